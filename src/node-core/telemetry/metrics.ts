@@ -1,0 +1,48 @@
+/**
+ * Every metric name of the node in one place (prom-client, Prometheus text format 0.0.4).
+ * Names follow spec/rpc_telemetry.md §9 and the issues. Labels are bounded: `method` only takes
+ * declared method names (anything else is recorded as "unknown"), `code` the JSON-RPC code.
+ */
+import client from 'prom-client';
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics() {
+  const registry = new client.Registry();
+  const reg = [registry];
+  client.collectDefaultMetrics({ register: registry, prefix: 'tb_process_' });
+  return {
+    registry,
+    blockHeight: new client.Gauge({ name: 'block_height', help: 'Height of the canonical head block.', registers: reg }),
+    finalizedHeight: new client.Gauge({ name: 'finalized_height', help: 'Height of the highest finalized block.', registers: reg }),
+    blockIntervalSeconds: new client.Histogram({
+      name: 'block_interval_seconds',
+      help: 'Seconds between consecutive block timestamps.',
+      buckets: [0.25, 0.5, 0.75, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 5, 10],
+      registers: reg,
+    }),
+    txsAppliedTotal: new client.Counter({ name: 'txs_applied_total', help: 'Transactions applied in blocks.', registers: reg }),
+    mempoolSize: new client.Gauge({ name: 'mempool_size', help: 'Transactions waiting in the mempool.', registers: reg }),
+    mempoolRejectTotal: new client.Counter({
+      name: 'mempool_reject_total',
+      help: 'Transactions refused at admission, by reason.',
+      labelNames: ['reason'] as const,
+      registers: reg,
+    }),
+    rpcRequestsTotal: new client.Counter({
+      name: 'rpc_requests_total',
+      help: 'JSON-RPC requests by method and result code (0 = success).',
+      labelNames: ['method', 'code'] as const,
+      registers: reg,
+    }),
+    rpcLatencySeconds: new client.Histogram({
+      name: 'rpc_latency_seconds',
+      help: 'JSON-RPC handling latency by method.',
+      labelNames: ['method'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: reg,
+    }),
+    rpcSubscriptions: new client.Gauge({ name: 'rpc_subscriptions', help: 'Open WebSocket subscriptions.', registers: reg }),
+    nodeUp: new client.Gauge({ name: 'node_up', help: '1 while the node is in phase ready.', registers: reg }),
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Subscription topics (typed events, cf. Lodestar chain/emitter.ts). Subscribe with
+ * `chain.subscribe [topic]`; events arrive as JSON-RPC notifications
+ * `{"jsonrpc":"2.0","method":"subscription","params":{"subscription":"<id>","topic":"<topic>","result":<payload>}}`.
+ */
+import { z } from 'zod';
+import { BlockHeader, LogLine, NodeStats, PhaseInfo } from './types.js';
+
+export const Topics = {
+  /** A new block was appended to the canonical chain. */
+  newHeads: BlockHeader,
+  /** The node changed lifecycle phase. */
+  'node.phase': PhaseInfo,
+  /** Process and data-dir resource sample, every 2 s. */
+  'node.stats': NodeStats,
+  /** One node log line (info and above; the last 200 are replayed on subscribe). */
+  'log.line': LogLine,
+} as const;
+export type TopicName = keyof typeof Topics;
+export type TopicPayload<T extends TopicName> = z.infer<(typeof Topics)[T]>;
+export const TOPIC_NAMES = Object.keys(Topics) as TopicName[];
+
+/** Method name of subscription notifications. */
+export const SUBSCRIPTION_METHOD = 'subscription';
+export interface SubscriptionNotification<T extends TopicName = TopicName> {
+  subscription: string;
+  topic: T;
+  result: TopicPayload<T>;
+}

@@ -1,0 +1,9 @@
+/** The one API contract: methods, topics, errors, shapes. Pure TypeScript (no Node/DOM). */
+export * from './define.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './methods.js';
+export * from './numbers.js';
+export * from './types.js';
+export * from './openrpc.js';
+export * from './jsonrpc.js';
