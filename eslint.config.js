@@ -33,6 +33,11 @@ export default tseslint.config(
       'node-core and cli run under plain Node: never import electron or UI code.'),
   },
   {
+    files: ['src/host/**'],
+    rules: restrict(['electron', 'react', 'react-dom', '**/renderer/**', '**/main/**', '**/preload/**'],
+      'src/host (supervisor, console server) runs under plain Node and inside Electron main: never import electron.'),
+  },
+  {
     files: ['src/renderer/**'],
     rules: restrict([...nodeModulePatterns, 'electron', '**/node-core/**', '**/main/**', '**/cli/**'],
       'the renderer is sandboxed DOM code: talk to the node only through window.tb / the transport.'),
