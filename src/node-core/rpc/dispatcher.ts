@@ -1,0 +1,246 @@
+/**
+ * JSON-RPC 2.0 dispatcher (https://www.jsonrpc.org/specification), the single entry point behind
+ * every front door (HTTP, WebSocket, IPC). Rules kept here (DESIGN.md "Hard edges"):
+ * - dispatch only through a `Map` of declared methods: `toString`, `__proto__`… → −32601;
+ * - ids are echoed exactly (`null`, `0`, `""` are ids); a missing id is a notification (no
+ *   response); an all-notification batch has no body; `[]` → one −32600 with id null; each invalid
+ *   batch member gets its own error; batches hold at most {@link MAX_BATCH} members and run in order
+ *   (so a batch of transfers keeps its nonce order);
+ * - params are validated by the method's zod schema (positional or named) → −32602 `data.issues`;
+ * - a handler's `RpcError` passes through; any other exception → −32603 "internal error", logged,
+ *   never shown to the caller;
+ * - mutating methods need `ctx.authorized` (the server sets it from `Authorization: Bearer`) → −32004.
+ */
+import type { Logger } from 'pino';
+import {
+  buildOpenRpc,
+  ErrorCode,
+  METHODS,
+  parseParams,
+  Reason,
+  RpcError,
+  type MethodDecl,
+  type TopicName,
+  type TopicPayload,
+} from '../../shared/api/index.js';
+import type { NodeEvents } from '../events.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { idText, isValidId, parseExact, paramsForSchemas, stringifyResult } from './json.js';
+import { MAX_SUBSCRIPTIONS_PER_SESSION, Session } from './session.js';
+import type { CallContext, HandlerMap } from './types.js';
+
+/** Most members accepted in one batch; larger batches get a single −32600. */
+export const MAX_BATCH = 100;
+
+/** What a front door knows about a request. */
+export interface RequestContext extends CallContext {
+  /** False when an auth token is configured and the request did not present it. */
+  authorized: boolean;
+  /** Subscription session (WebSocket connection or IPC port); absent for plain HTTP. */
+  session?: Session;
+}
+
+/** Backlogs replayed to a new subscriber of a topic (e.g. the last 200 `log.line`s), owned by the emitter. */
+export type ReplayProviders = { [T in TopicName]?: () => readonly TopicPayload<T>[] };
+
+export interface DispatcherOptions {
+  handlers: HandlerMap;
+  events: NodeEvents;
+  metrics?: Metrics;
+  logger?: Logger;
+  /** `info` of the OpenRPC document (`rpc.discover`). */
+  info: { title: string; version: string };
+  /** Optional backlog providers per topic, sent right after the subscribe response. */
+  replay?: ReplayProviders;
+}
+
+type Impl = (params: any, ctx: RequestContext, after: (() => void)[]) => unknown;
+interface Entry {
+  decl: MethodDecl;
+  impl?: Impl;
+}
+
+/** One answered call: `text` is the response object's JSON, or undefined for a notification. */
+type Answer = string | undefined;
+
+function errorText(id: string, e: { code: number; message: string; data?: unknown }): string {
+  const err: Record<string, unknown> = { code: e.code, message: e.message };
+  if (e.data !== undefined) err.data = e.data;
+  return `{"jsonrpc":"2.0","id":${id},"error":${stringifyResult(err)}}`;
+}
+
+/** JSON text of a JSON-RPC error response with id null (for front doors that answer before dispatch). */
+export function errorResponseText(code: number, message: string, data?: unknown): string {
+  return errorText('null', { code, message, data });
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+export class Dispatcher {
+  private readonly methods = new Map<string, Entry>();
+  private openRpc?: Record<string, unknown>;
+
+  constructor(private readonly o: DispatcherOptions) {
+    for (const decl of METHODS) {
+      const h = (o.handlers as Record<string, Impl | undefined>)[decl.name];
+      // Own-property read only: a handler map is data, never its prototype.
+      this.methods.set(decl.name, { decl, impl: has(o.handlers, decl.name) ? h : undefined });
+    }
+    this.builtin('rpc.discover', () => (this.openRpc ??= buildOpenRpc(METHODS, o.info)));
+    this.builtin('chain.subscribe', (p: { topic: TopicName }, ctx, after) => this.subscribe(p.topic, ctx, after));
+    this.builtin('chain.unsubscribe', (p: { subscription: string }, ctx) => {
+      if (!ctx.session) throw needsSession();
+      return ctx.session.remove(p.subscription);
+    });
+  }
+
+  private builtin(name: string, impl: Impl): void {
+    const e = this.methods.get(name);
+    if (!e) throw new Error(`built-in ${name} is not declared in METHODS`);
+    e.impl = impl;
+  }
+
+  /** Names of declared methods (for metric labels). */
+  isDeclared(name: string): boolean {
+    return this.methods.has(name);
+  }
+
+  /** Whether a declared method requires auth when a token is configured. */
+  isMutating(name: string): boolean {
+    return this.methods.get(name)?.decl.mutating === true;
+  }
+
+  /**
+   * Handles a request body (single request or batch) given as JSON text.
+   * @returns the response body, or undefined when nothing must be sent (notifications only).
+   */
+  async handleText(text: string, ctx: RequestContext): Promise<string | undefined> {
+    const after: (() => void)[] = [];
+    const out = await this.handleTextDeferred(text, ctx, after);
+    for (const f of after) f();
+    return out;
+  }
+
+  /** Same as {@link handleText} for an already-parsed value (IPC structured messages). */
+  async handleValue(value: unknown, ctx: RequestContext): Promise<string | undefined> {
+    const after: (() => void)[] = [];
+    const out = await this.handleParsed(value, ctx, after);
+    for (const f of after) f();
+    return out;
+  }
+
+  /**
+   * Opens a subscription session on a connection. `send` receives every response and notification
+   * as JSON text. Call `close()` when the connection ends: every subscription is freed.
+   */
+  openSession(send: (text: string) => void, ctx: Omit<RequestContext, 'session'>) {
+    const gauge = this.o.metrics?.rpcSubscriptions;
+    const session = new Session(send, (d) => gauge?.inc(d));
+    const full: RequestContext = { ...ctx, session };
+    const run = async (f: (after: (() => void)[]) => Promise<string | undefined>) => {
+      const after: (() => void)[] = [];
+      const out = await f(after);
+      if (out !== undefined) session.deliver(out);
+      for (const g of after) g();
+    };
+    return {
+      session,
+      handleText: (text: string) => run((after) => this.handleTextDeferred(text, full, after)),
+      handleValue: (value: unknown) => run((after) => this.handleParsed(value, full, after)),
+      close: () => session.close(),
+    };
+  }
+
+  private async handleTextDeferred(text: string, ctx: RequestContext, after: (() => void)[]): Promise<string | undefined> {
+    let value: unknown;
+    try {
+      value = parseExact(text);
+    } catch (e) {
+      this.count('unknown', ErrorCode.ParseError);
+      const detail = e instanceof SyntaxError ? e.message : 'JSON nested too deeply';
+      return errorText('null', { code: ErrorCode.ParseError, message: 'parse error', data: { detail } });
+    }
+    return this.handleParsed(value, ctx, after);
+  }
+
+  private async handleParsed(value: unknown, ctx: RequestContext, after: (() => void)[]): Promise<string | undefined> {
+    if (!Array.isArray(value)) return this.handleOne(value, ctx, after);
+    if (value.length === 0) return this.invalid('empty batch');
+    if (value.length > MAX_BATCH) return this.invalid(`batch too large: at most ${MAX_BATCH} requests`);
+    const parts: string[] = [];
+    for (const item of value) {
+      const a = await this.handleOne(item, ctx, after);
+      if (a !== undefined) parts.push(a);
+    }
+    return parts.length ? `[${parts.join(',')}]` : undefined;
+  }
+
+  private invalid(message: string, id = 'null'): string {
+    this.count('unknown', ErrorCode.InvalidRequest);
+    return errorText(id, { code: ErrorCode.InvalidRequest, message: 'invalid request', data: { detail: message } });
+  }
+
+  private async handleOne(req: unknown, ctx: RequestContext, after: (() => void)[]): Promise<Answer> {
+    if (!isPlainObject(req)) return this.invalid('a request must be a JSON object');
+    const hasId = has(req, 'id');
+    if (hasId && !isValidId(req.id)) return this.invalid('id must be a string, a number or null');
+    const id = hasId ? idText(req.id) : 'null';
+    if (req.jsonrpc !== '2.0') return this.invalid('jsonrpc must be "2.0"', id);
+    if (typeof req.method !== 'string') return this.invalid('method must be a string', id);
+    const answer = await this.call(req.method, has(req, 'params') ? req.params : undefined, ctx, after, id);
+    return hasId ? answer : undefined;
+  }
+
+  private async call(method: string, rawParams: unknown, ctx: RequestContext, after: (() => void)[], id: string): Promise<string> {
+    const entry = this.methods.get(method);
+    const label = entry ? method : 'unknown';
+    const t0 = process.hrtime.bigint();
+    try {
+      if (!entry || !entry.impl) throw new RpcError(ErrorCode.MethodNotFound, 'method not found');
+      if (entry.decl.mutating && !ctx.authorized)
+        throw new RpcError(ErrorCode.Unauthorized, `${method} changes state: send Authorization: Bearer <token>`, {
+          reason: Reason.unauthorized,
+        });
+      const params = parseParams(entry.decl, paramsForSchemas(rawParams));
+      const result = await entry.impl(params, ctx, after);
+      const text = `{"jsonrpc":"2.0","id":${id},"result":${stringifyResult(result)}}`;
+      this.count(label, 0);
+      return text;
+    } catch (e) {
+      const err = e instanceof RpcError ? e : this.internal(e, method);
+      this.count(label, err.code);
+      return errorText(id, err.toJSON());
+    } finally {
+      if (entry) this.o.metrics?.rpcLatencySeconds.observe({ method }, Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+  }
+
+  private internal(e: unknown, method: string): RpcError {
+    this.o.logger?.error({ err: e, method }, 'rpc handler failed');
+    return new RpcError(ErrorCode.Internal, 'internal error');
+  }
+
+  private count(method: string, code: number): void {
+    this.o.metrics?.rpcRequestsTotal.inc({ method, code: String(code) });
+  }
+
+  private subscribe(topic: TopicName, ctx: RequestContext, after: (() => void)[]): string {
+    const s = ctx.session;
+    if (!s) throw needsSession();
+    if (s.size >= MAX_SUBSCRIPTIONS_PER_SESSION)
+      throw RpcError.app(Reason.too_many_subscriptions, `at most ${MAX_SUBSCRIPTIONS_PER_SESSION} subscriptions per connection`);
+    const replay = (this.o.replay?.[topic] as (() => readonly unknown[]) | undefined)?.();
+    const { id, release } = s.add(
+      topic,
+      (deliver) => this.o.events.on(topic, deliver as (p: TopicPayload<typeof topic>) => void),
+      replay,
+    );
+    after.push(release);
+    return id;
+  }
+}
+
+function needsSession(): RpcError {
+  return RpcError.app('needs_session', 'subscriptions need a WebSocket or IPC connection (not plain HTTP)');
+}

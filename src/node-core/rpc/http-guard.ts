@@ -1,0 +1,101 @@
+/**
+ * Request guards shared by the node's HTTP servers (RPC, metrics): Host allow-list against DNS
+ * rebinding, JSON Content-Type, Origin allow-list, bearer-token check, per-IP token bucket
+ * (DESIGN.md "Hard edges → HTTP servers"; spec/rpc_telemetry.md §1-3).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+
+/** Lower-cased host name of a Host header without its port; undefined when malformed. */
+export function hostName(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end > 0 ? h.slice(1, end) : undefined;
+  }
+  const colon = h.indexOf(':');
+  if (colon === -1) return h;
+  // A second colon without brackets is not a valid Host (bare IPv6 must be bracketed).
+  return h.indexOf(':', colon + 1) === -1 ? h.slice(0, colon) : undefined;
+}
+
+function isLoopback(name: string): boolean {
+  if (name === 'localhost' || name === '::1') return true;
+  return isIP(name) === 4 && name.startsWith('127.');
+}
+
+/**
+ * Builds the Host check: loopback names/addresses (`localhost`, `127.0.0.0/8`, `::1`) and the
+ * configured hosts (names or addresses, case-insensitive, port ignored). A missing Host fails.
+ */
+export function hostChecker(allowedHosts: readonly string[] = []): (header: string | undefined) => boolean {
+  const extra = new Set(allowedHosts.map((h) => hostName(h) ?? h.toLowerCase()));
+  return (header) => {
+    const name = hostName(header);
+    return name !== undefined && (isLoopback(name) || extra.has(name));
+  };
+}
+
+/** True for `application/json` (parameters such as `charset=utf-8` allowed). */
+export function isJsonContentType(ct: string | undefined): boolean {
+  return !!ct && ct.split(';', 1)[0].trim().toLowerCase() === 'application/json';
+}
+
+/** Origin allow-list: absent Origin (non-browser clients) passes; a browser Origin must be listed. */
+export function originChecker(corsOrigins: readonly string[] = []): (origin: string | undefined) => boolean {
+  const allowed = new Set(corsOrigins.map((o) => o.trim().toLowerCase().replace(/\/$/, '')));
+  return (origin) => origin === undefined || allowed.has(origin.trim().toLowerCase());
+}
+
+/**
+ * Bearer-token check in constant time (`crypto.timingSafeEqual` over SHA-256 digests, so the
+ * comparison does not leak the token length either). No token configured → every request passes.
+ */
+export function bearerChecker(token: string | undefined): (authorization: string | undefined) => boolean {
+  if (!token) return () => true;
+  const want = createHash('sha256').update(token).digest();
+  return (authorization) => {
+    const m = authorization ? /^Bearer (.+)$/.exec(authorization) : null;
+    const got = createHash('sha256').update(m ? m[1] : '').digest();
+    return timingSafeEqual(got, want) && m !== null;
+  };
+}
+
+/**
+ * Per-IP token bucket (spec/rpc_telemetry.md §3): capacity = rate, refilled at `rate` tokens per
+ * second on the monotonic clock; each request costs one token. Idle clients are forgotten after
+ * `idleMs`. A rate of 0 disables limiting.
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; last: number }>();
+  private lastSweep = performance.now();
+
+  constructor(
+    readonly ratePerSec: number,
+    private readonly idleMs = 300_000,
+  ) {}
+
+  /** Takes one token for `ip`; false when the bucket is empty. */
+  take(ip: string): boolean {
+    if (!(this.ratePerSec > 0)) return true;
+    const now = performance.now();
+    if (now - this.lastSweep > 60_000) this.sweep(now);
+    let b = this.buckets.get(ip);
+    if (!b) {
+      b = { tokens: this.ratePerSec, last: now };
+      this.buckets.set(ip, b);
+    } else {
+      b.tokens = Math.min(this.ratePerSec, b.tokens + ((now - b.last) / 1000) * this.ratePerSec);
+      b.last = now;
+    }
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const [ip, b] of this.buckets) if (now - b.last > this.idleMs) this.buckets.delete(ip);
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * The node's JSON-RPC front door for operators: HTTP `POST /` and WebSocket (`ws`, same port,
+ * path `/` or `/ws`) on one `node:http` server (DESIGN.md "Hard edges → HTTP servers, WebSocket").
+ *
+ * Answers, in order of checks:
+ * - `Host` not loopback / not configured → 403 (DNS rebinding); any other path → 404;
+ * - `OPTIONS /` → 204 with CORS headers for a configured Origin, else 403;
+ * - not POST → 405; browser `Origin` not configured → 403; `Content-Type` not JSON → 415;
+ * - per-IP token bucket empty → 429 with JSON-RPC −32001 "rate limited";
+ * - body over `maxBodyBytes` (1 MiB) → 413 with JSON-RPC −32600 "invalid request" (connection closed);
+ * - otherwise 200 with the JSON-RPC response, or 204 when the body held only notifications.
+ * WebSocket: Host/Origin/rate checked at upgrade (403); a frame over `maxBodyBytes` closes that
+ * socket with 1009; each message costs one rate token (−32001 in-band when empty); the socket's
+ * subscriptions are freed when it closes.
+ */
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ErrorCode } from '../../shared/api/index.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { errorResponseText, type Dispatcher } from './dispatcher.js';
+import { bearerChecker, hostChecker, isJsonContentType, originChecker, RateLimiter } from './http-guard.js';
+import { listen } from './net-errors.js';
+
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+
+export interface RpcServerOptions {
+  /** Listen address "host:port" (port 0 = any free port). */
+  addr: string;
+  dispatcher: Dispatcher;
+  /** When set, mutating methods require `Authorization: Bearer <token>` (−32004 otherwise). */
+  authToken?: string;
+  /** Extra Host header names accepted besides loopback. */
+  allowedHosts?: string[];
+  /** Browser origins allowed to call (CORS headers and WebSocket Origin). Default: none. */
+  corsOrigins?: string[];
+  logger?: Logger;
+  metrics?: Metrics;
+  /** How the operator changes the address, for the port-in-use message. */
+  flagHint?: string;
+  /** Per-IP requests per second (`TB_RPC_TOKENS_PER_SEC`, default 100; 0 disables). */
+  rateLimitPerSec?: number;
+  /** Request body / WebSocket frame limit in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Concurrent TCP connections (default 512). */
+  maxConnections?: number;
+  /** Time to receive request headers / the whole request, ms (defaults 10 000 / 30 000). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export interface RpcServer {
+  port: number;
+  /** Closes the listener, every HTTP connection and every WebSocket (1001). */
+  close(): Promise<void>;
+}
+
+/** A WebSocket whose peer does not read: drop it rather than buffer without bound. */
+const MAX_WS_BUFFERED = 8 * 1024 * 1024;
+const WS_PING_MS = 30_000;
+
+/**
+ * Starts the RPC server.
+ * @throws PortInUseError ("port 8545 is already in use (…); change it with <flagHint>") or ListenError.
+ */
+export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
+  const flagHint = o.flagHint ?? '--rpc-addr / TB_RPC_ADDR';
+  const maxBody = o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const hostOk = hostChecker(o.allowedHosts);
+  const originOk = originChecker(o.corsOrigins);
+  const authOk = bearerChecker(o.authToken);
+  const limiter = new RateLimiter(o.rateLimitPerSec ?? 100);
+  const corsEnabled = (o.corsOrigins?.length ?? 0) > 0;
+  const count = (code: number) => o.metrics?.rpcRequestsTotal.inc({ method: 'unknown', code: String(code) });
+
+  const plain = (res: http.ServerResponse, status: number, text: string, headers: http.OutgoingHttpHeaders = {}) => {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
+    res.end(text + '\n');
+  };
+  const json = (res: http.ServerResponse, status: number, body: string, headers: http.OutgoingHttpHeaders = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+    res.end(body);
+  };
+  const pathOf = (url: string | undefined) => (url ?? '/').split('?', 1)[0];
+
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!hostOk(req.headers.host)) return plain(res, 403, 'forbidden: Host header is not an allowed host (DNS rebinding protection)');
+    if (pathOf(req.url) !== '/') return plain(res, 404, 'not found: JSON-RPC is served at POST /');
+    const origin = req.headers.origin;
+    const cors: http.OutgoingHttpHeaders =
+      corsEnabled && origin !== undefined && originOk(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+    if (req.method === 'OPTIONS') {
+      if (!cors['access-control-allow-origin']) return plain(res, 403, 'forbidden: origin not allowed');
+      res.writeHead(204, {
+        ...cors,
+        'access-control-allow-methods': 'POST',
+        'access-control-allow-headers': 'content-type, authorization',
+        'access-control-max-age': '600',
+      });
+      return res.end();
+    }
+    if (req.method !== 'POST') return plain(res, 405, 'method not allowed: use POST with a JSON-RPC body', { allow: 'POST, OPTIONS' });
+    if (!originOk(origin)) return plain(res, 403, 'forbidden: origin not allowed');
+    if (!isJsonContentType(req.headers['content-type']))
+      return plain(res, 415, 'unsupported media type: send Content-Type: application/json', cors);
+    const remote = req.socket.remoteAddress ?? 'unknown';
+    if (!limiter.take(remote)) {
+      count(ErrorCode.RateLimited);
+      return json(res, 429, errorResponseText(ErrorCode.RateLimited, 'rate limited'), { ...cors, 'retry-after': '1' });
+    }
+    const tooLarge = () => {
+      count(ErrorCode.InvalidRequest);
+      res.once('finish', () => req.socket.destroy());
+      json(res, 413, errorResponseText(ErrorCode.InvalidRequest, 'invalid request', { detail: `request body exceeds ${maxBody} bytes` }), {
+        ...cors,
+        connection: 'close',
+      });
+    };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBody) return tooLarge();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let aborted = false;
+    req.on('data', (c: Buffer) => {
+      if (aborted) return;
+      size += c.length;
+      if (size > maxBody) {
+        aborted = true;
+        req.pause();
+        tooLarge();
+      } else chunks.push(c);
+    });
+    req.on('error', () => {
+      aborted = true;
+    });
+    req.on('end', () => {
+      if (aborted) return;
+      const ctx = { transport: 'http' as const, remote, authorized: authOk(req.headers.authorization) };
+      o.dispatcher.handleText(Buffer.concat(chunks, size).toString('utf8'), ctx).then(
+        (body) => {
+          if (body === undefined) {
+            res.writeHead(204, cors);
+            res.end();
+          } else json(res, 200, body, cors);
+        },
+        (e: unknown) => {
+          o.logger?.error({ err: e }, 'rpc request failed');
+          json(res, 500, errorResponseText(ErrorCode.Internal, 'internal error'), cors);
+        },
+      );
+    });
+  };
+
+  const server = http.createServer(
+    {
+      headersTimeout: o.headersTimeoutMs ?? 10_000,
+      requestTimeout: o.requestTimeoutMs ?? 30_000,
+      keepAliveTimeout: 5_000,
+    },
+    onRequest,
+  );
+  server.maxConnections = o.maxConnections ?? 512;
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxBody });
+  const reject = (socket: Socket, status: string) => {
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+  server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    const path = pathOf(req.url);
+    if (!hostOk(req.headers.host)) return reject(socket, '403 Forbidden');
+    if (path !== '/' && path !== '/ws') return reject(socket, '404 Not Found');
+    if (!originOk(req.headers.origin)) return reject(socket, '403 Forbidden');
+    const remote = req.socket.remoteAddress ?? 'unknown';
+    if (!limiter.take(remote)) return reject(socket, '429 Too Many Requests');
+    wss.handleUpgrade(req, socket, head, (ws) => onWs(ws, remote, authOk(req.headers.authorization)));
+  });
+
+  const onWs = (ws: WebSocket, remote: string, authorized: boolean) => {
+    const conn = o.dispatcher.openSession(
+      (text) => {
+        if (ws.readyState !== ws.OPEN) return;
+        if (ws.bufferedAmount > MAX_WS_BUFFERED) {
+          o.logger?.warn({ remote }, 'websocket peer is not reading; closing it');
+          ws.terminate();
+          return;
+        }
+        ws.send(text);
+      },
+      { transport: 'ws', remote, authorized },
+    );
+    let alive = true;
+    ws.on('pong', () => (alive = true));
+    const ping = setInterval(() => {
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, WS_PING_MS);
+    ping.unref();
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+      if (!limiter.take(remote)) {
+        count(ErrorCode.RateLimited);
+        return conn.session.deliver(errorResponseText(ErrorCode.RateLimited, 'rate limited'));
+      }
+      // Binary frames are read as UTF-8 JSON too; ws delivers Buffer by default.
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      conn.handleText(buf.toString('utf8')).catch((e: unknown) => o.logger?.error({ err: e }, 'websocket request failed'));
+    });
+    ws.on('error', (e) => o.logger?.debug({ err: e, remote }, 'websocket error'));
+    ws.on('close', () => {
+      clearInterval(ping);
+      conn.close();
+    });
+  };
+
+  const port = await listen(server, o.addr, flagHint);
+  o.logger?.info({ addr: o.addr, port }, 'rpc listening (HTTP POST / and WebSocket)');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        const sockets = [...wss.clients];
+        const wsClosed = sockets.map(
+          (ws) =>
+            new Promise<void>((resolve) => {
+              if (ws.readyState === ws.CLOSED) return resolve();
+              ws.once('close', () => resolve());
+              ws.close(1001, 'server shutting down');
+              // A peer that never answers the close handshake is cut after 1 s.
+              setTimeout(() => ws.terminate(), 1_000).unref();
+            }),
+        );
+        const listenerClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await Promise.all(wsClosed);
+        wss.close();
+        await listenerClosed;
+      })()),
+  };
+}
