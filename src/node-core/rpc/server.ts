@@ -157,6 +157,8 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
       headersTimeout: o.headersTimeoutMs ?? 10_000,
       requestTimeout: o.requestTimeoutMs ?? 30_000,
       keepAliveTimeout: 5_000,
+      // A missing Host gets our explicit 403 below rather than Node's bare 400.
+      requireHostHeader: false,
     },
     onRequest,
   );

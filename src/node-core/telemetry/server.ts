@@ -31,7 +31,7 @@ export async function startMetricsServer(o: MetricsServerOptions): Promise<{ por
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
     res.end(text + '\n');
   };
-  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false }, (req, res) => {
     if (!hostOk(req.headers.host)) return plain(res, 403, 'forbidden: Host header is not an allowed host (DNS rebinding protection)');
     if ((req.url ?? '/').split('?', 1)[0] !== '/metrics') return plain(res, 404, 'not found: metrics are served at GET /metrics');
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed: use GET', { allow: 'GET, HEAD' });
