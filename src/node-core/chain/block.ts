@@ -1,0 +1,121 @@
+/**
+ * Blocks. Header (canonical CBOR array):
+ *   `[height, parent_hash (32), timestamp_ms, proposer address (20), tx_root (32), state_root (32), epoch, tx_count]`
+ * Header hash = BLAKE3(header bytes); the proposer signs the 32-byte header hash with Ed25519.
+ * Stored/wire block: `[header array, signature (64, empty for genesis), [signed tx bytes…]]`.
+ * tx_root = binary Merkle root (BLAKE3) over tx ids: leaf = H(0x00 ‖ id), node = H(0x01 ‖ l ‖ r),
+ * an odd node is promoted unchanged; no txs → 32 zero bytes. epoch = floor(height / 120).
+ */
+import { blake3, toHex } from '../crypto/hash.js';
+import { sign } from '../crypto/ed25519.js';
+import { formatAddress } from './address.js';
+import { asArray, asBytes, asSafeInt, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
+import { decodeTx, txView, type SignedTx } from './tx.js';
+import type { BlockHeader as BlockHeaderView, BlockView } from '../../shared/api/index.js';
+
+export const EPOCH_BLOCKS = 120;
+export const ZERO_HASH = new Uint8Array(32);
+
+export interface Header {
+  height: number;
+  parentHash: Uint8Array;
+  timestampMs: number;
+  proposer: Uint8Array;
+  txRoot: Uint8Array;
+  stateRoot: Uint8Array;
+  epoch: number;
+  txCount: number;
+}
+
+export interface Block {
+  header: Header;
+  /** 32-byte header hash. */
+  hash: Uint8Array;
+  hashHex: string;
+  signature: Uint8Array;
+  txs: SignedTx[];
+  /** Canonical block bytes as stored. */
+  bytes: Uint8Array;
+}
+
+export function epochOf(height: number): number {
+  return Math.floor(height / EPOCH_BLOCKS);
+}
+
+function headerArray(h: Header): unknown[] {
+  return [h.height, h.parentHash, h.timestampMs, h.proposer, h.txRoot, h.stateRoot, h.epoch, h.txCount];
+}
+
+export function headerHash(h: Header): Uint8Array {
+  return blake3(encodeCanonical(headerArray(h)));
+}
+
+/** Merkle root over 32-byte tx ids (see module doc). */
+export function txRoot(ids: Uint8Array[]): Uint8Array {
+  if (ids.length === 0) return ZERO_HASH;
+  const L = new Uint8Array([0]);
+  const N = new Uint8Array([1]);
+  let level = ids.map((id) => blake3(L, id));
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? blake3(N, level[i], level[i + 1]) : level[i]);
+    level = next;
+  }
+  return level[0];
+}
+
+/** Builds, hashes and (when a secret key is given) signs a block; genesis passes no key. */
+export function makeBlock(header: Header, txs: SignedTx[], secretKey?: Uint8Array): Block {
+  const hash = headerHash(header);
+  const signature = secretKey ? sign(hash, secretKey) : new Uint8Array(0);
+  const bytes = encodeCanonical([headerArray(header), signature, txs.map((t) => t.bytes)]);
+  return { header, hash, hashHex: toHex(hash), signature, txs, bytes };
+}
+
+/**
+ * Decodes stored/wire block bytes (structure only; signatures and roots are checked by import).
+ * @param o.deferTxHashes leave `tx.hash` empty: the import path has the verify pool compute the ids off-thread.
+ * @throws CodecError on a malformed block or transaction.
+ */
+export function decodeBlock(bytes: Uint8Array, o: { deferTxHashes?: boolean } = {}): Block {
+  const top = asArray(decodeCanonical(bytes, 'block'), 'block', 3);
+  const h = asArray(top[0], 'header', 8);
+  const header: Header = {
+    height: asSafeInt(h[0], 'header.height'),
+    parentHash: asBytes(h[1], 'header.parent_hash', 32),
+    timestampMs: asSafeInt(h[2], 'header.timestamp_ms'),
+    proposer: asBytes(h[3], 'header.proposer', 20),
+    txRoot: asBytes(h[4], 'header.tx_root', 32),
+    stateRoot: asBytes(h[5], 'header.state_root', 32),
+    epoch: asSafeInt(h[6], 'header.epoch'),
+    txCount: asSafeInt(h[7], 'header.tx_count'),
+  };
+  const signature = asBytes(top[1], 'signature');
+  const rawTxs = asArray(top[2], 'transactions');
+  if (rawTxs.length !== header.txCount) throw new CodecError(`header.tx_count ${header.txCount} != ${rawTxs.length} transactions`);
+  const txs = rawTxs.map((t, i) => decodeTx(asBytes(t, `transactions[${i}]`), o.deferTxHashes ? '' : undefined));
+  const hash = headerHash(header);
+  return { header, hash, hashHex: toHex(hash), signature, txs, bytes };
+}
+
+/** JSON header view (src/shared/api/types.ts BlockHeader). */
+export function headerView(b: Block): BlockHeaderView {
+  const h = b.header;
+  return {
+    height: h.height,
+    hash: b.hashHex,
+    parent_hash: toHex(h.parentHash),
+    timestamp_ms: h.timestampMs,
+    proposer: formatAddress(h.proposer),
+    tx_root: toHex(h.txRoot),
+    state_root: toHex(h.stateRoot),
+    epoch: h.epoch,
+    tx_count: h.txCount,
+    signature: toHex(b.signature),
+  };
+}
+
+/** JSON block view with transactions. */
+export function blockView(b: Block): BlockView {
+  return { ...headerView(b), transactions: b.txs.map(txView) };
+}

@@ -1,0 +1,337 @@
+/**
+ * The chain: one object owning the chain DB, the in-memory state mirror, the mempool, block
+ * production (single validator on dev) and block import. All state changes go through one
+ * serial queue (`exclusive`), so production, import and RPC writes never interleave.
+ */
+import type pino from 'pino';
+import { Reason, RpcError } from '../../shared/api/errors.js';
+import type { BlockHeader, BlockView, Tip } from '../../shared/api/index.js';
+import { verify } from '../crypto/ed25519.js';
+import { fromHex, toHex } from '../crypto/hash.js';
+import { VerifyPool } from '../crypto/verify-pool.js';
+import type { NodeEvents } from '../events.js';
+import type { HandlerMap } from '../rpc/types.js';
+import { ChainDb, ChainDbError } from '../storage/chaindb.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { Keystore, KeyPair } from '../wallet/keystore.js';
+import { applyTx } from './apply.js';
+import { blockView, decodeBlock, epochOf, headerView, makeBlock, txRoot, ZERO_HASH, type Block } from './block.js';
+import { CodecError } from './codec.js';
+import type { Genesis } from './genesis.js';
+import { chainHandlers } from './handlers.js';
+import { Mempool, type MempoolOptions } from './mempool.js';
+import { State, type Prepared } from './state.js';
+import { decodeTx, signingMessage, type SignedTx } from './tx.js';
+import { applyBlock, preverifyBlock, validatorKeys } from './verify.js';
+
+export { ChainDbError } from '../storage/chaindb.js';
+
+/** Most transactions in one produced block. */
+export const MAX_BLOCK_TXS = 10_000;
+
+export interface ChainOpenOptions {
+  /** `<root>/chain` */
+  dir: string;
+  genesis: Genesis;
+  nodeKey: KeyPair;
+  metrics?: Metrics;
+  events?: NodeEvents;
+  logger?: pino.Logger;
+  mempool?: MempoolOptions;
+  /** Share a verify pool (else the chain creates one with one worker per core and closes it). */
+  verifyPool?: VerifyPool;
+}
+
+export class Chain {
+  readonly genesis: Genesis;
+  readonly mempool: Mempool;
+  private head!: Block;
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private producing = false;
+  private closed = false;
+  private readonly validators: Map<string, Uint8Array>;
+  private readonly ownPool: boolean;
+  private readonly pool: VerifyPool;
+
+  private constructor(
+    private readonly o: ChainOpenOptions,
+    private readonly db: ChainDb,
+    private readonly state: State,
+  ) {
+    this.genesis = o.genesis;
+    this.mempool = new Mempool(o.genesis.chain_id, o.mempool);
+    this.validators = validatorKeys(o.genesis);
+    this.ownPool = !o.verifyPool;
+    this.pool = o.verifyPool ?? new VerifyPool();
+  }
+
+  /**
+   * Opens the chain DB in `o.dir` (creating block 0 from genesis on first open), loads the state
+   * and checks it against the head block's state root.
+   * @throws ChainDbError (locked / corrupt / mismatch) whose message lists the ways out.
+   */
+  static async open(o: ChainOpenOptions): Promise<Chain> {
+    const db = await ChainDb.open(o.dir);
+    try {
+      const storedGenesis = await db.genesisHash();
+      if (storedGenesis !== undefined && storedGenesis !== o.genesis.hash)
+        throw new ChainDbError('mismatch', o.dir, `it holds the chain of genesis ${storedGenesis}, not ${o.genesis.hash}`);
+      const head = await db.head();
+      let chain: Chain;
+      if (!head) {
+        const state = State.from(o.genesis.accounts.map((a) => [a.address.slice(3), { balance: BigInt(a.balance), nonce: 0n }]));
+        const g = makeBlock(
+          { height: 0, parentHash: fromHex(o.genesis.hash, 32), timestampMs: o.genesis.timestamp_ms, proposer: new Uint8Array(20), txRoot: ZERO_HASH, stateRoot: state.root(), epoch: 0, txCount: 0 },
+          [],
+        );
+        await db.commitBlock({ height: 0, hash: g.hash, bytes: g.bytes, txIds: [], accounts: new Map(state.entries()), genesisHash: o.genesis.hash });
+        chain = new Chain(o, db, state);
+        chain.head = g;
+      } else {
+        const bytes = await db.blockBytes(head.height);
+        if (!bytes) throw new ChainDbError('corrupt', o.dir, `head block ${head.height} is missing`);
+        let block: Block;
+        try {
+          block = decodeBlock(bytes);
+        } catch (err) {
+          throw new ChainDbError('corrupt', o.dir, `head block ${head.height} does not decode: ${(err as Error).message}`);
+        }
+        if (toHex(block.hash) !== toHex(head.hash)) throw new ChainDbError('corrupt', o.dir, `head block ${head.height} does not match the head record`);
+        const state = State.from(await db.loadAccounts());
+        if (state.rootHex() !== toHex(block.header.stateRoot))
+          throw new ChainDbError('corrupt', o.dir, `stored accounts give state root ${state.rootHex()}, but head block ${head.height} says ${toHex(block.header.stateRoot)}`);
+        chain = new Chain(o, db, state);
+        chain.head = block;
+      }
+      chain.updateHeadMetrics();
+      return chain;
+    } catch (err) {
+      await db.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Runs `fn` after every previously queued state change (serial order = call order). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private get isValidator(): boolean {
+    return this.validators.has(this.o.nodeKey.address.slice(3));
+  }
+
+  /** Head of the chain. Single validator: every block is final at once. */
+  tip(): Tip {
+    const h = this.head.header;
+    return { height: h.height, hash: this.head.hashHex, state_root: toHex(h.stateRoot), timestamp_ms: h.timestampMs, epoch: h.epoch, finalized_height: this.finalizedHeight() };
+  }
+
+  /** v1: single-validator chains finalize each block immediately; multi-validator finality comes with votes. */
+  private finalizedHeight(): number {
+    return this.genesis.validators.length <= 1 ? this.head.header.height : 0;
+  }
+
+  /** Account by `tb1…` address with pending nonce (RPC view, decimal strings). */
+  account(address: string): { address: string; balance: string; nonce: string; pending_nonce: string } {
+    const hex = address.slice(3);
+    const a = this.state.get(hex);
+    return { address, balance: a.balance.toString(), nonce: a.nonce.toString(), pending_nonce: this.mempool.pendingNonce(hex, a).toString() };
+  }
+
+  /** Committed state of an address (`tb1…`): balance (base units) and next nonce. */
+  accountState(address: string): { balance: bigint; nonce: bigint; pendingNonce: bigint } {
+    const hex = address.slice(3);
+    const a = this.state.get(hex);
+    return { ...a, pendingNonce: this.mempool.pendingNonce(hex, a) };
+  }
+
+  /** Block by height, or undefined. @throws ChainDbError if the stored block does not decode. */
+  async blockAt(height: number): Promise<Block | undefined> {
+    if (height > this.head.header.height) return undefined;
+    if (height === this.head.header.height) return this.head;
+    const bytes = await this.db.blockBytes(height);
+    if (!bytes) return undefined;
+    try {
+      return decodeBlock(bytes);
+    } catch (err) {
+      throw new ChainDbError('corrupt', this.o.dir, `block ${height} does not decode: ${(err as Error).message}`);
+    }
+  }
+
+  /** JSON block (with transactions) by height or 64-hex hash; undefined when unknown. */
+  async blockView(q: { height?: number; hash?: string }): Promise<BlockView | undefined> {
+    let height = q.height;
+    if (q.hash !== undefined) height = await this.db.heightOfHash(fromHex(q.hash, 32));
+    if (height === undefined) return undefined;
+    const b = await this.blockAt(height);
+    return b && blockView(b);
+  }
+
+  /** Where a tx is: pending in the mempool, included in a block, or unknown. */
+  async txStatus(hash: string): Promise<{ hash: string; status: 'pending' | 'included' | 'unknown'; height?: number; block_hash?: string }> {
+    if (this.mempool.has(hash)) return { hash, status: 'pending' };
+    const loc = await this.db.txLocation(fromHex(hash, 32));
+    return loc ? { hash, status: 'included', height: loc.height, block_hash: toHex(loc.blockHash) } : { hash, status: 'unknown' };
+  }
+
+  /**
+   * Admits a signed tx (canonical CBOR bytes) to the mempool; returns its id.
+   * @throws RpcError.app with reason malformed_tx | wrong_chain_id | bad_signature | duplicate |
+   *   fee_too_low | nonce_too_low | nonce_gap | pending_limit_reached | insufficient_balance | mempool_full.
+   */
+  submit(bytes: Uint8Array): SignedTx {
+    try {
+      let tx: SignedTx;
+      try {
+        tx = decodeTx(bytes);
+      } catch (err) {
+        if (err instanceof CodecError) throw RpcError.app(Reason.malformed_tx, `malformed transaction: ${err.message}`);
+        throw err;
+      }
+      const chainId = this.genesis.chain_id;
+      if (tx.payload.chainId !== chainId)
+        throw RpcError.app(Reason.wrong_chain_id, `transaction is for chain id ${tx.payload.chainId}; this node runs chain id ${chainId}`);
+      if (!verify(tx.signature, signingMessage(chainId, tx.payloadBytes), tx.publicKey))
+        throw RpcError.app(Reason.bad_signature, `signature does not verify for ${tx.fromAddress} on chain id ${chainId}`);
+      this.mempool.add(tx, this.state.get(tx.fromAddress.slice(3)));
+      this.o.metrics?.mempoolSize.set(this.mempool.size);
+      return tx;
+    } catch (err) {
+      if (err instanceof RpcError && typeof err.data?.reason === 'string') this.o.metrics?.mempoolRejectTotal.inc({ reason: err.data.reason });
+      throw err;
+    }
+  }
+
+  /**
+   * Builds, signs and commits the next block from the mempool (fees to this node). Used by the
+   * production timer and `dev.mine_one`.
+   * @throws Error when this node's key is not a validator; ChainDbError-like I/O errors from the commit.
+   */
+  produceBlock(): Promise<BlockHeader> {
+    return this.exclusive(async () => {
+      if (this.closed) throw new Error('chain is closed');
+      if (!this.isValidator) throw new Error(`node key ${this.o.nodeKey.address} is not a validator of this chain`);
+      const parent = this.head;
+      const ov = this.state.begin();
+      const proposerHex = this.o.nodeKey.address.slice(3);
+      const rejected: SignedTx[] = [];
+      const txs = this.mempool.select(MAX_BLOCK_TXS, (tx) => {
+        const f = applyTx(ov, tx, proposerHex);
+        if (f) rejected.push(tx);
+        return !f;
+      });
+      const prepared = this.state.prepare(ov);
+      const now = Date.now();
+      if (now < parent.header.timestampMs) this.o.logger?.warn({ now, parent_ms: parent.header.timestampMs }, 'wall clock is behind the head block; using parent timestamp + 1 ms');
+      const height = parent.header.height + 1;
+      const block = makeBlock(
+        {
+          height,
+          parentHash: parent.hash,
+          timestampMs: Math.max(now, parent.header.timestampMs + 1),
+          proposer: fromHex(proposerHex, 20),
+          txRoot: txRoot(txs.map((t) => fromHex(t.hash, 32))),
+          stateRoot: prepared.root,
+          epoch: epochOf(height),
+          txCount: txs.length,
+        },
+        txs,
+        this.o.nodeKey.secretKey,
+      );
+      await this.commit(block, prepared);
+      for (const r of rejected) this.mempool.dropFrom(r);
+      return headerView(block);
+    });
+  }
+
+  /**
+   * Imports a block produced elsewhere (or re-imports stored blocks): signatures are checked in the
+   * worker pool as soon as this is called (so calls for consecutive blocks overlap), then the block
+   * is applied in call order and its state root checked before the atomic commit.
+   * @throws ImportError with a stable `reason` when the block is invalid; the chain is unchanged.
+   */
+  importBlock(bytes: Uint8Array): Promise<BlockHeader> {
+    const pre = preverifyBlock(bytes, this.genesis, this.validators, this.pool);
+    pre.catch(() => {});
+    return this.exclusive(async () => {
+      const block = await pre;
+      const prepared = applyBlock(block, this.head, this.state);
+      await this.commit(block, prepared);
+      return headerView(block);
+    });
+  }
+
+  private async commit(block: Block, prepared: Prepared): Promise<void> {
+    const parentTs = this.head.header.timestampMs;
+    await this.db.commitBlock({
+      height: block.header.height,
+      hash: block.hash,
+      bytes: block.bytes,
+      txIds: block.txs.map((t) => fromHex(t.hash, 32)),
+      accounts: prepared.overlay.changes,
+    });
+    this.state.commit(prepared);
+    this.head = block;
+    this.mempool.onBlock(block.txs, (hex) => this.state.get(hex));
+    const interval = block.header.timestampMs - parentTs;
+    const m = this.o.metrics;
+    if (m) {
+      m.blockIntervalSeconds.observe(interval / 1000);
+      m.txsAppliedTotal.inc(block.txs.length);
+      m.mempoolSize.set(this.mempool.size);
+    }
+    this.updateHeadMetrics();
+    this.o.logger?.info({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval }, 'block');
+    this.o.events?.emit('newHeads', headerView(block));
+  }
+
+  private updateHeadMetrics(): void {
+    this.o.metrics?.blockHeight.set(this.head.header.height);
+    this.o.metrics?.finalizedHeight.set(this.finalizedHeight());
+  }
+
+  /** Produces a block every `genesis.block_time_ms`, aligned to the head's timestamp. Idempotent. */
+  startProducing(): void {
+    if (this.producing || this.closed) return;
+    if (!this.isValidator) throw new Error(`node key ${this.o.nodeKey.address} is not a validator of this chain; it cannot produce blocks`);
+    this.producing = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.producing) return;
+    const delay = Math.max(0, this.head.header.timestampMs + this.genesis.block_time_ms - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.produceBlock()
+        .catch((err) => this.o.logger?.error({ err }, 'block production failed; retrying at the next slot'))
+        .finally(() => this.schedule());
+    }, delay);
+  }
+
+  /** Stops the production timer and waits for a block being produced to commit. */
+  async stopProducing(): Promise<void> {
+    this.producing = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.queue;
+  }
+
+  /** JSON-RPC handlers of the chain's methods (see handlers.ts). */
+  handlers(o: { network: string; keystore: Keystore }): HandlerMap {
+    return chainHandlers(this, o);
+  }
+
+  /** Stops production, waits for queued work, closes the verify pool (if owned) and the DB. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.stopProducing();
+    this.closed = true;
+    await this.queue;
+    if (this.ownPool) await this.pool.close();
+    await this.db.close();
+  }
+}

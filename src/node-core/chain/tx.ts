@@ -1,0 +1,155 @@
+/**
+ * Transfer transactions (spec/chain_core.md §4, reduced to the fields of a v1 transfer).
+ *
+ * Payload (canonical CBOR array): `[chain_id u32, from address (20 bytes), to address (20 bytes),
+ *   amount u64, fee u64, nonce u64]`; amounts and fees in base units of BLOCK.
+ * Signing message: domain tag (16 bytes = ASCII `THE_BLOCKv2|` ‖ chain_id u32 LE) ‖ payload bytes.
+ * Signed tx (wire form of `tx.submit`, hex of): `[payload array, public key (32), signature (64)]`.
+ * Tx id: BLAKE3("TX" ‖ TX_VERSION (0x02) ‖ payload bytes ‖ public key), lowercase hex.
+ */
+import { blake3, toHex } from '../crypto/hash.js';
+import { sign } from '../crypto/ed25519.js';
+import { addressBytesOf, formatAddress, parseAddress } from './address.js';
+import { asArray, asBytes, asSafeInt, asU64, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
+
+export const TX_VERSION = 2;
+export const DOMAIN_TAG = 'THE_BLOCKv2|';
+export const DOMAIN_TAG_BYTES = 16;
+export const MAX_TX_BYTES = 64 * 1024;
+const TX_ID_PREFIX = new Uint8Array([0x54, 0x58, TX_VERSION]); // "TX" ‖ version
+
+export interface TxPayload {
+  chainId: number;
+  /** 20 address bytes of the sender (must be the address of `publicKey`). */
+  from: Uint8Array;
+  to: Uint8Array;
+  amount: bigint;
+  fee: bigint;
+  nonce: bigint;
+}
+
+/** A decoded, hashed signed transaction (signature not yet checked). */
+export interface SignedTx {
+  payload: TxPayload;
+  publicKey: Uint8Array;
+  signature: Uint8Array;
+  /** Canonical payload bytes (what the signature and the id cover). */
+  payloadBytes: Uint8Array;
+  /** Canonical signed-tx bytes (the wire and storage form). */
+  bytes: Uint8Array;
+  /** Tx id, 64 lowercase hex. */
+  hash: string;
+  /** `tb1…` of `payload.from`. */
+  fromAddress: string;
+  toAddress: string;
+}
+
+function payloadArray(p: TxPayload): unknown[] {
+  return [p.chainId, p.from, p.to, p.amount, p.fee, p.nonce];
+}
+
+/** 16-byte domain tag: `THE_BLOCKv2|` ‖ chain_id u32 LE. */
+export function domainTag(chainId: number): Uint8Array {
+  const tag = new Uint8Array(DOMAIN_TAG_BYTES);
+  tag.set(new TextEncoder().encode(DOMAIN_TAG), 0);
+  new DataView(tag.buffer).setUint32(12, chainId, true);
+  return tag;
+}
+
+/** Bytes that the sender signs: domain tag ‖ canonical payload. */
+export function signingMessage(chainId: number, payloadBytes: Uint8Array): Uint8Array {
+  const msg = new Uint8Array(DOMAIN_TAG_BYTES + payloadBytes.length);
+  msg.set(domainTag(chainId), 0);
+  msg.set(payloadBytes, DOMAIN_TAG_BYTES);
+  return msg;
+}
+
+/** Tx id bytes: BLAKE3("TX" ‖ 0x02 ‖ payload ‖ public key). */
+export function txIdBytes(payloadBytes: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  return blake3(TX_ID_PREFIX, payloadBytes, publicKey);
+}
+
+export function encodePayload(p: TxPayload): Uint8Array {
+  return encodeCanonical(payloadArray(p));
+}
+
+/** Assembles a SignedTx from parts; `hash` may be supplied when already known (import path). */
+function assemble(payload: TxPayload, publicKey: Uint8Array, signature: Uint8Array, payloadBytes: Uint8Array, bytes: Uint8Array, hash?: string): SignedTx {
+  return {
+    payload,
+    publicKey,
+    signature,
+    payloadBytes,
+    bytes,
+    hash: hash ?? toHex(txIdBytes(payloadBytes, publicKey)),
+    fromAddress: formatAddress(payload.from),
+    toAddress: formatAddress(payload.to),
+  };
+}
+
+/**
+ * Builds and signs a transfer with a libsodium key pair.
+ * @param o.to `tb1…` address; amount/fee/nonce in base units / sequence numbers.
+ * @throws Error for a malformed `to` address.
+ */
+export function signTransfer(o: {
+  chainId: number;
+  publicKey: Uint8Array;
+  secretKey: Uint8Array;
+  to: string;
+  amount: bigint;
+  fee: bigint;
+  nonce: bigint;
+}): SignedTx {
+  const payload: TxPayload = {
+    chainId: o.chainId,
+    from: addressBytesOf(o.publicKey),
+    to: parseAddress(o.to),
+    amount: o.amount,
+    fee: o.fee,
+    nonce: o.nonce,
+  };
+  const payloadBytes = encodePayload(payload);
+  const signature = sign(signingMessage(o.chainId, payloadBytes), o.secretKey);
+  const bytes = encodeCanonical([payloadArray(payload), o.publicKey, signature]);
+  return assemble(payload, o.publicKey, signature, payloadBytes, bytes);
+}
+
+/**
+ * Decodes the canonical bytes of a signed tx (structure only; the signature is checked by the caller).
+ * @throws CodecError (→ `malformed_tx`) on bad CBOR, a non-canonical form, wrong field types or sizes,
+ *   or when `from` is not the address of the public key.
+ */
+export function decodeTx(bytes: Uint8Array, knownHash?: string): SignedTx {
+  if (bytes.length > MAX_TX_BYTES) throw new CodecError(`transaction is ${bytes.length} bytes; the limit is ${MAX_TX_BYTES}`);
+  const top = asArray(decodeCanonical(bytes, 'transaction'), 'transaction', 3);
+  const p = asArray(top[0], 'payload', 6);
+  const payload: TxPayload = {
+    chainId: asSafeInt(p[0], 'payload.chain_id', 0xffffffff),
+    from: asBytes(p[1], 'payload.from', 20),
+    to: asBytes(p[2], 'payload.to', 20),
+    amount: asU64(p[3], 'payload.amount'),
+    fee: asU64(p[4], 'payload.fee'),
+    nonce: asU64(p[5], 'payload.nonce'),
+  };
+  const publicKey = asBytes(top[1], 'public_key', 32);
+  const signature = asBytes(top[2], 'signature', 64);
+  const from = addressBytesOf(publicKey);
+  if (Buffer.compare(from, payload.from) !== 0) throw new CodecError('payload.from is not the address of the public key');
+  // Canonical layout: 0x83 ‖ payload ‖ (0x58 0x20 ‖ pk) ‖ (0x58 0x40 ‖ sig): the payload is a slice.
+  const payloadBytes = bytes.subarray(1, bytes.length - 100);
+  return assemble(payload, publicKey, signature, payloadBytes, bytes, knownHash);
+}
+
+/** The JSON view of a tx (src/shared/api/types.ts TxView). */
+export function txView(tx: SignedTx): { hash: string; from: string; to: string; amount: string; fee: string; nonce: string; chain_id: number } {
+  return {
+    hash: tx.hash,
+    from: tx.fromAddress,
+    to: tx.toAddress,
+    amount: tx.payload.amount.toString(),
+    fee: tx.payload.fee.toString(),
+    nonce: tx.payload.nonce.toString(),
+    chain_id: tx.payload.chainId,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Hash functions: SHA-256 from node:crypto (OpenSSL), BLAKE3 from @noble/hashes
+ * (the reference hashes transactions and blocks with BLAKE3, spec/chain_core.md §3-4).
+ */
+import { createHash } from 'node:crypto';
+import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
+
+/** SHA-256 of the concatenation of `parts` (32 bytes). */
+export function sha256(...parts: Uint8Array[]): Uint8Array {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+}
+
+/** BLAKE3-256 of the concatenation of `parts` (32 bytes). */
+export function blake3(...parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return nobleBlake3(parts[0]);
+  const h = nobleBlake3.create();
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+/** Lowercase hex of bytes. */
+export function toHex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
+
+/**
+ * Bytes from lowercase/uppercase hex.
+ * @throws Error when the string is not even-length hex (or not `len` bytes when given).
+ */
+export function fromHex(hex: string, len?: number): Uint8Array {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new Error('not a hex string');
+  const b = new Uint8Array(Buffer.from(hex, 'hex'));
+  if (len !== undefined && b.length !== len) throw new Error(`expected ${len} bytes of hex, got ${b.length}`);
+  return b;
+}
+
+/** Byte-wise equality. */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}

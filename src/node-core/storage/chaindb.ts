@@ -1,0 +1,201 @@
+/**
+ * The chain database (classic-level / LevelDB). Layout (keys are bytes, one-byte prefix):
+ *   'm' "head"     → CBOR [height, block hash (32)]       head of the canonical chain
+ *   'm' "genesis"  → genesis hash (64 hex, UTF-8)          which genesis this DB belongs to
+ *   'm' "schema"   → CBOR 1                                layout version
+ *   'b' height u64 BE → block bytes (chain/block.ts)
+ *   'h' block hash    → height u64 BE
+ *   't' tx id         → CBOR [height, index in block, block hash (32)]
+ *   'a' address (20)  → CBOR [balance, nonce]              (absent = empty account)
+ * Every block is committed as ONE LevelDB write batch with `sync: true` (block, indexes, touched
+ * accounts, head), so after a crash at any instant the DB holds exactly the blocks whose commit
+ * returned, with the matching state and head.
+ */
+import { ClassicLevel } from 'classic-level';
+import { promises as fs } from 'node:fs';
+import { asArray, asBytes, asSafeInt, asU64, decodeCanonical, encodeCanonical, readU64be, u64be } from '../chain/codec.js';
+import type { AccountState } from '../chain/state.js';
+import { toHex } from '../crypto/hash.js';
+
+export const SCHEMA_VERSION = 1;
+
+/** A chain DB that cannot be used; `message` lists the ways out. */
+export class ChainDbError extends Error {
+  constructor(
+    readonly kind: 'corrupt' | 'locked' | 'mismatch' | 'io',
+    readonly dir: string,
+    detail: string,
+  ) {
+    super(
+      kind === 'locked'
+        ? `chain database ${dir} is locked: ${detail}. Another node process is using it; stop that process (see node.lock in the data directory) and start again.`
+        : `chain database ${dir} cannot be used (${kind}): ${detail}. Ways out: ` +
+            `(1) repair: stop the node and run LevelDB repair on ${dir} (contract-cli chain repair, or ClassicLevel.repair), then verify with a from-genesis replay; ` +
+            `(2) restore a snapshot of the chain/ directory from a backup; ` +
+            `(3) resync: move ${dir} aside and start the node to rebuild the chain (on the dev network this starts a fresh dev chain). ` +
+            `Nothing was deleted.`,
+    );
+    this.name = 'ChainDbError';
+  }
+}
+
+type Db = ClassicLevel<Uint8Array, Uint8Array>;
+const enc = { keyEncoding: 'view', valueEncoding: 'view' } as const;
+
+const P = (c: string) => c.charCodeAt(0);
+function key(prefix: string, ...parts: Uint8Array[]): Uint8Array {
+  let len = 1;
+  for (const p of parts) len += p.length;
+  const k = new Uint8Array(len);
+  k[0] = P(prefix);
+  let off = 1;
+  for (const p of parts) {
+    k.set(p, off);
+    off += p.length;
+  }
+  return k;
+}
+const META = (name: string) => key('m', new TextEncoder().encode(name));
+const K_HEAD = META('head');
+const K_GENESIS = META('genesis');
+const K_SCHEMA = META('schema');
+
+export interface Head {
+  height: number;
+  hash: Uint8Array;
+}
+
+/** One block commit: everything that changes, written atomically. */
+export interface BlockCommit {
+  height: number;
+  hash: Uint8Array;
+  bytes: Uint8Array;
+  txIds: Uint8Array[];
+  /** Touched accounts by 40-hex address; empty accounts are deleted. */
+  accounts: Map<string, AccountState>;
+  /** Set on the genesis commit only. */
+  genesisHash?: string;
+}
+
+function classify(err: unknown): { kind: ChainDbError['kind']; detail: string } {
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.cause?.code ?? e.code;
+  const detail = e.cause?.message ?? e.message ?? String(err);
+  if (code === 'LEVEL_LOCKED') return { kind: 'locked', detail };
+  if (code === 'LEVEL_CORRUPTION' || /corrupt/i.test(detail)) return { kind: 'corrupt', detail };
+  return { kind: 'io', detail };
+}
+
+export class ChainDb {
+  private constructor(
+    readonly dir: string,
+    private readonly db: Db,
+  ) {}
+
+  /**
+   * Opens (creating if missing) the chain DB in `dir`.
+   * @throws ChainDbError (locked / corrupt / io) with the ways out; never deletes anything.
+   */
+  static async open(dir: string, o: { createIfMissing?: boolean } = {}): Promise<ChainDb> {
+    await fs.mkdir(dir, { recursive: true });
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { ...enc, createIfMissing: o.createIfMissing ?? true });
+    try {
+      await db.open();
+    } catch (err) {
+      const { kind, detail } = classify(err);
+      throw new ChainDbError(kind, dir, detail);
+    }
+    const cdb = new ChainDb(dir, db);
+    try {
+      const schema = await db.get(K_SCHEMA);
+      if (schema !== undefined && asSafeInt(decodeCanonical(schema, 'schema'), 'schema') !== SCHEMA_VERSION)
+        throw new Error(`layout version ${toHex(schema)} is not ${SCHEMA_VERSION}`);
+    } catch (err) {
+      await db.close().catch(() => {});
+      throw err instanceof ChainDbError ? err : new ChainDbError('corrupt', dir, (err as Error).message);
+    }
+    return cdb;
+  }
+
+  /** Runs LevelDB's repair on a closed DB directory (the first way out of a corrupt DB). */
+  static async repair(dir: string): Promise<void> {
+    await ClassicLevel.repair(dir);
+  }
+
+  /** Wraps a read so that a decode or I/O problem surfaces as ChainDbError('corrupt'). */
+  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new ChainDbError('corrupt', this.dir, `${what}: ${(err as Error).message}`);
+    }
+  }
+
+  async head(): Promise<Head | undefined> {
+    return this.guard('head record', async () => {
+      const v = await this.db.get(K_HEAD);
+      if (v === undefined) return undefined;
+      const a = asArray(decodeCanonical(v, 'head'), 'head', 2);
+      return { height: asSafeInt(a[0], 'head.height'), hash: asBytes(a[1], 'head.hash', 32) };
+    });
+  }
+
+  async genesisHash(): Promise<string | undefined> {
+    const v = await this.db.get(K_GENESIS);
+    return v === undefined ? undefined : new TextDecoder().decode(v);
+  }
+
+  async blockBytes(height: number): Promise<Uint8Array | undefined> {
+    return this.db.get(key('b', u64be(height)));
+  }
+
+  async heightOfHash(hash: Uint8Array): Promise<number | undefined> {
+    const v = await this.db.get(key('h', hash));
+    return v === undefined ? undefined : Number(readU64be(v));
+  }
+
+  async txLocation(txId: Uint8Array): Promise<{ height: number; index: number; blockHash: Uint8Array } | undefined> {
+    return this.guard('tx index', async () => {
+      const v = await this.db.get(key('t', txId));
+      if (v === undefined) return undefined;
+      const a = asArray(decodeCanonical(v, 'tx index'), 'tx index', 3);
+      return { height: asSafeInt(a[0], 'height'), index: asSafeInt(a[1], 'index'), blockHash: asBytes(a[2], 'block hash', 32) };
+    });
+  }
+
+  /** All accounts (address 40-hex → state), for the in-memory state mirror. */
+  async loadAccounts(): Promise<[string, AccountState][]> {
+    return this.guard('accounts', async () => {
+      const out: [string, AccountState][] = [];
+      for await (const [k, v] of this.db.iterator({ gte: key('a'), lt: key('b') })) {
+        const a = asArray(decodeCanonical(v, 'account'), 'account', 2);
+        out.push([toHex(k.subarray(1)), { balance: asU64(a[0], 'balance'), nonce: asU64(a[1], 'nonce') }]);
+      }
+      return out;
+    });
+  }
+
+  /** Writes one block with its indexes, touched accounts and the new head in one synced batch. */
+  async commitBlock(c: BlockCommit): Promise<void> {
+    const batch = this.db.batch();
+    const h = u64be(c.height);
+    batch.put(key('b', h), c.bytes);
+    batch.put(key('h', c.hash), h);
+    c.txIds.forEach((id, i) => batch.put(key('t', id), encodeCanonical([c.height, i, c.hash])));
+    for (const [addr, a] of c.accounts) {
+      const k = key('a', Buffer.from(addr, 'hex'));
+      if (a.balance === 0n && a.nonce === 0n) batch.del(k);
+      else batch.put(k, encodeCanonical([a.balance, a.nonce]));
+    }
+    batch.put(K_HEAD, encodeCanonical([c.height, c.hash]));
+    if (c.genesisHash !== undefined) {
+      batch.put(K_GENESIS, new TextEncoder().encode(c.genesisHash));
+      batch.put(K_SCHEMA, encodeCanonical(SCHEMA_VERSION));
+    }
+    await batch.write({ sync: true });
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
