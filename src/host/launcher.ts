@@ -1,0 +1,97 @@
+/**
+ * How the supervisor starts the node process. One supervisor, two launchers: Electron's
+ * `utilityProcess` (injected by src/main, since src/host never imports electron) and
+ * `child_process.fork` (console server mode, tests, anywhere Electron is absent). Both give the
+ * child a message channel that the node serves JSON-RPC on (`serveIpc`: `process.send` /
+ * `process.parentPort`).
+ */
+import { fork } from 'node:child_process';
+import { lineSplitter } from './lines.js';
+
+/** What to run: the node entry module, its CLI args (the `node start` flags), environment, cwd. */
+export interface NodeSpec {
+  /** Absolute path of the entry module (`src/node-core/main.ts`, run through tsx when `.ts`). */
+  entry: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export interface ChildExit {
+  /** Exit code, or null when the process was ended by a signal. */
+  code: number | null;
+  /** Signal name (`SIGKILL`), or null. */
+  signal: string | null;
+}
+
+/** A running node process as the supervisor sees it. */
+export interface NodeChild {
+  readonly pid: number | undefined;
+  /** Sends one JSON-serialisable message over the channel; false when the channel is closed. */
+  send(msg: unknown): boolean;
+  onMessage(cb: (msg: unknown) => void): void;
+  /** Each line the child writes to stdout or stderr. */
+  onLine(cb: (line: string, stream: 'stdout' | 'stderr') => void): void;
+  /** Called once, when the process has exited. */
+  onExit(cb: (e: ChildExit) => void): void;
+  /** Signals the process (SIGTERM starts the node's ordered stop; SIGKILL ends it at once). */
+  kill(signal: 'SIGTERM' | 'SIGKILL'): void;
+}
+
+export interface Launcher {
+  readonly kind: 'utility' | 'fork';
+  launch(spec: NodeSpec): NodeChild;
+}
+
+/**
+ * `child_process.fork` launcher. A `.ts` entry runs through `--import tsx` (the project runs
+ * TypeScript directly, see common tooling). The channel uses JSON serialization, the same wire
+ * format as the node's other front doors.
+ */
+export function forkLauncher(o: { echo?: (line: string, stream: 'stdout' | 'stderr') => void } = {}): Launcher {
+  return {
+    kind: 'fork',
+    launch(spec) {
+      const cp = fork(spec.entry, spec.args, {
+        cwd: spec.cwd,
+        env: spec.env ?? process.env,
+        execArgv: spec.entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        serialization: 'json',
+      });
+      const lineCbs: ((line: string, stream: 'stdout' | 'stderr') => void)[] = [];
+      if (o.echo) lineCbs.push(o.echo);
+      const emit = (stream: 'stdout' | 'stderr') => (line: string) => lineCbs.forEach((cb) => cb(line, stream));
+      cp.stdout?.on('data', lineSplitter(emit('stdout')));
+      cp.stderr?.on('data', lineSplitter(emit('stderr')));
+      // A send on a channel that just closed emits 'error' on the child; the exit handler reports it.
+      cp.on('error', () => {});
+      return {
+        get pid() {
+          return cp.pid;
+        },
+        send(msg) {
+          if (!cp.connected) return false;
+          try {
+            return cp.send(msg as object);
+          } catch {
+            return false;
+          }
+        },
+        onMessage(cb) {
+          cp.on('message', cb);
+        },
+        onLine(cb) {
+          lineCbs.push(cb);
+        },
+        onExit(cb) {
+          // 'close' fires after the stdio streams ended, so the last stderr lines are already in.
+          cp.once('close', (code, signal) => cb({ code, signal }));
+        },
+        kill(signal) {
+          if (cp.exitCode === null && cp.signalCode === null) cp.kill(signal);
+        },
+      };
+    },
+  };
+}

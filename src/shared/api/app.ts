@@ -1,0 +1,107 @@
+/**
+ * App-only methods (`app.*`) and the supervisor topic, declared in the same contract style as the
+ * node's methods (DESIGN.md "One API": "App-only actions … are `app.*` methods handled in main with
+ * the same contract style"). They are answered by the host (Electron main or the console server),
+ * never by the node, and are not part of the node's `rpc.discover`.
+ */
+import { z } from 'zod';
+import { defineMethod } from './define.js';
+import { PhaseInfo } from './types.js';
+
+/** Where the console runs: the Electron window, or console server mode (browser over WebSocket). */
+export const AppMode = z.enum(['electron', 'server']);
+export type AppMode = z.infer<typeof AppMode>;
+
+/**
+ * State of the node's supervisor (cf. Daedalus node states: starting / running / stopping /
+ * crashed / unrecoverable).
+ * - `starting`: child spawned, not yet answering on the IPC channel;
+ * - `running`: child answers JSON-RPC (its own lifecycle is in `node_phase`);
+ * - `backoff`: child crashed, restart scheduled at `next_restart_at_ms`;
+ * - `crash_loop`: 3 crashes within a minute; no automatic restart until `app.restartNode`;
+ * - `stopping` / `stopped`: ordered stop (quit, or before a manual restart).
+ */
+export const SupervisorStateName = z.enum(['starting', 'running', 'backoff', 'crash_loop', 'stopping', 'stopped']);
+export type SupervisorStateName = z.infer<typeof SupervisorStateName>;
+
+export const CrashInfo = z.object({
+  /** Wall-clock time of the exit (ms since epoch). */
+  at_ms: z.number(),
+  /** Exit code, or null when killed by a signal. */
+  code: z.number().int().nullable(),
+  /** Signal name (e.g. `SIGKILL`), or null. */
+  signal: z.string().nullable(),
+  /** Human summary, e.g. "killed by SIGKILL" or "exited with code 1: data directory … is in use by pid 42". */
+  reason: z.string(),
+  /** Last lines the child wrote to stderr/stdout before exiting (untrusted text). */
+  last_lines: z.array(z.string()),
+});
+export type CrashInfo = z.infer<typeof CrashInfo>;
+
+export const SupervisorState = z.object({
+  state: SupervisorStateName,
+  /** Launcher in use: Electron `utilityProcess` or `child_process.fork`. */
+  launcher: z.enum(['utility', 'fork']),
+  /** pid of the current node process (absent while none runs). */
+  pid: z.number().int().optional(),
+  /** Last phase the node reported (`node.phase`), or null before the first report. */
+  node_phase: PhaseInfo.nullable(),
+  /** Automatic restarts since the console started (manual restarts reset the crash window, not this count). */
+  restarts: z.number().int(),
+  last_crash: CrashInfo.nullable(),
+  crash_loop: z.boolean(),
+  /** When the next automatic restart happens (ms since epoch), in state `backoff`. */
+  next_restart_at_ms: z.number().optional(),
+});
+export type SupervisorState = z.infer<typeof SupervisorState>;
+
+export const appInfo = defineMethod({
+  name: 'app.info',
+  summary: 'Console mode (electron | server), console version and the node supervisor state.',
+  params: z.object({}),
+  order: [],
+  result: z.object({ mode: AppMode, version: z.string(), supervisor: SupervisorState }),
+  mutating: false,
+});
+
+export const appRestartNode = defineMethod({
+  name: 'app.restartNode',
+  summary: 'Ordered stop of the node process (if running), then start it again; clears the crash loop.',
+  params: z.object({}),
+  order: [],
+  result: z.object({ restarted: z.literal(true) }),
+  mutating: true,
+});
+
+export const appOpenDataDir = defineMethod({
+  name: 'app.openDataDir',
+  summary: 'Open the node data directory in the desktop file manager (server mode: only return its path).',
+  params: z.object({}),
+  order: [],
+  result: z.object({ path: z.string(), opened: z.boolean() }),
+  mutating: false,
+});
+
+export const appOpenLogs = defineMethod({
+  name: 'app.openLogs',
+  summary: 'Open the node log file (desktop), and return its path plus the last lines (server mode: path and tail only).',
+  params: z.object({ lines: z.number().int().min(1).max(500).optional() }),
+  order: ['lines'],
+  result: z.object({ path: z.string(), opened: z.boolean(), tail: z.array(z.string()) }),
+  mutating: false,
+});
+
+/** All app methods. Order = display order. */
+export const APP_METHODS = [appInfo, appRestartNode, appOpenDataDir, appOpenLogs] as const;
+export type AnyAppMethod = (typeof APP_METHODS)[number];
+export type AppMethodName = AnyAppMethod['name'];
+export type AppMethodByName<N extends AppMethodName> = Extract<AnyAppMethod, { name: N }>;
+
+/** App topics: pushed by the host, subscribed like node topics (`chain.subscribe ["app.supervisor"]`). */
+export const AppTopics = {
+  /** The supervisor state changed (start, crash, backoff, crash loop, node phase). */
+  'app.supervisor': SupervisorState,
+} as const;
+export type AppTopicName = keyof typeof AppTopics;
+export type AppTopicPayload<T extends AppTopicName> = z.infer<(typeof AppTopics)[T]>;
+export const APP_TOPIC_NAMES = Object.keys(AppTopics) as AppTopicName[];

@@ -1,0 +1,155 @@
+// Supervisor against real child processes (test/unit/host/fixtures/fake-node.mjs speaks the node's
+// IPC protocol): forwarding, restart after a crash with the reason, crash loop, ordered stop.
+import { afterEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import type { SupervisorState } from '../../../src/shared/api/app.js';
+import { forkLauncher } from '../../../src/host/launcher.js';
+import { Supervisor, type SupervisorOptions } from '../../../src/host/supervisor.js';
+import { RpcError } from '../../../src/shared/api/errors.js';
+
+const FAKE = fileURLToPath(new URL('./fixtures/fake-node.mjs', import.meta.url));
+const running: Supervisor[] = [];
+
+function make(args: string[] = [], o: Partial<SupervisorOptions> = {}): Supervisor {
+  const sup = new Supervisor({
+    launcher: forkLauncher(),
+    spec: { entry: FAKE, args },
+    backoffInitialMs: 20,
+    probeIntervalMs: 50,
+    ...o,
+  });
+  running.push(sup);
+  return sup;
+}
+
+/** Resolves with the first state (current or future) matching `pred`. */
+function until(sup: Supervisor, pred: (s: SupervisorState) => boolean): Promise<SupervisorState> {
+  return new Promise((resolve) => {
+    if (pred(sup.state())) return resolve(sup.state());
+    const off = sup.onState((s) => {
+      if (pred(s)) {
+        off();
+        resolve(s);
+      }
+    });
+  });
+}
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+describe('Supervisor', () => {
+  it('starts the node, forwards calls and tracks its phase', async () => {
+    const sup = make();
+    sup.start();
+    const s = await until(sup, (x) => x.state === 'running' && x.node_phase?.phase === 'ready');
+    expect(s.launcher).toBe('fork');
+    expect(s.pid).toBeGreaterThan(0);
+    expect(await sup.call('test.echo', ['x', 1])).toEqual(['x', 1]);
+    expect(sup.nodeStatus()?.chain_id).toBe(7);
+    await expect(sup.call('nope.method')).rejects.toMatchObject({ code: -32601 });
+  });
+
+  it('queues calls made before the child serves its channel', async () => {
+    const sup = make(['--serve-after-ms', '400']);
+    sup.start();
+    expect(sup.state().state).toBe('starting');
+    expect(await sup.call('test.echo', { a: 1 })).toEqual({ a: 1 });
+  });
+
+  it('restarts a crashed child and reports exit code and last stderr line', async () => {
+    const sup = make([], { backoffInitialMs: 50 });
+    sup.start();
+    const first = await until(sup, (x) => x.state === 'running');
+    void sup.call('test.exit', { code: 3, stderr: 'fatal: disk on fire' }).catch(() => {});
+    const crashed = await until(sup, (x) => x.state === 'backoff');
+    expect(crashed.last_crash).toMatchObject({ code: 3, signal: null });
+    expect(crashed.last_crash?.reason).toBe('exited with code 3: fatal: disk on fire');
+    expect(crashed.last_crash?.last_lines).toContain('fatal: disk on fire');
+    expect(crashed.next_restart_at_ms).toBeGreaterThan(0);
+    const again = await until(sup, (x) => x.state === 'running');
+    expect(again.restarts).toBe(1);
+    expect(again.pid).not.toBe(first.pid);
+    expect(again.crash_loop).toBe(false);
+  });
+
+  it('reports a SIGKILL as the reason and restarts', async () => {
+    const sup = make();
+    sup.start();
+    const s = await until(sup, (x) => x.state === 'running');
+    process.kill(s.pid!, 'SIGKILL');
+    const crashed = await until(sup, (x) => x.last_crash !== null);
+    expect(crashed.last_crash).toMatchObject({ signal: 'SIGKILL', reason: 'killed by SIGKILL' });
+    expect((await until(sup, (x) => x.state === 'running')).restarts).toBe(1);
+  });
+
+  it('uses the reason of a failed phase', async () => {
+    const sup = make(['--exit-after-ms', '100', '--fail-phase', 'chain db is locked'], { crashLoopCount: 99 });
+    sup.start();
+    const crashed = await until(sup, (x) => x.last_crash !== null);
+    expect(crashed.last_crash?.reason).toBe('exited with code 3: chain db is locked');
+  });
+
+  it('stops restarting after three crashes within a minute, until a manual restart', async () => {
+    const sup = make(['--exit-after-ms', '30', '--stderr', 'boom']);
+    const states: string[] = [];
+    sup.onState((s) => states.push(s.state));
+    sup.start();
+    const loop = await until(sup, (x) => x.state === 'crash_loop');
+    expect(loop.crash_loop).toBe(true);
+    expect(loop.restarts).toBe(2);
+    expect(loop.pid).toBeUndefined();
+    expect(loop.last_crash?.reason).toBe('exited with code 3: boom');
+    expect(states.filter((s) => s === 'backoff')).toHaveLength(2);
+    await expect(sup.call('test.echo')).rejects.toBeInstanceOf(RpcError);
+
+    await sup.restart();
+    const after = await until(sup, (x) => x.state === 'starting' || x.state === 'running');
+    expect(after.crash_loop).toBe(false);
+  });
+
+  it('stops in order: stopping, then stopped, with exit code 0 and no crash', async () => {
+    const sup = make();
+    const states: string[] = [];
+    sup.onState((s) => states.push(s.state));
+    sup.start();
+    await until(sup, (x) => x.state === 'running');
+    await sup.stop();
+    expect(states.slice(-2)).toEqual(['stopping', 'stopped']);
+    expect(sup.state()).toMatchObject({ state: 'stopped', last_crash: null, restarts: 0 });
+    await expect(sup.call('test.echo')).rejects.toMatchObject({ data: { reason: 'not_ready' } });
+  });
+
+  it('kills a child that ignores SIGTERM after the stop budget', async () => {
+    const sup = make(['--ignore-sigterm'], { stopTimeoutMs: 300 });
+    sup.start();
+    await until(sup, (x) => x.state === 'running');
+    await sup.stop();
+    expect(sup.state()).toMatchObject({ state: 'stopped', last_crash: null });
+  });
+
+  it('keeps subscriptions across restarts and replays recent log lines to new listeners', async () => {
+    const sup = make();
+    const phases: string[] = [];
+    sup.subscribe('node.phase', (p) => phases.push(p.phase));
+    const logs: string[] = [];
+    const got: (() => void)[] = [];
+    const nthLog = [1, 2].map((n) => new Promise<void>((r) => (got[n] = r)));
+    sup.subscribe('log.line', (l) => got[logs.push(l.msg)]?.());
+    sup.start();
+    await until(sup, (x) => x.node_phase?.phase === 'ready');
+    await nthLog[0];
+    const s = sup.state();
+    process.kill(s.pid!, 'SIGKILL');
+    await until(sup, (x) => x.restarts === 1 && x.state === 'running');
+    await nthLog[1];
+    expect(logs).toEqual(['hello from fake node', 'hello from fake node']);
+    expect(phases.filter((p) => p === 'ready').length).toBeGreaterThanOrEqual(2);
+
+    const late: string[] = [];
+    const off = sup.subscribe('log.line', (l) => late.push(l.msg));
+    expect(late).toEqual(['hello from fake node', 'hello from fake node']);
+    off();
+  });
+});
