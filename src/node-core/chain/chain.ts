@@ -15,9 +15,9 @@ import { ChainDb, ChainDbError } from '../storage/chaindb.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Keystore, KeyPair } from '../wallet/keystore.js';
 import { applyTx } from './apply.js';
-import { blockView, decodeBlock, epochOf, headerView, makeBlock, txRoot, ZERO_HASH, type Block } from './block.js';
+import { blockView, decodeBlock, epochOf, headerView, makeBlock, txRoot, type Block } from './block.js';
 import { CodecError } from './codec.js';
-import type { Genesis } from './genesis.js';
+import { genesisBlock, genesisState, type Genesis } from './genesis.js';
 import { chainHandlers } from './handlers.js';
 import { Mempool, type MempoolOptions } from './mempool.js';
 import { State, type Prepared } from './state.js';
@@ -80,11 +80,8 @@ export class Chain {
       const head = await db.head();
       let chain: Chain;
       if (!head) {
-        const state = State.from(o.genesis.accounts.map((a) => [a.address.slice(3), { balance: BigInt(a.balance), nonce: 0n }]));
-        const g = makeBlock(
-          { height: 0, parentHash: fromHex(o.genesis.hash, 32), timestampMs: o.genesis.timestamp_ms, proposer: new Uint8Array(20), txRoot: ZERO_HASH, stateRoot: state.root(), epoch: 0, txCount: 0 },
-          [],
-        );
+        const state = genesisState(o.genesis);
+        const g = genesisBlock(o.genesis, state);
         await db.commitBlock({ height: 0, hash: g.hash, bytes: g.bytes, txIds: [], accounts: new Map(state.entries()), genesisHash: o.genesis.hash });
         chain = new Chain(o, db, state);
         chain.head = g;

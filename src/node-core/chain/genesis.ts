@@ -18,7 +18,9 @@ import { blake3, fromHex, toHex } from '../crypto/hash.js';
 import { keysFromSeed } from '../crypto/ed25519.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import { addressOf } from './address.js';
+import { makeBlock, ZERO_HASH, type Block } from './block.js';
 import { encodeCanonical } from './codec.js';
+import { State } from './state.js';
 
 export interface Genesis {
   network: string;
@@ -120,6 +122,25 @@ export async function loadGenesisTemplate(network: string, dir = GENESIS_DIR): P
 }
 
 /**
+ * Reads and checks an instantiated genesis file (schema, supply, validator keys, hash).
+ * @throws GenesisError naming the file and the problem (plus `wayOut` when given).
+ */
+export async function readGenesisFile(file: string, wayOut = 'restore it from a backup'): Promise<Genesis> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (err) {
+    throw new GenesisError(`genesis file ${file} cannot be read (${(err as Error).message}); ${wayOut}`);
+  }
+  const r = zGenesis.safeParse(raw);
+  if (!r.success) throw new GenesisError(`genesis file ${file} is invalid: ${issuesText(r.error)}; ${wayOut}`);
+  const g = r.data;
+  checkBody(g, file);
+  if (genesisHash(g) !== g.hash) throw new GenesisError(`genesis file ${file} was modified: its content does not match its hash ${g.hash}; ${wayOut}`);
+  return g;
+}
+
+/**
  * Loads `<root>/chain/genesis.json`, or creates it from the network's template (dev: the node key is
  * the single validator; timestamp 0 → now) and persists it atomically.
  * @throws GenesisError when the stored genesis is unreadable, tampered (hash mismatch), for another
@@ -130,17 +151,7 @@ export async function loadOrCreateGenesis(root: string, network: string, nodeKey
   const template = await loadGenesisTemplate(network);
   const wayOut = `move ${path.join(root, 'chain')} aside to start a fresh chain, or restore the matching data directory from a backup`;
   if (existsSync(file)) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(await fs.readFile(file, 'utf8'));
-    } catch (err) {
-      throw new GenesisError(`genesis file ${file} is not valid JSON (${(err as Error).message}); ${wayOut}`);
-    }
-    const r = zGenesis.safeParse(raw);
-    if (!r.success) throw new GenesisError(`genesis file ${file} is invalid: ${issuesText(r.error)}; ${wayOut}`);
-    const g = r.data;
-    checkBody(g, file);
-    if (genesisHash(g) !== g.hash) throw new GenesisError(`genesis file ${file} was modified: its content does not match its hash ${g.hash}; ${wayOut}`);
+    const g = await readGenesisFile(file, wayOut);
     if (g.network !== network) throw new GenesisError(`genesis file ${file} is for network "${g.network}", but the node runs "${network}"; use the data directory of "${network}" or ${wayOut}`);
     if (g.chain_id !== template.chain_id)
       throw new GenesisError(`genesis file ${file} has chain id ${g.chain_id}, but network "${network}" now uses ${template.chain_id}; ${wayOut}`);
@@ -176,4 +187,17 @@ export async function devFaucetKeys(network: string): Promise<{ publicKey: Uint8
   const address = addressOf(k.publicKey);
   if (address !== t.dev_faucet.address) throw new GenesisError(`dev faucet seed does not match its address ${t.dev_faucet.address}`);
   return { ...k, address };
+}
+
+/** The state after genesis allocations (nonces 0). */
+export function genesisState(g: Genesis): State {
+  return State.from(g.accounts.map((a) => [a.address.slice(3), { balance: BigInt(a.balance), nonce: 0n }]));
+}
+
+/** Block 0: parent hash = genesis hash, no proposer (20 zero bytes), no signature, state root of the allocations. */
+export function genesisBlock(g: Genesis, state: State = genesisState(g)): Block {
+  return makeBlock(
+    { height: 0, parentHash: fromHex(g.hash, 32), timestampMs: g.timestamp_ms, proposer: new Uint8Array(20), txRoot: ZERO_HASH, stateRoot: state.root(), epoch: 0, txCount: 0 },
+    [],
+  );
 }

@@ -175,8 +175,11 @@ export class ChainDb {
     });
   }
 
-  /** Writes one block with its indexes, touched accounts and the new head in one synced batch. */
-  async commitBlock(c: BlockCommit): Promise<void> {
+  /**
+   * Writes one block with its indexes, touched accounts and the new head in one batch,
+   * fsynced unless `sync: false` (only for throw-away DBs such as replay's temp DB).
+   */
+  async commitBlock(c: BlockCommit, o: { sync?: boolean } = {}): Promise<void> {
     const batch = this.db.batch();
     const h = u64be(c.height);
     batch.put(key('b', h), c.bytes);
@@ -192,7 +195,7 @@ export class ChainDb {
       batch.put(K_GENESIS, new TextEncoder().encode(c.genesisHash));
       batch.put(K_SCHEMA, encodeCanonical(SCHEMA_VERSION));
     }
-    await batch.write({ sync: true });
+    await batch.write({ sync: o.sync ?? true });
   }
 
   async close(): Promise<void> {
