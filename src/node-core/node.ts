@@ -1,0 +1,297 @@
+/**
+ * Node lifecycle (DESIGN.md "Node core", cf. Lodestar node/nodejs.ts): one ordered start through
+ * explicit phases and one ordered stop in reverse order.
+ *
+ * Phases, emitted as `node.phase` on the bus and as `{type:'phase', …}` on the IPC channel:
+ *   starting    data dir layout + lock, logger, node key, IPC JSON-RPC
+ *   opening_db  genesis, chain DB open (a corrupt/locked DB fails here with the ways out)
+ *   replaying   the opened chain checks its head: state root of the head block = stored state
+ *   ready       RPC (HTTP+WS) and metrics servers listening, block production running
+ *   stopping → stopped, or failed (with `reason`) when a start step throws.
+ * Stop order: block production → stats → RPC and metrics servers → IPC → chain DB → logger →
+ * lock release. A failure mid-start closes exactly what was opened, in the same reverse order.
+ */
+import { METHODS, RpcError, type MethodName, type NodeStatus, type PhaseInfo } from '../shared/api/index.js';
+import { Chain } from './chain/chain.js';
+import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
+import type { NodeConfig } from './config/schema.js';
+import { redactConfig } from './config/load.js';
+import { NodeEvents } from './events.js';
+import { createNodeLogger, LogRing } from './logging.js';
+import { Dispatcher } from './rpc/dispatcher.js';
+import { serveIpc, type IpcPort } from './rpc/ipc.js';
+import { startRpcServer } from './rpc/server.js';
+import type { Handler, HandlerMap } from './rpc/types.js';
+import { nodeInfoHandlers, StatsSampler } from './stats.js';
+import { openDataDir, type DataDir } from './storage/datadir.js';
+import { createMetrics, type Metrics } from './telemetry/metrics.js';
+import { startMetricsServer } from './telemetry/server.js';
+import { NODE_VERSION } from './version.js';
+import { Keystore, loadOrCreateNodeKey, type KeyPair } from './wallet/keystore.js';
+import type { Logger } from 'pino';
+
+export type { IpcPort };
+
+/**
+ * Lifecycle messages the node posts on its IPC channel (besides JSON-RPC responses and
+ * `subscription` notifications, which carry `jsonrpc`). Consumed by the console's supervisor.
+ */
+export type LifecycleMessage =
+  /** Every phase change, the same payload as the `node.phase` topic. */
+  | ({ type: 'phase' } & PhaseInfo)
+  /** Once, when the phase becomes `ready`. `metrics_port` is null with telemetry off. */
+  | { type: 'ready'; pid: number; version: string; network: string; chain_id: number; data_dir: string; node_address: string; rpc_addr: string; rpc_port: number; metrics_port: number | null }
+  /** Posted by main.ts right before the process exits: 0 after a clean stop, 2 config error, 1 other failure. */
+  | { type: 'exit'; code: number; message?: string };
+
+export interface NodeStartOptions {
+  /** Process message channel: JSON-RPC is served on it and lifecycle messages are posted to it. */
+  ipc?: IpcPort;
+  /** Also log to stdout (default true). */
+  stdout?: boolean;
+}
+
+/** Methods the dispatcher serves itself. */
+const BUILTIN = new Set<MethodName>(['rpc.discover', 'chain.subscribe', 'chain.unsubscribe']);
+
+export class Node {
+  readonly events = new NodeEvents();
+  readonly metrics: Metrics = createMetrics();
+  private readonly ring = new LogRing();
+  private readonly startedAt = Date.now();
+  private info: PhaseInfo = { phase: 'starting' };
+  /** Closers of what is open, in opening order; run in reverse by stop/teardown. */
+  private readonly closers: { name: string; close: () => Promise<void> | void }[] = [];
+  private chainHandlers?: HandlerMap;
+  private statsSampler?: StatsSampler;
+  private stopping?: Promise<void>;
+  logger?: Logger;
+  dataDir?: DataDir;
+  nodeKey?: KeyPair;
+  genesis?: Genesis;
+  chain?: Chain;
+  rpcPort?: number;
+  metricsPort?: number;
+
+  private constructor(
+    readonly config: NodeConfig,
+    private readonly o: NodeStartOptions,
+  ) {}
+
+  /** Current phase (with the reason when `failed`). */
+  get phase(): PhaseInfo {
+    return this.info;
+  }
+
+  /**
+   * Starts a node and resolves once it is `ready`.
+   * @throws DataDirLockedError, ChainDbError, PortInUseError, ListenError or fs errors: the node
+   *   has then emitted `failed` with the message as reason and closed everything it had opened.
+   */
+  static async start(cfg: NodeConfig, o: NodeStartOptions = {}): Promise<Node> {
+    const node = new Node(cfg, o);
+    try {
+      await node.run();
+    } catch (err) {
+      node.chainHandlers = undefined;
+      node.setPhase({ phase: 'failed', reason: (err as Error).message });
+      node.logger?.error({ err }, 'node failed to start');
+      await node.teardown();
+      throw err;
+    }
+    return node;
+  }
+
+  /**
+   * Ordered stop (idempotent; concurrent calls share one stop). Resolves when every listener,
+   * the chain DB, the log file and the lock are closed.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      // From here on, chain methods answer not_ready (the IPC channel stays up until the end).
+      this.chainHandlers = undefined;
+      this.setPhase({ phase: 'stopping' });
+      await this.teardown();
+      this.setPhase({ phase: 'stopped' });
+    })();
+    return this.stopping;
+  }
+
+  private setPhase(p: PhaseInfo): void {
+    this.info = p;
+    this.metrics.nodeUp.set(p.phase === 'ready' ? 1 : 0);
+    this.events.emit('node.phase', p);
+    this.post({ type: 'phase', ...p });
+    if (p.phase !== 'failed') this.logger?.info({ phase: p.phase }, `phase ${p.phase}`);
+  }
+
+  private post(m: LifecycleMessage): void {
+    try {
+      this.o.ipc?.postMessage(m);
+    } catch {
+      /* parent gone; main.ts notices the disconnect */
+    }
+  }
+
+  private opened(name: string, close: () => Promise<void> | void): void {
+    this.closers.push({ name, close });
+  }
+
+  private async teardown(): Promise<void> {
+    while (this.closers.length > 0) {
+      const c = this.closers.pop()!;
+      try {
+        await c.close();
+      } catch (err) {
+        // Keep closing the rest: a stuck listener must not keep the lock held.
+        this.logger?.warn({ err, what: c.name }, `closing ${c.name} failed`);
+      }
+    }
+  }
+
+  private async run(): Promise<void> {
+    const cfg = this.config;
+    this.setPhase({ phase: 'starting' });
+    const warnings: string[] = [];
+    const dd = await openDataDir(cfg.data_dir, { warn: (m) => warnings.push(m) });
+    this.dataDir = dd;
+    this.opened('data-dir lock', () => dd.release());
+
+    const log = await createNodeLogger({
+      logsDir: dd.logsDir,
+      level: cfg.log_level,
+      maxSizeMb: cfg.log_max_size_mb,
+      maxFiles: cfg.log_max_files,
+      events: this.events,
+      ring: this.ring,
+      stdout: this.o.stdout,
+    });
+    this.logger = log.logger;
+    this.opened('logger', () => {
+      this.logger = undefined; // nothing may write to a closed stream (phase `stopped` comes after)
+      return log.close();
+    });
+    for (const w of warnings) log.logger.warn(w);
+    log.logger.info({ config: redactConfig(cfg), version: NODE_VERSION, pid: process.pid }, 'node starting');
+
+    this.nodeKey = await loadOrCreateNodeKey(dd.root);
+    const keystore = new Keystore(dd.root, cfg.network);
+    const stats = new StatsSampler({ root: dd.root, events: this.events, mempoolSize: () => this.mempoolSize() });
+    this.statsSampler = stats;
+    const dispatcher = new Dispatcher({
+      handlers: this.handlers(),
+      events: this.events,
+      metrics: this.metrics,
+      logger: log.logger,
+      info: { title: 'The Block node', version: NODE_VERSION },
+      replay: { 'log.line': () => this.ring.snapshot() },
+    });
+    if (this.o.ipc) {
+      const stopIpc = serveIpc(dispatcher, this.o.ipc);
+      this.opened('ipc', stopIpc);
+    }
+
+    this.setPhase({ phase: 'opening_db' });
+    const genesis = await loadOrCreateGenesis(dd.root, cfg.network, this.nodeKey);
+    this.genesis = cfg.block_time_ms !== undefined ? { ...genesis, block_time_ms: cfg.block_time_ms } : genesis;
+    const chain = await Chain.open({ dir: dd.chainDir, genesis: this.genesis, nodeKey: this.nodeKey, metrics: this.metrics, events: this.events, logger: log.logger });
+    this.chain = chain;
+    this.opened('chain db', () => chain.close());
+
+    this.setPhase({ phase: 'replaying' });
+    const tip = chain.tip();
+    log.logger.info({ height: tip.height, hash: tip.hash, state_root: tip.state_root }, 'chain head');
+    this.chainHandlers = chain.handlers({ network: cfg.network, keystore });
+
+    await stats.start();
+    this.opened('stats', () => stats.stop());
+
+    const rpc = await startRpcServer({
+      addr: cfg.rpc_addr,
+      dispatcher,
+      authToken: cfg.rpc_auth_token,
+      allowedHosts: cfg.rpc_allowed_hosts,
+      corsOrigins: cfg.rpc_cors_origins,
+      logger: log.logger,
+      metrics: this.metrics,
+      flagHint: '--rpc-addr / TB_RPC_ADDR',
+      rateLimitPerSec: cfg.rpc_tokens_per_sec,
+    });
+    this.rpcPort = rpc.port;
+    this.opened('rpc server', () => rpc.close());
+    if (cfg.telemetry) {
+      const ms = await startMetricsServer({ addr: cfg.metrics_addr, metrics: this.metrics, allowedHosts: cfg.rpc_allowed_hosts, flagHint: '--metrics-addr / TB_METRICS_ADDR', logger: log.logger });
+      this.metricsPort = ms.port;
+      this.opened('metrics server', () => ms.close());
+    }
+
+    chain.startProducing();
+    this.opened('block production', () => chain.stopProducing());
+    this.setPhase({ phase: 'ready' });
+    log.logger.info({ rpc_port: this.rpcPort, metrics_port: this.metricsPort ?? null, data_dir: dd.root }, 'node ready');
+    this.post({
+      type: 'ready',
+      pid: process.pid,
+      version: NODE_VERSION,
+      network: cfg.network,
+      chain_id: this.genesis.chain_id,
+      data_dir: dd.root,
+      node_address: this.nodeKey.address,
+      rpc_addr: cfg.rpc_addr,
+      rpc_port: rpc.port,
+      metrics_port: this.metricsPort ?? null,
+    });
+  }
+
+  private async mempoolSize(): Promise<number> {
+    const h = this.chainHandlers?.['mempool.stats'];
+    if (!h || this.info.phase !== 'ready') return 0;
+    return (await h({}, { transport: 'internal' })).size;
+  }
+
+  /** `node.status` as served over RPC. */
+  status(): NodeStatus {
+    const tip = this.chain && this.chainHandlers ? this.chain.tip() : undefined;
+    const s: NodeStatus = {
+      phase: this.info.phase,
+      version: NODE_VERSION,
+      network: this.config.network,
+      chain_id: this.genesis?.chain_id ?? 0,
+      data_dir: this.dataDir?.root ?? this.config.data_dir,
+      uptime_ms: Date.now() - this.startedAt,
+      pid: process.pid,
+      height: tip?.height ?? 0,
+      finalized_height: tip?.finalized_height ?? 0,
+      peers: 0,
+      node_address: this.nodeKey?.address ?? '',
+    };
+    if (this.info.reason !== undefined) s.phase_reason = this.info.reason;
+    return s;
+  }
+
+  /**
+   * The dispatcher's handler map, fixed at construction: `node.*` are ours; every other declared
+   * method forwards to the chain's handlers once the chain is open (before: `not_ready`; a method
+   * the chain does not implement: −32601).
+   */
+  private handlers(): HandlerMap {
+    const map: Record<string, Handler<MethodName>> = {};
+    const info = nodeInfoHandlers({ stats: this.statsSampler!, status: () => this.status() });
+    for (const m of METHODS) {
+      if (BUILTIN.has(m.name)) continue;
+      const own = (info as Record<string, Handler<MethodName> | undefined>)[m.name];
+      if (own) {
+        map[m.name] = own;
+        continue;
+      }
+      map[m.name] = (params, ctx) => {
+        const ch = this.chainHandlers;
+        if (!ch) throw RpcError.app('not_ready', `the node is ${this.info.phase}; try again when it is ready`);
+        const h = (ch as Record<string, Handler<MethodName> | undefined>)[m.name];
+        if (!h) throw new RpcError(-32601, 'method not found');
+        return h(params as never, ctx);
+      };
+    }
+    return map as HandlerMap;
+  }
+}
