@@ -145,8 +145,10 @@ export class ChainDb {
     return v === undefined ? undefined : new TextDecoder().decode(v);
   }
 
+  /** Stored block bytes (a plain Uint8Array, so `.slice()` copies as callers expect). */
   async blockBytes(height: number): Promise<Uint8Array | undefined> {
-    return this.db.get(key('b', u64be(height)));
+    const v = await this.db.get(key('b', u64be(height)));
+    return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   }
 
   async heightOfHash(hash: Uint8Array): Promise<number | undefined> {
