@@ -121,7 +121,7 @@ export function loadConfig(o: LoadOptions = {}): LoadedConfig {
   const tomlPath = explicitToml !== undefined ? resolvePath(explicitToml, cwd, home) : path.join(cwd, 'config', 'node.toml');
   let configFile: string | undefined;
   if (explicitToml !== undefined || existsSync(tomlPath)) {
-    const shown = explicitToml !== undefined && !path.isAbsolute(explicitToml) ? explicitToml : display(tomlPath, cwd);
+    const shown = explicitToml ?? display(tomlPath, cwd);
     if (!existsSync(tomlPath)) throw new ConfigError(shown, 'config file not found');
     const doc = readToml(tomlPath, shown);
     for (const [name, raw] of Object.entries(doc)) {
@@ -136,7 +136,7 @@ export function loadConfig(o: LoadOptions = {}): LoadedConfig {
   const envPath = o.envFile !== undefined ? resolvePath(o.envFile, cwd, home) : path.join(cwd, '.env');
   let envFile: string | undefined;
   if (o.envFile !== undefined || existsSync(envPath)) {
-    const shown = o.envFile !== undefined && !path.isAbsolute(o.envFile) ? o.envFile : display(envPath, cwd);
+    const shown = o.envFile ?? display(envPath, cwd);
     if (!existsSync(envPath)) throw new ConfigError(shown, 'env file not found');
     for (const [name, rawStr] of Object.entries(readDotenv(envPath, shown))) {
       if (!name.startsWith('TB_') || OTHER_ENV.has(name)) continue;
