@@ -10,8 +10,7 @@ export type Metrics = ReturnType<typeof createMetrics>;
 export function createMetrics() {
   const registry = new client.Registry();
   const reg = [registry];
-  client.collectDefaultMetrics({ register: registry, prefix: 'tb_process_' });
-  return {
+  const metrics = {
     registry,
     blockHeight: new client.Gauge({ name: 'block_height', help: 'Height of the canonical head block.', registers: reg }),
     finalizedHeight: new client.Gauge({ name: 'finalized_height', help: 'Height of the highest finalized block.', registers: reg }),
@@ -45,4 +44,11 @@ export function createMetrics() {
     rpcSubscriptions: new client.Gauge({ name: 'rpc_subscriptions', help: 'Open WebSocket subscriptions.', registers: reg }),
     nodeUp: new client.Gauge({ name: 'node_up', help: '1 while the node is in phase ready.', registers: reg }),
   };
+  // Standard process_* / nodejs_* series after the chain's own (so `curl …/metrics | head` shows the
+  // chain first). prom-client names three gauges `*_total`, which `promtool check metrics` rejects
+  // (non-counters must not end in _total): drop those three.
+  client.collectDefaultMetrics({ register: registry });
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+    registry.removeSingleMetric(name);
+  return metrics;
 }
