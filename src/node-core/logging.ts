@@ -67,6 +67,8 @@ export function toLogLine(json: string): LogLine | null {
 
 export interface NodeLogger {
   logger: pino.Logger;
+  /** The rotating file stream (pino-roll's SonicBoom); emits 'ready' when a new file is opened. */
+  file: SonicBoom & { file: string };
   /** Flushes and closes the file stream (stdout is flushed, not closed). Idempotent. */
   close(): Promise<void>;
 }
@@ -156,6 +158,7 @@ export async function createNodeLogger(o: LoggerOptions): Promise<NodeLogger> {
   let closed = false;
   return {
     logger,
+    file,
     async close() {
       if (closed) return;
       closed = true;
