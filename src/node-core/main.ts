@@ -3,7 +3,7 @@
  * `contract-cli node start`, see `config/flags.ts`). Also used in-process by `contract-cli node start`.
  *
  * - SIGINT / SIGTERM → ordered stop → exit 0 (a second signal forces exit 1; a stop that hangs
- *   for 30 s exits 1).
+ *   for 30 s exits 1; an uncaught exception after start → ordered stop → exit 1).
  * - Startup errors print one line `error: <message>` on stderr and exit 2 (configuration:
  *   unknown key, bad value, corrupt node.toml, bad flag) or 1 (locked data dir, port in use,
  *   corrupt chain DB, anything else).
@@ -114,8 +114,11 @@ export async function runNode(load: LoadOptions, o: { ipc?: IpcPort; stdout?: bo
     for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
     node = await Node.start(loaded.config, { ipc, stdout: o.stdout });
     const running = node;
+    let fatal = false;
     process.on('uncaughtException', (err) => {
       running.logger?.fatal({ err }, 'uncaught exception: stopping');
+      process.stderr.write(`error: ${(err as Error)?.message ?? String(err)}\n`);
+      fatal = true;
       stopRequested = true;
       wake();
     });
@@ -127,8 +130,9 @@ export async function runNode(load: LoadOptions, o: { ipc?: IpcPort; stdout?: bo
     watchdog.unref();
     await node.stop();
     clearTimeout(watchdog);
-    post({ type: 'exit', code: 0 });
-    return 0;
+    const code = fatal ? 1 : 0;
+    post({ type: 'exit', code });
+    return code;
   } catch (err) {
     const { message, code } = describeStartError(err);
     process.stderr.write(`error: ${message}\n`);
