@@ -30,9 +30,22 @@ export async function buildContractCli(): Promise<Command> {
   // `console` belongs to the console module; registered when it exists.
   const consoleFile = fileURLToPath(new URL('./console.ts', import.meta.url));
   if (existsSync(consoleFile)) {
-    const mod = (await import(new URL('./console.ts', import.meta.url).href)) as { consoleCommand?: () => Command; default?: () => Command };
-    const make = mod.consoleCommand ?? mod.default;
-    if (typeof make === 'function') program.addCommand(make());
+    try {
+      const mod = (await import(new URL('./console.ts', import.meta.url).href)) as { consoleCommand?: () => Command; default?: () => Command };
+      const make = mod.consoleCommand ?? mod.default;
+      if (typeof make === 'function') program.addCommand(make());
+    } catch (err) {
+      // A broken console module must not take the node/wallet/chain commands down with it.
+      const message = (err as Error).message.split('\n')[0];
+      program
+        .command('console')
+        .description('(unavailable: the console module failed to load)')
+        .allowUnknownOption()
+        .allowExcessArguments()
+        .action(() => {
+          throw new Error(`the console module failed to load: ${message}`);
+        });
+    }
   }
   return program;
 }
