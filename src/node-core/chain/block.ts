@@ -3,9 +3,11 @@
  *   `[height, parent_hash (32), timestamp_ms, proposer address (20), tx_root (32), state_root (32), epoch, tx_count]`
  * Header hash = BLAKE3(header bytes); the proposer signs the 32-byte header hash with Ed25519.
  * Stored/wire block: `[header array, signature (64, empty for genesis), [signed tx bytes…]]`.
- * tx_root = binary Merkle root (BLAKE3) over tx ids: leaf = H(0x00 ‖ id), node = H(0x01 ‖ l ‖ r),
- * an odd node is promoted unchanged; no txs → 32 zero bytes. epoch = floor(height / 120).
+ * tx_root = binary Merkle root over tx ids with SHA-256: leaf = H(0x00 ‖ id), node = H(0x01 ‖ l ‖ r),
+ * an odd node is promoted unchanged; no txs → 32 zero bytes (SHA-256 because it is native and ~3×
+ * faster than JS BLAKE3 on the import path; ids and header hashes stay BLAKE3). epoch = floor(height / 120).
  */
+import { hash as oneShot } from 'node:crypto';
 import { blake3, toHex } from '../crypto/hash.js';
 import { sign } from '../crypto/ed25519.js';
 import { formatAddress } from './address.js';
@@ -53,15 +55,23 @@ export function headerHash(h: Header): Uint8Array {
 /** Merkle root over 32-byte tx ids (see module doc). */
 export function txRoot(ids: Uint8Array[]): Uint8Array {
   if (ids.length === 0) return ZERO_HASH;
-  const L = new Uint8Array([0]);
-  const N = new Uint8Array([1]);
-  let level = ids.map((id) => blake3(L, id));
+  const leafIn = Buffer.alloc(33);
+  const nodeIn = Buffer.alloc(65);
+  leafIn[0] = 0;
+  nodeIn[0] = 1;
+  let level: Uint8Array[] = ids.map((id) => (leafIn.set(id, 1), oneShot('sha256', leafIn, 'buffer')));
   while (level.length > 1) {
     const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? blake3(N, level[i], level[i + 1]) : level[i]);
+    for (let i = 0; i < level.length; i += 2) {
+      if (i + 1 < level.length) {
+        nodeIn.set(level[i], 1);
+        nodeIn.set(level[i + 1], 33);
+        next.push(oneShot('sha256', nodeIn, 'buffer'));
+      } else next.push(level[i]);
+    }
     level = next;
   }
-  return level[0];
+  return new Uint8Array(level[0]);
 }
 
 /** Builds, hashes and (when a secret key is given) signs a block; genesis passes no key. */

@@ -38,6 +38,8 @@ export interface ChainOpenOptions {
   events?: NodeEvents;
   logger?: pino.Logger;
   mempool?: MempoolOptions;
+  /** Most transactions per produced block (default MAX_BLOCK_TXS). */
+  maxBlockTxs?: number;
   /** Share a verify pool (else the chain creates one with one worker per core and closes it). */
   verifyPool?: VerifyPool;
 }
@@ -215,7 +217,7 @@ export class Chain {
       const ov = this.state.begin();
       const proposerHex = this.o.nodeKey.address.slice(3);
       const rejected: SignedTx[] = [];
-      const txs = this.mempool.select(MAX_BLOCK_TXS, (tx) => {
+      const txs = this.mempool.select(this.o.maxBlockTxs ?? MAX_BLOCK_TXS, (tx) => {
         const f = applyTx(ov, tx, proposerHex);
         if (f) rejected.push(tx);
         return !f;
@@ -267,7 +269,7 @@ export class Chain {
       height: block.header.height,
       hash: block.hash,
       bytes: block.bytes,
-      txIds: block.txs.map((t) => fromHex(t.hash, 32)),
+      txIds: block.txs.map((t) => Buffer.from(t.hash, 'hex')),
       accounts: prepared.overlay.changes,
     });
     this.state.commit(prepared);

@@ -16,7 +16,7 @@ import { decodeBlock, epochOf, txRoot, type Block } from './block.js';
 import { CodecError } from './codec.js';
 import type { Genesis } from './genesis.js';
 import type { Prepared, State } from './state.js';
-import { signingMessage } from './tx.js';
+import { domainTag } from './tx.js';
 
 /** A block that failed validation; `reason` is stable, `message` says what and where. */
 export class ImportError extends Error {
@@ -55,7 +55,8 @@ export async function preverifyBlock(bytes: Uint8Array, g: Genesis, validators: 
     if (tx.payload.chainId !== g.chain_id)
       throw new ImportError(Reason.wrong_chain_id, `${where}: a transaction is for chain id ${tx.payload.chainId}, not ${g.chain_id}`);
   }
-  const items = block.txs.map((tx) => ({ publicKey: tx.publicKey, signature: tx.signature, message: signingMessage(g.chain_id, tx.payloadBytes) }));
+  const tag = domainTag(g.chain_id);
+  const items = block.txs.map((tx) => ({ publicKey: tx.publicKey, signature: tx.signature, prefix: tag, message: tx.payloadBytes }));
   const r = await pool.verifyBatch(items, { withTxHash: true });
   const ids: Uint8Array[] = [];
   for (let i = 0; i < block.txs.length; i++) {

@@ -2,11 +2,15 @@
  * Hash functions: SHA-256 from node:crypto (OpenSSL), BLAKE3 from @noble/hashes
  * (the reference hashes transactions and blocks with BLAKE3, spec/chain_core.md §3-4).
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShot } from 'node:crypto';
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
 
 /** SHA-256 of the concatenation of `parts` (32 bytes). */
 export function sha256(...parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) {
+    const b = oneShot('sha256', parts[0], 'buffer');
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // plain Uint8Array: Buffer#slice would alias
+  }
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return new Uint8Array(h.digest());

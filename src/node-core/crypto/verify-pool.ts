@@ -10,6 +10,8 @@ import { verify } from './ed25519.js';
 export interface VerifyItem {
   publicKey: Uint8Array;
   signature: Uint8Array;
+  /** The signed message is `prefix ‖ message` (saves building one buffer per tx for domain-tagged messages). */
+  prefix?: Uint8Array;
   message: Uint8Array;
 }
 
@@ -84,7 +86,7 @@ export class VerifyPool {
     const n = items.length;
     if (n === 0) return { ok: new Uint8Array(0), hashes: o.withTxHash ? new Uint8Array(0) : undefined };
     if (n <= INLINE_MAX && !o.withTxHash) {
-      return { ok: Uint8Array.from(items, (it) => (verify(it.signature, it.message, it.publicKey) ? 1 : 0)) };
+      return { ok: Uint8Array.from(items, (it) => (verify(it.signature, it.prefix ? Buffer.concat([it.prefix, it.message]) : it.message, it.publicKey) ? 1 : 0)) };
     }
     this.start();
     const parts = Math.min(this.workers.length, n);
@@ -105,7 +107,7 @@ export class VerifyPool {
 
   private send(items: VerifyItem[], withTxHash: boolean): Promise<{ ok: Uint8Array; hashes?: Uint8Array }> {
     let size = 4;
-    for (const it of items) size += 100 + it.message.length;
+    for (const it of items) size += 100 + (it.prefix?.length ?? 0) + it.message.length;
     const buf = new ArrayBuffer(size);
     const u8 = new Uint8Array(buf);
     const dv = new DataView(buf);
@@ -116,9 +118,11 @@ export class VerifyPool {
       u8.set(it.publicKey.subarray(0, 32), off);
       u8.set(it.signature.subarray(0, 64), off + 32);
       if (it.publicKey.length !== 32 || it.signature.length !== 64) u8.fill(0, off + 32, off + 96);
-      dv.setUint32(off + 96, it.message.length, true);
-      u8.set(it.message, off + 100);
-      off += 100 + it.message.length;
+      const pre = it.prefix?.length ?? 0;
+      dv.setUint32(off + 96, pre + it.message.length, true);
+      if (it.prefix) u8.set(it.prefix, off + 100);
+      u8.set(it.message, off + 100 + pre);
+      off += 100 + pre + it.message.length;
     }
     const id = this.nextId++;
     const w = this.workers[this.next++ % this.workers.length];

@@ -223,11 +223,17 @@ describe('persistence', () => {
     await db.open();
     const f = await t.keystore.get('faucet');
     const key = new Uint8Array([0x61, ...fromHex(f.address.slice(3))]);
-    await db.put(key, new Uint8Array([0x82, 0x01, 0x00]));
+    await db.put(key, new Uint8Array(16).fill(1));
     await db.close();
     const err = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey }).catch((e) => e);
     expect(err).toBeInstanceOf(ChainDbError);
     expect(err.message).toMatch(/state root/);
+    const db2 = new ClassicLevel<Uint8Array, Uint8Array>(t.dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db2.put(key, new Uint8Array([1, 2, 3]));
+    await db2.close();
+    const err2 = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey }).catch((e) => e);
+    expect(err2).toBeInstanceOf(ChainDbError);
+    expect(err2.message).toMatch(/bad size.*Ways out/);
     await fs.rm(t.dir, { recursive: true });
     t.chain = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey });
   });
