@@ -35,7 +35,9 @@ async function main(): Promise<void> {
     process.stderr.write(`error: unknown benchmark ${unknown.join(', ')} (known: ${MODULES.join(', ')})\n`);
     process.exit(2);
   }
-  const names = MODULES.filter((m) => (wanted.length === 0 || wanted.includes(m)) && existsSync(path.join(HERE, `${m}.ts`)));
+  const names = MODULES.filter(
+    (m) => (wanted.length === 0 || wanted.includes(m)) && existsSync(path.join(HERE, `${m}.ts`)),
+  );
   const summary: Record<string, unknown> = {
     date: new Date().toISOString(),
     node: process.version,
@@ -66,7 +68,9 @@ async function main(): Promise<void> {
   await fs.mkdir(path.join(HERE, 'results'), { recursive: true });
   const out = path.join(HERE, 'results', 'summary.json');
   await writeFileAtomic(out, JSON.stringify(summary, null, 2) + '\n');
-  process.stdout.write(`\nwrote ${path.relative(process.cwd(), out)} (${names.join(', ') || 'no benchmarks found'})\n`);
+  process.stdout.write(
+    `\nwrote ${path.relative(process.cwd(), out)} (${names.join(', ') || 'no benchmarks found'})\n`,
+  );
   process.exit(failed ? 1 : 0);
 }
 

@@ -52,7 +52,10 @@ export interface CommonOpts {
 
 /** Adds `--rpc <url>` and `--format <human|json>` to a command. */
 export function withCommon(cmd: Command, o: { rpc?: boolean } = { rpc: true }): Command {
-  if (o.rpc !== false) cmd.addOption(new Option('--rpc <url>', `node JSON-RPC URL (env TB_RPC_URL; default ${DEFAULT_RPC_URL})`));
+  if (o.rpc !== false)
+    cmd.addOption(
+      new Option('--rpc <url>', `node JSON-RPC URL (env TB_RPC_URL; default ${DEFAULT_RPC_URL})`),
+    );
   cmd.addOption(new Option('--format <format>', 'output format').choices(['human', 'json']).default('human'));
   return cmd;
 }
@@ -64,9 +67,14 @@ export function rpcUrl(opts: { rpc?: string }): string {
   try {
     u = new URL(url);
   } catch {
-    throw new UsageError(`${opts.rpc !== undefined ? '--rpc' : 'TB_RPC_URL'}: "${url}" is not a URL like ${DEFAULT_RPC_URL}`);
+    throw new UsageError(
+      `${opts.rpc !== undefined ? '--rpc' : 'TB_RPC_URL'}: "${url}" is not a URL like ${DEFAULT_RPC_URL}`,
+    );
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new UsageError(`${opts.rpc !== undefined ? '--rpc' : 'TB_RPC_URL'}: only http(s) URLs are supported`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new UsageError(
+      `${opts.rpc !== undefined ? '--rpc' : 'TB_RPC_URL'}: only http(s) URLs are supported`,
+    );
   return url;
 }
 
@@ -92,7 +100,8 @@ export function intFlag(flag: string, v: string): number {
 
 /** Parses a positive number of seconds (`--timeout 2`, `--timeout 0.5`). */
 export function secondsFlag(flag: string, v: string): number {
-  if (!/^[0-9]+(\.[0-9]+)?$/.test(v) || Number(v) <= 0 || Number(v) > 86_400) throw new UsageError(`${flag}: must be a number of seconds like 2 or 0.5`);
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(v) || Number(v) <= 0 || Number(v) > 86_400)
+    throw new UsageError(`${flag}: must be a number of seconds like 2 or 0.5`);
   return Number(v);
 }
 
@@ -121,9 +130,10 @@ export function errorLine(err: unknown): { message: string; code: number } {
   if (err instanceof TransportError) return { message: err.message, code: 1 };
   if (err instanceof RpcError) {
     const reason = typeof err.data?.reason === 'string' ? ` (${err.data.reason})` : '';
-    const issues = err.code === ErrorCode.InvalidParams && Array.isArray(err.data?.issues)
-      ? ': ' + err.data.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')
-      : '';
+    const issues =
+      err.code === ErrorCode.InvalidParams && Array.isArray(err.data?.issues)
+        ? ': ' + err.data.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ')
+        : '';
     return { message: `${err.message}${issues}${reason}`, code: 1 };
   }
   return { message: err instanceof Error ? err.message.split('\n')[0] : String(err), code: 1 };
@@ -141,7 +151,12 @@ export async function runProgram(program: Command, argv: string[]): Promise<void
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') process.exit(0);
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
+      )
+        process.exit(0);
       process.exit(err.exitCode === 0 ? 0 : 2);
     }
     const { message, code } = errorLine(err);

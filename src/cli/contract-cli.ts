@@ -20,7 +20,9 @@ import { runProgram } from './common.js';
 /** Builds the program (exported for tests and for `console.ts` to extend). */
 export async function buildContractCli(): Promise<Command> {
   const program = new Command('contract-cli')
-    .description('Operate a node of The Block: run it, inspect the chain, manage local wallets, send transfers.')
+    .description(
+      'Operate a node of The Block: run it, inspect the chain, manage local wallets, send transfers.',
+    )
     .version(NODE_VERSION)
     .addCommand(nodeCommand())
     .addCommand(walletCommand())
@@ -31,7 +33,10 @@ export async function buildContractCli(): Promise<Command> {
   const consoleFile = fileURLToPath(new URL('./console.ts', import.meta.url));
   if (existsSync(consoleFile)) {
     try {
-      const mod = (await import(new URL('./console.ts', import.meta.url).href)) as { consoleCommand?: () => Command; default?: () => Command };
+      const mod = (await import(new URL('./console.ts', import.meta.url).href)) as {
+        consoleCommand?: () => Command;
+        default?: () => Command;
+      };
       const make = mod.consoleCommand ?? mod.default;
       if (typeof make === 'function') program.addCommand(make());
     } catch (err) {

@@ -19,7 +19,16 @@ import '../node-core/polyfills.js';
 import { Command, Option } from 'commander';
 import type { Client } from '../shared/api/client.js';
 import { NODE_VERSION } from '../node-core/version.js';
-import { clientFor, errorLine, intFlag, runProgram, secondsFlag, SilentFailure, withCommon, type CommonOpts } from './common.js';
+import {
+  clientFor,
+  errorLine,
+  intFlag,
+  runProgram,
+  secondsFlag,
+  SilentFailure,
+  withCommon,
+  type CommonOpts,
+} from './common.js';
 
 interface ProbeOpts extends CommonOpts {
   timeout: string;
@@ -57,8 +66,15 @@ const PROBES: Record<string, { summary: string; expect: string; run: ProbeFn }> 
       const s = await c.call('node.status');
       return {
         detail: `node ${s.phase}, network ${s.network}, chain id ${s.chain_id}, height ${s.height}`,
-        metrics: { probe_chain_id: s.chain_id, probe_node_height: s.height, probe_node_ready: s.phase === 'ready' ? 1 : 0 },
-        failed: expect !== undefined && s.chain_id !== expect ? `chain id ${s.chain_id} is not the expected ${expect}` : undefined,
+        metrics: {
+          probe_chain_id: s.chain_id,
+          probe_node_height: s.height,
+          probe_node_ready: s.phase === 'ready' ? 1 : 0,
+        },
+        failed:
+          expect !== undefined && s.chain_id !== expect
+            ? `chain id ${s.chain_id} is not the expected ${expect}`
+            : undefined,
       };
     },
   },
@@ -71,7 +87,10 @@ const PROBES: Record<string, { summary: string; expect: string; run: ProbeFn }> 
       return {
         detail: `height ${t.height}, hash ${t.hash.slice(0, 12)}…, ${age.toFixed(1)} s old`,
         metrics: { probe_tip_height: t.height, probe_tip_age_seconds: Math.round(age * 1000) / 1000 },
-        failed: expect !== undefined && t.height < expect ? `height ${t.height} is below the expected ${expect}` : undefined,
+        failed:
+          expect !== undefined && t.height < expect
+            ? `height ${t.height} is below the expected ${expect}`
+            : undefined,
       };
     },
   },
@@ -83,7 +102,10 @@ const PROBES: Record<string, { summary: string; expect: string; run: ProbeFn }> 
       return {
         detail: `mined block ${b.height} (${b.hash.slice(0, 12)}…)`,
         metrics: { probe_mined_height: b.height },
-        failed: expect !== undefined && b.height < expect ? `mined height ${b.height} is below the expected ${expect}` : undefined,
+        failed:
+          expect !== undefined && b.height < expect
+            ? `mined height ${b.height} is below the expected ${expect}`
+            : undefined,
       };
     },
   },
@@ -107,15 +129,25 @@ export function promText(o: ProbeOutcome): string {
     ['probe_duration_seconds', o.duration_seconds],
     ...Object.entries(o.metrics),
   ];
-  return all.map(([name, v]) => `# HELP ${name} ${HELP[name] ?? name}\n# TYPE ${name} gauge\n${name} ${v}\n`).join('');
+  return all
+    .map(([name, v]) => `# HELP ${name} ${HELP[name] ?? name}\n# TYPE ${name} gauge\n${name} ${v}\n`)
+    .join('');
 }
 
 /** Runs one probe; never throws for node-side problems (they become `success: false`). */
-export async function runProbe(name: string, opts: { rpc?: string; timeoutS: number; expect?: number }): Promise<ProbeOutcome> {
+export async function runProbe(
+  name: string,
+  opts: { rpc?: string; timeoutS: number; expect?: number },
+): Promise<ProbeOutcome> {
   const p = PROBES[name];
   const { client, url } = clientFor(opts, Math.round(opts.timeoutS * 1000));
   const t0 = performance.now();
-  const done = (success: boolean, detail: string, metrics: Record<string, number>, error?: string): ProbeOutcome => ({
+  const done = (
+    success: boolean,
+    detail: string,
+    metrics: Record<string, number>,
+    error?: string,
+  ): ProbeOutcome => ({
     probe: name,
     url,
     success,
@@ -134,7 +166,9 @@ export async function runProbe(name: string, opts: { rpc?: string; timeoutS: num
 }
 
 export function buildProbe(): Command {
-  const program = new Command('probe').description('Synthetic health checks of a node of The Block.').version(NODE_VERSION);
+  const program = new Command('probe')
+    .description('Synthetic health checks of a node of The Block.')
+    .version(NODE_VERSION);
   for (const [name, p] of Object.entries(PROBES)) {
     const cmd = withCommon(
       program
@@ -151,7 +185,8 @@ export function buildProbe(): Command {
       const o = await runProbe(name, { rpc: url ?? opts.rpc, timeoutS, expect });
       if (opts.prom) process.stdout.write(promText(o));
       else if (opts.format === 'json') process.stdout.write(JSON.stringify(o, null, 2) + '\n');
-      else if (o.success) process.stdout.write(`ok    ${name}: ${o.detail} (${(o.duration_seconds * 1000).toFixed(1)} ms)\n`);
+      else if (o.success)
+        process.stdout.write(`ok    ${name}: ${o.detail} (${(o.duration_seconds * 1000).toFixed(1)} ms)\n`);
       else process.stdout.write(`FAIL  ${name}: ${o.error}${o.detail ? ` — ${o.detail}` : ''}\n`);
       if (!o.success) throw new SilentFailure(1);
     });

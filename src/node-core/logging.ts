@@ -89,8 +89,16 @@ export interface LoggerOptions {
 }
 
 export const REDACT_PATHS = [
-  'rpc_auth_token', '*.rpc_auth_token', 'token', '*.token', 'authToken', '*.authToken',
-  'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization',
+  'rpc_auth_token',
+  '*.rpc_auth_token',
+  'token',
+  '*.token',
+  'authToken',
+  '*.authToken',
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  '*.headers.authorization',
 ];
 
 async function pointSymlink(logsDir: string, target: string): Promise<void> {

@@ -72,7 +72,10 @@ export function describeStartError(err: unknown): { message: string; code: numbe
  * message or a parent disconnect; then stops it in order.
  * @returns the process exit code (0 clean stop; 1/2 on startup failure, see the module doc).
  */
-export async function runNode(load: LoadOptions, o: { ipc?: IpcPort; stdout?: boolean } = {}): Promise<number> {
+export async function runNode(
+  load: LoadOptions,
+  o: { ipc?: IpcPort; stdout?: boolean } = {},
+): Promise<number> {
   const ipc = o.ipc;
   const post = (m: LifecycleMessage) => {
     try {
@@ -148,7 +151,9 @@ export async function runNode(load: LoadOptions, o: { ipc?: IpcPort; stdout?: bo
 
 /** Builds the `node start` flags on a commander command. */
 export function nodeStartCommand(name = 'the-block-node'): Command {
-  return addNodeFlags(new Command(name).description('Run The Block node (headless).').allowExcessArguments(false));
+  return addNodeFlags(
+    new Command(name).description('Run The Block node (headless).').allowExcessArguments(false),
+  );
 }
 
 async function main(): Promise<void> {
@@ -157,7 +162,11 @@ async function main(): Promise<void> {
   try {
     cmd.parse(process.argv);
   } catch (err) {
-    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')) process.exit(0);
+    if (
+      err instanceof CommanderError &&
+      (err.code === 'commander.helpDisplayed' || err.code === 'commander.version')
+    )
+      process.exit(0);
     process.exit(2); // commander already printed its one-line error
   }
   const code = await runNode(flagsToLoadOptions(cmd.opts()), { ipc: processIpcPort() });

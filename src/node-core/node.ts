@@ -40,7 +40,18 @@ export type LifecycleMessage =
   /** Every phase change, the same payload as the `node.phase` topic. */
   | ({ type: 'phase' } & PhaseInfo)
   /** Once, when the phase becomes `ready`. `metrics_port` is null with telemetry off. */
-  | { type: 'ready'; pid: number; version: string; network: string; chain_id: number; data_dir: string; node_address: string; rpc_addr: string; rpc_port: number; metrics_port: number | null }
+  | {
+      type: 'ready';
+      pid: number;
+      version: string;
+      network: string;
+      chain_id: number;
+      data_dir: string;
+      node_address: string;
+      rpc_addr: string;
+      rpc_port: number;
+      metrics_port: number | null;
+    }
   /** Posted by main.ts right before the process exits: 0 after a clean stop, 2 config error, 1 other failure. */
   | { type: 'exit'; code: number; message?: string };
 
@@ -176,7 +187,11 @@ export class Node {
 
     this.nodeKey = await loadOrCreateNodeKey(dd.root);
     const keystore = new Keystore(dd.root, cfg.network);
-    const stats = new StatsSampler({ root: dd.root, events: this.events, mempoolSize: () => this.mempoolSize() });
+    const stats = new StatsSampler({
+      root: dd.root,
+      events: this.events,
+      mempoolSize: () => this.mempoolSize(),
+    });
     this.statsSampler = stats;
     const dispatcher = new Dispatcher({
       handlers: this.handlers(),
@@ -193,8 +208,16 @@ export class Node {
 
     this.setPhase({ phase: 'opening_db' });
     const genesis = await loadOrCreateGenesis(dd.root, cfg.network, this.nodeKey);
-    this.genesis = cfg.block_time_ms !== undefined ? { ...genesis, block_time_ms: cfg.block_time_ms } : genesis;
-    const chain = await Chain.open({ dir: dd.chainDir, genesis: this.genesis, nodeKey: this.nodeKey, metrics: this.metrics, events: this.events, logger: log.logger });
+    this.genesis =
+      cfg.block_time_ms !== undefined ? { ...genesis, block_time_ms: cfg.block_time_ms } : genesis;
+    const chain = await Chain.open({
+      dir: dd.chainDir,
+      genesis: this.genesis,
+      nodeKey: this.nodeKey,
+      metrics: this.metrics,
+      events: this.events,
+      logger: log.logger,
+    });
     this.chain = chain;
     this.opened('chain db', () => chain.close());
 
@@ -220,7 +243,13 @@ export class Node {
     this.rpcPort = rpc.port;
     this.opened('rpc server', () => rpc.close());
     if (cfg.telemetry) {
-      const ms = await startMetricsServer({ addr: cfg.metrics_addr, metrics: this.metrics, allowedHosts: cfg.rpc_allowed_hosts, flagHint: '--metrics-addr / TB_METRICS_ADDR', logger: log.logger });
+      const ms = await startMetricsServer({
+        addr: cfg.metrics_addr,
+        metrics: this.metrics,
+        allowedHosts: cfg.rpc_allowed_hosts,
+        flagHint: '--metrics-addr / TB_METRICS_ADDR',
+        logger: log.logger,
+      });
       this.metricsPort = ms.port;
       this.opened('metrics server', () => ms.close());
     }
@@ -228,7 +257,10 @@ export class Node {
     chain.startProducing();
     this.opened('block production', () => chain.stopProducing());
     this.setPhase({ phase: 'ready' });
-    log.logger.info({ rpc_port: this.rpcPort, metrics_port: this.metricsPort ?? null, data_dir: dd.root }, 'node ready');
+    log.logger.info(
+      { rpc_port: this.rpcPort, metrics_port: this.metricsPort ?? null, data_dir: dd.root },
+      'node ready',
+    );
     this.post({
       type: 'ready',
       pid: process.pid,
@@ -286,7 +318,8 @@ export class Node {
       }
       map[m.name] = (params, ctx) => {
         const ch = this.chainHandlers;
-        if (!ch) throw RpcError.app('not_ready', `the node is ${this.info.phase}; try again when it is ready`);
+        if (!ch)
+          throw RpcError.app('not_ready', `the node is ${this.info.phase}; try again when it is ready`);
         const h = (ch as Record<string, Handler<MethodName> | undefined>)[m.name];
         if (!h) throw new RpcError(-32601, 'method not found');
         return h(params as never, ctx);

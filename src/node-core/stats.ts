@@ -36,7 +36,14 @@ export class StatsSampler {
   private stopped = false;
 
   constructor(private readonly o: StatsOptions) {
-    this.current = { ts_ms: Date.now(), cpu_percent: 0, rss_bytes: process.memoryUsage.rss(), data_dir_bytes: 0, mempool_size: 0, peers: 0 };
+    this.current = {
+      ts_ms: Date.now(),
+      cpu_percent: 0,
+      rss_bytes: process.memoryUsage.rss(),
+      data_dir_bytes: 0,
+      mempool_size: 0,
+      peers: 0,
+    };
   }
 
   /** Takes a first sample (including one data-dir walk), then samples on the timers. */
@@ -103,7 +110,10 @@ export class StatsSampler {
 }
 
 /** Handlers for `node.stats` (latest sample) and `node.status` (built by the caller on each call). */
-export function nodeInfoHandlers(o: { stats: StatsSampler; status: () => NodeStatus | Promise<NodeStatus> }): HandlerMap {
+export function nodeInfoHandlers(o: {
+  stats: StatsSampler;
+  status: () => NodeStatus | Promise<NodeStatus>;
+}): HandlerMap {
   return {
     'node.stats': () => o.stats.latest(),
     'node.status': () => o.status(),

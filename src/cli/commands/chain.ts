@@ -46,31 +46,41 @@ function blockLines(b: BlockView): string[] {
     ['epoch', b.epoch],
     ['transactions', b.tx_count],
   ]);
-  for (const t of b.transactions) lines.push(`  ${t.hash}  ${t.from} → ${t.to}  amount ${t.amount}  fee ${t.fee}  nonce ${t.nonce}`);
+  for (const t of b.transactions)
+    lines.push(`  ${t.hash}  ${t.from} → ${t.to}  amount ${t.amount}  fee ${t.fee}  nonce ${t.nonce}`);
   return lines;
 }
 
 export function chainCommand(): Command {
   const chain = new Command('chain').description('blocks and chain state');
 
-  withCommon(chain.command('tip').description('head of the chain (chain.tip)')).action(async (opts: CommonOpts) => {
-    const { client } = clientFor(opts);
-    output(opts.format, await client.call('chain.tip'), tipLines);
-  });
-
-  withCommon(chain.command('block').description('a block by height or hash (chain.block)').argument('<height|hash>', 'block height (integer) or hash (64 hex)')).action(
-    async (which: string, opts: CommonOpts) => {
+  withCommon(chain.command('tip').description('head of the chain (chain.tip)')).action(
+    async (opts: CommonOpts) => {
       const { client } = clientFor(opts);
-      const params = /^[0-9a-f]{64}$/.test(which) ? { hash: which } : { height: intFlag('<height|hash>', which) };
-      output(opts.format, await client.call('chain.block', params), blockLines);
+      output(opts.format, await client.call('chain.tip'), tipLines);
     },
   );
+
+  withCommon(
+    chain
+      .command('block')
+      .description('a block by height or hash (chain.block)')
+      .argument('<height|hash>', 'block height (integer) or hash (64 hex)'),
+  ).action(async (which: string, opts: CommonOpts) => {
+    const { client } = clientFor(opts);
+    const params = /^[0-9a-f]{64}$/.test(which)
+      ? { hash: which }
+      : { height: intFlag('<height|hash>', which) };
+    output(opts.format, await client.call('chain.block', params), blockLines);
+  });
 
   withLocal(
     withCommon(
       chain
         .command('replay')
-        .description('rebuild the state from genesis out of the stored blocks (in a temp dir) and compare the state root at every height')
+        .description(
+          'rebuild the state from genesis out of the stored blocks (in a temp dir) and compare the state root at every height',
+        )
         .addOption(new Option('--from-genesis', 'replay from block 0 (the only mode in v1)'))
         .option('--tmp-dir <dir>', 'where to build the scratch state (default: the OS temp dir)'),
       { rpc: false },
@@ -80,7 +90,10 @@ export function chainCommand(): Command {
     const { root } = localRoot(opts);
     const chainDir = path.join(root, 'chain');
     const holder = await liveLockHolder(root);
-    if (holder !== undefined) throw new Error(`data directory ${root} is in use by pid ${holder}: stop that node first (replay reads the chain DB directly)`);
+    if (holder !== undefined)
+      throw new Error(
+        `data directory ${root} is in use by pid ${holder}: stop that node first (replay reads the chain DB directly)`,
+      );
     const { replayFromGenesis } = await import('../../node-core/chain/replay.js');
     let lastPrint = 0;
     const r = await replayFromGenesis(chainDir, {
@@ -96,7 +109,12 @@ export function chainCommand(): Command {
     if (opts.format === 'human' && process.stderr.isTTY && lastPrint > 0) process.stderr.write('\n');
     output(opts.format, { chain_dir: chainDir, ...r }, (x) =>
       x.ok
-        ? table([['result', `ok: the state root matches at every height 0..${x.height}`], ['height', x.height], ['state root', x.stateRoot], ['chain dir', x.chain_dir]])
+        ? table([
+            ['result', `ok: the state root matches at every height 0..${x.height}`],
+            ['height', x.height],
+            ['state root', x.stateRoot],
+            ['chain dir', x.chain_dir],
+          ])
         : table([
             ['result', `MISMATCH at height ${x.firstMismatch?.height}`],
             ['stored', x.firstMismatch?.expected],

@@ -18,26 +18,28 @@ export function nodeCommand(): Command {
     process.exit(code);
   });
 
-  withCommon(node.command('status').description('phase, version, network, chain id, data dir, uptime and height of a running node')).action(
-    async (opts: CommonOpts) => {
-      const { client } = clientFor(opts);
-      const s = await client.call('node.status');
-      output(opts.format, s, (r) =>
-        table([
-          ['phase', r.phase_reason ? `${r.phase} (${r.phase_reason})` : r.phase],
-          ['version', r.version],
-          ['network', r.network],
-          ['chain id', r.chain_id],
-          ['node address', r.node_address],
-          ['data dir', r.data_dir],
-          ['pid', r.pid],
-          ['uptime', `${Math.round(r.uptime_ms / 1000)} s`],
-          ['height', r.height],
-          ['finalized', r.finalized_height],
-          ['peers', r.peers],
-        ]),
-      );
-    },
-  );
+  withCommon(
+    node
+      .command('status')
+      .description('phase, version, network, chain id, data dir, uptime and height of a running node'),
+  ).action(async (opts: CommonOpts) => {
+    const { client } = clientFor(opts);
+    const s = await client.call('node.status');
+    output(opts.format, s, (r) =>
+      table([
+        ['phase', r.phase_reason ? `${r.phase} (${r.phase_reason})` : r.phase],
+        ['version', r.version],
+        ['network', r.network],
+        ['chain id', r.chain_id],
+        ['node address', r.node_address],
+        ['data dir', r.data_dir],
+        ['pid', r.pid],
+        ['uptime', `${Math.round(r.uptime_ms / 1000)} s`],
+        ['height', r.height],
+        ['finalized', r.finalized_height],
+        ['peers', r.peers],
+      ]),
+    );
+  });
   return node;
 }

@@ -8,7 +8,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { zAddress } from '../../shared/api/numbers.js';
-import { clientFor, output, secondsFlag, table, u64Flag, UsageError, withCommon, type CommonOpts } from '../common.js';
+import {
+  clientFor,
+  output,
+  secondsFlag,
+  table,
+  u64Flag,
+  UsageError,
+  withCommon,
+  type CommonOpts,
+} from '../common.js';
 import { openKeystore, withLocal, type LocalOpts } from './wallet.js';
 
 interface TransferOpts extends CommonOpts, LocalOpts {
@@ -39,7 +48,8 @@ export function txCommand(): Command {
         .option('--timeout <secs>', 'with --wait: give up after this many seconds', '30'),
     ),
   ).action(async (opts: TransferOpts) => {
-    if (!zAddress.safeParse(opts.to).success) throw new UsageError(`--to: "${opts.to}" must be an address like tb1 followed by 40 hex digits`);
+    if (!zAddress.safeParse(opts.to).success)
+      throw new UsageError(`--to: "${opts.to}" must be an address like tb1 followed by 40 hex digits`);
     const amount = u64Flag('--amount', opts.amount);
     const feeFlag = opts.fee !== undefined ? u64Flag('--fee', opts.fee) : undefined;
     const nonceFlag = opts.nonce !== undefined ? u64Flag('--nonce', opts.nonce) : undefined;
@@ -51,9 +61,25 @@ export function txCommand(): Command {
     const nonce = nonceFlag ?? BigInt((await client.call('account.get', [key.address])).pending_nonce);
     const fee = feeFlag ?? BigInt((await client.call('mempool.stats')).fee_floor);
     const { signTransfer } = await import('../../node-core/chain/tx.js');
-    const signed = signTransfer({ chainId: status.chain_id, publicKey: key.publicKey, secretKey: key.secretKey, to: opts.to, amount, fee, nonce });
+    const signed = signTransfer({
+      chainId: status.chain_id,
+      publicKey: key.publicKey,
+      secretKey: key.secretKey,
+      to: opts.to,
+      amount,
+      fee,
+      nonce,
+    });
     const res = await client.call('tx.submit', [Buffer.from(signed.bytes).toString('hex')]);
-    const result: Record<string, unknown> = { hash: res.hash, status: res.status, from: key.address, to: opts.to, amount: amount.toString(), fee: fee.toString(), nonce: nonce.toString() };
+    const result: Record<string, unknown> = {
+      hash: res.hash,
+      status: res.status,
+      from: key.address,
+      to: opts.to,
+      amount: amount.toString(),
+      fee: fee.toString(),
+      nonce: nonce.toString(),
+    };
     if (opts.wait) {
       if (opts.format === 'human') process.stderr.write(`submitted ${res.hash}; waiting for a block…\n`);
       const deadline = performance.now() + timeoutS * 1000;
@@ -63,13 +89,25 @@ export function txCommand(): Command {
           Object.assign(result, { status: 'included', height: st.height, block_hash: st.block_hash });
           break;
         }
-        if (st.status === 'unknown') throw new Error(`transaction ${res.hash} is no longer known to the node (dropped from the mempool?)`);
-        if (performance.now() > deadline) throw new Error(`transaction ${res.hash} was not included within ${timeoutS} s (still pending)`);
+        if (st.status === 'unknown')
+          throw new Error(
+            `transaction ${res.hash} is no longer known to the node (dropped from the mempool?)`,
+          );
+        if (performance.now() > deadline)
+          throw new Error(`transaction ${res.hash} was not included within ${timeoutS} s (still pending)`);
         await sleep(POLL_MS);
       }
     }
     output(opts.format, result, (r) =>
-      r.status === 'included' ? table([['tx', r.hash], ['status', `included at height ${r.height}`], ['block', r.block_hash], ['fee', r.fee], ['nonce', r.nonce]]) : String(r.hash),
+      r.status === 'included'
+        ? table([
+            ['tx', r.hash],
+            ['status', `included at height ${r.height}`],
+            ['block', r.block_hash],
+            ['fee', r.fee],
+            ['nonce', r.nonce],
+          ])
+        : String(r.hash),
     );
   });
   return tx;

@@ -18,7 +18,9 @@ export interface LocalOpts {
 
 /** Adds `--data-dir`, `--network`, `--config` (where the local keystore / chain DB is). */
 export function withLocal(cmd: Command): Command {
-  cmd.addOption(new Option('--data-dir <dir>', 'data directory root (env TB_DATA_DIR; default ~/.the_block/<network>)'));
+  cmd.addOption(
+    new Option('--data-dir <dir>', 'data directory root (env TB_DATA_DIR; default ~/.the_block/<network>)'),
+  );
   cmd.addOption(new Option('--network <name>', 'network (env TB_NETWORK; default dev)'));
   cmd.addOption(new Option('--config <file>', 'node TOML config to read data_dir/network from'));
   return cmd;
@@ -26,7 +28,10 @@ export function withLocal(cmd: Command): Command {
 
 /** Data dir root and network as the node would resolve them. */
 export function localRoot(opts: LocalOpts): { root: string; network: string } {
-  const { config } = loadConfig({ configFile: opts.config, flags: { data_dir: opts.dataDir, network: opts.network } });
+  const { config } = loadConfig({
+    configFile: opts.config,
+    flags: { data_dir: opts.dataDir, network: opts.network },
+  });
   return { root: config.data_dir, network: config.network };
 }
 
@@ -56,38 +61,75 @@ function tryClient(opts: CommonOpts): Client | undefined {
 export function walletCommand(): Command {
   const wallet = new Command('wallet').description('local wallet keys (work without a running node)');
 
-  withLocal(withCommon(wallet.command('new').description('create a wallet key').option('--name <name>', 'wallet name (a-z, 0-9, _ and -, up to 32)').argument('[name]', 'wallet name (same as --name)'), { rpc: false }))
-    .action(async (arg: string | undefined, opts: CommonOpts & LocalOpts & { name?: string }) => {
-      const name = opts.name ?? arg;
-      if (!name) throw new UsageError('wallet new: give a name with --name <name>');
-      const { keystore, root } = await openKeystore(opts);
-      const w = await keystore.create(name);
-      const file = path.join(root, 'keys', 'wallets', `${name}.json`);
-      output(opts.format, { ...w, key_file: file }, (r) => [`created wallet ${r.name}`, ...table([['address', r.address], ['key file', `${r.key_file} (mode 0600)`]])]);
-    });
+  withLocal(
+    withCommon(
+      wallet
+        .command('new')
+        .description('create a wallet key')
+        .option('--name <name>', 'wallet name (a-z, 0-9, _ and -, up to 32)')
+        .argument('[name]', 'wallet name (same as --name)'),
+      { rpc: false },
+    ),
+  ).action(async (arg: string | undefined, opts: CommonOpts & LocalOpts & { name?: string }) => {
+    const name = opts.name ?? arg;
+    if (!name) throw new UsageError('wallet new: give a name with --name <name>');
+    const { keystore, root } = await openKeystore(opts);
+    const w = await keystore.create(name);
+    const file = path.join(root, 'keys', 'wallets', `${name}.json`);
+    output(opts.format, { ...w, key_file: file }, (r) => [
+      `created wallet ${r.name}`,
+      ...table([
+        ['address', r.address],
+        ['key file', `${r.key_file} (mode 0600)`],
+      ]),
+    ]);
+  });
 
-  withLocal(withCommon(wallet.command('show').description('address and public key of a wallet (and its balance when a node answers)').option('--name <name>', 'wallet name').argument('[name]', 'wallet name (same as --name)')))
-    .action(async (arg: string | undefined, opts: CommonOpts & LocalOpts & { name?: string }) => {
-      const name = opts.name ?? arg;
-      if (!name) throw new UsageError('wallet show: give a name with --name <name>');
-      const { keystore } = await openKeystore(opts);
-      const k = await keystore.get(name);
-      const balance = await balanceOf(tryClient(opts), k.address);
-      const r = { name, address: k.address, public_key: Buffer.from(k.publicKey).toString('hex'), ...(balance !== undefined ? { balance } : {}) };
-      output(opts.format, r, (x) => table([['name', x.name], ['address', x.address], ['public key', x.public_key], ['balance', x.balance ?? '(node not reachable)']]));
-    });
-
-  withLocal(withCommon(wallet.command('list').description('all local wallets (faucet first on dev)'))).action(async (opts: CommonOpts & LocalOpts) => {
+  withLocal(
+    withCommon(
+      wallet
+        .command('show')
+        .description('address and public key of a wallet (and its balance when a node answers)')
+        .option('--name <name>', 'wallet name')
+        .argument('[name]', 'wallet name (same as --name)'),
+    ),
+  ).action(async (arg: string | undefined, opts: CommonOpts & LocalOpts & { name?: string }) => {
+    const name = opts.name ?? arg;
+    if (!name) throw new UsageError('wallet show: give a name with --name <name>');
     const { keystore } = await openKeystore(opts);
-    const client = tryClient(opts);
-    const rows = [];
-    for (const w of await keystore.list()) {
-      const balance = await balanceOf(client, w.address);
-      rows.push(balance !== undefined ? { ...w, balance } : w);
-    }
-    output(opts.format, rows, (rs) =>
-      rs.length === 0 ? 'no wallets (create one with: contract-cli wallet new --name <name>)' : table(rs.map((w) => [w.name, 'balance' in w ? `${w.address}  ${w.balance}` : w.address])),
+    const k = await keystore.get(name);
+    const balance = await balanceOf(tryClient(opts), k.address);
+    const r = {
+      name,
+      address: k.address,
+      public_key: Buffer.from(k.publicKey).toString('hex'),
+      ...(balance !== undefined ? { balance } : {}),
+    };
+    output(opts.format, r, (x) =>
+      table([
+        ['name', x.name],
+        ['address', x.address],
+        ['public key', x.public_key],
+        ['balance', x.balance ?? '(node not reachable)'],
+      ]),
     );
   });
+
+  withLocal(withCommon(wallet.command('list').description('all local wallets (faucet first on dev)'))).action(
+    async (opts: CommonOpts & LocalOpts) => {
+      const { keystore } = await openKeystore(opts);
+      const client = tryClient(opts);
+      const rows = [];
+      for (const w of await keystore.list()) {
+        const balance = await balanceOf(client, w.address);
+        rows.push(balance !== undefined ? { ...w, balance } : w);
+      }
+      output(opts.format, rows, (rs) =>
+        rs.length === 0
+          ? 'no wallets (create one with: contract-cli wallet new --name <name>)'
+          : table(rs.map((w) => [w.name, 'balance' in w ? `${w.address}  ${w.balance}` : w.address])),
+      );
+    },
+  );
   return wallet;
 }

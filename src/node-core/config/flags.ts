@@ -9,8 +9,15 @@ import type { LoadOptions } from './load.js';
 
 /** Adds the node flags to a commander command (values stay strings; the loader validates them). */
 export function addNodeFlags(cmd: Command): Command {
-  cmd.addOption(new Option('--config <file>', 'TOML config file (default: $TB_CONFIG, else ./config/node.toml when present)'));
-  cmd.addOption(new Option('--env-file <file>', 'dotenv file with TB_* settings (default: ./.env when present)'));
+  cmd.addOption(
+    new Option(
+      '--config <file>',
+      'TOML config file (default: $TB_CONFIG, else ./config/node.toml when present)',
+    ),
+  );
+  cmd.addOption(
+    new Option('--env-file <file>', 'dotenv file with TB_* settings (default: ./.env when present)'),
+  );
   for (const k of KEYS) {
     if (!k.flag) continue;
     if (k.key === 'telemetry') {
@@ -31,5 +38,9 @@ export function flagsToLoadOptions(opts: Record<string, unknown>): LoadOptions {
     const camel = k.flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     if (opts[camel] !== undefined) flags[k.key] = opts[camel];
   }
-  return { flags, configFile: opts.config as string | undefined, envFile: opts.envFile as string | undefined };
+  return {
+    flags,
+    configFile: opts.config as string | undefined,
+    envFile: opts.envFile as string | undefined,
+  };
 }

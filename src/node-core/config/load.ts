@@ -10,7 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { KEY_BY_ENV, KEY_BY_NAME, KEYS, OTHER_ENV, type ConfigKey, type KeySpec, type NodeConfig } from './schema.js';
+import {
+  KEY_BY_ENV,
+  KEY_BY_NAME,
+  KEYS,
+  OTHER_ENV,
+  type ConfigKey,
+  type KeySpec,
+  type NodeConfig,
+} from './schema.js';
 
 /** A configuration problem; the message starts with the source: `config/node.toml: unknown key "rpc_adr"`. */
 export class ConfigError extends Error {
@@ -63,7 +71,11 @@ function validate(spec: KeySpec, raw: unknown, source: string, label: string): u
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const at = issue.path.length > 0 ? `[${issue.path.join('.')}]` : '';
-  throw new ConfigError(source, label === source ? `${issue.message}` : `${label}${at}: ${issue.message}`, spec.key);
+  throw new ConfigError(
+    source,
+    label === source ? `${issue.message}` : `${label}${at}: ${issue.message}`,
+    spec.key,
+  );
 }
 
 /** Expands `~` and makes a path absolute against `cwd`. */
@@ -77,7 +89,10 @@ function readToml(file: string, shown: string): Record<string, unknown> {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(shown, `cannot read config file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(
+      shown,
+      `cannot read config file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   try {
     return parseToml(text) as Record<string, unknown>;
@@ -118,7 +133,8 @@ export function loadConfig(o: LoadOptions = {}): LoadedConfig {
 
   // 1. TOML file.
   const explicitToml = o.configFile ?? (env.TB_CONFIG ? env.TB_CONFIG : undefined);
-  const tomlPath = explicitToml !== undefined ? resolvePath(explicitToml, cwd, home) : path.join(cwd, 'config', 'node.toml');
+  const tomlPath =
+    explicitToml !== undefined ? resolvePath(explicitToml, cwd, home) : path.join(cwd, 'config', 'node.toml');
   let configFile: string | undefined;
   if (explicitToml !== undefined || existsSync(tomlPath)) {
     const shown = explicitToml ?? display(tomlPath, cwd);

@@ -15,12 +15,16 @@ const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/;
 /** `host:port` with port 0..65535 (0 = pick a free port, reported in the ready message). */
 export const zHostPort = z.string().superRefine((s, ctx) => {
   const m = HOST_PORT.exec(s);
-  if (!m || Number(m[2]) > 65535) ctx.addIssue({ code: 'custom', message: 'must be host:port (e.g. 127.0.0.1:8545)' });
+  if (!m || Number(m[2]) > 65535)
+    ctx.addIssue({ code: 'custom', message: 'must be host:port (e.g. 127.0.0.1:8545)' });
 });
 
 const zNetwork = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'must be a network name like dev or testnet (lowercase letters, digits, - and _)');
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,31}$/,
+    'must be a network name like dev or testnet (lowercase letters, digits, - and _)',
+  );
 
 /** Parsed and validated node configuration. Paths are absolute; durations in ms. */
 export interface NodeConfig {
@@ -90,22 +94,126 @@ function num(s: string): unknown {
 }
 
 const zInt = (min: number, max: number, what: string) =>
-  z.number({ error: `must be an integer number of ${what}` }).int(`must be an integer number of ${what}`).min(min, `must be at least ${min} ${what}`).max(max, `must be at most ${max} ${what}`);
+  z
+    .number({ error: `must be an integer number of ${what}` })
+    .int(`must be an integer number of ${what}`)
+    .min(min, `must be at least ${min} ${what}`)
+    .max(max, `must be at most ${max} ${what}`);
 
 export const KEYS: readonly KeySpec[] = [
-  { key: 'network', env: 'TB_NETWORK', flag: '--network', schema: zNetwork, fromString: str, default: 'dev', doc: 'network name (dev, testnet, …); selects genesis and the default data dir' },
-  { key: 'data_dir', env: 'TB_DATA_DIR', flag: '--data-dir', schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'), fromString: str, doc: 'data directory root (default ~/.the_block/<network>); `~` is expanded, relative paths are taken from the working directory' },
-  { key: 'rpc_addr', env: 'TB_RPC_ADDR', flag: '--rpc-addr', schema: zHostPort, fromString: str, default: '127.0.0.1:8545', doc: 'JSON-RPC HTTP + WebSocket listen address' },
-  { key: 'metrics_addr', env: 'TB_METRICS_ADDR', flag: '--metrics-addr', schema: zHostPort, fromString: str, default: '127.0.0.1:26658', doc: 'Prometheus /metrics listen address' },
-  { key: 'telemetry', env: 'TB_ENABLE_TELEMETRY', flag: '--telemetry', schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }), fromString: parseBool, default: true, doc: 'serve /metrics (off = no metrics server)' },
-  { key: 'rpc_auth_token', env: 'TB_RPC_AUTH_TOKEN', schema: z.string({ error: 'must be a string' }).regex(/^\S+$/, 'must not contain whitespace'), fromString: str, doc: 'when set, mutating RPC methods need `Authorization: Bearer <token>`', secret: true },
-  { key: 'rpc_tokens_per_sec', env: 'TB_RPC_TOKENS_PER_SEC', flag: '--rpc-tokens-per-sec', schema: z.number({ error: 'must be a positive number' }).positive('must be a positive number').max(1e6, 'must be at most 1000000'), fromString: num, default: 100, doc: 'per-IP RPC rate limit (requests per second, token bucket)' },
-  { key: 'rpc_allowed_hosts', env: 'TB_RPC_ALLOWED_HOSTS', schema: z.array(z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or address')), fromString: list, default: [], doc: 'extra Host header values accepted by the RPC and metrics servers (comma-separated in env)' },
-  { key: 'rpc_cors_origins', env: 'TB_RPC_CORS_ORIGINS', schema: z.array(z.string().regex(/^https?:\/\/[^\s/]+$/, 'must be an origin like http://localhost:3000')), fromString: list, default: [], doc: 'origins allowed by CORS on the RPC server (comma-separated in env; none by default)' },
-  { key: 'block_time_ms', env: 'TB_BLOCK_TIME_MS', flag: '--block-time-ms', schema: zInt(50, 600_000, 'ms'), fromString: num, doc: 'block interval in ms (dev network; default: the genesis value, 1000)' },
-  { key: 'log_level', env: 'TB_LOG_LEVEL', flag: '--log-level', schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }), fromString: (s) => s.trim().toLowerCase(), default: 'info', doc: 'log level of stdout and logs/node.log' },
-  { key: 'log_max_size_mb', env: 'TB_LOG_MAX_SIZE_MB', schema: zInt(1, 10_240, 'MiB'), fromString: num, default: 10, doc: 'rotate logs/node.log at this size (MiB)' },
-  { key: 'log_max_files', env: 'TB_LOG_MAX_FILES', schema: zInt(1, 1000, 'files'), fromString: num, default: 5, doc: 'rotated log files kept besides the active one' },
+  {
+    key: 'network',
+    env: 'TB_NETWORK',
+    flag: '--network',
+    schema: zNetwork,
+    fromString: str,
+    default: 'dev',
+    doc: 'network name (dev, testnet, …); selects genesis and the default data dir',
+  },
+  {
+    key: 'data_dir',
+    env: 'TB_DATA_DIR',
+    flag: '--data-dir',
+    schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
+    fromString: str,
+    doc: 'data directory root (default ~/.the_block/<network>); `~` is expanded, relative paths are taken from the working directory',
+  },
+  {
+    key: 'rpc_addr',
+    env: 'TB_RPC_ADDR',
+    flag: '--rpc-addr',
+    schema: zHostPort,
+    fromString: str,
+    default: '127.0.0.1:8545',
+    doc: 'JSON-RPC HTTP + WebSocket listen address',
+  },
+  {
+    key: 'metrics_addr',
+    env: 'TB_METRICS_ADDR',
+    flag: '--metrics-addr',
+    schema: zHostPort,
+    fromString: str,
+    default: '127.0.0.1:26658',
+    doc: 'Prometheus /metrics listen address',
+  },
+  {
+    key: 'telemetry',
+    env: 'TB_ENABLE_TELEMETRY',
+    flag: '--telemetry',
+    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
+    fromString: parseBool,
+    default: true,
+    doc: 'serve /metrics (off = no metrics server)',
+  },
+  {
+    key: 'rpc_auth_token',
+    env: 'TB_RPC_AUTH_TOKEN',
+    schema: z.string({ error: 'must be a string' }).regex(/^\S+$/, 'must not contain whitespace'),
+    fromString: str,
+    doc: 'when set, mutating RPC methods need `Authorization: Bearer <token>`',
+    secret: true,
+  },
+  {
+    key: 'rpc_tokens_per_sec',
+    env: 'TB_RPC_TOKENS_PER_SEC',
+    flag: '--rpc-tokens-per-sec',
+    schema: z
+      .number({ error: 'must be a positive number' })
+      .positive('must be a positive number')
+      .max(1e6, 'must be at most 1000000'),
+    fromString: num,
+    default: 100,
+    doc: 'per-IP RPC rate limit (requests per second, token bucket)',
+  },
+  {
+    key: 'rpc_allowed_hosts',
+    env: 'TB_RPC_ALLOWED_HOSTS',
+    schema: z.array(z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or address')),
+    fromString: list,
+    default: [],
+    doc: 'extra Host header values accepted by the RPC and metrics servers (comma-separated in env)',
+  },
+  {
+    key: 'rpc_cors_origins',
+    env: 'TB_RPC_CORS_ORIGINS',
+    schema: z.array(z.string().regex(/^https?:\/\/[^\s/]+$/, 'must be an origin like http://localhost:3000')),
+    fromString: list,
+    default: [],
+    doc: 'origins allowed by CORS on the RPC server (comma-separated in env; none by default)',
+  },
+  {
+    key: 'block_time_ms',
+    env: 'TB_BLOCK_TIME_MS',
+    flag: '--block-time-ms',
+    schema: zInt(50, 600_000, 'ms'),
+    fromString: num,
+    doc: 'block interval in ms (dev network; default: the genesis value, 1000)',
+  },
+  {
+    key: 'log_level',
+    env: 'TB_LOG_LEVEL',
+    flag: '--log-level',
+    schema: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+    fromString: (s) => s.trim().toLowerCase(),
+    default: 'info',
+    doc: 'log level of stdout and logs/node.log',
+  },
+  {
+    key: 'log_max_size_mb',
+    env: 'TB_LOG_MAX_SIZE_MB',
+    schema: zInt(1, 10_240, 'MiB'),
+    fromString: num,
+    default: 10,
+    doc: 'rotate logs/node.log at this size (MiB)',
+  },
+  {
+    key: 'log_max_files',
+    env: 'TB_LOG_MAX_FILES',
+    schema: zInt(1, 1000, 'files'),
+    fromString: num,
+    default: 5,
+    doc: 'rotated log files kept besides the active one',
+  },
 ];
 
 export const KEY_BY_NAME: ReadonlyMap<string, KeySpec> = new Map(KEYS.map((k) => [k.key, k]));

@@ -24,7 +24,9 @@ export class DataDirLockedError extends Error {
     readonly root: string,
     readonly pid: number,
   ) {
-    super(`data directory ${root} is in use by pid ${pid} (stop that node, or choose another root with --data-dir / TB_DATA_DIR)`);
+    super(
+      `data directory ${root} is in use by pid ${pid} (stop that node, or choose another root with --data-dir / TB_DATA_DIR)`,
+    );
     this.name = 'DataDirLockedError';
   }
 }
@@ -75,7 +77,8 @@ function pidAlive(pid: number): boolean {
 
 /** Why a lock is stale, or null when its holder still runs. */
 export function staleReason(info: Partial<LockInfo>): string | null {
-  if (typeof info.pid !== 'number' || !Number.isInteger(info.pid) || info.pid <= 0) return 'lock file is unreadable';
+  if (typeof info.pid !== 'number' || !Number.isInteger(info.pid) || info.pid <= 0)
+    return 'lock file is unreadable';
   if (info.hostname !== undefined && info.hostname !== os.hostname()) return null; // cannot check another host's pids
   if (info.pid === process.pid) return `pid ${info.pid} is this process (left by an earlier run)`;
   if (!pidAlive(info.pid)) return `pid ${info.pid} is not running`;
@@ -85,7 +88,8 @@ export function staleReason(info: Partial<LockInfo>): string | null {
   }
   try {
     const cmd = readFileSync(`/proc/${info.pid}/cmdline`, 'utf8').split('\0').join(' ');
-    if (!/node|electron|contract-cli|the-block/i.test(cmd)) return `pid ${info.pid} is not a node process (${cmd.slice(0, 60)})`;
+    if (!/node|electron|contract-cli|the-block/i.test(cmd))
+      return `pid ${info.pid} is not a node process (${cmd.slice(0, 60)})`;
   } catch {
     /* no /proc: trust that a live pid is the holder */
   }

@@ -8,7 +8,16 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, removeTemp, runCli, runTool, spawnNode, tempDir, type NodeProc, type Ready } from '../node/helpers.js';
+import {
+  REPO,
+  removeTemp,
+  runCli,
+  runTool,
+  spawnNode,
+  tempDir,
+  type NodeProc,
+  type Ready,
+} from '../node/helpers.js';
 
 let dir: string;
 let cwd: string;
@@ -16,7 +25,10 @@ let node: NodeProc;
 let ready: Ready;
 let env: Record<string, string>;
 
-const hasPromtool = await runTool('promtool', ['--version']).then((r) => r.code === 0, () => false);
+const hasPromtool = await runTool('promtool', ['--version']).then(
+  (r) => r.code === 0,
+  () => false,
+);
 
 beforeAll(async () => {
   dir = await tempDir('tb-flow');
@@ -44,12 +56,24 @@ describe('operator flow', () => {
       headers: { 'Content-Type': 'application/json' },
       body: '{"jsonrpc":"2.0","method":"chain.tip","params":[],"id":1}',
     });
-    const body = (await res.json()) as { jsonrpc: string; id: number; result: { height: number; hash: string } };
+    const body = (await res.json()) as {
+      jsonrpc: string;
+      id: number;
+      result: { height: number; hash: string };
+    };
     expect(body).toMatchObject({ jsonrpc: '2.0', id: 1 });
     expect(body.result.hash).toMatch(/^[0-9a-f]{64}$/);
 
     const metrics = await (await fetch(`http://localhost:${ready.metrics_port}/metrics`)).text();
-    for (const name of ['block_height', 'finalized_height', 'block_interval_seconds', 'txs_applied_total', 'mempool_size', 'rpc_requests_total', 'rpc_latency_seconds'])
+    for (const name of [
+      'block_height',
+      'finalized_height',
+      'block_interval_seconds',
+      'txs_applied_total',
+      'mempool_size',
+      'rpc_requests_total',
+      'rpc_latency_seconds',
+    ])
       expect(metrics).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
     if (hasPromtool) {
       const check = await runTool('promtool', ['check', 'metrics'], metrics);
@@ -83,7 +107,11 @@ describe('operator flow', () => {
     expect(high.stdout).toMatch(/^probe_success 0$/m);
     const chain = await probe('ping-rpc', '--expect', '1');
     expect(chain.code).toBe(1);
-    expect(chain.stdout).toBe('FAIL  ping-rpc: chain id 31337 is not the expected 1 — node ready, network dev, chain id 31337, height ' + /height (\d+)\n$/.exec(chain.stdout)?.[1] + '\n');
+    expect(chain.stdout).toBe(
+      'FAIL  ping-rpc: chain id 31337 is not the expected 1 — node ready, network dev, chain id 31337, height ' +
+        /height (\d+)\n$/.exec(chain.stdout)?.[1] +
+        '\n',
+    );
     const down = await probe('ping-rpc', 'http://127.0.0.1:1', '--timeout', '2');
     expect(down.code).toBe(1);
     expect(down.stdout).toContain('FAIL  ping-rpc: cannot reach node at http://127.0.0.1:1');
@@ -109,25 +137,50 @@ describe('operator flow', () => {
     const show = await cli('account', 'show', alice);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/^balance +25$/m);
-    const json = JSON.parse((await cli('account', 'show', alice, '--format', 'json')).stdout) as { balance: string; nonce: string };
+    const json = JSON.parse((await cli('account', 'show', alice, '--format', 'json')).stdout) as {
+      balance: string;
+      nonce: string;
+    };
     expect(json).toMatchObject({ address: alice, balance: '25', nonce: '0' });
 
     // --wait follows the transfer into a block (the node's own 1 s timer produces it).
-    const waited = await cli('tx', 'transfer', '--from', 'faucet', '--to', alice, '--amount', '5', '--fee', '3', '--wait', '--format', 'json');
+    const waited = await cli(
+      'tx',
+      'transfer',
+      '--from',
+      'faucet',
+      '--to',
+      alice,
+      '--amount',
+      '5',
+      '--fee',
+      '3',
+      '--wait',
+      '--format',
+      'json',
+    );
     expect(waited.code, waited.stderr).toBe(0);
     const w = JSON.parse(waited.stdout) as { status: string; height: number; fee: string };
     expect(w).toMatchObject({ status: 'included', fee: '3' });
-    const block = JSON.parse((await cli('chain', 'block', String(w.height), '--format', 'json')).stdout) as { transactions: { to: string; amount: string }[] };
+    const block = JSON.parse((await cli('chain', 'block', String(w.height), '--format', 'json')).stdout) as {
+      transactions: { to: string; amount: string }[];
+    };
     expect(block.transactions).toContainEqual(expect.objectContaining({ to: alice, amount: '5' }));
   });
 
   it('wallet list / show, chain tip / block, node status in human and JSON form', async () => {
-    const list = JSON.parse((await cli('wallet', 'list', '--format', 'json')).stdout) as { name: string; balance?: string }[];
+    const list = JSON.parse((await cli('wallet', 'list', '--format', 'json')).stdout) as {
+      name: string;
+      balance?: string;
+    }[];
     expect(list.map((w) => w.name)).toEqual(['faucet', 'alice']);
     expect(list[1].balance).toBe('30');
     const show = await cli('wallet', 'show', 'alice');
     expect(show.stdout).toMatch(new RegExp(`^address +${alice}$`, 'm'));
-    const tip = JSON.parse((await cli('chain', 'tip', '--format', 'json')).stdout) as { height: number; hash: string };
+    const tip = JSON.parse((await cli('chain', 'tip', '--format', 'json')).stdout) as {
+      height: number;
+      hash: string;
+    };
     const byHash = await cli('chain', 'block', tip.hash);
     expect(byHash.code).toBe(0);
     expect(byHash.stdout).toMatch(new RegExp(`^height +${tip.height}$`, 'm'));
@@ -136,7 +189,9 @@ describe('operator flow', () => {
     expect(missing.stderr).toMatch(/^error: no block at height 99999999 .*\(not_found\)\n$/);
     const status = await cli('node', 'status');
     expect(status.stdout).toMatch(/^phase +ready$/m);
-    expect(status.stdout).toMatch(new RegExp(`^data dir +${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    expect(status.stdout).toMatch(
+      new RegExp(`^data dir +${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'),
+    );
   });
 
   it('CLI input errors: one line, non-zero exit, nothing sent', async () => {
@@ -145,8 +200,19 @@ describe('operator flow', () => {
     expect(badAddr.stderr).toBe('error: address "tb1xyz" must be tb1 followed by 40 hex digits\n');
     const frac = await cli('tx', 'transfer', '--from', 'faucet', '--to', alice, '--amount', '2.5');
     expect(frac.code).toBe(2);
-    expect(frac.stderr).toBe('error: --amount: must be a decimal integer string like "25" (no sign, fraction, exponent or spaces)\n');
-    const big = await cli('tx', 'transfer', '--from', 'faucet', '--to', alice, '--amount', '18446744073709551616');
+    expect(frac.stderr).toBe(
+      'error: --amount: must be a decimal integer string like "25" (no sign, fraction, exponent or spaces)\n',
+    );
+    const big = await cli(
+      'tx',
+      'transfer',
+      '--from',
+      'faucet',
+      '--to',
+      alice,
+      '--amount',
+      '18446744073709551616',
+    );
     expect(big.code).toBe(2);
     const nobody = await cli('tx', 'transfer', '--from', 'nobody', '--to', alice, '--amount', '1');
     expect(nobody.code).toBe(1);
@@ -154,9 +220,13 @@ describe('operator flow', () => {
     const dup = await cli('wallet', 'new', '--name', 'alice');
     expect(dup.code).toBe(1);
     expect(dup.stderr).toContain('already exists');
-    const unreachable = await runCli('contract-cli', ['chain', 'tip', '--rpc', 'http://127.0.0.1:1'], { cwd });
+    const unreachable = await runCli('contract-cli', ['chain', 'tip', '--rpc', 'http://127.0.0.1:1'], {
+      cwd,
+    });
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toMatch(/^error: cannot reach node at http:\/\/127\.0\.0\.1:1: is it running\?/);
+    expect(unreachable.stderr).toMatch(
+      /^error: cannot reach node at http:\/\/127\.0\.0\.1:1: is it running\?/,
+    );
     const unknown = await cli('chain', 'tipp');
     expect(unknown.code).toBe(2);
   });

@@ -44,14 +44,31 @@ async function nonceOf(addr: string): Promise<bigint> {
 async function submit(bytes: Uint8Array) {
   return rpc(port, 'tx.submit', [hex(bytes)]);
 }
-function transfer(o: { from?: typeof faucet | (typeof alice & { address?: string }); chainId?: number; to?: string; amount: bigint; nonce: bigint; fee?: bigint }) {
+function transfer(o: {
+  from?: typeof faucet | (typeof alice & { address?: string });
+  chainId?: number;
+  to?: string;
+  amount: bigint;
+  nonce: bigint;
+  fee?: bigint;
+}) {
   const k = o.from ?? faucet;
-  return signTransfer({ chainId: o.chainId ?? chainId, publicKey: k.publicKey, secretKey: k.secretKey, to: o.to ?? bob, amount: o.amount, fee: o.fee ?? fee, nonce: o.nonce });
+  return signTransfer({
+    chainId: o.chainId ?? chainId,
+    publicKey: k.publicKey,
+    secretKey: k.secretKey,
+    to: o.to ?? bob,
+    amount: o.amount,
+    fee: o.fee ?? fee,
+    nonce: o.nonce,
+  });
 }
 
 describe('tx.submit refuses bad transactions on the real node', () => {
   it('wrong chain id', async () => {
-    const r = await submit(transfer({ chainId: chainId + 1, amount: 1n, nonce: await nonceOf(faucet.address) }).bytes);
+    const r = await submit(
+      transfer({ chainId: chainId + 1, amount: 1n, nonce: await nonceOf(faucet.address) }).bytes,
+    );
     expect(r.error).toMatchObject({ code: -32000, data: { reason: 'wrong_chain_id' } });
   });
 
@@ -63,7 +80,9 @@ describe('tx.submit refuses bad transactions on the real node', () => {
   });
 
   it('malformed bytes and bad hex', async () => {
-    expect((await submit(Uint8Array.from([0x83, 0x01, 0x02]))).error).toMatchObject({ data: { reason: 'malformed_tx' } });
+    expect((await submit(Uint8Array.from([0x83, 0x01, 0x02]))).error).toMatchObject({
+      data: { reason: 'malformed_tx' },
+    });
     const badHex = await rpc(port, 'tx.submit', ['zz']);
     expect(badHex.error?.code).toBe(-32602);
     expect(badHex.error?.data.issues[0].path).toEqual(['tx']);
@@ -93,7 +112,9 @@ describe('tx.submit refuses bad transactions on the real node', () => {
     const n = await nonceOf(aliceAddr);
     const over = await submit(transfer({ from: alice, amount: 1000n, nonce: n }).bytes);
     expect(over.error).toMatchObject({ code: -32000, data: { reason: 'insufficient_balance' } });
-    const withFee = await submit(transfer({ from: alice, amount: 25n, nonce: n, fee: fee > 0n ? fee : 1n }).bytes);
+    const withFee = await submit(
+      transfer({ from: alice, amount: 25n, nonce: n, fee: fee > 0n ? fee : 1n }).bytes,
+    );
     expect(withFee.error).toMatchObject({ data: { reason: 'insufficient_balance' } });
     await call(port, 'dev.mine_one');
     expect((await call(port, 'account.get', [aliceAddr])).balance).toBe('25');
@@ -101,9 +122,15 @@ describe('tx.submit refuses bad transactions on the real node', () => {
 
   it('an overspend through contract-cli tx transfer: one error line naming the reason, exit 1', async () => {
     const env = { TB_RPC_URL: `http://127.0.0.1:${port}`, TB_DATA_DIR: dir };
-    const created = await runCli('contract-cli', ['wallet', 'new', '--name', 'carol', '--format', 'json'], { env });
+    const created = await runCli('contract-cli', ['wallet', 'new', '--name', 'carol', '--format', 'json'], {
+      env,
+    });
     const carol = (JSON.parse(created.stdout) as { address: string }).address;
-    const r = await runCli('contract-cli', ['tx', 'transfer', '--from', 'carol', '--to', bob, '--amount', '1'], { env });
+    const r = await runCli(
+      'contract-cli',
+      ['tx', 'transfer', '--from', 'carol', '--to', bob, '--amount', '1'],
+      { env },
+    );
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^error: .*\((insufficient_balance|unknown_sender)\)\n$/);

@@ -32,7 +32,10 @@ describe('crash safety', () => {
     let submitted = 0;
 
     for (let round = 0; round <= KILLS; round++) {
-      const node = spawnNode({ dataDir: dir, args: ['--block-time-ms', '100', '--log-level', 'warn', '--rpc-tokens-per-sec', '100000'] });
+      const node = spawnNode({
+        dataDir: dir,
+        args: ['--block-time-ms', '100', '--log-level', 'warn', '--rpc-tokens-per-sec', '100000'],
+      });
       const ready = await node.ready;
       const port = ready.rpc_port;
 
@@ -52,7 +55,11 @@ describe('crash safety', () => {
       const load = (async () => {
         while (alive) {
           try {
-            const r = await rpc(port, 'wallet.transfer', { from: 'faucet', to: randomAddress(), amount: '1' });
+            const r = await rpc(port, 'wallet.transfer', {
+              from: 'faucet',
+              to: randomAddress(),
+              amount: '1',
+            });
             if (r.result) {
               submitted++;
               pending.push(r.result.hash);
@@ -83,7 +90,10 @@ describe('crash safety', () => {
       await load;
 
       const r = await replayFromGenesis(path.join(dir, 'chain'));
-      expect(r.ok, `round ${round}: replay mismatch ${JSON.stringify(r.firstMismatch)} ${r.error ?? ''}`).toBe(true);
+      expect(
+        r.ok,
+        `round ${round}: replay mismatch ${JSON.stringify(r.firstMismatch)} ${r.error ?? ''}`,
+      ).toBe(true);
       expect(r.height).toBeGreaterThanOrEqual(lastSeen);
 
       // The restarted node must agree with the replay at that height.

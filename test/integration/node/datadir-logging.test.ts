@@ -10,7 +10,12 @@ import type { LogLine, NodeStats } from '../../../src/shared/api/index.js';
 import { NodeEvents } from '../../../src/node-core/events.js';
 import { createNodeLogger, LogRing, LOG_RING_SIZE } from '../../../src/node-core/logging.js';
 import { StatsSampler } from '../../../src/node-core/stats.js';
-import { DataDirLockedError, openDataDir, procStartTime, staleReason } from '../../../src/node-core/storage/datadir.js';
+import {
+  DataDirLockedError,
+  openDataDir,
+  procStartTime,
+  staleReason,
+} from '../../../src/node-core/storage/datadir.js';
 import { removeTemp, tempDir } from './helpers.js';
 
 let dir: string;
@@ -25,7 +30,8 @@ describe('data directory', () => {
   it('creates the layout (keys 0700) under a path with spaces and non-ASCII, and locks it', async () => {
     const dd = await openDataDir(dir);
     expect(dd.root).toBe(dir);
-    for (const sub of ['chain', 'keys', 'logs']) expect((await fs.stat(path.join(dir, sub))).isDirectory()).toBe(true);
+    for (const sub of ['chain', 'keys', 'logs'])
+      expect((await fs.stat(path.join(dir, sub))).isDirectory()).toBe(true);
     expect((await fs.stat(path.join(dir, 'keys'))).mode & 0o777).toBe(0o700);
     const lock = JSON.parse(await fs.readFile(path.join(dir, 'node.lock'), 'utf8'));
     expect(lock).toMatchObject({ pid: process.pid, token: dd.lock.token, hostname: os.hostname() });
@@ -41,7 +47,16 @@ describe('data directory', () => {
     try {
       await new Promise((resolve) => child.once('spawn', resolve));
       const start = procStartTime(child.pid!);
-      await fs.writeFile(path.join(dir, 'node.lock'), JSON.stringify({ pid: child.pid, token: 't', proc_start: start, hostname: os.hostname(), started_at_ms: 1 }));
+      await fs.writeFile(
+        path.join(dir, 'node.lock'),
+        JSON.stringify({
+          pid: child.pid,
+          token: 't',
+          proc_start: start,
+          hostname: os.hostname(),
+          started_at_ms: 1,
+        }),
+      );
       await expect(openDataDir(dir)).rejects.toThrow(`data directory ${dir} is in use by pid ${child.pid}`);
       expect(JSON.parse(await fs.readFile(path.join(dir, 'node.lock'), 'utf8')).token).toBe('t');
     } finally {
@@ -51,7 +66,13 @@ describe('data directory', () => {
 
   it('takes over stale locks with a warning: dead pid, reused pid, garbage', async () => {
     const warnings: string[] = [];
-    const dead = { pid: 2 ** 22 + 777, token: 'a', proc_start: '5', hostname: os.hostname(), started_at_ms: 1 };
+    const dead = {
+      pid: 2 ** 22 + 777,
+      token: 'a',
+      proc_start: '5',
+      hostname: os.hostname(),
+      started_at_ms: 1,
+    };
     await fs.writeFile(path.join(dir, 'node.lock'), JSON.stringify(dead));
     let dd = await openDataDir(dir, { warn: (m) => warnings.push(m) });
     expect(warnings[0]).toMatch(/^taking over stale lock .*node\.lock: pid \d+ is not running$/);
@@ -59,7 +80,10 @@ describe('data directory', () => {
 
     // The pid exists (our parent) but started at another time: it was reused by an unrelated process.
     if (procStartTime(process.ppid) !== null) {
-      await fs.writeFile(path.join(dir, 'node.lock'), JSON.stringify({ ...dead, pid: process.ppid, proc_start: '1' }));
+      await fs.writeFile(
+        path.join(dir, 'node.lock'),
+        JSON.stringify({ ...dead, pid: process.ppid, proc_start: '1' }),
+      );
       dd = await openDataDir(dir, { warn: (m) => warnings.push(m) });
       expect(warnings[1]).toContain(`pid ${process.ppid} was reused by another process`);
       await dd.release();
@@ -83,7 +107,15 @@ describe('logger', () => {
     const seen: LogLine[] = [];
     events.on('log.line', (l) => seen.push(l));
     const logsDir = path.join(dir, 'logs');
-    const log = await createNodeLogger({ logsDir, level: 'debug', maxSizeMb: 1, maxFiles: 2, events, ring, stdout: false });
+    const log = await createNodeLogger({
+      logsDir,
+      level: 'debug',
+      maxSizeMb: 1,
+      maxFiles: 2,
+      events,
+      ring,
+      stdout: false,
+    });
     log.logger.debug({ detail: 1 }, 'only in the file');
     log.logger.info({ height: 5, rpc_auth_token: 'secret-value' }, 'block');
     log.logger.warn('careful');
@@ -104,7 +136,9 @@ describe('logger', () => {
     expect(files).toContain('node.log');
     expect(files.filter((f) => /^node\.\d+\.log$/.test(f)).length).toBeGreaterThanOrEqual(2);
     const active = await fs.readlink(path.join(logsDir, 'node.log'));
-    const n = Math.max(...files.filter((f) => /^node\.\d+\.log$/.test(f)).map((f) => Number(f.split('.')[1])));
+    const n = Math.max(
+      ...files.filter((f) => /^node\.\d+\.log$/.test(f)).map((f) => Number(f.split('.')[1])),
+    );
     expect(active).toBe(`node.${n}.log`);
     const first = await fs.readFile(path.join(logsDir, 'node.1.log'), 'utf8');
     expect(first).toContain('"msg":"only in the file"');
@@ -119,7 +153,13 @@ describe('stats sampler', () => {
   it('emits node.stats with CPU, RSS, data-dir bytes and mempool size', async () => {
     await fs.writeFile(path.join(dir, 'blob'), Buffer.alloc(123_456));
     const events = new NodeEvents();
-    const s = new StatsSampler({ root: dir, events, mempoolSize: () => 3, intervalMs: 20, sizeIntervalMs: 20 });
+    const s = new StatsSampler({
+      root: dir,
+      events,
+      mempoolSize: () => 3,
+      intervalMs: 20,
+      sizeIntervalMs: 20,
+    });
     const next = new Promise<NodeStats>((resolve) => {
       const off = events.on('node.stats', (p) => {
         off();

@@ -14,7 +14,10 @@ import type { LifecycleMessage } from '../../../src/node-core/node.js';
 
 export const REPO = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 export const MAIN = path.join(REPO, 'src/node-core/main.ts');
-export const BIN = { 'contract-cli': path.join(REPO, 'bin/contract-cli.mjs'), probe: path.join(REPO, 'bin/probe.mjs') };
+export const BIN = {
+  'contract-cli': path.join(REPO, 'bin/contract-cli.mjs'),
+  probe: path.join(REPO, 'bin/probe.mjs'),
+};
 /** tsx's loader as a file URL: `--import` resolves bare names from the cwd, which is a temp dir. */
 export const TSX = import.meta.resolve('tsx');
 
@@ -72,9 +75,12 @@ export function spawnNode(o: SpawnNodeOptions): NodeProc {
   const flags = ['--data-dir', o.dataDir];
   // Free ports unless the test sets the address itself (flag or env).
   if (!args.includes('--rpc-addr') && env.TB_RPC_ADDR === undefined) flags.push('--rpc-addr', '127.0.0.1:0');
-  if (!args.includes('--metrics-addr') && env.TB_METRICS_ADDR === undefined) flags.push('--metrics-addr', '127.0.0.1:0');
+  if (!args.includes('--metrics-addr') && env.TB_METRICS_ADDR === undefined)
+    flags.push('--metrics-addr', '127.0.0.1:0');
   flags.push(...args);
-  const argv = o.viaCli ? [BIN['contract-cli'], 'node', 'start', ...flags] : ['--import', TSX, MAIN, ...flags];
+  const argv = o.viaCli
+    ? [BIN['contract-cli'], 'node', 'start', ...flags]
+    : ['--import', TSX, MAIN, ...flags];
   const child = spawn(process.execPath, argv, {
     cwd: o.cwd ?? path.dirname(o.dataDir),
     env: cleanEnv(o.env),
@@ -89,7 +95,8 @@ export function spawnNode(o: SpawnNodeOptions): NodeProc {
   const waiters: { pred: (m: unknown) => boolean; resolve: (m: unknown) => void }[] = [];
   child.on('message', (m: unknown) => {
     all.push(m);
-    if (m !== null && typeof m === 'object' && 'type' in m && !('jsonrpc' in m)) messages.push(m as LifecycleMessage);
+    if (m !== null && typeof m === 'object' && 'type' in m && !('jsonrpc' in m))
+      messages.push(m as LifecycleMessage);
     for (const w of waiters.splice(0)) {
       if (w.pred(m)) w.resolve(m);
       else waiters.push(w);
@@ -103,7 +110,9 @@ export function spawnNode(o: SpawnNodeOptions): NodeProc {
       if ((m as { type?: string })?.type === 'ready') resolve(m as Ready);
     };
     child.on('message', onMsg);
-    void exited.then(({ code, signal }) => reject(new Error(`node exited (code ${code}, signal ${signal}) before ready: ${err.trim()}`)));
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`node exited (code ${code}, signal ${signal}) before ready: ${err.trim()}`)),
+    );
   });
   ready.catch(() => {});
   return {
@@ -129,7 +138,12 @@ export async function stopNode(n: NodeProc, signal: NodeJS.Signals = 'SIGTERM') 
 }
 
 /** JSON-RPC over HTTP to a node port; returns the whole response object. */
-export async function rpc(port: number, method: string, params: unknown = [], headers: Record<string, string> = {}): Promise<{ result?: any; error?: { code: number; message: string; data?: any } }> {
+export async function rpc(
+  port: number,
+  method: string,
+  params: unknown = [],
+  headers: Record<string, string> = {},
+): Promise<{ result?: any; error?: { code: number; message: string; data?: any } }> {
   const res = await fetch(`http://127.0.0.1:${port}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -152,9 +166,17 @@ export interface CliResult {
 }
 
 /** Runs `contract-cli` or `probe` as a real process. */
-export function runCli(bin: keyof typeof BIN, args: string[], o: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  bin: keyof typeof BIN,
+  args: string[],
+  o: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN[bin], ...args], { cwd: o.cwd ?? os.tmpdir(), env: cleanEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN[bin], ...args], {
+      cwd: o.cwd ?? os.tmpdir(),
+      env: cleanEnv(o.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

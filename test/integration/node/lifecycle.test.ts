@@ -19,7 +19,8 @@ afterAll(async () => {
   await removeTemp(dir);
 });
 
-const phases = (n: NodeProc) => n.messages.filter((m) => m.type === 'phase').map((m) => (m as { phase: string }).phase);
+const phases = (n: NodeProc) =>
+  n.messages.filter((m) => m.type === 'phase').map((m) => (m as { phase: string }).phase);
 
 describe('node lifecycle', () => {
   let head: { height: number; hash: string; state_root: string };
@@ -28,13 +29,21 @@ describe('node lifecycle', () => {
   it('starts through the phases, serves HTTP and IPC, stops on SIGINT with exit 0', async () => {
     const n = spawnNode({ dataDir: dir, args: MANUAL });
     const ready = await n.ready;
-    expect(ready).toMatchObject({ type: 'ready', network: 'dev', chain_id: 31337, data_dir: dir, pid: n.pid });
+    expect(ready).toMatchObject({
+      type: 'ready',
+      network: 'dev',
+      chain_id: 31337,
+      data_dir: dir,
+      pid: n.pid,
+    });
     expect(ready.metrics_port).toBeGreaterThan(0);
     expect(phases(n)).toEqual(['starting', 'opening_db', 'replaying', 'ready']);
 
     // JSON-RPC over the IPC channel (structured messages), the same dispatcher as HTTP.
     n.child.send({ jsonrpc: '2.0', id: 7, method: 'node.status', params: [] });
-    const status = (await n.nextMessage((m) => (m as { id?: number }).id === 7)) as { result: { phase: string; data_dir: string } };
+    const status = (await n.nextMessage((m) => (m as { id?: number }).id === 7)) as {
+      result: { phase: string; data_dir: string };
+    };
     expect(status.result).toMatchObject({ phase: 'ready', data_dir: dir });
 
     // log.line: the ring's backlog is replayed to a new subscriber (it holds the startup lines).
@@ -48,7 +57,9 @@ describe('node lifecycle', () => {
     // node.stats arrive on their own every 2 s.
     n.child.send({ jsonrpc: '2.0', id: 9, method: 'chain.subscribe', params: ['node.stats'] });
     const statsSub = (await n.nextMessage((m) => (m as { id?: number }).id === 9)) as { result: string };
-    const stats = (await n.nextMessage((m) => (m as any)?.params?.subscription === statsSub.result)) as { params: { result: Record<string, number> } };
+    const stats = (await n.nextMessage((m) => (m as any)?.params?.subscription === statsSub.result)) as {
+      params: { result: Record<string, number> };
+    };
     expect(stats.params.result.rss_bytes).toBeGreaterThan(0);
     expect(stats.params.result.data_dir_bytes).toBeGreaterThan(0);
     expect(stats.params.result.peers).toBe(0);
@@ -74,7 +85,9 @@ describe('node lifecycle', () => {
     expect(n.messages.at(-1)).toEqual({ type: 'exit', code: 0 });
     expect(existsSync(path.join(dir, 'node.lock'))).toBe(false);
     // Listeners are closed: the port no longer answers.
-    await expect(fetch(`http://127.0.0.1:${ready.rpc_port}`, { method: 'POST', body: '{}' })).rejects.toThrow();
+    await expect(
+      fetch(`http://127.0.0.1:${ready.rpc_port}`, { method: 'POST', body: '{}' }),
+    ).rejects.toThrow();
   });
 
   it('restarts at the same head and state root; stops on {type:"stop"} and SIGTERM', async () => {
@@ -94,7 +107,10 @@ describe('node lifecycle', () => {
   it('writes logs/node.log (a link to the active rotated file) with one line per block', async () => {
     const link = path.join(dir, 'logs', 'node.log');
     expect((await fs.lstat(link)).isSymbolicLink()).toBe(true);
-    const lines = (await fs.readFile(link, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { msg: string; height?: number });
+    const lines = (await fs.readFile(link, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; height?: number });
     expect(lines.filter((l) => l.msg === 'block').map((l) => l.height)).toEqual([1, 2]);
     // The auth token is never logged (there is none here, but the config line is redacted in shape).
     expect(lines.some((l) => l.msg === 'node starting')).toBe(true);
@@ -102,7 +118,11 @@ describe('node lifecycle', () => {
 
   it('with --no-telemetry serves no metrics; the auth token guards mutating methods and is never logged', async () => {
     const token = 'tok-' + 'x'.repeat(24);
-    const n = spawnNode({ dataDir: dir, args: [...MANUAL, '--no-telemetry'], env: { TB_RPC_AUTH_TOKEN: token } });
+    const n = spawnNode({
+      dataDir: dir,
+      args: [...MANUAL, '--no-telemetry'],
+      env: { TB_RPC_AUTH_TOKEN: token },
+    });
     const ready = await n.ready;
     expect(ready.metrics_port).toBeNull();
     const denied = await rpc(ready.rpc_port, 'dev.mine_one');

@@ -26,13 +26,23 @@ async function occupyPort(): Promise<{ port: number; close: () => Promise<void> 
 }
 
 function errorLines(n: NodeProc): string[] {
-  return n.stderr().trim().split('\n').filter((l) => l.startsWith('error:'));
+  return n
+    .stderr()
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('error:'));
 }
 
 async function failedStart(n: NodeProc) {
   const exit = await n.exited;
-  const failed = n.messages.find((m) => m.type === 'phase' && m.phase === 'failed') as { reason?: string } | undefined;
-  return { exit, lines: errorLines(n), failedReason: failed?.reason, exitMsg: n.messages.find((m) => m.type === 'exit') };
+  const failed = n.messages.find((m) => m.type === 'phase' && m.phase === 'failed') as
+    { reason?: string } | undefined;
+  return {
+    exit,
+    lines: errorLines(n),
+    failedReason: failed?.reason,
+    exitMsg: n.messages.find((m) => m.type === 'exit'),
+  };
 }
 
 describe('startup errors', () => {
@@ -42,7 +52,9 @@ describe('startup errors', () => {
       const n = spawnNode({ dataDir: dir, args: ['--rpc-addr', `127.0.0.1:${busy.port}`] });
       const r = await failedStart(n);
       expect(r.exit.code).toBe(1);
-      expect(r.lines).toEqual([`error: port ${busy.port} is already in use (127.0.0.1:${busy.port}); change it with --rpc-addr / TB_RPC_ADDR`]);
+      expect(r.lines).toEqual([
+        `error: port ${busy.port} is already in use (127.0.0.1:${busy.port}); change it with --rpc-addr / TB_RPC_ADDR`,
+      ]);
       expect(r.failedReason).toContain(`port ${busy.port} is already in use`);
       expect(r.exitMsg).toMatchObject({ type: 'exit', code: 1 });
       expect(existsSync(path.join(dir, 'node.lock'))).toBe(false);
@@ -57,7 +69,9 @@ describe('startup errors', () => {
       const n = spawnNode({ dataDir: dir, env: { TB_METRICS_ADDR: `127.0.0.1:${busy.port}` } });
       const r = await failedStart(n);
       expect(r.exit.code).toBe(1);
-      expect(r.lines[0]).toBe(`error: port ${busy.port} is already in use (127.0.0.1:${busy.port}); change it with --metrics-addr / TB_METRICS_ADDR`);
+      expect(r.lines[0]).toBe(
+        `error: port ${busy.port} is already in use (127.0.0.1:${busy.port}); change it with --metrics-addr / TB_METRICS_ADDR`,
+      );
       expect(existsSync(path.join(dir, 'node.lock'))).toBe(false);
     } finally {
       await busy.close();
@@ -81,7 +95,16 @@ describe('startup errors', () => {
   });
 
   it('a stale lock (dead pid) is taken over with a warning', async () => {
-    await fs.writeFile(path.join(dir, 'node.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, token: 'x', proc_start: '1', hostname: (await import('node:os')).hostname(), started_at_ms: 0 }));
+    await fs.writeFile(
+      path.join(dir, 'node.lock'),
+      JSON.stringify({
+        pid: 2 ** 22 + 12345,
+        token: 'x',
+        proc_start: '1',
+        hostname: (await import('node:os')).hostname(),
+        started_at_ms: 0,
+      }),
+    );
     const n = spawnNode({ dataDir: dir, args: ['--block-time-ms', '600000'] });
     await n.ready;
     expect(await stopNode(n, 'SIGINT')).toEqual({ code: 0, signal: null });

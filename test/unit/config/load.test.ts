@@ -61,8 +61,14 @@ describe('loadConfig defaults', () => {
 
 describe('loadConfig precedence: defaults < node.toml < .env < TB_* env < flags', () => {
   it('each layer overrides the one below, key by key', async () => {
-    await write('config/node.toml', 'rpc_addr = "127.0.0.1:1001"\nmetrics_addr = "127.0.0.1:2001"\nlog_level = "debug"\nblock_time_ms = 500\nrpc_tokens_per_sec = 7\n');
-    await write('.env', 'TB_METRICS_ADDR=127.0.0.1:2002\nTB_LOG_LEVEL=warn\nTB_BLOCK_TIME_MS=400\nOTHER_TOOL=x\n');
+    await write(
+      'config/node.toml',
+      'rpc_addr = "127.0.0.1:1001"\nmetrics_addr = "127.0.0.1:2001"\nlog_level = "debug"\nblock_time_ms = 500\nrpc_tokens_per_sec = 7\n',
+    );
+    await write(
+      '.env',
+      'TB_METRICS_ADDR=127.0.0.1:2002\nTB_LOG_LEVEL=warn\nTB_BLOCK_TIME_MS=400\nOTHER_TOOL=x\n',
+    );
     const { config, sources } = load({
       env: { TB_LOG_LEVEL: 'error', TB_BLOCK_TIME_MS: '300', PATH: '/bin' },
       flags: { block_time_ms: '200' },
@@ -97,7 +103,12 @@ describe('loadConfig precedence: defaults < node.toml < .env < TB_* env < flags'
 
   it('parses booleans, lists and numbers from strings; `~` and relative data dirs become absolute', async () => {
     const r = load({
-      env: { TB_ENABLE_TELEMETRY: 'off', TB_RPC_ALLOWED_HOSTS: 'node.lan, 10.0.0.2', TB_RPC_TOKENS_PER_SEC: '16.67', TB_DATA_DIR: '~/data dir/ünï' },
+      env: {
+        TB_ENABLE_TELEMETRY: 'off',
+        TB_RPC_ALLOWED_HOSTS: 'node.lan, 10.0.0.2',
+        TB_RPC_TOKENS_PER_SEC: '16.67',
+        TB_DATA_DIR: '~/data dir/ünï',
+      },
     });
     expect(r.config.telemetry).toBe(false);
     expect(r.config.rpc_allowed_hosts).toEqual(['node.lan', '10.0.0.2']);
@@ -110,7 +121,9 @@ describe('loadConfig precedence: defaults < node.toml < .env < TB_* env < flags'
   it('treats empty env values as unset and warns about unknown TB_* process variables', () => {
     const r = load({ env: { TB_RPC_AUTH_TOKEN: '', TB_RPC_ADR: 'x', TB_RPC_URL: 'http://127.0.0.1:1' } });
     expect(r.config.rpc_auth_token).toBeUndefined();
-    expect(r.warnings).toEqual(['ignoring unknown environment variable TB_RPC_ADR (did you mean "TB_RPC_ADDR"?)']);
+    expect(r.warnings).toEqual([
+      'ignoring unknown environment variable TB_RPC_ADR (did you mean "TB_RPC_ADDR"?)',
+    ]);
   });
 
   it('redacts the auth token', () => {
@@ -124,7 +137,9 @@ describe('loadConfig errors name the key and the file', () => {
   it('unknown key in node.toml', async () => {
     await write('config/node.toml', '# comment\nrpc_adr = "127.0.0.1:8545"\n');
     const e = configError(() => load());
-    expect(e.message).toBe(`${path.join('config', 'node.toml')}: unknown key "rpc_adr" (did you mean "rpc_addr"?)`);
+    expect(e.message).toBe(
+      `${path.join('config', 'node.toml')}: unknown key "rpc_adr" (did you mean "rpc_addr"?)`,
+    );
     expect(e.key).toBe('rpc_adr');
     expect(e.exitCode).toBe(2);
   });
@@ -136,7 +151,9 @@ describe('loadConfig errors name the key and the file', () => {
 
   it('bad value in node.toml', async () => {
     await write('config/node.toml', 'rpc_addr = "localhost"\n');
-    expect(configError(() => load()).message).toBe(`${path.join('config', 'node.toml')}: rpc_addr: must be host:port (e.g. 127.0.0.1:8545)`);
+    expect(configError(() => load()).message).toBe(
+      `${path.join('config', 'node.toml')}: rpc_addr: must be host:port (e.g. 127.0.0.1:8545)`,
+    );
   });
 
   it('wrong TOML type', async () => {
@@ -145,18 +162,38 @@ describe('loadConfig errors name the key and the file', () => {
   });
 
   it('bad values in env, .env and flags', async () => {
-    expect(configError(() => load({ env: { TB_RPC_ADDR: 'nope' } })).message).toBe('TB_RPC_ADDR: must be host:port (e.g. 127.0.0.1:8545)');
-    expect(configError(() => load({ env: { TB_RPC_ADDR: '127.0.0.1:70000' } })).message).toBe('TB_RPC_ADDR: must be host:port (e.g. 127.0.0.1:8545)');
-    expect(configError(() => load({ env: { TB_BLOCK_TIME_MS: '1e3' } })).message).toBe('TB_BLOCK_TIME_MS: must be an integer number of ms');
-    expect(configError(() => load({ env: { TB_BLOCK_TIME_MS: '5' } })).message).toBe('TB_BLOCK_TIME_MS: must be at least 50 ms');
-    expect(configError(() => load({ env: { TB_ENABLE_TELEMETRY: 'maybe' } })).message).toContain('TB_ENABLE_TELEMETRY: must be true or false');
-    expect(configError(() => load({ env: { TB_LOG_LEVEL: 'loud' } })).message).toContain('TB_LOG_LEVEL: must be one of trace, debug');
-    expect(configError(() => load({ env: { TB_NETWORK: 'Dev Net' } })).message).toContain('TB_NETWORK: must be a network name');
-    expect(configError(() => load({ env: { TB_RPC_AUTH_TOKEN: 'has space' } })).message).toBe('TB_RPC_AUTH_TOKEN: must not contain whitespace');
+    expect(configError(() => load({ env: { TB_RPC_ADDR: 'nope' } })).message).toBe(
+      'TB_RPC_ADDR: must be host:port (e.g. 127.0.0.1:8545)',
+    );
+    expect(configError(() => load({ env: { TB_RPC_ADDR: '127.0.0.1:70000' } })).message).toBe(
+      'TB_RPC_ADDR: must be host:port (e.g. 127.0.0.1:8545)',
+    );
+    expect(configError(() => load({ env: { TB_BLOCK_TIME_MS: '1e3' } })).message).toBe(
+      'TB_BLOCK_TIME_MS: must be an integer number of ms',
+    );
+    expect(configError(() => load({ env: { TB_BLOCK_TIME_MS: '5' } })).message).toBe(
+      'TB_BLOCK_TIME_MS: must be at least 50 ms',
+    );
+    expect(configError(() => load({ env: { TB_ENABLE_TELEMETRY: 'maybe' } })).message).toContain(
+      'TB_ENABLE_TELEMETRY: must be true or false',
+    );
+    expect(configError(() => load({ env: { TB_LOG_LEVEL: 'loud' } })).message).toContain(
+      'TB_LOG_LEVEL: must be one of trace, debug',
+    );
+    expect(configError(() => load({ env: { TB_NETWORK: 'Dev Net' } })).message).toContain(
+      'TB_NETWORK: must be a network name',
+    );
+    expect(configError(() => load({ env: { TB_RPC_AUTH_TOKEN: 'has space' } })).message).toBe(
+      'TB_RPC_AUTH_TOKEN: must not contain whitespace',
+    );
     await write('.env', 'TB_METRICS_ADDR=:26658\n');
-    expect(configError(() => load()).message).toBe('.env: TB_METRICS_ADDR: must be host:port (e.g. 127.0.0.1:8545)');
+    expect(configError(() => load()).message).toBe(
+      '.env: TB_METRICS_ADDR: must be host:port (e.g. 127.0.0.1:8545)',
+    );
     await fs.rm(path.join(dir, '.env'));
-    expect(configError(() => load({ flags: { rpc_tokens_per_sec: '-3' } })).message).toBe('--rpc-tokens-per-sec: must be a positive number');
+    expect(configError(() => load({ flags: { rpc_tokens_per_sec: '-3' } })).message).toBe(
+      '--rpc-tokens-per-sec: must be a positive number',
+    );
   });
 
   it('unknown TB_* key in .env', async () => {
@@ -173,11 +210,15 @@ describe('loadConfig errors name the key and the file', () => {
   it('corrupt node.toml names file, line and column', async () => {
     await write('config/node.toml', 'network = "dev"\nrpc_addr = "127.0.0.1:8545\nlog_level = "info"\n');
     const e = configError(() => load());
-    expect(e.message).toMatch(new RegExp(`^${path.join('config', 'node.toml').replace(/[.\\]/g, '\\$&')}:2:\\d+: invalid TOML \\(`));
+    expect(e.message).toMatch(
+      new RegExp(`^${path.join('config', 'node.toml').replace(/[.\\]/g, '\\$&')}:2:\\d+: invalid TOML \\(`),
+    );
   });
 
   it('missing explicit files', () => {
-    expect(configError(() => load({ configFile: 'nope.toml' })).message).toBe('nope.toml: config file not found');
+    expect(configError(() => load({ configFile: 'nope.toml' })).message).toBe(
+      'nope.toml: config file not found',
+    );
     expect(configError(() => load({ envFile: 'nope.env' })).message).toBe('nope.env: env file not found');
   });
 });
