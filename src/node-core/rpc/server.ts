@@ -59,6 +59,8 @@ export interface RpcServer {
 /** A WebSocket whose peer does not read: drop it rather than buffer without bound. */
 const MAX_WS_BUFFERED = 8 * 1024 * 1024;
 const WS_PING_MS = 30_000;
+/** Bytes of an over-limit body read and discarded after the 413 before the socket is cut. */
+const DRAIN_LIMIT = 16 * 1024 * 1024;
 
 /**
  * Starts the RPC server.
@@ -109,33 +111,38 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
       count(ErrorCode.RateLimited);
       return json(res, 429, errorResponseText(ErrorCode.RateLimited, 'rate limited'), { ...cors, 'retry-after': '1' });
     }
+    // After a 413 the rest of the body is read and discarded (up to DRAIN_LIMIT) so the client,
+    // still writing, reads our answer instead of a connection reset; beyond that the socket is cut.
+    let rejected = false;
+    let drained = 0;
     const tooLarge = () => {
+      rejected = true;
       count(ErrorCode.InvalidRequest);
-      res.once('finish', () => req.socket.destroy());
       json(res, 413, errorResponseText(ErrorCode.InvalidRequest, 'invalid request', { detail: `request body exceeds ${maxBody} bytes` }), {
         ...cors,
         connection: 'close',
       });
     };
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBody) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
-    let aborted = false;
     req.on('data', (c: Buffer) => {
-      if (aborted) return;
+      if (rejected) {
+        drained += c.length;
+        if (drained > DRAIN_LIMIT) req.socket.destroy();
+        return;
+      }
       size += c.length;
-      if (size > maxBody) {
-        aborted = true;
-        req.pause();
-        tooLarge();
-      } else chunks.push(c);
+      if (size > maxBody) tooLarge();
+      else chunks.push(c);
     });
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBody) tooLarge();
+    let aborted = false;
     req.on('error', () => {
       aborted = true;
     });
     req.on('end', () => {
-      if (aborted) return;
+      if (aborted || rejected) return;
       const ctx = { transport: 'http' as const, remote, authorized: authOk(req.headers.authorization) };
       o.dispatcher.handleText(Buffer.concat(chunks, size).toString('utf8'), ctx).then(
         (body) => {
