@@ -13,13 +13,13 @@ const PINO_ERROR = 50;
 
 /**
  * Reason text for an unexpected exit: the signal or exit code, then the best explanation found —
- * the reason of a `failed` phase the node reported; for a non-signal exit, else the message of its
+ * the message of the node's `exit` lifecycle message, else the reason of a `failed` phase it reported; for a non-signal exit, else the message of its
  * last error/fatal log line (pino JSON), else its last meaningful stderr line (skipping stack
  * frames and Node's version footer). Lines are untrusted text; callers render them as text.
  */
-export function crashReason(e: ChildExit, lines: OutputLine[], lastPhase: PhaseInfo | null): string {
+export function crashReason(e: ChildExit, lines: OutputLine[], lastPhase: PhaseInfo | null, exitMessage?: string): string {
   const head = e.signal ? `killed by ${e.signal}` : `exited with code ${e.code ?? 'unknown'}`;
-  let detail = lastPhase?.phase === 'failed' && lastPhase.reason ? lastPhase.reason : undefined;
+  let detail = exitMessage || (lastPhase?.phase === 'failed' && lastPhase.reason ? lastPhase.reason : undefined);
   if (!detail && !e.signal) detail = lastErrorLog(lines) ?? lastStderrMessage(lines);
   return detail ? `${head}: ${detail.slice(0, 500)}` : head;
 }

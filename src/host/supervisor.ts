@@ -16,6 +16,7 @@ import type { JsonRpcResponse } from '../shared/api/jsonrpc.js';
 import type { NodeStatus } from '../shared/api/types.js';
 import type { CrashInfo, SupervisorState } from '../shared/api/app.js';
 import type { ChildExit, Launcher, NodeChild, NodeSpec } from './launcher.js';
+import type { LifecycleMessage, NodeReady } from './lifecycle.js';
 import { Ring } from './lines.js';
 import { crashReason, type OutputLine } from './crash-reason.js';
 
@@ -69,6 +70,9 @@ export class Supervisor {
   private stopping: Promise<void> | undefined;
   private exited: Promise<void> = Promise.resolve();
   private status: NodeStatus | undefined;
+  private ready: NodeReady | undefined;
+  /** The `exit` lifecycle message's text of the current child (its own account of a failed start). */
+  private exitMessage: string | undefined;
   private s: SupervisorState;
 
   constructor(o: SupervisorOptions) {
@@ -96,6 +100,11 @@ export class Supervisor {
   /** Last `node.status` answer (data dir, network…), or undefined before the node first answered. */
   nodeStatus(): NodeStatus | undefined {
     return this.status;
+  }
+
+  /** The node's `ready` lifecycle message (data dir, RPC and metrics ports) of the current or last child. */
+  nodeReady(): NodeReady | undefined {
+    return this.ready;
   }
 
   /** Listens to state changes; returns the unsubscribe function. */
@@ -127,7 +136,8 @@ export class Supervisor {
     }
     this.update({ state: 'stopping', next_restart_at_ms: undefined });
     this.stopping = (async () => {
-      child.kill('SIGTERM');
+      // The node's own stop message works for both launchers; a signal when the channel is not up.
+      if (!this.connected || !child.send({ type: 'stop' })) child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), this.o.stopTimeoutMs);
       await this.exited;
       clearTimeout(killer);
@@ -198,6 +208,7 @@ export class Supervisor {
   private spawn(): void {
     this.connected = false;
     this.status = undefined;
+    this.exitMessage = undefined;
     this.lines.clear();
     const child = this.o.launcher.launch(this.o.spec);
     this.child = child;
@@ -256,6 +267,10 @@ export class Supervisor {
     for (const m of Array.isArray(raw) ? raw : [raw]) {
       if (!m || typeof m !== 'object') continue;
       const msg = m as Record<string, unknown>;
+      if (typeof msg.type === 'string' && !('jsonrpc' in msg)) {
+        this.onLifecycle(child, msg as unknown as LifecycleMessage);
+        continue;
+      }
       if (msg.method === SUBSCRIPTION_METHOD && msg.params && typeof msg.params === 'object') {
         const { topic, result } = msg.params as { topic: TopicName; result: unknown };
         const t = this.topics.get(topic);
@@ -274,6 +289,19 @@ export class Supervisor {
         const e = r.error;
         p.reject(new RpcError(e.code, e.message, e.data as Record<string, unknown> | undefined));
       } else p.resolve((r as { result: unknown }).result);
+    }
+  }
+
+  /** Lifecycle messages the node posts beside JSON-RPC (src/node-core/node.ts `LifecycleMessage`). */
+  private onLifecycle(child: NodeChild, m: LifecycleMessage): void {
+    if (m.type === 'phase') {
+      const { type: _t, ...phase } = m;
+      this.update({ node_phase: phase });
+    } else if (m.type === 'ready') {
+      this.ready = m;
+      if (!this.connected) this.probe(child);
+    } else if (m.type === 'exit' && m.code !== 0) {
+      this.exitMessage = m.message;
     }
   }
 
@@ -300,7 +328,7 @@ export class Supervisor {
       at_ms: Date.now(),
       code: e.code,
       signal: e.signal,
-      reason: crashReason(e, this.lines.toArray(), this.s.node_phase),
+      reason: crashReason(e, this.lines.toArray(), this.s.node_phase, this.exitMessage),
       last_lines: this.lines.toArray().slice(-20).map((l) => l.text),
     };
     this.lines.clear();

@@ -60,7 +60,18 @@ export const appInfo = defineMethod({
   summary: 'Console mode (electron | server), console version and the node supervisor state.',
   params: z.object({}),
   order: [],
-  result: z.object({ mode: AppMode, version: z.string(), supervisor: SupervisorState }),
+  result: z.object({
+    mode: AppMode,
+    version: z.string(),
+    supervisor: SupervisorState,
+    /** Where the node lives, as far as known: data directory, JSON-RPC address and port, metrics port (null when telemetry is off). */
+    node: z.object({
+      data_dir: z.string().optional(),
+      rpc_addr: z.string().optional(),
+      rpc_port: z.number().int().optional(),
+      metrics_port: z.number().int().nullable().optional(),
+    }),
+  }),
   mutating: false,
 });
 

@@ -91,6 +91,16 @@ describe('Supervisor', () => {
     expect(crashed.last_crash?.reason).toBe('exited with code 3: chain db is locked');
   });
 
+  it('prefers the exit message the node posted', async () => {
+    const sup = make(['--exit-after-ms', '100', '--exit-code', '1', '--exit-message', 'port 8545 is already in use'], {
+      crashLoopCount: 99,
+    });
+    sup.start();
+    const crashed = await until(sup, (x) => x.last_crash !== null);
+    expect(crashed.last_crash?.reason).toBe('exited with code 1: port 8545 is already in use');
+    expect(sup.nodeReady()?.data_dir).toBe('/tmp/fake');
+  });
+
   it('stops restarting after three crashes within a minute, until a manual restart', async () => {
     const sup = make(['--exit-after-ms', '30', '--stderr', 'boom']);
     const states: string[] = [];
@@ -121,8 +131,8 @@ describe('Supervisor', () => {
     await expect(sup.call('test.echo')).rejects.toMatchObject({ data: { reason: 'not_ready' } });
   });
 
-  it('kills a child that ignores SIGTERM after the stop budget', async () => {
-    const sup = make(['--ignore-sigterm'], { stopTimeoutMs: 300 });
+  it('kills a child that ignores the stop request after the stop budget', async () => {
+    const sup = make(['--ignore-stop'], { stopTimeoutMs: 300 });
     sup.start();
     await until(sup, (x) => x.state === 'running');
     await sup.stop();

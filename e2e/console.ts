@@ -1,0 +1,98 @@
+/**
+ * E2E helpers: starts console server mode exactly as an operator does (`contract-cli console
+ * --no-open` with the node flags), in a temp data dir whose name has a space and non-ASCII
+ * characters (DESIGN.md "Hard edges → Paths"), on free ports; stops it with SIGTERM (ordered stop).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, type Page } from '@playwright/test';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SCREENSHOTS = path.join(ROOT, 'e2e', 'artifacts', 'screenshots');
+const CLI = path.join(ROOT, 'bin', 'contract-cli.mjs');
+
+export interface RunningConsole {
+  url: string;
+  origin: string;
+  token: string;
+  dataDir: string;
+  proc: ChildProcess;
+  /** Everything the console printed (stdout + stderr). */
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+/** Runs `contract-cli <args>` synchronously; returns stdout. @throws on a non-zero exit. */
+export function cli(args: string[]): string {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`contract-cli ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Creates a local wallet key in `dataDir` (no node needed); returns its address. */
+export function newKey(dataDir: string, name: string): string {
+  const out = JSON.parse(cli(['wallet', 'new', '--name', name, '--data-dir', dataDir, '--format', 'json'])) as { address: string };
+  return out.address;
+}
+
+export async function tempDataDir(): Promise<{ dataDir: string; cleanup(): Promise<void> }> {
+  const base = await mkdtemp(path.join(os.tmpdir(), 'tb-e2e-'));
+  const dataDir = path.join(base, 'data dir ü');
+  await mkdir(dataDir, { recursive: true });
+  return { dataDir, cleanup: () => rm(base, { recursive: true, force: true }) };
+}
+
+/** Starts the console; resolves once it printed its URL. */
+export async function startConsole(dataDir: string, extra: string[] = []): Promise<RunningConsole> {
+  const proc = spawn(
+    process.execPath,
+    [CLI, 'console', '--no-open', '--data-dir', dataDir, '--rpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', ...extra],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = () => {
+      const m = /Console: (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`console exited (${code}) before printing its URL:\n${out}`)));
+  });
+  const u = new URL(url);
+  return {
+    url,
+    origin: u.origin,
+    token: new URLSearchParams(u.hash.slice(1)).get('token')!,
+    dataDir,
+    proc,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Opens the console and waits until the node is ready. */
+export async function openReady(page: Page, c: RunningConsole): Promise<void> {
+  await page.goto(c.url);
+  await expect(page.getByTestId('node-phase')).toHaveText('ready', { timeout: 60_000 });
+}
+
+/** Current value of a numeric stat (thousands separators removed); NaN while it shows "—". */
+export async function numberOf(page: Page, testId: string): Promise<number> {
+  const t = (await page.getByTestId(testId).textContent()) ?? '';
+  return Number(t.replace(/[^0-9]/g, '') || NaN);
+}
+
+/** Saves a 1280x800 screenshot of the page into e2e/artifacts/screenshots/<name>.png. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}

@@ -1,0 +1,54 @@
+// Logs: a new block line arrives live; level filter, text search, pause on scroll-up and resume.
+import { expect, test } from '@playwright/test';
+import { numberOf, openReady, shot, startConsole, tempDataDir, type RunningConsole } from './console';
+
+let c: RunningConsole;
+let cleanup: () => Promise<void>;
+
+test.beforeAll(async () => {
+  const t = await tempDataDir();
+  cleanup = t.cleanup;
+  c = await startConsole(t.dataDir);
+});
+test.afterAll(async () => {
+  expect(await c.stop()).toBe(0);
+  await cleanup();
+});
+
+test('the Logs page shows a new block line, filters, and pauses on scroll', async ({ page }) => {
+  await openReady(page, c);
+  await expect.poll(() => numberOf(page, 'tip-height')).toBeGreaterThan(0);
+  const h = await numberOf(page, 'tip-height');
+  const rpcAddr = (await page.getByTestId('rpc-endpoint').textContent())!;
+  await page.getByTestId('nav-logs').click();
+  await expect(page.getByTestId('page-logs')).toBeVisible();
+  const lines = page.getByTestId('log-line');
+  // A block produced after we opened the page.
+  await expect(lines.filter({ hasText: new RegExp(`block .*\\bheight=${h + 2}\\b`) })).toHaveCount(1);
+
+  await page.getByTestId('logs-search').fill('phase ready');
+  await expect(lines.first()).toContainText('phase ready');
+  await expect(lines.filter({ hasNotText: 'phase ready' })).toHaveCount(0);
+  await page.getByTestId('logs-search').fill('');
+  await page.getByTestId('logs-level').selectOption('warn');
+  await expect(lines.filter({ hasText: /\binfo\b/i })).toHaveCount(0);
+  await page.getByTestId('logs-level').selectOption('all');
+
+  // Fill the view (dev.mine_one: 40 blocks, one log line each), then scroll up: the tail pauses and offers "Resume".
+  const mine = Array.from({ length: 40 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'dev.mine_one', params: [] }));
+  const r = await fetch(`http://${rpcAddr}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(mine) });
+  expect(r.status).toBe(200);
+  await expect.poll(() => lines.count()).toBeGreaterThan(50);
+  await page.getByTestId('logs-view').evaluate((el) => el.scrollTo({ top: 0 }));
+  await expect(page.getByTestId('logs-resume')).toBeVisible();
+  await expect(page.getByTestId('logs-view')).toHaveAttribute('data-paused', 'true');
+  await expect(page.getByTestId('logs-resume')).toContainText(/new\)/);
+  await page.getByTestId('logs-resume').click();
+  await expect(page.getByTestId('logs-view')).toHaveAttribute('data-paused', 'false');
+  await expect(page.getByTestId('logs-pause')).toBeVisible();
+  await shot(page, 'logs');
+
+  await page.getByTestId('logs-open-file').click();
+  await expect(page.getByTestId('log-file-path')).toContainText('logs/node.log');
+  await expect(page.getByTestId('log-file-tail')).toContainText('"msg":"block"');
+});

@@ -1,0 +1,45 @@
+/**
+ * electron-vite build of the three Electron bundles (https://electron-vite.org/config/):
+ * - main → `out/main/index.js` (ESM; src/main + src/host; node_modules stay external) and
+ *   `out/main/node-entry.js` (bootstrap of the node in the utilityProcess);
+ * - preload → `out/preload/index.cjs`: ONE self-contained CommonJS file, as sandboxed preloads
+ *   require (`sandbox: true` preloads cannot load other modules; only `electron` is external);
+ * - renderer → `out/renderer` (React; also served by console server mode).
+ * `npm run build` needs no Electron binary.
+ */
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import react from '@vitejs/plugin-react';
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rollupOptions: { input: { index: resolve('src/main/index.ts'), 'node-entry': resolve('src/main/node-entry.ts') } },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      externalizeDeps: false,
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        external: ['electron'],
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
+      },
+    },
+  },
+  renderer: {
+    root: 'src/renderer',
+    base: './',
+    plugins: [react()],
+    build: {
+      outDir: 'out/renderer',
+      minify: true,
+      // No inline scripts or styles: the CSP forbids them (and Vite's modulepreload polyfill is not needed by Chromium).
+      modulePreload: { polyfill: false },
+      assetsInlineLimit: 0,
+      rollupOptions: { input: resolve('src/renderer/index.html') },
+    },
+  },
+});

@@ -1,0 +1,73 @@
+/**
+ * Implementations of the `app.*` methods (src/shared/api/app.ts), shared by Electron main and the
+ * console server. What differs between the two is injected: `openPath` opens a folder or file on
+ * the desktop (Electron `shell.openPath`); without it (server mode) the methods only return the
+ * path and the log tail, since the browser may be on another machine.
+ */
+import path from 'node:path';
+import type { AppMethodByName, AppMethodName, AppMode } from '../shared/api/app.js';
+import type { ParamsOf, ResultOf } from '../shared/api/define.js';
+import { Reason, RpcError } from '../shared/api/errors.js';
+import { NODE_VERSION } from '../node-core/version.js';
+import { readTail } from './log-tail.js';
+import type { Supervisor } from './supervisor.js';
+
+type AppHandler<N extends AppMethodName> = (p: ParamsOf<AppMethodByName<N>>) => Promise<ResultOf<AppMethodByName<N>>>;
+/** Handlers by method name (a Map: dispatch only on declared names). */
+export type AppHandlers = Map<string, (p: any) => Promise<unknown>>;
+
+export interface AppHandlerOptions {
+  mode: AppMode;
+  supervisor: Supervisor;
+  /** Data directory given on the command line, used until the node reports its own. */
+  dataDirHint?: string;
+  /** Opens a path on the desktop; resolves false when it could not. Absent in server mode. */
+  openPath?: (p: string) => Promise<boolean>;
+}
+
+/** The node's data directory: as the running node reports it, else the configured hint. */
+export function dataDirOf(o: AppHandlerOptions): string | undefined {
+  return o.supervisor.nodeReady()?.data_dir ?? o.supervisor.nodeStatus()?.data_dir ?? o.dataDirHint;
+}
+
+/** Builds the `app.*` handlers. Errors: −32000 `not_ready` when the data directory is not known yet. */
+export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
+  const needDir = (): string => {
+    const d = dataDirOf(o);
+    if (!d) throw RpcError.app(Reason.not_ready, 'the data directory is not known until the node has started once');
+    return d;
+  };
+  const info: AppHandler<'app.info'> = async () => {
+    const ready = o.supervisor.nodeReady();
+    return {
+      mode: o.mode,
+      version: NODE_VERSION,
+      supervisor: o.supervisor.state(),
+      node: {
+        ...(dataDirOf(o) ? { data_dir: dataDirOf(o) } : {}),
+        ...(ready ? { rpc_addr: ready.rpc_addr, rpc_port: ready.rpc_port, metrics_port: ready.metrics_port } : {}),
+      },
+    };
+  };
+  const restartNode: AppHandler<'app.restartNode'> = async () => {
+    await o.supervisor.restart();
+    return { restarted: true };
+  };
+  const openDataDir: AppHandler<'app.openDataDir'> = async () => {
+    const dir = needDir();
+    return { path: dir, opened: o.openPath ? await o.openPath(dir) : false };
+  };
+  const openLogs: AppHandler<'app.openLogs'> = async (p) => {
+    const file = path.join(needDir(), 'logs', 'node.log');
+    const tail = await readTail(file, p.lines ?? 100);
+    return { path: file, opened: o.openPath ? await o.openPath(file) : false, tail };
+  };
+  // Typed as a complete record so a method added to the contract without a handler fails to compile.
+  const all: { [N in AppMethodName]: AppHandler<N> } = {
+    'app.info': info,
+    'app.restartNode': restartNode,
+    'app.openDataDir': openDataDir,
+    'app.openLogs': openLogs,
+  };
+  return new Map(Object.entries(all));
+}

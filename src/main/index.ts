@@ -1,0 +1,80 @@
+/**
+ * Electron main: supervises the node (utilityProcess), brokers the window's IPC, serves the UI on
+ * `app://console`, and stops the node in order before the app quits (the window stays up and
+ * shows "stopping" meanwhile). Node flags may follow `--` on the command line
+ * (`electron . -- --data-dir /srv/tb`); TB_* environment variables work as for the headless node.
+ */
+import { app, BrowserWindow, ipcMain, protocol, session, shell, utilityProcess } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createAppHandlers } from '../host/app-handlers.js';
+import { Broker } from '../host/broker.js';
+import { nodeEntry, packageRoot, rendererDir } from '../host/paths.js';
+import { Supervisor } from '../host/supervisor.js';
+import { installIpcBroker } from './ipc-broker.js';
+import { handleAppProtocol, registerAppScheme } from './protocol.js';
+import { utilityLauncher } from './utility-launcher.js';
+import { createConsoleWindow, denyAllPermissions, hardenWebContents } from './window.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url)); // out/main
+const root = packageRoot(here);
+const dashDash = process.argv.indexOf('--');
+const nodeArgs = dashDash >= 0 ? process.argv.slice(dashDash + 1) : [];
+
+registerAppScheme(protocol);
+app.enableSandbox();
+if (!app.requestSingleInstanceLock()) app.exit(0);
+
+// Defence in depth: every WebContents (devtools, any future window) gets the navigation policy.
+app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, shell));
+
+let supervisor: Supervisor | undefined;
+let window: BrowserWindow | undefined;
+let stopped = false;
+
+/** Ordered stop of the node, then quit. The window shows the supervisor's "stopping" state meanwhile. */
+function stopThenQuit(): void {
+  if (!supervisor || stopped) {
+    stopped = true;
+    app.quit();
+    return;
+  }
+  void supervisor.stop().finally(() => {
+    stopped = true;
+    window?.destroy();
+    app.quit();
+  });
+}
+
+app.on('second-instance', () => {
+  if (window?.isMinimized()) window.restore();
+  window?.focus();
+});
+
+app.on('before-quit', (e) => {
+  if (stopped) return;
+  e.preventDefault();
+  stopThenQuit();
+});
+
+void app.whenReady().then(() => {
+  denyAllPermissions(session.defaultSession);
+  handleAppProtocol(protocol, rendererDir(root));
+  supervisor = new Supervisor({
+    launcher: utilityLauncher(utilityProcess.fork, path.join(here, 'node-entry.js')),
+    spec: { entry: nodeEntry(root), args: nodeArgs },
+  });
+  const handlers = createAppHandlers({
+    mode: 'electron',
+    supervisor,
+    openPath: async (p) => (await shell.openPath(p)) === '',
+  });
+  installIpcBroker(ipcMain, new Broker(supervisor, handlers));
+  supervisor.start();
+  window = createConsoleWindow({ BrowserWindow, shell }, path.join(here, '..', 'preload', 'index.cjs'));
+  window.on('close', (e) => {
+    if (stopped) return;
+    e.preventDefault();
+    stopThenQuit();
+  });
+});

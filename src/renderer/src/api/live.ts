@@ -1,0 +1,82 @@
+/**
+ * Live data: subscribes once to every topic the UI shows and writes the events into the React
+ * Query cache and the zustand stores — the renderer never polls. Method results that depend on
+ * the head (tip's finalized height, tx status, balances, mempool) are invalidated on each new
+ * head, so only the queries on screen are asked again.
+ */
+import { useEffect } from 'react';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { SupervisorState } from '../../../shared/api/app';
+import type { BlockHeader, NodeStatus, Tip } from '../../../shared/api/types';
+import { useBlocks } from '../store/blocks';
+import { useLive } from '../store/live';
+import { useLogs } from '../store/logs';
+import { bridge, call } from './client';
+import { rpcKey } from './hooks';
+
+/** How many recent blocks to load into the chart when the console opens. */
+const BACKFILL = 60;
+
+/** Keys of results that change with every block. */
+const PER_BLOCK = ['chain.tip', 'tx.status', 'wallet.list', 'account.get', 'mempool.stats'];
+
+function onHead(qc: QueryClient, h: BlockHeader): void {
+  useBlocks.getState().add(h);
+  qc.setQueryData<Tip>(rpcKey('chain.tip'), (old) =>
+    old && old.height >= h.height
+      ? old
+      : { height: h.height, hash: h.hash, state_root: h.state_root, timestamp_ms: h.timestamp_ms, epoch: h.epoch, finalized_height: old?.finalized_height ?? 0 },
+  );
+  qc.setQueryData<NodeStatus>(rpcKey('node.status'), (old) => (old && old.height < h.height ? { ...old, height: h.height } : old));
+  for (const k of PER_BLOCK) void qc.invalidateQueries({ queryKey: [k] });
+}
+
+async function backfill(tip: number): Promise<void> {
+  const have = new Set(useBlocks.getState().points.map((p) => p.height));
+  const heights: number[] = [];
+  for (let h = Math.max(1, tip - BACKFILL + 1); h <= tip; h++) if (!have.has(h)) heights.push(h);
+  // A few at a time: this shares the channel with live traffic.
+  for (let i = 0; i < heights.length; i += 8) {
+    const blocks = await Promise.all(heights.slice(i, i + 8).map((height) => call('chain.block', { height }).catch(() => null)));
+    for (const b of blocks) if (b) useBlocks.getState().add({ height: b.height, hash: b.hash, timestamp_ms: b.timestamp_ms, tx_count: b.tx_count });
+  }
+}
+
+/** Mount once at the app root. */
+export function useLiveData(): void {
+  const qc = useQueryClient();
+  useEffect(() => {
+    const { tb } = bridge;
+    const live = useLive.getState();
+    live.setConnection(bridge.connection());
+    let lastState: SupervisorState['state'] | undefined;
+    let backfilled = false;
+    const offs = [
+      bridge.onConnection((c) => {
+        useLive.getState().setConnection(c);
+        // Back after a disconnect: everything on screen may be stale.
+        if (c === 'open') void qc.invalidateQueries();
+      }),
+      tb.subscribe('app.supervisor', (s) => {
+        useLive.getState().setSupervisor(s);
+        qc.setQueryData(rpcKey('app.info'), (old: { supervisor: SupervisorState } | undefined) => (old ? { ...old, supervisor: s } : old));
+        // A (re)started node answers again: refetch what failed while it was down.
+        if (s.state === 'running' && lastState !== 'running') void qc.invalidateQueries();
+        lastState = s.state;
+      }),
+      tb.subscribe('newHeads', (h) => {
+        onHead(qc, h);
+        if (!backfilled) {
+          backfilled = true;
+          void backfill(h.height - 1);
+        }
+      }),
+      tb.subscribe('node.stats', (s) => qc.setQueryData(rpcKey('node.stats'), s)),
+      tb.subscribe('node.phase', (p) =>
+        qc.setQueryData<NodeStatus>(rpcKey('node.status'), (old) => (old ? { ...old, phase: p.phase, phase_reason: p.reason } : old)),
+      ),
+      tb.subscribe('log.line', (l) => useLogs.getState().add(l)),
+    ];
+    return () => offs.forEach((off) => off());
+  }, [qc]);
+}

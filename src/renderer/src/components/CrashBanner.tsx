@@ -1,0 +1,83 @@
+/**
+ * Supervisor crash banner: why the node crashed (exit code/signal + its last words), how many
+ * automatic restarts so far; in a crash loop, "Open logs" and "Restart". Crash text is untrusted
+ * and rendered as text.
+ */
+import { useState } from 'react';
+import { rpc } from '../api/hooks';
+import { useLive } from '../store/live';
+import { useUi } from '../store/ui';
+import { fmtClock } from '../format';
+import { ErrorNote } from './ErrorNote';
+
+export function CrashBanner() {
+  const sup = useLive((s) => s.supervisor);
+  const [dismissedAt, setDismissedAt] = useState<number | null>(null);
+  const [showLines, setShowLines] = useState(false);
+  const restart = rpc['app.restartNode'].useMutation();
+  const openLogs = rpc['app.openLogs'].useMutation();
+  const setPage = useUi((s) => s.setPage);
+  const setLogFile = useUi((s) => s.setLogFile);
+  const crash = sup?.last_crash;
+  if (!sup || !crash || dismissedAt === crash.at_ms) return null;
+  const loop = sup.state === 'crash_loop';
+  const waiting = sup.state === 'backoff';
+  const recovered = !loop && !waiting;
+  return (
+    <div className={`banner ${recovered ? 'banner--warn' : 'banner--bad'}`} role="alert" data-testid="crash-banner" data-state={sup.state}>
+      <div className="banner__main">
+        <strong className="banner__title">
+          {loop ? 'The node keeps crashing and was not restarted' : waiting ? 'The node crashed — restarting' : 'The node crashed and was restarted'}
+        </strong>
+        <span className="banner__text">
+          at {fmtClock(crash.at_ms)}: <span data-testid="crash-reason">{crash.reason}</span>
+        </span>
+        <span className="banner__meta">
+          automatic restarts: <b data-testid="restart-count">{sup.restarts}</b>
+        </span>
+      </div>
+      <div className="banner__actions">
+        {crash.last_lines.length > 0 && (
+          <button className="btn btn--ghost" onClick={() => setShowLines(!showLines)} data-testid="crash-toggle-lines">
+            {showLines ? 'Hide output' : 'Last output'}
+          </button>
+        )}
+        {loop && (
+          <>
+            <button
+              className="btn"
+              data-testid="crash-open-logs"
+              onClick={() =>
+                openLogs.mutate(
+                  { lines: 200 },
+                  {
+                    onSuccess: (r) => {
+                      setLogFile(r);
+                      setPage('logs');
+                    },
+                  },
+                )
+              }
+            >
+              Open logs
+            </button>
+            <button className="btn btn--primary" data-testid="crash-restart" disabled={restart.isPending} onClick={() => restart.mutate(undefined)}>
+              {restart.isPending ? 'Restarting…' : 'Restart'}
+            </button>
+          </>
+        )}
+        {recovered && (
+          <button className="btn btn--ghost" data-testid="crash-dismiss" onClick={() => setDismissedAt(crash.at_ms)}>
+            Dismiss
+          </button>
+        )}
+      </div>
+      {showLines && (
+        <pre className="banner__lines" data-testid="crash-lines">
+          {crash.last_lines.join('\n')}
+        </pre>
+      )}
+      <ErrorNote error={restart.error ?? openLogs.error} testId="crash-action-error" />
+    </div>
+  );
+}

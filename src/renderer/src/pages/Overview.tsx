@@ -1,0 +1,144 @@
+/**
+ * Overview: the node at a glance — phase, network, chain id, height and finalized height, the
+ * live block chart, mempool, peers, data directory and its size, process CPU and memory, version.
+ * All values are live (subscriptions write the cache; see api/live.ts).
+ */
+import { rpc } from '../api/hooks';
+import { bridge } from '../api/client';
+import { Card, Stat } from '../components/Card';
+import { ErrorNote } from '../components/ErrorNote';
+import { Icon } from '../components/Icon';
+import { describeStatus } from '../components/status';
+import { useBlocks } from '../store/blocks';
+import { useLive } from '../store/live';
+import { fmtBytes, fmtDuration, fmtInt, shortHash } from '../format';
+import { BlockChart } from './BlockChart';
+
+function Row({ k, v, testId, mono }: { k: string; v: React.ReactNode; testId?: string; mono?: boolean }) {
+  return (
+    <div className="kv__row">
+      <dt>{k}</dt>
+      <dd className={mono ? 'mono' : undefined} data-testid={testId}>
+        {v}
+      </dd>
+    </div>
+  );
+}
+
+function RecentBlocks() {
+  const points = useBlocks((s) => s.points);
+  const recent = points.slice(-8).reverse();
+  return (
+    <table className="table" data-testid="recent-blocks">
+      <thead>
+        <tr>
+          <th>Height</th>
+          <th>Hash</th>
+          <th className="num">Txs</th>
+          <th className="num">Interval</th>
+        </tr>
+      </thead>
+      <tbody>
+        {recent.map((b) => (
+          <tr key={b.height}>
+            <td className="mono">#{fmtInt(b.height)}</td>
+            <td className="mono muted">{shortHash(b.hash, 10)}</td>
+            <td className="num">{b.txs}</td>
+            <td className="num">{b.interval_ms === null ? '—' : `${b.interval_ms} ms`}</td>
+          </tr>
+        ))}
+        {recent.length === 0 && (
+          <tr>
+            <td colSpan={4} className="muted">
+              No blocks yet
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}
+
+export function Overview() {
+  const conn = useLive((s) => s.connection);
+  const sup = useLive((s) => s.supervisor);
+  const on = conn === 'open';
+  const status = rpc['node.status'].useQuery(undefined, { enabled: on });
+  const tip = rpc['chain.tip'].useQuery(undefined, { enabled: on });
+  const stats = rpc['node.stats'].useQuery(undefined, { enabled: on });
+  const mempool = rpc['mempool.stats'].useQuery(undefined, { enabled: on });
+  const info = rpc['app.info'].useQuery(undefined, { enabled: on });
+  const openDir = rpc['app.openDataDir'].useMutation();
+  const st = describeStatus(conn, sup);
+  const s = status.data;
+  // Resource samples of a process that is gone are not shown as if current.
+  const sample = sup?.state === 'running' ? stats.data : undefined;
+  const lag = tip.data ? tip.data.height - tip.data.finalized_height : undefined;
+  const dataDir = s?.data_dir ?? info.data?.node.data_dir;
+  const node = info.data?.node;
+
+  return (
+    <div className="page" data-testid="page-overview">
+      <div className="stats">
+        <Stat label="Height" value={fmtInt(tip.data?.height)} sub={tip.data ? `epoch ${tip.data.epoch}` : undefined} testId="tip-height" />
+        <Stat label="Finalized" value={fmtInt(tip.data?.finalized_height)} sub={lag === undefined ? undefined : lag === 0 ? 'at head' : `${lag} behind head`} testId="finalized-height" />
+        <Stat label="Mempool" value={fmtInt(sample?.mempool_size ?? mempool.data?.size)} sub={mempool.data ? `fee floor ${fmtInt(mempool.data.fee_floor)}` : undefined} testId="mempool-size" />
+        <Stat label="Peers" value={fmtInt(sample?.peers ?? s?.peers)} sub={s?.network === 'dev' ? 'dev: single validator' : undefined} testId="peers" />
+        <Stat label="Node CPU" value={sample ? `${sample.cpu_percent.toFixed(1)} %` : '—'} sub="of one core" testId="node-cpu" />
+        <Stat label="Node memory" value={fmtBytes(sample?.rss_bytes)} sub="resident" testId="node-memory" />
+      </div>
+
+      <div className="grid-2">
+        <Card title="Blocks — last 10 minutes" testId="chart-card">
+          <BlockChart />
+        </Card>
+        <Card title="Node" testId="node-card">
+          <dl className="kv">
+            <Row k="Phase" v={<span className={`tone tone--${st.tone}`}>{st.label}{st.detail ? ` — ${st.detail}` : ''}</span>} testId="overview-phase" />
+            <Row k="Network" v={s?.network ?? '—'} testId="network" />
+            <Row k="Chain id" v={s?.chain_id ?? '—'} testId="chain-id" mono />
+            <Row k="Version" v={s?.version ?? info.data?.version ?? '—'} testId="node-version" />
+            <Row k="Uptime" v={fmtDuration(s ? s.uptime_ms + (Date.now() - status.dataUpdatedAt) : undefined)} testId="node-uptime" />
+            <Row k="Process" v={sup?.pid ? `pid ${sup.pid}` : '—'} testId="node-pid" mono />
+            <Row k="Node address" v={<span title={s?.node_address}>{shortHash(s?.node_address, 10)}</span>} mono />
+            <Row k="JSON-RPC" v={node?.rpc_addr ? `${node.rpc_addr.replace(/:\d+$/, '')}:${node.rpc_port}` : '—'} testId="rpc-endpoint" mono />
+            <Row k="Metrics" v={node?.metrics_port ? `:${node.metrics_port}/metrics` : node?.metrics_port === null ? 'off' : '—'} mono />
+          </dl>
+          <ErrorNote error={status.error} testId="status-error" />
+        </Card>
+      </div>
+
+      <div className="grid-2">
+        <Card title="Recent blocks" testId="recent-card">
+          <RecentBlocks />
+        </Card>
+        <Card
+          title="Data directory"
+          testId="datadir-card"
+          actions={
+            bridge.mode === 'electron' && dataDir ? (
+              <button className="btn btn--ghost" onClick={() => openDir.mutate(undefined)} data-testid="open-data-dir">
+                <Icon name="folder" size={16} /> Open
+              </button>
+            ) : undefined
+          }
+        >
+          <div className="path mono" data-testid="data-dir" title={dataDir}>
+            {dataDir ?? '—'}
+          </div>
+          <div className="datadir__size">
+            <span className="datadir__figure" data-testid="data-dir-size">
+              {fmtBytes(stats.data?.data_dir_bytes)}
+            </span>
+            <span className="muted"> on disk</span>
+          </div>
+          <dl className="kv kv--compact">
+            <Row k="Mempool age p50 / p95" v={mempool.data ? `${fmtDuration(mempool.data.age_p50)} / ${fmtDuration(mempool.data.age_p95)}` : '—'} />
+            <Row k="Fee p50 / p90" v={mempool.data ? `${fmtInt(mempool.data.fee_p50)} / ${fmtInt(mempool.data.fee_p90)}` : '—'} mono />
+          </dl>
+          <ErrorNote error={openDir.error} />
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * Bounded buffer of recent blocks for the live charts: the last 10 minutes of block timestamps,
+ * never more than {@link MAX_POINTS} entries, so memory stays flat however long the console runs.
+ */
+import { create } from 'zustand';
+
+export const WINDOW_MS = 10 * 60_000;
+export const MAX_POINTS = 1200;
+
+export interface BlockPoint {
+  height: number;
+  hash: string;
+  /** Block timestamp (ms since epoch). */
+  ts: number;
+  txs: number;
+  /** ms since the previous block (null for the first point or after a gap). */
+  interval_ms: number | null;
+  /** Transactions per second over that interval. */
+  tps: number | null;
+}
+
+export interface BlockInput {
+  height: number;
+  hash: string;
+  timestamp_ms: number;
+  tx_count: number;
+}
+
+/**
+ * Inserts a block in height order (duplicates ignored), recomputes the interval of it and its
+ * successor, then drops points older than `windowMs` before the newest and beyond `max`.
+ * A height far below the newest one (a different chain) starts a fresh buffer.
+ */
+export function addBlock(points: readonly BlockPoint[], b: BlockInput, windowMs = WINDOW_MS, max = MAX_POINTS): BlockPoint[] {
+  const last = points[points.length - 1];
+  if (last && b.height < last.height - max) points = [];
+  if (points.some((p) => p.height === b.height)) return points as BlockPoint[];
+  const next = [...points, { height: b.height, hash: b.hash, ts: b.timestamp_ms, txs: b.tx_count, interval_ms: null, tps: null }];
+  next.sort((x, y) => x.height - y.height);
+  for (let i = 0; i < next.length; i++) {
+    const prev = next[i - 1];
+    const p = next[i];
+    const interval = prev && prev.height === p.height - 1 ? p.ts - prev.ts : null;
+    if (interval !== p.interval_ms) {
+      next[i] = { ...p, interval_ms: interval, tps: interval && interval > 0 ? (p.txs * 1000) / interval : null };
+    }
+  }
+  const newest = next[next.length - 1].ts;
+  let start = 0;
+  while (start < next.length && (newest - next[start].ts > windowMs || next.length - start > max)) start++;
+  return start ? next.slice(start) : next;
+}
+
+interface BlocksState {
+  points: BlockPoint[];
+  add(b: BlockInput): void;
+}
+
+export const useBlocks = create<BlocksState>((set) => ({
+  points: [],
+  add: (b) => set((s) => ({ points: addBlock(s.points, b) })),
+}));

@@ -1,0 +1,71 @@
+/** The Wallet drawer: local keys with balances (`wallet.list`) and the transfer form. */
+import { useEffect, useState } from 'react';
+import { rpc } from '../api/hooks';
+import { ErrorNote } from '../components/ErrorNote';
+import { Icon } from '../components/Icon';
+import { useLive } from '../store/live';
+import { useUi } from '../store/ui';
+import { fmtInt, shortHash } from '../format';
+import { TransferForm } from './TransferForm';
+
+export function WalletDrawer() {
+  const open = useUi((s) => s.walletOpen);
+  const setOpen = useUi((s) => s.setWalletOpen);
+  const conn = useLive((s) => s.connection);
+  const keys = rpc['wallet.list'].useQuery(undefined, { enabled: open && conn === 'open' });
+  const [from, setFrom] = useState('');
+
+  useEffect(() => {
+    const list = keys.data ?? [];
+    if (list.length && !list.some((k) => k.name === from)) setFrom(list.find((k) => k.name === 'faucet')?.name ?? list[0].name);
+  }, [keys.data, from]);
+
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open, setOpen]);
+
+  if (!open) return null;
+  return (
+    <div className="drawer-layer">
+      <div className="drawer-scrim" onClick={() => setOpen(false)} />
+      <aside className="drawer" role="dialog" aria-label="Wallet" data-testid="wallet-drawer">
+        <header className="drawer__head">
+          <h2>Wallet</h2>
+          <button className="btn btn--icon" onClick={() => setOpen(false)} aria-label="Close wallet" data-testid="close-wallet">
+            <Icon name="close" />
+          </button>
+        </header>
+        <div className="drawer__body">
+          <section>
+            <h3 className="section-title">Local keys</h3>
+            <ErrorNote error={keys.error} testId="wallet-error" />
+            <ul className="keys" data-testid="wallet-keys">
+              {(keys.data ?? []).map((k) => (
+                <li key={k.name} className={`key ${k.name === from ? 'key--selected' : ''}`} data-testid={`wallet-key-${k.name}`} onClick={() => setFrom(k.name)}>
+                  <div className="key__name">
+                    {k.name}
+                    {k.name === 'faucet' && <span className="tag">dev faucet</span>}
+                  </div>
+                  <div className="key__addr mono" title={k.address}>
+                    {shortHash(k.address, 10)}
+                  </div>
+                  <div className="key__balance mono" data-testid={`wallet-balance-${k.name}`}>
+                    {fmtInt(k.balance)}
+                  </div>
+                </li>
+              ))}
+              {keys.data?.length === 0 && <li className="muted">No local keys. Create one with: contract-cli wallet new --name alice</li>}
+            </ul>
+          </section>
+          <section>
+            <h3 className="section-title">Send a transfer</h3>
+            {keys.data && keys.data.length > 0 ? <TransferForm keys={keys.data} from={from} setFrom={setFrom} /> : <p className="muted">Needs a local key.</p>}
+          </section>
+        </div>
+      </aside>
+    </div>
+  );
+}
