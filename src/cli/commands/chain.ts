@@ -1,8 +1,10 @@
 /**
- * `contract-cli chain tip | block <height|hash> | replay --from-genesis`.
- * `tip` and `block` ask the node (`chain.tip`, `chain.block`); `replay` works on the local chain
- * DB (`chain/replay.ts`): it rebuilds the state from genesis in a temp dir, compares the state
- * root at every height, and exits 1 at the first mismatch.
+ * `contract-cli chain tip | block <height|hash> | replay --from-genesis | repair`.
+ * `tip` and `block` ask the node (`chain.tip`, `chain.block`); `replay` and `repair` work on the
+ * local chain DB of a stopped node: `replay` (`chain/replay.ts`) rebuilds the state from genesis
+ * in a temp dir, compares the state root at every height, and exits 1 at the first mismatch;
+ * `repair` runs LevelDB repair (`ChainDb.repair`, the first way out named by a corrupt-DB error)
+ * and then the same replay to verify the result.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -51,6 +53,54 @@ function blockLines(b: BlockView): string[] {
   return lines;
 }
 
+/** `<root>/chain` of a data dir that no live node holds (replay/repair open the DB directly). */
+async function stoppedChainDir(opts: LocalOpts, what: string): Promise<string> {
+  const { root } = localRoot(opts);
+  const holder = await liveLockHolder(root);
+  if (holder !== undefined)
+    throw new Error(
+      `data directory ${root} is in use by pid ${holder}: stop that node first (${what} opens the chain DB directly)`,
+    );
+  return path.join(root, 'chain');
+}
+
+type ReplayOut = Awaited<ReturnType<typeof import('../../node-core/chain/replay.js').replayFromGenesis>>;
+
+/** From-genesis replay with a progress line on an interactive stderr. */
+async function replay(chainDir: string, opts: CommonOpts & { tmpDir?: string }): Promise<ReplayOut> {
+  const { replayFromGenesis } = await import('../../node-core/chain/replay.js');
+  let lastPrint = 0;
+  const r = await replayFromGenesis(chainDir, {
+    tmpDir: opts.tmpDir,
+    onProgress: (height, total) => {
+      const now = performance.now();
+      if (opts.format === 'human' && process.stderr.isTTY && now - lastPrint > 500) {
+        lastPrint = now;
+        process.stderr.write(`\rreplaying block ${height}/${total}…`);
+      }
+    },
+  });
+  if (opts.format === 'human' && process.stderr.isTTY && lastPrint > 0) process.stderr.write('\n');
+  return r;
+}
+
+function replayLines(x: ReplayOut & { chain_dir: string }): string[] {
+  return x.ok
+    ? table([
+        ['result', `ok: the state root matches at every height 0..${x.height}`],
+        ['height', x.height],
+        ['state root', x.stateRoot],
+        ['chain dir', x.chain_dir],
+      ])
+    : table([
+        ['result', `MISMATCH at height ${x.firstMismatch?.height}`],
+        ['stored', x.firstMismatch?.expected],
+        ['replayed', x.firstMismatch?.actual],
+        ['error', x.error],
+        ['chain dir', x.chain_dir],
+      ]);
+}
+
 export function chainCommand(): Command {
   const chain = new Command('chain').description('blocks and chain state');
 
@@ -87,41 +137,30 @@ export function chainCommand(): Command {
     ),
   ).action(async (opts: CommonOpts & LocalOpts & { fromGenesis?: boolean; tmpDir?: string }) => {
     if (!opts.fromGenesis) throw new UsageError('chain replay: only --from-genesis is supported');
-    const { root } = localRoot(opts);
-    const chainDir = path.join(root, 'chain');
-    const holder = await liveLockHolder(root);
-    if (holder !== undefined)
-      throw new Error(
-        `data directory ${root} is in use by pid ${holder}: stop that node first (replay reads the chain DB directly)`,
-      );
-    const { replayFromGenesis } = await import('../../node-core/chain/replay.js');
-    let lastPrint = 0;
-    const r = await replayFromGenesis(chainDir, {
-      tmpDir: opts.tmpDir,
-      onProgress: (height, total) => {
-        const now = performance.now();
-        if (opts.format === 'human' && process.stderr.isTTY && now - lastPrint > 500) {
-          lastPrint = now;
-          process.stderr.write(`\rreplaying block ${height}/${total}…`);
-        }
-      },
-    });
-    if (opts.format === 'human' && process.stderr.isTTY && lastPrint > 0) process.stderr.write('\n');
-    output(opts.format, { chain_dir: chainDir, ...r }, (x) =>
-      x.ok
-        ? table([
-            ['result', `ok: the state root matches at every height 0..${x.height}`],
-            ['height', x.height],
-            ['state root', x.stateRoot],
-            ['chain dir', x.chain_dir],
-          ])
-        : table([
-            ['result', `MISMATCH at height ${x.firstMismatch?.height}`],
-            ['stored', x.firstMismatch?.expected],
-            ['replayed', x.firstMismatch?.actual],
-            ['chain dir', x.chain_dir],
-          ]),
-    );
+    const chainDir = await stoppedChainDir(opts, 'replay');
+    const r = await replay(chainDir, opts);
+    output(opts.format, { chain_dir: chainDir, ...r }, replayLines);
+    if (!r.ok) process.exitCode = 1;
+  });
+
+  withLocal(
+    withCommon(
+      chain
+        .command('repair')
+        .description(
+          'run LevelDB repair on the chain DB of a stopped node, then verify it with a from-genesis replay (exit 1 if it does not match)',
+        )
+        .option('--tmp-dir <dir>', 'where the verifying replay builds its scratch state'),
+      { rpc: false },
+    ),
+  ).action(async (opts: CommonOpts & LocalOpts & { tmpDir?: string }) => {
+    const chainDir = await stoppedChainDir(opts, 'repair');
+    const { ChainDb } = await import('../../node-core/storage/chaindb.js');
+    await ChainDb.repair(chainDir);
+    if (opts.format === 'human')
+      process.stderr.write(`repaired ${chainDir}; verifying with a from-genesis replay…\n`);
+    const r = await replay(chainDir, opts);
+    output(opts.format, { chain_dir: chainDir, repaired: true, ...r }, replayLines);
     if (!r.ok) process.exitCode = 1;
   });
   return chain;

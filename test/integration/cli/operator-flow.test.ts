@@ -231,7 +231,7 @@ describe('operator flow', () => {
     expect(unknown.code).toBe(2);
   });
 
-  it('replay refuses while the node runs; Ctrl-C stops it; replay then matches the head', async () => {
+  it('replay refuses while the node runs; Ctrl-C stops it; replay then matches the head; repair verifies', async () => {
     const busy = await cli('chain', 'replay', '--from-genesis');
     expect(busy.code).toBe(1);
     expect(busy.stderr).toContain(`data directory ${dir} is in use by pid ${node.pid}`);
@@ -247,5 +247,9 @@ describe('operator flow', () => {
     expect(r.height).toBeGreaterThanOrEqual(tip.height);
     const human = await cli('chain', 'replay', '--from-genesis');
     expect(human.stdout).toContain(`ok: the state root matches at every height 0..${r.height}`);
+    // The first way out of a corrupt DB, verified by the same replay.
+    const repair = await cli('chain', 'repair', '--format', 'json');
+    expect(repair.code, repair.stderr).toBe(0);
+    expect(JSON.parse(repair.stdout)).toMatchObject({ repaired: true, ok: true, height: r.height, stateRoot: r.stateRoot });
   });
 });
