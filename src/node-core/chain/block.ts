@@ -3,9 +3,10 @@
  *   `[height, parent_hash (32), timestamp_ms, proposer address (20), tx_root (32), state_root (32), epoch, tx_count]`
  * Header hash = BLAKE3(header bytes); the proposer signs the 32-byte header hash with Ed25519.
  * Stored/wire block: `[header array, signature (64, empty for genesis), [signed tx bytes…]]`.
- * tx_root = binary Merkle root over tx ids with SHA-256: leaf = H(0x00 ‖ id), node = H(0x01 ‖ l ‖ r),
- * an odd node is promoted unchanged; no txs → 32 zero bytes (SHA-256 because it is native and ~3×
- * faster than JS BLAKE3 on the import path; ids and header hashes stay BLAKE3). epoch = floor(height / 120).
+ * tx_root = binary Merkle root over the tx ids with SHA-256: the leaves are the ids themselves
+ * (already domain-separated BLAKE3 outputs), node = H(0x01 ‖ left ‖ right), an odd node is promoted
+ * unchanged; no txs → 32 zero bytes. (SHA-256 because it is native and ~3× faster than JS BLAKE3
+ * on the import path; ids and header hashes stay BLAKE3.) epoch = floor(height / 120).
  */
 import { hash as oneShot } from 'node:crypto';
 import { blake3, toHex } from '../crypto/hash.js';
@@ -55,11 +56,9 @@ export function headerHash(h: Header): Uint8Array {
 /** Merkle root over 32-byte tx ids (see module doc). */
 export function txRoot(ids: Uint8Array[]): Uint8Array {
   if (ids.length === 0) return ZERO_HASH;
-  const leafIn = Buffer.alloc(33);
   const nodeIn = Buffer.alloc(65);
-  leafIn[0] = 0;
   nodeIn[0] = 1;
-  let level: Uint8Array[] = ids.map((id) => (leafIn.set(id, 1), oneShot('sha256', leafIn, 'buffer')));
+  let level: Uint8Array[] = ids;
   while (level.length > 1) {
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) {

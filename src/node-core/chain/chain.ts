@@ -269,7 +269,7 @@ export class Chain {
       height: block.header.height,
       hash: block.hash,
       bytes: block.bytes,
-      txIds: block.txs.map((t) => Buffer.from(t.hash, 'hex')),
+      txIds: block.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
       accounts: prepared.overlay.changes,
     });
     this.state.commit(prepared);

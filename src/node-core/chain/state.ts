@@ -6,7 +6,9 @@
  * small inputs; the tx and block ids keep the reference's BLAKE3):
  *   leaf(a)    = SHA-256(0x00 ‖ address (20) ‖ balance u64 BE ‖ nonce u64 BE)
  *   bucket(b)  = SHA-256(0x01 ‖ leaves of the accounts whose address starts with the 16 bits b,
- *                ordered by address); an empty bucket is 32 zero bytes          (65,536 buckets)
+ *                ordered by address)                                              (65,536 buckets)
+ *                except: an empty bucket is 32 zero bytes, a bucket of one account is its leaf
+ *                (most buckets hold 0 or 1 account; leaf and bucket preimages differ in their prefix)
  *   page(p)    = SHA-256(0x02 ‖ bucket(256·p) ‖ … ‖ bucket(256·p + 255))          (256 pages)
  *   state_root = SHA-256(0x03 ‖ page(0) ‖ … ‖ page(255))
  * A block re-hashes only the touched leaves, their buckets and pages, then the 8 KiB root level.
@@ -192,7 +194,8 @@ function hashBucket(base: Map<string, Uint8Array>, changes: Map<string, Uint8Arr
   for (const k of base.keys()) if (!changes.has(k)) keys.push(k);
   for (const [k, leaf] of changes) if (leaf) keys.push(k);
   if (keys.length === 0) return ZERO;
-  if (keys.length > 1) keys.sort();
+  if (keys.length === 1) return changes.get(keys[0]) ?? base.get(keys[0])!;
+  keys.sort();
   const input = Buffer.allocUnsafe(1 + 32 * keys.length);
   input[0] = 1;
   keys.forEach((k, i) => input.set(changes.get(k) ?? base.get(k)!, 1 + 32 * i));

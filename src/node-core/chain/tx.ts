@@ -39,6 +39,8 @@ export interface SignedTx {
   bytes: Uint8Array;
   /** Tx id, 64 lowercase hex. */
   hash: string;
+  /** Tx id bytes when already at hand (import path), saves re-parsing `hash`. */
+  idBytes?: Uint8Array;
   /** `tb1…` of `payload.from`. */
   fromAddress: string;
   toAddress: string;

@@ -62,6 +62,7 @@ export async function preverifyBlock(bytes: Uint8Array, g: Genesis, validators: 
   for (let i = 0; i < block.txs.length; i++) {
     const id = r.hashes!.subarray(32 * i, 32 * i + 32);
     block.txs[i].hash = toHex(id);
+    block.txs[i].idBytes = id;
     ids.push(id);
     if (r.ok[i] !== 1) throw new ImportError(Reason.bad_signature, `${where}: transaction ${i} (${block.txs[i].hash}) has a bad signature`);
   }
