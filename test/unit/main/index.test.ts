@@ -1,0 +1,123 @@
+// Electron main wiring with `electron` mocked: app:// registered before ready, sandbox enabled,
+// permissions denied, the window secure and on app://, the node started through utilityProcess
+// (backed here by a real child process speaking the node's IPC protocol), and quit → ordered stop.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+
+const FAKE = fileURLToPath(new URL('../host/fixtures/fake-node.mjs', import.meta.url));
+
+const h = vi.hoisted(() => {
+  let ready!: () => void;
+  const whenReady = new Promise<void>((r) => (ready = r));
+  return { ready, whenReady, calls: [] as string[], windows: [] as any[], forks: [] as any[] };
+});
+
+vi.mock('electron', async () => {
+  const { EventEmitter: EE } = await import('node:events');
+  const app = Object.assign(new EE(), {
+    whenReady: () => (h.calls.push('whenReady'), h.whenReady),
+    enableSandbox: vi.fn(() => h.calls.push('enableSandbox')),
+    requestSingleInstanceLock: vi.fn(() => true),
+    quit: vi.fn(() => h.calls.push('quit')),
+    exit: vi.fn(),
+  });
+  class BrowserWindow extends EE {
+    webContents = Object.assign(new EE(), { setWindowOpenHandler: vi.fn() });
+    constructor(readonly opts: any) {
+      super();
+      h.windows.push(this);
+    }
+    loadURL = vi.fn(async () => {});
+    show = vi.fn();
+    destroy = vi.fn(() => h.calls.push('destroy'));
+    isMinimized = () => false;
+    restore = vi.fn();
+    focus = vi.fn();
+  }
+  // utilityProcess.fork backed by child_process.fork of the fake node, adapted to the UtilityProcess API.
+  const utilityProcess = {
+    fork: vi.fn((modulePath: string, args: string[], opts: any) => {
+      h.forks.push({ modulePath, args, opts });
+      const cp = fork(FAKE_PATH(), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+      const up = Object.assign(new EE(), {
+        pid: cp.pid,
+        stdout: cp.stdout,
+        stderr: cp.stderr,
+        postMessage: (m: unknown) => cp.send(m as object),
+        kill: () => cp.kill('SIGTERM'),
+      });
+      cp.on('message', (m) => up.emit('message', m));
+      cp.on('exit', (code) => up.emit('exit', code ?? 1));
+      return up;
+    }),
+  };
+  return {
+    app,
+    BrowserWindow,
+    ipcMain: { handle: vi.fn(), on: vi.fn(), removeHandler: vi.fn(), off: vi.fn() },
+    protocol: { registerSchemesAsPrivileged: vi.fn(() => h.calls.push('registerSchemes')), handle: vi.fn() },
+    session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
+    shell: { openExternal: vi.fn(), openPath: vi.fn(async () => '') },
+    utilityProcess,
+  };
+});
+function FAKE_PATH() {
+  return FAKE;
+}
+
+describe('Electron main', () => {
+  it('wires the secure window, the utilityProcess node and the ordered stop on quit', async () => {
+    const electron = await import('electron');
+    await import('../../../src/main/index.js');
+    // Before ready: privileged app:// scheme, sandbox for all renderers.
+    expect(h.calls.indexOf('registerSchemes')).toBeLessThan(h.calls.indexOf('whenReady'));
+    expect(electron.app.enableSandbox).toHaveBeenCalled();
+    expect(h.windows).toHaveLength(0);
+
+    h.ready();
+    await vi.waitFor(() => expect(h.windows).toHaveLength(1));
+    const win = h.windows[0];
+    expect(win.opts.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(win.opts.webPreferences.preload).toMatch(/[/\\]preload[/\\]index\.cjs$/);
+    expect(win.loadURL).toHaveBeenCalledWith('app://console/index.html');
+    expect(electron.protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
+    expect(electron.session.defaultSession.setPermissionRequestHandler).toHaveBeenCalled();
+    expect(electron.session.defaultSession.setPermissionCheckHandler).toHaveBeenCalled();
+    expect(electron.ipcMain.handle).toHaveBeenCalledWith('tb:call', expect.any(Function));
+    expect(electron.ipcMain.on).toHaveBeenCalledWith('tb:subscribe', expect.any(Function));
+
+    // The node runs in a utilityProcess through the bootstrap, with the real node entry named.
+    expect(h.forks).toHaveLength(1);
+    expect(h.forks[0].modulePath).toMatch(/node-entry\.js$/);
+    expect(h.forks[0].args[0]).toBe('--tb-node');
+    expect(h.forks[0].opts.env.TB_NODE_ENTRY).toMatch(/src[/\\]node-core[/\\]main\.ts$/);
+    expect(h.forks[0].opts.stdio).toBe('pipe');
+
+    // The broker answers app.info from main with the supervisor state (launcher: utility).
+    const [, onCall] = (electron.ipcMain.handle as any).mock.calls.find(([ch]: [string]) => ch === 'tb:call');
+    await vi.waitFor(async () =>
+      expect(await onCall({ senderFrame: { url: 'app://console/index.html' } }, 'app.info', {})).toMatchObject({
+        ok: true,
+        result: { mode: 'electron', supervisor: { state: 'running', launcher: 'utility' } },
+      }),
+    );
+
+    // Closing the window stops the node first (the window stays until it has stopped), then quits.
+    const closeEvent = { preventDefault: vi.fn() };
+    win.emit('close', closeEvent);
+    expect(closeEvent.preventDefault).toHaveBeenCalled();
+    expect(h.calls).not.toContain('quit');
+    const stopping = await onCall({ senderFrame: { url: 'app://console/index.html' } }, 'app.info', {});
+    expect(stopping.result.supervisor.state).toBe('stopping');
+    await vi.waitFor(() => expect(h.calls).toContain('quit'), { timeout: 10_000 });
+    expect(h.calls.indexOf('destroy')).toBeLessThan(h.calls.indexOf('quit'));
+    const after = await onCall({ senderFrame: { url: 'app://console/index.html' } }, 'app.info', {});
+    expect(after.result.supervisor).toMatchObject({ state: 'stopped', last_crash: null });
+
+    // before-quit after the stop lets the app quit.
+    const bq = { preventDefault: vi.fn() };
+    electron.app.emit('before-quit', bq);
+    expect(bq.preventDefault).not.toHaveBeenCalled();
+  });
+});
