@@ -4,7 +4,8 @@
  * (its exported `run…Bench`) — one after another (they measure throughput; running them in
  * parallel would skew each other). Each module writes its own `bench/results/<name>.json` with
  * its figure beside the physical reference measured in the same run; this runner adds
- * `bench/results/summary.json` (machine, Node version, each result or error).
+ * `bench/results/summary.json` (machine, Node version, each result or error; a run of a subset
+ * keeps the other benchmarks' previous entries).
  * Benchmarks are targets, not tests: a missed target is reported, never a failure exit.
  * Exit 1 only when a benchmark throws.
  */
@@ -46,6 +47,13 @@ async function main(): Promise<void> {
     cpu_model: os.cpus()[0]?.model ?? 'unknown',
     results: {},
   };
+  const out = path.join(HERE, 'results', 'summary.json');
+  // A partial run (`npm run bench -- rpc`) keeps the other benchmarks' last results.
+  const previous = await fs
+    .readFile(out, 'utf8')
+    .then((t) => (JSON.parse(t) as { results?: Record<string, unknown> }).results ?? {})
+    .catch(() => ({}));
+  summary.results = wanted.length > 0 ? { ...previous } : {};
   const results = summary.results as Record<string, unknown>;
   let failed = false;
   for (const name of names) {
@@ -66,7 +74,6 @@ async function main(): Promise<void> {
     }
   }
   await fs.mkdir(path.join(HERE, 'results'), { recursive: true });
-  const out = path.join(HERE, 'results', 'summary.json');
   await writeFileAtomic(out, JSON.stringify(summary, null, 2) + '\n');
   process.stdout.write(
     `\nwrote ${path.relative(process.cwd(), out)} (${names.join(', ') || 'no benchmarks found'})\n`,
