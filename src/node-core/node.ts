@@ -3,13 +3,17 @@
  * explicit phases and one ordered stop in reverse order.
  *
  * Phases, emitted as `node.phase` on the bus and as `{type:'phase', …}` on the IPC channel:
- *   starting    data dir layout + lock, logger, node key, IPC JSON-RPC
- *   opening_db  genesis, chain DB open (a corrupt/locked DB fails here with the ways out)
- *   replaying   the opened chain checks its head: state root of the head block = stored state
- *   ready       RPC (HTTP+WS) and metrics servers listening, block production running
+ *   starting    data dir layout + lock, logger, node key, IPC JSON-RPC (node.* answer from here on)
+ *   opening_db  genesis, chain DB open; Chain.open checks the stored state against the head's
+ *               state root (a corrupt/locked DB fails here with the ways out)
+ *   replaying   the head is read and the chain's handlers attached (short in v1: this is where
+ *               catch-up progress will be reported)
+ *   ready       stats sampler, RPC (HTTP+WS) and metrics servers listening, block production running
  *   stopping → stopped, or failed (with `reason`) when a start step throws.
- * Stop order: block production → stats → RPC and metrics servers → IPC → chain DB → logger →
- * lock release. A failure mid-start closes exactly what was opened, in the same reverse order.
+ * Stop order (reverse of opening): block production → metrics and RPC servers → stats → chain DB
+ * → IPC → log file → lock release. From `stopping` on, chain methods answer `not_ready`, so the
+ * IPC channel can stay up to report the last phases. A failure mid-start closes exactly what
+ * was opened, in the same reverse order.
  */
 import { METHODS, RpcError, type MethodName, type NodeStatus, type PhaseInfo } from '../shared/api/index.js';
 import { Chain } from './chain/chain.js';
