@@ -74,7 +74,8 @@ export function errorResponseText(code: number, message: string, data?: unknown)
   return errorText('null', { code, message, data });
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 export class Dispatcher {
@@ -88,7 +89,9 @@ export class Dispatcher {
       this.methods.set(decl.name, { decl, impl: has(o.handlers, decl.name) ? h : undefined });
     }
     this.builtin('rpc.discover', () => (this.openRpc ??= buildOpenRpc(METHODS, o.info)));
-    this.builtin('chain.subscribe', (p: { topic: TopicName }, ctx, after) => this.subscribe(p.topic, ctx, after));
+    this.builtin('chain.subscribe', (p: { topic: TopicName }, ctx, after) =>
+      this.subscribe(p.topic, ctx, after),
+    );
     this.builtin('chain.unsubscribe', (p: { subscription: string }, ctx) => {
       if (!ctx.session) throw needsSession();
       return ctx.session.remove(p.subscription);
@@ -152,7 +155,11 @@ export class Dispatcher {
     };
   }
 
-  private async handleTextDeferred(text: string, ctx: RequestContext, after: (() => void)[]): Promise<string | undefined> {
+  private async handleTextDeferred(
+    text: string,
+    ctx: RequestContext,
+    after: (() => void)[],
+  ): Promise<string | undefined> {
     let value: unknown;
     try {
       value = parseExact(text);
@@ -164,7 +171,11 @@ export class Dispatcher {
     return this.handleParsed(value, ctx, after);
   }
 
-  private async handleParsed(value: unknown, ctx: RequestContext, after: (() => void)[]): Promise<string | undefined> {
+  private async handleParsed(
+    value: unknown,
+    ctx: RequestContext,
+    after: (() => void)[],
+  ): Promise<string | undefined> {
     if (!Array.isArray(value)) return this.handleOne(value, ctx, after);
     if (value.length === 0) return this.invalid('empty batch');
     if (value.length > MAX_BATCH) return this.invalid(`batch too large: at most ${MAX_BATCH} requests`);
@@ -178,7 +189,11 @@ export class Dispatcher {
 
   private invalid(message: string, id = 'null'): string {
     this.count('unknown', ErrorCode.InvalidRequest);
-    return errorText(id, { code: ErrorCode.InvalidRequest, message: 'invalid request', data: { detail: message } });
+    return errorText(id, {
+      code: ErrorCode.InvalidRequest,
+      message: 'invalid request',
+      data: { detail: message },
+    });
   }
 
   private async handleOne(req: unknown, ctx: RequestContext, after: (() => void)[]): Promise<Answer> {
@@ -192,16 +207,26 @@ export class Dispatcher {
     return hasId ? answer : undefined;
   }
 
-  private async call(method: string, rawParams: unknown, ctx: RequestContext, after: (() => void)[], id: string): Promise<string> {
+  private async call(
+    method: string,
+    rawParams: unknown,
+    ctx: RequestContext,
+    after: (() => void)[],
+    id: string,
+  ): Promise<string> {
     const entry = this.methods.get(method);
     const label = entry ? method : 'unknown';
     const t0 = process.hrtime.bigint();
     try {
       if (!entry || !entry.impl) throw new RpcError(ErrorCode.MethodNotFound, 'method not found');
       if (entry.decl.mutating && !ctx.authorized)
-        throw new RpcError(ErrorCode.Unauthorized, `${method} changes state: send Authorization: Bearer <token>`, {
-          reason: Reason.unauthorized,
-        });
+        throw new RpcError(
+          ErrorCode.Unauthorized,
+          `${method} changes state: send Authorization: Bearer <token>`,
+          {
+            reason: Reason.unauthorized,
+          },
+        );
       const params = parseParams(entry.decl, paramsForSchemas(rawParams));
       const result = await entry.impl(params, ctx, after);
       const text = `{"jsonrpc":"2.0","id":${id},"result":${stringifyResult(result)}}`;
@@ -212,7 +237,8 @@ export class Dispatcher {
       this.count(label, err.code);
       return errorText(id, err.toJSON());
     } finally {
-      if (entry) this.o.metrics?.rpcLatencySeconds.observe({ method }, Number(process.hrtime.bigint() - t0) / 1e9);
+      if (entry)
+        this.o.metrics?.rpcLatencySeconds.observe({ method }, Number(process.hrtime.bigint() - t0) / 1e9);
     }
   }
 
@@ -229,7 +255,10 @@ export class Dispatcher {
     const s = ctx.session;
     if (!s) throw needsSession();
     if (s.size >= MAX_SUBSCRIPTIONS_PER_SESSION)
-      throw RpcError.app(Reason.too_many_subscriptions, `at most ${MAX_SUBSCRIPTIONS_PER_SESSION} subscriptions per connection`);
+      throw RpcError.app(
+        Reason.too_many_subscriptions,
+        `at most ${MAX_SUBSCRIPTIONS_PER_SESSION} subscriptions per connection`,
+      );
     const replay = (this.o.replay?.[topic] as (() => readonly unknown[]) | undefined)?.();
     const { id, release } = s.add(
       topic,

@@ -57,7 +57,9 @@ export function bearerChecker(token: string | undefined): (authorization: string
   const want = createHash('sha256').update(token).digest();
   return (authorization) => {
     const m = authorization ? /^Bearer (.+)$/.exec(authorization) : null;
-    const got = createHash('sha256').update(m ? m[1] : '').digest();
+    const got = createHash('sha256')
+      .update(m ? m[1] : '')
+      .digest();
     return timingSafeEqual(got, want) && m !== null;
   };
 }

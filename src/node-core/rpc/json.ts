@@ -45,7 +45,12 @@ export function paramsForSchemas(v: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
       // defineProperty keeps a literal "__proto__" key an own data property (no prototype change).
-      Object.defineProperty(out, k, { value: paramsForSchemas(x), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: paramsForSchemas(x),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
@@ -54,7 +59,13 @@ export function paramsForSchemas(v: unknown): unknown {
 
 /** True if a parsed value is a valid JSON-RPC id (string, number or null). */
 export function isValidId(id: unknown): boolean {
-  return id === null || typeof id === 'string' || typeof id === 'number' || typeof id === 'bigint' || id instanceof NumberLiteral;
+  return (
+    id === null ||
+    typeof id === 'string' ||
+    typeof id === 'number' ||
+    typeof id === 'bigint' ||
+    id instanceof NumberLiteral
+  );
 }
 
 /** The exact JSON text of an id as received. */

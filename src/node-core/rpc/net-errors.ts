@@ -31,7 +31,10 @@ export class ListenError extends Error {
 export function parseAddr(addr: string, flagHint: string): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):([0-9]{1,5})$/.exec(addr.trim());
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new ListenError(`invalid listen address "${addr}": expected host:port like 127.0.0.1:8545 (set with ${flagHint})`);
+  if (!m || port > 65535)
+    throw new ListenError(
+      `invalid listen address "${addr}": expected host:port like 127.0.0.1:8545 (set with ${flagHint})`,
+    );
   return { host: m[1] ?? m[2], port };
 }
 
@@ -45,10 +48,22 @@ export function listen(server: Server, addr: string, flagHint: string): Promise<
     const onError = (e: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
       if (e.code === 'EADDRINUSE') reject(new PortInUseError(port, addr, flagHint));
-      else if (e.code === 'EACCES') reject(new ListenError(`no permission to listen on ${addr} (ports below 1024 need privileges); change it with ${flagHint}`));
+      else if (e.code === 'EACCES')
+        reject(
+          new ListenError(
+            `no permission to listen on ${addr} (ports below 1024 need privileges); change it with ${flagHint}`,
+          ),
+        );
       else if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
-        reject(new ListenError(`cannot listen on ${addr}: ${host} is not an address of this machine; change it with ${flagHint}`));
-      else reject(new ListenError(`cannot listen on ${addr} (${e.code ?? e.message}); change it with ${flagHint}`));
+        reject(
+          new ListenError(
+            `cannot listen on ${addr}: ${host} is not an address of this machine; change it with ${flagHint}`,
+          ),
+        );
+      else
+        reject(
+          new ListenError(`cannot listen on ${addr} (${e.code ?? e.message}); change it with ${flagHint}`),
+        );
     };
     const onListening = () => {
       server.off('error', onError);

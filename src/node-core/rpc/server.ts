@@ -76,22 +76,39 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
   const corsEnabled = (o.corsOrigins?.length ?? 0) > 0;
   const count = (code: number) => o.metrics?.rpcRequestsTotal.inc({ method: 'unknown', code: String(code) });
 
-  const plain = (res: http.ServerResponse, status: number, text: string, headers: http.OutgoingHttpHeaders = {}) => {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  const plain = (
+    res: http.ServerResponse,
+    status: number,
+    text: string,
+    headers: http.OutgoingHttpHeaders = {},
+  ) => {
+    res.writeHead(status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-store',
+      ...headers,
+    });
     res.end(text + '\n');
   };
-  const json = (res: http.ServerResponse, status: number, body: string, headers: http.OutgoingHttpHeaders = {}) => {
+  const json = (
+    res: http.ServerResponse,
+    status: number,
+    body: string,
+    headers: http.OutgoingHttpHeaders = {},
+  ) => {
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
     res.end(body);
   };
   const pathOf = (url: string | undefined) => (url ?? '/').split('?', 1)[0];
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (!hostOk(req.headers.host)) return plain(res, 403, 'forbidden: Host header is not an allowed host (DNS rebinding protection)');
+    if (!hostOk(req.headers.host))
+      return plain(res, 403, 'forbidden: Host header is not an allowed host (DNS rebinding protection)');
     if (pathOf(req.url) !== '/') return plain(res, 404, 'not found: JSON-RPC is served at POST /');
     const origin = req.headers.origin;
     const cors: http.OutgoingHttpHeaders =
-      corsEnabled && origin !== undefined && originOk(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+      corsEnabled && origin !== undefined && originOk(origin)
+        ? { 'access-control-allow-origin': origin, vary: 'Origin' }
+        : {};
     if (req.method === 'OPTIONS') {
       if (!cors['access-control-allow-origin']) return plain(res, 403, 'forbidden: origin not allowed');
       res.writeHead(204, {
@@ -102,14 +119,18 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
       });
       return res.end();
     }
-    if (req.method !== 'POST') return plain(res, 405, 'method not allowed: use POST with a JSON-RPC body', { allow: 'POST, OPTIONS' });
+    if (req.method !== 'POST')
+      return plain(res, 405, 'method not allowed: use POST with a JSON-RPC body', { allow: 'POST, OPTIONS' });
     if (!originOk(origin)) return plain(res, 403, 'forbidden: origin not allowed');
     if (!isJsonContentType(req.headers['content-type']))
       return plain(res, 415, 'unsupported media type: send Content-Type: application/json', cors);
     const remote = req.socket.remoteAddress ?? 'unknown';
     if (!limiter.take(remote)) {
       count(ErrorCode.RateLimited);
-      return json(res, 429, errorResponseText(ErrorCode.RateLimited, 'rate limited'), { ...cors, 'retry-after': '1' });
+      return json(res, 429, errorResponseText(ErrorCode.RateLimited, 'rate limited'), {
+        ...cors,
+        'retry-after': '1',
+      });
     }
     // After a 413 the rest of the body is read and discarded (up to DRAIN_LIMIT) so the client,
     // still writing, reads our answer instead of a connection reset; beyond that the socket is cut.
@@ -118,10 +139,17 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     const tooLarge = () => {
       rejected = true;
       count(ErrorCode.InvalidRequest);
-      json(res, 413, errorResponseText(ErrorCode.InvalidRequest, 'invalid request', { detail: `request body exceeds ${maxBody} bytes` }), {
-        ...cors,
-        connection: 'close',
-      });
+      json(
+        res,
+        413,
+        errorResponseText(ErrorCode.InvalidRequest, 'invalid request', {
+          detail: `request body exceeds ${maxBody} bytes`,
+        }),
+        {
+          ...cors,
+          connection: 'close',
+        },
+      );
     };
     const chunks: Buffer[] = [];
     let size = 0;
@@ -212,8 +240,14 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
         return conn.session.deliver(errorResponseText(ErrorCode.RateLimited, 'rate limited'));
       }
       // Binary frames are read as UTF-8 JSON too; ws delivers Buffer by default.
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      conn.handleText(buf.toString('utf8')).catch((e: unknown) => o.logger?.error({ err: e }, 'websocket request failed'));
+      const buf = Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(data);
+      conn
+        .handleText(buf.toString('utf8'))
+        .catch((e: unknown) => o.logger?.error({ err: e }, 'websocket request failed'));
     });
     ws.on('error', (e) => o.logger?.debug({ err: e, remote }, 'websocket error'));
     ws.on('close', () => {

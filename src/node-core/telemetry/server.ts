@@ -24,28 +24,41 @@ export interface MetricsServerOptions {
  * Starts the metrics server.
  * @throws PortInUseError ("port 26658 is already in use (…); change it with --metrics-addr / TB_METRICS_ADDR") or ListenError.
  */
-export async function startMetricsServer(o: MetricsServerOptions): Promise<{ port: number; close(): Promise<void> }> {
+export async function startMetricsServer(
+  o: MetricsServerOptions,
+): Promise<{ port: number; close(): Promise<void> }> {
   const hostOk = hostChecker(o.allowedHosts);
   const registry = o.metrics.registry;
-  const plain = (res: http.ServerResponse, status: number, text: string, headers: http.OutgoingHttpHeaders = {}) => {
+  const plain = (
+    res: http.ServerResponse,
+    status: number,
+    text: string,
+    headers: http.OutgoingHttpHeaders = {},
+  ) => {
     res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
     res.end(text + '\n');
   };
-  const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false }, (req, res) => {
-    if (!hostOk(req.headers.host)) return plain(res, 403, 'forbidden: Host header is not an allowed host (DNS rebinding protection)');
-    if ((req.url ?? '/').split('?', 1)[0] !== '/metrics') return plain(res, 404, 'not found: metrics are served at GET /metrics');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'method not allowed: use GET', { allow: 'GET, HEAD' });
-    registry.metrics().then(
-      (text) => {
-        res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
-        res.end(req.method === 'HEAD' ? undefined : text);
-      },
-      (e: unknown) => {
-        o.logger?.error({ err: e }, 'collecting metrics failed');
-        plain(res, 500, 'internal error while collecting metrics');
-      },
-    );
-  });
+  const server = http.createServer(
+    { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false },
+    (req, res) => {
+      if (!hostOk(req.headers.host))
+        return plain(res, 403, 'forbidden: Host header is not an allowed host (DNS rebinding protection)');
+      if ((req.url ?? '/').split('?', 1)[0] !== '/metrics')
+        return plain(res, 404, 'not found: metrics are served at GET /metrics');
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return plain(res, 405, 'method not allowed: use GET', { allow: 'GET, HEAD' });
+      registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
+          res.end(req.method === 'HEAD' ? undefined : text);
+        },
+        (e: unknown) => {
+          o.logger?.error({ err: e }, 'collecting metrics failed');
+          plain(res, 500, 'internal error while collecting metrics');
+        },
+      );
+    },
+  );
   server.maxConnections = 64;
   const port = await listen(server, o.addr, o.flagHint ?? '--metrics-addr / TB_METRICS_ADDR');
   o.logger?.info({ addr: o.addr, port }, 'metrics listening (GET /metrics)');

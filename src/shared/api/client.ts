@@ -33,7 +33,11 @@ function bigintToString(_k: string, v: unknown): unknown {
 /** Turns a parsed JSON-RPC response object into its result, or throws its error as an {@link RpcError}. */
 export function unwrapResponse(body: unknown, url: string): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
-    throw new TransportError('protocol', url, `unexpected answer from ${url}: not a JSON-RPC response object`);
+    throw new TransportError(
+      'protocol',
+      url,
+      `unexpected answer from ${url}: not a JSON-RPC response object`,
+    );
   const b = body as { result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } };
   if (b.error !== undefined) {
     const e = b.error ?? {};
@@ -43,7 +47,8 @@ export function unwrapResponse(body: unknown, url: string): unknown {
       e.data as RpcError['data'],
     );
   }
-  if (!('result' in b)) throw new TransportError('protocol', url, `unexpected answer from ${url}: neither result nor error`);
+  if (!('result' in b))
+    throw new TransportError('protocol', url, `unexpected answer from ${url}: neither result nor error`);
   return b.result;
 }
 
@@ -68,7 +73,10 @@ export function httpTransport(url: string, o: { token?: string; timeoutMs?: numb
   let nextId = 1;
   return {
     async request(method, params) {
-      const body = JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params: params ?? [] }, bigintToString);
+      const body = JSON.stringify(
+        { jsonrpc: '2.0', id: nextId++, method, params: params ?? [] },
+        bigintToString,
+      );
       const ac = new AbortController();
       const timer = setTimeout(() => ac.abort(), timeoutMs);
       let status: number;
@@ -78,9 +86,17 @@ export function httpTransport(url: string, o: { token?: string; timeoutMs?: numb
         status = res.status;
         text = await res.text();
       } catch (e) {
-        if (ac.signal.aborted) throw new TransportError('timeout', url, `no answer from ${url} within ${timeoutMs} ms`, { cause: e });
+        if (ac.signal.aborted)
+          throw new TransportError('timeout', url, `no answer from ${url} within ${timeoutMs} ms`, {
+            cause: e,
+          });
         const code = causeCode(e);
-        throw new TransportError('unreachable', url, `cannot reach node at ${url}: is it running?${code ? ` (${code})` : ''}`, { cause: e });
+        throw new TransportError(
+          'unreachable',
+          url,
+          `cannot reach node at ${url}: is it running?${code ? ` (${code})` : ''}`,
+          { cause: e },
+        );
       } finally {
         clearTimeout(timer);
       }
@@ -89,7 +105,11 @@ export function httpTransport(url: string, o: { token?: string; timeoutMs?: numb
         parsed = JSON.parse(text);
       } catch {
         const snippet = text.trim().slice(0, 200);
-        throw new TransportError(status === 200 ? 'protocol' : 'http', url, `HTTP ${status} from ${url}: ${snippet || '(empty body)'}`);
+        throw new TransportError(
+          status === 200 ? 'protocol' : 'http',
+          url,
+          `HTTP ${status} from ${url}: ${snippet || '(empty body)'}`,
+        );
       }
       return unwrapResponse(parsed, url);
     },
@@ -100,7 +120,10 @@ export function httpTransport(url: string, o: { token?: string; timeoutMs?: numb
 export function createClient(t: Transport) {
   return {
     transport: t,
-    call<N extends MethodName>(name: N, params?: ParamsIn<MethodByName<N>> | unknown[]): Promise<ResultOf<MethodByName<N>>> {
+    call<N extends MethodName>(
+      name: N,
+      params?: ParamsIn<MethodByName<N>> | unknown[],
+    ): Promise<ResultOf<MethodByName<N>>> {
       return t.request(name, params ?? []) as Promise<ResultOf<MethodByName<N>>>;
     },
   };

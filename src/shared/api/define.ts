@@ -42,6 +42,14 @@ export function zodIssues(err: z.ZodError): ParamIssue[] {
   return err.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
 }
 
+// `.strict()` builds a new schema each time (tens of µs); build it once per method.
+const strictSchemas = new WeakMap<z.ZodObject<any>, z.ZodObject<any>>();
+function strictOf(s: z.ZodObject<any>): z.ZodObject<any> {
+  let t = strictSchemas.get(s);
+  if (!t) strictSchemas.set(s, (t = s.strict()));
+  return t;
+}
+
 /**
  * Normalises wire params (array, object, or absent) to the named object and validates it.
  * @throws RpcError −32602 with `data.issues` on any problem (extra positional values, unknown keys, bad types).
@@ -60,7 +68,7 @@ export function parseParams<M extends MethodDecl>(m: M, raw: unknown): ParamsOf<
     });
   } else if (typeof raw === 'object') named = raw as Record<string, unknown>;
   else throw RpcError.invalidParams([{ path: [], message: 'params must be an array or an object' }]);
-  const r = m.params.strict().safeParse(named);
+  const r = strictOf(m.params).safeParse(named);
   if (!r.success) throw RpcError.invalidParams(zodIssues(r.error));
   return r.data as ParamsOf<M>;
 }

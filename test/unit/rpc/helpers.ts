@@ -34,7 +34,14 @@ export class TinyChain {
   constructor(readonly events: NodeEvents) {}
   tip(): Tip {
     const h = header(this.height);
-    return { height: h.height, hash: h.hash, state_root: h.state_root, timestamp_ms: h.timestamp_ms, epoch: h.epoch, finalized_height: h.height };
+    return {
+      height: h.height,
+      hash: h.hash,
+      state_root: h.state_root,
+      timestamp_ms: h.timestamp_ms,
+      epoch: h.epoch,
+      finalized_height: h.height,
+    };
   }
   mine(): BlockHeader {
     this.height += 1;
@@ -48,12 +55,23 @@ export function testHandlers(chain: TinyChain): HandlerMap {
   return {
     'chain.tip': () => chain.tip(),
     'chain.block': (p) => {
-      if (p.height === undefined || p.height > chain.height) throw RpcError.notFound(`no block at height ${p.height ?? p.hash}`);
+      if (p.height === undefined || p.height > chain.height)
+        throw RpcError.notFound(`no block at height ${p.height ?? p.hash}`);
       return { ...header(p.height), transactions: [] };
     },
-    'account.get': (p) => ({ address: p.address, balance: '18446744073709551615', nonce: '0', pending_nonce: '0' }),
+    'account.get': (p) => ({
+      address: p.address,
+      balance: '18446744073709551615',
+      nonce: '0',
+      pending_nonce: '0',
+    }),
     // Echoes the exact amount/fee it parsed so tests can see what reached the handler.
-    'wallet.transfer': (p) => ({ hash: hex(99), status: 'pending', fee: String(p.fee ?? 1n), nonce: p.amount as unknown as string }),
+    'wallet.transfer': (p) => ({
+      hash: hex(99),
+      status: 'pending',
+      fee: String(p.fee ?? 1n),
+      nonce: p.amount as unknown as string,
+    }),
     'dev.mine_one': () => {
       const h = chain.mine();
       return { height: h.height, hash: h.hash };
@@ -86,9 +104,29 @@ export async function startFixture(
   const chain = new TinyChain(events);
   const metrics = createMetrics();
   const { replay, ...serverOpts } = o;
-  const dispatcher = new Dispatcher({ handlers: testHandlers(chain), events, metrics, info: { title: 'test', version: '0' }, replay });
-  const server = await startRpcServer({ addr: '127.0.0.1:0', dispatcher, metrics, rateLimitPerSec: 0, ...serverOpts });
-  return { url: `http://127.0.0.1:${server.port}`, port: server.port, events, chain, metrics, dispatcher, close: () => server.close() };
+  const dispatcher = new Dispatcher({
+    handlers: testHandlers(chain),
+    events,
+    metrics,
+    info: { title: 'test', version: '0' },
+    replay,
+  });
+  const server = await startRpcServer({
+    addr: '127.0.0.1:0',
+    dispatcher,
+    metrics,
+    rateLimitPerSec: 0,
+    ...serverOpts,
+  });
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    port: server.port,
+    events,
+    chain,
+    metrics,
+    dispatcher,
+    close: () => server.close(),
+  };
 }
 
 export interface Raw {
@@ -100,7 +138,11 @@ export interface Raw {
 
 /** POSTs a raw body (string) and returns status, headers, text and parsed JSON (if any). */
 export async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<Raw> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
   const text = await res.text();
   let json: unknown;
   try {
@@ -112,7 +154,13 @@ export async function post(url: string, body: string, headers: Record<string, st
 }
 
 /** Sends one request object and returns the parsed response. */
-export async function rpc(url: string, method: string, params?: unknown, id: unknown = 1, headers?: Record<string, string>): Promise<any> {
+export async function rpc(
+  url: string,
+  method: string,
+  params?: unknown,
+  id: unknown = 1,
+  headers?: Record<string, string>,
+): Promise<any> {
   const req: Record<string, unknown> = { jsonrpc: '2.0', method, id };
   if (params !== undefined) req.params = params;
   return (await post(url, JSON.stringify(req), headers)).json;

@@ -21,7 +21,10 @@ class ChildPeer {
     });
   }
   static async start(): Promise<ChildPeer> {
-    const cp = fork(CHILD, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const cp = fork(CHILD, [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     const p = new ChildPeer(cp);
     expect(await p.next()).toEqual({ type: 'ready' });
     return p;
@@ -53,17 +56,27 @@ describe('serveIpc over fork IPC', () => {
     peer = await ChildPeer.start();
     peer.send({ jsonrpc: '2.0', id: 1, method: 'chain.tip' });
     expect(await peer.next()).toMatchObject({ jsonrpc: '2.0', id: 1, result: { height: 0 } });
-    peer.send({ jsonrpc: '2.0', id: 2, method: 'wallet.transfer', params: ['faucet', ADDR, '18446744073709551615'] });
+    peer.send({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'wallet.transfer',
+      params: ['faucet', ADDR, '18446744073709551615'],
+    });
     expect((await peer.next()).result.nonce).toBe('18446744073709551615');
     peer.send({ jsonrpc: '2.0', id: 3, method: 'toString' });
     expect((await peer.next()).error.code).toBe(ErrorCode.MethodNotFound);
     peer.send({ jsonrpc: '2.0', id: 4, method: 'chain.block', params: [1.5] });
-    expect((await peer.next()).error.data.issues[0].message).toBe('must be an integer (no fractions or exponents)');
+    expect((await peer.next()).error.data.issues[0].message).toBe(
+      'must be an integer (no fractions or exponents)',
+    );
   });
 
   it('answers batches and skips notifications', async () => {
     peer = await ChildPeer.start();
-    peer.send([{ jsonrpc: '2.0', method: 'dev.mine_one' }, { jsonrpc: '2.0', id: 'b', method: 'chain.tip' }]);
+    peer.send([
+      { jsonrpc: '2.0', method: 'dev.mine_one' },
+      { jsonrpc: '2.0', id: 'b', method: 'chain.tip' },
+    ]);
     const r = await peer.next();
     expect(r).toHaveLength(1);
     expect(r[0]).toMatchObject({ id: 'b', result: { height: 1 } });
@@ -95,7 +108,11 @@ describe('serveIpc over fork IPC', () => {
     peer.send({ jsonrpc: '2.0', id: 2, method: 'dev.mine_one' });
     const got = [await peer.next(), await peer.next()];
     const note = got.find((m) => m.method === 'subscription');
-    expect(note).toEqual({ jsonrpc: '2.0', method: 'subscription', params: { subscription: sub, topic: 'newHeads', result: header(1) } });
+    expect(note).toEqual({
+      jsonrpc: '2.0',
+      method: 'subscription',
+      params: { subscription: sub, topic: 'newHeads', result: header(1) },
+    });
     expect(got.find((m) => m.id === 2).result.height).toBe(1);
     peer.send({ jsonrpc: '2.0', id: 3, method: 'chain.unsubscribe', params: [sub] });
     expect((await peer.next()).result).toBe(true);

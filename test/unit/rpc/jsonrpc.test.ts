@@ -57,9 +57,18 @@ describe('single requests', () => {
   });
 
   it('requires jsonrpc "2.0" and a string method', async () => {
-    expect((await post(f.url, '{"method":"chain.tip","id":3}')).json).toMatchObject({ id: 3, error: { code: -32600 } });
-    expect((await post(f.url, '{"jsonrpc":"1.0","method":"chain.tip","id":3}')).json).toMatchObject({ id: 3, error: { code: -32600 } });
-    expect((await post(f.url, '{"jsonrpc":"2.0","method":5,"id":4}')).json).toMatchObject({ id: 4, error: { code: -32600 } });
+    expect((await post(f.url, '{"method":"chain.tip","id":3}')).json).toMatchObject({
+      id: 3,
+      error: { code: -32600 },
+    });
+    expect((await post(f.url, '{"jsonrpc":"1.0","method":"chain.tip","id":3}')).json).toMatchObject({
+      id: 3,
+      error: { code: -32600 },
+    });
+    expect((await post(f.url, '{"jsonrpc":"2.0","method":5,"id":4}')).json).toMatchObject({
+      id: 4,
+      error: { code: -32600 },
+    });
     expect((await post(f.url, '"just a string"')).json).toMatchObject({ id: null, error: { code: -32600 } });
   });
 
@@ -67,7 +76,11 @@ describe('single requests', () => {
     for (const body of ['{', '{"jsonrpc":"2.0",}', 'nul', '{"a":1}{"b":2}', '[1,]', '\u0000']) {
       const r = await post(f.url, body);
       expect(r.status).toBe(200);
-      expect(r.json).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.ParseError, message: 'parse error' } });
+      expect(r.json).toMatchObject({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: ErrorCode.ParseError, message: 'parse error' },
+      });
     }
   });
 
@@ -77,17 +90,27 @@ describe('single requests', () => {
   });
 
   it('survives absurdly deep nesting with a parse or params error', async () => {
-    const r = await post(f.url, `{"jsonrpc":"2.0","method":"chain.tip","id":1,"params":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    const r = await post(
+      f.url,
+      `{"jsonrpc":"2.0","method":"chain.tip","id":1,"params":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+    );
     expect([ErrorCode.ParseError, ErrorCode.InvalidParams]).toContain(r.json.error.code);
     expect((await rpc(f.url, 'chain.tip')).result).toBeDefined();
   });
 });
 
 describe('method lookup', () => {
-  it.each(['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf', 'no.such', '', 'CHAIN.TIP'])('%s → −32601', async (m) => {
-    const r = await rpc(f.url, m, [], 7);
-    expect(r).toEqual({ jsonrpc: '2.0', id: 7, error: { code: ErrorCode.MethodNotFound, message: 'method not found' } });
-  });
+  it.each(['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf', 'no.such', '', 'CHAIN.TIP'])(
+    '%s → −32601',
+    async (m) => {
+      const r = await rpc(f.url, m, [], 7);
+      expect(r).toEqual({
+        jsonrpc: '2.0',
+        id: 7,
+        error: { code: ErrorCode.MethodNotFound, message: 'method not found' },
+      });
+    },
+  );
 
   it('declared methods without a handler → −32601', async () => {
     const r = await rpc(f.url, 'node.status', []);
@@ -121,12 +144,19 @@ describe('params', () => {
 
   it('too many positional params and unknown named keys → −32602', async () => {
     expect((await rpc(f.url, 'chain.tip', [1])).error.code).toBe(ErrorCode.InvalidParams);
-    expect((await rpc(f.url, 'account.get', { address: ADDR, extra: 1 })).error.code).toBe(ErrorCode.InvalidParams);
-    expect((await rpc(f.url, 'account.get', { address: ADDR, __proto__x: 1 })).error.code).toBe(ErrorCode.InvalidParams);
+    expect((await rpc(f.url, 'account.get', { address: ADDR, extra: 1 })).error.code).toBe(
+      ErrorCode.InvalidParams,
+    );
+    expect((await rpc(f.url, 'account.get', { address: ADDR, __proto__x: 1 })).error.code).toBe(
+      ErrorCode.InvalidParams,
+    );
   });
 
   it('a literal "__proto__" params key is just an unknown key', async () => {
-    const r = await post(f.url, `{"jsonrpc":"2.0","method":"account.get","params":{"address":"${ADDR}","__proto__":{"x":1}},"id":1}`);
+    const r = await post(
+      f.url,
+      `{"jsonrpc":"2.0","method":"account.get","params":{"address":"${ADDR}","__proto__":{"x":1}},"id":1}`,
+    );
     expect(r.json.error.code).toBe(ErrorCode.InvalidParams);
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
@@ -135,12 +165,20 @@ describe('params', () => {
 describe('errors from handlers', () => {
   it('RpcError passes through with its code and data', async () => {
     const r = await rpc(f.url, 'tx.status', ['ab'.repeat(32)]);
-    expect(r.error).toEqual({ code: ErrorCode.NotFound, message: `unknown tx ${'ab'.repeat(32)}`, data: { reason: 'not_found' } });
+    expect(r.error).toEqual({
+      code: ErrorCode.NotFound,
+      message: `unknown tx ${'ab'.repeat(32)}`,
+      data: { reason: 'not_found' },
+    });
   });
 
   it('an internal exception → −32603 "internal error" without its text', async () => {
     const r = await post(f.url, JSON.stringify(req('tx.submit', { params: ['00'], id: 1 })));
-    expect(r.json).toEqual({ jsonrpc: '2.0', id: 1, error: { code: ErrorCode.Internal, message: 'internal error' } });
+    expect(r.json).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      error: { code: ErrorCode.Internal, message: 'internal error' },
+    });
     expect(r.text).not.toContain('secret');
     expect(r.text).not.toContain('ENOENT');
   });

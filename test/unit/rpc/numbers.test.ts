@@ -1,7 +1,12 @@
 // Exact numbers at the JSON-RPC boundary (DESIGN.md "Hard edges → Numbers"): nothing is rounded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/shared/api/index.js';
-import { parseExact, paramsForSchemas, NumberLiteral, stringifyResult } from '../../../src/node-core/rpc/json.js';
+import {
+  parseExact,
+  paramsForSchemas,
+  NumberLiteral,
+  stringifyResult,
+} from '../../../src/node-core/rpc/json.js';
 import { ADDR, post, startFixture, type Fixture } from './helpers.js';
 
 let f: Fixture;
@@ -12,7 +17,10 @@ beforeAll(async () => {
 afterAll(() => f.close());
 
 const transfer = (amountJson: string) =>
-  post(f.url, `{"jsonrpc":"2.0","id":1,"method":"wallet.transfer","params":["faucet","${ADDR}",${amountJson}]}`);
+  post(
+    f.url,
+    `{"jsonrpc":"2.0","id":1,"method":"wallet.transfer","params":["faucet","${ADDR}",${amountJson}]}`,
+  );
 
 describe('amounts (u64) over HTTP', () => {
   it.each([
@@ -31,14 +39,22 @@ describe('amounts (u64) over HTTP', () => {
     expect(r.json.error.data.issues).toEqual([{ path: ['amount'], message }]);
   });
 
-  it.each(['"1.5"', '"1e3"', '"-1"', '" 25"', '"+25"', '"0x19"', '"18446744073709551616"', 'true', 'null', '{}'])(
-    'rejects %s as an amount',
-    async (amount) => {
-      const r = await transfer(amount);
-      expect(r.json.error.code).toBe(ErrorCode.InvalidParams);
-      expect(r.json.error.data.issues[0].path).toEqual(['amount']);
-    },
-  );
+  it.each([
+    '"1.5"',
+    '"1e3"',
+    '"-1"',
+    '" 25"',
+    '"+25"',
+    '"0x19"',
+    '"18446744073709551616"',
+    'true',
+    'null',
+    '{}',
+  ])('rejects %s as an amount', async (amount) => {
+    const r = await transfer(amount);
+    expect(r.json.error.code).toBe(ErrorCode.InvalidParams);
+    expect(r.json.error.data.issues[0].path).toEqual(['amount']);
+  });
 
   it.each([
     ['25', '25'],
@@ -77,7 +93,9 @@ describe('heights over HTTP', () => {
 
 describe('json module', () => {
   it('parses integers exactly: safe → number, larger → bigint, others → NumberLiteral', () => {
-    expect(parseExact('[0, -7, 9007199254740991, 9007199254740992, -9007199254740992, 1.5, 1e3, -0]')).toEqual([
+    expect(
+      parseExact('[0, -7, 9007199254740991, 9007199254740992, -9007199254740992, 1.5, 1e3, -0]'),
+    ).toEqual([
       0,
       -7,
       9007199254740991,

@@ -14,8 +14,32 @@ beforeAll(async () => {
 afterAll(() => f.close());
 
 // ---- generators of JSON text (so odd number literals and key orders reach the server verbatim)
-const numberLit = fc.constantFrom('0', '-0', '1', '-1', '1.5', '2.0', '1e3', '1E-7', '-2.5e10', '9007199254740993', '18446744073709551616', '123456789012345678901234567890');
-const scalarText = fc.oneof(numberLit, fc.json({ maxDepth: 0 }), fc.constantFrom('"tb1' + '0'.repeat(40) + '"', '"faucet"', `"${'ab'.repeat(32)}"`, '"25"', '"newHeads"', '"log.line"'));
+const numberLit = fc.constantFrom(
+  '0',
+  '-0',
+  '1',
+  '-1',
+  '1.5',
+  '2.0',
+  '1e3',
+  '1E-7',
+  '-2.5e10',
+  '9007199254740993',
+  '18446744073709551616',
+  '123456789012345678901234567890',
+);
+const scalarText = fc.oneof(
+  numberLit,
+  fc.json({ maxDepth: 0 }),
+  fc.constantFrom(
+    '"tb1' + '0'.repeat(40) + '"',
+    '"faucet"',
+    `"${'ab'.repeat(32)}"`,
+    '"25"',
+    '"newHeads"',
+    '"log.line"',
+  ),
+);
 const valueText: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: scalarText },
   { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) },
@@ -23,13 +47,44 @@ const valueText: fc.Arbitrary<string> = fc.oneof(
 const paramsText = fc.oneof(
   fc.array(valueText, { maxLength: 5 }).map((xs) => `[${xs.join(',')}]`),
   fc
-    .array(fc.tuple(fc.constantFrom('height', 'hash', 'address', 'from', 'to', 'amount', 'fee', 'topic', 'subscription', 'tx', '__proto__', 'x'), valueText), { maxLength: 4 })
+    .array(
+      fc.tuple(
+        fc.constantFrom(
+          'height',
+          'hash',
+          'address',
+          'from',
+          'to',
+          'amount',
+          'fee',
+          'topic',
+          'subscription',
+          'tx',
+          '__proto__',
+          'x',
+        ),
+        valueText,
+      ),
+      { maxLength: 4 },
+    )
     .map((kv) => `{${kv.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
   valueText,
 );
 const methodText = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...METHODS.map((m) => m.name)).map((m) => JSON.stringify(m)) },
-  { weight: 1, arbitrary: fc.constantFrom('"toString"', '"__proto__"', '"constructor"', '"rpc.nope"', '""', '5', 'null', '["chain.tip"]') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '"toString"',
+      '"__proto__"',
+      '"constructor"',
+      '"rpc.nope"',
+      '""',
+      '5',
+      'null',
+      '["chain.tip"]',
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 20 }).map((s) => JSON.stringify(s)) },
 );
 const idText = fc.oneof(
@@ -51,14 +106,18 @@ const requestText = fc
   .map((entries) => `{${entries.map(([k, v]) => `"${k}":${v}`).join(',')}}`);
 const bodyText = fc.oneof(
   { weight: 6, arbitrary: requestText },
-  { weight: 2, arbitrary: fc.array(fc.oneof(requestText, scalarText), { maxLength: 6 }).map((xs) => `[${xs.join(',')}]`) },
+  {
+    weight: 2,
+    arbitrary: fc.array(fc.oneof(requestText, scalarText), { maxLength: 6 }).map((xs) => `[${xs.join(',')}]`),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 60 }) },
   { weight: 1, arbitrary: requestText.chain((t) => fc.nat(t.length).map((n) => t.slice(0, n))) },
 );
 
 // ---- checks
 function isResponse(r: any): boolean {
-  if (r === null || typeof r !== 'object' || Array.isArray(r) || r.jsonrpc !== '2.0' || !('id' in r)) return false;
+  if (r === null || typeof r !== 'object' || Array.isArray(r) || r.jsonrpc !== '2.0' || !('id' in r))
+    return false;
   const hasResult = 'result' in r;
   const hasError = 'error' in r;
   if (hasResult === hasError) return false;
@@ -73,7 +132,15 @@ function expectedId(body: string): { id: unknown } | undefined {
   } catch {
     return undefined;
   }
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || v.jsonrpc !== '2.0' || typeof v.method !== 'string' || !('id' in v)) return undefined;
+  if (
+    v === null ||
+    typeof v !== 'object' ||
+    Array.isArray(v) ||
+    v.jsonrpc !== '2.0' ||
+    typeof v.method !== 'string' ||
+    !('id' in v)
+  )
+    return undefined;
   const id = v.id;
   const ok = id === null || typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id));
   return ok ? { id } : undefined;

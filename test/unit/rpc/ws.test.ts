@@ -56,7 +56,14 @@ async function until(cond: () => Promise<boolean>): Promise<void> {
 let f: Fixture;
 let wsUrl: string;
 beforeEach(async () => {
-  f = await startFixture({ replay: { 'log.line': () => [{ level: 30, time: 1, msg: 'old line 1' }, { level: 30, time: 2, msg: 'old line 2' }] } });
+  f = await startFixture({
+    replay: {
+      'log.line': () => [
+        { level: 30, time: 1, msg: 'old line 1' },
+        { level: 30, time: 2, msg: 'old line 2' },
+      ],
+    },
+  });
   wsUrl = `ws://127.0.0.1:${f.port}`;
 });
 afterEach(() => f.close());
@@ -65,7 +72,12 @@ describe('JSON-RPC over WebSocket', () => {
   it('answers calls on the same port as HTTP, including batches', async () => {
     const p = await Peer.open(wsUrl);
     expect((await p.call('chain.tip')).result).toEqual(f.chain.tip());
-    p.ws.send(JSON.stringify([{ jsonrpc: '2.0', id: 'a', method: 'chain.tip' }, { jsonrpc: '2.0', id: 'b', method: 'nope' }]));
+    p.ws.send(
+      JSON.stringify([
+        { jsonrpc: '2.0', id: 'a', method: 'chain.tip' },
+        { jsonrpc: '2.0', id: 'b', method: 'nope' },
+      ]),
+    );
     const batch = await p.next();
     expect(batch.map((m: { id: string }) => m.id)).toEqual(['a', 'b']);
     p.ws.send('{not json');
@@ -130,9 +142,13 @@ describe('subscriptions', () => {
 
   it(`caps subscriptions per connection at ${MAX_SUBSCRIPTIONS_PER_SESSION}`, async () => {
     const p = await Peer.open(wsUrl);
-    for (let i = 0; i < MAX_SUBSCRIPTIONS_PER_SESSION; i++) expect((await p.call('chain.subscribe', ['node.phase'])).result).toBeTypeOf('string');
+    for (let i = 0; i < MAX_SUBSCRIPTIONS_PER_SESSION; i++)
+      expect((await p.call('chain.subscribe', ['node.phase'])).result).toBeTypeOf('string');
     const over = await p.call('chain.subscribe', ['node.phase']);
-    expect(over.error).toMatchObject({ code: ErrorCode.Application, data: { reason: 'too_many_subscriptions' } });
+    expect(over.error).toMatchObject({
+      code: ErrorCode.Application,
+      data: { reason: 'too_many_subscriptions' },
+    });
     expect(await gauge(f)).toBe(MAX_SUBSCRIPTIONS_PER_SESSION);
     await p.close();
     await until(async () => (await gauge(f)) === 0);
@@ -165,7 +181,9 @@ describe('WebSocket guards', () => {
     const other = await Peer.open(wsUrl);
     const sub = await other.call('chain.subscribe', ['newHeads']);
     const closed = once(victim.ws, 'close');
-    victim.ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain.tip', params: ['x'.repeat(1_048_577)] }));
+    victim.ws.send(
+      JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain.tip', params: ['x'.repeat(1_048_577)] }),
+    );
     const [code] = await closed;
     expect(code).toBe(1009);
     expect((await other.call('chain.tip')).result).toBeDefined();

@@ -13,7 +13,9 @@ const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
 function promtoolCheck(text: string): Promise<{ code: number; output: string }> {
   const probe = spawnSync(PROMTOOL, ['--version'], { encoding: 'utf8' });
   if (probe.error)
-    throw new Error(`promtool not found (${probe.error.message}): install the Debian package "prometheus" (apt-get install prometheus; .ci/run does this)`);
+    throw new Error(
+      `promtool not found (${probe.error.message}): install the Debian package "prometheus" (apt-get install prometheus; .ci/run does this)`,
+    );
   return new Promise((resolve, reject) => {
     const p = spawn(PROMTOOL, ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
@@ -25,10 +27,21 @@ function promtoolCheck(text: string): Promise<{ code: number; output: string }> 
   });
 }
 
-function get(port: number, o: { path?: string; method?: string; host?: string } = {}): Promise<{ status: number; type?: string; body: string }> {
+function get(
+  port: number,
+  o: { path?: string; method?: string; host?: string } = {},
+): Promise<{ status: number; type?: string; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: o.path ?? '/metrics', method: o.method ?? 'GET', headers: { host: o.host ?? `127.0.0.1:${port}` }, setHost: false, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        path: o.path ?? '/metrics',
+        method: o.method ?? 'GET',
+        headers: { host: o.host ?? `127.0.0.1:${port}` },
+        setHost: false,
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -73,7 +86,16 @@ describe('GET /metrics', () => {
     const r = await get(metricsPort);
     expect(r.status).toBe(200);
     expect(r.type).toBe('text/plain; version=0.0.4; charset=utf-8');
-    for (const name of ['block_height', 'finalized_height', 'block_interval_seconds_bucket', 'txs_applied_total', 'mempool_size', 'rpc_requests_total', 'rpc_latency_seconds_bucket', 'rpc_subscriptions'])
+    for (const name of [
+      'block_height',
+      'finalized_height',
+      'block_interval_seconds_bucket',
+      'txs_applied_total',
+      'mempool_size',
+      'rpc_requests_total',
+      'rpc_latency_seconds_bucket',
+      'rpc_subscriptions',
+    ])
       expect(r.body).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
     expect(r.body).toContain('rpc_requests_total{method="chain.tip",code="0"} 1');
     expect(r.body).toContain('rpc_requests_total{method="unknown",code="-32601"} 1');
@@ -103,8 +125,12 @@ describe('GET /metrics', () => {
   });
 
   it('a busy port names the port and --metrics-addr / TB_METRICS_ADDR', async () => {
-    const e = await startMetricsServer({ addr: `127.0.0.1:${metricsPort}`, metrics: f.metrics }).catch((x: unknown) => x);
+    const e = await startMetricsServer({ addr: `127.0.0.1:${metricsPort}`, metrics: f.metrics }).catch(
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(PortInUseError);
-    expect((e as Error).message).toBe(`port ${metricsPort} is already in use (127.0.0.1:${metricsPort}); change it with --metrics-addr / TB_METRICS_ADDR`);
+    expect((e as Error).message).toBe(
+      `port ${metricsPort} is already in use (127.0.0.1:${metricsPort}); change it with --metrics-addr / TB_METRICS_ADDR`,
+    );
   });
 });

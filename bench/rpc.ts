@@ -1,0 +1,254 @@
+/**
+ * RPC benchmark (issue 2 "Benchmarks"): `chain.tip` over HTTP on loopback, served by the real RPC
+ * server + Dispatcher + real Chain (classic-level in a temp dir), measured with autocannon beside a
+ * bare `node:http` hello-world server in the same run: req/s and p50/p99 latency at full load, and
+ * p99 at a fixed 1,000 req/s. Targets: RPC ≥ 0.4 × bare req/s; p99 < 10 ms at 1,000 req/s.
+ * Writes bench/results/rpc.json.
+ *
+ * The servers run in a child process (this file with `--serve`) so that the load generator does not
+ * share their event loop. Full-load runs alternate bare/RPC for `rounds` rounds and keep the best
+ * of each, so neither side profits from a quiet moment of the shared machine the other did not get.
+ * The per-IP rate limit is disabled for the run (one loopback client would otherwise get 100 req/s).
+ * Run: `node --import tsx bench/rpc.ts [--duration 5] [--connections 10] [--rounds 2]`.
+ */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { addressOf } from '../src/node-core/chain/address.js';
+import { Chain } from '../src/node-core/chain/chain.js';
+import { genesisHash, type Genesis } from '../src/node-core/chain/genesis.js';
+import { generateKeys } from '../src/node-core/crypto/ed25519.js';
+import { toHex } from '../src/node-core/crypto/hash.js';
+import { NodeEvents } from '../src/node-core/events.js';
+import { Dispatcher } from '../src/node-core/rpc/dispatcher.js';
+import { startRpcServer } from '../src/node-core/rpc/server.js';
+import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
+import { createMetrics } from '../src/node-core/telemetry/metrics.js';
+import { NODE_VERSION } from '../src/node-core/version.js';
+import { Keystore } from '../src/node-core/wallet/keystore.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const TIP_BODY = '{"jsonrpc":"2.0","method":"chain.tip","params":[],"id":1}';
+
+export interface Load {
+  req_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  requests: number;
+  errors: number;
+  non_2xx: number;
+}
+
+export interface RpcBenchResult {
+  name: 'rpc';
+  method: 'chain.tip';
+  /** Full load: best round of each. */
+  bare: Load;
+  rpc: Load;
+  /** rpc.req_per_s / bare.req_per_s */
+  ratio: number;
+  target_ratio: 0.4;
+  meets_ratio: boolean;
+  /** `chain.tip` at a fixed offered rate. */
+  fixed_rate: Load & { offered_req_per_s: number };
+  target_p99_ms: 10;
+  meets_p99: boolean;
+  connections: number;
+  duration_s: number;
+  rounds: number;
+  samples: { bare_req_per_s: number[]; rpc_req_per_s: number[] };
+  chain: string;
+  node: string;
+  version: string;
+  cpus: number;
+  date: string;
+}
+
+/** Child side: a real chain behind the real RPC server, plus a bare hello-world server. */
+async function serve(): Promise<void> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'tb-bench-rpc-'));
+  const k = generateKeys();
+  const nodeKey = { ...k, address: addressOf(k.publicKey) };
+  const body = {
+    network: 'bench',
+    chain_id: 31338,
+    block_time_ms: 1000,
+    timestamp_ms: Date.now(),
+    validators: [{ address: nodeKey.address, public_key: toHex(nodeKey.publicKey), stake: '1' }],
+    accounts: [{ address: nodeKey.address, balance: '1000000' }],
+  };
+  const genesis: Genesis = { ...body, hash: genesisHash(body) };
+  const events = new NodeEvents();
+  const metrics = createMetrics();
+  const chain = await Chain.open({ dir: path.join(root, 'chain'), genesis, nodeKey, metrics, events });
+  for (let i = 0; i < 3; i++) await chain.produceBlock();
+  const dispatcher = new Dispatcher({
+    handlers: chain.handlers({ network: 'bench', keystore: new Keystore(root, 'bench') }),
+    events,
+    metrics,
+    info: { title: 'bench', version: NODE_VERSION },
+  });
+  const rpc = await startRpcServer({ addr: '127.0.0.1:0', dispatcher, metrics, rateLimitPerSec: 0 });
+  const bare = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('hello world');
+  });
+  bare.listen(0, '127.0.0.1');
+  await once(bare, 'listening');
+  process.send!({ rpc: rpc.port, bare: (bare.address() as { port: number }).port });
+  process.once('disconnect', () => {
+    void (async () => {
+      bare.closeAllConnections();
+      bare.close();
+      await rpc.close();
+      await chain.close();
+      await fs.rm(root, { recursive: true, force: true });
+      process.exit(0);
+    })();
+  });
+}
+
+function load(
+  url: string,
+  o: { duration: number; connections: number; overallRate?: number },
+): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: TIP_BODY,
+        duration: o.duration,
+        connections: o.connections,
+        ...(o.overallRate ? { overallRate: o.overallRate } : {}),
+      },
+      (err, r) => {
+        if (err) return reject(err);
+        resolve({
+          req_per_s: Math.round(r.requests.average),
+          p50_ms: r.latency.p50,
+          p99_ms: r.latency.p99,
+          requests: r.requests.total,
+          errors: r.errors + r.timeouts,
+          non_2xx: r.non2xx,
+        });
+      },
+    );
+  });
+}
+
+/**
+ * Runs the benchmark and writes `o.out` (default bench/results/rpc.json).
+ * @param o.duration seconds per full-load measurement (default 5); o.connections (default 10);
+ *   o.rounds alternating bare/RPC rounds (default 2); o.rate fixed offered rate (default 1,000 req/s).
+ * @throws Error when the RPC answer is wrong or a run has errors (a benchmark of failures is no benchmark).
+ */
+export async function runRpcBench(
+  o: {
+    duration?: number;
+    connections?: number;
+    rounds?: number;
+    rate?: number;
+    out?: string;
+    log?: (s: string) => void;
+  } = {},
+): Promise<RpcBenchResult> {
+  const duration = o.duration ?? 5;
+  const connections = o.connections ?? 10;
+  const rounds = o.rounds ?? 2;
+  const rate = o.rate ?? 1000;
+  const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const [ports] = (await Promise.race([
+      once(child, 'message'),
+      once(child, 'exit').then(([code]) =>
+        Promise.reject(new Error(`bench server exited with code ${code}`)),
+      ),
+    ])) as [{ rpc: number; bare: number }];
+    const rpcUrl = `http://127.0.0.1:${ports.rpc}/`;
+    const bareUrl = `http://127.0.0.1:${ports.bare}/`;
+    const check = (await (
+      await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: TIP_BODY })
+    ).json()) as {
+      result?: { height?: number };
+    };
+    if (check.result?.height !== 3) throw new Error(`chain.tip answered ${JSON.stringify(check)}`);
+
+    log('warming up…');
+    await load(bareUrl, { duration: 1, connections });
+    await load(rpcUrl, { duration: 2, connections });
+    const bares: Load[] = [];
+    const rpcs: Load[] = [];
+    for (let r = 0; r < rounds; r++) {
+      log(
+        `round ${r + 1}/${rounds}: bare node:http, then chain.tip over RPC (${duration} s each, ${connections} connections)…`,
+      );
+      bares.push(await load(bareUrl, { duration, connections }));
+      rpcs.push(await load(rpcUrl, { duration, connections }));
+    }
+    log(`chain.tip at a fixed ${rate} req/s for ${duration * 2} s…`);
+    const fixed = await load(rpcUrl, { duration: duration * 2, connections, overallRate: rate });
+    for (const l of [...bares, ...rpcs, fixed])
+      if (l.errors > 0 || l.non_2xx > 0)
+        throw new Error(`load run had ${l.errors} errors and ${l.non_2xx} non-2xx answers`);
+
+    const best = (ls: Load[]) => ls.reduce((a, b) => (b.req_per_s > a.req_per_s ? b : a));
+    const bare = best(bares);
+    const rpc = best(rpcs);
+    const ratio = Number((rpc.req_per_s / bare.req_per_s).toFixed(3));
+    const result: RpcBenchResult = {
+      name: 'rpc',
+      method: 'chain.tip',
+      bare,
+      rpc,
+      ratio,
+      target_ratio: 0.4,
+      meets_ratio: ratio >= 0.4,
+      fixed_rate: { ...fixed, offered_req_per_s: rate },
+      target_p99_ms: 10,
+      meets_p99: fixed.p99_ms < 10,
+      connections,
+      duration_s: duration,
+      rounds,
+      samples: { bare_req_per_s: bares.map((b) => b.req_per_s), rpc_req_per_s: rpcs.map((b) => b.req_per_s) },
+      chain: 'real Chain (classic-level in a temp dir, 3 blocks) behind the real Dispatcher and RPC server',
+      node: process.version,
+      version: NODE_VERSION,
+      cpus: os.availableParallelism(),
+      date: new Date().toISOString(),
+    };
+    const out = o.out ?? path.join(HERE, 'results', 'rpc.json');
+    await fs.mkdir(path.dirname(out), { recursive: true });
+    await writeFileAtomic(out, JSON.stringify(result, null, 2) + '\n');
+    log(
+      `bare ${bare.req_per_s} req/s (p50 ${bare.p50_ms} ms, p99 ${bare.p99_ms} ms); chain.tip ${rpc.req_per_s} req/s ` +
+        `(p50 ${rpc.p50_ms} ms, p99 ${rpc.p99_ms} ms) = ${ratio} × bare (target ≥ 0.4); at ${rate} req/s p99 ${fixed.p99_ms} ms (target < 10)`,
+    );
+    log(`wrote ${path.relative(process.cwd(), out)}`);
+    return result;
+  } finally {
+    if (child.connected) child.disconnect();
+    if (child.exitCode === null) await once(child, 'exit');
+  }
+}
+
+function arg(name: string): number | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : undefined;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv.includes('--serve')) await serve();
+  else
+    await runRpcBench({ duration: arg('duration'), connections: arg('connections'), rounds: arg('rounds') });
+}
