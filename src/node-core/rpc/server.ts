@@ -187,10 +187,13 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     });
   };
 
+  const headersTimeout = o.headersTimeoutMs ?? 10_000;
   const server = http.createServer(
     {
-      headersTimeout: o.headersTimeoutMs ?? 10_000,
+      headersTimeout,
       requestTimeout: o.requestTimeoutMs ?? 30_000,
+      // Node checks these timeouts on this interval (default 30 s): check often enough to matter.
+      connectionsCheckingInterval: Math.min(5_000, Math.max(50, Math.floor(headersTimeout / 4))),
       keepAliveTimeout: 5_000,
       // A missing Host gets our explicit 403 below rather than Node's bare 400.
       requireHostHeader: false,

@@ -39,7 +39,13 @@ export async function startMetricsServer(
     res.end(text + '\n');
   };
   const server = http.createServer(
-    { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false },
+    {
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+      connectionsCheckingInterval: 2_500,
+      keepAliveTimeout: 5_000,
+      requireHostHeader: false,
+    },
     (req, res) => {
       if (!hostOk(req.headers.host))
         return plain(res, 403, 'forbidden: Host header is not an allowed host (DNS rebinding protection)');

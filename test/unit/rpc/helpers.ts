@@ -108,6 +108,7 @@ export async function startFixture(
     handlers: testHandlers(chain),
     events,
     metrics,
+    logger: o.logger,
     info: { title: 'test', version: '0' },
     replay,
   });

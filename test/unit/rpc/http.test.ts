@@ -1,5 +1,6 @@
 // HTTP front door hard edges: Host (DNS rebinding), Content-Type, CORS/Origin, body size, auth,
 // rate limit, port in use, close. Raw requests go through node:http so headers are exactly ours.
+import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -235,6 +236,52 @@ describe('auth for mutating methods (token configured)', () => {
 
   it('read-only methods need no token', async () => {
     expect((await rpc(f.url, 'chain.tip')).result).toBeDefined();
+  });
+});
+
+describe('slow clients and connection cap', () => {
+  it('a client that never finishes its headers is answered 408 and disconnected', async () => {
+    const g = await startFixture({ headersTimeoutMs: 300 });
+    try {
+      const sock = net.connect(g.port, '127.0.0.1');
+      await once(sock, 'connect');
+      sock.write('POST / HTTP/1.1\r\nHost: localhost\r\n');
+      let got = '';
+      sock.on('data', (d: Buffer) => (got += d.toString()));
+      await once(sock, 'close');
+      expect(got).toMatch(/^HTTP\/1\.1 408/);
+      expect((await rpc(g.url, 'chain.tip')).result).toBeDefined();
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('connections beyond maxConnections are dropped; the others keep working', async () => {
+    const g = await startFixture({ maxConnections: 2 });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+    try {
+      const call = () =>
+        new Promise<number>((resolve, reject) => {
+          const req = http.request(
+            { host: '127.0.0.1', port: g.port, method: 'POST', headers: JSON_CT, agent },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode!));
+            },
+          );
+          req.on('error', reject);
+          req.end(TIP);
+        });
+      // Two keep-alive connections held open by the agent.
+      expect(await Promise.all([call(), call()])).toEqual([200, 200]);
+      const third = net.connect(g.port, '127.0.0.1');
+      third.on('error', () => {});
+      await once(third, 'close');
+      expect(await Promise.all([call(), call()])).toEqual([200, 200]);
+    } finally {
+      agent.destroy();
+      await g.close();
+    }
   });
 });
 

@@ -1,4 +1,6 @@
 // JSON-RPC 2.0 exactness over real HTTP (DESIGN.md "Hard edges → JSON-RPC 2.0 exactly").
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, METHODS } from '../../../src/shared/api/index.js';
 import { MAX_BATCH } from '../../../src/node-core/rpc/dispatcher.js';
@@ -181,6 +183,28 @@ describe('errors from handlers', () => {
     });
     expect(r.text).not.toContain('secret');
     expect(r.text).not.toContain('ENOENT');
+  });
+
+  it('the internal exception is logged for the operator (not sent to the caller)', async () => {
+    const lines: any[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(JSON.parse(chunk.toString()));
+        cb();
+      },
+    });
+    const g = await startFixture({ logger: pino(sink) });
+    try {
+      await rpc(g.url, 'tx.submit', ['00']);
+      const line = lines.find((l) => l.msg === 'rpc handler failed');
+      expect(line).toMatchObject({
+        level: 50,
+        method: 'tx.submit',
+        err: { message: expect.stringContaining('ENOENT') },
+      });
+    } finally {
+      await g.close();
+    }
   });
 
   it('results with bigint are serialised as decimal strings', async () => {
