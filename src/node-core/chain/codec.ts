@@ -4,7 +4,7 @@
  * u64 values are bigint in code. Decoding is strict and re-encodes to check the bytes were
  * canonical, so one value has exactly one byte form (hashes and signatures are unambiguous).
  */
-import { decode, encode, rfc8949EncodeOptions } from 'cborg';
+import { decode, encode, encodeInto, rfc8949EncodeOptions } from 'cborg';
 import { bytesEqual } from '../crypto/hash.js';
 
 export class CodecError extends Error {
@@ -13,6 +13,8 @@ export class CodecError extends Error {
     this.name = 'CodecError';
   }
 }
+
+let scratch = new Uint8Array(4096);
 
 /** Canonical CBOR bytes of a value made of arrays, byte strings, strings and integers. */
 export function encodeCanonical(value: unknown): Uint8Array {
@@ -33,7 +35,15 @@ export function decodeCanonical(bytes: Uint8Array, what: string): unknown {
   } catch (err) {
     throw new CodecError(`${what} is not valid CBOR: ${(err as Error).message}`);
   }
-  if (!bytesEqual(encodeCanonical(v), bytes)) throw new CodecError(`${what} is not in canonical CBOR form`);
+  // Re-encode into a reused scratch buffer (no allocation per call) and compare.
+  if (scratch.length < bytes.length + 64) scratch = new Uint8Array(Math.max(bytes.length + 64, 2 * scratch.length));
+  let written: number;
+  try {
+    written = encodeInto(v, scratch, rfc8949EncodeOptions).written;
+  } catch {
+    throw new CodecError(`${what} is not in canonical CBOR form`);
+  }
+  if (written !== bytes.length || !bytesEqual(scratch.subarray(0, written), bytes)) throw new CodecError(`${what} is not in canonical CBOR form`);
   return v;
 }
 

@@ -92,7 +92,7 @@ export class State {
       if (!m) s.buckets.set(b, (m = new Map()));
       m.set(addr, leafHash(addr, a));
     }
-    for (const [b, m] of s.buckets) s.bucketHashes.set(hashBucket(m, new Map()), b * 32);
+    for (const [b, m] of s.buckets) s.bucketHashes.set(hashBucket(m, [], new Map()), b * 32);
     for (let p = 0; p < PAGES; p++) s.pageHashes.set(s.hashPage(p, new Map()), p * 32);
     s.rootHash = s.hashRoot(new Map());
     return s;
@@ -141,19 +141,18 @@ export class State {
   /** Hashes the state as it would be after `overlay`, without changing this state. */
   prepare(overlay: Overlay): Prepared {
     const leaves = new Map<string, Uint8Array | null>();
-    const dirty = new Map<number, Map<string, Uint8Array | null>>();
+    const dirty = new Map<number, string[]>();
     for (const [addr, a] of overlay.changes) {
-      const leaf = a.balance === 0n && a.nonce === 0n ? null : leafHash(addr, a);
-      leaves.set(addr, leaf);
+      leaves.set(addr, a.balance === 0n && a.nonce === 0n ? null : leafHash(addr, a));
       const b = bucketOf(addr);
-      const m = dirty.get(b);
-      if (m) m.set(addr, leaf);
-      else dirty.set(b, new Map([[addr, leaf]]));
+      const list = dirty.get(b);
+      if (list) list.push(addr);
+      else dirty.set(b, [addr]);
     }
     const buckets = new Map<number, Uint8Array>();
     const dirtyPages = new Map<number, Map<number, Uint8Array>>();
-    for (const [b, changes] of dirty) {
-      const h = hashBucket(this.buckets.get(b) ?? new Map(), changes);
+    for (const [b, addrs] of dirty) {
+      const h = hashBucket(this.buckets.get(b), addrs, leaves);
       buckets.set(b, h);
       const p = b >>> 8;
       const m = dirtyPages.get(p);
@@ -188,16 +187,19 @@ export class State {
   }
 }
 
-/** Hash of a bucket with `changes` (address → new leaf, null = deleted) applied to `base`. */
-function hashBucket(base: Map<string, Uint8Array>, changes: Map<string, Uint8Array | null>): Uint8Array {
+/**
+ * Hash of a bucket: `base` members with the `changed` addresses replaced by their new leaves
+ * from `leaves` (null = deleted).
+ */
+function hashBucket(base: Map<string, Uint8Array> | undefined, changed: string[], leaves: Map<string, Uint8Array | null>): Uint8Array {
   const keys: string[] = [];
-  for (const k of base.keys()) if (!changes.has(k)) keys.push(k);
-  for (const [k, leaf] of changes) if (leaf) keys.push(k);
+  if (base) for (const k of base.keys()) if (!leaves.has(k)) keys.push(k);
+  for (const k of changed) if (leaves.get(k)) keys.push(k);
   if (keys.length === 0) return ZERO;
-  if (keys.length === 1) return changes.get(keys[0]) ?? base.get(keys[0])!;
+  if (keys.length === 1) return leaves.get(keys[0]) ?? base!.get(keys[0])!;
   keys.sort();
   const input = Buffer.allocUnsafe(1 + 32 * keys.length);
   input[0] = 1;
-  keys.forEach((k, i) => input.set(changes.get(k) ?? base.get(k)!, 1 + 32 * i));
+  keys.forEach((k, i) => input.set(leaves.get(k) ?? base!.get(k)!, 1 + 32 * i));
   return sha(input);
 }
