@@ -105,7 +105,7 @@ export async function runImportBench(o: { txs?: number; blockSize?: number; roun
       return performance.now() - t;
     };
     const importOnce = async (round: number) => {
-      const follower = await Chain.open({ dir: path.join(root, `follower-${round}`), genesis, nodeKey: keyPair(), verifyPool: pool });
+      const follower = await Chain.open({ dir: path.join(root, `follower-${round < 0 ? 'warmup' : round}`), genesis, nodeKey: keyPair(), verifyPool: pool });
       const t = performance.now();
       await Promise.all(blocks.map((b) => follower.importBlock(b)));
       const ms = performance.now() - t;
@@ -119,6 +119,8 @@ export async function runImportBench(o: { txs?: number; blockSize?: number; roun
     const rawSamples: number[] = [];
     const importSamples: number[] = [];
     const roundRatios: number[] = [];
+    log('warm-up import (JIT), not counted…');
+    await importOnce(-1);
     let rawBefore = await rawOnce();
     for (let r = 0; r < rounds; r++) {
       log(`round ${r + 1}/${rounds}: import of ${blocks.length} blocks between raw verify runs…`);
