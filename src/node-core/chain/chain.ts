@@ -16,12 +16,13 @@ import type { Metrics } from '../telemetry/metrics.js';
 import type { Keystore, KeyPair } from '../wallet/keystore.js';
 import { applyTx } from './apply.js';
 import { blockView, decodeBlock, epochOf, headerView, makeBlock, txRoot, type Block } from './block.js';
-import { CodecError } from './codec.js';
+import { CodecError, decodeCanonical } from './codec.js';
+import { combinedRoot, decodeGov, EMPTY_GOV, encodeGov, govEpochStep, GovIntentError, govVote, stakeMap, type GovIntent, type GovState } from './gov-intent.js';
 import { genesisBlock, genesisState, type Genesis } from './genesis.js';
 import { chainHandlers } from './handlers.js';
 import { Mempool, type MempoolOptions } from './mempool.js';
 import { State, type Prepared } from './state.js';
-import { decodeTx, signingMessage, type SignedTx } from './tx.js';
+import { decodeTx, signIntent, signingMessage, type SignedTx } from './tx.js';
 import { applyBlock, preverifyBlock, validatorKeys } from './verify.js';
 
 export { ChainDbError } from '../storage/chaindb.js';
@@ -53,6 +54,10 @@ export class Chain {
   private producing = false;
   private closed = false;
   private readonly validators: Map<string, Uint8Array>;
+  /** Validator stakes by 40-hex address (governor intent quorum). */
+  private readonly stake: Map<string, bigint>;
+  /** Governance state after the head block (chain/gov-intent.ts). */
+  private gov: GovState = EMPTY_GOV;
   private readonly ownPool: boolean;
   private readonly pool: VerifyPool;
 
@@ -64,6 +69,7 @@ export class Chain {
     this.genesis = o.genesis;
     this.mempool = new Mempool(o.genesis.chain_id, o.mempool);
     this.validators = validatorKeys(o.genesis);
+    this.stake = stakeMap(o.genesis.validators);
     this.ownPool = !o.verifyPool;
     this.pool = o.verifyPool ?? new VerifyPool();
   }
@@ -98,10 +104,19 @@ export class Chain {
         }
         if (toHex(block.hash) !== toHex(head.hash)) throw new ChainDbError('corrupt', o.dir, `head block ${head.height} does not match the head record`);
         const state = State.from(await db.loadAccounts());
-        if (state.rootHex() !== toHex(block.header.stateRoot))
-          throw new ChainDbError('corrupt', o.dir, `stored accounts give state root ${state.rootHex()}, but head block ${head.height} says ${toHex(block.header.stateRoot)}`);
+        const govBytes = await db.govBytes();
+        let gov: GovState = EMPTY_GOV;
+        try {
+          if (govBytes) gov = decodeGov(decodeCanonical(govBytes, 'governance state'));
+        } catch (err) {
+          throw new ChainDbError('corrupt', o.dir, `governance state record does not decode: ${(err as Error).message}`);
+        }
+        const root = toHex(combinedRoot(state.root(), gov));
+        if (root !== toHex(block.header.stateRoot))
+          throw new ChainDbError('corrupt', o.dir, `stored accounts and governance state give state root ${root}, but head block ${head.height} says ${toHex(block.header.stateRoot)}`);
         chain = new Chain(o, db, state);
         chain.head = block;
+        chain.gov = gov;
       }
       chain.updateHeadMetrics();
       return chain;
@@ -195,6 +210,16 @@ export class Chain {
         throw RpcError.app(Reason.wrong_chain_id, `transaction is for chain id ${tx.payload.chainId}; this node runs chain id ${chainId}`);
       if (!verify(tx.signature, signingMessage(chainId, tx.payloadBytes), tx.publicKey))
         throw RpcError.app(Reason.bad_signature, `signature does not verify for ${tx.fromAddress} on chain id ${chainId}`);
+      if (tx.payload.intent) {
+        // Same checks as block application, against the next block's height.
+        const next = this.head.header.height + 1;
+        try {
+          govVote(govEpochStep(this.gov, next, this.stake), next, { sender: tx.fromAddress.slice(3), intent: tx.payload.intent }, this.stake);
+        } catch (err) {
+          if (err instanceof GovIntentError) throw RpcError.app(err.reason, err.message);
+          throw err;
+        }
+      }
       this.mempool.add(tx, this.state.get(tx.fromAddress.slice(3)));
       this.o.metrics?.mempoolSize.set(this.mempool.size);
       return tx;
@@ -217,7 +242,24 @@ export class Chain {
       const ov = this.state.begin();
       const proposerHex = this.o.nodeKey.address.slice(3);
       const rejected: SignedTx[] = [];
+      const height = parent.header.height + 1;
+      let gov = govEpochStep(this.gov, height, this.stake);
       const txs = this.mempool.select(this.o.maxBlockTxs ?? MAX_BLOCK_TXS, (tx) => {
+        if (tx.payload.intent) {
+          // Vote first: a refused intent must not leave its nonce bump in the overlay.
+          let next: GovState;
+          try {
+            next = govVote(gov, height, { sender: tx.fromAddress.slice(3), intent: tx.payload.intent }, this.stake);
+          } catch (err) {
+            if (!(err instanceof GovIntentError)) throw err;
+            rejected.push(tx);
+            return false;
+          }
+          const f = applyTx(ov, tx, proposerHex);
+          if (f) rejected.push(tx);
+          else gov = next;
+          return !f;
+        }
         const f = applyTx(ov, tx, proposerHex);
         if (f) rejected.push(tx);
         return !f;
@@ -225,7 +267,6 @@ export class Chain {
       const prepared = this.state.prepare(ov);
       const now = Date.now();
       if (now < parent.header.timestampMs) this.o.logger?.warn({ now, parent_ms: parent.header.timestampMs }, 'wall clock is behind the head block; using parent timestamp + 1 ms');
-      const height = parent.header.height + 1;
       const block = makeBlock(
         {
           height,
@@ -233,14 +274,14 @@ export class Chain {
           timestampMs: Math.max(now, parent.header.timestampMs + 1),
           proposer: fromHex(proposerHex, 20),
           txRoot: txRoot(txs.map((t) => fromHex(t.hash, 32))),
-          stateRoot: prepared.root,
+          stateRoot: combinedRoot(prepared.root, gov),
           epoch: epochOf(height),
           txCount: txs.length,
         },
         txs,
         this.o.nodeKey.secretKey,
       );
-      await this.commit(block, prepared);
+      await this.commit(block, prepared, gov);
       for (const r of rejected) this.mempool.dropFrom(r);
       return headerView(block);
     });
@@ -257,13 +298,13 @@ export class Chain {
     pre.catch(() => {});
     return this.exclusive(async () => {
       const block = await pre;
-      const prepared = applyBlock(block, this.head, this.state);
-      await this.commit(block, prepared);
+      const applied = applyBlock(block, this.head, this.state, { gov: this.gov, stake: this.stake });
+      await this.commit(block, applied, applied.gov);
       return headerView(block);
     });
   }
 
-  private async commit(block: Block, prepared: Prepared): Promise<void> {
+  private async commit(block: Block, prepared: Prepared, gov: GovState): Promise<void> {
     const parentTs = this.head.header.timestampMs;
     await this.db.commitBlock({
       height: block.header.height,
@@ -271,8 +312,10 @@ export class Chain {
       bytes: block.bytes,
       txIds: block.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
       accounts: prepared.overlay.changes,
+      gov: gov !== this.gov ? encodeGov(gov) : undefined,
     });
     this.state.commit(prepared);
+    this.gov = gov;
     this.head = block;
     this.mempool.onBlock(block.txs, (hex) => this.state.get(hex));
     const interval = block.header.timestampMs - parentTs;
@@ -317,6 +360,28 @@ export class Chain {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.queue;
+  }
+
+  /** Governance state after the head block (applied params, pending intents with voters, history). */
+  govState(): GovState {
+    return this.gov;
+  }
+
+  /** Whether this node's key is a validator (only validators may submit governor intents). */
+  get nodeIsValidator(): boolean {
+    return this.isValidator;
+  }
+
+  /**
+   * Signs a governor intent with the node key and admits it to the mempool (fee-exempt).
+   * @returns the tx id.
+   * @throws RpcError.app not_validator | intent_too_late | duplicate_vote | mempool reasons.
+   */
+  submitIntent(intent: GovIntent): string {
+    const k = this.o.nodeKey;
+    const nonce = this.accountState(k.address).pendingNonce;
+    const tx = signIntent({ chainId: this.genesis.chain_id, publicKey: k.publicKey, secretKey: k.secretKey, nonce, intent });
+    return this.submit(tx.bytes).hash;
   }
 
   /** JSON-RPC handlers of the chain's methods (see handlers.ts). */

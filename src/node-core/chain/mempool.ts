@@ -81,7 +81,8 @@ export class Mempool {
     if (this.byHash.has(tx.hash)) throw RpcError.app(Reason.duplicate, `transaction ${tx.hash} is already in the mempool`);
     if (chainId !== this.chainId)
       throw RpcError.app(Reason.wrong_chain_id, `transaction is for chain id ${chainId}; this node runs chain id ${this.chainId}`);
-    if (fee < this.minFee) throw RpcError.app(Reason.fee_too_low, `fee ${fee} is below the fee floor ${this.minFee}`, { fee_floor: this.minFee.toString() });
+    // Governor intents are fee-exempt (validators only; Chain.submit checks the sender).
+    if (fee < this.minFee && !tx.payload.intent) throw RpcError.app(Reason.fee_too_low, `fee ${fee} is below the fee floor ${this.minFee}`, { fee_floor: this.minFee.toString() });
     const queue = this.bySender.get(sender) ?? [];
     const pendingNonce = account.nonce + BigInt(queue.length);
     if (nonce < account.nonce)

@@ -1,8 +1,8 @@
 /**
  * From-genesis replay: rebuilds the state from the stored blocks of a chain directory into a
  * fresh chain DB in a temp dir (every signature re-verified in the worker pool, every tx
- * re-applied, every block re-committed) and compares the state root after each block with the
- * root in that block's header. The source DB is only read; the temp DB is removed afterwards.
+ * re-applied, every block re-committed, the governance state re-folded) and compares the state
+ * root after each block with the root in that block's header. The source DB is only read; the temp DB is removed afterwards.
  * The node must not hold the source DB open (LevelDB lock → ChainDbError 'locked').
  */
 import { promises as fs } from 'node:fs';
@@ -13,6 +13,7 @@ import { VerifyPool } from '../crypto/verify-pool.js';
 import { ChainDb, ChainDbError } from '../storage/chaindb.js';
 import type { Block } from './block.js';
 import { genesisBlock, genesisState, readGenesisFile } from './genesis.js';
+import { combinedRoot, EMPTY_GOV, encodeGov, stakeMap, type GovState } from './gov-intent.js';
 import { applyBlock, ImportError, preverifyBlock, validatorKeys } from './verify.js';
 
 export interface ReplayResult {
@@ -60,6 +61,8 @@ export async function replayFromGenesis(
     await dst.commitBlock({ height: 0, hash: parent.hash, bytes: parent.bytes, txIds: [], accounts: new Map(state.entries()), genesisHash: genesis.hash }, { sync: false });
     o.onProgress?.(0, head.height);
     const validators = validatorKeys(genesis);
+    const stake = stakeMap(genesis.validators);
+    let gov: GovState = EMPTY_GOV;
     const inflight = new Map<number, Promise<Block>>();
     const prefetch = (h: number) => {
       if (h > head.height || inflight.has(h)) return;
@@ -77,25 +80,26 @@ export async function replayFromGenesis(
       try {
         block = await inflight.get(h)!;
         inflight.delete(h);
-        prepared = applyBlock(block, parent, state, { checkStateRoot: false });
+        prepared = applyBlock(block, parent, state, { checkStateRoot: false, gov, stake });
       } catch (err) {
         if (!(err instanceof ImportError)) throw err;
-        return { height: h - 1, stateRoot: state.rootHex(), ok: false, firstMismatch: { height: h, expected: 'a valid block', actual: err.reason }, error: err.message };
+        return { height: h - 1, stateRoot: toHex(combinedRoot(state.root(), gov)), ok: false, firstMismatch: { height: h, expected: 'a valid block', actual: err.reason }, error: err.message };
       }
-      if (!bytesEqual(prepared.root, block.header.stateRoot)) {
+      if (!bytesEqual(prepared.stateRoot, block.header.stateRoot)) {
         return {
           height: h - 1,
-          stateRoot: state.rootHex(),
+          stateRoot: toHex(combinedRoot(state.root(), gov)),
           ok: false,
-          firstMismatch: { height: h, expected: toHex(block.header.stateRoot), actual: toHex(prepared.root) },
+          firstMismatch: { height: h, expected: toHex(block.header.stateRoot), actual: toHex(prepared.stateRoot) },
         };
       }
-      await dst.commitBlock({ height: h, hash: block.hash, bytes: block.bytes, txIds: block.txs.map((t) => Buffer.from(t.hash, 'hex')), accounts: prepared.overlay.changes }, { sync: false });
+      await dst.commitBlock({ height: h, hash: block.hash, bytes: block.bytes, txIds: block.txs.map((t) => Buffer.from(t.hash, 'hex')), accounts: prepared.overlay.changes, gov: prepared.govChanged ? encodeGov(prepared.gov) : undefined }, { sync: false });
       state.commit(prepared);
+      gov = prepared.gov;
       parent = block;
       o.onProgress?.(h, head.height);
     }
-    return { height: parent.header.height, stateRoot: state.rootHex(), ok: true };
+    return { height: parent.header.height, stateRoot: toHex(combinedRoot(state.root(), gov)), ok: true };
   } finally {
     await pool.close();
     await dst?.close().catch(() => {});

@@ -11,6 +11,7 @@ import { blake3, toHex } from '../crypto/hash.js';
 import { sign } from '../crypto/ed25519.js';
 import { addressBytesOf, formatAddress, parseAddress } from './address.js';
 import { asArray, asBytes, asSafeInt, asU64, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
+import { decodeIntent, intentArray, type GovIntent } from './gov-intent.js';
 
 export const TX_VERSION = 2;
 export const DOMAIN_TAG = 'THE_BLOCKv2|';
@@ -26,6 +27,8 @@ export interface TxPayload {
   amount: bigint;
   fee: bigint;
   nonce: bigint;
+  /** Governor intent (7th payload element, chain/gov-intent.ts): then `to` = `from` and amount = 0. */
+  intent?: GovIntent;
 }
 
 /** A decoded, hashed signed transaction (signature not yet checked). */
@@ -47,7 +50,9 @@ export interface SignedTx {
 }
 
 function payloadArray(p: TxPayload): unknown[] {
-  return [p.chainId, p.from, p.to, p.amount, p.fee, p.nonce];
+  const a: unknown[] = [p.chainId, p.from, p.to, p.amount, p.fee, p.nonce];
+  if (p.intent) a.push(intentArray(p.intent));
+  return a;
 }
 
 /** 16-byte domain tag: `THE_BLOCKv2|` ‖ chain_id u32 LE. */
@@ -118,6 +123,20 @@ export function signTransfer(o: {
 }
 
 /**
+ * Builds and signs a governor intent tx (chain/gov-intent.ts): to = from, amount 0, fee 0
+ * (intents are fee-exempt; only validators may send them). The intent's patch must already be
+ * canonical JSON (`checkPatch`), otherwise receivers reject the tx as malformed.
+ */
+export function signIntent(o: { chainId: number; publicKey: Uint8Array; secretKey: Uint8Array; nonce: bigint; intent: GovIntent }): SignedTx {
+  const from = addressBytesOf(o.publicKey);
+  const payload: TxPayload = { chainId: o.chainId, from, to: from, amount: 0n, fee: 0n, nonce: o.nonce, intent: o.intent };
+  const payloadBytes = encodePayload(payload);
+  const signature = sign(signingMessage(o.chainId, payloadBytes), o.secretKey);
+  const bytes = encodeCanonical([payloadArray(payload), o.publicKey, signature]);
+  return assemble(payload, o.publicKey, signature, payloadBytes, bytes);
+}
+
+/**
  * Decodes the canonical bytes of a signed tx (structure only; the signature is checked by the caller).
  * @throws CodecError (→ `malformed_tx`) on bad CBOR, a non-canonical form, wrong field types or sizes,
  *   or when `from` is not the address of the public key.
@@ -125,7 +144,8 @@ export function signTransfer(o: {
 export function decodeTx(bytes: Uint8Array, knownHash?: string): SignedTx {
   if (bytes.length > MAX_TX_BYTES) throw new CodecError(`transaction is ${bytes.length} bytes; the limit is ${MAX_TX_BYTES}`);
   const top = asArray(decodeCanonical(bytes, 'transaction'), 'transaction', 3);
-  const p = asArray(top[0], 'payload', 6);
+  const p = asArray(top[0], 'payload');
+  if (p.length !== 6 && p.length !== 7) throw new CodecError(`payload must have 6 elements (transfer) or 7 (governor intent), got ${p.length}`);
   const payload: TxPayload = {
     chainId: asSafeInt(p[0], 'payload.chain_id', 0xffffffff),
     from: asBytes(p[1], 'payload.from', 20),
@@ -134,6 +154,10 @@ export function decodeTx(bytes: Uint8Array, knownHash?: string): SignedTx {
     fee: asU64(p[4], 'payload.fee'),
     nonce: asU64(p[5], 'payload.nonce'),
   };
+  if (p.length === 7) {
+    payload.intent = decodeIntent(p[6]);
+    if (payload.amount !== 0n || Buffer.compare(payload.from, payload.to) !== 0) throw new CodecError('a governor intent tx must send amount 0 to its own address');
+  }
   const publicKey = asBytes(top[1], 'public_key', 32);
   const signature = asBytes(top[2], 'signature', 64);
   const from = addressBytesOf(publicKey);

@@ -15,8 +15,9 @@ import { applyTx } from './apply.js';
 import { decodeBlock, epochOf, txRoot, type Block } from './block.js';
 import { CodecError } from './codec.js';
 import type { Genesis } from './genesis.js';
+import { combinedRoot, EMPTY_GOV, govEpochStep, GovIntentError, govVote, type GovState } from './gov-intent.js';
 import type { Prepared, State } from './state.js';
-import { domainTag } from './tx.js';
+import { domainTag, type SignedTx } from './tx.js';
 
 /** A block that failed validation; `reason` is stable, `message` says what and where. */
 export class ImportError extends Error {
@@ -70,12 +71,38 @@ export async function preverifyBlock(bytes: Uint8Array, g: Genesis, validators: 
   return block;
 }
 
+/** A block applied on top of its parent: the account changes plus the governance state after it. */
+export interface AppliedBlock extends Prepared {
+  /** Governance state after the block (the same object as the input when unchanged). */
+  gov: GovState;
+  govChanged: boolean;
+  /** Header state root: accounts root combined with the governance state (gov-intent.ts). */
+  stateRoot: Uint8Array;
+}
+
+/**
+ * Governance fold of one block (shared by production, import and replay): the epoch-boundary
+ * step, then each intent tx's vote in order.
+ * @throws GovIntentError for an intent that cannot apply (tx index in `message`).
+ */
+export function foldGovBlock(gov: GovState, height: number, txs: readonly SignedTx[], stake: ReadonlyMap<string, bigint>): GovState {
+  let g = govEpochStep(gov, height, stake);
+  for (const tx of txs) if (tx.payload.intent) g = govVote(g, height, { sender: tx.fromAddress.slice(3), intent: tx.payload.intent }, stake);
+  return g;
+}
+
 /**
  * Stage 2: applies a preverified block on top of `parent` to a staged overlay of `state`.
- * @returns the prepared state change (install with `state.commit` after the DB commit).
- * @throws ImportError bad_parent | bad_height | bad_timestamp | bad_epoch | <tx failure reason> | bad_state_root
+ * @param o.gov governance state before the block (default empty); o.stake validator stakes (gov-intent.ts stakeMap).
+ * @returns the prepared state change (install with `state.commit` after the DB commit) and the governance state after it.
+ * @throws ImportError bad_parent | bad_height | bad_timestamp | bad_epoch | <tx failure reason> | not_validator | intent_too_late | duplicate_vote | bad_state_root
  */
-export function applyBlock(block: Block, parent: Block, state: State, o: { checkStateRoot?: boolean } = {}): Prepared {
+export function applyBlock(
+  block: Block,
+  parent: Block,
+  state: State,
+  o: { checkStateRoot?: boolean; gov?: GovState; stake?: ReadonlyMap<string, bigint> } = {},
+): AppliedBlock {
   const h = block.header;
   const where = `block ${h.height}`;
   if (h.height !== parent.header.height + 1) throw new ImportError('bad_height', `${where} does not follow the head ${parent.header.height}`);
@@ -88,8 +115,17 @@ export function applyBlock(block: Block, parent: Block, state: State, o: { check
     const f = applyTx(ov, tx, proposerHex);
     if (f) throw new ImportError(f.reason, `${where}: transaction ${i} (${tx.hash}) cannot apply: ${f.message}`);
   });
+  const gov0 = o.gov ?? EMPTY_GOV;
+  let gov: GovState;
+  try {
+    gov = foldGovBlock(gov0, h.height, block.txs, o.stake ?? new Map());
+  } catch (err) {
+    if (err instanceof GovIntentError) throw new ImportError(err.reason, `${where}: ${err.message}`);
+    throw err;
+  }
   const prepared = state.prepare(ov);
-  if ((o.checkStateRoot ?? true) && !bytesEqual(prepared.root, h.stateRoot))
-    throw new ImportError('bad_state_root', `${where}: state root ${toHex(h.stateRoot)} in the header, ${toHex(prepared.root)} after applying`);
-  return prepared;
+  const stateRoot = combinedRoot(prepared.root, gov);
+  if ((o.checkStateRoot ?? true) && !bytesEqual(stateRoot, h.stateRoot))
+    throw new ImportError('bad_state_root', `${where}: state root ${toHex(h.stateRoot)} in the header, ${toHex(stateRoot)} after applying`);
+  return { ...prepared, gov, govChanged: gov !== gov0, stateRoot };
 }

@@ -7,6 +7,7 @@
  *   'h' block hash    → height u64 BE
  *   't' tx id         → height u64 BE ‖ index in block u32 BE ‖ block hash (32)
  *   'a' address (20)  → balance u64 BE ‖ nonce u64 BE       (absent = empty account)
+ *   'm' "gov"      → governance state (chain/gov-intent.ts encodeGov; absent = empty)
  * (Fixed-width binary for the per-tx records: they are written thousands of times per block.)
  * Every block is committed as ONE LevelDB write batch with `sync: true` (block, indexes, touched
  * accounts, head), so after a crash at any instant the DB holds exactly the blocks whose commit
@@ -60,6 +61,7 @@ const META = (name: string) => key('m', new TextEncoder().encode(name));
 const K_HEAD = META('head');
 const K_GENESIS = META('genesis');
 const K_SCHEMA = META('schema');
+const K_GOV = META('gov');
 
 export interface Head {
   height: number;
@@ -76,6 +78,8 @@ export interface BlockCommit {
   accounts: Map<string, AccountState>;
   /** Set on the genesis commit only. */
   genesisHash?: string;
+  /** New governance state bytes when the block changed it (chain/gov-intent.ts). */
+  gov?: Uint8Array;
 }
 
 function classify(err: unknown): { kind: ChainDbError['kind']; detail: string } {
@@ -139,6 +143,12 @@ export class ChainDb {
       const a = asArray(decodeCanonical(v, 'head'), 'head', 2);
       return { height: asSafeInt(a[0], 'head.height'), hash: asBytes(a[1], 'head.hash', 32) };
     });
+  }
+
+  /** Stored governance state bytes (chain/gov-intent.ts), undefined when none was ever written. */
+  async govBytes(): Promise<Uint8Array | undefined> {
+    const v = await this.db.get(K_GOV);
+    return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   }
 
   async genesisHash(): Promise<string | undefined> {
@@ -223,6 +233,7 @@ export class ChainDb {
       }
       i++;
     }
+    if (c.gov !== undefined) ops.push({ type: 'put', key: K_GOV, value: c.gov });
     ops.push({ type: 'put', key: K_HEAD, value: encodeCanonical([c.height, c.hash]) });
     if (c.genesisHash !== undefined) {
       ops.push({ type: 'put', key: K_GENESIS, value: new TextEncoder().encode(c.genesisHash) });
