@@ -4,6 +4,7 @@
  * `{"jsonrpc":"2.0","method":"subscription","params":{"subscription":"<id>","topic":"<topic>","result":<payload>}}`.
  */
 import { z } from 'zod';
+import { GateChanged } from './governor.js';
 import { BlockHeader, LogLine, NodeStats, PhaseInfo } from './types.js';
 
 export const Topics = {
@@ -15,6 +16,8 @@ export const Topics = {
   'node.stats': NodeStats,
   /** One node log line (info and above; the last 200 are replayed on subscribe). */
   'log.line': LogLine,
+  /** A launch-governor gate changed state (spec/governor.md; src/shared/api/governor.ts). */
+  'governor.gateChanged': GateChanged,
 } as const;
 export type TopicName = keyof typeof Topics;
 export type TopicPayload<T extends TopicName> = z.infer<(typeof Topics)[T]>;

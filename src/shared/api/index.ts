@@ -3,6 +3,7 @@ export * from './define.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './methods.js';
+export * from './governor.js';
 export * from './numbers.js';
 export * from './types.js';
 export * from './openrpc.js';
