@@ -54,6 +54,18 @@ export interface NodeConfig {
   log_max_size_mb: number;
   /** Rotated log files kept besides the active one. */
   log_max_files: number;
+  /** Run the launch governor (issue 4; spec/governor.md). */
+  governor_enabled: boolean;
+  /** Intent store directory; undefined = `<data_dir>/governor_db`; relative = under the data dir. */
+  governor_db?: string;
+  /** Governor sampling window in seconds; undefined = 2 × epoch duration (120 blocks × block time). */
+  governor_window_secs?: number;
+  /** Record decisions without submitting intent transactions. */
+  governor_shadow_only: boolean;
+  /** Write a `.sig` sidecar (Ed25519, key `node_key_hex`) next to each decision file. */
+  governor_sign: boolean;
+  /** 32-byte Ed25519 seed (64 hex) that signs governor decision files; never logged. */
+  node_key_hex?: string;
 }
 
 export type ConfigKey = keyof NodeConfig;
@@ -213,6 +225,54 @@ export const KEYS: readonly KeySpec[] = [
     fromString: num,
     default: 5,
     doc: 'rotated log files kept besides the active one',
+  },
+  {
+    key: 'governor_enabled',
+    env: 'TB_GOVERNOR_ENABLED',
+    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
+    fromString: parseBool,
+    default: false,
+    doc: 'run the launch governor (gates, signed decisions, governor.* RPC)',
+  },
+  {
+    key: 'governor_db',
+    env: 'TB_GOVERNOR_DB',
+    schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
+    fromString: str,
+    doc: 'governor intent store directory (default governor_db/ in the data dir; relative paths are under the data dir)',
+  },
+  {
+    key: 'governor_window_secs',
+    env: 'TB_GOVERNOR_WINDOW_SECS',
+    schema: zInt(1, 86_400, 'seconds'),
+    fromString: num,
+    doc: 'governor sampling window in seconds (default 2 × epoch duration); the required streak is ceil(epoch duration / window)',
+  },
+  {
+    key: 'governor_shadow_only',
+    env: 'TB_GOVERNOR_SHADOW_ONLY',
+    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
+    fromString: parseBool,
+    default: true,
+    doc: 'governor records decisions but never submits intent transactions (default on, as the reference)',
+  },
+  {
+    key: 'governor_sign',
+    env: 'TB_GOVERNOR_SIGN',
+    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
+    fromString: parseBool,
+    default: false,
+    doc: 'sign governor decision files (.sig sidecar); needs TB_NODE_KEY_HEX',
+  },
+  {
+    key: 'node_key_hex',
+    env: 'TB_NODE_KEY_HEX',
+    schema: z
+      .string({ error: 'must be 64 hex digits (a 32-byte Ed25519 seed)' })
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (a 32-byte Ed25519 seed)'),
+    fromString: (s) => s.trim(),
+    doc: 'Ed25519 seed (32 bytes hex) that signs governor decision files',
+    secret: true,
   },
 ];
 

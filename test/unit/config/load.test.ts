@@ -49,6 +49,9 @@ describe('loadConfig defaults', () => {
       log_level: 'info',
       log_max_size_mb: 10,
       log_max_files: 5,
+      governor_enabled: false,
+      governor_shadow_only: true,
+      governor_sign: false,
     });
     expect(sources.rpc_addr).toBe('default');
   });
