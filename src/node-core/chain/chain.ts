@@ -16,14 +16,17 @@ import type { Metrics } from '../telemetry/metrics.js';
 import type { Keystore, KeyPair } from '../wallet/keystore.js';
 import { applyTx } from './apply.js';
 import { blockView, decodeBlock, epochOf, headerView, makeBlock, txRoot, type Block } from './block.js';
-import { CodecError, decodeCanonical } from './codec.js';
+import { asArray, asBytes, asSafeInt, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
 import { combinedRoot, decodeGov, EMPTY_GOV, encodeGov, govEpochStep, GovIntentError, govVote, stakeMap, type GovIntent, type GovState } from './gov-intent.js';
 import { genesisBlock, genesisState, type Genesis } from './genesis.js';
 import { chainHandlers } from './handlers.js';
 import { Mempool, type MempoolOptions } from './mempool.js';
 import { State, type Prepared } from './state.js';
 import { decodeTx, signIntent, signingMessage, type SignedTx } from './tx.js';
-import { applyBlock, preverifyBlock, validatorKeys } from './verify.js';
+import { applyBlock, ImportError, preverifyBlock, validatorKeys } from './verify.js';
+import { earliestSlotMs, ValidatorSet } from './consensus.js';
+import { decodeUndo, encodeUndo } from './undo.js';
+import type { AccountState } from './state.js';
 
 export { ChainDbError } from '../storage/chaindb.js';
 
@@ -60,6 +63,13 @@ export class Chain {
   private gov: GovState = EMPTY_GOV;
   private readonly ownPool: boolean;
   private readonly pool: VerifyPool;
+  /** Validator set and proposer schedule (chain/consensus.ts). */
+  readonly set: ValidatorSet;
+  /** Highest final block of a multi-validator chain (single validator: the head, see finalizedHeight). */
+  private fin = { height: 0, hashHex: '' };
+  /** Canonical hashes above the finalized height (fork choice and finality look them up synchronously). */
+  private readonly recent = new Map<number, string>();
+  private readonly headListeners = new Set<(b: Block, o: { reverted: boolean }) => void>();
 
   private constructor(
     private readonly o: ChainOpenOptions,
@@ -70,6 +80,7 @@ export class Chain {
     this.mempool = new Mempool(o.genesis.chain_id, o.mempool);
     this.validators = validatorKeys(o.genesis);
     this.stake = stakeMap(o.genesis.validators);
+    this.set = new ValidatorSet(o.genesis);
     this.ownPool = !o.verifyPool;
     this.pool = o.verifyPool ?? new VerifyPool();
   }
@@ -93,6 +104,7 @@ export class Chain {
         await db.commitBlock({ height: 0, hash: g.hash, bytes: g.bytes, txIds: [], accounts: new Map(state.entries()), genesisHash: o.genesis.hash });
         chain = new Chain(o, db, state);
         chain.head = g;
+        chain.fin = { height: 0, hashHex: g.hashHex };
       } else {
         const bytes = await db.blockBytes(head.height);
         if (!bytes) throw new ChainDbError('corrupt', o.dir, `head block ${head.height} is missing`);
@@ -117,6 +129,7 @@ export class Chain {
         chain = new Chain(o, db, state);
         chain.head = block;
         chain.gov = gov;
+        await chain.loadFinality();
       }
       chain.updateHeadMetrics();
       return chain;
@@ -143,9 +156,150 @@ export class Chain {
     return { height: h.height, hash: this.head.hashHex, state_root: toHex(h.stateRoot), timestamp_ms: h.timestampMs, epoch: h.epoch, finalized_height: this.finalizedHeight() };
   }
 
-  /** v1: single-validator chains finalize each block immediately; multi-validator finality comes with votes. */
+  /** Single-validator chains finalize each block as it is made (its signer is all the stake); multi-validator finality comes with votes. */
   private finalizedHeight(): number {
-    return this.genesis.validators.length <= 1 ? this.head.header.height : 0;
+    return this.set.multi ? this.fin.height : this.head.header.height;
+  }
+
+  /** The highest final block (height, 64-hex hash). */
+  finalized(): { height: number; hashHex: string } {
+    return this.set.multi ? { ...this.fin } : { height: this.head.header.height, hashHex: this.head.hashHex };
+  }
+
+  /** The head block. */
+  headBlock(): Block {
+    return this.head;
+  }
+
+  /** Canonical hash (hex) at a height above the finalized height, from memory; undefined when unknown. */
+  recentHash(height: number): string | undefined {
+    return height === this.head.header.height ? this.head.hashHex : this.recent.get(height);
+  }
+
+  /** Canonical hash (hex) at any height, or undefined above the head. */
+  async hashAt(height: number): Promise<string | undefined> {
+    const r = this.recentHash(height);
+    if (r !== undefined) return r;
+    if (height === this.fin.height && this.fin.hashHex) return this.fin.hashHex;
+    return (await this.blockAt(height))?.hashHex;
+  }
+
+  /** Called after every head change (a new block, or a revert to its parent). Returns the unsubscribe function. */
+  onHead(cb: (head: Block, o: { reverted: boolean }) => void): () => void {
+    this.headListeners.add(cb);
+    return () => this.headListeners.delete(cb);
+  }
+
+  private async loadFinality(): Promise<void> {
+    const rec = await this.db.getMeta('finalized');
+    if (rec) {
+      try {
+        const a = asArray(decodeCanonical(rec, 'finalized'), 'finalized', 2);
+        this.fin = { height: asSafeInt(a[0], 'finalized.height'), hashHex: toHex(asBytes(a[1], 'finalized.hash', 32)) };
+      } catch (err) {
+        throw new ChainDbError('corrupt', this.o.dir, `finalized record does not decode: ${(err as Error).message}`);
+      }
+    } else {
+      const g = await this.blockAt(0);
+      this.fin = { height: 0, hashHex: g?.hashHex ?? '' };
+    }
+    if (!this.set.multi) return;
+    for (let h = this.fin.height + 1; h < this.head.header.height; h++) {
+      const b = await this.blockAt(h);
+      if (b) this.recent.set(h, b.hashHex);
+    }
+  }
+
+  /**
+   * Records a new finalized block (multi-validator chains; monotonic: lower or equal heights are
+   * ignored) with the votes that prove it, persisted in one synced write; drops the undo records
+   * at and below it. The block must be on the canonical chain.
+   * @returns whether the finalized height moved.
+   */
+  setFinalized(height: number, hashHex: string, proof: Uint8Array[]): Promise<boolean> {
+    return this.exclusive(async () => {
+      if (!this.set.multi || height <= this.fin.height || this.closed) return false;
+      if (this.recentHash(height) !== hashHex) return false;
+      await this.db.putMeta([
+        ['finalized', encodeCanonical([height, fromHex(hashHex, 32)])],
+        ['finality_proof', encodeCanonical(proof)],
+      ]);
+      this.fin = { height, hashHex };
+      for (const h of this.recent.keys()) if (h <= height) this.recent.delete(h);
+      await this.db.pruneUndo(height);
+      this.updateHeadMetrics();
+      return true;
+    });
+  }
+
+  /** The votes that proved the current finalized block (encoded votes), empty when none. */
+  async finalityProof(): Promise<Uint8Array[]> {
+    const rec = await this.db.getMeta('finality_proof');
+    if (!rec) return [];
+    try {
+      return asArray(decodeCanonical(rec, 'finality proof'), 'finality proof').map((v, i) => asBytes(v, `finality proof[${i}]`));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Consensus metadata of other modules (last vote, equivocation evidence), by name. */
+  getMeta(name: string): Promise<Uint8Array | undefined> {
+    return this.db.getMeta(name);
+  }
+
+  /** Writes consensus metadata (synced). */
+  putMeta(entries: [string, Uint8Array][]): Promise<void> {
+    return this.exclusive(() => this.db.putMeta(entries));
+  }
+
+  /**
+   * Reverts the head block (multi-validator chains, blocks above the finalized height only):
+   * restores the accounts and governance state from its undo record and makes its parent the head.
+   * Its transactions go back to the mempool where they still apply.
+   * @returns the reverted block.
+   * @throws Error when the head is final, is genesis, or has no undo record.
+   */
+  revertHead(): Promise<Block> {
+    return this.exclusive(async () => {
+      const b = this.head;
+      const h = b.header.height;
+      if (!this.set.multi || h <= this.fin.height || h === 0) throw new Error(`block ${h} is final; it cannot be reverted`);
+      const undoBytes = await this.db.undoBytes(h);
+      if (!undoBytes) throw new ChainDbError('corrupt', this.o.dir, `undo record of block ${h} is missing`);
+      const undo = decodeUndo(undoBytes);
+      const parent = await this.blockAt(h - 1);
+      if (!parent) throw new ChainDbError('corrupt', this.o.dir, `block ${h - 1} is missing`);
+      const ov = this.state.begin();
+      for (const [addr, a] of undo.accounts) ov.set(addr, a);
+      const prepared = this.state.prepare(ov);
+      const gov = undo.gov ? decodeGov(decodeCanonical(undo.gov, 'governance state')) : this.gov;
+      if (toHex(combinedRoot(prepared.root, gov)) !== toHex(parent.header.stateRoot))
+        throw new ChainDbError('corrupt', this.o.dir, `undo record of block ${h} does not restore the state root of block ${h - 1}`);
+      await this.db.revertBlock({
+        height: h,
+        hash: b.hash,
+        txIds: b.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
+        restore: undo.accounts,
+        gov: undo.gov ?? undefined,
+        parent: { height: h - 1, hash: parent.hash },
+      });
+      this.state.commit(prepared);
+      this.gov = gov;
+      this.head = parent;
+      this.recent.delete(h);
+      for (const tx of b.txs) {
+        try {
+          this.mempool.add(tx, this.state.get(tx.fromAddress.slice(3)));
+        } catch {
+          /* no longer applies (e.g. its nonce is taken): dropped */
+        }
+      }
+      this.updateHeadMetrics();
+      this.o.logger?.warn({ height: h, hash: b.hashHex.slice(0, 12) }, 'block reverted (fork choice)');
+      for (const cb of this.headListeners) cb(parent, { reverted: true });
+      return b;
+    });
   }
 
   /** Account by `tb1…` address with pending nonce (RPC view, decimal strings). */
@@ -234,11 +388,12 @@ export class Chain {
    * production timer and `dev.mine_one`.
    * @throws Error when this node's key is not a validator; ChainDbError-like I/O errors from the commit.
    */
-  produceBlock(): Promise<BlockHeader> {
+  produceBlock(o: { parentHash?: string } = {}): Promise<BlockHeader> {
     return this.exclusive(async () => {
       if (this.closed) throw new Error('chain is closed');
       if (!this.isValidator) throw new Error(`node key ${this.o.nodeKey.address} is not a validator of this chain`);
       const parent = this.head;
+      if (o.parentHash !== undefined && o.parentHash !== parent.hashHex) throw new ImportError('stale_parent', 'the head changed before the block was built');
       const ov = this.state.begin();
       const proposerHex = this.o.nodeKey.address.slice(3);
       const rejected: SignedTx[] = [];
@@ -271,7 +426,8 @@ export class Chain {
         {
           height,
           parentHash: parent.hash,
-          timestampMs: Math.max(now, parent.header.timestampMs + 1),
+          // Multi-validator chains: never before this proposer's slot (chain/consensus.ts).
+          timestampMs: Math.max(now, parent.header.timestampMs + 1, this.set.multi ? earliestSlotMs(parent.header.timestampMs, this.genesis.block_time_ms, this.set.rank(height, proposerHex)) : 0),
           proposer: fromHex(proposerHex, 20),
           txRoot: txRoot(txs.map((t) => fromHex(t.hash, 32))),
           stateRoot: combinedRoot(prepared.root, gov),
@@ -298,7 +454,8 @@ export class Chain {
     pre.catch(() => {});
     return this.exclusive(async () => {
       const block = await pre;
-      const applied = applyBlock(block, this.head, this.state, { gov: this.gov, stake: this.stake });
+      const slot = this.set.multi ? { set: this.set, blockTimeMs: this.genesis.block_time_ms } : undefined;
+      const applied = applyBlock(block, this.head, this.state, { gov: this.gov, stake: this.stake, slot });
       await this.commit(block, applied, applied.gov);
       return headerView(block);
     });
@@ -306,6 +463,12 @@ export class Chain {
 
   private async commit(block: Block, prepared: Prepared, gov: GovState): Promise<void> {
     const parentTs = this.head.header.timestampMs;
+    let undo: Uint8Array | undefined;
+    if (this.set.multi) {
+      const before = new Map<string, AccountState>();
+      for (const addr of prepared.overlay.changes.keys()) before.set(addr, this.state.get(addr));
+      undo = encodeUndo(before, gov !== this.gov ? encodeGov(this.gov) : undefined);
+    }
     await this.db.commitBlock({
       height: block.header.height,
       hash: block.hash,
@@ -313,9 +476,11 @@ export class Chain {
       txIds: block.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
       accounts: prepared.overlay.changes,
       gov: gov !== this.gov ? encodeGov(gov) : undefined,
+      undo,
     });
     this.state.commit(prepared);
     this.gov = gov;
+    if (this.set.multi && this.head.header.height > this.fin.height) this.recent.set(this.head.header.height, this.head.hashHex);
     this.head = block;
     this.mempool.onBlock(block.txs, (hex) => this.state.get(hex));
     const interval = block.header.timestampMs - parentTs;
@@ -328,6 +493,7 @@ export class Chain {
     this.updateHeadMetrics();
     this.o.logger?.info({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval }, 'block');
     this.o.events?.emit('newHeads', headerView(block));
+    for (const cb of this.headListeners) cb(block, { reverted: false });
   }
 
   private updateHeadMetrics(): void {

@@ -12,6 +12,7 @@ import { bytesEqual, toHex } from '../crypto/hash.js';
 import { VerifyPool } from '../crypto/verify-pool.js';
 import { ChainDb, ChainDbError } from '../storage/chaindb.js';
 import type { Block } from './block.js';
+import { ValidatorSet } from './consensus.js';
 import { genesisBlock, genesisState, readGenesisFile } from './genesis.js';
 import { combinedRoot, EMPTY_GOV, encodeGov, stakeMap, type GovState } from './gov-intent.js';
 import { applyBlock, ImportError, preverifyBlock, validatorKeys } from './verify.js';
@@ -61,6 +62,7 @@ export async function replayFromGenesis(
     await dst.commitBlock({ height: 0, hash: parent.hash, bytes: parent.bytes, txIds: [], accounts: new Map(state.entries()), genesisHash: genesis.hash }, { sync: false });
     o.onProgress?.(0, head.height);
     const validators = validatorKeys(genesis);
+    const slot = { set: new ValidatorSet(genesis), blockTimeMs: genesis.block_time_ms };
     const stake = stakeMap(genesis.validators);
     let gov: GovState = EMPTY_GOV;
     const inflight = new Map<number, Promise<Block>>();
@@ -80,7 +82,7 @@ export async function replayFromGenesis(
       try {
         block = await inflight.get(h)!;
         inflight.delete(h);
-        prepared = applyBlock(block, parent, state, { checkStateRoot: false, gov, stake });
+        prepared = applyBlock(block, parent, state, { checkStateRoot: false, gov, stake, slot });
       } catch (err) {
         if (!(err instanceof ImportError)) throw err;
         return { height: h - 1, stateRoot: toHex(combinedRoot(state.root(), gov)), ok: false, firstMismatch: { height: h, expected: 'a valid block', actual: err.reason }, error: err.message };

@@ -14,6 +14,7 @@ import { formatAddress } from './address.js';
 import { applyTx } from './apply.js';
 import { decodeBlock, epochOf, txRoot, type Block } from './block.js';
 import { CodecError } from './codec.js';
+import { checkSlot, type ValidatorSet } from './consensus.js';
 import type { Genesis } from './genesis.js';
 import { combinedRoot, EMPTY_GOV, govEpochStep, GovIntentError, govVote, type GovState } from './gov-intent.js';
 import type { Prepared, State } from './state.js';
@@ -93,21 +94,23 @@ export function foldGovBlock(gov: GovState, height: number, txs: readonly Signed
 
 /**
  * Stage 2: applies a preverified block on top of `parent` to a staged overlay of `state`.
- * @param o.gov governance state before the block (default empty); o.stake validator stakes (gov-intent.ts stakeMap).
+ * @param o.gov governance state before the block (default empty); o.stake validator stakes (gov-intent.ts stakeMap);
+ *   o.slot the proposer-slot rule of multi-validator chains (chain/consensus.ts).
  * @returns the prepared state change (install with `state.commit` after the DB commit) and the governance state after it.
- * @throws ImportError bad_parent | bad_height | bad_timestamp | bad_epoch | <tx failure reason> | not_validator | intent_too_late | duplicate_vote | bad_state_root
+ * @throws ImportError bad_parent | bad_height | bad_timestamp | bad_slot | bad_epoch | <tx failure reason> | not_validator | intent_too_late | duplicate_vote | bad_state_root
  */
 export function applyBlock(
   block: Block,
   parent: Block,
   state: State,
-  o: { checkStateRoot?: boolean; gov?: GovState; stake?: ReadonlyMap<string, bigint> } = {},
+  o: { checkStateRoot?: boolean; gov?: GovState; stake?: ReadonlyMap<string, bigint>; slot?: { set: ValidatorSet; blockTimeMs: number } } = {},
 ): AppliedBlock {
   const h = block.header;
   const where = `block ${h.height}`;
   if (h.height !== parent.header.height + 1) throw new ImportError('bad_height', `${where} does not follow the head ${parent.header.height}`);
   if (!bytesEqual(h.parentHash, parent.hash)) throw new ImportError('bad_parent', `${where}: parent hash is not the hash of block ${parent.header.height}`);
   if (h.timestampMs <= parent.header.timestampMs) throw new ImportError('bad_timestamp', `${where}: timestamp is not after its parent's`);
+  if (o.slot) checkSlot(block, parent, o.slot.set, o.slot.blockTimeMs);
   if (h.epoch !== epochOf(h.height)) throw new ImportError('bad_epoch', `${where}: epoch ${h.epoch} should be ${epochOf(h.height)}`);
   const ov = state.begin();
   const proposerHex = toHex(h.proposer);

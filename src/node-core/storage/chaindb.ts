@@ -7,6 +7,9 @@
  *   'h' block hash    → height u64 BE
  *   't' tx id         → height u64 BE ‖ index in block u32 BE ‖ block hash (32)
  *   'a' address (20)  → balance u64 BE ‖ nonce u64 BE       (absent = empty account)
+ *   'u' height u64 BE → undo record of that block (multi-validator chains only, until final;
+ *                       chain/undo.ts): the accounts and the governance state before the block
+ *   'm' <name>        → other metadata of the consensus (finalized block, last vote; see chain/)
  *   'm' "gov"      → governance state (chain/gov-intent.ts encodeGov; absent = empty)
  * (Fixed-width binary for the per-tx records: they are written thousands of times per block.)
  * Every block is committed as ONE LevelDB write batch with `sync: true` (block, indexes, touched
@@ -80,6 +83,23 @@ export interface BlockCommit {
   genesisHash?: string;
   /** New governance state bytes when the block changed it (chain/gov-intent.ts). */
   gov?: Uint8Array;
+  /** Undo record (chain/undo.ts) so the block can be reverted while it is not final. */
+  undo?: Uint8Array;
+  /** Metadata written in the same batch (name → bytes). */
+  meta?: [string, Uint8Array][];
+}
+
+/** Reverting the head block: what to delete and the accounts as they were before it. */
+export interface BlockRevert {
+  height: number;
+  hash: Uint8Array;
+  txIds: Uint8Array[];
+  /** Accounts before the block by 40-hex address; empty accounts are deleted. */
+  restore: Map<string, AccountState>;
+  /** Governance state bytes before the block (null: there was none); undefined = unchanged. */
+  gov?: Uint8Array | null;
+  /** The new head (the parent). */
+  parent: Head;
 }
 
 function classify(err: unknown): { kind: ChainDbError['kind']; detail: string } {
@@ -235,11 +255,65 @@ export class ChainDb {
     }
     if (c.gov !== undefined) ops.push({ type: 'put', key: K_GOV, value: c.gov });
     ops.push({ type: 'put', key: K_HEAD, value: encodeCanonical([c.height, c.hash]) });
+    if (c.undo) ops.push({ type: 'put', key: key('u', h), value: c.undo });
+    for (const [name, value] of c.meta ?? []) ops.push({ type: 'put', key: META(name), value });
     if (c.genesisHash !== undefined) {
       ops.push({ type: 'put', key: K_GENESIS, value: new TextEncoder().encode(c.genesisHash) });
       ops.push({ type: 'put', key: K_SCHEMA, value: encodeCanonical(SCHEMA_VERSION) });
     }
     await batch.write({ sync: o.sync ?? true });
+  }
+
+  /** Undo record of a block (multi-validator chains, until the block is final), or undefined. */
+  async undoBytes(height: number): Promise<Uint8Array | undefined> {
+    const v = await this.db.get(key('u', u64be(height)));
+    return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  }
+
+  /**
+   * Removes the head block (with its indexes and undo record) and restores the accounts it
+   * touched, in one synced batch; the parent becomes the head. The caller checks that the block
+   * is the head and not final.
+   */
+  async revertBlock(r: BlockRevert): Promise<void> {
+    const batch = this.db.batch();
+    const h = u64be(r.height);
+    batch.del(key('b', h));
+    batch.del(key('h', r.hash));
+    batch.del(key('u', h));
+    for (const id of r.txIds) batch.del(key('t', id));
+    for (const [addr, a] of r.restore) {
+      const k = key('a', Buffer.from(addr, 'hex'));
+      if (a.balance === 0n && a.nonce === 0n) batch.del(k);
+      else {
+        const v = Buffer.allocUnsafe(16);
+        v.writeBigUInt64BE(a.balance, 0);
+        v.writeBigUInt64BE(a.nonce, 8);
+        batch.put(k, v);
+      }
+    }
+    if (r.gov === null) batch.del(K_GOV);
+    else if (r.gov !== undefined) batch.put(K_GOV, r.gov);
+    batch.put(K_HEAD, encodeCanonical([r.parent.height, r.parent.hash]));
+    await batch.write({ sync: true });
+  }
+
+  /** Deletes the undo records of heights ≤ `height` (those blocks are final). */
+  async pruneUndo(height: number): Promise<void> {
+    await this.db.clear({ gte: key('u'), lte: key('u', u64be(height)) });
+  }
+
+  /** A metadata record by name, or undefined. */
+  async getMeta(name: string): Promise<Uint8Array | undefined> {
+    const v = await this.db.get(META(name));
+    return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  }
+
+  /** Writes metadata records in one synced batch. */
+  async putMeta(entries: [string, Uint8Array][]): Promise<void> {
+    const batch = this.db.batch();
+    for (const [name, value] of entries) batch.put(META(name), value);
+    await batch.write({ sync: true });
   }
 
   async close(): Promise<void> {
