@@ -43,6 +43,25 @@ export function createMetrics() {
     }),
     rpcSubscriptions: new client.Gauge({ name: 'rpc_subscriptions', help: 'Open WebSocket subscriptions.', registers: reg }),
     nodeUp: new client.Gauge({ name: 'node_up', help: '1 while the node is in phase ready.', registers: reg }),
+    // Launch governor (issue 4). Gate label values are the 8 gate names (bounded).
+    governorEnabled: new client.Gauge({ name: 'governor_enabled', help: '1 when the launch governor runs (TB_GOVERNOR_ENABLED), else 0.', registers: reg }),
+    governorGateState: new client.Gauge({
+      name: 'governor_gate_state',
+      help: 'State of each governor gate: 0 inactive, 1 active, 2 rehearsal, 3 trade.',
+      labelNames: ['gate'] as const,
+      registers: reg,
+    }),
+    governorGateTransitionsTotal: new client.Counter({
+      name: 'governor_gate_transitions_total',
+      help: 'Governor gate state changes (decisions), by gate and from/to state.',
+      labelNames: ['gate', 'from', 'to'] as const,
+      registers: reg,
+    }),
+    governorGateEnterStreak: new client.Gauge({ name: 'governor_gate_enter_streak', help: 'Consecutive windows a gate met its enter condition.', labelNames: ['gate'] as const, registers: reg }),
+    governorGateExitStreak: new client.Gauge({ name: 'governor_gate_exit_streak', help: 'Consecutive windows a gate failed its stay condition.', labelNames: ['gate'] as const, registers: reg }),
+    governorGateStreakRequired: new client.Gauge({ name: 'governor_gate_streak_required', help: 'Consecutive windows needed for a gate to move.', labelNames: ['gate'] as const, registers: reg }),
+    governorGateNoSignal: new client.Gauge({ name: 'governor_gate_no_signal', help: '1 when a gate has no input signal (its source is missing).', labelNames: ['gate'] as const, registers: reg }),
+    intentBacklog: new client.Gauge({ name: 'intent_backlog', help: 'Governor intents recorded but not yet in force on chain (state pending).', registers: reg }),
   };
   // Standard process_* / nodejs_* series after the chain's own (so `curl …/metrics | head` shows the
   // chain first). prom-client names three gauges `*_total`, which `promtool check metrics` rejects
