@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { GateChanged } from './governor.js';
+import { SnapshotTopics } from './snapshots.js';
 import { BlockHeader, LogLine, NodeStats, PhaseInfo } from './types.js';
 
 export const Topics = {
@@ -18,6 +19,8 @@ export const Topics = {
   'log.line': LogLine,
   /** A launch-governor gate changed state (spec/governor.md; src/shared/api/governor.ts). */
   'governor.gateChanged': GateChanged,
+  /** Snapshot job progress and scheduled-backup results (src/shared/api/snapshots.ts). */
+  ...SnapshotTopics,
 } as const;
 export type TopicName = keyof typeof Topics;
 export type TopicPayload<T extends TopicName> = z.infer<(typeof Topics)[T]>;

@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './methods.js';
 export * from './governor.js';
+export * from './snapshots.js';
 export * from './numbers.js';
 export * from './types.js';
 export * from './openrpc.js';
