@@ -21,6 +21,7 @@ import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
 import type { NodeConfig } from './config/schema.js';
 import { redactConfig } from './config/load.js';
 import { NodeEvents } from './events.js';
+import { Governor, governorHandlers, governorSettings } from './governor/index.js';
 import { createNodeLogger, LogRing } from './logging.js';
 import { Dispatcher } from './rpc/dispatcher.js';
 import { serveIpc, type IpcPort } from './rpc/ipc.js';
@@ -85,6 +86,8 @@ export class Node {
   nodeKey?: KeyPair;
   genesis?: Genesis;
   chain?: Chain;
+  /** The launch governor, when TB_GOVERNOR_ENABLED. */
+  governor?: Governor;
   rpcPort?: number;
   metricsPort?: number;
 
@@ -228,7 +231,14 @@ export class Node {
     this.setPhase({ phase: 'replaying' });
     const tip = chain.tip();
     log.logger.info({ height: tip.height, hash: tip.hash, state_root: tip.state_root }, 'chain head');
-    this.chainHandlers = chain.handlers({ network: cfg.network, keystore });
+    if (cfg.governor_enabled) {
+      // Before any listener: a bad signing setup is a startup error (ConfigError → exit 2).
+      const gs = governorSettings(cfg, dd.root, this.genesis.block_time_ms);
+      const governor = await Governor.start({ ...gs, dataDir: dd.root, chain, events: this.events, metrics: this.metrics, logger: log.logger });
+      this.governor = governor;
+      this.opened('governor', () => governor.stop());
+    }
+    this.chainHandlers = { ...chain.handlers({ network: cfg.network, keystore }), ...governorHandlers(this.governor) };
 
     await stats.start();
     this.opened('stats', () => stats.stop());

@@ -1,0 +1,164 @@
+/**
+ * Decision snapshot files (spec/governor.md §5 with spec/README.md's decisions):
+ * `<data_dir>/governor/decisions/epoch-{N}.json`, N = epoch_apply, holding EVERY decision that
+ * takes effect at N (a later decision of the same epoch rewrites the file atomically with all
+ * decisions; nothing is lost). Body = RFC 8785 canonical JSON (`canonicalize`):
+ *   `{"decisions":[{action, created_epoch, epoch, from_state, gate, intent_id, metrics_raw,
+ *     metrics_summary, params_patch, reason, to_state}…],"epoch":N,"schema_version":1}`.
+ * With signing on, `epoch-{N}.json.sig` = `{"payload_hash_hex","pubkey_hex","signature_hex"}`
+ * (the reference layout): Ed25519 over the 32-byte BLAKE3 digest of the exact file bytes,
+ * lowercase hex. Both files are written with writeFileAtomic (file first, then sidecar).
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import canonicalize from 'canonicalize';
+import type { Attestation, GateMetrics, SignatureCheck } from '../../shared/api/governor.js';
+import { keysFromSeed, sign, verify, type Ed25519Keys } from '../crypto/ed25519.js';
+import { blake3, fromHex, toHex } from '../crypto/hash.js';
+import { writeFileAtomic } from '../storage/atomic.js';
+
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+export interface DecisionEntry {
+  action: string;
+  created_epoch: number;
+  /** epoch_apply */
+  epoch: number;
+  from_state: string;
+  gate: string;
+  intent_id: string;
+  metrics_raw: GateMetrics;
+  metrics_summary: GateMetrics;
+  params_patch: Record<string, boolean | string | number>;
+  reason: string;
+  to_state: string;
+}
+
+/** RFC 8785 canonical JSON text. @throws Error for values JSON cannot represent. */
+export function canonicalJson(v: unknown): string {
+  const s = canonicalize(v);
+  if (s === undefined) throw new Error('value has no JSON representation');
+  return s;
+}
+
+export function blake3Hex(bytes: Uint8Array): string {
+  return toHex(blake3(bytes));
+}
+
+/** Ed25519 key pair from a 32-byte seed given as hex (TB_NODE_KEY_HEX). @throws Error when not 64 hex digits. */
+export function signingKeyFromHex(hex: string): Ed25519Keys {
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new Error('TB_NODE_KEY_HEX must be 64 hex digits (a 32-byte Ed25519 seed)');
+  return keysFromSeed(fromHex(hex.toLowerCase(), 32));
+}
+
+/** Sidecar of file bytes: BLAKE3 digest signed with Ed25519. */
+export function attest(bytes: Uint8Array, keys: Ed25519Keys): Attestation {
+  const digest = blake3(bytes);
+  return { payload_hash_hex: toHex(digest), pubkey_hex: toHex(keys.publicKey), signature_hex: toHex(sign(digest, keys.secretKey)) };
+}
+
+/**
+ * Checks file bytes against a sidecar: the sidecar's hash must be the file's BLAKE3 and the
+ * signature must verify with the sidecar's public key over that 32-byte digest.
+ */
+export function checkAttestation(bytes: Uint8Array, a: Attestation | null): { signature: SignatureCheck; detail: string } {
+  if (a === null) return { signature: 'unsigned', detail: 'no .sig sidecar' };
+  const hash = blake3Hex(bytes);
+  if (a.payload_hash_hex !== hash) return { signature: 'invalid', detail: `file BLAKE3 ${hash} differs from the signed hash ${a.payload_hash_hex} (the file was changed after signing)` };
+  let ok = false;
+  try {
+    ok = verify(fromHex(a.signature_hex, 64), fromHex(a.payload_hash_hex, 32), fromHex(a.pubkey_hex, 32));
+  } catch {
+    ok = false;
+  }
+  return ok ? { signature: 'valid', detail: `Ed25519 signature by ${a.pubkey_hex} verifies over BLAKE3 ${hash}` } : { signature: 'invalid', detail: 'Ed25519 signature does not verify' };
+}
+
+function parseAttestation(text: string): Attestation | null {
+  try {
+    const v = JSON.parse(text) as Record<string, unknown>;
+    const hex = (x: unknown) => (typeof x === 'string' && /^[0-9a-f]*$/.test(x) ? x : '');
+    return { payload_hash_hex: hex(v.payload_hash_hex), pubkey_hex: hex(v.pubkey_hex), signature_hex: hex(v.signature_hex) };
+  } catch {
+    return { payload_hash_hex: '', pubkey_hex: '', signature_hex: '' };
+  }
+}
+
+export interface StoredSnapshot {
+  epoch: number;
+  /** Relative to the data dir. */
+  relPath: string;
+  bytes: Uint8Array;
+  hashHex: string;
+  body: Record<string, unknown> | null;
+  attestation: Attestation | null;
+}
+
+/** The decision files of one data directory. */
+export class DecisionFiles {
+  readonly dir: string;
+  constructor(
+    private readonly dataDir: string,
+    private readonly keys?: Ed25519Keys,
+  ) {
+    this.dir = path.join(dataDir, 'governor', 'decisions');
+  }
+
+  fileOf(epoch: number): string {
+    return path.join(this.dir, `epoch-${epoch}.json`);
+  }
+
+  /** Canonical bytes of an epoch file holding `decisions`. */
+  static encode(epoch: number, decisions: DecisionEntry[]): Uint8Array {
+    return new TextEncoder().encode(canonicalJson({ decisions, epoch, schema_version: SNAPSHOT_SCHEMA_VERSION }));
+  }
+
+  /**
+   * Writes (or rewrites with one more decision) the file of `epoch`, then its sidecar when signing.
+   * @returns BLAKE3 hex of the file bytes.
+   * @throws fs errors (ENOSPC…); the previous file stays intact (atomic replace).
+   */
+  async write(epoch: number, decisions: DecisionEntry[]): Promise<string> {
+    const bytes = DecisionFiles.encode(epoch, decisions);
+    const file = this.fileOf(epoch);
+    await writeFileAtomic(file, bytes);
+    if (this.keys) await writeFileAtomic(`${file}.sig`, canonicalJson(attest(bytes, this.keys)));
+    return blake3Hex(bytes);
+  }
+
+  /** Reads an epoch's file and sidecar; undefined when there is no file. */
+  async read(epoch: number): Promise<StoredSnapshot | undefined> {
+    const file = this.fileOf(epoch);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await fs.readFile(file));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    let attestation: Attestation | null = null;
+    try {
+      attestation = parseAttestation(await fs.readFile(`${file}.sig`, 'utf8'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    let body: Record<string, unknown> | null = null;
+    try {
+      const v = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) body = v as Record<string, unknown>;
+    } catch {
+      body = null;
+    }
+    return { epoch, relPath: path.relative(this.dataDir, file), bytes, hashHex: blake3Hex(bytes), body, attestation };
+  }
+
+  /** BLAKE3 hex of an epoch file as on disk now, undefined when missing. */
+  async hashOf(epoch: number): Promise<string | undefined> {
+    try {
+      return blake3Hex(new Uint8Array(await fs.readFile(this.fileOf(epoch))));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+}
