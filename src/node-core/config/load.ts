@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { parse as parseToml, TomlError } from 'smol-toml';
+import { NetworkFileError, resolveNetwork } from '../net/network-file.js';
 import {
   KEY_BY_ENV,
   KEY_BY_NAME,
@@ -185,7 +186,17 @@ export function loadConfig(o: LoadOptions = {}): LoadedConfig {
     set(spec.key, validate(spec, v, spec.flag, spec.flag), spec.flag);
   }
 
-  const network = values.get('network') as string;
+  // A network file path (or a name of resources/networks/) gives the network name and its file.
+  let net: { name: string; file?: string };
+  try {
+    net = resolveNetwork(values.get('network') as string, cwd);
+  } catch (err) {
+    if (err instanceof NetworkFileError) throw new ConfigError(sources.network, err.message, 'network');
+    throw err;
+  }
+  values.set('network', net.name);
+  if (net.file) values.set('network_file', net.file);
+  const network = net.name;
   if (!values.has('data_dir')) set('data_dir', path.join(home, '.the_block', network), 'default');
   values.set('data_dir', resolvePath(values.get('data_dir') as string, cwd, home));
 

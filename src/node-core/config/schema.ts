@@ -21,15 +21,40 @@ export const zHostPort = z.string().superRefine((s, ctx) => {
 
 const zNetwork = z
   .string()
-  .regex(
-    /^[a-z0-9][a-z0-9_-]{0,31}$/,
-    'must be a network name like dev or testnet (lowercase letters, digits, - and _)',
+  .refine(
+    (v) => /^[a-z0-9][a-z0-9_-]{0,31}$/.test(v) || ((v.includes('/') || v.endsWith('.json')) && v.length <= 4096),
+    'must be a network name like dev or testnet (lowercase letters, digits, - and _), or the path of a network file (…/network.json)',
   );
+const zPeerList = z.array(
+  z.string().regex(/^(\/(ip4|ip6|dns4|dns6)\/\S+|[A-Za-z0-9.-]+:[0-9]{1,5})$/, 'must be a multiaddr (/ip4/127.0.0.1/tcp/30333/p2p/12D3…) or host:port'),
+);
 
 /** Parsed and validated node configuration. Paths are absolute; durations in ms. */
 export interface NodeConfig {
-  /** Network name; selects genesis and the default data dir. */
+  /** Network name; selects genesis and the default data dir (a network file path given as `network` is resolved to its name). */
   network: string;
+  /** Absolute network file (resources/networks/<name>.json or a path given as `network`); derived by the loader, not a key. */
+  network_file?: string;
+  /** Run the libp2p host (gossip, sync); off = a node alone. */
+  p2p: boolean;
+  /** QUIC listen address (UDP), port 0 = a free port. */
+  p2p_quic_addr: string;
+  /** TCP listen address (noise + yamux), port 0 = a free port. */
+  p2p_tcp_addr: string;
+  /** Extra bootstrap peers (multiaddrs), besides the network file's. */
+  p2p_bootstrap: string[];
+  /** Peers kept connected (multiaddrs or host:port = TCP), spec TB_MESH_STATIC_PEERS. */
+  p2p_static_peers: string[];
+  /** Peer store file; undefined = `<data_dir>/overlay/overlay_peers.json`. */
+  p2p_overlay_path?: string;
+  /** How long a banned peer stays refused (s). */
+  p2p_ban_secs: number;
+  /** Interval of sync status rounds (ms), spec TB_P2P_CHAIN_SYNC_INTERVAL_MS. */
+  p2p_sync_interval_ms: number;
+  /** Test hooks (`net.chaos`: message loss, jitter, partitions). Never on in production. */
+  p2p_test_hooks: boolean;
+  /** Test-only fault injection (`double_sign`). */
+  test_fault: 'none' | 'double_sign';
   /** Absolute data directory root (`~/.the_block/<network>` by default). */
   data_dir: string;
   /** JSON-RPC HTTP+WS listen address. */
@@ -273,6 +298,90 @@ export const KEYS: readonly KeySpec[] = [
     fromString: (s) => s.trim(),
     doc: 'Ed25519 seed (32 bytes hex) that signs governor decision files',
     secret: true,
+  },
+  // Network (issue 6): libp2p host, bootstrap and static peers, test hooks.
+  {
+    key: 'p2p',
+    env: 'TB_P2P_ENABLED',
+    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
+    fromString: parseBool,
+    default: true,
+    doc: 'run the libp2p host (gossip and sync with peers); off = a node alone',
+  },
+  {
+    key: 'p2p_quic_addr',
+    env: 'TB_P2P_QUIC_ADDR',
+    flag: '--p2p-quic-addr',
+    schema: zHostPort,
+    fromString: str,
+    default: '127.0.0.1:0',
+    doc: 'QUIC (UDP) listen address for peers; port 0 = a free port',
+  },
+  {
+    key: 'p2p_tcp_addr',
+    env: 'TB_P2P_TCP_ADDR',
+    flag: '--p2p-tcp-addr',
+    schema: zHostPort,
+    fromString: str,
+    default: '127.0.0.1:0',
+    doc: 'TCP listen address for peers (noise + yamux); port 0 = a free port',
+  },
+  {
+    key: 'p2p_bootstrap',
+    env: 'TB_BOOTSTRAP_PEERS',
+    flag: '--bootstrap',
+    schema: zPeerList,
+    fromString: list,
+    default: [],
+    doc: 'extra bootstrap peers, comma-separated multiaddrs (the network file lists its own)',
+  },
+  {
+    key: 'p2p_static_peers',
+    env: 'TB_MESH_STATIC_PEERS',
+    flag: '--static-peers',
+    schema: zPeerList,
+    fromString: list,
+    default: [],
+    doc: 'peers kept connected, comma-separated multiaddrs or host:port (TCP)',
+  },
+  {
+    key: 'p2p_overlay_path',
+    env: 'TB_OVERLAY_DB_PATH',
+    schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
+    fromString: str,
+    doc: 'peer store file (default <data dir>/overlay/overlay_peers.json)',
+  },
+  {
+    key: 'p2p_ban_secs',
+    env: 'TB_P2P_BAN_SECS',
+    schema: zInt(1, 7 * 86_400, 's'),
+    fromString: num,
+    default: 600,
+    doc: 'how long a banned peer is refused (s)',
+  },
+  {
+    key: 'p2p_sync_interval_ms',
+    env: 'TB_P2P_CHAIN_SYNC_INTERVAL_MS',
+    schema: zInt(50, 60_000, 'ms'),
+    fromString: num,
+    default: 500,
+    doc: 'interval of chain sync rounds with peers (ms)',
+  },
+  {
+    key: 'p2p_test_hooks',
+    env: 'TB_P2P_TEST_HOOKS',
+    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
+    fromString: parseBool,
+    default: false,
+    doc: 'TEST ONLY: enable net.chaos (message loss, jitter, partitions)',
+  },
+  {
+    key: 'test_fault',
+    env: 'TB_TEST_FAULT',
+    schema: z.enum(['none', 'double_sign'], { error: 'must be none or double_sign' }),
+    fromString: (s) => s.trim(),
+    default: 'none',
+    doc: 'TEST ONLY: fault injection (double_sign: a validator signs two conflicting votes per height)',
   },
 ];
 

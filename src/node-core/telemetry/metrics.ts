@@ -43,6 +43,22 @@ export function createMetrics() {
     }),
     rpcSubscriptions: new client.Gauge({ name: 'rpc_subscriptions', help: 'Open WebSocket subscriptions.', registers: reg }),
     nodeUp: new client.Gauge({ name: 'node_up', help: '1 while the node is in phase ready.', registers: reg }),
+    // Consensus and network (issue 6; spec/chain_core.md §6 telemetry names).
+    effectiveTotalStake: new client.Gauge({ name: 'effective_total_stake', help: 'Validator stake counted for finality: total minus equivocated stake.', registers: reg }),
+    equivocatedStake: new client.Gauge({ name: 'equivocated_stake', help: 'Stake of validators caught equivocating (excluded from finality).', registers: reg }),
+    finalityThreshold: new client.Gauge({ name: 'finality_threshold', help: 'Stake a block needs to be final: ceil(2/3 of the effective total stake).', registers: reg }),
+    peers: new client.Gauge({ name: 'peers', help: 'Connected peers by transport.', labelNames: ['transport'] as const, registers: reg }),
+    gossipMessagesTotal: new client.Counter({
+      name: 'gossip_messages_total',
+      help: 'Gossip messages received, by topic and validation result (accept, reject, ignore).',
+      labelNames: ['topic', 'result'] as const,
+      registers: reg,
+    }),
+    gossipPublishedTotal: new client.Counter({ name: 'gossip_published_total', help: 'Gossip messages published by this node, by topic.', labelNames: ['topic'] as const, registers: reg }),
+    syncBlocksTotal: new client.Counter({ name: 'sync_blocks_total', help: 'Blocks imported through request/response sync.', registers: reg }),
+    syncBlocksPerSecond: new client.Gauge({ name: 'sync_blocks_per_second', help: 'Sync import rate over the last few seconds (blocks/s).', registers: reg }),
+    peerPenaltiesTotal: new client.Counter({ name: 'peer_penalties_total', help: 'Penalties given to peers for invalid messages, by reason.', labelNames: ['reason'] as const, registers: reg }),
+    equivocationsTotal: new client.Counter({ name: 'equivocations_total', help: 'Equivocations detected (two signed votes of one validator for different blocks at one height).', registers: reg }),
     // Launch governor (issue 4). Gate label values are the 8 gate names (bounded).
     governorEnabled: new client.Gauge({ name: 'governor_enabled', help: '1 when the launch governor runs (TB_GOVERNOR_ENABLED), else 0.', registers: reg }),
     governorGateState: new client.Gauge({

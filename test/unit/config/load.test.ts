@@ -52,6 +52,15 @@ describe('loadConfig defaults', () => {
       governor_enabled: false,
       governor_shadow_only: true,
       governor_sign: false,
+      p2p: true,
+      p2p_quic_addr: '127.0.0.1:0',
+      p2p_tcp_addr: '127.0.0.1:0',
+      p2p_bootstrap: [],
+      p2p_static_peers: [],
+      p2p_ban_secs: 600,
+      p2p_sync_interval_ms: 500,
+      p2p_test_hooks: false,
+      test_fault: 'none',
     });
     expect(sources.rpc_addr).toBe('default');
   });
