@@ -12,6 +12,7 @@ import { Command } from 'commander';
 import { NODE_VERSION } from '../node-core/version.js';
 import { accountCommand } from './commands/account.js';
 import { chainCommand } from './commands/chain.js';
+import { governorCommand } from './commands/governor.js';
 import { nodeCommand } from './commands/node.js';
 import { txCommand } from './commands/tx.js';
 import { walletCommand } from './commands/wallet.js';
@@ -28,7 +29,8 @@ export async function buildContractCli(): Promise<Command> {
     .addCommand(walletCommand())
     .addCommand(txCommand())
     .addCommand(accountCommand())
-    .addCommand(chainCommand());
+    .addCommand(chainCommand())
+    .addCommand(governorCommand());
   // `console` belongs to the console module; registered when it exists.
   const consoleFile = fileURLToPath(new URL('./console.ts', import.meta.url));
   if (existsSync(consoleFile)) {

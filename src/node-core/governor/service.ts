@@ -73,6 +73,8 @@ export class Governor {
   private lastTickMs: number | null = null;
   private economics: { epoch: number; txCount: number; volume: bigint } | undefined;
   private offHead: (() => void) | undefined;
+  /** Latest decision file: epoch, hash, sidecar (status `release_provenance`). */
+  private provenance: GovernorStatus['release_provenance'] = null;
 
   private constructor(
     private readonly o: GovernorOptions,
@@ -121,6 +123,9 @@ export class Governor {
       this.intents.set(r.id, r);
     }
     this.seq = (await this.db.getJson<number>('meta/seq')) ?? 0;
+    const latest = [...this.intents.values()].sort(newestFirst)[0];
+    const file = latest && (await this.files.read(latest.epoch_apply));
+    if (file) this.provenance = { epoch: file.epoch, snapshot_hash: file.hashHex, attestation: file.attestation };
   }
 
   /** Runs `fn` after the previous governor work (ticks and syncs never interleave). */
@@ -236,7 +241,8 @@ export class Governor {
   private async record(r: IntentRecord, height: number): Promise<void> {
     this.intents.set(r.id, r);
     const same = [...this.intents.values()].filter((x) => x.epoch_apply === r.epoch_apply).sort((a, b) => a.seq - b.seq);
-    const hash = await this.files.write(r.epoch_apply, same.map(entryOf));
+    const { hash, attestation } = await this.files.write(r.epoch_apply, same.map(entryOf));
+    this.provenance = { epoch: r.epoch_apply, snapshot_hash: hash, attestation };
     const batch = this.db.batch();
     for (const x of same) {
       x.snapshot_hash_hex = hash;
@@ -328,7 +334,6 @@ export class Governor {
     for (const [k, v] of this.o.chain.govState().params) params[k] = JSON.parse(v);
     const sorted = [...this.intents.values()].sort(newestFirst);
     const pending = sorted.filter((r) => r.state === 'pending' || (r.state === 'shadow' && r.epoch_apply > tip.epoch)).map(summaryOf);
-    const latest = sorted.find((r) => r.snapshot_hash_hex !== '');
     const e = this.economics;
     return {
       status: 'enabled',
@@ -353,7 +358,7 @@ export class Governor {
         storage_util: null, storage_margin: null, compute_util: null, compute_margin: null,
         energy_util: null, energy_margin: null, ad_util: null, ad_margin: null,
       },
-      release_provenance: latest ? { epoch: latest.epoch_apply, snapshot_hash: latest.snapshot_hash_hex, attestation: null } : null,
+      release_provenance: this.provenance,
       last_tick_ms: this.lastTickMs,
     };
   }

@@ -115,15 +115,16 @@ export class DecisionFiles {
 
   /**
    * Writes (or rewrites with one more decision) the file of `epoch`, then its sidecar when signing.
-   * @returns BLAKE3 hex of the file bytes.
+   * @returns BLAKE3 hex of the file bytes and the sidecar written (null when unsigned).
    * @throws fs errors (ENOSPC…); the previous file stays intact (atomic replace).
    */
-  async write(epoch: number, decisions: DecisionEntry[]): Promise<string> {
+  async write(epoch: number, decisions: DecisionEntry[]): Promise<{ hash: string; attestation: Attestation | null }> {
     const bytes = DecisionFiles.encode(epoch, decisions);
     const file = this.fileOf(epoch);
     await writeFileAtomic(file, bytes);
-    if (this.keys) await writeFileAtomic(`${file}.sig`, canonicalJson(attest(bytes, this.keys)));
-    return blake3Hex(bytes);
+    const attestation = this.keys ? attest(bytes, this.keys) : null;
+    if (attestation) await writeFileAtomic(`${file}.sig`, canonicalJson(attestation));
+    return { hash: blake3Hex(bytes), attestation };
   }
 
   /** Reads an epoch's file and sidecar; undefined when there is no file. */
