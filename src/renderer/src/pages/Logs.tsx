@@ -7,7 +7,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { rpc } from '../api/hooks';
 import { Card } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
-import { fieldsText, filterLogs, useLogs, type LevelFilter, type LogEntry } from '../store/logs';
+import { filterLogs, useLogs, type LevelFilter, type LogEntry } from '../store/logs';
 import { useUi } from '../store/ui';
 import { fmtClock } from '../format';
 
@@ -18,7 +18,7 @@ const levelName = (n: number) => LEVEL_NAME[n] ?? String(n);
 
 function Line({ l }: { l: LogEntry }) {
   const name = levelName(l.level);
-  const fields = fieldsText(l);
+  const fields = l.fields;
   return (
     <div className={`log log--${name}`} data-testid="log-line" data-level={name}>
       <span className="log__time">{fmtClock(l.time)}</span> <span className="log__level">{name}</span> <span className="log__msg">{l.msg}</span>

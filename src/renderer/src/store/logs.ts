@@ -6,11 +6,16 @@
 import { create } from 'zustand';
 import type { LogLine } from '../../../shared/api/types';
 
-export const MAX_LINES = 2000;
+export const MAX_LINES = 1000;
 
-export interface LogEntry extends LogLine {
+/** A log line as kept for display: structured fields flattened once to `key=value` text (small, and what search reads). */
+export interface LogEntry {
   /** Local sequence number (React key). */
   seq: number;
+  level: number;
+  time: number;
+  msg: string;
+  fields: string;
 }
 
 export type LevelFilter = 'all' | 'debug' | 'info' | 'warn' | 'error';
@@ -43,7 +48,7 @@ export const useLogs = create<LogsState>((set) => ({
   add: (l) =>
     set((s) => {
       const lines = s.lines.length >= MAX_LINES ? s.lines.slice(s.lines.length - MAX_LINES + 1) : s.lines.slice();
-      lines.push({ ...l, seq: ++seq });
+      lines.push({ seq: ++seq, level: l.level, time: l.time, msg: l.msg, fields: fieldsText(l) });
       return { lines, missed: s.frozen ? s.missed + 1 : 0 };
     }),
   pause: () => set((s) => (s.frozen ? s : { frozen: s.lines, missed: 0 })),
@@ -56,7 +61,7 @@ export const useLogs = create<LogsState>((set) => ({
 export function filterLogs(lines: readonly LogEntry[], level: LevelFilter, search: string): LogEntry[] {
   const min = MIN_LEVEL[level];
   const q = search.trim().toLowerCase();
-  return lines.filter((l) => l.level >= min && (!q || l.msg.toLowerCase().includes(q) || fieldsText(l).toLowerCase().includes(q)));
+  return lines.filter((l) => l.level >= min && (!q || l.msg.toLowerCase().includes(q) || l.fields.toLowerCase().includes(q)));
 }
 
 /** `key=value` text of a line's structured fields (values JSON-encoded unless plain). */

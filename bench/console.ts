@@ -1,0 +1,166 @@
+/**
+ * Console benchmark (`bench/results/console.json`; issue "Console v1" targets):
+ * - **first live height**: ms from spawning `npm start`'s entry in console server mode
+ *   (`node bin/start.mjs --server --no-open`, built app, fresh data dir) until Chromium shows a
+ *   live height (> 0) on the Overview. Target < 5 000 ms. Beside it, measured in the same run:
+ *   a bare `node --import tsx` start and a static page load from the same server (the physical
+ *   floor of process start + page load on this machine).
+ * - **renderer heap**: JS heap of the page (after a forced GC, CDP `Runtime.getHeapUsage`) after
+ *   1 minute of live updates and after N minutes; ratio target < 1.3 (bounded buffers).
+ *   N = 2 by default (dev), 10 with `TB_BENCH_FULL=1`, or `TB_BENCH_CONSOLE_MINUTES`.
+ * Not a test: a missed target is reported in the JSON, never an exception.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Page } from '@playwright/test';
+import { findChromium } from '../src/host/chromium.js';
+import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RESULT = path.join(ROOT, 'bench', 'results', 'console.json');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export interface ConsoleBenchResult {
+  date: string;
+  machine: { cpus: number; cpu_model: string; node: string; chromium: string };
+  first_live_height_ms: number;
+  breakdown_ms: { url_printed: number; page_loaded: number; first_height: number };
+  reference_ms: { node_tsx_start: number; static_page_load: number };
+  heap: { minutes: number; after_1min_bytes: number; after_n_min_bytes: number; ratio: number; dom_nodes_1min: number; dom_nodes_n_min: number; heights: [number, number] };
+  targets: { first_live_height_ms: number; heap_ratio: number };
+  met: { first_live_height: boolean; heap_ratio: boolean };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function heightOf(page: Page): Promise<number> {
+  const t = (await page.getByTestId('tip-height').textContent()) ?? '';
+  return Number(t.replace(/[^0-9]/g, '') || 0);
+}
+
+async function heapAfterGc(page: Page): Promise<{ used: number; nodes: number }> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  const { nodes } = await cdp.send('Memory.getDOMCounters');
+  await cdp.detach();
+  return { used: usedSize, nodes };
+}
+
+/** Runs the console benchmark and writes `bench/results/console.json`. */
+export async function runConsoleBench(o: { log?: (s: string) => void; minutes?: number } = {}): Promise<ConsoleBenchResult> {
+  const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  const minutes = o.minutes ?? Number(process.env.TB_BENCH_CONSOLE_MINUTES || (process.env.TB_BENCH_FULL === '1' ? 10 : 2));
+  if (!existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) {
+    log('console bench: building the app first (electron-vite build)');
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('electron-vite build failed');
+  }
+
+  // Physical reference 1: a bare node + tsx process start (what every console start pays).
+  let t = performance.now();
+  const bare = spawnSync(process.execPath, ['--import', 'tsx', '-e', '0'], { cwd: ROOT });
+  if (bare.status !== 0) throw new Error('node --import tsx -e 0 failed');
+  const nodeTsxStart = performance.now() - t;
+
+  const executablePath = findChromium() ?? '/usr/bin/chromium';
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  const base = await mkdtemp(path.join(os.tmpdir(), 'tb-bench-console-'));
+  const dataDir = path.join(base, 'data');
+  let proc: ReturnType<typeof spawn> | undefined;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // --- first live height ---
+    const t0 = performance.now();
+    proc = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'start.mjs'), '--server', '--no-open', '--data-dir', dataDir, '--rpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const on = (d: Buffer) => {
+        out += d;
+        const m = /Console: (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      };
+      proc!.stdout!.on('data', on);
+      proc!.stderr!.on('data', on);
+      proc!.once('exit', (c) => reject(new Error(`console exited (${c}) before printing its URL:\n${out}`)));
+    });
+    const tUrl = performance.now();
+    await page.goto(url);
+    const tLoaded = performance.now();
+    // Runs in the page (this file is type-checked without DOM types; the CSP forbids string eval).
+    await page.waitForFunction(
+      () => /[1-9]/.test((globalThis as any).document.querySelector('[data-testid="tip-height"]')?.textContent ?? ''),
+      undefined,
+      { timeout: 60_000, polling: 'raf' },
+    );
+    const tHeight = performance.now();
+    const first = tHeight - t0;
+    log(`console bench: first live height after ${first.toFixed(0)} ms (URL ${(tUrl - t0).toFixed(0)} ms, page ${(tLoaded - t0).toFixed(0)} ms)`);
+
+    // Physical reference 2: a static page load from the same server.
+    const ref = await browser.newPage();
+    t = performance.now();
+    await ref.goto(new URL('/healthz', url).href);
+    const staticLoad = performance.now() - t;
+    await ref.close();
+
+    // --- heap after 1 minute and after N minutes of live updates ---
+    await sleep(Math.max(0, 60_000 - (performance.now() - tHeight)));
+    const h1 = await heapAfterGc(page);
+    const height1 = await heightOf(page);
+    log(`console bench: heap after 1 min ${(h1.used / 1048576).toFixed(1)} MiB (height ${height1}); running to ${minutes} min…`);
+    await sleep(Math.max(0, minutes * 60_000 - (performance.now() - tHeight)));
+    const hN = await heapAfterGc(page);
+    const heightN = await heightOf(page);
+    const ratio = hN.used / h1.used;
+    log(`console bench: heap after ${minutes} min ${(hN.used / 1048576).toFixed(1)} MiB (height ${heightN}); ratio ${ratio.toFixed(3)}`);
+
+    const result: ConsoleBenchResult = {
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', node: process.version, chromium: browser.version() },
+      first_live_height_ms: Math.round(first),
+      breakdown_ms: { url_printed: Math.round(tUrl - t0), page_loaded: Math.round(tLoaded - t0), first_height: Math.round(first) },
+      reference_ms: { node_tsx_start: Math.round(nodeTsxStart), static_page_load: Math.round(staticLoad) },
+      heap: {
+        minutes,
+        after_1min_bytes: h1.used,
+        after_n_min_bytes: hN.used,
+        ratio: Number(ratio.toFixed(3)),
+        dom_nodes_1min: h1.nodes,
+        dom_nodes_n_min: hN.nodes,
+        heights: [height1, heightN],
+      },
+      targets: { first_live_height_ms: 5000, heap_ratio: 1.3 },
+      met: { first_live_height: first < 5000, heap_ratio: ratio < 1.3 },
+    };
+    await writeFileAtomic(RESULT, JSON.stringify(result, null, 2) + '\n');
+    return result;
+  } finally {
+    if (proc && proc.exitCode === null) {
+      const exited = new Promise((r) => proc!.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    }
+    await browser.close();
+    await rm(base, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runConsoleBench().then(
+    (r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'),
+    (e) => {
+      process.stderr.write(`console bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

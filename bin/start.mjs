@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// `npm start`: the operator console on the embedded dev node.
+// 1. Builds the app (`electron-vite build`) when `out/` is missing or older than its sources.
+// 2. Opens the Electron window when an Electron binary can run here (binary present, it starts,
+//    and on Linux a display is set); otherwise console server mode (`contract-cli console`): the
+//    node in a child process, the UI on 127.0.0.1 with a per-start token, the URL printed and
+//    opened in Chromium --app when one is found.
+// Flags: `--server` forces console server mode; the others are those of `contract-cli console`
+// (`--no-open`, `--port`, `--data-dir`, `--rpc-addr`, `--network`, …); in Electron mode they go
+// to the node after `--`.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SOURCES = ['src/main', 'src/preload', 'src/renderer', 'src/shared', 'src/host', 'electron.vite.config.ts', 'package.json'];
+const OUTPUTS = ['out/main/index.js', 'out/main/node-entry.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+
+/** Newest mtime (ms) under a file or directory. */
+function newest(p) {
+  const st = statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let m = st.mtimeMs;
+  for (const e of readdirSync(p)) m = Math.max(m, newest(path.join(p, e)));
+  return m;
+}
+
+function buildIfStale() {
+  const outs = OUTPUTS.map((o) => path.join(root, o));
+  const missing = outs.some((o) => !existsSync(o));
+  const stale = !missing && Math.max(...SOURCES.map((s) => newest(path.join(root, s)))) > Math.min(...outs.map((o) => statSync(o).mtimeMs));
+  if (!missing && !stale) return;
+  process.stderr.write(`${missing ? 'out/ is missing' : 'out/ is older than the sources'}: building the console (electron-vite build)…\n`);
+  const bin = path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
+  const r = spawnSync(process.execPath, [bin, 'build'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write('error: the console build failed (see above)\n');
+    process.exit(1);
+  }
+}
+
+/** Path of a runnable Electron binary, or a reason why there is none. Never triggers a download. */
+function electronBinary() {
+  const pkg = path.join(root, 'node_modules', 'electron');
+  const pathFile = path.join(pkg, 'path.txt');
+  if (!existsSync(pathFile)) return { reason: 'no Electron binary is installed (node_modules/electron/path.txt missing)' };
+  const bin = path.join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim());
+  if (!existsSync(bin)) return { reason: `the Electron binary ${bin} is missing` };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'no display (DISPLAY/WAYLAND_DISPLAY unset)' };
+  const v = spawnSync(bin, ['--version'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 15_000, encoding: 'utf8' });
+  if (v.status !== 0) return { reason: `the Electron binary does not run here (${(v.stderr || v.error?.message || `exit ${v.status}`).trim().split('\n')[0]})` };
+  return { bin };
+}
+
+const args = process.argv.slice(2);
+const forceServer = args.includes('--server');
+const rest = args.filter((a) => a !== '--server');
+
+buildIfStale();
+
+const electron = forceServer ? { reason: '--server given' } : electronBinary();
+if (electron.bin) {
+  const nodeFlags = rest.filter((a) => a !== '--no-open');
+  const child = spawn(electron.bin, [root, ...(nodeFlags.length ? ['--', ...nodeFlags] : [])], { stdio: 'inherit', cwd: root });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+} else {
+  process.stderr.write(`Electron window not available: ${electron.reason}. Starting console server mode.\n`);
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { main } = await import(new URL('../src/cli/contract-cli.ts', import.meta.url).href);
+  await main([process.argv[0], 'contract-cli', 'console', ...rest]);
+}
