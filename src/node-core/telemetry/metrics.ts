@@ -78,6 +78,23 @@ export function createMetrics() {
     governorGateStreakRequired: new client.Gauge({ name: 'governor_gate_streak_required', help: 'Consecutive windows needed for a gate to move.', labelNames: ['gate'] as const, registers: reg }),
     governorGateNoSignal: new client.Gauge({ name: 'governor_gate_no_signal', help: '1 when a gate has no input signal (its source is missing).', labelNames: ['gate'] as const, registers: reg }),
     intentBacklog: new client.Gauge({ name: 'intent_backlog', help: 'Governor intents recorded but not yet in force on chain (state pending).', registers: reg }),
+    // Snapshots and restores (issue 5). Restores run while the node is stopped: the node loads their
+    // outcomes from the data directory's restore_history at start (counts cover every recorded restore).
+    snapshotDurationSeconds: new client.Histogram({
+      name: 'snapshot_duration_seconds',
+      help: 'Seconds to create a snapshot (successful ones).',
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800],
+      registers: reg,
+    }),
+    snapshotFailTotal: new client.Counter({ name: 'snapshot_fail_total', help: 'Snapshots that failed or were cancelled.', registers: reg }),
+    snapshotBytes: new client.Gauge({ name: 'snapshot_bytes', help: 'Data bytes of the last completed snapshot.', registers: reg }),
+    restoreDurationSeconds: new client.Histogram({
+      name: 'restore_duration_seconds',
+      help: 'Seconds to restore a snapshot into this data directory (completed restores).',
+      buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800],
+      registers: reg,
+    }),
+    restoreFailTotal: new client.Counter({ name: 'restore_fail_total', help: 'Restores into this data directory that failed or were rolled back after an interruption.', registers: reg }),
   };
   // Standard process_* / nodejs_* series after the chain's own (so `curl …/metrics | head` shows the
   // chain first). prom-client names three gauges `*_total`, which `promtool check metrics` rejects
