@@ -91,6 +91,10 @@ export interface NodeConfig {
   governor_sign: boolean;
   /** 32-byte Ed25519 seed (64 hex) that signs governor decision files; never logged. */
   node_key_hex?: string;
+  /** Default SimpleDb engine for the node's small stores (storage/simpledb.ts). */
+  simple_db_engine: 'file' | 'level' | 'memory';
+  /** Per-store byte quota of SimpleDb stores; undefined = unlimited. */
+  simple_db_limit_bytes?: number;
 }
 
 export type ConfigKey = keyof NodeConfig;
@@ -298,6 +302,21 @@ export const KEYS: readonly KeySpec[] = [
     fromString: (s) => s.trim(),
     doc: 'Ed25519 seed (32 bytes hex) that signs governor decision files',
     secret: true,
+  },
+  {
+    key: 'simple_db_engine',
+    env: 'TB_SIMPLE_DB_ENGINE',
+    schema: z.enum(['file', 'level', 'memory'], { error: 'must be one of file, level, memory' }),
+    fromString: (s) => s.trim().toLowerCase(),
+    default: 'file',
+    doc: 'engine of the SimpleDb stores: file (one file, temp+fsync+rename), level (classic-level) or memory (nothing kept); existing data keeps its engine',
+  },
+  {
+    key: 'simple_db_limit_bytes',
+    env: 'TB_SIMPLE_DB_LIMIT_BYTES',
+    schema: zInt(1, Number.MAX_SAFE_INTEGER, 'bytes'),
+    fromString: num,
+    doc: 'quota of each SimpleDb store in bytes (keys + values); a write over it is refused with an error naming this setting (default: unlimited)',
   },
   // Network (issue 6): libp2p host, bootstrap and static peers, test hooks.
   {

@@ -61,6 +61,7 @@ describe('loadConfig defaults', () => {
       p2p_sync_interval_ms: 500,
       p2p_test_hooks: false,
       test_fault: 'none',
+      simple_db_engine: 'file',
     });
     expect(sources.rpc_addr).toBe('default');
   });
