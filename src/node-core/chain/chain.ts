@@ -70,6 +70,7 @@ export class Chain {
   /** Canonical hashes above the finalized height (fork choice and finality look them up synchronously). */
   private readonly recent = new Map<number, string>();
   private readonly headListeners = new Set<(b: Block, o: { reverted: boolean }) => void>();
+  private readonly txListeners = new Set<(bytes: Uint8Array) => void>();
 
   private constructor(
     private readonly o: ChainOpenOptions,
@@ -182,6 +183,12 @@ export class Chain {
     if (r !== undefined) return r;
     if (height === this.fin.height && this.fin.hashHex) return this.fin.hashHex;
     return (await this.blockAt(height))?.hashHex;
+  }
+
+  /** Called with each transaction admitted from a local submission (the net layer gossips it). Returns the unsubscribe function. */
+  onLocalTx(cb: (bytes: Uint8Array) => void): () => void {
+    this.txListeners.add(cb);
+    return () => this.txListeners.delete(cb);
   }
 
   /** Called after every head change (a new block, or a revert to its parent). Returns the unsubscribe function. */
@@ -350,7 +357,7 @@ export class Chain {
    * @throws RpcError.app with reason malformed_tx | wrong_chain_id | bad_signature | duplicate |
    *   fee_too_low | nonce_too_low | nonce_gap | pending_limit_reached | insufficient_balance | mempool_full.
    */
-  submit(bytes: Uint8Array): SignedTx {
+  submit(bytes: Uint8Array, o: { fromGossip?: boolean } = {}): SignedTx {
     try {
       let tx: SignedTx;
       try {
@@ -376,6 +383,8 @@ export class Chain {
       }
       this.mempool.add(tx, this.state.get(tx.fromAddress.slice(3)));
       this.o.metrics?.mempoolSize.set(this.mempool.size);
+      // Local submissions are gossiped; gossiped ones are forwarded by gossipsub itself.
+      if (!o.fromGossip) for (const cb of this.txListeners) cb(tx.bytes);
       return tx;
     } catch (err) {
       if (err instanceof RpcError && typeof err.data?.reason === 'string') this.o.metrics?.mempoolRejectTotal.inc({ reason: err.data.reason });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { GateChanged } from './governor.js';
+import { NetTopics } from './net.js';
 import { SnapshotTopics } from './snapshots.js';
 import { BlockHeader, LogLine, NodeStats, PhaseInfo } from './types.js';
 
@@ -21,6 +22,8 @@ export const Topics = {
   'governor.gateChanged': GateChanged,
   /** Snapshot job progress and scheduled-backup results (src/shared/api/snapshots.ts). */
   ...SnapshotTopics,
+  /** Sync status and peer counts (src/shared/api/net.ts). */
+  ...NetTopics,
 } as const;
 export type TopicName = keyof typeof Topics;
 export type TopicPayload<T extends TopicName> = z.infer<(typeof Topics)[T]>;

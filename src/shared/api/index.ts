@@ -9,3 +9,4 @@ export * from './numbers.js';
 export * from './types.js';
 export * from './openrpc.js';
 export * from './jsonrpc.js';
+export * from './net.js';

@@ -8,6 +8,7 @@ import { defineMethod } from './define.js';
 import { Reason } from './errors.js';
 import { TOPIC_NAMES } from './events.js';
 import { GOVERNOR_METHODS } from './governor.js';
+import { NET_METHODS } from './net.js';
 import { SNAPSHOT_METHODS } from './snapshots.js';
 import { zAddress, zHash, zHeight, zHex, zU64 } from './numbers.js';
 import { Account, BlockView, MempoolStats, NodeStats, NodeStatus, Tip, TxStatus, WalletKey } from './types.js';
@@ -162,6 +163,7 @@ export const METHODS = [
   txSubmit, txStatus, accountGet, mempoolStats, devMineOne, walletList, walletTransfer,
   ...GOVERNOR_METHODS,
   ...SNAPSHOT_METHODS,
+  ...NET_METHODS,
 ] as const;
 
 export type AnyMethod = (typeof METHODS)[number];

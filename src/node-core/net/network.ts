@@ -1,0 +1,452 @@
+/**
+ * The node's network subsystem (DESIGN.md "net/"): the libp2p host, the status handshake (chain id
+ * and genesis must match; a peer of another chain is refused with one clear log line and banned),
+ * request/response block sync, gossip, the peer book (scores, bans, latency), the overlay peer
+ * store, and the dialing of bootstrap / static / remembered peers with backoff.
+ * Stop order: sync → gossip → timers → peer store flush → host.
+ */
+import { peerIdFromString } from '@libp2p/peer-id';
+import type { Connection, Stream } from '@libp2p/interface';
+import { lpStream } from '@libp2p/utils';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import path from 'node:path';
+import type pino from 'pino';
+import type { PeersSummary, SyncStatus } from '../../shared/api/net.js';
+import { addressOf } from '../chain/address.js';
+import type { Chain } from '../chain/chain.js';
+import type { ConsensusEngine } from '../chain/engine.js';
+import type { NodeEvents } from '../events.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { KeyPair } from '../wallet/keystore.js';
+import { Chaos } from './chaos.js';
+import { Gossip } from './gossip.js';
+import { startHost, transportOf, type Host } from './host.js';
+import { PeerStore } from './peer-store.js';
+import { PeerBook } from './peers.js';
+import {
+  decodeBlocksRequest, decodeBlocksResponse, decodeStatus, encodeBlocksRequest, encodeBlocksResponse, encodeStatus,
+  MAX_REQUEST_BYTES, MAX_STATUS_BYTES, MAX_SYNC_BYTES, PROTO_BLOCKS, PROTO_STATUS, type Status,
+} from './protocol.js';
+import { SyncManager } from './sync.js';
+import { NODE_VERSION } from '../version.js';
+
+export interface NetworkOptions {
+  root: string;
+  nodeKey: KeyPair;
+  chain: Chain;
+  engine: ConsensusEngine;
+  quicAddr: string;
+  tcpAddr: string;
+  /** Bootstrap multiaddrs (network file + config). */
+  bootstrap: string[];
+  /** Static peers: multiaddrs or host:port (TCP). */
+  staticPeers: string[];
+  overlayPath?: string;
+  banSecs: number;
+  syncIntervalMs: number;
+  testHooks: boolean;
+  networkName: string;
+  networkFile?: string;
+  events?: NodeEvents;
+  metrics?: Metrics;
+  logger?: pino.Logger;
+}
+
+interface DialTarget {
+  addr: Multiaddr;
+  peerId?: string;
+  source: 'bootstrap' | 'static' | 'overlay';
+  nextAt: number;
+  backoffMs: number;
+}
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+/** `host:port` → a TCP multiaddr; multiaddrs pass through. */
+export function peerAddr(s: string): string {
+  if (s.startsWith('/')) return s;
+  const m = /^(.+):(\d+)$/.exec(s);
+  if (!m) throw new Error(`not a peer address: ${s}`);
+  const host = m[1] === 'localhost' ? '127.0.0.1' : m[1];
+  return `/ip4/${host}/tcp/${m[2]}`;
+}
+
+export class Network {
+  readonly book: PeerBook;
+  readonly store: PeerStore;
+  readonly chaos = new Chaos();
+  gossip!: Gossip;
+  sync!: SyncManager;
+  host!: Host;
+  private readonly targets = new Map<string, DialTarget>();
+  private timers: NodeJS.Timeout[] = [];
+  private offs: (() => void)[] = [];
+  private proofCache: { height: number; votes: Uint8Array[] } | undefined;
+  private stopped = false;
+
+  private constructor(readonly o: NetworkOptions) {
+    this.book = new PeerBook({
+      banFile: path.join(o.root, 'peer_db', 'net_bans.json'),
+      banSecs: o.banSecs,
+      metrics: o.metrics,
+      logger: o.logger,
+      onBan: (id) => void this.hangUp(id),
+    });
+    this.store = new PeerStore(o.overlayPath ?? path.join(o.root, 'overlay', 'overlay_peers.json'), o.logger);
+  }
+
+  /**
+   * Starts the host and every loop.
+   * @throws P2pListenError when a listen port is in use (the message names the flag).
+   */
+  static async start(o: NetworkOptions): Promise<Network> {
+    const n = new Network(o);
+    await n.book.load();
+    const remembered = await n.store.load();
+    n.host = await startHost({
+      nodeKey: o.nodeKey,
+      quicAddr: o.quicAddr,
+      tcpAddr: o.tcpAddr,
+      deny: (id) => n.book.isBanned(id) || n.chaos.isCut(id),
+      appScore: (id) => n.book.appScore(id),
+    });
+    try {
+      await n.wire(remembered);
+    } catch (err) {
+      await Promise.resolve(n.host.stop()).catch(() => {});
+      throw err;
+    }
+    return n;
+  }
+
+  get peerId(): string {
+    return this.host.peerId.toString();
+  }
+
+  private async wire(remembered: { peer_id: string; addr: string }[]): Promise<void> {
+    const o = this.o;
+    await this.host.handle(PROTO_STATUS, (s, c) => this.serveStatus(s, c), { maxInboundStreams: 32 });
+    await this.host.handle(PROTO_BLOCKS, (s, c) => this.serveBlocks(s, c), { maxInboundStreams: 16 });
+    this.gossip = new Gossip({
+      pubsub: this.host.services.pubsub,
+      chain: o.chain,
+      engine: o.engine,
+      book: this.book,
+      chaos: this.chaos,
+      metrics: o.metrics,
+      logger: o.logger,
+      onNeedParent: (peer) => this.sync.trigger(peer),
+    });
+    this.gossip.start();
+    o.engine.publishBlock = (b) => void this.gossip.publish('blocks', b);
+    o.engine.publishVote = (v) => void this.gossip.publish('votes', v);
+    o.engine.needSync = (why) => {
+      o.logger?.warn({ why }, 'finality elsewhere: syncing the other branch');
+      this.sync.trigger();
+    };
+    this.offs.push(o.chain.onLocalTx((tx) => void this.gossip.publish('txs', tx)));
+
+    this.host.addEventListener('connection:open', (e) => this.onOpen(e.detail));
+    this.host.addEventListener('connection:close', (e) => this.onClose(e.detail));
+    this.host.addEventListener('peer:identify', (e) => {
+      const id = e.detail.peerId.toString();
+      const addr = e.detail.listenAddrs.map((a) => a.toString()).find((a) => a.includes('/tcp/')) ?? e.detail.listenAddrs[0]?.toString();
+      if (addr && !this.book.isBanned(id)) this.store.seen(id, addr);
+    });
+
+    for (const a of o.bootstrap) this.addTarget(a, 'bootstrap');
+    for (const a of o.staticPeers) this.addTarget(peerAddr(a), 'static');
+    for (const p of remembered) this.addTarget(`${p.addr}/p2p/${p.peer_id}`, 'overlay');
+
+    this.sync = new SyncManager({
+      chain: o.chain,
+      engine: o.engine,
+      book: this.book,
+      transport: { status: (id) => this.requestStatus(id), blocks: (id, from, count) => this.requestBlocks(id, from, count) },
+      intervalMs: o.syncIntervalMs,
+      hasConfiguredPeers: () => [...this.targets.values()].some((t) => t.peerId !== this.peerId),
+      onStatus: (s: SyncStatus) => o.events?.emit('net.sync', s),
+      logger: o.logger,
+      metrics: o.metrics,
+    });
+    this.sync.start();
+    this.timers.push(setInterval(() => void this.dialLoop(), 1000));
+    this.timers.push(setInterval(() => void this.pingLoop(), 5000));
+    for (const t of this.timers) t.unref();
+    void this.dialLoop();
+    o.logger?.info({ peer_id: this.peerId, listen: this.host.getMultiaddrs().map(String), bootstrap: o.bootstrap.length, static: o.staticPeers.length, remembered: remembered.length }, 'p2p host listening');
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.sync?.stop();
+    this.gossip?.stop();
+    for (const t of this.timers) clearInterval(t);
+    for (const off of this.offs) off();
+    this.o.engine.publishBlock = () => {};
+    this.o.engine.publishVote = () => {};
+    await this.store.close();
+    await this.host.stop();
+  }
+
+  private addTarget(a: string, source: DialTarget['source']): void {
+    let addr: Multiaddr;
+    try {
+      addr = multiaddr(a);
+    } catch {
+      this.o.logger?.warn({ addr: a, source }, 'ignoring an invalid peer address');
+      return;
+    }
+    const peerId = addr.getComponents().find((c) => c.name === 'p2p')?.value;
+    if (peerId && this.host && peerId === this.peerId) return;
+    const key = addr.toString();
+    if (!this.targets.has(key)) this.targets.set(key, { addr, peerId, source, nextAt: 0, backoffMs: 0 });
+  }
+
+  private async dialLoop(): Promise<void> {
+    if (this.stopped) return;
+    const now = Date.now();
+    await Promise.all(
+      [...this.targets.values()].map(async (t) => {
+        if (t.peerId && (this.book.connected.has(t.peerId) || this.book.isBanned(t.peerId) || this.chaos.isCut(t.peerId))) return;
+        if (now < t.nextAt) return;
+        try {
+          const c = await this.host.dial(t.addr, { signal: AbortSignal.timeout(5000) });
+          t.peerId = c.remotePeer.toString();
+          t.backoffMs = 0;
+        } catch {
+          t.backoffMs = Math.min(30_000, Math.max(1000, t.backoffMs * 2));
+          t.nextAt = Date.now() + t.backoffMs;
+        }
+      }),
+    );
+  }
+
+  private async pingLoop(): Promise<void> {
+    await Promise.all(
+      [...this.book.connected.values()].map(async (p) => {
+        try {
+          p.latencyMs = await this.host.services.ping.ping(peerIdFromString(p.id), { signal: AbortSignal.timeout(3000) });
+        } catch {
+          /* keep the last value */
+        }
+      }),
+    );
+  }
+
+  private onOpen(c: Connection): void {
+    const id = c.remotePeer.toString();
+    if (!this.book.connected.has(id)) {
+      let nodeAddress: string | undefined;
+      try {
+        const raw = c.remotePeer.publicKey?.raw;
+        if (raw && raw.length === 32) nodeAddress = addressOf(raw);
+      } catch {
+        /* not an Ed25519 identity */
+      }
+      this.book.connected.set(id, { id, address: c.remoteAddr.toString(), transport: transportOf(c.remoteAddr.toString()), direction: c.direction, connectedAtMs: Date.now(), nodeAddress });
+      this.peersChanged();
+      this.o.logger?.info({ peer: id, addr: c.remoteAddr.toString(), direction: c.direction }, 'peer connected');
+    }
+    void this.requestStatus(id).catch(() => {});
+    this.sync?.trigger();
+  }
+
+  private onClose(c: Connection): void {
+    const id = c.remotePeer.toString();
+    const rest = this.host.getConnections(c.remotePeer);
+    const p = this.book.connected.get(id);
+    if (rest.length > 0 && p) {
+      p.address = rest[0].remoteAddr.toString();
+      p.transport = transportOf(p.address);
+      p.direction = rest[0].direction;
+      this.peersChanged();
+      return;
+    }
+    if (this.book.connected.delete(id)) {
+      this.o.logger?.info({ peer: id }, 'peer disconnected');
+      this.peersChanged();
+    }
+  }
+
+  private peersChanged(): void {
+    this.book.updateGauge();
+    this.o.events?.emit('net.peers', this.summary());
+  }
+
+  summary(): PeersSummary {
+    let quic = 0;
+    for (const p of this.book.connected.values()) if (p.transport === 'quic') quic++;
+    return { count: this.book.connected.size, quic, tcp: this.book.connected.size - quic };
+  }
+
+  /** Closes every connection to a peer. */
+  async hangUp(id: string): Promise<boolean> {
+    const had = this.book.connected.has(id);
+    try {
+      await this.host.hangUp(peerIdFromString(id));
+    } catch {
+      /* already gone */
+    }
+    return had;
+  }
+
+  private ourStatus(): Status {
+    const c = this.o.chain;
+    const head = c.headBlock();
+    const fin = c.finalized();
+    return { chainId: c.genesis.chain_id, genesisHash: c.genesis.hash, headHeight: head.header.height, headHash: head.hashHex, finalizedHeight: fin.height, finalizedHash: fin.hashHex || head.hashHex, agent: `the-block/${NODE_VERSION}` };
+  }
+
+  /** Records a peer's status; a peer of another chain is refused (logged once per connection) and banned. */
+  private onPeerStatus(id: string, s: Status): boolean {
+    const g = this.o.chain.genesis;
+    if (s.chainId !== g.chain_id || s.genesisHash !== g.hash) {
+      this.o.logger?.error(
+        { peer: id, their_chain_id: s.chainId, their_genesis: s.genesisHash, our_chain_id: g.chain_id, our_genesis: g.hash },
+        `refusing peer ${id}: it runs chain id ${s.chainId} with genesis ${s.genesisHash.slice(0, 16)}…, this node runs chain id ${g.chain_id} with genesis ${g.hash.slice(0, 16)}… (another network)`,
+      );
+      this.book.ban(id, this.o.banSecs, 'another chain id or genesis');
+      return false;
+    }
+    const p = this.book.connected.get(id);
+    if (p) {
+      p.status = s;
+      p.statusAtMs = Date.now();
+    }
+    return true;
+  }
+
+  private async request(id: string, proto: string, body: Uint8Array, maxResponse: number): Promise<Uint8Array> {
+    if (this.chaos.isCut(id) || this.chaos.drop()) throw new Error('dropped by the chaos hook');
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const stream = await this.host.dialProtocol(peerIdFromString(id), proto, { signal });
+    try {
+      const lp = lpStream(stream, { maxDataLength: maxResponse });
+      await lp.write(body, { signal });
+      const res = await lp.read({ signal });
+      await stream.close().catch(() => {});
+      return res.subarray();
+    } catch (err) {
+      stream.abort(err as Error);
+      throw err;
+    }
+  }
+
+  /** Asks a peer for its status (the handshake). @throws when the peer fails to answer or is of another chain. */
+  async requestStatus(id: string): Promise<Status> {
+    const res = await this.request(id, PROTO_STATUS, encodeStatus(this.ourStatus()), MAX_STATUS_BYTES);
+    let s: Status;
+    try {
+      s = decodeStatus(res);
+    } catch (err) {
+      this.book.penalize(id, 'malformed_sync', (err as Error).message);
+      throw err;
+    }
+    if (!this.onPeerStatus(id, s)) throw new Error('peer of another chain');
+    return s;
+  }
+
+  /** Fetches blocks [from, from+count) from a peer. @throws on a malformed response (peer penalized) or a failed request. */
+  async requestBlocks(id: string, from: number, count: number): Promise<{ blocks: Uint8Array[]; proof: Uint8Array[] }> {
+    const res = await this.request(id, PROTO_BLOCKS, encodeBlocksRequest(from, count), MAX_SYNC_BYTES + 64 * 1024);
+    try {
+      const r = decodeBlocksResponse(res);
+      if (r.blocks.length > count) throw new Error(`asked for ${count} blocks, got ${r.blocks.length}`);
+      return r;
+    } catch (err) {
+      this.book.penalize(id, 'malformed_sync', (err as Error).message);
+      throw err;
+    }
+  }
+
+  private async serveStatus(stream: Stream, c: Connection): Promise<void> {
+    const id = c.remotePeer.toString();
+    const lp = lpStream(stream, { maxDataLength: MAX_STATUS_BYTES });
+    try {
+      const req = await lp.read({ signal: AbortSignal.timeout(5000) });
+      let theirs: Status;
+      try {
+        theirs = decodeStatus(req.subarray());
+      } catch (err) {
+        this.book.penalize(id, 'malformed_sync', `status: ${(err as Error).message}`);
+        stream.abort(err as Error);
+        return;
+      }
+      await lp.write(encodeStatus(this.ourStatus()));
+      await stream.close();
+      this.onPeerStatus(id, theirs);
+    } catch (err) {
+      stream.abort(err as Error);
+    }
+  }
+
+  private async serveBlocks(stream: Stream, c: Connection): Promise<void> {
+    const id = c.remotePeer.toString();
+    const lp = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES });
+    try {
+      const raw = await lp.read({ signal: AbortSignal.timeout(5000) });
+      let req: { from: number; count: number };
+      try {
+        req = decodeBlocksRequest(raw.subarray());
+      } catch (err) {
+        this.book.penalize(id, 'malformed_sync', `blocks request: ${(err as Error).message}`);
+        stream.abort(err as Error);
+        return;
+      }
+      if (this.chaos.isCut(id)) throw new Error('partitioned');
+      const chain = this.o.chain;
+      const head = chain.headBlock().header.height;
+      const blocks: Uint8Array[] = [];
+      let bytes = 0;
+      for (let h = req.from; h <= Math.min(head, req.from + req.count - 1); h++) {
+        const b = await chain.blockAt(h);
+        if (!b) break;
+        if (blocks.length > 0 && bytes + b.bytes.length > MAX_SYNC_BYTES) break;
+        blocks.push(b.bytes);
+        bytes += b.bytes.length;
+      }
+      await lp.write(encodeBlocksResponse(blocks, await this.proof()));
+      await stream.close();
+    } catch (err) {
+      stream.abort(err as Error);
+    }
+  }
+
+  private async proof(): Promise<Uint8Array[]> {
+    const fin = this.o.chain.finalized().height;
+    if (this.proofCache?.height !== fin) this.proofCache = { height: fin, votes: this.o.chain.set.multi ? await this.o.chain.finalityProof() : [] };
+    return this.proofCache.votes;
+  }
+
+  /** Dials a multiaddr now. @returns the peer id and transport. */
+  async connect(addr: string): Promise<{ peer_id: string; transport: 'quic' | 'tcp' }> {
+    const c = await this.host.dial(multiaddr(addr), { signal: AbortSignal.timeout(10_000) });
+    this.addTarget(addr, 'static');
+    return { peer_id: c.remotePeer.toString(), transport: transportOf(c.remoteAddr.toString()) };
+  }
+
+  /** Purges the peer store and redials the bootstrap and static peers (recovery runbook). */
+  async reseed(): Promise<{ purged: number; dialed: number }> {
+    const purged = await this.store.purge();
+    for (const [k, t] of this.targets) if (t.source === 'overlay') this.targets.delete(k);
+    for (const t of this.targets.values()) {
+      t.nextAt = 0;
+      t.backoffMs = 0;
+    }
+    await this.dialLoop();
+    return { purged, dialed: this.targets.size };
+  }
+
+  /** Listen addresses with the peer id. */
+  listen(): string[] {
+    return this.host.getMultiaddrs().map(String);
+  }
+
+  /** Gossipsub score of a peer. */
+  score(id: string): number {
+    const ps = this.host.services.pubsub as unknown as { getScore?: (id: string) => number };
+    return ps.getScore?.(id) ?? this.book.appScore(id);
+  }
+}
