@@ -10,7 +10,8 @@
  *               catch-up progress will be reported)
  *   ready       stats sampler, RPC (HTTP+WS) and metrics servers listening, block production running
  *   stopping → stopped, or failed (with `reason`) when a start step throws.
- * Stop order (reverse of opening): block production → metrics and RPC servers → stats → chain DB
+ * Stop order (reverse of opening): block production → metrics and RPC servers → stats → snapshots
+ * (a running snapshot job is cancelled and its partial output removed) → governor → chain DB
  * → IPC → log file → lock release. From `stopping` on, chain methods answer `not_ready`, so the
  * IPC channel can stay up to report the last phases. A failure mid-start closes exactly what
  * was opened, in the same reverse order.
@@ -22,6 +23,9 @@ import type { NodeConfig } from './config/schema.js';
 import { redactConfig } from './config/load.js';
 import { NodeEvents } from './events.js';
 import { Governor, governorHandlers, governorSettings } from './governor/index.js';
+import { recoverInterruptedRestore } from './snapshots/restore.js';
+import { SnapshotService } from './snapshots/service.js';
+import { configureSimpleDb } from './storage/simpledb.js';
 import { createNodeLogger, LogRing } from './logging.js';
 import { Dispatcher } from './rpc/dispatcher.js';
 import { serveIpc, type IpcPort } from './rpc/ipc.js';
@@ -171,6 +175,15 @@ export class Node {
     const cfg = this.config;
     this.setPhase({ phase: 'starting' });
     const warnings: string[] = [];
+    // Every SimpleDb store this node opens follows the configured engine and quota.
+    configureSimpleDb({ default_engine: cfg.simple_db_engine, limit_bytes: cfg.simple_db_limit_bytes ?? null });
+    // A restore into this data directory that was interrupted (crash, power loss) is rolled back
+    // before anything opens the directory; the phase reason and restore_history say so.
+    const rolledBack = await recoverInterruptedRestore(cfg.data_dir);
+    if (rolledBack) {
+      warnings.push(rolledBack.message);
+      this.setPhase({ phase: 'starting', reason: rolledBack.message });
+    }
     const dd = await openDataDir(cfg.data_dir, { warn: (m) => warnings.push(m) });
     this.dataDir = dd;
     this.opened('data-dir lock', () => dd.release());
@@ -238,7 +251,10 @@ export class Node {
       this.governor = governor;
       this.opened('governor', () => governor.stop());
     }
-    this.chainHandlers = { ...chain.handlers({ network: cfg.network, keystore }), ...governorHandlers(this.governor) };
+    const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip() });
+    await snapshots.start();
+    this.opened('snapshots', () => snapshots.close());
+    this.chainHandlers = { ...chain.handlers({ network: cfg.network, keystore }), ...governorHandlers(this.governor), ...snapshots.handlers() };
 
     await stats.start();
     this.opened('stats', () => stats.stop());

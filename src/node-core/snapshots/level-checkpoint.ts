@@ -1,0 +1,110 @@
+/**
+ * Crash-consistent checkpoint of a LevelDB directory that a live process may be writing
+ * (the chain DB, level-engine SimpleDbs), without pausing the writer.
+ *
+ * Why it is consistent: LevelDB table files (`*.ldb`, `*.sst`) are immutable once written and are
+ * only deleted after a version edit has been appended to the MANIFEST; `CURRENT` names the
+ * MANIFEST; writes go to the `*.log` write-ahead log. So:
+ *   1. read CURRENT, note the MANIFEST's size, list the logs;
+ *   2. copy the MANIFEST up to that size, and CURRENT;
+ *   3. hard-link every table file present (a link freezes it: later compactions only unlink names);
+ *   4. copy every log (whatever has been appended so far);
+ *   5. check that CURRENT, the MANIFEST size and the set of logs did not change meanwhile —
+ *      otherwise a flush or compaction ran: start again (bounded attempts).
+ * When step 5 passes, every table the copied MANIFEST references existed during step 3, and the
+ * copied logs hold every write batch the DB acknowledged before step 4 — a possibly torn last
+ * record at the end of a log is exactly what LevelDB recovers from after a crash (it drops the
+ * incomplete batch). Opening the copy therefore yields the DB as of a write-batch boundary; the
+ * chain writes each block as one batch, so the copy is exactly the DB after some block.
+ * Where hard links are not possible (EPERM, EXDEV), tables are copied instead (slower; same checks).
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+const TABLE = /\.(ldb|sst)$/;
+const LOG = /^[0-9]+\.log$/;
+
+export class CheckpointError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+async function state(dir: string): Promise<{ current: string; manifest: string; manifestSize: number; logs: string }> {
+  const current = await fs.readFile(path.join(dir, 'CURRENT'), 'utf8');
+  const manifest = current.trim();
+  if (!/^MANIFEST-[0-9]+$/.test(manifest)) throw new CheckpointError(`${dir}/CURRENT does not name a MANIFEST`);
+  const manifestSize = (await fs.stat(path.join(dir, manifest))).size;
+  const logs = (await fs.readdir(dir)).filter((n) => LOG.test(n)).sort().join(',');
+  return { current, manifest, manifestSize, logs };
+}
+
+/** Copies the first `size` bytes of `src` into a new file `dst`. */
+async function copyPrefix(src: string, dst: string, size?: number): Promise<void> {
+  const inp = await fs.open(src, 'r');
+  const out = await fs.open(dst, 'wx', 0o644);
+  try {
+    const len = size ?? (await inp.stat()).size;
+    const buf = Buffer.allocUnsafe(Math.min(len, 4 * 1024 * 1024) || 1);
+    let done = 0;
+    while (done < len) {
+      const { bytesRead } = await inp.read(buf, 0, Math.min(buf.length, len - done), done);
+      if (bytesRead === 0) break;
+      await out.write(buf, 0, bytesRead, done);
+      done += bytesRead;
+    }
+  } finally {
+    await inp.close();
+    await out.close();
+  }
+}
+
+/**
+ * Checkpoints LevelDB `src` into the new directory `dst` (same filesystem for hard links).
+ * @returns how many attempts it took and whether tables were linked or copied.
+ * @throws CheckpointError when the DB kept changing for `attempts` tries or is not a LevelDB; fs errors (ENOSPC…).
+ */
+export async function checkpointLevelDb(src: string, dst: string, o: { attempts?: number } = {}): Promise<{ attempts: number; linked: boolean }> {
+  const max = o.attempts ?? 8;
+  let linked = true;
+  for (let attempt = 1; attempt <= max; attempt++) {
+    await fs.rm(dst, { recursive: true, force: true });
+    await fs.mkdir(dst, { recursive: true });
+    const before = await state(src);
+    try {
+      await copyPrefix(path.join(src, before.manifest), path.join(dst, before.manifest), before.manifestSize);
+      await fs.writeFile(path.join(dst, 'CURRENT'), before.current);
+      for (const n of await fs.readdir(src)) {
+        if (!TABLE.test(n)) continue;
+        const from = path.join(src, n);
+        const to = path.join(dst, n);
+        try {
+          if (linked) await fs.link(from, to);
+          else await copyPrefix(from, to);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') continue; // obsolete table unlinked meanwhile; step 5 decides
+          if (linked && (code === 'EPERM' || code === 'EXDEV' || code === 'ENOTSUP' || code === 'EMLINK')) {
+            linked = false;
+            await copyPrefix(from, to);
+          } else throw err;
+        }
+      }
+      for (const n of before.logs ? before.logs.split(',') : []) {
+        try {
+          await copyPrefix(path.join(src, n), path.join(dst, n));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // the MANIFEST rolled over meanwhile
+      throw err;
+    }
+    const after = await state(src);
+    if (after.current === before.current && after.manifestSize === before.manifestSize && after.logs === before.logs)
+      return { attempts: attempt, linked };
+  }
+  throw new CheckpointError(`${src} kept changing (flushes/compactions) during ${max} checkpoint attempts; try again`);
+}

@@ -1,0 +1,159 @@
+/**
+ * A small pool of snapshot I/O workers (worker.mjs): copying, hashing and tar packing/scanning run
+ * there, off the node's main thread, with fixed-size buffers. Tasks are queued and handed to the
+ * first idle worker; progress (bytes) is reported per task. `close()` terminates the workers —
+ * also the way to cancel: running tasks then reject with {@link PoolClosedError}.
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+const WORKER_URL = new URL('./worker.mjs', import.meta.url);
+
+/** A task failed inside the worker; `code` is the worker's (CHANGED, TRUNCATED, BAD_ENTRY, BAD_TAR) or the fs error code (ENOSPC…). */
+export class WorkerTaskError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'WorkerTaskError';
+  }
+}
+
+export class PoolClosedError extends Error {
+  constructor() {
+    super('the snapshot workers were stopped');
+    this.name = 'PoolClosedError';
+  }
+}
+
+export interface CopyTask {
+  task: 'copy';
+  src: string;
+  dst: string;
+  mode?: number;
+  /** Copy exactly this many bytes (default: the size at open). */
+  size?: number;
+  /** fdatasync the copy (default true). */
+  sync?: boolean;
+}
+export interface HashTask {
+  task: 'hash';
+  src: string;
+  size?: number;
+}
+export interface TarPackTask {
+  task: 'tar-pack';
+  out: string;
+  mode?: number;
+  mtime: number;
+  entries: ({ name: string; mode: number; content: string } | { name: string; mode: number; src: string; size: number; sha256: string })[];
+}
+export interface TarScanTask {
+  task: 'tar-scan';
+  src: string;
+  extractTo?: string;
+}
+export type Task = CopyTask | HashTask | TarPackTask | TarScanTask;
+
+export interface TarEntryInfo {
+  name: string;
+  size: number;
+  sha256: string;
+  mode: number;
+}
+export type ResultOf<T extends Task> = T extends CopyTask | HashTask
+  ? { size: number; sha256: string }
+  : T extends TarPackTask
+    ? { size: number }
+    : { manifest: string | null; entries: TarEntryInfo[] };
+
+interface Job {
+  id: number;
+  task: Task;
+  onProgress?: (bytes: number) => void;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job?: Job;
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  /** @param size number of workers (default: cores, at most 4, at least 1). */
+  constructor(size = Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length))) {
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  private spawn(): Slot {
+    const slot: Slot = { worker: new Worker(WORKER_URL) };
+    slot.worker.on('message', (m: { id: number; type: string; bytes?: number; result?: unknown; error?: { message: string; code: string } }) => {
+      const job = slot.job;
+      if (!job || job.id !== m.id) return;
+      if (m.type === 'progress') {
+        job.onProgress?.(m.bytes ?? 0);
+        return;
+      }
+      slot.job = undefined;
+      slot.worker.unref();
+      if (m.type === 'done') job.resolve(m.result);
+      else job.reject(new WorkerTaskError(m.error?.message ?? 'worker task failed', m.error?.code ?? 'ERROR'));
+      this.pump();
+    });
+    slot.worker.on('error', (err) => {
+      const job = slot.job;
+      slot.job = undefined;
+      job?.reject(err);
+    });
+    // Idle workers never keep the process alive; busy ones do (pump refs them).
+    slot.worker.unref();
+    return slot;
+  }
+
+  /** Runs one task on the first idle worker. @throws WorkerTaskError, PoolClosedError. */
+  run<T extends Task>(task: T, onProgress?: (bytes: number) => void): Promise<ResultOf<T>> {
+    if (this.closed) return Promise.reject(new PoolClosedError());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task, onProgress, resolve: resolve as (v: unknown) => void, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.job) continue;
+      const job = this.queue.shift()!;
+      slot.job = job;
+      slot.worker.ref();
+      slot.worker.postMessage({ id: job.id, ...job.task });
+    }
+  }
+
+  /** Terminates every worker; queued and running tasks reject with PoolClosedError. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const err = new PoolClosedError();
+    for (const j of this.queue.splice(0)) j.reject(err);
+    await Promise.all(
+      this.slots.map(async (s) => {
+        const job = s.job;
+        s.job = undefined;
+        await s.worker.terminate();
+        job?.reject(err);
+      }),
+    );
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Restore pre-checks (cf. Daedalus mithril preflight): what restoring a snapshot into a data
+ * directory would do, and whether it may. Used by `snapshots.inspect` (the restore wizard's
+ * pre-check step, which adds the checksum pass through `snapshots.verify`) and by the restore
+ * itself, which refuses on the first failing check before touching anything.
+ *
+ * Checks: manifest readable and of a known format version; node version and chain DB layout
+ * compatible (a snapshot written by a newer minor/major version is refused); network equal to
+ * the target's; chain id and genesis equal to the data directory's own (when it has one); enough
+ * free space next to the data directory for the staging copy (the current data is kept aside).
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import semver from 'semver';
+import { SnapshotReason, type Manifest, type RestoreCheck, type RestorePlan } from '../../shared/api/snapshots.js';
+import { readGenesisFile } from '../chain/genesis.js';
+import { SCHEMA_VERSION } from '../storage/chaindb.js';
+import { NODE_VERSION } from '../version.js';
+import { freeBytes } from './create.js';
+import { compactTime, locate, SnapshotError, summary, type LocatedSnapshot } from './manifest.js';
+import { definitions, NEVER_INCLUDED, walk } from './subsystems.js';
+
+/** Space kept free beyond the staging copy. */
+export const RESTORE_MARGIN = 16 * 1024 * 1024;
+
+/** `<root>.pre-restore-<YYYYMMDDTHHMMSSZ>`: where the current data is kept by a restore. */
+export function preRestorePath(root: string, at: Date): string {
+  return `${path.resolve(root)}.pre-restore-${compactTime(at)}`;
+}
+
+/** Is the snapshot's node version newer (major/minor) than ours? null when it is not a version. */
+export function newerNode(version: string): boolean | null {
+  const theirs = semver.coerce(version);
+  const ours = semver.coerce(NODE_VERSION)!;
+  if (!theirs) return null;
+  return semver.gt(`${theirs.major}.${theirs.minor}.0`, `${ours.major}.${ours.minor}.0`);
+}
+
+/** Top-level data-dir entries the snapshot replaces: those of its subsystems, and every entry it holds. */
+export async function replacedEntries(root: string, m: Manifest): Promise<Set<string>> {
+  const defs = await definitions(root);
+  const out = new Set<string>();
+  for (const d of defs) if (m.subsystems.includes(d.id)) for (const p of d.paths) out.add(p);
+  for (const f of m.files) out.add(f.path.split('/')[0]);
+  return out;
+}
+
+async function entrySize(root: string, name: string): Promise<number> {
+  const w = await walk(root, name);
+  return w.files.reduce((n, f) => n + f.size, 0);
+}
+
+/**
+ * Runs every pre-check of restoring `from` into `root` for a node of `network`. Never throws for
+ * a check that fails: it is reported in `checks` and `ok` is false.
+ */
+export async function planRestore(from: string, root: string, network: string, at = new Date()): Promise<{ plan: RestorePlan; snapshot?: LocatedSnapshot; failure?: SnapshotError }> {
+  const abs = path.resolve(root);
+  const checks: RestoreCheck[] = [];
+  let failure: SnapshotError | undefined;
+  const check = (c: RestoreCheck, reason?: SnapshotReason) => {
+    checks.push(c);
+    if (c.ok === false && !failure) failure = new SnapshotError(reason ?? SnapshotReason.invalid_manifest, c.detail);
+  };
+  const base: RestorePlan = { data_dir: abs, checks, subsystems: [], current_height: null, pre_restore_path: preRestorePath(abs, at), ok: false };
+  let s: LocatedSnapshot;
+  try {
+    s = await locate(from);
+  } catch (err) {
+    const e = err instanceof SnapshotError ? err : new SnapshotError(SnapshotReason.bad_path, (err as Error).message);
+    check({ id: e.reason === SnapshotReason.newer_format ? 'format' : 'manifest', label: 'Manifest', ok: false, detail: e.message }, e.reason);
+    return { plan: base, failure: e };
+  }
+  const m = s.manifest;
+  check({ id: 'manifest', label: 'Manifest', ok: true, detail: `${m.id}: height ${m.height}, ${m.files.length} files, ${m.total_bytes} bytes, created ${m.created_at}` });
+  check({ id: 'format', label: 'Format version', ok: true, detail: `format version ${m.format_version} (this node reads up to 1)` });
+  const newer = newerNode(m.node_version);
+  const schemaOk = m.chain_schema === SCHEMA_VERSION;
+  check(
+    {
+      id: 'version',
+      label: 'Node version',
+      ok: newer === false && schemaOk,
+      detail: !schemaOk
+        ? `the snapshot's chain database layout is version ${m.chain_schema}; this node ${NODE_VERSION} uses ${SCHEMA_VERSION}`
+        : newer === null
+          ? `the snapshot names node version "${m.node_version}", which is not a version`
+          : newer
+            ? `written by node ${m.node_version}, newer than this node ${NODE_VERSION}: upgrade the node first`
+            : `written by node ${m.node_version}; this node is ${NODE_VERSION}`,
+    },
+    SnapshotReason.incompatible_version,
+  );
+  check(
+    {
+      id: 'network',
+      label: 'Network',
+      ok: m.network === network,
+      detail: m.network === network ? `${m.network}` : `the snapshot is of network ${m.network}; this node runs ${network} — restore it into a ${m.network} data directory`,
+    },
+    SnapshotReason.wrong_network,
+  );
+  let currentGenesis;
+  try {
+    currentGenesis = await readGenesisFile(path.join(abs, 'chain', 'genesis.json'));
+  } catch {
+    currentGenesis = undefined;
+  }
+  const sameChain = !currentGenesis || (currentGenesis.chain_id === m.chain_id && currentGenesis.hash === m.genesis_hash);
+  check(
+    {
+      id: 'chain_id',
+      label: 'Chain id and genesis',
+      ok: sameChain,
+      detail: !currentGenesis
+        ? `chain id ${m.chain_id} (the data directory has no chain yet)`
+        : sameChain
+          ? `chain id ${m.chain_id}, genesis ${m.genesis_hash.slice(0, 12)}…`
+          : `the snapshot is of chain id ${m.chain_id} (genesis ${m.genesis_hash.slice(0, 12)}…), the data directory holds chain id ${currentGenesis.chain_id} (genesis ${currentGenesis.hash.slice(0, 12)}…)`,
+    },
+    SnapshotReason.wrong_network,
+  );
+
+  // What is replaced and what is kept; the staging copy needs the snapshot plus the kept entries.
+  const replaced = await replacedEntries(abs, m);
+  let current: string[] = [];
+  try {
+    current = (await fs.readdir(abs)).filter((n) => !NEVER_INCLUDED.has(n) && !n.startsWith('.'));
+  } catch {
+    /* no data dir yet */
+  }
+  const kept = current.filter((n) => !replaced.has(n));
+  let keptBytes = 0;
+  for (const n of kept) keptBytes += await entrySize(abs, n);
+  const bySub = new Map<string, number>();
+  for (const f of m.files) {
+    const top = f.path.split('/')[0];
+    const d = (await definitions(abs)).find((x) => x.paths.includes(top));
+    const id = d?.id ?? 'other';
+    bySub.set(id, (bySub.get(id) ?? 0) + f.size);
+  }
+  for (const d of await definitions(abs)) {
+    const cur = (await Promise.all(d.paths.map((p) => entrySize(abs, p)))).reduce((a, b) => a + b, 0);
+    const inSnap = m.subsystems.includes(d.id);
+    if (!inSnap && cur === 0) continue;
+    base.subsystems.push({ id: d.id, label: d.label, action: inSnap ? 'replace' : 'keep', current_bytes: cur, snapshot_bytes: bySub.get(d.id) ?? 0 });
+  }
+  const need = m.total_bytes + keptBytes + RESTORE_MARGIN;
+  const { free } = await freeBytes(path.dirname(abs));
+  check(
+    {
+      id: 'free_space',
+      label: 'Free space',
+      ok: free >= need,
+      detail: `${need} bytes needed next to the data directory (snapshot ${m.total_bytes} + kept data ${keptBytes} + margin), ${free} free`,
+    },
+    SnapshotReason.no_space,
+  );
+  check({ id: 'checksums', label: 'Checksums', ok: null, detail: 'every file is hashed while it is restored; run verify to check them first' });
+  base.snapshot = summary(s);
+  base.current_height = await currentHeight(abs);
+  base.ok = checks.every((c) => c.ok !== false);
+  return { plan: base, snapshot: s, failure };
+}
+
+/** Height of the chain in `root` as recorded in its head (reads the DB only when no node holds it). */
+async function currentHeight(root: string): Promise<number | null> {
+  const { ChainDb } = await import('../storage/chaindb.js');
+  try {
+    const db = await ChainDb.open(path.join(root, 'chain'), { createIfMissing: false });
+    try {
+      return (await db.head())?.height ?? null;
+    } finally {
+      await db.close();
+    }
+  } catch {
+    return null; // locked by the running node (the caller knows its height) or no chain
+  }
+}

@@ -1,0 +1,374 @@
+/**
+ * Restore as a state machine (cf. Daedalus mithril): pre-checks → staging → verify → swap, with a
+ * journal so an interruption at any instant is rolled back at the next start.
+ *
+ *   prechecks  restore-plan.ts checks; the data-dir lock is taken (a running node → refused).
+ *              Nothing in the data directory has been touched up to here.
+ *   staging    journal `<root>.restore.lock` written (phase staging); the snapshot is copied (or
+ *              extracted) into `<parent>/.<name>.restore-staging-<time>` — on the same filesystem
+ *              as the data directory — hashing every byte in the workers.
+ *   verifying  hashes compared with the manifest (tampered/missing/truncated → refused, staging
+ *              removed); entries the snapshot does not replace are copied from the current data
+ *              (keys when the snapshot has none, logs, restore_history…); the staged chain DB is
+ *              opened and its head must be the manifest's height, block hash and state root.
+ *   swapping   journal phase swapping; `<root>` → `<root>.pre-restore-<time>` (kept until the
+ *              operator removes it), staging → `<root>`, parent dir fsynced; outcome recorded in
+ *              the new root's `restore_history`; journal removed.
+ *
+ * {@link recoverInterruptedRestore} (called by Node.start and before every restore) finds a
+ * journal whose writer is gone and undoes whatever part of the swap happened, so the data
+ * directory is exactly the pre-restore data again; the rollback is recorded in restore_history.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { SnapshotReason, type Progress, type RestorePhase, type RestoreRecord, type SnapshotSummary } from '../../shared/api/snapshots.js';
+import { fsyncDir, writeFileAtomic } from '../storage/atomic.js';
+import { ChainDb } from '../storage/chaindb.js';
+import { DataDirLockedError, openDataDir, procStartTime, staleReason } from '../storage/datadir.js';
+import { names, SimpleDb } from '../storage/simpledb.js';
+import { decodeStoreFile, FILE_NAME } from '../storage/simpledb-engines.js';
+import { toSnapshotError } from './create.js';
+import { compactTime, MANIFEST_NAME, SnapshotError } from './manifest.js';
+import { PoolClosedError, WorkerPool, WorkerTaskError } from './pool.js';
+import { ProgressTracker } from './progress.js';
+import { planRestore, replacedEntries } from './restore-plan.js';
+import { NEVER_INCLUDED } from './subsystems.js';
+import { compareWithManifest, describeProblems, type Actual } from './verify.js';
+
+interface Journal {
+  pid: number;
+  proc_start: string | null;
+  hostname: string;
+  phase: 'staging' | 'swapping';
+  root: string;
+  staging: string;
+  /** null when the data directory did not exist before the restore. */
+  pre_restore: string | null;
+  from: string;
+  snapshot_id: string;
+  started_at_ms: number;
+}
+
+/** `<root>.restore.lock`: the restore journal (JSON), next to the data directory. */
+export function journalPath(root: string): string {
+  return `${path.resolve(root)}.restore.lock`;
+}
+
+async function writeJournal(j: Journal): Promise<void> {
+  await writeFileAtomic(journalPath(j.root), JSON.stringify(j, null, 2) + '\n');
+}
+
+async function readJournal(root: string): Promise<Journal | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(journalPath(root), 'utf8')) as Journal;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // An unreadable journal still means a restore was interrupted (a torn write cannot happen: it is written atomically).
+    throw new SnapshotError(SnapshotReason.io_error, `restore journal ${journalPath(root)} cannot be read (${(err as Error).message}); move it aside after checking ${root}`);
+  }
+}
+
+/** Appends one record to `<root>/restore_history` (file-engine SimpleDb). Best effort for failures. */
+export async function recordRestore(root: string, r: RestoreRecord): Promise<void> {
+  const db = await SimpleDb.open(names.RESTORE_HISTORY, path.join(root, 'restore_history'), { engine: 'file', limitBytes: null });
+  try {
+    await db.insertJson(`r/${String(r.at_ms).padStart(15, '0')}-${randomBytes(3).toString('hex')}`, r);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Restore records of a data directory, newest first. Reads the store file directly (read-only),
+ * so it works while the store is closed and from concurrent callers.
+ */
+export async function restoreHistory(root: string): Promise<RestoreRecord[]> {
+  const file = path.join(root, 'restore_history', FILE_NAME);
+  let buf: Buffer;
+  try {
+    buf = await fs.readFile(file);
+  } catch {
+    return [];
+  }
+  const { entries } = decodeStoreFile(file, buf);
+  return [...entries.keys()]
+    .filter((k) => k.startsWith('r/'))
+    .sort()
+    .reverse()
+    .map((k) => JSON.parse(Buffer.from(entries.get(k)!).toString('utf8')) as RestoreRecord);
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fs.lstat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Rolls back a restore into `root` that was interrupted (its process is gone). Returns the
+ * rollback record (also written to restore_history), or null when there was nothing to do.
+ * @throws SnapshotError busy when the restore is still running in a live process.
+ */
+export async function recoverInterruptedRestore(root: string): Promise<RestoreRecord | null> {
+  const abs = path.resolve(root);
+  const j = await readJournal(abs);
+  if (!j) return null;
+  if (staleReason(j) === null)
+    throw new SnapshotError(SnapshotReason.busy, `a restore into ${abs} is running (pid ${j.pid}); wait for it to finish`);
+  const parent = path.dirname(abs);
+  let what: string;
+  if (j.phase === 'staging' || (await exists(j.staging))) {
+    // The swap had not started (or stopped before moving the staging dir): the data dir is as it was,
+    // unless it had just been moved aside.
+    if (j.pre_restore && !(await exists(abs)) && (await exists(j.pre_restore))) await fs.rename(j.pre_restore, abs);
+    what = 'the data directory was not changed';
+  } else if (await exists(abs)) {
+    // Swapped but not finished: put the pre-restore data back (the restored copy is discarded).
+    const discard = path.join(parent, `.${path.basename(abs)}.restore-discarded-${randomBytes(4).toString('hex')}`);
+    await fs.rename(abs, discard);
+    if (j.pre_restore && (await exists(j.pre_restore))) await fs.rename(j.pre_restore, abs);
+    await fs.rm(discard, { recursive: true, force: true });
+    what = j.pre_restore ? 'the pre-restore data was put back' : 'the partly restored data directory was removed';
+  } else {
+    if (j.pre_restore && (await exists(j.pre_restore))) await fs.rename(j.pre_restore, abs);
+    what = 'the pre-restore data was put back';
+  }
+  await fs.rm(j.staging, { recursive: true, force: true });
+  await fsyncDir(parent);
+  // The lock of the interrupted restorer may be left inside the data directory.
+  const lock = path.join(abs, 'node.lock');
+  try {
+    const held = JSON.parse(await fs.readFile(lock, 'utf8')) as { pid?: number };
+    if (held.pid === j.pid) await fs.rm(lock, { force: true });
+  } catch {
+    /* no lock */
+  }
+  const rec: RestoreRecord = {
+    at_ms: Date.now(),
+    outcome: 'rolled_back',
+    snapshot_id: j.snapshot_id,
+    from: j.from,
+    message: `an interrupted restore of ${j.snapshot_id} (started ${new Date(j.started_at_ms).toISOString()} by pid ${j.pid}) was rolled back: ${what}`,
+  };
+  if (await exists(abs)) await recordRestore(abs, rec).catch(() => {});
+  await fs.rm(journalPath(abs), { force: true });
+  await fsyncDir(parent);
+  return rec;
+}
+
+export interface RestoreOptions {
+  /** Snapshot directory or .tar. */
+  from: string;
+  /** Data directory root to restore into. */
+  root: string;
+  /** Network the data directory is for (the node's configured network). */
+  network: string;
+  onProgress?: (p: Progress & { phase: RestorePhase | string }) => void;
+  /** Called when each phase starts (the console shows them; tests inject crashes here). */
+  onPhase?: (phase: RestorePhase) => Promise<void> | void;
+  workers?: number;
+}
+
+export interface RestoreOutcome {
+  snapshot: SnapshotSummary;
+  height: number;
+  state_root: string;
+  /** Where the previous data is kept, or null when the data directory did not exist. */
+  pre_restore_path: string | null;
+  duration_ms: number;
+  /** An earlier interrupted restore rolled back before this one, if any. */
+  rolled_back?: RestoreRecord;
+}
+
+/**
+ * Restores the snapshot `o.from` into `o.root` (the node must be stopped).
+ * @throws SnapshotError: node_running, busy, bad_path, invalid_manifest, newer_format,
+ *   incompatible_version, wrong_network, no_space, tampered, missing_files, truncated, io_error —
+ *   in every case the data directory is as it was (a failure is recorded in its restore_history).
+ */
+export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreOutcome> {
+  const t0 = performance.now();
+  const root = path.resolve(o.root);
+  const parent = path.dirname(root);
+  const progress = new ProgressTracker((p) => o.onProgress?.(p));
+  const phase = async (p: RestorePhase, totals?: { bytes?: number; files?: number }) => {
+    progress.phase(p, totals);
+    await o.onPhase?.(p);
+  };
+  await phase('prechecks');
+  const rolledBack = (await recoverInterruptedRestore(root)) ?? undefined;
+  const existed = existsSync(root);
+  const at = new Date();
+  const { plan, snapshot, failure } = await planRestore(o.from, root, o.network, at);
+  if (failure || !snapshot) throw failure ?? new SnapshotError(SnapshotReason.invalid_manifest, 'the snapshot cannot be read');
+  const m = snapshot.manifest;
+  let dd;
+  try {
+    dd = await openDataDir(root);
+  } catch (err) {
+    if (err instanceof DataDirLockedError)
+      throw new SnapshotError(SnapshotReason.node_running, `data directory ${root} is in use by pid ${err.pid}: stop the node before restoring (the console does this for you)`);
+    throw toSnapshotError(err, root);
+  }
+  const staging = path.join(parent, `.${path.basename(root)}.restore-staging-${compactTime(at)}`);
+  const journal: Journal = {
+    pid: process.pid,
+    proc_start: procStartTime(process.pid),
+    hostname: os.hostname(),
+    phase: 'staging',
+    root,
+    staging,
+    pre_restore: existed ? plan.pre_restore_path : null,
+    from: snapshot.path,
+    snapshot_id: m.id,
+    started_at_ms: Date.now(),
+  };
+  const pool = new WorkerPool(o.workers);
+  let swapped = false;
+  try {
+    await writeJournal(journal);
+    await fs.rm(staging, { recursive: true, force: true });
+    await fs.mkdir(staging, { recursive: true, mode: 0o755 });
+
+    // staging: copy or extract, hashing every byte.
+    const found = new Map<string, Actual>();
+    if (snapshot.format === 'dir') {
+      await phase('staging', { bytes: m.total_bytes, files: m.files.length });
+      const onDisk = await listSnapshotFiles(snapshot.path);
+      for (const rel of onDisk) if (!m.files.some((f) => f.path === rel)) found.set(rel, { size: -1, sha256: '' }); // unlisted → refused below
+      const sizes = new Map(m.files.map((f) => [f.path, f.size]));
+      await Promise.all(
+        m.files
+          .filter((f) => onDisk.has(f.path))
+          .sort((a, b) => b.size - a.size)
+          .map(async (f) => {
+            const src = path.join(snapshot.path, ...f.path.split('/'));
+            const st = await fs.stat(src);
+            if (st.size !== sizes.get(f.path)) {
+              found.set(f.path, { size: st.size, sha256: '' });
+              return;
+            }
+            const r = await pool.run({ task: 'copy', src, dst: path.join(staging, ...f.path.split('/')), mode: f.mode & 0o777 }, (b) => progress.bytes(b));
+            found.set(f.path, r);
+            progress.file();
+          }),
+      );
+    } else {
+      await phase('staging', { bytes: (await fs.stat(snapshot.path)).size, files: m.files.length });
+      try {
+        const r = await pool.run({ task: 'tar-scan', src: snapshot.path, extractTo: staging }, (b) => progress.bytes(b));
+        for (const e of r.entries) found.set(e.name, e);
+      } catch (err) {
+        if (err instanceof WorkerTaskError && err.code === 'TRUNCATED') throw new SnapshotError(SnapshotReason.truncated, `snapshot ${m.id}: ${err.message}; nothing was restored`);
+        if (err instanceof WorkerTaskError && (err.code === 'BAD_ENTRY' || err.code === 'BAD_TAR')) throw new SnapshotError(SnapshotReason.tampered, `snapshot ${m.id}: ${err.message}; nothing was restored`);
+        throw err;
+      }
+    }
+
+    // verifying: hashes, carried-over entries, the staged chain head.
+    await phase('verifying');
+    const problems = compareWithManifest(m, found);
+    if (problems.length > 0) {
+      const { reason, message } = describeProblems(m.id, problems);
+      throw new SnapshotError(reason, `${message}; nothing was restored`);
+    }
+    const replaced = await replacedEntries(root, m);
+    for (const n of await fs.readdir(root)) {
+      if ((NEVER_INCLUDED.has(n) && n !== 'restore_history') || n.startsWith('.') || (replaced.has(n) && n !== 'restore_history')) continue;
+      await copyTree(pool, path.join(root, n), path.join(staging, n));
+    }
+    await checkStagedChain(path.join(staging, 'chain'), m);
+    await fsyncTree(staging);
+
+    // swapping
+    journal.phase = 'swapping';
+    await writeJournal(journal);
+    await phase('swapping');
+    if (existed) await fs.rename(root, journal.pre_restore!);
+    else await fs.rm(root, { recursive: true, force: true });
+    await fs.rename(staging, root);
+    swapped = true;
+    await fsyncDir(parent);
+    const duration = Math.round(performance.now() - t0);
+    await recordRestore(root, {
+      at_ms: Date.now(),
+      outcome: 'completed',
+      snapshot_id: m.id,
+      from: snapshot.path,
+      height: m.height,
+      duration_ms: duration,
+      ...(journal.pre_restore ? { pre_restore_path: journal.pre_restore } : {}),
+      message: `restored ${m.id} (height ${m.height})${journal.pre_restore ? `; the previous data is in ${journal.pre_restore}` : ''}`,
+    });
+    if (journal.pre_restore) await fs.rm(path.join(journal.pre_restore, 'node.lock'), { force: true });
+    await fs.rm(journalPath(root), { force: true });
+    await fsyncDir(parent);
+    progress.flush();
+    return { snapshot: plan.snapshot!, height: m.height, state_root: m.state_root, pre_restore_path: journal.pre_restore, duration_ms: duration, ...(rolledBack ? { rolled_back: rolledBack } : {}) };
+  } catch (err) {
+    const e = toSnapshotError(err instanceof PoolClosedError ? new SnapshotError(SnapshotReason.cancelled, 'the restore was cancelled') : err, parent);
+    if (!swapped) {
+      // Nothing of the data directory was touched: drop the staging copy and the journal.
+      await fs.rm(staging, { recursive: true, force: true }).catch(() => {});
+      if (journal.pre_restore && !existsSync(root) && existsSync(journal.pre_restore)) await fs.rename(journal.pre_restore, root).catch(() => {});
+      await fs.rm(journalPath(root), { force: true }).catch(() => {});
+      if (existed) await recordRestore(root, { at_ms: Date.now(), outcome: 'failed', snapshot_id: m.id, from: snapshot.path, message: e.message }).catch(() => {});
+    }
+    throw e;
+  } finally {
+    await pool.close();
+    await dd.release();
+    if (!existed && !swapped) await fs.rm(root, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+async function listSnapshotFiles(dir: string, rel = ''): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const e of await fs.readdir(path.join(dir, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) for (const x of await listSnapshotFiles(dir, r)) out.add(x);
+    else if (r !== MANIFEST_NAME) out.add(r);
+  }
+  return out;
+}
+
+/** Copies a file or directory tree (regular files only) through the workers. */
+async function copyTree(pool: WorkerPool, src: string, dst: string): Promise<void> {
+  const st = await fs.lstat(src);
+  if (st.isFile()) {
+    await pool.run({ task: 'copy', src, dst, mode: st.mode & 0o777 });
+    return;
+  }
+  if (!st.isDirectory()) return;
+  await fs.mkdir(dst, { recursive: true, mode: st.mode & 0o777 });
+  const entries = await fs.readdir(src);
+  await Promise.all(entries.filter((n) => n !== 'LOCK').map((n) => copyTree(pool, path.join(src, n), path.join(dst, n))));
+}
+
+async function fsyncTree(dir: string): Promise<void> {
+  for (const e of await fs.readdir(dir, { withFileTypes: true })) if (e.isDirectory()) await fsyncTree(path.join(dir, e.name));
+  await fsyncDir(dir);
+}
+
+/** The staged chain DB must open and its head must be the manifest's. @throws SnapshotError tampered. */
+async function checkStagedChain(dir: string, m: { id: string; height: number; block_hash: string; state_root: string }): Promise<void> {
+  const { decodeBlock } = await import('../chain/block.js');
+  const { toHex } = await import('../crypto/hash.js');
+  let db: ChainDb | undefined;
+  try {
+    db = await ChainDb.open(dir, { createIfMissing: false });
+    const head = await db.head();
+    const bytes = head && (await db.blockBytes(head.height));
+    const root = bytes ? toHex(decodeBlock(bytes).header.stateRoot) : '';
+    if (!head || head.height !== m.height || toHex(head.hash) !== m.block_hash || root !== m.state_root)
+      throw new Error(`its head is ${head ? `height ${head.height}, state root ${root.slice(0, 12)}…` : 'missing'}, the manifest says height ${m.height}, state root ${m.state_root.slice(0, 12)}…`);
+  } catch (err) {
+    throw new SnapshotError(SnapshotReason.tampered, `snapshot ${m.id}: the restored chain database does not match the manifest (${(err as Error).message}); nothing was restored`);
+  } finally {
+    await db?.close().catch(() => {});
+  }
+}

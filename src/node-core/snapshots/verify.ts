@@ -1,0 +1,159 @@
+/**
+ * Verifying a snapshot: the manifest parses (format, version, safe paths), every listed file is
+ * present with its size and SHA-256, nothing unlisted is present, a tar is complete, and — when
+ * the operator recorded it — the manifest's own checksum matches. Hashing streams through the
+ * worker pool (memory stays flat); nothing is written.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { SnapshotReason, type Manifest, type Progress, type VerifyResult } from '../../shared/api/snapshots.js';
+import { locate, MANIFEST_NAME, SnapshotError, summary, type LocatedSnapshot } from './manifest.js';
+import { PoolClosedError, WorkerPool, WorkerTaskError } from './pool.js';
+import { ProgressTracker } from './progress.js';
+
+export interface Actual {
+  size: number;
+  sha256: string;
+}
+export interface Problem {
+  path: string;
+  problem: string;
+  reason: SnapshotReason;
+}
+
+const RANK: SnapshotReason[] = [SnapshotReason.truncated, SnapshotReason.missing_files, SnapshotReason.tampered];
+
+/** Compares what was found (path → size/hash; absent = missing) with the manifest. Pure. */
+export function compareWithManifest(m: Manifest, found: Map<string, Actual>): Problem[] {
+  const problems: Problem[] = [];
+  const listed = new Set<string>();
+  for (const f of m.files) {
+    listed.add(f.path);
+    const a = found.get(f.path);
+    if (!a) problems.push({ path: f.path, problem: 'missing', reason: SnapshotReason.missing_files });
+    else if (a.size !== f.size) problems.push({ path: f.path, problem: `size is ${a.size} bytes, the manifest says ${f.size}`, reason: SnapshotReason.tampered });
+    else if (a.sha256 !== f.sha256)
+      problems.push({ path: f.path, problem: `SHA-256 is ${a.sha256.slice(0, 16)}…, the manifest says ${f.sha256.slice(0, 16)}…`, reason: SnapshotReason.tampered });
+  }
+  for (const p of found.keys()) if (!listed.has(p)) problems.push({ path: p, problem: 'not listed in the manifest', reason: SnapshotReason.tampered });
+  return problems;
+}
+
+/** The worst reason among problems, and one line for the operator. */
+export function describeProblems(id: string, problems: Problem[]): { reason: SnapshotReason; message: string } {
+  const reason = RANK.find((r) => problems.some((p) => p.reason === r)) ?? problems[0].reason;
+  const first = problems.find((p) => p.reason === reason)!;
+  const what =
+    reason === SnapshotReason.missing_files
+      ? `files are missing (${problems.filter((p) => p.reason === reason).length}, e.g. ${first.path})`
+      : reason === SnapshotReason.truncated
+        ? `the archive is truncated (${first.problem})`
+        : `it was modified or damaged: ${first.path}: ${first.problem}`;
+  const more = problems.length > 1 ? ` (${problems.length} problems in all)` : '';
+  return { reason, message: `snapshot ${id} failed verification: ${what}${more}` };
+}
+
+/** Regular files under `dir` (relative `/` paths) except the manifest. */
+async function listFiles(dir: string, rel = ''): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const e of await fs.readdir(path.join(dir, rel), { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) for (const [k, v] of await listFiles(dir, r)) out.set(k, v);
+    else if (r !== MANIFEST_NAME) out.set(r, path.join(dir, ...r.split('/')));
+  }
+  return out;
+}
+
+export interface VerifyOptions {
+  /** Expected SHA-256 of manifest.json (as printed when the snapshot was made). */
+  checksum?: string;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  workers?: number;
+}
+
+/**
+ * Verifies the snapshot at `p` (directory or .tar).
+ * @returns a VerifyResult: `ok`, or the worst `reason` (invalid_manifest, newer_format, truncated,
+ *   missing_files, tampered, bad_path) with a one-line message and up to 50 problems.
+ * @throws SnapshotError cancelled; unexpected I/O errors as they are.
+ */
+export async function verifySnapshot(p: string, o: VerifyOptions = {}): Promise<VerifyResult> {
+  const abs = path.resolve(p);
+  let s: LocatedSnapshot;
+  try {
+    s = await locate(abs);
+  } catch (err) {
+    if (err instanceof SnapshotError) return { ok: false, path: abs, files_checked: 0, bytes_checked: 0, reason: err.reason, message: err.message, problems: [] };
+    throw err;
+  }
+  const base = { path: s.path, id: s.manifest.id, snapshot: summary(s) };
+  if (o.checksum && o.checksum !== s.checksum)
+    return {
+      ...base,
+      ok: false,
+      files_checked: 0,
+      bytes_checked: 0,
+      reason: SnapshotReason.tampered,
+      message: `snapshot ${s.manifest.id}: manifest checksum is ${s.checksum}, expected ${o.checksum} — the manifest was changed or this is another snapshot`,
+      problems: [{ path: MANIFEST_NAME, problem: 'checksum differs from the expected one' }],
+    };
+  const progress = new ProgressTracker(o.onProgress);
+  const pool = new WorkerPool(o.workers);
+  const onAbort = () => void pool.close();
+  o.signal?.addEventListener('abort', onAbort);
+  const found = new Map<string, Actual>();
+  let bytes = 0;
+  try {
+    progress.phase('verifying', { bytes: s.manifest.total_bytes, files: s.manifest.files.length });
+    if (s.format === 'dir') {
+      const onDisk = await listFiles(s.path);
+      const sizes = new Map(s.manifest.files.map((f) => [f.path, f.size]));
+      await Promise.all(
+        [...onDisk].map(async ([rel, file]) => {
+          const st = await fs.stat(file);
+          // A file of the wrong size is reported without reading it.
+          const r = st.size === sizes.get(rel) ? await pool.run({ task: 'hash', src: file }, (b) => progress.bytes(b)) : { size: st.size, sha256: '' };
+          found.set(rel, r);
+          bytes += r.size;
+          progress.file();
+        }),
+      );
+    } else {
+      const st = await fs.stat(s.path);
+      progress.phase('verifying', { bytes: st.size });
+      try {
+        const r = await pool.run({ task: 'tar-scan', src: s.path }, (b) => progress.bytes(b));
+        for (const e of r.entries) {
+          found.set(e.name, e);
+          bytes += e.size;
+        }
+      } catch (err) {
+        if (err instanceof WorkerTaskError && ['TRUNCATED', 'BAD_ENTRY', 'BAD_TAR'].includes(err.code)) {
+          const reason = err.code === 'TRUNCATED' ? SnapshotReason.truncated : SnapshotReason.tampered;
+          return { ...base, ok: false, files_checked: found.size, bytes_checked: bytes, reason, message: `snapshot ${s.manifest.id} failed verification: ${err.message}`, problems: [{ path: s.path, problem: err.message }] };
+        }
+        throw err;
+      }
+    }
+  } catch (err) {
+    if (err instanceof PoolClosedError || o.signal?.aborted) throw new SnapshotError(SnapshotReason.cancelled, 'verification was cancelled');
+    throw err;
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    await pool.close();
+    progress.flush();
+  }
+  const problems = compareWithManifest(s.manifest, found);
+  if (problems.length === 0)
+    return {
+      ...base,
+      ok: true,
+      files_checked: found.size,
+      bytes_checked: bytes,
+      message: `snapshot ${s.manifest.id} is intact: ${found.size} files, ${bytes} bytes, every SHA-256 matches the manifest (checksum ${s.checksum})`,
+      problems: [],
+    };
+  const { reason, message } = describeProblems(s.manifest.id, problems);
+  return { ...base, ok: false, files_checked: found.size, bytes_checked: bytes, reason, message, problems: problems.slice(0, 50).map(({ path, problem }) => ({ path, problem })) };
+}

@@ -1,0 +1,243 @@
+// Snapshot I/O worker (plain ESM so it runs under plain Node, without tsx): copies, hashes and
+// packs/unpacks files off the node's main thread, streaming through fixed buffers so memory stays
+// flat whatever the store sizes. Protocol (worker_threads messages):
+//   in : { id, task: 'copy' | 'hash' | 'tar-pack' | 'tar-scan', ...args }
+//   out: { id, type: 'progress', bytes } (bytes processed since the last report)
+//        { id, type: 'done', result } | { id, type: 'error', error: { message, code } }
+// Tar reading and writing use tar-stream (never a hand-rolled tar parser).
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import { parentPort } from 'node:worker_threads';
+import tar from 'tar-stream';
+
+const CHUNK = 4 * 1024 * 1024;
+/** Report progress at most every this many bytes (keeps the message rate low). */
+const REPORT = 8 * 1024 * 1024;
+const buf = Buffer.allocUnsafe(CHUNK);
+
+class TaskError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+function reporter(id) {
+  let pending = 0;
+  return {
+    add(n) {
+      pending += n;
+      if (pending >= REPORT) this.flush();
+    },
+    flush() {
+      if (pending > 0) parentPort.postMessage({ id, type: 'progress', bytes: pending });
+      pending = 0;
+    },
+  };
+}
+
+/** Copies `src` to a new file `dst` (exclusive create), hashing what is written; reads exactly the size `src` had at open (a growing log is copied as a prefix). */
+function copy(t, rep) {
+  const inFd = fs.openSync(t.src, 'r');
+  let outFd;
+  try {
+    const size = t.size ?? fs.fstatSync(inFd).size;
+    fs.mkdirSync(path.dirname(t.dst), { recursive: true });
+    outFd = fs.openSync(t.dst, 'wx', t.mode ?? 0o644);
+    const h = createHash('sha256');
+    let done = 0;
+    while (done < size) {
+      const n = fs.readSync(inFd, buf, 0, Math.min(CHUNK, size - done), done);
+      if (n === 0) throw new TaskError('CHANGED', `${t.src} became shorter while it was copied (${done} of ${size} bytes)`);
+      const chunk = buf.subarray(0, n);
+      h.update(chunk);
+      let w = 0;
+      while (w < n) w += fs.writeSync(outFd, chunk, w, n - w);
+      done += n;
+      rep.add(n);
+    }
+    if (t.mode !== undefined) fs.fchmodSync(outFd, t.mode); // the umask may have narrowed the create mode
+    if (t.sync !== false) fs.fdatasyncSync(outFd);
+    return { size, sha256: h.digest('hex') };
+  } finally {
+    fs.closeSync(inFd);
+    if (outFd !== undefined) fs.closeSync(outFd);
+  }
+}
+
+function hash(t, rep) {
+  const fd = fs.openSync(t.src, 'r');
+  try {
+    const h = createHash('sha256');
+    let size = 0;
+    const limit = t.size ?? Infinity;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, Math.min(CHUNK, limit - size), size);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+      size += n;
+      rep.add(n);
+      if (size >= limit) break;
+    }
+    return { size, sha256: h.digest('hex') };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes a tar: `entries` in order, each `{name, mode, content}` (a string) or `{name, mode, src, size, sha256}` (checked while packing). */
+async function tarPack(t, rep) {
+  const fd = fs.openSync(t.out, 'wx', t.mode ?? 0o644);
+  const out = fs.createWriteStream('', { fd, autoClose: false, highWaterMark: CHUNK });
+  const pack = tar.pack();
+  const piped = new Promise((resolve, reject) => {
+    out.on('error', reject);
+    pack.on('error', reject);
+    out.on('finish', resolve);
+  });
+  pack.pipe(out);
+  try {
+    for (const e of t.entries) {
+      if (e.content !== undefined) {
+        await new Promise((res, rej) => pack.entry({ name: e.name, mode: e.mode, mtime: new Date(t.mtime) }, e.content, (err) => (err ? rej(err) : res())));
+        continue;
+      }
+      const inFd = fs.openSync(e.src, 'r');
+      try {
+        const h = createHash('sha256');
+        let done = 0;
+        let finished;
+        const entry = pack.entry({ name: e.name, size: e.size, mode: e.mode, mtime: new Date(t.mtime) }, (err) => finished?.(err));
+        const ended = new Promise((res, rej) => (finished = (err) => (err ? rej(err) : res())));
+        while (done < e.size) {
+          // A fresh buffer per chunk: the pack stream keeps references until it has written them.
+          const chunk = Buffer.allocUnsafe(Math.min(CHUNK, e.size - done));
+          const n = fs.readSync(inFd, chunk, 0, chunk.length, done);
+          if (n === 0) throw new TaskError('CHANGED', `${e.src} became shorter while it was packed`);
+          const part = n === chunk.length ? chunk : chunk.subarray(0, n);
+          h.update(part);
+          done += n;
+          rep.add(n);
+          if (!entry.write(part)) await once(entry, 'drain');
+        }
+        entry.end();
+        await ended;
+        if (h.digest('hex') !== e.sha256)
+          throw new TaskError('CHANGED', `${e.src} changed while the snapshot was taken; run it again`);
+      } finally {
+        fs.closeSync(inFd);
+      }
+    }
+    pack.finalize();
+    await piped;
+    fs.fdatasyncSync(fd);
+    return { size: fs.fstatSync(fd).size };
+  } finally {
+    pack.destroy();
+    fs.closeSync(fd);
+  }
+}
+
+function safeName(name) {
+  return (
+    typeof name === 'string' &&
+    name.length > 0 &&
+    !name.startsWith('/') &&
+    !name.includes('\\') &&
+    !name.includes('\0') &&
+    name.split('/').every((p) => p !== '' && p !== '.' && p !== '..')
+  );
+}
+
+/**
+ * Reads a tar from start to end with tar-stream: hashes every file entry and, with `extractTo`,
+ * writes it there (exclusive create, fsynced). Entry names are checked before anything is written.
+ * Result: `{ manifest: string|null (content of the first entry when named manifest.json), entries: [{name, size, sha256, mode, type}] }`.
+ * Errors: TRUNCATED when the archive ends early, BAD_ENTRY for unsafe names or non-file entries.
+ */
+async function tarScan(t, rep) {
+  const extract = tar.extract();
+  const input = fs.createReadStream(t.src, { highWaterMark: CHUNK });
+  input.on('data', (d) => rep.add(d.length));
+  const entries = [];
+  let manifest = null;
+  let first = true;
+  const done = (async () => {
+    for await (const entry of extract) {
+      const hd = entry.header;
+      if (hd.type !== 'file' || !safeName(hd.name)) {
+        entry.resume();
+        throw new TaskError('BAD_ENTRY', `the archive holds an entry that is not a plain file with a safe relative name: ${JSON.stringify(String(hd.name).slice(0, 200))} (${hd.type})`);
+      }
+      const h = createHash('sha256');
+      let size = 0;
+      if (first && hd.name === 'manifest.json') {
+        const parts = [];
+        for await (const c of entry) {
+          parts.push(c);
+          h.update(c);
+          size += c.length;
+          if (size > 64 * 1024 * 1024) throw new TaskError('BAD_ENTRY', 'manifest.json is larger than 64 MiB');
+        }
+        manifest = Buffer.concat(parts).toString('utf8');
+        first = false;
+        continue;
+      }
+      first = false;
+      let fd;
+      try {
+        if (t.extractTo) {
+          const dst = path.join(t.extractTo, ...hd.name.split('/'));
+          fs.mkdirSync(path.dirname(dst), { recursive: true });
+          fd = fs.openSync(dst, 'wx', (hd.mode ?? 0o644) & 0o777);
+        }
+        for await (const c of entry) {
+          h.update(c);
+          size += c.length;
+          if (fd !== undefined) {
+            let w = 0;
+            while (w < c.length) w += fs.writeSync(fd, c, w, c.length - w);
+          }
+        }
+        if (fd !== undefined) {
+          fs.fchmodSync(fd, (hd.mode ?? 0o644) & 0o777);
+          fs.fdatasyncSync(fd);
+        }
+      } finally {
+        if (fd !== undefined) fs.closeSync(fd);
+      }
+      if (size !== hd.size) throw new TaskError('TRUNCATED', `the archive ends inside ${hd.name}`);
+      entries.push({ name: hd.name, size, sha256: h.digest('hex'), mode: (hd.mode ?? 0o644) & 0o7777 });
+    }
+  })();
+  input.on('error', (err) => extract.destroy(err));
+  input.pipe(extract);
+  try {
+    await done;
+  } catch (err) {
+    input.destroy();
+    if (err instanceof TaskError) throw err;
+    if (/unexpected end of data/i.test(String(err?.message))) throw new TaskError('TRUNCATED', 'the archive ends early (truncated)');
+    if (/invalid tar header|checksum/i.test(String(err?.message))) throw new TaskError('BAD_TAR', `the archive is damaged: ${err.message}`);
+    throw err;
+  }
+  return { manifest, entries };
+}
+
+const TASKS = { copy, hash, 'tar-pack': tarPack, 'tar-scan': tarScan };
+
+parentPort.on('message', async (m) => {
+  const rep = reporter(m.id);
+  try {
+    const fn = TASKS[m.task];
+    if (!fn) throw new TaskError('BAD_TASK', `unknown task ${m.task}`);
+    const result = await fn(m, rep);
+    rep.flush();
+    parentPort.postMessage({ id: m.id, type: 'done', result });
+  } catch (err) {
+    rep.flush();
+    parentPort.postMessage({ id: m.id, type: 'error', error: { message: String(err?.message ?? err), code: err?.code ?? 'ERROR' } });
+  }
+});
