@@ -1,6 +1,7 @@
 /**
  * `contract-cli`: operator CLI of The Block (commander). Commands: node start|status,
- * wallet new|show|list, tx transfer, account show, chain tip|block|replay, and `console` when
+ * wallet new|show|list, tx transfer, account show, chain tip|block|replay, snapshots
+ * create|list|verify|restore, and `console` when
  * the console module is present. Human output by default, `--format json` on every command;
  * the node is found through `--rpc` / `TB_RPC_URL` (default http://127.0.0.1:8545) and
  * `TB_RPC_AUTH_TOKEN` is sent as a Bearer token. Exit codes: see common.ts.
@@ -14,9 +15,11 @@ import { accountCommand } from './commands/account.js';
 import { chainCommand } from './commands/chain.js';
 import { governorCommand } from './commands/governor.js';
 import { nodeCommand } from './commands/node.js';
+import { snapshotsCommand } from './commands/snapshots.js';
 import { txCommand } from './commands/tx.js';
 import { walletCommand } from './commands/wallet.js';
 import { runProgram } from './common.js';
+import { testnetCommand } from './commands/testnet.js';
 
 /** Builds the program (exported for tests and for `console.ts` to extend). */
 export async function buildContractCli(): Promise<Command> {
@@ -30,7 +33,9 @@ export async function buildContractCli(): Promise<Command> {
     .addCommand(txCommand())
     .addCommand(accountCommand())
     .addCommand(chainCommand())
-    .addCommand(governorCommand());
+    .addCommand(testnetCommand())
+    .addCommand(governorCommand())
+    .addCommand(snapshotsCommand());
   // `console` belongs to the console module; registered when it exists.
   const consoleFile = fileURLToPath(new URL('./console.ts', import.meta.url));
   if (existsSync(consoleFile)) {

@@ -142,7 +142,7 @@ export async function planRestore(from: string, root: string, network: string, a
   for (const d of await definitions(abs)) {
     const cur = (await Promise.all(d.paths.map((p) => entrySize(abs, p)))).reduce((a, b) => a + b, 0);
     const inSnap = m.subsystems.includes(d.id);
-    if (!inSnap && cur === 0) continue;
+    if (cur === 0 && !(inSnap && bySub.has(d.id))) continue;
     base.subsystems.push({ id: d.id, label: d.label, action: inSnap ? 'replace' : 'keep', current_bytes: cur, snapshot_bytes: bySub.get(d.id) ?? 0 });
   }
   const need = m.total_bytes + keptBytes + RESTORE_MARGIN;
@@ -158,22 +158,6 @@ export async function planRestore(from: string, root: string, network: string, a
   );
   check({ id: 'checksums', label: 'Checksums', ok: null, detail: 'every file is hashed while it is restored; run verify to check them first' });
   base.snapshot = summary(s);
-  base.current_height = await currentHeight(abs);
   base.ok = checks.every((c) => c.ok !== false);
   return { plan: base, snapshot: s, failure };
-}
-
-/** Height of the chain in `root` as recorded in its head (reads the DB only when no node holds it). */
-async function currentHeight(root: string): Promise<number | null> {
-  const { ChainDb } = await import('../storage/chaindb.js');
-  try {
-    const db = await ChainDb.open(path.join(root, 'chain'), { createIfMissing: false });
-    try {
-      return (await db.head())?.height ?? null;
-    } finally {
-      await db.close();
-    }
-  } catch {
-    return null; // locked by the running node (the caller knows its height) or no chain
-  }
 }

@@ -170,6 +170,8 @@ export interface RestoreOptions {
   onProgress?: (p: Progress & { phase: RestorePhase | string }) => void;
   /** Called when each phase starts (the console shows them; tests inject crashes here). */
   onPhase?: (phase: RestorePhase) => Promise<void> | void;
+  /** Called after the staging copy passed every check, and right after the swap (before the journal is removed): crash-injection points for tests. */
+  onStep?: (step: 'staged' | 'swapped') => Promise<void> | void;
   workers?: number;
 }
 
@@ -283,6 +285,7 @@ export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreOutcome
     }
     await checkStagedChain(path.join(staging, 'chain'), m);
     await fsyncTree(staging);
+    await o.onStep?.('staged');
 
     // swapping
     journal.phase = 'swapping';
@@ -293,6 +296,7 @@ export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreOutcome
     await fs.rename(staging, root);
     swapped = true;
     await fsyncDir(parent);
+    await o.onStep?.('swapped');
     const duration = Math.round(performance.now() - t0);
     await recordRestore(root, {
       at_ms: Date.now(),
