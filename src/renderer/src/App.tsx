@@ -1,6 +1,9 @@
-/** Root: live subscriptions, the shell, the current page and the wallet drawer. */
+/** Root: live subscriptions, the shell, the current page, the wallet drawer and governor notifications. */
 import { useLiveData } from './api/live';
 import { Shell } from './components/Shell';
+import { useGovernorLive } from './governor/live';
+import { GovernorToasts } from './governor/Toasts';
+import { Governor } from './pages/Governor';
 import { Logs } from './pages/Logs';
 import { Overview } from './pages/Overview';
 import { useUi } from './store/ui';
@@ -8,11 +11,13 @@ import { WalletDrawer } from './wallet/WalletDrawer';
 
 export function App() {
   useLiveData();
+  useGovernorLive();
   const page = useUi((s) => s.page);
   return (
     <>
-      <Shell>{page === 'overview' ? <Overview /> : <Logs />}</Shell>
+      <Shell>{page === 'overview' ? <Overview /> : page === 'governor' ? <Governor /> : <Logs />}</Shell>
       <WalletDrawer />
+      <GovernorToasts />
     </>
   );
 }

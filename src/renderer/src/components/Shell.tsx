@@ -9,8 +9,9 @@ import { PhaseBadge } from './PhaseBadge';
 import { CrashBanner } from './CrashBanner';
 import { Icon } from './Icon';
 
-const PAGES: { id: Page; label: string; icon: 'overview' | 'logs' }[] = [
+const PAGES: { id: Page; label: string; icon: 'overview' | 'logs' | 'governor' }[] = [
   { id: 'overview', label: 'Overview', icon: 'overview' },
+  { id: 'governor', label: 'Governor', icon: 'governor' },
   { id: 'logs', label: 'Logs', icon: 'logs' },
 ];
 
