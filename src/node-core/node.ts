@@ -16,9 +16,14 @@
  * IPC channel can stay up to report the last phases. A failure mid-start closes exactly what
  * was opened, in the same reverse order.
  */
+import path from 'node:path';
 import { METHODS, RpcError, type MethodName, type NodeStatus, type PhaseInfo } from '../shared/api/index.js';
 import { Chain } from './chain/chain.js';
+import { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
+import { netHandlers } from './net/handlers.js';
+import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
+import { Network } from './net/network.js';
 import type { NodeConfig } from './config/schema.js';
 import { redactConfig } from './config/load.js';
 import { NodeEvents } from './events.js';
@@ -92,6 +97,8 @@ export class Node {
   chain?: Chain;
   /** The launch governor, when TB_GOVERNOR_ENABLED. */
   governor?: Governor;
+  engine?: ConsensusEngine;
+  net?: Network;
   rpcPort?: number;
   metricsPort?: number;
 
@@ -211,6 +218,7 @@ export class Node {
       root: dd.root,
       events: this.events,
       mempoolSize: () => this.mempoolSize(),
+      peers: () => this.net?.book.connected.size ?? 0,
     });
     this.statsSampler = stats;
     const dispatcher = new Dispatcher({
@@ -227,9 +235,12 @@ export class Node {
     }
 
     this.setPhase({ phase: 'opening_db' });
-    const genesis = await loadOrCreateGenesis(dd.root, cfg.network, this.nodeKey);
+    // A network file (--network <file> or resources/networks/<name>.json) carries the genesis.
+    const netFile: NetworkFile | undefined = cfg.network_file ? readNetworkFile(cfg.network_file) : undefined;
+    const genesis = netFile ? await loadNetworkGenesis(dd.root, netFile) : await loadOrCreateGenesis(dd.root, cfg.network, this.nodeKey);
+    // The block time of a multi-validator chain is consensus (proposer slots): never overridden.
     this.genesis =
-      cfg.block_time_ms !== undefined ? { ...genesis, block_time_ms: cfg.block_time_ms } : genesis;
+      cfg.block_time_ms !== undefined && genesis.validators.length <= 1 ? { ...genesis, block_time_ms: cfg.block_time_ms } : genesis;
     const chain = await Chain.open({
       dir: dd.chainDir,
       genesis: this.genesis,
@@ -240,6 +251,8 @@ export class Node {
     });
     this.chain = chain;
     this.opened('chain db', () => chain.close());
+    const engine = new ConsensusEngine({ chain, nodeKey: this.nodeKey, logger: log.logger, metrics: this.metrics, fault: cfg.test_fault === 'double_sign' ? 'double_sign' : undefined });
+    this.engine = engine;
 
     this.setPhase({ phase: 'replaying' });
     const tip = chain.tip();
@@ -254,7 +267,19 @@ export class Node {
     const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip() });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
-    this.chainHandlers = { ...chain.handlers({ network: cfg.network, keystore }), ...governorHandlers(this.governor), ...snapshots.handlers() };
+    this.chainHandlers = { ...chain.handlers({ network: cfg.network, keystore }), ...governorHandlers(this.governor), ...snapshots.handlers(),
+      ...netHandlers({
+        net: () => this.net,
+        engine: () => this.engine,
+        chain: () => this.chain,
+        network: cfg.network,
+        networkFile: cfg.network_file,
+        bootstrap: [...(netFile?.bootstrap ?? []), ...cfg.p2p_bootstrap],
+        staticPeers: cfg.p2p_static_peers,
+        peerStorePath: cfg.p2p_overlay_path ?? path.join(dd.root, 'overlay', 'overlay_peers.json'),
+        testHooks: cfg.p2p_test_hooks,
+      }),
+    };
 
     await stats.start();
     this.opened('stats', () => stats.stop());
@@ -284,8 +309,32 @@ export class Node {
       this.opened('metrics server', () => ms.close());
     }
 
-    chain.startProducing();
-    this.opened('block production', () => chain.stopProducing());
+    if (cfg.p2p) {
+      const net = await Network.start({
+        root: dd.root,
+        nodeKey: this.nodeKey,
+        chain,
+        engine,
+        quicAddr: cfg.p2p_quic_addr,
+        tcpAddr: cfg.p2p_tcp_addr,
+        bootstrap: [...(netFile?.bootstrap ?? []), ...cfg.p2p_bootstrap],
+        staticPeers: cfg.p2p_static_peers,
+        overlayPath: cfg.p2p_overlay_path,
+        banSecs: cfg.p2p_ban_secs,
+        syncIntervalMs: cfg.p2p_sync_interval_ms,
+        testHooks: cfg.p2p_test_hooks,
+        networkName: cfg.network,
+        networkFile: cfg.network_file,
+        events: this.events,
+        metrics: this.metrics,
+        logger: log.logger,
+      });
+      this.net = net;
+      this.opened('p2p network', () => net.stop());
+    }
+    // Block production (dev: every block_time_ms; multi-validator: proposer slots) and voting.
+    await engine.start();
+    this.opened('block production', () => engine.stop());
     this.setPhase({ phase: 'ready' });
     log.logger.info(
       { rpc_port: this.rpcPort, metrics_port: this.metricsPort ?? null, data_dir: dd.root },
@@ -324,7 +373,7 @@ export class Node {
       pid: process.pid,
       height: tip?.height ?? 0,
       finalized_height: tip?.finalized_height ?? 0,
-      peers: 0,
+      peers: this.net?.book.connected.size ?? 0,
       node_address: this.nodeKey?.address ?? '',
     };
     if (this.info.reason !== undefined) s.phase_reason = this.info.reason;

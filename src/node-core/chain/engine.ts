@@ -214,6 +214,7 @@ export class ConsensusEngine {
     if (r === 'equivocation') {
       const e = this.tracker.evidence().find((x) => x.validatorHex === v.validatorHex)!;
       this.o.logger?.warn({ validator: e.validator, height: e.height, hashes: e.votes.map((x) => x.hashHex.slice(0, 12)) }, 'equivocation: two signed votes for different blocks at one height; stake excluded');
+      this.o.metrics?.equivocationsTotal.inc();
       void this.saveEvidence();
       this.updateMetrics();
       this.checkFinality();
@@ -221,7 +222,9 @@ export class ConsensusEngine {
     }
     if (r !== 'added') return 'ignore';
     this.checkFinality();
-    if (v.height > this.chain.finalized().height && this.chain.recentHash(v.height) !== v.hashHex) this.checkForeignFinality(v);
+    // A vote may arrive before its block; only a different block of ours at that height is a conflict.
+    const head = this.chain.headBlock().header.height;
+    if (v.height > this.chain.finalized().height && v.height <= head && this.chain.recentHash(v.height) !== v.hashHex) this.checkForeignFinality(v);
     return 'accept';
   }
 
