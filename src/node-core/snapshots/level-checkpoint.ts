@@ -6,9 +6,10 @@
  * only deleted after a version edit has been appended to the MANIFEST; `CURRENT` names the
  * MANIFEST; writes go to the `*.log` write-ahead log. So:
  *   1. read CURRENT, note the MANIFEST's size, list the logs;
- *   2. copy the MANIFEST up to that size, and CURRENT;
- *   3. hard-link every table file present (a link freezes it: later compactions only unlink names);
- *   4. copy every log (whatever has been appended so far);
+ *   2. read the MANIFEST up to that size and replay its edits (level-manifest.ts): the live tables;
+ *   3. hard-link exactly those tables (a link freezes a file: later compactions only unlink names;
+ *      tables not referenced — e.g. a compaction's output still being written — are never linked);
+ *   4. copy the live logs (whatever has been appended so far), then the MANIFEST bytes and CURRENT;
  *   5. check that CURRENT, the MANIFEST size and the set of logs did not change meanwhile —
  *      otherwise a flush or compaction ran: start again (bounded attempts).
  * When step 5 passes, every table the copied MANIFEST references existed during step 3, and the
@@ -18,10 +19,10 @@
  * chain writes each block as one batch, so the copy is exactly the DB after some block.
  * Where hard links are not possible (EPERM, EXDEV), tables are copied instead (slower; same checks).
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { parseManifest, tableNames } from './level-manifest.js';
 
-const TABLE = /\.(ldb|sst)$/;
 const LOG = /^[0-9]+\.log$/;
 
 export class CheckpointError extends Error {
@@ -63,7 +64,8 @@ async function copyPrefix(src: string, dst: string, size?: number): Promise<void
 /**
  * Checkpoints LevelDB `src` into the new directory `dst` (same filesystem for hard links).
  * @returns how many attempts it took and whether tables were linked or copied.
- * @throws CheckpointError when the DB kept changing for `attempts` tries or is not a LevelDB; fs errors (ENOSPC…).
+ * @throws CheckpointError when the DB kept changing for `attempts` tries or is not a LevelDB;
+ *   ManifestParseError for a MANIFEST this code cannot read; fs errors (ENOSPC…).
  */
 export async function checkpointLevelDb(src: string, dst: string, o: { attempts?: number } = {}): Promise<{ attempts: number; linked: boolean }> {
   const max = o.attempts ?? 8;
@@ -73,33 +75,36 @@ export async function checkpointLevelDb(src: string, dst: string, o: { attempts?
     await fs.mkdir(dst, { recursive: true });
     const before = await state(src);
     try {
-      await copyPrefix(path.join(src, before.manifest), path.join(dst, before.manifest), before.manifestSize);
-      await fs.writeFile(path.join(dst, 'CURRENT'), before.current);
-      for (const n of await fs.readdir(src)) {
-        if (!TABLE.test(n)) continue;
-        const from = path.join(src, n);
-        const to = path.join(dst, n);
+      const whole = await fs.readFile(path.join(src, before.manifest));
+      if (whole.length < before.manifestSize) continue; // replaced meanwhile
+      const manifest = whole.subarray(0, before.manifestSize);
+      const live = parseManifest(manifest);
+      // Only the tables the manifest references: see level-manifest.ts for why never others.
+      for (const n of live.tables.keys()) {
+        const [ldb, sst] = tableNames(n);
+        const name = existsSync(path.join(src, ldb)) ? ldb : sst;
+        const from = path.join(src, name);
+        const to = path.join(dst, name);
         try {
           if (linked) await fs.link(from, to);
           else await copyPrefix(from, to);
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') continue; // obsolete table unlinked meanwhile; step 5 decides
           if (linked && (code === 'EPERM' || code === 'EXDEV' || code === 'ENOTSUP' || code === 'EMLINK')) {
             linked = false;
             await copyPrefix(from, to);
           } else throw err;
         }
       }
+      const minLog = live.prevLogNumber > 0 ? Math.min(live.prevLogNumber, live.logNumber) : live.logNumber;
       for (const n of before.logs ? before.logs.split(',') : []) {
-        try {
-          await copyPrefix(path.join(src, n), path.join(dst, n));
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        }
+        if (Number(n.slice(0, -4)) < minLog) continue; // already flushed into tables
+        await copyPrefix(path.join(src, n), path.join(dst, n));
       }
+      await fs.writeFile(path.join(dst, before.manifest), manifest);
+      await fs.writeFile(path.join(dst, 'CURRENT'), before.current);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // the MANIFEST rolled over meanwhile
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // a file went away: something changed, start again
       throw err;
     }
     const after = await state(src);
