@@ -20,6 +20,7 @@ import { txCommand } from './commands/tx.js';
 import { walletCommand } from './commands/wallet.js';
 import { runProgram } from './common.js';
 import { testnetCommand } from './commands/testnet.js';
+import { diagnosticsCommand, meshCommand } from './commands/mesh.js';
 
 /** Builds the program (exported for tests and for `console.ts` to extend). */
 export async function buildContractCli(): Promise<Command> {
@@ -34,6 +35,8 @@ export async function buildContractCli(): Promise<Command> {
     .addCommand(accountCommand())
     .addCommand(chainCommand())
     .addCommand(testnetCommand())
+    .addCommand(meshCommand())
+    .addCommand(diagnosticsCommand())
     .addCommand(governorCommand())
     .addCommand(snapshotsCommand());
   // `console` belongs to the console module; registered when it exists.

@@ -6,6 +6,7 @@
  *   probe ping-rpc [url]   `node.status` answers.          --expect n: the node's chain id == n
  *   probe tip [url]        `chain.tip` answers.            --expect n: head height >= n
  *   probe mine-one [url]   `dev.mine_one` mines a block.   --expect n: the new block's height >= n
+ *   probe gossip-check [url]  peers, block-topic subscribers and sync following.  --expect n: at least n peers
  *
  * The URL is the positional argument, else `--rpc`, else `TB_RPC_URL`, else http://127.0.0.1:8545;
  * `TB_RPC_AUTH_TOKEN` is sent as Bearer (mine-one is a mutating method).
@@ -94,6 +95,32 @@ const PROBES: Record<string, { summary: string; expect: string; run: ProbeFn }> 
       };
     },
   },
+  'gossip-check': {
+    summary: 'check that the node gossips with peers (net.gossip_status + net.sync_status): connected peers subscribed to the block topic and sync following',
+    expect: 'minimum connected peers (default 1)',
+    run: async (c, expect) => {
+      const [g, s] = await Promise.all([c.call('net.gossip_status'), c.call('net.sync_status')]);
+      const blocks = g.topics.find((t) => t.kind === 'blocks');
+      const subs = blocks?.subscribers ?? 0;
+      const need = expect ?? 1;
+      const received = g.topics.reduce((n, t) => n + t.received.accept, 0);
+      const detail = `${s.peers} peers, ${subs} on the block topic (mesh ${blocks?.mesh_peers ?? 0}), sync ${s.phase} at ${s.local_height}/${s.target_height}, ${received} gossip messages accepted`;
+      const failed = !g.enabled
+        ? 'p2p is off on this node (TB_P2P_ENABLED=0)'
+        : s.peers < need
+          ? `${s.peers} connected peers, fewer than the expected ${need}`
+          : subs < Math.min(need, 1)
+            ? 'no peer subscribes to the block topic'
+            : s.phase !== 'following'
+              ? `sync is ${s.phase}, not following`
+              : undefined;
+      return {
+        detail,
+        metrics: { probe_gossip_peers: s.peers, probe_gossip_block_subscribers: subs, probe_gossip_accepted: received, probe_sync_following: s.phase === 'following' ? 1 : 0 },
+        failed,
+      };
+    },
+  },
   'mine-one': {
     summary: 'mine one block now (dev.mine_one; dev network only)',
     expect: 'minimum height of the mined block',
@@ -112,6 +139,10 @@ const PROBES: Record<string, { summary: string; expect: string; run: ProbeFn }> 
 };
 
 const HELP: Record<string, string> = {
+  probe_gossip_peers: 'Connected peers (net.sync_status).',
+  probe_gossip_block_subscribers: 'Peers subscribed to the block gossip topic.',
+  probe_gossip_accepted: 'Gossip messages accepted since the node started.',
+  probe_sync_following: 'Whether sync is following the best peer (1) or not (0).',
   probe_success: 'Whether the probe succeeded (1) or not (0).',
   probe_duration_seconds: 'Wall time the probe took, in seconds.',
   probe_chain_id: 'Chain id reported by node.status.',
