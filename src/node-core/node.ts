@@ -260,7 +260,16 @@ export class Node {
     if (cfg.governor_enabled) {
       // Before any listener: a bad signing setup is a startup error (ConfigError → exit 2).
       const gs = governorSettings(cfg, dd.root, this.genesis.block_time_ms);
-      const governor = await Governor.start({ ...gs, dataDir: dd.root, chain, events: this.events, metrics: this.metrics, logger: log.logger });
+      const governor = await Governor.start({
+        ...gs,
+        dataDir: dd.root,
+        chain,
+        events: this.events,
+        metrics: this.metrics,
+        logger: log.logger,
+        // The net module has no request/drop counters yet: liveness is unknown with peers.
+        peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: null }),
+      });
       this.governor = governor;
       this.opened('governor', () => governor.stop());
     }

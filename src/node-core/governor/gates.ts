@@ -149,7 +149,8 @@ export function evaluateOperational(s: OperationalSample, t = OPERATIONAL): Verd
   if (s.blocks < t.minBlocks || smooth === undefined) {
     return { signal: 'ok', enterOk: false, stayOk: false, metrics, reason: `chain stalled: ${s.blocks} blocks in the last ${s.windowSecs} s (need ${t.minBlocks})` };
   }
-  if (peer === undefined) return { signal: 'no_signal', missing: ['peer metrics'], metrics, reason: 'no_signal: no peer traffic to measure peer liveness (and this is not a solo dev chain)' };
+  if (peer === undefined)
+    return { signal: 'no_signal', missing: ['peer metrics'], metrics, reason: `no_signal: peer liveness is not measured (${s.peers} peer(s) connected; the net module has no request/drop counters yet)` };
   const r = replay ?? 0;
   const parts = [
     `smoothness ${round6(smooth)} (enter ≤ ${t.smoothEnterMax}, stay ≤ ${t.smoothStayMax})`,

@@ -58,6 +58,8 @@ export interface GovernorOptions {
    * each lands by registering its verdict function here; a gate without one reports no_signal.
    */
   sources?: Partial<Record<GateName, () => Verdict | Promise<Verdict>>>;
+  /** Connected peers and their liveness (Σrequests/Σ(requests+drops), null when not measured); default none. */
+  peers?: () => { count: number; liveness: number | null };
 }
 
 export class Governor {
@@ -171,7 +173,8 @@ export class Governor {
     const chain = this.o.chain;
     const tip = chain.tip();
     const v = new Map<GateName, Verdict>();
-    const op = await sampleOperational(chain, this.ring, this.o.windowSecs, this.now());
+    const peers = this.o.peers?.() ?? { count: 0, liveness: null };
+    const op = await sampleOperational(chain, this.ring, this.o.windowSecs, this.now(), peers);
     const opv = evaluateOperational(op.sample);
     if (op.failures.length > 0) opv.reason += `; re-validation failed: ${op.failures.join('; ')}`;
     v.set('operational', opv);

@@ -93,9 +93,16 @@ export function sampleHeights(heights: readonly number[], n: number): number[] {
 
 /**
  * Operational sample over the last `windowSecs` seconds.
- * @param peers connected peers (0 until networking lands) — a chain with one validator and no peers counts as live.
+ * @param peers connected peers and their measured liveness (null = not measured) — a chain with one
+ *   validator and no peers counts as live.
  */
-export async function sampleOperational(chain: Chain, ring: BlockRing, windowSecs: number, nowMs: number, peers = 0): Promise<{ sample: OperationalSample; failures: string[] }> {
+export async function sampleOperational(
+  chain: Chain,
+  ring: BlockRing,
+  windowSecs: number,
+  nowMs: number,
+  peers: { count: number; liveness: number | null } = { count: 0, liveness: null },
+): Promise<{ sample: OperationalSample; failures: string[] }> {
   const { heights, times } = ring.since(nowMs - windowSecs * 1000);
   const spacingsMs: number[] = [];
   for (let i = 1; i < times.length; i++) spacingsMs.push(times[i] - times[i - 1]);
@@ -116,15 +123,15 @@ export async function sampleOperational(chain: Chain, ring: BlockRing, windowSec
       finalityLagBlocks: tip.height - tip.finalized_height,
       replayChecked: sampled.length,
       replayOk: ok,
-      peers,
-      peerLiveness: null,
-      devSolo: peers === 0 && chain.genesis.validators.length === 1,
+      peers: peers.count,
+      peerLiveness: peers.liveness,
+      devSolo: peers.count === 0 && chain.genesis.validators.length === 1,
     },
     failures,
   };
 }
 
-/** Transactions and transferred volume (base units) of a complete epoch. */
+/** Transfers and transferred volume (base units) of a complete epoch (governor intents are not economic activity). */
 export async function epochActivity(chain: Chain, epoch: number): Promise<{ txCount: number; volume: bigint }> {
   let txCount = 0;
   let volume = 0n;
@@ -132,6 +139,7 @@ export async function epochActivity(chain: Chain, epoch: number): Promise<{ txCo
     const b = await chain.blockAt(h);
     if (!b) break;
     for (const tx of b.txs) {
+      if (tx.payload.intent) continue;
       txCount++;
       volume += tx.payload.amount;
     }
