@@ -222,7 +222,7 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
       await writeFileAtomic(path.join(partial, MANIFEST_NAME), manifestText, { mode: 0o644 });
       await fsyncTree(partial);
     } else {
-      progress.phase('hashing', { bytes: 2 * total, files: 2 * files.length });
+      progress.phase('hashing', { bytes: 2 * total, files: files.length });
       await Promise.all(
         bySize.map(async (f) => {
           const r = await pool.run({ task: 'hash', src: f.abs, size: f.size }, (b) => progress.bytes(b));

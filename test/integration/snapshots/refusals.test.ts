@@ -1,0 +1,136 @@
+/**
+ * Every restore refusal, through `contract-cli snapshots restore --yes` (and `verify` where it
+ * applies): wrong network, another chain's data directory, a tampered file, a truncated archive,
+ * missing files, a newer format version, a node holding the data directory. Each exits non-zero
+ * with a clear message and leaves the data directory's content exactly as it was.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTemp, runCli, spawnNode, stopNode, tempDir } from '../node/helpers.js';
+import { makeDataDir, treeHash } from './helpers.js';
+
+let dir: string;
+let data: string;
+let snapDir: string;
+let snapTar: string;
+
+beforeAll(async () => {
+  dir = await tempDir('tb-refuse');
+  data = path.join(dir, 'data');
+  await makeDataDir(data, 4);
+  for (const extra of [[], ['--tar']]) {
+    const r = await runCli('contract-cli', ['snapshots', 'create', '--path', path.join(dir, 'bk'), '--data-dir', data, '--format', 'json', ...extra]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { path: string };
+    if (extra.length) snapTar = out.path;
+    else snapDir = out.path;
+  }
+}, 60_000);
+afterAll(async () => {
+  await removeTemp(dir);
+});
+
+/** A copy of the directory snapshot, changed by `mutate`. */
+async function variant(name: string, mutate: (p: string) => Promise<void>): Promise<string> {
+  const p = path.join(dir, 'variants', name);
+  await fs.cp(snapDir, p, { recursive: true });
+  await mutate(p);
+  return p;
+}
+
+async function editManifest(p: string, edit: (m: any) => void): Promise<void> {
+  const f = path.join(p, 'manifest.json');
+  const m = JSON.parse(await fs.readFile(f, 'utf8'));
+  edit(m);
+  await fs.writeFile(f, JSON.stringify(m, null, 2));
+}
+
+async function refused(from: string, message: RegExp, target = data): Promise<void> {
+  const before = await treeHash(target);
+  const r = await runCli('contract-cli', ['snapshots', 'restore', '--from', from, '--data-dir', target, '--yes']);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(message);
+  expect(r.stderr.trim().split('\n').pop()).toMatch(/^error: /);
+  expect(await treeHash(target)).toEqual(before);
+  const left = (await fs.readdir(path.dirname(target))).filter((n) => /pre-restore|restore-staging|restore\.lock/.test(n));
+  expect(left).toEqual([]);
+}
+
+describe('restore refuses, touching nothing', () => {
+  it('a snapshot of another network', async () => {
+    const p = await variant('network', (x) => editManifest(x, (m) => (m.network = 'testnet')));
+    await refused(p, /error: .*the snapshot is of network testnet; this node runs dev/);
+  });
+
+  it('a data directory of another chain (other genesis)', async () => {
+    const other = path.join(dir, 'other chain');
+    await makeDataDir(other, 1);
+    await refused(snapDir, /error: .*the snapshot is of chain id 31337 \(genesis [0-9a-f]{12}…\), the data directory holds chain id 31337 \(genesis [0-9a-f]{12}…\)/, other);
+  });
+
+  it('a tampered file (one flipped byte)', async () => {
+    const p = await variant('tampered', async (x) => {
+      const ldb = (await fs.readdir(path.join(x, 'chain'))).find((n) => n.endsWith('.ldb'))!;
+      const f = path.join(x, 'chain', ldb);
+      const b = await fs.readFile(f);
+      b[b.length >> 1] ^= 0x01;
+      await fs.writeFile(f, b);
+    });
+    await refused(p, /error: snapshot tb-dev-\d+-\S+ failed verification: it was modified or damaged: chain\/\d+\.ldb: SHA-256 is [0-9a-f]{16}…, the manifest says [0-9a-f]{16}…; nothing was restored/);
+    const v = await runCli('contract-cli', ['snapshots', 'verify', '--path', p]);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toMatch(/error: snapshot .* failed verification: it was modified or damaged: chain\/\d+\.ldb/);
+  });
+
+  it('a truncated archive', async () => {
+    const p = path.join(dir, 'variants', 'truncated.tar');
+    const b = await fs.readFile(snapTar);
+    await fs.writeFile(p, b.subarray(0, Math.floor(b.length * 0.6)));
+    await refused(p, /error: .*(truncated|ends early)/);
+    const v = await runCli('contract-cli', ['snapshots', 'verify', '--path', p]);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toMatch(/truncated|ends early/);
+  });
+
+  it('missing files', async () => {
+    const p = await variant('missing', (x) => fs.rm(path.join(x, 'keys', 'node_key.json')));
+    await refused(p, /error: snapshot .* failed verification: files are missing \(1, e\.g\. keys\/node_key\.json\); nothing was restored/);
+    const v = await runCli('contract-cli', ['snapshots', 'verify', '--path', p]);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toContain('keys/node_key.json: missing');
+  });
+
+  it('a newer format version', async () => {
+    const p = await variant('newer', (x) => editManifest(x, (m) => (m.format_version = 2)));
+    await refused(p, /error: .*snapshot format version 2 is newer than this node understands \(1\); upgrade the node to use it/);
+  });
+
+  it('a snapshot written by a newer node version', async () => {
+    const p = await variant('newer-node', (x) => editManifest(x, (m) => (m.node_version = '9.0.0')));
+    await refused(p, /error: written by node 9\.0\.0, newer than this node \d+\.\d+\.\d+: upgrade the node first/);
+  });
+
+  it('a data directory a running node holds', async () => {
+    const n = spawnNode({ dataDir: data, args: ['--block-time-ms', '600000'] });
+    try {
+      await n.ready;
+      const r = await runCli('contract-cli', ['snapshots', 'restore', '--from', snapDir, '--data-dir', data, '--yes']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`error: data directory .* is in use by pid ${n.pid}: stop the node before restoring`));
+      const c = await runCli('contract-cli', ['snapshots', 'create', '--path', path.join(dir, 'bk2'), '--data-dir', data]);
+      expect(c.code).toBe(1);
+      expect(c.stderr).toMatch(/is in use by pid \d+ \(the node is running\): omit --data-dir to ask the running node/);
+    } finally {
+      await stopNode(n);
+    }
+  });
+
+  it('and the untouched snapshot still restores (the refusals were about the snapshots)', async () => {
+    const r = await runCli('contract-cli', ['snapshots', 'restore', '--from', snapDir, '--data-dir', data, '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    const v = await runCli('contract-cli', ['snapshots', 'verify', '--path', snapTar]);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/is intact: \d+ files/);
+  });
+});
