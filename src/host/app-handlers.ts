@@ -9,7 +9,9 @@ import type { AppMethodByName, AppMethodName, AppMode } from '../shared/api/app.
 import type { ParamsOf, ResultOf } from '../shared/api/define.js';
 import { Reason, RpcError } from '../shared/api/errors.js';
 import { NODE_VERSION } from '../node-core/version.js';
+import type { RestoreProgress } from '../shared/api/snapshots.js';
 import { readTail } from './log-tail.js';
+import { RestoreJob } from './restore-job.js';
 import type { Supervisor } from './supervisor.js';
 
 type AppHandler<N extends AppMethodName> = (p: ParamsOf<AppMethodByName<N>>) => Promise<ResultOf<AppMethodByName<N>>>;
@@ -23,6 +25,18 @@ export interface AppHandlerOptions {
   dataDirHint?: string;
   /** Opens a path on the desktop; resolves false when it could not. Absent in server mode. */
   openPath?: (p: string) => Promise<boolean>;
+  /** Native folder dialog (Electron); resolves null when cancelled. Absent in server mode. */
+  pickFolder?: (title?: string) => Promise<string | null>;
+}
+
+/** Sources of the host's own topics other than `app.supervisor` (read by the Broker). */
+export interface AppTopicSources {
+  'app.restore': (cb: (p: RestoreProgress) => void) => () => void;
+}
+const topicSources = new WeakMap<AppHandlers, AppTopicSources>();
+/** The topic sources created with these handlers. */
+export function appTopicsOf(h: AppHandlers): AppTopicSources | undefined {
+  return topicSources.get(h);
 }
 
 /** The node's data directory: as the running node reports it, else the configured hint. */
@@ -62,12 +76,34 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     const tail = await readTail(file, p.lines ?? 100);
     return { path: file, opened: o.openPath ? await o.openPath(file) : false, tail };
   };
+  const restore = new RestoreJob({
+    supervisor: o.supervisor,
+    target: () => ({ dataDir: dataDirOf(o), network: o.supervisor.nodeStatus()?.network }),
+  });
+  const pickFolder: AppHandler<'app.pickFolder'> = async (p) =>
+    o.pickFolder ? { supported: true, path: await o.pickFolder(p.title) } : { supported: false, path: null };
+  const restoreSnapshot: AppHandler<'app.restoreSnapshot'> = async (p) => {
+    const { done } = await restore.start(path.resolve(p.path));
+    void done; // progress and the outcome go out on app.restore
+    return { started: true };
+  };
+  const restoreStatus: AppHandler<'app.restoreStatus'> = async () => restore.status();
   // Typed as a complete record so a method added to the contract without a handler fails to compile.
   const all: { [N in AppMethodName]: AppHandler<N> } = {
     'app.info': info,
     'app.restartNode': restartNode,
     'app.openDataDir': openDataDir,
     'app.openLogs': openLogs,
+    'app.pickFolder': pickFolder,
+    'app.restoreSnapshot': restoreSnapshot,
+    'app.restoreStatus': restoreStatus,
   };
-  return new Map(Object.entries(all));
+  const handlers: AppHandlers = new Map(Object.entries(all));
+  topicSources.set(handlers, {
+    'app.restore': (cb) => {
+      cb(restore.status());
+      return restore.onChange(cb);
+    },
+  });
+  return handlers;
 }

@@ -10,7 +10,7 @@ import { parseParams } from '../shared/api/define.js';
 import { ErrorCode, RpcError } from '../shared/api/errors.js';
 import { TOPIC_NAMES, type TopicName, type TopicPayload } from '../shared/api/events.js';
 import { METHODS } from '../shared/api/methods.js';
-import type { AppHandlers } from './app-handlers.js';
+import { appTopicsOf, type AppHandlers } from './app-handlers.js';
 import type { Supervisor } from './supervisor.js';
 
 /** Every topic a UI client may subscribe to. */
@@ -53,7 +53,7 @@ export class Broker {
   }
 
   /**
-   * Listens to a node topic or `app.supervisor` (which delivers the current state first).
+   * Listens to a node topic, `app.supervisor` or `app.restore` (both deliver the current state first).
    * @throws RpcError −32602 for an unknown topic.
    */
   subscribe<T extends AnyTopic>(topic: T, cb: (payload: AnyTopicPayload<T>) => void): () => void {
@@ -63,6 +63,11 @@ export class Broker {
       const fn = cb as (p: AppTopicPayload<'app.supervisor'>) => void;
       fn(this.supervisor.state());
       return this.supervisor.onState(fn);
+    }
+    if (topic === 'app.restore') {
+      const src = appTopicsOf(this.app)?.['app.restore'];
+      if (!src) throw RpcError.invalidParams([{ path: ['topic'], message: 'app.restore is not available here' }]);
+      return src(cb as (p: AppTopicPayload<'app.restore'>) => void);
     }
     return this.supervisor.subscribe(topic as TopicName, cb as (p: unknown) => void);
   }

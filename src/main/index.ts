@@ -4,7 +4,7 @@
  * shows "stopping" meanwhile). Node flags may follow `--` on the command line
  * (`electron . -- --data-dir /srv/tb`); TB_* environment variables work as for the headless node.
  */
-import { app, BrowserWindow, ipcMain, protocol, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppHandlers } from '../host/app-handlers.js';
@@ -68,6 +68,12 @@ void app.whenReady().then(() => {
     mode: 'electron',
     supervisor,
     openPath: async (p) => (await shell.openPath(p)) === '',
+    // Backup destinations: a native folder dialog, attached to the console window.
+    pickFolder: async (title) => {
+      const opts = { title: title ?? 'Choose a folder', properties: ['openDirectory', 'createDirectory'] as ('openDirectory' | 'createDirectory')[] };
+      const r = window ? await dialog.showOpenDialog(window, opts) : await dialog.showOpenDialog(opts);
+      return r.canceled ? null : (r.filePaths[0] ?? null);
+    },
   });
   installIpcBroker(ipcMain, new Broker(supervisor, handlers));
   supervisor.start();

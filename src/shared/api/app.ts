@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { defineMethod } from './define.js';
+import { RestoreProgress, SnapshotReason } from './snapshots.js';
 import { PhaseInfo } from './types.js';
 
 /** Where the console runs: the Electron window, or console server mode (browser over WebSocket). */
@@ -102,8 +103,37 @@ export const appOpenLogs = defineMethod({
   mutating: false,
 });
 
+export const appPickFolder = defineMethod({
+  name: 'app.pickFolder',
+  summary: 'Desktop: a native folder dialog (e.g. a backup destination); `supported` is false in server mode, where the UI asks for a path instead.',
+  params: z.object({ title: z.string().max(200).optional() }),
+  order: ['title'],
+  result: z.object({ supported: z.boolean(), path: z.string().nullable() }),
+  mutating: false,
+});
+
+export const appRestoreSnapshot = defineMethod({
+  name: 'app.restoreSnapshot',
+  summary:
+    'Restore a snapshot into the node\'s data directory: pre-checks, stop the node, restore into staging, verify, swap (old data kept as <data dir>.pre-restore-<time>), restart; progress on app.restore.',
+  params: z.object({ path: z.string().min(1).max(4096) }),
+  order: ['path'],
+  result: z.object({ started: z.literal(true) }),
+  mutating: true,
+  reasons: [SnapshotReason.busy, SnapshotReason.wrong_network, SnapshotReason.invalid_manifest, SnapshotReason.newer_format, SnapshotReason.incompatible_version, SnapshotReason.no_space],
+});
+
+export const appRestoreStatus = defineMethod({
+  name: 'app.restoreStatus',
+  summary: 'The restore in progress, or the last one since the console started (state idle when none).',
+  params: z.object({}),
+  order: [],
+  result: RestoreProgress,
+  mutating: false,
+});
+
 /** All app methods. Order = display order. */
-export const APP_METHODS = [appInfo, appRestartNode, appOpenDataDir, appOpenLogs] as const;
+export const APP_METHODS = [appInfo, appRestartNode, appOpenDataDir, appOpenLogs, appPickFolder, appRestoreSnapshot, appRestoreStatus] as const;
 export type AnyAppMethod = (typeof APP_METHODS)[number];
 export type AppMethodName = AnyAppMethod['name'];
 export type AppMethodByName<N extends AppMethodName> = Extract<AnyAppMethod, { name: N }>;
@@ -112,6 +142,8 @@ export type AppMethodByName<N extends AppMethodName> = Extract<AnyAppMethod, { n
 export const AppTopics = {
   /** The supervisor state changed (start, crash, backoff, crash loop, node phase). */
   'app.supervisor': SupervisorState,
+  /** A restore run by the console progressed or ended (phases stopping_node … ready). */
+  'app.restore': RestoreProgress,
 } as const;
 export type AppTopicName = keyof typeof AppTopics;
 export type AppTopicPayload<T extends AppTopicName> = z.infer<(typeof AppTopics)[T]>;
