@@ -500,7 +500,7 @@ export class Chain {
       m.mempoolSize.set(this.mempool.size);
     }
     this.updateHeadMetrics();
-    this.o.logger?.info({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval }, 'block');
+    this.o.logger?.info({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');
     this.o.events?.emit('newHeads', headerView(block));
     for (const cb of this.headListeners) cb(block, { reverted: false });
   }

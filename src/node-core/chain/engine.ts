@@ -249,7 +249,8 @@ export class ConsensusEngine {
       if (!moved) return;
       this.lastFinalityMs = Date.now();
       this.tracker.prune(d.height);
-      this.o.logger?.info({ height: d.height, hash: d.hashHex.slice(0, 12), voters: d.votes.length }, 'finalized');
+      // One line per block already says the finalized height; this one is for debugging.
+      this.o.logger?.debug({ height: d.height, hash: d.hashHex.slice(0, 12), voters: d.votes.length }, 'finalized');
       this.updateMetrics();
     });
   }
