@@ -78,7 +78,7 @@ export function diagnosticsCommand(): Command {
       `finality: finalized ${r.finality.finalized_height}, effective stake ${r.finality.effective_total_stake}, threshold ${r.finality.finality_threshold}, equivocated ${r.finality.equivocated_stake}${r.finality.equivocated_validators.length ? ` (${r.finality.equivocated_validators.join(', ')})` : ''}`,
       'topic                                   mesh  subs  accept  reject  ignore  published',
       ...r.topics.map((t) => `${t.topic.padEnd(38)}  ${String(t.mesh_peers).padStart(4)}  ${String(t.subscribers).padStart(4)}  ${String(t.received.accept).padStart(6)}  ${String(t.received.reject).padStart(6)}  ${String(t.received.ignore).padStart(6)}  ${String(t.published).padStart(9)}`),
-      ...(r.chaos && (r.chaos.loss > 0 || r.chaos.jitter_ms > 0 || r.chaos.partition.length > 0) ? [`chaos hook ACTIVE: loss ${r.chaos.loss}, jitter ${r.chaos.jitter_ms} ms, partition ${r.chaos.partition.length} peers`] : []),
+      ...(r.chaos && (r.chaos.loss_percent > 0 || r.chaos.jitter_ms > 0 || r.chaos.partition.length > 0) ? [`chaos hook ACTIVE: loss ${r.chaos.loss_percent} %, jitter ${r.chaos.jitter_ms} ms, partition ${r.chaos.partition.length} peers`] : []),
     ]);
   });
   return d;

@@ -4,8 +4,8 @@
  * listed peers are dropped and their connections refused). Production nodes never enable it.
  */
 export interface ChaosSettings {
-  /** Probability (0..1) that a gossip message (in or out) or a sync request is dropped. */
-  loss: number;
+  /** Percent (0..100) of gossip messages (in and out) and sync requests dropped. */
+  loss_percent: number;
   /** Extra random delay (0..jitter_ms) before a gossip message is handled or sent. */
   jitter_ms: number;
   /** Peer ids cut off from this node. */
@@ -13,7 +13,7 @@ export interface ChaosSettings {
 }
 
 export class Chaos {
-  private s: ChaosSettings = { loss: 0, jitter_ms: 0, partition: [] };
+  private s: ChaosSettings = { loss_percent: 0, jitter_ms: 0, partition: [] };
   private cut = new Set<string>();
   /** Random source (tests of the hook itself may pin it). */
   constructor(private readonly random: () => number = Math.random) {}
@@ -23,7 +23,7 @@ export class Chaos {
   }
 
   get active(): boolean {
-    return this.s.loss > 0 || this.s.jitter_ms > 0 || this.cut.size > 0;
+    return this.s.loss_percent > 0 || this.s.jitter_ms > 0 || this.cut.size > 0;
   }
 
   /** Replaces the settings (partial: unspecified fields keep their value). */
@@ -34,7 +34,7 @@ export class Chaos {
   }
 
   clear(): void {
-    this.set({ loss: 0, jitter_ms: 0, partition: [] });
+    this.set({ loss_percent: 0, jitter_ms: 0, partition: [] });
   }
 
   isCut(peerId: string): boolean {
@@ -43,7 +43,7 @@ export class Chaos {
 
   /** Whether to drop this message now. */
   drop(): boolean {
-    return this.s.loss > 0 && this.random() < this.s.loss;
+    return this.s.loss_percent > 0 && this.random() * 100 < this.s.loss_percent;
   }
 
   /** Waits the random jitter (resolves at once without jitter). */

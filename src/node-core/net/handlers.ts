@@ -127,7 +127,7 @@ export function netHandlers(c: NetHandlerContext): HandlerMap {
       const n = needNet(c);
       if (p.clear) n.chaos.clear();
       const s = n.chaos.set({
-        ...(p.loss !== undefined ? { loss: p.loss } : {}),
+        ...(p.loss_percent !== undefined ? { loss_percent: p.loss_percent } : {}),
         ...(p.jitter_ms !== undefined ? { jitter_ms: p.jitter_ms } : {}),
         ...(p.partition !== undefined ? { partition: p.partition } : {}),
       });

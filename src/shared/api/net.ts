@@ -151,7 +151,7 @@ export const netGossipStatus = defineMethod({
         published: z.number(),
       }),
     ),
-    chaos: z.object({ loss: z.number(), jitter_ms: z.number(), partition: z.array(z.string()) }).nullable(),
+    chaos: z.object({ loss_percent: z.number(), jitter_ms: z.number(), partition: z.array(z.string()) }).nullable(),
   }),
   mutating: false,
 });
@@ -168,15 +168,15 @@ export const netReseed = defineMethod({
 
 export const netChaos = defineMethod({
   name: 'net.chaos',
-  summary: 'TEST ONLY (TB_P2P_TEST_HOOKS=1): inject gossip loss (0..1), jitter (ms) and a partition (peer ids cut off); {} or clear resets.',
+  summary: 'TEST ONLY (TB_P2P_TEST_HOOKS=1): inject message loss (percent), jitter (ms) and a partition (peer ids cut off); clear resets.',
   params: z.object({
-    loss: z.number().min(0).max(1).optional(),
+    loss_percent: z.number().int().min(0).max(100).optional(),
     jitter_ms: z.number().int().min(0).max(10_000).optional(),
     partition: z.array(zPeerId).max(64).optional(),
     clear: z.boolean().optional(),
   }),
-  order: ['loss', 'jitter_ms', 'partition', 'clear'],
-  result: z.object({ loss: z.number(), jitter_ms: z.number(), partition: z.array(z.string()) }),
+  order: ['loss_percent', 'jitter_ms', 'partition', 'clear'],
+  result: z.object({ loss_percent: z.number(), jitter_ms: z.number(), partition: z.array(z.string()) }),
   mutating: true,
   reasons: ['test_hooks_disabled', 'p2p_disabled'],
 });
