@@ -289,7 +289,8 @@ export class ConsensusEngine {
       const branch = this.branchTo(b);
       if (!branch) return { verdict: 'ignore', needParent: true, reason: 'side branch incomplete' };
       if (!this.better(branch)) return { verdict: 'accept', reason: 'kept as a side block' };
-      return (await this.reorg(branch.map((x) => x.bytes))) ? { verdict: 'accept' } : { verdict: 'reject', reason: 'side branch does not apply' };
+      const r = await this.reorg(branch.map((x) => x.bytes));
+      return r === true ? { verdict: 'accept' } : { verdict: 'reject', reason: `side branch does not apply: ${r.message}` };
     });
   }
 
@@ -339,12 +340,12 @@ export class ConsensusEngine {
    * Switches to a branch whose first block's parent is on our chain above or at the finalized
    * block: reverts our blocks down to the fork point, imports the branch; if the branch fails,
    * restores our blocks. Never reverts a finalized block.
-   * @returns whether the branch is now canonical.
+   * @returns true when the branch is now canonical, else why not (our branch is back).
    */
-  private async reorg(branch: Uint8Array[]): Promise<boolean> {
+  private async reorg(branch: Uint8Array[]): Promise<true | ImportError> {
     const first = decodeBlock(branch[0], { deferTxHashes: true });
     const forkHeight = first.header.height - 1;
-    if (forkHeight < this.chain.finalized().height) return false;
+    if (forkHeight < this.chain.finalized().height) return new ImportError('no_common_ancestor', `the branch forks at ${forkHeight}, below the finalized block`);
     const reverted: Block[] = [];
     while (this.chain.headBlock().header.height > forkHeight) reverted.push(await this.chain.revertHead());
     const imported: number[] = [];
@@ -361,7 +362,7 @@ export class ConsensusEngine {
       this.o.logger?.warn({ err: err.message, fork_height: forkHeight }, 'fork choice: the other branch does not apply; keeping ours');
       while (this.chain.headBlock().header.height > forkHeight) await this.chain.revertHead();
       for (const r of reverted.reverse()) await this.chain.importBlock(r.bytes);
-      return false;
+      return err;
     }
   }
 
@@ -406,8 +407,9 @@ export class ConsensusEngine {
       }
       for (const d of decoded) this.side.set(d.hashHex, d);
       if (!this.better(decoded)) return { imported: 0, forked: false };
-      const ok = await this.reorg(rest);
-      return { imported: ok ? rest.length : 0, forked: ok };
+      const r = await this.reorg(rest);
+      if (r !== true) throw r;
+      return { imported: rest.length, forked: true };
     });
   }
 
