@@ -1,6 +1,6 @@
 /**
  * The node's logger: pino to `<root>/logs/node.log` (JSON lines, size-rotated by pino-roll) and
- * to stdout (JSON lines), and every line at info and above onto the `log.line` topic of the
+ * to stdout (pretty on a terminal, JSON lines otherwise), and every line at info and above onto the `log.line` topic of the
  * NodeEvents bus, keeping the last 200 in a ring. The ring is replayed to each new `log.line`
  * subscriber by the dispatcher (`DispatcherOptions.replay['log.line'] = () => ring.snapshot()`,
  * wired in node.ts), right after the subscribe response.
@@ -13,6 +13,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import pino from 'pino';
+import pinoPretty from 'pino-pretty';
 import type { LogLine } from '../shared/api/index.js';
 import type { LogLevel } from './config/schema.js';
 import type { NodeEvents } from './events.js';
@@ -114,6 +115,17 @@ async function pointSymlink(logsDir: string, target: string): Promise<void> {
 }
 
 /**
+ * stdout: human-readable lines on a terminal (pino-pretty: `13:04:05.123 INFO: block height=7 …`),
+ * JSON lines otherwise (pipes, log shippers, the console's supervisor) or with `TB_LOG_FORMAT=json`.
+ */
+function stdoutStream(): { write(s: string): void; flushSync(): void } {
+  const json = process.env.TB_LOG_FORMAT === 'json' || !process.stdout.isTTY;
+  if (json) return pino.destination({ dest: 1, sync: false });
+  const pretty = pinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, sync: true, destination: 1 });
+  return { write: (s: string) => void pretty.write(s), flushSync: () => {} };
+}
+
+/**
  * Opens the log file and builds the logger.
  * @throws fs errors when `logsDir` cannot be written.
  */
@@ -138,7 +150,7 @@ export async function createNodeLogger(o: LoggerOptions): Promise<NodeLogger> {
   const streams: pino.StreamEntry[] = [];
   const quiet = o.level === 'silent';
   if (!quiet) streams.push({ level: o.level as pino.Level, stream: file });
-  const stdout = o.stdout === false || quiet ? undefined : pino.destination({ dest: 1, sync: false });
+  const stdout = o.stdout === false || quiet ? undefined : stdoutStream();
   if (stdout) streams.push({ level: o.level as pino.Level, stream: stdout });
   if (o.events) {
     const events = o.events;
