@@ -12,6 +12,7 @@ import { NODE_VERSION } from '../node-core/version.js';
 import type { RestoreProgress } from '../shared/api/snapshots.js';
 import { readTail } from './log-tail.js';
 import { RestoreJob } from './restore-job.js';
+import { joinNetwork, listNetworks } from './network-switch.js';
 import type { Supervisor } from './supervisor.js';
 
 type AppHandler<N extends AppMethodName> = (p: ParamsOf<AppMethodByName<N>>) => Promise<ResultOf<AppMethodByName<N>>>;
@@ -88,6 +89,17 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     return { started: true };
   };
   const restoreStatus: AppHandler<'app.restoreStatus'> = async () => restore.status();
+  // Data roots used per network in this session, so switching back returns to the same root.
+  const roots = new Map<string, string>();
+  const networks: AppHandler<'app.networks'> = async () => ({ networks: listNetworks(), current: o.supervisor.nodeStatus()?.network ?? null });
+  const joinNetworkH: AppHandler<'app.joinNetwork'> = async (p) => {
+    const cur = o.supervisor.nodeStatus();
+    const root = dataDirOf(o);
+    if (cur && root) roots.set(cur.network, root);
+    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name) }, p.network);
+    o.dataDirHint = r.data_dir;
+    return r;
+  };
   // Typed as a complete record so a method added to the contract without a handler fails to compile.
   const all: { [N in AppMethodName]: AppHandler<N> } = {
     'app.info': info,
@@ -97,6 +109,8 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     'app.pickFolder': pickFolder,
     'app.restoreSnapshot': restoreSnapshot,
     'app.restoreStatus': restoreStatus,
+    'app.networks': networks,
+    'app.joinNetwork': joinNetworkH,
   };
   const handlers: AppHandlers = new Map(Object.entries(all));
   topicSources.set(handlers, {

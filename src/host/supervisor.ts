@@ -147,6 +147,16 @@ export class Supervisor {
     return this.stopping;
   }
 
+  /** The node's command-line flags (`node start` flags). */
+  args(): string[] {
+    return [...this.o.spec.args];
+  }
+
+  /** Replaces the node's flags for the next start (network switch: `--network`, `--data-dir`). */
+  setArgs(args: string[]): void {
+    this.o.spec = { ...this.o.spec, args: [...args] };
+  }
+
   /** Manual restart (operator): ordered stop, clear the crash window and crash loop, start. */
   async restart(): Promise<void> {
     await this.stop();

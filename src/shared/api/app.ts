@@ -132,8 +132,43 @@ export const appRestoreStatus = defineMethod({
   mutating: false,
 });
 
+/** A network the console can join (src/host/network-switch.ts). */
+export const NetworkChoice = z.object({
+  name: z.string(),
+  /** Network file (absent for dev). */
+  file: z.string().optional(),
+  chain_id: z.number().int(),
+  validators: z.number().int(),
+  bootstrap: z.number().int(),
+  /** dev; builtin = resources/networks/; local = a testnet started with `contract-cli testnet up`. */
+  source: z.enum(['dev', 'builtin', 'local']),
+  /** Testnet directory of a local testnet. */
+  dir: z.string().optional(),
+  description: z.string().optional(),
+});
+export type NetworkChoice = z.infer<typeof NetworkChoice>;
+
+export const appNetworks = defineMethod({
+  name: 'app.networks',
+  summary: 'Networks the console can join: dev, local testnets found on disk (contract-cli testnet up), and resources/networks/.',
+  params: z.object({}),
+  order: [],
+  result: z.object({ networks: z.array(NetworkChoice), current: z.string().nullable() }),
+  mutating: false,
+});
+
+export const appJoinNetwork = defineMethod({
+  name: 'app.joinNetwork',
+  summary: 'Join a network: restart the node on that network with its own data root (a sibling of the current one); it then dials the bootstrap peers and syncs (progress on net.sync).',
+  params: z.object({ network: z.string().min(1).max(4096) }),
+  order: ['network'],
+  result: z.object({ network: z.string(), data_dir: z.string(), network_file: z.string().nullable() }),
+  mutating: true,
+  reasons: ['not_ready'],
+});
+
 /** All app methods. Order = display order. */
-export const APP_METHODS = [appInfo, appRestartNode, appOpenDataDir, appOpenLogs, appPickFolder, appRestoreSnapshot, appRestoreStatus] as const;
+export const APP_METHODS = [appInfo, appRestartNode, appOpenDataDir, appOpenLogs, appPickFolder, appRestoreSnapshot, appRestoreStatus, appNetworks, appJoinNetwork] as const;
 export type AnyAppMethod = (typeof APP_METHODS)[number];
 export type AppMethodName = AnyAppMethod['name'];
 export type AppMethodByName<N extends AppMethodName> = Extract<AnyAppMethod, { name: N }>;
