@@ -19,6 +19,7 @@ test('the Logs page shows a new block line, filters, and pauses on scroll', asyn
   await openReady(page, c);
   await expect.poll(() => numberOf(page, 'tip-height')).toBeGreaterThan(0);
   const h = await numberOf(page, 'tip-height');
+  await expect(page.getByTestId('rpc-endpoint')).toHaveText(/^127\.0\.0\.1:\d+$/);
   const rpcAddr = (await page.getByTestId('rpc-endpoint').textContent())!;
   await page.getByTestId('nav-logs').click();
   await expect(page.getByTestId('page-logs')).toBeVisible();

@@ -50,6 +50,7 @@ export function useLiveData(): void {
     const live = useLive.getState();
     live.setConnection(bridge.connection());
     let lastState: SupervisorState['state'] | undefined;
+    let lastPhase: string | undefined;
     let backfilled = false;
     const offs = [
       bridge.onConnection((c) => {
@@ -60,9 +61,12 @@ export function useLiveData(): void {
       tb.subscribe('app.supervisor', (s) => {
         useLive.getState().setSupervisor(s);
         qc.setQueryData(rpcKey('app.info'), (old: { supervisor: SupervisorState } | undefined) => (old ? { ...old, supervisor: s } : old));
-        // A (re)started node answers again: refetch what failed while it was down.
-        if (s.state === 'running' && lastState !== 'running') void qc.invalidateQueries();
+        // A (re)started node answers again, or has just become ready (endpoints known, every
+        // method served): refetch what failed or was partial meanwhile.
+        const phase = s.node_phase?.phase;
+        if ((s.state === 'running' && lastState !== 'running') || (phase === 'ready' && lastPhase !== 'ready')) void qc.invalidateQueries();
         lastState = s.state;
+        lastPhase = phase;
       }),
       tb.subscribe('newHeads', (h) => {
         onHead(qc, h);

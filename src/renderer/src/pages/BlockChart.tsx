@@ -1,10 +1,12 @@
 /** Live chart of block intervals (line, ms) and transactions per second (bars) over the last 10 minutes. */
 import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { useBlocks } from '../store/blocks';
+import { useMemo } from 'react';
+import { toChartPoints, useBlocks } from '../store/blocks';
 import { fmtInt } from '../format';
 
 export function BlockChart() {
   const points = useBlocks((s) => s.points);
+  const data = useMemo(() => toChartPoints(points), [points]);
   if (points.length < 2) {
     return (
       <div className="chart chart--empty" data-testid="block-chart">
@@ -26,14 +28,17 @@ export function BlockChart() {
         </span>
       </div>
       <ResponsiveContainer width="100%" height={220}>
-        <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+        <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid className="chart__grid" vertical={false} yAxisId="ms" />
           <XAxis dataKey="height" tickFormatter={(h: number) => `#${h}`} minTickGap={40} className="chart__axis" tickLine={false} />
           <YAxis yAxisId="ms" width={48} className="chart__axis" tickLine={false} axisLine={false} domain={[0, (max: number) => Math.max(1500, Math.ceil(max / 500) * 500)]} />
           <YAxis yAxisId="tps" orientation="right" width={36} className="chart__axis" tickLine={false} axisLine={false} allowDecimals={false} />
           <Tooltip
             wrapperClassName="chart__tooltip"
-            labelFormatter={(h) => `block #${h}`}
+            labelFormatter={(_h, items) => {
+              const p = items?.[0]?.payload as { from: number; height: number } | undefined;
+              return !p ? '' : p.from === p.height ? `block #${p.height}` : `blocks #${p.from}–#${p.height}`;
+            }}
             formatter={(v, name) => (name === 'interval_ms' ? [`${v} ms`, 'interval'] : [Number(v).toFixed(1), 'tx/s'])}
             isAnimationActive={false}
           />

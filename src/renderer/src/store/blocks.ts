@@ -51,6 +51,41 @@ export function addBlock(points: readonly BlockPoint[], b: BlockInput, windowMs 
   return start ? next.slice(start) : next;
 }
 
+/** One plotted point: a single block, or consecutive blocks merged when there are more than the chart can show. */
+export interface ChartPoint {
+  /** First and last height in the bucket. */
+  from: number;
+  height: number;
+  /** Mean block interval (ms) over the bucket. */
+  interval_ms: number | null;
+  /** Transactions per second over the bucket. */
+  tps: number | null;
+}
+
+/**
+ * Downsamples to at most `max` points by merging runs of consecutive blocks (cf. Grafana's
+ * max data points): a chart ~600 px wide cannot show more, and each plotted point costs the
+ * renderer memory, so the chart's cost stays flat while the buffer fills.
+ */
+export function toChartPoints(points: readonly BlockPoint[], max = 150): ChartPoint[] {
+  const k = Math.max(1, Math.ceil(points.length / max));
+  const out: ChartPoint[] = [];
+  for (let i = 0; i < points.length; i += k) {
+    const run = points.slice(i, i + k);
+    let ms = 0;
+    let n = 0;
+    let txs = 0;
+    for (const p of run) {
+      if (p.interval_ms === null) continue;
+      ms += p.interval_ms;
+      n++;
+      txs += p.txs;
+    }
+    out.push({ from: run[0].height, height: run[run.length - 1].height, interval_ms: n ? Math.round(ms / n) : null, tps: n && ms > 0 ? (txs * 1000) / ms : null });
+  }
+  return out;
+}
+
 interface BlocksState {
   points: BlockPoint[];
   add(b: BlockInput): void;

@@ -35,8 +35,8 @@ export class WsBridge implements TbBridge {
   private readonly subs = new Map<number, LocalSub>();
   private readonly byServerId = new Map<string, number>();
   private nextLocal = 1;
-  /** Calls waiting for the socket to open. */
-  private waiting: (() => void)[] = [];
+  /** Calls waiting for the socket to open: sent on open, failed when the token is refused. */
+  private waiting: { go(): void; fail(e: unknown): void }[] = [];
   private attempt = 0;
   private everOpened = false;
 
@@ -79,12 +79,15 @@ export class WsBridge implements TbBridge {
       const go = () => {
         if (this.pending.has(id)) this.ws!.send(msg);
       };
+      const fail = (e: unknown) => {
+        if (this.pending.delete(id)) {
+          clearTimeout(timer);
+          reject(e);
+        }
+      };
       if (this.state === 'open') go();
-      else if (this.state === 'refused' || this.state === 'no_token') {
-        this.pending.delete(id);
-        clearTimeout(timer);
-        reject(this.refusedError());
-      } else this.waiting.push(go);
+      else if (this.state === 'refused' || this.state === 'no_token') fail(this.refusedError());
+      else this.waiting.push({ go, fail });
     });
   };
 
@@ -129,7 +132,7 @@ export class WsBridge implements TbBridge {
       this.everOpened = true;
       this.attempt = 0;
       this.setState('open');
-      for (const go of this.waiting.splice(0)) go();
+      for (const w of this.waiting.splice(0)) w.go();
       for (const [local, sub] of this.subs) void this.subscribeRemote(local, sub);
     };
     ws.onmessage = (ev) => this.onMessage(String(ev.data));
@@ -153,14 +156,11 @@ export class WsBridge implements TbBridge {
     } catch {
       serverUp = false;
     }
-    if (serverUp && !this.everOpened) {
+    if (serverUp) {
+      // The server answers HTTP but refused the socket: the token is wrong (or, if it used to
+      // work, the console was restarted with a new one).
       this.setState('refused');
-      for (const go of this.waiting.splice(0)) go();
-      return;
-    }
-    if (serverUp && this.everOpened) {
-      // Up, but refusing the token that used to work: the console was restarted with a new token.
-      this.setState('refused');
+      for (const w of this.waiting.splice(0)) w.fail(this.refusedError());
       return;
     }
     this.retry();
