@@ -34,8 +34,20 @@ export interface BlockInput {
 export function addBlock(points: readonly BlockPoint[], b: BlockInput, windowMs = WINDOW_MS, max = MAX_POINTS): BlockPoint[] {
   const last = points[points.length - 1];
   if (last && b.height < last.height - max) points = [];
+  const point: BlockPoint = { height: b.height, hash: b.hash, ts: b.timestamp_ms, txs: b.tx_count, interval_ms: null, tps: null };
+  let next: BlockPoint[];
+  if (!last || b.height > last.height) {
+    // The live case: a new head. Only its own interval is new.
+    next = [...points, point];
+    if (last && last.height === b.height - 1) {
+      const interval = b.timestamp_ms - last.ts;
+      next[next.length - 1] = { ...point, interval_ms: interval, tps: interval > 0 ? (b.tx_count * 1000) / interval : null };
+    }
+    return trim(next, windowMs, max);
+  }
   if (points.some((p) => p.height === b.height)) return points as BlockPoint[];
-  const next = [...points, { height: b.height, hash: b.hash, ts: b.timestamp_ms, txs: b.tx_count, interval_ms: null, tps: null }];
+  // Backfill: insert in order and recompute the intervals around it.
+  next = [...points, point];
   next.sort((x, y) => x.height - y.height);
   for (let i = 0; i < next.length; i++) {
     const prev = next[i - 1];
@@ -45,6 +57,11 @@ export function addBlock(points: readonly BlockPoint[], b: BlockInput, windowMs 
       next[i] = { ...p, interval_ms: interval, tps: interval && interval > 0 ? (p.txs * 1000) / interval : null };
     }
   }
+  return trim(next, windowMs, max);
+}
+
+/** Drops points older than `windowMs` before the newest one, and beyond `max`. */
+function trim(next: BlockPoint[], windowMs: number, max: number): BlockPoint[] {
   const newest = next[next.length - 1].ts;
   let start = 0;
   while (start < next.length && (newest - next[start].ts > windowMs || next.length - start > max)) start++;
