@@ -121,12 +121,15 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
   });
 
   const sessions = new Set<WsSession>();
-  wss.on('connection', (ws: WebSocket) => {
+  wss.on('connection', (ws: WebSocket, req: http.IncomingMessage) => {
     const s = new WsSession(ws, o.broker);
     sessions.add(s);
+    const where = req.socket.remoteAddress ?? '?';
+    log(`console: UI connected from ${where} (${sessions.size} open)`);
     ws.on('close', () => {
       s.close();
       sessions.delete(s);
+      log(`console: UI disconnected from ${where} (${sessions.size} open)`);
     });
   });
   // Dead peers (laptop asleep, cable pulled) are dropped so their subscriptions are freed.
