@@ -82,6 +82,7 @@ export class Network {
   private timers: NodeJS.Timeout[] = [];
   private offs: (() => void)[] = [];
   private proofCache: { height: number; votes: Uint8Array[] } | undefined;
+  private readonly lastStatus = new Map<string, { status: Status; at: number }>();
   private stopped = false;
 
   private constructor(readonly o: NetworkOptions) {
@@ -245,7 +246,9 @@ export class Network {
       } catch {
         /* not an Ed25519 identity */
       }
-      this.book.connected.set(id, { id, address: c.remoteAddr.toString(), transport: transportOf(c.remoteAddr.toString()), direction: c.direction, connectedAtMs: Date.now(), nodeAddress });
+      // A peer that reconnects (or connects over its other transport) keeps its last status.
+      const last = this.lastStatus.get(id);
+      this.book.connected.set(id, { id, address: c.remoteAddr.toString(), transport: transportOf(c.remoteAddr.toString()), direction: c.direction, connectedAtMs: Date.now(), nodeAddress, ...(last ? { status: last.status, statusAtMs: last.at } : {}) });
       this.peersChanged();
       this.o.logger?.info({ peer: id, addr: c.remoteAddr.toString(), direction: c.direction }, 'peer connected');
     }
@@ -315,6 +318,8 @@ export class Network {
       p.status = s;
       p.statusAtMs = Date.now();
     }
+    this.lastStatus.set(id, { status: s, at: Date.now() });
+    if (this.lastStatus.size > 512) this.lastStatus.delete(this.lastStatus.keys().next().value!);
     return true;
   }
 

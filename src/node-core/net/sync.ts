@@ -161,6 +161,8 @@ export class SyncManager {
       const chain = this.o.chain;
       const local = chain.headBlock().header.height;
       if (!best) {
+        // Peers connected but not yet answered (a reconnect, a second transport): keep the phase.
+        if (this.o.book.connected.size > 0 && this.phase !== 'idle' && this.phase !== 'connecting') return;
         this.target = local;
         this.setPhase(this.o.hasConfiguredPeers() || this.o.book.connected.size > 0 ? 'connecting' : 'idle');
         return;

@@ -9,8 +9,9 @@ import { PhaseBadge } from './PhaseBadge';
 import { CrashBanner } from './CrashBanner';
 import { Icon } from './Icon';
 
-const PAGES: { id: Page; label: string; icon: 'overview' | 'logs' | 'governor' }[] = [
+const PAGES: { id: Page; label: string; icon: 'overview' | 'network' | 'logs' | 'governor' }[] = [
   { id: 'overview', label: 'Overview', icon: 'overview' },
+  { id: 'network', label: 'Network & Sync', icon: 'network' },
   { id: 'governor', label: 'Governor', icon: 'governor' },
   { id: 'logs', label: 'Logs', icon: 'logs' },
 ];

@@ -1,0 +1,172 @@
+/**
+ * Network & Sync: pick a network (dev, local testnets found on disk, resources/networks/) and
+ * join it with one click — the console restarts the node on that network with its own data root,
+ * the node dials the bootstrap peers and the sync phases show with blocks/s, ETA and a progress
+ * bar — then the peers (id, address, QUIC/TCP, latency, score, direction) with connect /
+ * disconnect / ban, and finality (finalized height, effective stake, threshold, equivocations).
+ */
+import { useEffect, useRef, useState } from 'react';
+import { rpc } from '../api/hooks';
+import { Card, Stat } from '../components/Card';
+import { ErrorNote } from '../components/ErrorNote';
+import { PeersTable } from '../network/PeersTable';
+import { SyncProgress } from '../network/SyncProgress';
+import { useBlocks } from '../store/blocks';
+import { useLive } from '../store/live';
+import { fmtInt, shortHash } from '../format';
+import '../network/network.css';
+
+const SOURCE: Record<string, string> = { dev: 'this machine', local: 'local testnet', builtin: 'built-in' };
+
+function NetworkPicker() {
+  const on = useLive((s) => s.connection) === 'open';
+  const sup = useLive((s) => s.supervisor);
+  const nets = rpc['app.networks'].useQuery(undefined, { enabled: on });
+  const status = rpc['node.status'].useQuery(undefined, { enabled: on });
+  const join = rpc['app.joinNetwork'].useMutation();
+  const current = status.data?.network ?? nets.data?.current ?? null;
+  const list = nets.data?.networks ?? [];
+  const [picked, setPicked] = useState<string>('');
+  useEffect(() => {
+    if (!picked && list.length > 0) setPicked((list.find((n) => n.name !== current) ?? list[0]).name);
+  }, [list, picked, current]);
+  const choice = list.find((n) => n.name === picked);
+  // Another chain: the block chart must not join its blocks to the old chain's.
+  const seen = useRef(current);
+  useEffect(() => {
+    if (current && seen.current && current !== seen.current) useBlocks.setState({ points: [] });
+    seen.current = current;
+  }, [current]);
+  const switching = join.isPending || (join.isSuccess && sup?.node_phase?.phase !== 'ready');
+  return (
+    <Card title="Network" testId="network-card" actions={<button className="btn btn--ghost" onClick={() => void nets.refetch()}>Refresh list</button>}>
+      <div className="net__picker">
+        <label className="field">
+          <span>Network</span>
+          <select value={picked} onChange={(e) => setPicked(e.target.value)} data-testid="network-select">
+            {list.map((n) => (
+              <option key={n.name} value={n.name}>
+                {n.name} — {SOURCE[n.source]}, chain {n.chain_id}, {n.validators} validator{n.validators === 1 ? '' : 's'}
+                {n.name === current ? ' (current)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button className="btn btn--primary" disabled={!choice || choice.name === current || switching} onClick={() => choice && join.mutate({ network: choice.file ?? choice.name })} data-testid="join-network">
+          {choice?.source === 'dev' ? 'Switch to dev' : 'Join testnet'}
+        </button>
+      </div>
+      {choice && (
+        <dl className="kv kv--compact net__choice">
+          <div className="kv__row">
+            <dt>Source</dt>
+            <dd>{choice.description ?? SOURCE[choice.source]}</dd>
+          </div>
+          <div className="kv__row">
+            <dt>Bootstrap peers</dt>
+            <dd>{choice.bootstrap}</dd>
+          </div>
+          {choice.file && (
+            <div className="kv__row">
+              <dt>Network file</dt>
+              <dd className="mono path">{choice.file}</dd>
+            </div>
+          )}
+        </dl>
+      )}
+      {join.data && (
+        <p className="net__note" data-testid="join-result">
+          {switching ? 'Switching to' : 'Joined'} <b>{join.data.network}</b>: data in <code>{join.data.data_dir}</code>
+          {switching ? ' — restarting the node…' : ''}
+        </p>
+      )}
+      <ErrorNote error={join.error ?? nets.error} testId="join-error" />
+    </Card>
+  );
+}
+
+function Finality() {
+  const on = useLive((s) => s.connection) === 'open';
+  const f = rpc['consensus.finality'].useQuery(undefined, { enabled: on });
+  const d = f.data;
+  if (!d) return <ErrorNote error={f.error} />;
+  return (
+    <>
+      <dl className="kv kv--compact">
+        <div className="kv__row">
+          <dt>Finalized</dt>
+          <dd className="mono" data-testid="fin-height">
+            #{fmtInt(d.finalized_height)} <span className="muted">{shortHash(d.finalized_hash, 8)}</span>
+          </dd>
+        </div>
+        <div className="kv__row">
+          <dt>Effective stake / threshold</dt>
+          <dd className="mono" data-testid="fin-stake">
+            {fmtInt(d.effective_total_stake)} / {fmtInt(d.finality_threshold)}
+          </dd>
+        </div>
+        <div className="kv__row">
+          <dt>Equivocated stake</dt>
+          <dd className={`mono ${d.equivocated_stake !== '0' ? 'tone--bad' : ''}`}>{fmtInt(d.equivocated_stake)}</dd>
+        </div>
+        <div className="kv__row">
+          <dt>This node</dt>
+          <dd>{d.is_validator ? 'validator' : 'full node (verifies and follows)'}</dd>
+        </div>
+      </dl>
+      <table className="table net__validators">
+        <thead>
+          <tr>
+            <th>Validator</th>
+            <th className="num">Stake</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {d.validators.map((v) => (
+            <tr key={v.address}>
+              <td className="mono" title={v.address}>
+                {shortHash(v.address, 8)}
+                {v.self && <span className="pill net__role">this node</span>}
+              </td>
+              <td className="num mono">{fmtInt(v.stake)}</td>
+              <td>{v.equivocated ? <span className="pill pill--bad">equivocated — excluded</span> : <span className="pill pill--ok">active</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+export function Network() {
+  const on = useLive((s) => s.connection) === 'open';
+  const sync = rpc['net.sync_status'].useQuery(undefined, { enabled: on });
+  const info = rpc['net.info'].useQuery(undefined, { enabled: on });
+  const status = rpc['node.status'].useQuery(undefined, { enabled: on });
+  const tip = rpc['chain.tip'].useQuery(undefined, { enabled: on });
+  const s = sync.data;
+  return (
+    <div className="page" data-testid="page-network">
+      <div className="stats">
+        <Stat label="Network" value={status.data?.network ?? '—'} sub={status.data ? `chain ${status.data.chain_id}` : undefined} testId="net-name" />
+        <Stat label="Peers" value={fmtInt(status.data?.peers)} sub={info.data && !info.data.enabled ? 'p2p off' : undefined} testId="net-peers" />
+        <Stat label="Sync" value={s?.phase ?? '—'} sub={s ? `${s.blocks_per_s.toFixed(1)} blocks/s` : undefined} testId="net-sync" tone={s?.phase === 'following' || s?.phase === 'idle' ? 'ok' : 'warn'} />
+        <Stat label="Finalized" value={fmtInt(tip.data?.finalized_height)} sub={tip.data ? `head #${fmtInt(tip.data.height)}` : undefined} testId="net-finalized" />
+      </div>
+      <div className="grid-2">
+        <NetworkPicker />
+        <Card title="Sync" testId="sync-card">
+          <SyncProgress s={s} />
+          <ErrorNote error={sync.error} />
+        </Card>
+      </div>
+      <Card title="Peers" testId="peers-card" actions={info.data?.peer_id ? <span className="muted mono small" title={info.data.listen.join('\n')}>this node {shortHash(info.data.peer_id, 6)}</span> : undefined}>
+        <PeersTable />
+      </Card>
+      <Card title="Finality" testId="finality-card">
+        <Finality />
+      </Card>
+    </div>
+  );
+}
