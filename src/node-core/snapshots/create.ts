@@ -61,6 +61,8 @@ export function toSnapshotError(err: unknown, where: string): SnapshotError {
   const code = (err as NodeJS.ErrnoException | WorkerTaskError).code;
   if (code === 'ENOSPC' || /ENOSPC/.test(String((err as Error).message)))
     return new SnapshotError(SnapshotReason.no_space, `not enough space on ${where} (the disk filled up); the partial snapshot was removed — free some space or choose another destination`);
+  if (code === 'ENOTDIR' || code === 'EEXIST')
+    return new SnapshotError(SnapshotReason.bad_path, `${where} cannot be used as a folder: a part of that path is a file; choose another destination`);
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
     return new SnapshotError(SnapshotReason.bad_path, `cannot write to ${where} (${code}); choose a writable destination`);
   return new SnapshotError(SnapshotReason.io_error, `${(err as Error).message}`);

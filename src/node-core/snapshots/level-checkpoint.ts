@@ -10,9 +10,11 @@
  *   3. hard-link exactly those tables (a link freezes a file: later compactions only unlink names;
  *      tables not referenced — e.g. a compaction's output still being written — are never linked);
  *   4. copy the live logs (whatever has been appended so far), then the MANIFEST bytes and CURRENT;
- *   5. check that CURRENT, the MANIFEST size and the set of logs did not change meanwhile —
- *      otherwise a flush or compaction ran: start again (bounded attempts).
- * When step 5 passes, every table the copied MANIFEST references existed during step 3, and the
+ *   5. a table or log that vanished before it was linked or copied (ENOENT: a compaction or flush
+ *      finished meanwhile), or a MANIFEST whose current log is not in the listing (a flush finished
+ *      between the two reads), starts the attempt again (bounded), as does CURRENT naming another
+ *      MANIFEST.
+ * When step 5 passes, every table the copied MANIFEST references was linked in step 3, and the
  * copied logs hold every write batch the DB acknowledged before step 4 — a possibly torn last
  * record at the end of a log is exactly what LevelDB recovers from after a crash (it drops the
  * incomplete batch). Opening the copy therefore yields the DB as of a write-batch boundary; the
@@ -96,20 +98,30 @@ export async function checkpointLevelDb(src: string, dst: string, o: { attempts?
           } else throw err;
         }
       }
+      // The log the copied MANIFEST names as current holds writes not yet in any table. If the
+      // listing (taken after the MANIFEST's size) lacks it, a flush finished in between and put
+      // those writes into a table our MANIFEST prefix does not know: start again.
+      const listed = before.logs ? before.logs.split(',') : [];
+      if (live.logNumber > 0 && !listed.includes(`${String(live.logNumber).padStart(6, '0')}.log`)) continue;
       const minLog = live.prevLogNumber > 0 ? Math.min(live.prevLogNumber, live.logNumber) : live.logNumber;
-      for (const n of before.logs ? before.logs.split(',') : []) {
+      for (const n of listed) {
         if (Number(n.slice(0, -4)) < minLog) continue; // already flushed into tables
         await copyPrefix(path.join(src, n), path.join(dst, n));
       }
-      await fs.writeFile(path.join(dst, before.manifest), manifest);
+      await fs.writeFile(path.join(dst, before.manifest), manifest.subarray(0, live.validLength));
       await fs.writeFile(path.join(dst, 'CURRENT'), before.current);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // a file went away: something changed, start again
       throw err;
     }
+    // Linked tables are ours whatever compactions do next, and MANIFEST growth after the read is
+    // outside the copy. Logs are consistent as copied: a log in the listing that is not the newest
+    // one was complete when it was listed (the switch to the next log came before the listing),
+    // and logs created after the listing are not copied, so no later write is in the copy without
+    // every earlier one. Only CURRENT moving to another MANIFEST (never while the DB stays open)
+    // makes the attempt void.
     const after = await state(src);
-    if (after.current === before.current && after.manifestSize === before.manifestSize && after.logs === before.logs)
-      return { attempts: attempt, linked };
+    if (after.current === before.current) return { attempts: attempt, linked };
   }
   throw new CheckpointError(`${src} kept changing (flushes/compactions) during ${max} checkpoint attempts; try again`);
 }

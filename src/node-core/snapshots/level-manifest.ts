@@ -16,6 +16,8 @@
  */
 
 export interface LevelManifestState {
+  /** Bytes up to the end of the last complete record (a copy is cut there). */
+  validLength: number;
   /** Live table numbers → size in bytes. */
   tables: Map<number, number>;
   logNumber: number;
@@ -33,9 +35,10 @@ export class ManifestParseError extends Error {
 const BLOCK = 32768;
 const HEADER = 7;
 
-/** The logical records of a LevelDB log file (a torn last record is dropped, as LevelDB does). */
-export function logRecords(buf: Uint8Array): Uint8Array[] {
+/** The logical records of a LevelDB log file (a torn last record is dropped, as LevelDB does) and where the last complete one ends. */
+export function logRecords(buf: Uint8Array): { records: Uint8Array[]; end: number } {
   const out: Uint8Array[] = [];
+  let end = 0;
   let pos = 0;
   let parts: Uint8Array[] | null = null;
   while (pos < buf.length) {
@@ -55,16 +58,19 @@ export function logRecords(buf: Uint8Array): Uint8Array[] {
     if (start + len > buf.length) break; // torn tail
     const data = buf.subarray(start, start + len);
     pos = start + len;
-    if (type === 1) out.push(data);
-    else if (type === 2) parts = [data];
+    if (type === 1) {
+      out.push(data);
+      end = pos;
+    } else if (type === 2) parts = [data];
     else if (type === 3 && parts) parts.push(data);
     else if (type === 4 && parts) {
       parts.push(data);
       out.push(Buffer.concat(parts));
       parts = null;
+      end = pos;
     } else throw new ManifestParseError(`unexpected record type ${type} at offset ${pos - len - HEADER}`);
   }
-  return out;
+  return { records: out, end };
 }
 
 class Reader {
@@ -97,8 +103,9 @@ class Reader {
 
 /** Applies every VersionEdit of a MANIFEST (its bytes) and returns the resulting live state. */
 export function parseManifest(buf: Uint8Array): LevelManifestState {
-  const s: LevelManifestState = { tables: new Map(), logNumber: 0, prevLogNumber: 0, nextFileNumber: 0 };
-  for (const rec of logRecords(buf)) {
+  const { records, end } = logRecords(buf);
+  const s: LevelManifestState = { validLength: end, tables: new Map(), logNumber: 0, prevLogNumber: 0, nextFileNumber: 0 };
+  for (const rec of records) {
     const r = new Reader(rec);
     while (!r.done) {
       const tag = r.varint();

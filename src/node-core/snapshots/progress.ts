@@ -46,8 +46,8 @@ export class ProgressTracker {
     const now = performance.now();
     const elapsed = now - this.phaseStart;
     const moved = this.p.bytes_done - this.phaseBytes0;
-    // A rate needs a little history; before that the ETA stays unknown (null), never a guess.
-    if (elapsed > 300 && moved > 0) this.p.eta_ms = Math.max(0, Math.round(((this.p.bytes_total - this.p.bytes_done) * elapsed) / moved));
+    // A rate needs a little history (half a second and 1 % of the work); before that the ETA stays unknown (null), never a guess.
+    if (elapsed > 500 && moved > 0 && moved >= this.p.bytes_total / 100) this.p.eta_ms = Math.max(0, Math.round(((this.p.bytes_total - this.p.bytes_done) * elapsed) / moved));
     if (now - this.lastEmit >= this.everyMs) this.flush();
   }
 

@@ -152,7 +152,7 @@ export async function recoverInterruptedRestore(root: string): Promise<RestoreRe
     outcome: 'rolled_back',
     snapshot_id: j.snapshot_id,
     from: j.from,
-    message: `an interrupted restore of ${j.snapshot_id} (started ${new Date(j.started_at_ms).toISOString()} by pid ${j.pid}) was rolled back: ${what}`,
+    message: `An interrupted restore of ${j.snapshot_id} (started ${new Date(j.started_at_ms).toISOString()} by pid ${j.pid}) was rolled back: ${what}`,
   };
   if (await exists(abs)) await recordRestore(abs, rec).catch(() => {});
   await fs.rm(journalPath(abs), { force: true });

@@ -14,7 +14,7 @@ import type { NodeEvents } from '../events.js';
 import { names, SimpleDb } from '../storage/simpledb.js';
 import type { SnapshotJobs } from './jobs.js';
 import { listSnapshots, SnapshotError } from './manifest.js';
-import { SUBSYSTEMS } from './subsystems.js';
+import { OTHER, SUBSYSTEMS } from './subsystems.js';
 
 const DAY = 86_400_000;
 /** setTimeout's longest delay. */
@@ -27,7 +27,7 @@ export const DEFAULT_SCHEDULE: Schedule = {
   weekday: 0,
   keep_last: 7,
   path: '',
-  include: SUBSYSTEMS.filter((s) => s.default_included).map((s) => s.id),
+  include: [...SUBSYSTEMS.filter((s) => s.default_included).map((s) => s.id), OTHER.id],
   format: 'dir',
 };
 

@@ -12,9 +12,9 @@ import { once } from 'node:events';
 import { parentPort } from 'node:worker_threads';
 import tar from 'tar-stream';
 
-const CHUNK = 4 * 1024 * 1024;
+const CHUNK = 1024 * 1024;
 /** Report progress at most every this many bytes (keeps the message rate low). */
-const REPORT = 8 * 1024 * 1024;
+const REPORT = 1024 * 1024;
 const buf = Buffer.allocUnsafe(CHUNK);
 
 class TaskError extends Error {
