@@ -7,13 +7,16 @@ import { useUi, type Page } from '../store/ui';
 import { fmtInt } from '../format';
 import { PhaseBadge } from './PhaseBadge';
 import { CrashBanner } from './CrashBanner';
+import { RestoreNotice } from '../backup/Notices';
 import { Icon } from './Icon';
 
-const PAGES: { id: Page; label: string; icon: 'overview' | 'network' | 'logs' | 'governor' }[] = [
+const PAGES: { id: Page; label: string; icon: 'overview' | 'network' | 'logs' | 'governor' | 'backup' | 'settings' }[] = [
   { id: 'overview', label: 'Overview', icon: 'overview' },
   { id: 'network', label: 'Network & Sync', icon: 'network' },
   { id: 'governor', label: 'Governor', icon: 'governor' },
+  { id: 'backup', label: 'Backup & Restore', icon: 'backup' },
   { id: 'logs', label: 'Logs', icon: 'logs' },
+  { id: 'settings', label: 'Settings', icon: 'settings' },
 ];
 
 function ConnectionBanner() {
@@ -110,6 +113,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <div className="banners">
           <ConnectionBanner />
           <CrashBanner />
+          <RestoreNotice />
         </div>
         <main className="content">{conn === 'refused' || conn === 'no_token' ? <AccessRefused state={conn} /> : children}</main>
       </div>

@@ -1,7 +1,7 @@
 /** UI state (zustand): current page, the wallet drawer, and the log file shown after "Open logs". */
 import { create } from 'zustand';
 
-export type Page = 'overview' | 'network' | 'governor' | 'logs';
+export type Page = 'overview' | 'network' | 'governor' | 'backup' | 'logs' | 'settings';
 
 export interface LogFileView {
   path: string;
