@@ -458,9 +458,8 @@ export class Chain {
    * is applied in call order and its state root checked before the atomic commit.
    * @throws ImportError with a stable `reason` when the block is invalid; the chain is unchanged.
    */
-  importBlock(bytes: Uint8Array): Promise<BlockHeader> {
-    const pre = preverifyBlock(bytes, this.genesis, this.validators, this.pool);
-    pre.catch(() => {});
+  importBlock(bytes: Uint8Array, preverified?: Promise<Block>): Promise<BlockHeader> {
+    const pre = preverified ?? this.preverify(bytes);
     return this.exclusive(async () => {
       const block = await pre;
       const slot = this.set.multi ? { set: this.set, blockTimeMs: this.genesis.block_time_ms } : undefined;
@@ -468,6 +467,17 @@ export class Chain {
       await this.commit(block, applied, applied.gov);
       return headerView(block);
     });
+  }
+
+  /**
+   * Stage 1 of an import (decode + every signature in the worker pool), started now; hand the
+   * promise to `importBlock` later so a caller can verify blocks ahead of applying them.
+   * @throws (rejects with) ImportError for a malformed or badly signed block.
+   */
+  preverify(bytes: Uint8Array): Promise<Block> {
+    const pre = preverifyBlock(bytes, this.genesis, this.validators, this.pool);
+    pre.catch(() => {});
+    return pre;
   }
 
   private async commit(block: Block, prepared: Prepared, gov: GovState): Promise<void> {

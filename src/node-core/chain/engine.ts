@@ -373,14 +373,16 @@ export class ConsensusEngine {
    * @returns how many blocks became canonical; throws ImportError on an invalid block.
    */
   adoptBlocks(blocks: Uint8Array[]): Promise<{ imported: number; forked: boolean }> {
+    // Signatures are checked in the worker pool from now on, even while an earlier batch still
+    // applies under the lock (sync hands batches over as they arrive).
+    const pre = blocks.map((b) => this.chain.preverify(b));
     return this.serial(async () => {
       if (blocks.length === 0) return { imported: 0, forked: false };
       const first = decodeBlock(blocks[0], { deferTxHashes: true });
       const head = this.chain.headBlock();
       const parentHex = toHex(first.header.parentHash);
       if (first.header.height === head.header.height + 1 && parentHex === head.hashHex) {
-        // All imports are queued at once: block N+1's signatures are checked while N applies.
-        const results = await Promise.allSettled(blocks.map((b) => this.chain.importBlock(b)));
+        const results = await Promise.allSettled(blocks.map((b, i) => this.chain.importBlock(b, pre[i])));
         const bad = results.find((r) => r.status === 'rejected');
         const ok = results.filter((r) => r.status === 'fulfilled').length;
         if (bad) throw (bad as PromiseRejectedResult).reason;

@@ -12,6 +12,7 @@
  * Gossip topics (gossipsub, unsigned messages, message id = SHA-256 of the data):
  *   tb/<chain_id>/<genesis hash 16 hex>/blocks | /txs | /votes
  */
+import { decode } from 'cborg';
 import { sha256 } from '../crypto/hash.js';
 import { asArray, asBytes, asSafeInt, CodecError, decodeCanonical, encodeCanonical } from '../chain/codec.js';
 
@@ -77,9 +78,19 @@ export function encodeBlocksResponse(blocks: Uint8Array[], proof: Uint8Array[]):
   return encodeCanonical([blocks, proof]);
 }
 
-/** @throws CodecError on a malformed response or one with more than MAX_SYNC_BLOCKS blocks. */
+/**
+ * Decodes a sync response. The envelope is neither hashed nor signed, so it is decoded strictly
+ * but without the canonical re-encoding check (each block inside gets that check at import).
+ * @throws CodecError on a malformed response or one with more than MAX_SYNC_BLOCKS blocks.
+ */
 export function decodeBlocksResponse(b: Uint8Array): { blocks: Uint8Array[]; proof: Uint8Array[] } {
-  const a = asArray(decodeCanonical(b, 'blocks response'), 'blocks response', 2);
+  let v: unknown;
+  try {
+    v = decode(b, { strict: true, useMaps: true, rejectDuplicateMapKeys: true, allowUndefined: false, allowIndefinite: false, allowNaN: false, allowInfinity: false });
+  } catch (err) {
+    throw new CodecError(`blocks response is not valid CBOR: ${(err as Error).message}`);
+  }
+  const a = asArray(v, 'blocks response', 2);
   const blocks = asArray(a[0], 'blocks').map((x, i) => asBytes(x, `blocks[${i}]`));
   const proof = asArray(a[1], 'proof').map((x, i) => asBytes(x, `proof[${i}]`));
   if (blocks.length > MAX_SYNC_BLOCKS) throw new CodecError(`response has ${blocks.length} blocks, more than ${MAX_SYNC_BLOCKS}`);

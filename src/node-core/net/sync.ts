@@ -22,7 +22,7 @@ import type { Status } from './protocol.js';
 
 /** Blocks behind the best peer that still count as following. */
 export const FOLLOW_GAP = 2;
-const BATCH = 128;
+const BATCH = 256;
 const IN_FLIGHT = 4;
 /** Longest side branch fetched to compare with ours (blocks). */
 const MAX_BRANCH = 8192;
@@ -226,34 +226,46 @@ export class SyncManager {
       }
     };
     fill();
+    // Ranges are handed to the engine as they arrive (their signatures are checked while the
+    // previous range applies); results are taken in order, and after a failure the rest is dropped.
+    const adopting: { p: Promise<{ imported: number; forked: boolean }>; res: { blocks: Uint8Array[]; proof: Uint8Array[] } }[] = [];
+    const settle = async (): Promise<boolean> => {
+      const a = adopting.shift()!;
+      try {
+        const r = await a.p;
+        this.note(r.imported);
+        this.o.book.reward(peer, 0.01 * r.imported);
+        this.o.engine.addProof(a.res.proof);
+        return !r.forked && r.imported === a.res.blocks.length;
+      } catch (err) {
+        for (const rest of adopting.splice(0)) rest.p.catch(() => {});
+        if (err instanceof ImportError && err.reason === 'no_common_ancestor') {
+          await this.fetchBranch(peer);
+          return false;
+        }
+        if (err instanceof ImportError) {
+          this.o.book.penalize(peer, 'malformed_sync', `${err.reason}: ${err.message}`);
+          return false;
+        }
+        throw err;
+      }
+    };
     while (queue.length > 0 && !this.stopped) {
       let res: { blocks: Uint8Array[]; proof: Uint8Array[] };
       try {
         res = await queue.shift()!;
       } catch {
-        return; // peer went away or timed out: the next round starts from the new head
+        break; // peer went away or timed out: the next round starts from the new head
       }
       if (next > target && this.phase === 'downloading') this.setPhase('verifying');
       fill();
-      if (res.blocks.length === 0) return;
-      try {
-        const r = await this.o.engine.adoptBlocks(res.blocks);
-        this.note(r.imported);
-        this.o.book.reward(peer, 0.01 * r.imported);
-        this.o.engine.addProof(res.proof);
-        if (r.forked || r.imported < res.blocks.length) return;
-      } catch (err) {
-        if (err instanceof ImportError && err.reason === 'no_common_ancestor') {
-          await this.fetchBranch(peer);
-          return;
-        }
-        if (err instanceof ImportError) {
-          this.o.book.penalize(peer, 'malformed_sync', `${err.reason}: ${err.message}`);
-          return;
-        }
-        throw err;
-      }
+      if (res.blocks.length === 0) break;
+      const p = this.o.engine.adoptBlocks(res.blocks);
+      p.catch(() => {});
+      adopting.push({ p, res });
+      if (adopting.length >= 2 && !(await settle())) return;
     }
+    while (adopting.length > 0) if (!(await settle())) return;
   }
 
   /** Fetches the peer's chain from our finalized block up to its head, then lets fork choice decide. */

@@ -1,0 +1,258 @@
+/**
+ * Sync benchmark (issue 6 "Benchmarks"): a full node process syncs a 10,000-block chain with
+ * transfers from a validator process over libp2p on loopback, once over QUIC and once over TCP
+ * (each network file lists only that transport's bootstrap address), reported in blocks/s and
+ * tx/s beside the local import of the very same blocks (in-process Chain, no network) measured in
+ * the same run — and the Node core v1 import benchmark (bench/import.ts) run right after.
+ * Target: sync ≥ 0.7 × local import rate. Writes bench/results/sync.json.
+ * Run: `node --import tsx bench/sync.ts [--blocks 10000] [--txs-per-block 10] [--no-import-bench]`.
+ *
+ * The sync rate is measured from the first synced block to the last (the process start is not
+ * counted): heights are read from `net.sync_status` every 50 ms. Both nodes log at `warn` so the
+ * figure is the sync path, not log formatting.
+ */
+import '../src/node-core/polyfills.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addressOf } from '../src/node-core/chain/address.js';
+import { Chain } from '../src/node-core/chain/chain.js';
+import { genesisHash, type Genesis } from '../src/node-core/chain/genesis.js';
+import { signTransfer } from '../src/node-core/chain/tx.js';
+import { generateKeys, seedOf } from '../src/node-core/crypto/ed25519.js';
+import { toHex } from '../src/node-core/crypto/hash.js';
+import { VerifyPool } from '../src/node-core/crypto/verify-pool.js';
+import { freePort, NODE_MAIN, peerIdOfSeed, REPO_ROOT } from '../src/node-core/net/localnet.js';
+import { networkFileOf, writeNetworkFile } from '../src/node-core/net/network-file.js';
+import type { KeyPair } from '../src/node-core/wallet/keystore.js';
+
+interface Rate {
+  blocks: number;
+  ms: number;
+  blocks_per_s: number;
+  tx_per_s: number;
+}
+
+export interface SyncBenchResult {
+  name: 'sync';
+  blocks: number;
+  txs: number;
+  txs_per_block: number;
+  cores: number;
+  /** The same blocks imported by an in-process Chain (verify pool + apply + synced commit), no network. */
+  local_import: Rate;
+  quic: Rate & { transport: string };
+  tcp: Rate & { transport: string };
+  ratio_quic: number;
+  ratio_tcp: number;
+  target_ratio: 0.7;
+  meets_target: boolean;
+  /** Node core v1's import benchmark (bench/import.ts) in the same run: tx/s and its ratio to raw verify. */
+  import_bench: { import_tx_per_s: number; raw_verify_per_s_all_cores: number; ratio: number } | { skipped: true } | { error: string };
+  node: string;
+  date: string;
+}
+
+const kp = (): KeyPair => {
+  const k = generateKeys();
+  return { ...k, address: addressOf(k.publicKey) };
+};
+
+function rate(blocks: number, txs: number, ms: number): Rate {
+  return { blocks, ms: Math.round(ms), blocks_per_s: Math.round((blocks / ms) * 1000), tx_per_s: Math.round((txs / ms) * 1000) };
+}
+
+async function rpc(port: number, method: string): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${port}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }) });
+  const j = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (j.error) throw new Error(`${method}: ${j.error.message}`);
+  return j.result;
+}
+
+interface Proc {
+  child: ChildProcess;
+  rpcPort: number;
+  stop(): Promise<void>;
+}
+
+function startNode(args: string[], logFile: string, rpcPort: number): Proc {
+  const out = openSync(logFile, 'a');
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TB_')) env[k] = v;
+  const child = spawn(process.execPath, ['--import', 'tsx', NODE_MAIN, '--rpc-addr', `127.0.0.1:${rpcPort}`, '--metrics-addr', '127.0.0.1:0', '--log-level', 'warn', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', out, out] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    child,
+    rpcPort,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * Builds the chain, measures local import, then sync over QUIC and TCP.
+ * @param o.blocks chain length (default 10,000); o.txsPerBlock transfers per block (default 10);
+ *   o.importBench also run bench/import.ts (default true); o.out result file.
+ */
+export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; importBench?: boolean; out?: string; log?: (s: string) => void } = {}): Promise<SyncBenchResult> {
+  const nBlocks = o.blocks ?? 10_000;
+  const perBlock = o.txsPerBlock ?? 10;
+  const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'tb-bench-sync-'));
+  const procs: Proc[] = [];
+  try {
+    const validator = kp();
+    const senders = Array.from({ length: 500 }, kp);
+    const body = {
+      // One validator (every block final as made); a 10-minute block time keeps it from producing during the run.
+      network: 'syncbench', chain_id: 31339, block_time_ms: 600_000, timestamp_ms: Date.now() - 3_600_000,
+      validators: [{ address: validator.address, public_key: toHex(validator.publicKey), stake: '1' }],
+      accounts: senders.map((s) => ({ address: s.address, balance: '1000000000000' })),
+    };
+    const genesis: Genesis = { ...body, hash: genesisHash(body) };
+    const total = nBlocks * perBlock;
+    log(`signing ${total} transfers…`);
+    const perSender = Math.ceil(total / senders.length);
+    const txs: Uint8Array[] = [];
+    for (let n = 0; n < perSender && txs.length < total; n++)
+      for (const s of senders) {
+        if (txs.length >= total) break;
+        txs.push(signTransfer({ chainId: genesis.chain_id, publicKey: s.publicKey, secretKey: s.secretKey, to: senders[(txs.length * 7) % senders.length].address, amount: 1n + BigInt(n), fee: 1n, nonce: BigInt(n) }).bytes);
+      }
+
+    log(`producing ${nBlocks} blocks of ${perBlock} transfers…`);
+    const vdir = path.join(root, 'validator');
+    const producer = await Chain.open({ dir: path.join(vdir, 'chain'), genesis, nodeKey: validator, mempool: { maxSize: total, maxPerAccount: perSender, minFee: 1n }, maxBlockTxs: perBlock });
+    for (const t of txs) producer.submit(t);
+    const blocks: Uint8Array[] = [];
+    for (let h = 1; h <= nBlocks; h++) {
+      await producer.produceBlock();
+      blocks.push((await producer.blockAt(h))!.bytes);
+    }
+    await producer.close();
+    await fs.writeFile(path.join(vdir, 'chain', 'genesis.json'), JSON.stringify(genesis, null, 2) + '\n');
+    await fs.mkdir(path.join(vdir, 'keys'), { recursive: true, mode: 0o700 });
+    await fs.writeFile(path.join(vdir, 'keys', 'node_key.json'), JSON.stringify({ version: 1, name: 'node', address: validator.address, public_key: toHex(validator.publicKey), seed: toHex(seedOf(validator.secretKey)) }) + '\n', { mode: 0o600 });
+
+    log('local import of the same blocks (no network)…');
+    const pool = new VerifyPool();
+    const importOnce = async (tag: string) => {
+      const c = await Chain.open({ dir: path.join(root, `local-${tag}`), genesis, nodeKey: kp(), verifyPool: pool });
+      const t = performance.now();
+      // In order, in batches like sync's ranges (all queued at once: signature checks overlap applies).
+      for (let i = 0; i < blocks.length; i += 128) await Promise.all(blocks.slice(i, i + 128).map((b) => c.importBlock(b)));
+      const ms = performance.now() - t;
+      if (c.tip().height !== nBlocks) throw new Error('local import stopped early');
+      await c.close();
+      return ms;
+    };
+    await importOnce('warmup');
+    const localMs = Math.min(await importOnce('a'), await importOnce('b'));
+    await pool.close();
+    const local = rate(nBlocks, total, localMs);
+    log(`local import: ${local.blocks_per_s} blocks/s, ${local.tx_per_s} tx/s`);
+
+    const quicPort = await freePort('udp');
+    const tcpPort = await freePort('tcp');
+    const peerId = await peerIdOfSeed(seedOf(validator.secretKey));
+    const files = {
+      quic: path.join(root, 'network-quic.json'),
+      tcp: path.join(root, 'network-tcp.json'),
+    };
+    await writeNetworkFile(files.quic, networkFileOf(genesis, [`/ip4/127.0.0.1/udp/${quicPort}/quic-v1/p2p/${peerId}`]));
+    await writeNetworkFile(files.tcp, networkFileOf(genesis, [`/ip4/127.0.0.1/tcp/${tcpPort}/p2p/${peerId}`]));
+    const v = startNode(['--network', files.quic, '--data-dir', vdir, '--p2p-quic-addr', `127.0.0.1:${quicPort}`, '--p2p-tcp-addr', `127.0.0.1:${tcpPort}`], path.join(root, 'validator.log'), await freePort());
+    procs.push(v);
+    await until('validator ready', async () => (await rpc(v.rpcPort, 'node.status')).phase === 'ready' && (await rpc(v.rpcPort, 'chain.tip')).height === nBlocks, 120_000);
+
+    const syncOver = async (t: 'quic' | 'tcp') => {
+      log(`full node syncing ${nBlocks} blocks over ${t.toUpperCase()}…`);
+      const f = startNode(['--network', files[t], '--data-dir', path.join(root, `full-${t}`)], path.join(root, `full-${t}.log`), await freePort());
+      procs.push(f);
+      const first = await until('first synced block', async () => {
+        const s = await rpc(f.rpcPort, 'net.sync_status');
+        return s.local_height >= 1 && { h: s.local_height as number, t: performance.now() };
+      }, 120_000, 20);
+      const done = await until('sync to the head', async () => (await rpc(f.rpcPort, 'net.sync_status')).local_height >= nBlocks && performance.now(), 600_000);
+      const peers = await rpc(f.rpcPort, 'net.peers');
+      const transport = peers[0]?.transport ?? 'none';
+      await f.stop();
+      const r = rate(nBlocks - first.h, (nBlocks - first.h) * perBlock, done - first.t);
+      log(`sync over ${t}: ${r.blocks_per_s} blocks/s, ${r.tx_per_s} tx/s (connection: ${transport})`);
+      return { ...r, transport };
+    };
+    const quic = await syncOver('quic');
+    const tcp = await syncOver('tcp');
+    await v.stop();
+
+    let importBench: SyncBenchResult['import_bench'] = { skipped: true };
+    if (o.importBench !== false) {
+      log('Node core v1 import benchmark (bench/import.ts) in the same run…');
+      try {
+        const { runImportBench } = await import('./import.js');
+        const r = await runImportBench({ rounds: 3, log });
+        importBench = { import_tx_per_s: r.import_tx_per_s, raw_verify_per_s_all_cores: r.raw_verify_per_s_all_cores, ratio: r.ratio };
+      } catch (err) {
+        importBench = { error: (err as Error).message };
+      }
+    }
+    const ratioQuic = Number((quic.blocks_per_s / local.blocks_per_s).toFixed(3));
+    const ratioTcp = Number((tcp.blocks_per_s / local.blocks_per_s).toFixed(3));
+    const result: SyncBenchResult = {
+      name: 'sync',
+      blocks: nBlocks,
+      txs: total,
+      txs_per_block: perBlock,
+      cores: os.availableParallelism(),
+      local_import: local,
+      quic,
+      tcp,
+      ratio_quic: ratioQuic,
+      ratio_tcp: ratioTcp,
+      target_ratio: 0.7,
+      meets_target: ratioQuic >= 0.7 && ratioTcp >= 0.7,
+      import_bench: importBench,
+      node: process.version,
+      date: new Date().toISOString(),
+    };
+    const out = o.out ?? fileURLToPath(new URL('./results/sync.json', import.meta.url));
+    await fs.mkdir(path.dirname(out), { recursive: true });
+    await fs.writeFile(out, JSON.stringify(result, null, 2) + '\n');
+    return result;
+  } finally {
+    for (const p of procs) await p.stop().catch(() => {});
+    await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  runSyncBench({ blocks: arg('--blocks'), txsPerBlock: arg('--txs-per-block'), importBench: !process.argv.includes('--no-import-bench') }).then(
+    (r) => console.log(JSON.stringify(r, null, 2)),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
