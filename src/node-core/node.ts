@@ -8,9 +8,10 @@
  *               state root (a corrupt/locked DB fails here with the ways out)
  *   replaying   the head is read and the chain's handlers attached (short in v1: this is where
  *               catch-up progress will be reported)
- *   ready       stats sampler, RPC (HTTP+WS) and metrics servers listening, block production running
+ *   ready       stats sampler, RPC (HTTP+WS) and metrics servers listening, the p2p network up
+ *               (libp2p host, gossip, sync; net/), block production and voting running (chain/engine.ts)
  *   stopping → stopped, or failed (with `reason`) when a start step throws.
- * Stop order (reverse of opening): block production → metrics and RPC servers → stats → snapshots
+ * Stop order (reverse of opening): block production → p2p network → metrics and RPC servers → stats → snapshots
  * (a running snapshot job is cancelled and its partial output removed) → governor → chain DB
  * → IPC → log file → lock release. From `stopping` on, chain methods answer `not_ready`, so the
  * IPC channel can stay up to report the last phases. A failure mid-start closes exactly what
