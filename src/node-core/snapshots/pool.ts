@@ -54,7 +54,11 @@ export interface TarScanTask {
   src: string;
   extractTo?: string;
 }
-export type Task = CopyTask | HashTask | TarPackTask | TarScanTask;
+export interface FsyncTask {
+  task: 'fsync';
+  files: string[];
+}
+export type Task = CopyTask | HashTask | TarPackTask | TarScanTask | FsyncTask;
 
 export interface TarEntryInfo {
   name: string;
@@ -66,7 +70,9 @@ export type ResultOf<T extends Task> = T extends CopyTask | HashTask
   ? { size: number; sha256: string }
   : T extends TarPackTask
     ? { size: number }
-    : { manifest: string | null; entries: TarEntryInfo[] };
+    : T extends FsyncTask
+      ? { files: number }
+      : { manifest: string | null; entries: TarEntryInfo[] };
 
 interface Job {
   id: number;

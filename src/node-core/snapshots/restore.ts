@@ -254,7 +254,7 @@ export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreOutcome
               found.set(f.path, { size: st.size, sha256: '' });
               return;
             }
-            const r = await pool.run({ task: 'copy', src, dst: path.join(staging, ...f.path.split('/')), mode: f.mode & 0o777 }, (b) => progress.bytes(b));
+            const r = await pool.run({ task: 'copy', src, dst: path.join(staging, ...f.path.split('/')), mode: f.mode & 0o777, sync: false }, (b) => progress.bytes(b));
             found.set(f.path, r);
             progress.file();
           }),
@@ -284,6 +284,9 @@ export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreOutcome
       await copyTree(pool, path.join(root, n), path.join(staging, n));
     }
     await checkStagedChain(path.join(staging, 'chain'), m);
+    // Staged files were copied without fsync (the kernel writes them back meanwhile): make them
+    // and their directories durable before the swap.
+    await fsyncStaged(pool, staging);
     await fsyncTree(staging);
     await o.onStep?.('staged');
 
@@ -351,6 +354,20 @@ async function copyTree(pool: WorkerPool, src: string, dst: string): Promise<voi
   await fs.mkdir(dst, { recursive: true, mode: st.mode & 0o777 });
   const entries = await fs.readdir(src);
   await Promise.all(entries.filter((n) => n !== 'LOCK').map((n) => copyTree(pool, path.join(src, n), path.join(dst, n))));
+}
+
+/** fdatasync every regular file under `dir`, spread over the workers. */
+async function fsyncStaged(pool: WorkerPool, dir: string): Promise<void> {
+  const files: string[] = [];
+  const walk = async (d: string) => {
+    for (const e of await fs.readdir(d, { withFileTypes: true })) {
+      if (e.isDirectory()) await walk(path.join(d, e.name));
+      else if (e.isFile()) files.push(path.join(d, e.name));
+    }
+  };
+  await walk(dir);
+  const per = Math.max(1, Math.ceil(files.length / pool.size));
+  await Promise.all(Array.from({ length: pool.size }, (_, i) => files.slice(i * per, (i + 1) * per)).filter((f) => f.length > 0).map((f) => pool.run({ task: 'fsync', files: f })));
 }
 
 async function fsyncTree(dir: string): Promise<void> {

@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { parentPort } from 'node:worker_threads';
 import tar from 'tar-stream';
 
-const CHUNK = 1024 * 1024;
+const CHUNK = 2 * 1024 * 1024;
 /** Report progress at most every this many bytes (keeps the message rate low). */
 const REPORT = 1024 * 1024;
 const buf = Buffer.allocUnsafe(CHUNK);
@@ -226,7 +226,20 @@ async function tarScan(t, rep) {
   return { manifest, entries };
 }
 
-const TASKS = { copy, hash, 'tar-pack': tarPack, 'tar-scan': tarScan };
+/** fdatasync of files written earlier without it (lets the kernel write back while later files are copied). */
+function fsyncFiles(t) {
+  for (const f of t.files) {
+    const fd = fs.openSync(f, 'r');
+    try {
+      fs.fdatasyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  return { files: t.files.length };
+}
+
+const TASKS = { copy, hash, 'tar-pack': tarPack, 'tar-scan': tarScan, fsync: fsyncFiles };
 
 parentPort.on('message', async (m) => {
   const rep = reporter(m.id);

@@ -1,0 +1,218 @@
+/**
+ * Snapshot benchmark (issue 5 "Benchmarks"): on a data directory of ≥ 500 MB — a real chain DB,
+ * a level-engine SimpleDb of ~200 MB (checkpointed by hard links) and ~300 MB of other files —
+ * measures, in the same run and alternating rounds (best of each kept):
+ *   create  (snapshots/create.ts, format dir: copy + SHA-256 + fsync)   beside `tar -cf` of the data dir,
+ *   verify  (snapshots/verify.ts: SHA-256 of every file)                beside `sha256sum` of the same files,
+ *   restore (snapshots/restore.ts: staging copy + hashes + fsync + swap) beside `cp -r` (and `cp -r` + `sync`).
+ * Targets: create ≥ 0.7 × tar, verify ≥ 0.7 × sha256sum, restore < 2 × cp -r. Create and restore
+ * fsync what they write (a backup must survive a crash once it is renamed complete); `tar` and
+ * `cp -r` do not, so the run also measures `tar -cf` + `sync`, `cp -r` + `sync`, and create with
+ * `durable: false` (the copy + hash pipeline alone) to show where the time goes. Writes
+ * bench/results/snapshot.json. Every tool reads files that were read once before (warm page
+ * cache for all), and writes go to the same filesystem.
+ * Run: `node --import tsx bench/snapshot.ts [--mb 500] [--rounds 2]`.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { ClassicLevel } from 'classic-level';
+import { Chain } from '../src/node-core/chain/chain.js';
+import { loadOrCreateGenesis } from '../src/node-core/chain/genesis.js';
+import { createSnapshot } from '../src/node-core/snapshots/create.js';
+import { restoreSnapshot } from '../src/node-core/snapshots/restore.js';
+import { verifySnapshot } from '../src/node-core/snapshots/verify.js';
+import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
+import { loadOrCreateNodeKey } from '../src/node-core/wallet/keystore.js';
+
+const run = promisify(execFile);
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const MB = 1024 * 1024;
+
+export interface Figure {
+  seconds: number;
+  mb_per_s: number;
+}
+
+export interface SnapshotBenchResult {
+  name: 'snapshot';
+  data_bytes: number;
+  files: number;
+  cpus: number;
+  rounds: number;
+  create: Figure;
+  tar: Figure;
+  create_vs_tar: number;
+  /** Durable create against tar + sync (both write to disk before they end). */
+  tar_sync: Figure;
+  create_vs_tar_sync: number;
+  /** create without fsync (the copy + SHA-256 pipeline) against plain tar. */
+  create_no_fsync: Figure;
+  create_no_fsync_vs_tar: number;
+  target_create_vs_tar: 0.7;
+  meets_create: boolean;
+  verify: Figure;
+  sha256sum: Figure;
+  verify_vs_sha256sum: number;
+  target_verify_vs_sha256sum: 0.7;
+  meets_verify: boolean;
+  restore: Figure;
+  cp_r: Figure;
+  cp_r_sync: Figure;
+  restore_vs_cp_r: number;
+  target_restore_vs_cp_r: 2;
+  meets_restore: boolean;
+  /** Extra: the .tar format of create and verify. */
+  create_tar_format: Figure;
+  verify_tar_format: Figure;
+}
+
+/** Builds the data directory: chain DB with some blocks, a ~40 % level store, the rest as files. */
+async function buildDataDir(root: string, totalMb: number, log: (s: string) => void): Promise<void> {
+  const nodeKey = await loadOrCreateNodeKey(root);
+  const genesis = await loadOrCreateGenesis(root, 'dev', nodeKey);
+  const chain = await Chain.open({ dir: path.join(root, 'chain'), genesis, nodeKey });
+  for (let i = 0; i < 20; i++) await chain.produceBlock();
+  await chain.close();
+  const levelMb = Math.round(totalMb * 0.4);
+  const db = new ClassicLevel<string, Uint8Array>(path.join(root, 'energy_market'), { valueEncoding: 'view' });
+  await db.open();
+  const value = 64 * 1024;
+  for (let i = 0; i < (levelMb * MB) / value; i += 16) {
+    await db.batch(Array.from({ length: 16 }, (_, k) => ({ type: 'put' as const, key: `reading/${String(i + k).padStart(8, '0')}`, value: randomBytes(value) })), { sync: false });
+  }
+  await db.close();
+  const filesMb = totalMb - levelMb;
+  await fs.mkdir(path.join(root, 'blobstore'), { recursive: true });
+  const chunk = randomBytes(4 * MB);
+  for (let f = 0; f * 32 < filesMb; f++) {
+    const fh = await fs.open(path.join(root, 'blobstore', `blob-${f}.bin`), 'w');
+    for (let m = 0; m < Math.min(32, filesMb - f * 32); m += 4) await fh.write(chunk);
+    await fh.close();
+  }
+  log(`built a ${totalMb} MB data dir (level store ${levelMb} MB, files ${filesMb} MB) in ${root}`);
+}
+
+async function sizeOf(dir: string): Promise<{ bytes: number; files: string[] }> {
+  const files: string[] = [];
+  let bytes = 0;
+  const walk = async (d: string) => {
+    for (const e of await fs.readdir(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) {
+        files.push(p);
+        bytes += (await fs.stat(p)).size;
+      }
+    }
+  };
+  await walk(dir);
+  return { bytes, files };
+}
+
+/** Time of `fn`, started after a `sync` so that earlier writes being flushed do not slow it down. */
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  await run('sync');
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+const fig = (bytes: number, s: number): Figure => ({ seconds: Math.round(s * 1000) / 1000, mb_per_s: Math.round((bytes / MB / s) * 10) / 10 });
+
+export async function runSnapshotBench(o: { log?: (s: string) => void; mb?: number; rounds?: number } = {}): Promise<SnapshotBenchResult> {
+  const log = o.log ?? ((s: string) => process.stdout.write(s + '\n'));
+  const rounds = o.rounds ?? 2;
+  const base = await fs.mkdtemp(path.join(os.tmpdir(), 'tb-bench-snap-'));
+  const root = path.join(base, 'data');
+  try {
+    await buildDataDir(root, o.mb ?? 520, log);
+    const { bytes, files } = await sizeOf(root);
+    // Warm the page cache for everyone.
+    await run('sh', ['-c', `cat ${files.map((f) => `'${f}'`).join(' ')} > /dev/null`], { maxBuffer: 1 << 20 });
+    const best = { createNoSync: Infinity, tarSync: Infinity, create: Infinity, tar: Infinity, verify: Infinity, sha: Infinity, restore: Infinity, cp: Infinity, cpSync: Infinity, createTar: Infinity, verifyTar: Infinity };
+    for (let r = 1; r <= rounds; r++) {
+      const out = path.join(base, `out-${r}`);
+      await fs.mkdir(out);
+      let snap = '';
+      best.create = Math.min(best.create, await timed(async () => (snap = (await createSnapshot({ root, dest: path.join(out, 'snaps'), origin: 'cli', include: ['keys', 'energy_market', 'other'] })).path)));
+      best.tar = Math.min(best.tar, await timed(() => run('tar', ['-cf', path.join(out, 'data.tar'), '-C', root, '.'])));
+      best.createNoSync = Math.min(best.createNoSync, await timed(() => createSnapshot({ root, dest: path.join(out, 'snaps-nosync'), origin: 'cli', include: ['keys', 'energy_market', 'other'], durable: false })));
+      best.tarSync = Math.min(best.tarSync, await timed(() => run('sh', ['-c', `tar -cf '${path.join(out, 'data2.tar')}' -C '${root}' . && sync`])));
+      await fs.rm(path.join(out, 'snaps-nosync'), { recursive: true, force: true });
+      await fs.rm(path.join(out, 'data2.tar'), { force: true });
+      best.verify = Math.min(best.verify, await timed(async () => {
+        const v = await verifySnapshot(snap);
+        if (!v.ok) throw new Error(v.message);
+      }));
+      best.sha = Math.min(best.sha, await timed(() => run('sh', ['-c', `find '${root}' -type f -exec sha256sum {} + > /dev/null`])));
+      best.restore = Math.min(best.restore, await timed(() => restoreSnapshot({ from: snap, root: path.join(out, 'restored'), network: 'dev' })));
+      best.cp = Math.min(best.cp, await timed(() => run('cp', ['-r', snap, path.join(out, 'cp')])));
+      best.cpSync = Math.min(best.cpSync, await timed(() => run('sh', ['-c', `cp -r '${snap}' '${path.join(out, 'cp-sync')}' && sync`])));
+      let tarSnap = '';
+      best.createTar = Math.min(best.createTar, await timed(async () => (tarSnap = (await createSnapshot({ root, dest: path.join(out, 'snaps-tar'), origin: 'cli', format: 'tar', include: ['keys', 'energy_market', 'other'] })).path)));
+      best.verifyTar = Math.min(best.verifyTar, await timed(async () => {
+        const v = await verifySnapshot(tarSnap);
+        if (!v.ok) throw new Error(v.message);
+      }));
+      log(`round ${r}: create ${best.create.toFixed(2)} s (no fsync ${best.createNoSync.toFixed(2)} s) vs tar ${best.tar.toFixed(2)} s (+sync ${best.tarSync.toFixed(2)} s); verify ${best.verify.toFixed(2)} s vs sha256sum ${best.sha.toFixed(2)} s; restore ${best.restore.toFixed(2)} s vs cp -r ${best.cp.toFixed(2)} s (+sync ${best.cpSync.toFixed(2)} s)`);
+      await fs.rm(out, { recursive: true, force: true });
+    }
+    const result: SnapshotBenchResult = {
+      name: 'snapshot',
+      data_bytes: bytes,
+      files: files.length,
+      cpus: os.cpus().length,
+      rounds,
+      create: fig(bytes, best.create),
+      tar: fig(bytes, best.tar),
+      create_vs_tar: Math.round((best.tar / best.create) * 100) / 100,
+      tar_sync: fig(bytes, best.tarSync),
+      create_vs_tar_sync: Math.round((best.tarSync / best.create) * 100) / 100,
+      create_no_fsync: fig(bytes, best.createNoSync),
+      create_no_fsync_vs_tar: Math.round((best.tar / best.createNoSync) * 100) / 100,
+      target_create_vs_tar: 0.7,
+      meets_create: best.tar / best.create >= 0.7,
+      verify: fig(bytes, best.verify),
+      sha256sum: fig(bytes, best.sha),
+      verify_vs_sha256sum: Math.round((best.sha / best.verify) * 100) / 100,
+      target_verify_vs_sha256sum: 0.7,
+      meets_verify: best.sha / best.verify >= 0.7,
+      restore: fig(bytes, best.restore),
+      cp_r: fig(bytes, best.cp),
+      cp_r_sync: fig(bytes, best.cpSync),
+      restore_vs_cp_r: Math.round((best.restore / best.cp) * 100) / 100,
+      target_restore_vs_cp_r: 2,
+      meets_restore: best.restore / best.cp < 2,
+      create_tar_format: fig(bytes, best.createTar),
+      verify_tar_format: fig(bytes, best.verifyTar),
+    };
+    await fs.mkdir(path.join(HERE, 'results'), { recursive: true });
+    await writeFileAtomic(path.join(HERE, 'results', 'snapshot.json'), JSON.stringify(result, null, 2) + '\n');
+    log(
+      `create ${result.create.mb_per_s} MB/s = ${result.create_vs_tar} × tar (${result.tar.mb_per_s} MB/s; target 0.7), ${result.create_vs_tar_sync} × tar+sync; ` +
+        `without fsync ${result.create_no_fsync.mb_per_s} MB/s = ${result.create_no_fsync_vs_tar} × tar; ` +
+        `verify ${result.verify.mb_per_s} MB/s = ${result.verify_vs_sha256sum} × sha256sum (${result.sha256sum.mb_per_s} MB/s; target 0.7); ` +
+        `restore ${result.restore.seconds} s = ${result.restore_vs_cp_r} × cp -r (${result.cp_r.seconds} s; with sync ${result.cp_r_sync.seconds} s; target < 2)`,
+    );
+    return result;
+  } finally {
+    await fs.rm(base, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const arg = (n: string) => {
+    const i = process.argv.indexOf(n);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  runSnapshotBench({ mb: arg('--mb'), rounds: arg('--rounds') }).catch((err: unknown) => {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
