@@ -57,7 +57,8 @@ export class RestoreJob {
     if (!dataDir || !network) throw RpcError.app('not_ready', 'the node has not reported its data directory and network yet');
     this.s = { ...IDLE, state: 'running', phase: 'prechecks', from, started_at_ms: Date.now() };
     this.set({});
-    const { plan, failure } = await planRestore(from, dataDir, network).catch((err: unknown) => ({ plan: undefined, failure: err as Error }));
+    const at = new Date();
+    const { plan, failure } = await planRestore(from, dataDir, network, at).catch((err: unknown) => ({ plan: undefined, failure: err as Error }));
     if (failure || !plan?.snapshot) {
       const reason = (failure as { reason?: string } | undefined)?.reason ?? SnapshotReason.invalid_manifest;
       const message = failure?.message ?? 'the snapshot cannot be read';
@@ -65,10 +66,10 @@ export class RestoreJob {
       throw RpcError.app(reason, message);
     }
     this.set({ snapshot_id: plan.snapshot.id, height: plan.snapshot.height, pre_restore_path: plan.pre_restore_path });
-    return { done: this.run(from, dataDir, network) };
+    return { done: this.run(from, dataDir, network, at) };
   }
 
-  private async run(from: string, root: string, network: string): Promise<RestoreProgress> {
+  private async run(from: string, root: string, network: string, at: Date): Promise<RestoreProgress> {
     let error: { message: string; reason: string } | undefined;
     try {
       this.set({ phase: 'stopping_node' });
@@ -77,6 +78,7 @@ export class RestoreJob {
         from,
         root,
         network,
+        at,
         // Its own pre-checks were already shown before the node stopped.
         onProgress: (p) => {
           if (p.phase !== 'prechecks') this.set({ ...p, phase: p.phase as RestorePhase });

@@ -141,7 +141,8 @@ export function snapshotsCommand(): Command {
     const { root, network } = localRoot(opts);
     const { planRestore } = await import('../../node-core/snapshots/restore-plan.js');
     const { restoreSnapshot } = await import('../../node-core/snapshots/restore.js');
-    const { plan, failure } = await planRestore(from, root, network);
+    const at = new Date();
+    const { plan, failure } = await planRestore(from, root, network, at);
     if (opts.format === 'human') process.stderr.write(planLines(plan).join('\n') + '\n\n');
     if (failure) throw failure;
     if (!opts.yes) {
@@ -154,7 +155,7 @@ export function snapshotsCommand(): Command {
     const line = progressLine(opts.format === 'human');
     let r;
     try {
-      r = await restoreSnapshot({ from, root, network, onProgress: (p) => line.update(p) });
+      r = await restoreSnapshot({ from, root, network, at, onProgress: (p) => line.update(p) });
     } catch (err) {
       line.done();
       const e = err as { reason?: string; message: string };

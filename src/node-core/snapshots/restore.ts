@@ -170,6 +170,8 @@ export interface RestoreOptions {
   onProgress?: (p: Progress & { phase: RestorePhase | string }) => void;
   /** Called when each phase starts (the console shows them; tests inject crashes here). */
   onPhase?: (phase: RestorePhase) => Promise<void> | void;
+  /** Time that names `<root>.pre-restore-<time>` (default now; pass the pre-check's to keep the name it showed). */
+  at?: Date;
   /** Called after the staging copy passed every check, and right after the swap (before the journal is removed): crash-injection points for tests. */
   onStep?: (step: 'staged' | 'swapped') => Promise<void> | void;
   workers?: number;
@@ -204,7 +206,7 @@ export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreOutcome
   await phase('prechecks');
   const rolledBack = (await recoverInterruptedRestore(root)) ?? undefined;
   const existed = existsSync(root);
-  const at = new Date();
+  const at = o.at ?? new Date();
   const { plan, snapshot, failure } = await planRestore(o.from, root, o.network, at);
   if (failure || !snapshot) throw failure ?? new SnapshotError(SnapshotReason.invalid_manifest, 'the snapshot cannot be read');
   const m = snapshot.manifest;

@@ -171,7 +171,7 @@ function Confirm({ path, onBack, onStarted }: { path: string; onBack(): void; on
         <span>
           I understand that the node will be <b>stopped</b>, its data replaced by this snapshot, and the node started again. The current data is kept in{' '}
           <span className="mono" data-testid="pre-restore-path">
-            {p.pre_restore_path}
+            {p.data_dir}.pre-restore-&lt;time of the restore&gt;
           </span>{' '}
           until I remove it.
         </span>
