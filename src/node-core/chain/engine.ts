@@ -17,14 +17,14 @@
  * times (liveness after a split where no branch can reach 2/3; documented trade-off).
  */
 import type pino from 'pino';
-import { blake3, bytesEqual, fromHex, toHex } from '../crypto/hash.js';
+import { blake3, fromHex, toHex } from '../crypto/hash.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { KeyPair } from '../wallet/keystore.js';
 import type { Block } from './block.js';
 import { decodeBlock } from './block.js';
 import type { Chain } from './chain.js';
 import { earliestSlotMs } from './consensus.js';
-import { asArray, asBytes, decodeCanonical, encodeCanonical } from './codec.js';
+import { decodeEvidence, encodeEvidence } from './evidence.js';
 import { FinalityTracker, type Equivocation } from './finality.js';
 import { ImportError } from './verify.js';
 import { decodeVote, signVote, verifyVote, voteView, type Vote } from './vote.js';
@@ -443,24 +443,17 @@ export class ConsensusEngine {
   }
 
   private async saveEvidence(): Promise<void> {
-    const list = this.tracker.evidence().map((e) => [e.votes[0].bytes, e.votes[1].bytes]);
-    await this.chain.putMeta([['equivocations', encodeCanonical(list)]]).catch((err) => this.o.logger?.error({ err }, 'cannot persist equivocation evidence'));
+    await this.chain.putMeta([['equivocations', encodeEvidence(this.tracker.evidence())]]).catch((err) => this.o.logger?.error({ err }, 'cannot persist equivocation evidence'));
   }
 
   private async loadEvidence(): Promise<Equivocation[]> {
     const rec = await this.chain.getMeta('equivocations');
     if (!rec) return [];
-    const out: Equivocation[] = [];
     try {
-      for (const pair of asArray(decodeCanonical(rec, 'equivocations'), 'equivocations')) {
-        const [a, b] = asArray(pair, 'equivocation', 2).map((x) => decodeVote(asBytes(x, 'vote')));
-        const val = this.chain.set.get(a.validatorHex);
-        if (!val || !verifyVote(a, val.publicKey) || !verifyVote(b, val.publicKey) || a.height !== b.height || bytesEqual(a.hash, b.hash)) continue;
-        out.push({ validator: voteView(a).validator, validatorHex: a.validatorHex, height: a.height, votes: [a, b], detectedAtMs: Date.now() });
-      }
+      return decodeEvidence(rec, this.chain.set);
     } catch (err) {
       this.o.logger?.warn({ err: (err as Error).message }, 'stored equivocation evidence does not decode; ignoring it');
+      return [];
     }
-    return out;
   }
 }
