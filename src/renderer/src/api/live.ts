@@ -27,7 +27,6 @@ function onHead(qc: QueryClient, h: BlockHeader): void {
       ? old
       : { height: h.height, hash: h.hash, state_root: h.state_root, timestamp_ms: h.timestamp_ms, epoch: h.epoch, finalized_height: old?.finalized_height ?? 0 },
   );
-  qc.setQueryData<NodeStatus>(rpcKey('node.status'), (old) => (old && old.height < h.height ? { ...old, height: h.height } : old));
   for (const k of PER_BLOCK) void qc.invalidateQueries({ queryKey: [k] });
 }
 

@@ -3,6 +3,7 @@
  * live block chart, mempool, peers, data directory and its size, process CPU and memory, version.
  * All values are live (subscriptions write the cache; see api/live.ts).
  */
+import { useMemo } from 'react';
 import { rpc } from '../api/hooks';
 import { bridge } from '../api/client';
 import { Card, Stat } from '../components/Card';
@@ -73,6 +74,8 @@ export function Overview() {
   const s = status.data;
   // Resource samples of a process that is gone are not shown as if current.
   const sample = sup?.state === 'running' ? stats.data : undefined;
+  // When the node process started (wall clock), from the uptime it reported; re-rendered with every block.
+  const startedAt = useMemo(() => (s ? Date.now() - s.uptime_ms : undefined), [s?.pid, s?.uptime_ms]);
   const lag = tip.data ? tip.data.height - tip.data.finalized_height : undefined;
   const dataDir = s?.data_dir ?? info.data?.node.data_dir;
   const node = info.data?.node;
@@ -98,7 +101,7 @@ export function Overview() {
             <Row k="Network" v={s?.network ?? '—'} testId="network" />
             <Row k="Chain id" v={s?.chain_id ?? '—'} testId="chain-id" mono />
             <Row k="Version" v={s?.version ?? info.data?.version ?? '—'} testId="node-version" />
-            <Row k="Uptime" v={fmtDuration(s ? s.uptime_ms + (Date.now() - status.dataUpdatedAt) : undefined)} testId="node-uptime" />
+            <Row k="Uptime" v={fmtDuration(startedAt === undefined ? undefined : Date.now() - startedAt)} testId="node-uptime" />
             <Row k="Process" v={sup?.pid ? `pid ${sup.pid}` : '—'} testId="node-pid" mono />
             <Row k="Node address" v={<span title={s?.node_address}>{shortHash(s?.node_address, 10)}</span>} mono />
             <Row k="JSON-RPC" v={node?.rpc_addr ? `${node.rpc_addr.replace(/:\d+$/, '')}:${node.rpc_port}` : '—'} testId="rpc-endpoint" mono />
