@@ -25,6 +25,7 @@ import { readGenesisFile } from '../chain/genesis.js';
 import { toHex } from '../crypto/hash.js';
 import { fsyncDir, writeFileAtomic } from '../storage/atomic.js';
 import { ChainDb, SCHEMA_VERSION } from '../storage/chaindb.js';
+import { SimpleDb } from '../storage/simpledb.js';
 import { NODE_VERSION } from '../version.js';
 import { checkpointLevelDb } from './level-checkpoint.js';
 import { MANIFEST_NAME, PARTIAL_SUFFIX, sha256Hex, snapshotId, SnapshotError } from './manifest.js';
@@ -154,6 +155,9 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
   const facts = { height: -1, blockHash: '', stateRoot: '' };
   try {
     if (o.signal?.aborted) throw new PoolClosedError();
+    // Writes queued in this process's SimpleDb stores land before the cut (the operations guide's
+    // "flush_wal runs before snapshots").
+    for (const db of SimpleDb.openUnder(root)) await db.flushWal();
     // 1. The cut: checkpoint every LevelDB, collect the other files.
     const live: FileRef[] = [];
     const levelDirs: string[] = [];
