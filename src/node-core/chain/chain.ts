@@ -336,6 +336,13 @@ export class Chain {
     }
   }
 
+  /** Stored bytes of the canonical block at a height (no decoding: what sync serves), or undefined. */
+  async blockBytesAt(height: number): Promise<Uint8Array | undefined> {
+    if (height > this.head.header.height) return undefined;
+    if (height === this.head.header.height) return this.head.bytes;
+    return this.db.blockBytes(height);
+  }
+
   /** JSON block (with transactions) by height or 64-hex hash; undefined when unknown. */
   async blockView(q: { height?: number; hash?: string }): Promise<BlockView | undefined> {
     let height = q.height;

@@ -153,11 +153,11 @@ export class ReqResp {
       const blocks: Uint8Array[] = [];
       let bytes = 0;
       for (let h = req.from; h <= Math.min(head, req.from + req.count - 1); h++) {
-        const b = await chain.blockAt(h);
+        const b = await chain.blockBytesAt(h);
         if (!b) break;
-        if (blocks.length > 0 && bytes + b.bytes.length > MAX_SYNC_BYTES) break;
-        blocks.push(b.bytes);
-        bytes += b.bytes.length;
+        if (blocks.length > 0 && bytes + b.length > MAX_SYNC_BYTES) break;
+        blocks.push(b);
+        bytes += b.length;
       }
       await lp.write(encodeBlocksResponse(blocks, await this.proof()));
       await stream.close();

@@ -67,6 +67,21 @@ describe('contract-cli testnet / mesh / diagnostics and probe gossip-check', () 
     expect(probeProm.stdout).toMatch(/^probe_success 0$/m);
     expect(probeProm.stdout).toMatch(/^probe_gossip_peers 2$/m);
 
+    // A node of another chain (a dev node statically peered with v1) is refused on both sides.
+    const v1 = plan.nodes[0];
+    const dev = spawnNode({ dataDir: path.join(dir, 'dev node'), args: ['--static-peers', `127.0.0.1:${v1.tcp_port}`] });
+    const devReady = await dev.ready;
+    try {
+      const v1Log = () => readFileSync(path.join(v1.data_dir, 'node.out'), 'utf8');
+      while (!/refusing peer .*: it runs chain id 31337 .*this node runs chain id 31338/.test(v1Log())) await new Promise((r) => setTimeout(r, 200));
+      while (!/refusing peer .*: it runs chain id 31338 .*this node runs chain id 31337/.test(dev.stdout())) await new Promise((r) => setTimeout(r, 200));
+      expect(await call(devReady.rpc_port, 'net.peers')).toEqual([]);
+      const peersOfV1 = await call(v1.rpc_port, 'net.peers');
+      expect(peersOfV1.map((p: { node_address?: string }) => p.node_address)).not.toContain(devReady.node_address);
+    } finally {
+      await stopNode(dev);
+    }
+
     // Runbook: reseed purges the remembered peers and redials the bootstrap peers.
     // (The peer store is written at most every 2 s: wait for the file to list both validators.)
     const store = path.join(fdir, 'overlay', 'overlay_peers.json');
