@@ -73,7 +73,7 @@ export interface SnapshotBenchResult {
 }
 
 /** Builds the data directory: chain DB with some blocks, a ~40 % level store, the rest as files. */
-async function buildDataDir(root: string, totalMb: number, log: (s: string) => void): Promise<void> {
+export async function buildDataDir(root: string, totalMb: number, log: (s: string) => void): Promise<void> {
   const nodeKey = await loadOrCreateNodeKey(root);
   const genesis = await loadOrCreateGenesis(root, 'dev', nodeKey);
   const chain = await Chain.open({ dir: path.join(root, 'chain'), genesis, nodeKey });
