@@ -8,6 +8,7 @@ import { ConfigError } from '../config/load.js';
 import type { NodeConfig } from '../config/schema.js';
 import type { Ed25519Keys } from '../crypto/ed25519.js';
 import type { HandlerMap } from '../rpc/types.js';
+import { OPERATIONAL } from './gates.js';
 import type { Governor } from './service.js';
 import { signingKeyFromHex } from './snapshots.js';
 
@@ -25,7 +26,9 @@ export interface GovernorSettings {
  * Resolves the governor settings: window default 2 × epoch duration (epoch = 120 blocks ×
  * `blockTimeMs`), intent store default `<dataDir>/governor_db` (relative paths under the data dir).
  * @throws ConfigError (exit code 2) when signing is on and TB_NODE_KEY_HEX is missing or not a
- *   32-byte seed — a startup error, never a silent skip.
+ *   32-byte seed — a startup error, never a silent skip; or when the window is too short to hold
+ *   the operational gate's minimum number of blocks at `blockTimeMs` (a healthy chain would be
+ *   reported "stalled" every window and the gate could never enter).
  */
 export function governorSettings(cfg: NodeConfig, dataDir: string, blockTimeMs: number): GovernorSettings {
   const epochSecs = (EPOCH_BLOCKS * blockTimeMs) / 1000;
@@ -43,9 +46,21 @@ export function governorSettings(cfg: NodeConfig, dataDir: string, blockTimeMs: 
       throw new ConfigError('TB_NODE_KEY_HEX', (err as Error).message, 'node_key_hex');
     }
   }
+  const windowSecs = cfg.governor_window_secs ?? 2 * epochSecs;
+  // One block more than the stall threshold: block timestamps jitter around block_time_ms, so a
+  // window of exactly minBlocks intervals often holds one block fewer.
+  const minWindowMs = (OPERATIONAL.minBlocks + 1) * blockTimeMs;
+  if (windowSecs * 1000 < minWindowMs)
+    throw new ConfigError(
+      'TB_GOVERNOR_WINDOW_SECS',
+      `the window (${windowSecs} s) is shorter than ${OPERATIONAL.minBlocks + 1} blocks at block_time_ms ${blockTimeMs}: ` +
+        `a healthy chain would look stalled (the operational gate needs ${OPERATIONAL.minBlocks} blocks per window); ` +
+        `use at least ${Math.ceil(minWindowMs / 1000)}`,
+      'governor_window_secs',
+    );
   return {
     dbDir: path.resolve(dataDir, cfg.governor_db ?? 'governor_db'),
-    windowSecs: cfg.governor_window_secs ?? 2 * epochSecs,
+    windowSecs,
     epochSecs,
     shadowOnly: cfg.governor_shadow_only,
     signingKeys,
