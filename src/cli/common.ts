@@ -122,6 +122,20 @@ export function table(rows: [string, unknown][]): string[] {
   return rows.filter(([, v]) => v !== undefined).map(([k, v]) => `${k.padEnd(w)}  ${String(v)}`);
 }
 
+/**
+ * Awaits a local (no node) operation whose invalid-params `RpcError` means the operator typed a bad
+ * value (e.g. a wallet name the keystore refuses): rethrown as a `UsageError` (exit 2, as every
+ * other bad flag) with the same field-level text. Other errors pass through unchanged.
+ */
+export async function localInput<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof RpcError && err.code === ErrorCode.InvalidParams) throw new UsageError(errorLine(err).message);
+    throw err;
+  }
+}
+
 /** One line for an error, as the user should read it. */
 export function errorLine(err: unknown): { message: string; code: number } {
   if (err instanceof SilentFailure) return { message: '', code: err.exitCode };
@@ -151,12 +165,10 @@ export async function runProgram(program: Command, argv: string[]): Promise<void
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (
-        err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        err.code === 'commander.help'
-      )
-        process.exit(0);
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') process.exit(0);
+      // `commander.help` with a non-zero code = help printed because a subcommand is missing
+      // (`contract-cli`, `contract-cli wallet`): a usage error, not a success.
+      if (err.code === 'commander.help') process.exit(err.exitCode === 0 ? 0 : 2);
       process.exit(err.exitCode === 0 ? 0 : 2);
     }
     const { message, code } = errorLine(err);

@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { zAddress } from '../../shared/api/numbers.js';
 import {
   clientFor,
+  localInput,
   output,
   secondsFlag,
   table,
@@ -55,7 +56,7 @@ export function txCommand(): Command {
     const nonceFlag = opts.nonce !== undefined ? u64Flag('--nonce', opts.nonce) : undefined;
     const timeoutS = secondsFlag('--timeout', opts.timeout);
     const { keystore } = await openKeystore(opts);
-    const key = await keystore.get(opts.from);
+    const key = await localInput(keystore.get(opts.from));
     const { client } = clientFor(opts);
     const status = await client.call('node.status');
     const nonce = nonceFlag ?? BigInt((await client.call('account.get', [key.address])).pending_nonce);

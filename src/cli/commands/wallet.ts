@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { Client } from '../../shared/api/client.js';
 import { loadConfig } from '../../node-core/config/load.js';
-import { clientFor, output, table, UsageError, withCommon, type CommonOpts } from '../common.js';
+import { clientFor, localInput, output, table, UsageError, withCommon, type CommonOpts } from '../common.js';
 
 export interface LocalOpts {
   dataDir?: string;
@@ -74,7 +74,7 @@ export function walletCommand(): Command {
     const name = opts.name ?? arg;
     if (!name) throw new UsageError('wallet new: give a name with --name <name>');
     const { keystore, root } = await openKeystore(opts);
-    const w = await keystore.create(name);
+    const w = await localInput(keystore.create(name));
     const file = path.join(root, 'keys', 'wallets', `${name}.json`);
     output(opts.format, { ...w, key_file: file }, (r) => [
       `created wallet ${r.name}`,
@@ -97,7 +97,7 @@ export function walletCommand(): Command {
     const name = opts.name ?? arg;
     if (!name) throw new UsageError('wallet show: give a name with --name <name>');
     const { keystore } = await openKeystore(opts);
-    const k = await keystore.get(name);
+    const k = await localInput(keystore.get(name));
     const balance = await balanceOf(tryClient(opts), k.address);
     const r = {
       name,
