@@ -207,6 +207,9 @@ export class Node {
     });
     this.logger = log.logger;
     this.opened('logger', () => {
+      // Everything but the lock is closed now: write the `stopped` line while the stream is still
+      // open, so the log itself tells an ordered stop from a crash (setPhase comes too late).
+      if (this.info.phase === 'stopping') log.logger.info({ phase: 'stopped' }, 'phase stopped');
       this.logger = undefined; // nothing may write to a closed stream (phase `stopped` comes after)
       return log.close();
     });

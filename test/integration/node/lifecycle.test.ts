@@ -114,6 +114,12 @@ describe('node lifecycle', () => {
     expect(lines.filter((l) => l.msg === 'block').map((l) => l.height)).toEqual([1, 2]);
     // The auth token is never logged (there is none here, but the config line is redacted in shape).
     expect(lines.some((l) => l.msg === 'node starting')).toBe(true);
+    // Every ordered stop above (SIGINT, {type:'stop'}, SIGTERM) ends with `phase stopped` in the
+    // file itself, so the log tells an ordered stop from a crash (it used to end at `stopping`).
+    const starts = lines.filter((l) => l.msg === 'node starting').length;
+    expect(starts).toBe(3);
+    expect(lines.filter((l) => l.msg === 'phase stopped')).toHaveLength(starts);
+    expect(lines.at(-1)?.msg).toBe('phase stopped');
   });
 
   it('with --no-telemetry serves no metrics; the auth token guards mutating methods and is never logged', async () => {
