@@ -69,6 +69,9 @@ if (electron.bin) {
   process.stderr.write(`Electron window not available: ${electron.reason}. Starting console server mode.\n`);
   const { register } = await import('tsx/esm/api');
   register();
-  const { main } = await import(new URL('../src/cli/contract-cli.ts', import.meta.url).href);
-  await main([process.argv[0], 'contract-cli', 'console', ...rest]);
+  // Only the console command (not all of contract-cli): fewer modules to load before the node starts.
+  await import(new URL('../src/node-core/polyfills.ts', import.meta.url).href);
+  const { consoleCommand } = await import(new URL('../src/cli/console.ts', import.meta.url).href);
+  const { runProgram } = await import(new URL('../src/cli/common.ts', import.meta.url).href);
+  await runProgram(consoleCommand().name('npm start'), [process.argv[0], 'start', ...rest]);
 }
