@@ -220,7 +220,8 @@ export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; i
       log('Node core v1 import benchmark (bench/import.ts) in the same run…');
       try {
         const { runImportBench } = await import('./import.js');
-        const r = await runImportBench({ rounds: 3, log });
+        // Its own results file is left to `npm run bench -- import`; the figures go into sync.json.
+        const r = await runImportBench({ rounds: 3, log, out: path.join(root, 'import.json') });
         importBench = { import_tx_per_s: r.import_tx_per_s, raw_verify_per_s_all_cores: r.raw_verify_per_s_all_cores, ratio: r.ratio };
       } catch (err) {
         importBench = { error: (err as Error).message };
