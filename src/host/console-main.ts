@@ -114,7 +114,8 @@ function reportState(err: (l: string) => void): (s: SupervisorState) => void {
     let line: string;
     if (s.state === 'backoff' && s.last_crash)
       line = `node crashed (${s.last_crash.reason}); restarting in ${Math.max(0, Math.round(((s.next_restart_at_ms ?? Date.now()) - Date.now()) / 1000))} s`;
-    else if (s.state === 'crash_loop') line = `node crashed 3 times within a minute (${s.last_crash?.reason ?? 'unknown'}); not restarting — use "Restart" in the console`;
+    else if (s.state === 'crash_loop') line = `node crashed 3 times within a minute (${s.last_crash?.reason ?? 'unknown'}); automatic restarts stopped — use "Restart" in the console`;
+    else if (s.state === 'start_failed') line = `node could not start: ${s.start_error ?? s.last_crash?.reason ?? 'unknown'} — fix it, then use "Retry" in the console`;
     else if (s.state === 'running') line = `node ${s.node_phase?.phase ?? 'running'}${s.node_phase?.reason ? `: ${s.node_phase.reason}` : ''} (pid ${s.pid})`;
     else line = `node ${s.state}`;
     if (line !== last) err(line);

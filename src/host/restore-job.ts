@@ -118,10 +118,10 @@ export class RestoreJob {
           clearTimeout(timer);
           off();
           resolve();
-        } else if (st.state === 'backoff' || st.state === 'crash_loop' || phase === 'failed') {
+        } else if (st.state === 'backoff' || st.state === 'crash_loop' || st.state === 'start_failed' || phase === 'failed') {
           clearTimeout(timer);
           off();
-          reject(new Error(st.node_phase?.reason ?? st.last_crash?.reason ?? `node ${st.state}`));
+          reject(new Error(st.start_error ?? st.node_phase?.reason ?? st.last_crash?.reason ?? `node ${st.state}`));
         }
       };
       off = sup.onState(check);

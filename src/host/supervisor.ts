@@ -3,7 +3,9 @@
  * {@link Launcher}, carries JSON-RPC calls and subscriptions over the child's message channel,
  * tracks the node phase, stops it in order, and restarts it after a crash with exponential
  * backoff. Three crashes within a minute stop the automatic restarts (`crash_loop`) until the
- * operator asks for a restart (`app.restartNode`).
+ * operator asks for a restart (`app.restartNode`). An exit before the node was ever ready in that
+ * spawn, with the node's own exit message (port in use, data dir locked, bad config), is a start
+ * failure (`start_failed`): restarting would fail the same way, so none is scheduled.
  *
  * Subscriptions are fanned out: one node-side subscription per topic however many listeners
  * (windows, WebSocket clients) want it; they are re-established after every restart.
@@ -73,6 +75,8 @@ export class Supervisor {
   private ready: NodeReady | undefined;
   /** The `exit` lifecycle message's text of the current child (its own account of a failed start). */
   private exitMessage: string | undefined;
+  /** Whether the current child reached phase `ready` (a later exit is a crash, not a start failure). */
+  private reachedReady = false;
   private s: SupervisorState;
 
   constructor(o: SupervisorOptions) {
@@ -89,7 +93,10 @@ export class Supervisor {
     this.ee.setMaxListeners(0);
     this.s = { state: 'stopped', launcher: o.launcher.kind, node_phase: null, restarts: 0, last_crash: null, crash_loop: false };
     // The supervisor itself follows the node's phase (shown on every page).
-    this.subscribe('node.phase', (p) => this.update({ node_phase: p }));
+    this.subscribe('node.phase', (p) => {
+      if (p.phase === 'ready') this.reachedReady = true;
+      this.update({ node_phase: p });
+    });
   }
 
   /** Current supervisor state (a copy). */
@@ -161,7 +168,7 @@ export class Supervisor {
   async restart(): Promise<void> {
     await this.stop();
     this.crashTimes = [];
-    this.update({ crash_loop: false });
+    this.update({ crash_loop: false, start_error: undefined });
     this.start();
   }
 
@@ -219,6 +226,7 @@ export class Supervisor {
     this.connected = false;
     this.status = undefined;
     this.exitMessage = undefined;
+    this.reachedReady = false;
     this.lines.clear();
     const child = this.o.launcher.launch(this.o.spec);
     this.child = child;
@@ -230,7 +238,7 @@ export class Supervisor {
       this.onExit(child, e);
       onExit();
     });
-    this.update({ state: 'starting', pid: child.pid, node_phase: null, next_restart_at_ms: undefined });
+    this.update({ state: 'starting', pid: child.pid, node_phase: null, next_restart_at_ms: undefined, start_error: undefined });
     this.probe(child);
   }
 
@@ -306,9 +314,11 @@ export class Supervisor {
   private onLifecycle(child: NodeChild, m: LifecycleMessage): void {
     if (m.type === 'phase') {
       const { type: _t, ...phase } = m;
+      if (phase.phase === 'ready') this.reachedReady = true;
       this.update({ node_phase: phase });
     } else if (m.type === 'ready') {
       this.ready = m;
+      this.reachedReady = true;
       if (!this.connected) this.probe(child);
     } else if (m.type === 'exit' && m.code !== 0) {
       this.exitMessage = m.message;
@@ -342,6 +352,10 @@ export class Supervisor {
       last_lines: this.lines.toArray().slice(-20).map((l) => l.text),
     };
     this.lines.clear();
+    if (!this.reachedReady && this.exitMessage && !e.signal) {
+      this.update({ state: 'start_failed', pid: undefined, last_crash: crash, start_error: this.exitMessage, next_restart_at_ms: undefined });
+      return;
+    }
     const now = performance.now();
     this.crashTimes = [...this.crashTimes.filter((t) => now - t < this.o.crashLoopWindowMs), now];
     if (this.crashTimes.length >= this.o.crashLoopCount) {

@@ -20,9 +20,12 @@ export type AppMode = z.infer<typeof AppMode>;
  * - `running`: child answers JSON-RPC (its own lifecycle is in `node_phase`);
  * - `backoff`: child crashed, restart scheduled at `next_restart_at_ms`;
  * - `crash_loop`: 3 crashes within a minute; no automatic restart until `app.restartNode`;
+ * - `start_failed`: the node exited before it was ready and said why (port in use, data dir
+ *   locked, bad config — its `exit` lifecycle message, in `start_error`); restarting would only
+ *   fail again, so none follows until `app.restartNode`;
  * - `stopping` / `stopped`: ordered stop (quit, or before a manual restart).
  */
-export const SupervisorStateName = z.enum(['starting', 'running', 'backoff', 'crash_loop', 'stopping', 'stopped']);
+export const SupervisorStateName = z.enum(['starting', 'running', 'backoff', 'crash_loop', 'start_failed', 'stopping', 'stopped']);
 export type SupervisorStateName = z.infer<typeof SupervisorStateName>;
 
 export const CrashInfo = z.object({
@@ -51,6 +54,8 @@ export const SupervisorState = z.object({
   restarts: z.number().int(),
   last_crash: CrashInfo.nullable(),
   crash_loop: z.boolean(),
+  /** The node's own one-line reason, in state `start_failed` (e.g. "port 8545 is already in use …"). */
+  start_error: z.string().optional(),
   /** When the next automatic restart happens (ms since epoch), in state `backoff`. */
   next_restart_at_ms: z.number().optional(),
 });

@@ -101,6 +101,28 @@ describe('Supervisor', () => {
     expect(sup.nodeReady()?.data_dir).toBe('/tmp/fake');
   });
 
+  it('treats an exit with a message before ready as a start failure: no restart', async () => {
+    const sup = make(['--start-fail', 'port 8545 is already in use (127.0.0.1:8545)'], { backoffInitialMs: 20 });
+    const states: string[] = [];
+    sup.onState((s) => states.push(s.state));
+    sup.start();
+    const failed = await until(sup, (x) => x.state === 'start_failed');
+    expect(failed.start_error).toBe('port 8545 is already in use (127.0.0.1:8545)');
+    expect(failed.last_crash?.reason).toBe('exited with code 1: port 8545 is already in use (127.0.0.1:8545)');
+    expect(failed.restarts).toBe(0);
+    expect(failed.pid).toBeUndefined();
+    expect(states).not.toContain('backoff');
+    // No restart is scheduled: a probe call fails at once instead of waiting for a new child.
+    await expect(sup.call('test.echo')).rejects.toMatchObject({ data: { reason: 'not_ready' } });
+    expect(sup.state().state).toBe('start_failed');
+
+    // Retry (manual restart) spawns again and clears the reason while starting.
+    await sup.restart();
+    expect(states).toContain('starting');
+    const again = await until(sup, (x) => x.state === 'start_failed');
+    expect(again.restarts).toBe(0);
+  });
+
   it('stops restarting after three crashes within a minute, until a manual restart', async () => {
     const sup = make(['--exit-after-ms', '30', '--stderr', 'boom']);
     const states: string[] = [];

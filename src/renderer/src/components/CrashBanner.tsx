@@ -1,7 +1,8 @@
 /**
  * Supervisor crash banner: why the node crashed (exit code/signal + its last words), how many
- * automatic restarts so far; in a crash loop, "Open logs" and "Restart". Crash text is untrusted
- * and rendered as text.
+ * automatic restarts so far; in a crash loop, "Open logs" and "Restart"; after a start failure (the
+ * node exited before ready and said why), its own message with "Open logs" and "Retry". Crash
+ * text is untrusted and rendered as text.
  */
 import { useState } from 'react';
 import { rpc } from '../api/hooks';
@@ -20,21 +21,36 @@ export function CrashBanner() {
   const setLogFile = useUi((s) => s.setLogFile);
   const crash = sup?.last_crash;
   if (!sup || !crash || dismissedAt === crash.at_ms) return null;
+  const startFailed = sup.state === 'start_failed';
   const loop = sup.state === 'crash_loop';
   const waiting = sup.state === 'backoff';
-  const recovered = !loop && !waiting;
+  const stuck = loop || startFailed;
+  const recovered = !stuck && !waiting;
   return (
     <div className={`banner ${recovered ? 'banner--warn' : 'banner--bad'}`} role="alert" data-testid="crash-banner" data-state={sup.state}>
       <div className="banner__main">
-        <strong className="banner__title">
-          {loop ? 'The node keeps crashing and was not restarted' : waiting ? 'The node crashed — restarting' : 'The node crashed and was restarted'}
-        </strong>
-        <span className="banner__text">
-          at {fmtClock(crash.at_ms)}: <span data-testid="crash-reason">{crash.reason}</span>
-        </span>
-        <span className="banner__meta">
-          automatic restarts: <b data-testid="restart-count">{sup.restarts}</b>
-        </span>
+        {startFailed ? (
+          <>
+            <strong className="banner__title">
+              The node could not start: <span data-testid="start-error">{sup.start_error ?? crash.reason}</span>
+            </strong>
+            <span className="banner__text">
+              at {fmtClock(crash.at_ms)}: <span data-testid="crash-reason">{crash.reason}</span> — not restarted automatically; fix the cause, then Retry.
+            </span>
+          </>
+        ) : (
+          <>
+            <strong className="banner__title">
+              {loop ? 'The node crashed 3 times within a minute — automatic restarts stopped' : waiting ? 'The node crashed — restarting' : 'The node crashed and was restarted'}
+            </strong>
+            <span className="banner__text">
+              at {fmtClock(crash.at_ms)}: <span data-testid="crash-reason">{crash.reason}</span>
+            </span>
+            <span className="banner__meta">
+              automatic restarts so far: <b data-testid="restart-count">{sup.restarts}</b>
+            </span>
+          </>
+        )}
       </div>
       <div className="banner__actions">
         {crash.last_lines.length > 0 && (
@@ -42,7 +58,7 @@ export function CrashBanner() {
             {showLines ? 'Hide output' : 'Last output'}
           </button>
         )}
-        {loop && (
+        {stuck && (
           <>
             <button
               className="btn"
@@ -62,7 +78,7 @@ export function CrashBanner() {
               Open logs
             </button>
             <button className="btn btn--primary" data-testid="crash-restart" disabled={restart.isPending} onClick={() => restart.mutate(undefined)}>
-              {restart.isPending ? 'Restarting…' : 'Restart'}
+              {restart.isPending ? (startFailed ? 'Retrying…' : 'Restarting…') : startFailed ? 'Retry' : 'Restart'}
             </button>
           </>
         )}

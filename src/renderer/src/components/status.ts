@@ -24,7 +24,9 @@ export function describeStatus(conn: ConnectionState, sup: SupervisorState | nul
       return { label: 'crashed', tone: 'bad', detail: `restarting in ${s} s` };
     }
     case 'crash_loop':
-      return { label: 'crashed', tone: 'bad', detail: 'crashed 3 times within a minute; not restarting' };
+      return { label: 'crashed', tone: 'bad', detail: '3 crashes within a minute — automatic restarts stopped' };
+    case 'start_failed':
+      return { label: 'start failed', tone: 'bad', detail: sup.start_error ?? 'the node could not start' };
     case 'stopping':
       return { label: 'stopping', tone: 'warn', detail: 'stopping the node in order' };
     case 'stopped':
