@@ -72,10 +72,13 @@ export function Overview() {
   const openDir = rpc['app.openDataDir'].useMutation();
   const st = describeStatus(conn, sup);
   const s = status.data;
-  // Resource samples of a process that is gone are not shown as if current.
-  const sample = sup?.state === 'running' ? stats.data : undefined;
+  // Resource samples, uptime, peers and mempool of a process that is gone (crash, backoff, start
+  // failure, stopped) are not shown as if current: "—" instead.
+  const live = sup?.state === 'running';
+  const sample = live ? stats.data : undefined;
+  const pool = live ? mempool.data : undefined;
   // When the node process started (wall clock), from the uptime it reported; re-rendered with every block.
-  const startedAt = useMemo(() => (s ? Date.now() - s.uptime_ms : undefined), [s?.pid, s?.uptime_ms]);
+  const startedAt = useMemo(() => (s && live ? Date.now() - s.uptime_ms : undefined), [s?.pid, s?.uptime_ms, live]);
   const lag = tip.data ? tip.data.height - tip.data.finalized_height : undefined;
   const dataDir = s?.data_dir ?? info.data?.node.data_dir;
   const node = info.data?.node;
@@ -85,8 +88,8 @@ export function Overview() {
       <div className="stats">
         <Stat label="Height" value={fmtInt(tip.data?.height)} sub={tip.data ? `epoch ${tip.data.epoch}` : undefined} testId="tip-height" />
         <Stat label="Finalized" value={fmtInt(tip.data?.finalized_height)} sub={lag === undefined ? undefined : lag === 0 ? 'at head' : `${lag} behind head`} testId="finalized-height" />
-        <Stat label="Mempool" value={fmtInt(sample?.mempool_size ?? mempool.data?.size)} sub={mempool.data ? `fee floor ${fmtInt(mempool.data.fee_floor)}` : undefined} testId="mempool-size" />
-        <Stat label="Peers" value={fmtInt(sample?.peers ?? s?.peers)} sub={s?.network === 'dev' ? 'dev: single validator' : undefined} testId="peers" />
+        <Stat label="Mempool" value={fmtInt(sample?.mempool_size ?? pool?.size)} sub={pool ? `fee floor ${fmtInt(pool.fee_floor)}` : undefined} testId="mempool-size" />
+        <Stat label="Peers" value={fmtInt(sample?.peers ?? (live ? s?.peers : undefined))} sub={s?.network === 'dev' ? 'dev: single validator' : undefined} testId="peers" />
         <Stat label="Node CPU" value={sample ? `${sample.cpu_percent.toFixed(1)} %` : '—'} sub="of one core" testId="node-cpu" />
         <Stat label="Node memory" value={fmtBytes(sample?.rss_bytes)} sub="resident" testId="node-memory" />
       </div>
@@ -136,8 +139,8 @@ export function Overview() {
             <span className="muted"> on disk</span>
           </div>
           <dl className="kv kv--compact">
-            <Row k="Mempool age p50 / p95" v={mempool.data ? `${fmtDuration(mempool.data.age_p50)} / ${fmtDuration(mempool.data.age_p95)}` : '—'} />
-            <Row k="Fee p50 / p90" v={mempool.data ? `${fmtInt(mempool.data.fee_p50)} / ${fmtInt(mempool.data.fee_p90)}` : '—'} mono />
+            <Row k="Mempool age p50 / p95" v={pool ? `${fmtDuration(pool.age_p50)} / ${fmtDuration(pool.age_p95)}` : '—'} />
+            <Row k="Fee p50 / p90" v={pool ? `${fmtInt(pool.fee_p50)} / ${fmtInt(pool.fee_p90)}` : '—'} mono />
           </dl>
           <ErrorNote error={openDir.error} />
         </Card>
