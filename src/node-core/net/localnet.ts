@@ -52,8 +52,44 @@ const zPlan = z.object({
 export type LocalnetPlan = z.infer<typeof zPlan>;
 export type LocalnetNode = z.infer<typeof zNode>;
 
-/** A free port on 127.0.0.1 (TCP or UDP), as the OS hands it out now. */
+/**
+ * A free port on 127.0.0.1 (TCP or UDP) for a node that must keep it across restarts (bootstrap
+ * addresses name it). Picked at random below Linux's ephemeral range (32768+), which the OS hands
+ * to `:0` listeners and outgoing connections, so other processes do not grab it in between;
+ * checked by binding it. Falls back to an OS-assigned port after 50 tries.
+ */
 export async function freePort(kind: 'tcp' | 'udp' = 'tcp'): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canBind(kind, candidate)) return candidate;
+  }
+  return bindAny(kind);
+}
+
+async function canBind(kind: 'tcp' | 'udp', port: number): Promise<boolean> {
+  try {
+    if (kind === 'udp') {
+      const s = createSocket('udp4');
+      await new Promise<void>((r, j) => {
+        s.once('error', j);
+        s.bind(port, '127.0.0.1', () => r());
+      });
+      await new Promise<void>((r) => s.close(() => r()));
+      return true;
+    }
+    const srv = createServer();
+    await new Promise<void>((r, j) => {
+      srv.once('error', j);
+      srv.listen(port, '127.0.0.1', () => r());
+    });
+    await new Promise<void>((r) => srv.close(() => r()));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function bindAny(kind: 'tcp' | 'udp'): Promise<number> {
   if (kind === 'udp') {
     const s = createSocket('udp4');
     await new Promise<void>((r, j) => s.bind(0, '127.0.0.1', () => r()).once('error', j));

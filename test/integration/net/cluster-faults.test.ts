@@ -1,8 +1,11 @@
-// Byzantine and network faults on a 3-validator testnet (+ a full node), real processes on 127.0.0.1:
-// - v3 double-signs (TB_TEST_FAULT=double_sign): every honest node detects the equivocation,
-//   holds the two signed votes as proof, excludes v3's stake, and finality continues;
-// - partition drill (v1+v2 | v3+f1 via the net.chaos hook): no conflicting finalized blocks, the
-//   minority does not finalize, and after healing every node converges on one chain;
+// Byzantine and network faults on a 4-validator testnet (+ a full node), real processes on 127.0.0.1.
+// Four, not three: BFT finality is safe while faulty stake is below 1/3, and one double-signer of
+// three is exactly 1/3 (honest nodes that count its vote before they see the equivocation can
+// then finalize a block the others do not).
+// - v4 double-signs (TB_TEST_FAULT=double_sign): every honest node detects the equivocation,
+//   holds the two signed votes as proof, excludes v4's stake, and finality continues;
+// - partition drill (v1+v2 | v3+f1 via the net.chaos hook, v4 excluded): no conflicting finalized
+//   blocks, the minority does not finalize, and after healing every node converges on one chain;
 // - gossip chaos (10 % message loss + 80 ms jitter on every node): the nodes keep finalizing and
 //   converge.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,60 +17,63 @@ import { assertSameFinalizedChain, blockAt, startCluster, tips, type Cluster } f
 
 let c: Cluster;
 beforeAll(async () => {
-  c = await startCluster({ validators: 3, fullNodes: 1, env: { v3: { TB_TEST_FAULT: 'double_sign' } } });
+  c = await startCluster({ validators: 4, fullNodes: 1, blockTimeMs: 400, env: { v4: { TB_TEST_FAULT: 'double_sign' } } });
 }, 90_000);
 afterAll(async () => {
   await c?.cleanup();
 });
 
-const ALL = ['v1', 'v2', 'v3', 'f1'];
-const HONEST = ['v1', 'v2', 'f1'];
+const ALL = ['v1', 'v2', 'v3', 'v4', 'f1'];
+const HONEST = ['v1', 'v2', 'v3', 'f1'];
 
 describe('faults on a 3-validator testnet', () => {
   it('detects a double-signing validator everywhere, keeps the proof, excludes its stake and keeps finalizing', { timeout: 120_000 }, async () => {
-    const v3 = c.byName('v3').spec.address;
+    const v4 = c.byName('v4').spec.address;
     await c.until('every honest node saw the equivocation', async () => {
       const views = await Promise.all(HONEST.map((n) => c.rpc(n, 'consensus.finality')));
-      return views.every((v) => v.equivocated_validators.includes(v3));
+      return views.every((v) => v.equivocated_validators.includes(v4));
     });
     for (const n of HONEST) {
       const f = await c.rpc(n, 'consensus.finality');
-      expect(f).toMatchObject({ equivocated_stake: '1000', effective_total_stake: '2000', finality_threshold: '1334' });
-      expect(f.validators.find((v: { address: string }) => v.address === v3).equivocated).toBe(true);
+      expect(f).toMatchObject({ equivocated_stake: '1000', effective_total_stake: '3000', finality_threshold: '2000' });
+      expect(f.validators.find((v: { address: string }) => v.address === v4).equivocated).toBe(true);
       // The proof: two votes signed by v3 for different blocks at one height, each verifying.
       const e = f.equivocations[0];
-      expect(e.validator).toBe(v3);
+      expect(e.validator).toBe(v4);
       expect(e.votes[0].block_hash).not.toBe(e.votes[1].block_hash);
       const nf = JSON.parse(readFileSync(c.plan.network_file, 'utf8')) as { genesis: { validators: { address: string; public_key: string }[] } };
-      const pk = nf.genesis.validators.find((x) => x.address === v3)!.public_key;
+      const pk = nf.genesis.validators.find((x) => x.address === v4)!.public_key;
       for (const v of e.votes) {
-        const bytes = encodeCanonical([c.plan.chain_id, v.height, fromHex(v.block_hash, 32), fromHex(v3.slice(3), 20), fromHex(v.signature, 64)]);
+        const bytes = encodeCanonical([c.plan.chain_id, v.height, fromHex(v.block_hash, 32), fromHex(v4.slice(3), 20), fromHex(v.signature, 64)]);
         expect(verifyVote(decodeVote(bytes), pk)).toBe(true);
       }
     }
     const f0 = Math.min(...(await tips(c, HONEST)).map((t) => t.finalized));
     await c.until('finality continues with the honest 2/3', async () => (await tips(c, HONEST)).every((t) => t.finalized >= f0 + 10));
-    const m = await fetch(`http://127.0.0.1:${c.byName('v1').spec.metrics_port}/metrics`).then((r) => r.text());
+    const m = await fetch(`http://127.0.0.1:${c.byName('v1').metricsPort}/metrics`).then((r) => r.text());
     expect(m).toMatch(/^equivocated_stake 1000$/m);
-    expect(m).toMatch(/^effective_total_stake 2000$/m);
-    expect(m).toMatch(/^finality_threshold 1334$/m);
+    expect(m).toMatch(/^effective_total_stake 3000$/m);
+    expect(m).toMatch(/^finality_threshold 2000$/m);
     await assertSameFinalizedChain(c, ALL, (a, b, what) => expect(a, what).toEqual(b));
   });
 
   it('partition drill: no conflicting finality, the minority does not finalize, all converge after healing', { timeout: 180_000 }, async () => {
-    // v3 is excluded (equivocated): v1 + v2 hold all the effective stake, so the majority side
-    // keeps finalizing; v3 + f1 cannot.
-    const id = (n: string) => c.byName(n).spec.peer_id || undefined;
+    // Effective stake is v1 + v2 + v3 (v4 equivocated): v1 + v2 hold 2/3 of it and keep
+    // finalizing; v3 (+ the excluded v4) and f1 cannot.
+    const id = (n: string) => c.byName(n).spec.peer_id;
     const f1Id = (await c.rpc('f1', 'net.info')).peer_id as string;
-    const side = { v1: [id('v3')!, f1Id], v2: [id('v3')!, f1Id], v3: [id('v1')!, id('v2')!], f1: [id('v1')!, id('v2')!] };
+    const minority = [id('v3'), id('v4'), f1Id];
+    const majority = [id('v1'), id('v2')];
+    const side = { v1: minority, v2: minority, v3: majority, v4: majority, f1: majority };
     await Promise.all(Object.entries(side).map(([n, cut]) => c.rpc(n, 'net.chaos', { partition: cut })));
     const before = await tips(c, ALL);
-    const minorityFin = Math.max(before[2].finalized, before[3].finalized);
+    const minorityFin = Math.max(before[2].finalized, before[3].finalized, before[4].finalized);
     await c.until('the majority finalizes 10 more blocks during the partition', async () => (await tips(c, ['v1', 'v2'])).every((t) => t.finalized >= before[0].finalized + 10));
     await c.until('the minority keeps producing on its side', async () => (await tips(c, ['v3']))[0].height >= before[2].height + 3);
     const during = await tips(c, ALL);
-    // The minority side has only v3 (equivocated, no effective stake): nothing new is final there.
-    expect(during[3].finalized).toBeLessThanOrEqual(minorityFin + 1);
+    // The minority side has v3 (1/3 of the effective stake) and the excluded v4: nothing new is final there.
+    expect(during[2].finalized).toBeLessThanOrEqual(minorityFin + 1);
+    expect(during[4].finalized).toBeLessThanOrEqual(minorityFin + 1);
     // The minority's own block at its head height (v3 proposed alone on its side of the cut).
     const minorityHead = await blockAt(c, 'v3', during[2].height);
     // Heal.

@@ -74,7 +74,7 @@ describe('a 3-validator testnet with a full node', () => {
     expect((await c.rpc('v1', 'net.peers')).some((p: { peer_id: string }) => p.peer_id === peer!.id)).toBe(false);
     // Still producing and finalizing.
     await c.until('v1 keeps finalizing', async () => (await tips(c, ['v1']))[0].finalized > before + 3);
-    const m = await fetch(`http://127.0.0.1:${v1.metrics_port}/metrics`).then((r) => r.text());
+    const m = await fetch(`http://127.0.0.1:${c.byName('v1').metricsPort}/metrics`).then((r) => r.text());
     expect(m).toMatch(/gossip_messages_total\{topic="blocks",result="reject"\} [1-9]/);
     expect(m).toMatch(/peer_penalties_total\{reason="invalid_block"\} [1-9]/);
     expect(m).toMatch(/peer_penalties_total\{reason="malformed_sync"\} [1-9]/);

@@ -14,6 +14,9 @@ export interface ClusterNode {
   spec: LocalnetNode;
   proc?: NodeProc;
   env: Record<string, string>;
+  /** RPC and metrics ports of the running process (any free port at each start: a restart must not race other tests for a fixed one). */
+  rpcPort: number;
+  metricsPort: number;
 }
 
 export interface Cluster {
@@ -47,12 +50,14 @@ async function poll<T>(cond: () => Promise<T | undefined | false>, timeoutMs: nu
 export async function startCluster(o: { validators: number; fullNodes?: number; blockTimeMs?: number; env?: Record<string, Record<string, string>> }): Promise<Cluster> {
   const dir = await tempDir('tb-net');
   const plan = await createLocalnet({ dir, validators: o.validators, blockTimeMs: o.blockTimeMs ?? 300 });
-  const nodes: ClusterNode[] = plan.nodes.map((spec) => ({ name: spec.name, spec, env: { TB_P2P_TEST_HOOKS: '1', ...(o.env?.[spec.name] ?? {}) } }));
+  const nodes: ClusterNode[] = plan.nodes.map((spec) => ({ name: spec.name, spec, env: { TB_P2P_TEST_HOOKS: '1', ...(o.env?.[spec.name] ?? {}) }, rpcPort: 0, metricsPort: 0 }));
   for (let i = 1; i <= (o.fullNodes ?? 0); i++) {
     const name = `f${i}`;
     nodes.push({
       name,
       env: { TB_P2P_TEST_HOOKS: '1', ...(o.env?.[name] ?? {}) },
+      rpcPort: 0,
+      metricsPort: 0,
       spec: { name, data_dir: path.join(dir, name), address: '', peer_id: '', rpc_port: await freePort(), metrics_port: await freePort(), quic_port: await freePort('udp'), tcp_port: await freePort(), pid: null },
     });
   }
@@ -68,9 +73,12 @@ export async function startCluster(o: { validators: number; fullNodes?: number; 
     async start(name) {
       const n = c.byName(name);
       await fs.mkdir(n.spec.data_dir, { recursive: true });
-      const args = nodeArgs(n.spec, plan.network_file).filter((_, i, a) => a[i] !== '--data-dir' && a[i - 1] !== '--data-dir');
+      const drop = new Set(['--data-dir', '--rpc-addr', '--metrics-addr']);
+      const args = nodeArgs(n.spec, plan.network_file).filter((_, i, a) => !drop.has(a[i]) && !drop.has(a[i - 1]));
       n.proc = spawnNode({ dataDir: n.spec.data_dir, args, env: n.env, cwd: dir });
-      await n.proc.ready;
+      const ready = await n.proc.ready;
+      n.rpcPort = ready.rpc_port;
+      n.metricsPort = ready.metrics_port ?? 0;
     },
     async stop(name) {
       const n = c.byName(name);
@@ -78,7 +86,7 @@ export async function startCluster(o: { validators: number; fullNodes?: number; 
       n.proc = undefined;
     },
     rpc(name, method, params = []) {
-      return call(c.byName(name).spec.rpc_port, method, params);
+      return call(c.byName(name).rpcPort, method, params);
     },
     async until(what, cond, timeoutMs = 45_000) {
       const v = await poll(cond, timeoutMs);
