@@ -47,3 +47,22 @@ test('Overview shows the height rising from live events', async ({ page }) => {
   await shot(page, 'overview-dark');
   expect(cspErrors.filter((e) => /Content Security Policy|Refused to/.test(e))).toEqual([]);
 });
+
+test('the page is in the URL (reload keeps it) and the favicon is served', async ({ page }) => {
+  const missing: string[] = [];
+  page.on('response', (r) => {
+    if (r.status() === 404) missing.push(r.url());
+  });
+  await openReady(page, c);
+  await page.getByTestId('nav-logs').click();
+  await expect(page).toHaveURL(/#token=[0-9a-f]+&page=logs$/);
+  await page.reload();
+  await expect(page.getByTestId('page-logs')).toBeVisible();
+  await expect(page.getByTestId('node-phase')).toHaveText('ready', { timeout: 60_000 });
+  await page.getByTestId('nav-overview').click();
+  await expect(page).toHaveURL(/#token=[0-9a-f]+$/);
+  const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+  expect(icon).toBeTruthy();
+  if (!icon!.startsWith('data:')) expect((await page.request.get(new URL(icon!, page.url()).href)).status()).toBe(200);
+  expect(missing).toEqual([]);
+});
