@@ -15,6 +15,11 @@ import { FolderField } from './FolderField';
 import { phaseLabel, ProgressBar, Steps } from './ProgressBar';
 import { useBackup } from './store';
 
+/** The free-space check's text counts raw bytes ("142620766 bytes needed … 82315620352 free"): every number in it is a byte count, shown in KiB/MiB/GiB. */
+function humanBytes(detail: string): string {
+  return detail.replace(/\b(\d+)(?: bytes)?\b/g, (_m, n: string) => fmtBytes(Number(n)));
+}
+
 const STEPS = ['Snapshot', 'Pre-checks', 'Confirm', 'Restore', 'Done'];
 const RUN_PHASES = ['stopping_node', 'staging', 'verifying', 'swapping', 'starting_node', 'ready'];
 
@@ -99,7 +104,7 @@ function Prechecks({ path, onBack, onNext }: { path: string; onBack(): void; onN
         {checks.map((c) => {
           const isSums = c.id === 'checksums';
           const ok = isSums ? (job?.verify ? job.verify.ok : null) : c.ok;
-          const detail = isSums ? (job?.verify?.message ?? (job ? 'hashing every file…' : 'starting…')) : c.detail;
+          const detail = isSums ? (job?.verify?.message ?? (job ? 'hashing every file…' : 'starting…')) : c.id === 'free_space' ? humanBytes(c.detail) : c.detail;
           return (
             <li key={c.id} className={`bk-check bk-check--${ok === null ? 'wait' : ok ? 'ok' : 'bad'}`} data-testid={`check-${c.id}`} data-ok={ok === null ? 'pending' : String(ok)}>
               <span className="bk-check__mark" aria-hidden>
