@@ -3,7 +3,7 @@
  * and genesis must match; a peer of another chain is refused with one clear log line and banned),
  * request/response block sync, gossip, the peer book (scores, bans, latency), the overlay peer
  * store, and the dialing of bootstrap / static / remembered peers with backoff.
- * Stop order: sync → gossip → timers → peer store flush → host.
+ * Stop order: sync rounds → gossip → timers → peer store flush → host (aborting a sync request in flight).
  */
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Connection } from '@libp2p/interface';
@@ -173,7 +173,8 @@ export class Network {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    await this.sync?.stop();
+    // No new sync round; one in flight ends when the host stops (its streams are aborted).
+    const syncIdle = this.sync?.stop();
     this.gossip?.stop();
     for (const t of this.timers) clearInterval(t);
     for (const off of this.offs) off();
@@ -181,6 +182,7 @@ export class Network {
     this.o.engine.publishVote = () => {};
     await this.store.close();
     await this.host.stop();
+    await syncIdle;
   }
 
   private addTarget(a: string, source: DialTarget['source']): void {
