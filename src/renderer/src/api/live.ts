@@ -14,14 +14,19 @@ import { useLogs } from '../store/logs';
 import { bridge, call } from './client';
 import { rpcKey } from './hooks';
 
-/** How many recent blocks to load into the chart when the console opens. */
+/** At most this many missing blocks are loaded into the chart at once. */
 const BACKFILL = 60;
 
 /** Keys of results that change with every block. */
 const PER_BLOCK = ['chain.tip', 'tx.status', 'wallet.list', 'account.get', 'mempool.stats'];
 
 function onHead(qc: QueryClient, h: BlockHeader): void {
+  const pts = useBlocks.getState().points;
+  const last = pts[pts.length - 1];
   useBlocks.getState().add(h);
+  // Load the blocks the chart has not seen: the recent past when the console opens, and any gap
+  // (heads produced while the node restarted or the connection was down).
+  if (!last || h.height > last.height + 1) void backfill(Math.max(last ? last.height + 1 : 1, h.height - BACKFILL + 1), h.height - 1);
   qc.setQueryData<Tip>(rpcKey('chain.tip'), (old) =>
     old && old.height >= h.height
       ? old
@@ -30,10 +35,11 @@ function onHead(qc: QueryClient, h: BlockHeader): void {
   for (const k of PER_BLOCK) void qc.invalidateQueries({ queryKey: [k] });
 }
 
-async function backfill(tip: number): Promise<void> {
+/** Loads blocks `from..to` (inclusive) into the chart buffer. */
+async function backfill(from: number, to: number): Promise<void> {
   const have = new Set(useBlocks.getState().points.map((p) => p.height));
   const heights: number[] = [];
-  for (let h = Math.max(1, tip - BACKFILL + 1); h <= tip; h++) if (!have.has(h)) heights.push(h);
+  for (let h = from; h <= to; h++) if (!have.has(h)) heights.push(h);
   // A few at a time: this shares the channel with live traffic.
   for (let i = 0; i < heights.length; i += 8) {
     const blocks = await Promise.all(heights.slice(i, i + 8).map((height) => call('chain.block', { height }).catch(() => null)));
@@ -50,7 +56,6 @@ export function useLiveData(): void {
     live.setConnection(bridge.connection());
     let lastState: SupervisorState['state'] | undefined;
     let lastPhase: string | undefined;
-    let backfilled = false;
     const offs = [
       bridge.onConnection((c) => {
         useLive.getState().setConnection(c);
@@ -67,13 +72,7 @@ export function useLiveData(): void {
         lastState = s.state;
         lastPhase = phase;
       }),
-      tb.subscribe('newHeads', (h) => {
-        onHead(qc, h);
-        if (!backfilled) {
-          backfilled = true;
-          void backfill(h.height - 1);
-        }
-      }),
+      tb.subscribe('newHeads', (h) => onHead(qc, h)),
       tb.subscribe('node.stats', (s) => qc.setQueryData(rpcKey('node.stats'), s)),
       tb.subscribe('node.phase', (p) =>
         qc.setQueryData<NodeStatus>(rpcKey('node.status'), (old) => (old ? { ...old, phase: p.phase, phase_reason: p.reason } : old)),

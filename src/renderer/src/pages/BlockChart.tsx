@@ -24,7 +24,7 @@ export function BlockChart() {
         <span className="legend legend--interval">block interval (ms)</span>
         <span className="legend legend--tps">tx/s</span>
         <span className="chart__summary">
-          avg interval <b>{Math.round(avg)} ms</b> · {fmtInt(txs)} txs in {Math.round(span)} s · {fmtInt(points.length)} blocks
+          avg interval <b>{intervals.length ? `${Math.round(avg)} ms` : '—'}</b> · {fmtInt(txs)} txs in {Math.round(span)} s · {fmtInt(points.length)} blocks
         </span>
       </div>
       <ResponsiveContainer width="100%" height={220}>
