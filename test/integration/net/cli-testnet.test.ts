@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 describe('contract-cli testnet / mesh / diagnostics and probe gossip-check', () => {
-  it('runs a local testnet that a full node joins', { timeout: 180_000 }, async () => {
+  it('runs a local testnet that a full node joins', { timeout: 240_000 }, async () => {
     dir = await tempDir('tb-cli-net');
     home = path.join(dir, 'home');
     const tn = path.join(dir, 'tn');
@@ -33,12 +33,18 @@ describe('contract-cli testnet / mesh / diagnostics and probe gossip-check', () 
     expect(JSON.parse(readFileSync(path.join(home, '.the_block', 'local-testnets', 'localnet.json'), 'utf8'))).toMatchObject({ name: 'localnet', dir: tn });
 
     const plan = readPlan(tn);
-    // Both validators finalize.
+    // Both validators finalize (watched over RPC; each CLI run costs a process start).
     for (;;) {
-      const st = JSON.parse((await runCli('contract-cli', ['testnet', 'status', '--dir', tn, '--format', 'json'], { env })).stdout);
-      if (st.nodes.every((n: { finalized_height?: number; peers?: number }) => (n.finalized_height ?? 0) >= 5 && n.peers === 1)) break;
+      const st = await Promise.all(plan.nodes.map((n) => call(n.rpc_port, 'node.status')));
+      if (st.every((s) => s.finalized_height >= 5 && s.peers === 1)) break;
       await new Promise((r) => setTimeout(r, 300));
     }
+    const st = JSON.parse((await runCli('contract-cli', ['testnet', 'status', '--dir', tn, '--format', 'json'], { env })).stdout);
+    expect(st.nodes.map((n: { name: string; running: boolean; phase: string }) => [n.name, n.running, n.phase])).toEqual([
+      ['v1', true, 'ready'],
+      ['v2', true, 'ready'],
+    ]);
+    expect(st.nodes.every((n: { finalized_height: number }) => n.finalized_height >= 5)).toBe(true);
 
     // A full node joins by network file.
     const fdir = path.join(dir, 'full node');
