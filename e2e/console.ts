@@ -8,7 +8,7 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SCREENSHOTS = path.join(ROOT, 'e2e', 'artifacts', 'screenshots');
@@ -95,4 +95,28 @@ export async function numberOf(page: Page, testId: string): Promise<number> {
 /** Saves a 1280x800 screenshot of the page into e2e/artifacts/screenshots/<name>.png. */
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+/**
+ * One console for a whole spec file: started in `beforeAll` (after `prepare` ran on its fresh
+ * data dir, e.g. to create wallet keys), stopped in `afterAll` with an ordered stop (exit code 0
+ * asserted), data dir removed. Returns a getter: the console exists once `beforeAll` has run.
+ */
+export function consolePerFile(prepare?: (dataDir: string) => void | Promise<void>): () => RunningConsole {
+  let c: RunningConsole | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  test.beforeAll(async () => {
+    const t = await tempDataDir();
+    cleanup = t.cleanup;
+    await prepare?.(t.dataDir);
+    c = await startConsole(t.dataDir);
+  });
+  test.afterAll(async () => {
+    if (c) expect(await c.stop()).toBe(0);
+    await cleanup?.();
+  });
+  return () => {
+    if (!c) throw new Error('the console starts in beforeAll');
+    return c;
+  };
 }

@@ -1,21 +1,11 @@
 // Logs: a new block line arrives live; level filter, text search, pause on scroll-up and resume.
 import { expect, test } from '@playwright/test';
-import { numberOf, openReady, shot, startConsole, tempDataDir, type RunningConsole } from './console';
+import { numberOf, openReady, shot, consolePerFile } from './console';
 
-let c: RunningConsole;
-let cleanup: () => Promise<void>;
-
-test.beforeAll(async () => {
-  const t = await tempDataDir();
-  cleanup = t.cleanup;
-  c = await startConsole(t.dataDir);
-});
-test.afterAll(async () => {
-  expect(await c.stop()).toBe(0);
-  await cleanup();
-});
+const consoleOf = consolePerFile();
 
 test('the Logs page shows a new block line, filters, and pauses on scroll', async ({ page }) => {
+  const c = consoleOf();
   await openReady(page, c);
   await expect.poll(() => numberOf(page, 'tip-height')).toBeGreaterThan(0);
   const h = await numberOf(page, 'tip-height');

@@ -1,21 +1,11 @@
 // Overview: the height rises live, the node facts are filled, the CSP holds (no violation), both themes.
 import { expect, test } from '@playwright/test';
-import { numberOf, openReady, shot, startConsole, tempDataDir, type RunningConsole } from './console';
+import { numberOf, openReady, shot, consolePerFile } from './console';
 
-let c: RunningConsole;
-let cleanup: () => Promise<void>;
-
-test.beforeAll(async () => {
-  const t = await tempDataDir();
-  cleanup = t.cleanup;
-  c = await startConsole(t.dataDir);
-});
-test.afterAll(async () => {
-  expect(await c.stop()).toBe(0);
-  await cleanup();
-});
+const consoleOf = consolePerFile();
 
 test('Overview shows the height rising from live events', async ({ page }) => {
+  const c = consoleOf();
   const cspErrors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') cspErrors.push(m.text());
@@ -49,6 +39,7 @@ test('Overview shows the height rising from live events', async ({ page }) => {
 });
 
 test('the page is in the URL (reload keeps it) and the favicon is served', async ({ page }) => {
+  const c = consoleOf();
   const missing: string[] = [];
   page.on('response', (r) => {
     if (r.status() === 404) missing.push(r.url());

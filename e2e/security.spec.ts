@@ -2,23 +2,13 @@
 // Origin and Host are refused, over-size frames close only that socket (1009).
 import { expect, test } from '@playwright/test';
 import WebSocket from 'ws';
-import { shot, startConsole, tempDataDir, type RunningConsole } from './console';
+import { shot, consolePerFile } from './console';
 
-let c: RunningConsole;
-let cleanup: () => Promise<void>;
-
-test.beforeAll(async () => {
-  const t = await tempDataDir();
-  cleanup = t.cleanup;
-  c = await startConsole(t.dataDir);
-});
-test.afterAll(async () => {
-  expect(await c.stop()).toBe(0);
-  await cleanup();
-});
+const consoleOf = consolePerFile();
 
 /** Opens a raw WebSocket to the bridge; resolves with the HTTP status of a refusal or 101. */
 function connect(o: { token?: string; origin?: string; host?: string }): Promise<{ status: number; ws?: WebSocket }> {
+  const c = consoleOf();
   return new Promise((resolve, reject) => {
     const protocols = ['tb.v1', ...(o.token !== undefined ? [`tb.token.${o.token}`] : [])];
     const headers: Record<string, string> = {};
@@ -31,6 +21,7 @@ function connect(o: { token?: string; origin?: string; host?: string }): Promise
 }
 
 test('a wrong token is refused, in the browser and on the raw socket', async ({ page }) => {
+  const c = consoleOf();
   await page.goto(`${c.origin}/#token=${'ab'.repeat(32)}`);
   await expect(page.getByTestId('connection-banner')).toHaveAttribute('data-state', 'refused');
   await expect(page.getByTestId('node-phase')).toHaveText('token refused');
@@ -53,6 +44,7 @@ test('a wrong token is refused, in the browser and on the raw socket', async ({ 
 });
 
 test('the bridge answers JSON-RPC with exact ids, refuses unknown methods, and closes on oversize frames', async () => {
+  const c = consoleOf();
   const { ws } = await connect({ token: c.token });
   const ask = (payload: string) =>
     new Promise<unknown>((resolve) => {

@@ -1,24 +1,15 @@
 // Wallet drawer: keys with balances, form validation messages, fee estimate, confirmation, then the
 // transfer is included and the receiver's balance shows the amount.
 import { expect, test } from '@playwright/test';
-import { newKey, numberOf, openReady, shot, startConsole, tempDataDir, type RunningConsole } from './console';
+import { newKey, numberOf, openReady, shot, consolePerFile } from './console';
 
-let c: RunningConsole;
-let cleanup: () => Promise<void>;
 let alice: string;
-
-test.beforeAll(async () => {
-  const t = await tempDataDir();
-  cleanup = t.cleanup;
-  alice = newKey(t.dataDir, 'alice');
-  c = await startConsole(t.dataDir);
-});
-test.afterAll(async () => {
-  expect(await c.stop()).toBe(0);
-  await cleanup();
+const consoleOf = consolePerFile((dataDir) => {
+  alice = newKey(dataDir, 'alice');
 });
 
 test('a transfer sent from the Wallet drawer appears in the receiver balance', async ({ page }) => {
+  const c = consoleOf();
   await openReady(page, c);
   await page.getByTestId('open-wallet').click();
   const drawer = page.getByTestId('wallet-drawer');
