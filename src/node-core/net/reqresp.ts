@@ -126,9 +126,11 @@ export class ReqResp {
         stream.abort(err as Error);
         return;
       }
+      // Recorded (or refused, with its log line) before answering: the peer may hang up as soon
+      // as it has our status, and a refusal must not depend on that race.
+      this.onPeerStatus(id, theirs);
       await lp.write(encodeStatus(this.ourStatus()));
       await stream.close();
-      this.onPeerStatus(id, theirs);
     } catch (err) {
       stream.abort(err as Error);
     }
