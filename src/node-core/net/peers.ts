@@ -12,6 +12,8 @@ import { writeFileAtomic } from '../storage/atomic.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { Status } from './protocol.js';
 
+/** Delay between a ban and closing the banned peer's connections (ms). */
+const HANGUP_DELAY_MS = 250;
 /** Application score at or below which a peer is banned. */
 export const BAN_SCORE = -100;
 /** Penalty points by reason (positive numbers are subtracted). */
@@ -108,12 +110,17 @@ export class PeerBook {
     return true;
   }
 
-  /** Bans a peer for `secs` (persisted); the owner hangs up on it through `onBan`. */
+  /**
+   * Bans a peer for `secs` (persisted): new connections are refused at once; the owner hangs up
+   * the current ones through `onBan` a moment later, so an answer being written (our status, which
+   * tells a peer of another chain why) still reaches it.
+   */
   ban(id: string, secs: number, reason: string): void {
     this.bans.set(id, Date.now() + secs * 1000);
     this.o.logger?.warn({ peer: id, secs, reason }, 'peer banned');
     void this.saveBans();
-    this.o.onBan?.(id);
+    const t = setTimeout(() => this.o.onBan?.(id), HANGUP_DELAY_MS);
+    t.unref();
   }
 
   unban(id: string): boolean {

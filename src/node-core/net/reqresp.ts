@@ -53,6 +53,8 @@ export class ReqResp {
   onPeerStatus(id: string, s: Status): boolean {
     const g = this.o.chain.genesis;
     if (s.chainId !== g.chain_id || s.genesisHash !== g.hash) {
+      // One line per peer: the handshake runs in both directions and may repeat until the hang-up.
+      if (this.o.book.isBanned(id)) return false;
       this.o.logger?.error(
         { peer: id, their_chain_id: s.chainId, their_genesis: s.genesisHash, our_chain_id: g.chain_id, our_genesis: g.hash },
         `refusing peer ${id}: it runs chain id ${s.chainId} with genesis ${s.genesisHash.slice(0, 16)}…, this node runs chain id ${g.chain_id} with genesis ${g.hash.slice(0, 16)}… (another network)`,

@@ -131,6 +131,7 @@ describe('peer store and bans', () => {
     expect(b.penalize('p1', 'malformed_sync')).toBe(true);
     expect(b.appScore('p1')).toBeLessThanOrEqual(BAN_SCORE);
     expect(b.isBanned('p1')).toBe(true);
+    for (let i = 0; i < 50 && hung.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(hung).toEqual(['p1']);
     expect(b.penaltiesOf('p1')).toEqual({ invalid_block: 2, malformed_sync: 1 });
     for (let i = 0; i < 50 && !existsSync(banFile); i++) await new Promise((r) => setTimeout(r, 20));
