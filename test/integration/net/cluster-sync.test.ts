@@ -65,7 +65,7 @@ describe('a 3-validator testnet with a full node', () => {
     // Invalid block, vote and tx messages, a malformed sync request and a garbage sync response
     // (the peer announces a better chain, then answers junk): together far below the ban score.
     await c.until('v1 banned the test peer', async () => (await c.rpc('v1', 'net.info')).banned.some((b: { peer_id: string }) => b.peer_id === peer!.id));
-    expect((await c.rpc('v1', 'net.peers')).some((p: { peer_id: string }) => p.peer_id === peer!.id)).toBe(false);
+    await c.until('v1 hung up on the banned peer', async () => !(await c.rpc('v1', 'net.peers')).some((p: { peer_id: string }) => p.peer_id === peer!.id));
     const g = (await c.rpc('v1', 'net.gossip_status')).topics;
     expect(g.find((t: { kind: string }) => t.kind === 'blocks').received.reject).toBeGreaterThanOrEqual(1);
     expect(g.find((t: { kind: string }) => t.kind === 'votes').received.reject).toBeGreaterThanOrEqual(1);
