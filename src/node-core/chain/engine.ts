@@ -347,7 +347,14 @@ export class ConsensusEngine {
     const forkHeight = first.header.height - 1;
     if (forkHeight < this.chain.finalized().height) return new ImportError('no_common_ancestor', `the branch forks at ${forkHeight}, below the finalized block`);
     const reverted: Block[] = [];
-    while (this.chain.headBlock().header.height > forkHeight) reverted.push(await this.chain.revertHead());
+    try {
+      while (this.chain.headBlock().header.height > forkHeight) reverted.push(await this.chain.revertHead());
+    } catch (err) {
+      // Finality moved past the fork point meanwhile (votes arrive concurrently): keep our branch.
+      for (const r of reverted.reverse()) await this.chain.importBlock(r.bytes);
+      if (forkHeight < this.chain.finalized().height) return new ImportError('no_common_ancestor', `the branch forks at ${forkHeight}, below the finalized block`);
+      throw err;
+    }
     const imported: number[] = [];
     try {
       for (const bytes of branch) {

@@ -171,7 +171,9 @@ export class SyncManager {
       const s = best.status!;
       this.target = Math.max(local, s.headHeight);
       const fin = chain.finalized();
-      const theirFinalizedKnown = s.finalizedHeight <= fin.height || chain.recentHash(s.finalizedHeight) === s.finalizedHash;
+      // Their finalized block is ours, or above our head (not downloaded yet: a plain download);
+      // a different block at a height we have means our branch lost: fetch theirs for fork choice.
+      const theirFinalizedKnown = s.finalizedHeight <= fin.height || s.finalizedHeight > local || chain.recentHash(s.finalizedHeight) === s.finalizedHash;
       const branch = this.branchWanted.size > 0;
       if (s.headHeight <= local && theirFinalizedKnown && !branch) {
         this.setPhase('following');
