@@ -44,6 +44,8 @@ test.afterAll(async () => {
 
 test('join a local testnet from the Network page and follow it', async ({ page }) => {
   test.setTimeout(150_000);
+  // Screenshots show the progress bar at its value, not mid-animation.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   await openReady(page, c);
   await page.getByTestId('nav-network').click();
   await expect(page.getByTestId('page-network')).toBeVisible();
@@ -58,11 +60,11 @@ test('join a local testnet from the Network page and follow it', async ({ page }
 
   await page.getByTestId('join-network').click();
   await expect(page.getByTestId('join-result')).toContainText('localnet');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'network-switching.png') });
   // The node restarts on the testnet with its own data root, next to the dev one.
   await expect(page.getByTestId('net-name')).toHaveText('localnet', { timeout: 60_000 });
   await expect(page.getByTestId('sync-card')).toBeVisible();
   await expect(page.getByTestId('sync-progress')).toBeVisible();
-  await page.screenshot({ path: path.join(SCREENSHOTS, 'network-syncing.png') });
   await expect(page.getByTestId('sync-phase')).toHaveText('following', { timeout: 60_000 });
   await expect(page.getByTestId('sync-progress')).toHaveAttribute('aria-valuenow', '100');
   await expect(page.getByTestId('sync-eta')).toHaveText('caught up');
