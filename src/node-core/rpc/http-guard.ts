@@ -3,6 +3,7 @@
  * rebinding, JSON Content-Type, Origin allow-list, bearer-token check, per-IP token bucket
  * (DESIGN.md "Hard edges → HTTP servers"; spec/rpc_telemetry.md §1-3).
  */
+import type http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 
@@ -100,4 +101,10 @@ export class RateLimiter {
     this.lastSweep = now;
     for (const [ip, b] of this.buckets) if (now - b.last > this.idleMs) this.buckets.delete(ip);
   }
+}
+
+/** Plain-text answer (status + one line) for refusals of the HTTP front doors (RPC, metrics); never cached. */
+export function sendPlain(res: http.ServerResponse, status: number, text: string, headers: http.OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(text + '\n');
 }

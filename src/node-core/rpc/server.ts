@@ -20,7 +20,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/api/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { errorResponseText, type Dispatcher } from './dispatcher.js';
-import { bearerChecker, hostChecker, isJsonContentType, originChecker, RateLimiter } from './http-guard.js';
+import { bearerChecker, hostChecker, isJsonContentType, originChecker, RateLimiter, sendPlain } from './http-guard.js';
 import { listen } from './net-errors.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
@@ -76,19 +76,7 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
   const corsEnabled = (o.corsOrigins?.length ?? 0) > 0;
   const count = (code: number) => o.metrics?.rpcRequestsTotal.inc({ method: 'unknown', code: String(code) });
 
-  const plain = (
-    res: http.ServerResponse,
-    status: number,
-    text: string,
-    headers: http.OutgoingHttpHeaders = {},
-  ) => {
-    res.writeHead(status, {
-      'content-type': 'text/plain; charset=utf-8',
-      'cache-control': 'no-store',
-      ...headers,
-    });
-    res.end(text + '\n');
-  };
+  const plain = sendPlain;
   const json = (
     res: http.ServerResponse,
     status: number,

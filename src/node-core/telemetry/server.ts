@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { Logger } from 'pino';
-import { hostChecker } from '../rpc/http-guard.js';
+import { hostChecker, sendPlain } from '../rpc/http-guard.js';
 import { listen } from '../rpc/net-errors.js';
 import type { Metrics } from './metrics.js';
 
@@ -29,15 +29,7 @@ export async function startMetricsServer(
 ): Promise<{ port: number; close(): Promise<void> }> {
   const hostOk = hostChecker(o.allowedHosts);
   const registry = o.metrics.registry;
-  const plain = (
-    res: http.ServerResponse,
-    status: number,
-    text: string,
-    headers: http.OutgoingHttpHeaders = {},
-  ) => {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers });
-    res.end(text + '\n');
-  };
+  const plain = sendPlain;
   const server = http.createServer(
     {
       headersTimeout: 10_000,
