@@ -1,20 +1,31 @@
 /**
- * Bootstrap of the node inside Electron's utilityProcess: registers tsx (the project runs its
- * TypeScript directly) and imports the node entry named by `TB_NODE_ENTRY`. The node's flags
- * follow the `--tb-node` marker (where utilityProcess puts its args in `process.argv` is not
- * something to depend on); `argv` is rewritten so the entry sees itself as the main module.
+ * The node's entry in the desktop app's utilityProcess. BUILT, never run as TypeScript:
+ * src/main/index.ts imports this file with electron-vite's `?modulePath`, which bundles it with
+ * node-core into files of their own under `out/main/chunks/` (node_modules stay external) and
+ * gives main the path to fork. Nothing here needs `src/` or `tsx` at run time.
+ *
+ * Contract with the launcher (utility-launcher.ts):
+ * - the node's flags follow the `--tb-node` marker (where utilityProcess puts its args in
+ *   `process.argv` is not something to depend on);
+ * - `TB_RESOURCES_DIR` names the resources directory (genesis/, networks/): a bundle's location
+ *   says nothing about where they are, so the node refuses to start without it (exit 2);
+ * - worker threads come from the workers the build emitted next to main (built-workers.ts):
+ *   electron-vite writes `?modulePath` bundles into `out/main/chunks/`, so they are one level up.
+ * Then the node runs exactly as `src/node-core/main.ts` (IPC on `process.parentPort`).
  */
-import { pathToFileURL } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { RESOURCES_ENV } from '../node-core/resources.js';
+import { useBuiltWorkers } from '../node-core/workers.js';
+import { builtWorkersAt } from './built-workers.js';
 
 const NODE_ARGS_MARKER = '--tb-node';
 
-const entry = process.env.TB_NODE_ENTRY;
 const at = process.argv.indexOf(NODE_ARGS_MARKER);
-if (!entry || at < 0) {
-  process.stderr.write('error: node-entry needs TB_NODE_ENTRY and the --tb-node flag marker\n');
+if (at < 0 || !process.env[RESOURCES_ENV]) {
+  process.stderr.write(`error: the node entry needs the ${NODE_ARGS_MARKER} flag marker and ${RESOURCES_ENV}\n`);
   process.exit(2);
 }
-process.argv = [process.argv[0], entry, ...process.argv.slice(at + 1)];
-register();
-await import(pathToFileURL(entry).href);
+useBuiltWorkers(builtWorkersAt(new URL('../', import.meta.url)));
+// Imported only now (its own chunk): main.ts runs itself when it is the process's script, which a
+// bundle must not trigger; here it runs once, with the flags after the marker.
+const { main } = await import('../node-core/main.js');
+await main([process.argv[0], process.argv[1] ?? 'node-entry', ...process.argv.slice(at + 1)]);
