@@ -1,9 +1,10 @@
 /**
  * electron-vite build of the three Electron bundles (https://electron-vite.org/config/):
  * - main → `out/main/index.js` (ESM; src/main + src/host; node_modules stay external). The node
- *   is its own bundle: index.ts imports `./node-entry?modulePath`, so electron-vite builds
- *   src/main/node-entry.ts + src/node-core into `out/main/chunks/` and hands main its path; the
- *   worker threads are entries (`out/main/snapshot-worker.js`, `verify-worker.js`).
+ *   is its own bundle: index.ts imports `../node-core/node-entry?modulePath`, so electron-vite
+ *   builds src/node-core/node-entry.ts + the rest of src/node-core into `out/main/chunks/` and
+ *   hands main its path; the worker threads are entries (`out/main/snapshot-worker.js`,
+ *   `verify-worker.js`).
  *   Nothing under out/ runs TypeScript or needs `src/` or `tsx`.
  * - preload → `out/preload/index.cjs`: ONE self-contained CommonJS file, as sandboxed preloads
  *   require (`sandbox: true` preloads cannot load other modules; only `electron` is external);
@@ -21,7 +22,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve('src/main/index.ts'),
-          // Worker threads of the node (src/main/built-workers.ts finds them by these names).
+          // Worker threads of the node (src/node-core/workers.ts finds them by these names).
           'snapshot-worker': resolve('src/node-core/snapshots/worker.mjs'),
           'verify-worker': resolve('src/node-core/crypto/verify-worker.mjs'),
         },

@@ -3,7 +3,7 @@
  * `app://console`, and stops the node in order before the app quits (the window stays up and
  * shows "stopping" meanwhile). Node flags may follow `--` on the command line
  * (`electron . -- --data-dir /srv/tb`); TB_* environment variables work as for the headless node.
- * The node runs from its own bundle (`./node-entry?modulePath`), with the resources directory
+ * The node runs from its own bundle (`node-core/node-entry?modulePath`), with the resources directory
  * passed explicitly (app-paths.ts); the packaged app is hardened (hardening.ts).
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess } from 'electron';
@@ -12,13 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { createAppHandlers } from '../host/app-handlers.js';
 import { Broker } from '../host/broker.js';
 import { Supervisor } from '../host/supervisor.js';
-import { RESOURCES_ENV } from '../node-core/resources.js';
-import { useBuiltWorkers } from '../node-core/workers.js';
+import { RESOURCES_ENV, useBuiltWorkersAt } from '../host/built.js';
 import { appResourcesDir, preloadPath, rendererPath } from './app-paths.js';
-import { builtWorkersAt } from './built-workers.js';
 import { guardDevTools, hardenProductionApp } from './hardening.js';
 import { installIpcBroker } from './ipc-broker.js';
-import nodeEntry from './node-entry?modulePath';
+// Not an in-process import: electron-vite builds the node's entry as a bundle of its own and this
+// is only its path, for utilityProcess.fork.
+// eslint-disable-next-line no-restricted-imports
+import nodeEntry from '../node-core/node-entry?modulePath';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { utilityLauncher } from './utility-launcher.js';
 import { createConsoleWindow, denyAllPermissions, hardenWebContents } from './window.js';
@@ -33,7 +34,7 @@ registerAppScheme(protocol);
 app.enableSandbox();
 if (!app.requestSingleInstanceLock()) app.exit(0);
 // Snapshot restores run in this process (src/host/restore-job.ts): their workers are the built ones.
-useBuiltWorkers(builtWorkersAt(new URL('./', import.meta.url)));
+useBuiltWorkersAt(new URL('./', import.meta.url));
 
 // Defence in depth: every WebContents (devtools, any future window) gets the navigation policy.
 app.on('web-contents-created', (_e, contents) => {

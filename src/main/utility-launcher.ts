@@ -2,7 +2,7 @@
  * The Electron launcher: the node runs in a `utilityProcess` (a Node.js child managed by
  * Chromium's process model; https://www.electronjs.org/docs/latest/api/utility-process), so a
  * busy or crashed node never freezes or kills the window. The child serves JSON-RPC on
- * `process.parentPort`. `spec.entry` is the BUILT node entry (src/main/node-entry.ts, bundled
+ * `process.parentPort`. `spec.entry` is the BUILT node entry (src/node-core/node-entry.ts, bundled
  * with node-core); the node's flags follow the `--tb-node` marker, `spec.env` carries
  * `TB_RESOURCES_DIR`.
  */

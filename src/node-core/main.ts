@@ -158,7 +158,7 @@ export function nodeStartCommand(name = 'the-block-node'): Command {
 /**
  * The node process's main: parses `argv` (`[exec, script, ...flags]`), runs the node, exits the
  * process with its code. Called below when this file is the entry, and by the built bootstrap
- * (src/main/node-entry.ts) in the desktop app.
+ * (node-entry.ts) in the desktop app.
  */
 export async function main(argv: string[] = process.argv): Promise<void> {
   const cmd = nodeStartCommand().exitOverride();

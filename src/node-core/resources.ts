@@ -6,7 +6,7 @@
  * - in a source checkout (CLI, console server mode, tests) the default is the checkout's
  *   `resources/`, found relative to this file (`src/node-core/` → `../../resources`).
  * A bundled node (out/…) never uses the default: its entry refuses to start without
- * `TB_RESOURCES_DIR` (src/main/node-entry.ts), since the bundle's location says nothing about
+ * `TB_RESOURCES_DIR` (node-entry.ts), since the bundle's location says nothing about
  * where the resources are.
  */
 import path from 'node:path';

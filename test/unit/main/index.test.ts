@@ -12,8 +12,8 @@ const BUILT_ENTRY = '/app/out/main/chunks/node-entry-0000.js';
 // The electron-vite build gives main the built node entry's path (`?modulePath`) and the built
 // workers (entries of the main build); from src/ there are neither (test/unit/main/built-app.test.ts
 // runs the real build output).
-vi.mock('../../../src/main/node-entry?modulePath', () => ({ default: BUILT_ENTRY }));
-vi.mock('../../../src/main/built-workers.js', () => ({ builtWorkersAt: () => ({}) }));
+vi.mock('../../../src/node-core/node-entry?modulePath', () => ({ default: BUILT_ENTRY }));
+vi.mock('../../../src/host/built.js', async (orig) => ({ ...(await orig<object>()), useBuiltWorkersAt: () => {} }));
 
 const h = vi.hoisted(() => {
   let ready!: () => void;
