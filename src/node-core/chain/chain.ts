@@ -1,7 +1,9 @@
 /**
- * The chain: one object owning the chain DB, the in-memory state mirror, the mempool, block
- * production (single validator on dev) and block import. All state changes go through one
- * serial queue (`exclusive`), so production, import and RPC writes never interleave.
+ * The chain: one object owning the chain DB, the in-memory state mirror (accounts and every chain
+ * module's state), the mempool, block production (single validator on dev) and block import. All
+ * state changes go through one serial queue (`exclusive`), so production, import and RPC writes
+ * never interleave. Modules come in through `ChainOpenOptions.modules` (chain/module.ts); every
+ * block of every path runs through chain/run.ts, and nothing here names a module.
  */
 import type pino from 'pino';
 import { Reason, RpcError } from '../../shared/api/errors.js';
@@ -10,23 +12,23 @@ import { verify } from '../crypto/ed25519.js';
 import { fromHex, toHex } from '../crypto/hash.js';
 import { VerifyPool } from '../crypto/verify-pool.js';
 import type { NodeEvents } from '../events.js';
-import type { HandlerMap } from '../rpc/types.js';
 import { ChainDb, ChainDbError } from '../storage/chaindb.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import type { Keystore, KeyPair } from '../wallet/keystore.js';
-import { applyTx } from './apply.js';
+import type { KeyPair } from '../wallet/keystore.js';
 import { blockView, decodeBlock, epochOf, headerView, makeBlock, txRoot, type Block } from './block.js';
 import { asArray, asBytes, asSafeInt, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
-import { combinedRoot, decodeGov, EMPTY_GOV, encodeGov, govEpochStep, GovIntentError, govVote, stakeMap, type GovIntent, type GovState } from './gov-intent.js';
 import { genesisBlock, genesisState, type Genesis } from './genesis.js';
-import { chainHandlers } from './handlers.js';
 import { Mempool, type MempoolOptions } from './mempool.js';
-import { State, type Prepared } from './state.js';
-import { decodeTx, signIntent, signingMessage, type SignedTx } from './tx.js';
-import { applyBlock, ImportError, preverifyBlock, validatorKeys } from './verify.js';
-import { earliestSlotMs, ValidatorSet } from './consensus.js';
+import type { Address, ChainModule, ModuleRef, TxKind } from './module.js';
+import { loadModuleStates, stateBytes } from './module-states.js';
+import { ModuleSet } from './modules.js';
+import { moduleHash, stateRoot } from './root.js';
+import { BlockRun, emptyModuleStates, type ModuleStates, type RunResult } from './run.js';
+import { State, type AccountState } from './state.js';
+import { decodeTx, signCall, signingMessage, type SignedTx } from './tx.js';
+import { applyBlock, ImportError, preverifyBlock, validatorKeys, validatorStakes } from './verify.js';
+import { checkSlot, earliestSlotMs, ValidatorSet } from './consensus.js';
 import { decodeUndo, encodeUndo } from './undo.js';
-import type { AccountState } from './state.js';
 
 export { ChainDbError } from '../storage/chaindb.js';
 
@@ -46,6 +48,8 @@ export interface ChainOpenOptions {
   maxBlockTxs?: number;
   /** Share a verify pool (else the chain creates one with one worker per core and closes it). */
   verifyPool?: VerifyPool;
+  /** The chain modules (the node's module list, modules/index.ts); default none. */
+  modules?: readonly ChainModule[];
 }
 
 export class Chain {
@@ -57,10 +61,12 @@ export class Chain {
   private producing = false;
   private closed = false;
   private readonly validators: Map<string, Uint8Array>;
-  /** Validator stakes by 40-hex address (governor intent quorum). */
-  private readonly stake: Map<string, bigint>;
-  /** Governance state after the head block (chain/gov-intent.ts). */
-  private gov: GovState = EMPTY_GOV;
+  /** Validator stakes by `tb1…` address (module hooks' ctx.validators). */
+  private readonly stake: Map<Address, bigint>;
+  /** The module registry (tag → kind, id → module). */
+  readonly modules: ModuleSet;
+  /** Module states after the head block. */
+  private mods: ModuleStates;
   private readonly ownPool: boolean;
   private readonly pool: VerifyPool;
   /** Validator set and proposer schedule (chain/consensus.ts). */
@@ -76,22 +82,27 @@ export class Chain {
     private readonly o: ChainOpenOptions,
     private readonly db: ChainDb,
     private readonly state: State,
+    modules: ModuleSet,
   ) {
+    this.modules = modules;
+    this.mods = emptyModuleStates(modules);
     this.genesis = o.genesis;
     this.mempool = new Mempool(o.genesis.chain_id, o.mempool);
     this.validators = validatorKeys(o.genesis);
-    this.stake = stakeMap(o.genesis.validators);
+    this.stake = validatorStakes(o.genesis);
     this.set = new ValidatorSet(o.genesis);
     this.ownPool = !o.verifyPool;
     this.pool = o.verifyPool ?? new VerifyPool();
   }
 
   /**
-   * Opens the chain DB in `o.dir` (creating block 0 from genesis on first open), loads the state
-   * and checks it against the head block's state root.
-   * @throws ChainDbError (locked / corrupt / mismatch) whose message lists the ways out.
+   * Opens the chain DB in `o.dir` (creating block 0 from genesis on first open), loads the accounts
+   * and every module's state and checks them against the head block's state root.
+   * @throws ChainDbError (locked / corrupt / mismatch / version) whose message lists the ways out;
+   *   Error for a bad module list (duplicate id or tag).
    */
   static async open(o: ChainOpenOptions): Promise<Chain> {
+    const set = new ModuleSet(o.modules);
     const db = await ChainDb.open(o.dir);
     try {
       const storedGenesis = await db.genesisHash();
@@ -103,7 +114,7 @@ export class Chain {
         const state = genesisState(o.genesis);
         const g = genesisBlock(o.genesis, state);
         await db.commitBlock({ height: 0, hash: g.hash, bytes: g.bytes, txIds: [], accounts: new Map(state.entries()), genesisHash: o.genesis.hash });
-        chain = new Chain(o, db, state);
+        chain = new Chain(o, db, state, set);
         chain.head = g;
         chain.fin = { height: 0, hashHex: g.hashHex };
       } else {
@@ -117,19 +128,13 @@ export class Chain {
         }
         if (toHex(block.hash) !== toHex(head.hash)) throw new ChainDbError('corrupt', o.dir, `head block ${head.height} does not match the head record`);
         const state = State.from(await db.loadAccounts());
-        const govBytes = await db.govBytes();
-        let gov: GovState = EMPTY_GOV;
-        try {
-          if (govBytes) gov = decodeGov(decodeCanonical(govBytes, 'governance state'));
-        } catch (err) {
-          throw new ChainDbError('corrupt', o.dir, `governance state record does not decode: ${(err as Error).message}`);
-        }
-        const root = toHex(combinedRoot(state.root(), gov));
+        const mods = await loadModuleStates(db, set);
+        const root = toHex(stateRoot(state.root(), mods.hashes));
         if (root !== toHex(block.header.stateRoot))
-          throw new ChainDbError('corrupt', o.dir, `stored accounts and governance state give state root ${root}, but head block ${head.height} says ${toHex(block.header.stateRoot)}`);
-        chain = new Chain(o, db, state);
+          throw new ChainDbError('corrupt', o.dir, `stored accounts and module states give state root ${root}, but head block ${head.height} says ${toHex(block.header.stateRoot)}`);
+        chain = new Chain(o, db, state, set);
         chain.head = block;
-        chain.gov = gov;
+        chain.mods = mods;
         await chain.loadFinality();
       }
       chain.updateHeadMetrics();
@@ -262,7 +267,7 @@ export class Chain {
 
   /**
    * Reverts the head block (multi-validator chains, blocks above the finalized height only):
-   * restores the accounts and governance state from its undo record and makes its parent the head.
+   * restores the accounts and module states from its undo record and makes its parent the head.
    * Its transactions go back to the mempool where they still apply.
    * @returns the reverted block.
    * @throws Error when the head is final, is genesis, or has no undo record.
@@ -280,19 +285,19 @@ export class Chain {
       const ov = this.state.begin();
       for (const [addr, a] of undo.accounts) ov.set(addr, a);
       const prepared = this.state.prepare(ov);
-      const gov = undo.gov ? decodeGov(decodeCanonical(undo.gov, 'governance state')) : this.gov;
-      if (toHex(combinedRoot(prepared.root, gov)) !== toHex(parent.header.stateRoot))
+      const mods = this.undoModules(undo.modules, h);
+      if (toHex(stateRoot(prepared.root, mods.hashes)) !== toHex(parent.header.stateRoot))
         throw new ChainDbError('corrupt', this.o.dir, `undo record of block ${h} does not restore the state root of block ${h - 1}`);
       await this.db.revertBlock({
         height: h,
         hash: b.hash,
         txIds: b.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
         restore: undo.accounts,
-        gov: undo.gov ?? undefined,
+        modules: undo.modules,
         parent: { height: h - 1, hash: parent.hash },
       });
       this.state.commit(prepared);
-      this.gov = gov;
+      this.mods = mods;
       this.head = parent;
       this.recent.delete(h);
       for (const tx of b.txs) {
@@ -307,6 +312,24 @@ export class Chain {
       for (const cb of this.headListeners) cb(parent, { reverted: true });
       return b;
     });
+  }
+
+  /** Module states with an undo record's prior states put back. @throws ChainDbError for an unknown module or undecodable state. */
+  private undoModules(prior: Map<string, Uint8Array | null>, h: number): ModuleStates {
+    const states = new Map(this.mods.states);
+    const hashes = new Map(this.mods.hashes);
+    for (const [id, bytes] of prior) {
+      const m = this.modules.get(id);
+      if (!m) throw new ChainDbError('corrupt', this.o.dir, `undo record of block ${h} names module "${id}", which this node does not run`);
+      try {
+        states.set(id, bytes === null ? m.state.empty : this.modules.decodeState(m, bytes));
+      } catch (err) {
+        throw new ChainDbError('corrupt', this.o.dir, `undo record of block ${h}: the state of module "${id}" does not decode: ${(err as Error).message}`);
+      }
+      if (bytes === null) hashes.delete(id);
+      else hashes.set(id, moduleHash(bytes));
+    }
+    return { states, hashes };
   }
 
   /** Account by `tb1…` address with pending nonce (RPC view, decimal strings). */
@@ -349,7 +372,7 @@ export class Chain {
     if (q.hash !== undefined) height = await this.db.heightOfHash(fromHex(q.hash, 32));
     if (height === undefined) return undefined;
     const b = await this.blockAt(height);
-    return b && blockView(b);
+    return b && blockView(b, this.modules.describe);
   }
 
   /** Where a tx is: pending in the mempool, included in a block, or unknown. */
@@ -360,17 +383,24 @@ export class Chain {
   }
 
   /**
-   * Admits a signed tx (canonical CBOR bytes) to the mempool; returns its id.
-   * @throws RpcError.app with reason malformed_tx | wrong_chain_id | bad_signature | duplicate |
-   *   fee_too_low | nonce_too_low | nonce_gap | pending_limit_reached | insufficient_balance | mempool_full.
+   * Admits a signed tx (canonical CBOR bytes) to the mempool; returns its id. A module call is
+   * admitted when its module's `applyTx` accepts it against the next block (after the begin hooks).
+   * @throws RpcError.app with reason malformed_tx | unknown_tx_kind | wrong_chain_id | bad_signature | duplicate |
+   *   fee_too_low | nonce_too_low | nonce_gap | pending_limit_reached | insufficient_balance | mempool_full |
+   *   a module's refusal reason.
    */
   submit(bytes: Uint8Array, o: { fromGossip?: boolean } = {}): SignedTx {
     try {
       let tx: SignedTx;
+      let call;
       try {
         tx = decodeTx(bytes);
+        call = this.modules.decode(tx);
       } catch (err) {
-        if (err instanceof CodecError) throw RpcError.app(Reason.malformed_tx, `malformed transaction: ${err.message}`);
+        if (err instanceof CodecError) {
+          const reason = (err as { reason?: string }).reason;
+          throw RpcError.app(reason ?? Reason.malformed_tx, reason ? err.message : `malformed transaction: ${err.message}`);
+        }
         throw err;
       }
       const chainId = this.genesis.chain_id;
@@ -378,17 +408,12 @@ export class Chain {
         throw RpcError.app(Reason.wrong_chain_id, `transaction is for chain id ${tx.payload.chainId}; this node runs chain id ${chainId}`);
       if (!verify(tx.signature, signingMessage(chainId, tx.payloadBytes), tx.publicKey))
         throw RpcError.app(Reason.bad_signature, `signature does not verify for ${tx.fromAddress} on chain id ${chainId}`);
-      if (tx.payload.intent) {
-        // Same checks as block application, against the next block's height.
-        const next = this.head.header.height + 1;
-        try {
-          govVote(govEpochStep(this.gov, next, this.stake), next, { sender: tx.fromAddress.slice(3), intent: tx.payload.intent }, this.stake);
-        } catch (err) {
-          if (err instanceof GovIntentError) throw RpcError.app(err.reason, err.message);
-          throw err;
-        }
+      if (call) {
+        // The module's own checks, against the next block (same functions as block application).
+        const refused = this.nextRun(Date.now()).begin().admit(tx);
+        if (refused) throw RpcError.app(refused.reason, refused.message);
       }
-      this.mempool.add(tx, this.state.get(tx.fromAddress.slice(3)));
+      this.mempool.add(tx, this.state.get(tx.fromAddress.slice(3)), { feeExempt: call?.kind.fee === 'exempt' });
       this.o.metrics?.mempoolSize.set(this.mempool.size);
       // Local submissions are gossiped; gossiped ones are forwarded by gossipsub itself.
       if (!o.fromGossip) for (const cb of this.txListeners) cb(tx.bytes);
@@ -410,50 +435,35 @@ export class Chain {
       if (!this.isValidator) throw new Error(`node key ${this.o.nodeKey.address} is not a validator of this chain`);
       const parent = this.head;
       if (o.parentHash !== undefined && o.parentHash !== parent.hashHex) throw new ImportError('stale_parent', 'the head changed before the block was built');
-      const ov = this.state.begin();
       const proposerHex = this.o.nodeKey.address.slice(3);
       const rejected: SignedTx[] = [];
       const height = parent.header.height + 1;
-      let gov = govEpochStep(this.gov, height, this.stake);
+      const now = Date.now();
+      if (now < parent.header.timestampMs) this.o.logger?.warn({ now, parent_ms: parent.header.timestampMs }, 'wall clock is behind the head block; using parent timestamp + 1 ms');
+      // Multi-validator chains: never before this proposer's slot (chain/consensus.ts).
+      const timestampMs = Math.max(now, parent.header.timestampMs + 1, this.set.multi ? earliestSlotMs(parent.header.timestampMs, this.genesis.block_time_ms, this.set.rank(height, proposerHex)) : 0);
+      const run = this.nextRun(timestampMs).begin();
       const txs = this.mempool.select(this.o.maxBlockTxs ?? MAX_BLOCK_TXS, (tx) => {
-        if (tx.payload.intent) {
-          // Vote first: a refused intent must not leave its nonce bump in the overlay.
-          let next: GovState;
-          try {
-            next = govVote(gov, height, { sender: tx.fromAddress.slice(3), intent: tx.payload.intent }, this.stake);
-          } catch (err) {
-            if (!(err instanceof GovIntentError)) throw err;
-            rejected.push(tx);
-            return false;
-          }
-          const f = applyTx(ov, tx, proposerHex);
-          if (f) rejected.push(tx);
-          else gov = next;
-          return !f;
-        }
-        const f = applyTx(ov, tx, proposerHex);
+        const f = run.apply(tx, -1);
         if (f) rejected.push(tx);
         return !f;
       });
-      const prepared = this.state.prepare(ov);
-      const now = Date.now();
-      if (now < parent.header.timestampMs) this.o.logger?.warn({ now, parent_ms: parent.header.timestampMs }, 'wall clock is behind the head block; using parent timestamp + 1 ms');
+      const r = run.end();
       const block = makeBlock(
         {
           height,
           parentHash: parent.hash,
-          // Multi-validator chains: never before this proposer's slot (chain/consensus.ts).
-          timestampMs: Math.max(now, parent.header.timestampMs + 1, this.set.multi ? earliestSlotMs(parent.header.timestampMs, this.genesis.block_time_ms, this.set.rank(height, proposerHex)) : 0),
+          timestampMs,
           proposer: fromHex(proposerHex, 20),
           txRoot: txRoot(txs.map((t) => fromHex(t.hash, 32))),
-          stateRoot: combinedRoot(prepared.root, gov),
+          stateRoot: r.stateRoot,
           epoch: epochOf(height),
           txCount: txs.length,
         },
         txs,
         this.o.nodeKey.secretKey,
       );
-      await this.commit(block, prepared, gov);
+      await this.commit(block, r);
       for (const r of rejected) this.mempool.dropFrom(r);
       return headerView(block);
     });
@@ -469,9 +479,9 @@ export class Chain {
     const pre = preverified ?? this.preverify(bytes);
     return this.exclusive(async () => {
       const block = await pre;
-      const slot = this.set.multi ? { set: this.set, blockTimeMs: this.genesis.block_time_ms } : undefined;
-      const applied = applyBlock(block, this.head, this.state, { gov: this.gov, stake: this.stake, slot });
-      await this.commit(block, applied, applied.gov);
+      const slot = this.set.multi ? (b: Block, p: Block) => checkSlot(b, p, this.set, this.genesis.block_time_ms) : undefined;
+      const applied = applyBlock(block, this.head, this.state, { modules: { set: this.modules, states: this.mods }, validators: this.stake, slot });
+      await this.commit(block, applied);
       return headerView(block);
     });
   }
@@ -482,30 +492,38 @@ export class Chain {
    * @throws (rejects with) ImportError for a malformed or badly signed block.
    */
   preverify(bytes: Uint8Array): Promise<Block> {
-    const pre = preverifyBlock(bytes, this.genesis, this.validators, this.pool);
+    const pre = preverifyBlock(bytes, this.genesis, this.validators, this.pool, this.modules);
     pre.catch(() => {});
     return pre;
   }
 
-  private async commit(block: Block, prepared: Prepared, gov: GovState): Promise<void> {
+  /** A run of the block after the head (production, admission). */
+  private nextRun(timestampMs: number): BlockRun {
+    const height = this.head.header.height + 1;
+    return new BlockRun(this.state, this.modules, this.mods, { height, timestampMs, proposerHex: this.o.nodeKey.address.slice(3), validators: this.stake });
+  }
+
+  private async commit(block: Block, r: RunResult): Promise<void> {
     const parentTs = this.head.header.timestampMs;
     let undo: Uint8Array | undefined;
     if (this.set.multi) {
       const before = new Map<string, AccountState>();
-      for (const addr of prepared.overlay.changes.keys()) before.set(addr, this.state.get(addr));
-      undo = encodeUndo(before, gov !== this.gov ? encodeGov(this.gov) : undefined);
+      for (const addr of r.overlay.changes.keys()) before.set(addr, this.state.get(addr));
+      const priorModules = new Map<string, Uint8Array | null>();
+      for (const id of r.changed.keys()) priorModules.set(id, stateBytes(this.modules, this.mods, id));
+      undo = encodeUndo(before, priorModules);
     }
     await this.db.commitBlock({
       height: block.header.height,
       hash: block.hash,
       bytes: block.bytes,
       txIds: block.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
-      accounts: prepared.overlay.changes,
-      gov: gov !== this.gov ? encodeGov(gov) : undefined,
+      accounts: r.overlay.changes,
+      modules: r.changed,
       undo,
     });
-    this.state.commit(prepared);
-    this.gov = gov;
+    this.state.commit(r);
+    this.mods = r.modules;
     if (this.set.multi && this.head.header.height > this.fin.height) this.recent.set(this.head.header.height, this.head.hashHex);
     this.head = block;
     this.mempool.onBlock(block.txs, (hex) => this.state.get(hex));
@@ -554,31 +572,29 @@ export class Chain {
     await this.queue;
   }
 
-  /** Governance state after the head block (applied params, pending intents with voters, history). */
-  govState(): GovState {
-    return this.gov;
+  /** A module's state after the head block (read-only). @throws Error when the module is not registered. */
+  moduleState<S>(ref: ModuleRef<S>): Readonly<S> {
+    if (!this.mods.states.has(ref.id)) throw new Error(`module ${ref.id} is not registered on this chain`);
+    return this.mods.states.get(ref.id) as S;
   }
 
-  /** Whether this node's key is a validator (only validators may submit governor intents). */
+  /** Whether this node's key is a validator. */
   get nodeIsValidator(): boolean {
     return this.isValidator;
   }
 
   /**
-   * Signs a governor intent with the node key and admits it to the mempool (fee-exempt).
+   * Signs a module call with the node key (fee: 0 for fee-exempt kinds, else the fee floor) and
+   * admits it to the mempool.
    * @returns the tx id.
-   * @throws RpcError.app not_validator | intent_too_late | duplicate_vote | mempool reasons.
+   * @throws RpcError.app with the module's refusal reason or a mempool reason.
    */
-  submitIntent(intent: GovIntent): string {
+  submitCall<C>(kind: TxKind<C>, call: C): string {
     const k = this.o.nodeKey;
     const nonce = this.accountState(k.address).pendingNonce;
-    const tx = signIntent({ chainId: this.genesis.chain_id, publicKey: k.publicKey, secretKey: k.secretKey, nonce, intent });
+    const fee = kind.fee === 'exempt' ? 0n : this.mempool.minFee;
+    const tx = signCall({ chainId: this.genesis.chain_id, publicKey: k.publicKey, secretKey: k.secretKey, nonce, fee, call: { tag: kind.tag, body: kind.encode(call) } });
     return this.submit(tx.bytes).hash;
-  }
-
-  /** JSON-RPC handlers of the chain's methods (see handlers.ts). */
-  handlers(o: { network: string; keystore: Keystore }): HandlerMap {
-    return chainHandlers(this, o);
   }
 
   /** Stops production, waits for queued work, closes the verify pool (if owned) and the DB. Idempotent. */

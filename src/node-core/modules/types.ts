@@ -23,6 +23,7 @@ import type { NodeConfig } from '../config/schema.js';
 import type { NodeEvents } from '../events.js';
 import type { Verdict } from '../governor/gates.js';
 import type { CallContext } from '../rpc/types.js';
+import type { Metrics } from '../telemetry/metrics.js';
 import type { KeyPair } from '../wallet/keystore.js';
 
 /** A handler for one declared method (params parsed by the dispatcher). */
@@ -93,9 +94,11 @@ export interface ModuleStartContext<Mx = unknown> {
   logger: Logger;
   /** What `metrics()` returned (the module's own metric handles). */
   metrics: Mx;
+  /** The node's shared metrics (telemetry/metrics.ts; the governor's gauges still live there). */
+  nodeMetrics: Metrics;
   /** Connected peers (count, liveness) from the network, once it runs. */
   peers: () => { count: number; liveness: number | null };
-  /** Gate inputs contributed by the modules started before this one (the governor reads them). */
+  /** Gate inputs of every module (filled with each module's `sources` as it starts; the governor reads it at each window, so order does not matter). */
   sources: GateSources;
 }
 
