@@ -36,6 +36,7 @@ import type { AnyNodeModule } from './modules/types.js';
 import { declaredMethods, forwardingHandlers } from './node-handlers.js';
 import { recoverInterruptedRestore } from './snapshots/restore.js';
 import { SnapshotService } from './snapshots/service.js';
+import { subsystemsOf } from './snapshots/subsystems.js';
 import { configureSimpleDb } from './storage/simpledb.js';
 import { createNodeLogger, LogRing } from './logging.js';
 import { Dispatcher } from './rpc/dispatcher.js';
@@ -287,7 +288,7 @@ export class Node {
       // The net module has no request/drop counters yet: liveness is unknown with peers.
       peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: null }),
     });
-    const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip() });
+    const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip(), subsystems: subsystemsOf(moduleList) });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
     this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network, keystore }), ...modules.handlers(), ...snapshots.handlers(),

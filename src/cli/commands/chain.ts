@@ -64,13 +64,13 @@ async function stoppedChainDir(opts: LocalOpts, what: string): Promise<string> {
   return path.join(root, 'chain');
 }
 
-type ReplayOut = Awaited<ReturnType<typeof import('../../node-core/chain/replay.js').replayFromGenesis>>;
+type ReplayOut = Awaited<ReturnType<typeof import('../../node-core/modules/replay.js').replayChain>>;
 
 /** From-genesis replay with a progress line on an interactive stderr. */
 async function replay(chainDir: string, opts: CommonOpts & { tmpDir?: string }): Promise<ReplayOut> {
-  const { replayFromGenesis } = await import('../../node-core/chain/replay.js');
+  const { replayChain } = await import('../../node-core/modules/replay.js');
   let lastPrint = 0;
-  const r = await replayFromGenesis(chainDir, {
+  const r = await replayChain(chainDir, {
     tmpDir: opts.tmpDir,
     onProgress: (height, total) => {
       const now = performance.now();

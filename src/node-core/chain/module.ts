@@ -88,7 +88,7 @@ export interface TxContext extends BlockContext {
 
 /** How a module call reads in RPC, CLI and console (`TxView.call`). */
 export interface CallView {
-  /** Human label, e.g. "governor intent: operational enter @ epoch 3". */
+  /** Human label, e.g. "transfer of 5 into the pot". */
   summary: string;
   /** Flat fields, values as text/number/boolean (amounts as decimal strings). */
   fields: Record<string, string | number | boolean>;

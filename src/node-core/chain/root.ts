@@ -8,7 +8,7 @@
  * accounts_root is chain/state.ts's three-level tree. An empty module state is stored as an absent
  * key and left out of the formula, so adding a module to a chain changes no root until the module
  * holds state, and two nodes agree on the root iff they agree on the accounts and on every
- * module's state bytes. Version history: 2 = accounts root with the governor state folded in by
+ * module's state bytes. Version history: 2 = accounts root with the one on-chain module state then folded in by
  * hand (tag 0x04); 3 = this formula (tag 0x05), one entry per module.
  */
 import { hash as oneShot } from 'node:crypto';
