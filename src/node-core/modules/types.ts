@@ -135,5 +135,4 @@ export function defineModule<const M extends readonly MethodDecl[], Mx = unknown
 }
 
 /** A module of any method list (what lists hold). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyNodeModule = NodeModule<readonly MethodDecl[], any>;
