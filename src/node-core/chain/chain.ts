@@ -5,94 +5,32 @@
  * never interleave. Modules come in through `ChainOpenOptions.modules` (chain/module.ts); every
  * block of every path runs through chain/run.ts, and nothing here names a module.
  */
-import type pino from 'pino';
 import { Reason, RpcError } from '../../shared/api/errors.js';
-import type { BlockHeader, BlockView, Tip } from '../../shared/api/index.js';
+import type { BlockHeader } from '../../shared/api/index.js';
 import { verify } from '../crypto/ed25519.js';
 import { fromHex, toHex } from '../crypto/hash.js';
-import { VerifyPool } from '../crypto/verify-pool.js';
-import type { NodeEvents } from '../events.js';
 import { ChainDb, ChainDbError } from '../storage/chaindb.js';
-import type { Metrics } from '../telemetry/metrics.js';
-import type { KeyPair } from '../wallet/keystore.js';
-import { blockView, decodeBlock, epochOf, headerView, makeBlock, txRoot, type Block } from './block.js';
-import { asArray, asBytes, asSafeInt, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
-import { genesisBlock, genesisState, type Genesis } from './genesis.js';
-import { Mempool, type MempoolOptions } from './mempool.js';
-import type { Address, ChainModule, ModuleRef, TxKind } from './module.js';
+import { decodeBlock, epochOf, headerView, makeBlock, txRoot, type Block } from './block.js';
+import { CodecError, encodeCanonical } from './codec.js';
+import { checkSlot, earliestSlotMs } from './consensus.js';
+import { genesisBlock, genesisState } from './genesis.js';
+import type { TxKind } from './module.js';
 import { loadModuleStates, stateBytes } from './module-states.js';
 import { ModuleSet } from './modules.js';
-import { moduleHash, stateRoot } from './root.js';
-import { BlockRun, emptyModuleStates, type ModuleStates, type RunResult } from './run.js';
+import { ChainReader, MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
+import { stateRoot } from './root.js';
+import { BlockRun, type RunResult } from './run.js';
 import { State, type AccountState } from './state.js';
 import { decodeTx, signCall, signingMessage, type SignedTx } from './tx.js';
-import { applyBlock, ImportError, preverifyBlock, validatorKeys, validatorStakes } from './verify.js';
-import { checkSlot, earliestSlotMs, ValidatorSet } from './consensus.js';
+import { applyBlock, ImportError, preverifyBlock } from './verify.js';
 import { decodeUndo, encodeUndo } from './undo.js';
 
 export { ChainDbError } from '../storage/chaindb.js';
+export { MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
 
-/** Most transactions in one produced block. */
-export const MAX_BLOCK_TXS = 10_000;
-
-export interface ChainOpenOptions {
-  /** `<root>/chain` */
-  dir: string;
-  genesis: Genesis;
-  nodeKey: KeyPair;
-  metrics?: Metrics;
-  events?: NodeEvents;
-  logger?: pino.Logger;
-  mempool?: MempoolOptions;
-  /** Most transactions per produced block (default MAX_BLOCK_TXS). */
-  maxBlockTxs?: number;
-  /** Share a verify pool (else the chain creates one with one worker per core and closes it). */
-  verifyPool?: VerifyPool;
-  /** The chain modules (the node's module list, modules/index.ts); default none. */
-  modules?: readonly ChainModule[];
-}
-
-export class Chain {
-  readonly genesis: Genesis;
-  readonly mempool: Mempool;
-  private head!: Block;
-  private queue: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
-  private producing = false;
-  private closed = false;
-  private readonly validators: Map<string, Uint8Array>;
-  /** Validator stakes by `tb1…` address (module hooks' ctx.validators). */
-  private readonly stake: Map<Address, bigint>;
-  /** The module registry (tag → kind, id → module). */
-  readonly modules: ModuleSet;
-  /** Module states after the head block. */
-  private mods: ModuleStates;
-  private readonly ownPool: boolean;
-  private readonly pool: VerifyPool;
-  /** Validator set and proposer schedule (chain/consensus.ts). */
-  readonly set: ValidatorSet;
-  /** Highest final block of a multi-validator chain (single validator: the head, see finalizedHeight). */
-  private fin = { height: 0, hashHex: '' };
-  /** Canonical hashes above the finalized height (fork choice and finality look them up synchronously). */
-  private readonly recent = new Map<number, string>();
-  private readonly headListeners = new Set<(b: Block, o: { reverted: boolean }) => void>();
-  private readonly txListeners = new Set<(bytes: Uint8Array) => void>();
-
-  private constructor(
-    private readonly o: ChainOpenOptions,
-    private readonly db: ChainDb,
-    private readonly state: State,
-    modules: ModuleSet,
-  ) {
-    this.modules = modules;
-    this.mods = emptyModuleStates(modules);
-    this.genesis = o.genesis;
-    this.mempool = new Mempool(o.genesis.chain_id, o.mempool);
-    this.validators = validatorKeys(o.genesis);
-    this.stake = validatorStakes(o.genesis);
-    this.set = new ValidatorSet(o.genesis);
-    this.ownPool = !o.verifyPool;
-    this.pool = o.verifyPool ?? new VerifyPool();
+export class Chain extends ChainReader {
+  private constructor(o: ChainOpenOptions, db: ChainDb, state: State, modules: ModuleSet) {
+    super(o, db, state, modules);
   }
 
   /**
@@ -152,44 +90,6 @@ export class Chain {
     return run;
   }
 
-  private get isValidator(): boolean {
-    return this.validators.has(this.o.nodeKey.address.slice(3));
-  }
-
-  /** Head of the chain. Single validator: every block is final at once. */
-  tip(): Tip {
-    const h = this.head.header;
-    return { height: h.height, hash: this.head.hashHex, state_root: toHex(h.stateRoot), timestamp_ms: h.timestampMs, epoch: h.epoch, finalized_height: this.finalizedHeight() };
-  }
-
-  /** Single-validator chains finalize each block as it is made (its signer is all the stake); multi-validator finality comes with votes. */
-  private finalizedHeight(): number {
-    return this.set.multi ? this.fin.height : this.head.header.height;
-  }
-
-  /** The highest final block (height, 64-hex hash). */
-  finalized(): { height: number; hashHex: string } {
-    return this.set.multi ? { ...this.fin } : { height: this.head.header.height, hashHex: this.head.hashHex };
-  }
-
-  /** The head block. */
-  headBlock(): Block {
-    return this.head;
-  }
-
-  /** Canonical hash (hex) at a height above the finalized height, from memory; undefined when unknown. */
-  recentHash(height: number): string | undefined {
-    return height === this.head.header.height ? this.head.hashHex : this.recent.get(height);
-  }
-
-  /** Canonical hash (hex) at any height, or undefined above the head. */
-  async hashAt(height: number): Promise<string | undefined> {
-    const r = this.recentHash(height);
-    if (r !== undefined) return r;
-    if (height === this.fin.height && this.fin.hashHex) return this.fin.hashHex;
-    return (await this.blockAt(height))?.hashHex;
-  }
-
   /** Called with each transaction admitted from a local submission (the net layer gossips it). Returns the unsubscribe function. */
   onLocalTx(cb: (bytes: Uint8Array) => void): () => void {
     this.txListeners.add(cb);
@@ -200,26 +100,6 @@ export class Chain {
   onHead(cb: (head: Block, o: { reverted: boolean }) => void): () => void {
     this.headListeners.add(cb);
     return () => this.headListeners.delete(cb);
-  }
-
-  private async loadFinality(): Promise<void> {
-    const rec = await this.db.getMeta('finalized');
-    if (rec) {
-      try {
-        const a = asArray(decodeCanonical(rec, 'finalized'), 'finalized', 2);
-        this.fin = { height: asSafeInt(a[0], 'finalized.height'), hashHex: toHex(asBytes(a[1], 'finalized.hash', 32)) };
-      } catch (err) {
-        throw new ChainDbError('corrupt', this.o.dir, `finalized record does not decode: ${(err as Error).message}`);
-      }
-    } else {
-      const g = await this.blockAt(0);
-      this.fin = { height: 0, hashHex: g?.hashHex ?? '' };
-    }
-    if (!this.set.multi) return;
-    for (let h = this.fin.height + 1; h < this.head.header.height; h++) {
-      const b = await this.blockAt(h);
-      if (b) this.recent.set(h, b.hashHex);
-    }
   }
 
   /**
@@ -242,22 +122,6 @@ export class Chain {
       this.updateHeadMetrics();
       return true;
     });
-  }
-
-  /** The votes that proved the current finalized block (encoded votes), empty when none. */
-  async finalityProof(): Promise<Uint8Array[]> {
-    const rec = await this.db.getMeta('finality_proof');
-    if (!rec) return [];
-    try {
-      return asArray(decodeCanonical(rec, 'finality proof'), 'finality proof').map((v, i) => asBytes(v, `finality proof[${i}]`));
-    } catch {
-      return [];
-    }
-  }
-
-  /** Consensus metadata of other modules (last vote, equivocation evidence), by name. */
-  getMeta(name: string): Promise<Uint8Array | undefined> {
-    return this.db.getMeta(name);
   }
 
   /** Writes consensus metadata (synced). */
@@ -312,74 +176,6 @@ export class Chain {
       for (const cb of this.headListeners) cb(parent, { reverted: true });
       return b;
     });
-  }
-
-  /** Module states with an undo record's prior states put back. @throws ChainDbError for an unknown module or undecodable state. */
-  private undoModules(prior: Map<string, Uint8Array | null>, h: number): ModuleStates {
-    const states = new Map(this.mods.states);
-    const hashes = new Map(this.mods.hashes);
-    for (const [id, bytes] of prior) {
-      const m = this.modules.get(id);
-      if (!m) throw new ChainDbError('corrupt', this.o.dir, `undo record of block ${h} names module "${id}", which this node does not run`);
-      try {
-        states.set(id, bytes === null ? m.state.empty : this.modules.decodeState(m, bytes));
-      } catch (err) {
-        throw new ChainDbError('corrupt', this.o.dir, `undo record of block ${h}: the state of module "${id}" does not decode: ${(err as Error).message}`);
-      }
-      if (bytes === null) hashes.delete(id);
-      else hashes.set(id, moduleHash(bytes));
-    }
-    return { states, hashes };
-  }
-
-  /** Account by `tb1…` address with pending nonce (RPC view, decimal strings). */
-  account(address: string): { address: string; balance: string; nonce: string; pending_nonce: string } {
-    const hex = address.slice(3);
-    const a = this.state.get(hex);
-    return { address, balance: a.balance.toString(), nonce: a.nonce.toString(), pending_nonce: this.mempool.pendingNonce(hex, a).toString() };
-  }
-
-  /** Committed state of an address (`tb1…`): balance (base units) and next nonce. */
-  accountState(address: string): { balance: bigint; nonce: bigint; pendingNonce: bigint } {
-    const hex = address.slice(3);
-    const a = this.state.get(hex);
-    return { ...a, pendingNonce: this.mempool.pendingNonce(hex, a) };
-  }
-
-  /** Block by height, or undefined. @throws ChainDbError if the stored block does not decode. */
-  async blockAt(height: number): Promise<Block | undefined> {
-    if (height > this.head.header.height) return undefined;
-    if (height === this.head.header.height) return this.head;
-    const bytes = await this.db.blockBytes(height);
-    if (!bytes) return undefined;
-    try {
-      return decodeBlock(bytes);
-    } catch (err) {
-      throw new ChainDbError('corrupt', this.o.dir, `block ${height} does not decode: ${(err as Error).message}`);
-    }
-  }
-
-  /** Stored bytes of the canonical block at a height (no decoding: what sync serves), or undefined. */
-  async blockBytesAt(height: number): Promise<Uint8Array | undefined> {
-    if (height > this.head.header.height) return undefined;
-    if (height === this.head.header.height) return this.head.bytes;
-    return this.db.blockBytes(height);
-  }
-
-  /** JSON block (with transactions) by height or 64-hex hash; undefined when unknown. */
-  async blockView(q: { height?: number; hash?: string }): Promise<BlockView | undefined> {
-    let height = q.height;
-    if (q.hash !== undefined) height = await this.db.heightOfHash(fromHex(q.hash, 32));
-    if (height === undefined) return undefined;
-    const b = await this.blockAt(height);
-    return b && blockView(b, this.modules.describe);
-  }
-
-  /** Where a tx is: pending in the mempool, included in a block, or unknown. */
-  async txStatus(hash: string): Promise<{ hash: string; status: 'pending' | 'included' | 'unknown'; height?: number; block_hash?: string }> {
-    if (this.mempool.has(hash)) return { hash, status: 'pending' };
-    const loc = await this.db.txLocation(fromHex(hash, 32));
-    return loc ? { hash, status: 'included', height: loc.height, block_hash: toHex(loc.blockHash) } : { hash, status: 'unknown' };
   }
 
   /**
@@ -540,11 +336,6 @@ export class Chain {
     for (const cb of this.headListeners) cb(block, { reverted: false });
   }
 
-  private updateHeadMetrics(): void {
-    this.o.metrics?.blockHeight.set(this.head.header.height);
-    this.o.metrics?.finalizedHeight.set(this.finalizedHeight());
-  }
-
   /** Produces a block every `genesis.block_time_ms`, aligned to the head's timestamp. Idempotent. */
   startProducing(): void {
     if (this.producing || this.closed) return;
@@ -570,17 +361,6 @@ export class Chain {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.queue;
-  }
-
-  /** A module's state after the head block (read-only). @throws Error when the module is not registered. */
-  moduleState<S>(ref: ModuleRef<S>): Readonly<S> {
-    if (!this.mods.states.has(ref.id)) throw new Error(`module ${ref.id} is not registered on this chain`);
-    return this.mods.states.get(ref.id) as S;
-  }
-
-  /** Whether this node's key is a validator. */
-  get nodeIsValidator(): boolean {
-    return this.isValidator;
   }
 
   /**
