@@ -20,6 +20,7 @@
  */
 import path from 'node:path';
 import type { NodeStatus, PhaseInfo } from '../shared/api/index.js';
+import type { LifecycleMessage } from './lifecycle-message.js';
 import { Chain } from './chain/chain.js';
 import { chainHandlers } from './chain/handlers.js';
 import { ConsensusEngine } from './chain/engine.js';
@@ -53,28 +54,7 @@ import type { Logger } from 'pino';
 
 export type { IpcPort };
 
-/**
- * Lifecycle messages the node posts on its IPC channel (besides JSON-RPC responses and
- * `subscription` notifications, which carry `jsonrpc`). Consumed by the console's supervisor.
- */
-export type LifecycleMessage =
-  /** Every phase change, the same payload as the `node.phase` topic. */
-  | ({ type: 'phase' } & PhaseInfo)
-  /** Once, when the phase becomes `ready`. `metrics_port` is null with telemetry off. */
-  | {
-      type: 'ready';
-      pid: number;
-      version: string;
-      network: string;
-      chain_id: number;
-      data_dir: string;
-      node_address: string;
-      rpc_addr: string;
-      rpc_port: number;
-      metrics_port: number | null;
-    }
-  /** Posted by main.ts right before the process exits: 0 after a clean stop, 2 config error, 1 other failure. */
-  | { type: 'exit'; code: number; message?: string };
+export type { LifecycleMessage } from './lifecycle-message.js';
 
 export interface NodeStartOptions {
   /** Process message channel: JSON-RPC is served on it and lifecycle messages are posted to it. */
