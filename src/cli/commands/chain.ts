@@ -49,7 +49,11 @@ function blockLines(b: BlockView): string[] {
     ['transactions', b.tx_count],
   ]);
   for (const t of b.transactions)
-    lines.push(`  ${t.hash}  ${t.from} → ${t.to}  amount ${t.amount}  fee ${t.fee}  nonce ${t.nonce}`);
+    lines.push(
+      t.call
+        ? `  ${t.hash}  ${t.from}  ${t.call.summary}  fee ${t.fee}  nonce ${t.nonce}`
+        : `  ${t.hash}  ${t.from} → ${t.to}  amount ${t.amount}  fee ${t.fee}  nonce ${t.nonce}`,
+    );
   return lines;
 }
 
