@@ -239,9 +239,11 @@ export class Chain extends ChainReader {
       // Multi-validator chains: never before this proposer's slot (chain/consensus.ts).
       const timestampMs = Math.max(now, parent.header.timestampMs + 1, this.set.multi ? earliestSlotMs(parent.header.timestampMs, this.genesis.block_time_ms, this.set.rank(height, proposerHex)) : 0);
       const run = this.nextRun(timestampMs).begin();
+      let index = 0; // position in the block, as import will see it (TxContext.index)
       const txs = this.mempool.select(this.o.maxBlockTxs ?? MAX_BLOCK_TXS, (tx) => {
-        const f = run.apply(tx, -1);
+        const f = run.apply(tx, index);
         if (f) rejected.push(tx);
+        else index++;
         return !f;
       });
       const r = run.end();
