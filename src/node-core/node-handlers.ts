@@ -6,8 +6,7 @@
  * method nobody implements: −32601).
  */
 import { METHODS, RpcError, type MethodDecl, type MethodName, type PhaseInfo } from '../shared/api/index.js';
-import { moduleMethodsOf } from './modules/host.js';
-import type { AnyNodeModule } from './modules/types.js';
+import { moduleMethodsOf, type AnyNodeModule } from './modules/index.js';
 import type { Handler, HandlerMap } from './rpc/types.js';
 
 /** Methods the dispatcher serves itself. */

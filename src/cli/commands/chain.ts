@@ -68,11 +68,11 @@ async function stoppedChainDir(opts: LocalOpts, what: string): Promise<string> {
   return path.join(root, 'chain');
 }
 
-type ReplayOut = Awaited<ReturnType<typeof import('../../node-core/modules/replay.js').replayChain>>;
+type ReplayOut = Awaited<ReturnType<typeof import('../../node-core/node-modules.js').replayChain>>;
 
 /** From-genesis replay with a progress line on an interactive stderr. */
 async function replay(chainDir: string, opts: CommonOpts & { tmpDir?: string }): Promise<ReplayOut> {
-  const { replayChain } = await import('../../node-core/modules/replay.js');
+  const { replayChain } = await import('../../node-core/node-modules.js');
   let lastPrint = 0;
   const r = await replayChain(chainDir, {
     tmpDir: opts.tmpDir,

@@ -6,4 +6,5 @@ export { GOVERNOR } from './module.js';
 export { Governor } from './service.js';
 export { governorState, GOVERNOR_ID } from './chain-module.js';
 export { governorHandlers, governorSettings, type GovernorSettings } from './settings.js';
+export { blake3Hex, checkAttestation } from './snapshots.js';
 export type { GovState, GovIntent } from './gov-intent.js';

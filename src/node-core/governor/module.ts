@@ -5,7 +5,7 @@
  * governance state, whatever its local settings).
  */
 import { GOVERNOR_METHODS } from '../../shared/api/governor.js';
-import { defineModule } from '../modules/types.js';
+import { defineModule } from '../modules/index.js';
 import { governorChainModule } from './chain-module.js';
 import { governorHandlers, governorSettings } from './settings.js';
 import { Governor } from './service.js';

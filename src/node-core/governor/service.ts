@@ -25,7 +25,7 @@ import type { Ed25519Keys } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hash.js';
 import type { NodeEvents } from '../events.js';
 import { names, SimpleDb } from '../storage/simpledb.js';
-import type { Deadline } from '../modules/types.js';
+import type { Deadline } from '../modules/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { governorState, intentKind } from './chain-module.js';
 import { evaluateEconomics, evaluateMarket, evaluateOperational, initialMemory, noSignal, requiredStreak, stepGate, type GateMemory, type Verdict } from './gates.js';

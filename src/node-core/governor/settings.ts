@@ -4,11 +4,10 @@
  */
 import path from 'node:path';
 import { EPOCH_BLOCKS } from '../chain/block.js';
-import { ConfigError } from '../config/load.js';
-import type { NodeConfig } from '../config/schema.js';
+import { ConfigError, type NodeConfig } from '../config/index.js';
 import type { Ed25519Keys } from '../crypto/ed25519.js';
 import type { GOVERNOR_METHODS } from '../../shared/api/governor.js';
-import type { CompleteHandlers } from '../modules/types.js';
+import type { CompleteHandlers } from '../modules/index.js';
 import { OPERATIONAL } from './gates.js';
 import type { Governor } from './service.js';
 import { signingKeyFromHex } from './snapshots.js';

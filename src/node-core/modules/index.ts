@@ -1,10 +1,6 @@
 /**
- * The node's module list: one line per subsystem (modules/types.ts). Start order = list order;
- * the node closes them in reverse. Adding a subsystem: see README "Adding a subsystem".
+ * The module contract's public index (modules/types.ts: NodeModule; host.ts: what the node derives
+ * from its module list and the ordered start/close). The node's list itself is node-modules.ts.
  */
-import { GOVERNOR } from '../governor/index.js';
-import type { AnyNodeModule } from './types.js';
-
-export const NODE_MODULES: readonly AnyNodeModule[] = [
-  GOVERNOR,
-];
+export * from './types.js';
+export * from './host.js';

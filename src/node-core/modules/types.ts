@@ -1,7 +1,7 @@
 /**
  * The service side of a subsystem: `NodeModule` (cf. Cosmos SDK's module manager, VS Code's
  * contributions). A module is its own folder `src/node-core/<module>/` whose public index exports
- * one `NodeModule`; the node's module list (modules/index.ts) names it once, and the node
+ * one `NodeModule`; the node's module list (node-modules.ts) names it once, and the node
  * assembles everything from that list:
  *   chain       its ChainModule (tx kinds, state, hooks; chain/module.ts) → `Chain.open`
  *   methods     its contract slice (src/shared/api/<module>.ts) → dispatcher, `rpc.discover`
@@ -16,12 +16,11 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
-import type { GateName, MethodDecl, ParamsOf, ResultOf } from '../../shared/api/index.js';
+import type { GateName, GateVerdict, MethodDecl, ParamsOf, ResultOf } from '../../shared/api/index.js';
 import type { Chain } from '../chain/chain.js';
 import type { ChainModule } from '../chain/module.js';
-import type { NodeConfig } from '../config/schema.js';
+import type { NodeConfig } from '../config/index.js';
 import type { NodeEvents } from '../events.js';
-import type { Verdict } from '../governor/gates.js';
 import type { CallContext } from '../rpc/types.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { KeyPair } from '../wallet/keystore.js';
@@ -81,7 +80,7 @@ export interface AlertRule {
 }
 
 /** Inputs of governor gates provided by a module (the governor's `sources` hook). */
-export type GateSources = Partial<Record<GateName, () => Verdict | Promise<Verdict>>>;
+export type GateSources = Partial<Record<GateName, () => GateVerdict | Promise<GateVerdict>>>;
 
 /** What `start` receives. */
 export interface ModuleStartContext<Mx = unknown> {

@@ -11,9 +11,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Subsystem } from '../../shared/api/snapshots.js';
-import { dataPathsOf } from '../modules/host.js';
-import { NODE_MODULES } from '../modules/index.js';
-import type { AnyNodeModule, DataPaths } from '../modules/types.js';
+import { dataPathsOf, type AnyNodeModule, type DataPaths } from '../modules/index.js';
+import { NODE_MODULES } from '../node-modules.js';
 
 export type SubsystemDef = DataPaths;
 

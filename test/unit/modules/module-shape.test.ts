@@ -5,9 +5,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NODE_MODULES } from '../../../src/node-core/modules/index.js';
-import { chainModulesOf, dataPathsOf, ModuleHost } from '../../../src/node-core/modules/host.js';
-import { defineModule } from '../../../src/node-core/modules/types.js';
+import { NODE_MODULES } from '../../../src/node-core/node-modules.js';
+import { chainModulesOf, dataPathsOf, ModuleHost } from '../../../src/node-core/modules/index.js';
+import { defineModule } from '../../../src/node-core/modules/index.js';
 import { SUBSYSTEMS } from '../../../src/node-core/snapshots/subsystems.js';
 import { createMetrics } from '../../../src/node-core/telemetry/metrics.js';
 import { COUNTER, COUNTER_METHODS } from '../../fixtures/modules/counter/index.js';
