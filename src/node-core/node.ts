@@ -23,6 +23,7 @@ import type { NodeStatus, PhaseInfo } from '../shared/api/index.js';
 import type { LifecycleMessage } from './lifecycle-message.js';
 import { Chain } from './chain/chain.js';
 import { chainHandlers } from './chain/handlers.js';
+import { walletHandlers } from './wallet/handlers.js';
 import { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
 import { netHandlers } from './net/handlers.js';
@@ -269,7 +270,7 @@ export class Node {
     const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip(), subsystems: subsystemsOf(moduleList) });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
-    this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network, keystore }), ...modules.handlers(), ...snapshots.handlers(),
+    this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network }), ...walletHandlers(chain, { keystore }), ...modules.handlers(), ...snapshots.handlers(),
       ...netHandlers({
         net: () => this.net,
         engine: () => this.engine,
