@@ -38,8 +38,8 @@ export function chainHandlers(chain: Chain, o: { network: string; keystore: Keys
     },
 
     'wallet.list': async () => {
-      const keys = await o.keystore.list();
-      return keys.map((k) => ({ ...k, balance: chain.accountState(k.address).balance.toString() }));
+      const { wallets, unreadable } = await o.keystore.list();
+      return { wallets: wallets.map((k) => ({ ...k, balance: chain.accountState(k.address).balance.toString() })), unreadable };
     },
 
     'wallet.transfer': async (p) => {

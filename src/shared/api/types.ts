@@ -129,3 +129,15 @@ export type LogLine = z.infer<typeof LogLine>;
 
 export const WalletKey = z.object({ name: z.string(), address: zAddress, balance: zDecimal.optional() });
 export type WalletKey = z.infer<typeof WalletKey>;
+/** A wallet key file that could not be read: listed apart so it never hides the others. */
+export const UnreadableWallet = z.object({
+  name: z.string(),
+  /** Absolute path of the key file. */
+  path: z.string(),
+  /** What is wrong with it, e.g. "is not JSON (Unexpected end of JSON input)". */
+  reason: z.string(),
+});
+export type UnreadableWallet = z.infer<typeof UnreadableWallet>;
+/** `wallet.list`: the readable wallets, and the damaged key files apart. */
+export const WalletList = z.object({ wallets: z.array(WalletKey), unreadable: z.array(UnreadableWallet) });
+export type WalletList = z.infer<typeof WalletList>;
