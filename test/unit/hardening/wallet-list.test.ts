@@ -32,7 +32,7 @@ describe('wallet.list with a damaged key file', () => {
     const file = path.join(t.root, 'keys', 'wallets', 'alice.json');
     await damage(file);
     const d = new Dispatcher({ handlers: t.h, events: t.events, metrics: t.metrics, info: { title: 't', version: '0' } });
-    const list = JSON.parse((await d.handleText('{"jsonrpc":"2.0","id":1,"method":"wallet.list"}', { transport: 'http' }))!);
+    const list = JSON.parse((await d.handleText('{"jsonrpc":"2.0","id":1,"method":"wallet.list"}', { transport: 'http', authorized: false }))!);
     expect(list.error).toBeUndefined();
     expect(list.result.wallets.map((w: { name: string }) => w.name)).toEqual(['faucet', 'bob']);
     expect(list.result.wallets[1]).toMatchObject({ address: bob.address, balance: '0' });
