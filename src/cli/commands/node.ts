@@ -1,7 +1,8 @@
-/** `contract-cli node start|status`. */
+/** `contract-cli node start|status|unlock`. */
 import { Command } from 'commander';
 import { addNodeFlags, flagsToLoadOptions } from '../../node-core/config/flags.js';
 import { clientFor, output, table, withCommon, type CommonOpts } from '../common.js';
+import { addUnlockCommand } from './node-unlock.js';
 
 export function nodeCommand(): Command {
   const node = new Command('node').description('run and inspect the node');
@@ -41,5 +42,6 @@ export function nodeCommand(): Command {
       ]),
     );
   });
+  addUnlockCommand(node);
   return node;
 }
