@@ -6,7 +6,8 @@
  * - `Host` not loopback / not configured → 403 (DNS rebinding); any other path → 404;
  * - `OPTIONS /` → 204 with CORS headers for a configured Origin, else 403;
  * - not POST → 405; browser `Origin` not configured → 403; `Content-Type` not JSON → 415;
- * - per-IP token bucket empty → 429 with JSON-RPC −32001 "rate limited";
+ * - per-IP token bucket empty → 429 with JSON-RPC −32001 "rate limited", echoing the request's id
+ *   (a batch: one error per member id) when the body can be read;
  * - body over `maxBodyBytes` (1 MiB) → 413 with JSON-RPC −32600 "invalid request", sent once the
  *   body has been read and discarded (up to 16 MiB more), then the connection is closed;
  * - otherwise 200 with the JSON-RPC response, or 204 when the body held only notifications.
@@ -20,7 +21,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/api/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { errorResponseText, type Dispatcher } from './dispatcher.js';
+import { errorResponseText, refusalText, type Dispatcher } from './dispatcher.js';
 import { bearerChecker, guardConnections, hostChecker, isJsonContentType, originChecker, RateLimiter, sendPlain } from './http-guard.js';
 import { listen } from './net-errors.js';
 
@@ -118,13 +119,8 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     if (!isJsonContentType(req.headers['content-type']))
       return plain(res, 415, 'unsupported media type: send Content-Type: application/json', cors);
     const remote = req.socket.remoteAddress ?? 'unknown';
-    if (!limiter.take(remote)) {
-      count(ErrorCode.RateLimited);
-      return json(res, 429, errorResponseText(ErrorCode.RateLimited, 'rate limited'), {
-        ...cors,
-        'retry-after': '1',
-      });
-    }
+    // Over the rate: the body is still read (within the size limit) so the 429 echoes its ids.
+    const limited = !limiter.take(remote);
     // An over-limit body is answered 413 only once the client has finished sending it (read and
     // discarded, up to DRAIN_LIMIT): a client still writing when the server closes gets EPIPE /
     // "fetch failed" instead of our answer (undici fetch does). Beyond DRAIN_LIMIT the 413 goes
@@ -178,6 +174,11 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     req.on('end', () => {
       if (rejected && !aborted) return send413(false);
       if (aborted || rejected) return;
+      if (limited) {
+        count(ErrorCode.RateLimited);
+        const text = Buffer.concat(chunks, size).toString('utf8');
+        return json(res, 429, refusalText(text, ErrorCode.RateLimited, 'rate limited'), { ...cors, 'retry-after': '1' });
+      }
       const ctx = { transport: 'http' as const, remote, authorized: authOk(req.headers.authorization) };
       o.dispatcher.handleText(Buffer.concat(chunks, size).toString('utf8'), ctx).then(
         (body) => {
@@ -250,16 +251,16 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     }, WS_PING_MS);
     ping.unref();
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-      if (!limiter.take(remote)) {
-        count(ErrorCode.RateLimited);
-        return conn.session.deliver(errorResponseText(ErrorCode.RateLimited, 'rate limited'));
-      }
       // Binary frames are read as UTF-8 JSON too; ws delivers Buffer by default.
       const buf = Array.isArray(data)
         ? Buffer.concat(data)
         : Buffer.isBuffer(data)
           ? data
           : Buffer.from(data);
+      if (!limiter.take(remote)) {
+        count(ErrorCode.RateLimited);
+        return conn.session.deliver(refusalText(buf.toString('utf8'), ErrorCode.RateLimited, 'rate limited'));
+      }
       conn
         .handleText(buf.toString('utf8'))
         .catch((e: unknown) => o.logger?.error({ err: e }, 'websocket request failed'));
