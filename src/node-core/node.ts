@@ -27,7 +27,7 @@ import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/net
 import { Network } from './net/network.js';
 import type { NodeConfig } from './config/schema.js';
 import { redactConfig } from './config/load.js';
-import { NodeEvents } from './events.js';
+import { keepNotices, NodeEvents } from './events.js';
 import { Governor, governorHandlers, governorSettings } from './governor/index.js';
 import { recoverInterruptedRestore } from './snapshots/restore.js';
 import { SnapshotService } from './snapshots/service.js';
@@ -88,6 +88,8 @@ export class Node {
   readonly events = new NodeEvents();
   readonly metrics: Metrics = createMetrics();
   private readonly ring = new LogRing();
+  /** Notices so far (damaged stores moved aside…), replayed to `node.notice` subscribers. */
+  private readonly notices = keepNotices(this.events);
   private readonly startedAt = Date.now();
   private info: PhaseInfo = { phase: 'starting' };
   /** Closers of what is open, in opening order; run in reverse by stop/teardown. */
@@ -235,7 +237,7 @@ export class Node {
       metrics: this.metrics,
       logger: log.logger,
       info: { title: 'The Block node', version: NODE_VERSION },
-      replay: { 'log.line': () => this.ring.snapshot() },
+      replay: { 'log.line': () => this.ring.snapshot(), 'node.notice': () => this.notices },
     });
     if (this.o.ipc) {
       const stopIpc = serveIpc(dispatcher, this.o.ipc);

@@ -117,6 +117,23 @@ export const NodeStats = z.object({
 });
 export type NodeStats = z.infer<typeof NodeStats>;
 
+/**
+ * Something the operator should know that did not stop the node (topic `node.notice`; the last
+ * 50 are replayed on subscribe). `kind` is stable: `store_quarantined` (a damaged rebuildable
+ * store was moved aside to `moved_to` and recreated empty), `finalized_refetch` (blocks below
+ * the remembered finalized height are being fetched again from peers).
+ */
+export const NodeNotice = z.object({
+  at_ms: z.number(),
+  level: z.enum(['info', 'warn', 'error']),
+  kind: z.string(),
+  message: z.string(),
+  store: z.string().optional(),
+  path: z.string().optional(),
+  moved_to: z.string().optional(),
+});
+export type NodeNotice = z.infer<typeof NodeNotice>;
+
 export const LogLine = z.object({
   /** pino level number: 10 trace … 60 fatal. */
   level: z.number().int(),
