@@ -39,6 +39,7 @@ import { startRpcServer } from './rpc/server.js';
 import type { Handler, HandlerMap } from './rpc/types.js';
 import { nodeInfoHandlers, StatsSampler } from './stats.js';
 import { openDataDir, type DataDir } from './storage/datadir.js';
+import { checkFinalizedMark, trackFinalizedMark } from './storage/finalized-mark.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { startMetricsServer } from './telemetry/server.js';
 import { NODE_VERSION } from './version.js';
@@ -261,6 +262,7 @@ export class Node {
     });
     this.chain = chain;
     this.opened('chain db', () => chain.close());
+    await this.guardFinality(chain, cfg.p2p && ((netFile?.bootstrap.length ?? 0) + cfg.p2p_bootstrap.length + cfg.p2p_static_peers.length > 0 || this.genesis.validators.length > 1));
     const engine = new ConsensusEngine({ chain, nodeKey: this.nodeKey, logger: log.logger, metrics: this.metrics, fault: cfg.test_fault === 'double_sign' ? 'double_sign' : undefined });
     this.engine = engine;
 
@@ -371,6 +373,17 @@ export class Node {
       rpc_port: rpc.port,
       metrics_port: this.metricsPort ?? null,
     });
+  }
+
+  /**
+   * The finalized mark (storage/finalized-mark.ts): refuses (alone) or refetches (with peers) when
+   * the chain opened below the height it had reported final; then keeps the mark up to date.
+   */
+  private async guardFinality(chain: Chain, withPeers: boolean): Promise<void> {
+    const root = this.dataDir!.root;
+    await checkFinalizedMark(root, chain, { network: withPeers, logger: this.logger, notify: (n) => this.events.emit('node.notice', n) });
+    const mark = trackFinalizedMark(root, chain, { logger: this.logger });
+    this.opened('finalized mark', () => mark.close());
   }
 
   private async mempoolSize(): Promise<number> {
