@@ -42,6 +42,8 @@ export interface ConsoleServerOptions {
   allowedHosts?: string[];
   /** Fixed token (tests); default 32 random bytes, hex. */
   token?: string;
+  /** A connection that sends no byte within this many ms is closed (default 2 000; tests raise it). */
+  firstByteMs?: number;
   /** Diagnostic lines (never contain the token). */
   log?: (line: string) => void;
 }
@@ -73,7 +75,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
 
   const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 });
   // Idle sockets give way to newcomers and silent ones are closed after 2 s (http-guard.ts).
-  guardConnections(server, { maxConnections: MAX_HTTP_CONNECTIONS, maxPerAddress: MAX_HTTP_CONNECTIONS_PER_ADDRESS });
+  guardConnections(server, { maxConnections: MAX_HTTP_CONNECTIONS, maxPerAddress: MAX_HTTP_CONNECTIONS_PER_ADDRESS, firstByteMs: o.firstByteMs });
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_WS_FRAME,
