@@ -34,7 +34,14 @@ export function CrashBanner() {
   return (
     <div className={`banner ${recovered ? 'banner--warn' : 'banner--bad'}`} role="alert" data-testid="crash-banner" data-state={sup.state}>
       <div className="banner__main">
-        {startFailed ? (
+        {lockedElsewhere ? (
+          <>
+            <strong className="banner__title">The node could not start: its data directory is locked by a node of another host</strong>
+            <span className="banner__text">
+              at {fmtClock(crash.at_ms)}: <span data-testid="start-error">{sup.start_error}</span>
+            </span>
+          </>
+        ) : startFailed ? (
           <>
             <strong className="banner__title">
               The node could not start: <span data-testid="start-error">{sup.start_error ?? crash.reason}</span>
