@@ -1,0 +1,41 @@
+/**
+ * Byzantine behaviour of a faulty validator in the simulator. A faulty node runs a normal core
+ * (so it stays plausible) and this layer rewrites what it sends, per recipient:
+ *  - `equivocate`: conflicting proposals and votes to different peers (a different value, nil, or
+ *    another value of the height — sometimes an invalid one);
+ *  - `silent`: withholds everything;
+ *  - `selective`: each message reaches only some peers;
+ *  - `round_spam`: also sends votes for rounds ahead, to drag honest nodes into round skips.
+ * It can only sign in its own name: messages from other validators are never forged.
+ */
+import type { TendermintCore } from '../../src/node-core/chain/tendermint/core.js';
+import type { ConsensusMessage, Input } from '../../src/node-core/chain/tendermint/types.js';
+import type { Rng } from './rng.js';
+import type { ByzMode } from './scenario.js';
+import type { SimValue } from './world.js';
+
+export function byzantineSend(mode: ByzMode, rng: Rng, core: TendermintCore<SimValue>, msgs: ConsensusMessage<SimValue>[], _to: string): Input<SimValue>[] {
+  switch (mode) {
+    case 'silent':
+      return [];
+    case 'selective':
+      return msgs.filter(() => rng.chance(0.5));
+    case 'round_spam': {
+      const out: Input<SimValue>[] = [...msgs];
+      for (const m of msgs) if (m.type !== 'proposal') for (let k = 1; k <= 3; k++) out.push({ ...m, round: m.round + k, id: rng.chance(0.5) ? null : m.id });
+      return out;
+    }
+    case 'equivocate':
+      return msgs.map((m) => (rng.chance(0.5) ? m : twist(rng, core, m)));
+  }
+}
+
+function twist(rng: Rng, core: TendermintCore<SimValue>, m: ConsensusMessage<SimValue>): ConsensusMessage<SimValue> {
+  if (m.type === 'proposal') {
+    const k = rng.int(0, 2);
+    return { ...m, value: { id: `${m.height}.${m.round}.${m.from}.alt${k}`, valid: k !== 2 }, validRound: rng.chance(0.8) ? -1 : m.validRound };
+  }
+  const known = core.knownValueIds();
+  const choices: (string | null)[] = [null, ...known, `${m.height}.${m.round}.${m.from}.alt0`, `${m.height}.${m.round}.${m.from}.alt1`];
+  return { ...m, id: rng.pick(choices) };
+}

@@ -1,0 +1,74 @@
+/**
+ * `npm run sim -- [--seeds N] [--from S] [--seed S] [--validators N] [--broken ignore_lock|forget_lock] [--trace] [--out FILE]`
+ *
+ * Runs the deterministic consensus simulator over seeds S..S+N−1 (default 1..10,000) and writes
+ * `bench/results/consensus-sim.json` (seeds, simulated blocks, violations, decision-round
+ * percentiles) unless a single `--seed` is replayed. A failing seed prints the one-line command
+ * that replays it with a trace. Exit 1 when any seed violates an invariant.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { replayCommand, runSeeds } from './run.js';
+import type { Broken } from './world.js';
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '10000' },
+    from: { type: 'string', default: '1' },
+    seed: { type: 'string' },
+    validators: { type: 'string' },
+    broken: { type: 'string' },
+    trace: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+
+function int(name: string, s: string): number {
+  if (!/^\d+$/.test(s)) {
+    process.stderr.write(`error: --${name} must be a non-negative integer, got ${JSON.stringify(s)}\n`);
+    process.exit(2);
+  }
+  return Number(s);
+}
+
+if (values.broken !== undefined && values.broken !== 'ignore_lock' && values.broken !== 'forget_lock') {
+  process.stderr.write(`error: --broken must be ignore_lock or forget_lock\n`);
+  process.exit(2);
+}
+const broken = values.broken as Broken | undefined;
+const validators = values.validators === undefined ? undefined : int('validators', values.validators);
+const single = values.seed !== undefined;
+const from = single ? int('seed', values.seed!) : int('from', values.from!);
+const count = single ? 1 : int('seeds', values.seeds!);
+const started = performance.now();
+let lastReport = started;
+const summary = runSeeds({
+  from,
+  count,
+  validators,
+  broken,
+  trace: values.trace ? (l) => process.stdout.write(`${l}\n`) : undefined,
+  onFailure: (r) => {
+    process.stderr.write(`seed ${r.seed}: ${r.violations.join('; ')}\n  replay: ${replayCommand(r.seed, { validators, broken })}\n`);
+  },
+  onProgress: (done) => {
+    const now = performance.now();
+    if (now - lastReport < 5000) return;
+    lastReport = now;
+    const rate = done / ((now - started) / 1000);
+    process.stderr.write(`${done}/${count} seeds, ${rate.toFixed(0)} seeds/s, ETA ${((count - done) / rate).toFixed(0)} s\n`);
+  },
+});
+const seconds = (performance.now() - started) / 1000;
+process.stdout.write(`${JSON.stringify({ ...summary, failing_seeds: summary.failing_seeds.slice(0, 20), wall_seconds: Number(seconds.toFixed(1)) }, null, 2)}\n`);
+if (!single) {
+  const out = values.out ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '../../bench/results/consensus-sim.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  const tmp = `${out}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify({ generated_by: 'npm run sim', ...summary, failing_seeds: summary.failing_seeds.slice(0, 100), wall_seconds: Number(seconds.toFixed(1)) }, null, 2)}\n`);
+  (await import('node:fs')).renameSync(tmp, out);
+  process.stderr.write(`wrote ${out}\n`);
+}
+process.exit(summary.violations > 0 ? 1 : 0);
