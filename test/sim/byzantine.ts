@@ -5,7 +5,10 @@
  *    another value of the height — sometimes an invalid one);
  *  - `silent`: withholds everything;
  *  - `selective`: each message reaches only some peers;
- *  - `round_spam`: also sends votes for rounds ahead, to drag honest nodes into round skips.
+ *  - `round_spam`: also sends votes for rounds ahead, to drag honest nodes into round skips;
+ *  - `amnesia`: the attack the lock exists for — proposes fresh values instead of its valid value,
+ *    votes for the newest value it has seen whatever it locked, and shows its precommits to only
+ *    some peers (so some honest nodes decide and others move to the next round).
  * It can only sign in its own name: messages from other validators are never forged.
  */
 import type { TendermintCore } from '../../src/node-core/chain/tendermint/core.js';
@@ -27,7 +30,24 @@ export function byzantineSend(mode: ByzMode, rng: Rng, core: TendermintCore<SimV
     }
     case 'equivocate':
       return msgs.map((m) => (rng.chance(0.5) ? m : twist(rng, core, m)));
+    case 'amnesia':
+      return msgs.map((m) => forget(core, m)).filter((m) => m.type !== 'precommit' || rng.chance(0.5));
   }
+}
+
+/** One rewrite per message (the same to every peer: no equivocation, no evidence). */
+const forgotten = new WeakMap<ConsensusMessage<SimValue>, ConsensusMessage<SimValue>>();
+
+function forget(core: TendermintCore<SimValue>, m: ConsensusMessage<SimValue>): ConsensusMessage<SimValue> {
+  let f = forgotten.get(m);
+  if (f) return f;
+  if (m.type === 'proposal') f = { ...m, value: { id: `${m.height}.${m.round}.${m.from}.fresh`, valid: true }, validRound: -1 };
+  else {
+    const known = core.knownValueIds();
+    f = { ...m, id: known.length > 0 ? known[known.length - 1] : m.id };
+  }
+  forgotten.set(m, f);
+  return f;
 }
 
 function twist(rng: Rng, core: TendermintCore<SimValue>, m: ConsensusMessage<SimValue>): ConsensusMessage<SimValue> {

@@ -13,7 +13,7 @@ export const STABLE_MAX_DELAY = BLOCK_MS / 5;
 /** After stabilisation every honest node finalizes a new block within this bound (simulated ms). */
 export const LIVENESS_BOUND_MS = 40 * BLOCK_MS;
 
-export type ByzMode = 'equivocate' | 'silent' | 'selective' | 'round_spam';
+export type ByzMode = 'equivocate' | 'silent' | 'selective' | 'round_spam' | 'amnesia';
 
 export interface Scenario {
   seed: number;
@@ -40,7 +40,7 @@ export function makeScenario(seed: number, o: { validators?: number } = {}): Sce
   const byzantine = new Map<string, ByzMode>();
   let byzStake = 0n;
   const wantByz = rng.int(0, Math.floor((n - 1) / 3));
-  const modes: ByzMode[] = ['equivocate', 'equivocate', 'silent', 'selective', 'round_spam'];
+  const modes: ByzMode[] = ['equivocate', 'equivocate', 'amnesia', 'amnesia', 'silent', 'selective', 'round_spam'];
   for (const v of rng.shuffle([...validators])) {
     if (byzantine.size >= wantByz) break;
     if ((byzStake + v.stake) * 3n >= total) continue;

@@ -59,6 +59,7 @@ export class TendermintCore<V> {
   validValue: V | null = null;
   validRound = -1;
   private lastSigned: PersistedState<V>['lastSigned'] = null;
+  private signed: ConsensusMessage<V>[] = [];
   /** Every validator proven faulty so far, with its proof. */
   private readonly faulty = new Set<string>();
   private readonly proofs = new Map<string, Evidence<V>>();
@@ -68,6 +69,7 @@ export class TendermintCore<V> {
    * (and the proofs-of-lock they create) never change under a process's feet.
    */
   private excluded = new Set<string>();
+  private eff: bigint;
   private log: HeightLog<V>;
   private future = new Map<number, Input<V>[]>();
   /** "for the first time" guards of lines 34, 36 and 47, per round of the current height. */
@@ -88,10 +90,11 @@ export class TendermintCore<V> {
     height: number,
   ) {
     this.height = height;
-    this.log = new HeightLog<V>(height, c.idOf);
     let t = 0n;
     for (const p of c.validators.values()) t += p;
     this.total = t;
+    this.eff = t;
+    this.log = this.newLog();
   }
 
   /** A process restarted from its persisted state only (no message log). */
@@ -99,11 +102,12 @@ export class TendermintCore<V> {
     const core = new TendermintCore(c, s.height);
     Object.assign(core, { round: s.round, step: s.step, lockedValue: s.lockedValue, lockedRound: s.lockedRound, validValue: s.validValue, validRound: s.validRound });
     core.lastSigned = s.lastSigned;
+    core.signed = s.signed.filter((m) => m.height === s.height);
     for (const e of s.evidence) {
       core.faulty.add(e.from);
       core.proofs.set(e.from, e);
     }
-    core.excluded = new Set(s.excluded.filter((x) => core.faulty.has(x)));
+    core.setExcluded(s.excluded.filter((x) => core.faulty.has(x)));
     return { core, out: core.run(() => core.resume()) };
   }
 
@@ -150,7 +154,7 @@ export class TendermintCore<V> {
 
   /** What must be on disk (fsynced) before any message of the last output leaves the process. */
   persistentState(): PersistedState<V> {
-    return { height: this.height, round: this.round, step: this.step, lockedValue: this.lockedValue, lockedRound: this.lockedRound, validValue: this.validValue, validRound: this.validRound, lastSigned: this.lastSigned, evidence: [...this.proofs.values()], excluded: [...this.excluded] };
+    return { height: this.height, round: this.round, step: this.step, lockedValue: this.lockedValue, lockedRound: this.lockedRound, validValue: this.validValue, validRound: this.validRound, lastSigned: this.lastSigned, signed: this.signed, evidence: [...this.proofs.values()], excluded: [...this.excluded] };
   }
 
   /** Messages of the current height in the given rounds (what gossip re-sends to peers). */
@@ -177,9 +181,19 @@ export class TendermintCore<V> {
 
   /** Total voting power minus the power excluded at this height. */
   effectiveTotal(): bigint {
+    return this.eff;
+  }
+
+  /** Sets the validators excluded at this height (only between heights: the log must be empty). */
+  private setExcluded(ids: Iterable<string>): void {
+    this.excluded = new Set(ids);
     let t = this.total;
     for (const f of this.excluded) t -= this.c.validators.get(f) ?? 0n;
-    return t;
+    this.eff = t;
+  }
+
+  private newLog(): HeightLog<V> {
+    return new HeightLog<V>(this.height, this.c.idOf, (v) => this.power(v));
   }
 
   // ─── internals ───────────────────────────────────────────────────────────────────────────
@@ -192,10 +206,10 @@ export class TendermintCore<V> {
   }
 
   private resume(): void {
-    if (this.lastSigned && this.lastSigned.height === this.height) {
-      // Re-send the last signature unchanged (it may not have left before the crash); counted in our log.
-      this.out.send.push(this.lastSigned.message);
-      this.record(this.lastSigned.message);
+    // Re-send this height's signatures unchanged (they may not have left before the crash).
+    for (const m of this.signed) {
+      this.out.send.push(m);
+      this.record(m);
     }
     if (this.step === 'newHeight') this.arm('commit', 0);
     else this.arm(this.step, this.round);
@@ -207,34 +221,25 @@ export class TendermintCore<V> {
 
   /** w × 3 > total × 2: "2f + 1" (> 2/3). */
   private quorum(w: bigint): boolean {
-    return w * 3n > this.effectiveTotal() * 2n;
+    return w * 3n > this.eff * 2n;
   }
 
   /** w × 3 > total: "f + 1" (> 1/3). */
   private third(w: bigint): boolean {
-    return w * 3n > this.effectiveTotal();
-  }
-
-  /** Power of the validators that cast any vote in a slot map. */
-  private weight(votes: Map<string, Vote[]>): bigint {
-    let w = 0n;
-    for (const from of votes.keys()) w += this.power(from);
-    return w;
+    return w * 3n > this.eff;
   }
 
   /** The id (or null = nil) with > 2/3 of `type` votes in round r, undefined when none. */
   private quorumId(r: number, type: VoteType): ValueId | null | undefined {
     const rl = this.log.rounds.get(r);
     if (!rl) return undefined;
-    const by = new Map<ValueId | null, bigint>();
-    for (const [from, vs] of rl.votes(type)) for (const v of vs) by.set(v.id, (by.get(v.id) ?? 0n) + this.power(from));
-    for (const [id, w] of by) if (this.quorum(w)) return id;
+    for (const [id, w] of rl.tally[type]) if (this.quorum(w)) return id;
     return undefined;
   }
 
   private anyQuorum(r: number, type: VoteType): boolean {
     const rl = this.log.rounds.get(r);
-    return !!rl && this.quorum(this.weight(rl.votes(type)));
+    return !!rl && this.quorum(rl.voted[type]);
   }
 
   private accept(m: Input<V>): void {
@@ -296,7 +301,8 @@ export class TendermintCore<V> {
       this.refusedSignatures++;
       return;
     }
-    this.lastSigned = { height: m.height, round: m.round, step: s, message: m };
+    this.lastSigned = { height: m.height, round: m.round, step: s };
+    this.signed = this.signed.length > 0 && this.signed[0].height !== m.height ? [m] : [...this.signed, m];
     this.out.send.push(m);
     this.record(m);
   }
@@ -359,8 +365,8 @@ export class TendermintCore<V> {
     this.lockedRound = -1;
     this.validValue = null;
     this.validRound = -1;
-    this.log = new HeightLog<V>(this.height, this.c.idOf);
-    this.excluded = new Set(this.faulty);
+    this.setExcluded(this.faulty);
+    this.log = this.newLog();
     this.fired.clear();
     this.timedOut = [];
     this.enterNewHeight(); // line 54, after timeout_commit
@@ -375,9 +381,7 @@ export class TendermintCore<V> {
     let best = -1;
     for (const [r, rl] of this.log.rounds) {
       if (r <= this.round || r <= best) continue;
-      let w = 0n;
-      for (const s of rl.senders) w += this.power(s);
-      if (this.third(w)) best = r;
+      if (this.third(rl.senderPower)) best = r;
     }
     if (best < 0) return false;
     this.startRound(best, 'round_skip');

@@ -21,11 +21,21 @@ export class RoundLog<V> {
   readonly precommits = new Map<string, Vote[]>();
   /** Proposals of the round's proposer, by value id, in arrival order. */
   readonly proposals = new Map<ValueId, Proposal<V>>();
-  /** Validators that sent any message in this round (line 55). */
+  /** Validators that sent any message in this round (line 55) and their power. */
   readonly senders = new Set<string>();
+  senderPower = 0n;
+  /** Power per voted id (null = nil) and power of all voters, per vote type (kept as votes arrive). */
+  readonly tally = { prevote: new Map<ValueId | null, bigint>(), precommit: new Map<ValueId | null, bigint>() };
+  readonly voted = { prevote: 0n, precommit: 0n };
 
   votes(type: VoteType): Map<string, Vote[]> {
     return type === 'prevote' ? this.prevotes : this.precommits;
+  }
+
+  addSender(from: string, power: bigint): void {
+    if (this.senders.has(from)) return;
+    this.senders.add(from);
+    this.senderPower += power;
   }
 }
 
@@ -39,9 +49,11 @@ export class HeightLog<V> {
   /** Values seen at this height (proposals and commit certificates), by id. */
   readonly values = new Map<ValueId, V>();
 
+  /** `power(validator)`: its voting power at this height (0 when excluded); fixed for the height. */
   constructor(
     readonly height: number,
     private readonly idOf: (v: V) => ValueId,
+    private readonly power: (validator: string) => bigint,
   ) {}
 
   round(r: number): RoundLog<V> {
@@ -58,7 +70,7 @@ export class HeightLog<V> {
     if (known) return known.validRound === p.validRound ? 'duplicate' : this.proposalEvidence(rl, known, p);
     const other = rl.proposals.values().next().value;
     rl.proposals.set(id, p);
-    rl.senders.add(p.from);
+    rl.addSender(p.from, this.power(p.from));
     if (!this.values.has(id)) this.values.set(id, p.value);
     return other ? this.proposalEvidence(rl, other, p) : 'added';
   }
@@ -72,13 +84,20 @@ export class HeightLog<V> {
     const rl = this.round(v.round);
     const slot = rl.votes(v.type);
     const prev = slot.get(v.from);
+    const w = this.power(v.from);
+    const tally = rl.tally[v.type];
     if (!prev) {
       slot.set(v.from, [v]);
-      rl.senders.add(v.from);
+      rl.addSender(v.from, w);
+      rl.voted[v.type] += w;
+      tally.set(v.id, (tally.get(v.id) ?? 0n) + w);
       return 'added';
     }
     if (prev.some((p) => p.id === v.id)) return 'duplicate';
-    if (prev.length < MAX_VOTES_PER_SLOT) prev.push(v);
+    if (prev.length < MAX_VOTES_PER_SLOT) {
+      prev.push(v);
+      tally.set(v.id, (tally.get(v.id) ?? 0n) + w);
+    }
     return { kind: 'vote', from: v.from, height: v.height, round: v.round, a: prev[0], b: v };
   }
 }

@@ -112,9 +112,9 @@ export interface Output<V> {
 export type SignStep = 0 | 1 | 2;
 
 /**
- * What survives a crash (CometBFT `priv_validator_state.json` + the WAL's lock): the last signed
- * height/round/step and that message (re-sent unchanged after a restart, never re-signed
- * differently), and the round state the locking rules depend on.
+ * What survives a crash (CometBFT `priv_validator_state.json` + the WAL): the last signed
+ * height/round/step, the messages signed at this height, and the round state the locking rules
+ * depend on.
  */
 export interface PersistedState<V> {
   height: number;
@@ -124,7 +124,13 @@ export interface PersistedState<V> {
   lockedRound: number;
   validValue: V | null;
   validRound: number;
-  lastSigned: { height: number; round: number; step: SignStep; message: ConsensusMessage<V> } | null;
+  lastSigned: { height: number; round: number; step: SignStep } | null;
+  /**
+   * Every message this validator signed at the current height (at most 3 per round): re-sent and
+   * re-counted after a restart, so a vote that never left before a crash is not lost for good
+   * (the paper assumes messages of correct processes are eventually delivered; CometBFT's WAL).
+   */
+  signed: ConsensusMessage<V>[];
   /** Proofs of the validators proven faulty (their stake is excluded from the next height on). */
   evidence: Evidence<V>[];
   /** Validators excluded at the current height (proven before it began). */
