@@ -17,7 +17,7 @@ import type { Rng } from './rng.js';
 import type { ByzMode } from './scenario.js';
 import type { SimValue } from './world.js';
 
-export function byzantineSend(mode: ByzMode, rng: Rng, core: TendermintCore<SimValue>, msgs: ConsensusMessage<SimValue>[], _to: string): Input<SimValue>[] {
+export function byzantineSend(mode: ByzMode, rng: Rng, core: TendermintCore<SimValue>, msgs: ConsensusMessage<SimValue>[], to: string, peers: readonly string[]): Input<SimValue>[] {
   switch (mode) {
     case 'silent':
       return [];
@@ -30,8 +30,22 @@ export function byzantineSend(mode: ByzMode, rng: Rng, core: TendermintCore<SimV
     }
     case 'equivocate':
       return msgs.map((m) => (rng.chance(0.5) ? m : twist(rng, core, m)));
+    case 'lock_splitter': {
+      // Fresh proposals; a prevote for a value to every peer but one victim per round (nil to it);
+      // a precommit to one peer per round only.
+      const pick = (salt: number, h: number, r: number) => peers[(h * 31 + r * 7 + salt) % peers.length];
+      return msgs
+        .map((m) => forget(core, m))
+        .flatMap((m) => {
+          if (m.type === 'prevote' && m.id !== null && to === pick(1, m.height, m.round)) return [{ ...m, id: null }];
+          if (m.type === 'precommit' && to !== pick(2 + (m.height % 3), m.height, m.round)) return [];
+          return [m];
+        });
+    }
     case 'amnesia':
-      return msgs.map((m) => forget(core, m)).filter((m) => m.type !== 'precommit' || rng.chance(0.5));
+      // Prevotes for a value reach about a third of the peers (nil to the others: a POL only some
+      // see); precommits reach about one peer in four (one node decides, the others move on).
+      return msgs.map((m) => forget(core, m)).flatMap((m) => (m.type === 'prevote' && m.id !== null && !rng.chance(0.35) ? [{ ...m, id: null }] : m.type === 'precommit' && !rng.chance(0.25) ? [] : [m]));
   }
 }
 
@@ -41,7 +55,7 @@ const forgotten = new WeakMap<ConsensusMessage<SimValue>, ConsensusMessage<SimVa
 function forget(core: TendermintCore<SimValue>, m: ConsensusMessage<SimValue>): ConsensusMessage<SimValue> {
   let f = forgotten.get(m);
   if (f) return f;
-  if (m.type === 'proposal') f = { ...m, value: { id: `${m.height}.${m.round}.${m.from}.fresh`, valid: true }, validRound: -1 };
+  if (m.type === 'proposal') f = { ...m, value: { id: `${m.height}.${m.round}.${m.from}.fresh`, valid: true, evidence: [] }, validRound: -1 };
   else {
     const known = core.knownValueIds();
     f = { ...m, id: known.length > 0 ? known[known.length - 1] : m.id };
@@ -53,7 +67,7 @@ function forget(core: TendermintCore<SimValue>, m: ConsensusMessage<SimValue>): 
 function twist(rng: Rng, core: TendermintCore<SimValue>, m: ConsensusMessage<SimValue>): ConsensusMessage<SimValue> {
   if (m.type === 'proposal') {
     const k = rng.int(0, 2);
-    return { ...m, value: { id: `${m.height}.${m.round}.${m.from}.alt${k}`, valid: k !== 2 }, validRound: rng.chance(0.8) ? -1 : m.validRound };
+    return { ...m, value: { id: `${m.height}.${m.round}.${m.from}.alt${k}`, valid: k !== 2, evidence: [] }, validRound: rng.chance(0.8) ? -1 : m.validRound };
   }
   const known = core.knownValueIds();
   const choices: (string | null)[] = [null, ...known, `${m.height}.${m.round}.${m.from}.alt0`, `${m.height}.${m.round}.${m.from}.alt1`];

@@ -1,5 +1,5 @@
 /**
- * `npm run sim -- [--seeds N] [--from S] [--seed S] [--validators N] [--broken ignore_lock|forget_lock] [--trace] [--out FILE]`
+ * `npm run sim -- [--seeds N] [--from S] [--seed S] [--validators N] [--broken ignore_lock|half_quorum|forget_lock|forget_signatures] [--trace] [--out FILE]`
  *
  * Runs the deterministic consensus simulator over seeds S..S+N−1 (default 1..10,000) and writes
  * `bench/results/consensus-sim.json` (seeds, simulated blocks, violations, decision-round
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { replayCommand, runSeeds } from './run.js';
-import type { Broken } from './world.js';
+import { BROKEN, type Broken } from './world.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,8 +33,8 @@ function int(name: string, s: string): number {
   return Number(s);
 }
 
-if (values.broken !== undefined && values.broken !== 'ignore_lock' && values.broken !== 'forget_lock') {
-  process.stderr.write(`error: --broken must be ignore_lock or forget_lock\n`);
+if (values.broken !== undefined && !(BROKEN as readonly string[]).includes(values.broken)) {
+  process.stderr.write(`error: --broken must be one of ${BROKEN.join(', ')}\n`);
   process.exit(2);
 }
 const broken = values.broken as Broken | undefined;

@@ -16,6 +16,8 @@ export interface SimSummary {
   rounds_to_finality: { p50: number; p90: number; p99: number; max: number };
   rounds_to_finality_stable: { p50: number; p90: number; p99: number; max: number };
   liveness_bound_block_times: number;
+  /** Block times from stabilisation until the last honest node finalized a new block (per seed). */
+  recovery_block_times: { p50: number; p90: number; p99: number; max: number };
 }
 
 export function replayCommand(seed: number, o: { validators?: number; broken?: Broken } = {}): string {
@@ -42,6 +44,7 @@ export function runSeeds(o: {
   const rounds: number[] = [];
   const stableRounds: number[] = [];
   const failing: number[] = [];
+  const recovery: number[] = [];
   let blocks = 0;
   let events = 0;
   let withByz = 0;
@@ -49,6 +52,7 @@ export function runSeeds(o: {
   for (let i = 0; i < o.count; i++) {
     const r = simulate(o.from + i, { validators: o.validators, broken: o.broken, trace: o.trace });
     blocks += r.heights;
+    recovery.push(r.recoveryMs / BLOCK_MS);
     events += r.events;
     if (r.byzantine > 0) withByz++;
     if (r.evidence > 0) withEvidence++;
@@ -74,5 +78,6 @@ export function runSeeds(o: {
     rounds_to_finality: percentiles(rounds),
     rounds_to_finality_stable: percentiles(stableRounds),
     liveness_bound_block_times: LIVENESS_BOUND_MS / BLOCK_MS,
+    recovery_block_times: percentiles(recovery),
   };
 }

@@ -13,7 +13,7 @@ export const STABLE_MAX_DELAY = BLOCK_MS / 5;
 /** After stabilisation every honest node finalizes a new block within this bound (simulated ms). */
 export const LIVENESS_BOUND_MS = 40 * BLOCK_MS;
 
-export type ByzMode = 'equivocate' | 'silent' | 'selective' | 'round_spam' | 'amnesia';
+export type ByzMode = 'equivocate' | 'silent' | 'selective' | 'round_spam' | 'amnesia' | 'lock_splitter';
 
 export interface Scenario {
   seed: number;
@@ -26,11 +26,25 @@ export interface Scenario {
   dupP: number;
   partitions: { from: number; to: number; side: Set<string> }[];
   crashes: { node: string; at: number; back: number }[];
+  /**
+   * Largest delay of each directed link in each LINK_EPOCH_MS slice of the unstable phase (key
+   * `epoch:from>to`): most links are fast, some slow — so some nodes see a round's messages long
+   * after others (the schedules where locks matter).
+   */
+  linkMaxDelay: Map<string, number>;
   /** Timer rate per node (1 = true time): clock skew and drift of the monotonic timers. */
   skew: Map<string, number>;
   stableAtMs: number;
   endMs: number;
+  /**
+   * The adversary delays catch-up (commit certificates) until the network stabilises — any
+   * message may be late before GST. Swarm-testing switch: makes the schedules where a node that
+   * decided leaves the others behind last long enough for the locking rules to matter.
+   */
+  lateCatchUp: boolean;
 }
+
+export const LINK_EPOCH_MS = 4 * BLOCK_MS;
 
 export function makeScenario(seed: number, o: { validators?: number } = {}): Scenario {
   const rng = new Rng(seed);
@@ -40,7 +54,7 @@ export function makeScenario(seed: number, o: { validators?: number } = {}): Sce
   const byzantine = new Map<string, ByzMode>();
   let byzStake = 0n;
   const wantByz = rng.int(0, Math.floor((n - 1) / 3));
-  const modes: ByzMode[] = ['equivocate', 'equivocate', 'amnesia', 'amnesia', 'silent', 'selective', 'round_spam'];
+  const modes: ByzMode[] = ['equivocate', 'equivocate', 'amnesia', 'lock_splitter', 'lock_splitter', 'silent', 'selective', 'round_spam'];
   for (const v of rng.shuffle([...validators])) {
     if (byzantine.size >= wantByz) break;
     if ((byzStake + v.stake) * 3n >= total) continue;
@@ -61,6 +75,15 @@ export function makeScenario(seed: number, o: { validators?: number } = {}): Sce
     const at = rng.int(0, stableAtMs);
     crashes.push({ node: rng.pick(honest), at, back: Math.min(stableAtMs, at + rng.int(0, 10) * BLOCK_MS) });
   }
+  const ids = [...validators.map((v) => v.id), 'full'];
+  const linkMaxDelay = new Map<string, number>();
+  for (let e = 0; e <= Math.floor(stableAtMs / LINK_EPOCH_MS); e++)
+    for (const a of ids)
+      for (const b of ids) {
+        if (a === b) continue;
+        const x = rng.float();
+        linkMaxDelay.set(`${e}:${a}>${b}`, x < 0.6 ? BLOCK_MS / 10 : x < 0.85 ? maxDelayMs / 2 : maxDelayMs);
+      }
   const skew = new Map<string, number>();
   for (const id of [...validators.map((v) => v.id), 'full']) skew.set(id, rng.chance(0.5) ? 1 : 0.5 + rng.float() * 1.5);
   return {
@@ -74,8 +97,10 @@ export function makeScenario(seed: number, o: { validators?: number } = {}): Sce
     partitions,
     crashes,
     skew,
+    linkMaxDelay,
     stableAtMs,
     endMs: stableAtMs + LIVENESS_BOUND_MS,
+    lateCatchUp: rng.chance(0.5),
   };
 }
 

@@ -5,18 +5,26 @@
  *
  * Invariants are checked after every event (see `check*`); a violation stops the run.
  */
-import { certificateHolds, TendermintCore, type CoreConfig } from '../../src/node-core/chain/tendermint/core.js';
-import type { CommitCertificate, Input, Output, PersistedState, TimeoutStep } from '../../src/node-core/chain/tendermint/types.js';
+import { certificateHolds, provesFault, TendermintCore, type CoreConfig } from '../../src/node-core/chain/tendermint/core.js';
+import type { CommitCertificate, Evidence, Input, Output, PersistedState, TimeoutStep } from '../../src/node-core/chain/tendermint/types.js';
 import { byzantineSend } from './byzantine.js';
 import { EventQueue, Rng } from './rng.js';
-import { BLOCK_MS, makeScenario, partitioned, STABLE_MAX_DELAY, type Scenario } from './scenario.js';
+import { BLOCK_MS, LINK_EPOCH_MS, makeScenario, partitioned, STABLE_MAX_DELAY, type Scenario } from './scenario.js';
 
+/** A proposed block: an id, whether it is valid, and the evidence it commits (excluded from the next height on). */
 export interface SimValue {
   id: string;
   valid: boolean;
+  evidence: Evidence<SimValue>[];
 }
 
-export type Broken = 'ignore_lock' | 'forget_lock';
+/**
+ * Deliberately broken variants the invariants must catch: `ignore_lock` and `half_quorum` break
+ * the core's rules; `forget_lock` restarts without the lock, `forget_signatures` restarts without
+ * the priv-validator state (as if signatures were sent before being persisted).
+ */
+export type Broken = 'ignore_lock' | 'half_quorum' | 'forget_lock' | 'forget_signatures';
+export const BROKEN: readonly Broken[] = ['ignore_lock', 'half_quorum', 'forget_lock', 'forget_signatures'];
 
 export interface SimOptions {
   validators?: number;
@@ -35,6 +43,8 @@ export interface SimResult {
   /** The same, for heights decided after the network became stable. */
   stableDecisionRounds: number[];
   events: number;
+  /** Simulated ms from stabilisation until the last honest node finalized a new block. */
+  recoveryMs: number;
   evidence: number;
   validators: number;
   byzantine: number;
@@ -61,6 +71,8 @@ interface SimNode {
 }
 
 const GOSSIP_MS = BLOCK_MS;
+/** A run stops once every honest node finalized this many blocks after stabilisation. */
+const RUN_ON_BLOCKS = 3;
 
 export function timeoutMs(step: TimeoutStep, round: number): number {
   if (step === 'commit') return BLOCK_MS;
@@ -76,11 +88,13 @@ export class World {
   private readonly order: string[];
   private now = 0;
   readonly violations: string[] = [];
-  private readonly decidedAt = new Map<number, string>();
+  private readonly decidedAt = new Map<number, SimValue>();
   private readonly firstRound = new Map<number, { round: number; t: number }>();
   private readonly signed = new Map<string, string>();
   readonly proven = new Set<string>();
   private events = 0;
+  private recoveryMs = 0;
+  private readonly firstAfterStable = new Map<string, number>();
 
   constructor(
     readonly seed: number,
@@ -99,11 +113,12 @@ export class World {
       validators: this.power,
       self,
       proposer: (h, r) => this.order[(h + r) % this.order.length],
-      getValue: (h, r) => ({ id: `${h}.${r}.${n.id}.${n.nonce++}`, valid: true }),
-      valid: (v, h) => v.valid && v.id.startsWith(`${h}.`),
+      getValue: (h, r) => ({ id: `${h}.${r}.${n.id}.${n.nonce++}`, valid: true, evidence: (n.core?.evidence() ?? []).filter((e) => !excludedBy(n.decided, h).has(e.from)) }),
+      valid: (v, h) => v.valid && v.id.startsWith(`${h}.`) && v.evidence.every((e) => e.height <= h && provesFault(e, this.power, (x) => x.id)),
+      excluded: (h) => excludedBy(n.decided, h),
       idOf: (v) => v.id,
       timeout: timeoutMs,
-      broken: this.o.broken === 'ignore_lock' ? 'ignore_lock' : undefined,
+      broken: this.o.broken === 'ignore_lock' || this.o.broken === 'half_quorum' ? this.o.broken : undefined,
     };
   }
 
@@ -123,7 +138,10 @@ export class World {
       this.events++;
       this.step(next.e);
       if (this.violations.length > 0) break;
+      // Liveness shown: every honest node finalized RUN_ON_BLOCKS new blocks after stabilisation.
+      if (stableHeights && this.s.honest.every((id) => this.nodes.get(id)!.decided.length >= stableHeights!.get(id)! + RUN_ON_BLOCKS)) break;
     }
+    if (stableHeights) this.recoveryMs = Math.max(...this.s.honest.map((id) => (this.firstAfterStable.get(id) ?? this.s.endMs) - this.s.stableAtMs));
     if (this.violations.length === 0) this.checkLiveness(stableHeights ?? this.finalizedHeights());
     const rounds = [...this.firstRound.values()];
     return {
@@ -133,6 +151,7 @@ export class World {
       decisionRounds: rounds.map((x) => x.round),
       stableDecisionRounds: rounds.filter((x) => x.t > this.s.stableAtMs).map((x) => x.round),
       events: this.events,
+      recoveryMs: this.recoveryMs,
       evidence: this.proven.size,
       validators: this.order.length,
       byzantine: this.s.byzantine.size,
@@ -153,7 +172,8 @@ export class World {
       case 'deliver': {
         if (!n.core) return;
         this.handle(n, n.core.receiveMany(e.msgs));
-        if (n.core && e.fromHeight < n.core.height && this.isHonest(n.id)) {
+        const catchUp = !this.s.lateCatchUp || this.now >= this.s.stableAtMs;
+        if (n.core && catchUp && e.fromHeight < n.core.height && this.isHonest(n.id)) {
           const cert = n.decided[e.fromHeight - 1];
           if (cert) this.send(n, e.from, [cert]);
         }
@@ -190,6 +210,7 @@ export class World {
     if (n.persisted && n.persisted.height === n.decided.length + 1) {
       let p = n.persisted;
       if (this.o.broken === 'forget_lock') p = { ...p, lockedValue: null, lockedRound: -1, validValue: null, validRound: -1 };
+      if (this.o.broken === 'forget_signatures') p = { ...p, round: 0, step: 'newHeight', lastSigned: null, signed: [], lockedValue: null, lockedRound: -1, validValue: null, validRound: -1 };
       ({ core: n.core, out } = TendermintCore.restore(cfg, p));
     } else {
       n.core = new TendermintCore(cfg, n.decided.length + 1);
@@ -227,6 +248,7 @@ export class World {
       if (honest) this.proven.add(e.from);
     }
     for (const d of out.decisions) {
+      if (honest && this.now >= this.s.stableAtMs && !this.firstAfterStable.has(n.id)) this.firstAfterStable.set(n.id, this.now);
       if (honest) this.checkDecision(n, d.certificate);
       n.decided.push(d.certificate);
     }
@@ -240,7 +262,7 @@ export class World {
     const mode = this.s.byzantine.get(n.id);
     for (const to of this.nodes.keys()) {
       if (to === n.id) continue;
-      const msgs = mode ? byzantineSend(mode, this.rng, core, out.send, to) : out.send;
+      const msgs = mode ? byzantineSend(mode, this.rng, core, out.send, to, this.s.honest) : out.send;
       if (msgs.length > 0) this.send(n, to, msgs);
     }
   }
@@ -249,7 +271,8 @@ export class World {
     const fromHeight = n.core?.height ?? 0;
     const stable = this.now >= this.s.stableAtMs;
     if (!stable && (partitioned(this.s, this.now, n.id, to) || this.rng.chance(this.s.dropP))) return;
-    const delay = () => this.rng.int(0, stable ? STABLE_MAX_DELAY : this.s.maxDelayMs);
+    const max = stable ? STABLE_MAX_DELAY : this.s.linkMaxDelay.get(`${Math.floor(this.now / LINK_EPOCH_MS)}:${n.id}>${to}`)!;
+    const delay = () => this.rng.int(0, max);
     this.q.push(this.now + delay(), { k: 'deliver', to, from: n.id, msgs, fromHeight });
     if (!stable && this.rng.chance(this.s.dupP)) this.q.push(this.now + delay(), { k: 'deliver', to, from: n.id, msgs, fromHeight });
   }
@@ -261,15 +284,17 @@ export class World {
     const h = c.height;
     if (h !== n.decided.length + 1) this.violations.push(`monotonic: ${n.id} decided height ${h} after ${n.decided.length}`);
     const prev = this.decidedAt.get(h);
-    if (prev !== undefined && prev !== c.value.id) this.violations.push(`agreement: height ${h}: ${n.id} finalized ${c.value.id}, another honest node finalized ${prev}`);
+    if (prev !== undefined && prev.id !== c.value.id) this.violations.push(`agreement: height ${h}: ${n.id} finalized ${c.value.id}, another honest node finalized ${prev.id}`);
     if (prev === undefined) {
-      this.decidedAt.set(h, c.value.id);
+      this.decidedAt.set(h, c.value);
       this.firstRound.set(h, { round: c.round, t: this.now });
       this.trace(`${n.id} finalizes height ${h} = ${c.value.id} in round ${c.round}`);
     }
     if (!c.value.valid || !c.value.id.startsWith(`${h}.`)) this.violations.push(`validity: ${n.id} finalized an invalid value ${c.value.id} at height ${h}`);
-    for (const e of c.evidence) if (!this.proven.has(e.from) || !this.s.byzantine.has(e.from)) this.violations.push(`certificate: height ${h} at ${n.id} excludes ${e.from}, which is not a proven equivocator`);
-    if (!certificateHolds(c, this.power, (v) => v.id, new Set(c.evidence.map((e) => e.from)))) this.violations.push(`certificate: height ${h} at ${n.id} does not carry > 2/3 of the power in matching precommits`);
+    for (const e of c.value.evidence) if (!this.s.byzantine.has(e.from)) this.violations.push(`evidence: height ${h} commits evidence against honest ${e.from}`);
+    const excluded = new Set<string>();
+    for (let k = 1; k < h; k++) for (const e of this.decidedAt.get(k)?.evidence ?? []) excluded.add(e.from);
+    if (!certificateHolds(c, this.power, (v) => v.id, excluded)) this.violations.push(`certificate: height ${h} at ${n.id} does not carry > 2/3 of the power in matching precommits`);
   }
 
   /** An honest validator never signs two different messages at one (height, round, step). */
@@ -289,6 +314,13 @@ export class World {
       if (n.decided.length <= atStable.get(id)!) this.violations.push(`liveness: ${id} finalized nothing in the ${this.s.endMs - this.s.stableAtMs} ms after the network stabilised (height ${n.decided.length}, round ${n.core?.round})`);
     }
   }
+}
+
+/** Validators excluded at height h: evidence committed by the decided blocks below h. */
+function excludedBy(decided: readonly CommitCertificate<SimValue>[], h: number): Set<string> {
+  const out = new Set<string>();
+  for (let k = 0; k < h - 1 && k < decided.length; k++) for (const e of decided[k].value.evidence) out.add(e.from);
+  return out;
 }
 
 export function simulate(seed: number, o: SimOptions = {}): SimResult {

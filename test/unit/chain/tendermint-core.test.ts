@@ -1,6 +1,6 @@
 // The pure Tendermint core (src/node-core/chain/tendermint/core.ts), rule by rule of Algorithm 1.
 import { describe, expect, it } from 'vitest';
-import { certificateHolds, TendermintCore, type CoreConfig } from '../../../src/node-core/chain/tendermint/core.js';
+import { certificateHolds, provesFault, TendermintCore, type CoreConfig } from '../../../src/node-core/chain/tendermint/core.js';
 import type { Output, Proposal, Vote } from '../../../src/node-core/chain/tendermint/types.js';
 
 interface Val {
@@ -126,28 +126,31 @@ describe('tendermint core', () => {
     expect(core.round).toBe(5);
   });
 
-  it('equivocation: two votes of one validator in one slot are evidence; its power is excluded from the next height', () => {
+  it('equivocation: two votes of one validator in one slot are evidence; exclusion follows the chain (CoreConfig.excluded)', () => {
     const { core } = started('a');
     expect(core.receive(pv('d', 0, 'x')).evidence).toEqual([]);
     const out = core.receive(pv('d', 0, 'y'));
     expect(out.evidence).toEqual([{ kind: 'vote', from: 'd', height: 1, round: 0, a: pv('d', 0, 'x'), b: pv('d', 0, 'y') }]);
     expect(core.isFaulty('d')).toBe(true);
-    expect(core.effectiveTotal()).toBe(40n); // unchanged within the height
-    core.receive(prop('b', 0, 'x'));
-    core.receiveMany([pv('b', 0, 'x'), pc('b', 0, 'x'), pc('c', 0, 'x'), pc('d', 0, 'x')]);
-    expect(core.height).toBe(2);
-    expect(core.effectiveTotal()).toBe(30n);
-    // the certificate of height 2 carries the proof, so a node that never saw it can check it
-    core.onTimeout(2, 0, 'commit');
-    core.receive(prop('c', 0, 'w', -1, 2));
-    const d = core.receiveMany([pv('b', 0, 'w', 2), pv('c', 0, 'w', 2), pc('b', 0, 'w', 2), pc('c', 0, 'w', 2)]).decisions;
-    expect(d).toHaveLength(1);
-    expect(d[0].certificate.evidence.map((e) => e.from)).toEqual(['d']);
+    expect(core.evidence().map((e) => e.from)).toEqual(['d']);
+    expect(core.effectiveTotal()).toBe(40n); // local evidence never changes the quorum
+    expect(provesFault(out.evidence[0], config('a').validators, (v: Val) => v.id)).toBe(true);
+    expect(provesFault({ ...out.evidence[0], b: pv('d', 0, 'x') }, config('a').validators, (v: Val) => v.id)).toBe(false);
+    expect(provesFault({ ...out.evidence[0], b: pv('c', 0, 'y') }, config('a').validators, (v: Val) => v.id)).toBe(false);
+    // the chain says d is excluded from height 2: 20 of 30 is then a quorum
+    const excluded = (h: number) => (h >= 2 ? ['d'] : []);
+    const c2 = new TendermintCore(config('a', { excluded }), 2);
+    expect(c2.effectiveTotal()).toBe(30n);
+    c2.start();
+    c2.onTimeout(2, 0, 'commit');
+    c2.receive(prop('c', 0, 'w', -1, 2));
+    expect(c2.receiveMany([pv('c', 0, 'w', 2), pc('c', 0, 'w', 2), pv('d', 0, 'w', 2), pc('d', 0, 'w', 2)]).decisions).toEqual([]);
+    expect(c2.receiveMany([pv('b', 0, 'w', 2), pc('b', 0, 'w', 2)]).decisions).toHaveLength(1);
   });
 
   it('a commit certificate decides a node that is behind; a short or mismatched one does not', () => {
     const full = started(undefined).core;
-    const cert = { type: 'commit' as const, height: 1, round: 3, value: { id: 'x', ok: true }, precommits: [pc('a', 3, 'x'), pc('b', 3, 'x')], evidence: [] };
+    const cert = { type: 'commit' as const, height: 1, round: 3, value: { id: 'x', ok: true }, precommits: [pc('a', 3, 'x'), pc('b', 3, 'x')] };
     expect(full.receive(cert).decisions).toEqual([]);
     expect(full.receive({ ...cert, precommits: [pc('a', 3, 'x'), pc('b', 3, 'x'), pc('b', 3, 'x')] }).decisions).toEqual([]);
     expect(full.receive({ ...cert, precommits: [pc('a', 3, 'x'), pc('b', 3, 'x'), pc('c', 2, 'x')] }).decisions).toEqual([]);
@@ -184,5 +187,50 @@ describe('tendermint core', () => {
     const { core: again } = TendermintCore.restore(config('a'), saved);
     again.onTimeout(1, 0, 'prevote');
     expect(again.refusedSignatures).toBe(1);
+  });
+
+  /**
+   * The schedule the lock exists for (4 equal validators, d Byzantine): in round 0 a decides x
+   * with c's and d's precommits while b never saw the proof-of-lock and c saw d's precommit go to
+   * a only; round 1 fails; in round 2 d proposes a fresh y. A correct c (locked on x) prevotes nil
+   * and y cannot gather a quorum; with `ignore_lock` c prevotes y and b decides y ≠ x.
+   */
+  function lockSchedule(broken?: 'ignore_lock'): { a: string[]; b: string[] } {
+    const o = broken ? { broken } : {};
+    const mk = (self: string) => {
+      const n = new TendermintCore(config(self, o), 1);
+      n.start();
+      n.onTimeout(1, 0, 'commit');
+      return n;
+    };
+    const [A, B, C] = [mk('a'), mk('b'), mk('c')];
+    const decided = { a: [] as string[], b: [] as string[] };
+    const x = prop('b', 0, 'x');
+    A.receive(x);
+    C.receive(x);
+    A.receiveMany([pv('b', 0, 'x'), pv('c', 0, 'x')]);
+    C.receiveMany([pv('a', 0, 'x'), pv('b', 0, 'x')]);
+    B.receiveMany([pv('a', 0, 'x'), pv('d', 0, null)]);
+    B.onTimeout(1, 0, 'prevote');
+    decided.a.push(...A.receiveMany([pc('c', 0, 'x'), pc('d', 0, 'x')]).decisions.map((d) => d.value.id));
+    C.receiveMany([pc('a', 0, 'x'), pc('b', 0, null)]);
+    B.receiveMany([pc('a', 0, 'x'), pc('c', 0, 'x')]);
+    for (const n of [B, C]) n.onTimeout(1, 0, 'precommit');
+    for (const n of [B, C]) n.onTimeout(1, 1, 'propose');
+    B.receiveMany([pv('c', 1, null), pv('d', 1, null), pc('c', 1, null), pc('d', 1, null)]);
+    C.receiveMany([pv('b', 1, null), pv('d', 1, null), pc('b', 1, null), pc('d', 1, null)]);
+    for (const n of [B, C]) n.onTimeout(1, 1, 'precommit');
+    const y = prop('d', 2, 'y');
+    const sent = [...B.receive(y).send, ...C.receive(y).send];
+    B.receiveMany([...sent.filter((m) => m.from === 'c'), pv('d', 2, 'y')]);
+    C.receiveMany([...sent.filter((m) => m.from === 'b'), pv('d', 2, 'y')]);
+    const pcs = (n: TendermintCore<Val>) => n.persistentState().signed.filter((m) => m.type === 'precommit' && m.round === 2);
+    decided.b.push(...B.receiveMany([...pcs(C), pc('d', 2, 'y')]).decisions.map((d) => d.value.id));
+    return decided;
+  }
+
+  it('the locking rule keeps a split round-0 decision safe; ignoring the lock finalizes two values', () => {
+    expect(lockSchedule()).toEqual({ a: ['x'], b: [] });
+    expect(lockSchedule('ignore_lock')).toEqual({ a: ['x'], b: ['y'] });
   });
 });

@@ -8,10 +8,13 @@
  * (line numbers below are the paper's; CometBFT `spec/consensus/pseudo-code.md` numbers them the
  * same way, and `spec/consensus/consensus.md` is the prose). Departures, each safe:
  *  - Weighted voting: "2f + 1" is "more than 2/3 of the voting power", "f + 1" is "more than 1/3".
- *  - Proven equivocators' power is taken out of the total and of every tally. Quorums of two views
- *    that exclude different proven-faulty sets E_A, E_B still intersect in an honest validator:
- *    w(Q_A ∩ Q_B) > 2/3(T − e_A) + 2/3(T − e_B) − T + w(E_A ∩ E_B), which exceeds the undetected
- *    faulty power f − w(E_A ∪ E_B) whenever f < T/3. The simulator checks this with equivocators.
+ *  - Proven equivocators' power is taken out of the total and of every tally — but only as the
+ *    decided chain says (`CoreConfig.excluded(height)`: evidence committed in blocks below the
+ *    height), so every correct process uses the same quorum at a height. Locally seen evidence
+ *    is reported (`Output.evidence`) for gossip and for the next block, never applied directly:
+ *    processes with different local exclusions judge a proof-of-lock differently and can stall
+ *    (the simulator found that schedule). Excluding proven-faulty power is safe: quorums of views
+ *    excluding E_A, E_B ⊆ faulty still share an honest validator when f < T/3.
  *  - CometBFT's NewHeight step: after a decision the process waits `timeout_commit` before round 0
  *    (consensus.md "Commit" step), so blocks come every block time.
  *  - Catch-up: a commit certificate (value + > 2/3 precommits of one round) decides like line 49.
@@ -24,6 +27,11 @@ import type { CommitCertificate, ConsensusMessage, Evidence, Input, Output, Pers
 export interface CoreConfig<V> {
   /** Voting power by validator id (the validator set of every height here). */
   validators: ReadonlyMap<string, bigint>;
+  /**
+   * Validators whose power is excluded at `height` (proven equivocators). Must be a function of
+   * the decided chain below `height` (evidence committed in blocks), the same at every process.
+   */
+  excluded?(height: number): Iterable<string>;
   /** This process's validator id; undefined for a full node (follows, never signs). */
   self?: string;
   /** proposer(h, r) of the paper (§2): deterministic from the validator set. */
@@ -38,9 +46,9 @@ export interface CoreConfig<V> {
   /**
    * Test-only broken variants that the simulator must catch (issue 10 "the harness must be able to
    * fail"): `ignore_lock` prevotes any valid proposal, unlocking without a newer POL (breaks
-   * lines 23 and 29).
+   * lines 23 and 29); `half_quorum` counts more than 1/2 of the power as "2f + 1".
    */
-  broken?: 'ignore_lock';
+  broken?: 'ignore_lock' | 'half_quorum';
 }
 
 const SIGN_STEP: Record<ConsensusMessage<unknown>['type'], SignStep> = { proposal: 0, prevote: 1, precommit: 2 };
@@ -63,11 +71,7 @@ export class TendermintCore<V> {
   /** Every validator proven faulty so far, with its proof. */
   private readonly faulty = new Set<string>();
   private readonly proofs = new Map<string, Evidence<V>>();
-  /**
-   * Validators whose power is excluded at this height: those proven faulty before the height
-   * began. Evidence found during a height takes effect at the next one, so the quorums of a height
-   * (and the proofs-of-lock they create) never change under a process's feet.
-   */
+  /** Validators whose power is excluded at this height (`CoreConfig.excluded`). */
   private excluded = new Set<string>();
   private eff: bigint;
   private log: HeightLog<V>;
@@ -94,6 +98,7 @@ export class TendermintCore<V> {
     for (const p of c.validators.values()) t += p;
     this.total = t;
     this.eff = t;
+    this.setExcluded(c.excluded?.(height) ?? []);
     this.log = this.newLog();
   }
 
@@ -107,7 +112,6 @@ export class TendermintCore<V> {
       core.faulty.add(e.from);
       core.proofs.set(e.from, e);
     }
-    core.setExcluded(s.excluded.filter((x) => core.faulty.has(x)));
     return { core, out: core.run(() => core.resume()) };
   }
 
@@ -154,7 +158,7 @@ export class TendermintCore<V> {
 
   /** What must be on disk (fsynced) before any message of the last output leaves the process. */
   persistentState(): PersistedState<V> {
-    return { height: this.height, round: this.round, step: this.step, lockedValue: this.lockedValue, lockedRound: this.lockedRound, validValue: this.validValue, validRound: this.validRound, lastSigned: this.lastSigned, signed: this.signed, evidence: [...this.proofs.values()], excluded: [...this.excluded] };
+    return { height: this.height, round: this.round, step: this.step, lockedValue: this.lockedValue, lockedRound: this.lockedRound, validValue: this.validValue, validRound: this.validRound, lastSigned: this.lastSigned, signed: this.signed, evidence: [...this.proofs.values()] };
   }
 
   /** Messages of the current height in the given rounds (what gossip re-sends to peers). */
@@ -221,7 +225,7 @@ export class TendermintCore<V> {
 
   /** w × 3 > total × 2: "2f + 1" (> 2/3). */
   private quorum(w: bigint): boolean {
-    return w * 3n > this.eff * 2n;
+    return this.c.broken === 'half_quorum' ? w * 2n > this.eff : w * 3n > this.eff * 2n;
   }
 
   /** w × 3 > total: "f + 1" (> 1/3). */
@@ -273,22 +277,16 @@ export class TendermintCore<V> {
     this.proofs.set(e.from, e);
   }
 
-  /** True when `e` is two different messages of one validator in one (height, round, step) slot. */
-  private provesFault(e: Evidence<V>): boolean {
-    const { a, b } = e;
-    if (a.from !== e.from || b.from !== e.from || !this.c.validators.has(e.from)) return false;
-    if (a.type !== b.type || a.height !== b.height || a.round !== b.round) return false;
-    if (a.type === 'proposal' && b.type === 'proposal') return this.c.idOf(a.value) !== this.c.idOf(b.value) || a.validRound !== b.validRound;
-    return a.type !== 'proposal' && b.type !== 'proposal' && a.id !== b.id;
-  }
-
   /** Catch-up: line 49 with the value and the precommits carried by the certificate. */
   private acceptCommit(c: CommitCertificate<V>): void {
-    const proofs = (c.evidence ?? []).filter((e) => this.provesFault(e));
-    if (!certificateHolds(c, this.c.validators, this.c.idOf, new Set(proofs.map((e) => e.from)))) return;
-    for (const e of proofs) this.addEvidence(e);
+    if (!certificateHolds(c, this.c.validators, this.c.idOf, this.excluded)) return;
     if (!this.c.valid(c.value, this.height)) return;
-    this.decide(c.round, c.value, c.precommits, proofs);
+    this.decide(c.round, c.value, c.precommits);
+  }
+
+  /** Proofs of every validator proven faulty so far (for gossip and for the next block). */
+  evidence(): Evidence<V>[] {
+    return [...this.proofs.values()];
   }
 
   /** Signs (through the guard) and broadcasts one of our messages; it also enters our own log. */
@@ -350,22 +348,22 @@ export class TendermintCore<V> {
       if (v === undefined || !this.c.valid(v, this.height)) continue; // line 50
       const precommits: Vote[] = [];
       for (const [from, vs] of rl.precommits) if (!this.excluded.has(from)) precommits.push(...vs.filter((p) => p.id === id));
-      this.decide(r, v, precommits, [...this.excluded].map((x) => this.proofs.get(x)!));
+      this.decide(r, v, precommits);
       return true;
     }
     return false;
   }
 
   /** Lines 51–54: record the decision, move to the next height, reset the round state and the log. */
-  private decide(r: number, v: V, precommits: Vote[], evidence: Evidence<V>[]): void {
-    const certificate: CommitCertificate<V> = { type: 'commit', height: this.height, round: r, value: v, precommits, evidence };
+  private decide(r: number, v: V, precommits: Vote[]): void {
+    const certificate: CommitCertificate<V> = { type: 'commit', height: this.height, round: r, value: v, precommits };
     this.out.decisions.push({ height: this.height, round: r, value: v, certificate }); // line 51
     this.height++; // line 52
     this.lockedValue = null; // line 53
     this.lockedRound = -1;
     this.validValue = null;
     this.validRound = -1;
-    this.setExcluded(this.faulty);
+    this.setExcluded(this.c.excluded?.(this.height) ?? []);
     this.log = this.newLog();
     this.fired.clear();
     this.timedOut = [];
@@ -477,6 +475,15 @@ export function certificateHolds<V>(c: CommitCertificate<V>, validators: Readonl
     if (!excluded.has(p.from)) w += validators.get(p.from)!;
   }
   return w * 3n > total * 2n;
+}
+
+/** True when `e` is two different messages of one validator in one (height, round, step) slot. */
+export function provesFault<V>(e: Evidence<V>, validators: ReadonlyMap<string, bigint>, idOf: (v: V) => ValueId): boolean {
+  const { a, b } = e;
+  if (a.from !== e.from || b.from !== e.from || !validators.has(e.from)) return false;
+  if (a.type !== b.type || a.height !== b.height || a.round !== b.round || a.height !== e.height || a.round !== e.round) return false;
+  if (a.type === 'proposal' && b.type === 'proposal') return idOf(a.value) !== idOf(b.value) || a.validRound !== b.validRound;
+  return a.type !== 'proposal' && b.type !== 'proposal' && a.id !== b.id;
 }
 
 export type { Input };

@@ -55,8 +55,6 @@ export interface CommitCertificate<V> {
   round: number;
   value: V;
   precommits: Vote[];
-  /** Proofs of the equivocators whose power the deciding node excluded (a verifier needs them). */
-  evidence: Evidence<V>[];
 }
 
 export type Input<V> = ConsensusMessage<V> | CommitCertificate<V>;
@@ -131,8 +129,6 @@ export interface PersistedState<V> {
    * (the paper assumes messages of correct processes are eventually delivered; CometBFT's WAL).
    */
   signed: ConsensusMessage<V>[];
-  /** Proofs of the validators proven faulty (their stake is excluded from the next height on). */
+  /** Proofs of the validators proven faulty (kept and gossiped until a block carries them). */
   evidence: Evidence<V>[];
-  /** Validators excluded at the current height (proven before it began). */
-  excluded: string[];
 }
