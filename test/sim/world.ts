@@ -116,6 +116,7 @@ export class World {
       getValue: (h, r) => ({ id: `${h}.${r}.${n.id}.${n.nonce++}`, valid: true, evidence: (n.core?.evidence() ?? []).filter((e) => !excludedBy(n.decided, h).has(e.from)) }),
       valid: (v, h) => v.valid && v.id.startsWith(`${h}.`) && v.evidence.every((e) => e.height <= h && provesFault(e, this.power, (x) => x.id)),
       excluded: (h) => excludedBy(n.decided, h),
+      excludes: (v) => v.evidence.map((e) => e.from),
       idOf: (v) => v.id,
       timeout: timeoutMs,
       broken: this.o.broken === 'ignore_lock' || this.o.broken === 'half_quorum' ? this.o.broken : undefined,

@@ -146,6 +146,12 @@ describe('tendermint core', () => {
     c2.receive(prop('c', 0, 'w', -1, 2));
     expect(c2.receiveMany([pv('c', 0, 'w', 2), pc('c', 0, 'w', 2), pv('d', 0, 'w', 2), pc('d', 0, 'w', 2)]).decisions).toEqual([]);
     expect(c2.receiveMany([pv('b', 0, 'w', 2), pc('b', 0, 'w', 2)]).decisions).toHaveLength(1);
+    // a decided value that commits evidence excludes from the next height on
+    const c3 = new TendermintCore(config('a', { excludes: (v) => (v.id === 'z' ? ['c'] : []) }), 1);
+    c3.start();
+    c3.onTimeout(1, 0, 'commit');
+    c3.receive({ type: 'commit', height: 1, round: 0, value: { id: 'z', ok: true }, precommits: [pc('b', 0, 'z'), pc('c', 0, 'z'), pc('d', 0, 'z')] });
+    expect([c3.height, c3.effectiveTotal()]).toEqual([2, 30n]);
   });
 
   it('a commit certificate decides a node that is behind; a short or mismatched one does not', () => {

@@ -30,8 +30,11 @@ export interface CoreConfig<V> {
   /**
    * Validators whose power is excluded at `height` (proven equivocators). Must be a function of
    * the decided chain below `height` (evidence committed in blocks), the same at every process.
+   * Read once, when the core is built; after that the core adds `excludes(v)` of each value it decides.
    */
   excluded?(height: number): Iterable<string>;
+  /** Validators a decided value excludes from the next height on (the evidence it commits). */
+  excludes?(v: V): Iterable<string>;
   /** This process's validator id; undefined for a full node (follows, never signs). */
   self?: string;
   /** proposer(h, r) of the paper (§2): deterministic from the validator set. */
@@ -363,7 +366,7 @@ export class TendermintCore<V> {
     this.lockedRound = -1;
     this.validValue = null;
     this.validRound = -1;
-    this.setExcluded(this.c.excluded?.(this.height) ?? []);
+    this.setExcluded([...this.excluded, ...(this.c.excludes?.(v) ?? [])]);
     this.log = this.newLog();
     this.fired.clear();
     this.timedOut = [];
