@@ -31,7 +31,22 @@ function percentiles(xs: number[]): { p50: number; p90: number; p99: number; max
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: s[s.length - 1] };
 }
 
-export function runSeeds(o: {
+/** Per-seed figures of a shard of seeds (mergeable: `npm run sim -- --jobs N` runs shards in child processes). */
+export interface SimRaw {
+  from: number;
+  count: number;
+  broken: Broken | null;
+  rounds: number[];
+  stableRounds: number[];
+  recovery: number[];
+  failing: number[];
+  blocks: number;
+  events: number;
+  withByz: number;
+  withEvidence: number;
+}
+
+export function runSeedsRaw(o: {
   from: number;
   count: number;
   validators?: number;
@@ -40,44 +55,48 @@ export function runSeeds(o: {
   onFailure?: (r: SimResult) => void;
   onProgress?: (done: number) => void;
   stopAtFirstFailure?: boolean;
-}): SimSummary {
-  const rounds: number[] = [];
-  const stableRounds: number[] = [];
-  const failing: number[] = [];
-  const recovery: number[] = [];
-  let blocks = 0;
-  let events = 0;
-  let withByz = 0;
-  let withEvidence = 0;
+}): SimRaw {
+  const raw: SimRaw = { from: o.from, count: o.count, broken: o.broken ?? null, rounds: [], stableRounds: [], recovery: [], failing: [], blocks: 0, events: 0, withByz: 0, withEvidence: 0 };
   for (let i = 0; i < o.count; i++) {
     const r = simulate(o.from + i, { validators: o.validators, broken: o.broken, trace: o.trace });
-    blocks += r.heights;
-    recovery.push(r.recoveryMs / BLOCK_MS);
-    events += r.events;
-    if (r.byzantine > 0) withByz++;
-    if (r.evidence > 0) withEvidence++;
-    for (const x of r.decisionRounds) rounds.push(x + 1);
-    for (const x of r.stableDecisionRounds) stableRounds.push(x + 1);
+    raw.blocks += r.heights;
+    raw.recovery.push(r.recoveryMs / BLOCK_MS);
+    raw.events += r.events;
+    if (r.byzantine > 0) raw.withByz++;
+    if (r.evidence > 0) raw.withEvidence++;
+    for (const x of r.decisionRounds) raw.rounds.push(x + 1);
+    for (const x of r.stableDecisionRounds) raw.stableRounds.push(x + 1);
     if (r.violations.length > 0) {
-      failing.push(r.seed);
+      raw.failing.push(r.seed);
       o.onFailure?.(r);
       if (o.stopAtFirstFailure) break;
     }
     o.onProgress?.(i + 1);
   }
+  return raw;
+}
+
+/** One summary over shards (in seed order). */
+export function summarize(shards: SimRaw[]): SimSummary {
+  const all = (k: 'rounds' | 'stableRounds' | 'recovery' | 'failing') => shards.flatMap((s) => s[k]);
+  const sum = (k: 'blocks' | 'events' | 'withByz' | 'withEvidence' | 'count') => shards.reduce((a, s) => a + s[k], 0);
   return {
     protocol: 'Tendermint (Buchman, Kwon, Milosevic 2018, Algorithm 1) — src/node-core/chain/tendermint/core.ts',
-    seeds: { from: o.from, count: o.count },
-    broken: o.broken ?? null,
-    simulated_blocks: blocks,
-    simulated_events: events,
-    violations: failing.length,
-    failing_seeds: failing,
-    seeds_with_byzantine: withByz,
-    seeds_with_evidence: withEvidence,
-    rounds_to_finality: percentiles(rounds),
-    rounds_to_finality_stable: percentiles(stableRounds),
+    seeds: { from: Math.min(...shards.map((s) => s.from)), count: sum('count') },
+    broken: shards[0]?.broken ?? null,
+    simulated_blocks: sum('blocks'),
+    simulated_events: sum('events'),
+    violations: all('failing').length,
+    failing_seeds: all('failing'),
+    seeds_with_byzantine: sum('withByz'),
+    seeds_with_evidence: sum('withEvidence'),
+    rounds_to_finality: percentiles(all('rounds')),
+    rounds_to_finality_stable: percentiles(all('stableRounds')),
     liveness_bound_block_times: LIVENESS_BOUND_MS / BLOCK_MS,
-    recovery_block_times: percentiles(recovery),
+    recovery_block_times: percentiles(all('recovery')),
   };
+}
+
+export function runSeeds(o: Parameters<typeof runSeedsRaw>[0]): SimSummary {
+  return summarize([runSeedsRaw(o)]);
 }
