@@ -271,8 +271,8 @@ export class Node {
         events: this.events,
         metrics: this.metrics,
         logger: log.logger,
-        // The net module has no request/drop counters yet: liveness is unknown with peers.
-        peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: null }),
+        // Peer liveness: share of requests (status, sync, ping) answered in the last minute (net/liveness.ts).
+        peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: this.net?.peerLiveness() ?? null }),
       });
       this.governor = governor;
       this.opened('governor', () => governor.stop());
