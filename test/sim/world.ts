@@ -234,7 +234,17 @@ export class World {
       for (const to of this.nodes.keys()) if (to !== n.id) this.send(n, to, msgs);
     }
     n.lastTickKey = key;
-    this.q.push(this.now + Math.round(GOSSIP_MS * this.s.skew.get(n.id)!), { k: 'tick', node: n.id, epoch });
+    this.q.push(this.now + Math.round(GOSSIP_MS * this.rate(n.id)), { k: 'tick', node: n.id, epoch });
+  }
+
+  /**
+   * Timer rate of a node now: the scenario's skew while the network is unstable (a starved or
+   * paused process), within ±10 % of true time after stabilisation (the bounded drift partial
+   * synchrony assumes; a 3× rate gap forever would let a fast node's rounds outrun every proposal).
+   */
+  private rate(id: string): number {
+    const k = this.s.skew.get(id)!;
+    return this.now < this.s.stableAtMs ? k : 1 + (k - 1) / 10;
   }
 
   private isHonest(id: string): boolean {
@@ -258,7 +268,7 @@ export class World {
     // Persist (fsync) before any message leaves: CometBFT priv_validator_state.
     n.persisted = core.persistentState();
     if (n.crashMidStep !== undefined) return this.crash(n, n.crashMidStep);
-    for (const t of out.timeouts) this.q.push(this.now + Math.round(t.afterMs * this.s.skew.get(n.id)!), { k: 'timeout', node: n.id, epoch: n.epoch, h: t.height, r: t.round, step: t.step });
+    for (const t of out.timeouts) this.q.push(this.now + Math.round(t.afterMs * this.rate(n.id)), { k: 'timeout', node: n.id, epoch: n.epoch, h: t.height, r: t.round, step: t.step });
     if (out.send.length === 0) return;
     const mode = this.s.byzantine.get(n.id);
     for (const to of this.nodes.keys()) {

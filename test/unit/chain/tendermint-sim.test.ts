@@ -21,6 +21,13 @@ describe('consensus simulator', () => {
     expect(s.rounds_to_finality.max).toBeGreaterThan(1);
   }, 600_000);
 
+  it('seeds the 100,000-seed campaign once failed on (liveness) now hold', () => {
+    // 10224, 45505, 24939: a lock's proof-of-lock lived only in a crashed process's memory (now persisted);
+    // 29092, 62652, 29958, 36406: a 3× timer-rate gap kept after stabilisation (now bounded drift);
+    // 50090: an equivocator's vote for the locked value evicted by its junk votes (now evicts the weakest).
+    for (const seed of [10224, 45505, 24939, 29092, 62652, 29958, 36406, 50090]) expect(simulate(seed).violations, `seed ${seed}`).toEqual([]);
+  });
+
   it('one seed replays one run exactly', () => {
     const a = simulate(4242);
     const b = simulate(4242);

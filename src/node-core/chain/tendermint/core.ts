@@ -71,6 +71,9 @@ export class TendermintCore<V> {
   validRound = -1;
   private lastSigned: PersistedState<V>['lastSigned'] = null;
   private signed: ConsensusMessage<V>[] = [];
+  /** Prevotes of the lock's and the valid value's proof-of-lock (persisted, see PersistedState.pol). */
+  private lockPol: Vote[] = [];
+  private validPol: Vote[] = [];
   /** Every validator proven faulty so far, with its proof. */
   private readonly faulty = new Set<string>();
   private readonly proofs = new Map<string, Evidence<V>>();
@@ -111,6 +114,7 @@ export class TendermintCore<V> {
     Object.assign(core, { round: s.round, step: s.step, lockedValue: s.lockedValue, lockedRound: s.lockedRound, validValue: s.validValue, validRound: s.validRound });
     core.lastSigned = s.lastSigned;
     core.signed = s.signed.filter((m) => m.height === s.height);
+    core.validPol = (s.pol ?? []).filter((v) => v.height === s.height);
     for (const e of s.evidence) {
       core.faulty.add(e.from);
       core.proofs.set(e.from, e);
@@ -161,7 +165,7 @@ export class TendermintCore<V> {
 
   /** What must be on disk (fsynced) before any message of the last output leaves the process. */
   persistentState(): PersistedState<V> {
-    return { height: this.height, round: this.round, step: this.step, lockedValue: this.lockedValue, lockedRound: this.lockedRound, validValue: this.validValue, validRound: this.validRound, lastSigned: this.lastSigned, signed: this.signed, evidence: [...this.proofs.values()] };
+    return { height: this.height, round: this.round, step: this.step, lockedValue: this.lockedValue, lockedRound: this.lockedRound, validValue: this.validValue, validRound: this.validRound, lastSigned: this.lastSigned, signed: this.signed, pol: this.polVotes(), evidence: [...this.proofs.values()] };
   }
 
   /** Messages of the current height in the given rounds (what gossip re-sends to peers). */
@@ -175,6 +179,12 @@ export class TendermintCore<V> {
       for (const vs of rl.precommits.values()) out.push(...vs);
     }
     return out;
+  }
+
+  private polVotes(): Vote[] {
+    if (this.lockPol.length === 0) return this.validPol;
+    if (this.validPol.length === 0 || this.validRound === this.lockedRound) return this.lockPol;
+    return [...this.lockPol, ...this.validPol];
   }
 
   /** Ids of the values seen at the current height (proposals, certificates). */
@@ -218,6 +228,10 @@ export class TendermintCore<V> {
       this.out.send.push(m);
       this.record(m);
     }
+    // The proofs-of-lock we hold go back into the log (and so into gossip).
+    for (const v of this.validPol) this.record(v);
+    this.lockPol = this.validPol.filter((v) => v.round === this.lockedRound);
+    this.validPol = this.validPol.filter((v) => v.round === this.validRound);
     if (this.step === 'newHeight') this.arm('commit', 0);
     else this.arm(this.step, this.round);
   }
@@ -366,6 +380,8 @@ export class TendermintCore<V> {
     this.lockedRound = -1;
     this.validValue = null;
     this.validRound = -1;
+    this.lockPol = [];
+    this.validPol = [];
     this.setExcluded([...this.excluded, ...(this.c.excludes?.(v) ?? [])]);
     this.log = this.newLog();
     this.fired.clear();
@@ -426,14 +442,18 @@ export class TendermintCore<V> {
     const p: Proposal<V> | undefined = this.log.rounds.get(this.round)?.proposals.get(id);
     if (!p || !this.c.valid(p.value, this.height)) return false;
     this.fired.add(key);
+    const pol: Vote[] = [];
+    for (const vs of this.log.rounds.get(this.round)!.prevotes.values()) for (const v of vs) if (v.id === id) pol.push(v);
     if (this.step === 'prevote') {
       this.lockedValue = p.value; // line 38
       this.lockedRound = this.round; // line 39
+      this.lockPol = pol;
       this.sign({ type: 'precommit', height: this.height, round: this.round, id, from: this.c.self ?? '' }); // line 40
       this.step = 'precommit'; // line 41
     }
     this.validValue = p.value; // line 42
     this.validRound = this.round; // line 43
+    this.validPol = pol;
     return true;
   }
 

@@ -71,7 +71,7 @@ export class ConsensusDriver<V> {
     } else if (saved) {
       // The chain is elsewhere (synced past it, or lost blocks it decided): a fresh height, but the
       // evidence stays and the guard still refuses to sign at or below the last signature.
-      r = TendermintCore.restore(o.config, { height: o.height, round: 0, step: 'newHeight', lockedValue: null, lockedRound: -1, validValue: null, validRound: -1, lastSigned: saved.lastSigned, signed: [], evidence: saved.evidence });
+      r = TendermintCore.restore(o.config, { height: o.height, round: 0, step: 'newHeight', lockedValue: null, lockedRound: -1, validValue: null, validRound: -1, lastSigned: saved.lastSigned, signed: [], pol: [], evidence: saved.evidence });
       if (saved.height > o.height) o.logger?.warn({ state_height: saved.height, chain_height: o.height }, 'the consensus state file is ahead of the chain: this validator will not sign until the chain passes its last signature');
     } else {
       const core = new TendermintCore(o.config, o.height);

@@ -97,6 +97,18 @@ export class HeightLog<V> {
     if (prev.length < MAX_VOTES_PER_SLOT) {
       prev.push(v);
       tally.set(v.id, (tally.get(v.id) ?? 0n) + w);
+    } else {
+      // Full: keep the equivocator's votes for the values others support most (those are the
+      // ones a quorum can form on); a junk-first flood cannot hide its vote for a real value.
+      const others = (id: ValueId | null) => (tally.get(id) ?? 0n) - (prev.some((p) => p.id === id) ? w : 0n);
+      let weakest = 0;
+      for (let i = 1; i < prev.length; i++) if (others(prev[i].id) < others(prev[weakest].id)) weakest = i;
+      if (others(v.id) > others(prev[weakest].id)) {
+        const old = prev[weakest];
+        tally.set(old.id, (tally.get(old.id) ?? 0n) - w);
+        prev[weakest] = v;
+        tally.set(v.id, (tally.get(v.id) ?? 0n) + w);
+      }
     }
     return { kind: 'vote', from: v.from, height: v.height, round: v.round, a: prev[0], b: v };
   }

@@ -59,6 +59,7 @@ const fileSchema = z
     valid_round: int.min(-1),
     last_signed: z.object({ height: int, round: int, step: z.union([z.literal(0), z.literal(1), z.literal(2)]) }).strict().nullable(),
     signed: z.array(message).max(10_000),
+    pol: z.array(message).max(10_000),
     evidence: z.array(z.object({ kind: z.enum(['proposal', 'vote']), from: z.string(), height: int, round: int, a: message, b: message }).strict()).max(10_000),
   })
   .strict();
@@ -108,6 +109,7 @@ export class PrivValidatorStateFile<V> {
         validRound: f.valid_round,
         lastSigned: f.last_signed,
         signed: f.signed.map(msg),
+        pol: f.pol.filter((m) => m.type !== 'proposal'),
         evidence: f.evidence.map((e): Evidence<V> => ({ ...e, a: msg(e.a), b: msg(e.b) })),
       };
     } catch (err) {
@@ -132,6 +134,7 @@ export class PrivValidatorStateFile<V> {
       valid_round: s.validRound,
       last_signed: s.lastSigned,
       signed: s.signed.map(msg),
+      pol: s.pol,
       evidence: s.evidence.map((e) => ({ ...e, a: msg(e.a), b: msg(e.b) })),
     };
     const text = `${JSON.stringify(body, null, 1)}\n`;

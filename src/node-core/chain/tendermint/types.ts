@@ -129,6 +129,12 @@ export interface PersistedState<V> {
    * (the paper assumes messages of correct processes are eventually delivered; CometBFT's WAL).
    */
   signed: ConsensusMessage<V>[];
+  /**
+   * The prevotes (> 2/3) that justified the lock and the valid value: re-gossiped after a restart,
+   * so others can still check the proof-of-lock when its only copy was in this process's memory
+   * (the Byzantine sender may never send it again) — CometBFT keeps them in its WAL.
+   */
+  pol: Vote[];
   /** Proofs of the validators proven faulty (kept and gossiped until a block carries them). */
   evidence: Evidence<V>[];
 }
