@@ -268,8 +268,8 @@ export class Node {
       events: this.events,
       logger: log.logger,
       nodeMetrics: this.metrics,
-      // The net module has no request/drop counters yet: liveness is unknown with peers.
-      peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: null }),
+      // Peer liveness: share of requests (status, sync, ping) answered in the last minute (net/liveness.ts).
+      peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: this.net?.peerLiveness() ?? null }),
     });
     const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip(), subsystems: subsystemsOf(moduleList) });
     await snapshots.start();
