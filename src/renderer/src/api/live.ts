@@ -69,6 +69,12 @@ export function useLiveData(): void {
         // method served): refetch what failed or was partial meanwhile.
         const phase = s.node_phase?.phase;
         if ((s.state === 'running' && lastState !== 'running') || (phase === 'ready' && lastPhase !== 'ready')) void qc.invalidateQueries();
+        // Which chain the node runs now (a network switch restarts it on another): the chart keeps
+        // only that chain's blocks, whatever page is open.
+        if (phase === 'ready' && lastPhase !== 'ready')
+          void call('node.status')
+            .then((st) => useBlocks.getState().setChain(`${st.network}:${st.chain_id}`))
+            .catch(() => {});
         lastState = s.state;
         lastPhase = phase;
       }),

@@ -69,7 +69,9 @@ export function BackupWizard() {
   const [step, setStep] = useState(0);
   const [dest, setDest] = useState(folder);
   const [format, setFormat] = useState<SnapshotFormat>('dir');
-  const subs = rpc['snapshots.subsystems'].useQuery(undefined, { enabled: on });
+  // Sizes as of now, not of the first visit: asked again on mount and on entering the Include step
+  // (the free-space check uses them, #19).
+  const subs = rpc['snapshots.subsystems'].useQuery(undefined, { enabled: on, refetchOnMount: 'always' });
   const [picked, setPicked] = useState<Record<string, boolean>>({});
   const [jobId, setJobId] = useState<string>();
   const [startError, setStartError] = useState<unknown>();
@@ -84,7 +86,7 @@ export function BackupWizard() {
   const selected = list.filter((s) => included(s.id));
   const total = useMemo(() => selected.reduce((n, s) => n + s.bytes, 0), [selected]);
   const destOk = !!space.data && !space.data.problem;
-  const roomOk = !!space.data && space.data.free_bytes >= total + MARGIN;
+  const roomOk = !subs.isFetching && !!space.data && space.data.free_bytes >= total + MARGIN;
 
   const start = async () => {
     setStartError(undefined);
@@ -122,7 +124,10 @@ export function BackupWizard() {
             </div>
           </div>
           <div className="row-actions">
-            <button className="btn btn--primary" disabled={!destOk} onClick={() => setStep(1)} data-testid="backup-next">
+            <button className="btn btn--primary" disabled={!destOk} onClick={() => {
+                void subs.refetch();
+                setStep(1);
+              }} data-testid="backup-next">
               Next
             </button>
           </div>
