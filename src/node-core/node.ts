@@ -23,6 +23,7 @@ import { Chain } from './chain/chain.js';
 import { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
 import { netHandlers } from './net/handlers.js';
+import { historyHandlers } from './chain/history.js';
 import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
 import { Network } from './net/network.js';
 import type { NodeConfig } from './config/schema.js';
@@ -280,7 +281,7 @@ export class Node {
     const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip() });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
-    this.chainHandlers = { ...chain.handlers({ network: cfg.network, keystore }), ...governorHandlers(this.governor), ...snapshots.handlers(),
+    this.chainHandlers = { ...chain.handlers({ network: cfg.network, keystore }), ...historyHandlers(() => this.chain), ...governorHandlers(this.governor), ...snapshots.handlers(),
       ...netHandlers({
         net: () => this.net,
         engine: () => this.engine,

@@ -1,11 +1,9 @@
 // Regression tests for the console bugs of issue #19 that live in pure renderer functions.
 import { describe, expect, it } from 'vitest';
-import { describeStatus } from '../../../src/renderer/src/components/status';
 import { fmtRawLogLine } from '../../../src/renderer/src/components/logText';
 import { streakView } from '../../../src/renderer/src/governor/streak';
 import { newerMempoolSize } from '../../../src/renderer/src/pages/mempool';
 import { fmtAxisMs, useBlocks } from '../../../src/renderer/src/store/blocks';
-import type { SupervisorState } from '../../../src/shared/api/app';
 
 describe('governor streaks (#19: "21/12", "42/12" after entering)', () => {
   it.each([
@@ -62,13 +60,6 @@ describe('Overview mempool (#19: shows 1 after the transaction was included)', (
     expect(newerMempoolSize(undefined, { size: 2 }, 0)).toBe(2);
     expect(newerMempoolSize({ ts_ms: 1, mempool_size: 4 }, undefined, 0)).toBe(4);
     expect(newerMempoolSize(undefined, undefined, 0)).toBeUndefined();
-  });
-});
-
-describe('restart countdown (#19: "restarting in 501 s" for a 1 s backoff)', () => {
-  it('counts from the time given, which the badge now reads at each render', () => {
-    const sup = { state: 'backoff', launcher: 'fork', node_phase: null, restarts: 1, last_crash: null, crash_loop: false, next_restart_at_ms: 1_000_000 + 1000 } as SupervisorState;
-    expect(describeStatus('open', sup, 1_000_000).detail).toBe('restarting in 1 s');
   });
 });
 
