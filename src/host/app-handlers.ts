@@ -5,7 +5,7 @@
  * path and the log tail, since the browser may be on another machine.
  */
 import path from 'node:path';
-import type { AppMethodByName, AppMethodName, AppMode } from '../shared/api/app.js';
+import type { AppMethodByName, AppMethodName, AppMode, NetworkChoice, PracticeState } from '../shared/api/app.js';
 import type { ParamsOf, ResultOf } from '../shared/api/define.js';
 import { Reason, RpcError } from '../shared/api/errors.js';
 import { NODE_VERSION } from '../node-core/version.js';
@@ -14,6 +14,7 @@ import { readTail } from './log-tail.js';
 import { RestoreJob } from './restore-job.js';
 import { joinNetwork, listNetworks } from './network-switch.js';
 import type { Supervisor } from './supervisor.js';
+import { createFirstHour, type FirstHour, type FirstRunOptions } from './first-hour-handlers.js';
 
 type AppHandler<N extends AppMethodName> = (p: ParamsOf<AppMethodByName<N>>) => Promise<ResultOf<AppMethodByName<N>>>;
 /** Handlers by method name (a Map: dispatch only on declared names). */
@@ -28,13 +29,21 @@ export interface AppHandlerOptions {
   openPath?: (p: string) => Promise<boolean>;
   /** Native folder dialog (Electron); resolves null when cancelled. Absent in server mode. */
   pickFolder?: (title?: string) => Promise<string | null>;
+  /** First-run inputs (src/host/first-run.ts); default: due only on a fresh machine. */
+  firstRun?: FirstRunOptions;
 }
 
 /** Sources of the host's own topics other than `app.supervisor` (read by the Broker). */
 export interface AppTopicSources {
   'app.restore': (cb: (p: RestoreProgress) => void) => () => void;
+  'app.practice': (cb: (p: PracticeState) => void) => () => void;
 }
 const topicSources = new WeakMap<AppHandlers, AppTopicSources>();
+const firstHours = new WeakMap<AppHandlers, FirstHour>();
+/** The first-run and practice-testnet state behind these handlers (console-main: start the node or wait; stop the practice testnet on quit). */
+export function firstHourOf(h: AppHandlers): FirstHour | undefined {
+  return firstHours.get(h);
+}
 /** The topic sources created with these handlers. */
 export function appTopicsOf(h: AppHandlers): AppTopicSources | undefined {
   return topicSources.get(h);
@@ -91,15 +100,34 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
   const restoreStatus: AppHandler<'app.restoreStatus'> = async () => restore.status();
   // Data roots used per network in this session, so switching back returns to the same root.
   const roots = new Map<string, string>();
-  const networks: AppHandler<'app.networks'> = async () => ({ networks: listNetworks(), current: o.supervisor.nodeStatus()?.network ?? null });
+  // eslint-disable-next-line prefer-const -- assigned once below; the network list and the join use it lazily
+  let first: FirstHour;
+  const extra = (): NetworkChoice[] => first.extraNetworks();
+  /** Where each network's data lives (or would): the root used this session, else `<data parent>/<name>`. */
+  const withRoots = (list: NetworkChoice[]): NetworkChoice[] => {
+    const root = dataDirOf(o);
+    const cur = o.supervisor.nodeStatus()?.network;
+    return list.map((n) => ({ ...n, data_dir: (n.name === cur ? root : roots.get(n.name)) ?? path.join(first.dataParent(), n.name) }));
+  };
+  const networks: AppHandler<'app.networks'> = async () => ({ networks: withRoots(listNetworks({ extra })), current: o.supervisor.nodeStatus()?.network ?? null });
   const joinNetworkH: AppHandler<'app.joinNetwork'> = async (p) => {
     const cur = o.supervisor.nodeStatus();
     const root = dataDirOf(o);
     if (cur && root) roots.set(cur.network, root);
-    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name) }, p.network);
+    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name), extra }, p.network);
     o.dataDirHint = r.data_dir;
     return r;
   };
+  first = createFirstHour({
+    supervisor: o.supervisor,
+    firstRun: o.firstRun ?? {},
+    dataDir: () => dataDirOf(o),
+    setDataDirHint: (d) => {
+      o.dataDirHint = d;
+    },
+    join: (network) => joinNetworkH({ network }),
+    knownNames: () => listNetworks({ extra }).map((n) => n.name),
+  });
   // Typed as a complete record so a method added to the contract without a handler fails to compile.
   const all: { [N in AppMethodName]: AppHandler<N> } = {
     'app.info': info,
@@ -111,6 +139,7 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     'app.restoreStatus': restoreStatus,
     'app.networks': networks,
     'app.joinNetwork': joinNetworkH,
+    ...first.handlers,
   };
   const handlers: AppHandlers = new Map(Object.entries(all));
   topicSources.set(handlers, {
@@ -118,6 +147,11 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
       cb(restore.status());
       return restore.onChange(cb);
     },
+    'app.practice': (cb) => {
+      cb(first.practice.status());
+      return first.onPractice(cb);
+    },
   });
+  firstHours.set(handlers, first);
   return handlers;
 }

@@ -164,6 +164,16 @@ export class Supervisor {
     this.o.spec = { ...this.o.spec, args: [...args] };
   }
 
+  /** Extra environment for the next start (e.g. `TB_RPC_AUTH_TOKEN` chosen in the first run; a secret, never in args). */
+  setEnv(extra: Record<string, string | undefined>): void {
+    const env: NodeJS.ProcessEnv = { ...(this.o.spec.env ?? process.env) };
+    for (const [k, v] of Object.entries(extra)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    this.o.spec = { ...this.o.spec, env };
+  }
+
   /** Manual restart (operator): ordered stop, clear the crash window and crash loop, start. */
   async restart(): Promise<void> {
     await this.stop();

@@ -51,8 +51,8 @@ describe('wallet.history', () => {
 
   it('refuses bad params field by field', async () => {
     const r = await rpc(port, 'wallet.history', { address: 'nope', max_blocks: 1_000_000 });
-    expect(r.error.code).toBe(-32602);
-    const paths = r.error.data.issues.map((i: { path: (string | number)[] }) => i.path.join('.'));
+    expect(r.error?.code).toBe(-32602);
+    const paths = (r.error as any).data.issues.map((i: { path: (string | number)[] }) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['address', 'max_blocks']));
   });
 });
