@@ -75,6 +75,7 @@ export function createFirstHour(c: FirstHourContext): FirstHour {
 
   const practice = new PracticeTestnet({
     dir: () => path.join(dataParent(), 'practice-testnet'),
+    walletsDir: (name) => path.join(dataParent(), name, 'keys', 'wallets'),
     join: async (file) => {
       await c.join(file);
     },

@@ -9,7 +9,7 @@
  * running, or failed with the reason and the validator's output file.
  */
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { PracticeState } from '../shared/api/app.js';
 import { createClient, httpTransport } from '../shared/api/client.js';
@@ -24,6 +24,11 @@ export interface PracticeOptions {
   dir: () => string | undefined;
   /** Joins the network file once the validators are ready (the console's network switch). */
   join: (networkFile: string) => Promise<void>;
+  /**
+   * Where the joining node's wallet keys live for a network name (`<its data root>/keys/wallets`):
+   * the practice faucet key is installed there, so the operator can fund keys without a terminal.
+   */
+  walletsDir?: (network: string) => string;
   /** How long one validator may take to become ready (ms). */
   readyTimeoutMs?: number;
 }
@@ -113,6 +118,12 @@ export class PracticeTestnet {
       if (ready.size === plan.nodes.length) break;
       if (Date.now() > until) throw new Error(`the validators did not become ready within ${Math.round((this.o.readyTimeoutMs ?? 120_000) / 1000)} s; see ${path.join(dir, 'v1', 'node.out')}`);
       await new Promise((r) => setTimeout(r, 400));
+    }
+    const wallets = this.o.walletsDir?.(plan.name);
+    if (wallets && !existsSync(path.join(wallets, 'faucet.json'))) {
+      await fs.mkdir(wallets, { recursive: true, mode: 0o700 });
+      await fs.copyFile(plan.faucet.key_file, path.join(wallets, 'faucet.json'));
+      await fs.chmod(path.join(wallets, 'faucet.json'), 0o600);
     }
     this.set({ state: 'joining', step: 'restarting this node on the practice testnet' });
     await this.o.join(plan.network_file);

@@ -281,7 +281,7 @@ export class Node {
     const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip() });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
-    this.chainHandlers = { ...chain.handlers({ network: cfg.network, keystore }), ...historyHandlers(() => this.chain), ...governorHandlers(this.governor), ...snapshots.handlers(),
+    this.chainHandlers = { ...chain.handlers({ network: cfg.network, keystore }), ...historyHandlers(() => this.chain, keystore), ...governorHandlers(this.governor), ...snapshots.handlers(),
       ...netHandlers({
         net: () => this.net,
         engine: () => this.engine,

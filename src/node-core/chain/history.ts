@@ -3,10 +3,11 @@
  * canonical blocks backwards from the head. Bounded: at most `max_blocks` blocks and `limit`
  * entries, so a request never turns into a long loop.
  */
-import type { HistoryEntry } from '../../shared/api/wallet-history.js';
+import type { HistoryEntry } from '../../shared/api/wallet.js';
 import type { HandlerMap } from '../rpc/types.js';
 import { blockView } from './block.js';
 import type { Chain } from './chain.js';
+import type { Keystore } from '../wallet/keystore.js';
 
 export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_DEFAULT_BLOCKS = 10_000;
@@ -41,9 +42,10 @@ export async function addressHistory(
   return { address, entries: entries.slice(0, limit), scanned_from: Math.max(bottom, Math.min(h, top)), scanned_to: top, truncated };
 }
 
-/** The `wallet.history` handler. */
-export function historyHandlers(chain: () => Chain | undefined): HandlerMap {
+/** The `wallet.history` and `wallet.create` handlers. */
+export function historyHandlers(chain: () => Chain | undefined, keystore: Pick<Keystore, 'create'>): HandlerMap {
   return {
+    'wallet.create': (p) => keystore.create(p.name),
     'wallet.history': async (p) => {
       const c = chain();
       if (!c) throw new Error('chain not open');

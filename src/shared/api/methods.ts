@@ -10,7 +10,7 @@ import { TOPIC_NAMES } from './events.js';
 import { GOVERNOR_METHODS } from './governor.js';
 import { NET_METHODS } from './net.js';
 import { SNAPSHOT_METHODS } from './snapshots.js';
-import { WALLET_HISTORY_METHODS } from './wallet-history.js';
+import { WALLET_HISTORY_METHODS } from './wallet.js';
 import { zAddress, zHash, zHeight, zHex, zU64 } from './numbers.js';
 import { Account, BlockView, MempoolStats, NodeStats, NodeStatus, Tip, TxStatus, WalletKey } from './types.js';
 

@@ -49,6 +49,20 @@ describe('wallet.history', () => {
     expect(recent.scanned_from).toBe(3);
   });
 
+  it('wallet.create makes a key that wallet.list shows and that can receive', async () => {
+    const k = await call(port, 'wallet.create', { name: 'alice-2' });
+    expect(k.address).toMatch(/^tb1[0-9a-f]{40}$/);
+    expect((await call(port, 'wallet.list')).map((w: { name: string }) => w.name)).toContain('alice-2');
+    const dup = await rpc(port, 'wallet.create', ['alice-2']);
+    expect((dup.error as any).data.reason).toBe('duplicate');
+    const bad = await rpc(port, 'wallet.create', ['Not Valid']);
+    expect(bad.error?.code).toBe(-32602);
+    const t = await call(port, 'wallet.transfer', ['faucet', k.address, '5']);
+    await call(port, 'dev.mine_one');
+    const h = await call(port, 'wallet.history', [k.address]);
+    expect(h.entries[0]).toMatchObject({ hash: t.hash, direction: 'in', amount: '5' });
+  });
+
   it('refuses bad params field by field', async () => {
     const r = await rpc(port, 'wallet.history', { address: 'nope', max_blocks: 1_000_000 });
     expect(r.error?.code).toBe(-32602);

@@ -1,4 +1,6 @@
 /**
+ * Wallet methods of the operator's first hour (#19), beside `wallet.list` / `wallet.transfer`:
+ * `wallet.create` makes a new local key (no terminal needed), and
  * `wallet.history`: transfers into and out of an address, newest first, found by scanning the
  * chain backwards from the head (v1 keeps no per-address index, so the scan is bounded by
  * `max_blocks` and the answer says which heights it covered). Amounts and fees are decimal
@@ -44,4 +46,14 @@ export const walletHistory = defineMethod({
   mutating: false,
 });
 
-export const WALLET_HISTORY_METHODS = [walletHistory] as const;
+export const walletCreate = defineMethod({
+  name: 'wallet.create',
+  summary: 'Create a new local wallet key (random Ed25519) in the node\'s keystore (keys/wallets/<name>.json, 0600); returns its name and address, never the secret.',
+  params: z.object({ name: z.string().min(1).max(64) }),
+  order: ['name'],
+  result: z.object({ name: z.string(), address: zAddress }),
+  mutating: true,
+  reasons: ['duplicate'],
+});
+
+export const WALLET_HISTORY_METHODS = [walletHistory, walletCreate] as const;
