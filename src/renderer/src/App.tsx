@@ -14,6 +14,7 @@ import { Overview } from './pages/Overview';
 import { Settings } from './pages/Settings';
 import { useUi } from './store/ui';
 import { WalletDrawer } from './wallet/WalletDrawer';
+import { FirstRunGate } from './first-run/FirstRun';
 
 export function App() {
   useLiveData();
@@ -29,6 +30,7 @@ export function App() {
       <WalletDrawer />
       <GovernorToasts />
       <BackupToasts />
+      <FirstRunGate />
     </>
   );
 }

@@ -15,6 +15,7 @@ import { ErrorNote } from '../components/ErrorNote';
 import { fmtBytes } from '../format';
 import { useLive } from '../store/live';
 import '../backup/backup.css';
+import { RerunFirstRunCard } from '../first-run/RerunCard';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -75,6 +76,7 @@ export function Settings() {
           </div>
         </div>
       )}
+      <RerunFirstRunCard />
       <Card title="Scheduled backups" testId="schedule-card">
         <div className="form">
           <label className="bk-agree">
