@@ -18,7 +18,7 @@ import { rpcKey } from './hooks';
 const BACKFILL = 60;
 
 /** Keys of results that change with every block. */
-const PER_BLOCK = ['chain.tip', 'tx.status', 'wallet.list', 'account.get', 'mempool.stats'];
+const PER_BLOCK = ['chain.tip', 'tx.status', 'wallet.list', 'wallet.history', 'account.get', 'mempool.stats'];
 
 function onHead(qc: QueryClient, h: BlockHeader): void {
   const pts = useBlocks.getState().points;
