@@ -126,7 +126,8 @@ export function createFirstHour(c: FirstHourContext): FirstHour {
       needed: due,
       settings_file: settingsFile(home),
       settings: readSettings(home),
-      defaults: { data_parent: dataParent(), network: readSettings(home)?.network ?? c.supervisor.nodeStatus()?.network ?? 'dev' },
+      // Due (a fresh machine, or --first-run): propose the saved or the standard folder, not one derived from a command-line data dir.
+      defaults: { data_parent: due ? (readSettings(home)?.data_parent ?? defaultDataParent(home)) : dataParent(), network: readSettings(home)?.network ?? c.supervisor.nodeStatus()?.network ?? 'dev' },
     }),
 
     'app.preflight': async (p) => {

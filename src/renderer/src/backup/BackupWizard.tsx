@@ -3,7 +3,7 @@
  * subsystems with their sizes; free space checked against the selection) → review → the snapshot
  * job with a progress bar (bytes, files, ETA) → its id, size and checksum, and "Verify now".
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { SnapshotFormat, SnapshotJob } from '../../../shared/api/snapshots';
 import { call } from '../api/client';
 import { rpc } from '../api/hooks';
@@ -68,6 +68,13 @@ export function BackupWizard() {
   const setFolder = useBackup((s) => s.setFolder);
   const [step, setStep] = useState(0);
   const [dest, setDest] = useState(folder);
+  // First backup: propose `<folder of the data roots>/backups` (beside the data, outside it), so
+  // a backup takes clicks only (#19); the operator can type another.
+  const st = rpc['node.status'].useQuery(undefined, { enabled: on });
+  useEffect(() => {
+    const d = st.data?.data_dir;
+    if (!dest && d) setDest(`${d.replace(/[\\/][^\\/]+[\\/]?$/, '')}/backups`);
+  }, [st.data?.data_dir, dest]);
   const [format, setFormat] = useState<SnapshotFormat>('dir');
   // Sizes as of now, not of the first visit: asked again on mount and on entering the Include step
   // (the free-space check uses them, #19).
