@@ -330,6 +330,9 @@ export class Supervisor {
       this.ready = m;
       this.reachedReady = true;
       if (!this.connected) this.probe(child);
+      // The endpoints are known from now on: tell listeners (the UI asks app.info again), since the
+      // `ready` phase may have been reported before this message.
+      this.update({});
     } else if (m.type === 'exit' && m.code !== 0) {
       this.exitMessage = m.message;
     }
