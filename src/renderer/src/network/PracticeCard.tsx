@@ -22,12 +22,12 @@ export function PracticeCard({ current, currentDir }: { current: string | null; 
   const [keep, setKeep] = useState(false);
   const [asking, setAsking] = useState(false);
   const [error, setError] = useState<unknown>();
-  const [now, setNow] = useState(Date.now());
+  const [, setTick] = useState(0);
   const p = st.data;
   const busy = !!p && ['creating', 'starting', 'joining', 'stopping'].includes(p.state);
   useEffect(() => {
     if (!busy) return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
+    const t = setInterval(() => setTick((x) => x + 1), 1000);
     return () => clearInterval(t);
   }, [busy]);
 
@@ -48,7 +48,8 @@ export function PracticeCard({ current, currentDir }: { current: string | null; 
       setError(e);
     }
   };
-  const elapsed = p?.started_at_ms ? now - p.started_at_ms : 0;
+  // The clock is read at each render (a "now" kept from the first render read "-663 ms elapsed").
+  const elapsed = p?.started_at_ms ? Math.max(0, Date.now() - p.started_at_ms) : 0;
   const total = p?.validators || n;
   const perReady = p && p.ready > 0 ? elapsed / p.ready : PER_VALIDATOR_MS;
   const eta = p && busy ? Math.max(0, perReady * (total - p.ready) + (p.state === 'joining' ? 0 : 3000)) : null;

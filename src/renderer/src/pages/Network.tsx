@@ -7,7 +7,7 @@
  * bar — then the peers (id, address, QUIC/TCP, latency, score, direction) with connect /
  * disconnect / ban, and finality (finalized height, effective stake, threshold, equivocations).
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { rpc } from '../api/hooks';
 import { Card, Stat } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
@@ -35,8 +35,13 @@ function NetworkPicker({ picked, setPicked }: { picked: string; setPicked(n: str
   const current = status.data?.network ?? nets.data?.current ?? null;
   const list = nets.data?.networks ?? [];
   // The list always starts at the current network (the main button is then disarmed, #19).
+  // …and follows it when it changes (after a join the list shows the network now current).
+  const lastCurrent = useRef<string | null>(null);
   useEffect(() => {
-    if (current && (!picked || !list.some((n) => n.name === picked))) setPicked(current);
+    if (!current) return;
+    const changed = lastCurrent.current !== current;
+    lastCurrent.current = current;
+    if (changed || !picked || !list.some((n) => n.name === picked)) setPicked(current);
   }, [current, list, picked, setPicked]);
   const choice = list.find((n) => n.name === picked);
   const currentDir = status.data?.data_dir;
