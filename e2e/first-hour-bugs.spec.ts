@@ -130,10 +130,10 @@ test('wallet: create a key, receive (address, copy, QR), history in and out', as
   const addr = (await page.getByTestId('wallet-address').textContent())!;
   expect(addr).toMatch(/^tb1[0-9a-f]{40}$/);
   await expect(page.getByTestId('wallet-qr')).toBeVisible();
-  expect(await page.getByTestId('wallet-qr').evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(50);
+  expect(await page.getByTestId('wallet-qr').evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(50);
   await page.getByTestId('wallet-copy').click();
   await expect(page.getByTestId('wallet-copy')).toHaveText('Copied');
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(addr);
+  expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText() as Promise<string>)).toBe(addr);
   await expect(page.getByTestId('wallet-history')).toContainText('No transfers');
   await shot(page, 'wallet-receive');
 
@@ -176,17 +176,18 @@ test('restart countdown: never more than the backoff (was "restarting in 501 s")
   // The page has been open a while before the crash: a clock read once at mount shows here.
   await page.waitForTimeout(8_000);
   await page.evaluate(() => {
+    const g = globalThis as any;
     const seen: string[] = [];
-    (window as unknown as { __seen: string[] }).__seen = seen;
-    new MutationObserver(() => {
-      const t = document.querySelector('[data-testid="node-phase-detail"]')?.textContent;
+    g.__seen = seen;
+    new g.MutationObserver(() => {
+      const t = g.document.querySelector('[data-testid="node-phase-detail"]')?.textContent as string | undefined;
       if (t && t.startsWith('restarting in')) seen.push(t);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    }).observe(g.document.body, { subtree: true, childList: true, characterData: true });
   });
   const pid = await numberOf(page, 'node-pid');
   process.kill(pid, 'SIGKILL');
   await expect(page.getByTestId('crash-banner')).toBeVisible();
   await expect(page.getByTestId('node-phase')).toHaveText('ready', { timeout: 60_000 });
-  const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
+  const seen = await page.evaluate(() => (globalThis as any).__seen as string[]);
   for (const t of seen) expect(Number(/(\d+) s/.exec(t)![1])).toBeLessThanOrEqual(2);
 });

@@ -26,11 +26,12 @@ const PAGES = ['overview', 'network', 'governor', 'backup', 'logs', 'settings'] 
 /** Elements whose text is cut (ellipsis or clipped), as "selector: text". */
 async function cut(page: Page): Promise<string[]> {
   return page.evaluate(() => {
+    const g = globalThis as any;
     const out: string[] = [];
     for (const sel of ['.stat__value', '.stat__label', '.stat__sub', '.gate__name', '.card__title', '.nav__item', '.topbar__title', '.toolbar', '.btn']) {
-      for (const el of Array.from(document.querySelectorAll<HTMLElement>(sel))) {
+      for (const el of Array.from(g.document.querySelectorAll(sel)) as any[]) {
         if (el.offsetParent === null) continue; // hidden
-        if (el.scrollWidth > el.clientWidth + 1) out.push(`${sel}: ${el.textContent?.trim().slice(0, 40)}`);
+        if (el.scrollWidth > el.clientWidth + 1) out.push(`${sel}: ${String(el.textContent ?? '').trim().slice(0, 40)}`);
       }
     }
     return out;
@@ -54,7 +55,7 @@ for (const [w, h] of [
       await page.waitForTimeout(500); // let the page's queries answer
       await page.screenshot({ path: path.join(SCREENSHOTS, `layout-${p}-${w}.png`) });
       expect(await cut(page), `${p} at ${w}px`).toEqual([]);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= (globalThis as any).innerWidth)).toBe(true);
       if (p === 'logs') {
         const box = await page.locator('.toolbar').boundingBox();
         expect(box!.height).toBeLessThan(48);

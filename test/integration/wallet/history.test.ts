@@ -1,7 +1,7 @@
 // wallet.history on a real node (real classic-level, real RPC port): transfers in and out of an
 // address, newest first, bounded scan, field-level errors for bad params.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, removeTemp, rpc, spawnNode, stopNode, tempDir, type NodeProc } from '../node/helpers.js';
+import { call, removeTemp, rpc, runCli, spawnNode, stopNode, tempDir, type NodeProc } from '../node/helpers.js';
 
 const MANUAL = ['--block-time-ms', '600000'];
 let dir: string;
@@ -61,6 +61,17 @@ describe('wallet.history', () => {
     await call(port, 'dev.mine_one');
     const h = await call(port, 'wallet.history', [k.address]);
     expect(h.entries[0]).toMatchObject({ hash: t.hash, direction: 'in', amount: '5' });
+  });
+
+  it('contract-cli wallet history by wallet name (human and json)', async () => {
+    const args = ['--data-dir', dir, '--rpc', `http://127.0.0.1:${port}`];
+    const human = await runCli('contract-cli', ['wallet', 'history', 'alice-2', ...args]);
+    expect(human.stderr).toBe('');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/in +\+5 +from tb1/);
+    const json = JSON.parse((await runCli('contract-cli', ['wallet', 'history', 'faucet', '--limit', '1', '--format', 'json', ...args])).stdout);
+    expect(json.entries).toHaveLength(1);
+    expect(json.truncated).toBe(true);
   });
 
   it('refuses bad params field by field', async () => {
