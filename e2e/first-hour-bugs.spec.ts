@@ -190,4 +190,13 @@ test('restart countdown: never more than the backoff (was "restarting in 501 s")
   await expect(page.getByTestId('node-phase')).toHaveText('ready', { timeout: 60_000 });
   const seen = await page.evaluate(() => (globalThis as any).__seen as string[]);
   for (const t of seen) expect(Number(/(\d+) s/.exec(t)![1])).toBeLessThanOrEqual(2);
+  // "Last output": the node's last words as readable lines, at the newest.
+  await expect(page.getByTestId('crash-toggle-lines')).toBeVisible();
+  await page.getByTestId('crash-toggle-lines').click();
+  const lines = ((await page.getByTestId('crash-lines').textContent()) ?? '').split('\n').filter(Boolean);
+  expect(lines.length).toBeGreaterThan(0);
+  for (const l of lines) expect(l.startsWith('{')).toBe(false);
+  const pos = await page.getByTestId('crash-lines').evaluate((el) => ({ top: el.scrollTop, max: el.scrollHeight - el.clientHeight }));
+  expect(pos.top).toBeGreaterThanOrEqual(pos.max - 2);
+  await shot(page, 'bugs-crash-last-output');
 });

@@ -94,6 +94,13 @@ test('npm start → first run → practice testnet → following → verified ba
   await shot(page, 'first-hour-4-following-1024');
   await page.setViewportSize({ width: 1280, height: 800 });
 
+  // The chart shows the practice chain's own intervals, not hours against the dev chain's blocks.
+  await page.getByTestId('nav-overview').click(); // a look, not a step of the flow: not counted
+  await expect(page.getByTestId('block-chart')).toHaveAttribute('data-points', /^([3-9]|\d\d+)$/, { timeout: 30_000 });
+  const ticks = (await page.locator('.recharts-yAxis').first().locator('.recharts-cartesian-axis-tick-value').allTextContents()).map((t) => t.trim());
+  for (const t of ticks) expect(/^\d+$/.test(t) ? Number(t) : Infinity, `y tick ${t}`).toBeLessThanOrEqual(5000);
+  await shot(page, 'first-hour-4b-overview-practice');
+
   await click(page, 'nav-backup');
   await expect(page.getByTestId('backup-dest-input')).toHaveValue(path.join(home, '.the_block', 'backups'));
   await expect(page.getByTestId('backup-dest-check')).toHaveAttribute('data-ok', 'true');
