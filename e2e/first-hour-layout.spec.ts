@@ -48,6 +48,20 @@ for (const [w, h] of [
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await openReady(page, c);
     await expect.poll(async () => Number(((await page.getByTestId('topbar-height').textContent()) ?? '').replace(/\D/g, '')), { timeout: 30_000 }).toBeGreaterThan(5);
+    // The sidebar: full at 1280, icons only at 1024 (the toggle expands it and collapses it again).
+    const sidebar = page.getByTestId('sidebar');
+    await expect(sidebar).toHaveAttribute('data-collapsed', String(w < 1100));
+    const width = async () => (await sidebar.boundingBox())!.width;
+    if (w < 1100) {
+      expect(await width()).toBeLessThanOrEqual(64);
+      await page.getByTestId('sidebar-toggle').click();
+      await expect(sidebar).toHaveAttribute('data-collapsed', 'false');
+      await expect.poll(width).toBeGreaterThan(200);
+      await page.screenshot({ path: path.join(SCREENSHOTS, `layout-sidebar-expanded-${w}.png`) });
+      await page.getByTestId('sidebar-toggle').click();
+      await expect(sidebar).toHaveAttribute('data-collapsed', 'true');
+      await expect.poll(width).toBeLessThanOrEqual(64);
+    } else expect(await width()).toBeGreaterThan(200);
     for (const p of PAGES) {
       await page.getByTestId(`nav-${p}`).click();
       await expect(page.getByTestId(`page-${p}`)).toBeVisible();
