@@ -88,6 +88,9 @@ test('npm start → first run → practice testnet → following → verified ba
   await expect(page.getByTestId('sync-phase')).toHaveText('following', { timeout: 120_000 });
   await expect(page.getByTestId('network-select')).toHaveValue('practice');
   await expect(page.getByTestId('peer-row')).toHaveCount(3, { timeout: 60_000 });
+  // The preflight's clock check, now that there are peers to compare with.
+  await expect(page.getByTestId('clock-check')).toHaveAttribute('data-status', 'ok', { timeout: 30_000 });
+  await expect(page.getByTestId('clock-check')).toContainText("of the peers' block times (3 peers)");
   mark('practice testnet joined and following');
   await shot(page, 'first-hour-4-following');
   await page.setViewportSize({ width: 1024, height: 700 });

@@ -107,8 +107,10 @@ export function createFirstHour(c: FirstHourContext): FirstHour {
       /* invalid flags are reported by the node itself */
     }
     let clock: { peers: number; newestPeerBlockMs: number | null; receivedAtMs: number | null } | null = null;
-    const st = c.supervisor.nodeStatus();
-    if (st && st.network === net.name && c.supervisor.state().state === 'running') {
+    const running = c.supervisor.state().state === 'running';
+    // Fresh peers count (the supervisor's copy is from the node's start).
+    const st = running ? (((await c.supervisor.call('node.status').catch(() => undefined)) as { network: string; peers: number } | undefined) ?? c.supervisor.nodeStatus()) : undefined;
+    if (st && st.network === net.name && running) {
       try {
         const tip = (await c.supervisor.call('chain.tip')) as { timestamp_ms: number };
         clock = { peers: st.peers, newestPeerBlockMs: tip.timestamp_ms, receivedAtMs: Date.now() };

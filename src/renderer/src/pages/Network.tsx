@@ -15,6 +15,7 @@ import { PeersTable } from '../network/PeersTable';
 import { SyncProgress } from '../network/SyncProgress';
 import { useLive } from '../store/live';
 import { fmtInt, shortHash } from '../format';
+import { ClockCheck } from '../network/ClockCheck';
 import { ConfirmDialog } from '../network/ConfirmDialog';
 import { ImportNetwork } from '../network/ImportNetwork';
 import { JoinText } from '../network/JoinText';
@@ -208,6 +209,7 @@ export function Network() {
         <NetworkPicker picked={picked} setPicked={setPicked} />
         <Card title="Sync" testId="sync-card">
           <SyncProgress s={s} />
+          <ClockCheck network={status.data?.network} following={s?.phase === 'following'} />
           <ErrorNote error={sync.error} />
         </Card>
       </div>
