@@ -124,13 +124,13 @@ export const useBlocks = create<BlocksState>((set) => ({
 }));
 
 /**
- * Y-axis label of a block interval in ms, at most 5 characters so it fits the axis: "950",
- * "1500", "12 s", "1.5 min". Labels of 5+ digits were cut (#19).
+ * Y-axis label of a block interval in ms, at most 5 characters so it fits the axis, in one unit
+ * (ms) throughout: "950", "1.5k", "10.5k", "120k", "1.2M". Labels of 5+ digits were cut (#19).
  */
 export function fmtAxisMs(ms: number): string {
   if (!Number.isFinite(ms)) return '';
-  if (ms < 10_000) return String(Math.round(ms));
-  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
-  const min = ms / 60_000;
-  return `${min < 10 ? Number(min.toFixed(1)) : Math.round(min)} min`;
+  if (ms < 1000) return String(Math.round(ms));
+  if (ms < 100_000) return `${Number((ms / 1000).toFixed(1))}k`;
+  if (ms < 1_000_000) return `${Math.round(ms / 1000)}k`;
+  return `${Number((ms / 1_000_000).toFixed(1))}M`;
 }
