@@ -100,7 +100,9 @@ test('npm start → first run → practice testnet → following → verified ba
   // The chart shows the practice chain's own intervals, not hours against the dev chain's blocks.
   await page.getByTestId('nav-overview').click(); // a look, not a step of the flow: not counted
   await expect(page.getByTestId('block-chart')).toHaveAttribute('data-points', /^([3-9]|\d\d+)$/, { timeout: 30_000 });
-  const ticks = (await page.locator('.recharts-yAxis').first().locator('.recharts-cartesian-axis-tick-value').allTextContents()).map((t) => t.trim());
+  const tickLoc = page.getByTestId('block-chart').locator('text.chart__tick-ms');
+  await expect(tickLoc.first()).toBeVisible({ timeout: 15_000 });
+  const ticks = (await tickLoc.allTextContents()).map((t) => t.trim());
   const ms = (t: string) => (/^[\d.]+k$/.test(t) ? Number(t.slice(0, -1)) * 1000 : /^\d+$/.test(t) ? Number(t) : Infinity);
   expect(ticks.length).toBeGreaterThan(1);
   for (const t of ticks) expect(ms(t), `y tick ${t}`).toBeLessThanOrEqual(5000);
