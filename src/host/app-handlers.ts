@@ -9,6 +9,7 @@ import type { AppMethodByName, AppMethodName, AppMode, NetworkChoice, PracticeSt
 import type { ParamsOf, ResultOf } from '../shared/api/define.js';
 import { Reason, RpcError } from '../shared/api/errors.js';
 import { NODE_VERSION } from '../node-core/version.js';
+import { DataDirLockedError, unlockDataDir } from '../node-core/storage/lock.js';
 import type { RestoreProgress } from '../shared/api/snapshots.js';
 import { readTail } from './log-tail.js';
 import { RestoreJob } from './restore-job.js';
@@ -31,6 +32,8 @@ export interface AppHandlerOptions {
   pickFolder?: (title?: string) => Promise<string | null>;
   /** First-run inputs (src/host/first-run.ts); default: due only on a fresh machine. */
   firstRun?: FirstRunOptions;
+  /** The resources directory (built-in networks in `<dir>/networks`); default: node-core's (resources.ts). */
+  resourcesDir?: string;
 }
 
 /** Sources of the host's own topics other than `app.supervisor` (read by the Broker). */
@@ -51,7 +54,7 @@ export function appTopicsOf(h: AppHandlers): AppTopicSources | undefined {
 
 /** The node's data directory: as the running node reports it, else the configured hint. */
 export function dataDirOf(o: AppHandlerOptions): string | undefined {
-  return o.supervisor.nodeReady()?.data_dir ?? o.supervisor.nodeStatus()?.data_dir ?? o.dataDirHint;
+  return o.supervisor.nodeReady()?.data_dir ?? o.supervisor.nodeStatus()?.data_dir ?? o.dataDirHint ?? o.supervisor.startFailureDataDir();
 }
 
 /** Builds the `app.*` handlers. Errors: −32000 `not_ready` when the data directory is not known yet. */
@@ -100,6 +103,7 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
   const restoreStatus: AppHandler<'app.restoreStatus'> = async () => restore.status();
   // Data roots used per network in this session, so switching back returns to the same root.
   const roots = new Map<string, string>();
+  const builtinDir = o.resourcesDir ? path.join(o.resourcesDir, 'networks') : undefined;
   // eslint-disable-next-line prefer-const -- assigned once below; the network list and the join use it lazily
   let first: FirstHour;
   const extra = (): NetworkChoice[] => first.extraNetworks();
@@ -109,14 +113,29 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     const cur = o.supervisor.nodeStatus()?.network;
     return list.map((n) => ({ ...n, data_dir: (n.name === cur ? root : roots.get(n.name)) ?? path.join(first.dataParent(), n.name) }));
   };
-  const networks: AppHandler<'app.networks'> = async () => ({ networks: withRoots(listNetworks({ extra })), current: o.supervisor.nodeStatus()?.network ?? null });
+  const networks: AppHandler<'app.networks'> = async () => ({ networks: withRoots(listNetworks({ builtinDir, extra })), current: o.supervisor.nodeStatus()?.network ?? null });
   const joinNetworkH: AppHandler<'app.joinNetwork'> = async (p) => {
     const cur = o.supervisor.nodeStatus();
     const root = dataDirOf(o);
     if (cur && root) roots.set(cur.network, root);
-    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name), extra }, p.network);
+    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name), builtinDir, extra }, p.network);
     o.dataDirHint = r.data_dir;
     return r;
+  };
+  const unlock: AppHandler<'app.unlockDataDir'> = async (p) => {
+    const dir = needDir();
+    let r;
+    try {
+      r = await unlockDataDir(dir, { expectPid: p.expect_pid });
+    } catch (err) {
+      if (err instanceof DataDirLockedError) throw RpcError.app('data_dir_locked', err.message);
+      throw RpcError.app('lock_changed', (err as Error).message);
+    }
+    // The node failed to start on this lock: start it again now that the way is free.
+    const st = o.supervisor.state().state;
+    const restart = st === 'start_failed' || st === 'crash_loop' || st === 'backoff' || st === 'stopped';
+    if (restart) await o.supervisor.restart();
+    return { lock_file: r.lock_file, removed: r.removed, holder_pid: r.holder?.pid ?? null, holder_host: r.holder?.hostname ?? null, restarted: restart };
   };
   first = createFirstHour({
     supervisor: o.supervisor,
@@ -126,7 +145,7 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
       o.dataDirHint = d;
     },
     join: (network) => joinNetworkH({ network }),
-    knownNames: () => listNetworks({ extra }).map((n) => n.name),
+    knownNames: () => listNetworks({ builtinDir, extra }).map((n) => n.name),
   });
   // Typed as a complete record so a method added to the contract without a handler fails to compile.
   const all: { [N in AppMethodName]: AppHandler<N> } = {
@@ -139,6 +158,7 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     'app.restoreStatus': restoreStatus,
     'app.networks': networks,
     'app.joinNetwork': joinNetworkH,
+    'app.unlockDataDir': unlock,
     ...first.handlers,
   };
   const handlers: AppHandlers = new Map(Object.entries(all));

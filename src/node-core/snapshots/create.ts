@@ -13,7 +13,9 @@
  * Then the files are copied (format `dir`) or packed (format `tar`, manifest first, so hashes are
  * computed in a first pass) by worker threads into `.<id>.partial` / `.<id>.tar.partial` in the
  * destination, fsynced, the manifest written, and the result renamed into place. Any failure
- * (ENOSPC, cancel, a file changing under a tar pack) removes the partial output and the cut.
+ * (ENOSPC, cancel, a file changing under a tar pack) removes the partial output and the cut; what a
+ * killed run left behind is removed by the next run into the same destination (leftovers.ts) and
+ * listed in the result's `removed_leftovers`.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -28,10 +30,11 @@ import { ChainDb, SCHEMA_VERSION } from '../storage/chaindb.js';
 import { SimpleDb } from '../storage/simpledb.js';
 import { NODE_VERSION } from '../version.js';
 import { checkpointLevelDb } from './level-checkpoint.js';
+import { claimTemp, cleanLeftovers } from './leftovers.js';
 import { MANIFEST_NAME, PARTIAL_SUFFIX, sha256Hex, snapshotId, SnapshotError } from './manifest.js';
 import { PoolClosedError, WorkerPool, WorkerTaskError } from './pool.js';
 import { ProgressTracker } from './progress.js';
-import { resolveIncluded, walk, type FileRef } from './subsystems.js';
+import { resolveIncluded, walk, type FileRef, type SubsystemDef } from './subsystems.js';
 
 /** Files LevelDB owns inside a LevelDB directory (replaced by the checkpoint's copies). */
 const LEVEL_FILE = /^([0-9]+\.(ldb|sst|log)|MANIFEST-[0-9]+|CURRENT)$/;
@@ -45,6 +48,8 @@ export interface CreateOptions {
   dest: string;
   /** Subsystem ids (default: the default selection); the chain is always included. */
   include?: string[];
+  /** The node's subsystems (default SUBSYSTEMS). */
+  subsystems?: readonly SubsystemDef[];
   format?: SnapshotFormat;
   origin: Manifest['origin'];
   /** Expected network: a data directory of another network is refused. */
@@ -142,12 +147,16 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
   }
   let included;
   try {
-    included = await resolveIncluded(root, o.include);
+    included = await resolveIncluded(root, o.include, o.subsystems);
   } catch (err) {
     throw new SnapshotError(SnapshotReason.bad_path, (err as Error).message);
   }
 
   const cut = path.join(root, 'snapshots', `.cut-${randomBytes(6).toString('hex')}`);
+  const releaseCut = await claimTemp(cut);
+  // What a run killed mid-way left behind (partial output here, cut folders in the data dir).
+  const removedLeftovers = await cleanLeftovers(dest, root);
+  let releasePartial: (() => Promise<void>) | undefined;
   const pool = new WorkerPool(o.workers);
   const onAbort = () => void pool.close();
   o.signal?.addEventListener('abort', onAbort);
@@ -220,6 +229,7 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
     const bySize = [...files].sort((a, b) => b.size - a.size);
     let manifestText: string;
     if (format === 'dir') {
+      releasePartial = await claimTemp(partial, { owner: true });
       await fs.mkdir(partial, { mode: secret ? 0o700 : 0o755 });
       progress.phase('copying', { bytes: total, files: files.length });
       // Copies are fsynced together at the end (before the rename): the kernel writes earlier
@@ -241,6 +251,7 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
       await writeFileAtomic(path.join(partial, MANIFEST_NAME), manifestText, { mode: 0o644 });
       await fsyncTree(partial);
     } else {
+      releasePartial = await claimTemp(partial, { owner: true });
       progress.phase('hashing', { bytes: 2 * total, files: files.length });
       await Promise.all(
         bySize.map(async (f) => {
@@ -287,6 +298,7 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
       network: genesis.network,
       subsystems: included.map((s) => s.id),
       duration_ms: Math.round(performance.now() - t0),
+      ...(removedLeftovers.length > 0 ? { removed_leftovers: removedLeftovers } : {}),
     };
   } catch (err) {
     throw toSnapshotError(o.signal?.aborted ? new PoolClosedError() : err, dest);
@@ -294,6 +306,8 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
     o.signal?.removeEventListener('abort', onAbort);
     await pool.close();
     if (partial) await fs.rm(partial, { recursive: true, force: true }).catch(() => {});
+    await releasePartial?.();
     await fs.rm(cut, { recursive: true, force: true }).catch(() => {});
+    await releaseCut();
   }
 }

@@ -34,12 +34,16 @@ export const Reason = {
   balance_overflow: 'balance_overflow',
   wrong_chain_id: 'wrong_chain_id',
   malformed_tx: 'malformed_tx',
+  /** A module call whose tag no registered module declares (chain/modules.ts). */
+  unknown_tx_kind: 'unknown_tx_kind',
   // general
   not_found: 'not_found',
   unauthorized: 'unauthorized',
   not_ready: 'not_ready',
   dev_only: 'dev_only',
   too_many_subscriptions: 'too_many_subscriptions',
+  /** A local file (wallet key…) is damaged; `data.path` names it. */
+  key_file_unreadable: 'key_file_unreadable',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

@@ -31,7 +31,16 @@ export const BlockHeader = z.object({
 });
 export type BlockHeader = z.infer<typeof BlockHeader>;
 
+/** How a module call reads (from the module that owns its kind): a summary line and flat fields. */
+export const CallView = z.object({
+  summary: z.string(),
+  fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+export type CallView = z.infer<typeof CallView>;
+
 export const TxView = z.object({
+  /** `transfer`, or the tag of a module call (e.g. `gov_intent`). */
+  kind: z.string(),
   hash: zHash,
   from: zAddress,
   to: zAddress,
@@ -39,6 +48,8 @@ export const TxView = z.object({
   fee: zDecimal,
   nonce: zDecimal,
   chain_id: z.number().int(),
+  /** Module calls only: what the call does, as its module describes it. */
+  call: CallView.optional(),
 });
 export type TxView = z.infer<typeof TxView>;
 
@@ -117,6 +128,23 @@ export const NodeStats = z.object({
 });
 export type NodeStats = z.infer<typeof NodeStats>;
 
+/**
+ * Something the operator should know that did not stop the node (topic `node.notice`; the last
+ * 50 are replayed on subscribe). `kind` is stable: `store_quarantined` (a damaged rebuildable
+ * store was moved aside to `moved_to` and recreated empty), `finalized_refetch` (blocks below
+ * the remembered finalized height are being fetched again from peers).
+ */
+export const NodeNotice = z.object({
+  at_ms: z.number(),
+  level: z.enum(['info', 'warn', 'error']),
+  kind: z.string(),
+  message: z.string(),
+  store: z.string().optional(),
+  path: z.string().optional(),
+  moved_to: z.string().optional(),
+});
+export type NodeNotice = z.infer<typeof NodeNotice>;
+
 export const LogLine = z.object({
   /** pino level number: 10 trace … 60 fatal. */
   level: z.number().int(),
@@ -129,3 +157,15 @@ export type LogLine = z.infer<typeof LogLine>;
 
 export const WalletKey = z.object({ name: z.string(), address: zAddress, balance: zDecimal.optional() });
 export type WalletKey = z.infer<typeof WalletKey>;
+/** A wallet key file that could not be read: listed apart so it never hides the others. */
+export const UnreadableWallet = z.object({
+  name: z.string(),
+  /** Absolute path of the key file. */
+  path: z.string(),
+  /** What is wrong with it, e.g. "is not JSON (Unexpected end of JSON input)". */
+  reason: z.string(),
+});
+export type UnreadableWallet = z.infer<typeof UnreadableWallet>;
+/** `wallet.list`: the readable wallets, and the damaged key files apart. */
+export const WalletList = z.object({ wallets: z.array(WalletKey), unreadable: z.array(UnreadableWallet) });
+export type WalletList = z.infer<typeof WalletList>;

@@ -5,9 +5,9 @@
  */
 import type { HistoryEntry } from '../../shared/api/wallet.js';
 import type { HandlerMap } from '../rpc/types.js';
-import { blockView } from './block.js';
-import type { Chain } from './chain.js';
-import type { Keystore } from '../wallet/keystore.js';
+import { blockView } from '../chain/block.js';
+import type { Chain } from '../chain/chain.js';
+import type { Keystore } from './keystore.js';
 
 export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_DEFAULT_BLOCKS = 10_000;
