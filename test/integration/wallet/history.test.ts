@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe('wallet.history', () => {
   it('lists transfers in and out, newest first, with heights and fees', async () => {
-    const faucet = (await call(port, 'wallet.list'))[0].address as string;
+    const faucet = (await call(port, 'wallet.list')).wallets[0].address as string;
     const alice = 'tb1' + 'ab'.repeat(20);
     const bob = 'tb1' + 'cd'.repeat(20);
     const t1 = await call(port, 'wallet.transfer', { from: 'faucet', to: alice, amount: '25' });
@@ -52,7 +52,7 @@ describe('wallet.history', () => {
   it('wallet.create makes a key that wallet.list shows and that can receive', async () => {
     const k = await call(port, 'wallet.create', { name: 'alice-2' });
     expect(k.address).toMatch(/^tb1[0-9a-f]{40}$/);
-    expect((await call(port, 'wallet.list')).map((w: { name: string }) => w.name)).toContain('alice-2');
+    expect((await call(port, 'wallet.list')).wallets.map((w: { name: string }) => w.name)).toContain('alice-2');
     const dup = await rpc(port, 'wallet.create', ['alice-2']);
     expect((dup.error as any).data.reason).toBe('duplicate');
     const bad = await rpc(port, 'wallet.create', ['Not Valid']);
