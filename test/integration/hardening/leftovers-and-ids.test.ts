@@ -79,7 +79,8 @@ describe('snapshot leftovers', () => {
 describe('JSON-RPC ids in refusals and batches', () => {
   let f: Fixture;
   beforeAll(async () => {
-    f = await startFixture({ rateLimitPerSec: 2 });
+    // A bucket that never holds a whole token (refills 1 token per 100 s): every request is refused, however slow the machine.
+    f = await startFixture({ rateLimitPerSec: 0.01 });
   });
   afterAll(() => f.close());
 
