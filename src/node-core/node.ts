@@ -27,6 +27,7 @@ import { walletHandlers } from './wallet/handlers.js';
 import { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
 import { netHandlers } from './net/handlers.js';
+import { historyHandlers } from './wallet/history.js';
 import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
 import { Network } from './net/network.js';
 import { redactConfig, type NodeConfig } from './config/index.js';
@@ -274,7 +275,7 @@ export class Node {
     const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip(), subsystems: subsystemsOf(moduleList) });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
-    this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network }), ...walletHandlers(chain, { keystore }), ...modules.handlers(), ...snapshots.handlers(),
+    this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network }), ...walletHandlers(chain, { keystore }), ...historyHandlers(() => this.chain, keystore), ...modules.handlers(), ...snapshots.handlers(),
       ...netHandlers({
         net: () => this.net,
         engine: () => this.engine,
