@@ -95,6 +95,16 @@ export function createMetrics() {
     syncBlocksTotal: new client.Counter({ name: 'sync_blocks_total', help: 'Blocks imported through request/response sync.', registers: reg }),
     syncBlocksPerSecond: new client.Gauge({ name: 'sync_blocks_per_second', help: 'Sync import rate over the last few seconds (blocks/s).', registers: reg }),
     peerPenaltiesTotal: new client.Counter({ name: 'peer_penalties_total', help: 'Penalties given to peers for invalid messages, by reason.', labelNames: ['reason'] as const, registers: reg }),
+    consensusFallbackBlocksTotal: new client.Counter({
+      name: 'consensus_fallback_blocks_total',
+      help: 'Canonical blocks made by a fallback proposer (rank > 0): the primary proposer of that height missed its slot.',
+      registers: reg,
+    }),
+    consensusVoteLockReleasesTotal: new client.Counter({
+      name: 'consensus_vote_lock_releases_total',
+      help: 'Vote locks released because finality stalled for STALL_UNLOCK_BLOCKS block times (liveness after a split).',
+      registers: reg,
+    }),
     equivocationsTotal: new client.Counter({ name: 'equivocations_total', help: 'Equivocations detected (two signed votes of one validator for different blocks at one height).', registers: reg }),
     // Launch governor (issue 4). Gate label values are the 8 gate names (bounded).
     governorEnabled: new client.Gauge({ name: 'governor_enabled', help: '1 when the launch governor runs (TB_GOVERNOR_ENABLED), else 0.', registers: reg }),
