@@ -85,6 +85,8 @@ export class Network {
       logger: o.logger,
       onBan: (id) => void this.hangUp(id),
     });
+    // peers{transport} exists from the start (0), so "no peers" is a value, not a missing series.
+    this.book.updateGauge();
     this.store = new PeerStore(o.overlayPath ?? path.join(o.root, 'overlay', 'overlay_peers.json'), o.logger);
   }
 
