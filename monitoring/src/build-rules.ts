@@ -45,3 +45,32 @@ export function rulesDocument(groups: RuleGroup[], forOverride?: Record<string, 
 export function toYaml(doc: unknown, header: string): string {
   return header + yaml.dump(doc, { lineWidth: 120, noRefs: true, quotingType: "'" });
 }
+
+/** Renders the annotation templates the way Prometheus does for these simple forms: `{{ $labels.x }}`, `{{ $value }}`. */
+export function expandTemplate(t: string, labels: Record<string, string>, value?: number): string {
+  return t.replace(/\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g, (_, k: string) => labels[k] ?? '').replace(/\{\{\s*\$value\s*\}\}/g, () => {
+    if (value === undefined) throw new Error(`a template uses {{ $value }}: give the expected value in the test case (${t})`);
+    return String(value);
+  });
+}
+
+/** `promtool test rules` document from every alert's cases: one test group per case. */
+export function alertTestsDocument(groups: RuleGroup[], ruleFile: string): unknown {
+  const tests = [];
+  for (const g of groups)
+    for (const r of g.rules)
+      for (const c of r.tests)
+        tests.push({
+          interval: '1m',
+          input_series: c.series,
+          alert_rule_test: c.expect.map((e) => ({
+            eval_time: e.at,
+            alertname: r.alert,
+            exp_alerts: e.firing.map((f) => ({
+              exp_labels: { severity: r.severity, ...f.labels },
+              exp_annotations: { summary: expandTemplate(r.summary, f.labels, f.value), description: expandTemplate(r.description, f.labels, f.value) },
+            })),
+          })),
+        });
+  return { rule_files: [ruleFile], evaluation_interval: '1m', tests };
+}

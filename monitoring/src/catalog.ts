@@ -5,7 +5,7 @@
 import type { DashboardSpec, MonitoringContribution } from '../../src/shared/monitoring.js';
 import { CORE_ALERTS } from './alerts/core.js';
 import { buildDashboard } from './build-dashboard.js';
-import { ruleGroups, rulesDocument, toYaml, type RuleGroup } from './build-rules.js';
+import { alertTestsDocument, ruleGroups, rulesDocument, toYaml, type RuleGroup } from './build-rules.js';
 import { backups } from './dashboards/backups.js';
 import { networkConsensus } from './dashboards/network-consensus.js';
 import { nodeHealth } from './dashboards/node-health.js';
@@ -55,6 +55,13 @@ export function renderAll(modules: MonitoringContribution[] = MODULE_MONITORING)
     toYaml(
       rulesDocument(allRuleGroups(modules)),
       `# Prometheus alert rules of The Block. ${GENERATED}\n# Checked by \`promtool check rules\` and \`promtool test rules tests/alerts_test.yml\` (test/unit/monitoring/).\n`,
+    ),
+  );
+  out.set(
+    'tests/alerts_test.yml',
+    toYaml(
+      alertTestsDocument(allRuleGroups(modules), '../alerts.yml'),
+      `# promtool test rules monitoring/tests/alerts_test.yml — every alert, on both sides of its threshold.\n# ${GENERATED} (cases: the \`tests\` of each alert spec)\n`,
     ),
   );
   out.set(

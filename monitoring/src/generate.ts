@@ -20,6 +20,7 @@ async function main(argv: string[]): Promise<number> {
     if (old === text) continue;
     stale.push(rel);
     if (check) continue;
+    await fs.mkdir(path.dirname(abs), { recursive: true });
     const tmp = `${abs}.tmp-${process.pid}`;
     await fs.writeFile(tmp, text);
     await fs.rename(tmp, abs);

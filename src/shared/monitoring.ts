@@ -68,6 +68,24 @@ export interface AlertRuleSpec {
   summary: string;
   /** What it means and what the operator does. */
   description: string;
+  /**
+   * Cases for `promtool test rules` (monitoring/tests/alerts_test.yml is generated from them):
+   * at least one evaluation where the alert fires and one where a series sits just on the quiet
+   * side of the threshold (a test enforces both).
+   */
+  tests: AlertTestCase[];
+}
+
+/** One promtool test group: input series sampled every minute from t = 0, expectations at eval times. */
+export interface AlertTestCase {
+  /** promtool notation: `{ series: 'peers{instance="a",transport="quic"}', values: '0x10' }`. */
+  series: { series: string; values: string }[];
+  expect: {
+    /** Evaluation time (`5m`). */
+    at: string;
+    /** Alerts firing at that time: their labels (besides alertname and severity) and `{{ $value }}`. */
+    firing: { labels: Record<string, string>; value?: number }[];
+  }[];
 }
 
 /** A subsystem's share of the monitoring: its dashboard and its alert group. */

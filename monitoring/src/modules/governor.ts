@@ -108,6 +108,16 @@ export const governorMonitoring: MonitoringContribution = {
         'Gate {{ $labels.gate }} on {{ $labels.instance }} changed from {{ $labels.from }} to {{ $labels.to }} in the last 5 minutes. ' +
         'Check `contract-cli governor intents --gate {{ $labels.gate }}` and verify the decision file with ' +
         '`contract-cli governor snapshot --epoch <epoch_apply> --verify`.',
+      tests: [
+        {
+          // operational moves inactive → active at 2m; the counter is flat before.
+          series: [{ series: 'governor_gate_transitions_total{gate="operational",from="inactive",to="active",instance="n1"}', values: '0 0 1 1 1 1 1 1 1 1' }],
+          expect: [
+            { at: '1m', firing: [] },
+            { at: '3m', firing: [{ labels: { gate: 'operational', from: 'inactive', to: 'active', instance: 'n1' } }] },
+          ],
+        },
+      ],
     },
     {
       alert: 'governor_disabled',
@@ -118,6 +128,19 @@ export const governorMonitoring: MonitoringContribution = {
       description:
         'governor.status answers "enabled": false. Start the node with TB_GOVERNOR_ENABLED=1 (and TB_GOVERNOR_SIGN=1 with ' +
         'TB_NODE_KEY_HEX for signed decisions) unless this is intended.',
+      tests: [
+        {
+          // n2 runs with the governor off (fires after 10m); n1 has it on.
+          series: [
+            { series: 'governor_enabled{instance="n1"}', values: '1x12' },
+            { series: 'governor_enabled{instance="n2"}', values: '0x12' },
+          ],
+          expect: [
+            { at: '9m', firing: [] },
+            { at: '11m', firing: [{ labels: { instance: 'n2' } }] },
+          ],
+        },
+      ],
     },
     {
       alert: 'intent_backlog',
@@ -128,6 +151,19 @@ export const governorMonitoring: MonitoringContribution = {
       description:
         'More than 5 governor intents have been pending for 15 minutes. See hold_reason in `contract-cli governor intents` ' +
         '(a refused transaction, a decision file that failed verification, or validators that did not reach a 2/3-stake quorum).',
+      tests: [
+        {
+          // n1 holds 6 pending intents (fires after 15m); n2 exactly 5 (the threshold: quiet).
+          series: [
+            { series: 'governor_intent_backlog{instance="n1"}', values: '6x17' },
+            { series: 'governor_intent_backlog{instance="n2"}', values: '5x17' },
+          ],
+          expect: [
+            { at: '14m', firing: [] },
+            { at: '16m', firing: [{ labels: { instance: 'n1' }, value: 6 }] },
+          ],
+        },
+      ],
     },
   ],
 };
