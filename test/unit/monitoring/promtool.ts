@@ -32,7 +32,9 @@ export async function exportedNames(): Promise<Set<string>> {
   const out = new Set<string>(['up']);
   for (const m of await createMetrics().registry.getMetricsAsJSON()) {
     out.add(m.name);
-    if (m.type === 'histogram' || m.type === 'summary') for (const s of ['_bucket', '_sum', '_count']) out.add(m.name + s);
+    // prom-client types `type` as a numeric enum, but the JSON carries 'histogram' / 'summary'.
+    const type = String(m.type as unknown);
+    if (type === 'histogram' || type === 'summary') for (const s of ['_bucket', '_sum', '_count']) out.add(m.name + s);
   }
   return out;
 }
