@@ -26,7 +26,12 @@ async function main(argv: string[]): Promise<number> {
     await fs.rename(tmp, abs);
   }
   for (const [rel, text] of files) {
-    const what = rel.endsWith('.json') ? `${(JSON.parse(text) as { panels: unknown[] }).panels.length} panels` : `${text.split('\n').length} lines`;
+    let what = `${text.split('\n').length - 1} lines`;
+    if (rel.endsWith('.json')) {
+      const d = JSON.parse(text) as { uid: string; panels: { type: string }[] };
+      const rows = d.panels.filter((p) => p.type === 'row').length;
+      what = `uid ${d.uid}: ${d.panels.length - rows} panels in ${rows} rows`;
+    }
     console.log(`${stale.includes(rel) ? (check ? 'stale    ' : 'written  ') : 'unchanged'} monitoring/${rel} (${what})`);
   }
   if (check && stale.length) {
