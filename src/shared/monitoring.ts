@@ -102,3 +102,28 @@ export interface MonitoringContribution {
 export function sel(name: string, extra = ''): string {
   return `${name}{instance=~"$instance"${extra ? `,${extra}` : ''}}`;
 }
+
+/** Uids of the generated dashboards the console links to (one place for generator and renderer). */
+export const DASHBOARD_UIDS = {
+  nodeHealth: 'tb-node-health',
+  networkConsensus: 'tb-network-consensus',
+  backups: 'tb-backups',
+  governor: 'tb-governor',
+} as const;
+
+/**
+ * Grafana address of a dashboard: `<base>/d/<uid>` (Grafana resolves the slug itself).
+ * @returns undefined unless `base` is an absolute http(s) URL without credentials (the console
+ *   only opens http(s) links externally; DESIGN.md "Hard edges → Renderer").
+ */
+export function grafanaDashboardUrl(base: string, uid: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(base.trim());
+  } catch {
+    return undefined;
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password) return undefined;
+  const root = u.href.replace(/[?#].*$/, '').replace(/\/+$/, '');
+  return `${root}/d/${encodeURIComponent(uid)}`;
+}

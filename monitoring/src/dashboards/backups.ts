@@ -1,8 +1,8 @@
 /** Backups: last successful snapshot, duration, size, failures, restores. */
-import { sel, type DashboardSpec } from '../../../src/shared/monitoring.js';
+import { DASHBOARD_UIDS, sel, type DashboardSpec } from '../../../src/shared/monitoring.js';
 
 export const backups: DashboardSpec = {
-  uid: 'tb-backups',
+  uid: DASHBOARD_UIDS.backups,
   title: 'The Block / Backups',
   description: 'Snapshots (manual and scheduled): last success, duration, size and failures; restores into this data directory.',
   tags: ['the-block', 'backups'],

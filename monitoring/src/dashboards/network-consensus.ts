@@ -1,10 +1,10 @@
 /** Network and consensus: peers, gossip, sync, proposer slots missed, finality, equivocations. */
-import { sel, type DashboardSpec } from '../../../src/shared/monitoring.js';
+import { DASHBOARD_UIDS, sel, type DashboardSpec } from '../../../src/shared/monitoring.js';
 
 const R = '$__rate_interval';
 
 export const networkConsensus: DashboardSpec = {
-  uid: 'tb-network-consensus',
+  uid: DASHBOARD_UIDS.networkConsensus,
   title: 'The Block / Network & consensus',
   description: 'Peers, gossip, sync, proposer slots (rounds) missed, finality and equivocations.',
   tags: ['the-block', 'network', 'consensus'],

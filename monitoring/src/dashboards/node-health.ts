@@ -1,10 +1,10 @@
 /** Node health: is it up, where is its head, how fast are blocks and transactions, CPU, memory, disk. */
-import { sel, type DashboardSpec } from '../../../src/shared/monitoring.js';
+import { DASHBOARD_UIDS, sel, type DashboardSpec } from '../../../src/shared/monitoring.js';
 
 const R = '$__rate_interval';
 
 export const nodeHealth: DashboardSpec = {
-  uid: 'tb-node-health',
+  uid: DASHBOARD_UIDS.nodeHealth,
   title: 'The Block / Node health',
   description: 'Phase, head and finality, block interval, transactions, mempool, RPC, CPU, memory and disk of one node.',
   tags: ['the-block', 'node'],

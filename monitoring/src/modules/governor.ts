@@ -3,7 +3,7 @@
  * decisions) and the three alerts of the operations guide ("Alerts to Configure").
  * Kept here until the chain-module interface (issue 9) carries it on the governor's NodeModule.
  */
-import { sel, type MonitoringContribution } from '../../../src/shared/monitoring.js';
+import { DASHBOARD_UIDS, sel, type MonitoringContribution } from '../../../src/shared/monitoring.js';
 
 const G = (state: string) => `sum by (gate) (${sel('governor_gate_state', `state="${state}"`)})`;
 
@@ -11,7 +11,7 @@ export const governorMonitoring: MonitoringContribution = {
   id: 'governor',
   alertGroup: 'launch_governor',
   dashboard: {
-    uid: 'tb-governor',
+    uid: DASHBOARD_UIDS.governor,
     title: 'The Block / Launch governor',
     description: 'Gate states and streaks, signals, pending intents and decisions of the launch governor.',
     tags: ['the-block', 'governor', 'module'],
