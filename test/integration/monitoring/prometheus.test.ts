@@ -11,6 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allDashboards } from '../../../monitoring/src/catalog.js';
 import { removeTemp, spawnNode, tempDir, type NodeProc } from '../node/helpers.js';
 
 const MONITORING = path.resolve(import.meta.dirname, '../../../monitoring');
@@ -133,6 +134,29 @@ describe('a real Prometheus with monitoring/prometheus.yml and monitoring/alerts
     const disk = await query('data_dir_filesystem_avail_bytes / data_dir_filesystem_size_bytes');
     expect(Number(disk[0].value[1])).toBeGreaterThan(0);
     expect(Number(disk[0].value[1])).toBeLessThanOrEqual(1);
+    // Every dashboard query runs on real data without an evaluation error (vector matching, types).
+    const failed: string[] = [];
+    let withData = 0;
+    for (const d of allDashboards())
+      for (const r of d.rows)
+        for (const p of r.panels)
+          for (const q of p.queries) {
+            const expr = q.expr.replaceAll('$__rate_interval', '1m').replaceAll('$instance', '.+');
+            try {
+              if ((await query(expr)).length) withData++;
+            } catch (e) {
+              failed.push(`${d.uid} "${p.title}": ${String(e)}`);
+            }
+          }
+    expect(failed).toEqual([]);
+    expect(withData).toBeGreaterThan(20);
+    // Every alert rule evaluates without error.
+    const groups = await waitFor('rules evaluated', async () => {
+      const r = (await (await fetch(`${base}/api/v1/rules`)).json()) as { data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] } };
+      const rules = r.data.groups.flatMap((g) => g.rules);
+      return rules.every((x) => x.health !== 'unknown') ? rules : undefined;
+    }, 60_000);
+    expect(groups.filter((x) => x.health !== 'ok').map((x) => `${x.name}: ${x.lastError}`)).toEqual([]);
     // The node is up: node_down is neither pending nor firing.
     expect((await alerts()).filter((a) => a.labels.alertname === 'node_down')).toEqual([]);
   }, 120_000);
