@@ -6,10 +6,11 @@
  */
 import * as bargauge from '@grafana/grafana-foundation-sdk/bargauge';
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
-import { BigValueGraphMode, BigValueTextMode, StackingMode } from '@grafana/grafana-foundation-sdk/common';
+import { BigValueGraphMode, BigValueTextMode, StackingMode, VisibilityMode } from '@grafana/grafana-foundation-sdk/common';
 import {
   DashboardBuilder,
   DashboardLinkBuilder,
+  DashboardLinkType,
   DatasourceVariableBuilder,
   MappingType,
   QueryVariableBuilder,
@@ -19,6 +20,7 @@ import {
   VariableRefresh,
   VariableSort,
   type Dashboard,
+  type Panel,
   type DataSourceRef,
   type ValueMapping,
 } from '@grafana/grafana-foundation-sdk/dashboard';
@@ -48,7 +50,7 @@ function panelBuilder(p: PanelSpec): AnyPanelBuilder {
         .textMode(p.queries.some((q) => q.legend && !q.legend.includes('{{instance}}')) ? BigValueTextMode.Name : BigValueTextMode.Auto)
         .reduceOptions({ build: () => ({ calcs: ['lastNotNull'], values: false }) });
     case 'state-timeline':
-      return new statetimeline.PanelBuilder().showValue('auto' as never).mergeValues(true);
+      return new statetimeline.PanelBuilder().showValue(VisibilityMode.Auto).mergeValues(true);
     case 'bargauge':
       return new bargauge.PanelBuilder().reduceOptions({ build: () => ({ calcs: ['lastNotNull'], values: false }) });
   }
@@ -60,7 +62,7 @@ function mappings(text: Record<string, string>): ValueMapping[] {
   return [{ type: MappingType.ValueToText, options }];
 }
 
-function panel(p: PanelSpec, gridPos: { x: number; y: number; w: number; h: number }): cog.Builder<unknown> {
+function panel(p: PanelSpec, gridPos: { x: number; y: number; w: number; h: number }): cog.Builder<Panel> {
   const b = panelBuilder(p).title(p.title).description(p.description).datasource(DS).gridPos(gridPos);
   for (const [i, q] of p.queries.entries()) {
     const t = new DataqueryBuilder().expr(q.expr).refId(String.fromCharCode(65 + i)).datasource(DS);
@@ -72,7 +74,7 @@ function panel(p: PanelSpec, gridPos: { x: number; y: number; w: number; h: numb
   if (p.max !== undefined) b.max(p.max);
   if (p.thresholds) b.thresholds(new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(p.thresholds));
   if (p.valueText) b.mappings(mappings(p.valueText));
-  return b as cog.Builder<unknown>;
+  return b;
 }
 
 export interface BuildOptions {
@@ -104,7 +106,7 @@ export function buildDashboard(spec: DashboardSpec, o: BuildOptions = {}): Dashb
         .allValue('.+'),
     );
   if (o.siblings?.length)
-    d.link(new DashboardLinkBuilder('The Block').type('dashboards' as never).tags(['the-block']).asDropdown(true).includeVars(true).keepTime(true));
+    d.link(new DashboardLinkBuilder('The Block').type(DashboardLinkType.Dashboards).tags(['the-block']).asDropdown(true).includeVars(true).keepTime(true));
   let y = 0;
   for (const row of spec.rows) {
     d.withRow(new RowBuilder(row.title).gridPos({ x: 0, y, w: COLS, h: 1 }));
@@ -120,7 +122,7 @@ export function buildDashboard(spec: DashboardSpec, o: BuildOptions = {}): Dashb
         x = 0;
         lineH = 0;
       }
-      d.withPanel(panel(p, { x, y, w, h }) as never);
+      d.withPanel(panel(p, { x, y, w, h }));
       x += w;
       lineH = Math.max(lineH, h);
     }
