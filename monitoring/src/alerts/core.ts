@@ -41,7 +41,7 @@ export const CORE_ALERTS: AlertRuleSpec[] = [
     summary: 'Head of {{ $labels.instance }} has not moved for 3 minutes',
     description:
       'block_height did not change for 3 minutes (blocks are due every second). A dev node is not producing, or a network ' +
-      'node gets no blocks: check peers (`contract-cli net peers`), sync, and whether validators are online.',
+      'node gets no blocks: check peers (`contract-cli mesh status`), sync (`contract-cli diagnostics gossip`), and whether validators are online.',
     tests: [
       {
         // c stops at 5m; a keeps moving. At 6m c moved within 2m (quiet); from 7m stalled, firing after 1m more.
@@ -64,7 +64,7 @@ export const CORE_ALERTS: AlertRuleSpec[] = [
     summary: '{{ $labels.instance }} has had no peers for 5 minutes',
     description:
       'A node on a shared network (not dev) has no connected peer: it cannot receive blocks or votes. Check the bootstrap ' +
-      'peers of the network file, TB_MESH_STATIC_PEERS, the firewall for the QUIC/TCP ports, and `contract-cli net peers`.',
+      'peers of the network file, TB_MESH_STATIC_PEERS, the firewall for the QUIC/TCP ports, and `contract-cli mesh status`.',
     tests: [
       {
         // t: testnet, 0 peers (fires after 5m); p: testnet, one QUIC peer; d: dev chain, 0 peers (solo by design).
