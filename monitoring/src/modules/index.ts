@@ -5,6 +5,6 @@
  * (e.g. treasury backlog age > 2 h) come with its metrics.
  */
 import type { MonitoringContribution } from '../../../src/shared/monitoring.js';
-import { governorMonitoring } from './governor.js';
+import { governorMonitoring } from '../../../src/node-core/governor/monitoring.js';
 
 export const MODULE_MONITORING: MonitoringContribution[] = [governorMonitoring];

@@ -1,9 +1,10 @@
 /**
  * The launch governor's monitoring contribution: its dashboard (gate states and streaks, intents,
  * decisions) and the three alerts of the operations guide ("Alerts to Configure").
- * Kept here until the chain-module interface (issue 9) carries it on the governor's NodeModule.
+ * Plain data (src/shared/monitoring.ts); `npm run monitor` turns it into
+ * monitoring/governor_dashboard.json and the `launch_governor` group of monitoring/alerts.yml.
  */
-import { DASHBOARD_UIDS, sel, type MonitoringContribution } from '../../../src/shared/monitoring.js';
+import { DASHBOARD_UIDS, sel, type MonitoringContribution } from '../../shared/monitoring.js';
 
 const G = (state: string) => `sum by (gate) (${sel('governor_gate_state', `state="${state}"`)})`;
 
