@@ -1,6 +1,6 @@
 /**
  * The launch governor's monitoring contribution: its dashboard (gate states and streaks, intents,
- * decisions) and the three alerts of the operations guide ("Alerts to Configure").
+ * decisions), the three alerts of the operations guide ("Alerts to Configure") and gate_no_signal.
  * Plain data (src/shared/monitoring.ts); `npm run monitor` turns it into
  * monitoring/governor_dashboard.json and the `launch_governor` group of monitoring/alerts.yml.
  */
@@ -162,6 +162,29 @@ export const governorMonitoring: MonitoringContribution = {
           expect: [
             { at: '14m', firing: [] },
             { at: '16m', firing: [{ labels: { instance: 'n1' }, value: 6 }] },
+          ],
+        },
+      ],
+    },
+    {
+      alert: 'gate_no_signal',
+      expr: 'governor_gate_no_signal == 1',
+      for: '30m',
+      severity: 'info',
+      summary: 'Governor gate {{ $labels.gate }} on {{ $labels.instance }} has had no input signal for 30 minutes',
+      description:
+        'The source subsystem of gate {{ $labels.gate }} is missing or silent, so the gate cannot move. ' +
+        'See last_reason in `contract-cli governor status`.',
+      tests: [
+        {
+          // naming has no signal (fires after 30m); operational has one.
+          series: [
+            { series: 'governor_gate_no_signal{instance="n1",gate="naming"}', values: '1x32' },
+            { series: 'governor_gate_no_signal{instance="n1",gate="operational"}', values: '0x32' },
+          ],
+          expect: [
+            { at: '29m', firing: [] },
+            { at: '31m', firing: [{ labels: { instance: 'n1', gate: 'naming' } }] },
           ],
         },
       ],
