@@ -91,17 +91,27 @@ beforeAll(async () => {
   down.for = '2s';
   for (const f of cfg.rule_files) await fs.writeFile(path.join(work, f), yaml.dump(rules));
 
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  prom = spawn(
-    'prometheus',
-    [`--config.file=${path.join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(work, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
-    { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  promExited = new Promise((r) => prom!.once('exit', r));
-  prom.stdout!.setEncoding('utf8').on('data', (d: string) => (promLog += d));
-  prom.stderr!.setEncoding('utf8').on('data', (d: string) => (promLog += d));
-  await waitFor('prometheus ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), 90_000);
+  // A free port can be taken between our probe and Prometheus' bind (other suites run too): retry.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    promLog = '';
+    const p = spawn(
+      'prometheus',
+      [`--config.file=${path.join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(work, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+      { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    prom = p;
+    promExited = new Promise((r) => p.once('exit', r));
+    p.stdout!.setEncoding('utf8').on('data', (d: string) => (promLog += d));
+    p.stderr!.setEncoding('utf8').on('data', (d: string) => (promLog += d));
+    const ok = await waitFor('prometheus ready', async () => {
+      if (p.exitCode !== null) return false;
+      return (await fetch(`${base}/-/ready`)).ok ? true : undefined;
+    }, 90_000);
+    if (ok) break;
+    if (attempt === 3) throw new Error(`prometheus exited before ready three times:\n${promLog.slice(-3000)}`);
+  }
 }, 180_000);
 
 afterAll(async () => {
