@@ -1,5 +1,6 @@
 /** Network and consensus: peers, gossip, sync, proposer slots missed, finality, equivocations. */
 import { DASHBOARD_UIDS, sel, type DashboardSpec } from '../../../src/shared/monitoring.js';
+import { blockIntervalQuantile, finalityLagPanel } from './common.js';
 
 const R = '$__rate_interval';
 
@@ -68,15 +69,7 @@ export const networkConsensus: DashboardSpec = {
     {
       title: 'Consensus',
       panels: [
-        {
-          title: 'Finality lag',
-          description: 'Blocks between the head and the finalized block.',
-          kind: 'timeseries',
-          queries: [{ expr: `${sel('block_height')} - ${sel('finalized_height')}`, legend: 'blocks behind' }],
-          unit: 'short',
-          min: 0,
-          thresholds: [{ value: null, color: 'green' }, { value: 30, color: 'red' }],
-        },
+        finalityLagPanel,
         {
           title: 'Missed proposer slots (rounds timed out)',
           description: 'Canonical blocks per minute made by a fallback proposer because the primary of that height missed its slot; vote locks released after a finality stall.',
@@ -112,7 +105,7 @@ export const networkConsensus: DashboardSpec = {
           title: 'Block interval p90',
           description: 'A late proposer shows here first: the interval grows to the fallback slot.',
           kind: 'timeseries',
-          queries: [{ expr: `histogram_quantile(0.9, sum by (le) (rate(${sel('block_interval_seconds_bucket')}[${R}])))`, legend: 'p90' }],
+          queries: [{ expr: blockIntervalQuantile(0.9), legend: 'p90' }],
           unit: 's',
           min: 0,
           width: 18,

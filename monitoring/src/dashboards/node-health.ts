@@ -1,5 +1,6 @@
 /** Node health: is it up, where is its head, how fast are blocks and transactions, CPU, memory, disk. */
 import { DASHBOARD_UIDS, sel, type DashboardSpec } from '../../../src/shared/monitoring.js';
+import { blockIntervalQuantile, finalityLagPanel } from './common.js';
 
 const R = '$__rate_interval';
 
@@ -66,22 +67,14 @@ export const nodeHealth: DashboardSpec = {
           ],
           unit: 'short',
         },
-        {
-          title: 'Finality lag',
-          description: 'Blocks between the head and the finalized block. Above 30 for 2 minutes fires finality_lag.',
-          kind: 'timeseries',
-          queries: [{ expr: `${sel('block_height')} - ${sel('finalized_height')}`, legend: 'blocks behind' }],
-          unit: 'short',
-          min: 0,
-          thresholds: [{ value: null, color: 'green' }, { value: 30, color: 'red' }],
-        },
+        finalityLagPanel,
         {
           title: 'Block interval',
           description: 'Median and 90th percentile of the time between consecutive blocks (target: the genesis block_time_ms).',
           kind: 'timeseries',
           queries: [
-            { expr: `histogram_quantile(0.5, sum by (le) (rate(${sel('block_interval_seconds_bucket')}[${R}])))`, legend: 'p50' },
-            { expr: `histogram_quantile(0.9, sum by (le) (rate(${sel('block_interval_seconds_bucket')}[${R}])))`, legend: 'p90' },
+            { expr: blockIntervalQuantile(0.5), legend: 'p50' },
+            { expr: blockIntervalQuantile(0.9), legend: 'p90' },
           ],
           unit: 's',
           min: 0,
