@@ -5,6 +5,6 @@
  * (e.g. treasury backlog age > 2 h) come with its metrics.
  */
 import type { MonitoringContribution } from '../../../src/shared/monitoring.js';
-import { governorMonitoring } from '../../../src/node-core/governor/monitoring.js';
+import { governorMonitoring } from '../../../src/node-core/governor/index.js';
 
 export const MODULE_MONITORING: MonitoringContribution[] = [governorMonitoring];

@@ -75,3 +75,4 @@ export function governorHandlers(g: Governor | undefined): HandlerMap {
     'governor.snapshot': async (p) => (g ? g.snapshot(p.epoch) : { status: 'disabled' as const }),
   };
 }
+export { governorMonitoring } from './monitoring.js';

@@ -10,6 +10,7 @@ import { PhaseBadge } from './PhaseBadge';
 import { CrashBanner } from './CrashBanner';
 import { RestoreNotice } from '../backup/Notices';
 import { Icon } from './Icon';
+import { GrafanaLink } from '../monitoring/GrafanaLink';
 
 function ConnectionBanner() {
   const conn = useLive((s) => s.connection);
@@ -99,6 +100,7 @@ export function Shell({ children }: { children: ReactNode }) {
                 #{fmtInt(tip.data.height)}
               </span>
             )}
+            <GrafanaLink uid={pageEntry(page).dashboard} />
             <PhaseBadge />
           </div>
         </header>
