@@ -28,6 +28,8 @@ export interface AppHandlerOptions {
   openPath?: (p: string) => Promise<boolean>;
   /** Native folder dialog (Electron); resolves null when cancelled. Absent in server mode. */
   pickFolder?: (title?: string) => Promise<string | null>;
+  /** The resources directory (built-in networks in `<dir>/networks`); default: node-core's (resources.ts). */
+  resourcesDir?: string;
 }
 
 /** Sources of the host's own topics other than `app.supervisor` (read by the Broker). */
@@ -91,12 +93,13 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
   const restoreStatus: AppHandler<'app.restoreStatus'> = async () => restore.status();
   // Data roots used per network in this session, so switching back returns to the same root.
   const roots = new Map<string, string>();
-  const networks: AppHandler<'app.networks'> = async () => ({ networks: listNetworks(), current: o.supervisor.nodeStatus()?.network ?? null });
+  const builtinDir = o.resourcesDir ? path.join(o.resourcesDir, 'networks') : undefined;
+  const networks: AppHandler<'app.networks'> = async () => ({ networks: listNetworks({ builtinDir }), current: o.supervisor.nodeStatus()?.network ?? null });
   const joinNetworkH: AppHandler<'app.joinNetwork'> = async (p) => {
     const cur = o.supervisor.nodeStatus();
     const root = dataDirOf(o);
     if (cur && root) roots.set(cur.network, root);
-    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name) }, p.network);
+    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name), builtinDir }, p.network);
     o.dataDirHint = r.data_dir;
     return r;
   };

@@ -2,10 +2,18 @@
 // permissions denied, the window secure and on app://, the node started through utilityProcess
 // (backed here by a real child process speaking the node's IPC protocol), and quit → ordered stop.
 import { fork } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 
 const FAKE = fileURLToPath(new URL('../host/fixtures/fake-node.mjs', import.meta.url));
+const BUILT_ENTRY = '/app/out/main/chunks/node-entry-0000.js';
+
+// The electron-vite build gives main the built node entry's path (`?modulePath`) and the built
+// workers (entries of the main build); from src/ there are neither (test/unit/main/built-app.test.ts
+// runs the real build output).
+vi.mock('../../../src/node-core/node-entry?modulePath', () => ({ default: BUILT_ENTRY }));
+vi.mock('../../../src/host/built.js', async (orig) => ({ ...(await orig<object>()), useBuiltWorkersAt: () => {} }));
 
 const h = vi.hoisted(() => {
   let ready!: () => void;
@@ -17,6 +25,9 @@ vi.mock('electron', async () => {
   const { EventEmitter: EE } = await import('node:events');
   const app = Object.assign(new EE(), {
     whenReady: () => (h.calls.push('whenReady'), h.whenReady),
+    isPackaged: false,
+    getAppPath: () => '/app',
+    commandLine: { hasSwitch: () => false },
     enableSandbox: vi.fn(() => h.calls.push('enableSandbox')),
     requestSingleInstanceLock: vi.fn(() => true),
     quit: vi.fn(() => h.calls.push('quit')),
@@ -56,6 +67,7 @@ vi.mock('electron', async () => {
     app,
     BrowserWindow,
     ipcMain: { handle: vi.fn(), on: vi.fn(), removeHandler: vi.fn(), off: vi.fn() },
+    Menu: { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn() },
     protocol: { registerSchemesAsPrivileged: vi.fn(() => h.calls.push('registerSchemes')), handle: vi.fn() },
     session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
     shell: { openExternal: vi.fn(), openPath: vi.fn(async () => '') },
@@ -87,11 +99,15 @@ describe('Electron main', () => {
     expect(electron.ipcMain.handle).toHaveBeenCalledWith('tb:call', expect.any(Function));
     expect(electron.ipcMain.on).toHaveBeenCalledWith('tb:subscribe', expect.any(Function));
 
-    // The node runs in a utilityProcess through the bootstrap, with the real node entry named.
+    // The node runs in a utilityProcess from its built entry, the resources directory passed explicitly
+    // (unpackaged: <app>/resources); no application menu change outside production.
     expect(h.forks).toHaveLength(1);
-    expect(h.forks[0].modulePath).toMatch(/node-entry\.js$/);
+    expect(h.forks[0].modulePath).toBe(BUILT_ENTRY);
     expect(h.forks[0].args[0]).toBe('--tb-node');
-    expect(h.forks[0].opts.env.TB_NODE_ENTRY).toMatch(/src[/\\]node-core[/\\]main\.ts$/);
+    expect(h.forks[0].opts.env.TB_RESOURCES_DIR).toBe(path.join('/app', 'resources'));
+    expect(h.forks[0].opts.env.TB_NODE_ENTRY).toBeUndefined();
+    expect(electron.Menu.setApplicationMenu).not.toHaveBeenCalled();
+    expect(win.opts.webPreferences.devTools).toBe(true);
     expect(h.forks[0].opts.stdio).toBe('pipe');
 
     // The broker answers app.info from main with the supervisor state (launcher: utility).
