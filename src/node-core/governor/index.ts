@@ -8,4 +8,3 @@ export { governorState, GOVERNOR_ID } from './chain-module.js';
 export { governorHandlers, governorSettings, type GovernorSettings } from './settings.js';
 export { blake3Hex, checkAttestation } from './snapshots.js';
 export type { GovState, GovIntent } from './gov-intent.js';
-export { governorMonitoring } from './monitoring.js';

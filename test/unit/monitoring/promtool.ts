@@ -2,6 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AnyNodeModule } from '../../../src/node-core/modules/index.js';
+import { NODE_MODULES } from '../../../src/node-core/node-modules.js';
 import { createMetrics } from '../../../src/node-core/telemetry/metrics.js';
 
 export const REPO = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -27,10 +29,12 @@ export function metricNames(expr: string): string[] {
   return [...names];
 }
 
-/** Every series name the node exports (histograms with their _bucket/_sum/_count), plus Prometheus' own `up`. */
-export async function exportedNames(): Promise<Set<string>> {
+/** Every series name the node and its modules export (histograms with their _bucket/_sum/_count), plus Prometheus' own `up`. */
+export async function exportedNames(modules: readonly AnyNodeModule[] = NODE_MODULES): Promise<Set<string>> {
   const out = new Set<string>(['up']);
-  for (const m of await createMetrics().registry.getMetricsAsJSON()) {
+  const { registry } = createMetrics();
+  for (const mod of modules) mod.metrics?.(registry);
+  for (const m of await registry.getMetricsAsJSON()) {
     out.add(m.name);
     // prom-client types `type` as a numeric enum, but the JSON carries 'histogram' / 'summary'.
     const type = String(m.type as unknown);
