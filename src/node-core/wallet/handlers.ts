@@ -11,8 +11,8 @@ import type { Keystore } from './keystore.js';
 export function walletHandlers(chain: Chain, o: { keystore: Keystore }): HandlerMap {
   return {
     'wallet.list': async () => {
-      const keys = await o.keystore.list();
-      return keys.map((k) => ({ ...k, balance: chain.accountState(k.address).balance.toString() }));
+      const { wallets, unreadable } = await o.keystore.list();
+      return { wallets: wallets.map((k) => ({ ...k, balance: chain.accountState(k.address).balance.toString() })), unreadable };
     },
 
     'wallet.transfer': async (p) => {
