@@ -14,6 +14,8 @@ import { readTail } from './log-tail.js';
 import { RestoreJob } from './restore-job.js';
 import { joinNetwork, listNetworks } from './network-switch.js';
 import type { Supervisor } from './supervisor.js';
+import { createDesktop, type Desktop } from './desktop/index.js';
+import type { MoveProgress, Notification, SettingsView } from '../shared/api/desktop.js';
 
 type AppHandler<N extends AppMethodName> = (p: ParamsOf<AppMethodByName<N>>) => Promise<ResultOf<AppMethodByName<N>>>;
 /** Handlers by method name (a Map: dispatch only on declared names). */
@@ -28,13 +30,25 @@ export interface AppHandlerOptions {
   openPath?: (p: string) => Promise<boolean>;
   /** Native folder dialog (Electron); resolves null when cancelled. Absent in server mode. */
   pickFolder?: (title?: string) => Promise<string | null>;
+  /** Console settings directory (Electron: userData); see src/host/desktop/settings-store.ts. */
+  settingsDir?: string;
+  /** Watcher periods (tests); see src/host/desktop/index.ts. */
+  desktop?: { diskIntervalMs?: number; deadlineIntervalMs?: number };
 }
 
 /** Sources of the host's own topics other than `app.supervisor` (read by the Broker). */
 export interface AppTopicSources {
   'app.restore': (cb: (p: RestoreProgress) => void) => () => void;
+  'app.notification': (cb: (p: Notification) => void) => () => void;
+  'app.move': (cb: (p: MoveProgress) => void) => () => void;
+  'app.settings': (cb: (p: SettingsView) => void) => () => void;
 }
 const topicSources = new WeakMap<AppHandlers, AppTopicSources>();
+const desktops = new WeakMap<AppHandlers, Desktop>();
+/** The desktop services created with these handlers (notification center, settings, guard). */
+export function desktopOf(h: AppHandlers): Desktop | undefined {
+  return desktops.get(h);
+}
 /** The topic sources created with these handlers. */
 export function appTopicsOf(h: AppHandlers): AppTopicSources | undefined {
   return topicSources.get(h);
@@ -100,6 +114,14 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     o.dataDirHint = r.data_dir;
     return r;
   };
+  const desktop = createDesktop({
+    mode: o.mode,
+    supervisor: o.supervisor,
+    dataDir: () => dataDirOf(o),
+    dataRootHint: o.dataDirHint,
+    settingsDir: o.settingsDir,
+    ...o.desktop,
+  });
   // Typed as a complete record so a method added to the contract without a handler fails to compile.
   const all: { [N in AppMethodName]: AppHandler<N> } = {
     'app.info': info,
@@ -111,6 +133,7 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     'app.restoreStatus': restoreStatus,
     'app.networks': networks,
     'app.joinNetwork': joinNetworkH,
+    ...desktop.handlers,
   };
   const handlers: AppHandlers = new Map(Object.entries(all));
   topicSources.set(handlers, {
@@ -118,6 +141,13 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
       cb(restore.status());
       return restore.onChange(cb);
     },
+    'app.notification': (cb) => desktop.center.on((n) => cb(n)),
+    'app.move': (cb) => {
+      cb(desktop.move.status());
+      return desktop.move.onChange(cb);
+    },
+    'app.settings': (cb) => desktop.onSettings(cb),
   });
+  desktops.set(handlers, desktop);
   return handlers;
 }

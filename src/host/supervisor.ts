@@ -164,6 +164,16 @@ export class Supervisor {
     this.o.spec = { ...this.o.spec, args: [...args] };
   }
 
+  /** The node's environment (undefined = this process's environment). */
+  env(): NodeJS.ProcessEnv | undefined {
+    return this.o.spec.env;
+  }
+
+  /** Replaces the node's environment for the next start (console settings: governor options, RPC token). */
+  setEnv(env: NodeJS.ProcessEnv): void {
+    this.o.spec = { ...this.o.spec, env: { ...env } };
+  }
+
   /** Manual restart (operator): ordered stop, clear the crash window and crash loop, start. */
   async restart(): Promise<void> {
     await this.stop();

@@ -23,6 +23,8 @@ import { Chain } from './chain/chain.js';
 import { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
 import { netHandlers } from './net/handlers.js';
+import { deadlineHandlers } from './deadlines.js';
+import { governorDeadlines } from './governor/deadlines.js';
 import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
 import { Network } from './net/network.js';
 import type { NodeConfig } from './config/schema.js';
@@ -280,7 +282,10 @@ export class Node {
     const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip() });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
+    const governor = this.governor;
+    const blockMs = this.genesis.block_time_ms;
     this.chainHandlers = { ...chain.handlers({ network: cfg.network, keystore }), ...governorHandlers(this.governor), ...snapshots.handlers(),
+      ...deadlineHandlers({ height: () => chain.tip().height, blockTimeMs: blockMs, sources: () => (governor ? [() => governorDeadlines(governor, blockMs)] : []) }),
       ...netHandlers({
         net: () => this.net,
         engine: () => this.engine,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { defineMethod } from './define.js';
 import { RestoreProgress, SnapshotReason } from './snapshots.js';
 import { PhaseInfo } from './types.js';
+import { DESKTOP_METHODS, DesktopTopics } from './desktop.js';
 
 /** Where the console runs: the Electron window, or console server mode (browser over WebSocket). */
 export const AppMode = z.enum(['electron', 'server']);
@@ -173,7 +174,7 @@ export const appJoinNetwork = defineMethod({
 });
 
 /** All app methods. Order = display order. */
-export const APP_METHODS = [appInfo, appRestartNode, appOpenDataDir, appOpenLogs, appPickFolder, appRestoreSnapshot, appRestoreStatus, appNetworks, appJoinNetwork] as const;
+export const APP_METHODS = [appInfo, appRestartNode, appOpenDataDir, appOpenLogs, appPickFolder, appRestoreSnapshot, appRestoreStatus, appNetworks, appJoinNetwork, ...DESKTOP_METHODS] as const;
 export type AnyAppMethod = (typeof APP_METHODS)[number];
 export type AppMethodName = AnyAppMethod['name'];
 export type AppMethodByName<N extends AppMethodName> = Extract<AnyAppMethod, { name: N }>;
@@ -184,6 +185,8 @@ export const AppTopics = {
   'app.supervisor': SupervisorState,
   /** A restore run by the console progressed or ended (phases stopping_node … ready). */
   'app.restore': RestoreProgress,
+  /** Notifications, data-directory move, settings (src/shared/api/desktop.ts). */
+  ...DesktopTopics,
 } as const;
 export type AppTopicName = keyof typeof AppTopics;
 export type AppTopicPayload<T extends AppTopicName> = z.infer<(typeof AppTopics)[T]>;

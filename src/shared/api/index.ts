@@ -10,3 +10,5 @@ export * from './types.js';
 export * from './openrpc.js';
 export * from './jsonrpc.js';
 export * from './net.js';
+export * from './deadlines.js';
+export * from './desktop.js';
