@@ -4,13 +4,14 @@
  * shows "stopping" meanwhile). Node flags may follow `--` on the command line
  * (`electron . -- --data-dir /srv/tb`); TB_* environment variables work as for the headless node.
  */
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, session, shell, Tray, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAppHandlers } from '../host/app-handlers.js';
+import { createAppHandlers, desktopOf } from '../host/app-handlers.js';
 import { Broker } from '../host/broker.js';
 import { nodeEntry, packageRoot, rendererDir } from '../host/paths.js';
 import { Supervisor } from '../host/supervisor.js';
+import { installDesktop } from './desktop.js';
 import { installIpcBroker } from './ipc-broker.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { utilityLauncher } from './utility-launcher.js';
@@ -46,10 +47,8 @@ function stopThenQuit(): void {
   });
 }
 
-app.on('second-instance', () => {
-  if (window?.isMinimized()) window.restore();
-  window?.focus();
-});
+let openWindow: () => void = () => {};
+app.on('second-instance', () => openWindow());
 
 app.on('before-quit', (e) => {
   if (stopped) return;
@@ -67,6 +66,7 @@ void app.whenReady().then(() => {
   const handlers = createAppHandlers({
     mode: 'electron',
     supervisor,
+    settingsDir: app.getPath('userData'),
     openPath: async (p) => (await shell.openPath(p)) === '',
     // Backup destinations: a native folder dialog, attached to the console window.
     pickFolder: async (title) => {
@@ -77,10 +77,21 @@ void app.whenReady().then(() => {
   });
   installIpcBroker(ipcMain, new Broker(supervisor, handlers));
   supervisor.start();
-  window = createConsoleWindow({ BrowserWindow, shell }, path.join(here, '..', 'preload', 'index.cjs'));
-  window.on('close', (e) => {
-    if (stopped) return;
-    e.preventDefault();
-    stopThenQuit();
-  });
+  // Tray, background on close (asked once), start at login, suspend/resume, OS notifications (src/main/desktop.ts).
+  const icon = nativeImage.createFromPath(path.join(root, 'resources', 'icons', 'tray-32.png'));
+  const desktop = installDesktop({ app, Tray, Menu, icon, Notification, powerMonitor, dialog }, { supervisor, desktop: desktopOf(handlers)!, openWindow: () => openWindow(), window: () => window, quit: stopThenQuit });
+  openWindow = () => {
+    if (window && !window.isDestroyed()) {
+      if (window.isMinimized()) window.restore();
+      window.show();
+      window.focus();
+      return;
+    }
+    window = createConsoleWindow({ BrowserWindow, shell }, path.join(here, '..', 'preload', 'index.cjs'));
+    window.on('close', (e) => {
+      if (stopped) return;
+      void desktop.onClose(e);
+    });
+  };
+  if (!desktop.startHidden) openWindow();
 });
