@@ -22,7 +22,8 @@ export const CLOSE_DIALOG: MessageBoxOptions = {
   type: 'question',
   title: 'Keep the node running?',
   message: 'Keep the node running in the background?',
-  detail: 'The node keeps following the chain and the tray icon stays; open the console again from the tray. Quit stops the node.',
+  detail:
+    'The node keeps following the chain and the tray icon stays; open the console again from the tray. Quit stops the node.',
   buttons: ['Keep running in the background', 'Quit'],
   defaultId: 0,
   cancelId: 0,
@@ -32,7 +33,10 @@ export const CLOSE_DIALOG: MessageBoxOptions = {
 };
 
 /** Handles a window `close` event. Always prevents the default close (the app decides). */
-export function closeHandler(d: CloseDeps, win: () => BrowserWindow | undefined): (e: { preventDefault(): void }) => Promise<'background' | 'quit'> {
+export function closeHandler(
+  d: CloseDeps,
+  win: () => BrowserWindow | undefined,
+): (e: { preventDefault(): void }) => Promise<'background' | 'quit'> {
   let told = false;
   const background = () => {
     d.hide();
@@ -44,7 +48,9 @@ export function closeHandler(d: CloseDeps, win: () => BrowserWindow | undefined)
     let action = d.settings().close_action;
     if (action === 'ask') {
       const w = win();
-      const r = w ? await d.dialog.showMessageBox(w, CLOSE_DIALOG) : await d.dialog.showMessageBox(CLOSE_DIALOG);
+      const r = w
+        ? await d.dialog.showMessageBox(w, CLOSE_DIALOG)
+        : await d.dialog.showMessageBox(CLOSE_DIALOG);
       action = r.response === 1 ? 'quit' : 'background';
       if (r.checkboxChecked) await d.saveCloseAction(action).catch(() => {});
     }

@@ -3,7 +3,17 @@
  * background mode on window close, start at login, suspend/resume, OS notifications. Every
  * Electron object is injected, so the whole of it is tested with `electron` mocked.
  */
-import type { App, BrowserWindow, Dialog, Menu, NativeImage, Notification as ElectronNotification, NotificationConstructorOptions, PowerMonitor, Tray } from 'electron';
+import type {
+  App,
+  BrowserWindow,
+  Dialog,
+  Menu,
+  NativeImage,
+  Notification as ElectronNotification,
+  NotificationConstructorOptions,
+  PowerMonitor,
+  Tray,
+} from 'electron';
 import type { Desktop } from '../host/desktop/index.js';
 import type { Supervisor } from '../host/supervisor.js';
 import { closeHandler } from './background.js';
@@ -47,13 +57,21 @@ export function installDesktop(el: DesktopElectron, w: DesktopWiring): DesktopIn
   const settings = () => desktop.settings.get();
   const offs: (() => void)[] = [];
 
-  const applyLogin = (on: boolean) => el.app.setLoginItemSettings({ openAtLogin: on, openAsHidden: true, args: ['--hidden'] });
+  const applyLogin = (on: boolean) =>
+    el.app.setLoginItemSettings({ openAtLogin: on, openAsHidden: true, args: ['--hidden'] });
   applyLogin(settings().start_at_login);
-  const startHidden = (w.argv ?? process.argv).includes('--hidden') || !!el.app.getLoginItemSettings().wasOpenedAsHidden;
+  const startHidden =
+    (w.argv ?? process.argv).includes('--hidden') || !!el.app.getLoginItemSettings().wasOpenedAsHidden;
 
   let height: number | null = null;
   let peers: number | null = null;
-  const facts = (): TrayFacts => ({ supervisor: sup.state(), height, peers, network: sup.nodeStatus()?.network ?? null, startAtLogin: settings().start_at_login });
+  const facts = (): TrayFacts => ({
+    supervisor: sup.state(),
+    height,
+    peers,
+    network: sup.nodeStatus()?.network ?? null,
+    startAtLogin: settings().start_at_login,
+  });
   const tray = createTray(
     { Tray: el.Tray, Menu: el.Menu, icon: el.icon },
     {
@@ -98,7 +116,11 @@ export function installDesktop(el: DesktopElectron, w: DesktopWiring): DesktopIn
       quit: w.quit,
       notifyBackground: () => {
         if (!el.Notification.isSupported()) return;
-        new el.Notification({ title: 'The Block keeps running', body: 'The node runs in the background. Open the console or quit from the tray icon.', silent: true }).show();
+        new el.Notification({
+          title: 'The Block keeps running',
+          body: 'The node runs in the background. Open the console or quit from the tray icon.',
+          silent: true,
+        }).show();
       },
     },
     w.window,

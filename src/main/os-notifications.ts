@@ -16,7 +16,12 @@ export interface OsNotifyDeps {
 export function osNotifier(d: OsNotifyDeps): (n: Notification, alert: boolean) => void {
   return (n, alert) => {
     if (!alert || !d.settings().notifications.os || !d.Notification.isSupported()) return;
-    const note = new d.Notification({ title: n.title, body: n.body, silent: n.severity === 'info', urgency: n.severity === 'error' ? 'critical' : 'normal' });
+    const note = new d.Notification({
+      title: n.title,
+      body: n.body,
+      silent: n.severity === 'info',
+      urgency: n.severity === 'error' ? 'critical' : 'normal',
+    });
     note.on('click', () => d.open());
     note.show();
   };

@@ -13,7 +13,11 @@ export interface PowerNode {
 }
 
 /** Installs the handlers; returns a function that removes them. */
-export function installPowerHandlers(pm: Pick<PowerMonitor, 'on' | 'off'>, node: PowerNode, log: (msg: string) => void = () => {}): () => void {
+export function installPowerHandlers(
+  pm: Pick<PowerMonitor, 'on' | 'off'>,
+  node: PowerNode,
+  log: (msg: string) => void = () => {},
+): () => void {
   let resumeAfter = false;
   let stopping: Promise<void> | undefined;
   const onSuspend = () => {

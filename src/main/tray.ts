@@ -43,7 +43,11 @@ export function trayMenuTemplate(f: TrayFacts, a: TrayActions): MenuItemConstruc
   const busy = s.state === 'stopping';
   return [
     { id: 'phase', label: `Node: ${phaseLabel(s)}${f.network ? ` (${f.network})` : ''}`, enabled: false },
-    { id: 'height', label: `Height: ${f.height === null ? '—' : `#${f.height.toLocaleString('en-US')}`}`, enabled: false },
+    {
+      id: 'height',
+      label: `Height: ${f.height === null ? '—' : `#${f.height.toLocaleString('en-US')}`}`,
+      enabled: false,
+    },
     { id: 'peers', label: `Peers: ${f.peers === null ? '—' : f.peers}`, enabled: false },
     { type: 'separator' },
     { id: 'open', label: 'Open console', click: () => a.open() },
@@ -51,7 +55,13 @@ export function trayMenuTemplate(f: TrayFacts, a: TrayActions): MenuItemConstruc
       ? { id: 'pause', label: 'Pause node', enabled: !busy, click: () => a.pause() }
       : { id: 'resume', label: 'Resume node', enabled: !busy, click: () => a.resume() },
     { type: 'separator' },
-    { id: 'login', label: 'Start at login', type: 'checkbox', checked: f.startAtLogin, click: (item) => a.setStartAtLogin(item.checked) },
+    {
+      id: 'login',
+      label: 'Start at login',
+      type: 'checkbox',
+      checked: f.startAtLogin,
+      click: (item) => a.setStartAtLogin(item.checked),
+    },
     { id: 'quit', label: 'Quit (stops the node)', click: () => a.quit() },
   ];
 }
@@ -63,7 +73,10 @@ export interface TrayDeps {
 }
 
 /** Creates the tray; `update(facts)` rebuilds the menu and tooltip. */
-export function createTray(d: TrayDeps, a: TrayActions): { tray: Tray; update(f: TrayFacts): void; destroy(): void } {
+export function createTray(
+  d: TrayDeps,
+  a: TrayActions,
+): { tray: Tray; update(f: TrayFacts): void; destroy(): void } {
   const tray = new d.Tray(d.icon);
   tray.on('click', () => a.open());
   return {

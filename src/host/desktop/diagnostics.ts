@@ -112,7 +112,8 @@ async function knownSecrets(i: DiagnosticsInput, configText: string | undefined)
 }
 
 async function nodeJson(i: DiagnosticsInput, method: string): Promise<string> {
-  if (!i.call) return JSON.stringify({ unavailable: `the node is not running (${i.supervisor.state})` }, null, 2);
+  if (!i.call)
+    return JSON.stringify({ unavailable: `the node is not running (${i.supervisor.state})` }, null, 2);
   try {
     return JSON.stringify(await i.call(method), null, 2);
   } catch (e) {
@@ -131,9 +132,12 @@ async function metricsText(port: number | null | undefined): Promise<string> {
 }
 
 /** Builds the bundle; returns its path, name, size, entry names and bytes. */
-export async function writeDiagnostics(i: DiagnosticsInput): Promise<{ path: string; file_name: string; bytes: number; entries: string[]; zip: Uint8Array }> {
+export async function writeDiagnostics(
+  i: DiagnosticsInput,
+): Promise<{ path: string; file_name: string; bytes: number; entries: string[]; zip: Uint8Array }> {
   const now = (i.now ?? Date.now)();
-  const configFile = flagValue(i.nodeArgs, '--config') ?? i.env.TB_CONFIG ?? path.join(i.cwd, 'config', 'node.toml');
+  const configFile =
+    flagValue(i.nodeArgs, '--config') ?? i.env.TB_CONFIG ?? path.join(i.cwd, 'config', 'node.toml');
   const envFile = flagValue(i.nodeArgs, '--env-file') ?? path.join(i.cwd, '.env');
   const configText = await readText(path.resolve(i.cwd, configFile));
   const envText = await readText(path.resolve(i.cwd, envFile));
@@ -148,7 +152,16 @@ export async function writeDiagnostics(i: DiagnosticsInput): Promise<{ path: str
     '',
   ].join('\n');
   files['versions.json'] = JSON.stringify(
-    { console: NODE_VERSION, node: NODE_VERSION, versions: process.versions, platform: process.platform, arch: process.arch, os_release: os.release(), cpus: os.cpus().length, total_memory: os.totalmem() },
+    {
+      console: NODE_VERSION,
+      node: NODE_VERSION,
+      versions: process.versions,
+      platform: process.platform,
+      arch: process.arch,
+      os_release: os.release(),
+      cpus: os.cpus().length,
+      total_memory: os.totalmem(),
+    },
     null,
     2,
   );
@@ -167,14 +180,20 @@ export async function writeDiagnostics(i: DiagnosticsInput): Promise<{ path: str
   const logsDir = path.join(i.dataDir, 'logs');
   if (existsSync(logsDir)) {
     const names = (await fs.readdir(logsDir)).filter((n) => !n.startsWith('.'));
-    const withTimes = await Promise.all(names.map(async (n) => ({ n, t: (await fs.stat(path.join(logsDir, n)).catch(() => null))?.mtimeMs ?? 0 })));
+    const withTimes = await Promise.all(
+      names.map(async (n) => ({
+        n,
+        t: (await fs.stat(path.join(logsDir, n)).catch(() => null))?.mtimeMs ?? 0,
+      })),
+    );
     for (const { n } of withTimes.sort((a, b) => b.t - a.t).slice(0, MAX_LOG_FILES)) {
       const t = await readText(path.join(logsDir, n), LOG_TAIL_BYTES);
       if (t !== undefined) files[`logs/${n}`] = t;
     }
   }
   const zippable: Zippable = {};
-  for (const [name, text] of Object.entries(files)) zippable[name] = [strToU8(red.text(text)), { mtime: now }];
+  for (const [name, text] of Object.entries(files))
+    zippable[name] = [strToU8(red.text(text)), { mtime: now }];
   const zip = zipSync(zippable, { level: 6 });
   const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
   const fileName = `tb-diagnostics-${stamp}.zip`;

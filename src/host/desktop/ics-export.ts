@@ -10,7 +10,10 @@ import type { DeadlinesResult } from '../../shared/api/deadlines.js';
 export function deadlinesToIcs(r: DeadlinesResult, network: string): { text: string; events: number } {
   if (r.deadlines.length === 0) {
     // The library refuses an empty list; an empty calendar is still a valid answer.
-    return { text: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:the-block-console\r\nCALSCALE:GREGORIAN\r\nEND:VCALENDAR\r\n', events: 0 };
+    return {
+      text: 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:the-block-console\r\nCALSCALE:GREGORIAN\r\nEND:VCALENDAR\r\n',
+      events: 0,
+    };
   }
   const events: EventAttributes[] = r.deadlines.map((d) => ({
     uid: `${d.id.replace(/[^A-Za-z0-9._:-]/g, '_')}@${network}.the-block`,
@@ -19,7 +22,8 @@ export function deadlinesToIcs(r: DeadlinesResult, network: string): { text: str
     startOutputType: 'utc',
     duration: { minutes: 10 },
     title: `[${network}] ${d.title}`,
-    description: `${d.detail ?? ''}\nModule: ${d.module} (${d.kind})\nAt height ${d.at_height}; ${d.blocks_left} blocks after height ${r.height} at ${r.block_time_ms} ms per block (wall time is an estimate).`.trim(),
+    description:
+      `${d.detail ?? ''}\nModule: ${d.module} (${d.kind})\nAt height ${d.at_height}; ${d.blocks_left} blocks after height ${r.height} at ${r.block_time_ms} ms per block (wall time is an estimate).`.trim(),
     categories: ['The Block', d.module],
     alarms: [{ action: 'display', description: d.title, trigger: { minutes: 15, before: true } }],
     productId: 'the-block-console',

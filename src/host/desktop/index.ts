@@ -23,11 +23,20 @@ import { SettingsStore, settingsDirFor } from './settings-store.js';
 
 type DesktopMethod = (typeof DESKTOP_METHODS)[number];
 type DesktopName = DesktopMethod['name'];
-type H<N extends DesktopName> = (p: ParamsOf<Extract<DesktopMethod, { name: N }>>) => Promise<ResultOf<Extract<DesktopMethod, { name: N }>>>;
+type H<N extends DesktopName> = (
+  p: ParamsOf<Extract<DesktopMethod, { name: N }>>,
+) => Promise<ResultOf<Extract<DesktopMethod, { name: N }>>>;
 export type DesktopHandlers = { [N in DesktopName]: H<N> };
 
 /** Node methods that write a lot to disk: refused while the disk is in the critical tier. */
-const BULK_WRITES = new Set(['snapshots.create', 'snapshots.restore', 'snapshots.schedule_run', 'app.restoreSnapshot', 'app.moveDataDir', 'app.diagnostics']);
+const BULK_WRITES = new Set([
+  'snapshots.create',
+  'snapshots.restore',
+  'snapshots.schedule_run',
+  'app.restoreSnapshot',
+  'app.moveDataDir',
+  'app.diagnostics',
+]);
 
 export interface DesktopOptions {
   mode: 'electron' | 'server';
@@ -71,20 +80,46 @@ export function createDesktop(o: DesktopOptions): Desktop {
   const apply = (only?: readonly string[]) => {
     const s = settings.get();
     sup.setArgs(applyToArgs(sup.args(), s, only));
-    sup.setEnv(applyToEnv({ ...baseEnv, ...(tokenFromLaunch ? { TB_RPC_AUTH_TOKEN: tokenFromLaunch } : {}) }, s, settings.authToken() ?? tokenFromLaunch, true));
+    sup.setEnv(
+      applyToEnv(
+        { ...baseEnv, ...(tokenFromLaunch ? { TB_RPC_AUTH_TOKEN: tokenFromLaunch } : {}) },
+        s,
+        settings.authToken() ?? tokenFromLaunch,
+        true,
+      ),
+    );
   };
   apply();
-  if (settings.loadError) center.raise({ kind: 'start_failed', key: 'settings', severity: 'warn', title: 'Settings file ignored', body: `${settings.loadError}. Defaults are used until Settings are saved.`, page: 'settings' });
+  if (settings.loadError)
+    center.raise({
+      kind: 'start_failed',
+      key: 'settings',
+      severity: 'warn',
+      title: 'Settings file ignored',
+      body: `${settings.loadError}. Defaults are used until Settings are saved.`,
+      page: 'settings',
+    });
 
   // What the running node was started with, to tell when a restart is needed.
-  const optionsKey = () => JSON.stringify([sup.args(), sup.env()?.TB_GOVERNOR_ENABLED, sup.env()?.TB_GOVERNOR_SHADOW_ONLY, sup.env()?.TB_GOVERNOR_WINDOW_SECS, sup.env()?.TB_RPC_AUTH_TOKEN]);
+  const optionsKey = () =>
+    JSON.stringify([
+      sup.args(),
+      sup.env()?.TB_GOVERNOR_ENABLED,
+      sup.env()?.TB_GOVERNOR_SHADOW_ONLY,
+      sup.env()?.TB_GOVERNOR_WINDOW_SECS,
+      sup.env()?.TB_RPC_AUTH_TOKEN,
+    ]);
   let started = optionsKey();
   const crashes: CrashInfo[] = [];
   let lastCrash = 0;
   const offs: (() => void)[] = [];
   offs.push(
     sup.onState((s) => {
-      if (s.state === 'starting') started = optionsKey();
+      if (s.state === 'starting') {
+        started = optionsKey();
+        const v = view();
+        for (const cb of settingsCbs) cb(v);
+      }
       if (s.last_crash && s.last_crash.at_ms !== lastCrash) {
         lastCrash = s.last_crash.at_ms;
         crashes.push(s.last_crash);
@@ -103,7 +138,12 @@ export function createDesktop(o: DesktopOptions): Desktop {
       rpc_auth_token_set: !!settings.authToken(),
       restart_needed: optionsKey() !== started && sup.state().state !== 'stopped',
       path: settings.file,
-      current: { data_dir: o.dataDir() ?? null, network: sup.nodeStatus()?.network ?? null, rpc_port: ready?.rpc_port ?? null, metrics_port: ready?.metrics_port ?? null },
+      current: {
+        data_dir: o.dataDir() ?? null,
+        network: sup.nodeStatus()?.network ?? null,
+        rpc_port: ready?.rpc_port ?? null,
+        metrics_port: ready?.metrics_port ?? null,
+      },
     };
   };
   const settingsCbs = new Set<(v: SettingsView) => void>();
@@ -135,7 +175,8 @@ export function createDesktop(o: DesktopOptions): Desktop {
       /* node busy or restarting: next round */
     }
   };
-  if ((o.deadlineIntervalMs ?? 10_000) > 0) timers.push(setInterval(() => void deadlineCheck(), o.deadlineIntervalMs ?? 10_000));
+  if ((o.deadlineIntervalMs ?? 10_000) > 0)
+    timers.push(setInterval(() => void deadlineCheck(), o.deadlineIntervalMs ?? 10_000));
   for (const t of timers) t.unref();
 
   const move = new MoveJob({
@@ -151,12 +192,16 @@ export function createDesktop(o: DesktopOptions): Desktop {
 
   const guard = (method: string) => {
     if (tier === 'critical' && BULK_WRITES.has(method))
-      throw RpcError.app('no_space', `refused: the data directory's disk has less than ${settings.get().disk.refuse_free_mib} MiB free (Settings → Disk). Free some space first.`);
+      throw RpcError.app(
+        'no_space',
+        `refused: the data directory's disk has less than ${settings.get().disk.refuse_free_mib} MiB free (Settings → Disk). Free some space first.`,
+      );
   };
 
   const needDir = () => {
     const d = o.dataDir();
-    if (!d) throw RpcError.app(Reason.not_ready, 'the data directory is not known until the node has started once');
+    if (!d)
+      throw RpcError.app(Reason.not_ready, 'the data directory is not known until the node has started once');
     return d;
   };
 
@@ -166,7 +211,17 @@ export function createDesktop(o: DesktopOptions): Desktop {
     'app.settings': async () => view(),
     'app.setSettings': async (p) => {
       const { changed } = await settings.update(p.patch);
-      const nodeKeys = changed.filter((k) => ['rpc_port', 'metrics_port', 'p2p_port', 'telemetry', 'log_level', 'governor', 'rpc_auth_token'].includes(k));
+      const nodeKeys = changed.filter((k) =>
+        [
+          'rpc_port',
+          'metrics_port',
+          'p2p_port',
+          'telemetry',
+          'log_level',
+          'governor',
+          'rpc_auth_token',
+        ].includes(k),
+      );
       if (nodeKeys.length) apply(nodeKeys);
       if (changed.includes('disk')) void diskCheck();
       const v = view();
@@ -202,11 +257,20 @@ export function createDesktop(o: DesktopOptions): Desktop {
         mode: o.mode,
         now,
       });
-      return { path: r.path, file_name: r.file_name, bytes: r.bytes, entries: r.entries, zip_base64: Buffer.from(r.zip).toString('base64') };
+      return {
+        path: r.path,
+        file_name: r.file_name,
+        bytes: r.bytes,
+        entries: r.entries,
+        zip_base64: Buffer.from(r.zip).toString('base64'),
+      };
     },
     'app.deadlinesIcs': async () => {
       const r = (await sup.call('node.deadlines')) as DeadlinesResult;
-      const net = network().split('/').pop()!.replace(/\.json$/, '');
+      const net = network()
+        .split('/')
+        .pop()!
+        .replace(/\.json$/, '');
       const { text, events } = deadlinesToIcs(r, net);
       return { file_name: `the-block-${net}-deadlines.ics`, text, events };
     },

@@ -107,7 +107,16 @@ const fmtMiB = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 
 export class MoveJob {
   private readonly ee = new EventEmitter();
-  private p: MoveProgress = { step: 'idle', bytes_done: 0, bytes_total: 0, files_done: 0, files_total: 0, eta_ms: null, resumed: false, message: 'No move has run since the console started.' };
+  private p: MoveProgress = {
+    step: 'idle',
+    bytes_done: 0,
+    bytes_total: 0,
+    files_done: 0,
+    files_total: 0,
+    eta_ms: null,
+    resumed: false,
+    message: 'No move has run since the console started.',
+  };
   private running: Promise<void> | undefined;
   private readonly journalFile: string;
   private readonly now: () => number;
@@ -140,7 +149,13 @@ export class MoveJob {
   resume(): Promise<void> | undefined {
     const j = this.pending();
     if (!j || this.running) return undefined;
-    this.set({ step: j.step, source: j.source, target: j.target, resumed: true, message: `Resuming the interrupted move of ${j.source} to ${j.target} (at ${j.step}).` });
+    this.set({
+      step: j.step,
+      source: j.source,
+      target: j.target,
+      resumed: true,
+      message: `Resuming the interrupted move of ${j.source} to ${j.target} (at ${j.step}).`,
+    });
     this.running = this.run(j).finally(() => (this.running = undefined));
     return this.running;
   }
@@ -149,15 +164,30 @@ export class MoveJob {
   async start(targetIn: string): Promise<{ done: Promise<void> }> {
     if (this.running) throw RpcError.app('busy', 'a data-directory move is already running');
     const cur = this.o.current();
-    if (!cur.dataDir) throw RpcError.app('not_ready', 'the data directory is not known until the node has started once');
+    if (!cur.dataDir)
+      throw RpcError.app('not_ready', 'the data directory is not known until the node has started once');
     const source = path.resolve(cur.dataDir);
-    if (!path.isAbsolute(targetIn)) throw RpcError.invalidParams([{ path: ['target'], message: 'must be an absolute path' }]);
+    if (!path.isAbsolute(targetIn))
+      throw RpcError.invalidParams([{ path: ['target'], message: 'must be an absolute path' }]);
     const target = path.resolve(targetIn);
-    this.set({ step: 'checking', source, target, resumed: false, bytes_done: 0, files_done: 0, message: 'Checking the target…', reason: undefined });
+    this.set({
+      step: 'checking',
+      source,
+      target,
+      resumed: false,
+      bytes_done: 0,
+      files_done: 0,
+      message: 'Checking the target…',
+      reason: undefined,
+    });
     try {
       await this.check(source, target);
     } catch (e) {
-      this.set({ step: 'failed', message: (e as Error).message, reason: (e as RpcError).data?.reason as string | undefined });
+      this.set({
+        step: 'failed',
+        message: (e as Error).message,
+        reason: (e as RpcError).data?.reason as string | undefined,
+      });
       throw e;
     }
     const j: Journal = { source, target, network: cur.network, step: 'copying', started_ms: this.now() };
@@ -167,11 +197,16 @@ export class MoveJob {
   }
 
   private async check(source: string, target: string): Promise<void> {
-    if (isInside(target, source)) throw RpcError.app('target_inside_source', `${target} is inside the current data directory ${source}; choose a folder elsewhere`);
+    if (isInside(target, source))
+      throw RpcError.app(
+        'target_inside_source',
+        `${target} is inside the current data directory ${source}; choose a folder elsewhere`,
+      );
     if (existsSync(target)) {
       const st = await fs.stat(target);
       if (!st.isDirectory()) throw RpcError.app('target_not_empty', `${target} exists and is not a folder`);
-      if ((await fs.readdir(target)).length > 0) throw RpcError.app('target_not_empty', `${target} is not empty; choose a new or empty folder`);
+      if ((await fs.readdir(target)).length > 0)
+        throw RpcError.app('target_not_empty', `${target} is not empty; choose a new or empty folder`);
     }
     const base = await nearestExisting(target);
     try {
@@ -182,14 +217,21 @@ export class MoveJob {
     } catch (e) {
       // Leave no empty folder we created.
       if (base !== target) await fs.rm(target, { recursive: true, force: true }).catch(() => {});
-      throw RpcError.app('not_writable', `${target} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw RpcError.app(
+        'not_writable',
+        `${target} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
     }
     const need = (await listFiles(source)).reduce((a, f) => a + f.size, 0);
     const free = await freeBytes(target);
     const reserve = this.o.reserveBytes();
     if (free < need + reserve) {
       await fs.rm(target, { recursive: true, force: true }).catch(() => {});
-      throw RpcError.app('no_space', `not enough space at ${target}: the data needs ${fmtMiB(need)} plus ${fmtMiB(reserve)} kept free, ${fmtMiB(free)} is free`, { need_bytes: need, free_bytes: free });
+      throw RpcError.app(
+        'no_space',
+        `not enough space at ${target}: the data needs ${fmtMiB(need)} plus ${fmtMiB(reserve)} kept free, ${fmtMiB(free)} is free`,
+        { need_bytes: need, free_bytes: free },
+      );
     }
   }
 
@@ -199,7 +241,8 @@ export class MoveJob {
 
   private set(p: Partial<MoveProgress>): void {
     this.p = { ...this.p, ...p };
-    for (const k of Object.keys(this.p) as (keyof MoveProgress)[]) if (this.p[k] === undefined) delete this.p[k];
+    for (const k of Object.keys(this.p) as (keyof MoveProgress)[])
+      if (this.p[k] === undefined) delete this.p[k];
     this.ee.emit('change', this.status());
   }
 
@@ -217,9 +260,16 @@ export class MoveJob {
         const bad = await this.verify(j);
         if (bad) {
           await this.journal({ ...j, step: 'failed' });
-          this.set({ step: 'starting_node', message: 'Verification failed; starting the node on the old data directory…' });
+          this.set({
+            step: 'starting_node',
+            message: 'Verification failed; starting the node on the old data directory…',
+          });
           this.o.node.start();
-          this.set({ step: 'failed', reason: 'verify_failed', message: `The copy of ${bad} differs from the original; the node keeps using ${j.source}. The partial copy is in ${j.target}.` });
+          this.set({
+            step: 'failed',
+            reason: 'verify_failed',
+            message: `The copy of ${bad} differs from the original; the node keeps using ${j.source}. The partial copy is in ${j.target}.`,
+          });
           return;
         }
         j = { ...j, step: 'switching' };
@@ -233,19 +283,43 @@ export class MoveJob {
       await this.journal({ ...j, step: 'done' });
       this.set({ step: 'starting_node', message: 'Starting the node on the new data directory…' });
       this.o.node.start();
-      this.set({ step: 'done', eta_ms: 0, message: `Moved to ${j.target}. The old data directory ${j.source} was left as it was: delete it once the node runs well.` });
+      this.set({
+        step: 'done',
+        eta_ms: 0,
+        message: `Moved to ${j.target}. The old data directory ${j.source} was left as it was: delete it once the node runs well.`,
+      });
     } catch (e) {
       if (e instanceof SimulatedCrash) throw e;
       await this.journal({ ...j, step: 'failed' }).catch(() => {});
-      this.set({ step: 'failed', reason: 'io_error', message: `The move failed: ${(e as Error).message}. The node keeps using ${j.source}.` });
+      this.set({
+        step: 'failed',
+        reason: 'io_error',
+        message: `The move failed: ${(e as Error).message}. The node keeps using ${j.source}.`,
+      });
       this.o.node.start();
     }
   }
 
-  private progress(step: MoveStep, t0: number, done: number, total: number, files: number, filesTotal: number, verb: string): void {
+  private progress(
+    step: MoveStep,
+    t0: number,
+    done: number,
+    total: number,
+    files: number,
+    filesTotal: number,
+    verb: string,
+  ): void {
     const dt = this.now() - t0;
     const eta = done > 0 && dt > 0 ? Math.round(((total - done) * dt) / done) : null;
-    this.set({ step, bytes_done: done, bytes_total: total, files_done: files, files_total: filesTotal, eta_ms: eta, message: `${verb} ${files} of ${filesTotal} files (${fmtMiB(done)} of ${fmtMiB(total)})` });
+    this.set({
+      step,
+      bytes_done: done,
+      bytes_total: total,
+      files_done: files,
+      files_total: filesTotal,
+      eta_ms: eta,
+      message: `${verb} ${files} of ${filesTotal} files (${fmtMiB(done)} of ${fmtMiB(total)})`,
+    });
   }
 
   private async copy(j: Journal): Promise<void> {

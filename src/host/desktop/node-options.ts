@@ -25,25 +25,40 @@ export function networkOfArgs(args: string[], env: NodeJS.ProcessEnv = process.e
  * @param only top-level settings keys to apply (default: all); the data directory is applied only
  *   when `data_dir_network` names the network of these args.
  */
-export function applyToArgs(args: string[], s: ConsoleSettings, only?: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+export function applyToArgs(
+  args: string[],
+  s: ConsoleSettings,
+  only?: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
   const want = (k: string) => !only || only.includes(k);
   let a = [...args];
-  if (want('data_dir') && s.data_dir && (s.data_dir_network ?? 'dev') === baseName(networkOfArgs(a, env))) a = withFlag(a, '--data-dir', s.data_dir);
+  if (want('data_dir') && s.data_dir && (s.data_dir_network ?? 'dev') === baseName(networkOfArgs(a, env)))
+    a = withFlag(a, '--data-dir', s.data_dir);
   if (want('rpc_port') && s.rpc_port !== null) a = withFlag(a, '--rpc-addr', `127.0.0.1:${s.rpc_port}`);
-  if (want('metrics_port') && s.metrics_port !== null) a = withFlag(a, '--metrics-addr', `127.0.0.1:${s.metrics_port}`);
+  if (want('metrics_port') && s.metrics_port !== null)
+    a = withFlag(a, '--metrics-addr', `127.0.0.1:${s.metrics_port}`);
   if (want('p2p_port') && s.p2p_port !== null) a = withFlag(a, '--p2p-tcp-addr', `0.0.0.0:${s.p2p_port}`);
   if (want('log_level') && s.log_level !== null) a = withFlag(a, '--log-level', s.log_level);
-  if (want('telemetry') && s.telemetry !== null) a = [...withoutBool(a, 'telemetry'), s.telemetry ? '--telemetry' : '--no-telemetry'];
+  if (want('telemetry') && s.telemetry !== null)
+    a = [...withoutBool(a, 'telemetry'), s.telemetry ? '--telemetry' : '--no-telemetry'];
   return a;
 }
 
 /** A network file path names its network by its base name (`…/testnet.json` → testnet). */
 function baseName(network: string): string {
-  return network.includes('/') || network.endsWith('.json') ? (network.split('/').pop() ?? network).replace(/\.json$/, '') : network;
+  return network.includes('/') || network.endsWith('.json')
+    ? (network.split('/').pop() ?? network).replace(/\.json$/, '')
+    : network;
 }
 
 /** Node environment with the settings applied (governor options, RPC token). */
-export function applyToEnv(env: NodeJS.ProcessEnv, s: ConsoleSettings, token: string | undefined, tokenManaged: boolean): NodeJS.ProcessEnv {
+export function applyToEnv(
+  env: NodeJS.ProcessEnv,
+  s: ConsoleSettings,
+  token: string | undefined,
+  tokenManaged: boolean,
+): NodeJS.ProcessEnv {
   const e = { ...env };
   const b = (v: boolean) => (v ? '1' : '0');
   if (s.governor.enabled !== null) e.TB_GOVERNOR_ENABLED = b(s.governor.enabled);

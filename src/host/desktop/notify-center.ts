@@ -33,7 +33,12 @@ export interface CenterOptions {
 }
 
 /** Default per-kind alert throttles: deadlines and backups are distinct events, each worth an alert. */
-const KIND_THROTTLE: Partial<Record<NotificationKind, number>> = { deadline: 0, backup_finished: 0, backup_failed: 0, governor_gate: 10_000 };
+const KIND_THROTTLE: Partial<Record<NotificationKind, number>> = {
+  deadline: 0,
+  backup_finished: 0,
+  backup_failed: 0,
+  governor_gate: 10_000,
+};
 
 interface Entry extends Notification {
   key: string;
@@ -57,7 +62,9 @@ export class NotificationCenter {
    */
   raise(r: Raise): { notification: Notification; alert: boolean; deduped: boolean } {
     const t = this.now();
-    const open = this.entries.find((e) => e.open && e.kind === r.kind && e.key === r.key && t - e.last_ms < (this.o.dedupeMs ?? 3_600_000));
+    const open = this.entries.find(
+      (e) => e.open && e.kind === r.kind && e.key === r.key && t - e.last_ms < (this.o.dedupeMs ?? 3_600_000),
+    );
     if (open) {
       open.count += 1;
       open.last_ms = t;
@@ -94,7 +101,8 @@ export class NotificationCenter {
 
   /** Closes the open occurrence of kind + key (a later raise starts a new entry). */
   resolve(kind: NotificationKind, key?: string): void {
-    for (const e of this.entries) if (e.open && e.kind === kind && (key === undefined || e.key === key)) e.open = false;
+    for (const e of this.entries)
+      if (e.open && e.kind === kind && (key === undefined || e.key === key)) e.open = false;
   }
 
   /** Whether an occurrence of kind (+ key) is open. */

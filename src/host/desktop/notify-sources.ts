@@ -20,7 +20,8 @@ export interface WatchedNode {
   call(method: string, params?: unknown): Promise<unknown>;
 }
 
-const PORT_RE = /(?:port\s+(\d{2,5})|:(\d{2,5})\b).*?(?:already in use|EADDRINUSE)|(?:already in use|EADDRINUSE).*?(?:port\s+|:)(\d{2,5})/i;
+const PORT_RE =
+  /(?:port\s+(\d{2,5})|:(\d{2,5})\b).*?(?:already in use|EADDRINUSE)|(?:already in use|EADDRINUSE).*?(?:port\s+|:)(\d{2,5})/i;
 
 /** The port a start error names, when it is a port conflict. */
 export function portConflictOf(msg: string): number | null {
@@ -41,20 +42,55 @@ export function watchSupervisor(node: WatchedNode, center: NotificationCenter): 
       lastCrashAt = crash.at_ms;
       crashedSinceReady = true;
       if (s.state === 'backoff')
-        center.raise({ kind: 'node_crash', key: 'node', severity: 'error', title: 'The node crashed', body: `${crash.reason}; restarting automatically.`, page: 'logs' });
+        center.raise({
+          kind: 'node_crash',
+          key: 'node',
+          severity: 'error',
+          title: 'The node crashed',
+          body: `${crash.reason}; restarting automatically.`,
+          page: 'logs',
+        });
     }
     if (s.state === 'crash_loop' && prev.state !== 'crash_loop')
-      center.raise({ kind: 'crash_loop', key: 'node', severity: 'error', title: 'The node keeps crashing', body: `3 crashes within a minute (${crash?.reason ?? 'unknown'}); automatic restarts stopped. Open the logs, then Restart.`, page: 'logs' });
+      center.raise({
+        kind: 'crash_loop',
+        key: 'node',
+        severity: 'error',
+        title: 'The node keeps crashing',
+        body: `3 crashes within a minute (${crash?.reason ?? 'unknown'}); automatic restarts stopped. Open the logs, then Restart.`,
+        page: 'logs',
+      });
     if (s.state === 'start_failed' && prev.state !== 'start_failed') {
       const msg = s.start_error ?? crash?.reason ?? 'unknown';
       const port = portConflictOf(msg);
       if (port !== null)
-        center.raise({ kind: 'port_conflict', key: String(port), severity: 'error', title: port ? `Port ${port} is already in use` : 'A port is already in use', body: `${msg} Change the port in Settings, then restart the node.`, page: 'settings' });
-      else center.raise({ kind: 'start_failed', key: 'node', severity: 'error', title: 'The node could not start', body: msg, page: 'logs' });
+        center.raise({
+          kind: 'port_conflict',
+          key: String(port),
+          severity: 'error',
+          title: port ? `Port ${port} is already in use` : 'A port is already in use',
+          body: `${msg} Change the port in Settings, then restart the node.`,
+          page: 'settings',
+        });
+      else
+        center.raise({
+          kind: 'start_failed',
+          key: 'node',
+          severity: 'error',
+          title: 'The node could not start',
+          body: msg,
+          page: 'logs',
+        });
     }
     if (s.state === 'running' && s.node_phase?.phase === 'ready' && prev.node_phase?.phase !== 'ready') {
       if (crashedSinceReady)
-        center.raise({ kind: 'node_restarted', key: 'node', severity: 'info', title: 'The node is running again', body: `Restarted after a crash (${s.restarts} automatic restart${s.restarts === 1 ? '' : 's'} so far).` });
+        center.raise({
+          kind: 'node_restarted',
+          key: 'node',
+          severity: 'info',
+          title: 'The node is running again',
+          body: `Restarted after a crash (${s.restarts} automatic restart${s.restarts === 1 ? '' : 's'} so far).`,
+        });
       crashedSinceReady = false;
       center.resolve('node_crash');
       center.resolve('crash_loop');
@@ -67,27 +103,69 @@ export function watchSupervisor(node: WatchedNode, center: NotificationCenter): 
 }
 
 /** Node topics → notices (governor gates, backups, sync stalled). */
-export function watchTopics(node: WatchedNode, center: NotificationCenter, settings: () => ConsoleSettings, now: () => number = Date.now): () => void {
+export function watchTopics(
+  node: WatchedNode,
+  center: NotificationCenter,
+  settings: () => ConsoleSettings,
+  now: () => number = Date.now,
+): () => void {
   const offs: (() => void)[] = [];
   offs.push(
     node.subscribe('governor.gateChanged', (e) =>
-      center.raise({ kind: 'governor_gate', key: e.intent_id, severity: 'info', title: `Governor: ${e.gate} ${e.from} → ${e.to}`, body: `${e.reason} (decided in epoch ${e.epoch}, applies at epoch ${e.epoch_apply}).`, page: 'governor' }),
+      center.raise({
+        kind: 'governor_gate',
+        key: e.intent_id,
+        severity: 'info',
+        title: `Governor: ${e.gate} ${e.from} → ${e.to}`,
+        body: `${e.reason} (decided in epoch ${e.epoch}, applies at epoch ${e.epoch_apply}).`,
+        page: 'governor',
+      }),
     ),
   );
   offs.push(
     node.subscribe('snapshots.progress', (j) => {
       if (j.kind !== 'create') return;
       if (j.state === 'done' && j.create)
-        center.raise({ kind: 'backup_finished', key: j.job_id, severity: 'info', title: 'Backup finished', body: `${j.create.id} written to ${j.path}.`, page: 'backup' });
+        center.raise({
+          kind: 'backup_finished',
+          key: j.job_id,
+          severity: 'info',
+          title: 'Backup finished',
+          body: `${j.create.id} written to ${j.path}.`,
+          page: 'backup',
+        });
       else if (j.state === 'failed')
-        center.raise({ kind: 'backup_failed', key: j.job_id, severity: 'error', title: 'Backup failed', body: `${j.error?.message ?? 'unknown error'} (${j.path}).`, page: 'backup' });
+        center.raise({
+          kind: 'backup_failed',
+          key: j.job_id,
+          severity: 'error',
+          title: 'Backup failed',
+          body: `${j.error?.message ?? 'unknown error'} (${j.path}).`,
+          page: 'backup',
+        });
     }),
   );
   offs.push(
     node.subscribe('snapshots.scheduled', (r) => {
       const key = r.job_id ?? `scheduled-${r.at_ms}`;
-      if (r.ok) center.raise({ kind: 'backup_finished', key, severity: 'info', title: 'Scheduled backup finished', body: `${r.snapshot_id ?? 'snapshot'} written${r.pruned?.length ? `; ${r.pruned.length} old removed` : ''}.`, page: 'settings' });
-      else center.raise({ kind: 'backup_failed', key, severity: 'error', title: 'Scheduled backup failed', body: r.error ?? 'unknown error', page: 'settings' });
+      if (r.ok)
+        center.raise({
+          kind: 'backup_finished',
+          key,
+          severity: 'info',
+          title: 'Scheduled backup finished',
+          body: `${r.snapshot_id ?? 'snapshot'} written${r.pruned?.length ? `; ${r.pruned.length} old removed` : ''}.`,
+          page: 'settings',
+        });
+      else
+        center.raise({
+          kind: 'backup_failed',
+          key,
+          severity: 'error',
+          title: 'Scheduled backup failed',
+          body: r.error ?? 'unknown error',
+          page: 'settings',
+        });
     }),
   );
   // Sync stalled: peers are ahead, and our head has not moved for sync_stall_secs.
@@ -105,7 +183,14 @@ export function watchTopics(node: WatchedNode, center: NotificationCenter, setti
       const behind = s.target_height - s.local_height;
       const stall = settings().notifications.sync_stall_secs * 1000;
       if (behind > 0 && s.peers > 0 && t - movedAt >= stall)
-        center.raise({ kind: 'sync_stalled', key: 'sync', severity: 'warn', title: 'Sync stalled', body: `No new block for ${Math.round((t - movedAt) / 1000)} s at height ${s.local_height}; peers are at ${s.target_height} (${s.peers} connected).`, page: 'network' });
+        center.raise({
+          kind: 'sync_stalled',
+          key: 'sync',
+          severity: 'warn',
+          title: 'Sync stalled',
+          body: `No new block for ${Math.round((t - movedAt) / 1000)} s at height ${s.local_height}; peers are at ${s.target_height} (${s.peers} connected).`,
+          page: 'network',
+        });
     }),
   );
   return () => offs.forEach((f) => f());
@@ -128,16 +213,35 @@ export function diskTier(free: number, s: ConsoleSettings): DiskTier {
 }
 
 /** One disk check → notices; returns the tier. */
-export async function checkDisk(dir: string, center: NotificationCenter, s: ConsoleSettings, free?: number): Promise<{ tier: DiskTier; free: number }> {
+export async function checkDisk(
+  dir: string,
+  center: NotificationCenter,
+  s: ConsoleSettings,
+  free?: number,
+): Promise<{ tier: DiskTier; free: number }> {
   const f = free ?? (await freeBytes(dir));
   const tier = diskTier(f, s);
   const gib = (f / 1024 ** 3).toFixed(2);
   if (tier === 'critical') {
     center.resolve('disk_low');
-    center.raise({ kind: 'disk_critical', key: dir, severity: 'error', title: 'Disk almost full — new writes refused', body: `${gib} GiB free on the data directory's disk (below ${s.disk.refuse_free_mib} MiB): backups, restores and data-directory moves are refused until space is freed.`, page: 'settings' });
+    center.raise({
+      kind: 'disk_critical',
+      key: dir,
+      severity: 'error',
+      title: 'Disk almost full — new writes refused',
+      body: `${gib} GiB free on the data directory's disk (below ${s.disk.refuse_free_mib} MiB): backups, restores and data-directory moves are refused until space is freed.`,
+      page: 'settings',
+    });
   } else if (tier === 'low') {
     center.resolve('disk_critical');
-    center.raise({ kind: 'disk_low', key: dir, severity: 'warn', title: 'Disk space low', body: `${gib} GiB free on the data directory's disk (warning below ${s.disk.warn_free_mib} MiB).`, page: 'settings' });
+    center.raise({
+      kind: 'disk_low',
+      key: dir,
+      severity: 'warn',
+      title: 'Disk space low',
+      body: `${gib} GiB free on the data directory's disk (warning below ${s.disk.warn_free_mib} MiB).`,
+      page: 'settings',
+    });
   } else {
     center.resolve('disk_low');
     center.resolve('disk_critical');

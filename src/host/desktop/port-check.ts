@@ -14,11 +14,20 @@ export function canListen(port: number, host = '127.0.0.1'): Promise<{ free: boo
   });
 }
 
-export async function portFree(port: number, nodePorts: (number | null | undefined)[]): Promise<{ port: number; free: boolean; used_by_node: boolean; detail: string }> {
+export async function portFree(
+  port: number,
+  nodePorts: (number | null | undefined)[],
+): Promise<{ port: number; free: boolean; used_by_node: boolean; detail: string }> {
   const usedByNode = nodePorts.includes(port);
-  if (usedByNode) return { port, free: false, used_by_node: true, detail: `port ${port} is in use by this node` };
+  if (usedByNode)
+    return { port, free: false, used_by_node: true, detail: `port ${port} is in use by this node` };
   const r = await canListen(port);
   if (r.free) return { port, free: true, used_by_node: false, detail: `port ${port} is free` };
-  const why = r.code === 'EADDRINUSE' ? 'is in use by another program' : r.code === 'EACCES' ? 'needs privileges' : `cannot be used (${r.code ?? 'error'})`;
+  const why =
+    r.code === 'EADDRINUSE'
+      ? 'is in use by another program'
+      : r.code === 'EACCES'
+        ? 'needs privileges'
+        : `cannot be used (${r.code ?? 'error'})`;
   return { port, free: false, used_by_node: false, detail: `port ${port} ${why}` };
 }

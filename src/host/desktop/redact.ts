@@ -11,7 +11,8 @@ import { KEYS } from '../../node-core/config/schema.js';
 
 export const REDACTED = '[redacted]';
 
-const SECRET_NAME = /(token|secret|passw(or)?d|passphrase|seed|private|key_hex|api[_-]?key|auth|mnemonic|credential)/i;
+const SECRET_NAME =
+  /(token|secret|passw(or)?d|passphrase|seed|private|key_hex|api[_-]?key|auth|mnemonic|credential)/i;
 
 /** Env var names of secret config keys (TB_RPC_AUTH_TOKEN, TB_NODE_KEY_HEX, …). */
 export const SECRET_ENV = new Set(KEYS.filter((k) => k.secret).map((k) => k.env));
@@ -27,16 +28,23 @@ export class Redactor {
 
   /** @param secrets literal values to hide (values shorter than 6 characters are ignored: too likely to be ordinary text). */
   constructor(secrets: (string | undefined | null)[]) {
-    this.literals = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6))].sort((a, b) => b.length - a.length);
+    this.literals = [
+      ...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6)),
+    ].sort((a, b) => b.length - a.length);
   }
 
   text(s: string): string {
     let out = s;
     for (const lit of this.literals) out = out.split(lit).join(REDACTED);
     // "name": "value"  (JSON)
-    out = out.replace(/("([A-Za-z0-9_.-]+)"\s*:\s*)"((?:[^"\\]|\\.)*)"/g, (m, pre: string, name: string) => (isSecretName(name) ? `${pre}"${REDACTED}"` : m));
+    out = out.replace(/("([A-Za-z0-9_.-]+)"\s*:\s*)"((?:[^"\\]|\\.)*)"/g, (m, pre: string, name: string) =>
+      isSecretName(name) ? `${pre}"${REDACTED}"` : m,
+    );
     // name = value / NAME=value (TOML, dotenv, env dumps)
-    out = out.replace(/^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]\s*)(.+)$/gm, (m, pre: string, name: string) => (isSecretName(name) ? `${pre}${REDACTED}` : m));
+    out = out.replace(
+      /^(\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]\s*)(.+)$/gm,
+      (m, pre: string, name: string) => (isSecretName(name) ? `${pre}${REDACTED}` : m),
+    );
     out = out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${REDACTED}`);
     return out;
   }

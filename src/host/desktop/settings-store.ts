@@ -20,7 +20,9 @@ import { writeFileAtomic } from '../../node-core/storage/atomic.js';
 export const SETTINGS_FILE = 'console-settings.json';
 
 /** Where the console keeps its own files (settings, the data-dir move journal). */
-export function settingsDirFor(o: { explicit?: string; dataRoot?: string; env?: NodeJS.ProcessEnv } = {}): string {
+export function settingsDirFor(
+  o: { explicit?: string; dataRoot?: string; env?: NodeJS.ProcessEnv } = {},
+): string {
   const env = o.env ?? process.env;
   if (env.TB_CONSOLE_DIR) return path.resolve(env.TB_CONSOLE_DIR);
   if (o.explicit) return path.resolve(o.explicit);
@@ -40,7 +42,10 @@ function merge(base: ConsoleSettings, patch: Record<string, unknown>): Record<st
   for (const [k, v] of Object.entries(patch)) {
     if (k === 'rpc_auth_token') continue;
     const cur = out[k];
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' ? { ...(cur as object), ...(v as object) } : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object'
+        ? { ...(cur as object), ...(v as object) }
+        : v;
   }
   return out;
 }
@@ -64,9 +69,13 @@ export class SettingsStore {
     if (!existsSync(this.file)) return;
     try {
       const body = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<FileBody>;
-      const r = ConsoleSettings.safeParse(merge(structuredClone(DEFAULT_SETTINGS), (body.settings ?? {}) as Record<string, unknown>));
+      const r = ConsoleSettings.safeParse(
+        merge(structuredClone(DEFAULT_SETTINGS), (body.settings ?? {}) as Record<string, unknown>),
+      );
       if (!r.success) {
-        this.loadError = `${this.file}: ${zodIssues(r.error).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+        this.loadError = `${this.file}: ${zodIssues(r.error)
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')}`;
         return;
       }
       this.s = r.data;
@@ -95,13 +104,21 @@ export class SettingsStore {
    * @returns the new settings and the top-level keys that changed.
    * @throws RpcError −32602 with `data.issues` (paths under `patch`) — nothing changed.
    */
-  async update(patch: SettingsPatch | Record<string, unknown>, internal: { data_dir?: string | null; data_dir_network?: string | null } = {}): Promise<{ settings: ConsoleSettings; changed: string[] }> {
+  async update(
+    patch: SettingsPatch | Record<string, unknown>,
+    internal: { data_dir?: string | null; data_dir_network?: string | null } = {},
+  ): Promise<{ settings: ConsoleSettings; changed: string[] }> {
     const merged = merge(this.s, patch as Record<string, unknown>);
     Object.assign(merged, internal);
     const r = ConsoleSettings.safeParse(merged);
-    if (!r.success) throw RpcError.invalidParams(zodIssues(r.error).map((i) => ({ ...i, path: ['patch', ...i.path] })));
+    if (!r.success)
+      throw RpcError.invalidParams(zodIssues(r.error).map((i) => ({ ...i, path: ['patch', ...i.path] })));
     const next = r.data;
-    const changed = Object.keys(next).filter((k) => JSON.stringify(next[k as keyof ConsoleSettings]) !== JSON.stringify(this.s[k as keyof ConsoleSettings]));
+    const changed = Object.keys(next).filter(
+      (k) =>
+        JSON.stringify(next[k as keyof ConsoleSettings]) !==
+        JSON.stringify(this.s[k as keyof ConsoleSettings]),
+    );
     let token = this.token;
     if ('rpc_auth_token' in patch) {
       const t = (patch as { rpc_auth_token?: string | null }).rpc_auth_token;
@@ -110,7 +127,9 @@ export class SettingsStore {
     }
     const body: FileBody = { version: 1, settings: next, ...(token ? { rpc_auth_token: token } : {}) };
     // One write at a time, in order; the in-memory state follows the disk.
-    const write = this.writing.then(() => writeFileAtomic(this.file, JSON.stringify(body, null, 2) + '\n', { mode: 0o600 }));
+    const write = this.writing.then(() =>
+      writeFileAtomic(this.file, JSON.stringify(body, null, 2) + '\n', { mode: 0o600 }),
+    );
     this.writing = write.catch(() => {});
     await write;
     try {

@@ -8,7 +8,11 @@ import type { DeadlineItem } from '../deadlines.js';
 import type { Governor } from './service.js';
 
 /** @param blockTimeMs block interval, to turn the window's wall time into a height. */
-export function governorDeadlines(g: Pick<Governor, 'status'>, blockTimeMs: number, now: () => number = Date.now): DeadlineItem[] {
+export function governorDeadlines(
+  g: Pick<Governor, 'status'>,
+  blockTimeMs: number,
+  now: () => number = Date.now,
+): DeadlineItem[] {
   const s = g.status();
   const out: DeadlineItem[] = [];
   const t = now();

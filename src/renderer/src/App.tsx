@@ -6,6 +6,9 @@ import { Shell } from './components/Shell';
 import { useGovernorLive } from './governor/live';
 import { GovernorToasts } from './governor/Toasts';
 import { Backup } from './pages/Backup';
+import { Deadlines } from './pages/Deadlines';
+import { useDesktopLive } from './desktop/live';
+import { NotificationToasts } from './desktop/NotificationCenter';
 import { Governor } from './pages/Governor';
 import { Logs } from './pages/Logs';
 import { Network } from './pages/Network';
@@ -20,15 +23,17 @@ export function App() {
   useNetworkLive();
   useGovernorLive();
   useBackupLive();
+  useDesktopLive();
   const page = useUi((s) => s.page);
   return (
     <>
       <Shell>
-        {page === 'overview' ? <Overview /> : page === 'network' ? <Network /> : page === 'governor' ? <Governor /> : page === 'backup' ? <Backup /> : page === 'settings' ? <Settings /> : <Logs />}
+        {page === 'overview' ? <Overview /> : page === 'network' ? <Network /> : page === 'governor' ? <Governor /> : page === 'deadlines' ? <Deadlines /> : page === 'backup' ? <Backup /> : page === 'settings' ? <Settings /> : <Logs />}
       </Shell>
       <WalletDrawer />
       <GovernorToasts />
       <BackupToasts />
+      <NotificationToasts />
     </>
   );
 }

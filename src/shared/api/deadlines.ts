@@ -36,7 +36,8 @@ export type DeadlinesResult = z.infer<typeof DeadlinesResult>;
 
 export const nodeDeadlines = defineMethod({
   name: 'node.deadlines',
-  summary: 'Upcoming deadlines of every module (governor windows and decisions, votes, timelocks, auctions…), soonest first, with blocks left and a wall-time estimate.',
+  summary:
+    'Upcoming deadlines of every module (governor windows and decisions, votes, timelocks, auctions…), soonest first, with blocks left and a wall-time estimate.',
   params: z.object({}),
   order: [],
   result: DeadlinesResult,

@@ -50,18 +50,35 @@ export const ConsoleSettings = z
       /** Record decisions without submitting intents (null = as launched). */
       shadow_only: z.boolean().nullable(),
       /** Sampling window in seconds, 120–86400 (null = as launched). */
-      window_secs: z.number().int('must be a whole number of seconds').min(120, 'must be at least 120 s').max(86_400, 'must be at most 86400 s (one day)').nullable(),
+      window_secs: z
+        .number()
+        .int('must be a whole number of seconds')
+        .min(120, 'must be at least 120 s')
+        .max(86_400, 'must be at most 86400 s (one day)')
+        .nullable(),
     }),
     /** Low-disk tiers on the data directory's file system, in MiB free: warn below `warn_free_mib`; below `refuse_free_mib` the console refuses new writes that could not finish (backups, restores, data-dir moves). */
     disk: z.strictObject({
-      warn_free_mib: z.number().int('must be a whole number of MiB').min(1, 'must be at least 1 MiB').max(10_000_000),
-      refuse_free_mib: z.number().int('must be a whole number of MiB').min(1, 'must be at least 1 MiB').max(10_000_000),
+      warn_free_mib: z
+        .number()
+        .int('must be a whole number of MiB')
+        .min(1, 'must be at least 1 MiB')
+        .max(10_000_000),
+      refuse_free_mib: z
+        .number()
+        .int('must be a whole number of MiB')
+        .min(1, 'must be at least 1 MiB')
+        .max(10_000_000),
     }),
     notifications: z.strictObject({
       /** Also show OS notifications (desktop app). */
       os: z.boolean(),
       /** Notify this many blocks before a deadline (and again when it passes). */
-      deadline_lead_blocks: z.number().int('must be a whole number of blocks').min(1, 'must be at least 1 block').max(1_000_000),
+      deadline_lead_blocks: z
+        .number()
+        .int('must be a whole number of blocks')
+        .min(1, 'must be at least 1 block')
+        .max(1_000_000),
       /** Sync stalled: no new local block for this many seconds while peers are ahead. */
       sync_stall_secs: z.number().int().min(10, 'must be at least 10 s').max(86_400),
     }),
@@ -73,7 +90,11 @@ export const ConsoleSettings = z
   })
   .superRefine((s, ctx) => {
     if (s.disk.refuse_free_mib >= s.disk.warn_free_mib)
-      ctx.addIssue({ code: 'custom', path: ['disk', 'refuse_free_mib'], message: 'must be below the warning level' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['disk', 'refuse_free_mib'],
+        message: 'must be below the warning level',
+      });
     const ports: [string, number | null][] = [
       ['rpc_port', s.rpc_port],
       ['metrics_port', s.metrics_port],
@@ -82,7 +103,11 @@ export const ConsoleSettings = z
     for (let i = 0; i < ports.length; i++)
       for (let j = 0; j < i; j++)
         if (ports[i][1] !== null && ports[i][1] === ports[j][1])
-          ctx.addIssue({ code: 'custom', path: [ports[i][0]], message: `is the same port as ${ports[j][0]}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [ports[i][0]],
+            message: `is the same port as ${ports[j][0]}`,
+          });
   });
 export type ConsoleSettings = z.infer<typeof ConsoleSettings>;
 
@@ -192,7 +217,10 @@ export const appNotifications = defineMethod({
 export const appNotificationsRead = defineMethod({
   name: 'app.notificationsRead',
   summary: 'Mark notifications read (all when `ids` is absent), or `dismiss` them from the list.',
-  params: z.object({ ids: z.array(z.string().max(200)).max(500).optional(), dismiss: z.boolean().optional() }),
+  params: z.object({
+    ids: z.array(z.string().max(200)).max(500).optional(),
+    dismiss: z.boolean().optional(),
+  }),
   order: ['ids', 'dismiss'],
   result: z.object({ unread: z.number().int() }),
   mutating: true,
@@ -200,7 +228,8 @@ export const appNotificationsRead = defineMethod({
 
 export const appSettings = defineMethod({
   name: 'app.settings',
-  summary: 'Console settings (node options applied at the next node start, notifications, disk tiers, window and theme).',
+  summary:
+    'Console settings (node options applied at the next node start, notifications, disk tiers, window and theme).',
   params: z.object({}),
   order: [],
   result: SettingsView,
@@ -209,7 +238,8 @@ export const appSettings = defineMethod({
 
 export const appSetSettings = defineMethod({
   name: 'app.setSettings',
-  summary: 'Change settings (a partial patch); refused whole with field-level −32602 issues when any value is invalid; written atomically.',
+  summary:
+    'Change settings (a partial patch); refused whole with field-level −32602 issues when any value is invalid; written atomically.',
   params: z.object({ patch: SettingsPatch }),
   order: ['patch'],
   result: SettingsView,
@@ -221,11 +251,26 @@ export const appPortFree = defineMethod({
   summary: 'Whether a TCP port can be listened on at 127.0.0.1 now (`used_by_node` when our node holds it).',
   params: z.object({ port: z.number().int().min(1).max(65535) }),
   order: ['port'],
-  result: z.object({ port: z.number().int(), free: z.boolean(), used_by_node: z.boolean(), detail: z.string() }),
+  result: z.object({
+    port: z.number().int(),
+    free: z.boolean(),
+    used_by_node: z.boolean(),
+    detail: z.string(),
+  }),
   mutating: false,
 });
 
-export const MoveStep = z.enum(['idle', 'checking', 'stopping_node', 'copying', 'verifying', 'switching', 'starting_node', 'done', 'failed']);
+export const MoveStep = z.enum([
+  'idle',
+  'checking',
+  'stopping_node',
+  'copying',
+  'verifying',
+  'switching',
+  'starting_node',
+  'done',
+  'failed',
+]);
 export type MoveStep = z.infer<typeof MoveStep>;
 
 /** Progress of a data-directory move (also on the `app.move` topic). */
@@ -249,7 +294,8 @@ export type MoveProgress = z.infer<typeof MoveProgress>;
 
 export const appMoveDataDir = defineMethod({
   name: 'app.moveDataDir',
-  summary: 'Move the node data directory: checks (not inside the source, writable, enough space), stop node, copy, verify (SHA-256 of every file), switch, start; resumes after a crash; progress on app.move.',
+  summary:
+    'Move the node data directory: checks (not inside the source, writable, enough space), stop node, copy, verify (SHA-256 of every file), switch, start; resumes after a crash; progress on app.move.',
   params: z.object({ target: z.string().min(1).max(4096) }),
   order: ['target'],
   result: z.object({ started: z.literal(true) }),
@@ -268,17 +314,25 @@ export const appMoveStatus = defineMethod({
 
 export const appDiagnostics = defineMethod({
   name: 'app.diagnostics',
-  summary: 'Write a diagnostics zip (logs, config with secrets redacted, node.status, metrics, versions, peers, recent crashes; never wallet files) into <data dir>/diagnostics/ and return it (base64) for download.',
+  summary:
+    'Write a diagnostics zip (logs, config with secrets redacted, node.status, metrics, versions, peers, recent crashes; never wallet files) into <data dir>/diagnostics/ and return it (base64) for download.',
   params: z.object({}),
   order: [],
-  result: z.object({ path: z.string(), file_name: z.string(), bytes: z.number().int(), entries: z.array(z.string()), zip_base64: z.string() }),
+  result: z.object({
+    path: z.string(),
+    file_name: z.string(),
+    bytes: z.number().int(),
+    entries: z.array(z.string()),
+    zip_base64: z.string(),
+  }),
   mutating: true,
   reasons: ['not_ready', 'no_space'],
 });
 
 export const appDeadlinesIcs = defineMethod({
   name: 'app.deadlinesIcs',
-  summary: 'The deadline inbox as an iCalendar (.ics) file: one event per deadline at its estimated wall time.',
+  summary:
+    'The deadline inbox as an iCalendar (.ics) file: one event per deadline at its estimated wall time.',
   params: z.object({}),
   order: [],
   result: z.object({ file_name: z.string(), text: z.string(), events: z.number().int() }),

@@ -9,7 +9,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MoveStep } from '../../../src/shared/api/desktop.js';
 import { RpcError } from '../../../src/shared/api/errors.js';
-import { MOVE_JOURNAL, MoveJob, SimulatedCrash, type MoveNode } from '../../../src/host/desktop/move-datadir.js';
+import {
+  MOVE_JOURNAL,
+  MoveJob,
+  SimulatedCrash,
+  type MoveNode,
+} from '../../../src/host/desktop/move-datadir.js';
 import { SettingsStore } from '../../../src/host/desktop/settings-store.js';
 
 let base: string;
@@ -61,14 +66,23 @@ afterEach(async () => {
 
 function job(node: FakeNode, settings: SettingsStore, hook?: (s: MoveStep, n: number) => void, reserve = 0) {
   node.a = ['--data-dir', source];
-  return new MoveJob({ settingsDir, settings, node, current: () => ({ dataDir: source, network: 'dev' }), reserveBytes: () => reserve, hook });
+  return new MoveJob({
+    settingsDir,
+    settings,
+    node,
+    current: () => ({ dataDir: source, network: 'dev' }),
+    reserveBytes: () => reserve,
+    hook,
+  });
 }
 
 async function expectMoved(target: string, settings: SettingsStore, node: FakeNode) {
-  for (const [rel, text] of Object.entries(FILES)) expect(await readFile(path.join(target, rel), 'utf8')).toBe(text);
+  for (const [rel, text] of Object.entries(FILES))
+    expect(await readFile(path.join(target, rel), 'utf8')).toBe(text);
   expect(existsSync(path.join(target, 'node.lock'))).toBe(false);
   // The source is left as it was.
-  for (const [rel, text] of Object.entries(FILES)) expect(await readFile(path.join(source, rel), 'utf8')).toBe(text);
+  for (const [rel, text] of Object.entries(FILES))
+    expect(await readFile(path.join(source, rel), 'utf8')).toBe(text);
   expect(settings.get()).toMatchObject({ data_dir: target, data_dir_network: 'dev' });
   expect(new SettingsStore(settingsDir).get().data_dir).toBe(target); // persisted
   expect(node.args()).toEqual(['--data-dir', target]);
@@ -77,7 +91,10 @@ async function expectMoved(target: string, settings: SettingsStore, node: FakeNo
 }
 
 async function reason(p: Promise<unknown>): Promise<string> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(RpcError);
   return (e as RpcError).data?.reason as string;
 }
@@ -109,9 +126,23 @@ describe('data-directory move', () => {
     const steps: MoveStep[] = [];
     j.onChange((p) => steps.at(-1) !== p.step && steps.push(p.step));
     const target = path.join(base, 'new home ✓');
-    await (await j.start(target)).done;
-    expect(steps).toEqual(['checking', 'stopping_node', 'copying', 'verifying', 'switching', 'starting_node', 'done']);
-    expect(j.status()).toMatchObject({ step: 'done', files_done: Object.keys(FILES).length, files_total: Object.keys(FILES).length });
+    await (
+      await j.start(target)
+    ).done;
+    expect(steps).toEqual([
+      'checking',
+      'stopping_node',
+      'copying',
+      'verifying',
+      'switching',
+      'starting_node',
+      'done',
+    ]);
+    expect(j.status()).toMatchObject({
+      step: 'done',
+      files_done: Object.keys(FILES).length,
+      files_total: Object.keys(FILES).length,
+    });
     expect(node.log).toEqual(['stop', 'start']);
     await expectMoved(target, settings, node);
   });
@@ -124,7 +155,9 @@ describe('data-directory move', () => {
     const j2 = job(node, settings, (step, n) => {
       if (step === 'verifying' && n === 0) writeFileSync(path.join(target, 'chain', 'CURRENT'), 'tampered');
     });
-    await (await j2.start(target)).done;
+    await (
+      await j2.start(target)
+    ).done;
     expect(j2.status()).toMatchObject({ step: 'failed', reason: 'verify_failed' });
     expect(j2.status().message).toMatch(/chain\/CURRENT/);
     expect(settings.get().data_dir).toBeNull();

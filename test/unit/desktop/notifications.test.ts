@@ -6,14 +6,28 @@ import { describe, expect, it } from 'vitest';
 import type { SupervisorState } from '../../../src/shared/api/app.js';
 import { DEFAULT_SETTINGS } from '../../../src/shared/api/desktop.js';
 import { NotificationCenter } from '../../../src/host/desktop/notify-center.js';
-import { checkDisk, deadlineNotices, portConflictOf, watchSupervisor, watchTopics, type WatchedNode } from '../../../src/host/desktop/notify-sources.js';
+import {
+  checkDisk,
+  deadlineNotices,
+  portConflictOf,
+  watchSupervisor,
+  watchTopics,
+  type WatchedNode,
+} from '../../../src/host/desktop/notify-sources.js';
 
 function clock(start = 1_000_000) {
   let t = start;
   return { now: () => t, advance: (ms: number) => (t += ms) };
 }
 
-const base: SupervisorState = { state: 'stopped', launcher: 'fork', node_phase: null, restarts: 0, last_crash: null, crash_loop: false };
+const base: SupervisorState = {
+  state: 'stopped',
+  launcher: 'fork',
+  node_phase: null,
+  restarts: 0,
+  last_crash: null,
+  crash_loop: false,
+};
 
 class FakeNode implements WatchedNode {
   ee = new EventEmitter();
@@ -41,7 +55,13 @@ class FakeNode implements WatchedNode {
   }
 }
 
-const crash = (at: number, reason = 'killed by SIGKILL') => ({ at_ms: at, code: null, signal: 'SIGKILL', reason, last_lines: [] });
+const crash = (at: number, reason = 'killed by SIGKILL') => ({
+  at_ms: at,
+  code: null,
+  signal: 'SIGKILL',
+  reason,
+  last_lines: [],
+});
 
 describe('notification center', () => {
   it('de-duplicates an open occurrence: one entry, count and body updated, a single alert', () => {
@@ -49,13 +69,29 @@ describe('notification center', () => {
     const n = new NotificationCenter({ now: c.now });
     const alerts: string[] = [];
     n.on((x, alert) => alert && alerts.push(x.id));
-    const a = n.raise({ kind: 'disk_low', key: '/d', severity: 'warn', title: 'Disk space low', body: '1.9 GiB' });
+    const a = n.raise({
+      kind: 'disk_low',
+      key: '/d',
+      severity: 'warn',
+      title: 'Disk space low',
+      body: '1.9 GiB',
+    });
     c.advance(30_000);
-    const b = n.raise({ kind: 'disk_low', key: '/d', severity: 'warn', title: 'Disk space low', body: '1.8 GiB' });
+    const b = n.raise({
+      kind: 'disk_low',
+      key: '/d',
+      severity: 'warn',
+      title: 'Disk space low',
+      body: '1.8 GiB',
+    });
     expect(b.deduped).toBe(true);
     expect(b.notification.id).toBe(a.notification.id);
     expect(n.list().items).toHaveLength(1);
-    expect(n.list().items[0]).toMatchObject({ count: 2, body: '1.8 GiB', last_ms: a.notification.first_ms + 30_000 });
+    expect(n.list().items[0]).toMatchObject({
+      count: 2,
+      body: '1.8 GiB',
+      last_ms: a.notification.first_ms + 30_000,
+    });
     expect(alerts).toEqual([a.notification.id]);
   });
 
@@ -69,7 +105,12 @@ describe('notification center', () => {
     const r3 = n.raise({ kind: 'node_crash', key: 'c', severity: 'error', title: 'x', body: '' });
     const other = n.raise({ kind: 'sync_stalled', key: 'a', severity: 'warn', title: 'y', body: '' });
     expect([r1.alert, r2.alert, r3.alert, other.alert]).toEqual([true, false, true, true]);
-    expect(n.list().items.map((i) => i.kind)).toEqual(['sync_stalled', 'node_crash', 'node_crash', 'node_crash']);
+    expect(n.list().items.map((i) => i.kind)).toEqual([
+      'sync_stalled',
+      'node_crash',
+      'node_crash',
+      'node_crash',
+    ]);
   });
 
   it('a resolved occurrence raised again is a new entry (and alerts again)', () => {
@@ -86,7 +127,8 @@ describe('notification center', () => {
 
   it('read / dismiss and the unread count; at most `max` entries kept', () => {
     const n = new NotificationCenter({ max: 3, throttleMs: 0 });
-    for (let i = 0; i < 5; i++) n.raise({ kind: 'deadline', key: String(i), severity: 'info', title: `d${i}`, body: '' });
+    for (let i = 0; i < 5; i++)
+      n.raise({ kind: 'deadline', key: String(i), severity: 'info', title: `d${i}`, body: '' });
     expect(n.list().items.map((i) => i.title)).toEqual(['d4', 'd3', 'd2']);
     const [first] = n.list().items;
     expect(n.markRead([first.id])).toBe(2);
@@ -108,9 +150,16 @@ describe('watchers', () => {
     node.set({ state: 'running', node_phase: { phase: 'ready' } });
     expect(n.list().items.map((i) => i.kind)).toEqual(['node_restarted', 'node_crash']);
     node.set({ state: 'crash_loop', crash_loop: true, last_crash: crash(2) });
-    node.set({ state: 'start_failed', start_error: 'port 8545 is already in use (127.0.0.1:8545); change it with --rpc-addr or TB_RPC_ADDR' });
+    node.set({
+      state: 'start_failed',
+      start_error: 'port 8545 is already in use (127.0.0.1:8545); change it with --rpc-addr or TB_RPC_ADDR',
+    });
     const items = n.list().items;
-    expect(items[0]).toMatchObject({ kind: 'port_conflict', title: 'Port 8545 is already in use', page: 'settings' });
+    expect(items[0]).toMatchObject({
+      kind: 'port_conflict',
+      title: 'Port 8545 is already in use',
+      page: 'settings',
+    });
     expect(items[1]).toMatchObject({ kind: 'crash_loop', severity: 'error' });
     expect(portConflictOf('listen EADDRINUSE: address already in use 127.0.0.1:26658')).toBe(26658);
     expect(portConflictOf('data directory in use by pid 4')).toBeNull();
@@ -121,13 +170,36 @@ describe('watchers', () => {
     const c = clock();
     const n = new NotificationCenter({ now: c.now, throttleMs: 0 });
     watchTopics(node, n, () => DEFAULT_SETTINGS, c.now);
-    const gate = { gate: 'operational', from: 'inactive', to: 'active', action: 'enter', epoch: 3, epoch_apply: 4, height: 400, intent_id: 'operational-3-0', reason: 'chain healthy', ts_ms: 1 };
+    const gate = {
+      gate: 'operational',
+      from: 'inactive',
+      to: 'active',
+      action: 'enter',
+      epoch: 3,
+      epoch_apply: 4,
+      height: 400,
+      intent_id: 'operational-3-0',
+      reason: 'chain healthy',
+      ts_ms: 1,
+    };
     node.emit('governor.gateChanged', gate);
     node.emit('governor.gateChanged', gate);
-    const job = { job_id: 'j1', kind: 'create', state: 'done', path: '/b', create: { id: 'snap-1', bytes: 10 } };
+    const job = {
+      job_id: 'j1',
+      kind: 'create',
+      state: 'done',
+      path: '/b',
+      create: { id: 'snap-1', bytes: 10 },
+    };
     node.emit('snapshots.progress', job);
     node.emit('snapshots.scheduled', { at_ms: 1, ok: true, job_id: 'j1', snapshot_id: 'snap-1' });
-    node.emit('snapshots.progress', { job_id: 'j2', kind: 'create', state: 'failed', path: '/b', error: { message: 'no space' } });
+    node.emit('snapshots.progress', {
+      job_id: 'j2',
+      kind: 'create',
+      state: 'failed',
+      path: '/b',
+      error: { message: 'no space' },
+    });
     const sync = { phase: 'downloading', local_height: 10, target_height: 50, peers: 2 };
     node.emit('net.sync', sync);
     c.advance(30_000);
@@ -154,18 +226,38 @@ describe('watchers', () => {
     await checkDisk('/d', n, DEFAULT_SETTINGS, 9000 * MiB);
     expect(n.isOpen('disk_critical')).toBe(false);
     // A real statfs of this machine's temp dir answers a number.
-    expect((await checkDisk(process.cwd(), new NotificationCenter(), DEFAULT_SETTINGS)).free).toBeGreaterThan(0);
+    expect((await checkDisk(process.cwd(), new NotificationCenter(), DEFAULT_SETTINGS)).free).toBeGreaterThan(
+      0,
+    );
   });
 
   it('deadlines: one notice inside the lead, one when due, none twice', () => {
     const n = new NotificationCenter({ throttleMs: 0 });
-    const d = (blocks: number) => ({ height: 1000, block_time_ms: 1000, now_ms: 0, deadlines: [{ id: 'governor:intent_applies:x', module: 'governor', kind: 'intent_applies', title: 'X applies', at_height: 1000 + blocks, blocks_left: blocks, at_ms: blocks * 1000 }] });
+    const d = (blocks: number) => ({
+      height: 1000,
+      block_time_ms: 1000,
+      now_ms: 0,
+      deadlines: [
+        {
+          id: 'governor:intent_applies:x',
+          module: 'governor',
+          kind: 'intent_applies',
+          title: 'X applies',
+          at_height: 1000 + blocks,
+          blocks_left: blocks,
+          at_ms: blocks * 1000,
+        },
+      ],
+    });
     deadlineNotices(d(500), n, DEFAULT_SETTINGS);
     expect(n.list().items).toHaveLength(0);
     deadlineNotices(d(100), n, DEFAULT_SETTINGS);
     deadlineNotices(d(90), n, DEFAULT_SETTINGS);
     deadlineNotices(d(1), n, DEFAULT_SETTINGS);
     deadlineNotices(d(0), n, DEFAULT_SETTINGS);
-    expect(n.list().items.map((i) => `${i.title}×${i.count}`)).toEqual(['Now: X applies×2', 'In 100 blocks: X applies×2']);
+    expect(n.list().items.map((i) => `${i.title}×${i.count}`)).toEqual([
+      'Now: X applies×2',
+      'In 100 blocks: X applies×2',
+    ]);
   });
 });

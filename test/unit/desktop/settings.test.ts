@@ -34,7 +34,12 @@ describe('settings store', () => {
   it('starts from defaults without a file and persists a valid patch atomically (0600, no temp files)', async () => {
     const s = new SettingsStore(dir);
     expect(s.get()).toEqual(DEFAULT_SETTINGS);
-    const r = await s.update({ rpc_port: 18545, theme: 'dark', governor: { shadow_only: false }, rpc_auth_token: 'abcdefghijklmnop-123' });
+    const r = await s.update({
+      rpc_port: 18545,
+      theme: 'dark',
+      governor: { shadow_only: false },
+      rpc_auth_token: 'abcdefghijklmnop-123',
+    });
     expect(r.changed.sort()).toEqual(['governor', 'rpc_auth_token', 'rpc_port', 'theme']);
     const file = path.join(dir, SETTINGS_FILE);
     const body = JSON.parse(await readFile(file, 'utf8'));
@@ -55,7 +60,11 @@ describe('settings store', () => {
     [{ rpc_port: 1.5 }, ['patch', 'rpc_port'], /whole/],
     [{ metrics_port: 'x' }, ['patch', 'metrics_port'], /port number/],
     [{ rpc_port: 20000, metrics_port: 20000 }, ['patch', 'metrics_port'], /same port as rpc_port/],
-    [{ disk: { warn_free_mib: 100, refuse_free_mib: 200 } }, ['patch', 'disk', 'refuse_free_mib'], /below the warning/],
+    [
+      { disk: { warn_free_mib: 100, refuse_free_mib: 200 } },
+      ['patch', 'disk', 'refuse_free_mib'],
+      /below the warning/,
+    ],
     [{ governor: { window_secs: 30 } }, ['patch', 'governor', 'window_secs'], /at least 120/],
     [{ log_level: 'loud' }, ['patch', 'log_level'], /./],
     [{ theme: 'pink' }, ['patch', 'theme'], /./],
@@ -65,7 +74,9 @@ describe('settings store', () => {
     await s.update({ theme: 'light' });
     const before = await readFile(path.join(dir, SETTINGS_FILE), 'utf8');
     const issues = await refused(s.update(patch as Record<string, unknown>));
-    expect(issues.some((i) => JSON.stringify(i.path) === JSON.stringify(where) && msg.test(i.message))).toBe(true);
+    expect(issues.some((i) => JSON.stringify(i.path) === JSON.stringify(where) && msg.test(i.message))).toBe(
+      true,
+    );
     expect(await readFile(path.join(dir, SETTINGS_FILE), 'utf8')).toBe(before);
     expect(s.get().theme).toBe('light');
   });
@@ -86,7 +97,9 @@ describe('settings store', () => {
   });
 
   it('settings directory: TB_CONSOLE_DIR, else the front door’s, else the parent of the data root', () => {
-    expect(settingsDirFor({ env: { TB_CONSOLE_DIR: '/x/y' }, explicit: '/a', dataRoot: '/b/dev' })).toBe('/x/y');
+    expect(settingsDirFor({ env: { TB_CONSOLE_DIR: '/x/y' }, explicit: '/a', dataRoot: '/b/dev' })).toBe(
+      '/x/y',
+    );
     expect(settingsDirFor({ env: {}, explicit: '/a', dataRoot: '/b/dev' })).toBe('/a');
     expect(settingsDirFor({ env: {}, dataRoot: '/b/dev' })).toBe('/b');
   });
@@ -105,17 +118,50 @@ describe('settings → node options', () => {
     governor: { enabled: true, shadow_only: false, window_secs: 600 },
   };
   it('flags replace the launch values; null settings leave them', () => {
-    const a = applyToArgs(['--data-dir', '/old', '--rpc-addr', '127.0.0.1:0', '--telemetry'], s, undefined, {});
-    expect(a).toEqual(['--data-dir', '/srv/tb dev', '--rpc-addr', '127.0.0.1:18545', '--metrics-addr', '127.0.0.1:18546', '--p2p-tcp-addr', '0.0.0.0:30444', '--log-level', 'debug', '--no-telemetry']);
-    expect(applyToArgs(['--rpc-addr', '127.0.0.1:0'], DEFAULT_SETTINGS, undefined, {})).toEqual(['--rpc-addr', '127.0.0.1:0']);
+    const a = applyToArgs(
+      ['--data-dir', '/old', '--rpc-addr', '127.0.0.1:0', '--telemetry'],
+      s,
+      undefined,
+      {},
+    );
+    expect(a).toEqual([
+      '--data-dir',
+      '/srv/tb dev',
+      '--rpc-addr',
+      '127.0.0.1:18545',
+      '--metrics-addr',
+      '127.0.0.1:18546',
+      '--p2p-tcp-addr',
+      '0.0.0.0:30444',
+      '--log-level',
+      'debug',
+      '--no-telemetry',
+    ]);
+    expect(applyToArgs(['--rpc-addr', '127.0.0.1:0'], DEFAULT_SETTINGS, undefined, {})).toEqual([
+      '--rpc-addr',
+      '127.0.0.1:0',
+    ]);
   });
   it('a moved data directory applies only to its own network', () => {
-    expect(applyToArgs(['--network', 'testnet', '--data-dir', '/t'], s, ['data_dir'], {})).toEqual(['--network', 'testnet', '--data-dir', '/t']);
+    expect(applyToArgs(['--network', 'testnet', '--data-dir', '/t'], s, ['data_dir'], {})).toEqual([
+      '--network',
+      'testnet',
+      '--data-dir',
+      '/t',
+    ]);
     expect(applyToArgs(['--network', '/x/dev.json'], s, ['data_dir'], {})).toContain('/srv/tb dev');
   });
   it('governor options and the token go to the environment (never the process list)', () => {
     const e = applyToEnv({ PATH: '/bin', TB_RPC_AUTH_TOKEN: 'old' }, s, 'new-token-0123456789', true);
-    expect(e).toMatchObject({ PATH: '/bin', TB_GOVERNOR_ENABLED: '1', TB_GOVERNOR_SHADOW_ONLY: '0', TB_GOVERNOR_WINDOW_SECS: '600', TB_RPC_AUTH_TOKEN: 'new-token-0123456789' });
-    expect(applyToEnv({ TB_RPC_AUTH_TOKEN: 'old' }, DEFAULT_SETTINGS, undefined, true).TB_RPC_AUTH_TOKEN).toBeUndefined();
+    expect(e).toMatchObject({
+      PATH: '/bin',
+      TB_GOVERNOR_ENABLED: '1',
+      TB_GOVERNOR_SHADOW_ONLY: '0',
+      TB_GOVERNOR_WINDOW_SECS: '600',
+      TB_RPC_AUTH_TOKEN: 'new-token-0123456789',
+    });
+    expect(
+      applyToEnv({ TB_RPC_AUTH_TOKEN: 'old' }, DEFAULT_SETTINGS, undefined, true).TB_RPC_AUTH_TOKEN,
+    ).toBeUndefined();
   });
 });

@@ -56,7 +56,10 @@ function electronMock(dialogAnswer: { response: number; checkboxChecked: boolean
     trays,
     notes,
     el: {
-      app: { setLoginItemSettings: vi.fn(), getLoginItemSettings: vi.fn(() => ({ wasOpenedAsHidden: false }) as any) },
+      app: {
+        setLoginItemSettings: vi.fn(),
+        getLoginItemSettings: vi.fn(() => ({ wasOpenedAsHidden: false }) as any),
+      },
       Tray: Tray as any,
       Menu: { buildFromTemplate: (items: any[]) => ({ items }) as any },
       icon: {} as any,
@@ -78,16 +81,33 @@ afterEach(async () => {
 });
 
 async function setup(answer = { response: 0, checkboxChecked: true }, argv: string[] = []) {
-  const sup = new Supervisor({ launcher: forkLauncher(), spec: { entry: FAKE, args: [] }, probeIntervalMs: 50, backoffInitialMs: 20 });
+  const sup = new Supervisor({
+    launcher: forkLauncher(),
+    spec: { entry: FAKE, args: [] },
+    probeIntervalMs: 50,
+    backoffInitialMs: 20,
+  });
   cleanup.push(() => sup.stop());
-  const handlers = createAppHandlers({ mode: 'electron', supervisor: sup, settingsDir: dir, desktop: { diskIntervalMs: 0, deadlineIntervalMs: 0 } });
+  const handlers = createAppHandlers({
+    mode: 'electron',
+    supervisor: sup,
+    settingsDir: dir,
+    desktop: { diskIntervalMs: 0, deadlineIntervalMs: 0 },
+  });
   const desktop = desktopOf(handlers)!;
   cleanup.push(() => desktop.close());
   const m = electronMock(answer);
   const win = Object.assign(new EventEmitter(), { hide: vi.fn(), show: vi.fn() });
   const w = { openWindow: vi.fn(), quit: vi.fn() };
   sup.start();
-  const d = installDesktop(m.el, { supervisor: sup, desktop, openWindow: w.openWindow, window: () => win as any, quit: w.quit, argv });
+  const d = installDesktop(m.el, {
+    supervisor: sup,
+    desktop,
+    openWindow: w.openWindow,
+    window: () => win as any,
+    quit: w.quit,
+    argv,
+  });
   cleanup.push(() => d.dispose());
   return { sup, desktop, handlers, m, win, w, d };
 }
@@ -119,7 +139,11 @@ describe('tray', () => {
 
     item(tray.menu, 'login').click({ checked: true });
     await vi.waitFor(() => expect(desktop.settings.get().start_at_login).toBe(true));
-    expect(m.el.app.setLoginItemSettings).toHaveBeenLastCalledWith({ openAtLogin: true, openAsHidden: true, args: ['--hidden'] });
+    expect(m.el.app.setLoginItemSettings).toHaveBeenLastCalledWith({
+      openAtLogin: true,
+      openAsHidden: true,
+      args: ['--hidden'],
+    });
     await vi.waitFor(() => expect(item(tray.menu, 'login').checked).toBe(true));
 
     item(tray.menu, 'quit').click();
@@ -128,12 +152,30 @@ describe('tray', () => {
 
   it('menu template by state: crash loop offers resume; a stopping node disables the action', () => {
     const a = { open() {}, pause() {}, resume() {}, setStartAtLogin() {}, quit() {} };
-    const base = { launcher: 'utility' as const, node_phase: null, restarts: 0, last_crash: null, crash_loop: false };
-    const loop = trayMenuTemplate({ supervisor: { ...base, state: 'crash_loop' }, height: null, peers: null, network: null, startAtLogin: false }, a);
+    const base = {
+      launcher: 'utility' as const,
+      node_phase: null,
+      restarts: 0,
+      last_crash: null,
+      crash_loop: false,
+    };
+    const loop = trayMenuTemplate(
+      {
+        supervisor: { ...base, state: 'crash_loop' },
+        height: null,
+        peers: null,
+        network: null,
+        startAtLogin: false,
+      },
+      a,
+    );
     expect(item(loop, 'phase').label).toBe('Node: crash loop — restarts stopped');
     expect(item(loop, 'resume').enabled).toBe(true);
     expect(item(loop, 'height').label).toBe('Height: —');
-    const stopping = trayMenuTemplate({ supervisor: { ...base, state: 'stopping' }, height: 5, peers: 0, network: 'dev', startAtLogin: true }, a);
+    const stopping = trayMenuTemplate(
+      { supervisor: { ...base, state: 'stopping' }, height: 5, peers: 0, network: 'dev', startAtLogin: true },
+      a,
+    );
     expect(item(stopping, 'resume').enabled).toBe(false);
   });
 });
@@ -192,7 +234,11 @@ describe('suspend / resume', () => {
 
   it('handlers are removed on dispose', () => {
     const pm = new EventEmitter();
-    const off = installPowerHandlers(pm as any, { state: () => ({ state: 'running' }) as any, stop: vi.fn(async () => {}), start: vi.fn() });
+    const off = installPowerHandlers(pm as any, {
+      state: () => ({ state: 'running' }) as any,
+      stop: vi.fn(async () => {}),
+      start: vi.fn(),
+    });
     expect(pm.listenerCount('suspend')).toBe(1);
     off();
     expect(pm.listenerCount('suspend') + pm.listenerCount('resume') + pm.listenerCount('shutdown')).toBe(0);
@@ -203,15 +249,39 @@ describe('OS notifications', () => {
   it('shown for alerts only (throttled and de-duplicated by the center), not when turned off', async () => {
     const { desktop, m, w } = await setup();
     const osNotes = () => m.notes.filter((n) => !/keeps running/.test(n.o.title));
-    desktop.center.raise({ kind: 'disk_low', key: '/d', severity: 'warn', title: 'Disk space low', body: '1 GiB' });
-    desktop.center.raise({ kind: 'disk_low', key: '/d', severity: 'warn', title: 'Disk space low', body: '0.9 GiB' }); // de-duplicated
-    desktop.center.raise({ kind: 'disk_low', key: '/e', severity: 'warn', title: 'Disk space low', body: 'other disk' }); // throttled
+    desktop.center.raise({
+      kind: 'disk_low',
+      key: '/d',
+      severity: 'warn',
+      title: 'Disk space low',
+      body: '1 GiB',
+    });
+    desktop.center.raise({
+      kind: 'disk_low',
+      key: '/d',
+      severity: 'warn',
+      title: 'Disk space low',
+      body: '0.9 GiB',
+    }); // de-duplicated
+    desktop.center.raise({
+      kind: 'disk_low',
+      key: '/e',
+      severity: 'warn',
+      title: 'Disk space low',
+      body: 'other disk',
+    }); // throttled
     expect(osNotes().map((n) => n.o.body)).toEqual(['1 GiB']);
     expect(osNotes()[0].show).toHaveBeenCalled();
     osNotes()[0].emit('click');
     expect(w.openWindow).toHaveBeenCalled();
     await desktop.settings.update({ notifications: { os: false } });
-    desktop.center.raise({ kind: 'backup_failed', key: 'j', severity: 'error', title: 'Backup failed', body: 'x' });
+    desktop.center.raise({
+      kind: 'backup_failed',
+      key: 'j',
+      severity: 'error',
+      title: 'Backup failed',
+      body: 'x',
+    });
     expect(osNotes()).toHaveLength(1);
     // ...but the in-app center lists all of them.
     expect(desktop.center.list().items).toHaveLength(3);

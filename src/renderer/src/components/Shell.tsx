@@ -9,11 +9,13 @@ import { PhaseBadge } from './PhaseBadge';
 import { CrashBanner } from './CrashBanner';
 import { RestoreNotice } from '../backup/Notices';
 import { Icon } from './Icon';
+import { NotificationBell } from '../desktop/NotificationCenter';
 
-const PAGES: { id: Page; label: string; icon: 'overview' | 'network' | 'logs' | 'governor' | 'backup' | 'settings' }[] = [
+const PAGES: { id: Page; label: string; icon: 'overview' | 'network' | 'logs' | 'governor' | 'deadlines' | 'backup' | 'settings' }[] = [
   { id: 'overview', label: 'Overview', icon: 'overview' },
   { id: 'network', label: 'Network & Sync', icon: 'network' },
   { id: 'governor', label: 'Governor', icon: 'governor' },
+  { id: 'deadlines', label: 'Deadlines', icon: 'deadlines' },
   { id: 'backup', label: 'Backup & Restore', icon: 'backup' },
   { id: 'logs', label: 'Logs', icon: 'logs' },
   { id: 'settings', label: 'Settings', icon: 'settings' },
@@ -108,6 +110,7 @@ export function Shell({ children }: { children: ReactNode }) {
               </span>
             )}
             <PhaseBadge />
+            <NotificationBell />
           </div>
         </header>
         <div className="banners">

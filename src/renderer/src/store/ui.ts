@@ -1,9 +1,9 @@
 /** UI state (zustand): current page, the wallet drawer, and the log file shown after "Open logs". */
 import { create } from 'zustand';
 
-export type Page = 'overview' | 'network' | 'governor' | 'backup' | 'logs' | 'settings';
+export type Page = 'overview' | 'network' | 'governor' | 'deadlines' | 'backup' | 'logs' | 'settings';
 
-const PAGES: readonly Page[] = ['overview', 'network', 'governor', 'backup', 'logs', 'settings'];
+const PAGES: readonly Page[] = ['overview', 'network', 'governor', 'deadlines', 'backup', 'logs', 'settings'];
 
 /**
  * The page lives in the URL hash beside the token (`#token=…&page=governor`) so a reload keeps it;
