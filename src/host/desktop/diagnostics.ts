@@ -180,13 +180,12 @@ export async function writeDiagnostics(
   const logsDir = path.join(i.dataDir, 'logs');
   if (existsSync(logsDir)) {
     const names = (await fs.readdir(logsDir)).filter((n) => !n.startsWith('.'));
-    const withTimes = await Promise.all(
-      names.map(async (n) => ({
-        n,
-        t: (await fs.stat(path.join(logsDir, n)).catch(() => null))?.mtimeMs ?? 0,
-      })),
+    // `node.log` is a symlink to the active `node.<n>.log`: take the files themselves, once each.
+    const stats = await Promise.all(
+      names.map(async (n) => ({ n, st: await fs.lstat(path.join(logsDir, n)).catch(() => null) })),
     );
-    for (const { n } of withTimes.sort((a, b) => b.t - a.t).slice(0, MAX_LOG_FILES)) {
+    const logFiles = stats.filter((x) => x.st?.isFile()).map((x) => ({ n: x.n, t: x.st!.mtimeMs }));
+    for (const { n } of logFiles.sort((a, b) => b.t - a.t).slice(0, MAX_LOG_FILES)) {
       const t = await readText(path.join(logsDir, n), LOG_TAIL_BYTES);
       if (t !== undefined) files[`logs/${n}`] = t;
     }

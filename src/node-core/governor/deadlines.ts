@@ -7,6 +7,9 @@ import { EPOCH_BLOCKS } from '../chain/block.js';
 import type { DeadlineItem } from '../deadlines.js';
 import type { Governor } from './service.js';
 
+/** First time each governor was asked, while it has not ticked yet. */
+const firstSeen = new WeakMap<object, number>();
+
 /** @param blockTimeMs block interval, to turn the window's wall time into a height. */
 export function governorDeadlines(
   g: Pick<Governor, 'status'>,
@@ -17,8 +20,14 @@ export function governorDeadlines(
   const out: DeadlineItem[] = [];
   const t = now();
   const windowMs = s.window_secs * 1000;
-  // Before the first tick the window started at the governor's start; estimate from now.
-  let end = (s.last_tick_ms ?? t) + windowMs;
+  // Windows follow the governor's timer from its first tick; before it, from the first time we
+  // were asked (so the deadline — and its id — stays put instead of sliding with the clock).
+  let anchor = s.last_tick_ms;
+  if (anchor === null) {
+    if (!firstSeen.has(g)) firstSeen.set(g, t);
+    anchor = firstSeen.get(g)!;
+  }
+  let end = anchor + windowMs;
   while (end < t) end += windowMs;
   out.push({
     id: `governor:window_closes:${Math.round(end / 1000)}`,

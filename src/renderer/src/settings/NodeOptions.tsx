@@ -113,7 +113,7 @@ export function NodeOptions() {
           )}
           <FieldError f={f} path="rpc_auth_token" />
         </div>
-        <SaveBar f={f} testId="node-settings" />
+        <SaveBar f={f} testId="node-settings" restart />
       </div>
     </Card>
   );

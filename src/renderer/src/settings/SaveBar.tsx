@@ -4,7 +4,7 @@ import { call } from '../api/client';
 import { ErrorNote } from '../components/ErrorNote';
 import type { SettingsForm } from './form';
 
-export function SaveBar({ f, testId }: { f: SettingsForm; testId: string }) {
+export function SaveBar({ f, testId, restart }: { f: SettingsForm; testId: string; restart?: boolean }) {
   const [restarting, setRestarting] = useState(false);
   const [restartError, setRestartError] = useState<unknown>();
   const issues = Object.keys(f.issues).length;
@@ -23,7 +23,7 @@ export function SaveBar({ f, testId }: { f: SettingsForm; testId: string }) {
             Saved
           </span>
         )}
-        {f.view?.restart_needed && (
+        {restart && f.view?.restart_needed && (
           <span className="restart-note small" data-testid="restart-needed">
             Node options apply at the next start.
             <button
