@@ -43,11 +43,16 @@ test.beforeAll(async () => {
     .map(String)
     .find((f) => f.includes('alice'))!;
   walletSeed = JSON.parse(readFileSync(path.join(t.dataDir, 'keys', keyFile), 'utf8')).seed;
-  // A secret pasted into an old log file.
+  // Secrets that reached an old log file: the known ones (node key from the environment, the
+  // settings token in a pasted curl line) and an unknown value under a secret-named field.
   await mkdir(path.join(t.dataDir, 'logs'), { recursive: true });
   await writeFile(
     path.join(t.dataDir, 'logs', 'node.0.log'),
-    JSON.stringify({ level: 40, time: Date.now(), msg: `operator pasted ${LOG_SECRET} here` }) + '\n',
+    [
+      JSON.stringify({ level: 40, time: Date.now(), msg: `operator pasted TB_NODE_KEY_HEX=${NODE_KEY_HEX} into a ticket` }),
+      JSON.stringify({ level: 30, time: Date.now(), msg: `curl -H "Authorization: Bearer ${TOKEN_SETTINGS}" http://127.0.0.1:8545` }),
+      JSON.stringify({ level: 30, time: Date.now(), msg: 'client config', client: { api_token: LOG_SECRET } }),
+    ].join('\n') + '\n',
   );
   // Console settings next to the data root (the settings directory of this console): the
   // governor on with a 120 s window (its deadlines fill the inbox), a warning tier above any
@@ -184,8 +189,8 @@ test('settings: an invalid port is refused in place; a free one is checked live,
   await page.getByTestId('set-metrics_port').fill('23456');
   await page.getByTestId('node-settings-save').click();
   await expect(page.getByTestId('error-metrics_port')).toHaveText('is the same port as rpc_port');
-  await page.getByTestId('set-metrics_port').fill('');
   await shots(page, 'desktop-settings-refused');
+  await page.getByTestId('set-metrics_port').fill('');
 
   // A port held by another program, then a free one.
   const busy = createServer();

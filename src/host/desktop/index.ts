@@ -162,7 +162,14 @@ export function createDesktop(o: DesktopOptions): Desktop {
   const timers: NodeJS.Timeout[] = [];
   if ((o.diskIntervalMs ?? 30_000) > 0) {
     timers.push(setInterval(() => void diskCheck(), o.diskIntervalMs ?? 30_000));
-    offs.push(sup.onState((s) => s.node_phase?.phase === 'ready' && void diskCheck()));
+    let wasReady = false;
+    offs.push(
+      sup.onState((s) => {
+        const ready = s.node_phase?.phase === 'ready';
+        if (ready && !wasReady) void diskCheck();
+        wasReady = ready;
+      }),
+    );
   }
   // Deadlines: asked from the node while it runs.
   let lastDeadlines: DeadlinesResult | undefined;

@@ -43,6 +43,8 @@ const KIND_THROTTLE: Partial<Record<NotificationKind, number>> = {
 interface Entry extends Notification {
   key: string;
   open: boolean;
+  /** Dismissed while its condition still holds: hidden, but it still absorbs raises until resolved. */
+  dismissed: boolean;
 }
 
 export class NotificationCenter {
@@ -71,7 +73,7 @@ export class NotificationCenter {
       open.body = r.body;
       open.severity = r.severity;
       const n = strip(open);
-      this.ee.emit('notification', n, false);
+      if (!open.dismissed) this.ee.emit('notification', n, false);
       return { notification: n, alert: false, deduped: true };
     }
     const e: Entry = {
@@ -86,6 +88,7 @@ export class NotificationCenter {
       count: 1,
       read: false,
       open: true,
+      dismissed: false,
       ...(r.page ? { page: r.page } : {}),
     };
     this.entries.unshift(e);
@@ -111,18 +114,24 @@ export class NotificationCenter {
   }
 
   list(): { items: Notification[]; unread: number } {
-    return { items: this.entries.map(strip), unread: this.unread() };
+    return { items: this.entries.filter((e) => !e.dismissed).map(strip), unread: this.unread() };
   }
 
   unread(): number {
-    return this.entries.filter((e) => !e.read).length;
+    return this.entries.filter((e) => !e.read && !e.dismissed).length;
   }
 
-  /** Marks read (all when ids is undefined), or removes them with `dismiss`. */
+  /**
+   * Marks read (all when ids is undefined), or dismisses them: a dismissed entry leaves the list;
+   * while its condition still holds (not resolved) it stays hidden and absorbs further raises.
+   */
   markRead(ids?: string[], dismiss = false): number {
-    const pick = (e: Entry) => !ids || ids.includes(e.id);
-    if (dismiss) this.entries = this.entries.filter((e) => !pick(e));
-    else for (const e of this.entries) if (pick(e)) e.read = true;
+    for (const e of this.entries) {
+      if (ids && !ids.includes(e.id)) continue;
+      e.read = true;
+      if (dismiss) e.dismissed = true;
+    }
+    if (dismiss) this.entries = this.entries.filter((e) => e.open || !e.dismissed);
     return this.unread();
   }
 
@@ -134,6 +143,6 @@ export class NotificationCenter {
 }
 
 function strip(e: Entry): Notification {
-  const { key: _k, open: _o, ...n } = e;
+  const { key: _k, open: _o, dismissed: _d, ...n } = e;
   return { ...n };
 }

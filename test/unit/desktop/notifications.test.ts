@@ -136,6 +136,23 @@ describe('notification center', () => {
     expect(n.list().items).toHaveLength(2);
     expect(n.markRead()).toBe(0);
   });
+
+  it('a dismissed notice stays quiet while its condition holds; after it resolves, a new one shows', () => {
+    const n = new NotificationCenter({ throttleMs: 0 });
+    const seen: string[] = [];
+    n.on((x) => seen.push(`${x.kind}×${x.count}`));
+    const a = n.raise({ kind: 'disk_low', key: '/d', severity: 'warn', title: 'low', body: '' });
+    n.markRead([a.notification.id], true);
+    expect(n.raise({ kind: 'disk_low', key: '/d', severity: 'warn', title: 'low', body: '' }).deduped).toBe(
+      true,
+    );
+    expect(n.list().items).toHaveLength(0);
+    expect(seen).toEqual(['disk_low×1']);
+    n.resolve('disk_low');
+    const b = n.raise({ kind: 'disk_low', key: '/d', severity: 'warn', title: 'low', body: '' });
+    expect(b.deduped).toBe(false);
+    expect(n.list().items.map((i) => i.id)).toEqual([b.notification.id]);
+  });
 });
 
 describe('watchers', () => {

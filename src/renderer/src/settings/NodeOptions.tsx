@@ -68,7 +68,7 @@ export function NodeOptions() {
         </div>
         <div className="field">
           <span>RPC auth token (Bearer, required for writes over JSON-RPC)</span>
-          <div className="field--inline">
+          <div className="token-row">
             <span className="small" data-testid="token-state">
               {token === null
                 ? 'will be removed'
