@@ -1,8 +1,9 @@
 /**
  * Mount once at the app root: loads the notification center and follows `app.notification`;
- * applies the theme from the settings (and `app.settings` changes) to `<html data-theme>`.
+ * refreshes the data directory after a move; applies the theme from the settings (and `app.settings` changes) to `<html data-theme>`.
  */
 import { useEffect } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { bridge, call } from '../api/client';
 import { useLive } from '../store/live';
 import { useNotifications } from './store';
@@ -30,10 +31,16 @@ try {
 
 export function useDesktopLive(): void {
   const on = useLive((s) => s.connection) === 'open';
+  const qc = useQueryClient();
   useEffect(() => {
     if (!on) return;
     let live = true;
     const offs = [
+      // A finished data-directory move: every page's data dir and status are stale.
+      bridge.tb.subscribe('app.move', (p) => {
+        if (p.step !== 'done') return;
+        for (const k of ['app.info', 'node.status', 'app.settings']) void qc.invalidateQueries({ queryKey: [k] });
+      }),
       bridge.tb.subscribe('app.notification', (n) => useNotifications.getState().upsert(n)),
       bridge.tb.subscribe('app.settings', (v) => applyTheme(v.settings.theme)),
     ];
@@ -49,5 +56,5 @@ export function useDesktopLive(): void {
       live = false;
       offs.forEach((off) => off());
     };
-  }, [on]);
+  }, [on, qc]);
 }
