@@ -10,7 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import {
   newKey,
   numberOf,
@@ -49,9 +49,22 @@ test.beforeAll(async () => {
   await writeFile(
     path.join(t.dataDir, 'logs', 'node.0.log'),
     [
-      JSON.stringify({ level: 40, time: Date.now(), msg: `operator pasted TB_NODE_KEY_HEX=${NODE_KEY_HEX} into a ticket` }),
-      JSON.stringify({ level: 30, time: Date.now(), msg: `curl -H "Authorization: Bearer ${TOKEN_SETTINGS}" http://127.0.0.1:8545` }),
-      JSON.stringify({ level: 30, time: Date.now(), msg: 'client config', client: { api_token: LOG_SECRET } }),
+      JSON.stringify({
+        level: 40,
+        time: Date.now(),
+        msg: `operator pasted TB_NODE_KEY_HEX=${NODE_KEY_HEX} into a ticket`,
+      }),
+      JSON.stringify({
+        level: 30,
+        time: Date.now(),
+        msg: `curl -H "Authorization: Bearer ${TOKEN_SETTINGS}" http://127.0.0.1:8545`,
+      }),
+      JSON.stringify({
+        level: 30,
+        time: Date.now(),
+        msg: 'client config',
+        client: { api_token: LOG_SECRET },
+      }),
     ].join('\n') + '\n',
   );
   // Console settings next to the data root (the settings directory of this console): the
@@ -78,12 +91,15 @@ test.afterAll(async () => {
 });
 
 /** Screenshots at both sizes the brief asks for; the 1024x700 one gets the -1024 suffix. */
-async function shots(page: Page, name: string): Promise<void> {
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-  await page.setViewportSize({ width: 1024, height: 700 });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-1024.png`) });
-  await page.setViewportSize({ width: 1280, height: 800 });
+async function shots(page: Page, name: string, focus?: Locator): Promise<void> {
+  for (const [w, h, suffix] of [
+    [1024, 700, '-1024'],
+    [1280, 800, ''],
+  ] as const) {
+    await page.setViewportSize({ width: w, height: h });
+    await focus?.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}${suffix}.png`) });
+  }
 }
 
 function freePort(): Promise<number> {
@@ -189,7 +205,7 @@ test('settings: an invalid port is refused in place; a free one is checked live,
   await page.getByTestId('set-metrics_port').fill('23456');
   await page.getByTestId('node-settings-save').click();
   await expect(page.getByTestId('error-metrics_port')).toHaveText('is the same port as rpc_port');
-  await shots(page, 'desktop-settings-refused');
+  await shots(page, 'desktop-settings-refused', page.getByTestId('settings-node'));
   await page.getByTestId('set-metrics_port').fill('');
 
   // A port held by another program, then a free one.
@@ -226,7 +242,7 @@ test('settings: an invalid port is refused in place; a free one is checked live,
   await expect(page.getByTestId('node-phase')).toHaveText('ready', { timeout: 60_000 });
   await page.getByTestId('nav-overview').click();
   await expect(page.getByTestId('page-overview')).toContainText(`127.0.0.1:${port}`, { timeout: 30_000 });
-  await shots(page, 'desktop-settings');
+  await shots(page, 'desktop-settings-applied');
 });
 
 test('diagnostics: the downloaded zip holds logs, status, metrics and config — and none of the seeded secrets', async ({
@@ -241,7 +257,7 @@ test('diagnostics: the downloaded zip holds logs, status, metrics and config —
   ]);
   expect(dl.suggestedFilename()).toMatch(/^tb-diagnostics-.*\.zip$/);
   await expect(page.getByTestId('diagnostics-done')).toContainText(dl.suggestedFilename());
-  await shots(page, 'desktop-diagnostics');
+  await shots(page, 'desktop-diagnostics', page.getByTestId('settings-diagnostics'));
   const zip = unzipSync(new Uint8Array(await readFile((await dl.path())!)));
   const names = Object.keys(zip);
   for (const n of [
@@ -287,7 +303,7 @@ test('data directory: moved with copy → verify → switch, the node runs on th
   await expect(page.getByTestId('move-message')).toContainText(`Moved to ${target}`);
   await expect(page.getByTestId('node-phase')).toHaveText('ready', { timeout: 60_000 });
   await expect(page.getByTestId('datadir-current')).toHaveText(target, { timeout: 30_000 });
-  await shots(page, 'desktop-datadir-moved');
+  await shots(page, 'desktop-datadir-moved', page.getByTestId('settings-datadir'));
   expect(JSON.parse(await readFile(path.join(base, 'console-settings.json'), 'utf8')).settings.data_dir).toBe(
     target,
   );

@@ -39,7 +39,8 @@ export function useDesktopLive(): void {
       // A finished data-directory move: every page's data dir and status are stale.
       bridge.tb.subscribe('app.move', (p) => {
         if (p.step !== 'done') return;
-        for (const k of ['app.info', 'node.status', 'app.settings']) void qc.invalidateQueries({ queryKey: [k] });
+        for (const k of ['app.info', 'node.status', 'app.settings'])
+          void qc.invalidateQueries({ queryKey: [k] });
       }),
       bridge.tb.subscribe('app.notification', (n) => useNotifications.getState().upsert(n)),
       bridge.tb.subscribe('app.settings', (v) => applyTheme(v.settings.theme)),

@@ -7,9 +7,9 @@ export function FieldError({ f, path }: { f: SettingsForm; path: string }) {
   const msg = f.issues[path];
   if (!msg) return null;
   return (
-    <span className="field__error" role="alert" data-testid={`error-${path}`}>
+    <div className="field__error" role="alert" data-testid={`error-${path}`}>
       {msg}
-    </span>
+    </div>
   );
 }
 
@@ -175,14 +175,14 @@ export function PortField({
         placeholder={current ? `${current} (as launched)` : 'as launched'}
       />
       {state && state.port === port && (
-        <span
+        <div
           className={`port-state ${state.free ? 'tone--ok' : state.used_by_node ? 'muted' : 'tone--bad'}`}
           data-testid={`${tid(path)}-state`}
           data-free={state.free}
         >
           {state.free ? '✓ ' : state.used_by_node ? '' : '✗ '}
           {state.detail}
-        </span>
+        </div>
       )}
     </div>
   );
