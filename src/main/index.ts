@@ -49,6 +49,7 @@ function stopThenQuit(): void {
 
 let openWindow: () => void = () => {};
 app.on('second-instance', () => openWindow());
+app.on('activate', () => openWindow()); // macOS: the Dock icon reopens a window hidden in the background
 
 app.on('before-quit', (e) => {
   if (stopped) return;

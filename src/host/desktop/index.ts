@@ -171,6 +171,8 @@ export function createDesktop(o: DesktopOptions): Desktop {
       }),
     );
   }
+  // New tiers apply at once (a lower tier lifts the refusal).
+  offs.push(settings.onChange(() => void diskCheck()));
   // Deadlines: asked from the node while it runs.
   let lastDeadlines: DeadlinesResult | undefined;
   const deadlineCheck = async () => {
@@ -230,7 +232,6 @@ export function createDesktop(o: DesktopOptions): Desktop {
         ].includes(k),
       );
       if (nodeKeys.length) apply(nodeKeys);
-      if (changed.includes('disk')) void diskCheck();
       const v = view();
       for (const cb of settingsCbs) cb(v);
       return v;
