@@ -248,7 +248,6 @@ export function createDesktop(o: DesktopOptions): Desktop {
     },
     'app.moveStatus': async () => move.status(),
     'app.diagnostics': async () => {
-      guard('app.diagnostics');
       const d = needDir();
       const running = sup.state().state === 'running';
       const r = await writeDiagnostics({
