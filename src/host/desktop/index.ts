@@ -35,7 +35,6 @@ const BULK_WRITES = new Set([
   'snapshots.schedule_run',
   'app.restoreSnapshot',
   'app.moveDataDir',
-  'app.diagnostics',
 ]);
 
 export interface DesktopOptions {
