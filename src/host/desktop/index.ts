@@ -31,7 +31,6 @@ export type DesktopHandlers = { [N in DesktopName]: H<N> };
 /** Node methods that write a lot to disk: refused while the disk is in the critical tier. */
 const BULK_WRITES = new Set([
   'snapshots.create',
-  'snapshots.restore',
   'snapshots.schedule_run',
   'app.restoreSnapshot',
   'app.moveDataDir',
