@@ -141,7 +141,7 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
       cb(restore.status());
       return restore.onChange(cb);
     },
-    'app.notification': (cb) => desktop.center.on((n) => cb(n)),
+    'app.notification': (cb) => desktop.center.on((n, alert) => cb({ ...n, alert })),
     'app.move': (cb) => {
       cb(desktop.move.status());
       return desktop.move.onChange(cb);

@@ -202,6 +202,8 @@ export const Notification = z.object({
   read: z.boolean(),
   /** Page that helps (`settings`, `logs`, `governor`, `backup`, `network`, `deadlines`). */
   page: z.string().optional(),
+  /** On `app.notification` events only: this raise should interrupt (new, outside its kind's throttle). */
+  alert: z.boolean().optional(),
 });
 export type Notification = z.infer<typeof Notification>;
 

@@ -2,7 +2,7 @@
  * The notification center's client side (zustand): the list from `app.notifications`, kept
  * current by `app.notification` events (a de-duplicated raise updates its entry in place), the
  * panel's open state, and the toasts of new alerts (warn/error, shown for 8 s; the entry stays
- * in the center).
+ * in the center); alerts are throttled per kind by the host.
  */
 import { create } from 'zustand';
 import type { Notification } from '../../../shared/api/desktop';
@@ -28,8 +28,9 @@ export const useNotifications = create<NotifState>((set) => ({
     set((s) => {
       const i = s.items.findIndex((x) => x.id === n.id);
       const items = i >= 0 ? s.items.map((x) => (x.id === n.id ? n : x)) : [n, ...s.items].slice(0, 200);
-      // A new warning or error pops up once; de-duplicated raises only update the list.
-      const toast = i < 0 && n.severity !== 'info' && n.kind !== 'backup_failed';
+      // A new warning or error the host chose to alert about (outside its kind's throttle) pops
+      // up once; de-duplicated raises only update the list.
+      const toast = i < 0 && n.alert === true && n.severity !== 'info' && n.kind !== 'backup_failed';
       return { items, toasts: toast ? [...s.toasts.slice(-2), n] : s.toasts };
     }),
   setOpen: (open) => set({ open }),
