@@ -69,9 +69,10 @@ if (electron.bin) {
   process.stderr.write(`Electron window not available: ${electron.reason}. Starting console server mode.\n`);
   const { register } = await import('tsx/esm/api');
   register();
-  // Only the console command (not all of contract-cli): fewer modules to load before the node starts.
+  // Only the console group of the CLI's command list (not all of contract-cli): fewer modules to
+  // load before the node starts.
   await import(new URL('../src/node-core/polyfills.ts', import.meta.url).href);
-  const { consoleCommand } = await import(new URL('../src/cli/console.ts', import.meta.url).href);
+  const { loadCommandGroup } = await import(new URL('../src/cli/commands/index.ts', import.meta.url).href);
   const { runProgram } = await import(new URL('../src/cli/common.ts', import.meta.url).href);
-  await runProgram(consoleCommand().name('npm start'), [process.argv[0], 'start', ...rest]);
+  await runProgram((await loadCommandGroup('console')).name('npm start'), [process.argv[0], 'start', ...rest]);
 }

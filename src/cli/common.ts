@@ -13,7 +13,7 @@ import dotenv from 'dotenv';
 import { createClient, httpTransport, TransportError, type Client } from '../shared/api/client.js';
 import { ErrorCode, RpcError } from '../shared/api/errors.js';
 import { parseU64 } from '../shared/api/numbers.js';
-import { ConfigError } from '../node-core/config/load.js';
+import { ConfigError } from '../node-core/config/index.js';
 
 export const DEFAULT_RPC_URL = 'http://127.0.0.1:8545';
 

@@ -8,9 +8,7 @@
  * anything starts); 1 when the console cannot start (port in use, UI not built).
  */
 import { Command, Option } from 'commander';
-import { addNodeFlags, flagsToLoadOptions } from '../node-core/config/flags.js';
-import { loadConfig } from '../node-core/config/load.js';
-import { KEYS } from '../node-core/config/schema.js';
+import { addNodeFlags, flagsToLoadOptions, KEYS, loadConfig } from '../node-core/config/index.js';
 import { isLoopbackHost, runConsole, stopOnSignals } from '../host/console-main.js';
 import { UsageError } from './common.js';
 

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { bearerChecker, hostChecker } from '../node-core/rpc/http-guard.js';
+import { bearerChecker, hostChecker } from '../node-core/http/index.js';
 import { contentSecurityPolicy, SECURITY_HEADERS } from './csp.js';
 import { readStatic } from './static-files.js';
 import type { Broker } from './broker.js';

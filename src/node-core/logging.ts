@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import pino from 'pino';
 import pinoPretty from 'pino-pretty';
 import type { LogLine } from '../shared/api/index.js';
-import type { LogLevel } from './config/schema.js';
+import type { LogLevel } from './config/index.js';
 import type { NodeEvents } from './events.js';
 
 type SonicBoom = ReturnType<typeof pino.destination>;

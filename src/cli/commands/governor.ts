@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { GATE_NAMES, type GateName, type GovernorStatus, type IntentSummary, type SnapshotFound } from '../../shared/api/governor.js';
-import { blake3Hex, checkAttestation } from '../../node-core/governor/snapshots.js';
+import { blake3Hex, checkAttestation } from '../../node-core/governor/index.js';
 import { clientFor, intFlag, output, SilentFailure, table, UsageError, withCommon, type CommonOpts } from '../common.js';
 
 function gateFlag(v: string): GateName {

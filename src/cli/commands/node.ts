@@ -1,6 +1,6 @@
 /** `contract-cli node start|status`. */
 import { Command } from 'commander';
-import { addNodeFlags, flagsToLoadOptions } from '../../node-core/config/flags.js';
+import { addNodeFlags, flagsToLoadOptions } from '../../node-core/config/index.js';
 import { clientFor, output, table, withCommon, type CommonOpts } from '../common.js';
 
 export function nodeCommand(): Command {

@@ -14,6 +14,16 @@ export interface Ed25519Keys {
   secretKey: Uint8Array;
 }
 
+/**
+ * A signing key with its `tb1…` address (chain/address.ts). The wallet's keystore makes them;
+ * block production, votes, intents and the libp2p identity sign with them — declared here, below
+ * all of those, so none of them imports the wallet for a type.
+ */
+export interface KeyPair extends Ed25519Keys {
+  /** `tb1…` address. */
+  address: string;
+}
+
 /** Fresh random key pair (libsodium CSPRNG). */
 export function generateKeys(): Ed25519Keys {
   const publicKey = new Uint8Array(PUBLIC_KEY_BYTES);

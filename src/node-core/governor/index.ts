@@ -4,8 +4,7 @@
  */
 import path from 'node:path';
 import { EPOCH_BLOCKS } from '../chain/block.js';
-import { ConfigError } from '../config/load.js';
-import type { NodeConfig } from '../config/schema.js';
+import { ConfigError, type NodeConfig } from '../config/index.js';
 import type { Ed25519Keys } from '../crypto/ed25519.js';
 import type { HandlerMap } from '../rpc/types.js';
 import { OPERATIONAL } from './gates.js';
@@ -13,6 +12,8 @@ import type { Governor } from './service.js';
 import { signingKeyFromHex } from './snapshots.js';
 
 export { Governor } from './service.js';
+export { blake3Hex, checkAttestation } from './snapshots.js';
+export { governorDeadlines } from './deadlines.js';
 
 export interface GovernorSettings {
   dbDir: string;

@@ -14,7 +14,7 @@ import type { PeerId } from '@libp2p/interface';
 import { ping, type Ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import { createLibp2p, type Libp2p } from 'libp2p';
-import type { KeyPair } from '../wallet/keystore.js';
+import type { KeyPair } from '../crypto/ed25519.js';
 import { MAX_GOSSIP_BYTES, messageId } from './protocol.js';
 
 export type Host = Libp2p<{ pubsub: GossipSub; ping: Ping; identify: unknown }>;

@@ -16,7 +16,7 @@ import type { Chain } from '../chain/chain.js';
 import type { ConsensusEngine } from '../chain/engine.js';
 import type { NodeEvents } from '../events.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import type { KeyPair } from '../wallet/keystore.js';
+import type { KeyPair } from '../crypto/ed25519.js';
 import { Chaos } from './chaos.js';
 import { Gossip } from './gossip.js';
 import { startHost, transportOf, type Host } from './host.js';

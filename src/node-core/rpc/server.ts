@@ -20,8 +20,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/api/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { errorResponseText, type Dispatcher } from './dispatcher.js';
-import { bearerChecker, hostChecker, isJsonContentType, originChecker, RateLimiter, sendPlain } from './http-guard.js';
-import { listen } from './net-errors.js';
+import { bearerChecker, hostChecker, isJsonContentType, listen, originChecker, RateLimiter, sendPlain } from '../http/index.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 

@@ -6,8 +6,7 @@
  */
 import http from 'node:http';
 import type { Logger } from 'pino';
-import { hostChecker, sendPlain } from '../rpc/http-guard.js';
-import { listen } from '../rpc/net-errors.js';
+import { hostChecker, listen, sendPlain } from '../http/index.js';
 import type { Metrics } from './metrics.js';
 
 export interface MetricsServerOptions {

@@ -10,20 +10,14 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { Reason, RpcError } from '../../shared/api/errors.js';
-import { generateKeys, keysFromSeed, seedOf } from '../crypto/ed25519.js';
+import { generateKeys, keysFromSeed, seedOf, type KeyPair } from '../crypto/ed25519.js';
 import { fromHex, toHex } from '../crypto/hash.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import { addressOf } from '../chain/address.js';
 import { devFaucetKeys, loadGenesisTemplate } from '../chain/genesis.js';
 
-export interface KeyPair {
-  /** 32 bytes. */
-  publicKey: Uint8Array;
-  /** 64 bytes, libsodium layout (seed ‖ public key). */
-  secretKey: Uint8Array;
-  /** `tb1…` address. */
-  address: string;
-}
+/** Declared in crypto/ed25519.ts (so chain/ and net/ need not import the wallet); re-exported for callers of the keystore. */
+export type { KeyPair };
 
 export const WALLET_NAME_RE = /^[a-z0-9_-]{1,32}$/;
 const FAUCET = 'faucet';

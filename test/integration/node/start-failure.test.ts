@@ -9,7 +9,7 @@ import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/node-core/config/load.js';
 import { Node } from '../../../src/node-core/node.js';
-import { PortInUseError } from '../../../src/node-core/rpc/net-errors.js';
+import { PortInUseError } from '../../../src/node-core/http/index.js';
 import { removeTemp, tempDir } from './helpers.js';
 
 let dir: string;

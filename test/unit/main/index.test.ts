@@ -109,7 +109,7 @@ describe('Electron main', () => {
     expect(h.windows).toHaveLength(0);
 
     h.ready();
-    await vi.waitFor(() => expect(h.windows).toHaveLength(1));
+    await vi.waitFor(() => expect(h.windows).toHaveLength(1), { timeout: 20_000 });
     const win = h.windows[0];
     expect(win.opts.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
     expect(win.opts.webPreferences.preload).toMatch(/[/\\]preload[/\\]index\.cjs$/);
@@ -134,6 +134,8 @@ describe('Electron main', () => {
         ok: true,
         result: { mode: 'electron', supervisor: { state: 'running', launcher: 'utility' } },
       }),
+      // Liveness, not timing: the default 1 s is not enough on a loaded 2-core machine.
+      { timeout: 20_000 },
     );
 
     // The tray is up, with the node's phase; start-at-login follows the setting (off).

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/shared/api/index.js';
 import { Dispatcher } from '../../../src/node-core/rpc/dispatcher.js';
-import { PortInUseError } from '../../../src/node-core/rpc/net-errors.js';
+import { PortInUseError } from '../../../src/node-core/http/index.js';
 import { startRpcServer } from '../../../src/node-core/rpc/server.js';
 import { NodeEvents } from '../../../src/node-core/events.js';
 import { ADDR, post, rpc, startFixture, type Fixture } from './helpers.js';

@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PortInUseError } from '../../../src/node-core/rpc/net-errors.js';
+import { PortInUseError } from '../../../src/node-core/http/index.js';
 import { startMetricsServer } from '../../../src/node-core/telemetry/server.js';
 import { post, rpc, startFixture, type Fixture } from '../rpc/helpers.js';
 

@@ -1,25 +1,16 @@
-/** App shell: sidebar navigation, header with the node status, connection and crash banners, wallet drawer. */
+/** App shell: sidebar navigation (from pages/registry.tsx), header with the node status, connection and crash banners, wallet drawer. */
 import type { ReactNode } from 'react';
 import { rpc } from '../api/hooks';
 import { bridge } from '../api/client';
 import { useLive } from '../store/live';
-import { useUi, type Page } from '../store/ui';
+import { useUi } from '../store/ui';
+import { isFirstPage, pageEntry, PAGES } from '../pages/registry';
 import { fmtInt } from '../format';
 import { PhaseBadge } from './PhaseBadge';
 import { CrashBanner } from './CrashBanner';
 import { RestoreNotice } from '../backup/Notices';
 import { Icon } from './Icon';
 import { NotificationBell } from '../desktop/NotificationCenter';
-
-const PAGES: { id: Page; label: string; icon: 'overview' | 'network' | 'logs' | 'governor' | 'deadlines' | 'backup' | 'settings' }[] = [
-  { id: 'overview', label: 'Overview', icon: 'overview' },
-  { id: 'network', label: 'Network & Sync', icon: 'network' },
-  { id: 'governor', label: 'Governor', icon: 'governor' },
-  { id: 'deadlines', label: 'Deadlines', icon: 'deadlines' },
-  { id: 'backup', label: 'Backup & Restore', icon: 'backup' },
-  { id: 'logs', label: 'Logs', icon: 'logs' },
-  { id: 'settings', label: 'Settings', icon: 'settings' },
-];
 
 function ConnectionBanner() {
   const conn = useLive((s) => s.connection);
@@ -55,13 +46,13 @@ function AccessRefused({ state }: { state: 'refused' | 'no_token' }) {
 }
 
 export function Shell({ children }: { children: ReactNode }) {
-  const page = useUi((s) => s.page);
+  const page = pageEntry(useUi((s) => s.page)).id;
   const setPage = useUi((s) => s.setPage);
   const setWalletOpen = useUi((s) => s.setWalletOpen);
   const conn = useLive((s) => s.connection);
   const status = rpc['node.status'].useQuery(undefined, { enabled: conn === 'open' });
   const tip = rpc['chain.tip'].useQuery(undefined, { enabled: conn === 'open' });
-  const title = PAGES.find((p) => p.id === page)?.label;
+  const title = pageEntry(page).label;
   return (
     <div className="app">
       <nav className="sidebar" aria-label="Main">
@@ -77,7 +68,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <ul className="nav">
           {PAGES.map((p) => (
             <li key={p.id}>
-              <button className={`nav__item ${page === p.id ? 'nav__item--active' : ''}`} onClick={() => setPage(p.id)} data-testid={`nav-${p.id}`} aria-current={page === p.id ? 'page' : undefined}>
+              <button className={`nav__item ${page === p.id ? 'nav__item--active' : ''}`} onClick={() => setPage(p.id, isFirstPage(p.id))} data-testid={`nav-${p.id}`} aria-current={page === p.id ? 'page' : undefined}>
                 <Icon name={p.icon} />
                 {p.label}
               </button>

@@ -7,7 +7,7 @@
 import { useEffect } from 'react';
 import type { Notification } from '../../../shared/api/desktop';
 import { call } from '../api/client';
-import { useUi, type Page } from '../store/ui';
+import { useUi, type PageId } from '../store/ui';
 import { unreadOf, useNotifications } from './store';
 import './desktop.css';
 
@@ -21,7 +21,7 @@ function Entry({ n }: { n: Notification }) {
   const setPage = useUi((s) => s.setPage);
   const setOpen = useNotifications((s) => s.setOpen);
   const remove = useNotifications((s) => s.remove);
-  const go = n.page as Page | undefined;
+  const go = n.page as PageId | undefined;
   return (
     <li
       className={`notif notif--${n.severity} ${n.read ? '' : 'notif--unread'}`}

@@ -8,12 +8,15 @@ import { rpc } from '../api/hooks';
 import { bridge } from '../api/client';
 import { Card, Stat } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
-import { Icon } from '../components/Icon';
+import { Icon, type Glyph } from '../components/Icon';
 import { describeStatus } from '../components/status';
 import { useBlocks } from '../store/blocks';
 import { useLive } from '../store/live';
 import { fmtBytes, fmtDuration, fmtInt, shortHash } from '../format';
 import { BlockChart } from './BlockChart';
+
+/** The page's icon in the navigation (pages/registry.tsx). */
+export const overviewIcon: Glyph = { d: 'M3 13h8V3H3v10zm0 8h8v-6H3v6zm10 0h8V11h-8v10zm0-18v6h8V3h-8z', filled: true };
 
 function Row({ k, v, testId, mono }: { k: string; v: React.ReactNode; testId?: string; mono?: boolean }) {
   return (

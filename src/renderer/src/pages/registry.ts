@@ -1,0 +1,67 @@
+/**
+ * The console's page list — the one place a page is switched on. The navigation (order, labels,
+ * icons, `data-testid="nav-<id>"`), the page shown for the URL's `page=<id>`, the page-id type
+ * (`PageId` in store/ui.ts) and the live hooks mounted at the root all derive from it.
+ *
+ * Adding a page: a component (and its `Glyph`) in its feature folder, then one line below.
+ * `live` hooks run for the whole session, whichever page is shown (they write pushed events
+ * into the cache and drive the notifications), in list order — the list is constant, so React's
+ * rule of hooks holds.
+ */
+import type { ComponentType } from 'react';
+import type { Glyph } from '../components/Icon';
+import { useBackupLive } from '../backup/live';
+import { useGovernorLive } from '../governor/live';
+import { useNetworkLive } from '../network/live';
+import type { PageId } from '../store/ui';
+import { Backup, backupIcon } from './Backup';
+import { Deadlines, deadlinesIcon } from './Deadlines';
+import { Governor, governorIcon } from './Governor';
+import { Logs, logsIcon } from './Logs';
+import { Network, networkIcon } from './Network';
+import { Overview, overviewIcon } from './Overview';
+import { Settings, settingsIcon } from './Settings';
+
+export interface PageEntry<Id extends string = string> {
+  /** URL `page=<id>`, `data-testid="nav-<id>"`. Lowercase, stable: links and tests use it. */
+  id: Id;
+  /** Navigation label and page title. */
+  label: string;
+  icon: Glyph;
+  Page: ComponentType;
+  /** Hooks mounted once at the app root (subscriptions that feed this page and its notifications). */
+  live?: readonly (() => void)[];
+}
+
+export const PAGES = [
+  { id: 'overview', label: 'Overview', icon: overviewIcon, Page: Overview },
+  { id: 'network', label: 'Network & Sync', icon: networkIcon, Page: Network, live: [useNetworkLive] },
+  { id: 'governor', label: 'Governor', icon: governorIcon, Page: Governor, live: [useGovernorLive] },
+  { id: 'deadlines', label: 'Deadlines', icon: deadlinesIcon, Page: Deadlines },
+  { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive] },
+  { id: 'logs', label: 'Logs', icon: logsIcon, Page: Logs },
+  { id: 'settings', label: 'Settings', icon: settingsIcon, Page: Settings },
+] as const satisfies readonly PageEntry[];
+
+declare module '../store/ui' {
+  interface PageRegister {
+    id: (typeof PAGES)[number]['id'];
+  }
+}
+
+const FIRST: PageEntry<PageId> = PAGES[0];
+
+/** The entry of a page id; an unknown or absent id (a hand-edited URL) gives the first page. */
+export function pageEntry(id: PageId | string | undefined): PageEntry<PageId> {
+  return PAGES.find((p) => p.id === id) ?? FIRST;
+}
+
+/** True for the first page (shown when the URL names none). */
+export function isFirstPage(id: PageId): boolean {
+  return id === FIRST.id;
+}
+
+/** Mounts every page's live hooks, in list order. Call once, at the app root. */
+export function usePageLiveHooks(): void {
+  for (const p of PAGES) for (const hook of ('live' in p ? p.live : [])) hook();
+}
