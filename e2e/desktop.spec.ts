@@ -237,12 +237,39 @@ test('settings: an invalid port is refused in place; a free one is checked live,
   await page.getByTestId('general-settings-save').click();
   await expect(page.locator('html')).not.toHaveAttribute('data-theme', /./);
 
-  // Restart applies the new RPC port.
+  // Restart applies the new RPC port: the node answers JSON-RPC on it (with the settings' token
+  // required for writes), and the Overview shows it.
   await page.getByTestId('restart-node').click();
   await expect(page.getByTestId('restart-needed')).toHaveCount(0, { timeout: 60_000 });
   await expect(page.getByTestId('node-phase')).toHaveText('ready', { timeout: 60_000 });
+  const rpc = (method: string, auth?: string) =>
+    fetch(`http://127.0.0.1:${port}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }),
+    }).then((r) => r.json() as Promise<{ result?: unknown; error?: { code: number } }>);
+  await expect
+    .poll(
+      () =>
+        rpc('chain.tip').then(
+          (r) => r.result !== undefined,
+          () => false,
+        ),
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+  expect((await rpc('dev.mine_one')).error).toBeDefined();
+  expect((await rpc('dev.mine_one', TOKEN_SETTINGS)).result).toBeDefined();
   await page.getByTestId('nav-overview').click();
-  await expect(page.getByTestId('page-overview')).toContainText(`127.0.0.1:${port}`, { timeout: 30_000 });
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return (await page.getByTestId('page-overview').textContent({ timeout: 30_000 })) ?? '';
+      },
+      { timeout: 60_000 },
+    )
+    .toContain(`127.0.0.1:${port}`);
   await shots(page, 'desktop-settings-applied');
 });
 
