@@ -16,6 +16,7 @@ export interface DeadlineItem {
   detail?: string;
   at_height: number;
   at_ms?: number;
+  recurring?: boolean;
 }
 
 /** A module's contribution (sync or async). */

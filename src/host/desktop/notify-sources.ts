@@ -249,11 +249,14 @@ export async function checkDisk(
   return { tier, free: f };
 }
 
-/** Deadlines → one notice when within `deadline_lead_blocks`, one when due. */
+/**
+ * Deadlines → one notice when within `deadline_lead_blocks`, one when due. Recurring ones (the
+ * governor's evaluation window, every few minutes) stay in the inbox without notices.
+ */
 export function deadlineNotices(r: DeadlinesResult, center: NotificationCenter, s: ConsoleSettings): void {
   const lead = s.notifications.deadline_lead_blocks;
   for (const d of r.deadlines) {
-    if (d.blocks_left > lead) continue;
+    if (d.blocks_left > lead || d.recurring) continue;
     const mins = Math.max(0, Math.round((d.at_ms - r.now_ms) / 60_000));
     const due = d.blocks_left <= 1;
     center.raise({

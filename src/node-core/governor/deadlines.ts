@@ -37,6 +37,7 @@ export function governorDeadlines(
     detail: `sampling window ${s.window_secs} s${s.shadow_only ? ' (shadow mode: decisions are recorded, not submitted)' : ''}`,
     at_height: s.height + Math.max(1, Math.ceil((end - t) / blockTimeMs)),
     at_ms: end,
+    recurring: true,
   });
   for (const p of s.pending) {
     out.push({

@@ -22,6 +22,8 @@ export const Deadline = z.object({
   blocks_left: z.number().int(),
   /** Wall-clock estimate (ms since epoch): now + blocks_left × block time, or the module's own clock when it has one. */
   at_ms: z.number(),
+  /** Comes back on a fixed period (the governor's evaluation window): listed and exported, not notified each time. */
+  recurring: z.boolean().optional(),
 });
 export type Deadline = z.infer<typeof Deadline>;
 

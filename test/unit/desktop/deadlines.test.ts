@@ -60,7 +60,7 @@ describe('deadlines', () => {
         }),
     };
     const d = governorDeadlines(ticked, 1000, () => 2_050_000);
-    expect(d[0]).toMatchObject({ kind: 'window_closes', at_ms: 2_120_000, at_height: 250 + 70 });
+    expect(d[0]).toMatchObject({ kind: 'window_closes', recurring: true, at_ms: 2_120_000, at_height: 250 + 70 });
     expect(d[1]).toMatchObject({
       id: 'governor:intent_applies:energy-3-0',
       at_height: 480,

@@ -276,5 +276,10 @@ describe('watchers', () => {
       'Now: X applies×2',
       'In 100 blocks: X applies×2',
     ]);
+    // A recurring deadline (the governor's window) is listed in the inbox, never notified.
+    const r = d(5);
+    r.deadlines[0] = { ...r.deadlines[0], id: 'governor:window_closes:1', recurring: true } as never;
+    deadlineNotices(r, n, DEFAULT_SETTINGS);
+    expect(n.list().items).toHaveLength(2);
   });
 });

@@ -54,6 +54,7 @@ function Row({
       <td className="dl-module">{d.module.replace(/_/g, ' ')}</td>
       <td>
         <div data-testid="deadline-title">{d.title}</div>
+        {d.recurring && <span className="tag">recurring — listed, not notified</span>}
         {d.detail && <div className="muted small">{d.detail}</div>}
       </td>
       <td className="num mono">#{fmtInt(d.at_height)}</td>
