@@ -35,12 +35,17 @@ export function useDesktopLive(): void {
   useEffect(() => {
     if (!on) return;
     let live = true;
+    let moved = false;
     const offs = [
-      // A finished data-directory move: every page's data dir and status are stale.
+      // A finished data-directory move: every page's data dir and status are stale — refreshed
+      // once the node on the new folder is ready (before that, the host still knows the old one).
       bridge.tb.subscribe('app.move', (p) => {
-        if (p.step !== 'done') return;
-        for (const k of ['app.info', 'node.status', 'app.settings'])
-          void qc.invalidateQueries({ queryKey: [k] });
+        if (p.step === 'done') moved = true;
+      }),
+      bridge.tb.subscribe('app.supervisor', (st) => {
+        if (!moved || st.node_phase?.phase !== 'ready') return;
+        moved = false;
+        for (const k of ['app.info', 'node.status', 'app.settings']) void qc.invalidateQueries({ queryKey: [k] });
       }),
       bridge.tb.subscribe('app.notification', (n) => useNotifications.getState().upsert(n)),
       bridge.tb.subscribe('app.settings', (v) => applyTheme(v.settings.theme)),
