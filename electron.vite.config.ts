@@ -1,7 +1,11 @@
 /**
  * electron-vite build of the three Electron bundles (https://electron-vite.org/config/):
- * - main → `out/main/index.js` (ESM; src/main + src/host; node_modules stay external) and
- *   `out/main/node-entry.js` (bootstrap of the node in the utilityProcess);
+ * - main → `out/main/index.js` (ESM; src/main + src/host; node_modules stay external). The node
+ *   is its own bundle: index.ts imports `../node-core/node-entry?modulePath`, so electron-vite
+ *   builds src/node-core/node-entry.ts + the rest of src/node-core into `out/main/chunks/` and
+ *   hands main its path; the worker threads are entries (`out/main/snapshot-worker.js`,
+ *   `verify-worker.js`).
+ *   Nothing under out/ runs TypeScript or needs `src/` or `tsx`.
  * - preload → `out/preload/index.cjs`: ONE self-contained CommonJS file, as sandboxed preloads
  *   require (`sandbox: true` preloads cannot load other modules; only `electron` is external);
  * - renderer → `out/renderer` (React; also served by console server mode).
@@ -15,7 +19,14 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src/main/index.ts'), 'node-entry': resolve('src/main/node-entry.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/index.ts'),
+          // Worker threads of the node (src/node-core/workers.ts finds them by these names).
+          'snapshot-worker': resolve('src/node-core/snapshots/worker.mjs'),
+          'verify-worker': resolve('src/node-core/crypto/verify-worker.mjs'),
+        },
+      },
     },
   },
   preload: {

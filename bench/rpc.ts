@@ -21,6 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { addressOf } from '../src/node-core/chain/address.js';
 import { Chain } from '../src/node-core/chain/chain.js';
+import { chainHandlers } from '../src/node-core/chain/handlers.js';
 import { genesisHash, type Genesis } from '../src/node-core/chain/genesis.js';
 import { generateKeys } from '../src/node-core/crypto/ed25519.js';
 import { toHex } from '../src/node-core/crypto/hash.js';
@@ -88,7 +89,7 @@ async function serve(): Promise<void> {
   const chain = await Chain.open({ dir: path.join(root, 'chain'), genesis, nodeKey, metrics, events });
   for (let i = 0; i < 3; i++) await chain.produceBlock();
   const dispatcher = new Dispatcher({
-    handlers: chain.handlers({ network: 'bench', keystore: new Keystore(root, 'bench') }),
+    handlers: chainHandlers(chain, { network: 'bench', keystore: new Keystore(root, 'bench') }),
     events,
     metrics,
     info: { title: 'bench', version: NODE_VERSION },

@@ -2,9 +2,10 @@
 // `npm start`: the operator console on the embedded dev node.
 // 1. Builds the app (`electron-vite build`) when `out/` is missing or older than its sources.
 // 2. Opens the Electron window when an Electron binary can run here (binary present, it starts,
-//    and on Linux a display is set); otherwise console server mode (`contract-cli console`): the
-//    node in a child process, the UI on 127.0.0.1 with a per-start token, the URL printed and
-//    opened in Chromium --app when one is found.
+//    and on Linux a display is set; the node then runs from its built bundle in a utilityProcess);
+//    otherwise console server mode (`contract-cli console`, from the source checkout through tsx,
+//    a devDependency): the node in a child process, the UI on 127.0.0.1 with a per-start token,
+//    the URL printed and opened in Chromium --app when one is found.
 // Flags: `--server` forces console server mode; the others are those of `contract-cli console`
 // (`--no-open`, `--port`, `--data-dir`, `--rpc-addr`, `--network`, …); in Electron mode they go
 // to the node after `--`.
@@ -14,8 +15,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCES = ['src/main', 'src/preload', 'src/renderer', 'src/shared', 'src/host', 'electron.vite.config.ts', 'package.json'];
-const OUTPUTS = ['out/main/index.js', 'out/main/node-entry.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+// The node (src/node-core) is part of the build: the desktop app runs it from its bundle.
+const SOURCES = ['src/main', 'src/preload', 'src/renderer', 'src/shared', 'src/host', 'src/node-core', 'electron.vite.config.ts', 'package.json'];
+const OUTPUTS = ['out/main/index.js', 'out/main/snapshot-worker.js', 'out/main/verify-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
 
 /** Newest mtime (ms) under a file or directory. */
 function newest(p) {

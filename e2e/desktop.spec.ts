@@ -157,10 +157,10 @@ test('deadline inbox: governor windows with countdowns in blocks and time, .ics 
   await openReady(page, c);
   await page.getByTestId('nav-deadlines').click();
   const row = page
-    .locator('[data-testid="deadline-row"][data-module="governor"][data-kind="window_closes"]')
+    .locator('[data-testid="deadline-row"][data-module="governor"][data-kind="governor_window"]')
     .first();
   await expect(row).toBeVisible({ timeout: 30_000 });
-  await expect(row.getByTestId('deadline-title')).toHaveText('Governor window closes — gates are evaluated');
+  await expect(row.getByTestId('deadline-title')).toHaveText('next gate evaluation');
   const blocksText = async () =>
     Number(((await row.getByTestId('deadline-blocks').textContent()) ?? '').replace(/[^0-9]/g, ''));
   const b1 = await blocksText();
@@ -179,7 +179,7 @@ test('deadline inbox: governor windows with countdowns in blocks and time, .ics 
   const ics = await readFile((await dl.path())!, 'utf8');
   expect(ics).toMatch(/^BEGIN:VCALENDAR/);
   expect(ics).toContain('BEGIN:VEVENT');
-  expect(ics).toContain('SUMMARY:[dev] Governor window closes');
+  expect(ics).toContain('SUMMARY:[dev] next gate evaluation');
   expect(ics).toMatch(/DTSTART:\d{8}T\d{6}Z/);
   await expect(page.getByTestId('deadlines-exported')).toContainText('the-block-dev-deadlines.ics');
 });

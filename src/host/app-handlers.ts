@@ -34,6 +34,8 @@ export interface AppHandlerOptions {
   settingsDir?: string;
   /** Watcher periods (tests); see src/host/desktop/index.ts. */
   desktop?: { diskIntervalMs?: number; deadlineIntervalMs?: number };
+  /** The resources directory (built-in networks in `<dir>/networks`); default: node-core's (resources.ts). */
+  resourcesDir?: string;
 }
 
 /** Sources of the host's own topics other than `app.supervisor` (read by the Broker). */
@@ -105,12 +107,13 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
   const restoreStatus: AppHandler<'app.restoreStatus'> = async () => restore.status();
   // Data roots used per network in this session, so switching back returns to the same root.
   const roots = new Map<string, string>();
-  const networks: AppHandler<'app.networks'> = async () => ({ networks: listNetworks(), current: o.supervisor.nodeStatus()?.network ?? null });
+  const builtinDir = o.resourcesDir ? path.join(o.resourcesDir, 'networks') : undefined;
+  const networks: AppHandler<'app.networks'> = async () => ({ networks: listNetworks({ builtinDir }), current: o.supervisor.nodeStatus()?.network ?? null });
   const joinNetworkH: AppHandler<'app.joinNetwork'> = async (p) => {
     const cur = o.supervisor.nodeStatus();
     const root = dataDirOf(o);
     if (cur && root) roots.set(cur.network, root);
-    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name) }, p.network);
+    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name), builtinDir }, p.network);
     o.dataDirHint = r.data_dir;
     return r;
   };

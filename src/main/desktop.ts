@@ -57,11 +57,10 @@ export function installDesktop(el: DesktopElectron, w: DesktopWiring): DesktopIn
   const settings = () => desktop.settings.get();
   const offs: (() => void)[] = [];
 
-  const applyLogin = (on: boolean) =>
-    el.app.setLoginItemSettings({ openAtLogin: on, openAsHidden: true, args: ['--hidden'] });
+  const applyLogin = (on: boolean) => el.app.setLoginItemSettings({ openAtLogin: on, args: ['--hidden'] });
   applyLogin(settings().start_at_login);
   const startHidden =
-    (w.argv ?? process.argv).includes('--hidden') || !!el.app.getLoginItemSettings().wasOpenedAsHidden;
+    (w.argv ?? process.argv).includes('--hidden') || !!el.app.getLoginItemSettings().wasOpenedAtLogin;
 
   let height: number | null = null;
   let peers: number | null = null;

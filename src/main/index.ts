@@ -3,31 +3,45 @@
  * `app://console`, and stops the node in order before the app quits (the window stays up and
  * shows "stopping" meanwhile). Node flags may follow `--` on the command line
  * (`electron . -- --data-dir /srv/tb`); TB_* environment variables work as for the headless node.
+ * The node runs from its own bundle (`node-core/node-entry?modulePath`), with the resources directory
+ * passed explicitly (app-paths.ts); the packaged app is hardened (hardening.ts).
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, session, shell, Tray, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppHandlers, desktopOf } from '../host/app-handlers.js';
 import { Broker } from '../host/broker.js';
-import { nodeEntry, packageRoot, rendererDir } from '../host/paths.js';
 import { Supervisor } from '../host/supervisor.js';
+import { RESOURCES_ENV, useBuiltWorkersAt } from '../host/built.js';
+import { appResourcesDir, preloadPath, rendererPath } from './app-paths.js';
+import { guardDevTools, hardenProductionApp } from './hardening.js';
 import { installDesktop } from './desktop.js';
 import { installIpcBroker } from './ipc-broker.js';
+// Not an in-process import: electron-vite builds the node's entry as a bundle of its own and this
+// is only its path, for utilityProcess.fork.
+// eslint-disable-next-line no-restricted-imports
+import nodeEntry from '../node-core/node-entry?modulePath';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { utilityLauncher } from './utility-launcher.js';
 import { createConsoleWindow, denyAllPermissions, hardenWebContents } from './window.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // out/main
-const root = packageRoot(here);
+const production = app.isPackaged;
 const dashDash = process.argv.indexOf('--');
 const nodeArgs = dashDash >= 0 ? process.argv.slice(dashDash + 1) : [];
 
+if (!hardenProductionApp({ app, Menu })) process.exit(1);
 registerAppScheme(protocol);
 app.enableSandbox();
 if (!app.requestSingleInstanceLock()) app.exit(0);
+// Snapshot restores run in this process (src/host/restore-job.ts): their workers are the built ones.
+useBuiltWorkersAt(new URL('./', import.meta.url));
 
 // Defence in depth: every WebContents (devtools, any future window) gets the navigation policy.
-app.on('web-contents-created', (_e, contents) => hardenWebContents(contents, shell));
+app.on('web-contents-created', (_e, contents) => {
+  hardenWebContents(contents, shell);
+  if (production) guardDevTools(contents);
+});
 
 let supervisor: Supervisor | undefined;
 let window: BrowserWindow | undefined;
@@ -59,14 +73,16 @@ app.on('before-quit', (e) => {
 
 void app.whenReady().then(() => {
   denyAllPermissions(session.defaultSession);
-  handleAppProtocol(protocol, rendererDir(root));
+  handleAppProtocol(protocol, rendererPath(here));
+  const resources = appResourcesDir(app);
   supervisor = new Supervisor({
-    launcher: utilityLauncher(utilityProcess.fork, path.join(here, 'node-entry.js')),
-    spec: { entry: nodeEntry(root), args: nodeArgs },
+    launcher: utilityLauncher(utilityProcess.fork),
+    spec: { entry: nodeEntry, args: nodeArgs, env: { ...process.env, [RESOURCES_ENV]: resources } },
   });
   const handlers = createAppHandlers({
     mode: 'electron',
     supervisor,
+    resourcesDir: resources,
     settingsDir: app.getPath('userData'),
     openPath: async (p) => (await shell.openPath(p)) === '',
     // Backup destinations: a native folder dialog, attached to the console window.
@@ -79,7 +95,7 @@ void app.whenReady().then(() => {
   installIpcBroker(ipcMain, new Broker(supervisor, handlers));
   supervisor.start();
   // Tray, background on close (asked once), start at login, suspend/resume, OS notifications (src/main/desktop.ts).
-  const icon = nativeImage.createFromPath(path.join(root, 'resources', 'icons', 'tray-32.png'));
+  const icon = nativeImage.createFromPath(path.join(resources, 'icons', 'tray-32.png'));
   const desktop = installDesktop({ app, Tray, Menu, icon, Notification, powerMonitor, dialog }, { supervisor, desktop: desktopOf(handlers)!, openWindow: () => openWindow(), window: () => window, quit: stopThenQuit });
   openWindow = () => {
     if (window && !window.isDestroyed()) {
@@ -88,7 +104,7 @@ void app.whenReady().then(() => {
       window.focus();
       return;
     }
-    window = createConsoleWindow({ BrowserWindow, shell }, path.join(here, '..', 'preload', 'index.cjs'));
+    window = createConsoleWindow({ BrowserWindow, shell }, preloadPath(here), production);
     window.on('close', (e) => {
       if (stopped) return;
       void desktop.onClose(e);

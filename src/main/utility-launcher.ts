@@ -2,8 +2,9 @@
  * The Electron launcher: the node runs in a `utilityProcess` (a Node.js child managed by
  * Chromium's process model; https://www.electronjs.org/docs/latest/api/utility-process), so a
  * busy or crashed node never freezes or kills the window. The child serves JSON-RPC on
- * `process.parentPort`. It starts through `node-entry.js`, which registers tsx and imports the
- * node entry named by `TB_NODE_ENTRY`, passing the flags that follow `--tb-node`.
+ * `process.parentPort`. `spec.entry` is the BUILT node entry (src/node-core/node-entry.ts, bundled
+ * with node-core); the node's flags follow the `--tb-node` marker, `spec.env` carries
+ * `TB_RESOURCES_DIR`.
  */
 import type { ForkOptions, UtilityProcess } from 'electron';
 import { lineSplitter } from '../host/lines.js';
@@ -11,15 +12,15 @@ import type { Launcher, NodeChild, NodeSpec } from '../host/launcher.js';
 
 type Fork = (modulePath: string, args?: string[], options?: ForkOptions) => UtilityProcess;
 
-/** @param bootstrap absolute path of the built `out/main/node-entry.js`. */
-export function utilityLauncher(fork: Fork, bootstrap: string): Launcher {
+/** @param fork Electron's `utilityProcess.fork`. */
+export function utilityLauncher(fork: Fork): Launcher {
   return {
     kind: 'utility',
     launch(spec: NodeSpec): NodeChild {
-      const child = fork(bootstrap, ['--tb-node', ...spec.args], {
+      const child = fork(spec.entry, ['--tb-node', ...spec.args], {
         stdio: 'pipe',
         serviceName: 'The Block node',
-        env: { ...(spec.env ?? process.env), TB_NODE_ENTRY: spec.entry },
+        env: spec.env ?? process.env,
         cwd: spec.cwd,
       });
       let exited = false;

@@ -7,8 +7,8 @@
 import type { BrowserWindow, BrowserWindowConstructorOptions, Session, Shell, WebContents, WebPreferences } from 'electron';
 import { APP_URL } from './protocol.js';
 
-/** webPreferences of the console window. */
-export function consoleWebPreferences(preloadPath: string): WebPreferences {
+/** webPreferences of the console window; `production` (the packaged app) turns DevTools off (hardening.ts). */
+export function consoleWebPreferences(preloadPath: string, production = false): WebPreferences {
   return {
     preload: preloadPath,
     contextIsolation: true,
@@ -21,12 +21,12 @@ export function consoleWebPreferences(preloadPath: string): WebPreferences {
     webviewTag: false,
     navigateOnDragDrop: false,
     spellcheck: false,
-    devTools: true,
+    devTools: !production,
   };
 }
 
 /** Window options (1280x800, dark background until the page paints, hidden until ready). */
-export function consoleWindowOptions(preloadPath: string): BrowserWindowConstructorOptions {
+export function consoleWindowOptions(preloadPath: string, production = false): BrowserWindowConstructorOptions {
   return {
     width: 1280,
     height: 800,
@@ -35,7 +35,7 @@ export function consoleWindowOptions(preloadPath: string): BrowserWindowConstruc
     show: false,
     title: 'The Block — Operator Console',
     backgroundColor: '#0f1318',
-    webPreferences: consoleWebPreferences(preloadPath),
+    webPreferences: consoleWebPreferences(preloadPath, production),
   };
 }
 
@@ -74,8 +74,9 @@ export function denyAllPermissions(session: Pick<Session, 'setPermissionRequestH
 export function createConsoleWindow(
   electron: { BrowserWindow: typeof BrowserWindow; shell: Pick<Shell, 'openExternal'> },
   preloadPath: string,
+  production = false,
 ): BrowserWindow {
-  const win = new electron.BrowserWindow(consoleWindowOptions(preloadPath));
+  const win = new electron.BrowserWindow(consoleWindowOptions(preloadPath, production));
   hardenWebContents(win.webContents, electron.shell);
   win.once('ready-to-show', () => win.show());
   void win.loadURL(APP_URL);

@@ -155,11 +155,16 @@ export function nodeStartCommand(name = 'the-block-node'): Command {
   );
 }
 
-async function main(): Promise<void> {
+/**
+ * The node process's main: parses `argv` (`[exec, script, ...flags]`), runs the node, exits the
+ * process with its code. Called below when this file is the entry, and by the built bootstrap
+ * (node-entry.ts) in the desktop app.
+ */
+export async function main(argv: string[] = process.argv): Promise<void> {
   const cmd = nodeStartCommand().exitOverride();
   cmd.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
-    cmd.parse(process.argv);
+    cmd.parse(argv);
   } catch (err) {
     if (
       err instanceof CommanderError &&

@@ -6,37 +6,43 @@
  *   starting    data dir layout + lock, logger, node key, IPC JSON-RPC (node.* answer from here on)
  *   opening_db  genesis, chain DB open; Chain.open checks the stored state against the head's
  *               state root (a corrupt/locked DB fails here with the ways out)
- *   replaying   the head is read and the chain's handlers attached (short in v1: this is where
- *               catch-up progress will be reported)
+ *   replaying   the head is read, the modules of the node's list start in order (modules/index.ts;
+ *               each brings its handler slice) and the handlers are attached (short in v1: this
+ *               is where catch-up progress will be reported)
  *   ready       stats sampler, RPC (HTTP+WS) and metrics servers listening, the p2p network up
  *               (libp2p host, gossip, sync; net/), block production and voting running (chain/engine.ts)
  *   stopping → stopped, or failed (with `reason`) when a start step throws.
  * Stop order (reverse of opening): block production → p2p network → metrics and RPC servers → stats → snapshots
- * (a running snapshot job is cancelled and its partial output removed) → governor → chain DB
+ * (a running snapshot job is cancelled and its partial output removed) → modules (reverse list order) → chain DB
  * → IPC → log file → lock release. From `stopping` on, chain methods answer `not_ready`, so the
  * IPC channel can stay up to report the last phases. A failure mid-start closes exactly what
  * was opened, in the same reverse order.
  */
 import path from 'node:path';
-import { METHODS, RpcError, type MethodName, type NodeStatus, type PhaseInfo } from '../shared/api/index.js';
+import type { NodeStatus, PhaseInfo } from '../shared/api/index.js';
+import type { LifecycleMessage } from './lifecycle-message.js';
 import { Chain } from './chain/chain.js';
+import { chainHandlers } from './chain/handlers.js';
 import { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
 import { netHandlers } from './net/handlers.js';
-import { deadlineHandlers } from './deadlines.js';
+import { deadlineHandlers, fromModuleDeadline } from './deadlines.js';
 import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
 import { Network } from './net/network.js';
 import { redactConfig, type NodeConfig } from './config/index.js';
 import { NodeEvents } from './events.js';
-import { Governor, governorDeadlines, governorHandlers, governorSettings } from './governor/index.js';
+import { chainModulesOf, ModuleHost, type AnyNodeModule } from './modules/index.js';
+import { NODE_MODULES } from './node-modules.js';
+import { declaredMethods, forwardingHandlers } from './node-handlers.js';
 import { recoverInterruptedRestore } from './snapshots/restore.js';
 import { SnapshotService } from './snapshots/service.js';
+import { subsystemsOf } from './snapshots/subsystems.js';
 import { configureSimpleDb } from './storage/simpledb.js';
 import { createNodeLogger, LogRing } from './logging.js';
 import { Dispatcher } from './rpc/dispatcher.js';
 import { serveIpc, type IpcPort } from './rpc/ipc.js';
 import { startRpcServer } from './rpc/server.js';
-import type { Handler, HandlerMap } from './rpc/types.js';
+import type { HandlerMap } from './rpc/types.js';
 import { nodeInfoHandlers, StatsSampler } from './stats.js';
 import { openDataDir, type DataDir } from './storage/datadir.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
@@ -47,38 +53,16 @@ import type { Logger } from 'pino';
 
 export type { IpcPort };
 
-/**
- * Lifecycle messages the node posts on its IPC channel (besides JSON-RPC responses and
- * `subscription` notifications, which carry `jsonrpc`). Consumed by the console's supervisor.
- */
-export type LifecycleMessage =
-  /** Every phase change, the same payload as the `node.phase` topic. */
-  | ({ type: 'phase' } & PhaseInfo)
-  /** Once, when the phase becomes `ready`. `metrics_port` is null with telemetry off. */
-  | {
-      type: 'ready';
-      pid: number;
-      version: string;
-      network: string;
-      chain_id: number;
-      data_dir: string;
-      node_address: string;
-      rpc_addr: string;
-      rpc_port: number;
-      metrics_port: number | null;
-    }
-  /** Posted by main.ts right before the process exits: 0 after a clean stop, 2 config error, 1 other failure. */
-  | { type: 'exit'; code: number; message?: string };
+export type { LifecycleMessage } from './lifecycle-message.js';
 
 export interface NodeStartOptions {
   /** Process message channel: JSON-RPC is served on it and lifecycle messages are posted to it. */
   ipc?: IpcPort;
   /** Also log to stdout (default true). */
   stdout?: boolean;
+  /** The module list (default the node's list, modules/index.ts; tests add fixture modules). */
+  modules?: readonly AnyNodeModule[];
 }
-
-/** Methods the dispatcher serves itself. */
-const BUILTIN = new Set<MethodName>(['rpc.discover', 'chain.subscribe', 'chain.unsubscribe']);
 
 export class Node {
   readonly events = new NodeEvents();
@@ -96,8 +80,8 @@ export class Node {
   nodeKey?: KeyPair;
   genesis?: Genesis;
   chain?: Chain;
-  /** The launch governor, when TB_GOVERNOR_ENABLED. */
-  governor?: Governor;
+  /** The started modules (handlers, deadlines). */
+  modules?: ModuleHost;
   engine?: ConsensusEngine;
   net?: Network;
   rpcPort?: number;
@@ -225,8 +209,14 @@ export class Node {
       peers: () => this.net?.book.connected.size ?? 0,
     });
     this.statsSampler = stats;
+    const moduleList = this.o.modules ?? NODE_MODULES;
     const dispatcher = new Dispatcher({
-      handlers: this.handlers(),
+      methods: declaredMethods(moduleList),
+      handlers: forwardingHandlers(declaredMethods(moduleList), {
+        own: nodeInfoHandlers({ stats, status: () => this.status() }),
+        current: () => this.chainHandlers,
+        phase: () => this.info.phase,
+      }),
       events: this.events,
       metrics: this.metrics,
       logger: log.logger,
@@ -252,6 +242,7 @@ export class Node {
       metrics: this.metrics,
       events: this.events,
       logger: log.logger,
+      modules: chainModulesOf(moduleList),
     });
     this.chain = chain;
     this.opened('chain db', () => chain.close());
@@ -261,29 +252,27 @@ export class Node {
     this.setPhase({ phase: 'replaying' });
     const tip = chain.tip();
     log.logger.info({ height: tip.height, hash: tip.hash, state_root: tip.state_root }, 'chain head');
-    if (cfg.governor_enabled) {
-      // Before any listener: a bad signing setup is a startup error (ConfigError → exit 2).
-      const gs = governorSettings(cfg, dd.root, this.genesis.block_time_ms);
-      const governor = await Governor.start({
-        ...gs,
-        dataDir: dd.root,
-        chain,
-        events: this.events,
-        metrics: this.metrics,
-        logger: log.logger,
-        // The net module has no request/drop counters yet: liveness is unknown with peers.
-        peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: null }),
-      });
-      this.governor = governor;
-      this.opened('governor', () => governor.stop());
-    }
-    const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip() });
+    // Modules start before any listener: a bad module setting is a startup error (ConfigError → exit 2).
+    const modules = new ModuleHost(moduleList, this.metrics.registry);
+    this.modules = modules;
+    this.opened('modules', () => modules.close((id, err) => this.logger?.warn({ err, module: id }, `closing module ${id} failed`)));
+    await modules.start({
+      config: cfg,
+      root: dd.root,
+      chain,
+      nodeKey: this.nodeKey,
+      events: this.events,
+      logger: log.logger,
+      nodeMetrics: this.metrics,
+      // The net module has no request/drop counters yet: liveness is unknown with peers.
+      peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: null }),
+    });
+    const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip(), subsystems: subsystemsOf(moduleList) });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
-    const governor = this.governor;
-    const blockMs = this.genesis.block_time_ms;
-    this.chainHandlers = { ...chain.handlers({ network: cfg.network, keystore }), ...governorHandlers(this.governor), ...snapshots.handlers(),
-      ...deadlineHandlers({ height: () => chain.tip().height, blockTimeMs: blockMs, sources: () => (governor ? [() => governorDeadlines(governor, blockMs)] : []) }),
+    this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network, keystore }), ...modules.handlers(), ...snapshots.handlers(),
+      // The deadline inbox: every started module's deadlines() (modules/types.ts).
+      ...deadlineHandlers({ height: () => chain.tip().height, blockTimeMs: this.genesis.block_time_ms, sources: () => [() => modules.deadlines().map(fromModuleDeadline)] }),
       ...netHandlers({
         net: () => this.net,
         engine: () => this.engine,
@@ -394,32 +383,5 @@ export class Node {
     };
     if (this.info.reason !== undefined) s.phase_reason = this.info.reason;
     return s;
-  }
-
-  /**
-   * The dispatcher's handler map, fixed at construction: `node.*` are ours; every other declared
-   * method forwards to the chain's handlers once the chain is open (before: `not_ready`; a method
-   * the chain does not implement: −32601).
-   */
-  private handlers(): HandlerMap {
-    const map: Record<string, Handler<MethodName>> = {};
-    const info = nodeInfoHandlers({ stats: this.statsSampler!, status: () => this.status() });
-    for (const m of METHODS) {
-      if (BUILTIN.has(m.name)) continue;
-      const own = (info as Record<string, Handler<MethodName> | undefined>)[m.name];
-      if (own) {
-        map[m.name] = own;
-        continue;
-      }
-      map[m.name] = (params, ctx) => {
-        const ch = this.chainHandlers;
-        if (!ch)
-          throw RpcError.app('not_ready', `the node is ${this.info.phase}; try again when it is ready`);
-        const h = (ch as Record<string, Handler<MethodName> | undefined>)[m.name];
-        if (!h) throw new RpcError(-32601, 'method not found');
-        return h(params as never, ctx);
-      };
-    }
-    return map as HandlerMap;
   }
 }

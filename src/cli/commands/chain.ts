@@ -49,7 +49,11 @@ function blockLines(b: BlockView): string[] {
     ['transactions', b.tx_count],
   ]);
   for (const t of b.transactions)
-    lines.push(`  ${t.hash}  ${t.from} → ${t.to}  amount ${t.amount}  fee ${t.fee}  nonce ${t.nonce}`);
+    lines.push(
+      t.call
+        ? `  ${t.hash}  ${t.from}  ${t.call.summary}  fee ${t.fee}  nonce ${t.nonce}`
+        : `  ${t.hash}  ${t.from} → ${t.to}  amount ${t.amount}  fee ${t.fee}  nonce ${t.nonce}`,
+    );
   return lines;
 }
 
@@ -64,13 +68,13 @@ async function stoppedChainDir(opts: LocalOpts, what: string): Promise<string> {
   return path.join(root, 'chain');
 }
 
-type ReplayOut = Awaited<ReturnType<typeof import('../../node-core/chain/replay.js').replayFromGenesis>>;
+type ReplayOut = Awaited<ReturnType<typeof import('../../node-core/node-modules.js').replayChain>>;
 
 /** From-genesis replay with a progress line on an interactive stderr. */
 async function replay(chainDir: string, opts: CommonOpts & { tmpDir?: string }): Promise<ReplayOut> {
-  const { replayFromGenesis } = await import('../../node-core/chain/replay.js');
+  const { replayChain } = await import('../../node-core/node-modules.js');
   let lastPrint = 0;
-  const r = await replayFromGenesis(chainDir, {
+  const r = await replayChain(chainDir, {
     tmpDir: opts.tmpDir,
     onProgress: (height, total) => {
       const now = performance.now();

@@ -4,7 +4,7 @@
  * gets the amount; the block proposer gets the fee. Supply is constant (no block reward in v1).
  */
 import { Reason } from '../../shared/api/errors.js';
-import type { Overlay } from './state.js';
+import type { Accounts } from './ledger.js';
 import type { SignedTx } from './tx.js';
 
 export interface ApplyFailure {
@@ -16,7 +16,7 @@ export interface ApplyFailure {
  * Applies one tx to the overlay, or returns why it cannot apply (the overlay is then unchanged).
  * @param proposerHex 40-hex address bytes of the block proposer (fee recipient).
  */
-export function applyTx(ov: Overlay, tx: SignedTx, proposerHex: string): ApplyFailure | null {
+export function applyTx(ov: Accounts, tx: SignedTx, proposerHex: string): ApplyFailure | null {
   const from = tx.fromAddress.slice(3);
   const to = tx.toAddress.slice(3);
   const { amount, fee, nonce } = tx.payload;

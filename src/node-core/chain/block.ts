@@ -13,7 +13,7 @@ import { blake3, toHex } from '../crypto/hash.js';
 import { sign } from '../crypto/ed25519.js';
 import { formatAddress } from './address.js';
 import { asArray, asBytes, asSafeInt, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
-import { decodeTx, txView, type SignedTx } from './tx.js';
+import { decodeTx, txView, type DescribeCall, type SignedTx } from './tx.js';
 import type { BlockHeader as BlockHeaderView, BlockView } from '../../shared/api/index.js';
 
 export const EPOCH_BLOCKS = 120;
@@ -125,6 +125,6 @@ export function headerView(b: Block): BlockHeaderView {
 }
 
 /** JSON block view with transactions. */
-export function blockView(b: Block): BlockView {
-  return { ...headerView(b), transactions: b.txs.map(txView) };
+export function blockView(b: Block, describe?: DescribeCall): BlockView {
+  return { ...headerView(b), transactions: b.txs.map((tx) => txView(tx, describe)) };
 }

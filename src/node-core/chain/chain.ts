@@ -1,97 +1,46 @@
 /**
- * The chain: one object owning the chain DB, the in-memory state mirror, the mempool, block
- * production (single validator on dev) and block import. All state changes go through one
- * serial queue (`exclusive`), so production, import and RPC writes never interleave.
+ * The chain: one object owning the chain DB, the in-memory state mirror (accounts and every chain
+ * module's state), the mempool, block production (single validator on dev) and block import. All
+ * state changes go through one serial queue (`exclusive`), so production, import and RPC writes
+ * never interleave. Modules come in through `ChainOpenOptions.modules` (chain/module.ts); every
+ * block of every path runs through chain/run.ts, and nothing here names a module.
  */
-import type pino from 'pino';
 import { Reason, RpcError } from '../../shared/api/errors.js';
-import type { BlockHeader, BlockView, Tip } from '../../shared/api/index.js';
+import type { BlockHeader } from '../../shared/api/index.js';
 import { verify } from '../crypto/ed25519.js';
 import { fromHex, toHex } from '../crypto/hash.js';
-import { VerifyPool } from '../crypto/verify-pool.js';
-import type { NodeEvents } from '../events.js';
-import type { HandlerMap } from '../rpc/types.js';
 import { ChainDb, ChainDbError } from '../storage/chaindb.js';
-import type { Metrics } from '../telemetry/metrics.js';
-import type { Keystore, KeyPair } from '../wallet/keystore.js';
-import { applyTx } from './apply.js';
-import { blockView, decodeBlock, epochOf, headerView, makeBlock, txRoot, type Block } from './block.js';
-import { asArray, asBytes, asSafeInt, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
-import { combinedRoot, decodeGov, EMPTY_GOV, encodeGov, govEpochStep, GovIntentError, govVote, stakeMap, type GovIntent, type GovState } from './gov-intent.js';
-import { genesisBlock, genesisState, type Genesis } from './genesis.js';
-import { chainHandlers } from './handlers.js';
-import { Mempool, type MempoolOptions } from './mempool.js';
-import { State, type Prepared } from './state.js';
-import { decodeTx, signIntent, signingMessage, type SignedTx } from './tx.js';
-import { applyBlock, ImportError, preverifyBlock, validatorKeys } from './verify.js';
-import { earliestSlotMs, ValidatorSet } from './consensus.js';
+import { decodeBlock, epochOf, headerView, makeBlock, txRoot, type Block } from './block.js';
+import { CodecError, encodeCanonical } from './codec.js';
+import { checkSlot, earliestSlotMs } from './consensus.js';
+import { genesisBlock, genesisState } from './genesis.js';
+import type { TxKind } from './module.js';
+import { loadModuleStates, stateBytes } from './module-states.js';
+import { ModuleSet } from './modules.js';
+import { ChainReader, MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
+import { stateRoot } from './root.js';
+import { BlockRun, type RunResult } from './run.js';
+import { State, type AccountState } from './state.js';
+import { decodeTx, signCall, signingMessage, type SignedTx } from './tx.js';
+import { applyBlock, ImportError, preverifyBlock } from './verify.js';
 import { decodeUndo, encodeUndo } from './undo.js';
-import type { AccountState } from './state.js';
 
 export { ChainDbError } from '../storage/chaindb.js';
+export { MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
 
-/** Most transactions in one produced block. */
-export const MAX_BLOCK_TXS = 10_000;
-
-export interface ChainOpenOptions {
-  /** `<root>/chain` */
-  dir: string;
-  genesis: Genesis;
-  nodeKey: KeyPair;
-  metrics?: Metrics;
-  events?: NodeEvents;
-  logger?: pino.Logger;
-  mempool?: MempoolOptions;
-  /** Most transactions per produced block (default MAX_BLOCK_TXS). */
-  maxBlockTxs?: number;
-  /** Share a verify pool (else the chain creates one with one worker per core and closes it). */
-  verifyPool?: VerifyPool;
-}
-
-export class Chain {
-  readonly genesis: Genesis;
-  readonly mempool: Mempool;
-  private head!: Block;
-  private queue: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
-  private producing = false;
-  private closed = false;
-  private readonly validators: Map<string, Uint8Array>;
-  /** Validator stakes by 40-hex address (governor intent quorum). */
-  private readonly stake: Map<string, bigint>;
-  /** Governance state after the head block (chain/gov-intent.ts). */
-  private gov: GovState = EMPTY_GOV;
-  private readonly ownPool: boolean;
-  private readonly pool: VerifyPool;
-  /** Validator set and proposer schedule (chain/consensus.ts). */
-  readonly set: ValidatorSet;
-  /** Highest final block of a multi-validator chain (single validator: the head, see finalizedHeight). */
-  private fin = { height: 0, hashHex: '' };
-  /** Canonical hashes above the finalized height (fork choice and finality look them up synchronously). */
-  private readonly recent = new Map<number, string>();
-  private readonly headListeners = new Set<(b: Block, o: { reverted: boolean }) => void>();
-  private readonly txListeners = new Set<(bytes: Uint8Array) => void>();
-
-  private constructor(
-    private readonly o: ChainOpenOptions,
-    private readonly db: ChainDb,
-    private readonly state: State,
-  ) {
-    this.genesis = o.genesis;
-    this.mempool = new Mempool(o.genesis.chain_id, o.mempool);
-    this.validators = validatorKeys(o.genesis);
-    this.stake = stakeMap(o.genesis.validators);
-    this.set = new ValidatorSet(o.genesis);
-    this.ownPool = !o.verifyPool;
-    this.pool = o.verifyPool ?? new VerifyPool();
+export class Chain extends ChainReader {
+  private constructor(o: ChainOpenOptions, db: ChainDb, state: State, modules: ModuleSet) {
+    super(o, db, state, modules);
   }
 
   /**
-   * Opens the chain DB in `o.dir` (creating block 0 from genesis on first open), loads the state
-   * and checks it against the head block's state root.
-   * @throws ChainDbError (locked / corrupt / mismatch) whose message lists the ways out.
+   * Opens the chain DB in `o.dir` (creating block 0 from genesis on first open), loads the accounts
+   * and every module's state and checks them against the head block's state root.
+   * @throws ChainDbError (locked / corrupt / mismatch / version) whose message lists the ways out;
+   *   Error for a bad module list (duplicate id or tag).
    */
   static async open(o: ChainOpenOptions): Promise<Chain> {
+    const set = new ModuleSet(o.modules);
     const db = await ChainDb.open(o.dir);
     try {
       const storedGenesis = await db.genesisHash();
@@ -103,7 +52,7 @@ export class Chain {
         const state = genesisState(o.genesis);
         const g = genesisBlock(o.genesis, state);
         await db.commitBlock({ height: 0, hash: g.hash, bytes: g.bytes, txIds: [], accounts: new Map(state.entries()), genesisHash: o.genesis.hash });
-        chain = new Chain(o, db, state);
+        chain = new Chain(o, db, state, set);
         chain.head = g;
         chain.fin = { height: 0, hashHex: g.hashHex };
       } else {
@@ -117,19 +66,13 @@ export class Chain {
         }
         if (toHex(block.hash) !== toHex(head.hash)) throw new ChainDbError('corrupt', o.dir, `head block ${head.height} does not match the head record`);
         const state = State.from(await db.loadAccounts());
-        const govBytes = await db.govBytes();
-        let gov: GovState = EMPTY_GOV;
-        try {
-          if (govBytes) gov = decodeGov(decodeCanonical(govBytes, 'governance state'));
-        } catch (err) {
-          throw new ChainDbError('corrupt', o.dir, `governance state record does not decode: ${(err as Error).message}`);
-        }
-        const root = toHex(combinedRoot(state.root(), gov));
+        const mods = await loadModuleStates(db, set);
+        const root = toHex(stateRoot(state.root(), mods.hashes));
         if (root !== toHex(block.header.stateRoot))
-          throw new ChainDbError('corrupt', o.dir, `stored accounts and governance state give state root ${root}, but head block ${head.height} says ${toHex(block.header.stateRoot)}`);
-        chain = new Chain(o, db, state);
+          throw new ChainDbError('corrupt', o.dir, `stored accounts and module states give state root ${root}, but head block ${head.height} says ${toHex(block.header.stateRoot)}`);
+        chain = new Chain(o, db, state, set);
         chain.head = block;
-        chain.gov = gov;
+        chain.mods = mods;
         await chain.loadFinality();
       }
       chain.updateHeadMetrics();
@@ -147,44 +90,6 @@ export class Chain {
     return run;
   }
 
-  private get isValidator(): boolean {
-    return this.validators.has(this.o.nodeKey.address.slice(3));
-  }
-
-  /** Head of the chain. Single validator: every block is final at once. */
-  tip(): Tip {
-    const h = this.head.header;
-    return { height: h.height, hash: this.head.hashHex, state_root: toHex(h.stateRoot), timestamp_ms: h.timestampMs, epoch: h.epoch, finalized_height: this.finalizedHeight() };
-  }
-
-  /** Single-validator chains finalize each block as it is made (its signer is all the stake); multi-validator finality comes with votes. */
-  private finalizedHeight(): number {
-    return this.set.multi ? this.fin.height : this.head.header.height;
-  }
-
-  /** The highest final block (height, 64-hex hash). */
-  finalized(): { height: number; hashHex: string } {
-    return this.set.multi ? { ...this.fin } : { height: this.head.header.height, hashHex: this.head.hashHex };
-  }
-
-  /** The head block. */
-  headBlock(): Block {
-    return this.head;
-  }
-
-  /** Canonical hash (hex) at a height above the finalized height, from memory; undefined when unknown. */
-  recentHash(height: number): string | undefined {
-    return height === this.head.header.height ? this.head.hashHex : this.recent.get(height);
-  }
-
-  /** Canonical hash (hex) at any height, or undefined above the head. */
-  async hashAt(height: number): Promise<string | undefined> {
-    const r = this.recentHash(height);
-    if (r !== undefined) return r;
-    if (height === this.fin.height && this.fin.hashHex) return this.fin.hashHex;
-    return (await this.blockAt(height))?.hashHex;
-  }
-
   /** Called with each transaction admitted from a local submission (the net layer gossips it). Returns the unsubscribe function. */
   onLocalTx(cb: (bytes: Uint8Array) => void): () => void {
     this.txListeners.add(cb);
@@ -195,26 +100,6 @@ export class Chain {
   onHead(cb: (head: Block, o: { reverted: boolean }) => void): () => void {
     this.headListeners.add(cb);
     return () => this.headListeners.delete(cb);
-  }
-
-  private async loadFinality(): Promise<void> {
-    const rec = await this.db.getMeta('finalized');
-    if (rec) {
-      try {
-        const a = asArray(decodeCanonical(rec, 'finalized'), 'finalized', 2);
-        this.fin = { height: asSafeInt(a[0], 'finalized.height'), hashHex: toHex(asBytes(a[1], 'finalized.hash', 32)) };
-      } catch (err) {
-        throw new ChainDbError('corrupt', this.o.dir, `finalized record does not decode: ${(err as Error).message}`);
-      }
-    } else {
-      const g = await this.blockAt(0);
-      this.fin = { height: 0, hashHex: g?.hashHex ?? '' };
-    }
-    if (!this.set.multi) return;
-    for (let h = this.fin.height + 1; h < this.head.header.height; h++) {
-      const b = await this.blockAt(h);
-      if (b) this.recent.set(h, b.hashHex);
-    }
   }
 
   /**
@@ -239,22 +124,6 @@ export class Chain {
     });
   }
 
-  /** The votes that proved the current finalized block (encoded votes), empty when none. */
-  async finalityProof(): Promise<Uint8Array[]> {
-    const rec = await this.db.getMeta('finality_proof');
-    if (!rec) return [];
-    try {
-      return asArray(decodeCanonical(rec, 'finality proof'), 'finality proof').map((v, i) => asBytes(v, `finality proof[${i}]`));
-    } catch {
-      return [];
-    }
-  }
-
-  /** Consensus metadata of other modules (last vote, equivocation evidence), by name. */
-  getMeta(name: string): Promise<Uint8Array | undefined> {
-    return this.db.getMeta(name);
-  }
-
   /** Writes consensus metadata (synced). */
   putMeta(entries: [string, Uint8Array][]): Promise<void> {
     return this.exclusive(() => this.db.putMeta(entries));
@@ -262,7 +131,7 @@ export class Chain {
 
   /**
    * Reverts the head block (multi-validator chains, blocks above the finalized height only):
-   * restores the accounts and governance state from its undo record and makes its parent the head.
+   * restores the accounts and module states from its undo record and makes its parent the head.
    * Its transactions go back to the mempool where they still apply.
    * @returns the reverted block.
    * @throws Error when the head is final, is genesis, or has no undo record.
@@ -280,19 +149,19 @@ export class Chain {
       const ov = this.state.begin();
       for (const [addr, a] of undo.accounts) ov.set(addr, a);
       const prepared = this.state.prepare(ov);
-      const gov = undo.gov ? decodeGov(decodeCanonical(undo.gov, 'governance state')) : this.gov;
-      if (toHex(combinedRoot(prepared.root, gov)) !== toHex(parent.header.stateRoot))
+      const mods = this.undoModules(undo.modules, h);
+      if (toHex(stateRoot(prepared.root, mods.hashes)) !== toHex(parent.header.stateRoot))
         throw new ChainDbError('corrupt', this.o.dir, `undo record of block ${h} does not restore the state root of block ${h - 1}`);
       await this.db.revertBlock({
         height: h,
         hash: b.hash,
         txIds: b.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
         restore: undo.accounts,
-        gov: undo.gov ?? undefined,
+        modules: undo.modules,
         parent: { height: h - 1, hash: parent.hash },
       });
       this.state.commit(prepared);
-      this.gov = gov;
+      this.mods = mods;
       this.head = parent;
       this.recent.delete(h);
       for (const tx of b.txs) {
@@ -309,68 +178,25 @@ export class Chain {
     });
   }
 
-  /** Account by `tb1…` address with pending nonce (RPC view, decimal strings). */
-  account(address: string): { address: string; balance: string; nonce: string; pending_nonce: string } {
-    const hex = address.slice(3);
-    const a = this.state.get(hex);
-    return { address, balance: a.balance.toString(), nonce: a.nonce.toString(), pending_nonce: this.mempool.pendingNonce(hex, a).toString() };
-  }
-
-  /** Committed state of an address (`tb1…`): balance (base units) and next nonce. */
-  accountState(address: string): { balance: bigint; nonce: bigint; pendingNonce: bigint } {
-    const hex = address.slice(3);
-    const a = this.state.get(hex);
-    return { ...a, pendingNonce: this.mempool.pendingNonce(hex, a) };
-  }
-
-  /** Block by height, or undefined. @throws ChainDbError if the stored block does not decode. */
-  async blockAt(height: number): Promise<Block | undefined> {
-    if (height > this.head.header.height) return undefined;
-    if (height === this.head.header.height) return this.head;
-    const bytes = await this.db.blockBytes(height);
-    if (!bytes) return undefined;
-    try {
-      return decodeBlock(bytes);
-    } catch (err) {
-      throw new ChainDbError('corrupt', this.o.dir, `block ${height} does not decode: ${(err as Error).message}`);
-    }
-  }
-
-  /** Stored bytes of the canonical block at a height (no decoding: what sync serves), or undefined. */
-  async blockBytesAt(height: number): Promise<Uint8Array | undefined> {
-    if (height > this.head.header.height) return undefined;
-    if (height === this.head.header.height) return this.head.bytes;
-    return this.db.blockBytes(height);
-  }
-
-  /** JSON block (with transactions) by height or 64-hex hash; undefined when unknown. */
-  async blockView(q: { height?: number; hash?: string }): Promise<BlockView | undefined> {
-    let height = q.height;
-    if (q.hash !== undefined) height = await this.db.heightOfHash(fromHex(q.hash, 32));
-    if (height === undefined) return undefined;
-    const b = await this.blockAt(height);
-    return b && blockView(b);
-  }
-
-  /** Where a tx is: pending in the mempool, included in a block, or unknown. */
-  async txStatus(hash: string): Promise<{ hash: string; status: 'pending' | 'included' | 'unknown'; height?: number; block_hash?: string }> {
-    if (this.mempool.has(hash)) return { hash, status: 'pending' };
-    const loc = await this.db.txLocation(fromHex(hash, 32));
-    return loc ? { hash, status: 'included', height: loc.height, block_hash: toHex(loc.blockHash) } : { hash, status: 'unknown' };
-  }
-
   /**
-   * Admits a signed tx (canonical CBOR bytes) to the mempool; returns its id.
-   * @throws RpcError.app with reason malformed_tx | wrong_chain_id | bad_signature | duplicate |
-   *   fee_too_low | nonce_too_low | nonce_gap | pending_limit_reached | insufficient_balance | mempool_full.
+   * Admits a signed tx (canonical CBOR bytes) to the mempool; returns its id. A module call is
+   * admitted when its module's `applyTx` accepts it against the next block (after the begin hooks).
+   * @throws RpcError.app with reason malformed_tx | unknown_tx_kind | wrong_chain_id | bad_signature | duplicate |
+   *   fee_too_low | nonce_too_low | nonce_gap | pending_limit_reached | insufficient_balance | mempool_full |
+   *   a module's refusal reason.
    */
   submit(bytes: Uint8Array, o: { fromGossip?: boolean } = {}): SignedTx {
     try {
       let tx: SignedTx;
+      let call;
       try {
         tx = decodeTx(bytes);
+        call = this.modules.decode(tx);
       } catch (err) {
-        if (err instanceof CodecError) throw RpcError.app(Reason.malformed_tx, `malformed transaction: ${err.message}`);
+        if (err instanceof CodecError) {
+          const reason = (err as { reason?: string }).reason;
+          throw RpcError.app(reason ?? Reason.malformed_tx, reason ? err.message : `malformed transaction: ${err.message}`);
+        }
         throw err;
       }
       const chainId = this.genesis.chain_id;
@@ -378,17 +204,12 @@ export class Chain {
         throw RpcError.app(Reason.wrong_chain_id, `transaction is for chain id ${tx.payload.chainId}; this node runs chain id ${chainId}`);
       if (!verify(tx.signature, signingMessage(chainId, tx.payloadBytes), tx.publicKey))
         throw RpcError.app(Reason.bad_signature, `signature does not verify for ${tx.fromAddress} on chain id ${chainId}`);
-      if (tx.payload.intent) {
-        // Same checks as block application, against the next block's height.
-        const next = this.head.header.height + 1;
-        try {
-          govVote(govEpochStep(this.gov, next, this.stake), next, { sender: tx.fromAddress.slice(3), intent: tx.payload.intent }, this.stake);
-        } catch (err) {
-          if (err instanceof GovIntentError) throw RpcError.app(err.reason, err.message);
-          throw err;
-        }
+      if (call) {
+        // The module's own checks, against the next block (same functions as block application).
+        const refused = this.nextRun(Date.now()).begin().admit(tx);
+        if (refused) throw RpcError.app(refused.reason, refused.message);
       }
-      this.mempool.add(tx, this.state.get(tx.fromAddress.slice(3)));
+      this.mempool.add(tx, this.state.get(tx.fromAddress.slice(3)), { feeExempt: call?.kind.fee === 'exempt' });
       this.o.metrics?.mempoolSize.set(this.mempool.size);
       // Local submissions are gossiped; gossiped ones are forwarded by gossipsub itself.
       if (!o.fromGossip) for (const cb of this.txListeners) cb(tx.bytes);
@@ -410,50 +231,37 @@ export class Chain {
       if (!this.isValidator) throw new Error(`node key ${this.o.nodeKey.address} is not a validator of this chain`);
       const parent = this.head;
       if (o.parentHash !== undefined && o.parentHash !== parent.hashHex) throw new ImportError('stale_parent', 'the head changed before the block was built');
-      const ov = this.state.begin();
       const proposerHex = this.o.nodeKey.address.slice(3);
       const rejected: SignedTx[] = [];
       const height = parent.header.height + 1;
-      let gov = govEpochStep(this.gov, height, this.stake);
-      const txs = this.mempool.select(this.o.maxBlockTxs ?? MAX_BLOCK_TXS, (tx) => {
-        if (tx.payload.intent) {
-          // Vote first: a refused intent must not leave its nonce bump in the overlay.
-          let next: GovState;
-          try {
-            next = govVote(gov, height, { sender: tx.fromAddress.slice(3), intent: tx.payload.intent }, this.stake);
-          } catch (err) {
-            if (!(err instanceof GovIntentError)) throw err;
-            rejected.push(tx);
-            return false;
-          }
-          const f = applyTx(ov, tx, proposerHex);
-          if (f) rejected.push(tx);
-          else gov = next;
-          return !f;
-        }
-        const f = applyTx(ov, tx, proposerHex);
-        if (f) rejected.push(tx);
-        return !f;
-      });
-      const prepared = this.state.prepare(ov);
       const now = Date.now();
       if (now < parent.header.timestampMs) this.o.logger?.warn({ now, parent_ms: parent.header.timestampMs }, 'wall clock is behind the head block; using parent timestamp + 1 ms');
+      // Multi-validator chains: never before this proposer's slot (chain/consensus.ts).
+      const timestampMs = Math.max(now, parent.header.timestampMs + 1, this.set.multi ? earliestSlotMs(parent.header.timestampMs, this.genesis.block_time_ms, this.set.rank(height, proposerHex)) : 0);
+      const run = this.nextRun(timestampMs).begin();
+      let index = 0; // position in the block, as import will see it (TxContext.index)
+      const txs = this.mempool.select(this.o.maxBlockTxs ?? MAX_BLOCK_TXS, (tx) => {
+        const f = run.apply(tx, index);
+        if (f) rejected.push(tx);
+        else index++;
+        return !f;
+      });
+      const r = run.end();
       const block = makeBlock(
         {
           height,
           parentHash: parent.hash,
-          // Multi-validator chains: never before this proposer's slot (chain/consensus.ts).
-          timestampMs: Math.max(now, parent.header.timestampMs + 1, this.set.multi ? earliestSlotMs(parent.header.timestampMs, this.genesis.block_time_ms, this.set.rank(height, proposerHex)) : 0),
+          timestampMs,
           proposer: fromHex(proposerHex, 20),
           txRoot: txRoot(txs.map((t) => fromHex(t.hash, 32))),
-          stateRoot: combinedRoot(prepared.root, gov),
+          stateRoot: r.stateRoot,
           epoch: epochOf(height),
           txCount: txs.length,
         },
         txs,
         this.o.nodeKey.secretKey,
       );
-      await this.commit(block, prepared, gov);
+      await this.commit(block, r);
       for (const r of rejected) this.mempool.dropFrom(r);
       return headerView(block);
     });
@@ -469,9 +277,9 @@ export class Chain {
     const pre = preverified ?? this.preverify(bytes);
     return this.exclusive(async () => {
       const block = await pre;
-      const slot = this.set.multi ? { set: this.set, blockTimeMs: this.genesis.block_time_ms } : undefined;
-      const applied = applyBlock(block, this.head, this.state, { gov: this.gov, stake: this.stake, slot });
-      await this.commit(block, applied, applied.gov);
+      const slot = this.set.multi ? (b: Block, p: Block) => checkSlot(b, p, this.set, this.genesis.block_time_ms) : undefined;
+      const applied = applyBlock(block, this.head, this.state, { modules: { set: this.modules, states: this.mods }, validators: this.stake, slot });
+      await this.commit(block, applied);
       return headerView(block);
     });
   }
@@ -482,30 +290,38 @@ export class Chain {
    * @throws (rejects with) ImportError for a malformed or badly signed block.
    */
   preverify(bytes: Uint8Array): Promise<Block> {
-    const pre = preverifyBlock(bytes, this.genesis, this.validators, this.pool);
+    const pre = preverifyBlock(bytes, this.genesis, this.validators, this.pool, this.modules);
     pre.catch(() => {});
     return pre;
   }
 
-  private async commit(block: Block, prepared: Prepared, gov: GovState): Promise<void> {
+  /** A run of the block after the head (production, admission). */
+  private nextRun(timestampMs: number): BlockRun {
+    const height = this.head.header.height + 1;
+    return new BlockRun(this.state, this.modules, this.mods, { height, timestampMs, proposerHex: this.o.nodeKey.address.slice(3), validators: this.stake });
+  }
+
+  private async commit(block: Block, r: RunResult): Promise<void> {
     const parentTs = this.head.header.timestampMs;
     let undo: Uint8Array | undefined;
     if (this.set.multi) {
       const before = new Map<string, AccountState>();
-      for (const addr of prepared.overlay.changes.keys()) before.set(addr, this.state.get(addr));
-      undo = encodeUndo(before, gov !== this.gov ? encodeGov(this.gov) : undefined);
+      for (const addr of r.overlay.changes.keys()) before.set(addr, this.state.get(addr));
+      const priorModules = new Map<string, Uint8Array | null>();
+      for (const id of r.changed.keys()) priorModules.set(id, stateBytes(this.modules, this.mods, id));
+      undo = encodeUndo(before, priorModules);
     }
     await this.db.commitBlock({
       height: block.header.height,
       hash: block.hash,
       bytes: block.bytes,
       txIds: block.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
-      accounts: prepared.overlay.changes,
-      gov: gov !== this.gov ? encodeGov(gov) : undefined,
+      accounts: r.overlay.changes,
+      modules: r.changed,
       undo,
     });
-    this.state.commit(prepared);
-    this.gov = gov;
+    this.state.commit(r);
+    this.mods = r.modules;
     if (this.set.multi && this.head.header.height > this.fin.height) this.recent.set(this.head.header.height, this.head.hashHex);
     this.head = block;
     this.mempool.onBlock(block.txs, (hex) => this.state.get(hex));
@@ -520,11 +336,6 @@ export class Chain {
     this.o.logger?.info({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');
     this.o.events?.emit('newHeads', headerView(block));
     for (const cb of this.headListeners) cb(block, { reverted: false });
-  }
-
-  private updateHeadMetrics(): void {
-    this.o.metrics?.blockHeight.set(this.head.header.height);
-    this.o.metrics?.finalizedHeight.set(this.finalizedHeight());
   }
 
   /** Produces a block every `genesis.block_time_ms`, aligned to the head's timestamp. Idempotent. */
@@ -554,31 +365,18 @@ export class Chain {
     await this.queue;
   }
 
-  /** Governance state after the head block (applied params, pending intents with voters, history). */
-  govState(): GovState {
-    return this.gov;
-  }
-
-  /** Whether this node's key is a validator (only validators may submit governor intents). */
-  get nodeIsValidator(): boolean {
-    return this.isValidator;
-  }
-
   /**
-   * Signs a governor intent with the node key and admits it to the mempool (fee-exempt).
+   * Signs a module call with the node key (fee: 0 for fee-exempt kinds, else the fee floor) and
+   * admits it to the mempool.
    * @returns the tx id.
-   * @throws RpcError.app not_validator | intent_too_late | duplicate_vote | mempool reasons.
+   * @throws RpcError.app with the module's refusal reason or a mempool reason.
    */
-  submitIntent(intent: GovIntent): string {
+  submitCall<C>(kind: TxKind<C>, call: C): string {
     const k = this.o.nodeKey;
     const nonce = this.accountState(k.address).pendingNonce;
-    const tx = signIntent({ chainId: this.genesis.chain_id, publicKey: k.publicKey, secretKey: k.secretKey, nonce, intent });
+    const fee = kind.fee === 'exempt' ? 0n : this.mempool.minFee;
+    const tx = signCall({ chainId: this.genesis.chain_id, publicKey: k.publicKey, secretKey: k.secretKey, nonce, fee, call: { tag: kind.tag, body: kind.encode(call) } });
     return this.submit(tx.bytes).hash;
-  }
-
-  /** JSON-RPC handlers of the chain's methods (see handlers.ts). */
-  handlers(o: { network: string; keystore: Keystore }): HandlerMap {
-    return chainHandlers(this, o);
   }
 
   /** Stops production, waits for queued work, closes the verify pool (if owned) and the DB. Idempotent. */

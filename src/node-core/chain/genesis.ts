@@ -1,5 +1,5 @@
 /**
- * Genesis: the chain's first state and parameters. Templates live in `resources/genesis/<network>.json`;
+ * Genesis: the chain's first state and parameters. Templates live in `<resources>/genesis/<network>.json` (resources.ts);
  * on first start the node writes the instantiated genesis to `<root>/chain/genesis.json` (atomically)
  * and reuses it on later starts. The dev template (`dev.json`) has a publicly known, INSECURE faucet
  * seed and no validators: the node's own key becomes the single validator, and `timestamp_ms: 0`
@@ -11,7 +11,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { genesisDir } from '../resources.js';
 import { z } from 'zod';
 import { U64_MAX } from '../../shared/api/numbers.js';
 import { blake3, fromHex, toHex } from '../crypto/hash.js';
@@ -38,7 +38,6 @@ interface Keys {
   address: string;
 }
 
-export const GENESIS_DIR = fileURLToPath(new URL('../../../resources/genesis/', import.meta.url));
 export class GenesisError extends Error {
   constructor(message: string) {
     super(message);
@@ -104,7 +103,7 @@ function checkBody(g: Omit<Genesis, 'hash'>, where: string): void {
  * Reads and validates `resources/genesis/<network>.json`.
  * @throws GenesisError when the network has no template or the template is invalid.
  */
-export async function loadGenesisTemplate(network: string, dir = GENESIS_DIR): Promise<GenesisTemplate> {
+export async function loadGenesisTemplate(network: string, dir = genesisDir()): Promise<GenesisTemplate> {
   const file = path.join(dir, `${network}.json`);
   if (!/^[a-z0-9_-]{1,32}$/.test(network) || !existsSync(file))
     throw new GenesisError(`no genesis for network "${network}": expected ${file}`);

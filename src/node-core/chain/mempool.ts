@@ -72,17 +72,19 @@ export class Mempool {
   /**
    * Admits a tx whose signature was already verified.
    * @param account the sender's committed state.
+   * @param o.feeExempt the tx's kind is fee-exempt (chain/module.ts TxKind.fee): no fee floor.
    * @throws RpcError.app with reason duplicate | wrong_chain_id | fee_too_low | nonce_too_low |
    *   nonce_gap | pending_limit_reached | insufficient_balance | mempool_full.
    */
-  add(tx: SignedTx, account: AccountState, nowMs = Date.now()): void {
+  add(tx: SignedTx, account: AccountState, o: { feeExempt?: boolean; nowMs?: number } = {}): void {
+    const nowMs = o.nowMs ?? Date.now();
     const sender = tx.fromAddress.slice(3);
     const { amount, fee, nonce, chainId } = tx.payload;
     if (this.byHash.has(tx.hash)) throw RpcError.app(Reason.duplicate, `transaction ${tx.hash} is already in the mempool`);
     if (chainId !== this.chainId)
       throw RpcError.app(Reason.wrong_chain_id, `transaction is for chain id ${chainId}; this node runs chain id ${this.chainId}`);
-    // Governor intents are fee-exempt (validators only; Chain.submit checks the sender).
-    if (fee < this.minFee && !tx.payload.intent) throw RpcError.app(Reason.fee_too_low, `fee ${fee} is below the fee floor ${this.minFee}`, { fee_floor: this.minFee.toString() });
+    // Fee-exempt module kinds: their module restricts who may send them (Chain.submit runs its check first).
+    if (fee < this.minFee && !o.feeExempt) throw RpcError.app(Reason.fee_too_low, `fee ${fee} is below the fee floor ${this.minFee}`, { fee_floor: this.minFee.toString() });
     const queue = this.bySender.get(sender) ?? [];
     const pendingNonce = account.nonce + BigInt(queue.length);
     if (nonce < account.nonce)

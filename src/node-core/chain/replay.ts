@@ -1,7 +1,7 @@
 /**
  * From-genesis replay: rebuilds the state from the stored blocks of a chain directory into a
  * fresh chain DB in a temp dir (every signature re-verified in the worker pool, every tx
- * re-applied, every block re-committed, the governance state re-folded) and compares the state
+ * re-applied with every module's hooks, every block re-committed) and compares the state
  * root after each block with the root in that block's header. The source DB is only read; the temp DB is removed afterwards.
  * The node must not hold the source DB open (LevelDB lock → ChainDbError 'locked').
  */
@@ -12,10 +12,13 @@ import { bytesEqual, toHex } from '../crypto/hash.js';
 import { VerifyPool } from '../crypto/verify-pool.js';
 import { ChainDb, ChainDbError } from '../storage/chaindb.js';
 import type { Block } from './block.js';
-import { ValidatorSet } from './consensus.js';
+import { checkSlot, ValidatorSet } from './consensus.js';
 import { genesisBlock, genesisState, readGenesisFile } from './genesis.js';
-import { combinedRoot, EMPTY_GOV, encodeGov, stakeMap, type GovState } from './gov-intent.js';
-import { applyBlock, ImportError, preverifyBlock, validatorKeys } from './verify.js';
+import type { ChainModule } from './module.js';
+import { ModuleSet } from './modules.js';
+import { stateRoot } from './root.js';
+import { emptyModuleStates, type ModuleStates } from './run.js';
+import { applyBlock, ImportError, preverifyBlock, validatorKeys, validatorStakes } from './verify.js';
 
 export interface ReplayResult {
   /** Height of the last block replayed. */
@@ -34,6 +37,7 @@ const LOOKAHEAD = 4;
 
 /**
  * Replays `<chainDir>` (its `genesis.json` and stored blocks) from genesis.
+ * @param o.modules the chain modules the chain was built with (the node's module list); default none.
  * @param o.onProgress called after each block with (height, head height).
  * @param o.tmpDir parent of the temp DB (default os.tmpdir()).
  * @throws ChainDbError when the source DB cannot be opened (locked, corrupt) or a stored block is missing;
@@ -41,9 +45,10 @@ const LOOKAHEAD = 4;
  */
 export async function replayFromGenesis(
   chainDir: string,
-  o: { onProgress?: (height: number, total: number) => void; tmpDir?: string } = {},
+  o: { modules?: readonly ChainModule[]; onProgress?: (height: number, total: number) => void; tmpDir?: string } = {},
 ): Promise<ReplayResult> {
   const genesis = await readGenesisFile(path.join(chainDir, 'genesis.json'));
+  const set = new ModuleSet(o.modules);
   const src = await ChainDb.open(chainDir, { createIfMissing: false });
   const tmp = await fs.mkdtemp(path.join(o.tmpDir ?? os.tmpdir(), 'tb-replay-'));
   const pool = new VerifyPool();
@@ -61,16 +66,18 @@ export async function replayFromGenesis(
     // The temp DB is thrown away: no fsync per block.
     await dst.commitBlock({ height: 0, hash: parent.hash, bytes: parent.bytes, txIds: [], accounts: new Map(state.entries()), genesisHash: genesis.hash }, { sync: false });
     o.onProgress?.(0, head.height);
-    const validators = validatorKeys(genesis);
-    const slot = { set: new ValidatorSet(genesis), blockTimeMs: genesis.block_time_ms };
-    const stake = stakeMap(genesis.validators);
-    let gov: GovState = EMPTY_GOV;
+    const keys = validatorKeys(genesis);
+    const vset = new ValidatorSet(genesis);
+    const slot = (b: Block, p: Block) => checkSlot(b, p, vset, genesis.block_time_ms);
+    const validators = validatorStakes(genesis);
+    let mods: ModuleStates = emptyModuleStates(set);
+    const rootNow = () => toHex(stateRoot(state.root(), mods.hashes));
     const inflight = new Map<number, Promise<Block>>();
     const prefetch = (h: number) => {
       if (h > head.height || inflight.has(h)) return;
       const p = src.blockBytes(h).then((bytes) => {
         if (!bytes) throw new ChainDbError('corrupt', chainDir, `block ${h} is missing below the head ${head.height}`);
-        return preverifyBlock(bytes, genesis, validators, pool);
+        return preverifyBlock(bytes, genesis, keys, pool, set);
       });
       p.catch(() => {});
       inflight.set(h, p);
@@ -82,26 +89,26 @@ export async function replayFromGenesis(
       try {
         block = await inflight.get(h)!;
         inflight.delete(h);
-        prepared = applyBlock(block, parent, state, { checkStateRoot: false, gov, stake, slot });
+        prepared = applyBlock(block, parent, state, { checkStateRoot: false, modules: { set, states: mods }, validators, slot });
       } catch (err) {
         if (!(err instanceof ImportError)) throw err;
-        return { height: h - 1, stateRoot: toHex(combinedRoot(state.root(), gov)), ok: false, firstMismatch: { height: h, expected: 'a valid block', actual: err.reason }, error: err.message };
+        return { height: h - 1, stateRoot: rootNow(), ok: false, firstMismatch: { height: h, expected: 'a valid block', actual: err.reason }, error: err.message };
       }
       if (!bytesEqual(prepared.stateRoot, block.header.stateRoot)) {
         return {
           height: h - 1,
-          stateRoot: toHex(combinedRoot(state.root(), gov)),
+          stateRoot: rootNow(),
           ok: false,
           firstMismatch: { height: h, expected: toHex(block.header.stateRoot), actual: toHex(prepared.stateRoot) },
         };
       }
-      await dst.commitBlock({ height: h, hash: block.hash, bytes: block.bytes, txIds: block.txs.map((t) => Buffer.from(t.hash, 'hex')), accounts: prepared.overlay.changes, gov: prepared.govChanged ? encodeGov(prepared.gov) : undefined }, { sync: false });
+      await dst.commitBlock({ height: h, hash: block.hash, bytes: block.bytes, txIds: block.txs.map((t) => Buffer.from(t.hash, 'hex')), accounts: prepared.overlay.changes, modules: prepared.changed }, { sync: false });
       state.commit(prepared);
-      gov = prepared.gov;
+      mods = prepared.modules;
       parent = block;
       o.onProgress?.(h, head.height);
     }
-    return { height: parent.header.height, stateRoot: toHex(combinedRoot(state.root(), gov)), ok: true };
+    return { height: parent.header.height, stateRoot: rootNow(), ok: true };
   } finally {
     await pool.close();
     await dst?.close().catch(() => {});

@@ -1,17 +1,20 @@
 /**
- * Transfer transactions (spec/chain_core.md §4, reduced to the fields of a v1 transfer).
+ * Transactions (spec/chain_core.md §4, reduced to the fields of a v1 transfer, plus module calls).
  *
  * Payload (canonical CBOR array): `[chain_id u32, from address (20 bytes), to address (20 bytes),
  *   amount u64, fee u64, nonce u64]`; amounts and fees in base units of BLOCK.
+ * A module call (chain/module.ts) adds a 7th element `[tag text, ...body]` and has `to` = `from`,
+ *   `amount` = 0; the body is decoded by the module that registered the tag (chain/modules.ts),
+ *   so this file never names a module.
  * Signing message: domain tag (16 bytes = ASCII `THE_BLOCKv2|` ‖ chain_id u32 LE) ‖ payload bytes.
  * Signed tx (wire form of `tx.submit`, hex of): `[payload array, public key (32), signature (64)]`.
  * Tx id: BLAKE3("TX" ‖ TX_VERSION (0x02) ‖ payload bytes ‖ public key), lowercase hex.
  */
+import type { TxView } from '../../shared/api/types.js';
 import { blake3, toHex } from '../crypto/hash.js';
 import { sign } from '../crypto/ed25519.js';
 import { addressBytesOf, formatAddress, parseAddress } from './address.js';
 import { asArray, asBytes, asSafeInt, asU64, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
-import { decodeIntent, intentArray, type GovIntent } from './gov-intent.js';
 
 export const TX_VERSION = 2;
 export const DOMAIN_TAG = 'THE_BLOCKv2|';
@@ -27,9 +30,18 @@ export interface TxPayload {
   amount: bigint;
   fee: bigint;
   nonce: bigint;
-  /** Governor intent (7th payload element, chain/gov-intent.ts): then `to` = `from` and amount = 0. */
-  intent?: GovIntent;
+  /** Module call (7th payload element): then `to` = `from` and amount = 0. */
+  call?: RawCall;
 }
+
+/** The 7th payload element as decoded structurally: the kind's tag and its raw body elements. */
+export interface RawCall {
+  tag: string;
+  body: readonly unknown[];
+}
+
+/** Tags: 1-32 of a-z 0-9 _ . (chain/module.ts TxKind.tag). */
+export const TAG_RE = /^[a-z0-9_.]{1,32}$/;
 
 /** A decoded, hashed signed transaction (signature not yet checked). */
 export interface SignedTx {
@@ -51,7 +63,7 @@ export interface SignedTx {
 
 function payloadArray(p: TxPayload): unknown[] {
   const a: unknown[] = [p.chainId, p.from, p.to, p.amount, p.fee, p.nonce];
-  if (p.intent) a.push(intentArray(p.intent));
+  if (p.call) a.push([p.call.tag, ...p.call.body]);
   return a;
 }
 
@@ -123,13 +135,12 @@ export function signTransfer(o: {
 }
 
 /**
- * Builds and signs a governor intent tx (chain/gov-intent.ts): to = from, amount 0, fee 0
- * (intents are fee-exempt; only validators may send them). The intent's patch must already be
- * canonical JSON (`checkPatch`), otherwise receivers reject the tx as malformed.
+ * Builds and signs a module call: to = from, amount 0. The body must be what the module's
+ * `TxKind.encode` returns, otherwise receivers reject the tx as malformed.
  */
-export function signIntent(o: { chainId: number; publicKey: Uint8Array; secretKey: Uint8Array; nonce: bigint; intent: GovIntent }): SignedTx {
+export function signCall(o: { chainId: number; publicKey: Uint8Array; secretKey: Uint8Array; nonce: bigint; fee: bigint; call: RawCall }): SignedTx {
   const from = addressBytesOf(o.publicKey);
-  const payload: TxPayload = { chainId: o.chainId, from, to: from, amount: 0n, fee: 0n, nonce: o.nonce, intent: o.intent };
+  const payload: TxPayload = { chainId: o.chainId, from, to: from, amount: 0n, fee: o.fee, nonce: o.nonce, call: o.call };
   const payloadBytes = encodePayload(payload);
   const signature = sign(signingMessage(o.chainId, payloadBytes), o.secretKey);
   const bytes = encodeCanonical([payloadArray(payload), o.publicKey, signature]);
@@ -145,7 +156,7 @@ export function decodeTx(bytes: Uint8Array, knownHash?: string): SignedTx {
   if (bytes.length > MAX_TX_BYTES) throw new CodecError(`transaction is ${bytes.length} bytes; the limit is ${MAX_TX_BYTES}`);
   const top = asArray(decodeCanonical(bytes, 'transaction'), 'transaction', 3);
   const p = asArray(top[0], 'payload');
-  if (p.length !== 6 && p.length !== 7) throw new CodecError(`payload must have 6 elements (transfer) or 7 (governor intent), got ${p.length}`);
+  if (p.length !== 6 && p.length !== 7) throw new CodecError(`payload must have 6 elements (transfer) or 7 (module call), got ${p.length}`);
   const payload: TxPayload = {
     chainId: asSafeInt(p[0], 'payload.chain_id', 0xffffffff),
     from: asBytes(p[1], 'payload.from', 20),
@@ -155,8 +166,10 @@ export function decodeTx(bytes: Uint8Array, knownHash?: string): SignedTx {
     nonce: asU64(p[5], 'payload.nonce'),
   };
   if (p.length === 7) {
-    payload.intent = decodeIntent(p[6]);
-    if (payload.amount !== 0n || Buffer.compare(payload.from, payload.to) !== 0) throw new CodecError('a governor intent tx must send amount 0 to its own address');
+    const c = asArray(p[6], 'payload.call');
+    if (c.length === 0 || typeof c[0] !== 'string' || !TAG_RE.test(c[0])) throw new CodecError('payload.call must start with a tag of 1-32 a-z 0-9 _ .');
+    payload.call = { tag: c[0], body: c.slice(1) };
+    if (payload.amount !== 0n || Buffer.compare(payload.from, payload.to) !== 0) throw new CodecError('a module call must send amount 0 to its own address');
   }
   const publicKey = asBytes(top[1], 'public_key', 32);
   const signature = asBytes(top[2], 'signature', 64);
@@ -167,9 +180,14 @@ export function decodeTx(bytes: Uint8Array, knownHash?: string): SignedTx {
   return assemble(payload, publicKey, signature, payloadBytes, bytes, knownHash);
 }
 
-/** The JSON view of a tx (src/shared/api/types.ts TxView). */
-export function txView(tx: SignedTx): { hash: string; from: string; to: string; amount: string; fee: string; nonce: string; chain_id: number } {
-  return {
+/** How a module call reads (chain/module.ts CallView), supplied by the module registry. */
+export type DescribeCall = (tx: SignedTx) => { summary: string; fields: Record<string, string | number | boolean> } | undefined;
+
+/** The JSON view of a tx (src/shared/api/types.ts TxView); module calls read as their module describes them. */
+export function txView(tx: SignedTx, describe?: DescribeCall): TxView {
+  const call = tx.payload.call;
+  const view: TxView = {
+    kind: call ? call.tag : 'transfer',
     hash: tx.hash,
     from: tx.fromAddress,
     to: tx.toAddress,
@@ -178,4 +196,6 @@ export function txView(tx: SignedTx): { hash: string; from: string; to: string; 
     nonce: tx.payload.nonce.toString(),
     chain_id: tx.payload.chainId,
   };
+  if (call) view.call = describe?.(tx) ?? { summary: `${call.tag} call`, fields: {} };
+  return view;
 }

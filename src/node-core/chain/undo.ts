@@ -3,22 +3,22 @@
  * reverted when fork choice switches to another branch (multi-validator chains only; a dev chain
  * finalizes every block at once and never reverts).
  *
- * Stored form (canonical CBOR array): `[accounts, gov]` where `accounts` is a byte string of
+ * Stored form (canonical CBOR array): `[accounts, modules]` where `accounts` is a byte string of
  * n × (address (20) ‖ balance u64 BE ‖ nonce u64 BE) — the touched accounts before the block, an
- * empty account meaning "did not exist" — and `gov` is the governance state bytes before the block,
- * `0` when there was none, or `1` when the block did not change it.
+ * empty account meaning "did not exist" — and `modules` is `[[module id, state bytes | 0]…]` for
+ * every module whose state the block changed: its state before the block, `0` when it was empty.
  */
 import { asArray, asBytes, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
 import type { AccountState } from './state.js';
 
 export interface Undo {
   accounts: Map<string, AccountState>;
-  /** Governance bytes before the block; null = none existed; undefined = unchanged by the block. */
-  gov: Uint8Array | null | undefined;
+  /** Module states before the block, for the modules it changed: id → bytes, null = was empty. */
+  modules: Map<string, Uint8Array | null>;
 }
 
-/** Encodes the prior values of the accounts a block touches. */
-export function encodeUndo(before: Map<string, AccountState>, gov: Uint8Array | null | undefined): Uint8Array {
+/** Encodes the prior values of the accounts and module states a block touches. */
+export function encodeUndo(before: Map<string, AccountState>, modules: Map<string, Uint8Array | null>): Uint8Array {
   const packed = Buffer.allocUnsafe(36 * before.size);
   let i = 0;
   for (const [addr, a] of before) {
@@ -27,7 +27,8 @@ export function encodeUndo(before: Map<string, AccountState>, gov: Uint8Array | 
     packed.writeBigUInt64BE(a.nonce, 36 * i + 28);
     i++;
   }
-  return encodeCanonical([new Uint8Array(packed.buffer, packed.byteOffset, packed.length), gov === undefined ? 1 : gov === null ? 0 : gov]);
+  const mods = [...modules].map(([id, b]) => [id, b === null ? 0 : b]);
+  return encodeCanonical([new Uint8Array(packed.buffer, packed.byteOffset, packed.length), mods]);
 }
 
 /** @throws CodecError on a malformed record. */
@@ -39,7 +40,11 @@ export function decodeUndo(bytes: Uint8Array): Undo {
   const accounts = new Map<string, AccountState>();
   for (let off = 0; off < buf.length; off += 36)
     accounts.set(buf.toString('hex', off, off + 20), { balance: buf.readBigUInt64BE(off + 20), nonce: buf.readBigUInt64BE(off + 28) });
-  const g = a[1];
-  const gov = g === 1 ? undefined : g === 0 ? null : asBytes(g, 'undo.gov');
-  return { accounts, gov };
+  const modules = new Map<string, Uint8Array | null>();
+  for (const e of asArray(a[1], 'undo.modules')) {
+    const [id, b] = asArray(e, 'undo.modules[]', 2);
+    if (typeof id !== 'string') throw new CodecError('undo module id must be text');
+    modules.set(id, b === 0 ? null : asBytes(b, `undo state of ${id}`));
+  }
+  return { accounts, modules };
 }

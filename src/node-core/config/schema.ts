@@ -411,4 +411,4 @@ export const KEY_BY_ENV: ReadonlyMap<string, KeySpec> = new Map(KEYS.map((k) => 
  * `TB_*` variables that are legitimate in `.env` / the environment but are not node settings
  * (read by the CLI or by the loader itself). Any other `TB_*` name in `.env` is an error.
  */
-export const OTHER_ENV = new Set(['TB_RPC_URL', 'TB_CONFIG']);
+export const OTHER_ENV = new Set(['TB_RPC_URL', 'TB_CONFIG', 'TB_RESOURCES_DIR']);

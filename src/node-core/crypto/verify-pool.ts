@@ -1,10 +1,11 @@
 /**
  * A pool of worker threads (default size = available cores) that verifies batches of Ed25519
- * signatures with libsodium off the main thread (DESIGN.md: CPU-heavy work goes to worker_threads).
+ * signatures with libsodium off the main thread (verify-worker.mjs; built or source, see ../workers.ts) (DESIGN.md: CPU-heavy work goes to worker_threads).
  * Each batch is split into one packed buffer per worker and transferred, not copied.
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers.js';
 import { verify } from './ed25519.js';
 
 export interface VerifyItem {
@@ -49,7 +50,7 @@ export class VerifyPool {
     if (this.workers.length > 0) return;
     if (this.closed) throw new Error('verify pool is closed');
     for (let i = 0; i < this.size; i++) {
-      const w = new Worker(new URL('./verify-worker.mjs', import.meta.url));
+      const w = startWorker('verify');
       w.unref();
       w.on('message', (m: { id: number; ok?: Uint8Array; hashes?: Uint8Array; error?: string }) => {
         const p = this.pending.get(m.id);

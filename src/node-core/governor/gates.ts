@@ -14,16 +14,10 @@
  * is stricter than staying). Our chain has no difficulty, so the reference's difficulty slope is
  * replaced by the finality lag.
  */
-import type { GateAction, GateMetrics, GateName, GateState } from '../../shared/api/governor.js';
+import type { GateAction, GateMetrics, GateName, GateState, GateVerdict } from '../../shared/api/governor.js';
 import { deltaPercentile, mad, median, percentile, round6 } from './stats.js';
 
-export type Verdict =
-  /** Inputs present: whether the enter condition holds, and whether the current state may stay. */
-  | { signal: 'ok'; enterOk: boolean; stayOk: boolean; reason: string; metrics: GateMetrics }
-  /** A source is missing: named in `missing`. */
-  | { signal: 'no_signal'; missing: string[]; reason: string; metrics: GateMetrics }
-  /** Not enough data yet (e.g. the first window after start): streaks are left as they are. */
-  | { signal: 'waiting'; reason: string; metrics: GateMetrics };
+export type Verdict = GateVerdict;
 
 /** What the governor remembers of a gate between windows (persisted in the intent store). */
 export interface GateMemory {

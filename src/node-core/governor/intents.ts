@@ -5,7 +5,7 @@
  * identical intents of several validators share `chain_key`).
  */
 import type { GateAction, GateName, IntentSummary } from '../../shared/api/governor.js';
-import { intentKey, type GovIntent } from '../chain/gov-intent.js';
+import { intentKey, type GovIntent } from './gov-intent.js';
 import { canonicalJson } from './snapshots.js';
 
 export type Patch = Record<string, boolean | string | number>;

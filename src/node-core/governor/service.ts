@@ -10,7 +10,7 @@
  *      of that epoch (+ `.sig` when signing), its BLAKE3 stored as `snapshot_hash_hex`,
  *   3. a `governor.gateChanged` event, metrics, one info log line,
  *   4. unless shadow mode: after re-checking the file hash, a governor-intent transaction from the
- *      node's validator key (chain/gov-intent.ts); the chain applies the patch at the first block
+ *      node's validator key (gov-intent.ts, chain-module.ts); the chain applies the patch at the first block
  *      of `epoch_apply` once ≥ 2/3 of stake submitted the identical intent.
  * Intent states follow the chain's governance history: applied / expired. Pending intents survive
  * restarts (reloaded from the store; unsent ones are submitted while their epoch is still ahead).
@@ -25,7 +25,9 @@ import type { Ed25519Keys } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/hash.js';
 import type { NodeEvents } from '../events.js';
 import { names, SimpleDb } from '../storage/simpledb.js';
+import type { Deadline } from '../modules/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { governorState, intentKind } from './chain-module.js';
 import { evaluateEconomics, evaluateMarket, evaluateOperational, initialMemory, noSignal, requiredStreak, stepGate, type GateMemory, type Verdict } from './gates.js';
 import { applyEpochFor, chainIntent, chainKeyOf, newestFirst, patchFor, summaryOf, type IntentRecord } from './intents.js';
 import { BlockRing, epochActivity, sampleOperational } from './signals.js';
@@ -73,6 +75,8 @@ export class Governor {
   private work: Promise<void> = Promise.resolve();
   private stopped = false;
   private lastTickMs: number | null = null;
+  /** When the window timer fires next (wall ms), while it is armed: the deadline inbox's exact window end. */
+  private nextTickMs: number | null = null;
   private economics: { epoch: number; txCount: number; volume: bigint } | undefined;
   private offHead: (() => void) | undefined;
   /** Latest decision file: epoch, hash, sidecar (status `release_provenance`). */
@@ -139,8 +143,10 @@ export class Governor {
 
   private schedule(): void {
     if (this.stopped) return;
+    this.nextTickMs = this.now() + this.o.windowSecs * 1000;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.nextTickMs = null;
       void this.serial(() => this.evaluate()).finally(() => this.schedule());
     }, this.o.windowSecs * 1000);
   }
@@ -272,7 +278,7 @@ export class Governor {
       this.o.logger?.warn({ intent: r.id }, `governor intent snapshot verification failed; ${r.hold_reason}`);
     } else {
       try {
-        r.tx_hash = this.o.chain.submitIntent(chainIntent(r));
+        r.tx_hash = this.o.chain.submitCall(intentKind, chainIntent(r));
         delete r.hold_reason;
       } catch (err) {
         r.hold_reason = err instanceof RpcError ? `chain refused the intent: ${err.message}` : `submit failed: ${(err as Error).message}`;
@@ -285,7 +291,7 @@ export class Governor {
   /** Follows the chain's governance state: pending intents become applied or expired; unsent ones are (re)submitted. */
   private async sync(): Promise<void> {
     const tip = this.o.chain.tip();
-    const gov = this.o.chain.govState();
+    const gov = this.o.chain.moduleState(governorState);
     const history = new Map(gov.history.map((h) => [h.key, h]));
     const onChain = new Set(gov.pending.map((p) => p.key));
     for (const r of this.intents.values()) {
@@ -330,11 +336,30 @@ export class Governor {
     };
   }
 
+  /**
+   * Upcoming governor events (modules/types.ts Deadline): the next gate evaluation (window) and
+   * the epoch at which each pending or shadow intent applies.
+   */
+  deadlines(): Deadline[] {
+    const tip = this.o.chain.tip();
+    const blockMs = (this.o.epochSecs * 1000) / EPOCH_BLOCKS;
+    const nextMs = this.nextTickMs ?? (this.lastTickMs ?? this.now()) + this.o.windowSecs * 1000;
+    const out: Deadline[] = [
+      // The timer's own time (stable across calls, so its id is too); it recurs every window.
+      { module: 'governor', kind: 'governor_window', label: 'next gate evaluation', at_ms: nextMs, height: tip.height + Math.max(1, Math.ceil((nextMs - this.now()) / blockMs)), id: `governor:governor_window:${Math.round(nextMs / 1000)}`, recurring: true },
+    ];
+    for (const r of [...this.intents.values()].sort(newestFirst).reverse()) {
+      if ((r.state !== 'pending' && r.state !== 'shadow') || r.epoch_apply <= tip.epoch) continue;
+      out.push({ module: 'governor', kind: 'intent_apply', label: `${r.gate} ${r.action} applies${r.state === 'shadow' ? ' (shadow: not submitted)' : ''}`, epoch: r.epoch_apply, height: r.epoch_apply * EPOCH_BLOCKS });
+    }
+    return out;
+  }
+
   /** `governor.status`. */
   status(): GovernorStatus {
     const tip = this.o.chain.tip();
     const params: Record<string, unknown> = {};
-    for (const [k, v] of this.o.chain.govState().params) params[k] = JSON.parse(v);
+    for (const [k, v] of this.o.chain.moduleState(governorState).params) params[k] = JSON.parse(v);
     const sorted = [...this.intents.values()].sort(newestFirst);
     const pending = sorted.filter((r) => r.state === 'pending' || (r.state === 'shadow' && r.epoch_apply > tip.epoch)).map(summaryOf);
     const e = this.economics;

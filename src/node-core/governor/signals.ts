@@ -131,7 +131,7 @@ export async function sampleOperational(
   };
 }
 
-/** Transfers and transferred volume (base units) of a complete epoch (governor intents are not economic activity). */
+/** Transfers and transferred volume (base units) of a complete epoch (module calls such as governor intents are not counted). */
 export async function epochActivity(chain: Chain, epoch: number): Promise<{ txCount: number; volume: bigint }> {
   let txCount = 0;
   let volume = 0n;
@@ -139,7 +139,7 @@ export async function epochActivity(chain: Chain, epoch: number): Promise<{ txCo
     const b = await chain.blockAt(h);
     if (!b) break;
     for (const tx of b.txs) {
-      if (tx.payload.intent) continue;
+      if (tx.payload.call) continue;
       txCount++;
       volume += tx.payload.amount;
     }

@@ -8,12 +8,11 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { GenesisError, genesisHash, readGenesisFile, type Genesis } from '../chain/genesis.js';
 import { writeFileAtomic } from '../storage/atomic.js';
+import { networksDir } from '../resources.js';
 
-export const NETWORKS_DIR = fileURLToPath(new URL('../../../resources/networks/', import.meta.url));
 export const NETWORK_NAME_RE = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 const zAddr = z.string().regex(/^tb1[0-9a-f]{40}$/);
@@ -98,11 +97,11 @@ export function isNetworkPath(v: string): boolean {
 
 /**
  * Resolves a `--network` value: `dev` (or another genesis template name) → no file; a name of
- * `resources/networks/` → that file; a path (relative to `cwd`) → that file.
+ * `dir` (default `<resources>/networks`, see resources.ts) → that file; a path (relative to `cwd`) → that file.
  * @returns the network name and the absolute network file, if any.
  * @throws NetworkFileError for a missing or invalid file.
  */
-export function resolveNetwork(value: string, cwd: string, dir = NETWORKS_DIR): { name: string; file?: string } {
+export function resolveNetwork(value: string, cwd: string, dir = networksDir()): { name: string; file?: string } {
   if (isNetworkPath(value)) {
     const file = path.resolve(cwd, value);
     if (!existsSync(file)) throw new NetworkFileError(`network file ${file} does not exist`);
@@ -124,8 +123,11 @@ export interface NetworkEntry {
   description?: string;
 }
 
-/** The networks in `resources/networks/` (invalid files are skipped, their problem in `errors`). */
-export function builtinNetworks(dir = NETWORKS_DIR): { entries: NetworkEntry[]; errors: string[] } {
+/**
+ * The networks in `dir` (default: `<resources>/networks`, see resources.ts; invalid files are
+ * skipped, their problem in `errors`).
+ */
+export function builtinNetworks(dir = networksDir()): { entries: NetworkEntry[]; errors: string[] } {
   const entries: NetworkEntry[] = [];
   const errors: string[] = [];
   if (!existsSync(dir)) return { entries, errors };

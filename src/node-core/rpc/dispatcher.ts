@@ -45,6 +45,8 @@ export type ReplayProviders = { [T in TopicName]?: () => readonly TopicPayload<T
 
 export interface DispatcherOptions {
   handlers: HandlerMap;
+  /** Declared methods (default METHODS; the node adds the methods of modules outside the contract). */
+  methods?: readonly MethodDecl[];
   events: NodeEvents;
   metrics?: Metrics;
   logger?: Logger;
@@ -83,12 +85,13 @@ export class Dispatcher {
   private openRpc?: Record<string, unknown>;
 
   constructor(private readonly o: DispatcherOptions) {
-    for (const decl of METHODS) {
+    const methods = o.methods ?? METHODS;
+    for (const decl of methods) {
       const h = (o.handlers as Record<string, Impl | undefined>)[decl.name];
       // Own-property read only: a handler map is data, never its prototype.
       this.methods.set(decl.name, { decl, impl: has(o.handlers, decl.name) ? h : undefined });
     }
-    this.builtin('rpc.discover', () => (this.openRpc ??= buildOpenRpc(METHODS, o.info)));
+    this.builtin('rpc.discover', () => (this.openRpc ??= buildOpenRpc(methods, o.info)));
     this.builtin('chain.subscribe', (p: { topic: TopicName }, ctx, after) =>
       this.subscribe(p.topic, ctx, after),
     );

@@ -31,7 +31,7 @@ import { checkpointLevelDb } from './level-checkpoint.js';
 import { MANIFEST_NAME, PARTIAL_SUFFIX, sha256Hex, snapshotId, SnapshotError } from './manifest.js';
 import { PoolClosedError, WorkerPool, WorkerTaskError } from './pool.js';
 import { ProgressTracker } from './progress.js';
-import { resolveIncluded, walk, type FileRef } from './subsystems.js';
+import { resolveIncluded, walk, type FileRef, type SubsystemDef } from './subsystems.js';
 
 /** Files LevelDB owns inside a LevelDB directory (replaced by the checkpoint's copies). */
 const LEVEL_FILE = /^([0-9]+\.(ldb|sst|log)|MANIFEST-[0-9]+|CURRENT)$/;
@@ -45,6 +45,8 @@ export interface CreateOptions {
   dest: string;
   /** Subsystem ids (default: the default selection); the chain is always included. */
   include?: string[];
+  /** The node's subsystems (default SUBSYSTEMS). */
+  subsystems?: readonly SubsystemDef[];
   format?: SnapshotFormat;
   origin: Manifest['origin'];
   /** Expected network: a data directory of another network is refused. */
@@ -142,7 +144,7 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
   }
   let included;
   try {
-    included = await resolveIncluded(root, o.include);
+    included = await resolveIncluded(root, o.include, o.subsystems);
   } catch (err) {
     throw new SnapshotError(SnapshotReason.bad_path, (err as Error).message);
   }

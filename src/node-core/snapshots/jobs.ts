@@ -12,6 +12,7 @@ import type { NodeEvents } from '../events.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { createSnapshot } from './create.js';
 import { SnapshotError } from './manifest.js';
+import type { SubsystemDef } from './subsystems.js';
 import { verifySnapshot } from './verify.js';
 
 const KEEP = 20;
@@ -23,6 +24,8 @@ export interface JobsOptions {
   metrics?: Metrics;
   logger?: Logger;
   workers?: number;
+  /** The node's subsystems (default SUBSYSTEMS). */
+  subsystems?: readonly SubsystemDef[];
 }
 
 export class SnapshotJobs {
@@ -34,7 +37,7 @@ export class SnapshotJobs {
   /** @throws SnapshotError busy while another job runs. */
   startCreate(p: { path: string; include?: string[]; format?: SnapshotFormat; origin: Manifest['origin'] }): { job_id: string; done: Promise<SnapshotJob> } {
     return this.start('create', p.path, async (signal, onProgress) => {
-      const r = await createSnapshot({ root: this.o.root, dest: p.path, include: p.include, format: p.format, origin: p.origin, network: this.o.network, signal, onProgress, workers: this.o.workers });
+      const r = await createSnapshot({ root: this.o.root, dest: p.path, include: p.include, subsystems: this.o.subsystems, format: p.format, origin: p.origin, network: this.o.network, signal, onProgress, workers: this.o.workers });
       this.o.metrics?.snapshotDurationSeconds.observe(r.duration_ms / 1000);
       this.o.metrics?.snapshotBytes.set(r.bytes);
       this.o.logger?.info({ id: r.id, path: r.path, bytes: r.bytes, files: r.files, height: r.height, checksum: r.checksum, ms: r.duration_ms }, `snapshot ${r.id} created`);

@@ -1,13 +1,12 @@
 /**
- * A small pool of snapshot I/O workers (worker.mjs): copying, hashing and tar packing/scanning run
+ * A small pool of snapshot I/O workers (worker.mjs; built or source, see ../workers.ts): copying, hashing and tar packing/scanning run
  * there, off the node's main thread, with fixed-size buffers. Tasks are queued and handed to the
  * first idle worker; progress (bytes) is reported per task. `close()` terminates the workers —
  * also the way to cancel: running tasks then reject with {@link PoolClosedError}.
  */
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
-
-const WORKER_URL = new URL('./worker.mjs', import.meta.url);
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers.js';
 
 /** A task failed inside the worker; `code` is the worker's (CHANGED, TRUNCATED, BAD_ENTRY, BAD_TAR) or the fs error code (ENOSPC…). */
 export class WorkerTaskError extends Error {
@@ -103,7 +102,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_URL) };
+    const slot: Slot = { worker: startWorker('snapshot') };
     slot.worker.on('message', (m: { id: number; type: string; bytes?: number; result?: unknown; error?: { message: string; code: string } }) => {
       const job = slot.job;
       if (!job || job.id !== m.id) return;

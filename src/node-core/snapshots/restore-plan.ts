@@ -82,7 +82,8 @@ export async function planRestore(from: string, root: string, network: string, a
       label: 'Node version',
       ok: newer === false && schemaOk,
       detail: !schemaOk
-        ? `the snapshot's chain database layout is version ${m.chain_schema}; this node ${NODE_VERSION} uses ${SCHEMA_VERSION}`
+        ? `the snapshot's chain database layout is version ${m.chain_schema}; this node ${NODE_VERSION} uses ${SCHEMA_VERSION}` +
+          `${m.chain_schema < SCHEMA_VERSION ? ' (layout 3 keeps every chain module\'s state under its own key)' : ''}. Ways out: restore a snapshot taken by this node version, or resync (start the node on an empty data directory)`
         : newer === null
           ? `the snapshot names node version "${m.node_version}", which is not a version`
           : newer

@@ -18,7 +18,7 @@ import { listSnapshots, SnapshotError } from './manifest.js';
 import { planRestore } from './restore-plan.js';
 import { restoreHistory } from './restore.js';
 import { BackupScheduler } from './scheduler.js';
-import { measure } from './subsystems.js';
+import { measure, type SubsystemDef } from './subsystems.js';
 
 export interface SnapshotServiceOptions {
   root: string;
@@ -28,6 +28,8 @@ export interface SnapshotServiceOptions {
   logger?: Logger;
   /** Head of the running chain (the restore plan's current height). */
   tip?: () => Tip;
+  /** The node's subsystems (snapshots/subsystems.ts subsystemsOf its module list); default SUBSYSTEMS. */
+  subsystems?: readonly SubsystemDef[];
   workers?: number;
 }
 
@@ -96,7 +98,7 @@ export class SnapshotService {
   handlers(): HandlerMap {
     const root = this.o.root;
     return {
-      'snapshots.subsystems': () => rpc(async () => ({ data_dir: root, subsystems: await measure(root) })),
+      'snapshots.subsystems': () => rpc(async () => ({ data_dir: root, subsystems: await measure(root, this.o.subsystems) })),
       'snapshots.free_space': (p) => rpc(() => checkDestination(p.path, root)),
       'snapshots.create': (p) =>
         rpc(async () => {

@@ -1,8 +1,9 @@
 /**
  * What a snapshot can include: the operations guide's backup path table mapped onto this node's
  * data directory (DESIGN.md "Data directory"). Each subsystem is a set of paths relative to the
- * data root; files at the root that no subsystem claims form "other", so a store added later is
- * still backed up. Never included: `node.lock` (the live lock), `snapshots/` (this module's temp
+ * data root; the node's own entries are listed here, a module's come from its `dataPaths`
+ * declaration (modules/types.ts), declared once; files at the root that no subsystem claims form
+ * "other", so a store added later is still backed up. Never included: `node.lock` (the live lock), `snapshots/` (this module's temp
  * area) and `restore_history/` (the restore log of the data directory itself, kept across restores).
  * Paths moved outside the data directory with env variables (TB_ENERGY_MARKET_DIR, …) are not
  * covered: keep such stores inside the data directory to have them in snapshots.
@@ -10,28 +11,38 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Subsystem } from '../../shared/api/snapshots.js';
+import { dataPathsOf, type AnyNodeModule, type DataPaths } from '../modules/index.js';
+import { NODE_MODULES } from '../node-modules.js';
 
-export interface SubsystemDef {
-  id: string;
-  label: string;
-  paths: string[];
-  note: string;
-  required?: boolean;
-  default_included: boolean;
-}
+export type SubsystemDef = DataPaths;
 
-export const SUBSYSTEMS: readonly SubsystemDef[] = [
-  { id: 'chain', label: 'Chain database', paths: ['chain'], note: 'chain/ — blocks, accounts, genesis.json (classic-level)', required: true, default_included: true },
+/** The node's own entries (not modules), before and after the modules' entries. */
+const CORE_FIRST: readonly SubsystemDef[] = [
+  { id: 'chain', label: 'Chain database', paths: ['chain'], note: 'chain/ — blocks, accounts, every chain module\'s state, genesis.json (classic-level)', required: true, default_included: true },
   { id: 'keys', label: 'Node and wallet keys', paths: ['keys'], note: 'keys/ — node key and wallets (0600; protect the backup)', default_included: true },
-  { id: 'governor', label: 'Launch governor', paths: ['governor_db', 'governor'], note: 'governor_db/ (TB_GOVERNOR_DB) and governor/decisions/', default_included: true },
+];
+/** Subsystems of the operations guide that are not modules yet: each moves into its module's `dataPaths` when it lands. */
+const PLANNED: readonly SubsystemDef[] = [
   { id: 'energy_market', label: 'Energy market', paths: ['energy_market'], note: 'energy_market/ (TB_ENERGY_MARKET_DIR)', default_included: true },
   { id: 'treasury', label: 'Treasury', paths: ['treasury'], note: 'treasury/', default_included: true },
   { id: 'ad_market', label: 'Ad market', paths: ['ad_market'], note: 'ad_market/', default_included: true },
   { id: 'dns', label: 'DNS auctions', paths: ['dns_db'], note: 'dns_db/ (TB_DNS_DB_PATH)', default_included: true },
+];
+const CORE_LAST: readonly SubsystemDef[] = [
   { id: 'peers', label: 'Peer stores', paths: ['overlay', 'peer_db', 'peer_db_quic'], note: 'overlay/overlay_peers.json (TB_OVERLAY_DB_PATH), peer_db/ (TB_PEER_DB_PATH)', default_included: true },
   { id: 'settings', label: 'Console settings', paths: ['snapshot_schedule'], note: 'snapshot_schedule/ — scheduled backups', default_included: true },
   { id: 'logs', label: 'Logs', paths: ['logs'], note: 'logs/node.log and rotated logs', default_included: false },
 ];
+
+/** The subsystems of a node running `modules` (its data-dir layout, in display order). */
+export function subsystemsOf(modules: readonly AnyNodeModule[]): SubsystemDef[] {
+  const fromModules = dataPathsOf(modules);
+  const taken = new Set(fromModules.map((d) => d.id));
+  return [...CORE_FIRST, ...fromModules, ...PLANNED.filter((d) => !taken.has(d.id)), ...CORE_LAST];
+}
+
+/** The subsystems of the node's module list (modules/index.ts). */
+export const SUBSYSTEMS: readonly SubsystemDef[] = subsystemsOf(NODE_MODULES);
 
 /** Root entries never copied into a snapshot nor replaced by a restore. */
 export const NEVER_INCLUDED = new Set(['node.lock', 'snapshots', 'restore_history']);
@@ -89,8 +100,8 @@ export async function walk(root: string, rel: string, out: Walk = { files: [], l
 }
 
 /** Root entries not claimed by any subsystem (the "other" subsystem). */
-export async function otherEntries(root: string): Promise<string[]> {
-  const claimed = new Set(SUBSYSTEMS.flatMap((s) => s.paths));
+export async function otherEntries(root: string, catalog: readonly SubsystemDef[] = SUBSYSTEMS): Promise<string[]> {
+  const claimed = new Set(catalog.flatMap((s) => s.paths));
   let names: string[] = [];
   try {
     names = await fs.readdir(root);
@@ -101,14 +112,14 @@ export async function otherEntries(root: string): Promise<string[]> {
 }
 
 /** Definitions with the "other" subsystem's paths filled in for `root`. */
-export async function definitions(root: string): Promise<SubsystemDef[]> {
-  return [...SUBSYSTEMS, { ...OTHER, paths: await otherEntries(root) }];
+export async function definitions(root: string, catalog: readonly SubsystemDef[] = SUBSYSTEMS): Promise<SubsystemDef[]> {
+  return [...catalog, { ...OTHER, paths: await otherEntries(root, catalog) }];
 }
 
 /** Every subsystem with its size and file count in `root` (for the backup wizard and `snapshots.subsystems`). */
-export async function measure(root: string): Promise<Subsystem[]> {
+export async function measure(root: string, catalog: readonly SubsystemDef[] = SUBSYSTEMS): Promise<Subsystem[]> {
   const out: Subsystem[] = [];
-  for (const d of await definitions(root)) {
+  for (const d of await definitions(root, catalog)) {
     const w: Walk = { files: [], levelDirs: [] };
     for (const p of d.paths) await walk(root, p, w);
     out.push({
@@ -130,8 +141,8 @@ export async function measure(root: string): Promise<Subsystem[]> {
  * Resolves the subsystems to include: `include` (ids) or the defaults, plus the required ones.
  * @throws Error naming unknown ids.
  */
-export async function resolveIncluded(root: string, include?: string[]): Promise<SubsystemDef[]> {
-  const defs = await definitions(root);
+export async function resolveIncluded(root: string, include?: string[], catalog: readonly SubsystemDef[] = SUBSYSTEMS): Promise<SubsystemDef[]> {
+  const defs = await definitions(root, catalog);
   if (include) {
     const known = new Set(defs.map((d) => d.id));
     const bad = include.filter((i) => !known.has(i));

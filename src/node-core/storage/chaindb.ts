@@ -2,15 +2,19 @@
  * The chain database (classic-level / LevelDB). Layout (keys are bytes, one-byte prefix):
  *   'm' "head"     → CBOR [height, block hash (32)]       head of the canonical chain
  *   'm' "genesis"  → genesis hash (64 hex, UTF-8)          which genesis this DB belongs to
- *   'm' "schema"   → CBOR 1                                layout version
+ *   'm' "schema"   → CBOR 3                                layout version (SCHEMA_VERSION)
  *   'b' height u64 BE → block bytes (chain/block.ts)
  *   'h' block hash    → height u64 BE
  *   't' tx id         → height u64 BE ‖ index in block u32 BE ‖ block hash (32)
  *   'a' address (20)  → balance u64 BE ‖ nonce u64 BE       (absent = empty account)
+ *   's' module id (UTF-8) → that module's state (canonical CBOR, chain/module.ts StateCodec;
+ *                       absent = the module's empty state)
  *   'u' height u64 BE → undo record of that block (multi-validator chains only, until final;
- *                       chain/undo.ts): the accounts and the governance state before the block
+ *                       chain/undo.ts): the accounts and the module states before the block
  *   'm' <name>        → other metadata of the consensus (finalized block, last vote; see chain/)
- *   'm' "gov"      → governance state (chain/gov-intent.ts encodeGov; absent = empty)
+ * Layout history: 2 = the governor state under 'm' "gov" and a root folding it in by hand;
+ * 3 = one 's' key per chain module (chain/root.ts STATE_ROOT_VERSION 3). A DB of another layout is
+ * refused at open (ChainDbError 'version') with the ways out; it is never read.
  * (Fixed-width binary for the per-tx records: they are written thousands of times per block.)
  * Every block is committed as ONE LevelDB write batch with `sync: true` (block, indexes, touched
  * accounts, head), so after a crash at any instant the DB holds exactly the blocks whose commit
@@ -18,22 +22,31 @@
  */
 import { ClassicLevel } from 'classic-level';
 import { promises as fs } from 'node:fs';
-import { asArray, asBytes, asSafeInt, decodeCanonical, encodeCanonical, readU64be, u64be } from '../chain/codec.js';
-import type { AccountState } from '../chain/state.js';
+import { asArray, asBytes, asSafeInt, decodeCanonical, encodeCanonical, readU64be, u64be } from '../codec/canonical.js';
 import { toHex } from '../crypto/hash.js';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
+
+/** A stored account: balance (base units) and nonce (the chain's AccountState). */
+export interface AccountState {
+  balance: bigint;
+  nonce: bigint;
+}
 
 /** A chain DB that cannot be used; `message` lists the ways out. */
 export class ChainDbError extends Error {
   constructor(
-    readonly kind: 'corrupt' | 'locked' | 'mismatch' | 'io',
+    readonly kind: 'corrupt' | 'locked' | 'mismatch' | 'io' | 'version',
     readonly dir: string,
     detail: string,
   ) {
     super(
       kind === 'locked'
         ? `chain database ${dir} is locked: ${detail}. Another node process is using it; stop that process (see node.lock in the data directory) and start again.`
+        : kind === 'version'
+        ? `chain database ${dir} cannot be used: ${detail}. Ways out: ` +
+            `(1) resync: move ${dir} aside and start the node (it rebuilds the chain from peers; on the dev network a fresh dev chain starts); ` +
+            `(2) restore a snapshot taken by this version of the node. Nothing was deleted.`
         : `chain database ${dir} cannot be used (${kind}): ${detail}. Ways out: ` +
             `(1) repair: stop the node and run LevelDB repair on ${dir} (contract-cli chain repair, or ClassicLevel.repair), then verify with a from-genesis replay; ` +
             `(2) restore a snapshot of the chain/ directory from a backup; ` +
@@ -64,7 +77,7 @@ const META = (name: string) => key('m', new TextEncoder().encode(name));
 const K_HEAD = META('head');
 const K_GENESIS = META('genesis');
 const K_SCHEMA = META('schema');
-const K_GOV = META('gov');
+const K_MODULE = (id: string) => key('s', new TextEncoder().encode(id));
 
 export interface Head {
   height: number;
@@ -81,8 +94,8 @@ export interface BlockCommit {
   accounts: Map<string, AccountState>;
   /** Set on the genesis commit only. */
   genesisHash?: string;
-  /** New governance state bytes when the block changed it (chain/gov-intent.ts). */
-  gov?: Uint8Array;
+  /** Module states the block changed: id → new state bytes, null = back to empty (key deleted). */
+  modules?: Map<string, Uint8Array | null>;
   /** Undo record (chain/undo.ts) so the block can be reverted while it is not final. */
   undo?: Uint8Array;
   /** Metadata written in the same batch (name → bytes). */
@@ -96,8 +109,8 @@ export interface BlockRevert {
   txIds: Uint8Array[];
   /** Accounts before the block by 40-hex address; empty accounts are deleted. */
   restore: Map<string, AccountState>;
-  /** Governance state bytes before the block (null: there was none); undefined = unchanged. */
-  gov?: Uint8Array | null;
+  /** Module states before the block: id → bytes, null = was empty (key deleted). */
+  modules?: Map<string, Uint8Array | null>;
   /** The new head (the parent). */
   parent: Head;
 }
@@ -133,8 +146,16 @@ export class ChainDb {
     const cdb = new ChainDb(dir, db);
     try {
       const schema = await db.get(K_SCHEMA);
-      if (schema !== undefined && asSafeInt(decodeCanonical(schema, 'schema'), 'schema') !== SCHEMA_VERSION)
-        throw new Error(`layout version ${toHex(schema)} is not ${SCHEMA_VERSION}`);
+      let version: number | undefined;
+      try {
+        version = schema === undefined ? undefined : asSafeInt(decodeCanonical(schema, 'schema'), 'schema');
+      } catch {
+        throw new Error(`layout version record ${toHex(schema!)} does not decode`);
+      }
+      if (version !== undefined && version !== SCHEMA_VERSION)
+        throw new ChainDbError('version', dir, `it was written in layout version ${version}${version < SCHEMA_VERSION ? ' (before chain modules)' : ''}; this node reads layout version ${SCHEMA_VERSION}`);
+      if (version === undefined && (await db.get(K_HEAD)) !== undefined)
+        throw new ChainDbError('version', dir, `it has blocks but no layout version record; this node reads layout version ${SCHEMA_VERSION}`);
     } catch (err) {
       await db.close().catch(() => {});
       throw err instanceof ChainDbError ? err : new ChainDbError('corrupt', dir, (err as Error).message);
@@ -165,10 +186,13 @@ export class ChainDb {
     });
   }
 
-  /** Stored governance state bytes (chain/gov-intent.ts), undefined when none was ever written. */
-  async govBytes(): Promise<Uint8Array | undefined> {
-    const v = await this.db.get(K_GOV);
-    return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  /** Stored module states: module id → state bytes (modules at their empty state have none). */
+  async moduleStates(): Promise<Map<string, Uint8Array>> {
+    return this.guard('module states', async () => {
+      const out = new Map<string, Uint8Array>();
+      for await (const [k, v] of this.db.iterator({ gte: key('s'), lt: key('t') })) out.set(new TextDecoder().decode(k.subarray(1)), new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+      return out;
+    });
   }
 
   async genesisHash(): Promise<string | undefined> {
@@ -253,7 +277,7 @@ export class ChainDb {
       }
       i++;
     }
-    if (c.gov !== undefined) ops.push({ type: 'put', key: K_GOV, value: c.gov });
+    for (const [id, bytes] of c.modules ?? []) ops.push(bytes === null ? { type: 'del', key: K_MODULE(id) } : { type: 'put', key: K_MODULE(id), value: bytes });
     ops.push({ type: 'put', key: K_HEAD, value: encodeCanonical([c.height, c.hash]) });
     if (c.undo) ops.push({ type: 'put', key: key('u', h), value: c.undo });
     for (const [name, value] of c.meta ?? []) ops.push({ type: 'put', key: META(name), value });
@@ -292,8 +316,10 @@ export class ChainDb {
         batch.put(k, v);
       }
     }
-    if (r.gov === null) batch.del(K_GOV);
-    else if (r.gov !== undefined) batch.put(K_GOV, r.gov);
+    for (const [id, bytes] of r.modules ?? []) {
+      if (bytes === null) batch.del(K_MODULE(id));
+      else batch.put(K_MODULE(id), bytes);
+    }
     batch.put(K_HEAD, encodeCanonical([r.parent.height, r.parent.hash]));
     await batch.write({ sync: true });
   }

@@ -12,7 +12,7 @@ export const Deadline = z.object({
   id: z.string(),
   /** Contributing module (`governor`, `treasury`, `energy`, `ad_market`, …). */
   module: z.string(),
-  /** What happens (`window_closes`, `intent_applies`, `vote_closes`, `timelock_ends`, …). */
+  /** What happens, as the module names it (`governor_window`, `intent_apply`, `vote_close`, …). */
   kind: z.string(),
   title: z.string(),
   detail: z.string().optional(),

@@ -34,6 +34,8 @@ export const Reason = {
   balance_overflow: 'balance_overflow',
   wrong_chain_id: 'wrong_chain_id',
   malformed_tx: 'malformed_tx',
+  /** A module call whose tag no registered module declares (chain/modules.ts). */
+  unknown_tx_kind: 'unknown_tx_kind',
   // general
   not_found: 'not_found',
   unauthorized: 'unauthorized',

@@ -37,6 +37,16 @@ export type GateAction = z.infer<typeof GateAction>;
 export const GateMetrics = z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()]));
 export type GateMetrics = z.infer<typeof GateMetrics>;
 
+/** A gate's input for one window (what a module's governor `sources` hook returns; governor/gates.ts steps it). */
+export type GateVerdict =
+  /** Inputs present: whether the enter condition holds, and whether the current state may stay. */
+  | { signal: 'ok'; enterOk: boolean; stayOk: boolean; reason: string; metrics: GateMetrics }
+  /** A source is missing: named in `missing`. */
+  | { signal: 'no_signal'; missing: string[]; reason: string; metrics: GateMetrics }
+  /** Not enough data yet (e.g. the first window after start): streaks are left as they are. */
+  | { signal: 'waiting'; reason: string; metrics: GateMetrics };
+
+
 export const GateStatus = z.object({
   name: GateName,
   state: GateState,

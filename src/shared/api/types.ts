@@ -31,7 +31,16 @@ export const BlockHeader = z.object({
 });
 export type BlockHeader = z.infer<typeof BlockHeader>;
 
+/** How a module call reads (from the module that owns its kind): a summary line and flat fields. */
+export const CallView = z.object({
+  summary: z.string(),
+  fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+});
+export type CallView = z.infer<typeof CallView>;
+
 export const TxView = z.object({
+  /** `transfer`, or the tag of a module call (e.g. `gov_intent`). */
+  kind: z.string(),
   hash: zHash,
   from: zAddress,
   to: zAddress,
@@ -39,6 +48,8 @@ export const TxView = z.object({
   fee: zDecimal,
   nonce: zDecimal,
   chain_id: z.number().int(),
+  /** Module calls only: what the call does, as its module describes it. */
+  call: CallView.optional(),
 });
 export type TxView = z.infer<typeof TxView>;
 

@@ -33,8 +33,14 @@ describe('node.deadlines', () => {
   it('lists the governor window and its pending decisions, soonest first', async () => {
     const r = (await call(port, 'node.deadlines', [])) as DeadlinesResult;
     expect(r.block_time_ms).toBe(50);
-    const w = r.deadlines.find((d) => d.kind === 'window_closes')!;
-    expect(w).toMatchObject({ module: 'governor', recurring: true });
+    const w = r.deadlines.find((d) => d.kind === 'governor_window')!;
+    expect(w).toMatchObject({ module: 'governor', recurring: true, title: 'next gate evaluation' });
+    // The window's id stays put between calls (the governor's timer), so it is notified at most once.
+    expect(
+      ((await call(port, 'node.deadlines', [])) as DeadlinesResult).deadlines.find(
+        (d) => d.kind === 'governor_window',
+      )!.id,
+    ).toBe(w.id);
     expect(w.at_height).toBeGreaterThan(r.height);
     expect(w.blocks_left).toBe(w.at_height - r.height);
     expect(w.at_ms).toBeGreaterThanOrEqual(r.now_ms);
@@ -44,15 +50,15 @@ describe('node.deadlines', () => {
       .poll(
         async () =>
           ((await call(port, 'node.deadlines', [])) as DeadlinesResult).deadlines.filter(
-            (d) => d.kind === 'intent_applies',
+            (d) => d.kind === 'intent_apply',
           ).length,
         { timeout: 30_000, interval: 250 },
       )
       .toBeGreaterThan(0);
     const r2 = (await call(port, 'node.deadlines', [])) as DeadlinesResult;
-    const intent = r2.deadlines.find((d) => d.kind === 'intent_applies')!;
+    const intent = r2.deadlines.find((d) => d.kind === 'intent_apply')!;
     expect(intent.at_height % 120).toBe(0);
-    expect(intent.title).toMatch(/^Governor: operational inactive → active takes effect$/);
+    expect(intent.title).toMatch(/^operational enter applies/);
     const heights = r2.deadlines.map((d) => d.at_height);
     expect(heights).toEqual([...heights].sort((a, b) => a - b));
   });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EPOCH_BLOCKS } from '../../../src/node-core/chain/block.js';
 import type { Verdict } from '../../../src/node-core/governor/gates.js';
+import { governorChainModule, governorState } from '../../../src/node-core/governor/chain-module.js';
 import { Governor, type GovernorOptions } from '../../../src/node-core/governor/service.js';
 import { signingKeyFromHex } from '../../../src/node-core/governor/snapshots.js';
 import type { GateChanged } from '../../../src/shared/api/governor.js';
@@ -40,7 +41,7 @@ function heightReached(tc: TestChain, height: number): Promise<void> {
 }
 
 async function startChain(): Promise<TestChain> {
-  const tc = await openTestChain({ genesis: (k) => customGenesis(k, { block_time_ms: BLOCK_MS }) });
+  const tc = await openTestChain({ genesis: (k) => customGenesis(k, { block_time_ms: BLOCK_MS }), modules: [governorChainModule] });
   tc.chain.startProducing();
   await heightReached(tc, tc.chain.tip().height + 30); // > one window of blocks
   await tc.chain.stopProducing(); // evaluate in a fixed epoch
@@ -120,10 +121,10 @@ describe('governor service on a real chain', () => {
     expect(t.chain.mempool.size).toBe(2);
     t.chain.startProducing();
     await heightReached(t, operational.epoch_apply * EPOCH_BLOCKS - 1);
-    expect(t.chain.govState().params).toEqual([]); // not before epoch_apply
+    expect(t.chain.moduleState(governorState).params).toEqual([]); // not before epoch_apply
     await heightReached(t, operational.epoch_apply * EPOCH_BLOCKS);
     await gov.tick();
-    expect(Object.fromEntries(t.chain.govState().params)).toEqual({ naming_mode: '"rehearsal"', operational: 'true' });
+    expect(Object.fromEntries(t.chain.moduleState(governorState).params)).toEqual({ naming_mode: '"rehearsal"', operational: 'true' });
     const after = gov.decisions(10);
     expect(after.map((d) => [d.state, d.applied_epoch])).toEqual([['applied', operational.epoch_apply], ['applied', operational.epoch_apply]]);
     expect(gov.status()).toMatchObject({ params: { operational: true, naming_mode: 'rehearsal' }, pending: [] });

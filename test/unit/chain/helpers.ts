@@ -5,6 +5,8 @@ import path from 'node:path';
 import { Chain } from '../../../src/node-core/chain/chain.js';
 import { genesisHash, loadOrCreateGenesis, type Genesis } from '../../../src/node-core/chain/genesis.js';
 import type { MempoolOptions } from '../../../src/node-core/chain/mempool.js';
+import type { ChainModule } from '../../../src/node-core/chain/module.js';
+import { chainHandlers } from '../../../src/node-core/chain/handlers.js';
 import { NodeEvents } from '../../../src/node-core/events.js';
 import type { CallContext, HandlerMap } from '../../../src/node-core/rpc/types.js';
 import { createMetrics } from '../../../src/node-core/telemetry/metrics.js';
@@ -45,7 +47,7 @@ export interface TestChain {
   cleanup(): Promise<void>;
 }
 
-export async function openTestChain(o: { network?: string; mempool?: MempoolOptions; genesis?: (k: KeyPair) => Genesis; root?: string; verifyPool?: VerifyPool } = {}): Promise<TestChain> {
+export async function openTestChain(o: { network?: string; mempool?: MempoolOptions; genesis?: (k: KeyPair) => Genesis; root?: string; verifyPool?: VerifyPool; modules?: ChainModule[] } = {}): Promise<TestChain> {
   const root = o.root ?? (await tempRoot());
   const network = o.network ?? 'dev';
   const nodeKey = await loadOrCreateNodeKey(root);
@@ -56,12 +58,12 @@ export async function openTestChain(o: { network?: string; mempool?: MempoolOpti
   const dir = path.join(root, 'chain');
   const t: TestChain = {
     root, dir, genesis, nodeKey, keystore, events, metrics,
-    chain: await Chain.open({ dir, genesis, nodeKey, events, metrics, mempool: o.mempool, verifyPool: o.verifyPool }),
+    chain: await Chain.open({ dir, genesis, nodeKey, events, metrics, mempool: o.mempool, verifyPool: o.verifyPool, modules: o.modules }),
     h: {},
     async reopen() {
       await t.chain.close();
-      t.chain = await Chain.open({ dir, genesis, nodeKey, events, metrics, mempool: o.mempool, verifyPool: o.verifyPool });
-      t.h = t.chain.handlers({ network, keystore });
+      t.chain = await Chain.open({ dir, genesis, nodeKey, events, metrics, mempool: o.mempool, verifyPool: o.verifyPool, modules: o.modules });
+      t.h = chainHandlers(t.chain, { network, keystore });
       return t.chain;
     },
     async cleanup() {
@@ -69,7 +71,7 @@ export async function openTestChain(o: { network?: string; mempool?: MempoolOpti
       await fs.rm(root, { recursive: true, force: true });
     },
   };
-  t.h = t.chain.handlers({ network, keystore });
+  t.h = chainHandlers(t.chain, { network, keystore });
   return t;
 }
 

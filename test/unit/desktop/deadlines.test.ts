@@ -1,13 +1,10 @@
 // node.deadlines: sources merged soonest first with blocks left and wall-time estimates, passed
-// deadlines dropped, a failing source skipped; the governor's share (window end with a stable id
-// before the first tick, pending decisions at epoch_apply × 120); the .ics export.
+// deadlines dropped, a failing source skipped; a module's deadlines() mapped to inbox items; the
+// .ics export.
 import { describe, expect, it } from 'vitest';
-import { collectDeadlines } from '../../../src/node-core/deadlines.js';
-import { governorDeadlines } from '../../../src/node-core/governor/deadlines.js';
-import { deadlinesToIcs } from '../../../src/host/desktop/ics-export.js';
+import { collectDeadlines, fromModuleDeadline } from '../../../src/node-core/deadlines.js';
 
-const status = (o: Record<string, unknown> = {}) =>
-  ({ height: 250, window_secs: 120, shadow_only: true, last_tick_ms: null, pending: [], ...o }) as any;
+import { deadlinesToIcs } from '../../../src/host/desktop/ics-export.js';
 
 describe('deadlines', () => {
   it('merges sources soonest first; drops passed ones; skips a failing source', async () => {
@@ -33,38 +30,35 @@ describe('deadlines', () => {
     expect(r).toMatchObject({ height: 100, block_time_ms: 1000, now_ms: 5_000 });
   });
 
-  it('governor: the window end keeps its id until the first tick; pending decisions at epoch_apply × 120', () => {
-    const g = { status: () => status() };
-    let t = 1_000_000;
-    const first = governorDeadlines(g, 1000, () => t)[0];
-    t += 30_000;
-    const later = governorDeadlines(g, 1000, () => t)[0];
-    expect(later.id).toBe(first.id);
-    expect(later.at_ms).toBe(first.at_ms);
-    expect(later.at_height).toBe(250 + 90);
-    const ticked = {
-      status: () =>
-        status({
-          last_tick_ms: 2_000_000,
-          pending: [
-            {
-              id: 'energy-3-0',
-              gate: 'energy',
-              from_state: 'inactive',
-              to_state: 'rehearsal',
-              epoch_apply: 4,
-              state: 'shadow',
-              reason: 'inputs ok',
-            },
-          ],
-        }),
-    };
-    const d = governorDeadlines(ticked, 1000, () => 2_050_000);
-    expect(d[0]).toMatchObject({ kind: 'window_closes', recurring: true, at_ms: 2_120_000, at_height: 250 + 70 });
-    expect(d[1]).toMatchObject({
-      id: 'governor:intent_applies:energy-3-0',
-      at_height: 480,
-      title: 'Governor: energy inactive → rehearsal takes effect',
+  it("a module's deadline (modules/types.ts) becomes an inbox item: epoch → height, default id, recurring kept", () => {
+    expect(
+      fromModuleDeadline({ module: 'treasury', kind: 'vote_close', label: 'Vote on #4 closes', epoch: 7 }),
+    ).toEqual({
+      id: 'treasury:vote_close:840',
+      module: 'treasury',
+      kind: 'vote_close',
+      title: 'Vote on #4 closes',
+      detail: 'epoch 7',
+      at_height: 840,
+    });
+    expect(
+      fromModuleDeadline({
+        module: 'governor',
+        kind: 'governor_window',
+        label: 'next gate evaluation',
+        height: 300,
+        at_ms: 9,
+        id: 'governor:governor_window:1',
+        recurring: true,
+      }),
+    ).toEqual({
+      id: 'governor:governor_window:1',
+      module: 'governor',
+      kind: 'governor_window',
+      title: 'next gate evaluation',
+      at_height: 300,
+      at_ms: 9,
+      recurring: true,
     });
   });
 

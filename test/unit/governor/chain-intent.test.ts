@@ -11,9 +11,10 @@ import {
   govVote,
   intentKey,
   type GovIntent,
-} from '../../../src/node-core/chain/gov-intent.js';
+} from '../../../src/node-core/governor/gov-intent.js';
+import { governorChainModule, governorState, intentKind } from '../../../src/node-core/governor/chain-module.js';
 import { replayFromGenesis } from '../../../src/node-core/chain/replay.js';
-import { decodeTx, signIntent } from '../../../src/node-core/chain/tx.js';
+import { decodeTx, signCall } from '../../../src/node-core/chain/tx.js';
 import { generateKeys } from '../../../src/node-core/crypto/ed25519.js';
 import { RpcError } from '../../../src/shared/api/errors.js';
 import { openTestChain, tempRoot, type TestChain } from '../chain/helpers.js';
@@ -78,43 +79,45 @@ afterEach(async () => {
 
 describe('intent transactions on a real chain', () => {
   it('takes effect at the first block of epoch_apply; reopen and replay agree', async () => {
-    t = await openTestChain();
-    const txHash = t.chain.submitIntent(intent(1));
+    t = await openTestChain({ modules: [governorChainModule] });
+    const txHash = t.chain.submitCall(intentKind, intent(1));
     expect(t.chain.mempool.has(txHash)).toBe(true);
     // A second identical intent from the same validator is refused at admission once included.
     await t.chain.produceBlock();
     expect((await t.chain.txStatus(txHash)).status).toBe('included');
-    expect(t.chain.govState().pending.map((p) => p.voters)).toEqual([[t.nodeKey.address.slice(3)]]);
-    expect(() => t!.chain.submitIntent(intent(1))).toThrow(RpcError);
+    expect(t.chain.moduleState(governorState).pending.map((p) => p.voters)).toEqual([[t.nodeKey.address.slice(3)]]);
+    expect(() => t!.chain.submitCall(intentKind, intent(1))).toThrow(RpcError);
     while (t.chain.tip().height < EPOCH_BLOCKS - 1) await t.chain.produceBlock();
-    expect(t.chain.govState().params).toEqual([]);
+    expect(t.chain.moduleState(governorState).params).toEqual([]);
     const before = await t.chain.produceBlock(); // height 120 = first block of epoch 1
     expect(before.height).toBe(EPOCH_BLOCKS);
-    expect(t.chain.govState().params).toEqual([['operational', 'true']]);
-    expect(t.chain.govState().history[0]).toMatchObject({ gate: 'operational', action: 'enter', epoch: 1, outcome: 'applied' });
+    expect(t.chain.moduleState(governorState).params).toEqual([['operational', 'true']]);
+    expect(t.chain.moduleState(governorState).history[0]).toMatchObject({ gate: 'operational', action: 'enter', epoch: 1, outcome: 'applied' });
     // Late intent (epoch_apply 1 during epoch 1) is refused with its reason.
     try {
-      t.chain.submitIntent(intent(1, false));
+      t.chain.submitCall(intentKind, intent(1, false));
       expect.unreachable();
     } catch (err) {
       expect((err as RpcError).data?.reason).toBe('intent_too_late');
     }
     const tip = t.chain.tip();
-    const gov = t.chain.govState();
+    const gov = t.chain.moduleState(governorState);
     await t.reopen();
-    expect(t.chain.govState()).toEqual(gov);
+    expect(t.chain.moduleState(governorState)).toEqual(gov);
     expect(t.chain.tip().state_root).toBe(tip.state_root);
     await t.chain.close();
-    const r = await replayFromGenesis(t.dir, { tmpDir: await tempRoot('tb replay-') });
+    const r = await replayFromGenesis(t.dir, { modules: [governorChainModule], tmpDir: await tempRoot('tb replay-') });
     expect(r).toEqual({ height: tip.height, stateRoot: tip.state_root, ok: true });
-    t.chain = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey });
+    // A node without the governor module refuses this data dir rather than misreading it.
+    await expect(Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey })).rejects.toThrow(/state of module "governor", which this node does not run/);
+    t.chain = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey, modules: [governorChainModule] });
   });
 
   it('refuses an intent from a key that is not a validator; transfers still need their fee', async () => {
-    t = await openTestChain();
+    t = await openTestChain({ modules: [governorChainModule] });
     const k = generateKeys();
-    const tx = signIntent({ chainId: 31337, publicKey: k.publicKey, secretKey: k.secretKey, nonce: 0n, intent: intent(1) });
-    expect(decodeTx(tx.bytes).payload.intent).toEqual(intent(1));
+    const tx = signCall({ chainId: 31337, publicKey: k.publicKey, secretKey: k.secretKey, nonce: 0n, fee: 0n, call: { tag: intentKind.tag, body: intentKind.encode(intent(1)) } });
+    expect(intentKind.decode(decodeTx(tx.bytes).payload.call!.body)).toEqual(intent(1));
     try {
       t.chain.submit(tx.bytes);
       expect.unreachable();

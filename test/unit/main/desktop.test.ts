@@ -58,7 +58,7 @@ function electronMock(dialogAnswer: { response: number; checkboxChecked: boolean
     el: {
       app: {
         setLoginItemSettings: vi.fn(),
-        getLoginItemSettings: vi.fn(() => ({ wasOpenedAsHidden: false }) as any),
+        getLoginItemSettings: vi.fn(() => ({ wasOpenedAtLogin: false }) as any),
       },
       Tray: Tray as any,
       Menu: { buildFromTemplate: (items: any[]) => ({ items }) as any },
@@ -141,7 +141,6 @@ describe('tray', () => {
     await vi.waitFor(() => expect(desktop.settings.get().start_at_login).toBe(true));
     expect(m.el.app.setLoginItemSettings).toHaveBeenLastCalledWith({
       openAtLogin: true,
-      openAsHidden: true,
       args: ['--hidden'],
     });
     await vi.waitFor(() => expect(item(tray.menu, 'login').checked).toBe(true));

@@ -9,6 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 
 const FAKE = fileURLToPath(new URL('../host/fixtures/fake-node.mjs', import.meta.url));
+const BUILT_ENTRY = '/app/out/main/chunks/node-entry-0000.js';
+
+// The electron-vite build gives main the built node entry's path (`?modulePath`) and the built
+// workers (entries of the main build); from src/ there are neither (test/unit/main/built-app.test.ts
+// runs the real build output).
+vi.mock('../../../src/node-core/node-entry?modulePath', () => ({ default: BUILT_ENTRY }));
+vi.mock('../../../src/host/built.js', async (orig) => ({ ...(await orig<object>()), useBuiltWorkersAt: () => {} }));
 
 const h = vi.hoisted(() => {
   let ready!: () => void;
@@ -20,13 +27,16 @@ vi.mock('electron', async () => {
   const { EventEmitter: EE } = await import('node:events');
   const app = Object.assign(new EE(), {
     whenReady: () => (h.calls.push('whenReady'), h.whenReady),
+    isPackaged: false,
+    getAppPath: () => '/app',
+    commandLine: { hasSwitch: () => false },
     enableSandbox: vi.fn(() => h.calls.push('enableSandbox')),
     requestSingleInstanceLock: vi.fn(() => true),
     quit: vi.fn(() => h.calls.push('quit')),
     exit: vi.fn(),
     getPath: vi.fn(() => USER_DATA()),
     setLoginItemSettings: vi.fn(),
-    getLoginItemSettings: vi.fn(() => ({ openAtLogin: false, wasOpenedAsHidden: false })),
+    getLoginItemSettings: vi.fn(() => ({ openAtLogin: false, wasOpenedAtLogin: false })),
   });
   class Tray extends EE {
     constructor(readonly icon: unknown) {
@@ -77,13 +87,13 @@ vi.mock('electron', async () => {
     app,
     BrowserWindow,
     ipcMain: { handle: vi.fn(), on: vi.fn(), removeHandler: vi.fn(), off: vi.fn() },
+    Menu: { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((t: unknown[]) => ({ items: t })) },
     protocol: { registerSchemesAsPrivileged: vi.fn(() => h.calls.push('registerSchemes')), handle: vi.fn() },
     session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
     shell: { openExternal: vi.fn(), openPath: vi.fn(async () => '') },
     utilityProcess,
     Tray,
     Notification,
-    Menu: { buildFromTemplate: vi.fn((t: unknown[]) => ({ items: t })) },
     nativeImage: { createFromPath: vi.fn(() => ({ isEmpty: () => false })) },
     powerMonitor: new EE(),
     // The first close asks: the test answers "Quit" without remembering.
@@ -120,11 +130,15 @@ describe('Electron main', () => {
     expect(electron.ipcMain.handle).toHaveBeenCalledWith('tb:call', expect.any(Function));
     expect(electron.ipcMain.on).toHaveBeenCalledWith('tb:subscribe', expect.any(Function));
 
-    // The node runs in a utilityProcess through the bootstrap, with the real node entry named.
+    // The node runs in a utilityProcess from its built entry, the resources directory passed explicitly
+    // (unpackaged: <app>/resources); no application menu change outside production.
     expect(h.forks).toHaveLength(1);
-    expect(h.forks[0].modulePath).toMatch(/node-entry\.js$/);
+    expect(h.forks[0].modulePath).toBe(BUILT_ENTRY);
     expect(h.forks[0].args[0]).toBe('--tb-node');
-    expect(h.forks[0].opts.env.TB_NODE_ENTRY).toMatch(/src[/\\]node-core[/\\]main\.ts$/);
+    expect(h.forks[0].opts.env.TB_RESOURCES_DIR).toBe(path.join('/app', 'resources'));
+    expect(h.forks[0].opts.env.TB_NODE_ENTRY).toBeUndefined();
+    expect(electron.Menu.setApplicationMenu).not.toHaveBeenCalled();
+    expect(win.opts.webPreferences.devTools).toBe(true);
     expect(h.forks[0].opts.stdio).toBe('pipe');
 
     // The broker answers app.info from main with the supervisor state (launcher: utility).
@@ -140,7 +154,7 @@ describe('Electron main', () => {
 
     // The tray is up, with the node's phase; start-at-login follows the setting (off).
     expect(h.trays).toHaveLength(1);
-    expect(electron.app.setLoginItemSettings).toHaveBeenCalledWith({ openAtLogin: false, openAsHidden: true, args: ['--hidden'] });
+    expect(electron.app.setLoginItemSettings).toHaveBeenCalledWith({ openAtLogin: false, args: ['--hidden'] });
 
     // Closing the window asks once (background or quit); answered "Quit": the node stops first
     // (the window stays until it has stopped), then the app quits.

@@ -47,7 +47,7 @@ function Row({
 }) {
   const blocks = Math.max(0, d.at_height - height);
   // A module with its own clock (the governor's window timer) keeps its time; others follow the head.
-  const ms = d.kind === 'window_closes' ? Math.max(0, d.at_ms - now) : blocks * blockMs;
+  const ms = d.recurring ? Math.max(0, d.at_ms - now) : blocks * blockMs;
   const tone = blocks <= 1 ? 'dl-due' : blocks <= lead ? 'dl-soon' : '';
   return (
     <tr data-testid="deadline-row" data-module={d.module} data-kind={d.kind}>

@@ -4,24 +4,23 @@
  * validator carrying `(gate, action, epoch_apply, params_patch)`; validators holding ≥ 2/3 of
  * stake must submit the identical intent (same key) before it takes effect, at the first block
  * of `epoch_apply`. Everything here is a pure function of its inputs, so the governance state is
- * a pure function of genesis + blocks (production, import and replay share `foldGovBlock`).
+ * a pure function of genesis + blocks; the chain runs it as the governor's ChainModule
+ * (governor/chain-module.ts: `beginBlock` = govEpochStep, `applyTx` = govVote).
  *
- * Tx form: a transfer payload with a 7th element (chain/tx.ts)
+ * Tx form: a module call, i.e. a transfer payload with a 7th element (chain/tx.ts)
  *   `[chain_id, from, to (= from), amount (= 0), fee, nonce, ["gov_intent", gate, action, epoch_apply, patch]]`
  * where `patch` is the RFC 8785 canonical JSON text of a flat object of booleans/strings/numbers.
  * Intent key = BLAKE3(canonical CBOR `[gate, action, epoch_apply, patch]`), 64 hex.
  *
- * Governance state (canonical CBOR, stored by ChainDb under `m gov`):
+ * Governance state (canonical CBOR, stored by ChainDb as the state of module `governor`):
  *   `[params [[name, json value text]…] sorted by name,
  *     pending [[key, gate, action, epoch_apply, patch, [voter 40-hex…] sorted]…] sorted by key,
  *     history [[key, gate, action, epoch, outcome "applied"|"expired"]…] last HISTORY_MAX]`
- * State root of a block = the accounts root while the governance state is empty (so chains
- * without intents keep their roots), else SHA-256(0x04 ‖ accounts root ‖ SHA-256(gov bytes)).
+ * The state root commits to it like to every module state (chain/root.ts).
  */
-import { hash as oneShot } from 'node:crypto';
+import { EPOCH_BLOCKS } from '../chain/block.js';
+import { asArray, asSafeInt, CodecError, encodeCanonical } from '../codec/canonical.js';
 import { blake3, toHex } from '../crypto/hash.js';
-import { EPOCH_BLOCKS } from './block.js';
-import { asArray, asSafeInt, CodecError, encodeCanonical } from './codec.js';
 
 export const GOV_INTENT_TAG = 'gov_intent';
 /** Applied/expired intents remembered in the governance state. */
@@ -121,12 +120,17 @@ export function intentKey(i: GovIntent): string {
   return toHex(blake3(encodeCanonical([i.gate, i.action, i.epochApply, i.patch])));
 }
 
-export function encodeGov(s: GovState): Uint8Array {
-  return encodeCanonical([
+/** The CBOR value of a governance state (encoded canonically by the chain). */
+export function govValue(s: GovState): unknown {
+  return [
     s.params.map(([k, v]) => [k, v]),
     s.pending.map((p) => [p.key, p.gate, p.action, p.epochApply, p.patch, p.voters]),
     s.history.map((h) => [h.key, h.gate, h.action, h.epoch, h.outcome]),
-  ]);
+  ];
+}
+
+export function encodeGov(s: GovState): Uint8Array {
+  return encodeCanonical(govValue(s));
 }
 
 /** @throws CodecError on a malformed record. */
@@ -156,17 +160,6 @@ export function decodeGov(v: unknown): GovState {
 
 export function isEmptyGov(s: GovState): boolean {
   return s.params.length === 0 && s.pending.length === 0 && s.history.length === 0;
-}
-
-/** Header state root for an accounts root and a governance state (see module doc). */
-export function combinedRoot(accountsRoot: Uint8Array, gov: GovState): Uint8Array {
-  if (isEmptyGov(gov)) return accountsRoot;
-  const govHash = oneShot('sha256', encodeGov(gov), 'buffer');
-  const input = new Uint8Array(65);
-  input[0] = 4;
-  input.set(accountsRoot, 1);
-  input.set(govHash, 33);
-  return new Uint8Array(oneShot('sha256', input, 'buffer'));
 }
 
 /** An intent tx as seen by the fold: sender (40 hex) and its intent. */
@@ -224,9 +217,4 @@ export function govVote(s: GovState, height: number, tx: IntentTx, stake: Readon
     pending[i] = { ...p, voters: [...p.voters, tx.sender].sort() };
   }
   return { ...s, pending };
-}
-
-/** Stake by 40-hex validator address from genesis validators. */
-export function stakeMap(validators: readonly { address: string; stake: string }[]): Map<string, bigint> {
-  return new Map(validators.map((v) => [v.address.slice(3), BigInt(v.stake)]));
 }

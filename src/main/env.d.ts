@@ -1,0 +1,2 @@
+// electron-vite's import queries (`?modulePath`) used by the main bundle.
+/// <reference types="electron-vite/node" />

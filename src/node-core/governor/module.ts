@@ -1,0 +1,39 @@
+/**
+ * The launch governor as a node module (modules/types.ts): its chain module (intents on chain),
+ * its `governor.*` methods, its data paths, and its service — started only with
+ * TB_GOVERNOR_ENABLED, while the chain module always runs (every node must fold the same
+ * governance state, whatever its local settings).
+ */
+import { GOVERNOR_METHODS } from '../../shared/api/governor.js';
+import { defineModule } from '../modules/index.js';
+import { governorChainModule } from './chain-module.js';
+import { governorHandlers, governorSettings } from './settings.js';
+import { Governor } from './service.js';
+
+export const GOVERNOR = defineModule({
+  id: 'governor',
+  label: 'Launch governor',
+  chain: governorChainModule,
+  methods: GOVERNOR_METHODS,
+  dataPaths: [{ id: 'governor', label: 'Launch governor', paths: ['governor_db', 'governor'], note: 'governor_db/ (TB_GOVERNOR_DB) and governor/decisions/', default_included: true }],
+  panels: [
+    { title: 'Gate states (0 inactive, 1 active, 2 rehearsal, 3 trade)', expr: 'governor_gate_state', kind: 'timeseries' },
+    { title: 'Intent backlog', expr: 'intent_backlog', kind: 'stat' },
+  ],
+  alerts: [
+    { name: 'GovernorGateNoSignal', expr: 'max(governor_gate_no_signal) == 1', for: '30m', severity: 'info', summary: 'a governor gate has no input signal (its source subsystem is missing)' },
+  ],
+  async start(ctx) {
+    let governor: Governor | undefined;
+    if (ctx.config.governor_enabled) {
+      // Before any listener: a bad signing setup is a startup error (ConfigError → exit 2).
+      const gs = governorSettings(ctx.config, ctx.root, ctx.chain.genesis.block_time_ms);
+      governor = await Governor.start({ ...gs, dataDir: ctx.root, chain: ctx.chain, events: ctx.events, metrics: ctx.nodeMetrics, logger: ctx.logger, peers: ctx.peers, sources: ctx.sources });
+    }
+    return {
+      handlers: governorHandlers(governor),
+      deadlines: () => governor?.deadlines() ?? [],
+      close: () => governor?.stop(),
+    };
+  },
+});

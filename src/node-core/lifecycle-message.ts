@@ -1,0 +1,24 @@
+import type { PhaseInfo } from '../shared/api/index.js';
+
+/**
+ * Lifecycle messages the node posts on its IPC channel (besides JSON-RPC responses and
+ * `subscription` notifications, which carry `jsonrpc`). Consumed by the console's supervisor.
+ */
+export type LifecycleMessage =
+  /** Every phase change, the same payload as the `node.phase` topic. */
+  | ({ type: 'phase' } & PhaseInfo)
+  /** Once, when the phase becomes `ready`. `metrics_port` is null with telemetry off. */
+  | {
+      type: 'ready';
+      pid: number;
+      version: string;
+      network: string;
+      chain_id: number;
+      data_dir: string;
+      node_address: string;
+      rpc_addr: string;
+      rpc_port: number;
+      metrics_port: number | null;
+    }
+  /** Posted by main.ts right before the process exits: 0 after a clean stop, 2 config error, 1 other failure. */
+  | { type: 'exit'; code: number; message?: string };

@@ -1,0 +1,141 @@
+/**
+ * The service side of a subsystem: `NodeModule` (cf. Cosmos SDK's module manager, VS Code's
+ * contributions). A module is its own folder `src/node-core/<module>/` whose public index exports
+ * one `NodeModule`; the node's module list (node-modules.ts) names it once, and the node
+ * assembles everything from that list:
+ *   chain       its ChainModule (tx kinds, state, hooks; chain/module.ts) → `Chain.open`
+ *   methods     its contract slice (src/shared/api/<module>.ts) → dispatcher, `rpc.discover`
+ *   handlers    `start()` returns a handler for EVERY declared method (a missing one is a compile error)
+ *   metrics     registered by the module on the node's prom-client registry
+ *   dataPaths   declared once → data-dir layout, `snapshots.subsystems`, backup wizard, README table
+ *   config      a zod slice of NodeConfig keys (config/schema.ts merges the slices; unknown keys stay errors)
+ *   sources     inputs of governor gates; `deadlines()` upcoming events for the console's inbox
+ *   panels, alerts  monitoring data (dashboards and rules are generated from them)
+ * Start order = list order; close runs in reverse (the node's ordered stop).
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { z } from 'zod';
+import type { GateName, GateVerdict, MethodDecl, ParamsOf, ResultOf } from '../../shared/api/index.js';
+import type { Chain } from '../chain/chain.js';
+import type { ChainModule } from '../chain/module.js';
+import type { NodeConfig } from '../config/index.js';
+import type { NodeEvents } from '../events.js';
+import type { CallContext } from '../rpc/types.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { KeyPair } from '../wallet/keystore.js';
+
+/** A handler for one declared method (params parsed by the dispatcher). */
+export type HandlerFor<D extends MethodDecl> = (params: ParamsOf<D>, ctx: CallContext) => Promise<ResultOf<D>> | ResultOf<D>;
+
+/** A handler for every method of `M`: leaving one out does not compile. */
+export type CompleteHandlers<M extends readonly MethodDecl[]> = { [D in M[number] as D['name']]: HandlerFor<D> };
+
+/**
+ * A data path of a module, relative to the data root (first segment = the top-level entry).
+ * The same record is a row of `snapshots.subsystems` (DESIGN.md "Data directory").
+ */
+export interface DataPaths {
+  /** Subsystem id in snapshots (usually the module id). */
+  id: string;
+  label: string;
+  /** Top-level entries under the data root, e.g. `governor_db`, `governor`. */
+  paths: string[];
+  /** One line for the backup wizard and the README table (env overrides named here). */
+  note: string;
+  default_included: boolean;
+  required?: boolean;
+}
+
+/** An upcoming event of a module (the console's deadline inbox). */
+export interface Deadline {
+  module: string;
+  /** Stable kind, e.g. `intent_apply`, `governor_window`. */
+  kind: string;
+  label: string;
+  /** Block height or epoch at which it happens (at least one). */
+  height?: number;
+  epoch?: number;
+  /** Expected wall-clock time (ms) when known. */
+  at_ms?: number;
+  /** Stable across calls, so the console notifies once per deadline (default `<module>:<kind>:<height>`). */
+  id?: string;
+  /** Comes back on a fixed period (an evaluation window): the console lists it without notifying each time. */
+  recurring?: boolean;
+}
+
+/** A dashboard panel over the module's metrics (Grafana dashboards are generated from these). */
+export interface Panel {
+  title: string;
+  /** PromQL over metric names the module registers. */
+  expr: string;
+  kind: 'stat' | 'timeseries' | 'gauge';
+  unit?: string;
+}
+
+/** A Prometheus alert rule. */
+export interface AlertRule {
+  name: string;
+  expr: string;
+  /** Duration the condition must hold, e.g. `5m`. */
+  for: string;
+  severity: 'info' | 'warning' | 'critical';
+  summary: string;
+}
+
+/** Inputs of governor gates provided by a module (the governor's `sources` hook). */
+export type GateSources = Partial<Record<GateName, () => GateVerdict | Promise<GateVerdict>>>;
+
+/** What `start` receives. */
+export interface ModuleStartContext<Mx = unknown> {
+  config: NodeConfig;
+  /** Absolute data root. */
+  root: string;
+  chain: Chain;
+  nodeKey: KeyPair;
+  events: NodeEvents;
+  logger: Logger;
+  /** What `metrics()` returned (the module's own metric handles). */
+  metrics: Mx;
+  /** The node's shared metrics (telemetry/metrics.ts; the governor's gauges still live there). */
+  nodeMetrics: Metrics;
+  /** Connected peers (count, liveness) from the network, once it runs. */
+  peers: () => { count: number; liveness: number | null };
+  /** Gate inputs of every module (filled with each module's `sources` as it starts; the governor reads it at each window, so order does not matter). */
+  sources: GateSources;
+}
+
+/** A started module. */
+export interface ModuleService<M extends readonly MethodDecl[]> {
+  handlers: CompleteHandlers<M>;
+  /** Gate inputs this module contributes. */
+  sources?: GateSources;
+  /** Upcoming events (cheap; called on demand). */
+  deadlines?(): Deadline[];
+  /** Closes what `start` opened. Called in reverse start order. */
+  close(): Promise<void> | void;
+}
+
+export interface NodeModule<M extends readonly MethodDecl[] = readonly MethodDecl[], Mx = unknown> {
+  id: string;
+  label: string;
+  chain?: ChainModule;
+  /** Its contract slice: the methods it serves (declared in src/shared/api/<module>.ts). */
+  methods: M;
+  dataPaths?: readonly DataPaths[];
+  /** Its NodeConfig keys (zod object shape merged by config/schema.ts). */
+  config?: z.ZodRawShape;
+  /** Registers its metrics on the node registry and returns their handles. */
+  metrics?(registry: Registry): Mx;
+  start(ctx: ModuleStartContext<Mx>): Promise<ModuleService<M>>;
+  panels?: readonly Panel[];
+  alerts?: readonly AlertRule[];
+}
+
+/** Identity function that infers `M` so the handler slice is checked for completeness. */
+export function defineModule<const M extends readonly MethodDecl[], Mx = unknown>(m: NodeModule<M, Mx>): NodeModule<M, Mx> {
+  return m;
+}
+
+/** A module of any method list (what lists hold). */
+export type AnyNodeModule = NodeModule<readonly MethodDecl[], any>;

@@ -1,0 +1,31 @@
+/**
+ * The node's entry in the desktop app's utilityProcess. BUILT, never run as TypeScript:
+ * src/main/index.ts imports this file with electron-vite's `?modulePath`, which bundles it with
+ * the rest of node-core into files of their own under `out/main/chunks/` (node_modules stay
+ * external) and gives main only the path to fork. Nothing here needs `src/` or `tsx` at run time.
+ * (From a source checkout the node's entry is main.ts.)
+ *
+ * Contract with the launcher (utility-launcher.ts):
+ * - the node's flags follow the `--tb-node` marker (where utilityProcess puts its args in
+ *   `process.argv` is not something to depend on);
+ * - `TB_RESOURCES_DIR` names the resources directory (genesis/, networks/): a bundle's location
+ *   says nothing about where they are, so the node refuses to start without it (exit 2);
+ * - worker threads come from the workers the build emitted next to main (workers.ts):
+ *   electron-vite writes `?modulePath` bundles into `out/main/chunks/`, so they are one level up.
+ * Then the node runs exactly as `src/node-core/main.ts` (IPC on `process.parentPort`).
+ */
+import { RESOURCES_ENV } from './resources.js';
+import { builtWorkersAt, useBuiltWorkers } from './workers.js';
+
+const NODE_ARGS_MARKER = '--tb-node';
+
+const at = process.argv.indexOf(NODE_ARGS_MARKER);
+if (at < 0 || !process.env[RESOURCES_ENV]) {
+  process.stderr.write(`error: the node entry needs the ${NODE_ARGS_MARKER} flag marker and ${RESOURCES_ENV}\n`);
+  process.exit(2);
+}
+useBuiltWorkers(builtWorkersAt(new URL('../', import.meta.url)));
+// Imported only now (its own chunk): main.ts runs itself when it is the process's script, which a
+// bundle must not trigger; here it runs once, with the flags after the marker.
+const { main } = await import('./main.js');
+await main([process.argv[0], process.argv[1] ?? 'node-entry', ...process.argv.slice(at + 1)]);

@@ -1,0 +1,16 @@
+/**
+ * The node's module list: one line per subsystem (modules/types.ts NodeModule). Start order = list
+ * order; the node closes them in reverse. Adding a subsystem: README "Adding a subsystem".
+ */
+import { replayFromGenesis, type ReplayResult } from './chain/replay.js';
+import { GOVERNOR } from './governor/index.js';
+import { chainModulesOf, type AnyNodeModule } from './modules/index.js';
+
+export const NODE_MODULES: readonly AnyNodeModule[] = [
+  GOVERNOR,
+];
+
+/** From-genesis replay of a chain directory with the node's chain modules (what `contract-cli chain replay` runs); see replayFromGenesis. */
+export function replayChain(chainDir: string, o: Omit<NonNullable<Parameters<typeof replayFromGenesis>[1]>, 'modules'> = {}): Promise<ReplayResult> {
+  return replayFromGenesis(chainDir, { ...o, modules: chainModulesOf(NODE_MODULES) });
+}
