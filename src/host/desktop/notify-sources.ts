@@ -36,6 +36,7 @@ export function watchSupervisor(node: WatchedNode, center: NotificationCenter): 
   let prev = node.state();
   let lastCrashAt = prev.last_crash?.at_ms ?? 0;
   let crashedSinceReady = false;
+  let wasUp = prev.state === 'running' && prev.node_phase?.phase === 'ready';
   return node.onState((s) => {
     const crash = s.last_crash;
     if (crash && crash.at_ms !== lastCrashAt && (s.state === 'backoff' || s.state === 'crash_loop')) {
@@ -82,7 +83,9 @@ export function watchSupervisor(node: WatchedNode, center: NotificationCenter): 
           page: 'logs',
         });
     }
-    if (s.state === 'running' && s.node_phase?.phase === 'ready' && prev.node_phase?.phase !== 'ready') {
+    // Up = running and ready, whichever of the two was reported last.
+    const up = s.state === 'running' && s.node_phase?.phase === 'ready';
+    if (up && !wasUp) {
       if (crashedSinceReady)
         center.raise({
           kind: 'node_restarted',
@@ -98,6 +101,7 @@ export function watchSupervisor(node: WatchedNode, center: NotificationCenter): 
       center.resolve('port_conflict');
       center.resolve('node_restarted');
     }
+    wasUp = up;
     prev = s;
   });
 }

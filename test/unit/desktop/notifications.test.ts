@@ -166,6 +166,11 @@ describe('watchers', () => {
     node.set({ state: 'starting', restarts: 1 });
     node.set({ state: 'running', node_phase: { phase: 'ready' } });
     expect(n.list().items.map((i) => i.kind)).toEqual(['node_restarted', 'node_crash']);
+    // The phase may come before the supervisor says running (or after): either order counts.
+    node.set({ state: 'backoff', last_crash: crash(3), node_phase: null });
+    node.set({ state: 'starting', node_phase: { phase: 'ready' } });
+    node.set({ state: 'running' });
+    expect(n.list().items.filter((i) => i.kind === 'node_restarted')).toHaveLength(2);
     node.set({ state: 'crash_loop', crash_loop: true, last_crash: crash(2) });
     node.set({
       state: 'start_failed',
