@@ -19,7 +19,7 @@ export const IPC = {
 export type IpcEnvelope = { ok: true; result: unknown } | { ok: false; error: { code: number; message: string; data?: unknown } };
 
 /** `app.*` method names exposed as `window.tb.app.<short name>`. */
-export const APP_SHORT_NAMES = ['info', 'restartNode', 'openDataDir', 'openLogs', 'pickFolder', 'restoreSnapshot', 'restoreStatus', 'networks', 'joinNetwork',
+export const APP_SHORT_NAMES = ['info', 'restartNode', 'openDataDir', 'openLogs', 'pickFolder', 'restoreSnapshot', 'restoreStatus', 'networks', 'joinNetwork', 'unlockDataDir',
   'notifications', 'notificationsRead', 'settings', 'setSettings', 'portFree', 'moveDataDir', 'moveStatus', 'diagnostics', 'deadlinesIcs'] as const;
 
 // Compile-time check: the list names every `app.*` method of the contract, and nothing else.

@@ -1,7 +1,7 @@
 /**
  * What raises notifications: the supervisor (crash, restart after a crash, crash loop, start
  * failure, port conflict), node topics (`governor.gateChanged`, `snapshots.progress`,
- * `snapshots.scheduled`, `net.sync`), the disk watcher (two tiers) and the deadline watcher
+ * `snapshots.scheduled`, `net.sync`, `node.notice`: quarantined stores), the disk watcher (two tiers) and the deadline watcher
  * (`node.deadlines`, a notice `deadline_lead_blocks` before each and one when it is due).
  * Every notice goes through the {@link NotificationCenter} (de-duplication, alert throttling).
  */
@@ -170,6 +170,22 @@ export function watchTopics(
           body: r.error ?? 'unknown error',
           page: 'settings',
         });
+    }),
+  );
+  // What the node says the operator should know without stopping (a damaged store moved aside…).
+  offs.push(
+    node.subscribe('node.notice', (n) => {
+      const quarantined = n.kind === 'store_quarantined';
+      center.raise({
+        kind: quarantined ? 'store_quarantined' : 'node_notice',
+        key: `${n.kind}:${n.store ?? n.path ?? ''}:${n.at_ms}`,
+        severity: n.level,
+        title: quarantined
+          ? `A damaged store was rebuilt${n.store ? `: ${n.store}` : ''}`
+          : `Node notice: ${n.kind.replace(/_/g, ' ')}`,
+        body: `${n.message}${n.moved_to ? ` The damaged copy is kept at ${n.moved_to}.` : ''}`,
+        page: 'logs',
+      });
     }),
   );
   // Sync stalled: peers are ahead, and our head has not moved for sync_stall_secs.

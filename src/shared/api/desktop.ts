@@ -184,6 +184,7 @@ export const NotificationKind = z.enum([
   'backup_failed',
   'deadline',
   'store_quarantined',
+  'node_notice',
 ]);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 

@@ -232,7 +232,28 @@ describe('watchers', () => {
     expect(n.isOpen('sync_stalled')).toBe(true);
     node.emit('net.sync', { ...sync, local_height: 11 });
     expect(n.isOpen('sync_stalled')).toBe(false);
+    // node.notice: a quarantined store, once per notice (the node replays the last 50 on subscribe).
+    const notice = {
+      at_ms: 5,
+      level: 'warn',
+      kind: 'store_quarantined',
+      message: 'peer store was damaged; recreated empty.',
+      store: 'overlay_peers',
+      moved_to: '/d/overlay/overlay_peers.json.damaged-5',
+    };
+    node.emit('node.notice', notice);
+    node.emit('node.notice', notice);
+    const q = n.list().items[0];
+    expect(q).toMatchObject({
+      kind: 'store_quarantined',
+      severity: 'warn',
+      title: 'A damaged store was rebuilt: overlay_peers',
+      count: 2,
+    });
+    expect(q.body).toContain('/d/overlay/overlay_peers.json.damaged-5');
+    n.markRead([q.id], true);
     const kinds = n.list().items.map((i) => `${i.kind}×${i.count}`);
+
     expect(kinds).toEqual(['sync_stalled×1', 'backup_failed×1', 'backup_finished×2', 'governor_gate×2']);
   });
 
