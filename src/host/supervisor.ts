@@ -177,9 +177,19 @@ export class Supervisor {
     return this.o.spec.env;
   }
 
-  /** Replaces the node's environment for the next start (console settings: governor options, RPC token). */
-  setEnv(env: NodeJS.ProcessEnv): void {
-    this.o.spec = { ...this.o.spec, env: { ...env } };
+  /**
+   * Merges variables into the node's environment for the next start (`undefined` removes one);
+   * everything else is kept. Callers: the first run and Settings (`TB_RPC_AUTH_TOKEN`, one setting
+   * kept by the Settings store, src/host/desktop/settings-store.ts) and Settings' governor options.
+   * A secret goes here, never in args.
+   */
+  setEnv(extra: Record<string, string | undefined>): void {
+    const env: NodeJS.ProcessEnv = { ...(this.o.spec.env ?? process.env) };
+    for (const [k, v] of Object.entries(extra)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    this.o.spec = { ...this.o.spec, env };
   }
 
   /** Manual restart (operator): ordered stop, clear the crash window and crash loop, start. */
@@ -339,6 +349,9 @@ export class Supervisor {
       this.ready = m;
       this.reachedReady = true;
       if (!this.connected) this.probe(child);
+      // The endpoints are known from now on: tell listeners (the UI asks app.info again), since the
+      // `ready` phase may have been reported before this message.
+      this.update({});
     } else if (m.type === 'exit' && m.code !== 0) {
       this.exitMessage = m.message;
       this.exitReason = m.reason;

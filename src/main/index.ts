@@ -9,7 +9,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, session, shell, Tray, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAppHandlers, desktopOf } from '../host/app-handlers.js';
+import { createAppHandlers, desktopOf, firstHourOf } from '../host/app-handlers.js';
 import { Broker } from '../host/broker.js';
 import { Supervisor } from '../host/supervisor.js';
 import { RESOURCES_ENV, useBuiltWorkersAt } from '../host/built.js';
@@ -46,6 +46,8 @@ app.on('web-contents-created', (_e, contents) => {
 let supervisor: Supervisor | undefined;
 let window: BrowserWindow | undefined;
 let stopped = false;
+/** Stops the console's practice testnet on quit unless the operator kept it. */
+let disposePractice: () => Promise<void> = async () => {};
 
 /** Ordered stop of the node, then quit. The window shows the supervisor's "stopping" state meanwhile. */
 function stopThenQuit(): void {
@@ -54,7 +56,11 @@ function stopThenQuit(): void {
     app.quit();
     return;
   }
-  void supervisor.stop().finally(() => {
+  void supervisor
+    .stop()
+    .then(() => disposePractice())
+    .catch(() => {})
+    .finally(() => {
     stopped = true;
     window?.destroy();
     app.quit();
@@ -82,6 +88,7 @@ void app.whenReady().then(() => {
   const handlers = createAppHandlers({
     mode: 'electron',
     supervisor,
+    firstRun: { dataDirGiven: nodeArgs.includes('--data-dir') || !!process.env.TB_DATA_DIR, forced: process.argv.includes('--first-run') },
     resourcesDir: resources,
     settingsDir: app.getPath('userData'),
     openPath: async (p) => (await shell.openPath(p)) === '',
@@ -93,7 +100,10 @@ void app.whenReady().then(() => {
     },
   });
   installIpcBroker(ipcMain, new Broker(supervisor, handlers));
-  supervisor.start();
+  const first = firstHourOf(handlers);
+  disposePractice = async () => first?.practice.dispose();
+  // First run due (fresh machine): the node starts once the operator has chosen (app.completeFirstRun).
+  if (!first?.due()) supervisor.start();
   // Tray, background on close (asked once), start at login, suspend/resume, OS notifications (src/main/desktop.ts).
   const icon = nativeImage.createFromPath(path.join(resources, 'icons', 'tray-32.png'));
   const desktop = installDesktop({ app, Tray, Menu, icon, Notification, powerMonitor, dialog }, { supervisor, desktop: desktopOf(handlers)!, openWindow: () => openWindow(), window: () => window, quit: stopThenQuit });
@@ -110,5 +120,6 @@ void app.whenReady().then(() => {
       void desktop.onClose(e);
     });
   };
-  if (!desktop.startHidden) openWindow();
+  // The first run is shown in the window: never start hidden while it is due.
+  if (!desktop.startHidden || first?.due()) openWindow();
 });

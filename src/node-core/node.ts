@@ -28,6 +28,7 @@ import { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
 import { netHandlers } from './net/handlers.js';
 import { deadlineHandlers, fromModuleDeadline } from './deadlines.js';
+import { historyHandlers } from './wallet/history.js';
 import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
 import { Network } from './net/network.js';
 import { redactConfig, type NodeConfig } from './config/index.js';
@@ -50,6 +51,7 @@ import { checkFinalizedMark, trackFinalizedMark } from './storage/finalized-mark
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { startMetricsServer } from './telemetry/server.js';
 import { NODE_VERSION } from './version.js';
+import { NodePhase } from '../shared/api/types.js';
 import { Keystore, loadOrCreateNodeKey, type KeyPair } from './wallet/keystore.js';
 import type { Logger } from 'pino';
 
@@ -138,6 +140,7 @@ export class Node {
   private setPhase(p: PhaseInfo): void {
     this.info = p;
     this.metrics.nodeUp.set(p.phase === 'ready' ? 1 : 0);
+    for (const ph of NodePhase.options) this.metrics.nodePhase.set({ phase: ph }, ph === p.phase ? 1 : 0);
     this.events.emit('node.phase', p);
     this.post({ type: 'phase', ...p });
     if (p.phase !== 'failed') this.logger?.info({ phase: p.phase }, `phase ${p.phase}`);
@@ -182,6 +185,7 @@ export class Node {
     }
     const dd = await openDataDir(cfg.data_dir, { warn: (m) => warnings.push(m) });
     this.dataDir = dd;
+    this.metrics.dataDir.path = dd.root;
     this.opened('data-dir lock', () => dd.release());
 
     const log = await createNodeLogger({
@@ -239,6 +243,7 @@ export class Node {
     // The block time of a multi-validator chain is consensus (proposer slots): never overridden.
     this.genesis =
       cfg.block_time_ms !== undefined && genesis.validators.length <= 1 ? { ...genesis, block_time_ms: cfg.block_time_ms } : genesis;
+    this.metrics.nodeInfo.set({ version: NODE_VERSION, network: cfg.network, chain_id: String(this.genesis.chain_id) }, 1);
     const chain = await Chain.open({
       dir: dd.chainDir,
       genesis: this.genesis,
@@ -269,13 +274,13 @@ export class Node {
       events: this.events,
       logger: log.logger,
       nodeMetrics: this.metrics,
-      // The net module has no request/drop counters yet: liveness is unknown with peers.
-      peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: null }),
+      // Peer liveness: share of requests (status, sync, ping) answered in the last minute (net/liveness.ts).
+      peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: this.net?.peerLiveness() ?? null }),
     });
     const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip(), subsystems: subsystemsOf(moduleList) });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
-    this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network }), ...walletHandlers(chain, { keystore }), ...modules.handlers(), ...snapshots.handlers(),
+    this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network }), ...walletHandlers(chain, { keystore }), ...historyHandlers(() => this.chain, keystore), ...modules.handlers(), ...snapshots.handlers(),
       // The deadline inbox: every started module's deadlines() (modules/types.ts).
       ...deadlineHandlers({ height: () => chain.tip().height, blockTimeMs: this.genesis.block_time_ms, sources: () => [() => modules.deadlines().map(fromModuleDeadline)] }),
       ...netHandlers({

@@ -15,7 +15,7 @@ import type { Supervisor } from '../supervisor.js';
 import { writeDiagnostics } from './diagnostics.js';
 import { deadlinesToIcs } from './ics-export.js';
 import { MoveJob } from './move-datadir.js';
-import { applyToArgs, applyToEnv, networkOfArgs } from './node-options.js';
+import { applyToArgs, envPatch, networkOfArgs } from './node-options.js';
 import { NotificationCenter } from './notify-center.js';
 import { checkDisk, deadlineNotices, watchSupervisor, watchTopics, type DiskTier } from './notify-sources.js';
 import { portFree } from './port-check.js';
@@ -74,18 +74,13 @@ export function createDesktop(o: DesktopOptions): Desktop {
   const baseEnv = sup.env() ?? process.env;
   const tokenFromLaunch = baseEnv.TB_RPC_AUTH_TOKEN;
 
-  // Launch: the saved node options on top of the launch flags and environment.
+  // Launch: the saved node options on top of the launch flags and environment. Only the keys
+  // Settings own are set (merged into the node's environment: nothing else there is lost); a
+  // `null` setting gives the launch value back.
   const apply = (only?: readonly string[]) => {
     const s = settings.get();
     sup.setArgs(applyToArgs(sup.args(), s, only));
-    sup.setEnv(
-      applyToEnv(
-        { ...baseEnv, ...(tokenFromLaunch ? { TB_RPC_AUTH_TOKEN: tokenFromLaunch } : {}) },
-        s,
-        settings.authToken() ?? tokenFromLaunch,
-        true,
-      ),
-    );
+    sup.setEnv(envPatch(baseEnv, s, settings.authToken() ?? tokenFromLaunch));
   };
   apply();
   if (settings.loadError)

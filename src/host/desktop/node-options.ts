@@ -52,6 +52,36 @@ function baseName(network: string): string {
     : network;
 }
 
+/** Environment variables the settings own (governor options, RPC token). */
+export const SETTINGS_ENV_KEYS = [
+  'TB_GOVERNOR_ENABLED',
+  'TB_GOVERNOR_SHADOW_ONLY',
+  'TB_GOVERNOR_WINDOW_SECS',
+  'TB_RPC_AUTH_TOKEN',
+] as const;
+
+/**
+ * The settings' environment variables, for `Supervisor.setEnv` (which merges; `undefined`
+ * removes): each owned key gets its setting, else its value in `launch` (the environment the
+ * console was launched with), else is removed. `token`: the RPC token in force (Settings' token,
+ * which the first run sets, else the launch one), or undefined for none.
+ */
+export function envPatch(
+  launch: NodeJS.ProcessEnv,
+  s: ConsoleSettings,
+  token: string | undefined,
+): Record<(typeof SETTINGS_ENV_KEYS)[number], string | undefined> {
+  const b = (v: boolean) => (v ? '1' : '0');
+  return {
+    TB_GOVERNOR_ENABLED: s.governor.enabled !== null ? b(s.governor.enabled) : launch.TB_GOVERNOR_ENABLED,
+    TB_GOVERNOR_SHADOW_ONLY:
+      s.governor.shadow_only !== null ? b(s.governor.shadow_only) : launch.TB_GOVERNOR_SHADOW_ONLY,
+    TB_GOVERNOR_WINDOW_SECS:
+      s.governor.window_secs !== null ? String(s.governor.window_secs) : launch.TB_GOVERNOR_WINDOW_SECS,
+    TB_RPC_AUTH_TOKEN: token || undefined,
+  };
+}
+
 /** Node environment with the settings applied (governor options, RPC token). */
 export function applyToEnv(
   env: NodeJS.ProcessEnv,
@@ -60,11 +90,11 @@ export function applyToEnv(
   tokenManaged: boolean,
 ): NodeJS.ProcessEnv {
   const e = { ...env };
-  const b = (v: boolean) => (v ? '1' : '0');
-  if (s.governor.enabled !== null) e.TB_GOVERNOR_ENABLED = b(s.governor.enabled);
-  if (s.governor.shadow_only !== null) e.TB_GOVERNOR_SHADOW_ONLY = b(s.governor.shadow_only);
-  if (s.governor.window_secs !== null) e.TB_GOVERNOR_WINDOW_SECS = String(s.governor.window_secs);
-  if (token) e.TB_RPC_AUTH_TOKEN = token;
-  else if (tokenManaged) delete e.TB_RPC_AUTH_TOKEN;
+  const p: Record<string, string | undefined> = envPatch(env, s, token);
+  if (!token && !tokenManaged) p.TB_RPC_AUTH_TOKEN = env.TB_RPC_AUTH_TOKEN;
+  for (const [k, v] of Object.entries(p)) {
+    if (v === undefined) delete e[k];
+    else e[k] = v;
+  }
   return e;
 }

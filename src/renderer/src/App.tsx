@@ -8,6 +8,7 @@ import { GovernorToasts } from './governor/Toasts';
 import { pageEntry, usePageLiveHooks } from './pages/registry';
 import { useUi } from './store/ui';
 import { WalletDrawer } from './wallet/WalletDrawer';
+import { FirstRunGate } from './first-run/FirstRun';
 
 export function App() {
   useLiveData();
@@ -24,6 +25,7 @@ export function App() {
       <GovernorToasts />
       <BackupToasts />
       <NotificationToasts />
+      <FirstRunGate />
     </>
   );
 }

@@ -12,3 +12,4 @@ export * from './jsonrpc.js';
 export * from './net.js';
 export * from './deadlines.js';
 export * from './desktop.js';
+export * from './wallet.js';

@@ -11,6 +11,7 @@ import { TOPIC_NAMES } from './events.js';
 import { GOVERNOR_METHODS } from './governor.js';
 import { NET_METHODS } from './net.js';
 import { SNAPSHOT_METHODS } from './snapshots.js';
+import { WALLET_HISTORY_METHODS } from './wallet.js';
 import { zAddress, zHash, zHeight, zHex, zU64 } from './numbers.js';
 import { Account, BlockView, MempoolStats, NodeStats, NodeStatus, Tip, TxStatus, WalletList } from './types.js';
 
@@ -167,6 +168,7 @@ export const METHODS = [
   ...SNAPSHOT_METHODS,
   ...NET_METHODS,
   ...DEADLINE_METHODS,
+  ...WALLET_HISTORY_METHODS,
 ] as const;
 
 export type AnyMethod = (typeof METHODS)[number];

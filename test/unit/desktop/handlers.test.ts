@@ -175,3 +175,48 @@ describe('desktop app.* methods', () => {
       .not.toBe('no_space');
   });
 });
+
+describe('first run and Settings share one RPC token setting', () => {
+  it('the token chosen in the first run is Settings\' token (console-settings.json); Settings edits it; the rest of the env is kept', async () => {
+    const home = path.join(dir, 'home');
+    const sup = new Supervisor({
+      launcher: forkLauncher(),
+      spec: {
+        entry: FAKE,
+        args: ['--rpc-addr', '127.0.0.1:0'],
+        env: { ...process.env, TB_RPC_AUTH_TOKEN: undefined, TB_KEEP_ME: 'kept' },
+      },
+      probeIntervalMs: 50,
+    });
+    stops.push(() => sup.stop());
+    const handlers = createAppHandlers({
+      mode: 'server',
+      supervisor: sup,
+      settingsDir: dir,
+      firstRun: { forced: true, home },
+      desktop: { diskIntervalMs: 0, deadlineIntervalMs: 0 },
+    });
+    stops.push(() => desktopOf(handlers)!.close());
+    const broker = new Broker(sup, handlers);
+    const token = 'first-run-token-0123';
+    await broker.call('app.completeFirstRun', {
+      data_parent: path.join(dir, 'data'),
+      network: 'dev',
+      keep_running: true,
+      rpc_auth_token: token,
+      free_ports: true,
+    });
+    expect(sup.env()).toMatchObject({ TB_RPC_AUTH_TOKEN: token, TB_KEEP_ME: 'kept' });
+    const v = (await broker.call('app.settings', {})) as any;
+    expect(v).toMatchObject({ rpc_auth_token_set: true, settings: { close_action: 'background' } });
+    expect(JSON.stringify(v)).not.toContain(token);
+    expect(JSON.parse(await readFile(path.join(dir, 'console-settings.json'), 'utf8')).rpc_auth_token).toBe(token);
+    expect(await readFile(path.join(home, '.the_block', 'console.json'), 'utf8')).not.toContain(token);
+    // Settings replaces it, then removes it; other variables stay.
+    await broker.call('app.setSettings', { patch: { rpc_auth_token: 'settings-token-0123456', governor: { enabled: true } } });
+    expect(sup.env()).toMatchObject({ TB_RPC_AUTH_TOKEN: 'settings-token-0123456', TB_GOVERNOR_ENABLED: '1', TB_KEEP_ME: 'kept' });
+    await broker.call('app.setSettings', { patch: { rpc_auth_token: null } });
+    expect(sup.env()?.TB_RPC_AUTH_TOKEN).toBeUndefined();
+    expect(sup.env()).toMatchObject({ TB_GOVERNOR_ENABLED: '1', TB_KEEP_ME: 'kept' });
+  });
+});

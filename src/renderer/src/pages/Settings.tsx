@@ -2,7 +2,8 @@
  * Settings: the node's options (ports with a live "port free?" check, telemetry, log level,
  * governor, RPC auth token), the data directory and its guided move, notifications and the two
  * disk tiers, the desktop window's behaviour and the theme, scheduled backups of this network,
- * and the diagnostics bundle. Persisted atomically by the console; an invalid value is refused
+ * the diagnostics bundle, running the first-run setup again (#19) and the Grafana address of the
+ * monitoring links (#18). Persisted atomically by the console; an invalid value is refused
  * in place (shown next to its field, nothing saved).
  */
 import { BackupSchedule } from '../settings/BackupSchedule';
@@ -10,6 +11,8 @@ import { DataDirMove } from '../settings/DataDirMove';
 import { Diagnostics } from '../settings/Diagnostics';
 import { GeneralSettings } from '../settings/GeneralSettings';
 import { NodeOptions } from '../settings/NodeOptions';
+import { GrafanaSettings } from '../monitoring/GrafanaSettings';
+import { RerunFirstRunCard } from '../first-run/RerunCard';
 import type { Glyph } from '../components/Icon';
 import '../desktop/desktop.css';
 
@@ -24,6 +27,8 @@ export function Settings() {
         <GeneralSettings />
         <DataDirMove />
         <Diagnostics />
+        <RerunFirstRunCard />
+        <GrafanaSettings />
       </div>
       <BackupSchedule />
     </div>
