@@ -16,6 +16,7 @@ import { useGovernorLive } from '../governor/live';
 import { useNetworkLive } from '../network/live';
 import type { PageId } from '../store/ui';
 import { Backup, backupIcon } from './Backup';
+import { Deadlines, deadlinesIcon } from './Deadlines';
 import { Governor, governorIcon } from './Governor';
 import { Logs, logsIcon } from './Logs';
 import { Network, networkIcon } from './Network';
@@ -39,6 +40,7 @@ export const PAGES = [
   { id: 'overview', label: 'Overview', icon: overviewIcon, Page: Overview, dashboard: DASHBOARD_UIDS.nodeHealth },
   { id: 'network', label: 'Network & Sync', icon: networkIcon, Page: Network, live: [useNetworkLive], dashboard: DASHBOARD_UIDS.networkConsensus },
   { id: 'governor', label: 'Governor', icon: governorIcon, Page: Governor, live: [useGovernorLive], dashboard: DASHBOARD_UIDS.governor },
+  { id: 'deadlines', label: 'Deadlines', icon: deadlinesIcon, Page: Deadlines },
   { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive], dashboard: DASHBOARD_UIDS.backups },
   { id: 'logs', label: 'Logs', icon: logsIcon, Page: Logs },
   { id: 'settings', label: 'Settings', icon: settingsIcon, Page: Settings },
