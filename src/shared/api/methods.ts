@@ -10,6 +10,7 @@ import { TOPIC_NAMES } from './events.js';
 import { GOVERNOR_METHODS } from './governor.js';
 import { NET_METHODS } from './net.js';
 import { SNAPSHOT_METHODS } from './snapshots.js';
+import { TREASURY_METHODS } from './treasury.js';
 import { zAddress, zHash, zHeight, zHex, zU64 } from './numbers.js';
 import { Account, BlockView, MempoolStats, NodeStats, NodeStatus, Tip, TxStatus, WalletKey } from './types.js';
 
@@ -164,6 +165,7 @@ export const METHODS = [
   ...GOVERNOR_METHODS,
   ...SNAPSHOT_METHODS,
   ...NET_METHODS,
+  ...TREASURY_METHODS,
 ] as const;
 
 export type AnyMethod = (typeof METHODS)[number];
