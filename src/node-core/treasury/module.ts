@@ -31,6 +31,7 @@ export const TREASURY = defineModule<typeof TREASURY_METHODS, TreasuryMetrics>({
       byStatus: gs('governance_disbursements_total', 'Disbursements by current status.'),
       amountByStatus: gs('treasury_disbursement_amount', 'Sum of disbursement amounts by status (base units).'),
       amountCtByStatus: gs('treasury_disbursement_amount_ct', 'Sum of disbursement amounts by status, consumer lane (base units).'),
+      stalled: g('treasury_disbursement_stalled_seconds', 'Longest wait (s, block time) of a Timelocked disbursement (ready) for its execution.'),
       oldestAge: g('treasury_disbursement_scheduled_oldest_age_seconds', 'Age (s, block time) of the oldest approved disbursement not yet executed.'),
     };
   },
@@ -42,7 +43,7 @@ export const TREASURY = defineModule<typeof TREASURY_METHODS, TreasuryMetrics>({
   ],
   alerts: [
     { name: 'TreasuryBacklogAge', expr: 'treasury_disbursement_scheduled_oldest_age_seconds > 7200', for: '5m', severity: 'warning', summary: 'an approved disbursement has waited more than 2 h for execution' },
-    { name: 'TreasuryProposalStalled', expr: 'treasury_disbursement_scheduled_oldest_age_seconds > 120 and treasury_disbursement_backlog > 0', for: '2m', severity: 'warning', summary: 'a disbursement stalled longer than the rollback window (ROLLBACK_WINDOW_EPOCHS = 1 epoch = 120 blocks of 1 s)' },
+    { name: 'TreasuryProposalStalled', expr: 'treasury_disbursement_stalled_seconds > 120', for: '1m', severity: 'warning', summary: 'a disbursement stalled longer than the rollback window (ROLLBACK_WINDOW_EPOCHS = 1 epoch = 120 blocks of 1 s)' },
   ],
   async start(ctx) {
     const svc = new TreasuryService(ctx.chain, ctx.events, ctx.root, ctx.metrics, ctx.nodeKey.address);

@@ -33,6 +33,7 @@ export interface TreasuryMetrics {
   amountByStatus: Gauge<'status'>;
   amountCtByStatus: Gauge<'status'>;
   oldestAge: Gauge;
+  stalled: Gauge;
 }
 
 export interface Intent {
@@ -190,12 +191,14 @@ export class TreasuryService {
     const counts = new Map<string, number>();
     const amounts = new Map<string, bigint>();
     let oldest: number | null = null;
+    let ready: number | null = null;
     for (const d of s.disbursements) {
       counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
       amounts.set(d.status, (amounts.get(d.status) ?? 0n) + BigInt(d.amount));
       if (d.status === 'Queued' || d.status === 'Timelocked') {
         const since = d.history[d.history.length - 1]!.at_ms;
         oldest = oldest === null ? since : Math.min(oldest, since);
+        if (d.status === 'Timelocked') ready = ready === null ? since : Math.min(ready, since);
       }
     }
     m.backlog.set((counts.get('Queued') ?? 0) + (counts.get('Timelocked') ?? 0));
@@ -205,5 +208,6 @@ export class TreasuryService {
       m.amountCtByStatus.set({ status: st }, Number(amounts.get(st) ?? 0n));
     }
     m.oldestAge.set(oldest === null ? 0 : Math.max(0, (c.tipMs - oldest) / 1000));
+    m.stalled.set(ready === null ? 0 : Math.max(0, (c.tipMs - ready) / 1000));
   }
 }
