@@ -16,7 +16,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { DisbursementView } from '../../shared/api/treasury.js';
 import { DISBURSEMENT_STATUS_NAMES } from '../../shared/api/treasury.js';
-import { validatePayload, type PayloadIssue } from '../../node-core/treasury/payload.js';
+import { validatePayload, type PayloadIssue } from '../../node-core/treasury/index.js';
 import { clientFor, intFlag, output, SilentFailure, table, UsageError, withCommon, type CommonOpts } from '../common.js';
 
 const CHOICES = ['yes', 'no', 'abstain'];

@@ -10,3 +10,4 @@ export { TREASURY } from './module.js';
 export { treasuryState, TREASURY_ID } from './chain-module.js';
 export { getParam, PARAMS, PARAM_NAMES, ROLLBACK_WINDOW_EPOCHS, type ParamName } from './params.js';
 export type { TreasuryState, Disbursement } from './state.js';
+export { validatePayload, checkAgainstChain, type PayloadIssue, type DisbursementPayload } from './payload.js';

@@ -15,7 +15,7 @@ import { RpcError } from '../../shared/api/errors.js';
 import type { DisbursementView } from '../../shared/api/treasury.js';
 import type { Chain } from '../chain/chain.js';
 import type { NodeEvents } from '../events.js';
-import type { Deadline } from '../modules/types.js';
+import type { Deadline } from '../modules/index.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import { TREASURY_ADDRESS } from './account.js';
 import { kindByOp, treasuryState, type TreasuryCall } from './chain-module.js';

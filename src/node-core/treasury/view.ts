@@ -3,7 +3,7 @@
  * shows it (src/shared/api/treasury.ts DisbursementView), list filtering and paging, deadlines.
  */
 import type { DisbursementView } from '../../shared/api/treasury.js';
-import type { Deadline } from '../modules/types.js';
+import type { Deadline } from '../modules/index.js';
 import { tally } from './rules.js';
 import type { Disbursement, TreasuryState } from './state.js';
 
