@@ -13,6 +13,7 @@ import type { Glyph } from '../components/Icon';
 import { useBackupLive } from '../backup/live';
 import { useGovernorLive } from '../governor/live';
 import { useNetworkLive } from '../network/live';
+import { useTreasuryLive } from '../treasury/live';
 import type { PageId } from '../store/ui';
 import { Backup, backupIcon } from './Backup';
 import { Governor, governorIcon } from './Governor';
@@ -20,6 +21,7 @@ import { Logs, logsIcon } from './Logs';
 import { Network, networkIcon } from './Network';
 import { Overview, overviewIcon } from './Overview';
 import { Settings, settingsIcon } from './Settings';
+import { Treasury, treasuryIcon } from './Treasury';
 
 export interface PageEntry<Id extends string = string> {
   /** URL `page=<id>`, `data-testid="nav-<id>"`. Lowercase, stable: links and tests use it. */
@@ -36,6 +38,7 @@ export const PAGES = [
   { id: 'overview', label: 'Overview', icon: overviewIcon, Page: Overview },
   { id: 'network', label: 'Network & Sync', icon: networkIcon, Page: Network, live: [useNetworkLive] },
   { id: 'governor', label: 'Governor', icon: governorIcon, Page: Governor, live: [useGovernorLive] },
+  { id: 'treasury', label: 'Treasury', icon: treasuryIcon, Page: Treasury, live: [useTreasuryLive] },
   { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive] },
   { id: 'logs', label: 'Logs', icon: logsIcon, Page: Logs },
   { id: 'settings', label: 'Settings', icon: settingsIcon, Page: Settings },
