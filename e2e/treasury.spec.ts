@@ -46,10 +46,12 @@ const payload = (title: string, amount: number, rollbackBlocks: number) =>
   );
 
 async function create(page: Page, text: string): Promise<void> {
+  const before = (await page.getByTestId('create-result').count()) ? await page.getByTestId('create-result').textContent() : null;
   await page.getByTestId('create-json').fill(text);
   await expect(page.getByTestId('create-issues')).toContainText('valid', { timeout: 15_000 });
+  await expect(page.getByTestId('create-submit')).toBeEnabled();
   await page.getByTestId('create-submit').click();
-  await expect(page.getByTestId('create-result')).toBeVisible();
+  await expect(page.getByTestId('create-result')).not.toHaveText(before ?? '', { timeout: 15_000 });
 }
 async function drive(page: Page, id: number): Promise<void> {
   await page.getByTestId(`disbursement-row-${id}`).click({ timeout: 30_000 });
@@ -141,7 +143,10 @@ test('create → vote → timelock → execute → Finalized, and a rollback, on
   await expect(page.getByTestId('disbursement-row-1')).toBeVisible();
   await page.getByTestId('disbursement-search').fill('');
   await page.getByTestId('disbursement-row-2').click();
+  await expect(page.getByTestId('effect')).toContainText('treasury 750000 → 750000');
+  await page.getByTestId('timeline-card').scrollIntoViewIfNeeded();
   await shot(page, 'treasury-rolledback');
   await page.setViewportSize({ width: 1024, height: 700 });
+  await page.getByTestId('final-state').scrollIntoViewIfNeeded();
   await shot(page, 'treasury-rolledback-1024');
 });

@@ -30,7 +30,9 @@ export function disbursementView(d: Disbursement, c: ViewContext): DisbursementV
   const amount = BigInt(d.amount);
   const spent = d.status === 'Executed' || d.status === 'Finalized';
   const before = spent ? c.treasuryBalance + amount : c.treasuryBalance;
-  const after = spent ? c.treasuryBalance : c.treasuryBalance - amount;
+  // Ended without a lasting move (cancelled, compensated, expired): no effect on the balance.
+  const none = d.status === 'RolledBack' || d.status === 'Expired';
+  const after = spent || none ? c.treasuryBalance : c.treasuryBalance - amount;
   return {
     id: d.id,
     title: d.terms.title,

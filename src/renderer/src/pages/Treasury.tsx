@@ -52,6 +52,8 @@ function CreatePanel() {
   const [text, setText] = useState(TEMPLATE);
   const [parsed, setParsed] = useState<unknown>(() => JSON.parse(TEMPLATE));
   const [jsonError, setJsonError] = useState<string | null>(null);
+  /** The text the validation result belongs to (submit waits until it is the text on screen). */
+  const [checked, setChecked] = useState(TEMPLATE);
   const on = useLive((s) => s.connection) === 'open';
   const preview = rpc['gov.treasury.preview'].useQuery({ payload: parsed }, { enabled: on && jsonError === null });
   const submit = rpc['gov.treasury.submit_disbursement'].useMutation();
@@ -60,14 +62,17 @@ function CreatePanel() {
       try {
         setParsed(JSON.parse(text));
         setJsonError(null);
+        setChecked(text);
       } catch (err) {
         setJsonError((err as Error).message);
+        setChecked(text);
       }
     }, 250);
     return () => clearTimeout(t);
   }, [text]);
   const issues = preview.data?.issues ?? [];
-  const ok = jsonError === null && preview.data?.ok === true;
+  const settled = checked === text && !preview.isFetching;
+  const ok = settled && jsonError === null && preview.data?.ok === true;
   return (
     <div className="create" data-testid="create-panel">
       <textarea className="input create__json mono" value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} data-testid="create-json" aria-label="disbursement payload JSON" />
@@ -79,6 +84,8 @@ function CreatePanel() {
           </li>
         ))}
         {ok && issues.length === 0 && <li className="tone--ok">valid: no problems found</li>}
+        {ok && issues.length > 0 && <li className="tone--ok">valid (warnings only)</li>}
+        {!settled && <li className="muted">checking…</li>}
       </ul>
       {preview.data?.windows && (
         <div className="muted" data-testid="create-windows">
@@ -86,7 +93,7 @@ function CreatePanel() {
         </div>
       )}
       <div className="row">
-        <button className="btn btn--primary" disabled={!ok || submit.isPending} onClick={() => submit.mutate({ payload: parsed })} data-testid="create-submit">
+        <button className="btn btn--primary" disabled={!ok || submit.isPending} onClick={() => submit.mutate({ payload: parsed }, { onSuccess: () => undefined })} data-testid="create-submit">
           Create draft
         </button>
         {submit.data && (

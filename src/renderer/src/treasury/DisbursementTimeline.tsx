@@ -141,6 +141,7 @@ export function DisbursementTimeline({ d, localKeys }: { d: DisbursementView; lo
           <div className="section-title">Effect</div>
           <div data-testid="effect">
             {d.amount} → <span className="mono" title={d.destination}>{short(d.destination)}</span>; treasury {d.effect.treasury_before} → <b>{d.effect.treasury_after}</b>
+            {(d.status === 'RolledBack' || d.status === 'Expired') && <span className="muted"> (no lasting effect)</span>}
           </div>
           <div className="section-title">Execution</div>
           <div data-testid="exec-tx" className="mono">
