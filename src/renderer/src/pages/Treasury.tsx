@@ -178,7 +178,7 @@ export function Treasury() {
   const d = chosenId !== undefined ? detail.data?.disbursement : undefined;
   const localKeys = [
     ...(exec.data ? [{ name: 'node key', address: exec.data.self }] : []),
-    ...(wallet.data ?? []).filter((k) => k.address !== exec.data?.self).map((k) => ({ name: k.name, address: k.address })),
+    ...(wallet.data?.wallets ?? []).filter((k) => k.address !== exec.data?.self).map((k) => ({ name: k.name, address: k.address })),
   ];
   const lease = exec.data?.lease;
   return (
