@@ -4,10 +4,12 @@
  */
 import { replayFromGenesis, type ReplayResult } from './chain/replay.js';
 import { GOVERNOR } from './governor/index.js';
+import { TREASURY } from './treasury/index.js';
 import { chainModulesOf, type AnyNodeModule } from './modules/index.js';
 
 export const NODE_MODULES: readonly AnyNodeModule[] = [
   GOVERNOR,
+  TREASURY,
 ];
 
 /** From-genesis replay of a chain directory with the node's chain modules (what `contract-cli chain replay` runs); see replayFromGenesis. */

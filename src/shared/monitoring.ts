@@ -109,6 +109,7 @@ export const DASHBOARD_UIDS = {
   networkConsensus: 'tb-network-consensus',
   backups: 'tb-backups',
   governor: 'tb-governor',
+  treasury: 'tb-treasury',
 } as const;
 
 /**

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { GateChanged } from './governor.js';
 import { NetTopics } from './net.js';
 import { SnapshotTopics } from './snapshots.js';
+import { TreasuryTopics } from './treasury.js';
 import { BlockHeader, LogLine, NodeNotice, NodeStats, PhaseInfo } from './types.js';
 
 export const Topics = {
@@ -26,6 +27,8 @@ export const Topics = {
   ...SnapshotTopics,
   /** Sync status and peer counts (src/shared/api/net.ts). */
   ...NetTopics,
+  /** A treasury disbursement entered a new state (src/shared/api/treasury.ts). */
+  ...TreasuryTopics,
 } as const;
 export type TopicName = keyof typeof Topics;
 export type TopicPayload<T extends TopicName> = z.infer<(typeof Topics)[T]>;

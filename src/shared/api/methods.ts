@@ -12,6 +12,7 @@ import { GOVERNOR_METHODS } from './governor.js';
 import { NET_METHODS } from './net.js';
 import { SNAPSHOT_METHODS } from './snapshots.js';
 import { WALLET_HISTORY_METHODS } from './wallet.js';
+import { TREASURY_METHODS } from './treasury.js';
 import { zAddress, zHash, zHeight, zHex, zU64 } from './numbers.js';
 import { Account, BlockView, MempoolStats, NodeStats, NodeStatus, Tip, TxStatus, WalletList } from './types.js';
 
@@ -169,6 +170,7 @@ export const METHODS = [
   ...NET_METHODS,
   ...DEADLINE_METHODS,
   ...WALLET_HISTORY_METHODS,
+  ...TREASURY_METHODS,
 ] as const;
 
 export type AnyMethod = (typeof METHODS)[number];

@@ -14,6 +14,7 @@ import type { Glyph } from '../components/Icon';
 import { useBackupLive } from '../backup/live';
 import { useGovernorLive } from '../governor/live';
 import { useNetworkLive } from '../network/live';
+import { useTreasuryLive } from '../treasury/live';
 import type { PageId } from '../store/ui';
 import { Backup, backupIcon } from './Backup';
 import { Deadlines, deadlinesIcon } from './Deadlines';
@@ -22,6 +23,7 @@ import { Logs, logsIcon } from './Logs';
 import { Network, networkIcon } from './Network';
 import { Overview, overviewIcon } from './Overview';
 import { Settings, settingsIcon } from './Settings';
+import { Treasury, treasuryIcon } from './Treasury';
 
 export interface PageEntry<Id extends string = string> {
   /** URL `page=<id>`, `data-testid="nav-<id>"`. Lowercase, stable: links and tests use it. */
@@ -40,6 +42,7 @@ export const PAGES = [
   { id: 'overview', label: 'Overview', icon: overviewIcon, Page: Overview, dashboard: DASHBOARD_UIDS.nodeHealth },
   { id: 'network', label: 'Network & Sync', icon: networkIcon, Page: Network, live: [useNetworkLive], dashboard: DASHBOARD_UIDS.networkConsensus },
   { id: 'governor', label: 'Governor', icon: governorIcon, Page: Governor, live: [useGovernorLive], dashboard: DASHBOARD_UIDS.governor },
+  { id: 'treasury', label: 'Treasury', icon: treasuryIcon, Page: Treasury, live: [useTreasuryLive], dashboard: DASHBOARD_UIDS.treasury },
   { id: 'deadlines', label: 'Deadlines', icon: deadlinesIcon, Page: Deadlines },
   { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive], dashboard: DASHBOARD_UIDS.backups },
   { id: 'logs', label: 'Logs', icon: logsIcon, Page: Logs },

@@ -1,0 +1,94 @@
+/**
+ * The treasury as a node module (modules/types.ts): its chain module (disbursements, executor
+ * lease, governance params), its `gov.treasury.*` / `gov.param.*` methods, `treasury/` data path,
+ * metrics, panels, alert rules and deadlines.
+ */
+import { treasuryMonitoring } from './monitoring.js';
+import client from 'prom-client';
+import { RpcError } from '../../shared/api/errors.js';
+import { TREASURY_METHODS } from '../../shared/api/treasury.js';
+import { CodecError } from '../codec/canonical.js';
+import { defineModule } from '../modules/index.js';
+import { TREASURY_ADDRESS } from './account.js';
+import { kindByOp, treasuryChainModule } from './chain-module.js';
+import { getParam, isParamName, PARAM_NAMES, PARAMS } from './params.js';
+import { TreasuryService, type TreasuryMetrics } from './service.js';
+import { committed, disbursementView, page } from './view.js';
+
+export const TREASURY = defineModule<typeof TREASURY_METHODS, TreasuryMetrics>({
+  id: 'treasury',
+  label: 'Treasury and governance params',
+  chain: treasuryChainModule,
+  methods: TREASURY_METHODS,
+  dataPaths: [{ id: 'treasury', label: 'Treasury', paths: ['treasury'], note: 'treasury/provenance.json — executed and rolled-back disbursements (state itself is in the chain DB)', default_included: true }],
+  metrics: (registry): TreasuryMetrics => {
+    const g = (name: string, help: string) => new client.Gauge({ name, help, registers: [registry] });
+    const gs = (name: string, help: string) => new client.Gauge({ name, help, labelNames: ['status'] as const, registers: [registry] });
+    return {
+      balance: g('treasury_balance', 'Treasury account balance (base units of BLOCK).'),
+      balanceCt: g('treasury_balance_ct', 'Treasury balance, consumer lane (single token: equals treasury_balance).'),
+      balanceIt: g('treasury_balance_it', 'Treasury balance, industrial lane (always 0: one token).'),
+      backlog: g('treasury_disbursement_backlog', 'Disbursements approved and not yet executed (Queued + Timelocked).'),
+      byStatus: gs('governance_disbursements_total', 'Disbursements by current status.'),
+      amountByStatus: gs('treasury_disbursement_amount', 'Sum of disbursement amounts by status (base units).'),
+      amountCtByStatus: gs('treasury_disbursement_amount_ct', 'Sum of disbursement amounts by status, consumer lane (base units).'),
+      stalled: g('treasury_disbursement_stalled_seconds', 'Longest wait (s, block time) of a Timelocked disbursement (ready) for its execution.'),
+      oldestAge: g('treasury_disbursement_scheduled_oldest_age_seconds', 'Age (s, block time) of the oldest approved disbursement not yet executed.'),
+    };
+  },
+  monitoring: treasuryMonitoring,
+  async start(ctx) {
+    const svc = new TreasuryService(ctx.chain, ctx.events, ctx.root, ctx.metrics, ctx.nodeKey.address);
+    await svc.start();
+    const submit = (f: () => string) => {
+      try {
+        return { tx_hash: f() };
+      } catch (err) {
+        if (err instanceof CodecError) throw RpcError.app('malformed_tx', err.message);
+        throw err;
+      }
+    };
+    const paramRow = (name: (typeof PARAM_NAMES)[number]) => {
+      const b = PARAMS[name];
+      return { name, value: getParam(svc.state(), name).toString(), default: b.default.toString(), min: b.min.toString(), max: b.max.toString(), doc: b.doc };
+    };
+    return {
+      handlers: {
+        'gov.treasury.disbursements': (p) => {
+          const c = svc.viewContext();
+          const r = page(svc.state(), p);
+          return { disbursements: r.items.map((d) => disbursementView(d, c)), ...(r.next_cursor !== undefined ? { next_cursor: r.next_cursor } : {}) };
+        },
+        'gov.treasury.disbursement': (p) => ({ disbursement: svc.view(p.id) }),
+        'gov.treasury.balance': () => ({ address: TREASURY_ADDRESS, balance: svc.balance().toString(), committed: committed(svc.state()).toString(), history: svc.balanceHistoryRows() }),
+        'gov.treasury.executor_status': () => {
+          const l = svc.state().lease;
+          const h = ctx.chain.tip().height;
+          return { enabled: ctx.chain.nodeIsValidator, self: svc.self, lease: l && { ...l, live: l.expires_height > h }, intents: svc.intents, last_error: svc.lastError };
+        },
+        'gov.treasury.preview': (p) => svc.preview(p.payload),
+        'gov.treasury.submit_disbursement': (p) =>
+          submit(() => {
+            // decode with the tx kind's own checks (every problem listed), then sign
+            const call = kindByOp('create').decode([JSON.stringify(p.payload ?? null)]);
+            return svc.submit(call);
+          }),
+        'gov.treasury.queue_disbursement': (p) => submit(() => svc.submit({ op: 'advance', id: p.id })),
+        'gov.treasury.vote_disbursement': (p) => submit(() => svc.submit({ op: 'vote', id: p.id, choice: p.choice })),
+        'gov.treasury.execute_disbursement': (p) => svc.execute(p.id),
+        'gov.treasury.rollback_disbursement': (p) => submit(() => svc.submit({ op: 'rollback', id: p.id, reason: p.reason })),
+        'gov.param.show': (p) => {
+          if (p.name === undefined) return PARAM_NAMES.map(paramRow);
+          if (!isParamName(p.name)) throw RpcError.notFound(`unknown governance param ${p.name} (known: ${PARAM_NAMES.join(', ')})`);
+          return [paramRow(p.name)];
+        },
+        'gov.param.history': (p) => [...svc.state().param_proposals].filter((x) => p.name === undefined || x.name === p.name).sort((a, b) => b.id - a.id),
+        'gov.param.update': (p) => submit(() => svc.submit({ op: 'param_propose', name: p.name, value: BigInt(p.value) })),
+        'gov.param.vote': (p) => submit(() => svc.submit({ op: 'param_vote', id: p.id, choice: p.choice })),
+        'gov.param.rollback': (p) => submit(() => svc.submit({ op: 'param_rollback', id: p.id, reason: p.reason })),
+      },
+      deadlines: () => svc.deadlines(),
+      close: () => svc.close(),
+    };
+  },
+});

@@ -1,0 +1,134 @@
+/**
+ * Disbursement payload (spec/treasury.md §1; schema `shared/data/disbursement.schema.json`):
+ * parsing with zod and the reference validation order (GT L355-439), plus the checks against the
+ * current chain used by `gov disburse preview --check` and the console's live validation.
+ *
+ * Windows: `vote_window_epochs` / `timelock_epochs` / `rollback_window_epochs` (defaults 4/2/1,
+ * epochs of EPOCH_BLOCKS blocks). The proposal object allows extra keys (schema
+ * additionalProperties: true); ours reads `vote_window_blocks`, `timelock_blocks`,
+ * `rollback_window_blocks` when present, which override the epoch forms (dev chains, tests).
+ */
+import { z } from 'zod';
+
+export const EPOCH_BLOCKS_T = 120;
+const ADDR_RE = /^tb1[a-zA-Z0-9]+$/;
+const CHAIN_ADDR_RE = /^tb1[0-9a-f]{40}$/;
+const MEMO_MAX = 8192;
+
+const zInt = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const ProposalMetadata = z
+  .object({
+    title: z.string().min(1),
+    summary: z.string().min(1),
+    deps: z.array(zInt.min(1)).max(100).optional(),
+    attachments: z.array(z.object({ name: z.string(), uri: z.string() }).strict()).optional(),
+    quorum: z.object({ operators_ppm: zInt.max(1_000_000), builders_ppm: zInt.max(1_000_000) }).strict(),
+    vote_window_epochs: zInt.min(1).optional(),
+    timelock_epochs: zInt.min(1).optional(),
+    rollback_window_epochs: zInt.min(1).optional(),
+    vote_window_blocks: zInt.min(1).optional(),
+    timelock_blocks: zInt.min(1).optional(),
+    rollback_window_blocks: zInt.min(1).optional(),
+  })
+  .passthrough();
+
+export const DisbursementDetails = z
+  .object({
+    destination: z.string().regex(ADDR_RE, 'destination must start with tb1 followed by letters/digits'),
+    amount: zInt.min(1),
+    memo: z.string().max(MEMO_MAX),
+    scheduled_epoch: zInt.min(1),
+    expected_receipts: z.array(z.object({ account: z.string(), amount: zInt.min(1) }).strict()).optional(),
+  })
+  .strict();
+
+export const DisbursementPayload = z.object({ proposal: ProposalMetadata.optional(), disbursement: DisbursementDetails }).strict();
+export type DisbursementPayload = z.infer<typeof DisbursementPayload>;
+
+/** One problem found in a payload: a JSON path, a stable code and a message. */
+export interface PayloadIssue {
+  path: string;
+  code: string;
+  message: string;
+  /** `error` fails `preview --check`; `warning` is shown but passes. */
+  severity: 'error' | 'warning';
+}
+
+/** The normalised proposal terms the chain stores (windows in blocks). */
+export interface Terms {
+  title: string;
+  summary: string;
+  deps: number[];
+  quorum_ppm: number;
+  vote_window_blocks: number;
+  timelock_blocks: number;
+  rollback_window_blocks: number;
+}
+
+/** Terms of a parsed payload (defaults 4/2/1 epochs; treasury-initiated payloads get quorum 670000 and a generic title). */
+export function termsOf(p: DisbursementPayload): Terms {
+  const q = p.proposal;
+  const deps = [...new Set(q?.deps ?? [])].sort((a, b) => a - b).slice(0, 100);
+  return {
+    title: q?.title ?? 'treasury-initiated disbursement',
+    summary: q?.summary ?? p.disbursement.memo,
+    deps,
+    quorum_ppm: q ? Math.max(q.quorum.operators_ppm, q.quorum.builders_ppm) : 670_000,
+    vote_window_blocks: q?.vote_window_blocks ?? (q?.vote_window_epochs ?? 4) * EPOCH_BLOCKS_T,
+    timelock_blocks: q?.timelock_blocks ?? (q?.timelock_epochs ?? 2) * EPOCH_BLOCKS_T,
+    rollback_window_blocks: q?.rollback_window_blocks ?? (q?.rollback_window_epochs ?? 1) * EPOCH_BLOCKS_T,
+  };
+}
+
+/**
+ * Parses and validates a payload (schema, then the reference semantic rules: blank title/summary,
+ * receipts summing to amount, memo byte length). Never throws.
+ */
+export function validatePayload(input: unknown): { payload?: DisbursementPayload; issues: PayloadIssue[] } {
+  const r = DisbursementPayload.safeParse(input);
+  if (!r.success) {
+    return { issues: r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', code: 'schema', message: i.message, severity: 'error' as const })) };
+  }
+  const p = r.data;
+  const issues: PayloadIssue[] = [];
+  const d = p.disbursement;
+  if (Buffer.byteLength(d.memo, 'utf8') > MEMO_MAX) issues.push({ path: 'disbursement.memo', code: 'MemoTooLong', message: `memo is ${Buffer.byteLength(d.memo, 'utf8')} bytes (max ${MEMO_MAX})`, severity: 'error' });
+  if (d.expected_receipts && d.expected_receipts.length > 0) {
+    const sum = d.expected_receipts.reduce((a, x) => a + x.amount, 0);
+    if (sum !== d.amount) issues.push({ path: 'disbursement.expected_receipts', code: 'ExpectedReceiptsMismatch', message: `expected receipts sum to ${sum}, amount is ${d.amount}`, severity: 'error' });
+  }
+  if (p.proposal) {
+    if (p.proposal.title.trim() === '') issues.push({ path: 'proposal.title', code: 'EmptyTitle', message: 'title is blank', severity: 'error' });
+    if (p.proposal.summary.trim() === '') issues.push({ path: 'proposal.summary', code: 'EmptySummary', message: 'summary is blank', severity: 'error' });
+  }
+  return { payload: issues.some((i) => i.severity === 'error') ? undefined : p, issues };
+}
+
+/** What the chain check needs to know about the chain now. */
+export interface ChainView {
+  treasuryBalance: bigint;
+  /** Sum of amounts of disbursements approved or in flight (not yet executed). */
+  committed: bigint;
+  height: number;
+  /** Disbursement ids that exist. */
+  knownIds: ReadonlySet<number>;
+}
+
+/**
+ * Checks a valid payload against the chain: funds (warning: the treasury may accrue before
+ * execution), a destination that this chain can credit (`tb1` + 40 hex; warning otherwise, as in
+ * the reference example's bech32-looking address), dependencies that exist (warning).
+ */
+export function checkAgainstChain(p: DisbursementPayload, c: ChainView): PayloadIssue[] {
+  const out: PayloadIssue[] = [];
+  const d = p.disbursement;
+  const free = c.treasuryBalance - c.committed;
+  if (BigInt(d.amount) > free)
+    out.push({ path: 'disbursement.amount', code: 'InsufficientFunds', message: `treasury holds ${c.treasuryBalance} (${free} uncommitted); amount ${d.amount} is not covered yet`, severity: 'warning' });
+  if (!CHAIN_ADDR_RE.test(d.destination))
+    out.push({ path: 'disbursement.destination', code: 'InvalidTarget', message: `${d.destination} is not an account of this chain (tb1 + 40 lowercase hex); execution would be refused`, severity: 'warning' });
+  for (const dep of termsOf(p).deps)
+    if (!c.knownIds.has(dep)) out.push({ path: 'proposal.deps', code: 'DependencyFailed', message: `dependency ${dep} does not exist on this chain`, severity: 'warning' });
+  return out;
+}
