@@ -4,6 +4,7 @@
  * `{"jsonrpc":"2.0","method":"subscription","params":{"subscription":"<id>","topic":"<topic>","result":<payload>}}`.
  */
 import { z } from 'zod';
+import { AdMarketTopics } from './ad_market.js';
 import { GateChanged } from './governor.js';
 import { NetTopics } from './net.js';
 import { SnapshotTopics } from './snapshots.js';
@@ -24,6 +25,8 @@ export const Topics = {
   ...SnapshotTopics,
   /** Sync status and peer counts (src/shared/api/net.ts). */
   ...NetTopics,
+  /** Ad readiness or its blockers changed (src/shared/api/ad_market.ts). */
+  ...AdMarketTopics,
 } as const;
 export type TopicName = keyof typeof Topics;
 export type TopicPayload<T extends TopicName> = z.infer<(typeof Topics)[T]>;
