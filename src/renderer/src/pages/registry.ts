@@ -10,10 +10,12 @@
  */
 import type { ComponentType } from 'react';
 import type { Glyph } from '../components/Icon';
+import { useAdMarketLive } from '../ad_market/live';
 import { useBackupLive } from '../backup/live';
 import { useGovernorLive } from '../governor/live';
 import { useNetworkLive } from '../network/live';
 import type { PageId } from '../store/ui';
+import { AdMarket, adMarketIcon } from './AdMarket';
 import { Backup, backupIcon } from './Backup';
 import { Governor, governorIcon } from './Governor';
 import { Logs, logsIcon } from './Logs';
@@ -36,6 +38,7 @@ export const PAGES = [
   { id: 'overview', label: 'Overview', icon: overviewIcon, Page: Overview },
   { id: 'network', label: 'Network & Sync', icon: networkIcon, Page: Network, live: [useNetworkLive] },
   { id: 'governor', label: 'Governor', icon: governorIcon, Page: Governor, live: [useGovernorLive] },
+  { id: 'ad-market', label: 'Ad Market', icon: adMarketIcon, Page: AdMarket, live: [useAdMarketLive] },
   { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive] },
   { id: 'logs', label: 'Logs', icon: logsIcon, Page: Logs },
   { id: 'settings', label: 'Settings', icon: settingsIcon, Page: Settings },
