@@ -5,11 +5,13 @@
  * (spec/ad_market.md §7; issue 15). `--format json` prints the node's answer as is: the
  * readiness JSON is byte-for-byte what the console's "readiness snapshot" export writes.
  * `register` and `presence reserve` submit chain transactions (ADMIN: TB_RPC_AUTH_TOKEN).
+ * `dev-feed` (dev chains): mints a presence bucket and records deterministic fixture impressions.
  * Exit codes: 0 ok; 1 node error / refusal; 2 usage.
  */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { CampaignInput, type ReadinessSnapshot, type SelectorView } from '../../shared/api/ad_market.js';
+import { fixtureAcks } from '../ad-fixture.js';
 import { clientFor, intFlag, localInput, output, table, UsageError, withCommon, type CommonOpts } from '../common.js';
 
 const SELECTOR_RE = /^(domain_tier|interest_tag|presence_bucket)=[A-Za-z0-9_.:-]{1,64}$/;
@@ -112,5 +114,30 @@ export function adMarketCommand(): Command {
       output(opts.format, await client.call('ad_market.reserve_presence', { campaign_id: opts.campaign, presence_bucket_id: opts.bucket, slot_count: slots }), (r) => `reservation submitted: tx ${r.tx_hash} (pending)`);
     },
   );
+  withCommon(
+    ad
+      .command('dev-feed')
+      .description('dev chains: mint a presence bucket and record fixture impressions (ad_market.mint_presence + record_acks; ADMIN)')
+      .option('--viewers <n>', 'distinct viewers', '260')
+      .option('--hosts <n>', 'distinct hosts', '25')
+      .option('--providers <n>', 'distinct providers', '10')
+      .option('--bucket <id>', 'presence bucket id', 'bkt-dev')
+      .option('--crowd <n>', 'crowd size of the bucket', '40')
+      .option('--confidence <bps>', 'bucket confidence, basis points', '9600')
+      .option('--offset <n>', 'first viewer index', '0')
+      .option('--seed <n>', 'viewer id seed', '1'),
+  ).action(async (opts: CommonOpts & Record<'viewers' | 'hosts' | 'providers' | 'bucket' | 'crowd' | 'confidence' | 'offset' | 'seed', string>) => {
+    const n = (f: string, v: string, min = 0) => {
+      const x = intFlag(f, v);
+      if (x < min) throw new UsageError(`${f}: at least ${min}`);
+      return x;
+    };
+    const o = { viewers: n('--viewers', opts.viewers, 1), hosts: n('--hosts', opts.hosts, 1), providers: n('--providers', opts.providers, 1), offset: n('--offset', opts.offset), seed: n('--seed', opts.seed), bucket: opts.bucket };
+    const { client } = clientFor(opts);
+    const txs = [(await client.call('ad_market.mint_presence', { bucket_id: o.bucket, confidence_bps: n('--confidence', opts.confidence), crowd_size: n('--crowd', opts.crowd), region: 'dev' })).tx_hash];
+    const acks = fixtureAcks(o);
+    for (let i = 0; i < acks.length; i += 256) txs.push((await client.call('ad_market.record_acks', { acks: acks.slice(i, i + 256) })).tx_hash);
+    output(opts.format, { status: 'pending', bucket: o.bucket, events: acks.length, tx_hashes: txs }, (r) => `submitted bucket ${r.bucket} and ${r.events} impression(s) in ${r.tx_hashes.length} tx(s); they apply at the next block`);
+  });
   return ad;
 }

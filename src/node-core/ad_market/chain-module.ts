@@ -13,7 +13,7 @@
 import { asArray, asSafeInt, asU64, CodecError } from '../codec/canonical.js';
 import { blake3, toHex } from '../crypto/hash.js';
 import { moduleRef, ok, refuse, type BlockContext, type ChainModule, type TxKind } from '../chain/module.js';
-import { priceStep, runAuction, PRICE_DEFAULTS, type SelectorStat } from './auction.js';
+import { priceStep, runAuction, PRICE_DEFAULTS } from './auction.js';
 import { authorize } from './privacy.js';
 import { evaluateReadiness } from './readiness.js';
 import { AD_PARAMS, asText, decodeAd, DOMAIN_TIERS, EMPTY_AD, encodeAd, PRESENCE_KINDS, type AdState, type Bucket } from './state.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/node-core/config/load.js';
 import { Node } from '../../../src/node-core/node.js';
-import { fixtureAcks } from '../../../examples/ad-market/fixture.js';
+import { fixtureAcks } from '../../../src/cli/ad-fixture.js';
 import { rpc, removeTemp, tempDir } from '../node/helpers.js';
 
 let dir: string;

@@ -2,7 +2,7 @@
  * Presence/readiness fixture generator for a dev chain (issue 15): deterministic acknowledged
  * impressions (`ad_market.record_acks` items) spread over `hosts` hosts and `providers`
  * providers, premium-tier travel/news interests, all in one presence bucket.
- * Used by `examples/ad-market/feed.mjs`-style scripts, the e2e test and the integration test.
+ * Used by `contract-cli ad-market dev-feed` (examples/ad-market/README.md), the e2e and the integration test.
  */
 export interface FixtureOptions {
   viewers: number;
