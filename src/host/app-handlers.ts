@@ -9,6 +9,7 @@ import type { AppMethodByName, AppMethodName, AppMode } from '../shared/api/app.
 import type { ParamsOf, ResultOf } from '../shared/api/define.js';
 import { Reason, RpcError } from '../shared/api/errors.js';
 import { NODE_VERSION } from '../node-core/version.js';
+import { DataDirLockedError, unlockDataDir } from '../node-core/storage/lock.js';
 import type { RestoreProgress } from '../shared/api/snapshots.js';
 import { readTail } from './log-tail.js';
 import { RestoreJob } from './restore-job.js';
@@ -44,7 +45,7 @@ export function appTopicsOf(h: AppHandlers): AppTopicSources | undefined {
 
 /** The node's data directory: as the running node reports it, else the configured hint. */
 export function dataDirOf(o: AppHandlerOptions): string | undefined {
-  return o.supervisor.nodeReady()?.data_dir ?? o.supervisor.nodeStatus()?.data_dir ?? o.dataDirHint;
+  return o.supervisor.nodeReady()?.data_dir ?? o.supervisor.nodeStatus()?.data_dir ?? o.dataDirHint ?? o.supervisor.startFailureDataDir();
 }
 
 /** Builds the `app.*` handlers. Errors: −32000 `not_ready` when the data directory is not known yet. */
@@ -103,6 +104,21 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     o.dataDirHint = r.data_dir;
     return r;
   };
+  const unlock: AppHandler<'app.unlockDataDir'> = async (p) => {
+    const dir = needDir();
+    let r;
+    try {
+      r = await unlockDataDir(dir, { expectPid: p.expect_pid });
+    } catch (err) {
+      if (err instanceof DataDirLockedError) throw RpcError.app('data_dir_locked', err.message);
+      throw RpcError.app('lock_changed', (err as Error).message);
+    }
+    // The node failed to start on this lock: start it again now that the way is free.
+    const st = o.supervisor.state().state;
+    const restart = st === 'start_failed' || st === 'crash_loop' || st === 'backoff' || st === 'stopped';
+    if (restart) await o.supervisor.restart();
+    return { lock_file: r.lock_file, removed: r.removed, holder_pid: r.holder?.pid ?? null, holder_host: r.holder?.hostname ?? null, restarted: restart };
+  };
   // Typed as a complete record so a method added to the contract without a handler fails to compile.
   const all: { [N in AppMethodName]: AppHandler<N> } = {
     'app.info': info,
@@ -114,6 +130,7 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     'app.restoreStatus': restoreStatus,
     'app.networks': networks,
     'app.joinNetwork': joinNetworkH,
+    'app.unlockDataDir': unlock,
   };
   const handlers: AppHandlers = new Map(Object.entries(all));
   topicSources.set(handlers, {

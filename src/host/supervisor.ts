@@ -75,6 +75,9 @@ export class Supervisor {
   private ready: NodeReady | undefined;
   /** The `exit` lifecycle message's text of the current child (its own account of a failed start). */
   private exitMessage: string | undefined;
+  private exitReason: string | undefined;
+  /** Data directory named by the last start failure (a node that never got ready cannot be asked). */
+  private failedDataDir: string | undefined;
   /** Whether the current child reached phase `ready` (a later exit is a crash, not a start failure). */
   private reachedReady = false;
   private s: SupervisorState;
@@ -102,6 +105,11 @@ export class Supervisor {
   /** Current supervisor state (a copy). */
   state(): SupervisorState {
     return structuredClone(this.s);
+  }
+
+  /** Data directory named by the last start failure (e.g. a lock held elsewhere), if any. */
+  startFailureDataDir(): string | undefined {
+    return this.failedDataDir;
   }
 
   /** Last `node.status` answer (data dir, network…), or undefined before the node first answered. */
@@ -168,7 +176,7 @@ export class Supervisor {
   async restart(): Promise<void> {
     await this.stop();
     this.crashTimes = [];
-    this.update({ crash_loop: false, start_error: undefined });
+    this.update({ crash_loop: false, start_error: undefined, start_error_reason: undefined });
     this.start();
   }
 
@@ -226,6 +234,7 @@ export class Supervisor {
     this.connected = false;
     this.status = undefined;
     this.exitMessage = undefined;
+    this.exitReason = undefined;
     this.reachedReady = false;
     this.lines.clear();
     const child = this.o.launcher.launch(this.o.spec);
@@ -238,7 +247,7 @@ export class Supervisor {
       this.onExit(child, e);
       onExit();
     });
-    this.update({ state: 'starting', pid: child.pid, node_phase: null, next_restart_at_ms: undefined, start_error: undefined });
+    this.update({ state: 'starting', pid: child.pid, node_phase: null, next_restart_at_ms: undefined, start_error: undefined, start_error_reason: undefined });
     this.probe(child);
   }
 
@@ -322,6 +331,8 @@ export class Supervisor {
       if (!this.connected) this.probe(child);
     } else if (m.type === 'exit' && m.code !== 0) {
       this.exitMessage = m.message;
+      this.exitReason = m.reason;
+      if (m.data_dir) this.failedDataDir = m.data_dir;
     }
   }
 
@@ -353,7 +364,7 @@ export class Supervisor {
     };
     this.lines.clear();
     if (!this.reachedReady && this.exitMessage && !e.signal) {
-      this.update({ state: 'start_failed', pid: undefined, last_crash: crash, start_error: this.exitMessage, next_restart_at_ms: undefined });
+      this.update({ state: 'start_failed', pid: undefined, last_crash: crash, start_error: this.exitMessage, start_error_reason: this.exitReason, next_restart_at_ms: undefined });
       return;
     }
     const now = performance.now();

@@ -115,20 +115,24 @@ export function walletCommand(): Command {
     );
   });
 
-  withLocal(withCommon(wallet.command('list').description('all local wallets (faucet first on dev)'))).action(
+  withLocal(withCommon(wallet.command('list').description('all local wallets (faucet first on dev); damaged key files are listed apart'))).action(
     async (opts: CommonOpts & LocalOpts) => {
       const { keystore } = await openKeystore(opts);
       const client = tryClient(opts);
+      const { wallets, unreadable } = await keystore.list();
       const rows = [];
-      for (const w of await keystore.list()) {
+      for (const w of wallets) {
         const balance = await balanceOf(client, w.address);
         rows.push(balance !== undefined ? { ...w, balance } : w);
       }
-      output(opts.format, rows, (rs) =>
-        rs.length === 0
-          ? 'no wallets (create one with: contract-cli wallet new --name <name>)'
-          : table(rs.map((w) => [w.name, 'balance' in w ? `${w.address}  ${w.balance}` : w.address])),
-      );
+      // JSON: {wallets, unreadable} as wallet.list answers. A damaged file is reported, not fatal
+      // (exit 0): the readable wallets are what the operator asked for.
+      output(opts.format, { wallets: rows, unreadable }, (r) => [
+        ...(r.wallets.length === 0 && r.unreadable.length === 0
+          ? ['no wallets (create one with: contract-cli wallet new --name <name>)']
+          : table(r.wallets.map((w) => [w.name, 'balance' in w ? `${w.address}  ${w.balance}` : w.address]))),
+        ...r.unreadable.map((u) => `unreadable: ${u.name}  ${u.path}: ${u.reason} (restore it from a backup or move it aside)`),
+      ]);
     },
   );
   return wallet;

@@ -84,8 +84,9 @@ export class Network {
       metrics: o.metrics,
       logger: o.logger,
       onBan: (id) => void this.hangUp(id),
+      notify: (n) => o.events?.emit('node.notice', n),
     });
-    this.store = new PeerStore(o.overlayPath ?? path.join(o.root, 'overlay', 'overlay_peers.json'), o.logger);
+    this.store = new PeerStore(o.overlayPath ?? path.join(o.root, 'overlay', 'overlay_peers.json'), o.logger, (n) => o.events?.emit('node.notice', n));
   }
 
   /**

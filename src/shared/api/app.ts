@@ -56,6 +56,8 @@ export const SupervisorState = z.object({
   crash_loop: z.boolean(),
   /** The node's own one-line reason, in state `start_failed` (e.g. "port 8545 is already in use …"). */
   start_error: z.string().optional(),
+  /** Stable reason of the start failure when the node gave one, e.g. `data_dir_locked_elsewhere` (the console then offers "Take over the lock"). */
+  start_error_reason: z.string().optional(),
   /** When the next automatic restart happens (ms since epoch), in state `backoff`. */
   next_restart_at_ms: z.number().optional(),
 });
@@ -137,6 +139,26 @@ export const appRestoreStatus = defineMethod({
   mutating: false,
 });
 
+export const appUnlockDataDir = defineMethod({
+  name: 'app.unlockDataDir',
+  summary:
+    'Take over the data-directory lock left by a node of another host (or a stale one of this host), after the operator checked that no node uses the directory; then start the node. Never removes the lock of a live node of this host.',
+  params: z.object({
+    /** The pid the operator saw in the refusal: the lock must still name it. */
+    expect_pid: z.number().int().positive().optional(),
+  }),
+  order: ['expect_pid'],
+  result: z.object({
+    lock_file: z.string(),
+    removed: z.boolean(),
+    holder_pid: z.number().int().nullable(),
+    holder_host: z.string().nullable(),
+    restarted: z.boolean(),
+  }),
+  mutating: true,
+  reasons: ['not_ready', 'data_dir_locked', 'lock_changed'],
+});
+
 /** A network the console can join (src/host/network-switch.ts). */
 export const NetworkChoice = z.object({
   name: z.string(),
@@ -173,7 +195,7 @@ export const appJoinNetwork = defineMethod({
 });
 
 /** All app methods. Order = display order. */
-export const APP_METHODS = [appInfo, appRestartNode, appOpenDataDir, appOpenLogs, appPickFolder, appRestoreSnapshot, appRestoreStatus, appNetworks, appJoinNetwork] as const;
+export const APP_METHODS = [appInfo, appRestartNode, appOpenDataDir, appOpenLogs, appPickFolder, appRestoreSnapshot, appRestoreStatus, appNetworks, appJoinNetwork, appUnlockDataDir] as const;
 export type AnyAppMethod = (typeof APP_METHODS)[number];
 export type AppMethodName = AnyAppMethod['name'];
 export type AppMethodByName<N extends AppMethodName> = Extract<AnyAppMethod, { name: N }>;

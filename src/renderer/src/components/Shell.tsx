@@ -8,6 +8,7 @@ import { isFirstPage, pageEntry, PAGES } from '../pages/registry';
 import { fmtInt } from '../format';
 import { PhaseBadge } from './PhaseBadge';
 import { CrashBanner } from './CrashBanner';
+import { NodeNotices } from './NodeNotices';
 import { RestoreNotice } from '../backup/Notices';
 import { Icon } from './Icon';
 
@@ -105,6 +106,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <div className="banners">
           <ConnectionBanner />
           <CrashBanner />
+          <NodeNotices />
           <RestoreNotice />
         </div>
         <main className="content">{conn === 'refused' || conn === 'no_token' ? <AccessRefused state={conn} /> : children}</main>

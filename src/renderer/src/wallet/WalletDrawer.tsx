@@ -15,10 +15,12 @@ export function WalletDrawer() {
   const keys = rpc['wallet.list'].useQuery(undefined, { enabled: open && conn === 'open' });
   const [from, setFrom] = useState('');
 
+  const wallets = keys.data?.wallets;
+  const unreadable = keys.data?.unreadable ?? [];
   useEffect(() => {
-    const list = keys.data ?? [];
+    const list = wallets ?? [];
     if (list.length && !list.some((k) => k.name === from)) setFrom(list.find((k) => k.name === 'faucet')?.name ?? list[0].name);
-  }, [keys.data, from]);
+  }, [wallets, from]);
 
   useEffect(() => {
     if (!open) return;
@@ -43,7 +45,7 @@ export function WalletDrawer() {
             <h3 className="section-title">Local keys</h3>
             <ErrorNote error={keys.error} testId="wallet-error" />
             <ul className="keys" data-testid="wallet-keys">
-              {(keys.data ?? []).map((k) => (
+              {(wallets ?? []).map((k) => (
                 <li key={k.name} className={`key ${k.name === from ? 'key--selected' : ''}`} data-testid={`wallet-key-${k.name}`} onClick={() => setFrom(k.name)}>
                   <div className="key__name">
                     {k.name}
@@ -57,12 +59,21 @@ export function WalletDrawer() {
                   </div>
                 </li>
               ))}
-              {keys.data?.length === 0 && <li className="muted">No local keys. Create one with: contract-cli wallet new --name alice</li>}
+              {wallets?.length === 0 && unreadable.length === 0 && <li className="muted">No local keys. Create one with: contract-cli wallet new --name alice</li>}
+              {unreadable.map((u) => (
+                <li key={`unreadable-${u.name}`} className="key key--unreadable" data-testid={`wallet-unreadable-${u.name}`} title={u.path}>
+                  <div className="key__name">
+                    {u.name} <span className="tag tag--bad">unreadable</span>
+                  </div>
+                  <div className="key__addr mono">{u.path}</div>
+                  <div className="key__balance muted">{u.reason}</div>
+                </li>
+              ))}
             </ul>
           </section>
           <section>
             <h3 className="section-title">Send a transfer</h3>
-            {keys.data && keys.data.length > 0 ? <TransferForm keys={keys.data} from={from} setFrom={setFrom} /> : <p className="muted">Needs a local key.</p>}
+            {wallets && wallets.length > 0 ? <TransferForm keys={wallets} from={from} setFrom={setFrom} /> : <p className="muted">Needs a local key.</p>}
           </section>
         </div>
       </aside>
