@@ -59,6 +59,7 @@ test('readiness goes from blocked to ready on the Ad Market page; the export equ
   await expect(row).toBeVisible();
   await expect(row.getByTestId('ad-win-rate')).not.toHaveText('0.0%');
   await expect(row.getByTestId('ad-shading')).not.toHaveText('0.0%');
+  await expect(row.getByTestId('ad-selector-privacy')).toContainText('never runs out');
   await expect(page.getByTestId('ad-privacy-presence')).toBeVisible();
   await expect(page.getByTestId('ad-campaign-travel-spring')).toBeVisible();
   await page.getByTestId('ad-filter-tag').selectOption('news');

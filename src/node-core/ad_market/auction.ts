@@ -41,6 +41,8 @@ export interface SelectorStat {
   opportunities: number;
   wins: number;
   conversion_value: bigint;
+  /** Badge families (privacy budgets) its impressions spend, sorted (≤ 8). */
+  families: string[];
 }
 
 export interface AuctionOutcome {

@@ -14,7 +14,7 @@ import { asArray, asSafeInt, asU64, CodecError } from '../codec/canonical.js';
 import { blake3, toHex } from '../crypto/hash.js';
 import { moduleRef, ok, refuse, type BlockContext, type ChainModule, type TxKind } from '../chain/module.js';
 import { priceStep, runAuction, PRICE_DEFAULTS } from './auction.js';
-import { authorize } from './privacy.js';
+import { authorize, familyOf } from './privacy.js';
 import { evaluateReadiness } from './readiness.js';
 import { AD_PARAMS, asText, decodeAd, DOMAIN_TIERS, EMPTY_AD, encodeAd, PRESENCE_KINDS, type AdState, type Bucket } from './state.js';
 
@@ -147,9 +147,11 @@ function applyAcks(s: AdState, call: AckCall, ctx: BlockContext): AdState {
     let st = selectors.get(sel);
     if (!st) {
       if (selectors.size >= AD_PARAMS.max_selectors) continue;
-      st = { selector: sel, label: `${a.domain_tier}/${a.interest_tag || '-'}/${a.bucket || '-'}`, clearing_price: PRICE_DEFAULTS.default_price_usd_micros, integral: 0n, top_bid: 0n, last_paid: 0n, shading_bps: 0, opportunities: 0, wins: 0, conversion_value: 0n };
+      st = { selector: sel, label: `${a.domain_tier}/${a.interest_tag || '-'}/${a.bucket || '-'}`, clearing_price: PRICE_DEFAULTS.default_price_usd_micros, integral: 0n, top_bid: 0n, last_paid: 0n, shading_bps: 0, opportunities: 0, wins: 0, conversion_value: 0n, families: [] };
       selectors.set(sel, st);
     }
+    const fams = new Set([...st.families, ...a.badges.map(familyOf)]);
+    if (fams.size <= 8) st.families = [...fams].sort();
     const eligible = campaigns.filter(
       (c) => (c.domain_tiers.length === 0 || c.domain_tiers.includes(a.domain_tier)) && (c.interest_tags.length === 0 || c.interest_tags.includes(a.interest_tag)) && c.budget > c.spent,
     );

@@ -101,7 +101,7 @@ export function encodeAd(s: AdState): unknown {
     s.reservations.map((r) => [r.id, r.campaign, r.bucket, r.slots, r.expires_ms]),
     s.privacy.map((p) => [p.family, p.eps_spent, p.delta_spent, p.cooldown_remaining, p.accepted, p.cooling, p.denied, DECISIONS.indexOf(p.last_decision)]),
     [s.carry.ema_viewers, s.carry.ema_hosts, s.carry.ema_providers, s.carry.ready_streak_windows, s.carry.last_window_id + 1, s.ready ? 1 : 0],
-    s.selectors.map((x) => [x.selector, x.label, x.clearing_price, x.integral < 0n ? 1 : 0, x.integral < 0n ? -x.integral : x.integral, x.top_bid, x.last_paid, x.shading_bps, x.opportunities, x.wins, x.conversion_value]),
+    s.selectors.map((x) => [x.selector, x.label, x.clearing_price, x.integral < 0n ? 1 : 0, x.integral < 0n ? -x.integral : x.integral, x.top_bid, x.last_paid, x.shading_bps, x.opportunities, x.wins, x.conversion_value, x.families]),
     [s.skipped_presence, s.denials.k_anonymity_redacted, s.denials.budget_exhausted, s.denials.cooldown, s.seq, s.last_updated_ms],
   ];
 }
@@ -134,9 +134,9 @@ export function decodeAd(v: unknown): AdState {
     carry: { ema_viewers: int(carry[0], 'ema'), ema_hosts: int(carry[1], 'ema'), ema_providers: int(carry[2], 'ema'), ready_streak_windows: int(carry[3], 'streak'), last_window_id: int(carry[4], 'window') - 1 },
     ready: carry[5] === 1,
     selectors: asArray(a[6], 'selectors').map((x) => {
-      const s = asArray(x, 'selector', 11);
+      const s = asArray(x, 'selector', 12);
       const mag = asU64(s[4], 'integral');
-      return { selector: asText(s[0], 'selector'), label: asText(s[1], 'label'), clearing_price: asU64(s[2], 'price'), integral: s[3] === 1 ? -mag : mag, top_bid: asU64(s[5], 'top'), last_paid: asU64(s[6], 'paid'), shading_bps: int(s[7], 'shading'), opportunities: int(s[8], 'opps'), wins: int(s[9], 'wins'), conversion_value: asU64(s[10], 'conv') };
+      return { selector: asText(s[0], 'selector'), label: asText(s[1], 'label'), clearing_price: asU64(s[2], 'price'), integral: s[3] === 1 ? -mag : mag, top_bid: asU64(s[5], 'top'), last_paid: asU64(s[6], 'paid'), shading_bps: int(s[7], 'shading'), opportunities: int(s[8], 'opps'), wins: int(s[9], 'wins'), conversion_value: asU64(s[10], 'conv'), families: texts(s[11], 'families') };
     }),
     skipped_presence: int(ctr[0], 'skipped'),
     denials: { k_anonymity_redacted: int(ctr[1], 'k'), budget_exhausted: int(ctr[2], 'b'), cooldown: int(ctr[3], 'c') },

@@ -110,6 +110,20 @@ export function parseFilters(xs: readonly string[]): Filter {
   return f;
 }
 
+/** The tightest of a selector's badge families: remaining ppm and impressions until exhausted. */
+function selectorPrivacy(s: AdState, families: readonly string[]): Pick<SelectorView, 'privacy_families' | 'privacy_remaining_ppm' | 'privacy_exhausted_in_impressions'> {
+  let rem = 1_000_000;
+  let until: number | null = null;
+  for (const f of families) {
+    const b = s.privacy.find((p) => p.family === f);
+    if (!b) continue;
+    rem = Math.min(rem, remainingPpm(b, AD_PARAMS.privacy));
+    const n = impressionsUntilExhausted(b, 1, AD_PARAMS.privacy);
+    if (n !== null && (until === null || n < until)) until = n;
+  }
+  return { privacy_families: [...families], privacy_remaining_ppm: rem, privacy_exhausted_in_impressions: until };
+}
+
 /** Selectors sorted by id; slot_cap = free presence slots split evenly, remainder to the first ones (spec §1). */
 export function selectorViews(s: AdState, nowMs: number, filters: readonly string[]): { ready_slots: number; selectors: SelectorView[] } {
   const f = parseFilters(filters);
@@ -124,6 +138,7 @@ export function selectorViews(s: AdState, nowMs: number, filters: readonly strin
     clearing_price_usd_micros: x.clearing_price.toString(), top_bid_usd_micros: x.top_bid.toString(), last_paid_usd_micros: x.last_paid.toString(),
     shading_factor_bps: x.shading_bps, win_rate_ppm: winRatePpm(x), opportunities: x.opportunities, wins: x.wins,
     slot_cap: n === 0 ? 0 : Math.floor(readySlots / n) + (i < readySlots % n ? 1 : 0), max_pacing_ppm: 1_000_000,
+    ...selectorPrivacy(s, x.families),
   }));
   return { ready_slots: readySlots, selectors: views.filter((v) => (!f.domain_tier || v.domain_tier === f.domain_tier) && (!f.interest_tag || v.interest_tag === f.interest_tag) && (!f.presence_bucket || v.presence_bucket === f.presence_bucket)) };
 }

@@ -94,6 +94,10 @@ export const SelectorView = z.object({
   wins: z.number(),
   slot_cap: z.number(),
   max_pacing_ppm: z.number(),
+  /** Badge families its impressions spend and the tightest one's remaining budget / forecast (null = never at this rate). */
+  privacy_families: z.array(z.string()),
+  privacy_remaining_ppm: z.number(),
+  privacy_exhausted_in_impressions: z.number().nullable(),
 });
 export type SelectorView = z.infer<typeof SelectorView>;
 

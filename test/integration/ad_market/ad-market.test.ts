@@ -77,6 +77,9 @@ describe('ad market on a dev chain', () => {
     expect(BigInt(sel1.last_paid_usd_micros)).toBeLessThan(40_000_000n);
     expect(sel2.last_paid_usd_micros).toBe('40000001');
     expect(sel2.shading_factor_bps).toBe(8000);
+    expect(sel2.privacy_families).toEqual(['presence']);
+    expect(sel2.privacy_remaining_ppm).toBeLessThan(1_000_000);
+    expect(sel2.privacy_remaining_ppm).toBe(r.privacy.families.find((f: any) => f.family === 'presence').remaining_ppm);
     expect(sel2.shading_factor_bps).toBeGreaterThan(sel1.shading_factor_bps);
     expect((await call('ad_market.list_campaigns', { selector: ['interest_tag=travel'] })).campaigns.map((c: any) => c.id)).toEqual(['travel-a', 'travel-b']);
   });

@@ -103,6 +103,7 @@ export function CompetitivenessPanel({ selectors }: { selectors: SelectorView[] 
               <th className="num">Win rate</th>
               <th className="num">Shading</th>
               <th className="num">Slots</th>
+              <th className="num">Privacy left</th>
             </tr>
           </thead>
           <tbody>
@@ -114,6 +115,10 @@ export function CompetitivenessPanel({ selectors }: { selectors: SelectorView[] 
                 <td className="num" data-testid="ad-win-rate">{pct(s.win_rate_ppm)}</td>
                 <td className="num" data-testid="ad-shading">{bps(s.shading_factor_bps)}</td>
                 <td className="num">{s.slot_cap}</td>
+                <td className="num" data-testid="ad-selector-privacy" title={`${s.privacy_families.join(', ') || 'no badges'}; exhausted in ${s.privacy_exhausted_in_impressions ?? '∞ (never at this rate)'} impressions`}>
+                  {s.privacy_families.length === 0 ? '—' : pct(s.privacy_remaining_ppm)}
+                  <div className="small muted">{s.privacy_families.length === 0 ? 'no badges' : s.privacy_exhausted_in_impressions === null ? 'never runs out' : `out in ${s.privacy_exhausted_in_impressions}`}</div>
+                </td>
               </tr>
             ))}
           </tbody>
