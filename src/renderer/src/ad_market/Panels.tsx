@@ -90,7 +90,7 @@ export function FreshnessPanel({ buckets }: { buckets: BucketReadiness[] }) {
 
 export function CompetitivenessPanel({ selectors }: { selectors: SelectorView[] }) {
   return (
-    <Card title="Selector Competitiveness" testId="ad-competitiveness-panel">
+    <Card title="Selector Competitiveness" testId="ad-competitiveness-panel" className="ad-wide">
       {selectors.length === 0 ? (
         <p className="muted">No auctions yet.</p>
       ) : (
@@ -117,7 +117,7 @@ export function CompetitivenessPanel({ selectors }: { selectors: SelectorView[] 
                 <td className="num">{s.slot_cap}</td>
                 <td className="num" data-testid="ad-selector-privacy" title={`${s.privacy_families.join(', ') || 'no badges'}; exhausted in ${s.privacy_exhausted_in_impressions ?? '∞ (never at this rate)'} impressions`}>
                   {s.privacy_families.length === 0 ? '—' : pct(s.privacy_remaining_ppm)}
-                  <div className="small muted">{s.privacy_families.length === 0 ? 'no badges' : s.privacy_exhausted_in_impressions === null ? 'never runs out' : `out in ${s.privacy_exhausted_in_impressions}`}</div>
+                  <div className="small muted">{s.privacy_families.length === 0 ? 'no badges' : s.privacy_exhausted_in_impressions === null ? 'never runs out' : `out in ${s.privacy_exhausted_in_impressions} impr.`}</div>
                 </td>
               </tr>
             ))}
