@@ -5,7 +5,7 @@
  * path and the log tail, since the browser may be on another machine.
  */
 import path from 'node:path';
-import type { AppMethodByName, AppMethodName, AppMode } from '../shared/api/app.js';
+import type { AppMethodByName, AppMethodName, AppMode, NetworkChoice, PracticeState } from '../shared/api/app.js';
 import type { ParamsOf, ResultOf } from '../shared/api/define.js';
 import { Reason, RpcError } from '../shared/api/errors.js';
 import { NODE_VERSION } from '../node-core/version.js';
@@ -15,6 +15,7 @@ import { readTail } from './log-tail.js';
 import { RestoreJob } from './restore-job.js';
 import { joinNetwork, listNetworks } from './network-switch.js';
 import type { Supervisor } from './supervisor.js';
+import { createFirstHour, type FirstHour, type FirstRunOptions } from './first-hour-handlers.js';
 
 type AppHandler<N extends AppMethodName> = (p: ParamsOf<AppMethodByName<N>>) => Promise<ResultOf<AppMethodByName<N>>>;
 /** Handlers by method name (a Map: dispatch only on declared names). */
@@ -29,6 +30,8 @@ export interface AppHandlerOptions {
   openPath?: (p: string) => Promise<boolean>;
   /** Native folder dialog (Electron); resolves null when cancelled. Absent in server mode. */
   pickFolder?: (title?: string) => Promise<string | null>;
+  /** First-run inputs (src/host/first-run.ts); default: due only on a fresh machine. */
+  firstRun?: FirstRunOptions;
   /** The resources directory (built-in networks in `<dir>/networks`); default: node-core's (resources.ts). */
   resourcesDir?: string;
 }
@@ -36,8 +39,14 @@ export interface AppHandlerOptions {
 /** Sources of the host's own topics other than `app.supervisor` (read by the Broker). */
 export interface AppTopicSources {
   'app.restore': (cb: (p: RestoreProgress) => void) => () => void;
+  'app.practice': (cb: (p: PracticeState) => void) => () => void;
 }
 const topicSources = new WeakMap<AppHandlers, AppTopicSources>();
+const firstHours = new WeakMap<AppHandlers, FirstHour>();
+/** The first-run and practice-testnet state behind these handlers (console-main: start the node or wait; stop the practice testnet on quit). */
+export function firstHourOf(h: AppHandlers): FirstHour | undefined {
+  return firstHours.get(h);
+}
 /** The topic sources created with these handlers. */
 export function appTopicsOf(h: AppHandlers): AppTopicSources | undefined {
   return topicSources.get(h);
@@ -95,12 +104,21 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
   // Data roots used per network in this session, so switching back returns to the same root.
   const roots = new Map<string, string>();
   const builtinDir = o.resourcesDir ? path.join(o.resourcesDir, 'networks') : undefined;
-  const networks: AppHandler<'app.networks'> = async () => ({ networks: listNetworks({ builtinDir }), current: o.supervisor.nodeStatus()?.network ?? null });
+  // eslint-disable-next-line prefer-const -- assigned once below; the network list and the join use it lazily
+  let first: FirstHour;
+  const extra = (): NetworkChoice[] => first.extraNetworks();
+  /** Where each network's data lives (or would): the root used this session, else `<data parent>/<name>`. */
+  const withRoots = (list: NetworkChoice[]): NetworkChoice[] => {
+    const root = dataDirOf(o);
+    const cur = o.supervisor.nodeStatus()?.network;
+    return list.map((n) => ({ ...n, data_dir: (n.name === cur ? root : roots.get(n.name)) ?? path.join(first.dataParent(), n.name) }));
+  };
+  const networks: AppHandler<'app.networks'> = async () => ({ networks: withRoots(listNetworks({ builtinDir, extra })), current: o.supervisor.nodeStatus()?.network ?? null });
   const joinNetworkH: AppHandler<'app.joinNetwork'> = async (p) => {
     const cur = o.supervisor.nodeStatus();
     const root = dataDirOf(o);
     if (cur && root) roots.set(cur.network, root);
-    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name), builtinDir }, p.network);
+    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name), builtinDir, extra }, p.network);
     o.dataDirHint = r.data_dir;
     return r;
   };
@@ -119,6 +137,16 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     if (restart) await o.supervisor.restart();
     return { lock_file: r.lock_file, removed: r.removed, holder_pid: r.holder?.pid ?? null, holder_host: r.holder?.hostname ?? null, restarted: restart };
   };
+  first = createFirstHour({
+    supervisor: o.supervisor,
+    firstRun: o.firstRun ?? {},
+    dataDir: () => dataDirOf(o),
+    setDataDirHint: (d) => {
+      o.dataDirHint = d;
+    },
+    join: (network) => joinNetworkH({ network }),
+    knownNames: () => listNetworks({ builtinDir, extra }).map((n) => n.name),
+  });
   // Typed as a complete record so a method added to the contract without a handler fails to compile.
   const all: { [N in AppMethodName]: AppHandler<N> } = {
     'app.info': info,
@@ -131,6 +159,7 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     'app.networks': networks,
     'app.joinNetwork': joinNetworkH,
     'app.unlockDataDir': unlock,
+    ...first.handlers,
   };
   const handlers: AppHandlers = new Map(Object.entries(all));
   topicSources.set(handlers, {
@@ -138,6 +167,11 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
       cb(restore.status());
       return restore.onChange(cb);
     },
+    'app.practice': (cb) => {
+      cb(first.practice.status());
+      return first.onPractice(cb);
+    },
   });
+  firstHours.set(handlers, first);
   return handlers;
 }

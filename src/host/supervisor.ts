@@ -172,6 +172,16 @@ export class Supervisor {
     this.o.spec = { ...this.o.spec, args: [...args] };
   }
 
+  /** Extra environment for the next start (e.g. `TB_RPC_AUTH_TOKEN` chosen in the first run; a secret, never in args). */
+  setEnv(extra: Record<string, string | undefined>): void {
+    const env: NodeJS.ProcessEnv = { ...(this.o.spec.env ?? process.env) };
+    for (const [k, v] of Object.entries(extra)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    this.o.spec = { ...this.o.spec, env };
+  }
+
   /** Manual restart (operator): ordered stop, clear the crash window and crash loop, start. */
   async restart(): Promise<void> {
     await this.stop();
@@ -329,6 +339,9 @@ export class Supervisor {
       this.ready = m;
       this.reachedReady = true;
       if (!this.connected) this.probe(child);
+      // The endpoints are known from now on: tell listeners (the UI asks app.info again), since the
+      // `ready` phase may have been reported before this message.
+      this.update({});
     } else if (m.type === 'exit' && m.code !== 0) {
       this.exitMessage = m.message;
       this.exitReason = m.reason;

@@ -27,6 +27,7 @@ import { walletHandlers } from './wallet/handlers.js';
 import { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
 import { netHandlers } from './net/handlers.js';
+import { historyHandlers } from './wallet/history.js';
 import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
 import { Network } from './net/network.js';
 import { redactConfig, type NodeConfig } from './config/index.js';
@@ -268,13 +269,13 @@ export class Node {
       events: this.events,
       logger: log.logger,
       nodeMetrics: this.metrics,
-      // The net module has no request/drop counters yet: liveness is unknown with peers.
-      peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: null }),
+      // Peer liveness: share of requests (status, sync, ping) answered in the last minute (net/liveness.ts).
+      peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: this.net?.peerLiveness() ?? null }),
     });
     const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip(), subsystems: subsystemsOf(moduleList) });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
-    this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network }), ...walletHandlers(chain, { keystore }), ...modules.handlers(), ...snapshots.handlers(),
+    this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network }), ...walletHandlers(chain, { keystore }), ...historyHandlers(() => this.chain, keystore), ...modules.handlers(), ...snapshots.handlers(),
       ...netHandlers({
         net: () => this.net,
         engine: () => this.engine,

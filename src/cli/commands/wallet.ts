@@ -135,5 +135,26 @@ export function walletCommand(): Command {
       ]);
     },
   );
+  withLocal(
+    withCommon(
+      wallet
+        .command('history')
+        .description('transfers in and out of a wallet (by name) or an address, newest first (node method wallet.history)')
+        .argument('<wallet-or-address>', 'a local wallet name, or an address tb1…')
+        .option('--limit <n>', 'at most this many entries (1-500)', '20')
+        .option('--max-blocks <n>', 'scan at most this many recent blocks (1-100000)', '10000'),
+    ),
+  ).action(async (who: string, opts: CommonOpts & LocalOpts & { limit: string; maxBlocks: string }) => {
+    const address = /^tb1[0-9a-f]{40}$/.test(who) ? who : (await localInput((await openKeystore(opts)).keystore.get(who))).address;
+    const { client } = clientFor(opts);
+    const limit = Number(opts.limit);
+    const maxBlocks = Number(opts.maxBlocks);
+    if (!Number.isInteger(limit) || !Number.isInteger(maxBlocks)) throw new UsageError('--limit and --max-blocks are whole numbers');
+    const r = await client.call('wallet.history', { address, limit, max_blocks: maxBlocks });
+    output(opts.format, r, (x) => [
+      `${x.address}: ${x.entries.length} transfer${x.entries.length === 1 ? '' : 's'} in blocks ${x.scanned_from}..${x.scanned_to}${x.truncated ? ' (more before: raise --limit)' : ''}`,
+      ...x.entries.map((e) => `#${e.height}  ${e.direction === 'in' ? 'in ' : 'out'}  ${e.direction === 'in' ? '+' : '-'}${e.amount}  ${e.direction === 'in' ? 'from' : 'to'} ${e.counterparty}  fee ${e.fee}  ${e.hash}`),
+    ]);
+  });
   return wallet;
 }

@@ -11,6 +11,7 @@ import { AD_MARKET_METHODS } from './ad_market.js';
 import { GOVERNOR_METHODS } from './governor.js';
 import { NET_METHODS } from './net.js';
 import { SNAPSHOT_METHODS } from './snapshots.js';
+import { WALLET_HISTORY_METHODS } from './wallet.js';
 import { zAddress, zHash, zHeight, zHex, zU64 } from './numbers.js';
 import { Account, BlockView, MempoolStats, NodeStats, NodeStatus, Tip, TxStatus, WalletList } from './types.js';
 
@@ -166,6 +167,7 @@ export const METHODS = [
   ...GOVERNOR_METHODS,
   ...SNAPSHOT_METHODS,
   ...NET_METHODS,
+  ...WALLET_HISTORY_METHODS,
   ...AD_MARKET_METHODS,
 ] as const;
 

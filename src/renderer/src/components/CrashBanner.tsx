@@ -12,6 +12,7 @@ import { useLive } from '../store/live';
 import { useUi } from '../store/ui';
 import { fmtClock } from '../format';
 import { ErrorNote } from './ErrorNote';
+import { LogTail } from './LogTail';
 
 export function CrashBanner() {
   const sup = useLive((s) => s.supervisor);
@@ -124,9 +125,7 @@ export function CrashBanner() {
         </div>
       )}
       {showLines && (
-        <pre className="banner__lines" data-testid="crash-lines">
-          {crash.last_lines.join('\n')}
-        </pre>
+        <LogTail lines={crash.last_lines} className="banner__lines" testId="crash-lines" />
       )}
       <ErrorNote error={restart.error ?? openLogs.error ?? unlock.error} testId="crash-action-error" />
     </div>

@@ -1,4 +1,8 @@
-/** The Wallet drawer: local keys with balances (`wallet.list`) and the transfer form. */
+/**
+ * The Wallet drawer: local keys with balances (`wallet.list`); create a key (`wallet.create`);
+ * receive with the selected key (address, copy, QR); its transfers in and out (`wallet.history`);
+ * the transfer form. No step needs a terminal.
+ */
 import { useEffect, useState } from 'react';
 import { rpc } from '../api/hooks';
 import { ErrorNote } from '../components/ErrorNote';
@@ -7,6 +11,10 @@ import { useLive } from '../store/live';
 import { useUi } from '../store/ui';
 import { fmtInt, shortHash } from '../format';
 import { TransferForm } from './TransferForm';
+import { CreateKey } from './CreateKey';
+import { History } from './History';
+import { Receive } from './Receive';
+import './wallet.css';
 
 export function WalletDrawer() {
   const open = useUi((s) => s.walletOpen);
@@ -29,6 +37,7 @@ export function WalletDrawer() {
     return () => window.removeEventListener('keydown', onKey);
   }, [open, setOpen]);
 
+  const selected = wallets?.find((k) => k.name === from);
   if (!open) return null;
   return (
     <div className="drawer-layer">
@@ -59,7 +68,11 @@ export function WalletDrawer() {
                   </div>
                 </li>
               ))}
-              {wallets?.length === 0 && unreadable.length === 0 && <li className="muted">No local keys. Create one with: contract-cli wallet new --name alice</li>}
+              {wallets?.length === 0 && unreadable.length === 0 && (
+                <li className="muted" data-testid="wallet-empty">
+                  No local keys on this network yet: create one below.
+                </li>
+              )}
               {unreadable.map((u) => (
                 <li key={`unreadable-${u.name}`} className="key key--unreadable" data-testid={`wallet-unreadable-${u.name}`} title={u.path}>
                   <div className="key__name">
@@ -70,7 +83,20 @@ export function WalletDrawer() {
                 </li>
               ))}
             </ul>
+            {wallets && <CreateKey existing={[...wallets.map((k) => k.name), ...unreadable.map((u) => u.name)]} onCreated={setFrom} />}
           </section>
+          {selected && (
+            <section>
+              <h3 className="section-title">Receive</h3>
+              <Receive name={selected.name} address={selected.address} />
+            </section>
+          )}
+          {selected && (
+            <section>
+              <h3 className="section-title">History of {selected.name}</h3>
+              <History address={selected.address} />
+            </section>
+          )}
           <section>
             <h3 className="section-title">Send a transfer</h3>
             {wallets && wallets.length > 0 ? <TransferForm keys={wallets} from={from} setFrom={setFrom} /> : <p className="muted">Needs a local key.</p>}
