@@ -4,5 +4,5 @@
  */
 export { AD_MARKET, contextualVerdict, presenceVerdict } from './module.js';
 export { adMarketChain, adMarketState, AD_MARKET_ID, selectorId } from './chain-module.js';
-export { AD_PANELS } from './panels.js';
+export { adMarketMonitoring } from './monitoring.js';
 export type { AdState } from './state.js';

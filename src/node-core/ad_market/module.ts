@@ -8,7 +8,7 @@ import type { GateVerdict } from '../../shared/api/governor.js';
 import { defineModule } from '../modules/index.js';
 import { ackKind, adMarketChain, adMarketState, presenceKind, registerKind, reserveKind } from './chain-module.js';
 import { adMetrics, refreshMetrics, type AdMetrics, type Seen } from './metrics.js';
-import { AD_PANELS } from './panels.js';
+import { adMarketMonitoring } from './monitoring.js';
 import { campaignsMatching, readinessSnapshot, selectorViews } from './views.js';
 
 /** Privacy floor of the gates (governor.md §3.5): remaining budget must exceed 50 000 ppm. */
@@ -41,8 +41,7 @@ export const AD_MARKET = defineModule<typeof AD_MARKET_METHODS, AdMetrics>({
   chain: adMarketChain,
   methods: AD_MARKET_METHODS,
   metrics: adMetrics,
-  panels: AD_PANELS,
-  alerts: [{ name: 'AdReadinessBlocked', expr: 'ad_readiness_ready == 0', for: '6h', severity: 'info', summary: 'ad readiness has blockers for a whole window' }],
+  monitoring: adMarketMonitoring,
   async start(ctx) {
     const state = () => ctx.chain.moduleState(adMarketState);
     const snap = (withPrivacy: boolean) => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { adMarketChain, contextualVerdict, presenceVerdict } from '../../../src/node-core/ad_market/index.js';
-import { dashboardText } from '../../../src/node-core/ad_market/dashboard.js';
+import { adMarketChain, adMarketMonitoring, contextualVerdict, presenceVerdict } from '../../../src/node-core/ad_market/index.js';
 import { readinessSnapshot } from '../../../src/node-core/ad_market/views.js';
 import { decodeAd, EMPTY_AD, encodeAd, type AdState } from '../../../src/node-core/ad_market/state.js';
 import type { TxContext } from '../../../src/node-core/chain/module.js';
@@ -69,9 +68,19 @@ describe('governor gate sources', () => {
 });
 
 describe('monitoring/ad_market_dashboard.json', () => {
-  it('is generated from the module panels (node scripts/gen-ad-dashboard.mjs) and has the three named panels', () => {
+  it('is generated from the module contribution (npm run monitor) and carries the three named panels', () => {
     const text = readFileSync(new URL('../../../monitoring/ad_market_dashboard.json', import.meta.url), 'utf8');
-    expect(text).toBe(dashboardText());
-    expect(JSON.parse(text).panels.map((p: { title: string }) => p.title)).toEqual(['Ad Market Readiness', 'Presence Freshness', 'Selector Competitiveness']);
+    const titles: string[] = [];
+    const walk = (x: unknown): void => {
+      if (Array.isArray(x)) x.forEach(walk);
+      else if (x && typeof x === 'object') {
+        const o = x as Record<string, unknown>;
+        if (typeof o.title === 'string' && 'type' in o) titles.push(o.title);
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(JSON.parse(text));
+    for (const t of ['Ad Market Readiness', 'Presence Freshness', 'Selector Competitiveness']) expect(titles).toContain(t);
+    expect(adMarketMonitoring.dashboard!.uid).toBe('tb-ad-market');
   });
 });
