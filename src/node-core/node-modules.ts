@@ -3,6 +3,7 @@
  * order; the node closes them in reverse. Adding a subsystem: README "Adding a subsystem".
  */
 import { replayFromGenesis, type ReplayResult } from './chain/replay.js';
+import { AD_MARKET } from './ad_market/index.js';
 import { GOVERNOR } from './governor/index.js';
 import { TREASURY } from './treasury/index.js';
 import { chainModulesOf, type AnyNodeModule } from './modules/index.js';
@@ -10,6 +11,7 @@ import { chainModulesOf, type AnyNodeModule } from './modules/index.js';
 export const NODE_MODULES: readonly AnyNodeModule[] = [
   GOVERNOR,
   TREASURY,
+  AD_MARKET,
 ];
 
 /** From-genesis replay of a chain directory with the node's chain modules (what `contract-cli chain replay` runs); see replayFromGenesis. */

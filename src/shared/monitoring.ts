@@ -110,6 +110,7 @@ export const DASHBOARD_UIDS = {
   backups: 'tb-backups',
   governor: 'tb-governor',
   treasury: 'tb-treasury',
+  adMarket: 'tb-ad-market',
 } as const;
 
 /**

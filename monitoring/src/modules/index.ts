@@ -1,7 +1,7 @@
 /**
  * Per-module monitoring contributions: what each module of the node's list (NODE_MODULES,
  * src/node-core/node-modules.ts) declares as `monitoring` on its NodeModule — a dashboard and an
- * alert group. A module without metrics yet (treasury, energy, ad market, names) declares none:
+ * alert group (governor, ad market). A module without metrics yet (treasury, energy, names) declares none:
  * its dashboard and alerts (e.g. treasury backlog age > 2 h) come with its metrics.
  */
 import type { MonitoringContribution } from '../../../src/shared/monitoring.js';

@@ -27,6 +27,7 @@ export const COMMAND_GROUPS = [
   { name: 'diagnostics', load: async () => (await import('./mesh.js')).diagnosticsCommand() },
   { name: 'governor', load: async () => (await import('./governor.js')).governorCommand() },
   { name: 'gov', load: async () => (await import('./gov.js')).govCommand() },
+  { name: 'ad-market', load: async () => (await import('./ad-market.js')).adMarketCommand() },
   { name: 'snapshots', load: async () => (await import('./snapshots.js')).snapshotsCommand() },
   { name: 'console', load: async () => (await import('../console.js')).consoleCommand() },
 ] as const satisfies readonly CommandGroup[];

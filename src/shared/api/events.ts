@@ -4,6 +4,7 @@
  * `{"jsonrpc":"2.0","method":"subscription","params":{"subscription":"<id>","topic":"<topic>","result":<payload>}}`.
  */
 import { z } from 'zod';
+import { AdMarketTopics } from './ad_market.js';
 import { GateChanged } from './governor.js';
 import { NetTopics } from './net.js';
 import { SnapshotTopics } from './snapshots.js';
@@ -29,6 +30,8 @@ export const Topics = {
   ...NetTopics,
   /** A treasury disbursement entered a new state (src/shared/api/treasury.ts). */
   ...TreasuryTopics,
+  /** Ad readiness or its blockers changed (src/shared/api/ad_market.ts). */
+  ...AdMarketTopics,
 } as const;
 export type TopicName = keyof typeof Topics;
 export type TopicPayload<T extends TopicName> = z.infer<(typeof Topics)[T]>;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { defineMethod } from './define.js';
 import { Reason } from './errors.js';
 import { TOPIC_NAMES } from './events.js';
+import { AD_MARKET_METHODS } from './ad_market.js';
 import { GOVERNOR_METHODS } from './governor.js';
 import { NET_METHODS } from './net.js';
 import { SNAPSHOT_METHODS } from './snapshots.js';
@@ -171,6 +172,7 @@ export const METHODS = [
   ...DEADLINE_METHODS,
   ...WALLET_HISTORY_METHODS,
   ...TREASURY_METHODS,
+  ...AD_MARKET_METHODS,
 ] as const;
 
 export type AnyMethod = (typeof METHODS)[number];

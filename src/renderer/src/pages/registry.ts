@@ -11,11 +11,13 @@
 import type { ComponentType } from 'react';
 import { DASHBOARD_UIDS } from '../../../shared/monitoring';
 import type { Glyph } from '../components/Icon';
+import { useAdMarketLive } from '../ad_market/live';
 import { useBackupLive } from '../backup/live';
 import { useGovernorLive } from '../governor/live';
 import { useNetworkLive } from '../network/live';
 import { useTreasuryLive } from '../treasury/live';
 import type { PageId } from '../store/ui';
+import { AdMarket, adMarketIcon } from './AdMarket';
 import { Backup, backupIcon } from './Backup';
 import { Deadlines, deadlinesIcon } from './Deadlines';
 import { Governor, governorIcon } from './Governor';
@@ -43,6 +45,7 @@ export const PAGES = [
   { id: 'network', label: 'Network & Sync', icon: networkIcon, Page: Network, live: [useNetworkLive], dashboard: DASHBOARD_UIDS.networkConsensus },
   { id: 'governor', label: 'Governor', icon: governorIcon, Page: Governor, live: [useGovernorLive], dashboard: DASHBOARD_UIDS.governor },
   { id: 'treasury', label: 'Treasury', icon: treasuryIcon, Page: Treasury, live: [useTreasuryLive], dashboard: DASHBOARD_UIDS.treasury },
+  { id: 'ad-market', label: 'Ad Market', icon: adMarketIcon, Page: AdMarket, live: [useAdMarketLive], dashboard: DASHBOARD_UIDS.adMarket },
   { id: 'deadlines', label: 'Deadlines', icon: deadlinesIcon, Page: Deadlines },
   { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive], dashboard: DASHBOARD_UIDS.backups },
   { id: 'logs', label: 'Logs', icon: logsIcon, Page: Logs },
