@@ -3,11 +3,13 @@
  * order; the node closes them in reverse. Adding a subsystem: README "Adding a subsystem".
  */
 import { replayFromGenesis, type ReplayResult } from './chain/replay.js';
+import { DNS } from './dns/index.js';
 import { GOVERNOR } from './governor/index.js';
 import { chainModulesOf, type AnyNodeModule } from './modules/index.js';
 
 export const NODE_MODULES: readonly AnyNodeModule[] = [
   GOVERNOR,
+  DNS,
 ];
 
 /** From-genesis replay of a chain directory with the node's chain modules (what `contract-cli chain replay` runs); see replayFromGenesis. */

@@ -83,6 +83,8 @@ export interface NodeConfig {
   governor_enabled: boolean;
   /** Intent store directory; undefined = `<data_dir>/governor_db`; relative = under the data dir. */
   governor_db?: string;
+  /** `.block` registry store directory (SimpleDb `gateway_dns`); undefined = `<data_dir>/dns_db`; relative = under the data dir. */
+  dns_db?: string;
   /** Governor sampling window in seconds; undefined = 2 × epoch duration (120 blocks × block time). */
   governor_window_secs?: number;
   /** Record decisions without submitting intent transactions. */
@@ -269,6 +271,13 @@ export const KEYS: readonly KeySpec[] = [
     schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
     fromString: str,
     doc: 'governor intent store directory (default governor_db/ in the data dir; relative paths are under the data dir)',
+  },
+  {
+    key: 'dns_db',
+    env: 'TB_DNS_DB_PATH',
+    schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
+    fromString: str,
+    doc: '.block names registry store directory (default dns_db/ in the data dir; relative paths are under the data dir)',
   },
   {
     key: 'governor_window_secs',

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { defineMethod } from './define.js';
 import { Reason } from './errors.js';
 import { TOPIC_NAMES } from './events.js';
+import { DNS_METHODS } from './dns.js';
 import { GOVERNOR_METHODS } from './governor.js';
 import { NET_METHODS } from './net.js';
 import { SNAPSHOT_METHODS } from './snapshots.js';
@@ -164,6 +165,7 @@ export const METHODS = [
   ...GOVERNOR_METHODS,
   ...SNAPSHOT_METHODS,
   ...NET_METHODS,
+  ...DNS_METHODS,
 ] as const;
 
 export type AnyMethod = (typeof METHODS)[number];
