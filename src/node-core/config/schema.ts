@@ -85,6 +85,8 @@ export interface NodeConfig {
   governor_db?: string;
   /** `.block` registry store directory (SimpleDb `gateway_dns`); undefined = `<data_dir>/dns_db`; relative = under the data dir. */
   dns_db?: string;
+  /** Dev network only: at start, vote the naming gate's trade intent so the registry moves value from the next epoch. */
+  dns_dev_trade?: boolean;
   /** Governor sampling window in seconds; undefined = 2 × epoch duration (120 blocks × block time). */
   governor_window_secs?: number;
   /** Record decisions without submitting intent transactions. */
@@ -278,6 +280,14 @@ export const KEYS: readonly KeySpec[] = [
     schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
     fromString: str,
     doc: '.block names registry store directory (default dns_db/ in the data dir; relative paths are under the data dir)',
+  },
+  {
+    key: 'dns_dev_trade',
+    env: 'TB_DNS_DEV_TRADE',
+    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
+    fromString: parseBool,
+    default: false,
+    doc: 'dev network only: start the .block registry in trade mode (the node votes the naming gate trade intent; value moves from the next epoch)',
   },
   {
     key: 'governor_window_secs',

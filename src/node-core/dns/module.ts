@@ -28,6 +28,7 @@ export const DNS = defineModule<typeof DNS_METHODS, DnsMetrics>({
     const off = ctx.events.on('newHeads', () => {
       work = work.then(() => svc.onHead()).catch((err) => ctx.logger.warn({ err }, 'dns registry mirror not written'));
     });
+    if (ctx.config.dns_dev_trade) svc.voteDevTrade(ctx.config.network, ctx.logger);
     const name = (d: string) => svc.domain(d);
     return {
       handlers: {

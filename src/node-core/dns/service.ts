@@ -10,7 +10,9 @@ import { DNS_ERRORS, type DnsAuction, type DnsOwnership, type DnsStake } from '.
 import { RpcError } from '../../shared/api/errors.js';
 import { signCall } from '../chain/tx.js';
 import type { Chain } from '../chain/chain.js';
-import { governorState } from '../governor/index.js';
+import type { Logger } from 'pino';
+import { EPOCH_BLOCKS } from '../chain/block.js';
+import { applyEpochFor, governorState, intentKind } from '../governor/index.js';
 import type { Deadline } from '../modules/index.js';
 import { names, SimpleDb } from '../storage/simpledb.js';
 import { Keystore } from '../wallet/keystore.js';
@@ -181,11 +183,35 @@ export class DnsService {
     const want = new Set<string>();
     const tip = this.chain.tip();
     const bt = this.chain.genesis.block_time_ms;
-    for (const a of st.auctions.values()) want.add(`auction:${a.domain}`), b.insertJson(`auction:${a.domain}`, auctionView(a, tip.height, bt));
-    for (const k of st.stakes.values()) want.add(`stake:${k.ref}`), b.insertJson(`stake:${k.ref}`, stakeView(k));
-    for (const o of st.owners.values()) want.add(`ownership:${o.domain}`), b.insertJson(`ownership:${o.domain}`, ownershipView(o));
+    const put = (key: string, value: unknown) => {
+      want.add(key);
+      b.insertJson(key, value);
+    };
+    for (const a of st.auctions.values()) put(`auction:${a.domain}`, auctionView(a, tip.height, bt));
+    for (const k of st.stakes.values()) put(`stake:${k.ref}`, stakeView(k));
+    for (const o of st.owners.values()) put(`ownership:${o.domain}`, ownershipView(o));
     for (const p of ['auction:', 'stake:', 'ownership:']) for (const k of await this.db.keysWithPrefix(p)) if (!want.has(k)) b.remove(k);
     await b.write();
+  }
+
+  /**
+   * Dev chains (config `dns_dev_trade`): the node, as the dev chain's validator, votes the naming
+   * gate's trade intent (the same on-chain path as the governor's decision), so trade mode is part
+   * of the chain's history and replays. Not on other networks.
+   */
+  voteDevTrade(network: string, logger: Logger): void {
+    if (network !== 'dev') {
+      logger.warn({ network }, 'dns_dev_trade is ignored outside the dev network');
+      return;
+    }
+    if (this.mode() === 'trade') return;
+    const epochApply = applyEpochFor(this.chain.tip().height, EPOCH_BLOCKS);
+    try {
+      const hash = this.chain.submitCall(intentKind, { gate: 'naming', action: 'trade', epochApply, patch: '{"naming_mode":"trade"}' });
+      logger.info({ epoch_apply: epochApply, tx: hash }, 'dns: dev trade mode voted (naming_mode = trade from that epoch)');
+    } catch (err) {
+      logger.warn({ err }, 'dns: dev trade intent not submitted');
+    }
   }
 
   gate() {
