@@ -26,6 +26,8 @@ export const COMMAND_GROUPS = [
   { name: 'mesh', load: async () => (await import('./mesh.js')).meshCommand() },
   { name: 'diagnostics', load: async () => (await import('./mesh.js')).diagnosticsCommand() },
   { name: 'governor', load: async () => (await import('./governor.js')).governorCommand() },
+  { name: 'gateway', load: async () => (await import('./gateway.js')).gatewayCommand() },
+  { name: 'net', load: async () => (await import('./gateway.js')).netCommand() },
   { name: 'snapshots', load: async () => (await import('./snapshots.js')).snapshotsCommand() },
   { name: 'console', load: async () => (await import('../console.js')).consoleCommand() },
 ] as const satisfies readonly CommandGroup[];

@@ -19,7 +19,7 @@ import { SimpleDb } from '../../../src/node-core/storage/simpledb.js';
 import { TREASURY_ADDRESS } from '../../../src/node-core/treasury/index.js';
 import { DNS_ESCROW, formatRecord, signRecord } from '../../../src/node-core/dns/index.js';
 import { Keystore } from '../../../src/node-core/wallet/keystore.js';
-import { rpc, removeTemp, tempDir } from '../node/helpers.js';
+import { rpc, removeTemp, runCli, tempDir } from '../node/helpers.js';
 
 let dir: string;
 let root: string;
@@ -144,6 +144,44 @@ describe('.block names on a dev node', () => {
     expect(await err('dns.list_for_sale', { from: 'b1', domain: 'forge.block', min_bid: '1', royalty_bps: 10_001 })).toMatchObject({ code: -32602, data: { issues: [expect.objectContaining({ path: ['royalty_bps'] })] } });
     expect(await sum()).toBe(total);
   });
+
+  it('contract-cli gateway domain … and net dns verify drive the same flow', async () => {
+    const cli = (...args: string[]) => runCli('contract-cli', [...args, '--rpc', `http://127.0.0.1:${port}`]);
+    const pending = cli('gateway', 'domain', 'list', 'cli.block', '--publish', '--min-bid', '10', '--stake', '5', '--blocks', '3', '--from', 'seller');
+    let done = false;
+    void pending.then(() => (done = true));
+    // the CLI waits for its record to be included: mine until it has listed
+    while (!done) {
+      await new Promise((r) => setTimeout(r, 300));
+      await mine();
+    }
+    const listed = await pending;
+    expect(listed.stderr).toBe('');
+    expect(listed.stdout).toMatch(/record: tb-domain=cli\.block;pubkey=[0-9a-f]{64};sig=[0-9a-f]{128}\nwaiting for the record to be included…\nlisted cli\.block: tx [0-9a-f]{64} pending/);
+    expect((await cli('gateway', 'domain', 'stake-register', 'cli-k', '5', '--from', 'b1')).code).toBe(0);
+    await mine();
+    const low = await cli('gateway', 'domain', 'bid', 'cli.block', '10', '--stake-ref', 'cli-k', '--from', 'b1');
+    expect(low).toMatchObject({ code: 1, stderr: expect.stringMatching(/must exceed the minimum bid 10 \(BidTooLow\)/) });
+    expect((await cli('gateway', 'domain', 'bid', 'cli.block', '11', '--stake-ref', 'cli-k', '--from', 'b1')).code).toBe(0);
+    await mine();
+    const status = await cli('gateway', 'domain', 'status', 'cli.block');
+    expect(status.stdout).toMatch(/cli\.block\s+bidding\s+\d+ block\(s\) left\s+highest 11 by tb1/);
+    expect(JSON.parse((await cli('gateway', 'domain', 'stake-status', 'cli-k', '--format', 'json')).stdout)).toMatchObject({ locked_on: 'cli.block', escrowed: true });
+    await mine(3);
+    expect((await cli('gateway', 'domain', 'complete', 'cli.block', '--from', 'b1')).code).toBe(0);
+    await mine();
+    expect((await cli('gateway', 'domain', 'stake-withdraw', 'cli-k', '--from', 'b1')).code).toBe(0);
+    expect((await cli('gateway', 'domain', 'cancel', 'cli.block', '--from', 'seller'))).toMatchObject({ code: 1, stderr: expect.stringMatching(/AuctionClosed/) });
+    const rec = (await call('dns.auctions', ['shop.block'])).ownership[0];
+    expect(rec.txt).toBeNull();
+    const seller = (await call('dns.auctions', ['forge.block'])).ownership[0].txt;
+    expect((await cli('net', 'dns', 'verify', seller)).stdout).toMatch(/signature\s+valid/);
+    const bad = await cli('net', 'dns', 'verify', seller.slice(0, -1) + (seller.endsWith('0') ? '1' : '0'));
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/signature\s+INVALID/);
+    await mine();
+    expect(await sum()).toBe(total);
+  }, 120_000);
 
   it('the registry mirror holds the spec keys; a from-genesis replay reproduces the state root', async () => {
     const tip = await call('chain.tip');
