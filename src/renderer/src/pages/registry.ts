@@ -12,11 +12,13 @@ import type { ComponentType } from 'react';
 import type { Glyph } from '../components/Icon';
 import { useBackupLive } from '../backup/live';
 import { useGovernorLive } from '../governor/live';
+import { useNamesLive } from '../names/live';
 import { useNetworkLive } from '../network/live';
 import type { PageId } from '../store/ui';
 import { Backup, backupIcon } from './Backup';
 import { Governor, governorIcon } from './Governor';
 import { Logs, logsIcon } from './Logs';
+import { Names, namesIcon } from './Names';
 import { Network, networkIcon } from './Network';
 import { Overview, overviewIcon } from './Overview';
 import { Settings, settingsIcon } from './Settings';
@@ -36,6 +38,7 @@ export const PAGES = [
   { id: 'overview', label: 'Overview', icon: overviewIcon, Page: Overview },
   { id: 'network', label: 'Network & Sync', icon: networkIcon, Page: Network, live: [useNetworkLive] },
   { id: 'governor', label: 'Governor', icon: governorIcon, Page: Governor, live: [useGovernorLive] },
+  { id: 'names', label: 'Names', icon: namesIcon, Page: Names, live: [useNamesLive] },
   { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive] },
   { id: 'logs', label: 'Logs', icon: logsIcon, Page: Logs },
   { id: 'settings', label: 'Settings', icon: settingsIcon, Page: Settings },
