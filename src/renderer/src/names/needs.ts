@@ -29,7 +29,7 @@ export function countdown(ms: number): string {
   return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m ${String(r).padStart(2, '0')}s` : `${r}s`;
 }
 
-export function bidNeeds(auctions: DnsAuction[], mine: Map<string, string>, height: number): Need[] {
+export function bidNeeds(auctions: DnsAuction[], mine: Map<string, string>, height: number, owners: DnsOwnership[] = []): Need[] {
   const out: Need[] = [];
   for (const a of auctions) {
     const my = a.bids.filter((b) => mine.has(b.bidder));
@@ -46,7 +46,13 @@ export function bidNeeds(auctions: DnsAuction[], mine: Map<string, string>, heig
     else if (a.phase === 'ended')
       out.push(leading ? { domain: a.domain, key, text: `won at ${a.highest_bid!.amount}: complete the sale to take the name`, action: 'complete', tone: 'bad' } : { domain: a.domain, key, text: 'lost: withdraw your stake', action: 'withdraw', tone: 'warn', stakeRef: last.stake_ref });
     else if (a.phase === 'completed')
-      out.push(leading ? { domain: a.domain, key, text: 'bought: publish a TXT record to verify ownership (needed before reselling)', action: 'publish', tone: 'warn' } : { domain: a.domain, key, text: 'lost: stake unlocked', action: null, tone: 'ok' });
+      out.push(
+        !leading
+          ? { domain: a.domain, key, text: 'lost: stake unlocked', action: null, tone: 'ok' }
+          : owners.find((o) => o.domain === a.domain && o.owner_account === last.bidder)?.txt
+            ? { domain: a.domain, key, text: 'bought and verified: nothing left to do', action: null, tone: 'ok' }
+            : { domain: a.domain, key, text: 'bought: publish a TXT record to verify ownership (needed before reselling)', action: 'publish', tone: 'warn' },
+      );
   }
   return out;
 }

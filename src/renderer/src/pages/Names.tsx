@@ -77,7 +77,7 @@ export function Names() {
   const v = view.data;
   const height = v?.height ?? 0;
   const auctions = v?.auctions ?? [];
-  const bids = bidNeeds(auctions, mine, height);
+  const bids = bidNeeds(auctions, mine, height, v?.ownership ?? []);
   const names = nameNeeds(v?.ownership ?? [], mine);
   const stakes = stakeNeeds(v?.stakes ?? [], mine);
   const todo = [...bids, ...names, ...stakes].filter((n) => n.action !== null).length;
@@ -107,7 +107,7 @@ export function Names() {
             <b>{n.stakeRef && testId === 'my-stakes' ? n.stakeRef : n.domain}</b> <span className={`pill pill--${n.tone}`}>{n.key}</span> {n.text}
           </span>
           {n.action && (
-            <button className="btn" disabled={busy} onClick={() => void act(n)} data-testid={`do-${n.action}-${n.stakeRef && testId === 'my-stakes' ? n.stakeRef : n.domain}`}>
+            <button className="btn" disabled={busy} onClick={() => void act(n)} data-testid={`${testId}-do-${n.action}-${n.stakeRef && testId === 'my-stakes' ? n.stakeRef : n.domain}`}>
               {n.action === 'rebid' ? 'Bid again' : n.action[0].toUpperCase() + n.action.slice(1)}
             </button>
           )}
@@ -130,6 +130,7 @@ export function Names() {
           {done}
         </p>
       )}
+
 
       <Card title="Auctions by phase" testId="names-auctions">
         <div className="names-phases">
@@ -166,62 +167,60 @@ export function Names() {
         </Card>
       </div>
 
-      <div className="grid-2">
-        <Card title="My stakes" testId="names-my-stakes">
-          {needList(stakes, 'No stakes registered by this node’s keys.', 'my-stakes')}
-        </Card>
-        <Card title="Act" testId="names-act">
-          <div className="names-form">
-            <label className="field">
-              <span>Key</span>
-              <select value={key} onChange={(e) => setKey(e.target.value)} data-testid="names-key">
-                {(keys.data ?? [{ name: 'faucet', address: '' }]).map((k) => (
-                  <option key={k.name} value={k.name}>
-                    {k.name}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="field">
-              <span>Name</span>
-              <input className="input" value={domain} placeholder="alice.block" onChange={(e) => setDomain(e.target.value.trim())} data-testid="names-domain" />
-            </label>
-            <label className="field">
-              <span>Amount / min bid</span>
-              <input className="input" value={amount} inputMode="numeric" onChange={(e) => setAmount(e.target.value.trim())} data-testid="names-amount" />
-            </label>
-            <label className="field">
-              <span>Stake reference</span>
-              <input className="input" value={stakeRef} onChange={(e) => setStakeRef(e.target.value.trim())} data-testid="names-stake-ref" />
-            </label>
-            <label className="field">
-              <span>Stake required (list)</span>
-              <input className="input" value={stakeReq} inputMode="numeric" onChange={(e) => setStakeReq(e.target.value.trim())} data-testid="names-stake-req" />
-            </label>
-            <label className="field">
-              <span>Duration (blocks)</span>
-              <input className="input" value={blocks} inputMode="numeric" onChange={(e) => setBlocks(e.target.value.trim())} data-testid="names-blocks" />
-            </label>
-          </div>
-          <div className="names-actions">
-            <button className="btn" disabled={busy || !domain} onClick={() => void run(`publish ${domain}`, () => publish.mutateAsync({ from: key, domain }))} data-testid="names-publish">
-              Publish record
-            </button>
-            <button className="btn" disabled={busy || !domain || !amount} onClick={() => void run(`list ${domain}`, () => list.mutateAsync({ from: key, domain, min_bid: amount, stake_requirement: stakeReq || '0', duration_blocks: Number(blocks) }))} data-testid="names-list">
-              List for sale
-            </button>
-            <button className="btn" disabled={busy || !stakeRef || !amount} onClick={() => void run(`stake ${stakeRef}`, () => stake.mutateAsync({ from: key, reference: stakeRef, amount }))} data-testid="names-stake">
-              Register stake
-            </button>
-            <button className="btn btn--primary" disabled={busy || !domain || !amount || !stakeRef} onClick={() => void run(`bid on ${domain}`, () => bid.mutateAsync({ from: key, domain, amount, stake_ref: stakeRef }))} data-testid="names-bid">
-              Place bid
-            </button>
-            <button className="btn" disabled={busy || !domain} onClick={() => void run(`cancel ${domain}`, () => cancel.mutateAsync({ from: key, domain }))} data-testid="names-cancel">
-              Cancel sale
-            </button>
-          </div>
-        </Card>
-      </div>
+      <Card title="My stakes" testId="names-my-stakes">
+        {needList(stakes, 'No stakes registered by this node’s keys.', 'my-stakes')}
+      </Card>
+      <Card title="Act" testId="names-act">
+        <div className="names-form">
+          <label className="field">
+            <span>Key</span>
+            <select value={key} onChange={(e) => setKey(e.target.value)} data-testid="names-key">
+              {(keys.data ?? [{ name: 'faucet', address: '' }]).map((k) => (
+                <option key={k.name} value={k.name}>
+                  {k.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span>Name</span>
+            <input className="input" value={domain} placeholder="alice.block" onChange={(e) => setDomain(e.target.value.trim())} data-testid="names-domain" />
+          </label>
+          <label className="field">
+            <span>Amount / min bid</span>
+            <input className="input" value={amount} inputMode="numeric" onChange={(e) => setAmount(e.target.value.trim())} data-testid="names-amount" />
+          </label>
+          <label className="field">
+            <span>Stake reference</span>
+            <input className="input" value={stakeRef} onChange={(e) => setStakeRef(e.target.value.trim())} data-testid="names-stake-ref" />
+          </label>
+          <label className="field">
+            <span>Stake required (list)</span>
+            <input className="input" value={stakeReq} inputMode="numeric" onChange={(e) => setStakeReq(e.target.value.trim())} data-testid="names-stake-req" />
+          </label>
+          <label className="field">
+            <span>Duration (blocks)</span>
+            <input className="input" value={blocks} inputMode="numeric" onChange={(e) => setBlocks(e.target.value.trim())} data-testid="names-blocks" />
+          </label>
+        </div>
+        <div className="names-actions">
+          <button className="btn" disabled={busy || !domain} onClick={() => void run(`publish ${domain}`, () => publish.mutateAsync({ from: key, domain }))} data-testid="names-publish">
+            Publish record
+          </button>
+          <button className="btn" disabled={busy || !domain || !amount} onClick={() => void run(`list ${domain}`, () => list.mutateAsync({ from: key, domain, min_bid: amount, stake_requirement: stakeReq || '0', duration_blocks: Number(blocks) }))} data-testid="names-list">
+            List for sale
+          </button>
+          <button className="btn" disabled={busy || !stakeRef || !amount} onClick={() => void run(`stake ${stakeRef}`, () => stake.mutateAsync({ from: key, reference: stakeRef, amount }))} data-testid="names-stake">
+            Register stake
+          </button>
+          <button className="btn btn--primary" disabled={busy || !domain || !amount || !stakeRef} onClick={() => void run(`bid on ${domain}`, () => bid.mutateAsync({ from: key, domain, amount, stake_ref: stakeRef }))} data-testid="names-bid">
+            Place bid
+          </button>
+          <button className="btn" disabled={busy || !domain} onClick={() => void run(`cancel ${domain}`, () => cancel.mutateAsync({ from: key, domain }))} data-testid="names-cancel">
+            Cancel sale
+          </button>
+        </div>
+      </Card>
     </div>
   );
 }
