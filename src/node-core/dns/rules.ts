@@ -120,7 +120,7 @@ export function applyDns(s0: DnsState, c: DnsCall, ctx: TxContext, trade: boolea
         }
       }
       const bids = a.bids.map((b) => ({ ...b, stakeLocked: false }));
-      if (high && high.stakeRef !== c.stakeRef) unlock(s, high.stakeRef);
+      if (high && high.stakeRef !== c.stakeRef) unlock(s, high.stakeRef, true);
       bids.push({ bidder: me, amount: c.amount, placedAt: ctx.height, stakeRef: c.stakeRef, stakeLocked: true });
       s.stakes.set(c.stakeRef, { ...k, lockedOn: c.domain });
       s.auctions.set(c.domain, { ...a, bids });
@@ -149,11 +149,12 @@ export function applyDns(s0: DnsState, c: DnsCall, ctx: TxContext, trade: boolea
   }
 }
 
-function unlock(s: DnsState, ref: string): void {
+/** Releases a stake; `outbid` counts it as a stake unlock (the naming gate's dispute input), settlement does not. */
+function unlock(s: DnsState, ref: string, outbid: boolean): void {
   const k: Stake | undefined = s.stakes.get(ref);
   if (k && k.lockedOn) {
     s.stakes.set(ref, { ...k, lockedOn: '' });
-    s.counters.stakeUnlocks++;
+    if (outbid) s.counters.stakeUnlocks++;
   }
 }
 
@@ -176,7 +177,7 @@ function settle(s: DnsState, a: Auction, buyer: string, price: bigint, stakeRef:
       if (r) throw new Error(`dns escrow cannot settle ${a.domain}: ${r}`);
     }
   }
-  unlock(s, stakeRef);
+  unlock(s, stakeRef, false);
   s.auctions.set(a.domain, { ...a, status: 'completed', bids: a.bids.map((b) => ({ ...b, stakeLocked: false })) });
   s.owners.set(a.domain, { ...o, owner: buyer, acquiredAt: ctx.height, lastSalePrice: price, pubkey: '', sig: '' });
   const sale: Sale = { domain: a.domain, soldAt: ctx.height, seller: a.seller, buyer, price, protocolFee: fee, royaltyFee: royalty, trade: a.trade, durationBlocks: ctx.height - a.startH, events };
