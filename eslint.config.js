@@ -19,7 +19,7 @@ const RUNTIMES = {
   host: { folders: ['shared', 'node-core', 'host'], node: true, electron: false, packages: 'any', dom: false, why: 'plain Node (supervisor, console server) shared by Electron main and contract-cli' },
   main: { folders: ['shared', 'preload', 'host', 'main'], node: true, electron: true, packages: 'any', dom: false, why: 'Electron main: supervises and brokers through src/host, never runs the node in-process' },
   preload: { folders: ['shared', 'preload'], node: false, electron: true, packages: [], dom: true, why: 'the sandboxed preload: exposes window.tb only' },
-  renderer: { folders: ['shared', 'preload', 'renderer'], node: false, electron: false, packages: ['react', 'react-dom', 'zustand', '@tanstack/react-query', 'recharts', '@noble/hashes', '@noble/ed25519'], dom: true, why: 'sandboxed DOM code: talks to the node only through window.tb / the transport (src/preload types)' },
+  renderer: { folders: ['shared', 'preload', 'renderer'], node: false, electron: false, packages: ['react', 'react-dom', 'zustand', '@tanstack/react-query', 'recharts', '@noble/hashes', '@noble/ed25519', 'qrcode'], dom: true, why: 'sandboxed DOM code: talks to the node only through window.tb / the transport (src/preload types)' },
   cli: { folders: ['shared', 'node-core', 'host', 'cli'], node: true, electron: false, packages: 'any', dom: false, why: 'contract-cli and probe (plain Node)' },
 };
 /** Runtimes whose files may reach node-core at all, hence are held to the public-index rule. */

@@ -31,7 +31,6 @@ import { startRpcServer } from '../src/node-core/rpc/server.js';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
 import { createMetrics } from '../src/node-core/telemetry/metrics.js';
 import { NODE_VERSION } from '../src/node-core/version.js';
-import { Keystore } from '../src/node-core/wallet/keystore.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TIP_BODY = '{"jsonrpc":"2.0","method":"chain.tip","params":[],"id":1}';
@@ -89,7 +88,7 @@ async function serve(): Promise<void> {
   const chain = await Chain.open({ dir: path.join(root, 'chain'), genesis, nodeKey, metrics, events });
   for (let i = 0; i < 3; i++) await chain.produceBlock();
   const dispatcher = new Dispatcher({
-    handlers: chainHandlers(chain, { network: 'bench', keystore: new Keystore(root, 'bench') }),
+    handlers: chainHandlers(chain, { network: 'bench' }),
     events,
     metrics,
     info: { title: 'bench', version: NODE_VERSION },

@@ -41,5 +41,7 @@ test('the Logs page shows a new block line, filters, and pauses on scroll', asyn
 
   await page.getByTestId('logs-open-file').click();
   await expect(page.getByTestId('log-file-path')).toContainText('logs/node.log');
-  await expect(page.getByTestId('log-file-tail')).toContainText('"msg":"block"');
+  // Readable lines, not raw JSON (#19).
+  await expect(page.getByTestId('log-file-tail')).toContainText(/\d\d:\d\d:\d\d\.\d{3} info {2}block height=\d+/);
+  await expect(page.getByTestId('log-file-tail')).not.toContainText('"msg":');
 });

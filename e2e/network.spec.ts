@@ -1,6 +1,6 @@
 // Network & Sync: a 3-validator local testnet is up (contract-cli testnet up); the console runs in
-// server mode on a fresh dev data dir; the operator picks the testnet, clicks "Join testnet", the
-// node restarts on it, the sync phases, rate and progress bar show, the node reaches `following`,
+// server mode on a fresh dev data dir; the list starts at dev; the operator picks the testnet,
+// clicks "Join localnet…", confirms (the dialog names both data folders), the node restarts on it, the sync phases, rate and progress bar show, the node reaches `following`,
 // the peers table lists the validators (QUIC/TCP, latency, score) and a peer can be banned; the
 // Overview shows the live peer count and finality.
 import { spawnSync } from 'node:child_process';
@@ -54,11 +54,23 @@ test('join a local testnet from the Network page and follow it', async ({ page }
 
   const select = page.getByTestId('network-select');
   await expect(select.locator('option')).toHaveCount(2);
+  // #19: the list starts at the current network, with the main button disarmed.
+  await expect(select).toHaveValue('dev');
+  await expect(page.getByTestId('join-network')).toBeDisabled();
   await select.selectOption('localnet');
-  await expect(page.getByTestId('join-network')).toHaveText('Join testnet');
+  await expect(page.getByTestId('join-network')).toHaveText('Join localnet…');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'network-select.png') });
 
+  // #19: joining asks first and says what happens; Cancel changes nothing.
   await page.getByTestId('join-network').click();
+  await expect(page.getByTestId('confirm-join')).toBeVisible();
+  await expect(page.getByTestId('confirm-current-dir')).toHaveText(c.dataDir);
+  await expect(page.getByTestId('confirm-target-dir')).toHaveText(path.join(path.dirname(c.dataDir), 'localnet'));
+  await page.getByTestId('confirm-join-cancel').click();
+  await expect(page.getByTestId('confirm-join')).toHaveCount(0);
+  await expect(page.getByTestId('net-name')).toHaveText('dev');
+  await page.getByTestId('join-network').click();
+  await page.getByTestId('confirm-join-ok').click();
   await expect(page.getByTestId('join-result')).toContainText('localnet');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'network-switching.png') });
   // The node restarts on the testnet with its own data root, next to the dev one.

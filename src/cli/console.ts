@@ -11,6 +11,8 @@ import { Command, Option } from 'commander';
 import { addNodeFlags, flagsToLoadOptions, KEYS, loadConfig } from '../node-core/config/index.js';
 import { isLoopbackHost, runConsole, stopOnSignals } from '../host/console-main.js';
 import { UsageError } from './common.js';
+import path from 'node:path';
+import { readSettings } from '../host/first-run.js';
 
 export interface ConsoleCommandOptions extends Record<string, unknown> {
   host: string;
@@ -18,6 +20,8 @@ export interface ConsoleCommandOptions extends Record<string, unknown> {
   allowRemote?: boolean;
   allowedHost?: string[];
   open: boolean;
+  firstRun?: boolean;
+  minFreeSpace?: string;
 }
 
 /** Rebuilds the `node start` flags the operator gave, for the node process. */
@@ -50,6 +54,8 @@ export function consoleCommand(): Command {
     .addOption(new Option('--allow-remote', 'allow a non-loopback --host (the token is the only protection; prefer an SSH tunnel)'))
     .addOption(new Option('--allowed-host <name...>', 'extra host names accepted in the Host header (e.g. the server name with --host 0.0.0.0)'))
     .addOption(new Option('--no-open', 'print the URL only; do not open Chromium'))
+    .addOption(new Option('--first-run', 'show the first-run setup (data folder, network, preflight) even when settings or data exist'))
+    .addOption(new Option('--min-free-space <MiB>', 'free disk space the preflight asks for, in MiB (default: 256 for dev, 2048 for a testnet)'))
     .allowExcessArguments(false);
   addNodeFlags(cmd);
   cmd.action(async (opts: ConsoleCommandOptions) => {
@@ -57,15 +63,28 @@ export function consoleCommand(): Command {
     if (!isLoopbackHost(opts.host) && !opts.allowRemote)
       throw new UsageError(`--host ${opts.host} is not a loopback address: add --allow-remote to serve the console to other machines`);
     // Configuration errors are reported here, once, instead of as a crash loop of the node process.
-    const { config } = loadConfig(flagsToLoadOptions(opts));
+    const { config, sources } = loadConfig(flagsToLoadOptions(opts));
+    const minFree = opts.minFreeSpace === undefined ? undefined : /^\d{1,9}$/.test(opts.minFreeSpace) ? Number(opts.minFreeSpace) * 2 ** 20 : undefined;
+    if (opts.minFreeSpace !== undefined && minFree === undefined) throw new UsageError(`--min-free-space must be a whole number of MiB, got "${opts.minFreeSpace}"`);
+    // Settings of an earlier first run choose the data root and network unless the command line did.
+    const dataDirGiven = sources.data_dir !== 'default';
+    const settings = readSettings();
+    const nodeArgs = nodeArgsOf(opts);
+    let dataDir = config.data_dir;
+    if (settings && !dataDirGiven && !opts.firstRun) {
+      dataDir = path.join(settings.data_parent, settings.network);
+      nodeArgs.push('--data-dir', dataDir);
+      if (sources.network === 'default') nodeArgs.push('--network', settings.network);
+    }
     const c = await runConsole({
       host: opts.host,
       port,
       allowRemote: opts.allowRemote,
       allowedHosts: opts.allowedHost,
       open: opts.open,
-      nodeArgs: nodeArgsOf(opts),
-      dataDir: config.data_dir,
+      nodeArgs,
+      dataDir,
+      firstRun: { forced: !!opts.firstRun, dataDirGiven, neededBytes: minFree },
     });
     stopOnSignals(c);
   });

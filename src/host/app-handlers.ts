@@ -5,15 +5,17 @@
  * path and the log tail, since the browser may be on another machine.
  */
 import path from 'node:path';
-import type { AppMethodByName, AppMethodName, AppMode } from '../shared/api/app.js';
+import type { AppMethodByName, AppMethodName, AppMode, NetworkChoice, PracticeState } from '../shared/api/app.js';
 import type { ParamsOf, ResultOf } from '../shared/api/define.js';
 import { Reason, RpcError } from '../shared/api/errors.js';
 import { NODE_VERSION } from '../node-core/version.js';
+import { DataDirLockedError, unlockDataDir } from '../node-core/storage/lock.js';
 import type { RestoreProgress } from '../shared/api/snapshots.js';
 import { readTail } from './log-tail.js';
 import { RestoreJob } from './restore-job.js';
 import { joinNetwork, listNetworks } from './network-switch.js';
 import type { Supervisor } from './supervisor.js';
+import { createFirstHour, type FirstHour, type FirstRunOptions } from './first-hour-handlers.js';
 
 type AppHandler<N extends AppMethodName> = (p: ParamsOf<AppMethodByName<N>>) => Promise<ResultOf<AppMethodByName<N>>>;
 /** Handlers by method name (a Map: dispatch only on declared names). */
@@ -28,6 +30,8 @@ export interface AppHandlerOptions {
   openPath?: (p: string) => Promise<boolean>;
   /** Native folder dialog (Electron); resolves null when cancelled. Absent in server mode. */
   pickFolder?: (title?: string) => Promise<string | null>;
+  /** First-run inputs (src/host/first-run.ts); default: due only on a fresh machine. */
+  firstRun?: FirstRunOptions;
   /** The resources directory (built-in networks in `<dir>/networks`); default: node-core's (resources.ts). */
   resourcesDir?: string;
 }
@@ -35,8 +39,14 @@ export interface AppHandlerOptions {
 /** Sources of the host's own topics other than `app.supervisor` (read by the Broker). */
 export interface AppTopicSources {
   'app.restore': (cb: (p: RestoreProgress) => void) => () => void;
+  'app.practice': (cb: (p: PracticeState) => void) => () => void;
 }
 const topicSources = new WeakMap<AppHandlers, AppTopicSources>();
+const firstHours = new WeakMap<AppHandlers, FirstHour>();
+/** The first-run and practice-testnet state behind these handlers (console-main: start the node or wait; stop the practice testnet on quit). */
+export function firstHourOf(h: AppHandlers): FirstHour | undefined {
+  return firstHours.get(h);
+}
 /** The topic sources created with these handlers. */
 export function appTopicsOf(h: AppHandlers): AppTopicSources | undefined {
   return topicSources.get(h);
@@ -44,7 +54,7 @@ export function appTopicsOf(h: AppHandlers): AppTopicSources | undefined {
 
 /** The node's data directory: as the running node reports it, else the configured hint. */
 export function dataDirOf(o: AppHandlerOptions): string | undefined {
-  return o.supervisor.nodeReady()?.data_dir ?? o.supervisor.nodeStatus()?.data_dir ?? o.dataDirHint;
+  return o.supervisor.nodeReady()?.data_dir ?? o.supervisor.nodeStatus()?.data_dir ?? o.dataDirHint ?? o.supervisor.startFailureDataDir();
 }
 
 /** Builds the `app.*` handlers. Errors: −32000 `not_ready` when the data directory is not known yet. */
@@ -94,15 +104,49 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
   // Data roots used per network in this session, so switching back returns to the same root.
   const roots = new Map<string, string>();
   const builtinDir = o.resourcesDir ? path.join(o.resourcesDir, 'networks') : undefined;
-  const networks: AppHandler<'app.networks'> = async () => ({ networks: listNetworks({ builtinDir }), current: o.supervisor.nodeStatus()?.network ?? null });
+  // eslint-disable-next-line prefer-const -- assigned once below; the network list and the join use it lazily
+  let first: FirstHour;
+  const extra = (): NetworkChoice[] => first.extraNetworks();
+  /** Where each network's data lives (or would): the root used this session, else `<data parent>/<name>`. */
+  const withRoots = (list: NetworkChoice[]): NetworkChoice[] => {
+    const root = dataDirOf(o);
+    const cur = o.supervisor.nodeStatus()?.network;
+    return list.map((n) => ({ ...n, data_dir: (n.name === cur ? root : roots.get(n.name)) ?? path.join(first.dataParent(), n.name) }));
+  };
+  const networks: AppHandler<'app.networks'> = async () => ({ networks: withRoots(listNetworks({ builtinDir, extra })), current: o.supervisor.nodeStatus()?.network ?? null });
   const joinNetworkH: AppHandler<'app.joinNetwork'> = async (p) => {
     const cur = o.supervisor.nodeStatus();
     const root = dataDirOf(o);
     if (cur && root) roots.set(cur.network, root);
-    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name), builtinDir }, p.network);
+    const r = await joinNetwork({ supervisor: o.supervisor, currentRoot: root, rootFor: (name) => roots.get(name), builtinDir, extra }, p.network);
     o.dataDirHint = r.data_dir;
     return r;
   };
+  const unlock: AppHandler<'app.unlockDataDir'> = async (p) => {
+    const dir = needDir();
+    let r;
+    try {
+      r = await unlockDataDir(dir, { expectPid: p.expect_pid });
+    } catch (err) {
+      if (err instanceof DataDirLockedError) throw RpcError.app('data_dir_locked', err.message);
+      throw RpcError.app('lock_changed', (err as Error).message);
+    }
+    // The node failed to start on this lock: start it again now that the way is free.
+    const st = o.supervisor.state().state;
+    const restart = st === 'start_failed' || st === 'crash_loop' || st === 'backoff' || st === 'stopped';
+    if (restart) await o.supervisor.restart();
+    return { lock_file: r.lock_file, removed: r.removed, holder_pid: r.holder?.pid ?? null, holder_host: r.holder?.hostname ?? null, restarted: restart };
+  };
+  first = createFirstHour({
+    supervisor: o.supervisor,
+    firstRun: o.firstRun ?? {},
+    dataDir: () => dataDirOf(o),
+    setDataDirHint: (d) => {
+      o.dataDirHint = d;
+    },
+    join: (network) => joinNetworkH({ network }),
+    knownNames: () => listNetworks({ builtinDir, extra }).map((n) => n.name),
+  });
   // Typed as a complete record so a method added to the contract without a handler fails to compile.
   const all: { [N in AppMethodName]: AppHandler<N> } = {
     'app.info': info,
@@ -114,6 +158,8 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     'app.restoreStatus': restoreStatus,
     'app.networks': networks,
     'app.joinNetwork': joinNetworkH,
+    'app.unlockDataDir': unlock,
+    ...first.handlers,
   };
   const handlers: AppHandlers = new Map(Object.entries(all));
   topicSources.set(handlers, {
@@ -121,6 +167,11 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
       cb(restore.status());
       return restore.onChange(cb);
     },
+    'app.practice': (cb) => {
+      cb(first.practice.status());
+      return first.onPractice(cb);
+    },
   });
+  firstHours.set(handlers, first);
   return handlers;
 }

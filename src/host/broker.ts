@@ -64,10 +64,10 @@ export class Broker {
       fn(this.supervisor.state());
       return this.supervisor.onState(fn);
     }
-    if (topic === 'app.restore') {
-      const src = appTopicsOf(this.app)?.['app.restore'];
-      if (!src) throw RpcError.invalidParams([{ path: ['topic'], message: 'app.restore is not available here' }]);
-      return src(cb as (p: AppTopicPayload<'app.restore'>) => void);
+    if (topic === 'app.restore' || topic === 'app.practice') {
+      const src = appTopicsOf(this.app)?.[topic as 'app.restore' | 'app.practice'];
+      if (!src) throw RpcError.invalidParams([{ path: ['topic'], message: `${topic} is not available here` }]);
+      return (src as (cb: (p: unknown) => void) => () => void)(cb as (p: unknown) => void);
     }
     return this.supervisor.subscribe(topic as TopicName, cb as (p: unknown) => void);
   }

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { SupervisorState } from '../shared/api/app.js';
-import { createAppHandlers } from './app-handlers.js';
+import { createAppHandlers, firstHourOf } from './app-handlers.js';
+import type { FirstRunOptions } from './first-hour-handlers.js';
 import { Broker } from './broker.js';
 import { findChromium, hasDisplay, openInChromium } from './chromium.js';
 import { startConsoleServer, type ConsoleServer } from './console-server.js';
@@ -33,6 +34,8 @@ export interface ConsoleOptions {
   rendererDir?: string;
   /** Fixed token (tests only; default random per start). */
   token?: string;
+  /** First run (src/host/first-run.ts): while due, the node waits for the operator's choices. */
+  firstRun?: FirstRunOptions;
   /** Where human output goes (default: stdout for the URL, stderr for the rest). */
   out?: (line: string) => void;
   err?: (line: string) => void;
@@ -70,7 +73,8 @@ export async function runConsole(o: ConsoleOptions = {}): Promise<RunningConsole
     throw new Error(`the console UI is not built (${ui} is missing): run "npm run build", or "npm start" which builds it`);
 
   const supervisor = new Supervisor({ launcher: forkLauncher(), spec: { entry: nodeEntry(), args: o.nodeArgs ?? [] } });
-  const app = createAppHandlers({ mode: 'server', supervisor, dataDirHint: o.dataDir });
+  const app = createAppHandlers({ mode: 'server', supervisor, dataDirHint: o.dataDir, firstRun: o.firstRun });
+  const first = firstHourOf(app);
   const broker = new Broker(supervisor, app);
   let server: ConsoleServer;
   try {
@@ -81,7 +85,8 @@ export async function runConsole(o: ConsoleOptions = {}): Promise<RunningConsole
     throw e;
   }
   supervisor.onState(reportState(err));
-  supervisor.start();
+  if (first?.due()) err('first run: choose where data lives and which network in the console; the node starts after that');
+  else supervisor.start();
   out(`Console: ${server.url}`);
 
   let browser: { cleanup(): void } | undefined;
@@ -99,6 +104,8 @@ export async function runConsole(o: ConsoleOptions = {}): Promise<RunningConsole
     stop() {
       stopping ??= (async () => {
         await supervisor.stop();
+        // The practice testnet's validators stop with the console unless the operator kept them.
+        await first?.practice.dispose().catch((e: unknown) => err(`practice testnet: ${(e as Error).message}`));
         await server.close();
         browser?.cleanup();
       })();

@@ -4,7 +4,8 @@
  * per-start token. Hard edges kept (DESIGN.md "Hard edges"): Host header must be loopback (or the
  * configured host), WebSocket `Origin` must be this server, the token is compared in constant
  * time and never logged, frames over 1 MiB close that socket (1009), subscriptions are capped per
- * connection and freed on disconnect, header/request timeouts and a connection cap, a strict CSP.
+ * connection and freed on disconnect, header/request timeouts, connection caps (64 in all, 32 per
+ * address; the oldest idle socket is closed for a newcomer, a socket silent for 2 s is closed), a strict CSP.
  *
  * Token transport: the browser reads it from the URL fragment (`#token=…`, never sent in HTTP
  * requests) and offers it as the WebSocket subprotocol `tb.token.<hex>` beside `tb.v1`.
@@ -15,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { bearerChecker, hostChecker } from '../node-core/http/index.js';
+import { bearerChecker, guardConnections, hostChecker } from '../node-core/http/index.js';
 import { contentSecurityPolicy, SECURITY_HEADERS } from './csp.js';
 import { readStatic } from './static-files.js';
 import type { Broker } from './broker.js';
@@ -28,6 +29,7 @@ export const TOKEN_PROTOCOL_PREFIX = 'tb.token.';
 export const MAX_WS_FRAME = 1024 * 1024;
 const MAX_WS_CLIENTS = 16;
 const MAX_HTTP_CONNECTIONS = 64;
+const MAX_HTTP_CONNECTIONS_PER_ADDRESS = 32;
 
 export interface ConsoleServerOptions {
   broker: Broker;
@@ -40,6 +42,8 @@ export interface ConsoleServerOptions {
   allowedHosts?: string[];
   /** Fixed token (tests); default 32 random bytes, hex. */
   token?: string;
+  /** A connection that sends no byte within this many ms is closed (default 2 000; tests raise it). */
+  firstByteMs?: number;
   /** Diagnostic lines (never contain the token). */
   log?: (line: string) => void;
 }
@@ -70,7 +74,8 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
   const csp = contentSecurityPolicy();
 
   const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 });
-  server.maxConnections = MAX_HTTP_CONNECTIONS;
+  // Idle sockets give way to newcomers and silent ones are closed after 2 s (http-guard.ts).
+  guardConnections(server, { maxConnections: MAX_HTTP_CONNECTIONS, maxPerAddress: MAX_HTTP_CONNECTIONS_PER_ADDRESS, firstByteMs: o.firstByteMs });
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_WS_FRAME,

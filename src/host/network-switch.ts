@@ -20,7 +20,7 @@ export function localTestnetsDir(home = os.homedir()): string {
 }
 
 /** Every network the console can join (invalid files are skipped). */
-export function listNetworks(o: { home?: string; builtinDir?: string } = {}): NetworkChoice[] {
+export function listNetworks(o: { home?: string; builtinDir?: string; extra?: () => NetworkChoice[] } = {}): NetworkChoice[] {
   const out: NetworkChoice[] = [{ name: 'dev', chain_id: 31337, validators: 1, bootstrap: 0, source: 'dev', description: 'single-validator development chain on this machine' }];
   const dir = localTestnetsDir(o.home);
   if (existsSync(dir)) {
@@ -36,6 +36,8 @@ export function listNetworks(o: { home?: string; builtinDir?: string } = {}): Ne
     }
   }
   out.push(...builtinNetworks(o.builtinDir).entries);
+  // The console's practice testnet and imported networks; a name listed earlier wins.
+  for (const e of o.extra?.() ?? []) if (!out.some((x) => x.name === e.name)) out.push(e);
   return out;
 }
 
@@ -65,7 +67,7 @@ export function dataRootFor(currentRoot: string, name: string): string {
  * @throws RpcError −32602 for an unknown network; `not_ready` when the current data root is unknown.
  */
 export async function joinNetwork(
-  o: { supervisor: Supervisor; currentRoot: string | undefined; rootFor?: (name: string) => string | undefined; home?: string; builtinDir?: string },
+  o: { supervisor: Supervisor; currentRoot: string | undefined; rootFor?: (name: string) => string | undefined; home?: string; builtinDir?: string; extra?: () => NetworkChoice[] },
   target: string,
 ): Promise<{ network: string; data_dir: string; network_file: string | null }> {
   const choice = listNetworks(o).find((n) => n.name === target || n.file === target);

@@ -75,6 +75,9 @@ export class Supervisor {
   private ready: NodeReady | undefined;
   /** The `exit` lifecycle message's text of the current child (its own account of a failed start). */
   private exitMessage: string | undefined;
+  private exitReason: string | undefined;
+  /** Data directory named by the last start failure (a node that never got ready cannot be asked). */
+  private failedDataDir: string | undefined;
   /** Whether the current child reached phase `ready` (a later exit is a crash, not a start failure). */
   private reachedReady = false;
   private s: SupervisorState;
@@ -102,6 +105,11 @@ export class Supervisor {
   /** Current supervisor state (a copy). */
   state(): SupervisorState {
     return structuredClone(this.s);
+  }
+
+  /** Data directory named by the last start failure (e.g. a lock held elsewhere), if any. */
+  startFailureDataDir(): string | undefined {
+    return this.failedDataDir;
   }
 
   /** Last `node.status` answer (data dir, network…), or undefined before the node first answered. */
@@ -164,11 +172,21 @@ export class Supervisor {
     this.o.spec = { ...this.o.spec, args: [...args] };
   }
 
+  /** Extra environment for the next start (e.g. `TB_RPC_AUTH_TOKEN` chosen in the first run; a secret, never in args). */
+  setEnv(extra: Record<string, string | undefined>): void {
+    const env: NodeJS.ProcessEnv = { ...(this.o.spec.env ?? process.env) };
+    for (const [k, v] of Object.entries(extra)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    this.o.spec = { ...this.o.spec, env };
+  }
+
   /** Manual restart (operator): ordered stop, clear the crash window and crash loop, start. */
   async restart(): Promise<void> {
     await this.stop();
     this.crashTimes = [];
-    this.update({ crash_loop: false, start_error: undefined });
+    this.update({ crash_loop: false, start_error: undefined, start_error_reason: undefined });
     this.start();
   }
 
@@ -226,6 +244,7 @@ export class Supervisor {
     this.connected = false;
     this.status = undefined;
     this.exitMessage = undefined;
+    this.exitReason = undefined;
     this.reachedReady = false;
     this.lines.clear();
     const child = this.o.launcher.launch(this.o.spec);
@@ -238,7 +257,7 @@ export class Supervisor {
       this.onExit(child, e);
       onExit();
     });
-    this.update({ state: 'starting', pid: child.pid, node_phase: null, next_restart_at_ms: undefined, start_error: undefined });
+    this.update({ state: 'starting', pid: child.pid, node_phase: null, next_restart_at_ms: undefined, start_error: undefined, start_error_reason: undefined });
     this.probe(child);
   }
 
@@ -320,8 +339,13 @@ export class Supervisor {
       this.ready = m;
       this.reachedReady = true;
       if (!this.connected) this.probe(child);
+      // The endpoints are known from now on: tell listeners (the UI asks app.info again), since the
+      // `ready` phase may have been reported before this message.
+      this.update({});
     } else if (m.type === 'exit' && m.code !== 0) {
       this.exitMessage = m.message;
+      this.exitReason = m.reason;
+      if (m.data_dir) this.failedDataDir = m.data_dir;
     }
   }
 
@@ -353,7 +377,7 @@ export class Supervisor {
     };
     this.lines.clear();
     if (!this.reachedReady && this.exitMessage && !e.signal) {
-      this.update({ state: 'start_failed', pid: undefined, last_crash: crash, start_error: this.exitMessage, next_restart_at_ms: undefined });
+      this.update({ state: 'start_failed', pid: undefined, last_crash: crash, start_error: this.exitMessage, start_error_reason: this.exitReason, next_restart_at_ms: undefined });
       return;
     }
     const now = performance.now();

@@ -9,7 +9,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAppHandlers } from '../host/app-handlers.js';
+import { createAppHandlers, firstHourOf } from '../host/app-handlers.js';
 import { Broker } from '../host/broker.js';
 import { Supervisor } from '../host/supervisor.js';
 import { RESOURCES_ENV, useBuiltWorkersAt } from '../host/built.js';
@@ -45,6 +45,8 @@ app.on('web-contents-created', (_e, contents) => {
 let supervisor: Supervisor | undefined;
 let window: BrowserWindow | undefined;
 let stopped = false;
+/** Stops the console's practice testnet on quit unless the operator kept it. */
+let disposePractice: () => Promise<void> = async () => {};
 
 /** Ordered stop of the node, then quit. The window shows the supervisor's "stopping" state meanwhile. */
 function stopThenQuit(): void {
@@ -53,7 +55,11 @@ function stopThenQuit(): void {
     app.quit();
     return;
   }
-  void supervisor.stop().finally(() => {
+  void supervisor
+    .stop()
+    .then(() => disposePractice())
+    .catch(() => {})
+    .finally(() => {
     stopped = true;
     window?.destroy();
     app.quit();
@@ -82,6 +88,7 @@ void app.whenReady().then(() => {
   const handlers = createAppHandlers({
     mode: 'electron',
     supervisor,
+    firstRun: { dataDirGiven: nodeArgs.includes('--data-dir') || !!process.env.TB_DATA_DIR, forced: process.argv.includes('--first-run') },
     resourcesDir: resources,
     openPath: async (p) => (await shell.openPath(p)) === '',
     // Backup destinations: a native folder dialog, attached to the console window.
@@ -92,7 +99,10 @@ void app.whenReady().then(() => {
     },
   });
   installIpcBroker(ipcMain, new Broker(supervisor, handlers));
-  supervisor.start();
+  const first = firstHourOf(handlers);
+  disposePractice = async () => first?.practice.dispose();
+  // First run due (fresh machine): the node starts once the operator has chosen (app.completeFirstRun).
+  if (!first?.due()) supervisor.start();
   window = createConsoleWindow({ BrowserWindow, shell }, preloadPath(here), production);
   window.on('close', (e) => {
     if (stopped) return;

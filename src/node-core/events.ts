@@ -20,3 +20,19 @@ export class NodeEvents {
     return () => this.ee.off(topic, fn);
   }
 }
+
+/** How many `node.notice` events are kept for replay to new subscribers. */
+export const NOTICES_KEPT = 50;
+
+/**
+ * Keeps the last {@link NOTICES_KEPT} `node.notice` events of `events` (a notice may be emitted
+ * during start, before the console has subscribed). Returns the live, bounded list.
+ */
+export function keepNotices(events: NodeEvents): TopicPayload<'node.notice'>[] {
+  const kept: TopicPayload<'node.notice'>[] = [];
+  events.on('node.notice', (n) => {
+    kept.push(n);
+    if (kept.length > NOTICES_KEPT) kept.shift();
+  });
+  return kept;
+}

@@ -20,5 +20,9 @@ export type LifecycleMessage =
       rpc_port: number;
       metrics_port: number | null;
     }
-  /** Posted by main.ts right before the process exits: 0 after a clean stop, 2 config error, 1 other failure. */
-  | { type: 'exit'; code: number; message?: string };
+  /**
+   * Posted by main.ts right before the process exits: 0 after a clean stop, 2 config error, 1 other
+   * failure; `reason` is the error's stable reason when it has one (e.g. `data_dir_locked_elsewhere`),
+   * `data_dir` the data directory it concerns (so the console can act on a node that never got ready).
+   */
+  | { type: 'exit'; code: number; message?: string; reason?: string; data_dir?: string };

@@ -58,12 +58,18 @@ export function processIpcPort(): IpcPort | undefined {
   return undefined;
 }
 
-/** One-line message of a startup error, and its exit code (2 = configuration). */
-export function describeStartError(err: unknown): { message: string; code: number } {
+/** One-line message of a startup error, its exit code (2 = configuration) and its stable reason, if any. */
+export function describeStartError(err: unknown): { message: string; code: number; reason?: string; data_dir?: string } {
   if (err instanceof ConfigError) return { message: err.message, code: 2 };
   if (err instanceof CommanderError) return { message: err.message.replace(/^error:\s*/, ''), code: 2 };
   const message = err instanceof Error ? err.message : String(err);
-  return { message: message.split('\n')[0], code: 1 };
+  const { reason, root } = (err ?? {}) as { reason?: unknown; root?: unknown };
+  return {
+    message: message.split('\n')[0],
+    code: 1,
+    ...(typeof reason === 'string' ? { reason } : {}),
+    ...(typeof root === 'string' ? { data_dir: root } : {}),
+  };
 }
 
 /**
@@ -136,9 +142,9 @@ export async function runNode(
     post({ type: 'exit', code });
     return code;
   } catch (err) {
-    const { message, code } = describeStartError(err);
+    const { message, code, reason, data_dir } = describeStartError(err);
     process.stderr.write(`error: ${message}\n`);
-    post({ type: 'exit', code, message });
+    post({ type: 'exit', code, message, ...(reason ? { reason } : {}), ...(data_dir ? { data_dir } : {}) });
     return code;
   } finally {
     process.off('SIGINT', onSignal);

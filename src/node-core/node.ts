@@ -23,13 +23,15 @@ import type { NodeStatus, PhaseInfo } from '../shared/api/index.js';
 import type { LifecycleMessage } from './lifecycle-message.js';
 import { Chain } from './chain/chain.js';
 import { chainHandlers } from './chain/handlers.js';
+import { walletHandlers } from './wallet/handlers.js';
 import { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
 import { netHandlers } from './net/handlers.js';
+import { historyHandlers } from './wallet/history.js';
 import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
 import { Network } from './net/network.js';
 import { redactConfig, type NodeConfig } from './config/index.js';
-import { NodeEvents } from './events.js';
+import { keepNotices, NodeEvents } from './events.js';
 import { chainModulesOf, ModuleHost, type AnyNodeModule } from './modules/index.js';
 import { NODE_MODULES } from './node-modules.js';
 import { declaredMethods, forwardingHandlers } from './node-handlers.js';
@@ -44,6 +46,7 @@ import { startRpcServer } from './rpc/server.js';
 import type { HandlerMap } from './rpc/types.js';
 import { nodeInfoHandlers, StatsSampler } from './stats.js';
 import { openDataDir, type DataDir } from './storage/datadir.js';
+import { checkFinalizedMark, trackFinalizedMark } from './storage/finalized-mark.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { startMetricsServer } from './telemetry/server.js';
 import { NODE_VERSION } from './version.js';
@@ -67,6 +70,8 @@ export class Node {
   readonly events = new NodeEvents();
   readonly metrics: Metrics = createMetrics();
   private readonly ring = new LogRing();
+  /** Notices so far (damaged stores moved aside…), replayed to `node.notice` subscribers. */
+  private readonly notices = keepNotices(this.events);
   private readonly startedAt = Date.now();
   private info: PhaseInfo = { phase: 'starting' };
   /** Closers of what is open, in opening order; run in reverse by stop/teardown. */
@@ -220,7 +225,7 @@ export class Node {
       metrics: this.metrics,
       logger: log.logger,
       info: { title: 'The Block node', version: NODE_VERSION },
-      replay: { 'log.line': () => this.ring.snapshot() },
+      replay: { 'log.line': () => this.ring.snapshot(), 'node.notice': () => this.notices },
     });
     if (this.o.ipc) {
       const stopIpc = serveIpc(dispatcher, this.o.ipc);
@@ -245,6 +250,7 @@ export class Node {
     });
     this.chain = chain;
     this.opened('chain db', () => chain.close());
+    await this.guardFinality(chain, cfg.p2p && ((netFile?.bootstrap.length ?? 0) + cfg.p2p_bootstrap.length + cfg.p2p_static_peers.length > 0 || this.genesis.validators.length > 1));
     const engine = new ConsensusEngine({ chain, nodeKey: this.nodeKey, logger: log.logger, metrics: this.metrics, fault: cfg.test_fault === 'double_sign' ? 'double_sign' : undefined });
     this.engine = engine;
 
@@ -263,13 +269,13 @@ export class Node {
       events: this.events,
       logger: log.logger,
       nodeMetrics: this.metrics,
-      // The net module has no request/drop counters yet: liveness is unknown with peers.
-      peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: null }),
+      // Peer liveness: share of requests (status, sync, ping) answered in the last minute (net/liveness.ts).
+      peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: this.net?.peerLiveness() ?? null }),
     });
     const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip(), subsystems: subsystemsOf(moduleList) });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
-    this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network, keystore }), ...modules.handlers(), ...snapshots.handlers(),
+    this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network }), ...walletHandlers(chain, { keystore }), ...historyHandlers(() => this.chain, keystore), ...modules.handlers(), ...snapshots.handlers(),
       ...netHandlers({
         net: () => this.net,
         engine: () => this.engine,
@@ -354,6 +360,17 @@ export class Node {
       rpc_port: rpc.port,
       metrics_port: this.metricsPort ?? null,
     });
+  }
+
+  /**
+   * The finalized mark (storage/finalized-mark.ts): refuses (alone) or refetches (with peers) when
+   * the chain opened below the height it had reported final; then keeps the mark up to date.
+   */
+  private async guardFinality(chain: Chain, withPeers: boolean): Promise<void> {
+    const root = this.dataDir!.root;
+    await checkFinalizedMark(root, chain, { network: withPeers, logger: this.logger, notify: (n) => this.events.emit('node.notice', n) });
+    const mark = trackFinalizedMark(root, chain, { logger: this.logger });
+    this.opened('finalized mark', () => mark.close());
   }
 
   private async mempoolSize(): Promise<number> {

@@ -19,7 +19,8 @@ export const IPC = {
 export type IpcEnvelope = { ok: true; result: unknown } | { ok: false; error: { code: number; message: string; data?: unknown } };
 
 /** `app.*` method names exposed as `window.tb.app.<short name>`. */
-export const APP_SHORT_NAMES = ['info', 'restartNode', 'openDataDir', 'openLogs', 'pickFolder', 'restoreSnapshot', 'restoreStatus', 'networks', 'joinNetwork'] as const;
+export const APP_SHORT_NAMES = ['info', 'restartNode', 'openDataDir', 'openLogs', 'pickFolder', 'restoreSnapshot', 'restoreStatus', 'networks', 'joinNetwork', 'unlockDataDir',
+  'firstRun', 'preflight', 'completeFirstRun', 'practiceTestnet', 'startPracticeTestnet', 'stopPracticeTestnet', 'importNetwork', 'networkInvite'] as const;
 
 // Compile-time check: the list names every `app.*` method of the contract, and nothing else.
 type Short<N extends string> = N extends `app.${infer S}` ? S : never;

@@ -1,7 +1,9 @@
-/** `contract-cli node start|status`. */
+/** `contract-cli node start|status|unlock`. */
 import { Command } from 'commander';
 import { addNodeFlags, flagsToLoadOptions } from '../../node-core/config/index.js';
 import { clientFor, output, table, withCommon, type CommonOpts } from '../common.js';
+import { addUnlockCommand } from './node-unlock.js';
+import { npmLaunchers, watchLaunchers } from '../launcher-watch.js';
 
 export function nodeCommand(): Command {
   const node = new Command('node').description('run and inspect the node');
@@ -9,12 +11,18 @@ export function nodeCommand(): Command {
   addNodeFlags(
     node
       .command('start')
-      .description('run the node in the foreground (headless); Ctrl-C stops it cleanly')
+      .description('run the node in the foreground (headless); Ctrl-C / SIGTERM stop it cleanly (under npm/npx it also stops when npm is gone)')
       .allowExcessArguments(false),
   ).action(async (opts: Record<string, unknown>) => {
     // Loaded lazily: the node (chain DB, crypto, servers) is heavy and only this command needs it.
     const { runNode, processIpcPort } = await import('../../node-core/main.js');
+    // Under npm (npx contract-cli node start): stop when npm is gone, never linger as an orphan.
+    const stopWatch = watchLaunchers(npmLaunchers(), (l) => {
+      process.stderr.write(`the launcher ${l.command.split(' ')[0] || 'process'} (pid ${l.pid}) has exited: stopping the node\n`);
+      process.kill(process.pid, 'SIGTERM');
+    });
     const code = await runNode(flagsToLoadOptions(opts), { ipc: processIpcPort() });
+    stopWatch();
     process.exit(code);
   });
 
@@ -41,5 +49,6 @@ export function nodeCommand(): Command {
       ]),
     );
   });
+  addUnlockCommand(node);
   return node;
 }

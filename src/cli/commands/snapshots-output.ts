@@ -59,6 +59,7 @@ export function createLines(r: CreateResult): string[] {
       ['checksum', `${r.checksum}  (SHA-256 of manifest.json; check later with --checksum)`],
       ['took', fmtDuration(r.duration_ms)],
     ]),
+    ...(r.removed_leftovers ?? []).map((p) => `removed a leftover of an interrupted run: ${p}`),
   ];
 }
 

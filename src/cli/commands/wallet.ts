@@ -115,21 +115,46 @@ export function walletCommand(): Command {
     );
   });
 
-  withLocal(withCommon(wallet.command('list').description('all local wallets (faucet first on dev)'))).action(
+  withLocal(withCommon(wallet.command('list').description('all local wallets (faucet first on dev); damaged key files are listed apart'))).action(
     async (opts: CommonOpts & LocalOpts) => {
       const { keystore } = await openKeystore(opts);
       const client = tryClient(opts);
+      const { wallets, unreadable } = await keystore.list();
       const rows = [];
-      for (const w of await keystore.list()) {
+      for (const w of wallets) {
         const balance = await balanceOf(client, w.address);
         rows.push(balance !== undefined ? { ...w, balance } : w);
       }
-      output(opts.format, rows, (rs) =>
-        rs.length === 0
-          ? 'no wallets (create one with: contract-cli wallet new --name <name>)'
-          : table(rs.map((w) => [w.name, 'balance' in w ? `${w.address}  ${w.balance}` : w.address])),
-      );
+      // JSON: {wallets, unreadable} as wallet.list answers. A damaged file is reported, not fatal
+      // (exit 0): the readable wallets are what the operator asked for.
+      output(opts.format, { wallets: rows, unreadable }, (r) => [
+        ...(r.wallets.length === 0 && r.unreadable.length === 0
+          ? ['no wallets (create one with: contract-cli wallet new --name <name>)']
+          : table(r.wallets.map((w) => [w.name, 'balance' in w ? `${w.address}  ${w.balance}` : w.address]))),
+        ...r.unreadable.map((u) => `unreadable: ${u.name}  ${u.path}: ${u.reason} (restore it from a backup or move it aside)`),
+      ]);
     },
   );
+  withLocal(
+    withCommon(
+      wallet
+        .command('history')
+        .description('transfers in and out of a wallet (by name) or an address, newest first (node method wallet.history)')
+        .argument('<wallet-or-address>', 'a local wallet name, or an address tb1…')
+        .option('--limit <n>', 'at most this many entries (1-500)', '20')
+        .option('--max-blocks <n>', 'scan at most this many recent blocks (1-100000)', '10000'),
+    ),
+  ).action(async (who: string, opts: CommonOpts & LocalOpts & { limit: string; maxBlocks: string }) => {
+    const address = /^tb1[0-9a-f]{40}$/.test(who) ? who : (await localInput((await openKeystore(opts)).keystore.get(who))).address;
+    const { client } = clientFor(opts);
+    const limit = Number(opts.limit);
+    const maxBlocks = Number(opts.maxBlocks);
+    if (!Number.isInteger(limit) || !Number.isInteger(maxBlocks)) throw new UsageError('--limit and --max-blocks are whole numbers');
+    const r = await client.call('wallet.history', { address, limit, max_blocks: maxBlocks });
+    output(opts.format, r, (x) => [
+      `${x.address}: ${x.entries.length} transfer${x.entries.length === 1 ? '' : 's'} in blocks ${x.scanned_from}..${x.scanned_to}${x.truncated ? ' (more before: raise --limit)' : ''}`,
+      ...x.entries.map((e) => `#${e.height}  ${e.direction === 'in' ? 'in ' : 'out'}  ${e.direction === 'in' ? '+' : '-'}${e.amount}  ${e.direction === 'in' ? 'from' : 'to'} ${e.counterparty}  fee ${e.fee}  ${e.hash}`),
+    ]);
+  });
   return wallet;
 }

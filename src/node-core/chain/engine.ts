@@ -19,7 +19,7 @@
 import type pino from 'pino';
 import { blake3, fromHex, toHex } from '../crypto/hash.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import type { KeyPair } from '../wallet/keystore.js';
+import type { KeyPair } from '../crypto/ed25519.js';
 import type { Block } from './block.js';
 import { decodeBlock } from './block.js';
 import type { Chain } from './chain.js';

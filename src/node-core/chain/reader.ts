@@ -10,7 +10,7 @@ import { VerifyPool } from '../crypto/verify-pool.js';
 import type { NodeEvents } from '../events.js';
 import { ChainDbError, type ChainDb } from '../storage/chaindb.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import type { KeyPair } from '../wallet/keystore.js';
+import type { KeyPair } from '../crypto/ed25519.js';
 import { blockView, decodeBlock, type Block } from './block.js';
 import { asArray, asBytes, asSafeInt, decodeCanonical } from './codec.js';
 import { ValidatorSet } from './consensus.js';

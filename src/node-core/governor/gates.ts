@@ -144,7 +144,7 @@ export function evaluateOperational(s: OperationalSample, t = OPERATIONAL): Verd
     return { signal: 'ok', enterOk: false, stayOk: false, metrics, reason: `chain stalled: ${s.blocks} blocks in the last ${s.windowSecs} s (need ${t.minBlocks})` };
   }
   if (peer === undefined)
-    return { signal: 'no_signal', missing: ['peer metrics'], metrics, reason: `no_signal: peer liveness is not measured (${s.peers} peer(s) connected; the net module has no request/drop counters yet)` };
+    return { signal: 'no_signal', missing: ['peer metrics'], metrics, reason: `no_signal: peer liveness is not measured (${s.peers} peer(s) connected, no request to them answered or dropped in the last minute)` };
   const r = replay ?? 0;
   const parts = [
     `smoothness ${round6(smooth)} (enter ≤ ${t.smoothEnterMax}, stay ≤ ${t.smoothStayMax})`,

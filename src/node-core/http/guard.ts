@@ -1,11 +1,12 @@
 /**
  * Request guards shared by the node's HTTP servers (RPC, metrics): Host allow-list against DNS
  * rebinding, JSON Content-Type, Origin allow-list, bearer-token check, per-IP token bucket
- * (DESIGN.md "Hard edges → HTTP servers"; spec/rpc_telemetry.md §1-3).
+ * (DESIGN.md "Hard edges → HTTP servers"; spec/rpc_telemetry.md §1-3), and the connection caps
+ * with eviction of idle sockets ({@link guardConnections}).
  */
 import type http from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 
 /** Lower-cased host name of a Host header without its port; undefined when malformed. */
 export function hostName(header: string | undefined): string | undefined {
@@ -107,4 +108,102 @@ export class RateLimiter {
 export function sendPlain(res: http.ServerResponse, status: number, text: string, headers: http.OutgoingHttpHeaders = {}): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(text + '\n');
+}
+
+export interface ConnectionGuardOptions {
+  /** Open TCP connections in all (the cap the server enforces). */
+  maxConnections: number;
+  /** Open connections per remote address; below `maxConnections` so one client cannot take them all. */
+  maxPerAddress: number;
+  /** A connection that has sent no byte after this many ms is closed (default 2 000). */
+  firstByteMs?: number;
+}
+
+interface Tracked {
+  socket: Socket;
+  addr: string;
+  /** A request is being answered, or the socket was upgraded (WebSocket): never evicted. */
+  busy: number;
+  upgraded: boolean;
+  /** performance.now() of the last accept / request end, for choosing the oldest idle one. */
+  since: number;
+}
+
+/**
+ * Connection caps that keep idle or slow clients from locking real ones out (DESIGN.md "Hard
+ * edges → HTTP servers"; issue 12 item 4). Replaces `server.maxConnections`, which refuses the
+ * newcomer and so lets 64 silent sockets blind a Prometheus scrape until the header timeout.
+ *
+ * - A connection that has not sent its first byte within `firstByteMs` is closed.
+ * - When a new connection would exceed `maxPerAddress` (for its address) or `maxConnections`
+ *   (in all), the oldest idle connection (no request in flight, not a WebSocket) of that address
+ *   — or, for the global cap, of the address holding most connections — is closed to make room.
+ *   Only when every candidate is busy is the newcomer itself closed.
+ * Returns a function giving the current counts (for tests and logs).
+ */
+export function guardConnections(server: http.Server, o: ConnectionGuardOptions): () => { total: number; byAddress: Map<string, number> } {
+  const firstByteMs = o.firstByteMs ?? 2_000;
+  const all = new Map<Socket, Tracked>();
+  const byAddr = new Map<string, Set<Tracked>>();
+  // Node's own cap would drop the newcomer before we can choose whom to close.
+  server.maxConnections = Infinity;
+
+  const drop = (t: Tracked) => {
+    if (!all.delete(t.socket)) return;
+    const set = byAddr.get(t.addr);
+    set?.delete(t);
+    if (set?.size === 0) byAddr.delete(t.addr);
+  };
+  const oldestIdle = (set: Iterable<Tracked>): Tracked | undefined => {
+    let best: Tracked | undefined;
+    for (const t of set) if (t.busy === 0 && !t.upgraded && (!best || t.since < best.since)) best = t;
+    return best;
+  };
+  const evict = (t: Tracked) => {
+    drop(t);
+    t.socket.destroy();
+  };
+
+  server.on('connection', (socket: Socket) => {
+    const addr = socket.remoteAddress ?? 'unknown';
+    const mine = byAddr.get(addr);
+    if ((mine?.size ?? 0) >= o.maxPerAddress) {
+      const victim = mine && oldestIdle(mine);
+      if (!victim) return void socket.destroy();
+      evict(victim);
+    }
+    if (all.size >= o.maxConnections) {
+      let crowded: Set<Tracked> | undefined;
+      for (const set of byAddr.values()) if (!crowded || set.size > crowded.size) crowded = set;
+      const victim = (crowded && oldestIdle(crowded)) ?? oldestIdle(all.values());
+      if (!victim) return void socket.destroy();
+      evict(victim);
+    }
+    const t: Tracked = { socket, addr, busy: 0, upgraded: false, since: performance.now() };
+    all.set(socket, t);
+    let set = byAddr.get(addr);
+    if (!set) byAddr.set(addr, (set = new Set()));
+    set.add(t);
+    socket.once('close', () => drop(t));
+    const timer = setTimeout(() => {
+      // bytesRead comes from the native handle, so it counts bytes the HTTP parser consumed.
+      if (socket.bytesRead === 0) socket.destroy();
+    }, firstByteMs);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const t = all.get(req.socket);
+    if (!t) return;
+    t.busy++;
+    res.once('close', () => {
+      t.busy = Math.max(0, t.busy - 1);
+      t.since = performance.now();
+    });
+  });
+  server.on('upgrade', (req: http.IncomingMessage) => {
+    const t = all.get(req.socket);
+    if (t) t.upgraded = true;
+  });
+  return () => ({ total: all.size, byAddress: new Map([...byAddr].map(([a, s]) => [a, s.size])) });
 }

@@ -119,7 +119,7 @@ export interface NetworkEntry {
   chain_id: number;
   validators: number;
   bootstrap: number;
-  source: 'dev' | 'builtin' | 'local';
+  source: 'dev' | 'builtin' | 'local' | 'practice' | 'imported';
   description?: string;
 }
 

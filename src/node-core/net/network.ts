@@ -22,6 +22,7 @@ import { Gossip } from './gossip.js';
 import { startHost, transportOf, type Host } from './host.js';
 import { PeerStore } from './peer-store.js';
 import { PeerBook } from './peers.js';
+import { PeerLiveness } from './liveness.js';
 import { ReqResp } from './reqresp.js';
 import { SyncManager } from './sync.js';
 
@@ -68,6 +69,8 @@ export class Network {
   readonly book: PeerBook;
   readonly store: PeerStore;
   readonly chaos = new Chaos();
+  /** Requests answered / dropped per peer (the governor's peer-liveness signal). */
+  readonly liveness: PeerLiveness;
   gossip!: Gossip;
   sync!: SyncManager;
   host!: Host;
@@ -84,8 +87,15 @@ export class Network {
       metrics: o.metrics,
       logger: o.logger,
       onBan: (id) => void this.hangUp(id),
+      notify: (n) => o.events?.emit('node.notice', n),
     });
-    this.store = new PeerStore(o.overlayPath ?? path.join(o.root, 'overlay', 'overlay_peers.json'), o.logger);
+    this.store = new PeerStore(o.overlayPath ?? path.join(o.root, 'overlay', 'overlay_peers.json'), o.logger, (n) => o.events?.emit('node.notice', n));
+    this.liveness = new PeerLiveness(o.metrics);
+  }
+
+  /** Share of requests to connected peers answered in the last minute; null without requests. */
+  peerLiveness(): number | null {
+    return this.liveness.ratio(undefined, undefined, this.book.connected.keys());
   }
 
   /**
@@ -118,7 +128,7 @@ export class Network {
 
   private async wire(remembered: { peer_id: string; addr: string }[]): Promise<void> {
     const o = this.o;
-    this.rr = new ReqResp({ host: this.host, chain: o.chain, book: this.book, chaos: this.chaos, banSecs: o.banSecs, logger: o.logger });
+    this.rr = new ReqResp({ host: this.host, chain: o.chain, book: this.book, chaos: this.chaos, banSecs: o.banSecs, logger: o.logger, liveness: this.liveness });
     await this.rr.register();
     this.gossip = new Gossip({
       pubsub: this.host.services.pubsub,
@@ -222,9 +232,11 @@ export class Network {
     await Promise.all(
       [...this.book.connected.values()].map(async (p) => {
         try {
+          if (this.chaos.isCut(p.id)) throw new Error('cut by the chaos hook');
           p.latencyMs = await this.host.services.ping.ping(peerIdFromString(p.id), { signal: AbortSignal.timeout(3000) });
+          this.liveness.record(p.id, true);
         } catch {
-          /* keep the last value */
+          this.liveness.record(p.id, false); // keep the last latency
         }
       }),
     );

@@ -8,7 +8,9 @@
 import { existsSync, promises as fs } from 'node:fs';
 import type pino from 'pino';
 import { z } from 'zod';
+import type { NodeNotice } from '../../shared/api/types.js';
 import { writeFileAtomic } from '../storage/atomic.js';
+import { quarantine } from '../storage/quarantine.js';
 
 export interface OverlayPeer {
   peer_id: string;
@@ -30,9 +32,15 @@ export class PeerStore {
   constructor(
     readonly file: string,
     private readonly logger?: pino.Logger,
+    /** Receives the `node.notice` when a damaged file is moved aside. */
+    private readonly notify?: (n: NodeNotice) => void,
   ) {}
 
-  /** Loads the file; an unreadable file is logged and treated as empty (it is rewritten on the next save). */
+  /**
+   * Loads the file. A damaged file (not JSON, wrong shape, unreadable) is rebuildable: it is moved
+   * aside to `<file>.corrupt-<time>` (storage/quarantine.ts), logged at warn and reported, and the
+   * node starts from its bootstrap peers only.
+   */
   async load(): Promise<OverlayPeer[]> {
     if (!existsSync(this.file)) return [];
     try {
@@ -40,7 +48,11 @@ export class PeerStore {
       if (!r.success) throw new Error(r.error.issues[0]?.message ?? 'invalid');
       for (const p of r.data) this.peers.set(p.peer_id, p);
     } catch (err) {
-      this.logger?.warn({ file: this.file, err: (err as Error).message }, 'peer store is unreadable; starting from bootstrap peers only');
+      try {
+        await quarantine(this.file, 'overlay peer list', (err as Error).message, 'the node starts from its bootstrap peers only', { logger: this.logger, notify: this.notify });
+      } catch (e) {
+        this.logger?.warn({ file: this.file, err: (e as Error).message }, 'peer store is unreadable and cannot be moved aside; starting from bootstrap peers only');
+      }
     }
     return this.list();
   }

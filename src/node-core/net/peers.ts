@@ -6,6 +6,8 @@
  * The application score is also fed to gossipsub (`appSpecificScore`), so a misbehaving peer
  * loses its mesh slots there too.
  */
+import type { NodeNotice } from '../../shared/api/types.js';
+import { quarantine } from '../storage/quarantine.js';
 import { existsSync, promises as fs } from 'node:fs';
 import type pino from 'pino';
 import { writeFileAtomic } from '../storage/atomic.js';
@@ -48,10 +50,10 @@ export class PeerBook {
   private readonly penalties = new Map<string, Partial<Record<PenaltyReason, number>>>();
 
   constructor(
-    private readonly o: { banFile: string; banSecs: number; metrics?: Metrics; logger?: pino.Logger; onBan?: (id: string) => void },
+    private readonly o: { banFile: string; banSecs: number; metrics?: Metrics; logger?: pino.Logger; onBan?: (id: string) => void; notify?: (n: NodeNotice) => void },
   ) {}
 
-  /** Loads persisted bans (expired ones are dropped). */
+  /** Loads persisted bans (expired ones are dropped); a damaged file is moved aside (storage/quarantine.ts). */
   async load(): Promise<void> {
     if (!existsSync(this.o.banFile)) return;
     try {
@@ -59,7 +61,11 @@ export class PeerBook {
       const now = Date.now();
       for (const [id, until] of Object.entries(raw)) if (typeof until === 'number' && until > now) this.bans.set(id, until);
     } catch (err) {
-      this.o.logger?.warn({ file: this.o.banFile, err: (err as Error).message }, 'peer ban list is unreadable; starting with no bans');
+      try {
+        await quarantine(this.o.banFile, 'peer ban list', (err as Error).message, 'the node starts with no bans', { logger: this.o.logger, notify: this.o.notify });
+      } catch {
+        this.o.logger?.warn({ file: this.o.banFile, err: (err as Error).message }, 'peer ban list is unreadable; starting with no bans');
+      }
     }
   }
 

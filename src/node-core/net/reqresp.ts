@@ -12,6 +12,7 @@ import type { Chain } from '../chain/chain.js';
 import { NODE_VERSION } from '../version.js';
 import type { Chaos } from './chaos.js';
 import type { Host } from './host.js';
+import type { PeerLiveness } from './liveness.js';
 import type { PeerBook } from './peers.js';
 import {
   decodeBlocksRequest, decodeBlocksResponse, decodeStatus, encodeBlocksRequest, encodeBlocksResponse, encodeStatus,
@@ -27,6 +28,8 @@ export interface ReqRespOptions {
   chaos: Chaos;
   banSecs: number;
   logger?: pino.Logger;
+  /** Counts each request as answered or dropped (peer liveness). */
+  liveness?: PeerLiveness;
 }
 
 export class ReqResp {
@@ -73,6 +76,17 @@ export class ReqResp {
   }
 
   private async request(id: string, proto: string, body: Uint8Array, maxResponse: number): Promise<Uint8Array> {
+    try {
+      const res = await this.requestOnce(id, proto, body, maxResponse);
+      this.o.liveness?.record(id, true);
+      return res;
+    } catch (err) {
+      this.o.liveness?.record(id, false);
+      throw err;
+    }
+  }
+
+  private async requestOnce(id: string, proto: string, body: Uint8Array, maxResponse: number): Promise<Uint8Array> {
     if (this.o.chaos.isCut(id) || this.o.chaos.drop()) throw new Error('dropped by the chaos hook');
     const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
     const stream = await this.o.host.dialProtocol(peerIdFromString(id), proto, { signal });

@@ -6,6 +6,10 @@
  *   response); an all-notification batch has no body; `[]` → one −32600 with id null; each invalid
  *   batch member gets its own error; batches hold at most {@link MAX_BATCH} members and run in order
  *   (so a batch of transfers keeps its nonce order);
+ * - duplicate ids inside one batch (policy; the spec leaves it open): the FIRST member with an id
+ *   runs; every later member with the same id (same JSON text: `1` and `"1"` differ) is not run and
+ *   gets −32600 `data.reason = "duplicate_id"` with that id — a client could not tell the answers
+ *   apart, and running a repeated write twice by mistake is worse than refusing it;
  * - params are validated by the method's zod schema (positional or named) → −32602 `data.issues`;
  * - a handler's `RpcError` passes through; any other exception → −32603 "internal error", logged,
  *   never shown to the caller;
@@ -74,6 +78,28 @@ function errorText(id: string, e: { code: number; message: string; data?: unknow
 /** JSON text of a JSON-RPC error response with id null (for front doors that answer before dispatch). */
 export function errorResponseText(code: number, message: string, data?: unknown): string {
   return errorText('null', { code, message, data });
+}
+
+/**
+ * JSON text of a refusal (e.g. 429 rate limited) that echoes the request ids it can read: a
+ * single request with a valid id → its id; a batch → one error per member with a valid id (in
+ * order); otherwise (unparsable body, notifications only, no id) → one error with id null.
+ */
+export function refusalText(body: string, code: number, message: string, data?: unknown): string {
+  let v: unknown;
+  try {
+    v = parseExact(body);
+  } catch {
+    return errorResponseText(code, message, data);
+  }
+  const idOf = (r: unknown): string | undefined =>
+    isPlainObject(r) && has(r, 'id') && isValidId(r.id) ? idText(r.id) : undefined;
+  if (Array.isArray(v)) {
+    const ids = v.map(idOf).filter((x): x is string => x !== undefined);
+    if (ids.length > 0) return `[${ids.map((id) => errorText(id, { code, message, data })).join(',')}]`;
+    return errorResponseText(code, message, data);
+  }
+  return errorText(idOf(v) ?? 'null', { code, message, data });
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -183,7 +209,23 @@ export class Dispatcher {
     if (value.length === 0) return this.invalid('empty batch');
     if (value.length > MAX_BATCH) return this.invalid(`batch too large: at most ${MAX_BATCH} requests`);
     const parts: string[] = [];
+    const seen = new Set<string>();
     for (const item of value) {
+      if (isPlainObject(item) && has(item, 'id') && isValidId(item.id)) {
+        const id = idText(item.id);
+        if (seen.has(id)) {
+          this.count('unknown', ErrorCode.InvalidRequest);
+          parts.push(
+            errorText(id, {
+              code: ErrorCode.InvalidRequest,
+              message: 'invalid request',
+              data: { reason: 'duplicate_id', detail: `id ${id} was already used by an earlier member of this batch; this member was not run` },
+            }),
+          );
+          continue;
+        }
+        seen.add(id);
+      }
       const a = await this.handleOne(item, ctx, after);
       if (a !== undefined) parts.push(a);
     }

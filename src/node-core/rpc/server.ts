@@ -6,8 +6,10 @@
  * - `Host` not loopback / not configured → 403 (DNS rebinding); any other path → 404;
  * - `OPTIONS /` → 204 with CORS headers for a configured Origin, else 403;
  * - not POST → 405; browser `Origin` not configured → 403; `Content-Type` not JSON → 415;
- * - per-IP token bucket empty → 429 with JSON-RPC −32001 "rate limited";
- * - body over `maxBodyBytes` (1 MiB) → 413 with JSON-RPC −32600 "invalid request" (connection closed);
+ * - per-IP token bucket empty → 429 with JSON-RPC −32001 "rate limited", echoing the request's id
+ *   (a batch: one error per member id) when the body can be read;
+ * - body over `maxBodyBytes` (1 MiB) → 413 with JSON-RPC −32600 "invalid request", sent once the
+ *   body has been read and discarded (up to 16 MiB more), then the connection is closed;
  * - otherwise 200 with the JSON-RPC response, or 204 when the body held only notifications.
  * WebSocket: Host/Origin/rate checked at upgrade (403); a frame over `maxBodyBytes` closes that
  * socket with 1009; each message costs one rate token (−32001 in-band when empty); the socket's
@@ -19,8 +21,8 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/api/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { errorResponseText, type Dispatcher } from './dispatcher.js';
-import { bearerChecker, hostChecker, isJsonContentType, listen, originChecker, RateLimiter, sendPlain } from '../http/index.js';
+import { errorResponseText, refusalText, type Dispatcher } from './dispatcher.js';
+import { bearerChecker, guardConnections, hostChecker, isJsonContentType, listen, originChecker, RateLimiter, sendPlain } from '../http/index.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
@@ -42,8 +44,12 @@ export interface RpcServerOptions {
   rateLimitPerSec?: number;
   /** Request body / WebSocket frame limit in bytes (default 1 MiB). */
   maxBodyBytes?: number;
-  /** Concurrent TCP connections (default 512). */
+  /** Concurrent TCP connections (default 512); beyond it the oldest idle one is closed. */
   maxConnections?: number;
+  /** Concurrent TCP connections per client address (default min(128, maxConnections)). */
+  maxConnectionsPerAddress?: number;
+  /** A connection that sends no byte within this many ms is closed (default 2 000). */
+  firstByteMs?: number;
   /** Time to receive request headers / the whole request, ms (defaults 10 000 / 30 000). */
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
@@ -112,38 +118,43 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     if (!isJsonContentType(req.headers['content-type']))
       return plain(res, 415, 'unsupported media type: send Content-Type: application/json', cors);
     const remote = req.socket.remoteAddress ?? 'unknown';
-    if (!limiter.take(remote)) {
-      count(ErrorCode.RateLimited);
-      return json(res, 429, errorResponseText(ErrorCode.RateLimited, 'rate limited'), {
-        ...cors,
-        'retry-after': '1',
-      });
-    }
-    // After a 413 the rest of the body is read and discarded (up to DRAIN_LIMIT) so the client,
-    // still writing, reads our answer instead of a connection reset; beyond that the socket is cut.
+    // Over the rate: the body is still read (within the size limit) so the 429 echoes its ids.
+    const limited = !limiter.take(remote);
+    // An over-limit body is answered 413 only once the client has finished sending it (read and
+    // discarded, up to DRAIN_LIMIT): a client still writing when the server closes gets EPIPE /
+    // "fetch failed" instead of our answer (undici fetch does). Beyond DRAIN_LIMIT the 413 goes
+    // out at once and the socket is closed after it.
     let rejected = false;
+    let answered = false;
     let drained = 0;
-    const tooLarge = () => {
-      rejected = true;
-      count(ErrorCode.InvalidRequest);
+    const send413 = (cut: boolean) => {
+      if (answered) return;
+      answered = true;
       json(
         res,
         413,
         errorResponseText(ErrorCode.InvalidRequest, 'invalid request', {
           detail: `request body exceeds ${maxBody} bytes`,
         }),
-        {
-          ...cors,
-          connection: 'close',
-        },
+        { ...cors, connection: 'close' },
       );
+      if (cut) res.once('finish', () => req.socket.destroySoon());
+    };
+    const tooLarge = () => {
+      if (rejected) return;
+      rejected = true;
+      chunks.length = 0;
+      count(ErrorCode.InvalidRequest);
     };
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       if (rejected) {
         drained += c.length;
-        if (drained > DRAIN_LIMIT) req.socket.destroy();
+        if (drained > DRAIN_LIMIT) {
+          req.pause();
+          send413(true);
+        }
         return;
       }
       size += c.length;
@@ -151,13 +162,22 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
       else chunks.push(c);
     });
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBody) tooLarge();
+    if (Number.isFinite(declared) && declared > maxBody) {
+      tooLarge();
+      if (declared > maxBody + DRAIN_LIMIT) send413(true);
+    }
     let aborted = false;
     req.on('error', () => {
       aborted = true;
     });
     req.on('end', () => {
+      if (rejected && !aborted) return send413(false);
       if (aborted || rejected) return;
+      if (limited) {
+        count(ErrorCode.RateLimited);
+        const text = Buffer.concat(chunks, size).toString('utf8');
+        return json(res, 429, refusalText(text, ErrorCode.RateLimited, 'rate limited'), { ...cors, 'retry-after': '1' });
+      }
       const ctx = { transport: 'http' as const, remote, authorized: authOk(req.headers.authorization) };
       o.dispatcher.handleText(Buffer.concat(chunks, size).toString('utf8'), ctx).then(
         (body) => {
@@ -187,7 +207,12 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     },
     onRequest,
   );
-  server.maxConnections = o.maxConnections ?? 512;
+  const maxConnections = o.maxConnections ?? 512;
+  guardConnections(server, {
+    maxConnections,
+    maxPerAddress: o.maxConnectionsPerAddress ?? Math.min(128, maxConnections),
+    firstByteMs: o.firstByteMs,
+  });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxBody });
   const reject = (socket: Socket, status: string) => {
@@ -225,16 +250,16 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     }, WS_PING_MS);
     ping.unref();
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-      if (!limiter.take(remote)) {
-        count(ErrorCode.RateLimited);
-        return conn.session.deliver(errorResponseText(ErrorCode.RateLimited, 'rate limited'));
-      }
       // Binary frames are read as UTF-8 JSON too; ws delivers Buffer by default.
       const buf = Array.isArray(data)
         ? Buffer.concat(data)
         : Buffer.isBuffer(data)
           ? data
           : Buffer.from(data);
+      if (!limiter.take(remote)) {
+        count(ErrorCode.RateLimited);
+        return conn.session.deliver(refusalText(buf.toString('utf8'), ErrorCode.RateLimited, 'rate limited'));
+      }
       conn
         .handleText(buf.toString('utf8'))
         .catch((e: unknown) => o.logger?.error({ err: e }, 'websocket request failed'));

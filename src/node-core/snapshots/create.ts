@@ -13,7 +13,9 @@
  * Then the files are copied (format `dir`) or packed (format `tar`, manifest first, so hashes are
  * computed in a first pass) by worker threads into `.<id>.partial` / `.<id>.tar.partial` in the
  * destination, fsynced, the manifest written, and the result renamed into place. Any failure
- * (ENOSPC, cancel, a file changing under a tar pack) removes the partial output and the cut.
+ * (ENOSPC, cancel, a file changing under a tar pack) removes the partial output and the cut; what a
+ * killed run left behind is removed by the next run into the same destination (leftovers.ts) and
+ * listed in the result's `removed_leftovers`.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -28,6 +30,7 @@ import { ChainDb, SCHEMA_VERSION } from '../storage/chaindb.js';
 import { SimpleDb } from '../storage/simpledb.js';
 import { NODE_VERSION } from '../version.js';
 import { checkpointLevelDb } from './level-checkpoint.js';
+import { claimTemp, cleanLeftovers } from './leftovers.js';
 import { MANIFEST_NAME, PARTIAL_SUFFIX, sha256Hex, snapshotId, SnapshotError } from './manifest.js';
 import { PoolClosedError, WorkerPool, WorkerTaskError } from './pool.js';
 import { ProgressTracker } from './progress.js';
@@ -150,6 +153,10 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
   }
 
   const cut = path.join(root, 'snapshots', `.cut-${randomBytes(6).toString('hex')}`);
+  const releaseCut = await claimTemp(cut);
+  // What a run killed mid-way left behind (partial output here, cut folders in the data dir).
+  const removedLeftovers = await cleanLeftovers(dest, root);
+  let releasePartial: (() => Promise<void>) | undefined;
   const pool = new WorkerPool(o.workers);
   const onAbort = () => void pool.close();
   o.signal?.addEventListener('abort', onAbort);
@@ -222,6 +229,7 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
     const bySize = [...files].sort((a, b) => b.size - a.size);
     let manifestText: string;
     if (format === 'dir') {
+      releasePartial = await claimTemp(partial, { owner: true });
       await fs.mkdir(partial, { mode: secret ? 0o700 : 0o755 });
       progress.phase('copying', { bytes: total, files: files.length });
       // Copies are fsynced together at the end (before the rename): the kernel writes earlier
@@ -243,6 +251,7 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
       await writeFileAtomic(path.join(partial, MANIFEST_NAME), manifestText, { mode: 0o644 });
       await fsyncTree(partial);
     } else {
+      releasePartial = await claimTemp(partial, { owner: true });
       progress.phase('hashing', { bytes: 2 * total, files: files.length });
       await Promise.all(
         bySize.map(async (f) => {
@@ -289,6 +298,7 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
       network: genesis.network,
       subsystems: included.map((s) => s.id),
       duration_ms: Math.round(performance.now() - t0),
+      ...(removedLeftovers.length > 0 ? { removed_leftovers: removedLeftovers } : {}),
     };
   } catch (err) {
     throw toSnapshotError(o.signal?.aborted ? new PoolClosedError() : err, dest);
@@ -296,6 +306,8 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
     o.signal?.removeEventListener('abort', onAbort);
     await pool.close();
     if (partial) await fs.rm(partial, { recursive: true, force: true }).catch(() => {});
+    await releasePartial?.();
     await fs.rm(cut, { recursive: true, force: true }).catch(() => {});
+    await releaseCut();
   }
 }

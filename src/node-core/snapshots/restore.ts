@@ -28,7 +28,8 @@ import { SnapshotReason, type Progress, type RestorePhase, type RestoreRecord, t
 import { fsyncDir, writeFileAtomic } from '../storage/atomic.js';
 import { ChainDb } from '../storage/chaindb.js';
 import { DataDirLockedError, openDataDir, procStartTime, staleReason } from '../storage/datadir.js';
-import { names, SimpleDb } from '../storage/simpledb.js';
+import { openRebuildable, type QuarantineOptions } from '../storage/quarantine.js';
+import { names, type SimpleDb } from '../storage/simpledb.js';
 import { decodeStoreFile, FILE_NAME } from '../storage/simpledb-engines.js';
 import { toSnapshotError } from './create.js';
 import { compactTime, MANIFEST_NAME, SnapshotError } from './manifest.js';
@@ -71,9 +72,20 @@ async function readJournal(root: string): Promise<Journal | undefined> {
   }
 }
 
+/** What a damaged restore history is replaced by (storage/quarantine.ts). */
+export const RESTORE_HISTORY_REBUILT = 'recreated empty: the history of earlier restores into this directory is in the moved file';
+
+/**
+ * Opens `<root>/restore_history` (file-engine SimpleDb); a damaged one is moved aside and
+ * recreated empty (it is a record for the operator, not needed to run).
+ */
+export function openRestoreHistory(root: string, q: QuarantineOptions = {}): Promise<SimpleDb> {
+  return openRebuildable(names.RESTORE_HISTORY, path.join(root, 'restore_history'), RESTORE_HISTORY_REBUILT, { ...q, open: { engine: 'file', limitBytes: null } });
+}
+
 /** Appends one record to `<root>/restore_history` (file-engine SimpleDb). Best effort for failures. */
 export async function recordRestore(root: string, r: RestoreRecord): Promise<void> {
-  const db = await SimpleDb.open(names.RESTORE_HISTORY, path.join(root, 'restore_history'), { engine: 'file', limitBytes: null });
+  const db = await openRestoreHistory(root);
   try {
     await db.insertJson(`r/${String(r.at_ms).padStart(15, '0')}-${randomBytes(3).toString('hex')}`, r);
   } finally {

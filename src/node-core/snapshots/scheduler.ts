@@ -11,7 +11,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { Schedule, SnapshotReason, type ScheduleRun, type ScheduleState } from '../../shared/api/snapshots.js';
 import type { NodeEvents } from '../events.js';
-import { names, SimpleDb } from '../storage/simpledb.js';
+import { openRebuildable } from '../storage/quarantine.js';
+import { names, type SimpleDb } from '../storage/simpledb.js';
 import type { SnapshotJobs } from './jobs.js';
 import { listSnapshots, SnapshotError } from './manifest.js';
 import { OTHER, SUBSYSTEMS } from './subsystems.js';
@@ -65,9 +66,16 @@ export class BackupScheduler {
     private readonly db: SimpleDb,
   ) {}
 
-  /** Opens the settings store and arms the timer. @throws SimpleDbCorruptError and fs errors. */
+  /**
+   * Opens the settings store and arms the timer. A damaged store is moved aside and recreated
+   * empty (storage/quarantine.ts): scheduled backups are then off until set again.
+   * @throws fs errors.
+   */
   static async open(o: SchedulerOptions): Promise<BackupScheduler> {
-    const db = await SimpleDb.openNamed(names.SNAPSHOT_SCHEDULE, path.join(o.root, 'snapshot_schedule'));
+    const db = await openRebuildable(names.SNAPSHOT_SCHEDULE, path.join(o.root, 'snapshot_schedule'), 'recreated empty: scheduled backups are off until you set them again', {
+      logger: o.logger,
+      notify: (n) => o.events?.emit('node.notice', n),
+    });
     const s = new BackupScheduler(o, db);
     const saved = Schedule.safeParse(await db.getJson('settings').catch(() => undefined));
     if (saved.success) s.settings = saved.data;

@@ -16,7 +16,7 @@ import { freeBytes } from './create.js';
 import { SnapshotJobs } from './jobs.js';
 import { listSnapshots, SnapshotError } from './manifest.js';
 import { planRestore } from './restore-plan.js';
-import { restoreHistory } from './restore.js';
+import { openRestoreHistory, restoreHistory } from './restore.js';
 import { BackupScheduler } from './scheduler.js';
 import { measure, type SubsystemDef } from './subsystems.js';
 
@@ -78,6 +78,9 @@ export class SnapshotService {
   async start(): Promise<void> {
     const tmp = path.join(this.o.root, 'snapshots');
     for (const n of await fs.readdir(tmp).catch(() => [] as string[])) if (n.startsWith('.cut-')) await fs.rm(path.join(tmp, n), { recursive: true, force: true });
+    // A damaged restore history is moved aside and recreated empty here, at start (it only records).
+    if (await fs.stat(path.join(this.o.root, 'restore_history')).then(() => true, () => false))
+      await (await openRestoreHistory(this.o.root, { logger: this.o.logger, notify: (n) => this.o.events?.emit('node.notice', n) })).close();
     for (const r of await restoreHistory(this.o.root).catch(() => [])) {
       if (r.outcome === 'completed' && r.duration_ms !== undefined) this.o.metrics?.restoreDurationSeconds.observe(r.duration_ms / 1000);
       else if (r.outcome !== 'completed') this.o.metrics?.restoreFailTotal.inc();

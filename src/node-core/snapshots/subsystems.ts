@@ -45,7 +45,7 @@ export function subsystemsOf(modules: readonly AnyNodeModule[]): SubsystemDef[] 
 export const SUBSYSTEMS: readonly SubsystemDef[] = subsystemsOf(NODE_MODULES);
 
 /** Root entries never copied into a snapshot nor replaced by a restore. */
-export const NEVER_INCLUDED = new Set(['node.lock', 'snapshots', 'restore_history']);
+export const NEVER_INCLUDED = new Set(['node.lock', 'snapshots', 'restore_history', 'finalized_mark.json']);
 /** LevelDB files that are not data (the lock and the info logs). */
 const LEVEL_SKIP = new Set(['LOCK', 'LOG', 'LOG.old']);
 

@@ -44,7 +44,8 @@ export interface Engine {
 export class SimpleDbCorruptError extends Error {
   constructor(
     readonly file: string,
-    detail: string,
+    /** What is wrong, in a few words (e.g. "it is not a SimpleDb file (bad magic)"). */
+    readonly detail: string,
   ) {
     super(
       `SimpleDb file ${file} cannot be used: ${detail}. Ways out: restore it from a snapshot ` +

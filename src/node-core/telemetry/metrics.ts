@@ -58,6 +58,16 @@ export function createMetrics() {
     syncBlocksTotal: new client.Counter({ name: 'sync_blocks_total', help: 'Blocks imported through request/response sync.', registers: reg }),
     syncBlocksPerSecond: new client.Gauge({ name: 'sync_blocks_per_second', help: 'Sync import rate over the last few seconds (blocks/s).', registers: reg }),
     peerPenaltiesTotal: new client.Counter({ name: 'peer_penalties_total', help: 'Penalties given to peers for invalid messages, by reason.', labelNames: ['reason'] as const, registers: reg }),
+    peerRequestsTotal: new client.Counter({ name: 'peer_requests_total', help: 'Requests to peers (status, block sync, ping) by result: answered or dropped (failed, timed out).', labelNames: ['result'] as const, registers: reg }),
+    // Tendermint consensus (issue 10).
+    consensusRound: new client.Gauge({ name: 'consensus_round', help: 'Current consensus round at the current height (0 = first round).', registers: reg }),
+    consensusRoundTimeoutsTotal: new client.Counter({
+      name: 'consensus_round_timeouts_total',
+      help: 'Consensus timeouts that fired and moved the round state, by step (propose, prevote, precommit).',
+      labelNames: ['step'] as const,
+      registers: reg,
+    }),
+    finalityLagBlocks: new client.Gauge({ name: 'finality_lag_blocks', help: 'Head height minus finalized height (blocks).', registers: reg }),
     equivocationsTotal: new client.Counter({ name: 'equivocations_total', help: 'Equivocations detected (two signed votes of one validator for different blocks at one height).', registers: reg }),
     // Launch governor (issue 4). Gate label values are the 8 gate names (bounded).
     governorEnabled: new client.Gauge({ name: 'governor_enabled', help: '1 when the launch governor runs (TB_GOVERNOR_ENABLED), else 0.', registers: reg }),

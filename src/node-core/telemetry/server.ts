@@ -2,11 +2,11 @@
  * Prometheus scrape endpoint: `GET /metrics` (also `HEAD`) in the text exposition format
  * (prom-client's registry content type, format 0.0.4). Same guards as the RPC server: Host must be
  * loopback or configured (403), other methods → 405, other paths → 404, header/request timeouts and
- * a connection cap.
+ * connection caps (64 in all, 16 per address, idle sockets evicted for newcomers, 2 s to the first byte).
  */
 import http from 'node:http';
 import type { Logger } from 'pino';
-import { hostChecker, listen, sendPlain } from '../http/index.js';
+import { guardConnections, hostChecker, listen, sendPlain } from '../http/index.js';
 import type { Metrics } from './metrics.js';
 
 export interface MetricsServerOptions {
@@ -17,6 +17,8 @@ export interface MetricsServerOptions {
   /** How the operator changes the address, for the port-in-use message. */
   flagHint?: string;
   logger?: Logger;
+  /** A connection that sends no byte within this many ms is closed (default 2 000). */
+  firstByteMs?: number;
 }
 
 /**
@@ -56,7 +58,9 @@ export async function startMetricsServer(
       );
     },
   );
-  server.maxConnections = 64;
+  // 64 in all, 16 per client address; the oldest idle socket gives way to a newcomer, and a
+  // socket silent for 2 s is closed — idle sockets cannot keep a scrape out.
+  guardConnections(server, { maxConnections: 64, maxPerAddress: 16, firstByteMs: o.firstByteMs });
   const port = await listen(server, o.addr, o.flagHint ?? '--metrics-addr / TB_METRICS_ADDR');
   o.logger?.info({ addr: o.addr, port }, 'metrics listening (GET /metrics)');
   let closing: Promise<void> | undefined;

@@ -32,10 +32,26 @@ const zKeyFile = z.object({
 
 /** Raised when a key file cannot be read or does not match its own key. */
 export class KeyFileError extends Error {
-  constructor(message: string) {
+  /** Stable reason for RPC errors (a damaged file is never −32603). */
+  readonly reason = Reason.key_file_unreadable;
+  constructor(
+    message: string,
+    /** The file, and what is wrong with it in a few words (for listings). */
+    readonly file = '',
+    readonly detail = message,
+  ) {
     super(message);
     this.name = 'KeyFileError';
   }
+}
+
+/** A wallet file that could not be read, as listed beside the readable ones. */
+export interface UnreadableWallet {
+  name: string;
+  /** Absolute path of the key file. */
+  path: string;
+  /** What is wrong, e.g. "not JSON (Unexpected end of JSON input)". */
+  reason: string;
 }
 
 function toKeyPair(pk: Uint8Array, sk: Uint8Array): KeyPair {
@@ -47,14 +63,21 @@ async function readKeyFile(file: string): Promise<KeyPair> {
   try {
     raw = JSON.parse(await fs.readFile(file, 'utf8'));
   } catch (err) {
-    throw new KeyFileError(`key file ${file} cannot be read: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    const detail = e.code ? `cannot be read (${e.code})` : `is not JSON (${e.message})`;
+    throw new KeyFileError(`key file ${file} ${detail}`, file, detail);
   }
   const r = zKeyFile.safeParse(raw);
-  if (!r.success) throw new KeyFileError(`key file ${file} is not a key file of this node (${r.error.issues.map((i) => i.path.join('.') + ': ' + i.message).join('; ')})`);
+  if (!r.success) {
+    const detail = `is not a key file of this node (${r.error.issues.map((i) => i.path.join('.') + ': ' + i.message).join('; ')})`;
+    throw new KeyFileError(`key file ${file} ${detail}`, file, detail);
+  }
   const k = keysFromSeed(fromHex(r.data.seed, 32));
   const kp = toKeyPair(k.publicKey, k.secretKey);
-  if (toHex(kp.publicKey) !== r.data.public_key || kp.address !== r.data.address)
-    throw new KeyFileError(`key file ${file} is inconsistent: its seed does not give its public key/address`);
+  if (toHex(kp.publicKey) !== r.data.public_key || kp.address !== r.data.address) {
+    const detail = 'is inconsistent: its seed does not give its public key/address';
+    throw new KeyFileError(`key file ${file} ${detail}`, file, detail);
+  }
   return kp;
 }
 
@@ -98,9 +121,15 @@ export class Keystore {
       throw RpcError.invalidParams([{ path: ['name'], message: 'wallet names are 1-32 characters of a-z, 0-9, _ and -' }], `invalid wallet name "${name}"`);
   }
 
-  /** Wallets by name (faucet first on dev); never includes secrets. */
-  async list(): Promise<{ name: string; address: string }[]> {
+  /**
+   * Wallets by name (faucet first on dev); never includes secrets. A key file that cannot be
+   * read (truncated, not JSON, inconsistent, unreadable) does not hide the others: it is listed
+   * in `unreadable` with its path and what is wrong.
+   * @throws fs errors of the wallets directory itself (other than ENOENT).
+   */
+  async list(): Promise<{ wallets: { name: string; address: string }[]; unreadable: UnreadableWallet[] }> {
     const out: { name: string; address: string }[] = [];
+    const unreadable: UnreadableWallet[] = [];
     if (await this.hasFaucet()) out.push({ name: FAUCET, address: (await devFaucetKeys(this.network)).address });
     let files: string[] = [];
     try {
@@ -111,9 +140,15 @@ export class Keystore {
     for (const f of files.sort()) {
       const name = f.replace(/\.json$/, '');
       if (!f.endsWith('.json') || !WALLET_NAME_RE.test(name)) continue;
-      out.push({ name, address: (await readKeyFile(path.join(this.dir, f))).address });
+      const file = path.join(this.dir, f);
+      try {
+        out.push({ name, address: (await readKeyFile(file)).address });
+      } catch (err) {
+        if (!(err instanceof KeyFileError)) throw err;
+        unreadable.push({ name, path: file, reason: err.detail });
+      }
     }
-    return out;
+    return { wallets: out, unreadable };
   }
 
   /**
@@ -133,7 +168,8 @@ export class Keystore {
 
   /**
    * The key pair of a wallet.
-   * @throws RpcError not_found when there is no wallet of that name.
+   * @throws RpcError not_found when there is no wallet of that name; RpcError
+   *   `key_file_unreadable` (with `data.path`) when its file is damaged.
    */
   async get(name: string): Promise<KeyPair> {
     if (name === FAUCET && (await this.hasFaucet())) {
@@ -142,6 +178,11 @@ export class Keystore {
     }
     const file = path.join(this.dir, `${name}.json`);
     if (!WALLET_NAME_RE.test(name) || !existsSync(file)) throw RpcError.notFound(`no wallet named "${name}" (see wallet list)`);
-    return readKeyFile(file);
+    try {
+      return await readKeyFile(file);
+    } catch (err) {
+      if (!(err instanceof KeyFileError)) throw err;
+      throw RpcError.app(err.reason, `wallet "${name}": ${err.message}; restore the file from a backup or remove it`, { path: file });
+    }
   }
 }

@@ -6,6 +6,7 @@ import { GovernorToasts } from './governor/Toasts';
 import { pageEntry, usePageLiveHooks } from './pages/registry';
 import { useUi } from './store/ui';
 import { WalletDrawer } from './wallet/WalletDrawer';
+import { FirstRunGate } from './first-run/FirstRun';
 
 export function App() {
   useLiveData();
@@ -19,6 +20,7 @@ export function App() {
       <WalletDrawer />
       <GovernorToasts />
       <BackupToasts />
+      <FirstRunGate />
     </>
   );
 }

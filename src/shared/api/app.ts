@@ -56,6 +56,8 @@ export const SupervisorState = z.object({
   crash_loop: z.boolean(),
   /** The node's own one-line reason, in state `start_failed` (e.g. "port 8545 is already in use …"). */
   start_error: z.string().optional(),
+  /** Stable reason of the start failure when the node gave one, e.g. `data_dir_locked_elsewhere` (the console then offers "Take over the lock"). */
+  start_error_reason: z.string().optional(),
   /** When the next automatic restart happens (ms since epoch), in state `backoff`. */
   next_restart_at_ms: z.number().optional(),
 });
@@ -137,6 +139,26 @@ export const appRestoreStatus = defineMethod({
   mutating: false,
 });
 
+export const appUnlockDataDir = defineMethod({
+  name: 'app.unlockDataDir',
+  summary:
+    'Take over the data-directory lock left by a node of another host (or a stale one of this host), after the operator checked that no node uses the directory; then start the node. Never removes the lock of a live node of this host.',
+  params: z.object({
+    /** The pid the operator saw in the refusal: the lock must still name it. */
+    expect_pid: z.number().int().positive().optional(),
+  }),
+  order: ['expect_pid'],
+  result: z.object({
+    lock_file: z.string(),
+    removed: z.boolean(),
+    holder_pid: z.number().int().nullable(),
+    holder_host: z.string().nullable(),
+    restarted: z.boolean(),
+  }),
+  mutating: true,
+  reasons: ['not_ready', 'data_dir_locked', 'lock_changed'],
+});
+
 /** A network the console can join (src/host/network-switch.ts). */
 export const NetworkChoice = z.object({
   name: z.string(),
@@ -145,11 +167,16 @@ export const NetworkChoice = z.object({
   chain_id: z.number().int(),
   validators: z.number().int(),
   bootstrap: z.number().int(),
-  /** dev; builtin = resources/networks/; local = a testnet started with `contract-cli testnet up`. */
-  source: z.enum(['dev', 'builtin', 'local']),
+  /**
+   * dev; builtin = resources/networks/; local = a testnet started with `contract-cli testnet up`;
+   * practice = the console's own practice testnet; imported = a network file or invite the operator imported.
+   */
+  source: z.enum(['dev', 'builtin', 'local', 'practice', 'imported']),
   /** Testnet directory of a local testnet. */
   dir: z.string().optional(),
   description: z.string().optional(),
+  /** Where this network's data lives (or would live) if joined: its own data root. */
+  data_dir: z.string().optional(),
 });
 export type NetworkChoice = z.infer<typeof NetworkChoice>;
 
@@ -172,8 +199,152 @@ export const appJoinNetwork = defineMethod({
   reasons: ['not_ready'],
 });
 
+/* ---- The operator's first hour (#19): first run, preflight, practice testnet, network import ---- */
+
+/** One preflight check (src/host/preflight.ts): what it found and what to do about it. */
+export const PreflightCheck = z.object({
+  id: z.enum(['writable', 'disk', 'ports', 'clock']),
+  /** `pending`: cannot be checked yet (the clock, until peers are connected). */
+  status: z.enum(['ok', 'warn', 'fail', 'pending']),
+  title: z.string(),
+  detail: z.string(),
+  /** What to do when it is not ok. */
+  fix: z.string().optional(),
+  free_bytes: z.number().optional(),
+  needed_bytes: z.number().optional(),
+  /** `ports`: flags of the busy ports (`--rpc-addr`, …), which "use free ports" sets to 127.0.0.1:0. */
+  busy_flags: z.array(z.string()).optional(),
+  /** `clock`: how far this clock is behind the peers' newest block (ms). */
+  skew_ms: z.number().optional(),
+});
+export type PreflightCheck = z.infer<typeof PreflightCheck>;
+
+/** The console's own settings (`~/.the_block/console.json`, written by the first run). */
+export const ConsoleSettings = z.object({
+  version: z.literal(1),
+  /** Folder holding one data root per network (`<data_parent>/<network>`). */
+  data_parent: z.string(),
+  network: z.string(),
+  /** Keep the node running in the background when the window closes (desktop tray). */
+  keep_running: z.boolean(),
+  /** Whether mutating RPC calls need a token (the token itself is never sent to the UI). */
+  rpc_auth: z.boolean(),
+  completed_at_ms: z.number(),
+});
+export type ConsoleSettings = z.infer<typeof ConsoleSettings>;
+
+export const appFirstRun = defineMethod({
+  name: 'app.firstRun',
+  summary: 'Whether the first-run setup is due (no settings yet and no data directory given), the settings so far and the defaults it proposes.',
+  params: z.object({}),
+  order: [],
+  result: z.object({
+    needed: z.boolean(),
+    settings_file: z.string(),
+    settings: ConsoleSettings.nullable(),
+    defaults: z.object({ data_parent: z.string(), network: z.string() }),
+  }),
+  mutating: false,
+});
+
+export const appPreflight = defineMethod({
+  name: 'app.preflight',
+  summary: 'Checks what silently breaks a node — data directory writable, disk space for the network, ports free (naming who holds a busy one), clock against peers — for a data directory and network (default: the current ones).',
+  params: z.object({ data_dir: z.string().min(1).max(4096).optional(), network: z.string().min(1).max(4096).optional() }),
+  order: ['data_dir', 'network'],
+  result: z.object({ data_dir: z.string(), network: z.string(), checks: z.array(PreflightCheck), ok: z.boolean() }),
+  mutating: false,
+});
+
+export const appCompleteFirstRun = defineMethod({
+  name: 'app.completeFirstRun',
+  summary: 'Saves the first-run choices (data folder, network, background, RPC token) and (re)starts the node with them; refuses when the preflight fails.',
+  params: z.object({
+    data_parent: z.string().min(1).max(4096),
+    network: z.string().min(1).max(4096),
+    keep_running: z.boolean(),
+    /** Optional RPC auth token (no whitespace); kept in the 0600 settings secret file, never returned. */
+    rpc_auth_token: z.string().regex(/^\S{8,256}$/, 'must be 8-256 characters without spaces').optional(),
+    /** Let the node pick free ports for the busy ones the preflight named. */
+    free_ports: z.boolean().optional(),
+  }),
+  order: ['data_parent', 'network', 'keep_running', 'rpc_auth_token', 'free_ports'],
+  result: z.object({ data_dir: z.string(), network: z.string(), settings_file: z.string() }),
+  mutating: true,
+  reasons: ['preflight_failed'],
+});
+
+/** The console's practice testnet (src/host/practice-testnet.ts). */
+export const PracticeState = z.object({
+  state: z.enum(['none', 'creating', 'starting', 'joining', 'running', 'stopping', 'stopped', 'failed']),
+  validators: z.number().int(),
+  /** Validators answering (ready) so far. */
+  ready: z.number().int(),
+  dir: z.string().optional(),
+  network: z.string().optional(),
+  network_file: z.string().optional(),
+  /** Kept running when the console quits. */
+  keep: z.boolean(),
+  error: z.string().optional(),
+  /** Started at (ms since epoch), for the elapsed time and ETA of the start. */
+  started_at_ms: z.number().optional(),
+  /** What is happening now, one line. */
+  step: z.string().optional(),
+});
+export type PracticeState = z.infer<typeof PracticeState>;
+
+export const appPracticeTestnet = defineMethod({
+  name: 'app.practiceTestnet',
+  summary: 'State of the practice testnet owned by the console (none, creating, starting, joining, running, stopped, failed).',
+  params: z.object({}),
+  order: [],
+  result: PracticeState,
+  mutating: false,
+});
+
+export const appStartPracticeTestnet = defineMethod({
+  name: 'app.startPracticeTestnet',
+  summary: 'Starts a local N-validator practice testnet owned by the console (created on first use next to the data roots), then joins it; progress on app.practice. Stopped on quit unless keep.',
+  params: z.object({ validators: z.number().int().min(1).max(7).optional(), keep: z.boolean().optional() }),
+  order: ['validators', 'keep'],
+  result: z.object({ started: z.literal(true) }),
+  mutating: true,
+  reasons: ['busy', 'not_ready'],
+});
+
+export const appStopPracticeTestnet = defineMethod({
+  name: 'app.stopPracticeTestnet',
+  summary: 'Stops the practice testnet\'s validators (their data stays); the node keeps its data root.',
+  params: z.object({}),
+  order: [],
+  result: z.object({ stopped: z.array(z.string()) }),
+  mutating: true,
+});
+
+export const appImportNetwork = defineMethod({
+  name: 'app.importNetwork',
+  summary: 'Imports a network another operator shared: a network file\'s JSON or an invite text (tb-invite:…); checked (schema, genesis hash) and kept next to the data roots; returns the network, ready to join.',
+  params: z.object({ text: z.string().min(1).max(1_000_000) }),
+  order: ['text'],
+  result: z.object({ network: NetworkChoice, replaced: z.boolean() }),
+  mutating: true,
+  reasons: ['invalid_network'],
+});
+
+export const appNetworkInvite = defineMethod({
+  name: 'app.networkInvite',
+  summary: 'An invite text (tb-invite:<base64url network file>) for a network with a network file, to share with another operator.',
+  params: z.object({ network: z.string().min(1).max(64) }),
+  order: ['network'],
+  result: z.object({ network: z.string(), invite: z.string() }),
+  mutating: false,
+});
+
 /** All app methods. Order = display order. */
-export const APP_METHODS = [appInfo, appRestartNode, appOpenDataDir, appOpenLogs, appPickFolder, appRestoreSnapshot, appRestoreStatus, appNetworks, appJoinNetwork] as const;
+export const APP_METHODS = [
+  appInfo, appRestartNode, appOpenDataDir, appOpenLogs, appPickFolder, appRestoreSnapshot, appRestoreStatus, appNetworks, appJoinNetwork, appUnlockDataDir,
+  appFirstRun, appPreflight, appCompleteFirstRun, appPracticeTestnet, appStartPracticeTestnet, appStopPracticeTestnet, appImportNetwork, appNetworkInvite,
+] as const;
 export type AnyAppMethod = (typeof APP_METHODS)[number];
 export type AppMethodName = AnyAppMethod['name'];
 export type AppMethodByName<N extends AppMethodName> = Extract<AnyAppMethod, { name: N }>;
@@ -184,6 +355,8 @@ export const AppTopics = {
   'app.supervisor': SupervisorState,
   /** A restore run by the console progressed or ended (phases stopping_node … ready). */
   'app.restore': RestoreProgress,
+  /** The practice testnet progressed (creating, validators ready i/N, joining, running) or stopped. */
+  'app.practice': PracticeState,
 } as const;
 export type AppTopicName = keyof typeof AppTopics;
 export type AppTopicPayload<T extends AppTopicName> = z.infer<(typeof AppTopics)[T]>;

@@ -42,6 +42,8 @@ export const Reason = {
   not_ready: 'not_ready',
   dev_only: 'dev_only',
   too_many_subscriptions: 'too_many_subscriptions',
+  /** A local file (wallet key…) is damaged; `data.path` names it. */
+  key_file_unreadable: 'key_file_unreadable',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 

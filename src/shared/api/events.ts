@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { GateChanged } from './governor.js';
 import { NetTopics } from './net.js';
 import { SnapshotTopics } from './snapshots.js';
-import { BlockHeader, LogLine, NodeStats, PhaseInfo } from './types.js';
+import { BlockHeader, LogLine, NodeNotice, NodeStats, PhaseInfo } from './types.js';
 
 export const Topics = {
   /** A new block was appended to the canonical chain. */
@@ -16,6 +16,8 @@ export const Topics = {
   'node.phase': PhaseInfo,
   /** Process and data-dir resource sample, every 2 s. */
   'node.stats': NodeStats,
+  /** Something the operator should know that did not stop the node (a damaged store moved aside…); the last 50 are replayed on subscribe. */
+  'node.notice': NodeNotice,
   /** One node log line (info and above; the last 200 are replayed on subscribe). */
   'log.line': LogLine,
   /** A launch-governor gate changed state (spec/governor.md; src/shared/api/governor.ts). */

@@ -10,3 +10,4 @@ export * from './types.js';
 export * from './openrpc.js';
 export * from './jsonrpc.js';
 export * from './net.js';
+export * from './wallet.js';

@@ -11,8 +11,9 @@ import { DNS_METHODS } from './dns.js';
 import { GOVERNOR_METHODS } from './governor.js';
 import { NET_METHODS } from './net.js';
 import { SNAPSHOT_METHODS } from './snapshots.js';
+import { WALLET_HISTORY_METHODS } from './wallet.js';
 import { zAddress, zHash, zHeight, zHex, zU64 } from './numbers.js';
-import { Account, BlockView, MempoolStats, NodeStats, NodeStatus, Tip, TxStatus, WalletKey } from './types.js';
+import { Account, BlockView, MempoolStats, NodeStats, NodeStatus, Tip, TxStatus, WalletList } from './types.js';
 
 export const rpcDiscover = defineMethod({
   name: 'rpc.discover',
@@ -136,10 +137,11 @@ export const devMineOne = defineMethod({
 
 export const walletList = defineMethod({
   name: 'wallet.list',
-  summary: 'Local wallet keys of this node (name, address, balance); never returns secrets.',
+  summary:
+    'Local wallet keys of this node: `wallets` (name, address, balance) and `unreadable` (name, path, reason of each damaged key file, which never hides the others); never returns secrets.',
   params: z.object({}),
   order: [],
-  result: z.array(WalletKey),
+  result: WalletList,
   mutating: false,
 });
 
@@ -155,7 +157,7 @@ export const walletTransfer = defineMethod({
   order: ['from', 'to', 'amount', 'fee'],
   result: z.object({ hash: zHash, status: z.literal('pending'), fee: z.string(), nonce: z.string() }),
   mutating: true,
-  reasons: [Reason.not_found, Reason.insufficient_balance, Reason.fee_too_low, Reason.mempool_full],
+  reasons: [Reason.not_found, Reason.key_file_unreadable, Reason.insufficient_balance, Reason.fee_too_low, Reason.mempool_full],
 });
 
 /** All methods served by the node. Order = order in `rpc.discover`. */
@@ -165,6 +167,7 @@ export const METHODS = [
   ...GOVERNOR_METHODS,
   ...SNAPSHOT_METHODS,
   ...NET_METHODS,
+  ...WALLET_HISTORY_METHODS,
   ...DNS_METHODS,
 ] as const;
 

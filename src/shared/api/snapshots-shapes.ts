@@ -145,6 +145,8 @@ export const CreateResult = z.object({
   network: z.string(),
   subsystems: z.array(z.string()),
   duration_ms: z.number(),
+  /** Partial snapshots (`.<id>.partial`) and cut folders left by earlier runs that were killed, removed by this run. */
+  removed_leftovers: z.array(z.string()).optional(),
 });
 export type CreateResult = z.infer<typeof CreateResult>;
 

@@ -128,6 +128,23 @@ export const NodeStats = z.object({
 });
 export type NodeStats = z.infer<typeof NodeStats>;
 
+/**
+ * Something the operator should know that did not stop the node (topic `node.notice`; the last
+ * 50 are replayed on subscribe). `kind` is stable: `store_quarantined` (a damaged rebuildable
+ * store was moved aside to `moved_to` and recreated empty), `finalized_refetch` (blocks below
+ * the remembered finalized height are being fetched again from peers).
+ */
+export const NodeNotice = z.object({
+  at_ms: z.number(),
+  level: z.enum(['info', 'warn', 'error']),
+  kind: z.string(),
+  message: z.string(),
+  store: z.string().optional(),
+  path: z.string().optional(),
+  moved_to: z.string().optional(),
+});
+export type NodeNotice = z.infer<typeof NodeNotice>;
+
 export const LogLine = z.object({
   /** pino level number: 10 trace … 60 fatal. */
   level: z.number().int(),
@@ -140,3 +157,15 @@ export type LogLine = z.infer<typeof LogLine>;
 
 export const WalletKey = z.object({ name: z.string(), address: zAddress, balance: zDecimal.optional() });
 export type WalletKey = z.infer<typeof WalletKey>;
+/** A wallet key file that could not be read: listed apart so it never hides the others. */
+export const UnreadableWallet = z.object({
+  name: z.string(),
+  /** Absolute path of the key file. */
+  path: z.string(),
+  /** What is wrong with it, e.g. "is not JSON (Unexpected end of JSON input)". */
+  reason: z.string(),
+});
+export type UnreadableWallet = z.infer<typeof UnreadableWallet>;
+/** `wallet.list`: the readable wallets, and the damaged key files apart. */
+export const WalletList = z.object({ wallets: z.array(WalletKey), unreadable: z.array(UnreadableWallet) });
+export type WalletList = z.infer<typeof WalletList>;

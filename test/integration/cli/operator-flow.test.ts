@@ -169,10 +169,9 @@ describe('operator flow', () => {
   });
 
   it('wallet list / show, chain tip / block, node status in human and JSON form', async () => {
-    const list = JSON.parse((await cli('wallet', 'list', '--format', 'json')).stdout) as {
-      name: string;
-      balance?: string;
-    }[];
+    const list = (JSON.parse((await cli('wallet', 'list', '--format', 'json')).stdout) as {
+      wallets: { name: string; balance?: string }[];
+    }).wallets;
     expect(list.map((w) => w.name)).toEqual(['faucet', 'alice']);
     expect(list[1].balance).toBe('30');
     const show = await cli('wallet', 'show', 'alice');

@@ -59,7 +59,7 @@ describe('naming gate on a dev chain', () => {
   it('healthy auctions move it Inactive → Rehearsal; the registry then runs in rehearsal', async () => {
     const naming = async () => (await call('governor.status')).gates.find((g: { name: string }) => g.name === 'naming');
     expect(await naming()).toMatchObject({ state: 'inactive', signal: 'waiting' });
-    const bidder = (await call('wallet.list')).find((k: { name: string }) => k.name === 'bidder').address;
+    const bidder = (await call('wallet.list')).wallets.find((k: { name: string }) => k.name === 'bidder').address;
     await included((await call('wallet.transfer', { from: 'faucet', to: bidder, amount: '10000' })).hash);
     for (const d of ['one.block', 'two.block']) {
       await included((await call('dns.publish_record', { from: 'faucet', domain: d })).hash);

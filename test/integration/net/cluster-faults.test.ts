@@ -14,6 +14,7 @@ import { encodeCanonical } from '../../../src/node-core/chain/codec.js';
 import { fromHex } from '../../../src/node-core/crypto/hash.js';
 import { readFileSync } from 'node:fs';
 import { assertSameFinalizedChain, blockAt, startCluster, tips, type Cluster } from './cluster.js';
+import { livenessFactor } from './burn.js';
 
 let c: Cluster;
 beforeAll(async () => {
@@ -27,7 +28,7 @@ const ALL = ['v1', 'v2', 'v3', 'v4', 'f1'];
 const HONEST = ['v1', 'v2', 'v3', 'f1'];
 
 describe('faults on a 3-validator testnet', () => {
-  it('detects a double-signing validator everywhere, keeps the proof, excludes its stake and keeps finalizing', { timeout: 120_000 }, async () => {
+  it('detects a double-signing validator everywhere, keeps the proof, excludes its stake and keeps finalizing', { timeout: 120_000 * livenessFactor() }, async () => {
     const v4 = c.byName('v4').spec.address;
     await c.until('every honest node saw the equivocation', async () => {
       const views = await Promise.all(HONEST.map((n) => c.rpc(n, 'consensus.finality')));
@@ -57,7 +58,7 @@ describe('faults on a 3-validator testnet', () => {
     await assertSameFinalizedChain(c, HONEST, (a, b, what) => expect(a, what).toEqual(b));
   });
 
-  it('partition drill: no conflicting finality, the minority does not finalize, all converge after healing', { timeout: 180_000 }, async () => {
+  it('partition drill: no conflicting finality, the minority does not finalize, all converge after healing', { timeout: 180_000 * livenessFactor() }, async () => {
     // Effective stake is v1 + v2 + v3 (v4 equivocated): v1 + v2 hold 2/3 of it and keep
     // finalizing; v3 (+ the excluded v4) and f1 cannot.
     const id = (n: string) => c.byName(n).spec.peer_id;
@@ -90,7 +91,7 @@ describe('faults on a 3-validator testnet', () => {
     expect(await blockAt(c, 'v3', during[2].height)).toEqual(await blockAt(c, 'v1', during[2].height));
   });
 
-  it('gossip chaos: 10 % loss and 80 ms jitter on every node, the nodes still converge', { timeout: 180_000 }, async () => {
+  it('gossip chaos: 10 % loss and 80 ms jitter on every node, the nodes still converge', { timeout: 180_000 * livenessFactor() }, async () => {
     await Promise.all(ALL.map((n) => c.rpc(n, 'net.chaos', { loss_percent: 10, jitter_ms: 80 })));
     const g = await c.rpc('v1', 'net.gossip_status');
     expect(g.chaos).toMatchObject({ loss_percent: 10, jitter_ms: 80 });

@@ -8,6 +8,7 @@ import { signTransfer } from '../../../src/node-core/chain/tx.js';
 import { fromHex } from '../../../src/node-core/crypto/hash.js';
 import { readFileSync } from 'node:fs';
 import { assertSameFinalizedChain, startCluster, tips, type Cluster } from './cluster.js';
+import { livenessFactor } from './burn.js';
 import { startTestPeer, type TestPeer } from './test-peer.js';
 
 let c: Cluster;
@@ -23,7 +24,7 @@ afterAll(async () => {
 const V = ['v1', 'v2', 'v3'];
 
 describe('a 3-validator testnet with a full node', () => {
-  it('produces in turn, finalizes, and the full node syncs the same blocks and state roots', { timeout: 120_000 }, async () => {
+  it('produces in turn, finalizes, and the full node syncs the same blocks and state roots', { timeout: 120_000 * livenessFactor() }, async () => {
     // Transfers from the faucet so state roots change from block to block.
     const faucet = JSON.parse(readFileSync(c.plan.faucet.key_file, 'utf8')) as { seed: string; public_key: string };
     const { keysFromSeed } = await import('../../../src/node-core/crypto/ed25519.js');
@@ -53,7 +54,7 @@ describe('a 3-validator testnet with a full node', () => {
     expect((await c.rpc('v1', 'node.status')).peers).toBe(3);
   });
 
-  it('rejects malformed gossip and sync messages from a peer, scores it down and bans it; the node stays up', { timeout: 120_000 }, async () => {
+  it('rejects malformed gossip and sync messages from a peer, scores it down and bans it; the node stays up', { timeout: 120_000 * livenessFactor() }, async () => {
     const v1 = c.byName('v1').spec;
     const genesis = (await c.rpc('v1', 'net.info')).genesis_hash as string;
     peer = await startTestPeer({ chainId: c.plan.chain_id, genesisHash: genesis });
@@ -80,7 +81,7 @@ describe('a 3-validator testnet with a full node', () => {
     expect(m).toMatch(/peer_penalties_total\{reason="malformed_sync"\} [1-9]/);
   });
 
-  it('keeps finalizing with 2 of 3 validators, stalls with 1 (no conflicting finality), resumes on restart', { timeout: 180_000 }, async () => {
+  it('keeps finalizing with 2 of 3 validators, stalls with 1 (no conflicting finality), resumes on restart', { timeout: 180_000 * livenessFactor() }, async () => {
     await c.stop('v3');
     const f0 = (await tips(c, ['v1']))[0].finalized;
     await c.until('finality continues without v3', async () => (await tips(c, ['v1', 'v2', 'f1'])).every((x) => x.finalized >= f0 + 10));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { createLocalnet, freePort, nodeArgs, type LocalnetNode, type LocalnetPlan } from '../../../src/node-core/net/localnet.js';
 import { call, removeTemp, spawnNode, stopNode, tempDir, type NodeProc } from '../node/helpers.js';
+import { livenessFactor, startBurners } from './burn.js';
 
 export interface ClusterNode {
   name: string;
@@ -49,6 +50,7 @@ async function poll<T>(cond: () => Promise<T | undefined | false>, timeoutMs: nu
 
 export async function startCluster(o: { validators: number; fullNodes?: number; blockTimeMs?: number; env?: Record<string, Record<string, string>> }): Promise<Cluster> {
   const dir = await tempDir('tb-net');
+  const stopBurners = startBurners();
   const plan = await createLocalnet({ dir, validators: o.validators, blockTimeMs: o.blockTimeMs ?? 300 });
   const nodes: ClusterNode[] = plan.nodes.map((spec) => ({ name: spec.name, spec, env: { TB_P2P_TEST_HOOKS: '1', ...(o.env?.[spec.name] ?? {}) }, rpcPort: 0, metricsPort: 0 }));
   for (let i = 1; i <= (o.fullNodes ?? 0); i++) {
@@ -89,7 +91,7 @@ export async function startCluster(o: { validators: number; fullNodes?: number; 
       return call(c.byName(name).rpcPort, method, params);
     },
     async until(what, cond, timeoutMs = 45_000) {
-      const v = await poll(cond, timeoutMs);
+      const v = await poll(cond, timeoutMs * livenessFactor());
       if (v) return v;
       const logs = nodes
         .filter((n) => n.proc)
@@ -98,6 +100,7 @@ export async function startCluster(o: { validators: number; fullNodes?: number; 
       throw new Error(`timed out waiting for: ${what}\n${logs}`);
     },
     async cleanup() {
+      stopBurners();
       await Promise.all(nodes.map((n) => (n.proc ? stopNode(n.proc) : undefined)));
       await removeTemp(dir);
     },

@@ -66,7 +66,7 @@ describe('node lifecycle', () => {
 
     // Make some state: a wallet key, transfers, two blocks.
     const w = await call(ready.rpc_port, 'wallet.list');
-    expect(w[0].name).toBe('faucet');
+    expect(w.wallets[0].name).toBe('faucet');
     alice = 'tb1' + 'ab'.repeat(20);
     await call(ready.rpc_port, 'wallet.transfer', { from: 'faucet', to: alice, amount: '25' });
     await call(ready.rpc_port, 'dev.mine_one');

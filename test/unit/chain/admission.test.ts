@@ -161,10 +161,13 @@ describe('mempool admission', () => {
     await t.chain.produceBlock();
     expect((await call(t.h, 'account.get', { address: alice.address })).balance).toBe('30');
     const list = await call(t.h, 'wallet.list', {});
-    expect(list).toEqual([
-      { name: 'faucet', address: (await faucet(t)).address, balance: String(1_000_000_000 - 30 - 3) },
-      { name: 'alice', address: alice.address, balance: '30' },
-    ]);
+    expect(list).toEqual({
+      wallets: [
+        { name: 'faucet', address: (await faucet(t)).address, balance: String(1_000_000_000 - 30 - 3) },
+        { name: 'alice', address: alice.address, balance: '30' },
+      ],
+      unreadable: [],
+    });
     await expect(call(t.h, 'wallet.transfer', { from: 'bob', to: alice.address, amount: 1n })).rejects.toMatchObject({ code: ErrorCode.NotFound });
     expect(await rejectReason(call(t.h, 'wallet.transfer', { from: 'alice', to: alice.address, amount: 100n }))).toBe('insufficient_balance');
   });

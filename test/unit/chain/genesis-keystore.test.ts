@@ -74,12 +74,12 @@ describe('keystore', () => {
     const r = await root();
     const ks = new Keystore(r, 'dev');
     const faucet = await devFaucetKeys('dev');
-    expect(await ks.list()).toEqual([{ name: 'faucet', address: faucet.address }]);
+    expect(await ks.list()).toEqual({ wallets: [{ name: 'faucet', address: faucet.address }], unreadable: [] });
     const alice = await ks.create('alice');
     expect(alice.address).toMatch(/^tb1[0-9a-f]{40}$/);
     expect(await mode(path.join(r, 'keys', 'wallets', 'alice.json'))).toBe(0o600);
     const bob = await ks.create('bob_2');
-    expect(await ks.list()).toEqual([{ name: 'faucet', address: faucet.address }, alice, bob]);
+    expect(await ks.list()).toEqual({ wallets: [{ name: 'faucet', address: faucet.address }, alice, bob], unreadable: [] });
     const k = await ks.get('alice');
     expect(k.address).toBe(alice.address);
     expect(addressOf(k.publicKey)).toBe(alice.address);
@@ -92,7 +92,7 @@ describe('keystore', () => {
     await expect(ks.get('../keys/node_key')).rejects.toMatchObject({ code: ErrorCode.NotFound });
     // off dev there is no faucet
     const ks2 = new Keystore(r, 'testnet');
-    expect((await ks2.list()).map((w) => w.name)).toEqual(['alice', 'bob_2']);
+    expect((await ks2.list()).wallets.map((w) => w.name)).toEqual(['alice', 'bob_2']);
     await expect(ks2.get('faucet')).rejects.toMatchObject({ code: ErrorCode.NotFound });
   });
 });

@@ -7,6 +7,7 @@ import { genesisHash, loadOrCreateGenesis, type Genesis } from '../../../src/nod
 import type { MempoolOptions } from '../../../src/node-core/chain/mempool.js';
 import type { ChainModule } from '../../../src/node-core/chain/module.js';
 import { chainHandlers } from '../../../src/node-core/chain/handlers.js';
+import { walletHandlers } from '../../../src/node-core/wallet/handlers.js';
 import { NodeEvents } from '../../../src/node-core/events.js';
 import type { CallContext, HandlerMap } from '../../../src/node-core/rpc/types.js';
 import { createMetrics } from '../../../src/node-core/telemetry/metrics.js';
@@ -63,7 +64,7 @@ export async function openTestChain(o: { network?: string; mempool?: MempoolOpti
     async reopen() {
       await t.chain.close();
       t.chain = await Chain.open({ dir, genesis, nodeKey, events, metrics, mempool: o.mempool, verifyPool: o.verifyPool, modules: o.modules });
-      t.h = chainHandlers(t.chain, { network, keystore });
+      t.h = { ...chainHandlers(t.chain, { network }), ...walletHandlers(t.chain, { keystore }) };
       return t.chain;
     },
     async cleanup() {
@@ -71,7 +72,7 @@ export async function openTestChain(o: { network?: string; mempool?: MempoolOpti
       await fs.rm(root, { recursive: true, force: true });
     },
   };
-  t.h = chainHandlers(t.chain, { network, keystore });
+  t.h = { ...chainHandlers(t.chain, { network }), ...walletHandlers(t.chain, { keystore }) };
   return t;
 }
 

@@ -81,6 +81,8 @@ function FAKE_PATH() {
 describe('Electron main', () => {
   it('wires the secure window, the utilityProcess node and the ordered stop on quit', async () => {
     const electron = await import('electron');
+    // A data directory is given: no first run, so the node starts at once (#19: on a fresh machine it waits for the first run).
+    vi.stubEnv('TB_DATA_DIR', '/tmp/tb-main-test-data');
     await import('../../../src/main/index.js');
     // Before ready: privileged app:// scheme, sandbox for all renderers.
     expect(h.calls.indexOf('registerSchemes')).toBeLessThan(h.calls.indexOf('whenReady'));

@@ -256,7 +256,7 @@ describe('slow clients and connection cap', () => {
     }
   });
 
-  it('connections beyond maxConnections are dropped; the others keep working', async () => {
+  it('a connection beyond maxConnections closes the oldest idle one (or is itself closed when it stays silent); the others keep working', async () => {
     const g = await startFixture({ maxConnections: 2 });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
     try {

@@ -11,6 +11,8 @@ import { call, CALL_NAMES } from './client';
 
 export interface QueryOpts {
   enabled?: boolean;
+  /** `'always'`: ask again whenever a component using it mounts (results that age with wall time, e.g. uptime). */
+  refetchOnMount?: boolean | 'always';
 }
 
 export interface MethodHooks<N extends CallName> {
@@ -34,6 +36,7 @@ function hooksFor<N extends CallName>(name: N): MethodHooks<N> {
         queryKey: rpcKey(name, params),
         queryFn: () => call(name, params),
         enabled: opts?.enabled ?? true,
+        ...(opts?.refetchOnMount !== undefined ? { refetchOnMount: opts.refetchOnMount } : {}),
       }),
     useMutation: () => useMutation<CallResult<N>, RpcError, CallParams<N> | undefined>({ mutationFn: (params) => call(name, params) }),
   };

@@ -18,7 +18,7 @@ import { rpcKey } from './hooks';
 const BACKFILL = 60;
 
 /** Keys of results that change with every block. */
-const PER_BLOCK = ['chain.tip', 'tx.status', 'wallet.list', 'account.get', 'mempool.stats'];
+const PER_BLOCK = ['chain.tip', 'tx.status', 'wallet.list', 'wallet.history', 'account.get', 'mempool.stats'];
 
 function onHead(qc: QueryClient, h: BlockHeader): void {
   const pts = useBlocks.getState().points;
@@ -69,6 +69,14 @@ export function useLiveData(): void {
         // method served): refetch what failed or was partial meanwhile.
         const phase = s.node_phase?.phase;
         if ((s.state === 'running' && lastState !== 'running') || (phase === 'ready' && lastPhase !== 'ready')) void qc.invalidateQueries();
+        // Endpoints (JSON-RPC, metrics) arrive with the node's ready message, which can follow the phase.
+        else if (phase === 'ready' && !qc.getQueryData<{ node: { rpc_port?: number } }>(rpcKey('app.info'))?.node.rpc_port) void qc.invalidateQueries({ queryKey: ['app.info'] });
+        // Which chain the node runs now (a network switch restarts it on another): the chart keeps
+        // only that chain's blocks, whatever page is open.
+        if (phase === 'ready' && lastPhase !== 'ready')
+          void call('node.status')
+            .then((st) => useBlocks.getState().setChain(`${st.network}:${st.chain_id}`))
+            .catch(() => {});
         lastState = s.state;
         lastPhase = phase;
       }),

@@ -3,7 +3,7 @@
  * subsystems with their sizes; free space checked against the selection) → review → the snapshot
  * job with a progress bar (bytes, files, ETA) → its id, size and checksum, and "Verify now".
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { SnapshotFormat, SnapshotJob } from '../../../shared/api/snapshots';
 import { call } from '../api/client';
 import { rpc } from '../api/hooks';
@@ -68,8 +68,17 @@ export function BackupWizard() {
   const setFolder = useBackup((s) => s.setFolder);
   const [step, setStep] = useState(0);
   const [dest, setDest] = useState(folder);
+  // First backup: propose `<folder of the data roots>/backups` (beside the data, outside it), so
+  // a backup takes clicks only (#19); the operator can type another.
+  const st = rpc['node.status'].useQuery(undefined, { enabled: on });
+  useEffect(() => {
+    const d = st.data?.data_dir;
+    if (!dest && d) setDest(`${d.replace(/[\\/][^\\/]+[\\/]?$/, '')}/backups`);
+  }, [st.data?.data_dir, dest]);
   const [format, setFormat] = useState<SnapshotFormat>('dir');
-  const subs = rpc['snapshots.subsystems'].useQuery(undefined, { enabled: on });
+  // Sizes as of now, not of the first visit: asked again on mount and on entering the Include step
+  // (the free-space check uses them, #19).
+  const subs = rpc['snapshots.subsystems'].useQuery(undefined, { enabled: on, refetchOnMount: 'always' });
   const [picked, setPicked] = useState<Record<string, boolean>>({});
   const [jobId, setJobId] = useState<string>();
   const [startError, setStartError] = useState<unknown>();
@@ -84,7 +93,7 @@ export function BackupWizard() {
   const selected = list.filter((s) => included(s.id));
   const total = useMemo(() => selected.reduce((n, s) => n + s.bytes, 0), [selected]);
   const destOk = !!space.data && !space.data.problem;
-  const roomOk = !!space.data && space.data.free_bytes >= total + MARGIN;
+  const roomOk = !subs.isFetching && !!space.data && space.data.free_bytes >= total + MARGIN;
 
   const start = async () => {
     setStartError(undefined);
@@ -122,7 +131,10 @@ export function BackupWizard() {
             </div>
           </div>
           <div className="row-actions">
-            <button className="btn btn--primary" disabled={!destOk} onClick={() => setStep(1)} data-testid="backup-next">
+            <button className="btn btn--primary" disabled={!destOk} onClick={() => {
+                void subs.refetch();
+                setStep(1);
+              }} data-testid="backup-next">
               Next
             </button>
           </div>

@@ -47,7 +47,8 @@ function Pick({ onPick }: { onPick(path: string): void }) {
           </thead>
           <tbody>
             {snaps.map((s) => (
-              <tr key={s.path} data-testid={`snapshot-${s.id}`}>
+              // The whole row picks the snapshot (the radio alone was a small target, #19).
+              <tr key={s.path} data-testid={`snapshot-${s.id}`} className={`row--pick ${chosen === s.path ? 'row--picked' : ''}`} aria-selected={chosen === s.path} onClick={() => setChosen(s.path)}>
                 <td>
                   <input type="radio" name="snap" checked={chosen === s.path} onChange={() => setChosen(s.path)} aria-label={`Choose ${s.id}`} data-testid={`pick-${s.id}`} />
                 </td>
@@ -132,6 +133,7 @@ function Prechecks({ path, onBack, onNext }: { path: string; onBack(): void; onN
 
 function Confirm({ path, onBack, onStarted }: { path: string; onBack(): void; onStarted(): void }) {
   const plan = rpc['snapshots.inspect'].useQuery({ path });
+  const tip = rpc['chain.tip'].useQuery();
   const [agree, setAgree] = useState(false);
   const [error, setError] = useState<unknown>();
   const p = plan.data;
@@ -145,11 +147,19 @@ function Confirm({ path, onBack, onStarted }: { path: string; onBack(): void; on
     }
   };
   if (!p?.snapshot) return <ErrorNote error={plan.error} />;
+  // The node keeps producing while the operator reads: the live head, not the height when the plan was made (#19).
+  const nowHeight = tip.data?.height ?? p.current_height;
   return (
     <div className="form">
       <p className="confirm__lead" data-testid="restore-summary-lead">
         Restore <b className="mono">{p.snapshot.id}</b> (height {fmtInt(p.snapshot.height)}) into <span className="mono">{p.data_dir}</span>
-        {p.current_height !== null && <> — the node is now at height {fmtInt(p.current_height)}</>}.
+        {nowHeight !== null && (
+          <>
+            {' '}
+            — the node is now at height <span data-testid="restore-confirm-height">{fmtInt(nowHeight)}</span>
+          </>
+        )}
+        .
       </p>
       <table className="table" data-testid="restore-summary">
         <thead>

@@ -1,8 +1,10 @@
 /**
  * Supervisor crash banner: why the node crashed (exit code/signal + its last words), how many
  * automatic restarts so far; in a crash loop, "Open logs" and "Restart"; after a start failure (the
- * node exited before ready and said why), its own message with "Open logs" and "Retry". Crash
- * text is untrusted and rendered as text.
+ * node exited before ready and said why), its own message with "Open logs" and "Retry"; when the
+ * data directory is locked by a node of another host, also "Take over the lock" (two steps: the
+ * operator confirms no node there uses it; `app.unlockDataDir` then starts the node). Crash text
+ * is untrusted and rendered as text.
  */
 import { useState } from 'react';
 import { rpc } from '../api/hooks';
@@ -10,11 +12,14 @@ import { useLive } from '../store/live';
 import { useUi } from '../store/ui';
 import { fmtClock } from '../format';
 import { ErrorNote } from './ErrorNote';
+import { LogTail } from './LogTail';
 
 export function CrashBanner() {
   const sup = useLive((s) => s.supervisor);
   const [dismissedAt, setDismissedAt] = useState<number | null>(null);
   const [showLines, setShowLines] = useState(false);
+  const [confirmUnlock, setConfirmUnlock] = useState(false);
+  const unlock = rpc['app.unlockDataDir'].useMutation();
   const restart = rpc['app.restartNode'].useMutation();
   const openLogs = rpc['app.openLogs'].useMutation();
   const setPage = useUi((s) => s.setPage);
@@ -26,10 +31,18 @@ export function CrashBanner() {
   const waiting = sup.state === 'backoff';
   const stuck = loop || startFailed;
   const recovered = !stuck && !waiting;
+  const lockedElsewhere = startFailed && sup.start_error_reason === 'data_dir_locked_elsewhere';
   return (
     <div className={`banner ${recovered ? 'banner--warn' : 'banner--bad'}`} role="alert" data-testid="crash-banner" data-state={sup.state}>
       <div className="banner__main">
-        {startFailed ? (
+        {lockedElsewhere ? (
+          <>
+            <strong className="banner__title">The node could not start: its data directory is locked by a node of another host</strong>
+            <span className="banner__text">
+              at {fmtClock(crash.at_ms)}: <span data-testid="start-error">{sup.start_error}</span>
+            </span>
+          </>
+        ) : startFailed ? (
           <>
             <strong className="banner__title">
               The node could not start: <span data-testid="start-error">{sup.start_error ?? crash.reason}</span>
@@ -77,6 +90,11 @@ export function CrashBanner() {
             >
               Open logs
             </button>
+            {lockedElsewhere && !confirmUnlock && (
+              <button className="btn" data-testid="crash-unlock" onClick={() => setConfirmUnlock(true)}>
+                Take over the lock…
+              </button>
+            )}
             <button className="btn btn--primary" data-testid="crash-restart" disabled={restart.isPending} onClick={() => restart.mutate(undefined)}>
               {restart.isPending ? (startFailed ? 'Retrying…' : 'Restarting…') : startFailed ? 'Retry' : 'Restart'}
             </button>
@@ -88,12 +106,28 @@ export function CrashBanner() {
           </button>
         )}
       </div>
-      {showLines && (
-        <pre className="banner__lines" data-testid="crash-lines">
-          {crash.last_lines.join('\n')}
-        </pre>
+      {lockedElsewhere && confirmUnlock && (
+        <div className="banner__confirm" data-testid="crash-unlock-confirm">
+          <span className="banner__text">
+            Only if no node on that host still uses this data directory (a re-created container, a renamed machine, a disk moved here): two nodes writing one chain would damage it.
+          </span>
+          <button className="btn btn--ghost" data-testid="crash-unlock-cancel" onClick={() => setConfirmUnlock(false)}>
+            Cancel
+          </button>
+          <button
+            className="btn btn--danger"
+            data-testid="crash-unlock-go"
+            disabled={unlock.isPending}
+            onClick={() => unlock.mutate({}, { onSuccess: () => setConfirmUnlock(false) })}
+          >
+            {unlock.isPending ? 'Taking over…' : 'I checked — take over the lock and start'}
+          </button>
+        </div>
       )}
-      <ErrorNote error={restart.error ?? openLogs.error} testId="crash-action-error" />
+      {showLines && (
+        <LogTail lines={crash.last_lines} className="banner__lines" testId="crash-lines" />
+      )}
+      <ErrorNote error={restart.error ?? openLogs.error ?? unlock.error} testId="crash-action-error" />
     </div>
   );
 }

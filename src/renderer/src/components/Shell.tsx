@@ -8,8 +8,10 @@ import { isFirstPage, pageEntry, PAGES } from '../pages/registry';
 import { fmtInt } from '../format';
 import { PhaseBadge } from './PhaseBadge';
 import { CrashBanner } from './CrashBanner';
+import { NodeNotices } from './NodeNotices';
 import { RestoreNotice } from '../backup/Notices';
 import { Icon } from './Icon';
+import { useSidebar } from './sidebar';
 
 function ConnectionBanner() {
   const conn = useLive((s) => s.connection);
@@ -52,14 +54,15 @@ export function Shell({ children }: { children: ReactNode }) {
   const status = rpc['node.status'].useQuery(undefined, { enabled: conn === 'open' });
   const tip = rpc['chain.tip'].useQuery(undefined, { enabled: conn === 'open' });
   const title = pageEntry(page).label;
+  const [collapsed, toggleSidebar] = useSidebar();
   return (
-    <div className="app">
-      <nav className="sidebar" aria-label="Main">
+    <div className={`app ${collapsed ? 'app--collapsed' : ''}`}>
+      <nav className="sidebar" aria-label="Main" data-testid="sidebar" data-collapsed={collapsed}>
         <div className="brand">
           <div className="brand__mark" aria-hidden>
             B
           </div>
-          <div>
+          <div className="brand__text">
             <div className="brand__name">The Block</div>
             <div className="brand__sub">Operator Console</div>
           </div>
@@ -67,17 +70,23 @@ export function Shell({ children }: { children: ReactNode }) {
         <ul className="nav">
           {PAGES.map((p) => (
             <li key={p.id}>
-              <button className={`nav__item ${page === p.id ? 'nav__item--active' : ''}`} onClick={() => setPage(p.id, isFirstPage(p.id))} data-testid={`nav-${p.id}`} aria-current={page === p.id ? 'page' : undefined}>
+              <button className={`nav__item ${page === p.id ? 'nav__item--active' : ''}`} onClick={() => setPage(p.id, isFirstPage(p.id))} data-testid={`nav-${p.id}`} title={collapsed ? p.label : undefined} aria-label={p.label} aria-current={page === p.id ? 'page' : undefined}>
                 <Icon name={p.icon} />
-                {p.label}
+                <span className="nav__label">{p.label}</span>
               </button>
             </li>
           ))}
         </ul>
         <div className="sidebar__foot">
-          <button className="nav__item" onClick={() => setWalletOpen(true)} data-testid="open-wallet">
+          <button className="nav__item" onClick={() => setWalletOpen(true)} data-testid="open-wallet" title={collapsed ? 'Wallet' : undefined} aria-label="Wallet">
             <Icon name="wallet" />
-            Wallet
+            <span className="nav__label">Wallet</span>
+          </button>
+          <button className="nav__item sidebar__toggle" onClick={toggleSidebar} data-testid="sidebar-toggle" aria-expanded={!collapsed} aria-label={collapsed ? 'Expand the sidebar' : 'Collapse the sidebar'} title={collapsed ? 'Expand the sidebar' : 'Collapse the sidebar'}>
+            <span className="sidebar__chevron" aria-hidden>
+              {collapsed ? '»' : '«'}
+            </span>
+            <span className="nav__label">Collapse</span>
           </button>
           <div className="sidebar__mode" data-testid="app-mode">
             {bridge.mode === 'electron' ? 'Desktop app' : 'Console server mode'}
@@ -105,6 +114,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <div className="banners">
           <ConnectionBanner />
           <CrashBanner />
+          <NodeNotices />
           <RestoreNotice />
         </div>
         <main className="content">{conn === 'refused' || conn === 'no_token' ? <AccessRefused state={conn} /> : children}</main>

@@ -1,5 +1,6 @@
 /** One governor gate: state, signal, streaks against the required streak, last reason and the metrics that drove it. */
 import type { GateStatus } from '../../../shared/api/governor';
+import { streakView } from './streak';
 
 const TONE: Record<GateStatus['state'], string> = { inactive: 'muted', active: 'ok', rehearsal: 'warn', trade: 'accent' };
 const LABEL: Partial<Record<GateStatus['name'], string>> = { ad_targeting_contextual: 'ads · contextual', ad_targeting_presence: 'ads · presence' };
@@ -11,13 +12,14 @@ function fmtMetric(v: unknown): string {
 }
 
 function Streak({ label, n, of, testId }: { label: string; n: number; of: number; testId: string }) {
-  const pct = Math.min(100, Math.round((n / Math.max(1, of)) * 100));
+  const v = streakView(n, of);
+  const pct = v.pct;
   return (
-    <div className="streak">
+    <div className="streak" title={v.title}>
       <div className="streak__label">
         <span>{label}</span>
         <span className="mono" data-testid={testId}>
-          {n}/{of}
+          {v.text}
         </span>
       </div>
       <div className="streak__bar" aria-hidden>

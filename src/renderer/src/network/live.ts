@@ -16,6 +16,12 @@ export function useNetworkLive(): void {
     let last = 0;
     const offs = [
       bridge.tb.subscribe('net.sync', (s) => qc.setQueryData(rpcKey('net.sync_status'), s)),
+      // The console's practice testnet: its state, and the network list once it exists or stopped.
+      bridge.tb.subscribe('app.practice', (p) => {
+        const old = qc.getQueryData<{ state: string }>(rpcKey('app.practiceTestnet'));
+        qc.setQueryData(rpcKey('app.practiceTestnet'), p);
+        if (old?.state !== p.state) void qc.invalidateQueries({ queryKey: ['app.networks'] });
+      }),
       bridge.tb.subscribe('net.peers', (p) => {
         qc.setQueryData<NodeStatus>(rpcKey('node.status'), (old) => (old ? { ...old, peers: p.count } : old));
         qc.setQueryData<NodeStats>(rpcKey('node.stats'), (old) => (old ? { ...old, peers: p.count } : old));

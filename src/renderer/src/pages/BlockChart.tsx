@@ -1,7 +1,7 @@
 /** Live chart of block intervals (line, ms) and transactions per second (bars) over the last 10 minutes. */
 import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useMemo } from 'react';
-import { toChartPoints, useBlocks } from '../store/blocks';
+import { fmtAxisMs, toChartPoints, useBlocks } from '../store/blocks';
 import { fmtInt } from '../format';
 
 export function BlockChart() {
@@ -31,7 +31,7 @@ export function BlockChart() {
         <ComposedChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
           <CartesianGrid className="chart__grid" vertical={false} yAxisId="ms" />
           <XAxis dataKey="height" tickFormatter={(h: number) => `#${h}`} minTickGap={40} className="chart__axis" tickLine={false} />
-          <YAxis yAxisId="ms" width={48} className="chart__axis" tickLine={false} axisLine={false} domain={[0, (max: number) => Math.max(1500, Math.ceil(max / 500) * 500)]} />
+          <YAxis yAxisId="ms" width={52} tickFormatter={fmtAxisMs} tick={{ className: "chart__tick-ms" }} className="chart__axis" tickLine={false} axisLine={false} domain={[0, (max: number) => Math.max(1500, Math.ceil(max / 500) * 500)]} />
           <YAxis yAxisId="tps" orientation="right" width={36} className="chart__axis" tickLine={false} axisLine={false} allowDecimals={false} />
           <Tooltip
             wrapperClassName="chart__tooltip"

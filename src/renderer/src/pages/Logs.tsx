@@ -7,6 +7,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { rpc } from '../api/hooks';
 import { Card } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
+import { LogTail } from '../components/LogTail';
 import { filterLogs, useLogs, type LevelFilter, type LogEntry } from '../store/logs';
 import { useUi } from '../store/ui';
 import { fmtClock } from '../format';
@@ -49,9 +50,7 @@ function LogFilePanel() {
         {file.path}
       </div>
       <p className="muted small">{file.opened ? 'Opened in your desktop viewer. ' : ''}Last {file.tail.length} lines:</p>
-      <pre className="log-file" data-testid="log-file-tail">
-        {file.tail.join('\n')}
-      </pre>
+      <LogTail lines={file.tail} className="log-file" testId="log-file-tail" />
     </Card>
   );
 }

@@ -73,7 +73,8 @@ export function Names() {
   const error = all.find((m) => m.error)?.error;
   const busy = all.some((m) => m.isPending);
 
-  const mine = useMemo(() => new Map((keys.data ?? []).map((k) => [k.address, k.name])), [keys.data]);
+  const wallets = useMemo(() => keys.data?.wallets ?? [], [keys.data]);
+  const mine = useMemo(() => new Map(wallets.map((k) => [k.address, k.name])), [wallets]);
   const v = view.data;
   const height = v?.height ?? 0;
   const auctions = v?.auctions ?? [];
@@ -175,7 +176,7 @@ export function Names() {
           <label className="field">
             <span>Key</span>
             <select value={key} onChange={(e) => setKey(e.target.value)} data-testid="names-key">
-              {(keys.data ?? [{ name: 'faucet', address: '' }]).map((k) => (
+              {(wallets.length ? wallets : [{ name: 'faucet', address: '' }]).map((k) => (
                 <option key={k.name} value={k.name}>
                   {k.name}
                 </option>

@@ -1,6 +1,8 @@
 /**
- * Network & Sync: pick a network (dev, local testnets found on disk, resources/networks/) and
- * join it with one click — the console restarts the node on that network with its own data root,
+ * Network & Sync: pick a network (dev, the console's practice testnet, imported networks, local
+ * testnets found on disk, resources/networks/) — the list starts at the current one — and join it
+ * after a confirmation that says what happens; start a practice testnet (no terminal); import a
+ * network file or invite, copy one to share. Joining: the console restarts the node on that network with its own data root,
  * the node dials the bootstrap peers and the sync phases show with blocks/s, ETA and a progress
  * bar — then the peers (id, address, QUIC/TCP, latency, score, direction) with connect /
  * disconnect / ban, and finality (finalized height, effective stake, threshold, equivocations).
@@ -11,39 +13,52 @@ import { Card, Stat } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
 import { PeersTable } from '../network/PeersTable';
 import { SyncProgress } from '../network/SyncProgress';
-import { useBlocks } from '../store/blocks';
 import { useLive } from '../store/live';
 import { fmtInt, shortHash } from '../format';
+import { ClockCheck } from '../network/ClockCheck';
+import { ConfirmDialog } from '../network/ConfirmDialog';
+import { ImportNetwork } from '../network/ImportNetwork';
+import { JoinText } from '../network/JoinText';
+import { PracticeCard } from '../network/PracticeCard';
 import '../network/network.css';
 import type { Glyph } from '../components/Icon';
 
 /** The page's icon in the navigation (pages/registry.tsx). */
 export const networkIcon: Glyph = { d: 'M12 5a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM5 21a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm14 0a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM12 5v6m0 0l-6 6.5M12 11l6 6.5M7 19h10' };
 
-const SOURCE: Record<string, string> = { dev: 'this machine', local: 'local testnet', builtin: 'built-in' };
+const SOURCE: Record<string, string> = { dev: 'this machine', local: 'local testnet', builtin: 'built-in', practice: 'practice testnet', imported: 'imported' };
 
-function NetworkPicker() {
+function NetworkPicker({ picked, setPicked }: { picked: string; setPicked(n: string): void }) {
   const on = useLive((s) => s.connection) === 'open';
   const sup = useLive((s) => s.supervisor);
   const nets = rpc['app.networks'].useQuery(undefined, { enabled: on });
   const status = rpc['node.status'].useQuery(undefined, { enabled: on });
   const join = rpc['app.joinNetwork'].useMutation();
+  const invite = rpc['app.networkInvite'].useMutation();
+  const [asking, setAsking] = useState(false);
+  const [copied, setCopied] = useState(false);
   const current = status.data?.network ?? nets.data?.current ?? null;
   const list = nets.data?.networks ?? [];
-  const [picked, setPicked] = useState<string>('');
+  // The list always starts at the current network (the main button is then disarmed, #19).
+  // …and follows it when it changes (after a join the list shows the network now current).
+  const lastCurrent = useRef<string | null>(null);
   useEffect(() => {
-    if (!picked && list.length > 0) setPicked((list.find((n) => n.name !== current) ?? list[0]).name);
-  }, [list, picked, current]);
+    if (!current) return;
+    const changed = lastCurrent.current !== current;
+    lastCurrent.current = current;
+    if (changed || !picked || !list.some((n) => n.name === picked)) setPicked(current);
+  }, [current, list, picked, setPicked]);
   const choice = list.find((n) => n.name === picked);
-  // Another chain: the block chart must not join its blocks to the old chain's.
-  const seen = useRef(current);
-  useEffect(() => {
-    if (current && seen.current && current !== seen.current) useBlocks.setState({ points: [] });
-    seen.current = current;
-  }, [current]);
+  const currentDir = status.data?.data_dir;
   const switching = join.isPending || (join.isSuccess && sup?.node_phase?.phase !== 'ready');
+  const copyInvite = async () => {
+    setCopied(false);
+    const r = await invite.mutateAsync({ network: picked });
+    await navigator.clipboard?.writeText(r.invite).catch(() => {});
+    setCopied(true);
+  };
   return (
-    <Card title="Network" testId="network-card" actions={<button className="btn btn--ghost" onClick={() => void nets.refetch()}>Refresh list</button>}>
+    <Card title="Network" testId="network-card" actions={<button className="btn btn--ghost" onClick={() => void nets.refetch()} data-testid="network-refresh">Refresh list</button>}>
       <div className="net__picker">
         <label className="field">
           <span>Network</span>
@@ -56,8 +71,8 @@ function NetworkPicker() {
             ))}
           </select>
         </label>
-        <button className="btn btn--primary" disabled={!choice || choice.name === current || switching} onClick={() => choice && join.mutate({ network: choice.file ?? choice.name })} data-testid="join-network">
-          {choice?.source === 'dev' ? 'Switch to dev' : 'Join testnet'}
+        <button className="btn btn--primary" disabled={!choice || choice.name === current || switching} onClick={() => setAsking(true)} data-testid="join-network">
+          {choice?.name === current ? 'Current network' : choice?.source === 'dev' ? 'Switch to dev…' : `Join ${choice?.name ?? ''}…`}
         </button>
       </div>
       {choice && (
@@ -70,13 +85,25 @@ function NetworkPicker() {
             <dt>Bootstrap peers</dt>
             <dd>{choice.bootstrap}</dd>
           </div>
+          <div className="kv__row">
+            <dt>Data folder</dt>
+            <dd className="mono path">{choice.name === current ? currentDir : choice.data_dir}</dd>
+          </div>
           {choice.file && (
             <div className="kv__row">
               <dt>Network file</dt>
-              <dd className="mono path">{choice.file}</dd>
+              <dd className="mono path">
+                {choice.file}{' '}
+                <button className="btn btn--ghost btn--small" onClick={() => void copyInvite()} data-testid="copy-invite">
+                  {copied ? 'Invite copied' : 'Copy invite'}
+                </button>
+              </dd>
             </div>
           )}
         </dl>
+      )}
+      {invite.data && copied && (
+        <textarea className="input mono net__import-text" readOnly rows={2} value={invite.data.invite} data-testid="invite-text" onFocus={(e) => e.currentTarget.select()} />
       )}
       {join.data && (
         <p className="net__note" data-testid="join-result">
@@ -84,7 +111,26 @@ function NetworkPicker() {
           {switching ? ' — restarting the node…' : ''}
         </p>
       )}
-      <ErrorNote error={join.error ?? nets.error} testId="join-error" />
+      <ImportNetwork
+        onImported={(n) => {
+          void nets.refetch().then(() => setPicked(n.name));
+        }}
+      />
+      <ErrorNote error={join.error ?? nets.error ?? invite.error} testId="join-error" />
+      {asking && choice && (
+        <ConfirmDialog
+          title={`Join ${choice.name}?`}
+          action={`Restart on ${choice.name}`}
+          onConfirm={() => {
+            setAsking(false);
+            join.mutate({ network: choice.file ?? choice.name });
+          }}
+          onCancel={() => setAsking(false)}
+          testId="confirm-join"
+        >
+          <JoinText target={choice} current={current} currentDir={currentDir} />
+        </ConfirmDialog>
+      )}
     </Card>
   );
 }
@@ -150,6 +196,7 @@ export function Network() {
   const status = rpc['node.status'].useQuery(undefined, { enabled: on });
   const tip = rpc['chain.tip'].useQuery(undefined, { enabled: on });
   const s = sync.data;
+  const [picked, setPicked] = useState('');
   return (
     <div className="page" data-testid="page-network">
       <div className="stats">
@@ -159,12 +206,14 @@ export function Network() {
         <Stat label="Finalized" value={fmtInt(tip.data?.finalized_height)} sub={tip.data ? `head #${fmtInt(tip.data.height)}` : undefined} testId="net-finalized" />
       </div>
       <div className="grid-2">
-        <NetworkPicker />
+        <NetworkPicker picked={picked} setPicked={setPicked} />
         <Card title="Sync" testId="sync-card">
           <SyncProgress s={s} />
+          <ClockCheck network={status.data?.network} following={s?.phase === 'following'} />
           <ErrorNote error={sync.error} />
         </Card>
       </div>
+      <PracticeCard current={status.data?.network ?? null} currentDir={status.data?.data_dir} />
       <Card title="Peers" testId="peers-card" actions={info.data?.peer_id ? <span className="muted mono small" title={info.data.listen.join('\n')}>this node {shortHash(info.data.peer_id, 6)}</span> : undefined}>
         <PeersTable />
       </Card>

@@ -14,6 +14,7 @@ import { useBlocks } from '../store/blocks';
 import { useLive } from '../store/live';
 import { fmtBytes, fmtDuration, fmtInt, shortHash } from '../format';
 import { BlockChart } from './BlockChart';
+import { newerMempoolSize } from './mempool';
 
 /** The page's icon in the navigation (pages/registry.tsx). */
 export const overviewIcon: Glyph = { d: 'M3 13h8V3H3v10zm0 8h8v-6H3v6zm10 0h8V11h-8v10zm0-18v6h8V3h-8z', filled: true };
@@ -67,7 +68,9 @@ export function Overview() {
   const conn = useLive((s) => s.connection);
   const sup = useLive((s) => s.supervisor);
   const on = conn === 'open';
-  const status = rpc['node.status'].useQuery(undefined, { enabled: on });
+  // Asked again on every visit: its uptime was read when it was fetched, and a cached copy from
+  // a previous visit made the uptime stale (#19).
+  const status = rpc['node.status'].useQuery(undefined, { enabled: on, refetchOnMount: 'always' });
   const tip = rpc['chain.tip'].useQuery(undefined, { enabled: on });
   const stats = rpc['node.stats'].useQuery(undefined, { enabled: on });
   const mempool = rpc['mempool.stats'].useQuery(undefined, { enabled: on });
@@ -81,7 +84,8 @@ export function Overview() {
   const sample = live ? stats.data : undefined;
   const pool = live ? mempool.data : undefined;
   // When the node process started (wall clock), from the uptime it reported; re-rendered with every block.
-  const startedAt = useMemo(() => (s && live ? Date.now() - s.uptime_ms : undefined), [s?.pid, s?.uptime_ms, live]);
+  const startedAt = useMemo(() => (s && live && !status.isFetching ? Date.now() - s.uptime_ms : undefined), [s?.pid, s?.uptime_ms, live, status.isFetching]);
+  const poolSize = newerMempoolSize(sample, pool, mempool.dataUpdatedAt);
   const lag = tip.data ? tip.data.height - tip.data.finalized_height : undefined;
   const dataDir = s?.data_dir ?? info.data?.node.data_dir;
   const node = info.data?.node;
@@ -91,7 +95,7 @@ export function Overview() {
       <div className="stats">
         <Stat label="Height" value={fmtInt(tip.data?.height)} sub={tip.data ? `epoch ${tip.data.epoch}` : undefined} testId="tip-height" />
         <Stat label="Finalized" value={fmtInt(tip.data?.finalized_height)} sub={lag === undefined ? undefined : lag === 0 ? 'at head' : `${lag} behind head`} testId="finalized-height" />
-        <Stat label="Mempool" value={fmtInt(sample?.mempool_size ?? pool?.size)} sub={pool ? `fee floor ${fmtInt(pool.fee_floor)}` : undefined} testId="mempool-size" />
+        <Stat label="Mempool" value={fmtInt(poolSize)} sub={pool ? `fee floor ${fmtInt(pool.fee_floor)}` : undefined} testId="mempool-size" />
         <Stat label="Peers" value={fmtInt(sample?.peers ?? (live ? s?.peers : undefined))} sub={s?.network === 'dev' ? 'dev: single validator' : undefined} testId="peers" />
         <Stat label="Node CPU" value={sample ? `${sample.cpu_percent.toFixed(1)} %` : '—'} sub="of one core" testId="node-cpu" />
         <Stat label="Node memory" value={fmtBytes(sample?.rss_bytes)} sub="resident" testId="node-memory" />

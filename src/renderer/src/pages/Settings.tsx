@@ -15,6 +15,7 @@ import { ErrorNote } from '../components/ErrorNote';
 import { fmtBytes } from '../format';
 import { useLive } from '../store/live';
 import '../backup/backup.css';
+import { RerunFirstRunCard } from '../first-run/RerunCard';
 import type { Glyph } from '../components/Icon';
 
 /** The page's icon in the navigation (pages/registry.tsx). */
@@ -79,6 +80,7 @@ export function Settings() {
           </div>
         </div>
       )}
+      <RerunFirstRunCard />
       <Card title="Scheduled backups" testId="schedule-card">
         <div className="form">
           <label className="bk-agree">

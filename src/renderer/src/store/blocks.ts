@@ -105,10 +105,32 @@ export function toChartPoints(points: readonly BlockPoint[], max = 150): ChartPo
 
 interface BlocksState {
   points: BlockPoint[];
+  /** The chain the points belong to (`<network>:<chain id>:<genesis or node>`), null before the first report. */
+  chain: string | null;
   add(b: BlockInput): void;
+  /**
+   * Names the chain the node now runs. Another chain than the points' (a network switch) starts a
+   * fresh buffer: joining its blocks to the old chain's made intervals of hours and flattened the
+   * chart (#19). The same chain (a restart) keeps the points.
+   */
+  setChain(key: string): void;
 }
 
 export const useBlocks = create<BlocksState>((set) => ({
   points: [],
+  chain: null,
   add: (b) => set((s) => ({ points: addBlock(s.points, b) })),
+  setChain: (key) => set((s) => (s.chain === key ? s : { chain: key, points: s.chain === null ? s.points : [] })),
 }));
+
+/**
+ * Y-axis label of a block interval in ms, at most 5 characters so it fits the axis, in one unit
+ * (ms) throughout: "950", "1.5k", "10.5k", "120k", "1.2M". Labels of 5+ digits were cut (#19).
+ */
+export function fmtAxisMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '';
+  if (ms < 1000) return String(Math.round(ms));
+  if (ms < 100_000) return `${Number((ms / 1000).toFixed(1))}k`;
+  if (ms < 1_000_000) return `${Math.round(ms / 1000)}k`;
+  return `${Number((ms / 1_000_000).toFixed(1))}M`;
+}

@@ -18,6 +18,13 @@ export interface Bridge {
 export function createBridge(): Bridge {
   if (window.tb) return { tb: window.tb, mode: 'electron', connection: () => 'open', onConnection: () => () => {} };
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-  const ws = new WsBridge(url, tokenFromHash(location.hash));
+  const token = tokenFromHash(location.hash);
+  const ws = new WsBridge(url, token);
+  // A fresh console URL pasted into this tab changes only the fragment (no page load): start over
+  // with the new token, or the tab kept showing "Access refused" until a manual reload (#19).
+  // Page changes rewrite the hash with replaceState, which fires no hashchange.
+  window.addEventListener('hashchange', () => {
+    if (tokenFromHash(location.hash) !== token) location.reload();
+  });
   return { tb: ws, mode: 'server', connection: () => ws.connection(), onConnection: (cb) => ws.onConnection(cb) };
 }

@@ -1,4 +1,8 @@
-/** The Wallet drawer: local keys with balances (`wallet.list`) and the transfer form. */
+/**
+ * The Wallet drawer: local keys with balances (`wallet.list`); create a key (`wallet.create`);
+ * receive with the selected key (address, copy, QR); its transfers in and out (`wallet.history`);
+ * the transfer form. No step needs a terminal.
+ */
 import { useEffect, useState } from 'react';
 import { rpc } from '../api/hooks';
 import { ErrorNote } from '../components/ErrorNote';
@@ -7,6 +11,10 @@ import { useLive } from '../store/live';
 import { useUi } from '../store/ui';
 import { fmtInt, shortHash } from '../format';
 import { TransferForm } from './TransferForm';
+import { CreateKey } from './CreateKey';
+import { History } from './History';
+import { Receive } from './Receive';
+import './wallet.css';
 
 export function WalletDrawer() {
   const open = useUi((s) => s.walletOpen);
@@ -15,10 +23,12 @@ export function WalletDrawer() {
   const keys = rpc['wallet.list'].useQuery(undefined, { enabled: open && conn === 'open' });
   const [from, setFrom] = useState('');
 
+  const wallets = keys.data?.wallets;
+  const unreadable = keys.data?.unreadable ?? [];
   useEffect(() => {
-    const list = keys.data ?? [];
+    const list = wallets ?? [];
     if (list.length && !list.some((k) => k.name === from)) setFrom(list.find((k) => k.name === 'faucet')?.name ?? list[0].name);
-  }, [keys.data, from]);
+  }, [wallets, from]);
 
   useEffect(() => {
     if (!open) return;
@@ -27,6 +37,7 @@ export function WalletDrawer() {
     return () => window.removeEventListener('keydown', onKey);
   }, [open, setOpen]);
 
+  const selected = wallets?.find((k) => k.name === from);
   if (!open) return null;
   return (
     <div className="drawer-layer">
@@ -43,7 +54,7 @@ export function WalletDrawer() {
             <h3 className="section-title">Local keys</h3>
             <ErrorNote error={keys.error} testId="wallet-error" />
             <ul className="keys" data-testid="wallet-keys">
-              {(keys.data ?? []).map((k) => (
+              {(wallets ?? []).map((k) => (
                 <li key={k.name} className={`key ${k.name === from ? 'key--selected' : ''}`} data-testid={`wallet-key-${k.name}`} onClick={() => setFrom(k.name)}>
                   <div className="key__name">
                     {k.name}
@@ -57,12 +68,38 @@ export function WalletDrawer() {
                   </div>
                 </li>
               ))}
-              {keys.data?.length === 0 && <li className="muted">No local keys. Create one with: contract-cli wallet new --name alice</li>}
+              {wallets?.length === 0 && unreadable.length === 0 && (
+                <li className="muted" data-testid="wallet-empty">
+                  No local keys on this network yet: create one below.
+                </li>
+              )}
+              {unreadable.map((u) => (
+                <li key={`unreadable-${u.name}`} className="key key--unreadable" data-testid={`wallet-unreadable-${u.name}`} title={u.path}>
+                  <div className="key__name">
+                    {u.name} <span className="tag tag--bad">unreadable</span>
+                  </div>
+                  <div className="key__addr mono">{u.path}</div>
+                  <div className="key__balance muted">{u.reason}</div>
+                </li>
+              ))}
             </ul>
+            {wallets && <CreateKey existing={[...wallets.map((k) => k.name), ...unreadable.map((u) => u.name)]} onCreated={setFrom} />}
           </section>
+          {selected && (
+            <section>
+              <h3 className="section-title">Receive</h3>
+              <Receive name={selected.name} address={selected.address} />
+            </section>
+          )}
+          {selected && (
+            <section>
+              <h3 className="section-title">History of {selected.name}</h3>
+              <History address={selected.address} />
+            </section>
+          )}
           <section>
             <h3 className="section-title">Send a transfer</h3>
-            {keys.data && keys.data.length > 0 ? <TransferForm keys={keys.data} from={from} setFrom={setFrom} /> : <p className="muted">Needs a local key.</p>}
+            {wallets && wallets.length > 0 ? <TransferForm keys={wallets} from={from} setFrom={setFrom} /> : <p className="muted">Needs a local key.</p>}
           </section>
         </div>
       </aside>
