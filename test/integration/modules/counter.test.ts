@@ -70,7 +70,7 @@ describe('a module registered in a node', () => {
   it('refuses an unknown kind and a malformed body at admission, with their reasons', async () => {
     const unknown = await rpc(port, 'tx.submit', [counterTx(5, { tag: 'no_such.kind' })]);
     expect(unknown.error?.data?.reason).toBe('unknown_tx_kind');
-    expect(unknown.error?.message).toMatch(/unknown transaction kind "no_such.kind"; this node knows transfer, gov_intent, counter.add/);
+    expect(unknown.error?.message).toMatch(/unknown transaction kind "no_such.kind"; this node knows transfer, gov_intent, dns.publish, dns.list, dns.stake, dns.unstake, dns.bid, dns.complete, dns.cancel, counter.add/);
     const malformed = await rpc(port, 'tx.submit', [counterTx(0)]);
     expect(malformed.error?.data?.reason).toBe('malformed_tx');
     expect(malformed.error?.message).toMatch(/counter.add n must be 1..1000/);
