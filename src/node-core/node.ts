@@ -50,6 +50,7 @@ import { checkFinalizedMark, trackFinalizedMark } from './storage/finalized-mark
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { startMetricsServer } from './telemetry/server.js';
 import { NODE_VERSION } from './version.js';
+import { NodePhase } from '../shared/api/types.js';
 import { Keystore, loadOrCreateNodeKey, type KeyPair } from './wallet/keystore.js';
 import type { Logger } from 'pino';
 
@@ -138,6 +139,7 @@ export class Node {
   private setPhase(p: PhaseInfo): void {
     this.info = p;
     this.metrics.nodeUp.set(p.phase === 'ready' ? 1 : 0);
+    for (const ph of NodePhase.options) this.metrics.nodePhase.set({ phase: ph }, ph === p.phase ? 1 : 0);
     this.events.emit('node.phase', p);
     this.post({ type: 'phase', ...p });
     if (p.phase !== 'failed') this.logger?.info({ phase: p.phase }, `phase ${p.phase}`);
@@ -182,6 +184,7 @@ export class Node {
     }
     const dd = await openDataDir(cfg.data_dir, { warn: (m) => warnings.push(m) });
     this.dataDir = dd;
+    this.metrics.dataDir.path = dd.root;
     this.opened('data-dir lock', () => dd.release());
 
     const log = await createNodeLogger({
@@ -239,6 +242,7 @@ export class Node {
     // The block time of a multi-validator chain is consensus (proposer slots): never overridden.
     this.genesis =
       cfg.block_time_ms !== undefined && genesis.validators.length <= 1 ? { ...genesis, block_time_ms: cfg.block_time_ms } : genesis;
+    this.metrics.nodeInfo.set({ version: NODE_VERSION, network: cfg.network, chain_id: String(this.genesis.chain_id) }, 1);
     const chain = await Chain.open({
       dir: dd.chainDir,
       genesis: this.genesis,

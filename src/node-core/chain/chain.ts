@@ -331,6 +331,8 @@ export class Chain extends ChainReader {
       m.blockIntervalSeconds.observe(interval / 1000);
       m.txsAppliedTotal.inc(block.txs.length);
       m.mempoolSize.set(this.mempool.size);
+      // A block of a fallback proposer means the primary missed its slot (our "round timeout").
+      if (this.set.multi && this.set.rank(block.header.height, toHex(block.header.proposer)) > 0) m.consensusFallbackBlocksTotal.inc();
     }
     this.updateHeadMetrics();
     this.o.logger?.info({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');

@@ -181,6 +181,7 @@ export class ConsensusEngine {
       const stalled = Date.now() - this.lastFinalityMs > STALL_UNLOCK_BLOCKS * this.chain.genesis.block_time_ms;
       if (!stalled) return this.checkFinality();
       this.o.logger?.warn({ locked_height: lv.height }, 'finality stalled: releasing the vote lock on another branch');
+      this.o.metrics?.consensusVoteLockReleasesTotal.inc();
     }
     const k = this.o.nodeKey;
     const vote = signVote({ chainId: this.chain.genesis.chain_id, height: h, hash: b.hash, validator: fromHex(this.myHex, 20), secretKey: k.secretKey });

@@ -17,11 +17,6 @@ export const DNS = defineModule<typeof DNS_METHODS, DnsMetrics>({
   methods: DNS_METHODS,
   dataPaths: [{ id: 'dns', label: '.block names', paths: ['dns_db'], note: 'dns_db/ (TB_DNS_DB_PATH) — registry mirror; the chain holds the state', default_included: true }],
   metrics: dnsMetrics,
-  panels: [
-    { title: 'Auction outcomes', expr: 'sum by (outcome) (dns_auction_outcome_total)', kind: 'timeseries' },
-    { title: 'Registry trade mode', expr: 'dns_trade_mode', kind: 'stat' },
-  ],
-  alerts: [{ name: 'DnsTxtVerifyFailures', expr: 'rate(dns_txt_verify_total{result="fail"}[15m]) > 0.1', for: '15m', severity: 'warning', summary: 'many .block TXT records fail verification' }],
   async start(ctx) {
     const svc = await DnsService.open(ctx.chain, ctx.root, ctx.config.network, ctx.config.dns_db, ctx.metrics);
     let work = Promise.resolve();

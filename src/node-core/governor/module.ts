@@ -7,6 +7,7 @@
 import { GOVERNOR_METHODS } from '../../shared/api/governor.js';
 import { defineModule } from '../modules/index.js';
 import { governorChainModule } from './chain-module.js';
+import { governorMonitoring } from './monitoring.js';
 import { governorHandlers, governorSettings } from './settings.js';
 import { Governor } from './service.js';
 
@@ -16,13 +17,7 @@ export const GOVERNOR = defineModule({
   chain: governorChainModule,
   methods: GOVERNOR_METHODS,
   dataPaths: [{ id: 'governor', label: 'Launch governor', paths: ['governor_db', 'governor'], note: 'governor_db/ (TB_GOVERNOR_DB) and governor/decisions/', default_included: true }],
-  panels: [
-    { title: 'Gate states (0 inactive, 1 active, 2 rehearsal, 3 trade)', expr: 'governor_gate_state', kind: 'timeseries' },
-    { title: 'Intent backlog', expr: 'intent_backlog', kind: 'stat' },
-  ],
-  alerts: [
-    { name: 'GovernorGateNoSignal', expr: 'max(governor_gate_no_signal) == 1', for: '30m', severity: 'info', summary: 'a governor gate has no input signal (its source subsystem is missing)' },
-  ],
+  monitoring: governorMonitoring,
   async start(ctx) {
     let governor: Governor | undefined;
     if (ctx.config.governor_enabled) {

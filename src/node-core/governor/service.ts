@@ -34,7 +34,8 @@ import { BlockRing, epochActivity, sampleOperational } from './signals.js';
 import { checkAttestation, DecisionFiles, type DecisionEntry } from './snapshots.js';
 
 export const GOVERNOR_SCHEMA_VERSION = 1;
-const STATE_CODE = { inactive: 0, active: 1, rehearsal: 2, trade: 3 } as const;
+/** Every gate state, for the one-series-per-state `governor_gate_state{gate,state}` gauge. */
+const GATE_STATES = ['inactive', 'active', 'rehearsal', 'trade'] as const;
 
 export interface GovernorOptions {
   /** Node data directory (decision files go to `<dataDir>/governor/decisions`). */
@@ -314,7 +315,7 @@ export class Governor {
     const m = this.o.metrics;
     if (!m) return;
     for (const g of this.gates.values()) {
-      m.governorGateState.set({ gate: g.name }, STATE_CODE[g.state]);
+      for (const st of GATE_STATES) m.governorGateState.set({ gate: g.name, state: st }, st === g.state ? 1 : 0);
       m.governorGateEnterStreak.set({ gate: g.name }, g.enterStreak);
       m.governorGateExitStreak.set({ gate: g.name }, g.exitStreak);
       m.governorGateStreakRequired.set({ gate: g.name }, this.required);

@@ -10,13 +10,15 @@
  *   dataPaths   declared once → data-dir layout, `snapshots.subsystems`, backup wizard, README table
  *   config      a zod slice of NodeConfig keys (config/schema.ts merges the slices; unknown keys stay errors)
  *   sources     inputs of governor gates; `deadlines()` upcoming events for the console's inbox
- *   panels, alerts  monitoring data (dashboards and rules are generated from them)
+ *   monitoring  its dashboard (panel specs) and alert rules with their promtool cases
+ *               (src/shared/monitoring.ts; `npm run monitor` generates Grafana JSON and alerts.yml)
  * Start order = list order; close runs in reverse (the node's ordered stop).
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import type { GateName, GateVerdict, MethodDecl, ParamsOf, ResultOf } from '../../shared/api/index.js';
+import type { MonitoringContribution } from '../../shared/monitoring.js';
 import type { Chain } from '../chain/chain.js';
 import type { ChainModule } from '../chain/module.js';
 import type { NodeConfig } from '../config/index.js';
@@ -58,25 +60,6 @@ export interface Deadline {
   epoch?: number;
   /** Expected wall-clock time (ms) when known. */
   at_ms?: number;
-}
-
-/** A dashboard panel over the module's metrics (Grafana dashboards are generated from these). */
-export interface Panel {
-  title: string;
-  /** PromQL over metric names the module registers. */
-  expr: string;
-  kind: 'stat' | 'timeseries' | 'gauge';
-  unit?: string;
-}
-
-/** A Prometheus alert rule. */
-export interface AlertRule {
-  name: string;
-  expr: string;
-  /** Duration the condition must hold, e.g. `5m`. */
-  for: string;
-  severity: 'info' | 'warning' | 'critical';
-  summary: string;
 }
 
 /** Inputs of governor gates provided by a module (the governor's `sources` hook). */
@@ -124,8 +107,8 @@ export interface NodeModule<M extends readonly MethodDecl[] = readonly MethodDec
   /** Registers its metrics on the node registry and returns their handles. */
   metrics?(registry: Registry): Mx;
   start(ctx: ModuleStartContext<Mx>): Promise<ModuleService<M>>;
-  panels?: readonly Panel[];
-  alerts?: readonly AlertRule[];
+  /** Its dashboard and alert group (`id` = the module id); absent until the module has metrics worth watching. */
+  monitoring?: MonitoringContribution;
 }
 
 /** Identity function that infers `M` so the handler slice is checked for completeness. */

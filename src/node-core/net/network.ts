@@ -89,6 +89,8 @@ export class Network {
       onBan: (id) => void this.hangUp(id),
       notify: (n) => o.events?.emit('node.notice', n),
     });
+    // peers{transport} exists from the start (0), so "no peers" is a value, not a missing series.
+    this.book.updateGauge();
     this.store = new PeerStore(o.overlayPath ?? path.join(o.root, 'overlay', 'overlay_peers.json'), o.logger, (n) => o.events?.emit('node.notice', n));
     this.liveness = new PeerLiveness(o.metrics);
   }

@@ -40,6 +40,7 @@ export class SnapshotJobs {
       const r = await createSnapshot({ root: this.o.root, dest: p.path, include: p.include, subsystems: this.o.subsystems, format: p.format, origin: p.origin, network: this.o.network, signal, onProgress, workers: this.o.workers });
       this.o.metrics?.snapshotDurationSeconds.observe(r.duration_ms / 1000);
       this.o.metrics?.snapshotBytes.set(r.bytes);
+      this.o.metrics?.snapshotLastSuccessTimestampSeconds.set(Date.now() / 1000);
       this.o.logger?.info({ id: r.id, path: r.path, bytes: r.bytes, files: r.files, height: r.height, checksum: r.checksum, ms: r.duration_ms }, `snapshot ${r.id} created`);
       return { create: r };
     });

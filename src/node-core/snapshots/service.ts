@@ -86,6 +86,9 @@ export class SnapshotService {
       else if (r.outcome !== 'completed') this.o.metrics?.restoreFailTotal.inc();
     }
     this.scheduler = await BackupScheduler.open({ root: this.o.root, network: this.o.network, jobs: this.jobs, events: this.o.events, logger: this.o.logger });
+    // The last scheduled success survives restarts, so "last backup" does not reset to nothing.
+    const last = this.scheduler.state().last_run;
+    if (last?.ok) this.o.metrics?.snapshotLastSuccessTimestampSeconds.set(last.at_ms / 1000);
   }
 
   async close(): Promise<void> {

@@ -1,15 +1,21 @@
 /**
  * Every metric name of the node in one place (prom-client, Prometheus text format 0.0.4).
- * Names follow spec/rpc_telemetry.md §9 and the issues. Labels are bounded: `method` only takes
+ * Names follow spec/rpc_telemetry.md §9, the issues and the naming scheme of
+ * monitoring/METRICS.md (no global prefix; subsystem first; base units in the name; counters end
+ * in `_total`; a state is one 0/1 series per state). Labels are bounded: `method` only takes
  * declared method names (anything else is recorded as "unknown"), `code` the JSON-RPC code.
  */
 import client from 'prom-client';
+import { NodePhase } from '../../shared/api/types.js';
+import { statfsBytes } from './disk.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
 export function createMetrics() {
   const registry = new client.Registry();
   const reg = [registry];
+  /** Data directory whose filesystem the `data_dir_filesystem_*` gauges measure (set once it is known). */
+  const dataDir: { path?: string } = {};
   const metrics = {
     registry,
     blockHeight: new client.Gauge({ name: 'block_height', help: 'Height of the canonical head block.', registers: reg }),
@@ -43,6 +49,37 @@ export function createMetrics() {
     }),
     rpcSubscriptions: new client.Gauge({ name: 'rpc_subscriptions', help: 'Open WebSocket subscriptions.', registers: reg }),
     nodeUp: new client.Gauge({ name: 'node_up', help: '1 while the node is in phase ready.', registers: reg }),
+    nodePhase: new client.Gauge({
+      name: 'node_phase',
+      help: `Lifecycle phase: one series per phase (${NodePhase.options.join(', ')}), 1 for the current one.`,
+      labelNames: ['phase'] as const,
+      registers: reg,
+    }),
+    nodeInfo: new client.Gauge({
+      name: 'node_info',
+      help: 'Always 1; labels carry the software version, network name and chain id.',
+      labelNames: ['version', 'network', 'chain_id'] as const,
+      registers: reg,
+    }),
+    dataDir,
+    dataDirFilesystemAvailBytes: new client.Gauge({
+      name: 'data_dir_filesystem_avail_bytes',
+      help: 'Bytes available to the node on the filesystem of its data directory (statfs bavail × bsize).',
+      registers: reg,
+      async collect() {
+        const s = dataDir.path ? await statfsBytes(dataDir.path) : undefined;
+        if (s) this.set(s.avail);
+      },
+    }),
+    dataDirFilesystemSizeBytes: new client.Gauge({
+      name: 'data_dir_filesystem_size_bytes',
+      help: 'Size in bytes of the filesystem of the data directory (statfs blocks × bsize).',
+      registers: reg,
+      async collect() {
+        const s = dataDir.path ? await statfsBytes(dataDir.path) : undefined;
+        if (s) this.set(s.size);
+      },
+    }),
     // Consensus and network (issue 6; spec/chain_core.md §6 telemetry names).
     effectiveTotalStake: new client.Gauge({ name: 'effective_total_stake', help: 'Validator stake counted for finality: total minus equivocated stake.', registers: reg }),
     equivocatedStake: new client.Gauge({ name: 'equivocated_stake', help: 'Stake of validators caught equivocating (excluded from finality).', registers: reg }),
@@ -68,13 +105,23 @@ export function createMetrics() {
       registers: reg,
     }),
     finalityLagBlocks: new client.Gauge({ name: 'finality_lag_blocks', help: 'Head height minus finalized height (blocks).', registers: reg }),
+    consensusFallbackBlocksTotal: new client.Counter({
+      name: 'consensus_fallback_blocks_total',
+      help: 'Canonical blocks made by a fallback proposer (rank > 0): the primary proposer of that height missed its slot.',
+      registers: reg,
+    }),
+    consensusVoteLockReleasesTotal: new client.Counter({
+      name: 'consensus_vote_lock_releases_total',
+      help: 'Vote locks released because finality stalled for STALL_UNLOCK_BLOCKS block times (liveness after a split).',
+      registers: reg,
+    }),
     equivocationsTotal: new client.Counter({ name: 'equivocations_total', help: 'Equivocations detected (two signed votes of one validator for different blocks at one height).', registers: reg }),
     // Launch governor (issue 4). Gate label values are the 8 gate names (bounded).
     governorEnabled: new client.Gauge({ name: 'governor_enabled', help: '1 when the launch governor runs (TB_GOVERNOR_ENABLED), else 0.', registers: reg }),
     governorGateState: new client.Gauge({
       name: 'governor_gate_state',
-      help: 'State of each governor gate: 0 inactive, 1 active, 2 rehearsal, 3 trade.',
-      labelNames: ['gate'] as const,
+      help: 'State of each governor gate: one series per state (inactive, active, rehearsal, trade), 1 for the current one.',
+      labelNames: ['gate', 'state'] as const,
       registers: reg,
     }),
     governorGateTransitionsTotal: new client.Counter({
@@ -87,7 +134,7 @@ export function createMetrics() {
     governorGateExitStreak: new client.Gauge({ name: 'governor_gate_exit_streak', help: 'Consecutive windows a gate failed its stay condition.', labelNames: ['gate'] as const, registers: reg }),
     governorGateStreakRequired: new client.Gauge({ name: 'governor_gate_streak_required', help: 'Consecutive windows needed for a gate to move.', labelNames: ['gate'] as const, registers: reg }),
     governorGateNoSignal: new client.Gauge({ name: 'governor_gate_no_signal', help: '1 when a gate has no input signal (its source is missing).', labelNames: ['gate'] as const, registers: reg }),
-    intentBacklog: new client.Gauge({ name: 'intent_backlog', help: 'Governor intents recorded but not yet in force on chain (state pending).', registers: reg }),
+    intentBacklog: new client.Gauge({ name: 'governor_intent_backlog', help: 'Governor intents recorded but not yet in force on chain (state pending).', registers: reg }),
     // Snapshots and restores (issue 5). Restores run while the node is stopped: the node loads their
     // outcomes from the data directory's restore_history at start (counts cover every recorded restore).
     snapshotDurationSeconds: new client.Histogram({
@@ -98,6 +145,11 @@ export function createMetrics() {
     }),
     snapshotFailTotal: new client.Counter({ name: 'snapshot_fail_total', help: 'Snapshots that failed or were cancelled.', registers: reg }),
     snapshotBytes: new client.Gauge({ name: 'snapshot_bytes', help: 'Data bytes of the last completed snapshot.', registers: reg }),
+    snapshotLastSuccessTimestampSeconds: new client.Gauge({
+      name: 'snapshot_last_success_timestamp_seconds',
+      help: 'Unix time (s) of the last snapshot that completed (manual or scheduled); absent until one has.',
+      registers: reg,
+    }),
     restoreDurationSeconds: new client.Histogram({
       name: 'restore_duration_seconds',
       help: 'Seconds to restore a snapshot into this data directory (completed restores).',

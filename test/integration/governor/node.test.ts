@@ -88,7 +88,7 @@ describe('governor on a running node', () => {
     }
     const metrics = await (await fetch(`http://127.0.0.1:${(await node.ready).metrics_port}/metrics`)).text();
     expect(metrics).toMatch(/^governor_enabled 1$/m);
-    expect(metrics).toMatch(/^governor_gate_state\{gate="operational"\} 1$/m);
+    expect(metrics).toMatch(/^governor_gate_state\{gate="operational",state="active"\} 1$/m);
     expect(metrics).toContain('governor_gate_transitions_total{gate="operational",from="inactive",to="active"} 1');
   });
 

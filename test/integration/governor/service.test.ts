@@ -103,7 +103,7 @@ describe('governor service on a real chain', () => {
     expect(operational.snapshot_hash_hex).toBe(snap.payload_hash_hex);
     expect(snap.verification).toMatchObject({ signature: 'valid', intents_match: true });
     expect(gov.status().pending).toHaveLength(2);
-    expect(await t.metrics.registry.getSingleMetricAsString('intent_backlog')).toMatch(/^intent_backlog 2$/m);
+    expect(await t.metrics.registry.getSingleMetricAsString('governor_intent_backlog')).toMatch(/^governor_intent_backlog 2$/m);
     expect(await t.metrics.registry.getSingleMetricAsString('governor_gate_transitions_total')).toContain('governor_gate_transitions_total{gate="operational",from="inactive",to="active"} 1');
 
     // Restart: governor and chain closed before the intent transactions made it into a block
@@ -160,6 +160,6 @@ describe('governor service on a real chain', () => {
     expect(t.chain.mempool.size).toBe(0);
     expect(await gov.snapshot(d.epoch_apply)).toMatchObject({ status: 'found', verification: { signature: 'unsigned', intents_match: true } });
     expect(await gov.snapshot(d.epoch_apply + 40)).toEqual({ status: 'not_found', epoch: d.epoch_apply + 40 });
-    expect(await t.metrics.registry.getSingleMetricAsString('intent_backlog')).toMatch(/^intent_backlog 0$/m);
+    expect(await t.metrics.registry.getSingleMetricAsString('governor_intent_backlog')).toMatch(/^governor_intent_backlog 0$/m);
   });
 });

@@ -1,7 +1,7 @@
 // The NodeModule contract (modules/types.ts): a module's handler slice must be complete (checked by
 // the compiler: `npm run typecheck` fails on the unused @ts-expect-error if it ever compiles), every
 // metric name of the node and its modules is listed in metric-names.txt (one place to check names),
-// and the node's module list is well-formed (ids, data paths, panels over its own metrics).
+// and the node's module list is well-formed (ids, data paths, dashboard queries over registered metrics).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,9 @@ describe('NodeModule', () => {
     const m = createMetrics();
     for (const mod of NODE_MODULES) mod.metrics?.(m.registry);
     const names = new Set((await m.registry.getMetricsAsJSON()).map((x) => x.name));
-    for (const mod of NODE_MODULES) for (const p of mod.panels ?? []) expect(names.has(p.expr.match(/[a-z_]+/g)!.find((w) => names.has(w)) ?? ''), `${mod.id}: ${p.expr}`).toBe(true);
+    // Monitoring: every dashboard query reads a registered metric (test/unit/monitoring/ checks them strictly, with promtool).
+    for (const mod of NODE_MODULES)
+      for (const r of mod.monitoring?.dashboard?.rows ?? [])
+        for (const p of r.panels) for (const q of p.queries) expect(q.expr.match(/[a-z_]+/g)!.some((w) => names.has(w)), `${mod.id}: ${q.expr}`).toBe(true);
   });
 });

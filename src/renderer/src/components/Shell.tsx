@@ -12,6 +12,7 @@ import { NodeNotices } from './NodeNotices';
 import { RestoreNotice } from '../backup/Notices';
 import { Icon } from './Icon';
 import { useSidebar } from './sidebar';
+import { GrafanaLink } from '../monitoring/GrafanaLink';
 
 function ConnectionBanner() {
   const conn = useLive((s) => s.connection);
@@ -108,6 +109,7 @@ export function Shell({ children }: { children: ReactNode }) {
                 #{fmtInt(tip.data.height)}
               </span>
             )}
+            <GrafanaLink uid={pageEntry(page).dashboard} />
             <PhaseBadge />
           </div>
         </header>

@@ -14,6 +14,7 @@ import { Card } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
 import { fmtBytes } from '../format';
 import { useLive } from '../store/live';
+import { GrafanaSettings } from '../monitoring/GrafanaSettings';
 import '../backup/backup.css';
 import { RerunFirstRunCard } from '../first-run/RerunCard';
 import type { Glyph } from '../components/Icon';
@@ -44,7 +45,13 @@ export function Settings() {
       setDraft(s);
     }
   }, [st.data, draft]);
-  if (!draft) return <div className="page" data-testid="page-settings"><ErrorNote error={st.error} /></div>;
+  if (!draft)
+    return (
+      <div className="page" data-testid="page-settings">
+        <ErrorNote error={st.error} />
+        <GrafanaSettings />
+      </div>
+    );
   const set = (p: Partial<Schedule>) => {
     setSaved(false);
     setDraft({ ...draft, ...p });
@@ -178,6 +185,7 @@ export function Settings() {
           </div>
         </dl>
       </Card>
+      <GrafanaSettings />
     </div>
   );
 }

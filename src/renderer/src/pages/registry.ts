@@ -9,6 +9,7 @@
  * rule of hooks holds.
  */
 import type { ComponentType } from 'react';
+import { DASHBOARD_UIDS } from '../../../shared/monitoring';
 import type { Glyph } from '../components/Icon';
 import { useBackupLive } from '../backup/live';
 import { useGovernorLive } from '../governor/live';
@@ -32,14 +33,16 @@ export interface PageEntry<Id extends string = string> {
   Page: ComponentType;
   /** Hooks mounted once at the app root (subscriptions that feed this page and its notifications). */
   live?: readonly (() => void)[];
+  /** Uid of the generated Grafana dashboard of this page (`npm run monitor`); the header links to it when a Grafana address is set. */
+  dashboard?: string;
 }
 
 export const PAGES = [
-  { id: 'overview', label: 'Overview', icon: overviewIcon, Page: Overview },
-  { id: 'network', label: 'Network & Sync', icon: networkIcon, Page: Network, live: [useNetworkLive] },
-  { id: 'governor', label: 'Governor', icon: governorIcon, Page: Governor, live: [useGovernorLive] },
+  { id: 'overview', label: 'Overview', icon: overviewIcon, Page: Overview, dashboard: DASHBOARD_UIDS.nodeHealth },
+  { id: 'network', label: 'Network & Sync', icon: networkIcon, Page: Network, live: [useNetworkLive], dashboard: DASHBOARD_UIDS.networkConsensus },
+  { id: 'governor', label: 'Governor', icon: governorIcon, Page: Governor, live: [useGovernorLive], dashboard: DASHBOARD_UIDS.governor },
   { id: 'names', label: 'Names', icon: namesIcon, Page: Names, live: [useNamesLive] },
-  { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive] },
+  { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive], dashboard: DASHBOARD_UIDS.backups },
   { id: 'logs', label: 'Logs', icon: logsIcon, Page: Logs },
   { id: 'settings', label: 'Settings', icon: settingsIcon, Page: Settings },
 ] as const satisfies readonly PageEntry[];
