@@ -46,7 +46,7 @@ beforeAll(async () => {
   for (const n of ['seller', 'b1', 'b2']) addr[n] = (await ks.create(n)).address;
   const { config } = loadConfig({
     cwd: os.tmpdir(), env: { TB_DNS_DEV_TRADE: '1' },
-    flags: { data_dir: root, rpc_addr: '127.0.0.1:0', metrics_addr: '127.0.0.1:0', block_time_ms: '600000', log_level: 'warn' },
+    flags: { data_dir: root, rpc_addr: '127.0.0.1:0', metrics_addr: '127.0.0.1:0', block_time_ms: '600000', log_level: 'warn', rpc_tokens_per_sec: '10000' },
   });
   node = await Node.start(config, { stdout: false });
   port = node.rpcPort!;
