@@ -46,11 +46,11 @@ export async function tempDataDir(): Promise<{ dataDir: string; cleanup(): Promi
 }
 
 /** Starts the console; resolves once it printed its URL. */
-export async function startConsole(dataDir: string, extra: string[] = []): Promise<RunningConsole> {
+export async function startConsole(dataDir: string, extra: string[] = [], env?: NodeJS.ProcessEnv): Promise<RunningConsole> {
   const proc = spawn(
     process.execPath,
     [CLI, 'console', '--no-open', '--data-dir', dataDir, '--rpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', ...extra],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) },
   );
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));

@@ -15,6 +15,8 @@ import { readTail } from './log-tail.js';
 import { RestoreJob } from './restore-job.js';
 import { joinNetwork, listNetworks } from './network-switch.js';
 import type { Supervisor } from './supervisor.js';
+import { createDesktop, type Desktop } from './desktop/index.js';
+import type { MoveProgress, Notification, SettingsView } from '../shared/api/desktop.js';
 import { createFirstHour, type FirstHour, type FirstRunOptions } from './first-hour-handlers.js';
 
 type AppHandler<N extends AppMethodName> = (p: ParamsOf<AppMethodByName<N>>) => Promise<ResultOf<AppMethodByName<N>>>;
@@ -30,6 +32,10 @@ export interface AppHandlerOptions {
   openPath?: (p: string) => Promise<boolean>;
   /** Native folder dialog (Electron); resolves null when cancelled. Absent in server mode. */
   pickFolder?: (title?: string) => Promise<string | null>;
+  /** Console settings directory (Electron: userData); see src/host/desktop/settings-store.ts. */
+  settingsDir?: string;
+  /** Watcher periods (tests); see src/host/desktop/index.ts. */
+  desktop?: { diskIntervalMs?: number; deadlineIntervalMs?: number };
   /** First-run inputs (src/host/first-run.ts); default: due only on a fresh machine. */
   firstRun?: FirstRunOptions;
   /** The resources directory (built-in networks in `<dir>/networks`); default: node-core's (resources.ts). */
@@ -39,10 +45,18 @@ export interface AppHandlerOptions {
 /** Sources of the host's own topics other than `app.supervisor` (read by the Broker). */
 export interface AppTopicSources {
   'app.restore': (cb: (p: RestoreProgress) => void) => () => void;
+  'app.notification': (cb: (p: Notification) => void) => () => void;
+  'app.move': (cb: (p: MoveProgress) => void) => () => void;
+  'app.settings': (cb: (p: SettingsView) => void) => () => void;
   'app.practice': (cb: (p: PracticeState) => void) => () => void;
 }
 const topicSources = new WeakMap<AppHandlers, AppTopicSources>();
+const desktops = new WeakMap<AppHandlers, Desktop>();
 const firstHours = new WeakMap<AppHandlers, FirstHour>();
+/** The desktop services created with these handlers (notification center, settings, guard). */
+export function desktopOf(h: AppHandlers): Desktop | undefined {
+  return desktops.get(h);
+}
 /** The first-run and practice-testnet state behind these handlers (console-main: start the node or wait; stop the practice testnet on quit). */
 export function firstHourOf(h: AppHandlers): FirstHour | undefined {
   return firstHours.get(h);
@@ -122,6 +136,14 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     o.dataDirHint = r.data_dir;
     return r;
   };
+  const desktop = createDesktop({
+    mode: o.mode,
+    supervisor: o.supervisor,
+    dataDir: () => dataDirOf(o),
+    dataRootHint: o.dataDirHint,
+    settingsDir: o.settingsDir,
+    ...o.desktop,
+  });
   const unlock: AppHandler<'app.unlockDataDir'> = async (p) => {
     const dir = needDir();
     let r;
@@ -146,6 +168,12 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     },
     join: (network) => joinNetworkH({ network }),
     knownNames: () => listNetworks({ builtinDir, extra }).map((n) => n.name),
+    // One RPC token setting: the first run's choice is Settings' token (console-settings.json).
+    saveToSettings: async (s) => {
+      await desktop.handlers['app.setSettings']({
+        patch: { rpc_auth_token: s.rpcAuthToken ?? null, close_action: s.keepRunning ? 'background' : 'quit' },
+      });
+    },
   });
   // Typed as a complete record so a method added to the contract without a handler fails to compile.
   const all: { [N in AppMethodName]: AppHandler<N> } = {
@@ -158,6 +186,7 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
     'app.restoreStatus': restoreStatus,
     'app.networks': networks,
     'app.joinNetwork': joinNetworkH,
+    ...desktop.handlers,
     'app.unlockDataDir': unlock,
     ...first.handlers,
   };
@@ -167,11 +196,18 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
       cb(restore.status());
       return restore.onChange(cb);
     },
+    'app.notification': (cb) => desktop.center.on((n, alert) => cb({ ...n, alert })),
+    'app.move': (cb) => {
+      cb(desktop.move.status());
+      return desktop.move.onChange(cb);
+    },
+    'app.settings': (cb) => desktop.onSettings(cb),
     'app.practice': (cb) => {
       cb(first.practice.status());
       return first.onPractice(cb);
     },
   });
+  desktops.set(handlers, desktop);
   firstHours.set(handlers, first);
   return handlers;
 }

@@ -10,7 +10,7 @@ import { parseParams } from '../shared/api/define.js';
 import { ErrorCode, RpcError } from '../shared/api/errors.js';
 import { TOPIC_NAMES, type TopicName, type TopicPayload } from '../shared/api/events.js';
 import { METHODS } from '../shared/api/methods.js';
-import { appTopicsOf, type AppHandlers } from './app-handlers.js';
+import { appTopicsOf, desktopOf, type AppHandlers } from './app-handlers.js';
 import type { Supervisor } from './supervisor.js';
 
 /** Every topic a UI client may subscribe to. */
@@ -41,6 +41,8 @@ export class Broker {
    */
   async call(method: unknown, params: unknown): Promise<unknown> {
     if (typeof method !== 'string') throw new RpcError(ErrorCode.InvalidRequest, 'method must be a string');
+    // Disk in the critical tier: writes that could not finish are refused (src/host/desktop).
+    desktopOf(this.app)?.guard(method);
     const decl = APP.get(method);
     if (decl) {
       const p = parseParams(decl, params);
@@ -64,10 +66,10 @@ export class Broker {
       fn(this.supervisor.state());
       return this.supervisor.onState(fn);
     }
-    if (topic === 'app.restore' || topic === 'app.practice') {
-      const src = appTopicsOf(this.app)?.[topic as 'app.restore' | 'app.practice'];
+    if (topic.startsWith('app.')) {
+      const src = appTopicsOf(this.app)?.[topic as Exclude<AppTopicName, 'app.supervisor'>] as ((cb: (p: unknown) => void) => () => void) | undefined;
       if (!src) throw RpcError.invalidParams([{ path: ['topic'], message: `${topic} is not available here` }]);
-      return (src as (cb: (p: unknown) => void) => () => void)(cb as (p: unknown) => void);
+      return src(cb as (p: unknown) => void);
     }
     return this.supervisor.subscribe(topic as TopicName, cb as (p: unknown) => void);
   }

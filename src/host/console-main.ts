@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { SupervisorState } from '../shared/api/app.js';
-import { createAppHandlers, firstHourOf } from './app-handlers.js';
+import { createAppHandlers, desktopOf, firstHourOf } from './app-handlers.js';
 import type { FirstRunOptions } from './first-hour-handlers.js';
 import { Broker } from './broker.js';
 import { findChromium, hasDisplay, openInChromium } from './chromium.js';
@@ -74,6 +74,8 @@ export async function runConsole(o: ConsoleOptions = {}): Promise<RunningConsole
 
   const supervisor = new Supervisor({ launcher: forkLauncher(), spec: { entry: nodeEntry(), args: o.nodeArgs ?? [] } });
   const app = createAppHandlers({ mode: 'server', supervisor, dataDirHint: o.dataDir, firstRun: o.firstRun });
+  const settings = desktopOf(app)?.settings;
+  if (settings?.loadError) err(`warning: console settings not used (${settings.loadError}); defaults apply until Settings are saved`);
   const first = firstHourOf(app);
   const broker = new Broker(supervisor, app);
   let server: ConsoleServer;

@@ -50,6 +50,12 @@ export interface FirstHourContext {
   join(network: string): Promise<unknown>;
   /** Networks the console knows by name (reserved for imports). */
   knownNames(): string[];
+  /**
+   * Saves the choices Settings also edit, in the Settings store: the RPC token as Settings' token
+   * (undefined = none; put in the node's environment for the next start) and keep-running as the
+   * window's close action (background / quit).
+   */
+  saveToSettings(c: { rpcAuthToken: string | undefined; keepRunning: boolean }): Promise<void>;
 }
 
 export interface FirstHour {
@@ -152,9 +158,9 @@ export function createFirstHour(c: FirstHourContext): FirstHour {
       args = withFlag(args, '--network', r.file ?? r.network);
       if (p.free_ports) for (const f of r.checks.find((x) => x.id === 'ports')?.busy_flags ?? []) args = withFlag(args, f, '127.0.0.1:0');
       const token = p.rpc_auth_token;
-      await writeSettings({ version: 1, data_parent: parent, network: r.network, keep_running: p.keep_running, rpc_auth: !!token, completed_at_ms: Date.now() }, token, home);
+      await writeSettings({ version: 1, data_parent: parent, network: r.network, keep_running: p.keep_running, rpc_auth: !!token, completed_at_ms: Date.now() }, home);
+      await c.saveToSettings({ rpcAuthToken: token, keepRunning: p.keep_running });
       c.supervisor.setArgs(args);
-      c.supervisor.setEnv({ TB_RPC_AUTH_TOKEN: token });
       c.setDataDirHint(dataDir);
       due = false;
       await c.supervisor.restart();

@@ -172,7 +172,17 @@ export class Supervisor {
     this.o.spec = { ...this.o.spec, args: [...args] };
   }
 
-  /** Extra environment for the next start (e.g. `TB_RPC_AUTH_TOKEN` chosen in the first run; a secret, never in args). */
+  /** The node's environment (undefined = this process's environment). */
+  env(): NodeJS.ProcessEnv | undefined {
+    return this.o.spec.env;
+  }
+
+  /**
+   * Merges variables into the node's environment for the next start (`undefined` removes one);
+   * everything else is kept. Callers: the first run and Settings (`TB_RPC_AUTH_TOKEN`, one setting
+   * kept by the Settings store, src/host/desktop/settings-store.ts) and Settings' governor options.
+   * A secret goes here, never in args.
+   */
   setEnv(extra: Record<string, string | undefined>): void {
     const env: NodeJS.ProcessEnv = { ...(this.o.spec.env ?? process.env) };
     for (const [k, v] of Object.entries(extra)) {

@@ -6,15 +6,16 @@
  * The node runs from its own bundle (`node-core/node-entry?modulePath`), with the resources directory
  * passed explicitly (app-paths.ts); the packaged app is hardened (hardening.ts).
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, session, shell, Tray, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAppHandlers, firstHourOf } from '../host/app-handlers.js';
+import { createAppHandlers, desktopOf, firstHourOf } from '../host/app-handlers.js';
 import { Broker } from '../host/broker.js';
 import { Supervisor } from '../host/supervisor.js';
 import { RESOURCES_ENV, useBuiltWorkersAt } from '../host/built.js';
 import { appResourcesDir, preloadPath, rendererPath } from './app-paths.js';
 import { guardDevTools, hardenProductionApp } from './hardening.js';
+import { installDesktop } from './desktop.js';
 import { installIpcBroker } from './ipc-broker.js';
 // Not an in-process import: electron-vite builds the node's entry as a bundle of its own and this
 // is only its path, for utilityProcess.fork.
@@ -66,10 +67,9 @@ function stopThenQuit(): void {
   });
 }
 
-app.on('second-instance', () => {
-  if (window?.isMinimized()) window.restore();
-  window?.focus();
-});
+let openWindow: () => void = () => {};
+app.on('second-instance', () => openWindow());
+app.on('activate', () => openWindow()); // macOS: the Dock icon reopens a window hidden in the background
 
 app.on('before-quit', (e) => {
   if (stopped) return;
@@ -90,6 +90,7 @@ void app.whenReady().then(() => {
     supervisor,
     firstRun: { dataDirGiven: nodeArgs.includes('--data-dir') || !!process.env.TB_DATA_DIR, forced: process.argv.includes('--first-run') },
     resourcesDir: resources,
+    settingsDir: app.getPath('userData'),
     openPath: async (p) => (await shell.openPath(p)) === '',
     // Backup destinations: a native folder dialog, attached to the console window.
     pickFolder: async (title) => {
@@ -103,10 +104,22 @@ void app.whenReady().then(() => {
   disposePractice = async () => first?.practice.dispose();
   // First run due (fresh machine): the node starts once the operator has chosen (app.completeFirstRun).
   if (!first?.due()) supervisor.start();
-  window = createConsoleWindow({ BrowserWindow, shell }, preloadPath(here), production);
-  window.on('close', (e) => {
-    if (stopped) return;
-    e.preventDefault();
-    stopThenQuit();
-  });
+  // Tray, background on close (asked once), start at login, suspend/resume, OS notifications (src/main/desktop.ts).
+  const icon = nativeImage.createFromPath(path.join(resources, 'icons', 'tray-32.png'));
+  const desktop = installDesktop({ app, Tray, Menu, icon, Notification, powerMonitor, dialog }, { supervisor, desktop: desktopOf(handlers)!, openWindow: () => openWindow(), window: () => window, quit: stopThenQuit });
+  openWindow = () => {
+    if (window && !window.isDestroyed()) {
+      if (window.isMinimized()) window.restore();
+      window.show();
+      window.focus();
+      return;
+    }
+    window = createConsoleWindow({ BrowserWindow, shell }, preloadPath(here), production);
+    window.on('close', (e) => {
+      if (stopped) return;
+      void desktop.onClose(e);
+    });
+  };
+  // The first run is shown in the window: never start hidden while it is due.
+  if (!desktop.startHidden || first?.due()) openWindow();
 });

@@ -27,6 +27,7 @@ import { walletHandlers } from './wallet/handlers.js';
 import { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
 import { netHandlers } from './net/handlers.js';
+import { deadlineHandlers, fromModuleDeadline } from './deadlines.js';
 import { historyHandlers } from './wallet/history.js';
 import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
 import { Network } from './net/network.js';
@@ -280,6 +281,8 @@ export class Node {
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
     this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network }), ...walletHandlers(chain, { keystore }), ...historyHandlers(() => this.chain, keystore), ...modules.handlers(), ...snapshots.handlers(),
+      // The deadline inbox: every started module's deadlines() (modules/types.ts).
+      ...deadlineHandlers({ height: () => chain.tip().height, blockTimeMs: this.genesis.block_time_ms, sources: () => [() => modules.deadlines().map(fromModuleDeadline)] }),
       ...netHandlers({
         net: () => this.net,
         engine: () => this.engine,

@@ -76,6 +76,8 @@ export class Governor {
   private work: Promise<void> = Promise.resolve();
   private stopped = false;
   private lastTickMs: number | null = null;
+  /** When the window timer fires next (wall ms), while it is armed: the deadline inbox's exact window end. */
+  private nextTickMs: number | null = null;
   private economics: { epoch: number; txCount: number; volume: bigint } | undefined;
   private offHead: (() => void) | undefined;
   /** Latest decision file: epoch, hash, sidecar (status `release_provenance`). */
@@ -142,8 +144,10 @@ export class Governor {
 
   private schedule(): void {
     if (this.stopped) return;
+    this.nextTickMs = this.now() + this.o.windowSecs * 1000;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.nextTickMs = null;
       void this.serial(() => this.evaluate()).finally(() => this.schedule());
     }, this.o.windowSecs * 1000);
   }
@@ -340,9 +344,10 @@ export class Governor {
   deadlines(): Deadline[] {
     const tip = this.o.chain.tip();
     const blockMs = (this.o.epochSecs * 1000) / EPOCH_BLOCKS;
-    const nextMs = (this.lastTickMs ?? this.now()) + this.o.windowSecs * 1000;
+    const nextMs = this.nextTickMs ?? (this.lastTickMs ?? this.now()) + this.o.windowSecs * 1000;
     const out: Deadline[] = [
-      { module: 'governor', kind: 'governor_window', label: 'next gate evaluation', at_ms: nextMs, height: tip.height + Math.max(1, Math.ceil((nextMs - this.now()) / blockMs)) },
+      // The timer's own time (stable across calls, so its id is too); it recurs every window.
+      { module: 'governor', kind: 'governor_window', label: 'next gate evaluation', at_ms: nextMs, height: tip.height + Math.max(1, Math.ceil((nextMs - this.now()) / blockMs)), id: `governor:governor_window:${Math.round(nextMs / 1000)}`, recurring: true },
     ];
     for (const r of [...this.intents.values()].sort(newestFirst).reverse()) {
       if ((r.state !== 'pending' && r.state !== 'shadow') || r.epoch_apply <= tip.epoch) continue;

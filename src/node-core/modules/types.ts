@@ -60,6 +60,10 @@ export interface Deadline {
   epoch?: number;
   /** Expected wall-clock time (ms) when known. */
   at_ms?: number;
+  /** Stable across calls, so the console notifies once per deadline (default `<module>:<kind>:<height>`). */
+  id?: string;
+  /** Comes back on a fixed period (an evaluation window): the console lists it without notifying each time. */
+  recurring?: boolean;
 }
 
 /** Inputs of governor gates provided by a module (the governor's `sources` hook). */

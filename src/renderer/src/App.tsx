@@ -1,6 +1,8 @@
-/** Root: live subscriptions, the shell, the current page, the wallet drawer, governor and backup notifications. */
+/** Root: live subscriptions, the shell, the current page, the wallet drawer, governor and backup notifications, the notification center's toasts. */
 import { useLiveData } from './api/live';
 import { BackupToasts } from './backup/Notices';
+import { useDesktopLive } from './desktop/live';
+import { NotificationToasts } from './desktop/NotificationCenter';
 import { Shell } from './components/Shell';
 import { GovernorToasts } from './governor/Toasts';
 import { pageEntry, usePageLiveHooks } from './pages/registry';
@@ -11,6 +13,8 @@ import { FirstRunGate } from './first-run/FirstRun';
 export function App() {
   useLiveData();
   usePageLiveHooks();
+  // Notification center and theme (both modes, every page).
+  useDesktopLive();
   const { Page } = pageEntry(useUi((s) => s.page));
   return (
     <>
@@ -20,6 +24,7 @@ export function App() {
       <WalletDrawer />
       <GovernorToasts />
       <BackupToasts />
+      <NotificationToasts />
       <FirstRunGate />
     </>
   );

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { defineMethod } from './define.js';
 import { RestoreProgress, SnapshotReason } from './snapshots.js';
 import { PhaseInfo } from './types.js';
+import { DESKTOP_METHODS, DesktopTopics } from './desktop.js';
 
 /** Where the console runs: the Electron window, or console server mode (browser over WebSocket). */
 export const AppMode = z.enum(['electron', 'server']);
@@ -219,8 +220,8 @@ export const PreflightCheck = z.object({
 });
 export type PreflightCheck = z.infer<typeof PreflightCheck>;
 
-/** The console's own settings (`~/.the_block/console.json`, written by the first run). */
-export const ConsoleSettings = z.object({
+/** The first run's choices (`~/.the_block/console.json`). The RPC token it may set is kept by the Settings store (`console-settings.json`, see desktop.ts), where Settings edits it. */
+export const FirstRunSettings = z.object({
   version: z.literal(1),
   /** Folder holding one data root per network (`<data_parent>/<network>`). */
   data_parent: z.string(),
@@ -231,7 +232,7 @@ export const ConsoleSettings = z.object({
   rpc_auth: z.boolean(),
   completed_at_ms: z.number(),
 });
-export type ConsoleSettings = z.infer<typeof ConsoleSettings>;
+export type FirstRunSettings = z.infer<typeof FirstRunSettings>;
 
 export const appFirstRun = defineMethod({
   name: 'app.firstRun',
@@ -241,7 +242,7 @@ export const appFirstRun = defineMethod({
   result: z.object({
     needed: z.boolean(),
     settings_file: z.string(),
-    settings: ConsoleSettings.nullable(),
+    settings: FirstRunSettings.nullable(),
     defaults: z.object({ data_parent: z.string(), network: z.string() }),
   }),
   mutating: false,
@@ -263,7 +264,7 @@ export const appCompleteFirstRun = defineMethod({
     data_parent: z.string().min(1).max(4096),
     network: z.string().min(1).max(4096),
     keep_running: z.boolean(),
-    /** Optional RPC auth token (no whitespace); kept in the 0600 settings secret file, never returned. */
+    /** Optional RPC auth token (no whitespace); kept by the Settings store (`console-settings.json`, 0600) as Settings' token, never returned. */
     rpc_auth_token: z.string().regex(/^\S{8,256}$/, 'must be 8-256 characters without spaces').optional(),
     /** Let the node pick free ports for the busy ones the preflight named. */
     free_ports: z.boolean().optional(),
@@ -343,6 +344,7 @@ export const appNetworkInvite = defineMethod({
 /** All app methods. Order = display order. */
 export const APP_METHODS = [
   appInfo, appRestartNode, appOpenDataDir, appOpenLogs, appPickFolder, appRestoreSnapshot, appRestoreStatus, appNetworks, appJoinNetwork, appUnlockDataDir,
+  ...DESKTOP_METHODS,
   appFirstRun, appPreflight, appCompleteFirstRun, appPracticeTestnet, appStartPracticeTestnet, appStopPracticeTestnet, appImportNetwork, appNetworkInvite,
 ] as const;
 export type AnyAppMethod = (typeof APP_METHODS)[number];
@@ -355,6 +357,8 @@ export const AppTopics = {
   'app.supervisor': SupervisorState,
   /** A restore run by the console progressed or ended (phases stopping_node … ready). */
   'app.restore': RestoreProgress,
+  /** Notifications, data-directory move, settings (src/shared/api/desktop.ts). */
+  ...DesktopTopics,
   /** The practice testnet progressed (creating, validators ready i/N, joining, running) or stopped. */
   'app.practice': PracticeState,
 } as const;

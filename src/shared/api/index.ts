@@ -10,4 +10,6 @@ export * from './types.js';
 export * from './openrpc.js';
 export * from './jsonrpc.js';
 export * from './net.js';
+export * from './deadlines.js';
+export * from './desktop.js';
 export * from './wallet.js';

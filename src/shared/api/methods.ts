@@ -3,6 +3,7 @@
  * named forms. Errors: −32602 with `data.issues` for bad params; −32000 with `data.reason`
  * for application errors (reasons listed per method); −32010 (`not_found`) for missing objects.
  */
+import { DEADLINE_METHODS } from './deadlines.js';
 import { z } from 'zod';
 import { defineMethod } from './define.js';
 import { Reason } from './errors.js';
@@ -167,6 +168,7 @@ export const METHODS = [
   ...GOVERNOR_METHODS,
   ...SNAPSHOT_METHODS,
   ...NET_METHODS,
+  ...DEADLINE_METHODS,
   ...WALLET_HISTORY_METHODS,
   ...DNS_METHODS,
 ] as const;

@@ -108,10 +108,10 @@ describe('first run', () => {
     expect(firstRunDue({ dataDirGiven: false, defaultDataDir: def, home })).toBe(true);
     expect(firstRunDue({ dataDirGiven: true, defaultDataDir: def, home })).toBe(false);
     expect(firstRunDue({ forced: true, dataDirGiven: true, defaultDataDir: def, home })).toBe(true);
-    await writeSettings({ version: 1, data_parent: path.join(home, 'data ü'), network: 'dev', keep_running: true, rpc_auth: true, completed_at_ms: 1 }, 'sekrit-token', home);
+    await writeSettings({ version: 1, data_parent: path.join(home, 'data ü'), network: 'dev', keep_running: true, rpc_auth: true, completed_at_ms: 1 }, home);
     expect(firstRunDue({ dataDirGiven: false, defaultDataDir: def, home })).toBe(false);
     expect(readSettings(home)?.data_parent).toBe(path.join(home, 'data ü'));
-    const st = await import('node:fs/promises').then((f) => f.stat(path.join(home, '.the_block', 'console-secret.json')));
+    const st = await import('node:fs/promises').then((f) => f.stat(path.join(home, '.the_block', 'console.json')));
     expect(st.mode & 0o777).toBe(0o600);
   });
 });

@@ -2,6 +2,8 @@
 // permissions denied, the window secure and on app://, the node started through utilityProcess
 // (backed here by a real child process speaking the node's IPC protocol), and quit → ordered stop.
 import { fork } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
@@ -18,7 +20,7 @@ vi.mock('../../../src/host/built.js', async (orig) => ({ ...(await orig<object>(
 const h = vi.hoisted(() => {
   let ready!: () => void;
   const whenReady = new Promise<void>((r) => (ready = r));
-  return { ready, whenReady, calls: [] as string[], windows: [] as any[], forks: [] as any[] };
+  return { ready, whenReady, calls: [] as string[], windows: [] as any[], forks: [] as any[], trays: [] as any[], dialogs: [] as any[] };
 });
 
 vi.mock('electron', async () => {
@@ -32,7 +34,23 @@ vi.mock('electron', async () => {
     requestSingleInstanceLock: vi.fn(() => true),
     quit: vi.fn(() => h.calls.push('quit')),
     exit: vi.fn(),
+    getPath: vi.fn(() => USER_DATA()),
+    setLoginItemSettings: vi.fn(),
+    getLoginItemSettings: vi.fn(() => ({ openAtLogin: false, wasOpenedAtLogin: false })),
   });
+  class Tray extends EE {
+    constructor(readonly icon: unknown) {
+      super();
+      h.trays.push(this);
+    }
+    setToolTip = vi.fn();
+    setContextMenu = vi.fn();
+    destroy = vi.fn();
+  }
+  class Notification extends EE {
+    static isSupported = () => true;
+    show = vi.fn();
+  }
   class BrowserWindow extends EE {
     webContents = Object.assign(new EE(), { setWindowOpenHandler: vi.fn() });
     constructor(readonly opts: any) {
@@ -42,6 +60,8 @@ vi.mock('electron', async () => {
     loadURL = vi.fn(async () => {});
     show = vi.fn();
     destroy = vi.fn(() => h.calls.push('destroy'));
+    isDestroyed = () => false;
+    hide = vi.fn();
     isMinimized = () => false;
     restore = vi.fn();
     focus = vi.fn();
@@ -67,13 +87,24 @@ vi.mock('electron', async () => {
     app,
     BrowserWindow,
     ipcMain: { handle: vi.fn(), on: vi.fn(), removeHandler: vi.fn(), off: vi.fn() },
-    Menu: { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn() },
+    Menu: { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((t: unknown[]) => ({ items: t })) },
     protocol: { registerSchemesAsPrivileged: vi.fn(() => h.calls.push('registerSchemes')), handle: vi.fn() },
     session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } },
     shell: { openExternal: vi.fn(), openPath: vi.fn(async () => '') },
     utilityProcess,
+    Tray,
+    Notification,
+    nativeImage: { createFromPath: vi.fn(() => ({ isEmpty: () => false })) },
+    powerMonitor: new EE(),
+    // The first close asks: the test answers "Quit" without remembering.
+    dialog: { showOpenDialog: vi.fn(), showMessageBox: vi.fn(async (...a: unknown[]) => (h.dialogs.push(a), { response: 1, checkboxChecked: false })) },
   };
 });
+let userData: string | undefined;
+function USER_DATA() {
+  userData ??= mkdtempSync(path.join(os.tmpdir(), 'tb-main-userdata-'));
+  return userData;
+}
 function FAKE_PATH() {
   return FAKE;
 }
@@ -123,13 +154,18 @@ describe('Electron main', () => {
       { timeout: 20_000 },
     );
 
-    // Closing the window stops the node first (the window stays until it has stopped), then quits.
+    // The tray is up, with the node's phase; start-at-login follows the setting (off).
+    expect(h.trays).toHaveLength(1);
+    expect(electron.app.setLoginItemSettings).toHaveBeenCalledWith({ openAtLogin: false, args: ['--hidden'] });
+
+    // Closing the window asks once (background or quit); answered "Quit": the node stops first
+    // (the window stays until it has stopped), then the app quits.
     const closeEvent = { preventDefault: vi.fn() };
     win.emit('close', closeEvent);
     expect(closeEvent.preventDefault).toHaveBeenCalled();
     expect(h.calls).not.toContain('quit');
-    const stopping = await onCall({ senderFrame: { url: 'app://console/index.html' } }, 'app.info', {});
-    expect(stopping.result.supervisor.state).toBe('stopping');
+    await vi.waitFor(async () => expect(['stopping', 'stopped']).toContain((await onCall({ senderFrame: { url: 'app://console/index.html' } }, 'app.info', {})).result.supervisor.state));
+    expect(h.dialogs).toHaveLength(1);
     await vi.waitFor(() => expect(h.calls).toContain('quit'), { timeout: 10_000 });
     expect(h.calls.indexOf('destroy')).toBeLessThan(h.calls.indexOf('quit'));
     const after = await onCall({ senderFrame: { url: 'app://console/index.html' } }, 'app.info', {});

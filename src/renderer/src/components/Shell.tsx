@@ -11,6 +11,7 @@ import { CrashBanner } from './CrashBanner';
 import { NodeNotices } from './NodeNotices';
 import { RestoreNotice } from '../backup/Notices';
 import { Icon } from './Icon';
+import { NotificationBell } from '../desktop/NotificationCenter';
 import { useSidebar } from './sidebar';
 import { GrafanaLink } from '../monitoring/GrafanaLink';
 
@@ -111,6 +112,7 @@ export function Shell({ children }: { children: ReactNode }) {
             )}
             <GrafanaLink uid={pageEntry(page).dashboard} />
             <PhaseBadge />
+            <NotificationBell />
           </div>
         </header>
         <div className="banners">

@@ -17,6 +17,7 @@ import { useNamesLive } from '../names/live';
 import { useNetworkLive } from '../network/live';
 import type { PageId } from '../store/ui';
 import { Backup, backupIcon } from './Backup';
+import { Deadlines, deadlinesIcon } from './Deadlines';
 import { Governor, governorIcon } from './Governor';
 import { Logs, logsIcon } from './Logs';
 import { Names, namesIcon } from './Names';
@@ -41,6 +42,7 @@ export const PAGES = [
   { id: 'overview', label: 'Overview', icon: overviewIcon, Page: Overview, dashboard: DASHBOARD_UIDS.nodeHealth },
   { id: 'network', label: 'Network & Sync', icon: networkIcon, Page: Network, live: [useNetworkLive], dashboard: DASHBOARD_UIDS.networkConsensus },
   { id: 'governor', label: 'Governor', icon: governorIcon, Page: Governor, live: [useGovernorLive], dashboard: DASHBOARD_UIDS.governor },
+  { id: 'deadlines', label: 'Deadlines', icon: deadlinesIcon, Page: Deadlines },
   { id: 'names', label: 'Names', icon: namesIcon, Page: Names, live: [useNamesLive] },
   { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive], dashboard: DASHBOARD_UIDS.backups },
   { id: 'logs', label: 'Logs', icon: logsIcon, Page: Logs },

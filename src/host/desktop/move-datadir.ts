@@ -1,0 +1,362 @@
+/**
+ * Moving the node's data directory (Settings → Data directory), as a guided job with a journal
+ * (cf. Daedalus' restore: preflight, staging, verify, install, a lock file so an interrupted run
+ * is noticed at the next start):
+ *
+ *   checks → stop node → copy → verify (SHA-256 of every file, both sides) → switch → start node
+ *
+ * - checks refuse a target equal to or inside the source (`target_inside_source`), a target that
+ *   exists and is not empty (`target_not_empty`), one that cannot be written (`not_writable`)
+ *   and one whose file system has less free space than the data plus the refusal tier
+ *   (`no_space`) — nothing is touched then;
+ * - the journal `<settings dir>/datadir-move.json` is written atomically before each step; when
+ *   the console dies mid-move, the next start resumes at the recorded step (copy and verify are
+ *   idempotent: copying again overwrites, verifying again re-hashes);
+ * - the switch is one atomic settings write (`data_dir`), then the node's `--data-dir`; the
+ *   source is never modified or deleted (the operator removes it when satisfied);
+ * - a failed verify leaves the node on the source and says which file differs.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, promises as fs, readFileSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import type { MoveProgress, MoveStep } from '../../shared/api/desktop.js';
+import { RpcError } from '../../shared/api/errors.js';
+import { writeFileAtomic } from '../../node-core/storage/atomic.js';
+import { withFlag } from '../network-switch.js';
+import { freeBytes } from './notify-sources.js';
+import type { SettingsStore } from './settings-store.js';
+
+export const MOVE_JOURNAL = 'datadir-move.json';
+
+/** Supervisor parts the move uses. */
+export interface MoveNode {
+  stop(): Promise<void>;
+  start(): void;
+  args(): string[];
+  setArgs(args: string[]): void;
+}
+
+interface Journal {
+  source: string;
+  target: string;
+  network: string;
+  step: 'copying' | 'verifying' | 'switching' | 'done' | 'failed';
+  started_ms: number;
+}
+
+/** Thrown by the test hook to stop a move the way a killed process would (no cleanup, journal left). */
+export class SimulatedCrash extends Error {}
+
+export interface MoveOptions {
+  settingsDir: string;
+  settings: SettingsStore;
+  node: MoveNode;
+  /** Current data directory and network of the node. */
+  current: () => { dataDir: string | undefined; network: string };
+  /** Extra free space to keep on the target (bytes): the disk refusal tier. */
+  reserveBytes: () => number;
+  /** Test hook, called at each step boundary and after each copied/verified file. */
+  hook?: (step: MoveStep, filesDone: number) => void;
+  now?: () => number;
+}
+
+interface FileEntry {
+  rel: string;
+  size: number;
+}
+
+/** Every regular file under `root` (relative paths), skipping the node's lock file. */
+export async function listFiles(root: string): Promise<FileEntry[]> {
+  const out: FileEntry[] = [];
+  for (const rel of (await fs.readdir(root, { recursive: true })).map(String).sort()) {
+    if (rel === 'node.lock') continue;
+    const st = await fs.lstat(path.join(root, rel));
+    if (st.isFile()) out.push({ rel, size: st.size });
+  }
+  return out;
+}
+
+function sha256(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(file)
+      .on('data', (d) => h.update(d))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
+  });
+}
+
+/** Whether `child` is `parent` or below it. */
+export function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(path.resolve(parent), path.resolve(child));
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+async function nearestExisting(p: string): Promise<string> {
+  let d = path.resolve(p);
+  while (!existsSync(d)) {
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return d;
+}
+
+const fmtMiB = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+
+export class MoveJob {
+  private readonly ee = new EventEmitter();
+  private p: MoveProgress = {
+    step: 'idle',
+    bytes_done: 0,
+    bytes_total: 0,
+    files_done: 0,
+    files_total: 0,
+    eta_ms: null,
+    resumed: false,
+    message: 'No move has run since the console started.',
+  };
+  private running: Promise<void> | undefined;
+  private readonly journalFile: string;
+  private readonly now: () => number;
+
+  constructor(private readonly o: MoveOptions) {
+    this.journalFile = path.join(o.settingsDir, MOVE_JOURNAL);
+    this.now = o.now ?? Date.now;
+  }
+
+  status(): MoveProgress {
+    return { ...this.p };
+  }
+
+  onChange(cb: (p: MoveProgress) => void): () => void {
+    this.ee.on('change', cb);
+    return () => this.ee.off('change', cb);
+  }
+
+  /** The journal of an unfinished move, if any. */
+  pending(): Journal | undefined {
+    try {
+      const j = JSON.parse(readFileSync(this.journalFile, 'utf8')) as Journal;
+      return j.step === 'copying' || j.step === 'verifying' || j.step === 'switching' ? j : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Resumes an interrupted move (called at console start). @returns the run, or undefined when none was pending. */
+  resume(): Promise<void> | undefined {
+    const j = this.pending();
+    if (!j || this.running) return undefined;
+    this.set({
+      step: j.step,
+      source: j.source,
+      target: j.target,
+      resumed: true,
+      message: `Resuming the interrupted move of ${j.source} to ${j.target} (at ${j.step}).`,
+    });
+    this.running = this.run(j).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Pre-checks, then starts the move. @throws RpcError with a stable reason when a check fails (nothing touched). */
+  async start(targetIn: string): Promise<{ done: Promise<void> }> {
+    if (this.running) throw RpcError.app('busy', 'a data-directory move is already running');
+    const cur = this.o.current();
+    if (!cur.dataDir)
+      throw RpcError.app('not_ready', 'the data directory is not known until the node has started once');
+    const source = path.resolve(cur.dataDir);
+    if (!path.isAbsolute(targetIn))
+      throw RpcError.invalidParams([{ path: ['target'], message: 'must be an absolute path' }]);
+    const target = path.resolve(targetIn);
+    this.set({
+      step: 'checking',
+      source,
+      target,
+      resumed: false,
+      bytes_done: 0,
+      files_done: 0,
+      message: 'Checking the target…',
+      reason: undefined,
+    });
+    try {
+      await this.check(source, target);
+    } catch (e) {
+      this.set({
+        step: 'failed',
+        message: (e as Error).message,
+        reason: (e as RpcError).data?.reason as string | undefined,
+      });
+      throw e;
+    }
+    const j: Journal = { source, target, network: cur.network, step: 'copying', started_ms: this.now() };
+    await this.journal(j);
+    this.running = this.run(j).finally(() => (this.running = undefined));
+    return { done: this.running };
+  }
+
+  private async check(source: string, target: string): Promise<void> {
+    if (isInside(target, source))
+      throw RpcError.app(
+        'target_inside_source',
+        `${target} is inside the current data directory ${source}; choose a folder elsewhere`,
+      );
+    if (existsSync(target)) {
+      const st = await fs.stat(target);
+      if (!st.isDirectory()) throw RpcError.app('target_not_empty', `${target} exists and is not a folder`);
+      if ((await fs.readdir(target)).length > 0)
+        throw RpcError.app('target_not_empty', `${target} is not empty; choose a new or empty folder`);
+    }
+    const base = await nearestExisting(target);
+    try {
+      await fs.mkdir(target, { recursive: true });
+      const probe = path.join(target, `.tb-write-test-${process.pid}`);
+      await fs.writeFile(probe, 'ok');
+      await fs.rm(probe);
+    } catch (e) {
+      // Leave no empty folder we created.
+      if (base !== target) await fs.rm(target, { recursive: true, force: true }).catch(() => {});
+      throw RpcError.app(
+        'not_writable',
+        `${target} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
+    }
+    const need = (await listFiles(source)).reduce((a, f) => a + f.size, 0);
+    const free = await freeBytes(target);
+    const reserve = this.o.reserveBytes();
+    if (free < need + reserve) {
+      await fs.rm(target, { recursive: true, force: true }).catch(() => {});
+      throw RpcError.app(
+        'no_space',
+        `not enough space at ${target}: the data needs ${fmtMiB(need)} plus ${fmtMiB(reserve)} kept free, ${fmtMiB(free)} is free`,
+        { need_bytes: need, free_bytes: free },
+      );
+    }
+  }
+
+  private async journal(j: Journal): Promise<void> {
+    await writeFileAtomic(this.journalFile, JSON.stringify(j, null, 2) + '\n');
+  }
+
+  private set(p: Partial<MoveProgress>): void {
+    this.p = { ...this.p, ...p };
+    for (const k of Object.keys(this.p) as (keyof MoveProgress)[])
+      if (this.p[k] === undefined) delete this.p[k];
+    this.ee.emit('change', this.status());
+  }
+
+  private async run(j: Journal): Promise<void> {
+    try {
+      this.set({ step: 'stopping_node', message: 'Stopping the node…' });
+      await this.o.node.stop();
+      if (j.step === 'copying') {
+        await this.copy(j);
+        j = { ...j, step: 'verifying' };
+        await this.journal(j);
+        this.o.hook?.('verifying', 0);
+      }
+      if (j.step === 'verifying') {
+        const bad = await this.verify(j);
+        if (bad) {
+          await this.journal({ ...j, step: 'failed' });
+          this.set({
+            step: 'starting_node',
+            message: 'Verification failed; starting the node on the old data directory…',
+          });
+          this.o.node.start();
+          this.set({
+            step: 'failed',
+            reason: 'verify_failed',
+            message: `The copy of ${bad} differs from the original; the node keeps using ${j.source}. The partial copy is in ${j.target}.`,
+          });
+          return;
+        }
+        j = { ...j, step: 'switching' };
+        await this.journal(j);
+        this.o.hook?.('switching', 0);
+      }
+      this.set({ step: 'switching', message: `Switching the node to ${j.target}…` });
+      await this.o.settings.update({}, { data_dir: j.target, data_dir_network: j.network });
+      this.o.hook?.('starting_node', 0);
+      this.o.node.setArgs(withFlag(this.o.node.args(), '--data-dir', j.target));
+      await this.journal({ ...j, step: 'done' });
+      this.set({ step: 'starting_node', message: 'Starting the node on the new data directory…' });
+      this.o.node.start();
+      this.set({
+        step: 'done',
+        eta_ms: 0,
+        message: `Moved to ${j.target}. The old data directory ${j.source} was left as it was: delete it once the node runs well.`,
+      });
+    } catch (e) {
+      if (e instanceof SimulatedCrash) throw e;
+      await this.journal({ ...j, step: 'failed' }).catch(() => {});
+      this.set({
+        step: 'failed',
+        reason: 'io_error',
+        message: `The move failed: ${(e as Error).message}. The node keeps using ${j.source}.`,
+      });
+      this.o.node.start();
+    }
+  }
+
+  private progress(
+    step: MoveStep,
+    t0: number,
+    done: number,
+    total: number,
+    files: number,
+    filesTotal: number,
+    verb: string,
+  ): void {
+    const dt = this.now() - t0;
+    const eta = done > 0 && dt > 0 ? Math.round(((total - done) * dt) / done) : null;
+    this.set({
+      step,
+      bytes_done: done,
+      bytes_total: total,
+      files_done: files,
+      files_total: filesTotal,
+      eta_ms: eta,
+      message: `${verb} ${files} of ${filesTotal} files (${fmtMiB(done)} of ${fmtMiB(total)})`,
+    });
+  }
+
+  private async copy(j: Journal): Promise<void> {
+    const files = await listFiles(j.source);
+    const total = files.reduce((a, f) => a + f.size, 0);
+    const t0 = this.now();
+    let done = 0;
+    this.progress('copying', t0, 0, total, 0, files.length, 'Copied');
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      const to = path.join(j.target, f.rel);
+      await fs.mkdir(path.dirname(to), { recursive: true });
+      await fs.copyFile(path.join(j.source, f.rel), to);
+      const fh = await fs.open(to, 'r+');
+      await fh.sync();
+      await fh.close();
+      done += f.size;
+      this.progress('copying', t0, done, total, i + 1, files.length, 'Copied');
+      this.o.hook?.('copying', i + 1);
+    }
+  }
+
+  /** @returns the first differing file, or undefined when every file matches. */
+  private async verify(j: Journal): Promise<string | undefined> {
+    const files = await listFiles(j.source);
+    const total = files.reduce((a, f) => a + f.size, 0);
+    const t0 = this.now();
+    let done = 0;
+    this.progress('verifying', t0, 0, total, 0, files.length, 'Verified');
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      const to = path.join(j.target, f.rel);
+      if (!existsSync(to) || (await sha256(path.join(j.source, f.rel))) !== (await sha256(to))) return f.rel;
+      done += f.size;
+      this.progress('verifying', t0, done, total, i + 1, files.length, 'Verified');
+      this.o.hook?.('verifying', i + 1);
+    }
+    return undefined;
+  }
+}

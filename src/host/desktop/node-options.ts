@@ -1,0 +1,100 @@
+/**
+ * Console settings → the node's start options. Node options are set where the node reads them:
+ * flags for what has a flag (`--rpc-addr`, `--metrics-addr`, `--p2p-tcp-addr`, `--telemetry`,
+ * `--log-level`, `--data-dir`), `TB_*` environment variables for the rest (governor options and
+ * the RPC token, which must never appear in a process list). `null` settings leave the launch
+ * value alone.
+ */
+import type { ConsoleSettings } from '../../shared/api/desktop.js';
+import { withFlag } from '../network-switch.js';
+
+/** Removes every form of a boolean flag (`--x`, `--no-x`). */
+function withoutBool(args: string[], name: string): string[] {
+  return args.filter((a) => a !== `--${name}` && a !== `--no-${name}`);
+}
+
+/** The network the node args name (`--network`), else `TB_NETWORK`, else dev. */
+export function networkOfArgs(args: string[], env: NodeJS.ProcessEnv = process.env): string {
+  const i = args.lastIndexOf('--network');
+  const v = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--network='))?.slice(10);
+  return v ?? env.TB_NETWORK ?? 'dev';
+}
+
+/**
+ * Node flags with the settings applied.
+ * @param only top-level settings keys to apply (default: all); the data directory is applied only
+ *   when `data_dir_network` names the network of these args.
+ */
+export function applyToArgs(
+  args: string[],
+  s: ConsoleSettings,
+  only?: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  const want = (k: string) => !only || only.includes(k);
+  let a = [...args];
+  if (want('data_dir') && s.data_dir && (s.data_dir_network ?? 'dev') === baseName(networkOfArgs(a, env)))
+    a = withFlag(a, '--data-dir', s.data_dir);
+  if (want('rpc_port') && s.rpc_port !== null) a = withFlag(a, '--rpc-addr', `127.0.0.1:${s.rpc_port}`);
+  if (want('metrics_port') && s.metrics_port !== null)
+    a = withFlag(a, '--metrics-addr', `127.0.0.1:${s.metrics_port}`);
+  if (want('p2p_port') && s.p2p_port !== null) a = withFlag(a, '--p2p-tcp-addr', `0.0.0.0:${s.p2p_port}`);
+  if (want('log_level') && s.log_level !== null) a = withFlag(a, '--log-level', s.log_level);
+  if (want('telemetry') && s.telemetry !== null)
+    a = [...withoutBool(a, 'telemetry'), s.telemetry ? '--telemetry' : '--no-telemetry'];
+  return a;
+}
+
+/** A network file path names its network by its base name (`…/testnet.json` → testnet). */
+function baseName(network: string): string {
+  return network.includes('/') || network.endsWith('.json')
+    ? (network.split('/').pop() ?? network).replace(/\.json$/, '')
+    : network;
+}
+
+/** Environment variables the settings own (governor options, RPC token). */
+export const SETTINGS_ENV_KEYS = [
+  'TB_GOVERNOR_ENABLED',
+  'TB_GOVERNOR_SHADOW_ONLY',
+  'TB_GOVERNOR_WINDOW_SECS',
+  'TB_RPC_AUTH_TOKEN',
+] as const;
+
+/**
+ * The settings' environment variables, for `Supervisor.setEnv` (which merges; `undefined`
+ * removes): each owned key gets its setting, else its value in `launch` (the environment the
+ * console was launched with), else is removed. `token`: the RPC token in force (Settings' token,
+ * which the first run sets, else the launch one), or undefined for none.
+ */
+export function envPatch(
+  launch: NodeJS.ProcessEnv,
+  s: ConsoleSettings,
+  token: string | undefined,
+): Record<(typeof SETTINGS_ENV_KEYS)[number], string | undefined> {
+  const b = (v: boolean) => (v ? '1' : '0');
+  return {
+    TB_GOVERNOR_ENABLED: s.governor.enabled !== null ? b(s.governor.enabled) : launch.TB_GOVERNOR_ENABLED,
+    TB_GOVERNOR_SHADOW_ONLY:
+      s.governor.shadow_only !== null ? b(s.governor.shadow_only) : launch.TB_GOVERNOR_SHADOW_ONLY,
+    TB_GOVERNOR_WINDOW_SECS:
+      s.governor.window_secs !== null ? String(s.governor.window_secs) : launch.TB_GOVERNOR_WINDOW_SECS,
+    TB_RPC_AUTH_TOKEN: token || undefined,
+  };
+}
+
+/** Node environment with the settings applied (governor options, RPC token). */
+export function applyToEnv(
+  env: NodeJS.ProcessEnv,
+  s: ConsoleSettings,
+  token: string | undefined,
+  tokenManaged: boolean,
+): NodeJS.ProcessEnv {
+  const e = { ...env };
+  const p: Record<string, string | undefined> = envPatch(env, s, token);
+  if (!token && !tokenManaged) p.TB_RPC_AUTH_TOKEN = env.TB_RPC_AUTH_TOKEN;
+  for (const [k, v] of Object.entries(p)) {
+    if (v === undefined) delete e[k];
+    else e[k] = v;
+  }
+  return e;
+}

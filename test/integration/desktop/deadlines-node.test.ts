@@ -1,0 +1,65 @@
+// node.deadlines on a real node process with the governor on (a 1 s window on a 50 ms dev chain):
+// the window's end is listed with blocks left and a wall-time estimate, pending decisions appear
+// at epoch_apply × 120 once the governor decides, over plain JSON-RPC (positional params, as an
+// operator's curl); a node without the governor answers an empty list.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeadlinesResult } from '../../../src/shared/api/deadlines.js';
+import { call, removeTemp, spawnNode, stopNode, tempDir, type NodeProc } from '../node/helpers.js';
+
+let dir: string;
+let node: NodeProc;
+let port: number;
+
+beforeAll(async () => {
+  dir = await tempDir('tb-deadlines');
+  node = spawnNode({
+    dataDir: dir,
+    args: ['--rpc-addr', '127.0.0.1:0'],
+    env: {
+      TB_BLOCK_TIME_MS: '50',
+      TB_GOVERNOR_ENABLED: '1',
+      TB_GOVERNOR_WINDOW_SECS: '1',
+      TB_GOVERNOR_SHADOW_ONLY: '1',
+    },
+  });
+  port = (await node.ready).rpc_port;
+});
+afterAll(async () => {
+  await stopNode(node);
+  await removeTemp(dir);
+});
+
+describe('node.deadlines', () => {
+  it('lists the governor window and its pending decisions, soonest first', async () => {
+    const r = (await call(port, 'node.deadlines', [])) as DeadlinesResult;
+    expect(r.block_time_ms).toBe(50);
+    const w = r.deadlines.find((d) => d.kind === 'governor_window')!;
+    expect(w).toMatchObject({ module: 'governor', recurring: true, title: 'next gate evaluation' });
+    // The window's id stays put between calls (the governor's timer), so it is notified at most once.
+    expect(
+      ((await call(port, 'node.deadlines', [])) as DeadlinesResult).deadlines.find(
+        (d) => d.kind === 'governor_window',
+      )!.id,
+    ).toBe(w.id);
+    expect(w.at_height).toBeGreaterThan(r.height);
+    expect(w.blocks_left).toBe(w.at_height - r.height);
+    expect(w.at_ms).toBeGreaterThanOrEqual(r.now_ms);
+    // The operational gate decides within a few windows on a healthy chain: its decision is listed
+    // until it takes effect at epoch_apply × 120.
+    await expect
+      .poll(
+        async () =>
+          ((await call(port, 'node.deadlines', [])) as DeadlinesResult).deadlines.filter(
+            (d) => d.kind === 'intent_apply',
+          ).length,
+        { timeout: 30_000, interval: 250 },
+      )
+      .toBeGreaterThan(0);
+    const r2 = (await call(port, 'node.deadlines', [])) as DeadlinesResult;
+    const intent = r2.deadlines.find((d) => d.kind === 'intent_apply')!;
+    expect(intent.at_height % 120).toBe(0);
+    expect(intent.title).toMatch(/^operational enter applies/);
+    const heights = r2.deadlines.map((d) => d.at_height);
+    expect(heights).toEqual([...heights].sort((a, b) => a - b));
+  });
+});

@@ -1,0 +1,195 @@
+// Data-directory move: refusals that touch nothing (target inside the source, not empty, not
+// writable, too small), a full move (copy → verify → switch → start), a tampered copy that fails
+// verification and keeps the node on the source, and a simulated crash at every step boundary and
+// mid-copy after which a fresh job (a restarted console) resumes from the journal and finishes.
+import { existsSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MoveStep } from '../../../src/shared/api/desktop.js';
+import { RpcError } from '../../../src/shared/api/errors.js';
+import {
+  MOVE_JOURNAL,
+  MoveJob,
+  SimulatedCrash,
+  type MoveNode,
+} from '../../../src/host/desktop/move-datadir.js';
+import { SettingsStore } from '../../../src/host/desktop/settings-store.js';
+
+let base: string;
+let source: string;
+let settingsDir: string;
+
+class FakeNode implements MoveNode {
+  running = true;
+  log: string[] = [];
+  a: string[] = ['--data-dir', ''];
+  async stop() {
+    this.running = false;
+    this.log.push('stop');
+  }
+  start() {
+    this.running = true;
+    this.log.push('start');
+  }
+  args() {
+    return [...this.a];
+  }
+  setArgs(a: string[]) {
+    this.a = [...a];
+  }
+}
+
+const FILES: Record<string, string> = {
+  'chain/000001.log': 'blocks'.repeat(5000),
+  'chain/CURRENT': 'MANIFEST-000002\n',
+  'governor_db/state.json': '{"x":1}',
+  'logs/node.log': 'line\n'.repeat(100),
+  'überall/ä file.txt': 'unicode',
+  'keys/node_key.json': '{"seed":"00"}',
+};
+
+beforeEach(async () => {
+  base = await mkdtemp(path.join(os.tmpdir(), 'tb-move-'));
+  source = path.join(base, 'data dir ü');
+  settingsDir = path.join(base, 'settings');
+  for (const [rel, text] of Object.entries(FILES)) {
+    await mkdir(path.dirname(path.join(source, rel)), { recursive: true });
+    await writeFile(path.join(source, rel), text);
+  }
+  await writeFile(path.join(source, 'node.lock'), '123');
+});
+afterEach(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+function job(node: FakeNode, settings: SettingsStore, hook?: (s: MoveStep, n: number) => void, reserve = 0) {
+  node.a = ['--data-dir', source];
+  return new MoveJob({
+    settingsDir,
+    settings,
+    node,
+    current: () => ({ dataDir: source, network: 'dev' }),
+    reserveBytes: () => reserve,
+    hook,
+  });
+}
+
+async function expectMoved(target: string, settings: SettingsStore, node: FakeNode) {
+  for (const [rel, text] of Object.entries(FILES))
+    expect(await readFile(path.join(target, rel), 'utf8')).toBe(text);
+  expect(existsSync(path.join(target, 'node.lock'))).toBe(false);
+  // The source is left as it was.
+  for (const [rel, text] of Object.entries(FILES))
+    expect(await readFile(path.join(source, rel), 'utf8')).toBe(text);
+  expect(settings.get()).toMatchObject({ data_dir: target, data_dir_network: 'dev' });
+  expect(new SettingsStore(settingsDir).get().data_dir).toBe(target); // persisted
+  expect(node.args()).toEqual(['--data-dir', target]);
+  expect(node.running).toBe(true);
+  expect(JSON.parse(await readFile(path.join(settingsDir, MOVE_JOURNAL), 'utf8')).step).toBe('done');
+}
+
+async function reason(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(RpcError);
+  return (e as RpcError).data?.reason as string;
+}
+
+describe('data-directory move', () => {
+  it('refuses a target inside the source, not empty, not writable or too small — touching nothing', async () => {
+    const node = new FakeNode();
+    const settings = new SettingsStore(settingsDir);
+    expect(await reason(job(node, settings).start(path.join(source, 'sub')))).toBe('target_inside_source');
+    expect(await reason(job(node, settings).start(source))).toBe('target_inside_source');
+    const full = path.join(base, 'full');
+    await mkdir(full);
+    await writeFile(path.join(full, 'x'), 'x');
+    expect(await reason(job(node, settings).start(full))).toBe('target_not_empty');
+    // Below a regular file nothing can be created (a permission test would not hold as root).
+    expect(await reason(job(node, settings).start(path.join(full, 'x', 'data')))).toBe('not_writable');
+    const small = job(node, settings, undefined, Number.MAX_SAFE_INTEGER);
+    expect(await reason(small.start(path.join(base, 'new')))).toBe('no_space');
+    expect(small.status()).toMatchObject({ step: 'failed', reason: 'no_space' });
+    expect(existsSync(path.join(base, 'new'))).toBe(false);
+    expect(node.log).toEqual([]);
+    expect(settings.get().data_dir).toBeNull();
+  });
+
+  it('moves: stop, copy, verify, switch (settings + --data-dir), start; progress with an ETA', async () => {
+    const node = new FakeNode();
+    const settings = new SettingsStore(settingsDir);
+    const j = job(node, settings);
+    const steps: MoveStep[] = [];
+    j.onChange((p) => steps.at(-1) !== p.step && steps.push(p.step));
+    const target = path.join(base, 'new home ✓');
+    await (
+      await j.start(target)
+    ).done;
+    expect(steps).toEqual([
+      'checking',
+      'stopping_node',
+      'copying',
+      'verifying',
+      'switching',
+      'starting_node',
+      'done',
+    ]);
+    expect(j.status()).toMatchObject({
+      step: 'done',
+      files_done: Object.keys(FILES).length,
+      files_total: Object.keys(FILES).length,
+    });
+    expect(node.log).toEqual(['stop', 'start']);
+    await expectMoved(target, settings, node);
+  });
+
+  it('a copy that differs fails verification and keeps the node on the source', async () => {
+    const node = new FakeNode();
+    const settings = new SettingsStore(settingsDir);
+    const target = path.join(base, 'new');
+    // The copy is changed between copy and verify (a bad disk, another program).
+    const j2 = job(node, settings, (step, n) => {
+      if (step === 'verifying' && n === 0) writeFileSync(path.join(target, 'chain', 'CURRENT'), 'tampered');
+    });
+    await (
+      await j2.start(target)
+    ).done;
+    expect(j2.status()).toMatchObject({ step: 'failed', reason: 'verify_failed' });
+    expect(j2.status().message).toMatch(/chain\/CURRENT/);
+    expect(settings.get().data_dir).toBeNull();
+    expect(node.args()).toEqual(['--data-dir', source]);
+    expect(node.running).toBe(true);
+  });
+
+  const crashPoints: [MoveStep, number][] = [
+    ['copying', 1],
+    ['copying', 4],
+    ['verifying', 0],
+    ['verifying', 3],
+    ['switching', 0],
+    ['starting_node', 0],
+  ];
+  it.each(crashPoints)('resumes after a crash at %s (after %i files)', async (step, n) => {
+    const node = new FakeNode();
+    const settings = new SettingsStore(settingsDir);
+    const target = path.join(base, 'new');
+    const first = job(node, settings, (s, k) => {
+      if (s === step && k === n) throw new SimulatedCrash(`crash at ${s} ${k}`);
+    });
+    await expect((await first.start(target)).done).rejects.toBeInstanceOf(SimulatedCrash);
+    // The console restarts: a new store and job read the files left behind.
+    const node2 = new FakeNode();
+    const settings2 = new SettingsStore(settingsDir);
+    const second = job(node2, settings2);
+    expect(second.pending()?.target).toBe(target);
+    await second.resume();
+    expect(second.status()).toMatchObject({ step: 'done', resumed: true });
+    await expectMoved(target, settings2, node2);
+    expect(second.pending()).toBeUndefined();
+    expect(second.resume()).toBeUndefined();
+  });
+});
