@@ -43,7 +43,8 @@ test('the operational gate enters Active; the page shows the transition and a va
   await expect(page.getByTestId('gov-required')).toHaveText('6');
   await expect(page.getByTestId('gate-state-operational')).toHaveText('inactive');
   // Gates without a source say so, naming it (no invented numbers).
-  await expect(page.getByTestId('gate-signal-naming')).toHaveText(/no signal · missing DNS auctions/);
+  // naming reads the .block registry: it waits for registry activity (issue 16)
+  await expect(page.getByTestId('gate-signal-naming')).toHaveText(/waiting for data/);
   await expect(page.getByTestId('gate-signal-energy')).toHaveText(/missing energy market/);
   await expect(page.getByTestId('gate-enter-operational')).toHaveText(/^[1-5]\/6$/, { timeout: 30_000 });
   await shot(page, 'governor-warming');

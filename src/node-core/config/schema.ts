@@ -83,6 +83,10 @@ export interface NodeConfig {
   governor_enabled: boolean;
   /** Intent store directory; undefined = `<data_dir>/governor_db`; relative = under the data dir. */
   governor_db?: string;
+  /** `.block` registry store directory (SimpleDb `gateway_dns`); undefined = `<data_dir>/dns_db`; relative = under the data dir. */
+  dns_db?: string;
+  /** Dev network only: at start, vote the naming gate's trade intent so the registry moves value from the next epoch. */
+  dns_dev_trade?: boolean;
   /** Governor sampling window in seconds; undefined = 2 × epoch duration (120 blocks × block time). */
   governor_window_secs?: number;
   /** Record decisions without submitting intent transactions. */
@@ -269,6 +273,21 @@ export const KEYS: readonly KeySpec[] = [
     schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
     fromString: str,
     doc: 'governor intent store directory (default governor_db/ in the data dir; relative paths are under the data dir)',
+  },
+  {
+    key: 'dns_db',
+    env: 'TB_DNS_DB_PATH',
+    schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
+    fromString: str,
+    doc: '.block names registry store directory (default dns_db/ in the data dir; relative paths are under the data dir)',
+  },
+  {
+    key: 'dns_dev_trade',
+    env: 'TB_DNS_DEV_TRADE',
+    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
+    fromString: parseBool,
+    default: false,
+    doc: 'dev network only: start the .block registry in trade mode (the node votes the naming gate trade intent; value moves from the next epoch)',
   },
   {
     key: 'governor_window_secs',

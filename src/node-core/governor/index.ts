@@ -4,7 +4,8 @@
  */
 export { GOVERNOR } from './module.js';
 export { Governor } from './service.js';
-export { governorState, GOVERNOR_ID } from './chain-module.js';
+export { governorState, GOVERNOR_ID, intentKind } from './chain-module.js';
+export { applyEpochFor } from './intents.js';
 export { governorHandlers, governorSettings, type GovernorSettings } from './settings.js';
 export { blake3Hex, checkAttestation } from './snapshots.js';
 export type { GovState, GovIntent } from './gov-intent.js';

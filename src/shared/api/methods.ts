@@ -9,6 +9,7 @@ import { defineMethod } from './define.js';
 import { Reason } from './errors.js';
 import { TOPIC_NAMES } from './events.js';
 import { AD_MARKET_METHODS } from './ad_market.js';
+import { DNS_METHODS } from './dns.js';
 import { GOVERNOR_METHODS } from './governor.js';
 import { NET_METHODS } from './net.js';
 import { SNAPSHOT_METHODS } from './snapshots.js';
@@ -173,6 +174,7 @@ export const METHODS = [
   ...WALLET_HISTORY_METHODS,
   ...TREASURY_METHODS,
   ...AD_MARKET_METHODS,
+  ...DNS_METHODS,
 ] as const;
 
 export type AnyMethod = (typeof METHODS)[number];

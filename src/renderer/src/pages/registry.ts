@@ -14,6 +14,7 @@ import type { Glyph } from '../components/Icon';
 import { useAdMarketLive } from '../ad_market/live';
 import { useBackupLive } from '../backup/live';
 import { useGovernorLive } from '../governor/live';
+import { useNamesLive } from '../names/live';
 import { useNetworkLive } from '../network/live';
 import { useTreasuryLive } from '../treasury/live';
 import type { PageId } from '../store/ui';
@@ -22,6 +23,7 @@ import { Backup, backupIcon } from './Backup';
 import { Deadlines, deadlinesIcon } from './Deadlines';
 import { Governor, governorIcon } from './Governor';
 import { Logs, logsIcon } from './Logs';
+import { Names, namesIcon } from './Names';
 import { Network, networkIcon } from './Network';
 import { Overview, overviewIcon } from './Overview';
 import { Settings, settingsIcon } from './Settings';
@@ -47,6 +49,7 @@ export const PAGES = [
   { id: 'treasury', label: 'Treasury', icon: treasuryIcon, Page: Treasury, live: [useTreasuryLive], dashboard: DASHBOARD_UIDS.treasury },
   { id: 'ad-market', label: 'Ad Market', icon: adMarketIcon, Page: AdMarket, live: [useAdMarketLive], dashboard: DASHBOARD_UIDS.adMarket },
   { id: 'deadlines', label: 'Deadlines', icon: deadlinesIcon, Page: Deadlines },
+  { id: 'names', label: 'Names', icon: namesIcon, Page: Names, live: [useNamesLive] },
   { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive], dashboard: DASHBOARD_UIDS.backups },
   { id: 'logs', label: 'Logs', icon: logsIcon, Page: Logs },
   { id: 'settings', label: 'Settings', icon: settingsIcon, Page: Settings },
