@@ -111,6 +111,7 @@ export const DASHBOARD_UIDS = {
   governor: 'tb-governor',
   treasury: 'tb-treasury',
   adMarket: 'tb-ad-market',
+  names: 'tb-names',
 } as const;
 
 /**

@@ -3,6 +3,7 @@
  * every node folds the same state), the `dns.*` / `net.dns_verify` methods, the `dns_db` data
  * path (TB_DNS_DB_PATH), metrics, the naming gate's source and deadlines.
  */
+import { dnsMonitoring } from './monitoring.js';
 import { DNS_METHODS } from '../../shared/api/dns.js';
 import { defineModule } from '../modules/index.js';
 import { DEFAULT_DURATION_BLOCKS, dnsChainModule } from './chain-module.js';
@@ -17,6 +18,7 @@ export const DNS = defineModule<typeof DNS_METHODS, DnsMetrics>({
   methods: DNS_METHODS,
   dataPaths: [{ id: 'dns', label: '.block names', paths: ['dns_db'], note: 'dns_db/ (TB_DNS_DB_PATH) — registry mirror; the chain holds the state', default_included: true }],
   metrics: dnsMetrics,
+  monitoring: dnsMonitoring,
   async start(ctx) {
     const svc = await DnsService.open(ctx.chain, ctx.root, ctx.config.network, ctx.config.dns_db, ctx.metrics);
     let work = Promise.resolve();

@@ -51,6 +51,6 @@ describe('NodeModule', () => {
     // Monitoring: every dashboard query reads a registered metric (test/unit/monitoring/ checks them strictly, with promtool).
     for (const mod of NODE_MODULES)
       for (const r of mod.monitoring?.dashboard?.rows ?? [])
-        for (const p of r.panels) for (const q of p.queries) expect(q.expr.match(/[a-z_]+/g)!.some((w) => names.has(w)), `${mod.id}: ${q.expr}`).toBe(true);
+        for (const p of r.panels) for (const q of p.queries) expect(q.expr.match(/[a-z_]+/g)!.some((w) => names.has(w) || names.has(w.replace(/_(bucket|sum|count)$/, ''))), `${mod.id}: ${q.expr}`).toBe(true);
   });
 });

@@ -49,7 +49,7 @@ export const PAGES = [
   { id: 'treasury', label: 'Treasury', icon: treasuryIcon, Page: Treasury, live: [useTreasuryLive], dashboard: DASHBOARD_UIDS.treasury },
   { id: 'ad-market', label: 'Ad Market', icon: adMarketIcon, Page: AdMarket, live: [useAdMarketLive], dashboard: DASHBOARD_UIDS.adMarket },
   { id: 'deadlines', label: 'Deadlines', icon: deadlinesIcon, Page: Deadlines },
-  { id: 'names', label: 'Names', icon: namesIcon, Page: Names, live: [useNamesLive] },
+  { id: 'names', label: 'Names', icon: namesIcon, Page: Names, live: [useNamesLive], dashboard: DASHBOARD_UIDS.names },
   { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive], dashboard: DASHBOARD_UIDS.backups },
   { id: 'logs', label: 'Logs', icon: logsIcon, Page: Logs },
   { id: 'settings', label: 'Settings', icon: settingsIcon, Page: Settings },
