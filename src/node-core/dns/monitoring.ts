@@ -13,7 +13,8 @@ export const dnsMonitoring: MonitoringContribution = {
   dashboard: {
     uid: DASHBOARD_UIDS.names,
     title: 'The Block / .block names',
-    description: 'Name auctions (outcomes, settlement durations and prices), TXT ownership checks, registry activity and trade mode: the naming gate’s inputs.',
+    description:
+      'Name auctions (outcomes, settlement durations and prices), TXT ownership checks, registry activity and trade mode: the naming gate’s inputs.',
     tags: ['the-block', 'names', 'module'],
     rows: [
       {
@@ -21,9 +22,15 @@ export const dnsMonitoring: MonitoringContribution = {
         panels: [
           {
             title: 'Auction outcomes',
-            description: 'Auctions closed per outcome (completed, cancelled) over 15 minutes. Many cancels lower the naming gate’s completion ratio.',
+            description:
+              'Auctions closed per outcome (completed, cancelled) over 15 minutes. Many cancels lower the naming gate’s completion ratio.',
             kind: 'timeseries',
-            queries: [{ expr: `sum by (outcome) (increase(${sel('dns_auction_outcome_total')}[15m]))`, legend: '{{outcome}}' }],
+            queries: [
+              {
+                expr: `sum by (outcome) (increase(${sel('dns_auction_outcome_total')}[15m]))`,
+                legend: '{{outcome}}',
+              },
+            ],
             unit: 'short',
             min: 0,
           },
@@ -31,14 +38,24 @@ export const dnsMonitoring: MonitoringContribution = {
             title: 'Settlement duration p90',
             description: 'Listing-to-settlement time of completed auctions (90th percentile over 1 h).',
             kind: 'stat',
-            queries: [{ expr: `histogram_quantile(0.9, sum by (le) (rate(${sel('dns_auction_duration_seconds_bucket')}[1h])))`, legend: 'p90' }],
+            queries: [
+              {
+                expr: `histogram_quantile(0.9, sum by (le) (rate(${sel('dns_auction_duration_seconds_bucket')}[1h])))`,
+                legend: 'p90',
+              },
+            ],
             unit: 's',
           },
           {
             title: 'Settlement price p50',
             description: 'Median settlement price of completed auctions over 1 h (base units of BLOCK).',
             kind: 'stat',
-            queries: [{ expr: `histogram_quantile(0.5, sum by (le) (rate(${sel('dns_auction_settlement_bucket')}[1h])))`, legend: 'p50' }],
+            queries: [
+              {
+                expr: `histogram_quantile(0.5, sum by (le) (rate(${sel('dns_auction_settlement_bucket')}[1h])))`,
+                legend: 'p50',
+              },
+            ],
             unit: 'short',
           },
         ],
@@ -48,15 +65,22 @@ export const dnsMonitoring: MonitoringContribution = {
         panels: [
           {
             title: 'TXT verifications',
-            description: 'TXT ownership checks on this node by result (ok, fail) over 15 minutes; failures lower the naming gate’s TXT success ratio.',
+            description:
+              'TXT ownership checks on this node by result (ok, fail) over 15 minutes; failures lower the naming gate’s TXT success ratio.',
             kind: 'timeseries',
-            queries: [{ expr: `sum by (result) (increase(${sel('dns_txt_verify_total')}[15m]))`, legend: '{{result}}' }],
+            queries: [
+              {
+                expr: `sum by (result) (increase(${sel('dns_txt_verify_total')}[15m]))`,
+                legend: '{{result}}',
+              },
+            ],
             unit: 'short',
             min: 0,
           },
           {
             title: 'Registry activity',
-            description: 'Registry counters from chain state: listings, bids, completions, cancels, stake unlocks, records.',
+            description:
+              'Registry counters from chain state: listings, bids, completions, cancels, stake unlocks, records.',
             kind: 'timeseries',
             queries: [{ expr: `max by (kind) (${sel('dns_registry_events')})`, legend: '{{kind}}' }],
             unit: 'short',
@@ -64,7 +88,8 @@ export const dnsMonitoring: MonitoringContribution = {
           },
           {
             title: 'Trade mode',
-            description: '1 when the registry moves value (naming gate in trade), 0 in rehearsal or inactive.',
+            description:
+              '1 when the registry moves value (naming gate in trade), 0 in rehearsal or inactive.',
             kind: 'stat',
             queries: [{ expr: `max(${sel('dns_trade_mode')})`, legend: 'trade' }],
             valueText: { '0': 'rehearsal', '1': 'trade' },
@@ -90,7 +115,12 @@ export const dnsMonitoring: MonitoringContribution = {
         },
         {
           // 5 failures in 15 minutes (one every 3 minutes) is not more than 5.
-          series: [{ series: 'dns_txt_verify_total{instance="n2",result="fail"}', values: '0 0 0 1 1 1 2 2 2 3 3 3 4 4 4 5 5 5 6 6 6 7 7 7 8 8 8 9 9 9 10' }],
+          series: [
+            {
+              series: 'dns_txt_verify_total{instance="n2",result="fail"}',
+              values: '0 0 0 1 1 1 2 2 2 3 3 3 4 4 4 5 5 5 6 6 6 7 7 7 8 8 8 9 9 9 10',
+            },
+          ],
           expect: [{ at: '25m', firing: [] }],
         },
       ],

@@ -12,7 +12,8 @@ export const treasuryMonitoring: MonitoringContribution = {
   dashboard: {
     uid: DASHBOARD_UIDS.treasury,
     title: 'The Block / Treasury',
-    description: 'Treasury balance, disbursements by status, backlog and the age of the oldest approved disbursement.',
+    description:
+      'Treasury balance, disbursements by status, backlog and the age of the oldest approved disbursement.',
     tags: ['the-block', 'treasury', 'module'],
     rows: [
       {
@@ -20,7 +21,8 @@ export const treasuryMonitoring: MonitoringContribution = {
         panels: [
           {
             title: 'Treasury balance',
-            description: 'Balance of the treasury account (base units of BLOCK). A drop without an executed disbursement needs a look.',
+            description:
+              'Balance of the treasury account (base units of BLOCK). A drop without an executed disbursement needs a look.',
             kind: 'timeseries',
             queries: [{ expr: `max(${sel('treasury_balance')})`, legend: 'balance' }],
             unit: 'short',
@@ -30,33 +32,46 @@ export const treasuryMonitoring: MonitoringContribution = {
             title: 'Disbursements by status',
             description: 'How many disbursements sit in each state of the lifecycle.',
             kind: 'timeseries',
-            queries: [{ expr: `max by (status) (${sel('governance_disbursements_total')})`, legend: '{{status}}' }],
+            queries: [
+              { expr: `max by (status) (${sel('governance_disbursements_total')})`, legend: '{{status}}' },
+            ],
             unit: 'short',
             min: 0,
             width: 12,
           },
           {
             title: 'Disbursement backlog',
-            description: 'Approved disbursements not yet executed (Queued + Timelocked). It should drain as executors run.',
+            description:
+              'Approved disbursements not yet executed (Queued + Timelocked). It should drain as executors run.',
             kind: 'stat',
             queries: [{ expr: `max(${sel('treasury_disbursement_backlog')})`, legend: 'backlog' }],
             unit: 'short',
           },
           {
             title: 'Oldest approved disbursement',
-            description: 'Age (block time) of the oldest approved disbursement not yet executed; the alert fires past 2 h.',
+            description:
+              'Age (block time) of the oldest approved disbursement not yet executed; the alert fires past 2 h.',
             kind: 'stat',
-            queries: [{ expr: `max(${sel('treasury_disbursement_scheduled_oldest_age_seconds')})`, legend: 'age' }],
+            queries: [
+              { expr: `max(${sel('treasury_disbursement_scheduled_oldest_age_seconds')})`, legend: 'age' },
+            ],
             unit: 's',
-            thresholds: [{ value: null, color: 'green' }, { value: 7200, color: 'red' }],
+            thresholds: [
+              { value: null, color: 'green' },
+              { value: 7200, color: 'red' },
+            ],
           },
           {
             title: 'Longest stalled ready disbursement',
-            description: 'How long a Timelocked (ready) disbursement has waited for execution; the alert fires past the rollback window.',
+            description:
+              'How long a Timelocked (ready) disbursement has waited for execution; the alert fires past the rollback window.',
             kind: 'stat',
             queries: [{ expr: `max(${sel('treasury_disbursement_stalled_seconds')})`, legend: 'stalled' }],
             unit: 's',
-            thresholds: [{ value: null, color: 'green' }, { value: 120, color: 'orange' }],
+            thresholds: [
+              { value: null, color: 'green' },
+              { value: 120, color: 'orange' },
+            ],
           },
         ],
       },
@@ -74,14 +89,25 @@ export const treasuryMonitoring: MonitoringContribution = {
       tests: [
         {
           series: [
-            { series: 'treasury_disbursement_scheduled_oldest_age_seconds{instance="n1"}', values: '7201x10' },
-            { series: 'treasury_disbursement_scheduled_oldest_age_seconds{instance="n2"}', values: '7200x10' },
+            {
+              series: 'treasury_disbursement_scheduled_oldest_age_seconds{instance="n1"}',
+              values: '7201x10',
+            },
+            {
+              series: 'treasury_disbursement_scheduled_oldest_age_seconds{instance="n2"}',
+              values: '7200x10',
+            },
           ],
           expect: [{ at: '10m', firing: [{ labels: { instance: 'n1' }, value: 7201 }] }],
         },
         {
           // Exactly 2 h is not yet "older than 2 h".
-          series: [{ series: 'treasury_disbursement_scheduled_oldest_age_seconds{instance="n2"}', values: '7200x10' }],
+          series: [
+            {
+              series: 'treasury_disbursement_scheduled_oldest_age_seconds{instance="n2"}',
+              values: '7200x10',
+            },
+          ],
           expect: [{ at: '10m', firing: [] }],
         },
       ],
@@ -91,7 +117,8 @@ export const treasuryMonitoring: MonitoringContribution = {
       expr: 'treasury_disbursement_stalled_seconds > 120',
       for: '1m',
       severity: 'warning',
-      summary: 'A ready treasury disbursement stalled longer than the rollback window on {{ $labels.instance }}',
+      summary:
+        'A ready treasury disbursement stalled longer than the rollback window on {{ $labels.instance }}',
       description:
         'A Timelocked disbursement has waited {{ $value }} s for execution (ROLLBACK_WINDOW_EPOCHS = 1 epoch = 120 blocks of 1 s). Run `contract-cli gov disburse execute --id <id>` or check the executor lease.',
       tests: [
