@@ -2,7 +2,7 @@
  * Crash safety (issue 2): a node takes transfers continuously and is killed with SIGKILL at
  * random instants, 10 times. After each kill:
  * - the chain DB opens without repair and a from-genesis replay matches the stored state root
- *   at every height (`replayFromGenesis`, the code behind `contract-cli chain replay`);
+ *   at every height (`replayChain`: replay from genesis with the node's modules, the code behind `contract-cli chain replay`);
  * - the restarted node reaches `ready` (Chain.open checks the stored state against the head),
  *   its head is at or after the last height seen before the kill, its block at the replayed
  *   height carries the replayed state root, and every transaction seen included before the kill
@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replayFromGenesis } from '../../../src/node-core/chain/replay.js';
+import { replayChain } from '../../../src/node-core/node-modules.js';
 import { call, removeTemp, rpc, spawnNode, tempDir } from './helpers.js';
 
 const KILLS = 10;
@@ -89,7 +89,7 @@ describe('crash safety', () => {
       expect(exit.signal).toBe('SIGKILL');
       await load;
 
-      const r = await replayFromGenesis(path.join(dir, 'chain'));
+      const r = await replayChain(path.join(dir, 'chain'));
       expect(
         r.ok,
         `round ${round}: replay mismatch ${JSON.stringify(r.firstMismatch)} ${r.error ?? ''}`,

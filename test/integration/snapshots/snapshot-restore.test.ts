@@ -7,7 +7,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { replayFromGenesis } from '../../../src/node-core/chain/replay.js';
+import { replayChain } from '../../../src/node-core/node-modules.js';
 import { removeTemp, runCli, spawnNode, stopNode, tempDir, type NodeProc } from '../node/helpers.js';
 import { ipc, jobEnd, openedHeight, subscribe } from './helpers.js';
 
@@ -59,7 +59,7 @@ it('restore on a fresh data dir → replay gives the manifest state root; the no
     const r = await runCli('contract-cli', ['snapshots', 'restore', '--from', s.path, '--data-dir', fresh, '--yes']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`restored ${s.id} into ${fresh} (height ${s.height}, state root ${s.state_root})`);
-    const replay = await replayFromGenesis(path.join(fresh, 'chain'));
+    const replay = await replayChain(path.join(fresh, 'chain'));
     expect(replay).toMatchObject({ ok: true, height: s.height, stateRoot: s.state_root });
   }
   const fresh = path.join(dir, 'fresh-dir');
