@@ -33,7 +33,7 @@ export const treasuryMonitoring: MonitoringContribution = {
             description: 'How many disbursements sit in each state of the lifecycle.',
             kind: 'timeseries',
             queries: [
-              { expr: `max by (status) (${sel('governance_disbursements_total')})`, legend: '{{status}}' },
+              { expr: `max by (status) (${sel('treasury_disbursements')})`, legend: '{{status}}' },
             ],
             unit: 'short',
             min: 0,

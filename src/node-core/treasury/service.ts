@@ -10,7 +10,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Gauge } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
 import { RpcError } from '../../shared/api/errors.js';
 import type { DisbursementView } from '../../shared/api/treasury.js';
 import type { Chain } from '../chain/chain.js';
@@ -30,6 +30,7 @@ export interface TreasuryMetrics {
   balanceIt: Gauge;
   backlog: Gauge;
   byStatus: Gauge<'status'>;
+  entered: Counter<'status'>;
   amountByStatus: Gauge<'status'>;
   amountCtByStatus: Gauge<'status'>;
   oldestAge: Gauge;
@@ -46,6 +47,8 @@ export class TreasuryService {
   readonly intents: Intent[] = [];
   lastError: string | null = null;
   private lastStatus = new Map<number, string>();
+  /** Per status: how many stage entries `governance_disbursements_total` has counted so far. */
+  private readonly enteredSeen = new Map<string, number>();
   private balanceHistory: { height: number; at_ms: number; balance: string }[] = [];
   private readonly validators: Map<string, bigint>;
   private off: (() => void) | undefined;
@@ -192,7 +195,9 @@ export class TreasuryService {
     const amounts = new Map<string, bigint>();
     let oldest: number | null = null;
     let ready: number | null = null;
+    const entered = new Map<string, number>();
     for (const d of s.disbursements) {
+      for (const h of d.history) entered.set(h.status, (entered.get(h.status) ?? 0) + 1);
       counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
       amounts.set(d.status, (amounts.get(d.status) ?? 0n) + BigInt(d.amount));
       if (d.status === 'Queued' || d.status === 'Timelocked') {
@@ -204,6 +209,10 @@ export class TreasuryService {
     m.backlog.set((counts.get('Queued') ?? 0) + (counts.get('Timelocked') ?? 0));
     for (const st of ['Draft', 'Voting', 'Queued', 'Timelocked', 'Executed', 'Finalized', 'RolledBack', 'Expired']) {
       m.byStatus.set({ status: st }, counts.get(st) ?? 0);
+      // A counter only moves up: add what entered since the last update (the stage history only grows).
+      const add = (entered.get(st) ?? 0) - (this.enteredSeen.get(st) ?? 0);
+      if (add > 0) m.entered.inc({ status: st }, add);
+      this.enteredSeen.set(st, Math.max(entered.get(st) ?? 0, this.enteredSeen.get(st) ?? 0));
       m.amountByStatus.set({ status: st }, Number(amounts.get(st) ?? 0n));
       m.amountCtByStatus.set({ status: st }, Number(amounts.get(st) ?? 0n));
     }

@@ -46,7 +46,10 @@ async function until<T>(f: () => Promise<T | undefined>, what: string, ms = 60_0
 }
 const statusIs = (id: number, s: string) =>
   until(async () => {
-    const d = (await call('gov.treasury.disbursement', { id })).disbursement;
+    // Not found yet: the create transaction is not in a block yet — keep waiting.
+    const r = await rpc(ready.rpc_port, 'gov.treasury.disbursement', { id });
+    if (r.error) return undefined;
+    const d = r.result.disbursement;
     return d.status === s ? d : undefined;
   }, `disbursement ${id} ${s}`);
 

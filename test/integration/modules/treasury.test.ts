@@ -99,6 +99,7 @@ describe('treasury in a node', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${node!.metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/^treasury_balance 9400$/m);
     expect(metrics).toMatch(/^governance_disbursements_total\{status="Finalized"\} 1$/m);
+    expect(metrics).toMatch(/^treasury_disbursements\{status="Finalized"\} 1$/m);
   }, 120_000);
 
   it('rolls back an executed disbursement inside its window: compensating move and provenance entry', async () => {
