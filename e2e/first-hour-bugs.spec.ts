@@ -54,6 +54,9 @@ test('the Overview mempool goes back to 0 once the transfer is included', async 
 
 test('Log file and crash output: formatted lines, opened at the newest', async ({ page }) => {
   await openReady(page, consoleOf());
+  // Enough log lines for the tail to overflow its box (one line per block): a quiet machine gets here
+  // within two seconds of the start, with only ~20 lines written.
+  await expect.poll(async () => (await rpc(page, 'chain.tip', [])).height, { timeout: 90_000 }).toBeGreaterThan(30);
   await nav(page, 'logs');
   await page.getByTestId('logs-open-file').click();
   const tail = page.getByTestId('log-file-tail');
