@@ -112,6 +112,7 @@ export const DASHBOARD_UIDS = {
   treasury: 'tb-treasury',
   adMarket: 'tb-ad-market',
   names: 'tb-names',
+  energy: 'tb-energy',
 } as const;
 
 /**

@@ -87,6 +87,14 @@ export interface NodeConfig {
   dns_db?: string;
   /** Dev network only: at start, vote the naming gate's trade intent so the registry moves value from the next epoch. */
   dns_dev_trade?: boolean;
+  /** Energy market store directory (SimpleDb `energy_market`); undefined = `<data_dir>/energy_market`; relative = under the data dir. */
+  energy_market_dir?: string;
+  /** `[energy]` table: `provider_keys = [{ provider_id, public_key_hex }]` (initial verifier registry when no key file exists). */
+  energy?: { provider_keys: { provider_id: string; public_key_hex: string }[] };
+  /** Provider key file (JSON); undefined = `<data_dir>/energy/provider_keys.json`; reloaded on SIGHUP, `energy reload-keys` and file change. */
+  energy_provider_keys_file?: string;
+  /** Dev network only: at start, vote the energy gate's intent so the market moves value from the next epoch. */
+  energy_dev_trade?: boolean;
   /** Governor sampling window in seconds; undefined = 2 × epoch duration (120 blocks × block time). */
   governor_window_secs?: number;
   /** Record decisions without submitting intent transactions. */
@@ -288,6 +296,35 @@ export const KEYS: readonly KeySpec[] = [
     fromString: parseBool,
     default: false,
     doc: 'dev network only: start the .block registry in trade mode (the node votes the naming gate trade intent; value moves from the next epoch)',
+  },
+  {
+    key: 'energy_market_dir',
+    env: 'TB_ENERGY_MARKET_DIR',
+    schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
+    fromString: str,
+    doc: 'energy market store directory (default energy_market/ in the data dir; relative paths are under the data dir)',
+  },
+  {
+    key: 'energy',
+    env: 'TB_ENERGY',
+    schema: z.object({ provider_keys: z.array(z.object({ provider_id: z.string().regex(/^energy-0x[0-9a-f]{8,16}$/, 'must be a provider id like energy-0x00000000'), public_key_hex: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (32-byte Ed25519 key)') }).strict()).default([]) }).strict(),
+    fromString: (s) => { try { return JSON.parse(s); } catch { return s; } },
+    doc: '[energy] table: provider_keys = [{ provider_id, public_key_hex }] — the initial energy verifier registry (TB_ENERGY takes the same as JSON)',
+  },
+  {
+    key: 'energy_provider_keys_file',
+    env: 'TB_ENERGY_PROVIDER_KEYS_FILE',
+    schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
+    fromString: str,
+    doc: 'energy provider key file (default energy/provider_keys.json in the data dir); hot-reloaded on SIGHUP, `contract-cli energy reload-keys` and file change',
+  },
+  {
+    key: 'energy_dev_trade',
+    env: 'TB_ENERGY_DEV_TRADE',
+    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
+    fromString: parseBool,
+    default: false,
+    doc: 'dev network only: start the energy market in trade mode (the node votes the energy gate intent; value moves from the next epoch)',
   },
   {
     key: 'governor_window_secs',

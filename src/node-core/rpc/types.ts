@@ -6,6 +6,8 @@ export interface CallContext {
   transport: 'http' | 'ws' | 'ipc' | 'internal';
   /** Remote address for HTTP/WS (for logs and rate limits). */
   remote?: string;
+  /** The `Authorization: Bearer` token presented (HTTP/WS), for modules with their own roles (energy). */
+  bearer?: string;
 }
 
 export type Handler<N extends MethodName> = (

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { AdMarketTopics } from './ad_market.js';
+import { EnergyTopics } from './energy.js';
 import { GateChanged } from './governor.js';
 import { NetTopics } from './net.js';
 import { SnapshotTopics } from './snapshots.js';
@@ -32,6 +33,8 @@ export const Topics = {
   ...TreasuryTopics,
   /** Ad readiness or its blockers changed (src/shared/api/ad_market.ts). */
   ...AdMarketTopics,
+  /** The energy market changed at a block (src/shared/api/energy.ts). */
+  ...EnergyTopics,
 } as const;
 export type TopicName = keyof typeof Topics;
 export type TopicPayload<T extends TopicName> = z.infer<(typeof Topics)[T]>;

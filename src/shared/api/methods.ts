@@ -10,6 +10,7 @@ import { Reason } from './errors.js';
 import { TOPIC_NAMES } from './events.js';
 import { AD_MARKET_METHODS } from './ad_market.js';
 import { DNS_METHODS } from './dns.js';
+import { ENERGY_METHODS } from './energy.js';
 import { GOVERNOR_METHODS } from './governor.js';
 import { NET_METHODS } from './net.js';
 import { SNAPSHOT_METHODS } from './snapshots.js';
@@ -175,6 +176,7 @@ export const METHODS = [
   ...TREASURY_METHODS,
   ...AD_MARKET_METHODS,
   ...DNS_METHODS,
+  ...ENERGY_METHODS,
 ] as const;
 
 export type AnyMethod = (typeof METHODS)[number];
