@@ -1,5 +1,7 @@
 /**
- * The energy market as a ChainModule (chain/module.ts), module id `energy`. Tx kinds (standard fee):
+ * The energy market as a ChainModule (chain/module.ts), module id `energy`. Tx kinds (fee-exempt
+ * node attestations: only validators may send them — the node key signs what its operator or
+ * oracle asked through the RPC, after the node's own checks):
  *   energy.register  [capacity_kwh, price_per_kwh, stake, meter_address, jurisdiction, owner ("" = sender)]
  *   energy.update    [provider_id, capacity_kwh | -1 as "", price_per_kwh | "", jurisdiction | ""]
  *   energy.readings  [[provider_id, meter_address, total_kwh, timestamp_s, nonce, signature (64 bytes)]…] (1..256; validators)
@@ -50,7 +52,7 @@ type Of<O extends Op> = Extract<EnergyCall, { op: O }>;
 function kind<O extends Op>(op: O, decode: (b: readonly unknown[]) => Of<O>, encode: (c: Of<O>) => unknown[], summary: (c: Of<O>) => string, fields: (c: Of<O>) => Record<string, string | number>): TxKind<EnergyCall> {
   return {
     tag: `energy.${op}`,
-    fee: 'standard',
+    fee: 'exempt',
     decode,
     encode: (c) => encode(c as Of<O>),
     view: (c) => ({ summary: summary(c as Of<O>), fields: fields(c as Of<O>) }),

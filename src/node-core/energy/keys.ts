@@ -11,7 +11,7 @@
  * else the config's `[energy] provider_keys`. Reloaded by SIGHUP, `energy.reload_keys` and a
  * watch on the file's directory (a rename-replaced file is seen too).
  */
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../storage/atomic.js';
@@ -126,6 +126,7 @@ export class ProviderKeys {
     const dir = path.dirname(this.file);
     const base = path.basename(this.file);
     try {
+      mkdirSync(dir, { recursive: true });
       this.watcher = watch(dir, { persistent: false }, (_e, name) => {
         if (name !== null && name !== base) return;
         if (this.timer) clearTimeout(this.timer);

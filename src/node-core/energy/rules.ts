@@ -93,6 +93,8 @@ function move(ctx: TxContext, from: string, to: string, amount: bigint): string 
 export function applyEnergy(s0: EnergyState, c: EnergyCall, ctx: TxContext, prm: Params): R {
   const s = draft(s0);
   const me = ctx.sender;
+  // Fee-exempt node attestations: the node key signs what its operator (or oracle) asked through the RPC.
+  if (!ctx.validators.has(me)) return refuse('unauthorized', `energy calls are attested by validators (whose node checked them); ${me} is not one`);
   switch (c.op) {
     case 'register': {
       if (c.stake < prm.minStake) return refuse('insufficient_stake', `stake ${c.stake} is below energy_min_stake ${prm.minStake}`);
@@ -115,14 +117,12 @@ export function applyEnergy(s0: EnergyState, c: EnergyCall, ctx: TxContext, prm:
     case 'update': {
       const p = s.providers.get(c.provider);
       if (!p) return refuse('unknown_provider', `provider ${c.provider} is not registered`);
-      if (p.owner !== me && !ctx.validators.has(me)) return refuse('unauthorized', `only the owner ${p.owner} or a validator updates ${p.id}`);
       const capacity = c.capacity ?? p.capacity;
       const used = p.capacity - p.available;
       s.providers.set(p.id, { ...p, capacity, available: capacity > used ? capacity - used : 0n, price: c.price ?? p.price, jurisdiction: c.jurisdiction ?? p.jurisdiction });
       return ok(s);
     }
     case 'readings': {
-      if (!ctx.validators.has(me)) return refuse('unauthorized', `readings are attested by validators (whose node verified the signatures); ${me} is not one`);
       const nowS = Math.floor(ctx.timestampMs / 1000);
       for (const r of c.readings) {
         const p = s.providers.get(r.provider_id);
@@ -165,7 +165,6 @@ export function applyEnergy(s0: EnergyState, c: EnergyCall, ctx: TxContext, prm:
       return ok(s);
     }
     case 'vote': {
-      if (!ctx.validators.has(me)) return refuse('unauthorized', `dispute resolution is a governance vote of validators; ${me} is not one`);
       const d = s.disputes.find((x) => x.id === c.id);
       if (!d) return refuse('unknown_dispute', `no dispute ${c.id}`);
       if (d.status !== 'open') return refuse('dispute_already_resolved', `dispute ${c.id} was resolved at height ${d.resolvedAt} (${d.outcome})`);
