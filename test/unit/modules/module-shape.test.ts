@@ -44,7 +44,7 @@ describe('NodeModule', () => {
     const ids = NODE_MODULES.map((m) => m.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const d of dataPathsOf(NODE_MODULES)) expect(SUBSYSTEMS).toContainEqual(d);
-    expect(chainModulesOf(NODE_MODULES).map((c) => c.id)).toEqual(['governor', 'treasury', 'ad_market', 'dns']);
+    expect(chainModulesOf(NODE_MODULES).map((c) => c.id)).toEqual(['governor', 'treasury', 'ad_market', 'dns', 'energy']);
     const m = createMetrics();
     for (const mod of NODE_MODULES) mod.metrics?.(m.registry);
     const names = new Set((await m.registry.getMetricsAsJSON()).map((x) => x.name));
