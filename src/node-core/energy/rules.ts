@@ -171,7 +171,7 @@ export function applyEnergy(s0: EnergyState, c: EnergyCall, ctx: TxContext, prm:
       const votes: [string, Choice][] = [...d.votes.filter(([a]) => a !== me), [me, c.choice]];
       let total = 0n;
       for (const v of ctx.validators.values()) total += v;
-      const weight = (choice: Choice) => votes.filter(([a, x]) => x === choice).reduce((n, [a]) => n + (ctx.validators.get(a) ?? 0n), 0n);
+      const weight = (choice: Choice) => votes.filter(([, x]) => x === choice).reduce((n, [a]) => n + (ctx.validators.get(a) ?? 0n), 0n);
       const outcome = weight('uphold') * 2n > total ? 'upheld' : weight('dismiss') * 2n > total ? 'dismissed' : '';
       let next = { ...d, votes };
       if (outcome !== '') {

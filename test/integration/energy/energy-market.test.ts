@@ -36,7 +36,7 @@ async function call(method: string, params: unknown = []): Promise<any> {
   if (r.error) throw Object.assign(new Error(`${method}: ${r.error.message}`), { rpc: r.error });
   return r.result;
 }
-const err = async (method: string, params: unknown) => (await rpc(port, method, params)).error;
+const err = async (method: string, params: unknown): Promise<any> => (await rpc(port, method, params)).error;
 const mine = async (n = 1) => {
   for (let i = 0; i < n; i++) await call('dev.mine_one');
 };
