@@ -1,8 +1,11 @@
 #!/usr/bin/env node
+/* global fetch, AbortSignal */
 // tb-mock-oracle: simulated energy meters that sign real Ed25519 readings (dev/testnet only).
 // Byte layout (spec/energy.md §2, with the nonce): Ed25519 over BLAKE3-256(provider_id ‖ meter_address
 // ‖ total_kwh u64 LE ‖ timestamp u64 LE ‖ nonce u64 LE). Plain Node + @noble/ed25519 + @noble/hashes.
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { TextEncoder } from 'node:util';
 import { readFileSync } from 'node:fs';
 import * as ed from '@noble/ed25519';
 import { blake3 } from '@noble/hashes/blake3.js';
