@@ -42,7 +42,7 @@ describe('page registry', () => {
   });
 
   it('keeps the pages the operators and the end-to-end tests know, Overview first', () => {
-    expect(reg.PAGES.map((p) => p.id)).toEqual(['overview', 'network', 'governor', 'treasury', 'ad-market', 'deadlines', 'names', 'backup', 'logs', 'settings']);
+    expect(reg.PAGES.map((p) => p.id)).toEqual(['overview', 'network', 'governor', 'treasury', 'ad-market', 'deadlines', 'names', 'energy', 'backup', 'logs', 'settings']);
     expect(reg.isFirstPage('overview')).toBe(true);
     expect(reg.isFirstPage('logs')).toBe(false);
   });
