@@ -74,7 +74,7 @@ describe('energy operator flow: contract-cli + tb-mock-oracle', () => {
   });
 
   it('the oracle signs real Ed25519 readings (independent check) and submits one end to end', async () => {
-    const reading = await (await fetch(`${oracleUrl}/meter/meter-01/reading`)).json();
+    const reading: any = await (await fetch(`${oracleUrl}/meter/meter-01/reading`)).json();
     expect(reading).toMatchObject({ provider_id: 'energy-0x00000000', meter_address: 'meter-01', kwh_reading: 250, nonce: 1 });
     const keys = JSON.parse(await fs.readFile(KEYS, 'utf8')).meters[0];
     const u64 = (n: number) => {
@@ -86,7 +86,7 @@ describe('energy operator flow: contract-cli + tb-mock-oracle', () => {
     const h = blake3.create();
     for (const p of [te.encode(reading.provider_id), te.encode(reading.meter_address), u64(reading.kwh_reading), u64(reading.timestamp), u64(reading.nonce)]) h.update(p);
     expect(await ed.verifyAsync(Buffer.from(reading.signature, 'hex'), h.digest(), Buffer.from(keys.public_key_hex, 'hex'))).toBe(true);
-    const sub = await (await fetch(`${oracleUrl}/meter/meter-01/submit`, { method: 'POST' })).json();
+    const sub: any = await (await fetch(`${oracleUrl}/meter/meter-01/submit`, { method: 'POST' })).json();
     expect(sub).toMatchObject({ status: 'ok', result: { status: 'pending', credit: { provider: 'energy-0x00000000', amount_kwh: 500 } } });
     meterHash = sub.result.credit.meter_hash;
   });
