@@ -58,7 +58,7 @@ export function trace(m: EnergyMarketState, hash: string): TraceStep[] {
   const disputes = m.disputes.filter((d) => d.meter_hash === hash);
   const settled = receipts.reduce((n, x) => n + x.kwh_delivered, 0);
   const out: TraceStep[] = [
-    { step: 'reading', at: r ? `block ${r.height}` : '—', text: r ? `nonce ${r.nonce}, total ${r.total_kwh} kWh at ${new Date(r.timestamp * 1000).toISOString()}` : 'not in the readings kept', done: !!r },
+    { step: 'reading', at: r ? `block ${r.height}` : '—', text: r ? `nonce ${r.nonce}, total ${r.total_kwh} kWh, read ${new Date(r.timestamp * 1000).toISOString().slice(11, 19)} UTC` : 'not in the readings kept', done: !!r },
     { step: 'credit', at: r ? `block ${r.height}` : '—', text: r ? `${r.credited_kwh} kWh credited${credit ? `, ${credit.amount_kwh} kWh still pending` : ', fully settled'}` : credit ? `${credit.amount_kwh} kWh pending` : '—', done: !!(r || credit) },
     { step: 'settlement', at: receipts.length ? `block ${receipts.at(-1)!.block_settled}` : '—', text: receipts.length ? `${settled} kWh in ${receipts.length} settlement(s)` : 'not settled yet', done: receipts.length > 0 },
     ...receipts.map((x): TraceStep => ({ step: 'receipt', at: `block ${x.block_settled}`, text: `${x.kwh_delivered} kWh, paid ${x.price_paid}, treasury fee ${x.treasury_fee}${x.trade ? '' : ' (rehearsal: no value moved)'}`, done: true })),

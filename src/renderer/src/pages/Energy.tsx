@@ -118,19 +118,19 @@ export function Energy() {
         </div>
       </Card>
 
-      <div className="grid-2">
+      <div className="energy-grid">
         <Card title="Pending credits" testId="energy-credits">
           {(m?.credits ?? []).length === 0 && <p className="muted">No pending credits.</p>}
           {(m?.credits ?? []).map((c) => (
-            <div key={c.meter_hash} className="names-need" data-testid={`energy-credit-${c.meter_hash.slice(0, 12)}`}>
+            <div key={c.meter_hash} className="energy-row" data-testid={`energy-credit-${c.meter_hash.slice(0, 12)}`}>
               <span>
-                <button className="btn btn--ghost mono" onClick={() => setSelected(c.meter_hash)} title="trace this reading">
-                  {shortHash(c.meter_hash, 12)}
+                <button className="btn btn--ghost mono energy-hash" onClick={() => setSelected(c.meter_hash)} title="trace this reading">
+                  {shortHash(c.meter_hash, 8)}
                 </button>{' '}
                 {c.provider} · {fmtInt(c.amount_kwh)} kWh · block {c.timestamp}
               </span>
               <span className="energy-actions">
-                <input className="input" style={{ width: 70 }} value={kwh[c.meter_hash] ?? String(c.amount_kwh)} inputMode="numeric" onChange={(e) => setKwh({ ...kwh, [c.meter_hash]: e.target.value.trim() })} data-testid={`energy-settle-kwh-${c.meter_hash.slice(0, 12)}`} aria-label="kWh to settle" />
+                <input className="input energy-kwh" value={kwh[c.meter_hash] ?? String(c.amount_kwh)} inputMode="numeric" onChange={(e) => setKwh({ ...kwh, [c.meter_hash]: e.target.value.trim() })} data-testid={`energy-settle-kwh-${c.meter_hash.slice(0, 12)}`} aria-label="kWh to settle" />
                 <button className="btn btn--primary" disabled={busy} onClick={() => void act(`settle ${c.provider}`, () => settle.mutateAsync({ provider_id: c.provider, kwh_consumed: Number(kwh[c.meter_hash] ?? c.amount_kwh), meter_hash: c.meter_hash }))} data-testid={`energy-settle-${c.meter_hash.slice(0, 12)}`}>
                   Settle
                 </button>
@@ -157,16 +157,16 @@ export function Energy() {
         </Card>
       </div>
 
-      <div className="grid-2">
+      <div className="energy-grid">
         <Card title="kWh traded and average price" testId="energy-charts">
           {m && <EnergyChart market={m} />}
         </Card>
         <Card title="Receipts" testId="energy-receipts">
           {(m?.receipts ?? []).length === 0 && <p className="muted">No receipts yet.</p>}
           {[...(m?.receipts ?? [])].reverse().slice(0, 12).map((r, i) => (
-            <div key={`${r.meter_hash}-${r.block_settled}-${i}`} className="names-need" data-testid="energy-receipt">
+            <div key={`${r.meter_hash}-${r.block_settled}-${i}`} className="energy-row" data-testid="energy-receipt">
               <span>
-                <button className="btn btn--ghost mono" onClick={() => setSelected(r.meter_hash)}>
+                <button className="btn btn--ghost mono energy-hash" onClick={() => setSelected(r.meter_hash)}>
                   {shortHash(r.meter_hash, 10)}
                 </button>{' '}
                 {r.seller} · {fmtInt(r.kwh_delivered)} kWh · paid {fmtInt(r.price_paid)} · fee {fmtInt(r.treasury_fee)} · block {r.block_settled}
@@ -183,7 +183,7 @@ export function Energy() {
       <Card title="Disputes (resolved by a validator stake majority)" testId="energy-disputes">
         {(m?.disputes ?? []).length === 0 && <p className="muted">No disputes.</p>}
         {(m?.disputes ?? []).map((d) => (
-          <div key={d.id} className="names-need" data-testid={`energy-dispute-${d.id}`}>
+          <div key={d.id} className="energy-row" data-testid={`energy-dispute-${d.id}`}>
             <span>
               #{d.id} {d.provider_id} · {shortHash(d.meter_hash, 10)} · {d.reason} ·{' '}
               <span className={`pill pill--${d.status === 'open' ? 'warn' : 'ok'}`}>{d.outcome ?? d.status}</span>
@@ -203,7 +203,7 @@ export function Energy() {
         ))}
       </Card>
 
-      <div className="grid-2">
+      <div className="energy-grid">
         <Card title="Register a provider" testId="energy-register-card">
           <RegisterForm minStake={m?.governance.min_stake ?? 1000} />
         </Card>
