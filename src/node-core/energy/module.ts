@@ -35,7 +35,7 @@ export const ENERGY = defineModule<typeof ENERGY_METHODS, EnergyMetrics>({
     keys.watch();
     const onHup = () => void keys.reload();
     process.on('SIGHUP', onHup);
-    const svc = await EnergyService.open({ chain: ctx.chain, events: ctx.events, root: ctx.root, dir: ctx.config.energy_market_dir, keys, metrics: ctx.metrics, logger: ctx.logger });
+    const svc = await EnergyService.open({ chain: ctx.chain, events: ctx.events, root: ctx.root, dir: ctx.config.energy_market_dir, keys, metrics: ctx.metrics, logger: ctx.logger, self: ctx.nodeKey.address });
     const access = new EnergyAccess(ctx.root, ctx.config.rpc_auth_token);
     let work = Promise.resolve();
     const off = ctx.events.on('newHeads', () => {

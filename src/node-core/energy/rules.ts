@@ -78,10 +78,21 @@ function credit(s: EnergyState, p: Provider, r: MeterReading, ctx: TxContext): v
   const amount = p.readings > 0 ? r.total_kwh - p.lastValue : r.total_kwh;
   if (amount > 0n) s.credits.set(hash, { hash, provider: p.id, kwh: amount, height: ctx.height, readingTs: r.timestamp, nonce: r.nonce, total: r.total_kwh });
   s.providers.set(p.id, { ...p, readings: p.readings + 1, lastValue: r.total_kwh, lastTs: r.timestamp, lastNonce: r.nonce, lastHeight: ctx.height });
-  const entry: LogEntry = { provider: p.id, hash, height: ctx.height, ts: r.timestamp, nonce: r.nonce, total: r.total_kwh, credited: amount };
-  const mine = s.log.filter((l) => l.provider === p.id);
-  s.log = [...(mine.length >= LOG_PER_PROVIDER ? s.log.filter((l) => l !== mine[0]) : s.log), entry];
+  // `s.log` is this tx's own copy (applyEnergy); trimmed once per tx by trimLog
+  s.log.push({ provider: p.id, hash, height: ctx.height, ts: r.timestamp, nonce: r.nonce, total: r.total_kwh, credited: amount });
   s.counters.readings++;
+}
+
+/** Keeps the last LOG_PER_PROVIDER entries of each provider, in order. */
+function trimLog(log: LogEntry[]): LogEntry[] {
+  const seen = new Map<string, number>();
+  const keep: boolean[] = new Array(log.length);
+  for (let i = log.length - 1; i >= 0; i--) {
+    const n = (seen.get(log[i].provider) ?? 0) + 1;
+    seen.set(log[i].provider, n);
+    keep[i] = n <= LOG_PER_PROVIDER;
+  }
+  return log.filter((_, i) => keep[i]);
 }
 
 function move(ctx: TxContext, from: string, to: string, amount: bigint): string | null {
@@ -124,12 +135,14 @@ export function applyEnergy(s0: EnergyState, c: EnergyCall, ctx: TxContext, prm:
     }
     case 'readings': {
       const nowS = Math.floor(ctx.timestampMs / 1000);
+      s.log = [...s.log];
       for (const r of c.readings) {
         const p = s.providers.get(r.provider_id);
         const bad = checkReading(p, r, nowS, prm.timeoutBlocks);
         if (bad) return refuse(bad.reason, bad.message);
         credit(s, p!, r, ctx);
       }
+      s.log = trimLog(s.log);
       return ok(s);
     }
     case 'settle': {

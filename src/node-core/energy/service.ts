@@ -53,7 +53,7 @@ export class EnergyService {
   private overlay = new Map<string, { p: Provider; tx: string | null }>();
   private queue: Queued[] = [];
   private flushing = false;
-  private lastBytes: Uint8Array | undefined;
+  private lastState: Readonly<EnergyState> | undefined;
   private writing: Promise<void> = Promise.resolve();
   private readonly labels = new Set<string>();
   private seen: { providers: number; receipts: number; readings: Map<string, number>; disputesOpened: number; disputesResolved: number; kwh: bigint; fee: bigint; lastReceiptH: number } | undefined;
@@ -65,11 +65,13 @@ export class EnergyService {
     readonly keys: ProviderKeys,
     readonly m: EnergyMetrics,
     readonly logger: Logger,
+    /** This node's address as 40 hex (its key signs the energy txs). */
+    readonly selfHex: string,
   ) {}
 
-  static async open(o: { chain: Chain; events: NodeEvents; root: string; dir: string | undefined; keys: ProviderKeys; metrics: EnergyMetrics; logger: Logger }): Promise<EnergyService> {
+  static async open(o: { chain: Chain; events: NodeEvents; root: string; dir: string | undefined; keys: ProviderKeys; metrics: EnergyMetrics; logger: Logger; self: string }): Promise<EnergyService> {
     const db = await SimpleDb.openNamed(names.ENERGY_MARKET, path.resolve(o.root, o.dir ?? 'energy_market'));
-    const svc = new EnergyService(o.chain, o.events, db, o.keys, o.metrics, o.logger);
+    const svc = new EnergyService(o.chain, o.events, db, o.keys, o.metrics, o.logger, o.self.slice(3));
     await svc.onHead();
     return svc;
   }
@@ -117,16 +119,25 @@ export class EnergyService {
     this.overlay.set(p.id, { p: next, tx: null });
     const tx = await new Promise<string>((resolve, reject) => {
       this.queue.push({ reading: r, resolve, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        setImmediate(() => this.flush());
-      }
+      this.kick();
     });
     return { status: 'pending' as const, tx_hash: tx, credit: { provider: p.id, amount_kwh: Number(amount), meter_hash: meterHash(r), timestamp: this.chain.tip().height + 1 } };
   }
 
+  private kick(): void {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = true;
+    setImmediate(() => this.flush());
+  }
+
+  /**
+   * Submits queued readings, up to MAX_READINGS_PER_TX per tx. The node key may hold at most
+   * `maxPerAccount` pending txs: one slot stays free for the other energy calls, and when the
+   * rest are taken the queue waits for the next block (onHead kicks it again).
+   */
   private flush(): void {
-    while (this.queue.length > 0) {
+    const mp = this.chain.mempool;
+    while (this.queue.length > 0 && mp.pendingCount(this.selfHex) < mp.maxPerAccount - 1) {
       const batch = this.queue.splice(0, MAX_READINGS_PER_TX);
       try {
         const hash = this.chain.submitCall(kindOf('readings'), { op: 'readings', readings: batch.map((q) => q.reading) });
@@ -166,12 +177,14 @@ export class EnergyService {
 
   /** Follows the chain: overlay cleanup, metrics, topic, and the SimpleDb mirror when the state changed. */
   async onHead(): Promise<void> {
+    this.kick();
     for (const [id, o] of this.overlay) if (o.tx !== null && !this.chain.mempool.has(o.tx)) this.overlay.delete(id);
     const s = this.state();
+    // The chain replaces the state object when a block changed it (hooks are pure, copy-on-write).
+    if (s === this.lastState) return;
+    this.lastState = s;
     this.metrics(s);
     const bytes = encodeCanonical(encodeEnergy(s));
-    if (this.lastBytes && Buffer.compare(Buffer.from(bytes), Buffer.from(this.lastBytes)) === 0) return;
-    this.lastBytes = bytes;
     const tip = this.chain.tip();
     this.events.emit('energy.marketChanged', {
       height: tip.height, providers: s.providers.size, pending_credits: s.credits.size, receipts: s.counters.settlements,
