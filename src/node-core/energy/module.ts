@@ -22,7 +22,7 @@ export const ENERGY = defineModule<typeof ENERGY_METHODS, EnergyMetrics>({
   label: 'Energy market',
   chain: energyChainModule,
   methods: ENERGY_METHODS,
-  dataPaths: [{ id: 'energy_market', label: 'Energy market', paths: ['energy_market'], note: 'energy_market/ (TB_ENERGY_MARKET_DIR)', default_included: true }],
+  dataPaths: [{ id: 'energy_market', label: 'Energy market', paths: ['energy_market', 'energy'], note: 'energy_market/ (TB_ENERGY_MARKET_DIR) — market mirror; energy/provider_keys.json (TB_ENERGY_PROVIDER_KEYS_FILE) — provider key registry', default_included: true }],
   metrics: energyMetrics,
   monitoring: energyMonitoring,
   async start(ctx) {
