@@ -5,7 +5,8 @@
  * or the RPC token is configured (the console's IPC and in-process calls are the operator).
  * Admin ⊇ oracle ⊇ provider. Reads need a role only when an energy token is configured.
  * Rate limits: per-IP token buckets per class, tokens/s from TB_RPC_ENERGY_{READ,SUBMIT,SETTLE,DISPUTE}_TOKENS_PER_SEC
- * (defaults 1000/60, 100/60, 50/60, 20/60; 0 disables) → −32001.
+ * (defaults 1000/60, 100/60, 50/60, 20/60; 0 disables) → −32001, and the address is then banned from
+ * that class for TB_RPC_BAN_SECS (default 60) → −32002 until the ban ends.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,9 @@ import { ErrorCode, RpcError } from '../../shared/api/errors.js';
 import { ENERGY_ERRORS } from '../../shared/api/energy.js';
 import { RateLimiter } from '../http/index.js';
 import type { CallContext } from '../rpc/types.js';
+
+/** JSON-RPC code of a banned client (the reference's −32002). */
+export const BANNED = -32002;
 
 export type Role = 'provider' | 'oracle' | 'admin';
 export type RateClass = 'read' | 'submit' | 'settle' | 'dispute';
@@ -41,6 +45,8 @@ export class EnergyAccess {
   private readonly tokens: Partial<Record<Role, string>>;
   private readonly energyTokens: boolean;
   private readonly limiters: Record<RateClass, RateLimiter>;
+  private readonly bans = new Map<string, number>();
+  private readonly banMs: number;
 
   constructor(root: string, rpcToken: string | undefined, env: NodeJS.ProcessEnv = process.env) {
     const provider = tokenOf(env, root, 'provider');
@@ -53,6 +59,8 @@ export class EnergyAccess {
       const n = v === undefined || v === '' ? NaN : Number(v);
       return Number.isFinite(n) && n >= 0 ? n : RATE_DEFAULTS[c];
     };
+    const ban = Number(env.TB_RPC_BAN_SECS ?? '');
+    this.banMs = (env.TB_RPC_BAN_SECS && Number.isFinite(ban) && ban >= 0 ? ban : 60) * 1000;
     this.limiters = { read: new RateLimiter(rate('read')), submit: new RateLimiter(rate('submit')), settle: new RateLimiter(rate('settle')), dispute: new RateLimiter(rate('dispute')) };
   }
 
@@ -69,7 +77,17 @@ export class EnergyAccess {
   /** @throws RpcError −33009 (unauthorized) or −32001 (rate limited). */
   check(ctx: CallContext, need: Role, cls: RateClass, method: string): void {
     if (ctx.transport !== 'http' && ctx.transport !== 'ws') return;
-    if (!this.limiters[cls].take(ctx.remote ?? 'unknown')) throw new RpcError(ErrorCode.RateLimited, `rate limited: ${method} (${cls} class, per client address)`, { reason: 'rate_limited', class: cls });
+    const who = `${cls}|${ctx.remote ?? 'unknown'}`;
+    const until = this.bans.get(who);
+    if (until !== undefined) {
+      if (Date.now() < until) throw new RpcError(BANNED, `banned: ${method} (${cls} class) until ${new Date(until).toISOString()} after exceeding its rate`, { reason: 'banned', class: cls, until_ms: until });
+      this.bans.delete(who);
+    }
+    if (!this.limiters[cls].take(ctx.remote ?? 'unknown')) {
+      if (this.banMs > 0) this.bans.set(who, Date.now() + this.banMs);
+      if (this.bans.size > 10_000) this.bans.delete(this.bans.keys().next().value!);
+      throw new RpcError(ErrorCode.RateLimited, `rate limited: ${method} (${cls} class, per client address)`, { reason: 'rate_limited', class: cls });
+    }
     const guarded = need === 'provider' ? this.energyTokens : this.energyTokens || !!this.tokens.admin;
     if (!guarded) return;
     const have = this.roleOf(ctx.bearer);
