@@ -71,7 +71,7 @@ describe('energy operator flow: contract-cli + tb-mock-oracle', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/registered energy-0x00000000 on meter meter-01 at block \d+ \(stake 1500, rehearsal: not escrowed\)/);
     expect(r.code).toBe(0);
-  });
+  }, 180_000);
 
   it('the oracle signs real Ed25519 readings (independent check) and submits one end to end', async () => {
     const reading: any = await (await fetch(`${oracleUrl}/meter/meter-01/reading`)).json();
@@ -112,7 +112,7 @@ describe('energy operator flow: contract-cli + tb-mock-oracle', () => {
     const again = await cli(['settle', '--provider', 'energy-0x00000000', '--kwh', '9999', '--meter-hash', meterHash]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/available|credit/);
-  });
+  }, 420_000);
 
   it('oracle: --help, refuses a non-loopback address without --allow-remote, stops cleanly on SIGTERM', async () => {
     const h = await runOracle(['--help']);
@@ -124,5 +124,5 @@ describe('energy operator flow: contract-cli + tb-mock-oracle', () => {
     const exited = new Promise<number | null>((resolve) => oracle!.once('exit', (code) => resolve(code)));
     oracle!.kill('SIGTERM');
     expect(await exited).toBe(0);
-  });
+  }, 120_000);
 });
