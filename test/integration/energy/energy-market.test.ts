@@ -112,6 +112,12 @@ describe('energy market on a dev node', () => {
     expect(after.receipts).toEqual([expect.objectContaining({ seller: P0, kwh_delivered: 40, price_paid: 1000, treasury_fee: 25, trade: false, meter_hash: hash0 })]);
     expect(after.credits[0].amount_kwh).toBe(80);
     expect(await bal(TREASURY_ADDRESS)).toBe(before);
+    // update: capacity caps what is available (40 kWh already delivered)
+    await call('energy.update_provider', { provider_id: P0, capacity_kwh: 100, price_per_kwh: 30 });
+    await mine();
+    expect((await call('energy.market_state', [P0])).providers[0]).toMatchObject({ capacity_kwh: 100, available_kwh: 60, price_per_kwh: 30 });
+    const none = await err('energy.update_provider', { provider_id: P0 });
+    expect([none.code, none.data.issues[0].path]).toEqual([-32602, ['capacity_kwh']]);
   });
 
   it('every validation error has its own reason and spec code; bad params name the field', async () => {
