@@ -9,12 +9,12 @@ import { GOVERNOR } from './governor/index.js';
 import { TREASURY } from './treasury/index.js';
 import { chainModulesOf, type AnyNodeModule } from './modules/index.js';
 
-export const NODE_MODULES: readonly AnyNodeModule[] = [
+export const NODE_MODULES = [
   GOVERNOR,
   TREASURY,
   AD_MARKET,
   DNS,
-];
+] as const satisfies readonly AnyNodeModule[];
 
 /** From-genesis replay of a chain directory with the node's chain modules (what `contract-cli chain replay` runs); see replayFromGenesis. */
 export function replayChain(chainDir: string, o: Omit<NonNullable<Parameters<typeof replayFromGenesis>[1]>, 'modules'> = {}): Promise<ReplayResult> {

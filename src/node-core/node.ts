@@ -31,7 +31,7 @@ import { deadlineHandlers, fromModuleDeadline } from './deadlines.js';
 import { historyHandlers } from './wallet/history.js';
 import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
 import { Network } from './net/network.js';
-import { redactConfig, type NodeConfig } from './config/index.js';
+import { redactConfig, type NodeConfig } from './node-config.js';
 import { keepNotices, NodeEvents } from './events.js';
 import { chainModulesOf, ModuleHost, type AnyNodeModule } from './modules/index.js';
 import { NODE_MODULES } from './node-modules.js';

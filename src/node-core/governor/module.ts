@@ -7,6 +7,7 @@
 import { GOVERNOR_METHODS } from '../../shared/api/governor.js';
 import { defineModule } from '../modules/index.js';
 import { governorChainModule } from './chain-module.js';
+import { GOVERNOR_CONFIG, GOVERNOR_DATA } from './config.js';
 import { governorMonitoring } from './monitoring.js';
 import { governorHandlers, governorSettings } from './settings.js';
 import { Governor } from './service.js';
@@ -16,7 +17,8 @@ export const GOVERNOR = defineModule({
   label: 'Launch governor',
   chain: governorChainModule,
   methods: GOVERNOR_METHODS,
-  dataPaths: [{ id: 'governor', label: 'Launch governor', paths: ['governor_db', 'governor'], note: 'governor_db/ (TB_GOVERNOR_DB) and governor/decisions/', default_included: true }],
+  dataPaths: [GOVERNOR_DATA],
+  config: GOVERNOR_CONFIG,
   monitoring: governorMonitoring,
   async start(ctx) {
     let governor: Governor | undefined;

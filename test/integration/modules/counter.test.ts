@@ -16,7 +16,7 @@ import { replayFromGenesis } from '../../../src/node-core/chain/replay.js';
 import { addressOf } from '../../../src/node-core/chain/address.js';
 import { signCall } from '../../../src/node-core/chain/tx.js';
 import { generateKeys } from '../../../src/node-core/crypto/ed25519.js';
-import { loadConfig } from '../../../src/node-core/config/load.js';
+import { loadConfig } from '../../../src/node-core/node-config.js';
 import { toHex } from '../../../src/node-core/crypto/hash.js';
 import { chainModulesOf } from '../../../src/node-core/modules/index.js';
 import { NODE_MODULES } from '../../../src/node-core/node-modules.js';
