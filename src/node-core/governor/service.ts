@@ -26,7 +26,7 @@ import { toHex } from '../crypto/hash.js';
 import type { NodeEvents } from '../events.js';
 import { names, SimpleDb } from '../storage/simpledb.js';
 import type { Deadline } from '../modules/index.js';
-import type { Metrics } from '../telemetry/metrics.js';
+import type { GovernorMetrics } from './metrics.js';
 import { governorState, intentKind } from './chain-module.js';
 import { evaluateEconomics, evaluateMarket, evaluateOperational, initialMemory, noSignal, requiredStreak, stepGate, type GateMemory, type Verdict } from './gates.js';
 import { applyEpochFor, chainIntent, chainKeyOf, newestFirst, patchFor, summaryOf, type IntentRecord } from './intents.js';
@@ -50,7 +50,7 @@ export interface GovernorOptions {
   signingKeys?: Ed25519Keys;
   chain: Chain;
   events: NodeEvents;
-  metrics?: Metrics;
+  metrics?: GovernorMetrics;
   logger?: Logger;
   /** Wall clock in ms (tests). */
   now?: () => number;
