@@ -171,16 +171,18 @@ describe('the same state everywhere', () => {
 });
 
 describe('the chain never names a module', () => {
-  it('no file under src/node-core/chain/ nor node.ts mentions the counter (or the governor)', async () => {
+  it('no file under src/node-core/chain/ nor the node\'s assembly (node.ts, node-handlers.ts, node-config.ts) mentions the counter or any module of the list', async () => {
     const src = path.resolve(import.meta.dirname, '../../../src/node-core');
     // Every file under chain/, sub-folders included (chain/tendermint/…).
     const entries = await fs.readdir(path.join(src, 'chain'), { recursive: true, withFileTypes: true });
-    const files = [...entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)), path.join(src, 'node.ts')];
+    const files = [...entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)), ...['node.ts', 'node-handlers.ts', 'node-config.ts'].map((f) => path.join(src, f))];
+    const ids = NODE_MODULES.map((m) => m.id.replace(/_/g, '[_ -]?'));
     expect(files.length).toBeGreaterThan(20);
     for (const f of files) {
       const text = (await fs.readFile(f, 'utf8')).toLowerCase();
       expect(/\bcounter\b/.test(text), `${path.basename(f)} mentions the counter`).toBe(false);
       expect(/\bgov_intent\b|govstate|governor/.test(text), `${path.basename(f)} mentions the governor`).toBe(false);
+      for (const id of ids) expect(new RegExp(`\\b${id}\\b`).test(text), `${path.basename(f)} mentions the module ${id}`).toBe(false);
     }
   });
 });
