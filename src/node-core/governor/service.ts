@@ -261,6 +261,8 @@ export class Governor {
     await batch.write();
     const m = this.o.metrics;
     m?.governorGateTransitionsTotal.inc({ gate: r.gate, from: r.from_state, to: r.to_state });
+    // The gauges agree with the state before the change is announced (a subscriber may scrape at once).
+    this.updateMetrics();
     this.o.logger?.info(
       { gate: r.gate, from: r.from_state, to: r.to_state, intent: r.id, epoch_apply: r.epoch_apply, shadow: this.o.shadowOnly, snapshot_hash: hash },
       `governor: ${r.gate} ${r.from_state} → ${r.to_state} (applies at epoch ${r.epoch_apply})`,
