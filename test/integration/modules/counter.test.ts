@@ -131,6 +131,8 @@ describe('the same state everywhere', () => {
     await fs.mkdir(snapDir);
     await node!.stop();
     node = undefined;
+    // Written because `counter_mirror` (the module's config slice) defaults on: the node's config was
+    // loaded without the fixture's slice, and the module host filled in its default.
     expect(JSON.parse(await fs.readFile(path.join(root, 'counter_db', 'last.json'), 'utf8'))).toEqual({ total: '14' });
 
     // Import: a second chain fed the stored blocks.
