@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
-import { loadConfig } from '../src/node-core/config/load.js';
+import { loadConfig } from '../src/node-core/node-config.js';
 import { generateKeys, sign, verify } from '../src/node-core/crypto/ed25519.js';
 import { signingDigest } from '../src/node-core/energy/index.js';
 import { Node } from '../src/node-core/node.js';

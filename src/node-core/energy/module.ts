@@ -10,6 +10,7 @@ import { ENERGY_METHODS } from '../../shared/api/energy.js';
 import { defineModule } from '../modules/index.js';
 import { EnergyAccess } from './access.js';
 import { energyChainModule } from './chain-module.js';
+import { ENERGY_CONFIG, ENERGY_DATA, type EnergyConfig } from './config.js';
 import { ProviderKeys } from './keys.js';
 import { energyMetrics, type EnergyMetrics } from './metrics.js';
 import { energyMonitoring } from './monitoring.js';
@@ -17,12 +18,13 @@ import { EnergyService, refusal, toReading } from './service.js';
 import { meterHash, signingDigest } from './reading.js';
 import { page } from './views.js';
 
-export const ENERGY = defineModule<typeof ENERGY_METHODS, EnergyMetrics>({
+export const ENERGY = defineModule<typeof ENERGY_METHODS, EnergyMetrics, EnergyConfig>({
   id: 'energy',
   label: 'Energy market',
   chain: energyChainModule,
   methods: ENERGY_METHODS,
-  dataPaths: [{ id: 'energy_market', label: 'Energy market', paths: ['energy_market', 'energy'], note: 'energy_market/ (TB_ENERGY_MARKET_DIR) — market mirror; energy/provider_keys.json (TB_ENERGY_PROVIDER_KEYS_FILE) — provider key registry', default_included: true }],
+  dataPaths: [ENERGY_DATA],
+  config: ENERGY_CONFIG,
   metrics: energyMetrics,
   monitoring: energyMonitoring,
   async start(ctx) {

@@ -12,7 +12,7 @@
  * Errors: the spec's codes with a stable `data.reason` (ENERGY_ERRORS); −32602 names the field.
  */
 import { z } from 'zod';
-import { defineMethod } from './define.js';
+import { defineContract, defineMethod } from './define.js';
 
 /** Refusal reason → JSON-RPC code (spec/energy.md §3). */
 export const ENERGY_ERRORS = {
@@ -147,3 +147,6 @@ export const ENERGY_METHODS = [
 /** Topic `energy.marketChanged`: the market changed at a block (counts only; refetch energy.market_state). */
 export const EnergyChanged = z.object({ height: z.number(), providers: z.number(), pending_credits: z.number(), receipts: z.number(), open_disputes: z.number(), readings: z.number(), key_generation: z.number() });
 export const EnergyTopics = { 'energy.marketChanged': EnergyChanged } as const;
+
+/** The energy market's contract slice (listed in modules.ts). */
+export const ENERGY_CONTRACT = defineContract({ id: 'energy', methods: ENERGY_METHODS, topics: EnergyTopics, dashboard: 'tb-energy' });

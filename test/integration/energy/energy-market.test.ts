@@ -15,7 +15,7 @@ import { blake3 } from '@noble/hashes/blake3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayFromGenesis } from '../../../src/node-core/chain/replay.js';
 import { decodeCanonical } from '../../../src/node-core/codec/canonical.js';
-import { loadConfig } from '../../../src/node-core/config/load.js';
+import { loadConfig } from '../../../src/node-core/node-config.js';
 import { decodeEnergy } from '../../../src/node-core/energy/state.js';
 import { ENERGY_ESCROW } from '../../../src/node-core/energy/index.js';
 import { chainModulesOf } from '../../../src/node-core/modules/index.js';

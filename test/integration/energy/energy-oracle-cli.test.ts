@@ -12,7 +12,7 @@ import path from 'node:path';
 import * as ed from '@noble/ed25519';
 import { blake3 } from '@noble/hashes/blake3.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/node-core/config/load.js';
+import { loadConfig } from '../../../src/node-core/node-config.js';
 import { Node } from '../../../src/node-core/node.js';
 import { cleanEnv, REPO, removeTemp, runCli, tempDir } from '../node/helpers.js';
 
