@@ -6,12 +6,14 @@
  * readiness JSON is byte-for-byte what the console's "readiness snapshot" export writes.
  * `register` and `presence reserve` submit chain transactions (ADMIN: TB_RPC_AUTH_TOKEN).
  * `dev-feed` (dev chains): mints a presence bucket and records deterministic fixture impressions.
+ * Conversions, claim routes, distribution, budget broker and policy snapshots: `ad-market-ops.ts`.
  * Exit codes: 0 ok; 1 node error / refusal; 2 usage.
  */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { CampaignInput, type ReadinessSnapshot, type SelectorView } from '../../shared/api/ad_market.js';
 import { fixtureAcks } from '../ad-fixture.js';
+import { addAdMarketOps } from './ad-market-ops.js';
 import { clientFor, intFlag, localInput, output, table, UsageError, withCommon, type CommonOpts } from '../common.js';
 
 const SELECTOR_RE = /^(domain_tier|interest_tag|presence_bucket)=[A-Za-z0-9_.:-]{1,64}$/;
@@ -34,6 +36,8 @@ export function readinessLines(r: ReadinessSnapshot): string[] {
     ['window', `${r.window_secs} s (${r.dynamic.use_percentile_thresholds ? 'percentile thresholds, EMA' : 'static thresholds'}; ${r.params_source})`],
     ['height', r.height],
     ['skipped (presence)', r.skipped.presence],
+    ['settled', `${r.settlement_count} impression(s), $${(Number(r.total_usd_micros) / 1e6).toFixed(2)}`],
+    ['conversions', `${r.conversion_summary.conversions} worth $${(Number(r.conversion_summary.value_usd_micros) / 1e6).toFixed(2)}`],
   ]);
   for (const [id, b] of Object.entries(r.segments.presence_bucket))
     lines.push(`bucket ${id}: ${b.stale ? 'stale' : 'fresh'}, ${b.ready_slots} ready slot(s), confidence ${b.confidence_bps} bps, <1h ${pct(b.freshness_histogram.under_1h_ppm)}`);
@@ -139,5 +143,6 @@ export function adMarketCommand(): Command {
     for (let i = 0; i < acks.length; i += 256) txs.push((await client.call('ad_market.record_acks', { acks: acks.slice(i, i + 256) })).tx_hash);
     output(opts.format, { status: 'pending', bucket: o.bucket, events: acks.length, tx_hashes: txs }, (r) => `submitted bucket ${r.bucket} and ${r.events} impression(s) in ${r.tx_hashes.length} tx(s); they apply at the next block`);
   });
+  addAdMarketOps(ad);
   return ad;
 }
