@@ -8,8 +8,9 @@
  *   dual     = clamp(dual·forgetting + dual_step·error, 0, shadow_price_cap)   (the shadow price)
  *   kappa    = clamp(kappa − step_size·(dual + smoothed), min_kappa, max_kappa)
  * and a pacing epoch ends after `epoch_impressions` wins or once its spend reaches the target.
- * The bid multiplier is kappa / (1 + dual) (spec: clamp(kappa, 0, 10) / (1 + shadow_price)); the
- * paced bid is clamped to the remaining budget. All ratios are ppm (1 000 000 = 1.0), money µUSD.
+ * The pacing factor is kappa / (1 + dual) (spec: clamp(kappa, 0, 10) / (1 + shadow_price)); bids
+ * are multiplied by it capped at 1.0 (never above the advertiser's bid) and clamped to the
+ * remaining budget. All ratios are ppm (1 000 000 = 1.0), money µUSD.
  */
 
 export const BROKER_DEFAULTS = Object.freeze({
@@ -50,14 +51,23 @@ export function epochTarget(remaining: bigint, epochsPerBudget: number): bigint 
   return t > 0n ? t : 1n;
 }
 
-/** Bid multiplier of a campaign, ppm: kappa / (1 + dual). */
+/** Pacing factor of a campaign, ppm: kappa / (1 + dual) (spec: clamp(kappa, 0, 10) / (1 + shadow_price)). */
 export function pacingMultiplierPpm(p: Pacing): number {
   return Math.floor((Math.min(10_000_000, Math.max(0, p.kappa_ppm)) * 1_000_000) / (1_000_000 + p.dual_price_ppm));
 }
 
-/** A bid after pacing: × multiplier, clamped to the remaining budget (µUSD). */
+/**
+ * The factor applied to bids, ppm: the pacing factor capped at 1.0. A campaign's `max_bid` is the
+ * advertiser's word, so the broker only shades bids down (an under-spending campaign's kappa > 1
+ * is reported, not bid); the reference would bid up to 2× here.
+ */
+export function appliedPacingPpm(p: Pacing): number {
+  return Math.min(1_000_000, pacingMultiplierPpm(p));
+}
+
+/** A bid after pacing: × the applied factor, clamped to the remaining budget (µUSD). */
 export function pacedBid(bid: bigint, p: Pacing, remaining: bigint): bigint {
-  const b = (bid * BigInt(pacingMultiplierPpm(p))) / 1_000_000n;
+  const b = (bid * BigInt(appliedPacingPpm(p))) / 1_000_000n;
   return b > remaining ? remaining : b;
 }
 

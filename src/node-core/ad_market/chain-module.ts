@@ -13,7 +13,7 @@ import { blake3, toHex } from '../crypto/hash.js';
 import { moduleRef, ok, refuse, type BlockContext, type ChainModule } from '../chain/module.js';
 import { treasuryState } from '../treasury/index.js';
 import { effectiveQualityPpm, priceStep, runAuction, PRICE_DEFAULTS } from './auction.js';
-import { newPacing, pacingMultiplierPpm, recordSpend } from './broker.js';
+import { appliedPacingPpm, newPacing, recordSpend } from './broker.js';
 import { AD_KINDS, type AckCall, type AdCall, type ClaimRouteCall, type ConvertCall, type PresenceCall, type RegisterCall, type ReserveCall } from './kinds.js';
 import { adParams, type AdParams, type PresenceParams } from './params.js';
 import { authorize, familyOf } from './privacy.js';
@@ -92,7 +92,7 @@ function applyAcks(s: AdState, call: AckCall, ctx: BlockContext, P: AdParams): A
     const eligible = campaigns.filter(
       (c) => (c.domain_tiers.length === 0 || c.domain_tiers.includes(a.domain_tier)) && (c.interest_tags.length === 0 || c.interest_tags.includes(a.interest_tag)) && c.budget > c.spent,
     );
-    const bidders = eligible.map((c) => ({ id: c.id, max_bid: c.max_bid, remaining: c.budget - c.spent, quality_ppm: effectiveQualityPpm(c), pacing_ppm: pacingMultiplierPpm(c.pacing) }));
+    const bidders = eligible.map((c) => ({ id: c.id, max_bid: c.max_bid, remaining: c.budget - c.spent, quality_ppm: effectiveQualityPpm(c), pacing_ppm: appliedPacingPpm(c.pacing) }));
     const out = runAuction(bidders, st.clearing_price, freshnessPpm(bucket, ctx.timestampMs));
     st.opportunities += 1;
     if (out.winner) {

@@ -9,7 +9,7 @@ import { CONVERSION_ERROR } from '../../shared/api/ad_market_ops.js';
 import { RpcError } from '../../shared/api/errors.js';
 import { blake3, toHex } from '../crypto/hash.js';
 import { winRatePpm } from './auction.js';
-import { BROKER_DEFAULTS, pacingMultiplierPpm } from './broker.js';
+import { appliedPacingPpm, BROKER_DEFAULTS, pacingMultiplierPpm } from './broker.js';
 import type { AdParams } from './params.js';
 import { remainingPpm } from './privacy.js';
 import type { AdState } from './state.js';
@@ -27,7 +27,7 @@ export function distributionView(s: AdState) {
 export function brokerView(s: AdState, height: number, nowMs: number, P: AdParams, conv: ConversionStats): BrokerSnapshot {
   const campaigns: BrokerCampaign[] = s.campaigns.map((c) => ({
     campaign_id: c.id, total_budget: c.budget.toString(), remaining_budget: (c.budget - c.spent).toString(), epoch_target: c.pacing.epoch_target.toString(), epoch_spend: c.pacing.epoch_spend.toString(),
-    epoch_impressions: c.pacing.epoch_impressions, dual_price_ppm: c.pacing.dual_price_ppm, kappa_ppm: c.pacing.kappa_ppm, shading_multiplier_ppm: pacingMultiplierPpm(c.pacing), smoothed_error_ppm: c.pacing.smoothed_error_ppm,
+    epoch_impressions: c.pacing.epoch_impressions, dual_price_ppm: c.pacing.dual_price_ppm, kappa_ppm: c.pacing.kappa_ppm, shading_multiplier_ppm: pacingMultiplierPpm(c.pacing), applied_multiplier_ppm: appliedPacingPpm(c.pacing), smoothed_error_ppm: c.pacing.smoothed_error_ppm,
     progress_ppm: c.budget === 0n ? 0 : Number((c.spent * 1_000_000n) / c.budget),
   }));
   const kappas = campaigns.map((c) => c.kappa_ppm);

@@ -6,7 +6,7 @@
 import type { BucketReadiness, CampaignView, PrivacyFamily, ReadinessSnapshot, SelectorView } from '../../shared/api/ad_market.js';
 import type { ConversionSummary } from '../../shared/api/ad_market_ops.js';
 import { effectiveQualityPpm, winRatePpm } from './auction.js';
-import { pacingMultiplierPpm } from './broker.js';
+import { appliedPacingPpm } from './broker.js';
 import { bucketProblem, bucketSlots, reservedSlots } from './chain-module.js';
 import { PARAMS_SOURCE, type AdParams } from './params.js';
 import { impressionsUntilExhausted, remainingPpm } from './privacy.js';
@@ -168,7 +168,7 @@ export function campaignView(c: Campaign): CampaignView {
   return {
     id: c.id, advertiser_account: c.advertiser, budget_usd_micros: c.budget.toString(), spent_usd_micros: c.spent.toString(), max_bid_usd_micros: c.max_bid.toString(), quality_ppm: c.quality_ppm, domain_tiers: c.domain_tiers, interest_tags: c.interest_tags, created_at_ms: c.created_ms,
     creatives: c.creatives.map((x) => ({ ...x })), conversions_enabled: c.token_hash !== '', wins: c.wins, conversions: c.conversions, conversion_value_usd_micros: c.conversion_value.toString(),
-    effective_quality_ppm: effectiveQualityPpm(c), pacing_multiplier_ppm: pacingMultiplierPpm(c.pacing),
+    effective_quality_ppm: effectiveQualityPpm(c), pacing_multiplier_ppm: appliedPacingPpm(c.pacing),
   };
 }
 

@@ -129,7 +129,7 @@ export const CampaignView = z.object({
   conversion_value_usd_micros: z.string(),
   /** Bid quality in force (declared × conversion response), ppm. */
   effective_quality_ppm: z.number(),
-  /** Budget broker bid multiplier kappa/(1+shadow price), ppm. */
+  /** Budget broker factor applied to bids: min(1, kappa/(1+shadow price)), ppm. */
   pacing_multiplier_ppm: z.number(),
 });
 export type CampaignView = z.infer<typeof CampaignView>;

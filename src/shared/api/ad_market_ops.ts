@@ -82,10 +82,11 @@ export const BrokerCampaign = z.object({
   epoch_target: z.string(),
   epoch_spend: z.string(),
   epoch_impressions: z.number(),
-  /** Shadow (dual) price, kappa, their bid multiplier kappa/(1+dual) and the smoothed spend error, ppm. */
+  /** Shadow (dual) price, kappa, the pacing factor kappa/(1+dual), the factor applied to bids (capped at 1) and the smoothed spend error, ppm. */
   dual_price_ppm: z.number(),
   kappa_ppm: z.number(),
   shading_multiplier_ppm: z.number(),
+  applied_multiplier_ppm: z.number(),
   smoothed_error_ppm: z.number(),
   /** Spent share of the budget, ppm. */
   progress_ppm: z.number(),
