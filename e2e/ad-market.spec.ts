@@ -1,7 +1,9 @@
 // Ad Market page on a dev chain fed by the fixture generator (`contract-cli ad-market dev-feed`):
 // readiness goes from blocked (all three blockers) to blocked on viewers only to ready; the three
 // panels show it (blockers, presence freshness, selector competitiveness with shading and win
-// rate) beside the privacy budget; the "readiness snapshot" export equals the CLI's JSON byte for byte.
+// rate, conversions) beside the privacy budget; an advertiser's conversion (CLI record-conversion with
+// its Advertiser header) is attributed to the selector; the "readiness snapshot" export equals the
+// CLI's JSON byte for byte.
 // Blocks are mined on demand (dev.mine_one) so the head does not move between the CLI and the export.
 import { promises as fs } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -62,6 +64,12 @@ test('readiness goes from blocked to ready on the Ad Market page; the export equ
   await expect(row.getByTestId('ad-selector-privacy')).toContainText('never runs out');
   await expect(page.getByTestId('ad-privacy-presence')).toBeVisible();
   await expect(page.getByTestId('ad-campaign-travel-spring')).toBeVisible();
+  // The advertiser reports a conversion (its own Authorization: Advertiser header, token of the
+  // example campaign): it is attributed to the travel selector and shows in both tables.
+  cli(['ad-market', 'record-conversion', '--campaign', 'travel-spring', '--creative', 'beach-banner', '--advertiser', 'adv-travel-co', '--value', '12500000', '--token', 'dev-travel-token', '--rpc', url]);
+  await mine(url);
+  await expect(row.getByTestId('ad-conversions')).toContainText('$12.50', { timeout: 30_000 });
+  await expect(page.getByTestId('ad-campaign-travel-spring').getByTestId('ad-campaign-conversions')).toHaveText('1 · $12.50');
   await page.getByTestId('ad-filter-tag').selectOption('news');
   await expect(page.getByTestId('ad-cohort-premium/news/bkt-dev')).toBeVisible();
   await expect(page.getByTestId('ad-cohort-premium/travel/bkt-dev')).toHaveCount(0);
