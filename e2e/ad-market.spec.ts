@@ -6,6 +6,7 @@
 // CLI's JSON byte for byte.
 // Blocks are mined on demand (dev.mine_one) so the head does not move between the CLI and the export.
 import { promises as fs } from 'node:fs';
+import http from 'node:http';
 import { expect, test, type Page } from '@playwright/test';
 import { cli, openReady, shot, startConsole, tempDataDir, type RunningConsole } from './console';
 
@@ -25,10 +26,25 @@ async function rpcUrl(page: Page): Promise<string> {
   await expect(page.getByTestId('rpc-endpoint')).toHaveText(/^127\.0\.0\.1:\d+$/);
   return `http://${(await page.getByTestId('rpc-endpoint').textContent())!}`;
 }
-async function mine(url: string): Promise<void> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'dev.mine_one', params: [] }) });
-  const j = (await r.json()) as { error?: unknown };
-  expect(j.error).toBeUndefined();
+/**
+ * dev.mine_one on a fresh connection each time: the node closes idle keep-alive sockets, and a
+ * reused one can be closed under the request ("other side closed") on a loaded machine.
+ */
+function mine(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        const j = JSON.parse(text) as { error?: unknown };
+        if (j.error) reject(new Error(`dev.mine_one: ${JSON.stringify(j.error)}`));
+        else resolve();
+      });
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'dev.mine_one', params: [] }));
+  });
 }
 
 test('readiness goes from blocked to ready on the Ad Market page; the export equals the CLI JSON', async ({ page }) => {
