@@ -45,6 +45,7 @@ export function adParams(t: Readonly<TreasuryState>): AdParams {
       min_unique_viewers: n(t, 'ad_readiness_min_unique_viewers'),
       min_host_count: n(t, 'ad_readiness_min_host_count'),
       min_provider_count: n(t, 'ad_readiness_min_provider_count'),
+      use_percentile_thresholds: getParam(t, 'ad_readiness_use_percentile_thresholds') === 1n,
     },
     privacy: privacyConfig((getParam(t, 'ad_privacy_max_epsilon_micros') * EPS_UNIT) / 1_000_000n, n(t, 'ad_privacy_cool_off_impressions')),
     presence: {

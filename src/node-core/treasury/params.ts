@@ -31,6 +31,7 @@ export const PARAMS = {
   ad_readiness_min_unique_viewers: { default: 250n, min: 0n, max: 1_000_000_000n, doc: 'ad readiness: distinct viewers needed in the window' },
   ad_readiness_min_host_count: { default: 25n, min: 0n, max: 1_000_000_000n, doc: 'ad readiness: distinct hosts needed in the window' },
   ad_readiness_min_provider_count: { default: 10n, min: 0n, max: 1_000_000_000n, doc: 'ad readiness: distinct providers needed in the window' },
+  ad_readiness_use_percentile_thresholds: { default: 0n, min: 0n, max: 1n, doc: 'ad readiness: 1 = thresholds follow the EMA of per-slice percentiles (viewers p90, hosts p75, providers p50) instead of the minimums' },
   ad_privacy_max_epsilon_micros: { default: 1_000_000n, min: 1n, max: 10_000_000n, doc: 'privacy budget ε per badge family (millionths: 1 000 000 = ε 1.0)' },
   ad_privacy_cool_off_impressions: { default: 10_000n, min: 1n, max: 1_000_000_000n, doc: 'impressions a badge family cools off after exhausting its budget' },
   ad_budget_epochs_per_budget: { default: 96n, min: 1n, max: 100_000n, doc: 'budget broker: pacing epochs a campaign budget is spread over' },

@@ -57,6 +57,19 @@ describe('governance-clamped params (treasury ad_* params)', () => {
     const strict = apply(s, { campaign_id: 'c', bucket_id: 'b', slots: 1 }, { ...params, ad_min_confidence_bps: '9600' });
     expect(strict).toMatchObject({ ok: false, reason: 'invalid_presence_bucket' });
   });
+  it('ad_readiness_use_percentile_thresholds = 1 switches the chain to EMA percentile thresholds', () => {
+    let s = must(apply(EMPTY_AD, acks(40)));
+    const pct = { ad_readiness_use_percentile_thresholds: '1' };
+    s = adMarketChain.endBlock!(s, ctx(T0, pct));
+    // All 40 viewers sit in the newest of 12 slices: p90 of [40, 0 ×11] → index round(11·0.9)=10 → 0;
+    // hosts p75 → 0, providers p50 → 0: the first EMA is the sample, so nothing blocks.
+    expect(s.carry).toMatchObject({ ema_viewers: 0, ema_hosts: 0, ema_providers: 0 });
+    expect(s.ready).toBe(true);
+    const r = readinessSnapshot(s, 1, T0, false, adParams(treasury(pct) as never), newConversionStats());
+    expect(r.dynamic.use_percentile_thresholds).toBe(true);
+    expect(r.blockers).toEqual([]);
+    expect(adMarketChain.endBlock!(s, ctx(T0)).ready).toBe(false); // static 250 / 25 / 10 again
+  });
   it('the privacy ε budget and cool-off come from the params', () => {
     const P = adParams(treasury({ ad_privacy_max_epsilon_micros: '20000', ad_privacy_cool_off_impressions: '2' }) as never);
     expect(P.privacy.max_epsilon).toBe(20_000_000_000n); // ε 0.02 in 1e-12 units
@@ -131,6 +144,25 @@ describe('conversions', () => {
     expect(code(() => checkAdvertiser({ account: 'adv-a', token: 'tok-a' }, 'adv-a', { ...c, token_hash: '' }))).toBe(-32032);
     expect(code(() => checkAdvertiser({ account: 'adv-a', token: 'tok-x' }, 'adv-a', c))).toBe(-32033);
     expect(code(() => checkAdvertiser({ account: 'adv-a', token: 'tok-a' }, 'adv-a', c))).toBe(0);
+  });
+});
+
+describe('win rate and shading move with the competing bids', () => {
+  it('a bid under the clearing price never wins (win rate 0, the price falls); a rival above it wins and shading follows the second bid', () => {
+    let s = must(apply(EMPTY_AD, campaign('low', 500_000n)));
+    s = must(apply(s, acks(5)));
+    const sel = () => selectorViews(s, T0, [], adParams(treasury() as never)).selectors.find((x) => x.interest_tag === 'travel')!;
+    expect(sel()).toMatchObject({ opportunities: 5, wins: 0, win_rate_ppm: 0, shading_factor_bps: 0 });
+    expect(BigInt(sel().clearing_price_usd_micros)).toBeLessThan(1_000_000n);
+    s = must(apply(s, campaign('high', 3_000_000n)));
+    s = must(apply(s, acks(5, 100)));
+    const after = sel();
+    expect(after.wins).toBe(5);
+    expect(after.win_rate_ppm).toBe(500_000);
+    // high pays max(second = 0.5 USD, clearing) + 1 µUSD of its 3 USD bid.
+    expect(after.top_bid_usd_micros).toBe('3000000');
+    expect(after.shading_factor_bps).toBe(Math.floor((Number(after.last_paid_usd_micros) * 10_000) / 3_000_000));
+    expect(Number(after.last_paid_usd_micros)).toBeGreaterThanOrEqual(500_001);
   });
 });
 
