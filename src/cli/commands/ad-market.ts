@@ -96,17 +96,20 @@ export function adMarketCommand(): Command {
       .command('list')
       .description('presence cohorts (ad_market.list_presence_cohorts)')
       .option('--region <r>')
+      .addOption(new Option('--domain-tier <tier>').choices(['premium', 'reserved', 'community', 'unverified']))
+      .option('--interest-tag <tag>')
+      .option('--beacon <id>', 'part of the bucket id')
       .addOption(new Option('--kind <k>').choices(['localnet', 'range_boost', 'unknown']))
       .option('--min-confidence <bps>', 'minimum confidence, basis points (0-10000)')
       .option('--include-expired', 'include stale buckets')
       .option('--limit <n>', '1-1000', '100'),
-  ).action(async (opts: CommonOpts & { region?: string; kind?: 'localnet'; minConfidence?: string; includeExpired?: boolean; limit: string }) => {
+  ).action(async (opts: CommonOpts & { region?: string; domainTier?: 'premium'; interestTag?: string; beacon?: string; kind?: 'localnet'; minConfidence?: string; includeExpired?: boolean; limit: string }) => {
     const min = opts.minConfidence === undefined ? undefined : intFlag('--min-confidence', opts.minConfidence);
     if (min !== undefined && min > 10_000) throw new UsageError('--min-confidence: 0 to 10000 basis points');
     const { client } = clientFor(opts);
-    const r = await client.call('ad_market.list_presence_cohorts', { region: opts.region, kind: opts.kind, min_confidence_bps: min, include_expired: opts.includeExpired === true, limit: intFlag('--limit', opts.limit) });
+    const r = await client.call('ad_market.list_presence_cohorts', { region: opts.region, domain_tier: opts.domainTier, interest_tag: opts.interestTag, beacon_id: opts.beacon, kind: opts.kind, min_confidence_bps: min, include_expired: opts.includeExpired === true, limit: intFlag('--limit', opts.limit) });
     output(opts.format, r, (x) => [
-      ...(x.cohorts.length === 0 ? ['no presence cohorts'] : x.cohorts.map((b) => `${b.bucket_id.padEnd(24)} ${b.kind.padEnd(11)} ${b.confidence_bps} bps  r ${b.radius_meters} m  crowd ${b.crowd_size}  slots ${b.ready_slots} (+${b.reserved_slots} reserved)  expires ${new Date(b.expires_at_ms).toISOString()}${b.stale ? '  STALE' : ''}`)),
+      ...(x.cohorts.length === 0 ? ['no presence cohorts'] : x.cohorts.map((b) => `${b.bucket_id.padEnd(24)} ${b.kind.padEnd(11)} ${b.confidence_bps} bps  r ${b.radius_meters} m  crowd ${b.crowd_size}  slots ${b.ready_slots} (+${b.reserved_slots} reserved)  ${b.privacy_guardrail}  ${b.selector_prices.length} selector(s)  expires ${new Date(b.expires_at_ms).toISOString()}${b.stale ? '  STALE' : ''}`)),
       `privacy budget remaining ${pct(x.privacy_budget.remaining_ppm)}`,
     ]);
   });

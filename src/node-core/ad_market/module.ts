@@ -20,6 +20,7 @@ import { adMarketMonitoring } from './monitoring.js';
 import { brokerView, checkAdvertiser, ConversionRefusal, distributionView, parseAdvertiserAuth, policyBody } from './ops.js';
 import { adParams } from './params.js';
 import { listEpochs, readPolicy, writePolicy } from './policy.js';
+import { presenceCohorts } from './presence-view.js';
 import { campaignsMatching, conversionSummary, newConversionStats, readinessSnapshot, selectorViews } from './views.js';
 
 /** Privacy floor of the gates (governor.md §3.5): remaining budget must exceed 50 000 ppm. */
@@ -101,14 +102,7 @@ export const AD_MARKET = defineModule<typeof AD_MARKET_METHODS, AdMetrics>({
         'ad_market.readiness': (p) => snap(p.with_privacy),
         'ad_market.inventory': (p) => ({ status: 'ok' as const, height: ctx.chain.tip().height, ...selectorViews(state(), tipMs(), p.selector, params()) }),
         'ad_market.list_campaigns': (p) => ({ status: 'ok' as const, campaigns: campaignsMatching(state(), p.selector) }),
-        'ad_market.list_presence_cohorts': (p) => {
-          const s = snap(true);
-          const cohorts = Object.values(s.segments.presence_bucket)
-            .filter((b) => (p.include_expired || !b.stale) && (p.region === undefined || b.region === p.region) && (p.kind === undefined || b.kind === p.kind) && (p.min_confidence_bps === undefined || b.confidence_bps >= p.min_confidence_bps))
-            .slice(0, p.limit);
-          const reserved = state().reservations.length > 0;
-          return { status: 'ok' as const, cohorts, privacy_budget: { remaining_ppm: reserved ? 0 : s.privacy!.remaining_ppm, denied_count: s.privacy!.denied_count } };
-        },
+        'ad_market.list_presence_cohorts': (p) => presenceCohorts(state(), snap(true), p, params()),
         'ad_market.register_campaign': (p) => {
           const c = p.campaign;
           const hash = ctx.chain.submitCall(registerKind, {

@@ -167,18 +167,33 @@ export const adListCampaigns = defineMethod({
   mutating: false,
 });
 
+/** A presence cohort (spec §6): the bucket, its privacy guardrail and its selectors' bid specs (empty unless the guardrail is ok). */
+export const PresenceCohort = BucketReadiness.extend({
+  privacy_guardrail: z.enum(PRIVACY_DECISION_NAMES),
+  selector_prices: z.array(z.object({ selector_id: z.string(), label: z.string(), clearing_price_usd_micros: z.string(), shading_factor_bps: z.number(), slot_cap: z.number(), max_pacing_ppm: z.number() })),
+});
+export type PresenceCohort = z.infer<typeof PresenceCohort>;
+
 export const adListPresence = defineMethod({
   name: 'ad_market.list_presence_cohorts',
-  summary: 'Presence buckets with confidence, radius, TTL, ready slots and freshness; filters region, kind, min_confidence_bps, include_expired, limit.',
+  summary: 'Presence buckets with confidence, radius, TTL, ready slots, freshness, privacy guardrail and selector prices; filters region, domain_tier, interest_tag, beacon_id (part of the bucket id), kind, min_confidence_bps, include_expired, limit.',
   params: z.object({
     region: z.string().max(64).optional(),
+    domain_tier: z.enum(DOMAIN_TIER_NAMES).optional(),
+    interest_tag: z.string().max(64).optional(),
+    beacon_id: z.string().max(64).optional(),
     kind: z.enum(['localnet', 'range_boost', 'unknown']).optional(),
     min_confidence_bps: z.number().int().min(0).max(10_000).optional(),
     include_expired: z.boolean().default(false),
     limit: z.number().int().min(1).max(1000).default(100),
   }),
-  order: ['region', 'kind', 'min_confidence_bps', 'include_expired', 'limit'],
-  result: z.object({ status: z.literal('ok'), cohorts: z.array(BucketReadiness), privacy_budget: z.object({ remaining_ppm: z.number(), denied_count: z.number() }) }),
+  order: ['region', 'domain_tier', 'min_confidence_bps', 'interest_tag', 'beacon_id', 'kind', 'include_expired', 'limit'],
+  result: z.object({
+    status: z.literal('ok'),
+    cohorts: z.array(PresenceCohort),
+    /** remaining_ppm is 0 while any reservation holds (reference); denied_ppm = max share of denied+cooling decisions over families. */
+    privacy_budget: z.object({ remaining_ppm: z.number(), denied_ppm: z.number(), cooldown_remaining: z.number(), denied_count: z.number() }),
+  }),
   mutating: false,
 });
 

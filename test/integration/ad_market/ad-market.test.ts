@@ -101,6 +101,12 @@ describe('ad market on a dev chain', () => {
     const list = await call('ad_market.list_presence_cohorts', { min_confidence_bps: 9500 });
     expect(list.cohorts.map((c: any) => c.bucket_id)).toEqual(['bkt-downtown']);
     expect(list.cohorts[0].reserved_slots).toBe(4);
+    expect(list.cohorts[0]).toMatchObject({ privacy_guardrail: 'ok', ready_slots: 4 });
+    // The 4 free slots split over the bucket's selectors (premium/news, premium/travel), sorted by id.
+    expect(list.cohorts[0].selector_prices.map((x: any) => x.slot_cap).sort()).toEqual([2, 2]);
+    expect(list.privacy_budget).toMatchObject({ remaining_ppm: 0, denied_ppm: 0, cooldown_remaining: 0 }); // a reservation holds
+    expect((await call('ad_market.list_presence_cohorts', { interest_tag: 'travel', domain_tier: 'premium' })).cohorts.map((c: any) => c.bucket_id)).toEqual(['bkt-downtown']);
+    expect((await call('ad_market.list_presence_cohorts', { interest_tag: 'cooking' })).cohorts).toEqual([]);
     const badParams = await rpc(port, 'ad_market.inventory', { selector: ['colour=blue'] });
     expect(badParams.error?.code).toBe(-32602);
     expect(badParams.error?.data?.issues?.[0]?.path).toEqual(['selector', 0]);
