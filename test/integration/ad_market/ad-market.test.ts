@@ -10,6 +10,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { loadConfig } from '../../../src/node-core/config/load.js';
 import { Node } from '../../../src/node-core/node.js';
 import { fixtureAcks } from '../../../src/cli/ad-fixture.js';
@@ -123,9 +124,16 @@ describe('ad market on a dev chain', () => {
     expect((await rpc(port, 'ad_market.record_conversion', conv, { authorization: 'Advertiser adv-1:wrong' })).error).toMatchObject({ code: -32033, message: 'invalid advertiser token' });
     expect((await rpc(port, 'ad_market.record_conversion', { ...conv, campaign_id: 'travel-b', advertiser_account: 'adv-2' }, { authorization: 'Advertiser adv-2:x' })).error).toMatchObject({ code: -32032, data: { reason: 'token_missing' } });
     expect((await rpc(port, 'ad_market.record_conversion', { ...conv, creative_id: 'nope' }, { authorization: 'Advertiser adv-1:tok-1' })).error).toMatchObject({ code: -32000, data: { reason: 'unknown_creative' } });
+    // Over WebSocket the upgrade request's headers count.
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { authorization: 'Advertiser adv-1:nope' } });
+    await new Promise((res, rej) => ws.once('open', res).once('error', rej));
+    const wsAnswer = new Promise<any>((res) => ws.once('message', (d) => res(JSON.parse(String(d)))));
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'ad_market.record_conversion', params: conv }));
+    expect((await wsAnswer).error).toMatchObject({ code: -32033 });
+    ws.close();
     const ok = await rpc(port, 'ad_market.record_conversion', conv, { authorization: 'Advertiser adv-1:tok-1' });
     expect(ok.error).toBeUndefined();
-    expect(ok.result).toMatchObject({ status: 'pending', conversion_summary: { authenticated_total: 1, rejected_total: 6, error_counts: { auth_required: 2, advertiser_mismatch: 1, token_invalid: 1, token_missing: 1, unknown_creative: 1 } } });
+    expect(ok.result).toMatchObject({ status: 'pending', conversion_summary: { authenticated_total: 1, rejected_total: 7, error_counts: { auth_required: 2, advertiser_mismatch: 1, token_invalid: 2, token_missing: 1, unknown_creative: 1 } } });
     await mine();
     const sel = (await call('ad_market.inventory', { selector: ['interest_tag=travel', 'presence_bucket=bkt-downtown'] })).selectors.find((x: any) => x.selector_id === ok.result.selector_id);
     expect(sel).toMatchObject({ conversions: 1, conversion_value_usd_micros: '7500000' });
@@ -133,7 +141,7 @@ describe('ad market on a dev chain', () => {
     expect(campaigns.find((c: any) => c.id === 'travel-a')).toMatchObject({ conversions: 1, conversions_enabled: true });
     const text = await (await fetch(`http://127.0.0.1:${node!.metricsPort}/metrics`)).text();
     expect(text).toMatch(new RegExp(`^ad_conversion_value_total\\{selector="${sel.label.replace(/\//g, '\\/')}"\\} 7500000$`, 'm'));
-    expect(text).toMatch(/^ad_conversion_total\{result="rejected",reason="token_invalid"\} 1$/m);
+    expect(text).toMatch(/^ad_conversion_total\{result="rejected",reason="token_invalid"\} 2$/m);
     expect(text).toMatch(/^ad_privacy_budget_utilization_ratio\{selector="premium\/travel\/bkt-downtown"\} 0\.\d+$/m);
   });
 
