@@ -5,7 +5,7 @@
  */
 import type { BucketReadiness, CampaignView, PrivacyFamily, ReadinessSnapshot, SelectorView } from '../../shared/api/ad_market.js';
 import type { ConversionSummary } from '../../shared/api/ad_market_ops.js';
-import { effectiveQualityPpm, winRatePpm } from './auction.js';
+import { effectiveQualityPpm, PRICE_DEFAULTS, winRatePpm } from './auction.js';
 import { appliedPacingPpm } from './broker.js';
 import { bucketProblem, bucketSlots, reservedSlots } from './chain-module.js';
 import { PARAMS_SOURCE, type AdParams } from './params.js';
@@ -116,6 +116,7 @@ export function readinessSnapshot(s: AdState, height: number, nowMs: number, wit
     settlement_count: s.settlement_count,
     total_usd_micros: s.settled_usd_micros.toString(),
     conversion_summary: conversionSummary(s, conv),
+    utilization: utilizationView(s),
     ...(withPrivacy ? { privacy: privacyView(s, nowMs, P) } : {}),
   };
 }
@@ -175,4 +176,18 @@ export function campaignView(c: Campaign): CampaignView {
 export function campaignsMatching(s: AdState, filters: readonly string[]): CampaignView[] {
   const f = parseFilters(filters);
   return s.campaigns.filter((c) => (!f.domain_tier || c.domain_tiers.length === 0 || c.domain_tiers.includes(f.domain_tier)) && (!f.interest_tag || c.interest_tags.length === 0 || c.interest_tags.includes(f.interest_tag))).map(campaignView);
+}
+
+/** Utilisation per selector (spec §4 `utilization`): observed = win rate, target = the PI target. */
+function utilizationView(s: AdState): ReadinessSnapshot['utilization'] {
+  const target = Number(PRICE_DEFAULTS.target_utilization_ppm);
+  const cohorts = s.selectors.map((x) => {
+    const observed = winRatePpm(x);
+    return { selector_id: x.selector, label: x.label, price_per_mib_usd_micros: x.clearing_price.toString(), target_utilization_ppm: target, observed_utilization_ppm: observed, delta_utilization_ppm: observed - target };
+  });
+  const obs = cohorts.map((c) => c.observed_utilization_ppm);
+  return {
+    cohort_count: cohorts.length, mean_ppm: obs.length === 0 ? 0 : Math.round(obs.reduce((a, b) => a + b, 0) / obs.length),
+    min_ppm: obs.length === 0 ? 0 : Math.min(...obs), max_ppm: obs.length === 0 ? 0 : Math.max(...obs), last_updated: s.last_updated_ms, cohorts,
+  };
 }

@@ -80,6 +80,15 @@ export const ReadinessSnapshot = z.object({
   settlement_count: z.number(),
   total_usd_micros: z.string(),
   conversion_summary: ConversionSummary,
+  /** Per-selector utilisation (won share of opportunities) against the PI target, ppm; price = clearing price, µUSD. */
+  utilization: z.object({
+    cohort_count: z.number(),
+    mean_ppm: z.number(),
+    min_ppm: z.number(),
+    max_ppm: z.number(),
+    last_updated: z.number(),
+    cohorts: z.array(z.object({ selector_id: z.string(), label: z.string(), price_per_mib_usd_micros: z.string(), target_utilization_ppm: z.number(), observed_utilization_ppm: z.number(), delta_utilization_ppm: z.number() })),
+  }),
   privacy: PrivacySummary.optional(),
 });
 export type ReadinessSnapshot = z.infer<typeof ReadinessSnapshot>;
