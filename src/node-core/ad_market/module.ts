@@ -70,7 +70,7 @@ export const AD_MARKET = defineModule<typeof AD_MARKET_METHODS, AdMetrics>({
       const epoch = height / EPOCH_BLOCKS;
       const body = policyBody(state(), epoch, height, timestampMs, params());
       writing = writing
-        .then(() => writePolicy(ctx.root, epoch, body, keys))
+        .then(() => writePolicy(ctx.root, epoch, body, keys, ctx.config.ad_policy_snapshot_keep))
         .then((file) => ctx.logger.debug({ epoch, file }, 'ad policy snapshot written'))
         .catch((err: unknown) => ctx.logger.error({ err, epoch }, 'ad policy snapshot not written'));
     };

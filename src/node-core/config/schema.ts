@@ -87,6 +87,8 @@ export interface NodeConfig {
   dns_db?: string;
   /** Dev network only: at start, vote the naming gate's trade intent so the registry moves value from the next epoch. */
   dns_dev_trade?: boolean;
+  /** Ad policy snapshots kept in `<data_dir>/ad_policy/` (newest epochs; default 336). */
+  ad_policy_snapshot_keep: number;
   /** Governor sampling window in seconds; undefined = 2 × epoch duration (120 blocks × block time). */
   governor_window_secs?: number;
   /** Record decisions without submitting intent transactions. */
@@ -288,6 +290,14 @@ export const KEYS: readonly KeySpec[] = [
     fromString: parseBool,
     default: false,
     doc: 'dev network only: start the .block registry in trade mode (the node votes the naming gate trade intent; value moves from the next epoch)',
+  },
+  {
+    key: 'ad_policy_snapshot_keep',
+    env: 'TB_AD_POLICY_SNAPSHOT_KEEP',
+    schema: zInt(1, 1_000_000, 'snapshots'),
+    fromString: num,
+    default: 336,
+    doc: 'signed ad policy snapshots kept in ad_policy/ (the newest epochs; older ones are deleted)',
   },
   {
     key: 'governor_window_secs',
