@@ -16,7 +16,7 @@ import { effectiveQualityPpm, priceStep, runAuction, PRICE_DEFAULTS } from './au
 import { appliedPacingPpm, newPacing, recordSpend } from './broker.js';
 import { AD_KINDS, type AckCall, type AdCall, type ClaimRouteCall, type ConvertCall, type PresenceCall, type RegisterCall, type ReserveCall } from './kinds.js';
 import { adParams, type AdParams, type PresenceParams } from './params.js';
-import { authorize, familyOf } from './privacy.js';
+import { authorize, familyOf, impressionsUntilExhausted, type PrivacyConfig } from './privacy.js';
 import { evaluateReadiness } from './readiness.js';
 import { AD_LIMITS, decodeAd, EMPTY_AD, encodeAd, type AdState, type Bucket, type Campaign } from './state.js';
 
@@ -163,7 +163,22 @@ function presence(s: AdState, call: PresenceCall, ctx: BlockContext, P: Presence
   return ok({ ...s, buckets: [...rest, b].sort((x, y) => (x.id < y.id ? -1 : 1)) });
 }
 
-function reserve(s: AdState, call: ReserveCall, ctx: BlockContext, P: PresenceParams) {
+/**
+ * Why a bucket's impressions cannot be served privately (null = they can): a badge family they
+ * spend (`presence` and its selectors' families) is cooling or one impression from exhaustion.
+ */
+export function privacyBlock(s: AdState, bucketId: string, P: PrivacyConfig): string | null {
+  const fams = new Set(['presence', ...s.selectors.filter((x) => x.label.split('/')[2] === bucketId).flatMap((x) => x.families)]);
+  for (const f of [...fams].sort()) {
+    const b = s.privacy.find((p) => p.family === f);
+    if (!b) continue;
+    if (b.cooldown_remaining > 0) return `privacy budget of badge family ${f} is cooling off (${b.cooldown_remaining} impression(s) left)`;
+    if (impressionsUntilExhausted(b, 1, P) === 0) return `privacy budget of badge family ${f} is exhausted`;
+  }
+  return null;
+}
+
+function reserve(s: AdState, call: ReserveCall, ctx: BlockContext, P: PresenceParams, Pr: PrivacyConfig) {
   const c = s.campaigns.find((x) => x.id === call.campaign_id);
   if (!c) return refuse<AdState>('unknown_campaign', `unknown campaign ${call.campaign_id}`);
   const b = s.buckets.find((x) => x.id === call.bucket_id);
@@ -171,6 +186,8 @@ function reserve(s: AdState, call: ReserveCall, ctx: BlockContext, P: PresencePa
   if (problem) return refuse<AdState>('invalid_presence_bucket', problem);
   const free = bucketSlots(b!, P) - reservedSlots(s, b!.id);
   if (call.slots < 1 || call.slots > free) return refuse<AdState>('insufficient_slots', `bucket ${b!.id} has ${free} free slot(s); asked ${call.slots}`);
+  const spent = privacyBlock(s, b!.id, Pr);
+  if (spent) return refuse<AdState>('insufficient_privacy_budget', spent);
   const r = { id: `r${s.seq + 1}`, campaign: c.id, bucket: b!.id, slots: call.slots, expires_ms: b!.expires_ms };
   return ok({ ...s, reservations: [...s.reservations, r], seq: s.seq + 1 });
 }
@@ -212,7 +229,7 @@ export const adMarketChain: ChainModule<AdState, AdCall> = {
     if ('kind' in call) return presence(s, call, ctx, P.presence);
     if ('creative_id' in call) return convert(s, call);
     if ('role' in call) return claimRoute(s, call);
-    return reserve(s, call, ctx, P.presence);
+    return reserve(s, call, ctx, P.presence, P.privacy);
   },
   endBlock,
 };

@@ -23,6 +23,8 @@ import { listEpochs, readPolicy, writePolicy } from './policy.js';
 import { presenceCohorts } from './presence-view.js';
 import { campaignsMatching, conversionSummary, newConversionStats, readinessSnapshot, selectorViews } from './views.js';
 
+const RESERVE_CODES: Record<string, number> = { invalid_presence_bucket: -32034, insufficient_privacy_budget: -32037 };
+
 /** Privacy floor of the gates (governor.md §3.5): remaining budget must exceed 50 000 ppm. */
 export const PRIVACY_GATE_PPM = 50_000;
 
@@ -111,7 +113,15 @@ export const AD_MARKET = defineModule<typeof AD_MARKET_METHODS, AdMetrics>({
           });
           return { status: 'pending' as const, tx_hash: hash };
         },
-        'ad_market.reserve_presence': (p) => ({ status: 'pending' as const, tx_hash: ctx.chain.submitCall(reserveKind, { campaign_id: p.campaign_id, bucket_id: p.presence_bucket_id, slots: p.slot_count }) }),
+        'ad_market.reserve_presence': (p) => {
+          try {
+            return { status: 'pending' as const, tx_hash: ctx.chain.submitCall(reserveKind, { campaign_id: p.campaign_id, bucket_id: p.presence_bucket_id, slots: p.slot_count }) };
+          } catch (e) {
+            // Reference codes: −32034 invalid or stale bucket, −32037 insufficient privacy budget (reason kept in data).
+            const code = e instanceof RpcError ? RESERVE_CODES[String(e.data?.reason)] : undefined;
+            throw code !== undefined && e instanceof RpcError ? new RpcError(code, e.message, e.data) : e;
+          }
+        },
         'ad_market.record_acks': (p) => ({
           status: 'pending' as const,
           tx_hash: ctx.chain.submitCall(ackKind, { acks: p.acks.map((a) => ({ viewer: a.viewer, host: a.host, provider: a.provider, domain_tier: a.domain_tier, interest_tag: a.interest_tag, bucket: a.presence_bucket, badges: a.badges, population: a.population })) }),

@@ -146,7 +146,7 @@ export type CampaignView = z.infer<typeof CampaignView>;
 /** `key=value` selector filters: domain_tier, interest_tag, presence_bucket. */
 const SelectorFilter = z.array(z.string().regex(/^(domain_tier|interest_tag|presence_bucket)=[A-Za-z0-9_.:-]{1,64}$/, 'selector filter is key=value with key domain_tier, interest_tag or presence_bucket')).max(8);
 const Submitted = z.object({ status: z.literal('pending'), tx_hash: z.string() });
-const CHAIN_REASONS = ['not_validator', 'campaign_exists', 'unknown_campaign', 'invalid_presence_bucket', 'insufficient_slots', 'too_many_campaigns', 'too_many_buckets', 'malformed_tx'] as const;
+const CHAIN_REASONS = ['not_validator', 'campaign_exists', 'unknown_campaign', 'invalid_presence_bucket', 'insufficient_slots', 'insufficient_privacy_budget', 'too_many_campaigns', 'too_many_buckets', 'malformed_tx'] as const;
 export { ConversionSummary };
 
 export const adReadiness = defineMethod({
@@ -232,7 +232,7 @@ export const adRegisterCampaign = defineMethod({
 
 export const adReservePresence = defineMethod({
   name: 'ad_market.reserve_presence',
-  summary: 'ADMIN: reserve slots of a fresh presence bucket for a campaign (refused for a stale bucket, confidence under ad_min_confidence_bps or crowd under ad_presence_min_crowd_size).',
+  summary: 'ADMIN: reserve slots of a fresh presence bucket for a campaign; −32034 for a stale bucket, confidence under ad_min_confidence_bps or crowd under ad_presence_min_crowd_size; −32037 when a badge family it spends is cooling or exhausted.',
   params: z.object({ campaign_id: z.string().min(1).max(64), presence_bucket_id: z.string().min(1).max(64), slot_count: z.number().int().min(1).max(10_000) }),
   order: ['campaign_id', 'presence_bucket_id', 'slot_count'],
   result: Submitted,

@@ -98,6 +98,7 @@ describe('ad market on a dev chain', () => {
     await mine();
     const bad = await rpc(port, 'ad_market.reserve_presence', { campaign_id: 'travel-a', presence_bucket_id: 'bkt-fuzzy', slot_count: 1 }, ADMIN);
     expect(bad.error?.data?.reason).toBe('invalid_presence_bucket');
+    expect(bad.error?.code).toBe(-32034);
     expect(bad.error?.message).toMatch(/confidence 5000 bps is under 8000/);
     const list = await call('ad_market.list_presence_cohorts', { min_confidence_bps: 9500 });
     expect(list.cohorts.map((c: any) => c.bucket_id)).toEqual(['bkt-downtown']);

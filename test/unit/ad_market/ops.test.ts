@@ -70,6 +70,20 @@ describe('governance-clamped params (treasury ad_* params)', () => {
     expect(r.blockers).toEqual([]);
     expect(adMarketChain.endBlock!(s, ctx(T0)).ready).toBe(false); // static 250 / 25 / 10 again
   });
+  it('a reservation is refused while a badge family the bucket spends is cooling off (insufficient_privacy_budget)', () => {
+    const params = { ad_privacy_max_epsilon_micros: '20000', ad_privacy_cool_off_impressions: '5' }; // ε 0.02: two impressions
+    let s = must(apply(EMPTY_AD, { bucket_id: 'b', kind: 'localnet', region: '', radius_m: 500, confidence_bps: 9500, ttl_secs: 3600, crowd: 50 }, params));
+    s = must(apply(s, campaign('c', 1_000_000n), params));
+    const ack = (i: number) => ({ viewer: `v${i}`, host: 'h', provider: 'p', domain_tier: 'premium', interest_tag: 'travel', bucket: 'b', badges: ['presence:localnet'], population: 1 });
+    s = must(apply(s, { acks: [ack(1), ack(2)] }, params));
+    expect(apply(s, { campaign_id: 'c', bucket_id: 'b', slots: 1 }, params)).toMatchObject({ ok: false, reason: 'insufficient_privacy_budget' }); // one more would exhaust
+    s = must(apply(s, { acks: [ack(3)] }, params)); // exhausted → cool-off of 5
+    expect(s.privacy[0]).toMatchObject({ family: 'presence', cooldown_remaining: 5, last_decision: 'budget_exhausted' });
+    const r = apply(s, { campaign_id: 'c', bucket_id: 'b', slots: 1 }, params);
+    expect(r).toMatchObject({ ok: false, reason: 'insufficient_privacy_budget' });
+    expect(!r.ok && r.message).toMatch(/presence is cooling off \(5 impression/);
+    expect(apply(s, { campaign_id: 'c', bucket_id: 'b', slots: 1 }).ok).toBe(false); // default ε: still cooling
+  });
   it('the privacy ε budget and cool-off come from the params', () => {
     const P = adParams(treasury({ ad_privacy_max_epsilon_micros: '20000', ad_privacy_cool_off_impressions: '2' }) as never);
     expect(P.privacy.max_epsilon).toBe(20_000_000_000n); // ε 0.02 in 1e-12 units
