@@ -7,6 +7,7 @@
  */
 import client, { type Registry } from 'prom-client';
 import { winRatePpm } from './auction.js';
+import { appliedPacingPpm } from './broker.js';
 import type { AdState } from './state.js';
 import type { ReadinessSnapshot, SelectorView } from '../../shared/api/ad_market.js';
 
@@ -36,6 +37,9 @@ export function adMetrics(registry: Registry) {
     privacyUtil: g('ad_privacy_budget_utilization_ratio', 'Spent share (0..1) of the tightest privacy budget among the badge families a selector spends.', ['selector']),
     privacyRemaining: g('ad_privacy_budget_remaining_ppm', 'Lowest remaining privacy budget over families, ppm.'),
     denials: c('ad_privacy_denial_total', 'Impressions denied by the privacy guard, by reason.', ['reason']),
+    budgetMultiplier: g('ad_budget_shading_multiplier', 'Budget broker factor applied to a campaign\'s bids: min(1, kappa / (1 + shadow price)); the 16 biggest spenders by campaign.', ['campaign']),
+    budgetDual: g('ad_budget_dual_price', 'Budget broker shadow (dual) price of a campaign (0 = on or under its pacing target).', ['campaign']),
+    budgetProgress: g('ad_budget_progress', 'Spent share of a campaign budget (0..1).', ['campaign']),
   };
 }
 export type AdMetrics = ReturnType<typeof adMetrics>;
@@ -90,6 +94,14 @@ export function refreshMetrics(m: AdMetrics, s: AdState, snap: ReadinessSnapshot
   for (const [tag, seg] of Object.entries(snap.segments.interest_tag)) if (seg.readiness_score >= 60) m.segmentReady.inc({ domain_tier: 'any', presence_bucket: 'any', interest_tag: tag });
   for (const [b, v] of Object.entries(snap.segments.presence_bucket)) if (v.ready_slots > 0) m.segmentReady.inc({ domain_tier: 'any', presence_bucket: b, interest_tag: 'any' });
   if (snap.privacy) m.privacyRemaining.set(snap.privacy.remaining_ppm);
+  m.budgetMultiplier.reset();
+  m.budgetDual.reset();
+  m.budgetProgress.reset();
+  for (const c of [...s.campaigns].sort((a, b) => (a.spent === b.spent ? (a.id < b.id ? -1 : 1) : a.spent > b.spent ? -1 : 1)).slice(0, MAX_SELECTOR_LABELS)) {
+    m.budgetMultiplier.set({ campaign: c.id }, appliedPacingPpm(c.pacing) / 1_000_000);
+    m.budgetDual.set({ campaign: c.id }, c.pacing.dual_price_ppm / 1_000_000);
+    m.budgetProgress.set({ campaign: c.id }, c.budget === 0n ? 0 : Number((c.spent * 1_000_000n) / c.budget) / 1_000_000);
+  }
   // Per selector: the same busiest-first cap; the rest aggregate under `other` at their worst.
   const util = new Map(views.map((v) => [v.selector_id, v.privacy_utilization_ppm]));
   m.privacyUtil.reset();

@@ -99,6 +99,18 @@ export const adMarketMonitoring: MonitoringContribution = {
             thresholds: [{ value: null, color: 'green' }, { value: 0.8, color: 'orange' }, { value: 0.95, color: 'red' }],
           },
           {
+            title: 'Budget pacing',
+            description: 'Budget broker per campaign (16 biggest spenders): factor applied to bids min(1, κ/(1+λ)), shadow price λ, and spent share of the budget.',
+            kind: 'timeseries',
+            queries: [
+              { expr: `max by (campaign) (${sel('ad_budget_shading_multiplier')})`, legend: 'bid factor {{campaign}}' },
+              { expr: `max by (campaign) (${sel('ad_budget_dual_price')})`, legend: 'shadow price {{campaign}}' },
+              { expr: `max by (campaign) (${sel('ad_budget_progress')})`, legend: 'spent {{campaign}}' },
+            ],
+            unit: 'short',
+            min: 0,
+          },
+          {
             title: 'Conversions',
             description: 'Conversion value attributed per selector (µUSD/s), and advertiser conversion requests accepted or rejected by reason (auth header, token, unknown campaign).',
             kind: 'timeseries',

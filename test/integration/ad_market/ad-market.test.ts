@@ -144,6 +144,8 @@ describe('ad market on a dev chain', () => {
     expect(text).toMatch(new RegExp(`^ad_conversion_value_total\\{selector="${sel.label.replace(/\//g, '\\/')}"\\} 7500000$`, 'm'));
     expect(text).toMatch(/^ad_conversion_total\{result="rejected",reason="token_invalid"\} 2$/m);
     expect(text).toMatch(/^ad_privacy_budget_utilization_ratio\{selector="premium\/travel\/bkt-downtown"\} 0\.\d+$/m);
+    expect(text).toMatch(/^ad_budget_shading_multiplier\{campaign="travel-a"\} (0\.\d+|1)$/m);
+    expect(text).toMatch(/^ad_budget_progress\{campaign="travel-a"\} 0\.\d+$/m);
   });
 
   it('claim routes (ADMIN write, −32040 for a role that is not a payout role), broker, distribution and the signed policy snapshot of epoch 0', async () => {
