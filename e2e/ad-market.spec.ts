@@ -92,6 +92,9 @@ test('readiness goes from blocked to ready on the Ad Market page; the export equ
   await page.getByTestId('ad-filter-tag').selectOption('');
 
   await shot(page, 'ad-market-ready');
+  await page.getByTestId('ad-campaigns').scrollIntoViewIfNeeded();
+  await shot(page, 'ad-market-campaigns');
+  await page.getByTestId('ad-export').scrollIntoViewIfNeeded();
   await page.setViewportSize({ width: 1024, height: 700 });
   await shot(page, 'ad-market-ready-1024');
   await page.setViewportSize({ width: 1280, height: 800 });

@@ -44,7 +44,7 @@ export function ReadinessPanel({ r }: { r: ReadinessSnapshot }) {
       <Meter label="Hosts" value={r.host_count} min={r.thresholds.min_host_count} testId="ad-meter-hosts" />
       <Meter label="Providers" value={r.provider_count} min={r.thresholds.min_provider_count} testId="ad-meter-providers" />
       <p className="muted small">
-        {r.dynamic.use_percentile_thresholds ? 'Percentile thresholds (EMA).' : 'Static thresholds.'} Thresholds from {r.params_source}. Skipped for presence policy: {r.skipped.presence}. Settled {r.settlement_count} impression(s), {usd(r.total_usd_micros)}.
+        {r.dynamic.use_percentile_thresholds ? 'Percentile thresholds (EMA)' : 'Static thresholds'} from {r.params_source}. Skipped for presence policy: {r.skipped.presence}. Settled {r.settlement_count} impression(s), {usd(r.total_usd_micros)}.
       </p>
     </Card>
   );
