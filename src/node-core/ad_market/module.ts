@@ -134,9 +134,7 @@ export const AD_MARKET = defineModule<typeof AD_MARKET_METHODS, AdMetrics>({
           const s = state();
           try {
             const auth = parseAdvertiserAuth(call.headers?.authorization);
-            const c = s.campaigns.find((x) => x.id === p.campaign_id);
-            if (c) checkAdvertiser(auth, p.advertiser_account, c);
-            else if (auth.account !== p.advertiser_account) checkAdvertiser(auth, p.advertiser_account, { advertiser: p.advertiser_account, token_hash: '' });
+            checkAdvertiser(auth, p.advertiser_account, s.campaigns.find((x) => x.id === p.campaign_id));
             const problem = conversionProblem(s, p.campaign_id, p.creative_id);
             if (problem) throw new ConversionRefusal(problem.reason as 'unknown_campaign', RpcError.app(problem.reason, problem.message));
           } catch (e) {

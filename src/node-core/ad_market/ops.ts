@@ -80,11 +80,12 @@ export function parseAdvertiserAuth(header: string | undefined): { account: stri
 
 /**
  * Checks the advertiser of a conversion against the header and the campaign's token hash
- * (hex BLAKE3 of the token, compared in constant time).
+ * (hex BLAKE3 of the token, compared in constant time); `campaign` undefined = only the header check.
  * @throws ConversionRefusal −32031 advertiser mismatch, −32032 token missing, −32033 invalid token.
  */
-export function checkAdvertiser(auth: { account: string; token: string }, paramsAccount: string, campaign: { advertiser: string; token_hash: string }): void {
+export function checkAdvertiser(auth: { account: string; token: string }, paramsAccount: string, campaign: { advertiser: string; token_hash: string } | undefined): void {
   if (auth.account !== paramsAccount) throw authError('advertiser_mismatch', `advertiser mismatch: the header names ${auth.account}, the conversion ${paramsAccount}`);
+  if (campaign === undefined) return; // unknown campaign: answered by the chain rule's check
   if (campaign.advertiser !== paramsAccount) throw authError('advertiser_mismatch', `advertiser mismatch: the campaign belongs to another advertiser than ${paramsAccount}`);
   if (campaign.token_hash === '') throw authError('token_missing', 'conversion token missing: the campaign registered no conversion_token_hash');
   const given = Buffer.from(toHex(blake3(new TextEncoder().encode(auth.token))), 'utf8');
