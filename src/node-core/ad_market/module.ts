@@ -9,12 +9,12 @@ import { INVALID_ROLE_CODE, PAYOUT_ROLE_NAMES } from '../../shared/api/ad_market
 import { RpcError } from '../../shared/api/errors.js';
 import type { GateVerdict } from '../../shared/api/governor.js';
 import { EPOCH_BLOCKS } from '../chain/block.js';
-import { keysFromSeed } from '../crypto/ed25519.js';
-import { blake3, fromHex, toHex } from '../crypto/hash.js';
+import { blake3, toHex } from '../crypto/hash.js';
 import { defineModule } from '../modules/index.js';
 import { treasuryState } from '../treasury/index.js';
 import { adMarketChain, adMarketState, conversionProblem } from './chain-module.js';
 import { ackKind, claimRouteKind, convertKind, presenceKind, registerKind, reserveKind } from './kinds.js';
+import { AD_MARKET_CONFIG, AD_MARKET_DATA, type AdMarketConfig } from './config.js';
 import { adMetrics, refreshMetrics, type AdMetrics, type Seen } from './metrics.js';
 import { adMarketMonitoring } from './monitoring.js';
 import { brokerView, checkAdvertiser, ConversionRefusal, distributionView, parseAdvertiserAuth, policyBody } from './ops.js';
@@ -49,14 +49,15 @@ export function presenceVerdict(s: ReadinessSnapshot): GateVerdict {
   };
 }
 
-export const AD_MARKET = defineModule<typeof AD_MARKET_METHODS, AdMetrics>({
+export const AD_MARKET = defineModule<typeof AD_MARKET_METHODS, AdMetrics, AdMarketConfig>({
   id: 'ad_market',
   label: 'Ad market',
   chain: adMarketChain,
   methods: AD_MARKET_METHODS,
   metrics: adMetrics,
   monitoring: adMarketMonitoring,
-  dataPaths: [{ id: 'ad_market', label: 'Ad market', paths: ['ad_policy'], note: 'ad_policy/<epoch>.json + .sig — signed policy snapshots (market state itself is in the chain DB)', default_included: true }],
+  dataPaths: [AD_MARKET_DATA],
+  config: AD_MARKET_CONFIG,
   async start(ctx) {
     const state = () => ctx.chain.moduleState(adMarketState);
     const params = () => adParams(ctx.chain.moduleState(treasuryState));
@@ -65,7 +66,7 @@ export const AD_MARKET = defineModule<typeof AD_MARKET_METHODS, AdMetrics>({
       const t = ctx.chain.tip();
       return readinessSnapshot(state(), t.height, t.timestamp_ms, withPrivacy, params(), conv);
     };
-    const keys = ctx.config.node_key_hex ? keysFromSeed(fromHex(ctx.config.node_key_hex.toLowerCase(), 32)) : ctx.nodeKey;
+    const keys = ctx.nodeKey;
     let writing = Promise.resolve();
     const snapshotEpoch = (height: number, timestampMs: number) => {
       if (height % EPOCH_BLOCKS !== 0) return;

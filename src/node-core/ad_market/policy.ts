@@ -4,9 +4,9 @@
  * 8785 canonical JSON of the market policy at that height (distribution, governance params in force,
  * selector prices/shading/win rate, privacy budgets, budget broker, readiness) — and its sidecar
  * `<epoch>.sig` `{payload_hash_hex, pubkey_hex, signature_hex}`: Ed25519 over the 32-byte BLAKE3
- * digest of the exact file bytes (the reference layout; key = TB_NODE_KEY_HEX when set, else the
- * node key). Both are written atomically (file first, then sidecar). The newest
- * `TB_AD_POLICY_SNAPSHOT_KEEP` (default 336) epochs are kept.
+ * digest of the exact file bytes (the reference layout; signed with the node key, whose public key
+ * the sidecar names). Both are written atomically (file first, then sidecar). The newest
+ * `ad_policy_snapshot_keep` (TB_AD_POLICY_SNAPSHOT_KEEP, default 336) epochs are kept.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
