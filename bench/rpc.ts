@@ -72,6 +72,13 @@ export interface RpcBenchResult {
   samples: { bare_req_per_s: number[]; rpc_req_per_s: number[] };
   /** Median over rounds of rpc/bare within the round (a second view of the ratio, less luck-prone than best-of). */
   ratio_median_of_rounds: number;
+  /** Server CPU (user + system µs) per answered request over all full-load rounds. */
+  server_cpu_us_per_req: { bare: number; rpc: number };
+  /**
+   * bare ÷ rpc CPU per request: the req/s ratio a CPU-bound server reaches, measured by CPU time
+   * instead of wall time, so other processes' load on a shared machine does not move it.
+   */
+  cpu_ratio: number;
   chain: string;
   node: string;
   version: string;
@@ -111,6 +118,13 @@ async function serve(): Promise<void> {
   bare.listen(0, '127.0.0.1');
   await once(bare, 'listening');
   process.send!({ rpc: rpc.port, bare: (bare.address() as { port: number }).port });
+  // CPU time of this process (both servers) on request: the parent reads it around each run.
+  process.on('message', (m: { cpu?: number }) => {
+    if (m?.cpu !== undefined) {
+      const u = process.cpuUsage();
+      process.send!({ cpu: m.cpu, us: u.user + u.system });
+    }
+  });
   process.once('disconnect', () => {
     void (async () => {
       bare.closeAllConnections();
@@ -139,6 +153,11 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   return Number(m.toFixed(3));
+}
+
+/** CPU µs per request over runs. */
+function cpuPerReq(us: number, runs: Load[]): number {
+  return Number((us / Math.max(1, runs.reduce((a, r) => a + r.requests, 0))).toFixed(1));
 }
 
 const load1 = () => Number(os.loadavg()[0].toFixed(2));
@@ -224,13 +243,33 @@ export async function runRpcBench(
     await load(rpcUrl, { duration: 2, connections });
     const bares: Load[] = [];
     const rpcs: Load[] = [];
+    const cpu = { bare: 0, rpc: 0 };
+    let asked = 0;
+    /** The server process's CPU time so far (µs, user + system). */
+    const serverCpuUs = () =>
+      new Promise<number>((resolve) => {
+        const id = ++asked;
+        const on = (m: { cpu?: number; us?: number }) => {
+          if (m?.cpu !== id) return;
+          child.off('message', on);
+          resolve(m.us!);
+        };
+        child.on('message', on);
+        child.send({ cpu: id });
+      });
     const la0 = load1();
     for (let r = 0; r < rounds; r++) {
       log(
         `round ${r + 1}/${rounds}: bare node:http, then chain.tip over RPC (${duration} s each, ${connections} connections)…`,
       );
+      let c0 = await serverCpuUs();
       bares.push(await load(bareUrl, { duration, connections }));
+      let c1 = await serverCpuUs();
+      cpu.bare += c1 - c0;
+      c0 = c1;
       rpcs.push(await load(rpcUrl, { duration, connections }));
+      c1 = await serverCpuUs();
+      cpu.rpc += c1 - c0;
     }
     const la1 = load1();
     log(`chain.tip at a fixed ${rate} req/s for ${duration * 2} s…`);
@@ -272,6 +311,8 @@ export async function runRpcBench(
       rounds,
       samples: { bare_req_per_s: bares.map((b) => b.req_per_s), rpc_req_per_s: rpcs.map((b) => b.req_per_s) },
       ratio_median_of_rounds: median(rpcs.map((r, i) => r.req_per_s / bares[i].req_per_s)),
+      server_cpu_us_per_req: { bare: cpuPerReq(cpu.bare, bares), rpc: cpuPerReq(cpu.rpc, rpcs) },
+      cpu_ratio: Number((cpuPerReq(cpu.bare, bares) / cpuPerReq(cpu.rpc, rpcs)).toFixed(3)),
       chain: 'real Chain (classic-level in a temp dir, 3 blocks) behind the real Dispatcher and RPC server',
       node: process.version,
       version: NODE_VERSION,
@@ -284,7 +325,8 @@ export async function runRpcBench(
     log(
       `bare ${bare.req_per_s} req/s (p50 ${bare.p50_ms} ms, p99 ${bare.p99_ms} ms); chain.tip ${rpc.req_per_s} req/s ` +
         `(p50 ${rpc.p50_ms} ms, p99 ${rpc.p99_ms} ms) = ${ratio} × bare (target ≥ 0.7); at ${rate} req/s p99 ${fixed.p99_ms} ms idle, ` +
-        `${fixedBurn.p99_ms} ms with ${burnerCount} burners (target < 10); load average ${la0} → ${la3}`,
+        `${fixedBurn.p99_ms} ms with ${burnerCount} burners (target < 10); server CPU per request ${result.server_cpu_us_per_req.bare} µs bare, ` +
+        `${result.server_cpu_us_per_req.rpc} µs chain.tip = ${result.cpu_ratio} ×; load average ${la0} → ${la3}`,
     );
     log(`wrote ${path.relative(process.cwd(), out)}`);
     return result;
