@@ -63,7 +63,7 @@ export function ensureNode22() {
   const tmp = `${prefix}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  writeFileSync(path.join(tmp, 'package.json'), `${JSON.stringify({ private: true, dependencies: { [NODE_PACKAGE]: NODE_VERSION } }, null, 2)}\n`);
+  writeFileSync(path.join(tmp, 'package.json'), `${JSON.stringify({ private: true, dependencies: { [NODE_PACKAGE]: NODE_VERSION }, allowScripts: { [NODE_PACKAGE]: true } }, null, 2)}\n`);
   // --foreground-scripts: the package's preinstall (which fetches the platform binary) prints its
   // progress; its scripts must run, so --ignore-scripts is never passed here.
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--foreground-scripts', '--loglevel=error'], {
