@@ -90,7 +90,7 @@ export class EnergyAccess {
     }
     const guarded = need === 'provider' ? this.energyTokens : this.energyTokens || !!this.tokens.admin;
     if (!guarded) return;
-    const have = this.roleOf(ctx.bearer);
+    const have = this.roleOf(/^Bearer (.+)$/.exec(ctx.headers?.authorization ?? '')?.[1]);
     if (have === undefined || RANK[have] < RANK[need])
       throw new RpcError(ENERGY_ERRORS.unauthorized, `${method} needs the energy ${need} role: send Authorization: Bearer <token>`, { reason: 'unauthorized', role: need });
   }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EnergyAccess } from '../../../src/node-core/energy/access.js';
 
-const http = (bearer?: string, remote = '10.0.0.1') => ({ transport: 'http' as const, remote, bearer });
+const http = (bearer?: string, remote = '10.0.0.1') => ({ transport: 'http' as const, remote, headers: (bearer ? { authorization: `Bearer ${bearer}` } : {}) as Record<string, string> });
 const code = (f: () => void): number | 'ok' => {
   try {
     f();
