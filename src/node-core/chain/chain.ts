@@ -34,8 +34,9 @@ export class Chain extends ChainReader {
   }
 
   /**
-   * Opens the chain DB in `o.dir` (creating block 0 from genesis on first open), loads the accounts
-   * and every module's state and checks them against the head block's state root.
+   * Opens the chain DB in `o.dir` (creating block 0 from genesis on first open), loads every
+   * module's state and the state tree's 256 page hashes (no account: they are read on demand,
+   * chain/state.ts) and checks the resulting state root against the head block's.
    * @throws ChainDbError (locked / corrupt / mismatch / version) whose message lists the ways out;
    *   Error for a bad module list (duplicate id or tag).
    */
@@ -49,10 +50,11 @@ export class Chain extends ChainReader {
       const head = await db.head();
       let chain: Chain;
       if (!head) {
-        const state = genesisState(o.genesis);
-        const g = genesisBlock(o.genesis, state);
-        await db.commitBlock({ height: 0, hash: g.hash, bytes: g.bytes, txIds: [], accounts: new Map(state.entries()), genesisHash: o.genesis.hash });
-        chain = new Chain(o, db, state, set);
+        const mem = genesisState(o.genesis);
+        const g = genesisBlock(o.genesis, mem);
+        const { accounts, tree } = mem.allRecords();
+        await db.commitBlock({ height: 0, hash: g.hash, bytes: g.bytes, txIds: [], accounts, tree, genesisHash: o.genesis.hash });
+        chain = new Chain(o, db, State.open(db, o.stateCache), set);
         chain.head = g;
         chain.fin = { height: 0, hashHex: g.hashHex };
       } else {
@@ -65,11 +67,21 @@ export class Chain extends ChainReader {
           throw new ChainDbError('corrupt', o.dir, `head block ${head.height} does not decode: ${(err as Error).message}`);
         }
         if (toHex(block.hash) !== toHex(head.hash)) throw new ChainDbError('corrupt', o.dir, `head block ${head.height} does not match the head record`);
-        const state = State.from(await db.loadAccounts());
+        // Layout 3 (no tree on disk): build it from the accounts once, then open as usual.
+        if (db.needsTree) {
+          o.logger?.info({ dir: o.dir }, 'chain DB layout 3: building the state tree records (once)');
+          await db.migrateTree(State.from(await db.loadAccounts()).allRecords().tree);
+        }
+        let state: State;
+        try {
+          state = State.open(db, o.stateCache);
+        } catch (err) {
+          throw err instanceof ChainDbError ? err : new ChainDbError('corrupt', o.dir, (err as Error).message);
+        }
         const mods = await loadModuleStates(db, set);
         const root = toHex(stateRoot(state.root(), mods.hashes));
         if (root !== toHex(block.header.stateRoot))
-          throw new ChainDbError('corrupt', o.dir, `stored accounts and module states give state root ${root}, but head block ${head.height} says ${toHex(block.header.stateRoot)}`);
+          throw new ChainDbError('corrupt', o.dir, `the stored state tree and module states give state root ${root}, but head block ${head.height} says ${toHex(block.header.stateRoot)}`);
         chain = new Chain(o, db, state, set);
         chain.head = block;
         chain.mods = mods;
@@ -158,6 +170,7 @@ export class Chain extends ChainReader {
         txIds: b.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
         restore: undo.accounts,
         modules: undo.modules,
+        tree: State.treeWrites(prepared),
         parent: { height: h - 1, hash: parent.hash },
       });
       this.state.commit(prepared);
@@ -319,6 +332,7 @@ export class Chain extends ChainReader {
       accounts: r.overlay.changes,
       modules: r.changed,
       undo,
+      tree: State.treeWrites(r),
     });
     this.state.commit(r);
     this.mods = r.modules;

@@ -20,7 +20,7 @@ import type { Address, ChainModule, ModuleRef } from './module.js';
 import type { ModuleSet } from './modules.js';
 import { moduleHash } from './root.js';
 import { emptyModuleStates, type ModuleStates } from './run.js';
-import type { State } from './state.js';
+import type { State, StateCacheLimits } from './state.js';
 import { validatorKeys, validatorStakes } from './verify.js';
 
 /** Most transactions in one produced block. */
@@ -41,6 +41,8 @@ export interface ChainOpenOptions {
   verifyPool?: VerifyPool;
   /** The chain modules (the node's module list, modules/index.ts); default none. */
   modules?: readonly ChainModule[];
+  /** Bounds of the account and bucket caches (chain/state.ts; defaults 200,000 and 32,768 entries). */
+  stateCache?: StateCacheLimits;
 }
 
 export abstract class ChainReader {

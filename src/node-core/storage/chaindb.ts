@@ -11,21 +11,33 @@
  *                       absent = the module's empty state)
  *   'u' height u64 BE → undo record of that block (multi-validator chains only, until final;
  *                       chain/undo.ts): the accounts and the module states before the block
+ *   'n' bucket u16 BE → the accounts-root tree's bucket members: sorted address (20) ‖ leaf (32)
+ *   'k' bucket u16 BE → that bucket's hash (absent = 32 zero bytes)
+ *   'q' page u8       → page hash (all 256 present)                 (chain/state.ts: the tree)
  *   'm' <name>        → other metadata of the consensus (finalized block, last vote; see chain/)
  * Layout history: 2 = the governor state under 'm' "gov" and a root folding it in by hand;
- * 3 = one 's' key per chain module (chain/root.ts STATE_ROOT_VERSION 3). A DB of another layout is
- * refused at open (ChainDbError 'version') with the ways out; it is never read.
+ * 3 = one 's' key per chain module (chain/root.ts STATE_ROOT_VERSION 3); 4 = the state tree's
+ * inner nodes ('n', 'k', 'q') stored beside the accounts, so an open reads no account and hashes
+ * nothing (same state root formula). A layout-3 DB opens with `needsTree` set: Chain.open builds
+ * the tree from the accounts once and writes it with the layout record 4 in one batch
+ * (`migrateTree`). A DB of another layout is refused at open (ChainDbError 'version') with the
+ * ways out; it is never read.
  * (Fixed-width binary for the per-tx records: they are written thousands of times per block.)
- * Every block is committed as ONE LevelDB write batch with `sync: true` (block, indexes, touched
- * accounts, head), so after a crash at any instant the DB holds exactly the blocks whose commit
- * returned, with the matching state and head.
+ * Every block is committed as ONE LevelDB write batch (block, indexes, touched accounts, the tree
+ * nodes they changed, head), so after a crash at any instant the DB holds a prefix of the
+ * committed blocks with the matching state, tree and head; with `sync: true` (the default) it
+ * holds every block whose commit returned. Catch-up import may commit a run of blocks with
+ * `sync: false` and the last one synced (one fsync per batch): LevelDB's log is ordered, so the
+ * synced write makes the whole run durable.
  */
 import { ClassicLevel } from 'classic-level';
 import { promises as fs } from 'node:fs';
 import { asArray, asBytes, asSafeInt, decodeCanonical, encodeCanonical, readU64be, u64be } from '../codec/canonical.js';
 import { toHex } from '../crypto/hash.js';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+/** Older layouts this node opens and upgrades in place (3: no tree records yet). */
+export const UPGRADABLE_SCHEMAS: readonly number[] = [3];
 
 /** A stored account: balance (base units) and nonce (the chain's AccountState). */
 export interface AccountState {
@@ -78,6 +90,31 @@ const K_HEAD = META('head');
 const K_GENESIS = META('genesis');
 const K_SCHEMA = META('schema');
 const K_MODULE = (id: string) => key('s', new TextEncoder().encode(id));
+const u16be = (n: number) => Uint8Array.of(n >>> 8, n & 255);
+const K_MEMBERS = (b: number) => key('n', u16be(b));
+const K_BUCKET = (b: number) => key('k', u16be(b));
+const K_PAGE = (p: number) => key('q', Uint8Array.of(p));
+
+/** The state tree's changed inner nodes (chain/state.ts TreeWrites). */
+export interface TreeWrites {
+  members: Map<number, Uint8Array | null>;
+  buckets: Map<number, Uint8Array | null>;
+  pages: Map<number, Uint8Array>;
+}
+
+type BatchLike = { put(k: Uint8Array, v: Uint8Array): unknown; del(k: Uint8Array): unknown };
+function putTree(batch: BatchLike, t: TreeWrites | undefined): void {
+  if (!t) return;
+  for (const [b, rec] of t.members) {
+    if (rec === null) batch.del(K_MEMBERS(b));
+    else batch.put(K_MEMBERS(b), rec);
+  }
+  for (const [b, h] of t.buckets) {
+    if (h === null) batch.del(K_BUCKET(b));
+    else batch.put(K_BUCKET(b), h);
+  }
+  for (const [p, h] of t.pages) batch.put(K_PAGE(p), h);
+}
 
 export interface Head {
   height: number;
@@ -98,6 +135,8 @@ export interface BlockCommit {
   modules?: Map<string, Uint8Array | null>;
   /** Undo record (chain/undo.ts) so the block can be reverted while it is not final. */
   undo?: Uint8Array;
+  /** The state tree's inner nodes the block changed (every node on the genesis commit). */
+  tree?: TreeWrites;
   /** Metadata written in the same batch (name → bytes). */
   meta?: [string, Uint8Array][];
 }
@@ -111,6 +150,8 @@ export interface BlockRevert {
   restore: Map<string, AccountState>;
   /** Module states before the block: id → bytes, null = was empty (key deleted). */
   modules?: Map<string, Uint8Array | null>;
+  /** The state tree's inner nodes as they were before the block. */
+  tree?: TreeWrites;
   /** The new head (the parent). */
   parent: Head;
 }
@@ -125,6 +166,9 @@ function classify(err: unknown): { kind: ChainDbError['kind']; detail: string } 
 }
 
 export class ChainDb {
+  /** Set at open for a layout-3 DB: the tree records must be built (Chain.open does, `migrateTree`). */
+  needsTree = false;
+
   private constructor(
     readonly dir: string,
     private readonly db: Db,
@@ -152,7 +196,8 @@ export class ChainDb {
       } catch {
         throw new Error(`layout version record ${toHex(schema!)} does not decode`);
       }
-      if (version !== undefined && version !== SCHEMA_VERSION)
+      if (version !== undefined && UPGRADABLE_SCHEMAS.includes(version)) cdb.needsTree = true;
+      else if (version !== undefined && version !== SCHEMA_VERSION)
         throw new ChainDbError('version', dir, `it was written in layout version ${version}${version < SCHEMA_VERSION ? ' (before chain modules)' : ''}; this node reads layout version ${SCHEMA_VERSION}`);
       if (version === undefined && (await db.get(K_HEAD)) !== undefined)
         throw new ChainDbError('version', dir, `it has blocks but no layout version record; this node reads layout version ${SCHEMA_VERSION}`);
@@ -234,6 +279,65 @@ export class ChainDb {
     });
   }
 
+  /** One stored account by 40-hex address, read synchronously (chain/state.ts StateStore). */
+  account(addrHex: string): AccountState | undefined {
+    const v = this.syncGet(key('a', Buffer.from(addrHex, 'hex')), 'account');
+    if (v === undefined) return undefined;
+    if (v.length !== 16) throw new ChainDbError('corrupt', this.dir, `account record ${addrHex} has a bad size (${v.length} bytes, expected 16)`);
+    const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+    return { balance: dv.getBigUint64(0, false), nonce: dv.getBigUint64(8, false) };
+  }
+
+  /** Bucket b's member record (sorted address ‖ leaf), read synchronously. */
+  bucketMembers(b: number): Uint8Array | undefined {
+    return this.syncGet(K_MEMBERS(b), 'bucket members');
+  }
+
+  /** Bucket b's hash, read synchronously (undefined = zero hash). */
+  bucketHash(b: number): Uint8Array | undefined {
+    const v = this.syncGet(K_BUCKET(b), 'bucket hash');
+    if (v !== undefined && v.length !== 32) throw new ChainDbError('corrupt', this.dir, `bucket hash record ${b} has a bad size (${v.length} bytes)`);
+    return v;
+  }
+
+  /** The 256 page hashes (256 × 32 bytes), or undefined when the DB holds no tree yet. */
+  pageHashes(): Uint8Array | undefined {
+    const out = new Uint8Array(256 * 32);
+    for (let p = 0; p < 256; p++) {
+      const v = this.syncGet(K_PAGE(p), 'page hash');
+      if (v === undefined) {
+        if (p === 0) return undefined;
+        throw new ChainDbError('corrupt', this.dir, `page hash ${p} of the state tree is missing`);
+      }
+      if (v.length !== 32) throw new ChainDbError('corrupt', this.dir, `page hash record ${p} has a bad size (${v.length} bytes)`);
+      out.set(v, p * 32);
+    }
+    return out;
+  }
+
+  private syncGet(k: Uint8Array, what: string): Uint8Array | undefined {
+    let v: Uint8Array | undefined;
+    try {
+      v = this.db.getSync(k);
+    } catch (err) {
+      const { kind, detail } = classify(err);
+      throw new ChainDbError(kind === 'locked' ? 'io' : kind, this.dir, `${what}: ${detail}`);
+    }
+    return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  }
+
+  /**
+   * Upgrades a layout-3 DB: writes the whole tree (built by the caller from `loadAccounts`) and the
+   * layout record 4 in one synced batch.
+   */
+  async migrateTree(tree: TreeWrites): Promise<void> {
+    const batch = this.db.batch();
+    putTree(batch, tree);
+    batch.put(K_SCHEMA, encodeCanonical(SCHEMA_VERSION));
+    await batch.write({ sync: true });
+    this.needsTree = false;
+  }
+
   /**
    * Writes one block with its indexes, touched accounts and the new head in one batch,
    * fsynced unless `sync: false` (only for throw-away DBs such as replay's temp DB).
@@ -280,6 +384,7 @@ export class ChainDb {
     for (const [id, bytes] of c.modules ?? []) ops.push(bytes === null ? { type: 'del', key: K_MODULE(id) } : { type: 'put', key: K_MODULE(id), value: bytes });
     ops.push({ type: 'put', key: K_HEAD, value: encodeCanonical([c.height, c.hash]) });
     if (c.undo) ops.push({ type: 'put', key: key('u', h), value: c.undo });
+    putTree(batch, c.tree);
     for (const [name, value] of c.meta ?? []) ops.push({ type: 'put', key: META(name), value });
     if (c.genesisHash !== undefined) {
       ops.push({ type: 'put', key: K_GENESIS, value: new TextEncoder().encode(c.genesisHash) });
@@ -320,6 +425,7 @@ export class ChainDb {
       if (bytes === null) batch.del(K_MODULE(id));
       else batch.put(K_MODULE(id), bytes);
     }
+    putTree(batch, r.tree);
     batch.put(K_HEAD, encodeCanonical([r.parent.height, r.parent.hash]));
     await batch.write({ sync: true });
   }
