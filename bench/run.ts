@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MODULES = ['import', 'rpc', 'console', 'sync', 'snapshot'] as const;
+const MODULES = ['import', 'rpc', 'console', 'sync', 'snapshot', 'state-scale'] as const;
 
 type BenchFn = (o?: { log?: (s: string) => void }) => Promise<unknown>;
 
