@@ -93,6 +93,13 @@ export class Chain extends ChainReader {
         await chain.loadFinality();
       }
       chain.updateHeadMetrics();
+      // Every bucket hash (≤ 2 MiB) in the background: then a block touching a new page reads
+      // nothing for it, and an address in an empty bucket is known absent without a read.
+      const state = chain.state;
+      db.allBucketHashes().then(
+        (h) => state.preload(h),
+        (err: Error) => o.logger?.debug({ err: err.message }, 'state tree: bucket hashes not preloaded (read on demand)'),
+      );
       return chain;
     } catch (err) {
       await db.close().catch(() => {});

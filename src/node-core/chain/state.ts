@@ -89,6 +89,10 @@ function leafHash(addrHex: string, a: AccountState): Uint8Array {
   return sha(leafInput);
 }
 
+/** Reused inputs of page and root hashes (hashing is synchronous, so never shared by two calls). */
+const pageInput = Buffer.alloc(1 + PER_PAGE * 32);
+const rootInput = Buffer.alloc(1 + PAGES * 32);
+
 /** Bucket members: address (40 hex) → leaf hash. */
 type Members = Map<string, Uint8Array>;
 
@@ -123,17 +127,16 @@ function hashMembers(m: Members): Uint8Array {
   return sha(input);
 }
 
-/** A Map that forgets its least recently used entries beyond `max` (unbounded when max is Infinity). */
+/**
+ * A Map that forgets its oldest entries beyond `max` (unbounded when max is Infinity). "Oldest" is
+ * by last write (reads do not reorder: a hit costs one Map lookup); every account a block changes
+ * is rewritten at commit, so active accounts stay.
+ */
 class Lru<K, V> {
   private readonly m = new Map<K, V>();
   constructor(private readonly max: number) {}
   get(k: K): V | undefined {
-    const v = this.m.get(k);
-    if (v !== undefined && this.max !== Infinity) {
-      this.m.delete(k);
-      this.m.set(k, v);
-    }
-    return v;
+    return this.m.get(k);
   }
   set(k: K, v: V): void {
     this.m.delete(k);
@@ -225,9 +228,18 @@ export class State {
     return s;
   }
 
+  /** Whether bucket b is known to be empty (its page's hashes are loaded and its hash is zero): nothing to read. */
+  private knownEmpty(b: number): boolean {
+    if (!this.pageLoaded[b >>> 8]) return false;
+    const o = b * 32;
+    for (let i = 0; i < 32; i += 4) if (this.bucketHashes[o + i] | this.bucketHashes[o + i + 1] | this.bucketHashes[o + i + 2] | this.bucketHashes[o + i + 3]) return false;
+    return true;
+  }
+
   get(addrHex: string): AccountState {
     const hit = this.accounts.get(addrHex);
     if (hit !== undefined || !this.store) return hit ?? EMPTY;
+    if (this.knownEmpty(bucketOf(addrHex))) return EMPTY;
     const a = this.store.account(addrHex) ?? EMPTY;
     this.accounts.set(addrHex, a);
     return a;
@@ -268,10 +280,25 @@ export class State {
   private bucketMembers(b: number): Members {
     let m = this.members.get(b);
     if (m) return m;
-    const rec = this.store?.bucketMembers(b);
+    const rec = this.knownEmpty(b) ? undefined : this.store?.bucketMembers(b);
     m = rec ? decodeMembers(rec) : new Map();
     this.members.set(b, m);
     return m;
+  }
+
+  /**
+   * Installs every bucket hash read in the background after open (`ChainDb.allBucketHashes`, a
+   * snapshot taken after the open), for the pages not loaded yet. A page loaded meanwhile (by
+   * `loadPage`, always before a block changes it) keeps its newer copy, so the snapshot is
+   * current for every page it fills.
+   * @param hashes BUCKETS × 32 bytes (zero = empty bucket).
+   */
+  preload(hashes: Uint8Array): void {
+    for (let p = 0; p < PAGES; p++) {
+      if (this.pageLoaded[p]) continue;
+      this.bucketHashes.set(hashes.subarray(p * PER_PAGE * 32, (p + 1) * PER_PAGE * 32), p * PER_PAGE * 32);
+      this.pageLoaded[p] = 1;
+    }
   }
 
   /** Makes page p's 256 bucket hashes available in `bucketHashes` (read once from the store). */
@@ -286,7 +313,7 @@ export class State {
 
   private hashPage(p: number, bucketOverrides: Map<number, Uint8Array>): Uint8Array {
     this.loadPage(p);
-    const input = Buffer.allocUnsafe(1 + PER_PAGE * 32);
+    const input = pageInput;
     input[0] = 2;
     input.set(this.bucketHashes.subarray(p * PER_PAGE * 32, (p + 1) * PER_PAGE * 32), 1);
     for (const [b, h] of bucketOverrides) if (b >>> 8 === p) input.set(h, 1 + (b - p * PER_PAGE) * 32);
@@ -294,7 +321,7 @@ export class State {
   }
 
   private hashRoot(pageOverrides: Map<number, Uint8Array>): Uint8Array {
-    const input = Buffer.allocUnsafe(1 + PAGES * 32);
+    const input = rootInput;
     input[0] = 3;
     input.set(this.pageHashes, 1);
     for (const [p, h] of pageOverrides) input.set(h, 1 + p * 32);

@@ -300,6 +300,18 @@ export class ChainDb {
     return v;
   }
 
+  /** Every bucket hash (65,536 × 32 bytes, zero = empty bucket), read with one iterator (≤ 2 MiB). */
+  async allBucketHashes(): Promise<Uint8Array> {
+    return this.guard('bucket hashes', async () => {
+      const out = new Uint8Array(65536 * 32);
+      for await (const [k, v] of this.db.iterator({ gte: key('k'), lt: key('l') })) {
+        if (k.length !== 3 || v.length !== 32) throw new Error(`bucket hash record ${toHex(k)} has a bad size`);
+        out.set(v, ((k[1] << 8) | k[2]) * 32);
+      }
+      return out;
+    });
+  }
+
   /** The 256 page hashes (256 × 32 bytes), or undefined when the DB holds no tree yet. */
   pageHashes(): Uint8Array | undefined {
     const out = new Uint8Array(256 * 32);
