@@ -95,8 +95,9 @@ export class Chain extends ChainReader {
       chain.updateHeadMetrics();
       // Every bucket hash (≤ 2 MiB) in the background: then a block touching a new page reads
       // nothing for it, and an address in an empty bucket is known absent without a read.
+      // The first block waits for it (`ready`), Chain.open does not.
       const state = chain.state;
-      db.allBucketHashes().then(
+      chain.ready = db.allBucketHashes().then(
         (h) => state.preload(h),
         (err: Error) => o.logger?.debug({ err: err.message }, 'state tree: bucket hashes not preloaded (read on demand)'),
       );
@@ -107,6 +108,8 @@ export class Chain extends ChainReader {
     }
   }
 
+  /** The background preload of the bucket hashes (see open); blocks are applied after it. */
+  private ready: Promise<void> = Promise.resolve();
   /** importBlock calls queued and not yet started (a run of catch-up imports syncs once, at its end). */
   private queuedImports = 0;
   /** Blocks committed since the last fsync. */
@@ -278,6 +281,7 @@ export class Chain extends ChainReader {
     return this.exclusive(async () => {
       if (this.closed) throw new Error('chain is closed');
       if (!this.isValidator) throw new Error(`node key ${this.o.nodeKey.address} is not a validator of this chain`);
+      await this.ready;
       const parent = this.head;
       if (o.parentHash !== undefined && o.parentHash !== parent.hashHex) throw new ImportError('stale_parent', 'the head changed before the block was built');
       const proposerHex = this.o.nodeKey.address.slice(3);
@@ -333,6 +337,7 @@ export class Chain extends ChainReader {
     return this.exclusive(async () => {
       this.queuedImports--;
       try {
+        await this.ready;
         const block = await pre;
         const slot = this.set.multi ? (b: Block, p: Block) => checkSlot(b, p, this.set, this.genesis.block_time_ms) : undefined;
         const applied = applyBlock(block, this.head, this.state, { modules: { set: this.modules, states: this.mods }, validators: this.stake, slot });
