@@ -68,6 +68,7 @@ export async function replayFromGenesis(
     // included), read on demand like the node's, so replay memory does not grow with the accounts.
     await dst.commitBlock({ height: 0, hash: parent.hash, bytes: parent.bytes, txIds: [], ...mem.allRecords(), genesisHash: genesis.hash }, { sync: false });
     const state = State.open(dst);
+    state.preload(await dst.allBucketHashes());
     o.onProgress?.(0, head.height);
     const keys = validatorKeys(genesis);
     const vset = new ValidatorSet(genesis);

@@ -2,13 +2,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../../src/shared/api/errors.js';
 import { BlockHeader } from '../../../src/shared/api/types.js';
 import { addressOf } from '../../../src/node-core/chain/address.js';
 import { Chain, ChainDbError } from '../../../src/node-core/chain/chain.js';
 import { ImportError } from '../../../src/node-core/chain/verify.js';
-import { makeBlock, txRoot } from '../../../src/node-core/chain/block.js';
+import { decodeBlock, makeBlock, txRoot } from '../../../src/node-core/chain/block.js';
 import { State } from '../../../src/node-core/chain/state.js';
 import { signTransfer } from '../../../src/node-core/chain/tx.js';
 import { generateKeys, verify } from '../../../src/node-core/crypto/ed25519.js';
@@ -151,6 +151,40 @@ describe('state root', () => {
       await follower.importBlock(b1.bytes);
       await follower.importBlock(b2.bytes);
       expect(follower.tip()).toEqual(t.chain.tip());
+    } finally {
+      await follower.close();
+    }
+  });
+});
+
+describe('group commit of catch-up imports', () => {
+  it('a run of queued imports is fsynced once, at its end; a bad block ending a run still leaves the good ones synced', async () => {
+    const t = await open({ mempool: { maxPerAccount: 100 } });
+    for (let i = 0; i < 6; i++) {
+      await fill(t, 2);
+      await t.chain.produceBlock();
+    }
+    const blocks = await Promise.all([1, 2, 3, 4, 5, 6].map(async (h) => (await t.chain.blockAt(h))!.bytes));
+    const follower = await Chain.open({ dir: path.join(t.root, 'follower'), genesis: t.genesis, nodeKey: generateKeys() as never });
+    try {
+      const db = (follower as unknown as { db: ChainDb }).db;
+      const syncs: boolean[] = [];
+      const orig = db.commitBlock.bind(db);
+      db.commitBlock = (c, o = {}) => {
+        syncs.push(o.sync ?? true);
+        return orig(c, o);
+      };
+      const putMeta = vi.spyOn(db, 'putMeta');
+      await Promise.all(blocks.slice(0, 3).map((b) => follower.importBlock(b)));
+      expect(syncs).toEqual([false, false, true]);
+      expect(follower.tip().finalized_height).toBe(3);
+      // blocks 4 and 5 queued with a bad copy of 6 behind them: 4, 5 unsynced, then one flush
+      const bad = makeBlock({ ...decodeBlock(blocks[5]).header, stateRoot: new Uint8Array(32).fill(9) }, decodeBlock(blocks[5]).txs, t.nodeKey.secretKey).bytes;
+      const r = await Promise.allSettled([blocks[3], blocks[4], bad].map((b) => follower.importBlock(b)));
+      expect(r.map((x) => x.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      expect(syncs).toEqual([false, false, true, false, false]);
+      expect(putMeta).toHaveBeenCalledTimes(1); // the flush: one synced write
+      expect(follower.tip()).toMatchObject({ height: 5, finalized_height: 5 });
     } finally {
       await follower.close();
     }
