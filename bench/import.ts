@@ -18,6 +18,7 @@ import { generateKeys, verify } from '../src/node-core/crypto/ed25519.js';
 import { toHex } from '../src/node-core/crypto/hash.js';
 import { VerifyPool, type VerifyItem } from '../src/node-core/crypto/verify-pool.js';
 import type { KeyPair } from '../src/node-core/wallet/keystore.js';
+import type { Figure } from './run.js';
 
 export interface ImportBenchResult {
   name: 'import';
@@ -39,6 +40,9 @@ export interface ImportBenchResult {
   /** Alternating raw/import rounds; figures above are the best of each. */
   rounds: number;
   samples: { round_ratios: number[]; import_tx_per_s: number[]; raw_verify_per_s: number[] };
+  /** The target figure beside its reference (bench/run.ts summary). */
+  figures: Figure[];
+  load_avg: number[];
   node: string;
   date: string;
 }
@@ -159,6 +163,8 @@ export async function runImportBench(o: { txs?: number; blockSize?: number; roun
       meets_target: median(roundRatios) >= 0.8,
       import_ms: Math.round(importMs),
       rounds,
+      figures: [{ figure: 'import tx/s', value: Math.round(importRate), unit: 'tx/s', reference: 'sodium-native verify on all cores', reference_value: Math.round(rawRate), ratio: Number(median(roundRatios).toFixed(3)), target: '≥ 0.8 × reference (median round ratio)', meets: median(roundRatios) >= 0.8 }],
+      load_avg: os.loadavg().map((x) => Number(x.toFixed(2))),
       samples: { round_ratios: roundRatios.map((x) => Number(x.toFixed(3))), import_tx_per_s: importSamples.map((ms) => Math.round((importedTxs / ms) * 1000)), raw_verify_per_s: rawSamples.map((ms) => Math.round((items.length / ms) * 1000)) },
       node: process.version,
       date: new Date().toISOString(),

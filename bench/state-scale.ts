@@ -28,6 +28,7 @@ import { keysFromSeed } from '../src/node-core/crypto/ed25519.js';
 import { toHex } from '../src/node-core/crypto/hash.js';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
 import { ChainDb } from '../src/node-core/storage/chaindb.js';
+import type { Figure } from './run.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const SENDERS = 10;
@@ -70,6 +71,8 @@ export interface StateScaleResult {
   target_rss_mb: 300;
   meets_target: boolean | null;
   not_run: string[];
+  /** The target figures beside their reference, the 10k row (bench/run.ts summary). */
+  figures: Figure[];
   load_avg: number[];
   node: string;
   date: string;
@@ -191,6 +194,10 @@ export async function runStateScaleBench(o: { max?: number; opens?: number; out?
     target_rss_mb: 300,
     meets_target: m ? m.open_ms < 1000 && m.rss_mb_after_block < 300 : null,
     not_run: notRun,
+    figures: rows.slice(1).flatMap((r) => [
+      { figure: `node start at ${r.accounts / 1000}k accounts`, value: r.open_ms, unit: 'ms', reference: 'the same node at 10k accounts', reference_value: rows[0].open_ms, ratio: r.open_vs_10k, target: '< 1000 ms, flat in accounts', meets: r.open_ms < 1000 },
+      { figure: `node RSS at ${r.accounts / 1000}k accounts`, value: r.rss_mb_after_block, unit: 'MB', reference: 'the same node at 10k accounts', reference_value: rows[0].rss_mb_after_block, ratio: Number((r.rss_mb_after_block / rows[0].rss_mb_after_block).toFixed(2)), target: '< 300 MB', meets: r.rss_mb_after_block < 300 },
+    ]),
     load_avg: os.loadavg().map((x) => Number(x.toFixed(2))),
     node: process.version,
     date: new Date().toISOString(),

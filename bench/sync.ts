@@ -33,6 +33,7 @@ import { VerifyPool, type VerifyItem } from '../src/node-core/crypto/verify-pool
 import { freePort, NODE_MAIN, peerIdOfSeed, REPO_ROOT } from '../src/node-core/net/localnet.js';
 import { networkFileOf, writeNetworkFile } from '../src/node-core/net/network-file.js';
 import type { KeyPair } from '../src/node-core/wallet/keystore.js';
+import type { Figure } from './run.js';
 
 interface Rate {
   blocks: number;
@@ -63,6 +64,8 @@ export interface SyncBenchResult {
   quic: Rate & { transport: string };
   tcp: Rate & { transport: string };
   load_avg: number[];
+  /** The target figures beside their references (bench/run.ts summary). */
+  figures: Figure[];
   /** Node core v1's import benchmark (bench/import.ts) in the same run: tx/s and its ratio to raw verify. */
   import_bench: { import_tx_per_s: number; raw_verify_per_s_all_cores: number; ratio: number } | { skipped: true } | { error: string };
   node: string;
@@ -302,6 +305,11 @@ export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; i
       ratio_quic_vs_local_import: Number((quic.blocks_per_s / mean(localBefore, localBetween)).toFixed(3)),
       ratio_tcp_vs_local_import: Number((tcp.blocks_per_s / mean(localBetween, localAfter)).toFixed(3)),
       load_avg: os.loadavg().map((x) => Number(x.toFixed(2))),
+      figures: (['quic', 'tcp'] as const).map((t) => {
+        const ref = Math.round(t === 'quic' ? mean(boundBefore, boundBetween) : mean(boundBetween, boundAfter));
+        const ratio = t === 'quic' ? ratioQuic : ratioTcp;
+        return { figure: `sync blocks/s (${perBlock} tx/block, ${t.toUpperCase()})`, value: (t === 'quic' ? quic : tcp).blocks_per_s, unit: 'blocks/s', reference: 'per-block bound: raw verify + one fsync per block', reference_value: ref, ratio, target: '≥ 0.7 × reference', meets: ratio >= 0.7 };
+      }),
       import_bench: importBench,
       node: process.version,
       date: new Date().toISOString(),
