@@ -41,7 +41,7 @@ export interface ChainOpenOptions {
   verifyPool?: VerifyPool;
   /** The chain modules (the node's module list, modules/index.ts); default none. */
   modules?: readonly ChainModule[];
-  /** Bounds of the account and bucket caches (chain/state.ts; defaults 200,000 and 32,768 entries). */
+  /** Bounds of the account and bucket caches (chain/state.ts; defaults 100,000 and 8,192 entries). */
   stateCache?: StateCacheLimits;
 }
 

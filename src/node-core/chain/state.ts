@@ -66,7 +66,7 @@ export interface TreeWrites {
   pages: Map<number, Uint8Array>;
 }
 
-/** Most cached accounts and buckets of a store-backed State (defaults: 200,000 and 32,768). */
+/** Most cached accounts and buckets of a store-backed State (defaults: 100,000 and 8,192: ~25 MB and ~20 MB of heap at 1M accounts). */
 export interface StateCacheLimits {
   accounts?: number;
   buckets?: number;
@@ -192,8 +192,8 @@ export class State {
     private readonly store: StateStore | undefined,
     limits: StateCacheLimits = {},
   ) {
-    this.accounts = new Lru(store ? (limits.accounts ?? 200_000) : Infinity);
-    this.members = new Lru(store ? (limits.buckets ?? 32_768) : Infinity);
+    this.accounts = new Lru(store ? (limits.accounts ?? 100_000) : Infinity);
+    this.members = new Lru(store ? (limits.buckets ?? 8_192) : Infinity);
   }
 
   /** An in-memory state built from accounts (genesis allocations, tests, a DB migration). */
