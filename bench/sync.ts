@@ -32,6 +32,8 @@ import { toHex } from '../src/node-core/crypto/hash.js';
 import { VerifyPool, type VerifyItem } from '../src/node-core/crypto/verify-pool.js';
 import { freePort, NODE_MAIN, peerIdOfSeed, REPO_ROOT } from '../src/node-core/net/localnet.js';
 import { networkFileOf, writeNetworkFile } from '../src/node-core/net/network-file.js';
+import { chainModulesOf } from '../src/node-core/modules/index.js';
+import { NODE_MODULES } from '../src/node-core/node-modules.js';
 import type { KeyPair } from '../src/node-core/wallet/keystore.js';
 import type { Figure } from './run.js';
 
@@ -167,6 +169,7 @@ export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; i
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'tb-bench-sync-'));
   const procs: Proc[] = [];
   try {
+    const modules = chainModulesOf(NODE_MODULES);
     const validator = kp();
     const senders = Array.from({ length: 500 }, kp);
     const body = {
@@ -191,7 +194,9 @@ export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; i
 
     log(`producing ${nBlocks} blocks of ${perBlock} transfers…`);
     const vdir = path.join(root, 'validator');
-    const producer = await Chain.open({ dir: path.join(vdir, 'chain'), genesis, nodeKey: validator, mempool: { maxSize: total, maxPerAccount: perSender, minFee: 1n }, maxBlockTxs: perBlock });
+    // With the node's chain modules (their hooks change module state from block 1): the
+    // validator and the full node are node processes, which run them.
+    const producer = await Chain.open({ dir: path.join(vdir, 'chain'), genesis, nodeKey: validator, modules, mempool: { maxSize: total, maxPerAccount: perSender, minFee: 1n }, maxBlockTxs: perBlock });
     for (const t of txs) producer.submit(t);
     const blocks: Uint8Array[] = [];
     for (let h = 1; h <= nBlocks; h++) {
@@ -206,7 +211,7 @@ export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; i
     log('local import of the same blocks (no network)…');
     const pool = new VerifyPool();
     const importOnce = async (tag: string) => {
-      const c = await Chain.open({ dir: path.join(root, `local-${tag}`), genesis, nodeKey: kp(), verifyPool: pool });
+      const c = await Chain.open({ dir: path.join(root, `local-${tag}`), genesis, nodeKey: kp(), verifyPool: pool, modules });
       const t = performance.now();
       // In order, in batches like sync's ranges (all queued at once: signature checks overlap applies).
       for (let i = 0; i < blocks.length; i += 128) await Promise.all(blocks.slice(i, i + 128).map((b) => c.importBlock(b)));
@@ -320,7 +325,8 @@ export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; i
     return result;
   } finally {
     for (const p of procs) await p.stop().catch(() => {});
-    await fs.rm(root, { recursive: true, force: true });
+    if (process.env.TB_BENCH_KEEP) log(`kept ${root} (TB_BENCH_KEEP)`);
+    else await fs.rm(root, { recursive: true, force: true });
   }
 }
 
