@@ -11,7 +11,8 @@
  * bounds measured right before and right after it (the machine is shared). Catch-up import commits
  * a run of blocks with one fsync (chain.ts group commit), so it can beat the bound's one fsync per
  * block. Writes bench/results/sync.json.
- * Run: `node --import tsx bench/sync.ts [--blocks 10000] [--txs-per-block 10] [--no-import-bench]`.
+ * Run: `node --import tsx bench/sync.ts [--blocks 10000] [--txs-per-block 10] [--no-import-bench]`
+ * (`TB_BENCH_SYNC_BLOCKS=2000 npm run bench -- sync` for a shorter chain on a busy machine).
  *
  * The sync rate is measured from the first synced block to the last (the process start is not
  * counted): heights are read from `net.sync_status` every 50 ms. Both nodes log at `warn` so the
@@ -163,7 +164,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
  *   o.importBench also run bench/import.ts (default true); o.out result file.
  */
 export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; importBench?: boolean; out?: string; log?: (s: string) => void } = {}): Promise<SyncBenchResult> {
-  const nBlocks = o.blocks ?? 10_000;
+  const nBlocks = o.blocks ?? (Number(process.env.TB_BENCH_SYNC_BLOCKS) || 10_000);
   const perBlock = o.txsPerBlock ?? 10;
   const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'tb-bench-sync-'));
