@@ -57,7 +57,7 @@ export class Chain extends ChainReader {
         const g = genesisBlock(o.genesis, mem);
         const { accounts, tree } = mem.allRecords();
         await db.commitBlock({ height: 0, hash: g.hash, bytes: g.bytes, txIds: [], accounts, tree, genesisHash: o.genesis.hash });
-        chain = new Chain(o, db, State.open(db, o.stateCache), set);
+        chain = new Chain(o, db, State.open(db.stateRecords, o.stateCache), set);
         chain.head = g;
         chain.fin = { height: 0, hashHex: g.hashHex };
         chain.durable = { height: 0, hashHex: g.hashHex };
@@ -78,7 +78,7 @@ export class Chain extends ChainReader {
         }
         let state: State;
         try {
-          state = State.open(db, o.stateCache);
+          state = State.open(db.stateRecords, o.stateCache);
         } catch (err) {
           throw err instanceof ChainDbError ? err : new ChainDbError('corrupt', o.dir, (err as Error).message);
         }
@@ -97,7 +97,7 @@ export class Chain extends ChainReader {
       // nothing for it, and an address in an empty bucket is known absent without a read.
       // The first block waits for it (`ready`), Chain.open does not.
       const state = chain.state;
-      chain.ready = db.allBucketHashes().then(
+      chain.ready = db.stateRecords.allBucketHashes().then(
         (h) => state.preload(h),
         (err: Error) => o.logger?.debug({ err: err.message }, 'state tree: bucket hashes not preloaded (read on demand)'),
       );

@@ -67,8 +67,8 @@ export async function replayFromGenesis(
     // The temp DB is thrown away: no fsync per block. The replayed state lives in it (tree
     // included), read on demand like the node's, so replay memory does not grow with the accounts.
     await dst.commitBlock({ height: 0, hash: parent.hash, bytes: parent.bytes, txIds: [], ...mem.allRecords(), genesisHash: genesis.hash }, { sync: false });
-    const state = State.open(dst);
-    state.preload(await dst.allBucketHashes());
+    const state = State.open(dst.stateRecords);
+    state.preload(await dst.stateRecords.allBucketHashes());
     o.onProgress?.(0, head.height);
     const keys = validatorKeys(genesis);
     const vset = new ValidatorSet(genesis);

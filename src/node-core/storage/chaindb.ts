@@ -34,6 +34,9 @@ import { ClassicLevel } from 'classic-level';
 import { promises as fs } from 'node:fs';
 import { asArray, asBytes, asSafeInt, decodeCanonical, encodeCanonical, readU64be, u64be } from '../codec/canonical.js';
 import { toHex } from '../crypto/hash.js';
+import { putTree, StateRecords, type TreeWrites } from './state-records.js';
+
+export type { TreeWrites } from './state-records.js';
 
 export const SCHEMA_VERSION = 4;
 /** Older layouts this node opens and upgrades in place (3: no tree records yet). */
@@ -90,32 +93,6 @@ const K_HEAD = META('head');
 const K_GENESIS = META('genesis');
 const K_SCHEMA = META('schema');
 const K_MODULE = (id: string) => key('s', new TextEncoder().encode(id));
-const u16be = (n: number) => Uint8Array.of(n >>> 8, n & 255);
-const K_MEMBERS = (b: number) => key('n', u16be(b));
-const K_BUCKET = (b: number) => key('k', u16be(b));
-const K_PAGE = (p: number) => key('q', Uint8Array.of(p));
-
-/** The state tree's changed inner nodes (chain/state.ts TreeWrites). */
-export interface TreeWrites {
-  members: Map<number, Uint8Array | null>;
-  buckets: Map<number, Uint8Array | null>;
-  pages: Map<number, Uint8Array>;
-}
-
-type BatchLike = { put(k: Uint8Array, v: Uint8Array): unknown; del(k: Uint8Array): unknown };
-function putTree(batch: BatchLike, t: TreeWrites | undefined): void {
-  if (!t) return;
-  for (const [b, rec] of t.members) {
-    if (rec === null) batch.del(K_MEMBERS(b));
-    else batch.put(K_MEMBERS(b), rec);
-  }
-  for (const [b, h] of t.buckets) {
-    if (h === null) batch.del(K_BUCKET(b));
-    else batch.put(K_BUCKET(b), h);
-  }
-  for (const [p, h] of t.pages) batch.put(K_PAGE(p), h);
-}
-
 export interface Head {
   height: number;
   hash: Uint8Array;
@@ -168,11 +145,18 @@ function classify(err: unknown): { kind: ChainDbError['kind']; detail: string } 
 export class ChainDb {
   /** Set at open for a layout-3 DB: the tree records must be built (Chain.open does, `migrateTree`). */
   needsTree = false;
+  /** The accounts and state tree records, read synchronously (chain/state.ts StateStore). */
+  readonly stateRecords: StateRecords;
 
   private constructor(
     readonly dir: string,
     private readonly db: Db,
-  ) {}
+  ) {
+    this.stateRecords = new StateRecords(db, (what, err) => {
+      const { kind, detail } = classify(err);
+      return new ChainDbError(kind === 'locked' ? 'io' : kind, dir, `${what}: ${detail}`);
+    }, (detail) => new ChainDbError('corrupt', dir, detail));
+  }
 
   /**
    * Opens (creating if missing) the chain DB in `dir`.
@@ -277,65 +261,6 @@ export class ChainDb {
       }
       return out;
     });
-  }
-
-  /** One stored account by 40-hex address, read synchronously (chain/state.ts StateStore). */
-  account(addrHex: string): AccountState | undefined {
-    const v = this.syncGet(key('a', Buffer.from(addrHex, 'hex')), 'account');
-    if (v === undefined) return undefined;
-    if (v.length !== 16) throw new ChainDbError('corrupt', this.dir, `account record ${addrHex} has a bad size (${v.length} bytes, expected 16)`);
-    const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
-    return { balance: dv.getBigUint64(0, false), nonce: dv.getBigUint64(8, false) };
-  }
-
-  /** Bucket b's member record (sorted address ‖ leaf), read synchronously. */
-  bucketMembers(b: number): Uint8Array | undefined {
-    return this.syncGet(K_MEMBERS(b), 'bucket members');
-  }
-
-  /** Bucket b's hash, read synchronously (undefined = zero hash). */
-  bucketHash(b: number): Uint8Array | undefined {
-    const v = this.syncGet(K_BUCKET(b), 'bucket hash');
-    if (v !== undefined && v.length !== 32) throw new ChainDbError('corrupt', this.dir, `bucket hash record ${b} has a bad size (${v.length} bytes)`);
-    return v;
-  }
-
-  /** Every bucket hash (65,536 × 32 bytes, zero = empty bucket), read with one iterator (≤ 2 MiB). */
-  async allBucketHashes(): Promise<Uint8Array> {
-    return this.guard('bucket hashes', async () => {
-      const out = new Uint8Array(65536 * 32);
-      for await (const [k, v] of this.db.iterator({ gte: key('k'), lt: key('l') })) {
-        if (k.length !== 3 || v.length !== 32) throw new Error(`bucket hash record ${toHex(k)} has a bad size`);
-        out.set(v, ((k[1] << 8) | k[2]) * 32);
-      }
-      return out;
-    });
-  }
-
-  /** The 256 page hashes (256 × 32 bytes), or undefined when the DB holds no tree yet. */
-  pageHashes(): Uint8Array | undefined {
-    const out = new Uint8Array(256 * 32);
-    for (let p = 0; p < 256; p++) {
-      const v = this.syncGet(K_PAGE(p), 'page hash');
-      if (v === undefined) {
-        if (p === 0) return undefined;
-        throw new ChainDbError('corrupt', this.dir, `page hash ${p} of the state tree is missing`);
-      }
-      if (v.length !== 32) throw new ChainDbError('corrupt', this.dir, `page hash record ${p} has a bad size (${v.length} bytes)`);
-      out.set(v, p * 32);
-    }
-    return out;
-  }
-
-  private syncGet(k: Uint8Array, what: string): Uint8Array | undefined {
-    let v: Uint8Array | undefined;
-    try {
-      v = this.db.getSync(k);
-    } catch (err) {
-      const { kind, detail } = classify(err);
-      throw new ChainDbError(kind === 'locked' ? 'io' : kind, this.dir, `${what}: ${detail}`);
-    }
-    return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   }
 
   /**
