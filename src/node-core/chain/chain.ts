@@ -28,14 +28,18 @@ import { decodeUndo, encodeUndo } from './undo.js';
 export { ChainDbError } from '../storage/chaindb.js';
 export { MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
 
+/** Most blocks of a catch-up run committed without fsync before one is synced. */
+export const MAX_UNSYNCED = 256;
+
 export class Chain extends ChainReader {
   private constructor(o: ChainOpenOptions, db: ChainDb, state: State, modules: ModuleSet) {
     super(o, db, state, modules);
   }
 
   /**
-   * Opens the chain DB in `o.dir` (creating block 0 from genesis on first open), loads the accounts
-   * and every module's state and checks them against the head block's state root.
+   * Opens the chain DB in `o.dir` (creating block 0 from genesis on first open), loads every
+   * module's state and the state tree's 256 page hashes (no account: they are read on demand,
+   * chain/state.ts) and checks the resulting state root against the head block's.
    * @throws ChainDbError (locked / corrupt / mismatch / version) whose message lists the ways out;
    *   Error for a bad module list (duplicate id or tag).
    */
@@ -49,12 +53,14 @@ export class Chain extends ChainReader {
       const head = await db.head();
       let chain: Chain;
       if (!head) {
-        const state = genesisState(o.genesis);
-        const g = genesisBlock(o.genesis, state);
-        await db.commitBlock({ height: 0, hash: g.hash, bytes: g.bytes, txIds: [], accounts: new Map(state.entries()), genesisHash: o.genesis.hash });
-        chain = new Chain(o, db, state, set);
+        const mem = genesisState(o.genesis);
+        const g = genesisBlock(o.genesis, mem);
+        const { accounts, tree } = mem.allRecords();
+        await db.commitBlock({ height: 0, hash: g.hash, bytes: g.bytes, txIds: [], accounts, tree, genesisHash: o.genesis.hash });
+        chain = new Chain(o, db, State.open(db.stateRecords, o.stateCache), set);
         chain.head = g;
         chain.fin = { height: 0, hashHex: g.hashHex };
+        chain.durable = { height: 0, hashHex: g.hashHex };
       } else {
         const bytes = await db.blockBytes(head.height);
         if (!bytes) throw new ChainDbError('corrupt', o.dir, `head block ${head.height} is missing`);
@@ -65,22 +71,62 @@ export class Chain extends ChainReader {
           throw new ChainDbError('corrupt', o.dir, `head block ${head.height} does not decode: ${(err as Error).message}`);
         }
         if (toHex(block.hash) !== toHex(head.hash)) throw new ChainDbError('corrupt', o.dir, `head block ${head.height} does not match the head record`);
-        const state = State.from(await db.loadAccounts());
+        // Layout 3 (no tree on disk): build it from the accounts once, then open as usual.
+        if (db.needsTree) {
+          o.logger?.info({ dir: o.dir }, 'chain DB layout 3: building the state tree records (once)');
+          await db.migrateTree(State.from(await db.loadAccounts()).allRecords().tree);
+        }
+        let state: State;
+        try {
+          state = State.open(db.stateRecords, o.stateCache);
+        } catch (err) {
+          throw err instanceof ChainDbError ? err : new ChainDbError('corrupt', o.dir, (err as Error).message);
+        }
         const mods = await loadModuleStates(db, set);
         const root = toHex(stateRoot(state.root(), mods.hashes));
         if (root !== toHex(block.header.stateRoot))
-          throw new ChainDbError('corrupt', o.dir, `stored accounts and module states give state root ${root}, but head block ${head.height} says ${toHex(block.header.stateRoot)}`);
+          throw new ChainDbError('corrupt', o.dir, `the stored state tree and module states give state root ${root}, but head block ${head.height} says ${toHex(block.header.stateRoot)}`);
         chain = new Chain(o, db, state, set);
         chain.head = block;
+        chain.durable = { height: head.height, hashHex: block.hashHex };
         chain.mods = mods;
         await chain.loadFinality();
       }
       chain.updateHeadMetrics();
+      // Every bucket hash (≤ 2 MiB) in the background: then a block touching a new page reads
+      // nothing for it, and an address in an empty bucket is known absent without a read.
+      // The first block waits for it (`ready`), Chain.open does not.
+      const state = chain.state;
+      chain.ready = db.stateRecords.allBucketHashes().then(
+        (h) => state.preload(h),
+        (err: Error) => o.logger?.debug({ err: err.message }, 'state tree: bucket hashes not preloaded (read on demand)'),
+      );
       return chain;
     } catch (err) {
       await db.close().catch(() => {});
       throw err;
     }
+  }
+
+  /** The background preload of the bucket hashes (see open); blocks are applied after it. */
+  private ready: Promise<void> = Promise.resolve();
+  /** importBlock calls queued and not yet started (a run of catch-up imports syncs once, at its end). */
+  private queuedImports = 0;
+  /** Blocks committed since the last fsync. */
+  private unsynced = 0;
+
+  /** After any synced write: every committed block is on disk. */
+  private markDurable(): void {
+    this.unsynced = 0;
+    this.durable = { height: this.head.header.height, hashHex: this.head.hashHex };
+  }
+
+  /** Makes the blocks committed without fsync durable (one synced write), if any. */
+  private async flushUnsynced(): Promise<void> {
+    if (this.unsynced === 0) return;
+    await this.db.putMeta([['durable', encodeCanonical(this.head.header.height)]]);
+    this.markDurable();
+    this.updateHeadMetrics();
   }
 
   /** Runs `fn` after every previously queued state change (serial order = call order). */
@@ -117,6 +163,7 @@ export class Chain extends ChainReader {
         ['finality_proof', encodeCanonical(proof)],
       ]);
       this.fin = { height, hashHex };
+      this.markDurable();
       for (const h of this.recent.keys()) if (h <= height) this.recent.delete(h);
       await this.db.pruneUndo(height);
       this.updateHeadMetrics();
@@ -126,7 +173,10 @@ export class Chain extends ChainReader {
 
   /** Writes consensus metadata (synced). */
   putMeta(entries: [string, Uint8Array][]): Promise<void> {
-    return this.exclusive(() => this.db.putMeta(entries));
+    return this.exclusive(async () => {
+      await this.db.putMeta(entries);
+      this.markDurable();
+    });
   }
 
   /**
@@ -158,11 +208,13 @@ export class Chain extends ChainReader {
         txIds: b.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
         restore: undo.accounts,
         modules: undo.modules,
+        tree: State.treeWrites(prepared),
         parent: { height: h - 1, hash: parent.hash },
       });
       this.state.commit(prepared);
       this.mods = mods;
       this.head = parent;
+      this.markDurable();
       this.recent.delete(h);
       for (const tx of b.txs) {
         try {
@@ -229,6 +281,7 @@ export class Chain extends ChainReader {
     return this.exclusive(async () => {
       if (this.closed) throw new Error('chain is closed');
       if (!this.isValidator) throw new Error(`node key ${this.o.nodeKey.address} is not a validator of this chain`);
+      await this.ready;
       const parent = this.head;
       if (o.parentHash !== undefined && o.parentHash !== parent.hashHex) throw new ImportError('stale_parent', 'the head changed before the block was built');
       const proposerHex = this.o.nodeKey.address.slice(3);
@@ -271,16 +324,29 @@ export class Chain extends ChainReader {
    * Imports a block produced elsewhere (or re-imports stored blocks): signatures are checked in the
    * worker pool as soon as this is called (so calls for consecutive blocks overlap), then the block
    * is applied in call order and its state root checked before the atomic commit.
+   * Group commit: while more importBlock calls are queued behind this one, the block's batch is
+   * written without fsync; the last of the run (or every MAX_UNSYNCED-th) is synced, which makes
+   * the whole run durable (LevelDB's log is ordered). Until then the run counts as not final
+   * (`finalized()` stops at the last synced block) — a crash of the process loses nothing (the
+   * writes are in the OS), a power loss at most the unsynced tail of the run.
    * @throws ImportError with a stable `reason` when the block is invalid; the chain is unchanged.
    */
   importBlock(bytes: Uint8Array, preverified?: Promise<Block>): Promise<BlockHeader> {
     const pre = preverified ?? this.preverify(bytes);
+    this.queuedImports++;
     return this.exclusive(async () => {
-      const block = await pre;
-      const slot = this.set.multi ? (b: Block, p: Block) => checkSlot(b, p, this.set, this.genesis.block_time_ms) : undefined;
-      const applied = applyBlock(block, this.head, this.state, { modules: { set: this.modules, states: this.mods }, validators: this.stake, slot });
-      await this.commit(block, applied);
-      return headerView(block);
+      this.queuedImports--;
+      try {
+        await this.ready;
+        const block = await pre;
+        const slot = this.set.multi ? (b: Block, p: Block) => checkSlot(b, p, this.set, this.genesis.block_time_ms) : undefined;
+        const applied = applyBlock(block, this.head, this.state, { modules: { set: this.modules, states: this.mods }, validators: this.stake, slot });
+        await this.commit(block, applied, { sync: this.queuedImports === 0 || this.unsynced + 1 >= MAX_UNSYNCED });
+        return headerView(block);
+      } catch (err) {
+        if (this.queuedImports === 0) await this.flushUnsynced();
+        throw err;
+      }
     });
   }
 
@@ -301,7 +367,8 @@ export class Chain extends ChainReader {
     return new BlockRun(this.state, this.modules, this.mods, { height, timestampMs, proposerHex: this.o.nodeKey.address.slice(3), validators: this.stake });
   }
 
-  private async commit(block: Block, r: RunResult): Promise<void> {
+  private async commit(block: Block, r: RunResult, o: { sync?: boolean } = {}): Promise<void> {
+    const sync = o.sync ?? true;
     const parentTs = this.head.header.timestampMs;
     let undo: Uint8Array | undefined;
     if (this.set.multi) {
@@ -319,11 +386,14 @@ export class Chain extends ChainReader {
       accounts: r.overlay.changes,
       modules: r.changed,
       undo,
-    });
+      tree: State.treeWrites(r),
+    }, { sync });
     this.state.commit(r);
     this.mods = r.modules;
     if (this.set.multi && this.head.header.height > this.fin.height) this.recent.set(this.head.header.height, this.head.hashHex);
     this.head = block;
+    if (sync) this.markDurable();
+    else this.unsynced++;
     this.mempool.onBlock(block.txs, (hex) => this.state.get(hex));
     const interval = block.header.timestampMs - parentTs;
     const m = this.o.metrics;
@@ -387,6 +457,7 @@ export class Chain extends ChainReader {
     await this.stopProducing();
     this.closed = true;
     await this.queue;
+    await this.flushUnsynced();
     if (this.ownPool) await this.pool.close();
     await this.db.close();
   }
