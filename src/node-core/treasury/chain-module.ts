@@ -10,13 +10,14 @@
  *   gov.param_propose [name, value]           validators
  *   gov.param_vote    [id, choice]            validators
  *   gov.param_rollback [id, reason]           validators
- * beginBlock runs the block-driven steps (tallies, timelocks, finalization, param activation).
- * Fees: the chain does not expose a block's fees to modules (BlockContext has none), so fees do
- * not feed the treasury yet; the treasury balance grows by other modules' accruals
- * (`ctx.ledger.transfer(payer, TREASURY_ADDRESS, amount)`) and plain transfers to it.
+ * beginBlock runs the block-driven steps (tallies, timelocks, finalization, param activation);
+ * endBlock takes the treasury's share of the block's fees (accrual.ts: floor(ctx.fees ×
+ * treasury_fee_share_bps / 10 000), proposer → treasury). Other modules accrue with
+ * `accrueToTreasury(ctx.ledger, payer, amount)` from the public index.
  */
 import { asSafeInt, CodecError } from '../codec/canonical.js';
 import { moduleRef, ok, refuse, type ChainModule, type TxContext, type TxKind } from '../chain/module.js';
+import { collectFeeShare } from './accrual.js';
 import { proposeParam, rollbackParam, stepParams, voteParam } from './params.js';
 import { validatePayload, type DisbursementPayload } from './payload.js';
 import { advance, create, execute, lease, rollback, stepBlock, TreasuryRefusal, vote } from './rules.js';
@@ -124,4 +125,5 @@ export const treasuryChainModule: ChainModule<TreasuryState, TreasuryCall> = {
     }
   },
   beginBlock: (s, ctx) => stepParams(stepBlock(s, ctx), ctx),
+  endBlock: collectFeeShare,
 };

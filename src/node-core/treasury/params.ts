@@ -30,6 +30,7 @@ export const PARAMS = {
   names_min_bid: { default: 100n, min: 1n, max: 10n ** 15n, doc: 'minimum .block name bid (base units)' },
   names_treasury_share_bps: { default: 10_000n, min: 0n, max: 10_000n, doc: 'share of name sale proceeds accrued to the treasury (basis points)' },
   // treasury
+  treasury_fee_share_bps: { default: 1000n, min: 0n, max: 10_000n, doc: "treasury's share of each block's fees, taken from the proposer (basis points)" },
   treasury_executor_lease_blocks: { default: 60n, min: 5n, max: 10_000n, doc: 'executor lease length (blocks)' },
 } as const;
 export type ParamName = keyof typeof PARAMS;

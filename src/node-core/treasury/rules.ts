@@ -3,7 +3,7 @@
  *
  *   Draft ──advance──▶ Voting ──deadline, quorum met & yes>no──▶ Queued ──timelock──▶ Timelocked
  *     │                  └──deadline, quorum missed or yes≤no──▶ Expired
- *   Timelocked ──execute (lease holder)──▶ Executed ──rollback window passes──▶ Finalized
+ *   Timelocked ──execute (lease holder, from epoch scheduled_epoch on)──▶ Executed ──rollback window passes──▶ Finalized
  *   Draft|Voting|Queued|Timelocked ──rollback (validator)──▶ RolledBack (nothing moved)
  *   Executed ──rollback within the window (validator)──▶ RolledBack + compensating move
  *   anything else is refused with a stable reason.
@@ -19,6 +19,14 @@ import type { BlockContext, Refusal, TxContext } from '../chain/module.js';
 import { TREASURY_ADDRESS } from './account.js';
 import { termsOf, type DisbursementPayload } from './payload.js';
 import type { Choice, Disbursement, DisbursementStatus, Lease, Tally, TreasuryState } from './state.js';
+
+/** Blocks per epoch (chain/block.ts EPOCH_BLOCKS; the payload's epochs use the same length). */
+export const EPOCH_BLOCKS_R = 120;
+
+/** First height of a disbursement's `scheduled_epoch` (the executor cannot execute before it; reference TE: `scheduled_epoch <= height / 120`). */
+export function scheduledHeight(d: Pick<Disbursement, 'scheduled_epoch'>): number {
+  return d.scheduled_epoch * EPOCH_BLOCKS_R;
+}
 
 export class TreasuryRefusal extends Error implements Refusal {
   constructor(
@@ -127,6 +135,8 @@ export function execute(s: TreasuryState, id: number, ctx: TxContext): TreasuryS
   const d = find(s, id);
   if (d.status === 'Queued') no('timelocked', `disbursement ${id} is still timelocked until height ${d.activation_height}`);
   if (d.status !== 'Timelocked') no('bad_transition', `cannot execute disbursement ${id} from ${d.status}`);
+  if (ctx.epoch < d.scheduled_epoch)
+    no('not_scheduled', `disbursement ${id} is scheduled for epoch ${d.scheduled_epoch} (from height ${scheduledHeight(d)}); this block is in epoch ${ctx.epoch}`);
   for (const dep of d.terms.deps) {
     const dd = s.disbursements.find((x) => x.id === dep);
     if (!dd || (dd.status !== 'Executed' && dd.status !== 'Finalized')) no('dependency_failed', `disbursement ${id} depends on ${dep}, which is ${dd?.status ?? 'missing'}`);

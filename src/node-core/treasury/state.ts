@@ -104,6 +104,8 @@ export interface TreasuryState {
   params: Record<string, string>;
   next_param_id: number;
   param_proposals: ParamProposal[];
+  /** Base units taken from block fees so far (accrual.ts); absent = 0 (states written before the fee share). */
+  fees_accrued?: string;
 }
 
 export const EMPTY_TREASURY: TreasuryState = Object.freeze({

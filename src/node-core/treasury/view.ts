@@ -4,7 +4,7 @@
  */
 import type { DisbursementView } from '../../shared/api/treasury.js';
 import type { Deadline } from '../modules/index.js';
-import { tally } from './rules.js';
+import { scheduledHeight, tally } from './rules.js';
 import type { Disbursement, TreasuryState } from './state.js';
 
 export interface ViewContext {
@@ -16,17 +16,18 @@ export interface ViewContext {
   treasuryBalance: bigint;
 }
 
-/** The next block-driven transition of `d`, if any. */
-export function nextEvent(d: Disbursement): { event: string; height: number } | null {
+/** The next block-driven transition of `d` at chain height `height`, if any (a Timelocked one waits for its scheduled epoch). */
+export function nextEvent(d: Disbursement, height: number): { event: string; height: number } | null {
   if (d.status === 'Voting' && d.vote_deadline_height !== null) return { event: 'vote_close', height: d.vote_deadline_height };
   if (d.status === 'Queued' && d.activation_height !== null) return { event: 'timelock_end', height: d.activation_height };
+  if ((d.status === 'Queued' || d.status === 'Timelocked') && scheduledHeight(d) > height) return { event: 'scheduled_epoch', height: scheduledHeight(d) };
   if (d.status === 'Executed' && d.finalize_height !== null) return { event: 'rollback_window_end', height: d.finalize_height };
   return null;
 }
 
 export function disbursementView(d: Disbursement, c: ViewContext): DisbursementView {
   const t = d.tally ?? tally(d.votes, c.validators, d.terms.quorum_ppm);
-  const n = nextEvent(d);
+  const n = nextEvent(d, c.height);
   const amount = BigInt(d.amount);
   const spent = d.status === 'Executed' || d.status === 'Finalized';
   const before = spent ? c.treasuryBalance + amount : c.treasuryBalance;
@@ -80,9 +81,9 @@ export function page(s: TreasuryState, o: { cursor?: number; limit: number; stat
 export function treasuryDeadlines(s: TreasuryState, c: { height: number; tipMs: number; blockTimeMs: number }): Deadline[] {
   const out: Deadline[] = [];
   for (const d of s.disbursements) {
-    const n = nextEvent(d);
+    const n = nextEvent(d, c.height);
     if (!n) continue;
-    const label = { vote_close: 'vote closes', timelock_end: 'timelock ends', rollback_window_end: 'rollback window ends' }[n.event] ?? n.event;
+    const label = { vote_close: 'vote closes', timelock_end: 'timelock ends', scheduled_epoch: `scheduled epoch ${d.scheduled_epoch} starts`, rollback_window_end: 'rollback window ends' }[n.event] ?? n.event;
     out.push({ module: 'treasury', kind: n.event, label: `disbursement ${d.id}: ${label}`, height: n.height, at_ms: c.tipMs + Math.max(0, n.height - c.height) * c.blockTimeMs });
   }
   for (const p of s.param_proposals) {

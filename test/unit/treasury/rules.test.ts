@@ -10,6 +10,8 @@ import type { BlockContext, Ledger, TxContext } from '../../../src/node-core/cha
 import type { AccountState } from '../../../src/node-core/chain/state.js';
 import { TREASURY_ADDRESS } from '../../../src/node-core/treasury/account.js';
 import { kindByOp, treasuryChainModule as M, type TreasuryCall } from '../../../src/node-core/treasury/chain-module.js';
+import { collectFeeShare } from '../../../src/node-core/treasury/accrual.js';
+import { accrueToTreasury } from '../../../src/node-core/treasury/index.js';
 import { getParam } from '../../../src/node-core/treasury/params.js';
 import { EMPTY_TREASURY, type TreasuryState } from '../../../src/node-core/treasury/state.js';
 
@@ -32,7 +34,7 @@ class World {
     this.ledger = ledgerOver(acc);
   }
   block(): BlockContext {
-    return { height: this.height, epoch: Math.floor(this.height / 120), timestampMs: 1_700_000_000_000 + this.height * 1000, proposer: A, validators: this.validators, ledger: this.ledger, read: () => { throw new Error('no reads'); } };
+    return { height: this.height, epoch: Math.floor(this.height / 120), timestampMs: 1_700_000_000_000 + this.height * 1000, proposer: A, validators: this.validators, ledger: this.ledger, fees: 0n, read: () => { throw new Error('no reads'); } };
   }
   /** Runs beginBlock for heights up to `h` (inclusive). */
   to(h: number): void {
@@ -90,6 +92,7 @@ function timelocked(w: World): void {
   expect(w.d().status).toBe('Queued');
   w.to(w.d().activation_height!);
   expect(w.d().status).toBe('Timelocked');
+  w.to(120); // scheduled_epoch 1 starts at height 120
 }
 
 describe('treasury disbursement lifecycle', () => {
@@ -144,7 +147,7 @@ describe('treasury disbursement lifecycle', () => {
     w.tx(STRANGER, { op: 'advance', id: 1 });
     w.tx(A, { op: 'vote', id: 1, choice: 'yes' });
     w.to(w.d().vote_deadline_height!);
-    w.to(w.d().activation_height!);
+    w.to(120);
     w.tx(A, { op: 'lease', ttl: 50 });
     expect(w.tx(A, { op: 'execute', id: 1 })).toMatchObject({ ok: false, reason: 'insufficient_funds' });
     expect(w.d().status).toBe('Timelocked');
@@ -259,5 +262,62 @@ describe('governance params', () => {
     expect(w.s.param_proposals.map((p) => p.status)).toEqual(['Active', 'Rejected']);
     expect(w.tx(B, { op: 'param_rollback', id: 1, reason: 'late' })).toMatchObject({ ok: false, reason: 'rollback_window_closed' });
     expect(getParam(w.s, 'energy_oracle_timeout_blocks')).toBe(60n);
+  });
+});
+
+describe('scheduled_epoch', () => {
+  it('a Timelocked disbursement is not executed before its scheduled epoch starts, and is from its first block on', () => {
+    const w = world();
+    w.tx(STRANGER, create({ ...payload(), disbursement: { destination: OUT, amount: 500, memo: 'm', scheduled_epoch: 2 } }));
+    w.tx(STRANGER, { op: 'advance', id: 1 });
+    w.tx(A, { op: 'vote', id: 1, choice: 'yes' });
+    w.to(w.d().vote_deadline_height!);
+    w.to(w.d().activation_height!);
+    expect(w.d().status).toBe('Timelocked');
+    w.tx(A, { op: 'lease', ttl: 500 });
+    w.to(239);
+    expect(w.tx(A, { op: 'execute', id: 1 })).toMatchObject({ ok: false, reason: 'not_scheduled', message: expect.stringContaining('epoch 2 (from height 240)') });
+    expect(w.bal(OUT)).toBe(0n);
+    w.to(240);
+    expect(w.tx(A, { op: 'execute', id: 1 })).toEqual({ ok: true });
+    expect(w.bal(OUT)).toBe(500n);
+  });
+});
+
+describe('fee share and accruals', () => {
+  it('endBlock moves floor(fees × treasury_fee_share_bps / 10000) proposer → treasury; value is conserved', () => {
+    const w = world();
+    w.ledger.credit(A, 1_000n); // the proposer A has been paid the block's fees
+    const total = () => w.bal(A) + w.bal(TREASURY_ADDRESS);
+    const before = total();
+    for (const [fees, share] of [[0n, 0n], [9n, 0n], [10n, 1n], [999n, 99n], [1_000n, 100n]] as const) {
+      const t0 = w.bal(TREASURY_ADDRESS);
+      w.s = M.endBlock!(w.s, { ...w.block(), fees });
+      expect(w.bal(TREASURY_ADDRESS) - t0, `fees ${fees}`).toBe(share);
+    }
+    expect(total()).toBe(before);
+    expect(w.s.fees_accrued).toBe('200');
+    expect(getParam(w.s, 'treasury_fee_share_bps')).toBe(1000n);
+  });
+  it('the share is capped at what the proposer still holds (never minted); 0 bps takes nothing', () => {
+    const w = world();
+    w.ledger.credit(A, 3n);
+    w.s = collectFeeShare(w.s, { ...w.block(), fees: 100n }); // wants 10, A holds 3
+    expect(w.bal(A)).toBe(0n);
+    expect(w.s.fees_accrued).toBe('3');
+    w.s = { ...w.s, params: { treasury_fee_share_bps: '0' } };
+    w.ledger.credit(A, 50n);
+    const s1 = collectFeeShare(w.s, { ...w.block(), fees: 100n });
+    expect(s1).toBe(w.s);
+    expect(w.bal(A)).toBe(50n);
+  });
+  it('accrueToTreasury moves a positive amount from the payer, or refuses with nothing moved', () => {
+    const w = world();
+    w.ledger.credit(B, 40n);
+    expect(accrueToTreasury(w.ledger, B, 25n)).toBeNull();
+    expect(w.bal(TREASURY_ADDRESS)).toBe(10_025n);
+    expect(accrueToTreasury(w.ledger, B, 0n)).toMatchObject({ reason: 'bad_amount' });
+    expect(accrueToTreasury(w.ledger, B, 16n)).toMatchObject({ reason: 'insufficient_balance' });
+    expect(w.bal(B)).toBe(15n);
   });
 });
