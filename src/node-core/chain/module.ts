@@ -74,7 +74,7 @@ export interface BlockContext {
   /**
    * Fees (base units) paid by the block's txs applied before this point: 0 in `beginBlock`, the
    * block's total in `endBlock` (in `applyTx`, the txs before this one). The chain has already
-   * credited every fee to `proposer`; a module that takes a share of the fees (the treasury) moves
+   * credited every fee to `proposer`; a module that takes a share of the fees moves
    * it from `proposer` with `ledger.transfer` in its `endBlock`, so value is conserved.
    */
   fees: bigint;

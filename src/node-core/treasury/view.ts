@@ -54,6 +54,7 @@ export function disbursementView(d: Disbursement, c: ViewContext): DisbursementV
     next: n && { event: n.event, height: n.height, blocks_left: Math.max(0, n.height - c.height), eta_ms: c.tipMs + Math.max(0, n.height - c.height) * c.blockTimeMs },
     effect: { destination: d.destination, amount: d.amount, treasury_before: (before < 0n ? 0n : before).toString(), treasury_after: after.toString() },
     tx_hash: d.tx_hash,
+    execution_fee: d.execution_fee ?? null,
     receipts: d.receipts,
     expected_receipts: d.expected_receipts,
     rollback: d.rollback,

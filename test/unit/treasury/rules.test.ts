@@ -104,7 +104,10 @@ describe('treasury disbursement lifecycle', () => {
     expect(w.d().status).toBe('Executed');
     expect(w.d().tx_hash).toBe('ab'.repeat(32));
     expect(w.bal(OUT)).toBe(500n);
-    expect(w.bal(TREASURY_ADDRESS)).toBe(9_500n);
+    // the treasury pays amount + the execution tx's fee (1, refunded to the executor B)
+    expect(w.bal(TREASURY_ADDRESS)).toBe(9_499n);
+    expect(w.bal(B)).toBe(1n);
+    expect(w.d().execution_fee).toBe('1');
     w.to(w.d().finalize_height! - 1);
     expect(w.d().status).toBe('Executed');
     w.to(w.d().finalize_height!);
@@ -141,9 +144,9 @@ describe('treasury disbursement lifecycle', () => {
     expect(w.bal(TREASURY_ADDRESS)).toBe(10_000n);
   });
 
-  it('refuses execution the treasury cannot fund, and a destination that is not a chain account', () => {
+  it('refuses execution the treasury cannot fund (amount + execution fee), moving nothing', () => {
     const w = world();
-    w.tx(STRANGER, create(payload({}, 20_000)));
+    w.tx(STRANGER, create(payload({}, 10_000))); // the treasury holds exactly the amount, not the fee
     w.tx(STRANGER, { op: 'advance', id: 1 });
     w.tx(A, { op: 'vote', id: 1, choice: 'yes' });
     w.to(w.d().vote_deadline_height!);
@@ -212,7 +215,7 @@ describe('rollback of an executed disbursement', () => {
     expect(w.d().status).toBe('RolledBack');
     expect(w.d().rollback).toMatchObject({ reason: 'wrong destination', prior_tx: 'ab'.repeat(32), compensation: { from: OUT, to: TREASURY_ADDRESS, amount: '500' } });
     expect(w.bal(OUT)).toBe(0n);
-    expect(w.bal(TREASURY_ADDRESS)).toBe(10_000n);
+    expect(w.bal(TREASURY_ADDRESS)).toBe(9_999n); // amount back; the execution fee stays spent
     w.to(w.height + 20);
     expect(w.d().status).toBe('RolledBack'); // never finalized afterwards
   });
@@ -240,10 +243,10 @@ describe('governance params', () => {
   it('propose → vote → approved → active at the next epoch → rollback within the window', () => {
     const w = world();
     expect(getParam(w.s, 'energy_min_stake')).toBe(1000n);
-    expect(w.tx(STRANGER, { op: 'param_propose', name: 'energy_min_stake', value: 2000n })).toMatchObject({ ok: false, reason: 'not_a_validator' });
-    expect(w.tx(A, { op: 'param_propose', name: 'nope', value: 1n })).toMatchObject({ ok: false, reason: 'unknown_param' });
-    expect(w.tx(A, { op: 'param_propose', name: 'energy_slashing_rate_bps', value: 10_001n })).toMatchObject({ ok: false, reason: 'param_out_of_range' });
-    expect(w.tx(A, { op: 'param_propose', name: 'energy_min_stake', value: 2000n })).toEqual({ ok: true }); // A votes yes: 50% = quorum
+    expect(w.tx(STRANGER, { op: 'param_propose', name: 'energy_min_stake', value: 2000n, epoch: null })).toMatchObject({ ok: false, reason: 'not_a_validator' });
+    expect(w.tx(A, { op: 'param_propose', name: 'nope', value: 1n, epoch: null })).toMatchObject({ ok: false, reason: 'unknown_param' });
+    expect(w.tx(A, { op: 'param_propose', name: 'energy_slashing_rate_bps', value: 10_001n, epoch: null })).toMatchObject({ ok: false, reason: 'param_out_of_range' });
+    expect(w.tx(A, { op: 'param_propose', name: 'energy_min_stake', value: 2000n, epoch: null })).toEqual({ ok: true }); // A votes yes: 50% = quorum
     w.to(121);
     expect(w.s.param_proposals[0]).toMatchObject({ status: 'Approved', activation_height: 240 });
     expect(getParam(w.s, 'energy_min_stake')).toBe(1000n);
@@ -256,8 +259,8 @@ describe('governance params', () => {
   });
   it('rollback after ROLLBACK_WINDOW_EPOCHS is refused; a minority proposal is rejected', () => {
     const w = world();
-    w.tx(A, { op: 'param_propose', name: 'energy_oracle_timeout_blocks', value: 60n });
-    w.tx(B, { op: 'param_propose', name: 'energy_min_stake', value: 5n }); // 30% < quorum
+    w.tx(A, { op: 'param_propose', name: 'energy_oracle_timeout_blocks', value: 60n, epoch: null });
+    w.tx(B, { op: 'param_propose', name: 'energy_min_stake', value: 5n, epoch: null }); // 30% < quorum
     w.to(361);
     expect(w.s.param_proposals.map((p) => p.status)).toEqual(['Active', 'Rejected']);
     expect(w.tx(B, { op: 'param_rollback', id: 1, reason: 'late' })).toMatchObject({ ok: false, reason: 'rollback_window_closed' });
@@ -319,5 +322,29 @@ describe('fee share and accruals', () => {
     expect(accrueToTreasury(w.ledger, B, 0n)).toMatchObject({ reason: 'bad_amount' });
     expect(accrueToTreasury(w.ledger, B, 16n)).toMatchObject({ reason: 'insufficient_balance' });
     expect(w.bal(B)).toBe(15n);
+  });
+});
+
+describe('param activation epoch', () => {
+  it('a passed proposal that names a later epoch activates at that epoch, not at the next boundary', () => {
+    const w = world();
+    expect(w.tx(A, { op: 'param_propose', name: 'energy_slashing_rate_bps', value: 700n, epoch: 4 })).toEqual({ ok: true });
+    w.to(121);
+    expect(w.s.param_proposals[0]).toMatchObject({ status: 'Approved', activation_height: 480, scheduled_epoch: 4 });
+    w.to(479);
+    expect(getParam(w.s, 'energy_slashing_rate_bps')).toBe(500n);
+    w.to(480);
+    expect(getParam(w.s, 'energy_slashing_rate_bps')).toBe(700n);
+    // an epoch already passed changes nothing: the first boundary after the vote
+    expect(w.tx(A, { op: 'param_propose', name: 'energy_min_stake', value: 7n, epoch: 1 })).toEqual({ ok: true });
+    w.to(601);
+    expect(w.s.param_proposals[1]).toMatchObject({ status: 'Approved', activation_height: 720 });
+  });
+  it('the tx body carries the epoch only when set, and refuses epoch 0', () => {
+    const k = kindByOp('param_propose');
+    expect(k.encode({ op: 'param_propose', name: 'x', value: 1n, epoch: null })).toEqual(['x', 1n]);
+    expect(k.decode(['x', 1n, 3])).toEqual({ op: 'param_propose', name: 'x', value: 1n, epoch: 3 });
+    expect(() => k.decode(['x', 1n, 0])).toThrow(/at least 1/);
+    expect(() => k.decode(['x'])).toThrow(/2 or 3/);
   });
 });
