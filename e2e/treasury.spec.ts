@@ -3,7 +3,9 @@
 // yes with the node key, tallied, timelocked, executed (the executor lease is taken) and Finalized
 // on the timeline; a second one is executed and rolled back with a confirmed reason, and the
 // timeline shows RolledBack with the compensating move. What the timeline shows equals
-// `contract-cli gov disburse show --format json` field by field. Screenshots at 1280x800 and 1024x700.
+// `contract-cli gov disburse show --format json` field by field. The first one waits on the
+// timeline for its scheduled epoch (epoch 1 = height 120) before it is executed; the treasury pays
+// each execution's fee. Screenshots at 1280x800 and 1024x700.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -61,6 +63,9 @@ async function drive(page: Page, id: number): Promise<void> {
   await page.getByTestId('action-vote-yes').click();
   await expect(page.getByTestId('voted-node key')).toHaveText('voted yes', { timeout: 30_000 });
   await expect(page.getByTestId('timeline-status')).toHaveText('Timelocked', { timeout: 60_000 });
+  // scheduled_epoch 1 starts at height 120: until then the countdown names it and execution waits
+  await expect(page.getByTestId('countdown')).toContainText(/scheduled epoch|ready/, { timeout: 60_000 });
+  await expect(page.getByTestId('countdown')).toContainText('ready: waiting for the executor', { timeout: 90_000 });
   await page.getByTestId('action-execute').click();
   await expect(page.getByTestId('timeline-status')).toHaveText('Executed', { timeout: 60_000 });
 }
@@ -86,6 +91,7 @@ test('create → vote → timelock → execute → Finalized, and a rollback, on
   await create(page, payload('Grant one', 250000, 15));
   await drive(page, 1);
   await expect(page.getByTestId('exec-tx')).toHaveText(/^[0-9a-f]{64}$/);
+  await expect(page.getByTestId('exec-fee')).toHaveText('fee 1, paid by the treasury');
   await expect(page.getByTestId('receipts')).toContainText('grantee: 250000');
   await expect(page.getByTestId('countdown')).toContainText('rollback window end');
   await expect(page.getByTestId('treasury-lease')).toContainText('live');
@@ -110,6 +116,7 @@ test('create → vote → timelock → execute → Finalized, and a rollback, on
   await expect(page.getByTestId('exec-tx')).toHaveText(j.tx_hash);
   await expect(page.getByTestId('effect')).toContainText(`${j.amount} →`);
   await expect(page.getByTestId('effect')).toContainText(`treasury ${j.effect.treasury_before} → ${j.effect.treasury_after}`);
+  await expect(page.getByTestId('exec-fee')).toHaveText(`fee ${j.execution_fee}, paid by the treasury`);
   await expect(page.getByTestId('receipts')).toHaveText(j.receipts.map((r: any) => `${r.account}: ${r.amount}`).join(''));
 
   await page.setViewportSize({ width: 1280, height: 800 });
@@ -130,7 +137,8 @@ test('create → vote → timelock → execute → Finalized, and a rollback, on
   await expect(page.getByTestId('rollback-reason')).toHaveText('wrong destination');
   await expect(page.getByTestId('compensation')).toContainText('compensating move: 40000');
   await expect(page.getByTestId('stage-RolledBack')).toHaveAttribute('data-entered', 'yes');
-  await expect(page.getByTestId('treasury-balance')).toHaveText('750000', { timeout: 30_000 });
+  // 1000000 − 250000 − 40000 + 40000 (compensated) − 2 execution fees paid by the treasury
+  await expect(page.getByTestId('treasury-balance')).toHaveText('749998', { timeout: 30_000 });
   expect(showJson(2).rollback.reason).toBe('wrong destination');
 
   // Table filter and search.
@@ -143,7 +151,7 @@ test('create → vote → timelock → execute → Finalized, and a rollback, on
   await expect(page.getByTestId('disbursement-row-1')).toBeVisible();
   await page.getByTestId('disbursement-search').fill('');
   await page.getByTestId('disbursement-row-2').click();
-  await expect(page.getByTestId('effect')).toContainText('treasury 750000 → 750000');
+  await expect(page.getByTestId('effect')).toContainText('treasury 749998 → 749998');
   await page.getByTestId('timeline-card').scrollIntoViewIfNeeded();
   await shot(page, 'treasury-rolledback');
   await page.setViewportSize({ width: 1024, height: 700 });

@@ -348,3 +348,60 @@ describe('param activation epoch', () => {
     expect(() => k.decode(['x'])).toThrow(/2 or 3/);
   });
 });
+
+describe('every state, every call (the transition table)', () => {
+  /** A world with disbursement 1 driven to `target` (A holds the lease from height 1 on). */
+  function at(target: string): World {
+    const w = world();
+    w.tx(A, { op: 'lease', ttl: 1000 });
+    w.tx(STRANGER, create(payload()));
+    if (target === 'Draft') return w;
+    w.tx(STRANGER, { op: 'advance', id: 1 });
+    if (target === 'Voting') return w;
+    if (target === 'Expired') {
+      w.to(w.d().vote_deadline_height!);
+      return w;
+    }
+    w.tx(A, { op: 'vote', id: 1, choice: 'yes' });
+    w.to(w.d().vote_deadline_height!);
+    if (target === 'Queued') return w;
+    w.to(120);
+    if (target === 'Timelocked') return w;
+    expect(w.tx(A, { op: 'execute', id: 1 })).toEqual({ ok: true });
+    if (target === 'Executed') return w;
+    if (target === 'RolledBack') {
+      expect(w.tx(B, { op: 'rollback', id: 1, reason: 'r' })).toEqual({ ok: true });
+      return w;
+    }
+    w.to(w.d().finalize_height!);
+    return w;
+  }
+  const STATES = ['Draft', 'Voting', 'Queued', 'Timelocked', 'Executed', 'Finalized', 'RolledBack', 'Expired'];
+  // expected outcome of each call per state: a new status, or the refusal reason
+  const TABLE: Record<string, Record<string, string>> = {
+    advance: { Draft: 'Voting', Voting: 'bad_transition', Queued: 'bad_transition', Timelocked: 'bad_transition', Executed: 'bad_transition', Finalized: 'bad_transition', RolledBack: 'bad_transition', Expired: 'bad_transition' },
+    vote: { Draft: 'vote_closed', Voting: 'Voting', Queued: 'vote_closed', Timelocked: 'vote_closed', Executed: 'vote_closed', Finalized: 'vote_closed', RolledBack: 'vote_closed', Expired: 'vote_closed' },
+    execute: { Draft: 'bad_transition', Voting: 'bad_transition', Queued: 'timelocked', Timelocked: 'Executed', Executed: 'bad_transition', Finalized: 'bad_transition', RolledBack: 'bad_transition', Expired: 'bad_transition' },
+    rollback: { Draft: 'RolledBack', Voting: 'RolledBack', Queued: 'RolledBack', Timelocked: 'RolledBack', Executed: 'RolledBack', Finalized: 'rollback_window_closed', RolledBack: 'bad_transition', Expired: 'bad_transition' },
+  };
+  for (const [op, row] of Object.entries(TABLE))
+    for (const st of STATES)
+      it(`${op} from ${st} → ${row[st]}`, () => {
+        const w = at(st);
+        expect(w.d().status).toBe(st);
+        const treasury = w.bal(TREASURY_ADDRESS);
+        const out = w.bal(OUT);
+        const call: TreasuryCall = op === 'vote' ? { op: 'vote', id: 1, choice: 'no' } : op === 'rollback' ? { op: 'rollback', id: 1, reason: 'x' } : { op: op as 'advance' | 'execute', id: 1 };
+        const r = w.tx(op === 'execute' ? A : B, call);
+        const want = row[st]!;
+        if (STATES.includes(want)) {
+          expect(r).toEqual({ ok: true });
+          expect(w.d().status).toBe(want);
+        } else {
+          expect(r).toMatchObject({ ok: false, reason: want });
+          expect(w.d().status).toBe(st);
+          expect(w.bal(TREASURY_ADDRESS)).toBe(treasury); // a refused call moves nothing
+          expect(w.bal(OUT)).toBe(out);
+        }
+      });
+});
