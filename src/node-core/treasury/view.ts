@@ -30,7 +30,8 @@ export function disbursementView(d: Disbursement, c: ViewContext): DisbursementV
   const n = nextEvent(d, c.height);
   const amount = BigInt(d.amount);
   const spent = d.status === 'Executed' || d.status === 'Finalized';
-  const before = spent ? c.treasuryBalance + amount : c.treasuryBalance;
+  // Executed: the treasury paid the amount and the execution fee (rules.ts execute).
+  const before = spent ? c.treasuryBalance + amount + BigInt(d.execution_fee ?? '0') : c.treasuryBalance;
   // Ended without a lasting move (cancelled, compensated, expired): no effect on the balance.
   const none = d.status === 'RolledBack' || d.status === 'Expired';
   const after = spent || none ? c.treasuryBalance : c.treasuryBalance - amount;
