@@ -9,9 +9,8 @@
  * on dev). The executor (lease + execute) is always the node key; the treasury refunds the
  * execution tx's fee (rules.ts), so a disbursement's execution is paid by the treasury.
  *
- * provenance.json (written atomically — temp file + rename — after every block in which a
- * disbursement was executed, finalized or rolled back): `{ version: 1, height, written_at_ms,
- * disbursements: DisbursementView[] }` of every disbursement that was ever executed or rolled back.
+ * provenance.json (provenance.ts; written atomically after every block in which a disbursement
+ * was executed, finalized or rolled back).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,12 +22,12 @@ import { signCall } from '../chain/tx.js';
 import { toHex } from '../crypto/hash.js';
 import type { NodeEvents } from '../events.js';
 import type { Deadline } from '../modules/index.js';
-import { writeFileAtomic } from '../storage/atomic.js';
 import type { KeyPair, Keystore } from '../wallet/keystore.js';
 import { TREASURY_ADDRESS } from './account.js';
 import { kindByOp, treasuryState, type TreasuryCall } from './chain-module.js';
 import { getParam } from './params.js';
 import { IntentQueue, type IntentResult } from './executor.js';
+import { provenanceDocument, writeProvenance } from './provenance.js';
 import { checkAgainstChain, termsOf, validatePayload } from './payload.js';
 import { scheduledHeight } from './rules.js';
 import type { TreasuryState } from './state.js';
@@ -220,10 +219,7 @@ export class TreasuryService {
   }
 
   private async writeProvenance(): Promise<void> {
-    const s = this.state();
-    const c = this.viewContext();
-    const ds = s.disbursements.filter((d) => d.history.some((h) => h.status === 'Executed' || h.status === 'RolledBack')).map((d) => disbursementView(d, c));
-    await writeFileAtomic(this.provenancePath, JSON.stringify({ version: 1, height: c.height, written_at_ms: Date.now(), disbursements: ds }, null, 2) + '\n');
+    await writeProvenance(this.provenancePath, provenanceDocument(this.state(), this.viewContext(), Date.now()));
   }
 
   private updateMetrics(s: Readonly<TreasuryState>, c: ViewContext): void {
