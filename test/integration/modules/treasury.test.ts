@@ -115,6 +115,15 @@ describe('treasury in a node', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${node!.metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/^treasury_balance 9399$/m);
     expect(metrics).toMatch(/^treasury_executor_result_total\{result="success"\} 1$/m);
+    // every name the issue and the operations guide list
+    expect(metrics).toMatch(/^treasury_balance_ct 9399$/m);
+    expect(metrics).toMatch(/^treasury_balance_it 0$/m);
+    expect(metrics).toMatch(/^treasury_disbursement_backlog 0$/m);
+    expect(metrics).toMatch(/^treasury_disbursement_amount\{status="Finalized"\} 600$/m);
+    expect(metrics).toMatch(/^treasury_disbursement_amount_ct\{status="Finalized"\} 600$/m);
+    expect(metrics).toMatch(/^treasury_disbursement_scheduled_oldest_age_seconds 0$/m);
+    expect(metrics).toMatch(/^treasury_executor_staged_intents 0$/m);
+    for (const st of ['Draft', 'Voting', 'Queued', 'Timelocked', 'Executed']) expect(metrics).toMatch(new RegExp(`^governance_disbursements_total\\{status="${st}"\\} 1$`, 'm'));
     expect(metrics).toMatch(/^governance_disbursements_total\{status="Finalized"\} 1$/m);
     expect(metrics).toMatch(/^treasury_disbursements\{status="Finalized"\} 1$/m);
   }, 120_000);
