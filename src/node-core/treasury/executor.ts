@@ -18,7 +18,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { fromHex } from '../crypto/hash.js';
+import { fromHex, toHex } from '../crypto/hash.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import type { Lease, TreasuryState } from './state.js';
 
@@ -45,6 +45,21 @@ export interface IntentChain {
 }
 
 export type IntentResult = 'success' | 'superseded' | 'dropped';
+
+/** What the executor knows when it stages an intent (the tx itself comes from `sign`). */
+export interface StageMeta {
+  disbursement_id: number;
+  signer: string;
+  staged_height: number;
+  staged_at_ms: number;
+  lease: Lease | null;
+}
+/** A signed `treasury.execute` tx. */
+export interface SignedIntentTx {
+  hash: string;
+  bytes: Uint8Array;
+  nonce: bigint;
+}
 
 export class IntentQueue {
   private list: Intent[] = [];
@@ -91,9 +106,14 @@ export class IntentQueue {
     return p;
   }
 
-  /** Persists the intent, then submits its tx; on refusal the intent is removed again and the error thrown. */
-  stage(i: Omit<Intent, 'submissions' | 'lease'> & { lease: Lease | null }): Promise<void> {
-    return this.exclusive(() => this.stageNow(i));
+  /**
+   * Signs (inside the queue's lock), persists the intent, then submits its tx; returns the tx hash.
+   * Another local submitter may take the same nonce while the file is written: a `duplicate` /
+   * `nonce_too_low` refusal re-signs with the next nonce once. On any other refusal the intent is
+   * removed again and the error thrown.
+   */
+  stage(meta: StageMeta, sign: () => SignedIntentTx): Promise<string> {
+    return this.exclusive(() => this.stageNow(meta, sign));
   }
 
   /** One reconciliation pass (see the file comment). */
@@ -106,18 +126,27 @@ export class IntentQueue {
     await this.serial;
   }
 
-  private async stageNow(i: Omit<Intent, 'submissions' | 'lease'> & { lease: Lease | null }): Promise<void> {
-    const intent: Intent = { ...i, lease: i.lease && { id: i.lease.id, holder: i.lease.holder, expires_height: i.lease.expires_height, renewals: i.lease.renewals }, submissions: 1 };
-    this.list = [...this.list.filter((x) => x.disbursement_id !== i.disbursement_id), intent];
-    await this.save();
-    try {
-      this.chain.submit(fromHex(i.tx_hex));
-      this.lastError = null;
-    } catch (err) {
-      this.list = this.list.filter((x) => x !== intent);
-      this.lastError = (err as Error).message;
+  private async stageNow(meta: StageMeta, sign: () => SignedIntentTx): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const tx = sign();
+      const intent: Intent = {
+        ...meta, tx_hash: tx.hash, tx_hex: toHex(tx.bytes), nonce: tx.nonce.toString(),
+        lease: meta.lease && { id: meta.lease.id, holder: meta.lease.holder, expires_height: meta.lease.expires_height, renewals: meta.lease.renewals }, submissions: 1,
+      };
+      this.list = [...this.list.filter((x) => x.disbursement_id !== meta.disbursement_id), intent];
       await this.save();
-      throw err;
+      try {
+        this.chain.submit(tx.bytes);
+        this.lastError = null;
+        return tx.hash;
+      } catch (err) {
+        this.list = this.list.filter((x) => x !== intent);
+        const reason = (err as { data?: { reason?: unknown } }).data?.reason;
+        if (attempt === 0 && (reason === 'duplicate' || reason === 'nonce_too_low')) continue;
+        this.lastError = (err as Error).message;
+        await this.save();
+        throw err;
+      }
     }
   }
 

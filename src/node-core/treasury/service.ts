@@ -19,7 +19,6 @@ import { RpcError } from '../../shared/api/errors.js';
 import type { DisbursementView } from '../../shared/api/treasury.js';
 import type { Chain } from '../chain/chain.js';
 import { signCall } from '../chain/tx.js';
-import { toHex } from '../crypto/hash.js';
 import type { NodeEvents } from '../events.js';
 import type { Deadline } from '../modules/index.js';
 import type { KeyPair, Keystore } from '../wallet/keystore.js';
@@ -175,13 +174,14 @@ export class TreasuryService {
         return x !== null && x.holder === self && x.expires_height > this.chain.tip().height + 1;
       }, 60_000, 'executor lease');
     }
-    const tx = this.sign({ op: 'execute', id }, this.nodeKey);
-    const tip = this.chain.tip();
-    await this.queue.stage({
-      disbursement_id: id, tx_hash: tx.hash, tx_hex: toHex(tx.bytes), signer: self, nonce: tx.payload.nonce.toString(),
-      staged_height: tip.height, staged_at_ms: Date.now(), lease: this.state().lease,
-    });
-    return { tx_hash: tx.hash, lease_tx_hash: leaseTx };
+    const txHash = await this.queue.stage(
+      { disbursement_id: id, signer: self, staged_height: this.chain.tip().height, staged_at_ms: Date.now(), lease: this.state().lease },
+      () => {
+        const tx = this.sign({ op: 'execute', id }, this.nodeKey);
+        return { hash: tx.hash, bytes: tx.bytes, nonce: tx.payload.nonce };
+      },
+    );
+    return { tx_hash: txHash, lease_tx_hash: leaseTx };
   }
 
   private waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
