@@ -1,7 +1,8 @@
 // Treasury page on a 200 ms dev chain: the treasury is funded with a real transfer; a disbursement
 // is created from the JSON template (live validation shows problems first), its vote opened, voted
 // yes with the node key, tallied, timelocked, executed (the executor lease is taken) and Finalized
-// on the timeline; a second one is executed and rolled back with a confirmed reason, and the
+// on the timeline; a second one, created by the local wallet key "faucet" (which pays its fee), is
+// executed and rolled back with a confirmed reason, and the
 // timeline shows RolledBack with the compensating move. What the timeline shows equals
 // `contract-cli gov disburse show --format json` field by field. The first one waits on the
 // timeline for its scheduled epoch (3 epochs after the current one) before it is executed; the treasury pays
@@ -134,8 +135,17 @@ test('create → vote → timelock → execute → Finalized, and a rollback, on
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // A second disbursement, executed then rolled back inside its window.
+  // created by a local wallet key ("sign and pay as" faucet): the Draft stage names it; it paid the fee
+  const wallets = (await nodeRpc('wallet.list', {})).wallets as { name: string; address: string }[];
+  const faucet = wallets.find((w) => w.name === 'faucet')!;
+  const faucetBefore = BigInt((await nodeRpc('account.get', [faucet.address])).balance);
+  await page.getByTestId('act-as').selectOption('faucet');
   await create(page, payload('Grant two', 40000, 400, 1));
+  await page.getByTestId('act-as').selectOption('');
   await expect(page.getByTestId('disbursement-row-2')).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('disbursement-row-2').click();
+  await expect(page.getByTestId('stage-Draft').locator('[data-field="by"]')).toHaveAttribute('title', faucet.address);
+  expect(BigInt((await nodeRpc('account.get', [faucet.address])).balance)).toBe(faucetBefore - 1n);
   await drive(page, 2);
   await page.getByTestId('action-rollback').click();
   await expect(page.getByTestId('rollback-confirm-button')).toBeDisabled();
