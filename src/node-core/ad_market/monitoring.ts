@@ -9,7 +9,7 @@ import { DASHBOARD_UIDS, sel, type MonitoringContribution } from '../../shared/m
 export const adMarketMonitoring: MonitoringContribution = {
   id: 'ad_market',
   dashboard: {
-    uid: DASHBOARD_UIDS.adMarket,
+    uid: DASHBOARD_UIDS.ad_market,
     title: 'The Block / Ad market',
     description: 'Ad readiness (blockers, counts vs thresholds, streak), presence freshness, per-selector auction competitiveness and privacy budgets.',
     tags: ['the-block', 'ad-market', 'module'],

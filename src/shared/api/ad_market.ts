@@ -6,7 +6,7 @@
  * decimal strings where they may exceed 2^53), ratios in ppm, shading in bps, times in ms.
  */
 import { z } from 'zod';
-import { defineMethod } from './define.js';
+import { defineContract, defineMethod } from './define.js';
 
 export const DOMAIN_TIER_NAMES = ['premium', 'reserved', 'community', 'unverified'] as const;
 export const AD_BLOCKERS = ['insufficient_unique_viewers', 'insufficient_host_diversity', 'insufficient_provider_diversity'] as const;
@@ -235,3 +235,6 @@ export const AD_MARKET_METHODS = [adReadiness, adInventory, adListCampaigns, adL
 /** Topic `adMarket.readinessChanged`: readiness or its blockers changed at a block. */
 export const ReadinessChanged = z.object({ height: z.number(), ready: z.boolean(), blockers: z.array(z.enum(AD_BLOCKERS)), ready_streak_windows: z.number() });
 export const AdMarketTopics = { 'adMarket.readinessChanged': ReadinessChanged } as const;
+
+/** The ad market's contract slice (the contract's module list, modules.ts). */
+export const AD_MARKET_CONTRACT = defineContract({ id: 'ad_market', methods: AD_MARKET_METHODS, topics: AdMarketTopics, dashboard: 'tb-ad-market' });

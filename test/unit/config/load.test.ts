@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, KEYS, loadConfig, redactConfig } from '../../../src/node-core/config/index.js';
+import { ConfigError, KEYS, loadConfig, redactConfig } from '../../../src/node-core/node-config.js';
 
 let dir: string;
 const home = '/home/op';
