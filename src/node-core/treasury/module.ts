@@ -21,7 +21,7 @@ export const TREASURY = defineModule<typeof TREASURY_METHODS, TreasuryMetrics>({
   label: 'Treasury and governance params',
   chain: treasuryChainModule,
   methods: TREASURY_METHODS,
-  dataPaths: [{ id: 'treasury', label: 'Treasury', paths: ['treasury'], note: 'treasury/provenance.json — executed and rolled-back disbursements (state itself is in the chain DB)', default_included: true }],
+  dataPaths: [{ id: 'treasury', label: 'Treasury', paths: ['treasury'], note: 'treasury/provenance.json — executed and rolled-back disbursements; treasury/intents.json — the executor\'s staged intents (state itself is in the chain DB)', default_included: true }],
   metrics: (registry): TreasuryMetrics => {
     const g = (name: string, help: string) => new client.Gauge({ name, help, registers: [registry] });
     const gs = (name: string, help: string) => new client.Gauge({ name, help, labelNames: ['status'] as const, registers: [registry] });
