@@ -20,7 +20,6 @@ export type SubsystemDef = DataPaths;
 /** Subsystems of the operations guide that are not modules yet: each moves into its module's `dataPaths` when it lands. */
 const PLANNED: readonly SubsystemDef[] = [
   { id: 'energy_market', label: 'Energy market', paths: ['energy_market'], note: 'energy_market/ (TB_ENERGY_MARKET_DIR)', default_included: true },
-  { id: 'ad_market', label: 'Ad market', paths: ['ad_market'], note: 'ad_market/', default_included: true },
 ];
 
 /** The subsystems of a node running `modules` (its data-dir layout, storage/datadir.ts, in display order). */
