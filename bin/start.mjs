@@ -13,6 +13,17 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureNode22, envWith, satisfies } from '../scripts/node22.mjs';
+
+// On a Node outside package.json's range (a machine with Node 20): run this same script on the Node
+// that `npm run setup` fetched (scripts/node22.mjs), passing signals on and its exit code back.
+if (!satisfies(process.versions.node)) {
+  const dir = ensureNode22();
+  const child = spawn(path.join(dir, process.platform === 'win32' ? 'node.exe' : 'node'), [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit', env: envWith(dir) });
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  await new Promise(() => {}); // the child's exit ends this process
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The node (src/node-core) is part of the build: the desktop app runs it from its bundle.

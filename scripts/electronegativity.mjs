@@ -63,7 +63,7 @@ try {
     { input: stage, isRelative: true, isVerbose: false, electronVersionOverride: electronVersion, customScan: [], excludeFromScan: ['AvailableSecurityFixesGlobalCheck'], parserPlugins: [] },
     false,
   );
-  for (const e of r.errors) process.stderr.write(`electronegativity could not check ${e.file ?? JSON.stringify(e)}\n`);
+  for (const e of r.errors) process.stderr.write(`electronegativity could not check ${e.file ?? JSON.stringify(e)}${e.message ? `: ${e.message}` : ""}${e.tolerable ? " (tolerable)" : ""}\n`);
   const suppressed = [];
   const findings = [];
   for (const i of r.issues) {

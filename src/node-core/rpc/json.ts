@@ -29,11 +29,46 @@ function parseNumber(text: string): unknown {
   return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
 }
 
+/** True when every number inside `v` is a safe integer (what {@link parseNumber} makes a `number`). */
+function onlySafeIntegers(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isSafeInteger(v);
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!onlySafeIntegers(x)) return false;
+    return true;
+  }
+  for (const k in v) if (!onlySafeIntegers((v as Record<string, unknown>)[k])) return false;
+  return true;
+}
+
+/** Fast path bodies are at most this long (longer ones go straight to lossless-json). */
+const FAST_MAX = 4096;
+
 /**
  * Parses a request body. Duplicate keys with different values and malformed text throw.
+ *
+ * Hot path (issue 17: `chain.tip` polled thousands of times a second): compact JSON as clients
+ * write it (`JSON.stringify`) is parsed with the built-in `JSON.parse` when that is provably the
+ * same value lossless-json would give: re-serialising yields the exact text (so no duplicate key
+ * was dropped, no number was rounded or rewritten — `1.0`, `1e3`, `-0`, 2^64 all differ) and every
+ * number is a safe integer. Anything else (whitespace, escapes, fractions, big numbers, errors)
+ * takes lossless-json, as before: the result never depends on which path ran.
  * @throws SyntaxError (or RangeError for absurd nesting) — the caller answers −32700.
  */
 export function parseExact(text: string): unknown {
+  if (text.length <= FAST_MAX) {
+    try {
+      const v: unknown = JSON.parse(text);
+      if (v !== null && typeof v === 'object' && JSON.stringify(v) === text && onlySafeIntegers(v)) return v;
+    } catch {
+      // malformed: lossless-json below throws its own, more precise error
+    }
+  }
+  return parseLossless(text);
+}
+
+/** {@link parseExact} without the fast path: lossless-json only (the reference the fast path must equal). */
+export function parseLossless(text: string): unknown {
   return parse(text, null, { parseNumber });
 }
 

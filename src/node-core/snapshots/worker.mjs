@@ -10,7 +10,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { parentPort } from 'node:worker_threads';
-import tar from 'tar-stream';
+
+/** tar-stream, loaded by the first tar task only: copy/hash workers start without it (issue 17). */
+let tarStream;
+const tar = async () => (tarStream ??= (await import('tar-stream')).default);
 
 // 256 KiB: measured fastest for read + SHA-256 + write (buffers that stay in the CPU cache; 2 MiB was 35 % slower).
 const CHUNK = 256 * 1024;
@@ -92,7 +95,7 @@ function hash(t, rep) {
 async function tarPack(t, rep) {
   const fd = fs.openSync(t.out, 'wx', t.mode ?? 0o644);
   const out = fs.createWriteStream('', { fd, autoClose: false, highWaterMark: CHUNK });
-  const pack = tar.pack();
+  const pack = (await tar()).pack();
   const piped = new Promise((resolve, reject) => {
     out.on('error', reject);
     pack.on('error', reject);
@@ -159,7 +162,7 @@ function safeName(name) {
  * Errors: TRUNCATED when the archive ends early, BAD_ENTRY for unsafe names or non-file entries.
  */
 async function tarScan(t, rep) {
-  const extract = tar.extract();
+  const extract = (await tar()).extract();
   const input = fs.createReadStream(t.src, { highWaterMark: CHUNK });
   input.on('data', (d) => rep.add(d.length));
   const entries = [];
