@@ -33,7 +33,7 @@ import { ConsensusDriver } from './tendermint/driver.js';
 import { EvidenceBook } from './tendermint/evidence-book.js';
 import { PrivValidatorStateFile } from './tendermint/privval.js';
 import type { ConsensusMessage, Decision, Evidence, TimeoutStep } from './tendermint/types.js';
-import { decodeEvidence, decodeMessage, encodeCertificate, encodeEvidence, isEvidence, signMessage, verifyCertificate, type Keyring, type SignedMessage } from './tendermint/wire.js';
+import { decodeBundle, decodeEvidence, decodeMessage, encodeBundle, encodeCertificate, encodeEvidence, isBundle, isEvidence, signMessage, verifyCertificate, type Keyring, type SignedMessage } from './tendermint/wire.js';
 
 export type Verdict = 'accept' | 'reject' | 'ignore';
 
@@ -91,6 +91,9 @@ export class ConsensusEngine {
   /** When round 0 of the current height started (ms, for timeout_commit ≈ block time). */
   private round0At = 0;
   private offHead?: () => void;
+  private regossipTimer: NodeJS.Timeout | undefined;
+  private regossipAt = { height: 0, round: -1 };
+  private bundleSeq = 0;
 
   constructor(private readonly o: EngineOptions) {
     this.myHex = o.nodeKey.address.slice(3);
@@ -134,11 +137,14 @@ export class ConsensusEngine {
       return;
     }
     await this.startDriver();
+    this.regossipTimer = setInterval(() => this.regossip(), Math.max(1000, 2 * this.chain.genesis.block_time_ms));
+    this.regossipTimer.unref();
   }
 
   /** Stops consensus and waits for work in flight. */
   async stop(): Promise<void> {
     this.running = false;
+    clearInterval(this.regossipTimer);
     this.offHead?.();
     await this.chain.stopProducing();
     const d = this.driver;
@@ -204,6 +210,24 @@ export class ConsensusEngine {
     for (const p of this.pending.get(height) ?? []) void this.offerProposal(p);
   }
 
+  /**
+   * Re-gossip (CometBFT's gossip routines send peers the votes they miss; gossipsub delivers each
+   * message at most once, and a lost one is lost): when the height has not moved for a tick, the
+   * messages of the current height's recent rounds and of the lock's / valid value's rounds (their
+   * proof-of-lock) go out again in one bundle.
+   */
+  private regossip(): void {
+    const d = this.driver;
+    if (!d || !this.running) return;
+    const c = d.core;
+    const at = this.regossipAt;
+    this.regossipAt = { height: c.height, round: c.round };
+    if (at.height !== c.height) return;
+    const rounds = new Set([c.round, c.round - 1, c.lockedRound, c.validRound].filter((r) => r >= 0));
+    const msgs = c.messagesAt(rounds).map((m) => this.wire.get(keyOf(m))).filter((x): x is Uint8Array => x !== undefined);
+    if (msgs.length > 0) this.publishVote(encodeBundle(++this.bundleSeq, msgs));
+  }
+
   /** Signs and publishes what the core sent (the driver has saved the state file first). */
   private send(ms: ConsensusMessage<Block>[]): void {
     const sk = this.o.nodeKey.secretKey;
@@ -241,6 +265,25 @@ export class ConsensusEngine {
    */
   handleVote(bytes: Uint8Array): Verdict {
     if (!this.chain.set.multi) return 'reject';
+    if (isBundle(bytes)) {
+      let list: Uint8Array[];
+      try {
+        list = decodeBundle(bytes);
+      } catch {
+        return 'reject';
+      }
+      let v: Verdict = 'ignore';
+      for (const m of list) {
+        if (isBundle(m)) return 'reject';
+        if (m.length > 2 && m[1] === 0) void this.handleBlock(m);
+        else {
+          const r = this.handleVote(m);
+          if (r === 'reject') return 'reject';
+          if (r === 'accept') v = 'accept';
+        }
+      }
+      return v;
+    }
     if (isEvidence(bytes)) {
       try {
         const [a, b] = decodeEvidence(bytes, this.keys);

@@ -6,6 +6,8 @@
  *   prevote    [1, chain_id, height, round, block hash (32) | h'' (nil), validator (20), signature (64)]
  *   precommit  [2, chain_id, height, round, block hash (32) | h'' (nil), validator (20), signature (64)]
  *   evidence   [3, message a bytes, message b bytes]   (two conflicting signed messages of one validator)
+ *   bundle     [4, sequence, [message bytes…]]         (re-gossip of a height's messages; the sequence
+ *                                                     makes each bundle a new gossip message)
  *
  * Signed bytes: ASCII `THE_BLOCKtendermint|` ‖ canonical CBOR `[type, chain_id, height, round,
  * valid_round + 1 (proposals; 0 for votes), block hash | h'', validator]` — a proposal signs the
@@ -24,6 +26,9 @@ import type { ConsensusMessage, Proposal, Vote } from './types.js';
 const TAG = new TextEncoder().encode('THE_BLOCKtendermint|');
 const TYPE = { proposal: 0, prevote: 1, precommit: 2 } as const;
 const EVIDENCE = 3;
+const BUNDLE = 4;
+/** Most messages in one bundle. */
+export const MAX_BUNDLE = 512;
 /** Largest signed vote (bytes). */
 export const MAX_VOTE_BYTES = 256;
 
@@ -58,7 +63,7 @@ export function signMessage(chainId: number, m: ConsensusMessage<Block>, secretK
 
 /** Whether the bytes are an evidence message (type 3). */
 export function isEvidence(bytes: Uint8Array): boolean {
-  return bytes.length > 1 && bytes[1] === EVIDENCE;
+  return bytes.length > 1 && bytes[0] === 0x83 && bytes[1] === EVIDENCE;
 }
 
 /**
@@ -100,6 +105,25 @@ export function decodeMessage(bytes: Uint8Array, keys: Keyring): SignedMessage {
   if (!pk) throw new CodecError(`sender ${msg.from} is not a validator`);
   if (!verify(sig, signBytes(chainId, msg), pk)) throw new CodecError('signature does not verify');
   return { msg, bytes };
+}
+
+/** Whether the bytes are a bundle message (type 4). */
+export function isBundle(bytes: Uint8Array): boolean {
+  return bytes.length > 1 && bytes[0] === 0x83 && bytes[1] === BUNDLE;
+}
+
+export function encodeBundle(seq: number, msgs: Uint8Array[]): Uint8Array {
+  return encodeCanonical([BUNDLE, seq, msgs.slice(0, MAX_BUNDLE)]);
+}
+
+/** The messages of a bundle (each still to be decoded and verified). @throws CodecError when malformed. */
+export function decodeBundle(bytes: Uint8Array): Uint8Array[] {
+  const a = asArray(decodeCanonical(bytes, 'bundle'), 'bundle', 3);
+  if (asSafeInt(a[0], 'type') !== BUNDLE) throw new CodecError('not a bundle');
+  asSafeInt(a[1], 'sequence');
+  const list = asArray(a[2], 'messages');
+  if (list.length > MAX_BUNDLE) throw new CodecError(`bundle of ${list.length} messages, more than ${MAX_BUNDLE}`);
+  return list.map((x, i) => asBytes(x, `messages[${i}]`));
 }
 
 export function encodeEvidence(a: Uint8Array, b: Uint8Array): Uint8Array {
