@@ -165,11 +165,19 @@ export class ConsensusEngine {
       validators: this.stakes,
       self: this.isValidator ? this.myHex : undefined,
       proposer: (h, r) => list[(h + r) % list.length].addrHex,
-      getValue: (h) => (this.chain.headBlock().header.height === h - 1 ? this.chain.buildBlock() : undefined),
+      getValue: (h) => this.propose(h),
       valid: (b, h) => b.header.height === h && this.validated.get(b.hashHex)?.ok === true,
       idOf: (b) => b.hashHex,
       timeout: (step, r) => this.timeout(step, r, bt),
     };
+  }
+
+  /** getValue() (line 18): a block built on the head, valid by construction; none while the head is behind. */
+  private propose(h: number): Block | undefined {
+    if (this.chain.headBlock().header.height !== h - 1) return undefined;
+    const b = this.chain.buildBlock();
+    this.validated.set(b.hashHex, { height: h, ok: true });
+    return b;
   }
 
   /**

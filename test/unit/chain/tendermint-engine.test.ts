@@ -83,6 +83,10 @@ describe('Tendermint in the node (4 validators + a full node, in-memory gossip)'
       expect(cert, `certificate ${h}`).toBeDefined();
       expect(verifyCertificate(cert!, b, keys, stakes).height).toBe(h);
     }
+    // Each validator proposes in its rounds: the first 12 blocks come from all four.
+    const proposers = new Set<string>();
+    for (let h = 1; h <= 12; h++) proposers.add(toHex((await full.chain.blockAt(h))!.header.proposer));
+    expect(proposers.size).toBe(4);
     // Every committed block is final at once.
     for (const n of nodes) expect(n.chain.finalized().height).toBe(n.chain.headBlock().header.height);
     expect((await full.chain.accountState(faucet.address)).nonce).toBe(1n);
