@@ -26,16 +26,23 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { formatAddress } from './address.js';
 import { decodeBlock, type Block } from './block.js';
 import type { Chain } from './chain.js';
-import { finalityThreshold } from './consensus.js';
 import { ImportError } from './verify.js';
 import type { CoreConfig } from './tendermint/core.js';
+import { importCertified } from './tendermint/certified.js';
+import { importDevBlock } from './dev-follow.js';
 import { ConsensusDriver } from './tendermint/driver.js';
+import { SignedLog } from './tendermint/signed-log.js';
+import { ProposalChecks } from './tendermint/proposals.js';
+import { RoundTimeouts } from './tendermint/timeouts.js';
+import { finalityView, setFinalityGauges } from './tendermint/view.js';
 import { EvidenceBook } from './tendermint/evidence-book.js';
 import { PrivValidatorStateFile } from './tendermint/privval.js';
-import type { ConsensusMessage, Decision, Evidence, TimeoutStep } from './tendermint/types.js';
-import { decodeBundle, decodeEvidence, decodeMessage, encodeBundle, encodeCertificate, encodeEvidence, isBundle, isEvidence, signMessage, verifyCertificate, type Keyring, type SignedMessage } from './tendermint/wire.js';
+import type { ConsensusMessage, Decision, Evidence } from './tendermint/types.js';
+import { decodeBundle, decodeEvidence, decodeMessage, encodeBundle, encodeCertificate, encodeEvidence, isBundle, isEvidence, signMessage, type Keyring, type SignedMessage } from './tendermint/wire.js';
 
-export type Verdict = 'accept' | 'reject' | 'ignore';
+import type { BlockOutcome, Verdict } from './dev-follow.js';
+
+export type { Verdict };
 
 export interface EngineOptions {
   chain: Chain;
@@ -48,22 +55,11 @@ export interface EngineOptions {
   fault?: 'double_sign';
 }
 
-/** Outcome of handing a gossiped block or proposal to the engine. */
-export interface BlockOutcome {
-  verdict: Verdict;
-  /** We are behind the sender: fetch its chain (net layer). */
-  needParent?: boolean;
-  reason?: string;
-}
+export type { BlockOutcome } from './dev-follow.js';
 
 /** Heights above ours whose messages are still taken (the core queues them). */
 const AHEAD = 2;
-/** Signed messages kept for certificates and evidence (bounded against a flooding equivocator). */
-const WIRE_CAP = 20_000;
-/** A proposal whose block time is this far ahead of our clock (ms, beside 5 block times) is not valid. */
-const MAX_CLOCK_AHEAD_MS = 2_000;
 
-const keyOf = (m: ConsensusMessage<Block>): string => `${m.height}|${m.round}|${m.type}|${m.from}|${m.type === 'proposal' ? `${m.value.hashHex}|${m.validRound}` : m.id}`;
 
 export class ConsensusEngine {
   /** Set by the net layer: publish a proposal (or a dev block) / a vote or evidence on gossip. */
@@ -80,16 +76,11 @@ export class ConsensusEngine {
   private running = false;
   private syncing = false;
   private lock: Promise<unknown> = Promise.resolve();
-  /** Blocks checked against their parent: hash → height and whether it applies. */
-  private readonly validated = new Map<string, { height: number; ok: boolean }>();
+  private readonly proposals: ProposalChecks;
   /** Signed bytes of the messages seen (certificates and evidence are built from them). */
-  private readonly wire = new Map<string, Uint8Array>();
-  /** Proposals above head + 1 waiting for their parent. */
-  private readonly pending = new Map<number, SignedMessage[]>();
+  private readonly wire = new SignedLog();
   /** Messages that arrived while the core restarted. */
   private early: ConsensusMessage<Block>[] = [];
-  /** When round 0 of the current height started (ms, for timeout_commit ≈ block time). */
-  private round0At = 0;
   private offHead?: () => void;
   private regossipTimer: NodeJS.Timeout | undefined;
   private regossipAt = { height: 0, round: -1 };
@@ -101,6 +92,7 @@ export class ConsensusEngine {
     const pks = new Map(o.chain.set.list.map((v) => [v.addrHex, fromHex(v.publicKey, 32)]));
     this.keys = { chainId: o.chain.genesis.chain_id, keyOf: (a) => pks.get(a) };
     this.evidence = new EvidenceBook(this.keys, o.chain, o.logger);
+    this.proposals = new ProposalChecks(o.chain, o.logger);
     if (o.dataDir && this.isValidator && o.chain.set.multi)
       this.state = new PrivValidatorStateFile<Block>(o.dataDir, { encode: (b) => toHex(b.bytes), decode: (h) => decodeBlock(fromHex(h)) });
   }
@@ -160,15 +152,15 @@ export class ConsensusEngine {
 
   private config(): CoreConfig<Block> {
     const list = this.chain.set.list;
-    const bt = this.chain.genesis.block_time_ms;
+    const timeouts = new RoundTimeouts(this.chain.genesis.block_time_ms);
     return {
       validators: this.stakes,
       self: this.isValidator ? this.myHex : undefined,
       proposer: (h, r) => list[(h + r) % list.length].addrHex,
       getValue: (h) => this.propose(h),
-      valid: (b, h) => b.header.height === h && this.validated.get(b.hashHex)?.ok === true,
+      valid: (b, h) => this.proposals.isValid(b, h),
       idOf: (b) => b.hashHex,
-      timeout: (step, r) => this.timeout(step, r, bt),
+      timeout: (step, r) => timeouts.timeout(step, r),
     };
   }
 
@@ -176,23 +168,8 @@ export class ConsensusEngine {
   private propose(h: number): Block | undefined {
     if (this.chain.headBlock().header.height !== h - 1) return undefined;
     const b = this.chain.buildBlock();
-    this.validated.set(b.hashHex, { height: h, ok: true });
+    this.proposals.markOwn(b);
     return b;
-  }
-
-  /**
-   * Round timeouts (ms), growing with the round (consensus.md "timeouts increase"): propose
-   * max(1 s, 3 block times) + r block times; prevote/precommit max(0.5 s, 1 block time) + r/2 block
-   * times; commit: what is left of one block time since round 0 of this height began.
-   */
-  private timeout(step: TimeoutStep, r: number, bt: number): number {
-    const now = performance.now();
-    if (step === 'commit') return Math.max(0, Math.min(bt, this.round0At + bt - now));
-    if (step === 'propose') {
-      if (r === 0) this.round0At = now;
-      return Math.max(1000, 3 * bt) + r * bt;
-    }
-    return Math.max(500, bt) + Math.floor((r * bt) / 2);
   }
 
   private async startDriver(): Promise<void> {
@@ -200,8 +177,8 @@ export class ConsensusEngine {
     // Blocks in the state file at this height are checked before the core can look at them.
     const saved = await this.state?.load();
     if (saved && saved.height === height)
-      for (const m of saved.signed) if (m.type === 'proposal') await this.validate(m.value);
-    if (saved && saved.height === height) for (const v of [saved.lockedValue, saved.validValue]) if (v) await this.validate(v);
+      for (const m of saved.signed) if (m.type === 'proposal') await this.proposals.check(m.value);
+    if (saved && saved.height === height) for (const v of [saved.lockedValue, saved.validValue]) if (v) await this.proposals.check(v);
     this.driver = await ConsensusDriver.start<Block>({
       config: this.config(),
       height,
@@ -215,7 +192,7 @@ export class ConsensusEngine {
     const early = this.early;
     this.early = [];
     for (const m of early) this.driver.receive(m);
-    for (const p of this.pending.get(height) ?? []) void this.offerProposal(p);
+    for (const p of this.proposals.committed(height - 1)) void this.offerProposal(p);
   }
 
   /**
@@ -232,7 +209,7 @@ export class ConsensusEngine {
     this.regossipAt = { height: c.height, round: c.round };
     if (at.height !== c.height) return;
     const rounds = new Set([c.round, c.round - 1, c.lockedRound, c.validRound].filter((r) => r >= 0));
-    const msgs = c.messagesAt(rounds).map((m) => this.wire.get(keyOf(m))).filter((x): x is Uint8Array => x !== undefined);
+    const msgs = this.wire.all(c.messagesAt(rounds));
     if (msgs.length > 0) this.publishVote(encodeBundle(++this.bundleSeq, msgs));
   }
 
@@ -242,20 +219,15 @@ export class ConsensusEngine {
     const chainId = this.chain.genesis.chain_id;
     for (const m of ms) {
       const bytes = signMessage(chainId, m, sk);
-      this.remember(m, bytes);
+      this.wire.put(m, bytes);
       if (m.type === 'proposal') {
-        this.validated.set(m.value.hashHex, { height: m.height, ok: true });
+        this.proposals.markOwn(m.value);
         this.publishBlock(bytes);
         continue;
       }
       this.publishVote(bytes);
       if (this.o.fault === 'double_sign') this.publishVote(signMessage(chainId, { ...m, id: m.id === null ? toHex(blake3(fromHex(this.myHex))) : null }, sk));
     }
-  }
-
-  private remember(m: ConsensusMessage<Block>, bytes: Uint8Array): void {
-    if (this.wire.size >= WIRE_CAP) this.wire.delete(this.wire.keys().next().value!);
-    this.wire.set(keyOf(m), bytes);
   }
 
   private get coreHeight(): number {
@@ -315,7 +287,7 @@ export class ConsensusEngine {
       this.needSync(`a ${m.type} at height ${m.height}, this node is at ${h}`);
       return 'ignore';
     }
-    this.remember(m, bytes);
+    this.wire.put(m, bytes);
     this.deliver(m);
     return 'accept';
   }
@@ -325,7 +297,7 @@ export class ConsensusEngine {
    * our head before the core sees it; a proposal for a later height waits for its parent.
    */
   async handleBlock(bytes: Uint8Array): Promise<BlockOutcome> {
-    if (!this.chain.set.multi) return this.handleDevBlock(bytes);
+    if (!this.chain.set.multi) return this.serial(() => importDevBlock(this.chain, bytes));
     let sm: SignedMessage;
     try {
       sm = decodeMessage(bytes, this.keys);
@@ -340,11 +312,9 @@ export class ConsensusEngine {
     const head = this.chain.headBlock().header.height;
     if (p.height <= head) return { verdict: 'ignore', reason: 'height already committed' };
     if (p.height > head + 1 + AHEAD) return { verdict: 'ignore', needParent: true, reason: 'far ahead of this node' };
-    this.remember(p, bytes);
+    this.wire.put(p, bytes);
     if (p.height > head + 1) {
-      const q = this.pending.get(p.height) ?? [];
-      if (q.length < 64) q.push(sm);
-      this.pending.set(p.height, q);
+      this.proposals.wait(sm);
       return { verdict: 'accept' };
     }
     const ok = await this.offerProposal(sm);
@@ -353,35 +323,10 @@ export class ConsensusEngine {
 
   /** Checks a proposal's block on the head and hands the proposal to the core. */
   private async offerProposal(sm: SignedMessage): Promise<boolean | undefined> {
-    const p = sm.msg;
-    if (p.type !== 'proposal') return undefined;
-    const ok = await this.validate(p.value);
-    if (ok !== undefined) this.deliver(p);
-    else if (p.height > this.chain.headBlock().header.height + 1) {
-      const q = this.pending.get(p.height) ?? [];
-      if (q.length < 64) q.push(sm);
-      this.pending.set(p.height, q);
-    }
-    return ok;
-  }
-
-  /** Whether a block applies on its parent (the head); undefined when the head is not its parent. */
-  private async validate(b: Block): Promise<boolean | undefined> {
-    const known = this.validated.get(b.hashHex);
-    if (known !== undefined) return known.ok;
-    if (this.chain.headBlock().header.height !== b.header.height - 1) return undefined;
-    let ok = true;
-    if (b.header.timestampMs > Date.now() + Math.max(MAX_CLOCK_AHEAD_MS, 5 * this.chain.genesis.block_time_ms)) ok = false;
-    else
-      try {
-        await this.chain.checkBlock(b.bytes);
-      } catch (err) {
-        if (!(err instanceof ImportError)) throw err;
-        if (this.chain.headBlock().header.height !== b.header.height - 1) return undefined;
-        this.o.logger?.warn({ height: b.header.height, hash: b.hashHex.slice(0, 12), reason: err.reason }, `proposed block does not apply: ${err.message}`);
-        ok = false;
-      }
-    this.validated.set(b.hashHex, { height: b.header.height, ok });
+    if (sm.msg.type !== 'proposal') return undefined;
+    const ok = await this.proposals.check(sm.msg.value);
+    if (ok !== undefined) this.deliver(sm.msg);
+    else if (sm.msg.height > this.chain.headBlock().header.height + 1) this.proposals.wait(sm);
     return ok;
   }
 
@@ -389,7 +334,7 @@ export class ConsensusEngine {
   private async commit(d: Decision<Block>): Promise<void> {
     const b = d.value;
     const h = d.height;
-    const precommits = d.certificate.precommits.map((p) => this.wire.get(keyOf(p))).filter((x): x is Uint8Array => x !== undefined);
+    const precommits = this.wire.all(d.certificate.precommits);
     const certificate = encodeCertificate({ height: h, round: d.round, hashHex: b.hashHex, precommits });
     try {
       if (this.chain.headBlock().header.height === h - 1) await this.chain.importBlock(b.bytes, undefined, { certificate });
@@ -409,18 +354,14 @@ export class ConsensusEngine {
 
   /** Forgets what belongs to heights up to `h` and offers the proposals waiting for h + 1. */
   private afterHeight(h: number): void {
-    for (const k of this.wire.keys()) if (Number(k.slice(0, k.indexOf('|'))) <= h) this.wire.delete(k);
-    for (const [k, v] of this.validated) if (v.height <= h) this.validated.delete(k);
-    for (const x of this.pending.keys()) if (x <= h) this.pending.delete(x);
-    const next = this.pending.get(h + 1) ?? [];
-    this.pending.delete(h + 1);
-    for (const p of next) void this.offerProposal(p);
+    this.wire.pruneTo(h);
+    for (const p of this.proposals.committed(h)) void this.offerProposal(p);
     this.updateMetrics();
   }
 
   private onCoreEvidence(e: Evidence<Block>): void {
-    const a = this.wire.get(keyOf(e.a));
-    const b = this.wire.get(keyOf(e.b));
+    const a = this.wire.get(e.a);
+    const b = this.wire.get(e.b);
     if (!a || !b) return;
     const rec = this.evidence.add({ msg: e.a, bytes: a }, { msg: e.b, bytes: b });
     if (rec) this.publishVote(encodeEvidence(a, b));
@@ -445,32 +386,7 @@ export class ConsensusEngine {
   adoptBlocks(blocks: Uint8Array[], certs: Uint8Array[] = []): Promise<{ imported: number; forked: boolean }> {
     const pre = blocks.map((b) => this.chain.preverify(b));
     return this.serial(async () => {
-      let imported = 0;
-      for (let i = 0; i < blocks.length; i++) {
-        const b = await pre[i];
-        const h = b.header.height;
-        if (h <= this.chain.headBlock().header.height) {
-          if ((await this.chain.hashAt(h)) !== b.hashHex) throw new ImportError('no_common_ancestor', `block ${h} of the peer conflicts with this node's committed block ${h}`);
-          continue;
-        }
-        let certificate: Uint8Array | undefined;
-        if (this.chain.set.multi) {
-          certificate = certs[i];
-          if (!certificate || certificate.length === 0) throw new ImportError('no_certificate', `block ${h} comes without a commit certificate`);
-          try {
-            verifyCertificate(certificate, b, this.keys, this.stakes);
-          } catch (err) {
-            throw new ImportError('bad_certificate', `block ${h}: ${(err as Error).message}`);
-          }
-        }
-        try {
-          await this.chain.importBlock(blocks[i], pre[i], { certificate });
-          imported++;
-        } catch (err) {
-          // The core may have committed the same block meanwhile.
-          if (!(err instanceof ImportError) || (await this.chain.hashAt(h)) !== b.hashHex) throw err;
-        }
-      }
+      const imported = await importCertified(this.chain, { keys: this.keys, stakes: this.stakes }, blocks, certs, pre);
       if (imported > 0) await this.jump();
       return { imported, forked: false };
     });
@@ -491,76 +407,11 @@ export class ConsensusEngine {
   addProof(_votes: Uint8Array[]): void {}
 
   private updateMetrics(): void {
-    const m = this.o.metrics;
-    if (!m) return;
-    const total = this.chain.set.total;
-    m.effectiveTotalStake.set(Number(total));
-    m.equivocatedStake.set(Number(this.evidence.stake(this.stakes)));
-    m.finalityThreshold.set(Number(finalityThreshold(total)));
+    if (this.o.metrics) setFinalityGauges(this.o.metrics, this.chain.set.total, this.evidence.stake(this.stakes));
   }
 
   /** `consensus.finality` view (amounts as decimal strings). */
   view() {
-    const fin = this.chain.finalized();
-    const set = this.chain.set;
-    const st = this.driver?.status();
-    const total = set.total;
-    return {
-      finalized_height: fin.height,
-      finalized_hash: fin.hashHex,
-      head_height: this.chain.headBlock().header.height,
-      effective_total_stake: total.toString(),
-      equivocated_stake: this.evidence.stake(this.stakes).toString(),
-      finality_threshold: finalityThreshold(total).toString(),
-      total_stake: total.toString(),
-      validators: set.list.map((v) => ({ address: v.address, stake: v.stake.toString(), equivocated: this.evidence.has(v.addrHex), self: v.addrHex === this.myHex })),
-      vote_support: this.support(),
-      equivocated_validators: this.evidence.list().map((e) => formatAddress(fromHex(e.from, 20))),
-      equivocations: this.evidence.view(),
-      is_validator: this.isValidator,
-      syncing: this.syncing,
-      consensus: st
-        ? {
-            protocol: 'tendermint' as const,
-            height: st.height,
-            round: st.round,
-            step: st.step,
-            proposer: set.get(st.proposer)?.address ?? st.proposer,
-            last_timeout: st.lastTimeout ? { round: st.lastTimeout.round, step: st.lastTimeout.step, ago_ms: st.lastTimeout.agoMs } : null,
-            round_reason: st.roundReason,
-          }
-        : null,
-    };
-  }
-
-  /** Precommit stake of the current height's rounds (the height being decided). */
-  private support(): { height: number; stake: string }[] {
-    const d = this.driver;
-    if (!d) return [];
-    let s = 0n;
-    for (const m of d.core.messagesAt([d.core.round])) if (m.type === 'precommit' && m.id !== null) s += this.stakes.get(m.from) ?? 0n;
-    return [{ height: d.core.height, stake: s.toString() }];
-  }
-
-  /** Single-validator chains: a gossiped block extending the head is imported. */
-  private handleDevBlock(bytes: Uint8Array): Promise<BlockOutcome> {
-    return this.serial(async () => {
-      let b: Block;
-      try {
-        b = decodeBlock(bytes, { deferTxHashes: true });
-      } catch (err) {
-        return { verdict: 'reject', reason: (err as Error).message };
-      }
-      const head = this.chain.headBlock();
-      if (b.header.height <= head.header.height) return { verdict: 'ignore', reason: 'known height' };
-      if (b.header.height > head.header.height + 1 || toHex(b.header.parentHash) !== head.hashHex) return { verdict: 'ignore', needParent: true, reason: 'unknown parent' };
-      try {
-        await this.chain.importBlock(bytes);
-        return { verdict: 'accept' };
-      } catch (err) {
-        if (err instanceof ImportError) return { verdict: 'reject', reason: `${err.reason}: ${err.message}` };
-        throw err;
-      }
-    });
+    return finalityView({ chain: this.chain, evidence: this.evidence, stakes: this.stakes, core: this.driver?.core, status: this.driver?.status(), myHex: this.myHex, syncing: this.syncing });
   }
 }
