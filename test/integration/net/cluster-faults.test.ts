@@ -17,7 +17,7 @@ import { livenessFactor } from './burn.js';
 let c: Cluster;
 beforeAll(async () => {
   c = await startCluster({ validators: 4, fullNodes: 1, blockTimeMs: 400, env: { v4: { TB_TEST_FAULT: 'double_sign' } } });
-}, 90_000);
+}, 90_000 * livenessFactor());
 afterAll(async () => {
   await c?.cleanup();
 });

@@ -17,7 +17,7 @@ let c: Cluster;
 let peer: TestPeer | undefined;
 beforeAll(async () => {
   c = await startCluster({ validators: 3, fullNodes: 1, stakes: ['1500', '1000', '1000'] });
-}, 90_000);
+}, 90_000 * livenessFactor());
 afterAll(async () => {
   await peer?.stop();
   await c?.cleanup();
