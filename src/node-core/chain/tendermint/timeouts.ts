@@ -1,8 +1,10 @@
 /**
  * Round timeouts of the node (ms), growing with the round (consensus.md: "timeouts increase" so
  * that eventually a round lasts long enough under partial synchrony):
- *   propose   max(1 s, 3 block times) + r block times
- *   prevote / precommit   max(0.5 s, 1 block time) + r/2 block times
+ *   propose   max(3 s, 3 block times) + r × max(0.5 s, block time / 2)
+ *   prevote / precommit   max(1 s, 1 block time) + r × max(0.5 s, block time / 2)
+ *   (CometBFT's defaults are 3 s / 1 s / 1 s + 0.5 s per round; a timeout only matters when a
+ *   proposer is down or messages are late — a healthy round ends on its quorums, not its timers)
  *   commit    what is left of one block time since round 0 of this height began, so blocks come
  *             every `block_time_ms` while the network is healthy (CometBFT `timeout_commit`).
  */
@@ -22,10 +24,11 @@ export class RoundTimeouts {
     const bt = this.blockTimeMs;
     const now = this.now();
     if (step === 'commit') return Math.max(0, Math.min(bt, this.round0At + bt - now));
+    const grow = r * Math.max(500, Math.floor(bt / 2));
     if (step === 'propose') {
       if (r === 0) this.round0At = now;
-      return Math.max(1000, 3 * bt) + r * bt;
+      return Math.max(3000, 3 * bt) + grow;
     }
-    return Math.max(500, bt) + Math.floor((r * bt) / 2);
+    return Math.max(1000, bt) + grow;
   }
 }
