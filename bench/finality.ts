@@ -28,6 +28,8 @@ export interface FinalityRun {
   blocks_per_s: number;
   proposal_to_finality_block_times: { p50: number; p99: number; max: number };
   rounds_above_0_per_100_heights: number;
+  /** 1-minute load average at the end of the window (the machine may be shared). */
+  load_average?: number;
 }
 
 export interface FinalityBenchResult {
@@ -117,6 +119,7 @@ async function oneRun(o: { validators: number; blockTimeMs: number; seconds: num
       blocks_per_s: r2((heights * 1000) / (t1 - t0)),
       proposal_to_finality_block_times: { p50: r2(pct(lat, 50)), p99: r2(pct(lat, 99)), max: r2(lat[lat.length - 1] ?? 0) },
       rounds_above_0_per_100_heights: r2(heights > 0 ? ([...roundsAbove0].filter((h) => h > h0 && h <= h1).length * 100) / heights : 0),
+      load_average: r2(os.loadavg()[0]),
     };
     o.log(`  ${JSON.stringify(res)}`);
     return res;
