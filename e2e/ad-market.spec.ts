@@ -1,9 +1,12 @@
 // Ad Market page on a dev chain fed by the fixture generator (`contract-cli ad-market dev-feed`):
 // readiness goes from blocked (all three blockers) to blocked on viewers only to ready; the three
 // panels show it (blockers, presence freshness, selector competitiveness with shading and win
-// rate) beside the privacy budget; the "readiness snapshot" export equals the CLI's JSON byte for byte.
+// rate, conversions) beside the privacy budget; an advertiser's conversion (CLI record-conversion with
+// its Advertiser header) is attributed to the selector; the "readiness snapshot" export equals the
+// CLI's JSON byte for byte.
 // Blocks are mined on demand (dev.mine_one) so the head does not move between the CLI and the export.
 import { promises as fs } from 'node:fs';
+import http from 'node:http';
 import { expect, test, type Page } from '@playwright/test';
 import { cli, openReady, shot, startConsole, tempDataDir, type RunningConsole } from './console';
 
@@ -23,10 +26,25 @@ async function rpcUrl(page: Page): Promise<string> {
   await expect(page.getByTestId('rpc-endpoint')).toHaveText(/^127\.0\.0\.1:\d+$/);
   return `http://${(await page.getByTestId('rpc-endpoint').textContent())!}`;
 }
-async function mine(url: string): Promise<void> {
-  const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'dev.mine_one', params: [] }) });
-  const j = (await r.json()) as { error?: unknown };
-  expect(j.error).toBeUndefined();
+/**
+ * dev.mine_one on a fresh connection each time: the node closes idle keep-alive sockets, and a
+ * reused one can be closed under the request ("other side closed") on a loaded machine.
+ */
+function mine(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        const j = JSON.parse(text) as { error?: unknown };
+        if (j.error) reject(new Error(`dev.mine_one: ${JSON.stringify(j.error)}`));
+        else resolve();
+      });
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'dev.mine_one', params: [] }));
+  });
 }
 
 test('readiness goes from blocked to ready on the Ad Market page; the export equals the CLI JSON', async ({ page }) => {
@@ -62,12 +80,21 @@ test('readiness goes from blocked to ready on the Ad Market page; the export equ
   await expect(row.getByTestId('ad-selector-privacy')).toContainText('never runs out');
   await expect(page.getByTestId('ad-privacy-presence')).toBeVisible();
   await expect(page.getByTestId('ad-campaign-travel-spring')).toBeVisible();
+  // The advertiser reports a conversion (its own Authorization: Advertiser header, token of the
+  // example campaign): it is attributed to the travel selector and shows in both tables.
+  cli(['ad-market', 'record-conversion', '--campaign', 'travel-spring', '--creative', 'beach-banner', '--advertiser', 'adv-travel-co', '--value', '12500000', '--token', 'dev-travel-token', '--rpc', url]);
+  await mine(url);
+  await expect(row.getByTestId('ad-conversions')).toContainText('$12.50', { timeout: 30_000 });
+  await expect(page.getByTestId('ad-campaign-travel-spring').getByTestId('ad-campaign-conversions')).toHaveText('1 · $12.50');
   await page.getByTestId('ad-filter-tag').selectOption('news');
   await expect(page.getByTestId('ad-cohort-premium/news/bkt-dev')).toBeVisible();
   await expect(page.getByTestId('ad-cohort-premium/travel/bkt-dev')).toHaveCount(0);
   await page.getByTestId('ad-filter-tag').selectOption('');
 
   await shot(page, 'ad-market-ready');
+  await page.getByTestId('ad-campaigns').scrollIntoViewIfNeeded();
+  await shot(page, 'ad-market-campaigns');
+  await page.getByTestId('ad-export').scrollIntoViewIfNeeded();
   await page.setViewportSize({ width: 1024, height: 700 });
   await shot(page, 'ad-market-ready-1024');
   await page.setViewportSize({ width: 1280, height: 800 });

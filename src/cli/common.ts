@@ -30,7 +30,7 @@ export class SilentFailure extends Error {
 }
 
 /** `TB_*` values for the CLI: process env, else `./.env` (read with dotenv's parse, never applied to process.env). */
-export function cliEnv(name: 'TB_RPC_URL' | 'TB_RPC_AUTH_TOKEN'): string | undefined {
+export function cliEnv(name: 'TB_RPC_URL' | 'TB_RPC_AUTH_TOKEN' | 'TB_ADVERTISER_TOKEN'): string | undefined {
   const v = process.env[name];
   if (v !== undefined && v !== '') return v;
   const file = path.join(process.cwd(), '.env');
@@ -79,9 +79,9 @@ export function rpcUrl(opts: { rpc?: string }): string {
 }
 
 /** Typed JSON-RPC client for the node the options point at. */
-export function clientFor(opts: { rpc?: string }, timeoutMs?: number): { client: Client; url: string } {
+export function clientFor(opts: { rpc?: string }, timeoutMs?: number, headers?: Record<string, string>): { client: Client; url: string } {
   const url = rpcUrl(opts);
-  return { client: createClient(httpTransport(url, { token: cliEnv('TB_RPC_AUTH_TOKEN'), timeoutMs })), url };
+  return { client: createClient(httpTransport(url, { token: cliEnv('TB_RPC_AUTH_TOKEN'), timeoutMs, headers })), url };
 }
 
 /** Parses an exact u64 flag value (amount, fee, nonce); never rounds. */

@@ -8,7 +8,7 @@
  * anything starts); 1 when the console cannot start (port in use, UI not built).
  */
 import { Command, Option } from 'commander';
-import { addNodeFlags, flagsToLoadOptions, KEYS, loadConfig } from '../node-core/config/index.js';
+import { addNodeFlags, flagsToLoadOptions, KEYS, loadConfig } from '../node-core/node-config.js';
 import { isLoopbackHost, runConsole, stopOnSignals } from '../host/console-main.js';
 import { UsageError } from './common.js';
 import path from 'node:path';

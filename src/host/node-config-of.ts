@@ -4,7 +4,7 @@
  * uses it to check the ports before a start (preflight).
  */
 import { Command } from 'commander';
-import { addNodeFlags, flagsToLoadOptions, loadConfig, type NodeConfig } from '../node-core/config/index.js';
+import { addNodeFlags, flagsToLoadOptions, loadConfig, type NodeConfig } from '../node-core/node-config.js';
 import type { PortSpec } from './preflight.js';
 
 /** @throws ConfigError for invalid flags or files (the same message the node would give). */

@@ -20,7 +20,7 @@
 import './polyfills.js';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { addNodeFlags, ConfigError, flagsToLoadOptions, loadConfig, type LoadOptions } from './config/index.js';
+import { addNodeFlags, ConfigError, flagsToLoadOptions, loadConfig, type LoadOptions } from './node-config.js';
 import { Node, type IpcPort, type LifecycleMessage } from './node.js';
 
 const STOP_WATCHDOG_MS = 30_000;

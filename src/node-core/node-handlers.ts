@@ -5,9 +5,22 @@
  * the current handler map once the chain and modules are up (before: `not_ready`; a declared
  * method nobody implements: −32601).
  */
+import path from 'node:path';
 import { METHODS, RpcError, type MethodDecl, type MethodName, type PhaseInfo } from '../shared/api/index.js';
-import { moduleMethodsOf, type AnyNodeModule } from './modules/index.js';
+import type { Chain } from './chain/chain.js';
+import type { ConsensusEngine } from './chain/engine.js';
+import { chainHandlers } from './chain/handlers.js';
+import { deadlineHandlers, fromModuleDeadline } from './deadlines.js';
+import { moduleMethodsOf, type AnyNodeModule, type ModuleHost } from './modules/index.js';
+import { netHandlers } from './net/handlers.js';
+import type { NetworkFile } from './net/network-file.js';
+import type { Network } from './net/network.js';
+import type { NodeConfig } from './node-config.js';
 import type { Handler, HandlerMap } from './rpc/types.js';
+import type { SnapshotService } from './snapshots/service.js';
+import { walletHandlers } from './wallet/handlers.js';
+import { historyHandlers } from './wallet/history.js';
+import type { Keystore } from './wallet/keystore.js';
 
 /** Methods the dispatcher serves itself. */
 const BUILTIN = new Set<string>(['rpc.discover', 'chain.subscribe', 'chain.unsubscribe']);
@@ -45,4 +58,45 @@ export function forwardingHandlers(
     };
   }
   return map as HandlerMap;
+}
+
+/**
+ * The handlers served once the chain and modules are up: chain, wallet, every started module's
+ * slice, snapshots, the deadline inbox (every module's deadlines()) and the network.
+ */
+export function nodeHandlers(o: {
+  cfg: NodeConfig;
+  /** Absolute data root. */
+  root: string;
+  chain: Chain;
+  keystore: Keystore;
+  modules: ModuleHost;
+  snapshots: SnapshotService;
+  netFile?: NetworkFile;
+  /** Block interval (ms) of the running genesis. */
+  blockTimeMs: number;
+  net: () => Network | undefined;
+  engine: () => ConsensusEngine | undefined;
+  chain$: () => Chain | undefined;
+}): HandlerMap {
+  const { cfg, chain, modules } = o;
+  return {
+    ...chainHandlers(chain, { network: cfg.network }),
+    ...walletHandlers(chain, { keystore: o.keystore }),
+    ...historyHandlers(o.chain$, o.keystore),
+    ...modules.handlers(),
+    ...o.snapshots.handlers(),
+    ...deadlineHandlers({ height: () => chain.tip().height, blockTimeMs: o.blockTimeMs, sources: () => [() => modules.deadlines().map(fromModuleDeadline)] }),
+    ...netHandlers({
+      net: o.net,
+      engine: o.engine,
+      chain: o.chain$,
+      network: cfg.network,
+      networkFile: cfg.network_file,
+      bootstrap: [...(o.netFile?.bootstrap ?? []), ...cfg.p2p_bootstrap],
+      staticPeers: cfg.p2p_static_peers,
+      peerStorePath: cfg.p2p_overlay_path ?? path.join(o.root, 'overlay', 'overlay_peers.json'),
+      testHooks: cfg.p2p_test_hooks,
+    }),
+  };
 }

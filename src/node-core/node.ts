@@ -18,24 +18,18 @@
  * IPC channel can stay up to report the last phases. A failure mid-start closes exactly what
  * was opened, in the same reverse order.
  */
-import path from 'node:path';
 import type { NodeStatus, PhaseInfo } from '../shared/api/index.js';
 import type { LifecycleMessage } from './lifecycle-message.js';
 import { Chain } from './chain/chain.js';
-import { chainHandlers } from './chain/handlers.js';
-import { walletHandlers } from './wallet/handlers.js';
 import { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
-import { netHandlers } from './net/handlers.js';
-import { deadlineHandlers, fromModuleDeadline } from './deadlines.js';
-import { historyHandlers } from './wallet/history.js';
 import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
 import { Network } from './net/network.js';
-import { redactConfig, type NodeConfig } from './config/index.js';
+import { redactConfig, type NodeConfig } from './node-config.js';
 import { keepNotices, NodeEvents } from './events.js';
-import { chainModulesOf, ModuleHost, type AnyNodeModule } from './modules/index.js';
+import { chainModulesOf, dataPathsOf, ModuleHost, type AnyNodeModule } from './modules/index.js';
 import { NODE_MODULES } from './node-modules.js';
-import { declaredMethods, forwardingHandlers } from './node-handlers.js';
+import { declaredMethods, forwardingHandlers, nodeHandlers } from './node-handlers.js';
 import { recoverInterruptedRestore } from './snapshots/restore.js';
 import { SnapshotService } from './snapshots/service.js';
 import { subsystemsOf } from './snapshots/subsystems.js';
@@ -183,7 +177,9 @@ export class Node {
       warnings.push(rolledBack.message);
       this.setPhase({ phase: 'starting', reason: rolledBack.message });
     }
-    const dd = await openDataDir(cfg.data_dir, { warn: (m) => warnings.push(m) });
+    const moduleList = this.o.modules ?? NODE_MODULES;
+    // The declared layout: the node's entries and every module's data paths (checked for overlaps).
+    const dd = await openDataDir(cfg.data_dir, { warn: (m) => warnings.push(m), modules: dataPathsOf(moduleList) });
     this.dataDir = dd;
     this.metrics.dataDir.path = dd.root;
     this.opened('data-dir lock', () => dd.release());
@@ -217,7 +213,6 @@ export class Node {
       peers: () => this.net?.book.connected.size ?? 0,
     });
     this.statsSampler = stats;
-    const moduleList = this.o.modules ?? NODE_MODULES;
     const dispatcher = new Dispatcher({
       methods: declaredMethods(moduleList),
       handlers: forwardingHandlers(declaredMethods(moduleList), {
@@ -280,21 +275,7 @@ export class Node {
     const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip(), subsystems: subsystemsOf(moduleList) });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
-    this.chainHandlers = { ...chainHandlers(chain, { network: cfg.network }), ...walletHandlers(chain, { keystore }), ...historyHandlers(() => this.chain, keystore), ...modules.handlers(), ...snapshots.handlers(),
-      // The deadline inbox: every started module's deadlines() (modules/types.ts).
-      ...deadlineHandlers({ height: () => chain.tip().height, blockTimeMs: this.genesis.block_time_ms, sources: () => [() => modules.deadlines().map(fromModuleDeadline)] }),
-      ...netHandlers({
-        net: () => this.net,
-        engine: () => this.engine,
-        chain: () => this.chain,
-        network: cfg.network,
-        networkFile: cfg.network_file,
-        bootstrap: [...(netFile?.bootstrap ?? []), ...cfg.p2p_bootstrap],
-        staticPeers: cfg.p2p_static_peers,
-        peerStorePath: cfg.p2p_overlay_path ?? path.join(dd.root, 'overlay', 'overlay_peers.json'),
-        testHooks: cfg.p2p_test_hooks,
-      }),
-    };
+    this.chainHandlers = nodeHandlers({ cfg, root: dd.root, chain, keystore, modules, snapshots, netFile, blockTimeMs: this.genesis.block_time_ms, net: () => this.net, engine: () => this.engine, chain$: () => this.chain });
 
     await stats.start();
     this.opened('stats', () => stats.stop());

@@ -9,6 +9,7 @@
  *   use `$__rate_interval` as the range of `rate`/`increase` (Grafana fills both in);
  * - metric names follow monitoring/METRICS.md.
  */
+import { MODULE_DASHBOARDS } from './api/modules.js';
 
 /** How a panel draws its queries. */
 export type PanelKind = 'timeseries' | 'stat' | 'state-timeline' | 'bargauge';
@@ -103,15 +104,16 @@ export function sel(name: string, extra = ''): string {
   return `${name}{instance=~"$instance"${extra ? `,${extra}` : ''}}`;
 }
 
-/** Uids of the generated dashboards the console links to (one place for generator and renderer). */
+/**
+ * Uids of the generated dashboards the console links to (one place for generator and renderer):
+ * the node's own, then each module's by module id (declared in its contract slice, listed in
+ * src/shared/api/modules.ts).
+ */
 export const DASHBOARD_UIDS = {
   nodeHealth: 'tb-node-health',
   networkConsensus: 'tb-network-consensus',
   backups: 'tb-backups',
-  governor: 'tb-governor',
-  treasury: 'tb-treasury',
-  adMarket: 'tb-ad-market',
-  names: 'tb-names',
+  ...MODULE_DASHBOARDS,
 } as const;
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Per-module monitoring contributions: what each module of the node's list (NODE_MODULES,
- * src/node-core/node-modules.ts) declares as `monitoring` on its NodeModule — a dashboard and an
- * alert group (governor, ad market). A module without metrics yet (treasury, energy, names) declares none:
- * its dashboard and alerts (e.g. treasury backlog age > 2 h) come with its metrics.
+ * src/node-core/node-modules.ts) declares as `monitoring` on its NodeModule — a dashboard (its uid
+ * from the module's contract slice, DASHBOARD_UIDS[<id>]) and an alert group. A module without
+ * metrics worth watching declares none. Nothing here names a module.
  */
 import type { MonitoringContribution } from '../../../src/shared/monitoring.js';
 import type { AnyNodeModule } from '../../../src/node-core/modules/index.js';

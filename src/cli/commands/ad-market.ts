@@ -6,12 +6,14 @@
  * readiness JSON is byte-for-byte what the console's "readiness snapshot" export writes.
  * `register` and `presence reserve` submit chain transactions (ADMIN: TB_RPC_AUTH_TOKEN).
  * `dev-feed` (dev chains): mints a presence bucket and records deterministic fixture impressions.
+ * Conversions, claim routes, distribution, budget broker and policy snapshots: `ad-market-ops.ts`.
  * Exit codes: 0 ok; 1 node error / refusal; 2 usage.
  */
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { CampaignInput, type ReadinessSnapshot, type SelectorView } from '../../shared/api/ad_market.js';
 import { fixtureAcks } from '../ad-fixture.js';
+import { addAdMarketOps } from './ad-market-ops.js';
 import { clientFor, intFlag, localInput, output, table, UsageError, withCommon, type CommonOpts } from '../common.js';
 
 const SELECTOR_RE = /^(domain_tier|interest_tag|presence_bucket)=[A-Za-z0-9_.:-]{1,64}$/;
@@ -34,6 +36,8 @@ export function readinessLines(r: ReadinessSnapshot): string[] {
     ['window', `${r.window_secs} s (${r.dynamic.use_percentile_thresholds ? 'percentile thresholds, EMA' : 'static thresholds'}; ${r.params_source})`],
     ['height', r.height],
     ['skipped (presence)', r.skipped.presence],
+    ['settled', `${r.settlement_count} impression(s), $${(Number(r.total_usd_micros) / 1e6).toFixed(2)}`],
+    ['conversions', `${r.conversion_summary.conversions} worth $${(Number(r.conversion_summary.value_usd_micros) / 1e6).toFixed(2)}`],
   ]);
   for (const [id, b] of Object.entries(r.segments.presence_bucket))
     lines.push(`bucket ${id}: ${b.stale ? 'stale' : 'fresh'}, ${b.ready_slots} ready slot(s), confidence ${b.confidence_bps} bps, <1h ${pct(b.freshness_histogram.under_1h_ppm)}`);
@@ -92,17 +96,20 @@ export function adMarketCommand(): Command {
       .command('list')
       .description('presence cohorts (ad_market.list_presence_cohorts)')
       .option('--region <r>')
+      .addOption(new Option('--domain-tier <tier>').choices(['premium', 'reserved', 'community', 'unverified']))
+      .option('--interest-tag <tag>')
+      .option('--beacon <id>', 'part of the bucket id')
       .addOption(new Option('--kind <k>').choices(['localnet', 'range_boost', 'unknown']))
       .option('--min-confidence <bps>', 'minimum confidence, basis points (0-10000)')
       .option('--include-expired', 'include stale buckets')
       .option('--limit <n>', '1-1000', '100'),
-  ).action(async (opts: CommonOpts & { region?: string; kind?: 'localnet'; minConfidence?: string; includeExpired?: boolean; limit: string }) => {
+  ).action(async (opts: CommonOpts & { region?: string; domainTier?: 'premium'; interestTag?: string; beacon?: string; kind?: 'localnet'; minConfidence?: string; includeExpired?: boolean; limit: string }) => {
     const min = opts.minConfidence === undefined ? undefined : intFlag('--min-confidence', opts.minConfidence);
     if (min !== undefined && min > 10_000) throw new UsageError('--min-confidence: 0 to 10000 basis points');
     const { client } = clientFor(opts);
-    const r = await client.call('ad_market.list_presence_cohorts', { region: opts.region, kind: opts.kind, min_confidence_bps: min, include_expired: opts.includeExpired === true, limit: intFlag('--limit', opts.limit) });
+    const r = await client.call('ad_market.list_presence_cohorts', { region: opts.region, domain_tier: opts.domainTier, interest_tag: opts.interestTag, beacon_id: opts.beacon, kind: opts.kind, min_confidence_bps: min, include_expired: opts.includeExpired === true, limit: intFlag('--limit', opts.limit) });
     output(opts.format, r, (x) => [
-      ...(x.cohorts.length === 0 ? ['no presence cohorts'] : x.cohorts.map((b) => `${b.bucket_id.padEnd(24)} ${b.kind.padEnd(11)} ${b.confidence_bps} bps  r ${b.radius_meters} m  crowd ${b.crowd_size}  slots ${b.ready_slots} (+${b.reserved_slots} reserved)  expires ${new Date(b.expires_at_ms).toISOString()}${b.stale ? '  STALE' : ''}`)),
+      ...(x.cohorts.length === 0 ? ['no presence cohorts'] : x.cohorts.map((b) => `${b.bucket_id.padEnd(24)} ${b.kind.padEnd(11)} ${b.confidence_bps} bps  r ${b.radius_meters} m  crowd ${b.crowd_size}  slots ${b.ready_slots} (+${b.reserved_slots} reserved)  ${b.privacy_guardrail}  ${b.selector_prices.length} selector(s)  expires ${new Date(b.expires_at_ms).toISOString()}${b.stale ? '  STALE' : ''}`)),
       `privacy budget remaining ${pct(x.privacy_budget.remaining_ppm)}`,
     ]);
   });
@@ -139,5 +146,6 @@ export function adMarketCommand(): Command {
     for (let i = 0; i < acks.length; i += 256) txs.push((await client.call('ad_market.record_acks', { acks: acks.slice(i, i + 256) })).tx_hash);
     output(opts.format, { status: 'pending', bucket: o.bucket, events: acks.length, tx_hashes: txs }, (r) => `submitted bucket ${r.bucket} and ${r.events} impression(s) in ${r.tx_hashes.length} tx(s); they apply at the next block`);
   });
+  addAdMarketOps(ad);
   return ad;
 }

@@ -1,6 +1,6 @@
 /** `contract-cli node start|status|unlock`. */
 import { Command } from 'commander';
-import { addNodeFlags, flagsToLoadOptions } from '../../node-core/config/index.js';
+import { addNodeFlags, flagsToLoadOptions } from '../../node-core/node-config.js';
 import { clientFor, output, table, withCommon, type CommonOpts } from '../common.js';
 import { addUnlockCommand } from './node-unlock.js';
 import { npmLaunchers, watchLaunchers } from '../launcher-watch.js';

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { Client } from '../../shared/api/client.js';
-import { loadConfig } from '../../node-core/config/index.js';
+import { loadConfig } from '../../node-core/node-config.js';
 import { clientFor, localInput, output, table, UsageError, withCommon, type CommonOpts } from '../common.js';
 
 export interface LocalOpts {

@@ -7,7 +7,7 @@
  *    (token, secret, password, passphrase, seed, private, key_hex, api_key, auth) get their value replaced;
  * 3. `Authorization: Bearer …` / `Bearer …` credentials.
  */
-import { KEYS } from '../../node-core/config/index.js';
+import { KEYS } from '../../node-core/node-config.js';
 
 export const REDACTED = '[redacted]';
 

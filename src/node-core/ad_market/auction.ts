@@ -1,7 +1,8 @@
 /**
  * Per-selector auctions (spec/ad_market.md §5), integer-only so the chain runs them:
- * - bid = min(max_bid, remaining budget) × quality multiplier (quality_ppm clamped to
- *   [1e6, 2.5e6]) × signal multiplier (presence freshness weight 1.0/0.8/0.5/0.2; 1.0 without a bucket);
+ * - bid = min(max_bid, remaining budget) × quality multiplier (quality_ppm × conversion response,
+ *   clamped to [1e6, 2.5e6]) × signal multiplier (presence freshness weight 1.0/0.8/0.5/0.2; 1.0
+ *   without a bucket) × the budget broker's pacing multiplier, clamped to the remaining budget;
  * - bids under the selector's clearing price (the reserve) drop out;
  * - bid shading, applied: the winner pays min(top, max(second, clearing) + 1) µUSD, so the
  *   shading factor = paid / top (bps) moves with the competing bids;
@@ -24,6 +25,8 @@ export interface Bidder {
   max_bid: bigint;
   remaining: bigint;
   quality_ppm: number;
+  /** Budget broker multiplier kappa / (1 + shadow price), ppm (default 1 000 000 = unpaced). */
+  pacing_ppm?: number;
 }
 
 export interface SelectorStat {
@@ -40,6 +43,8 @@ export interface SelectorStat {
   shading_bps: number;
   opportunities: number;
   wins: number;
+  /** Conversions attributed to the selector and their value, µUSD. */
+  conversions: number;
   conversion_value: bigint;
   /** Badge families (privacy budgets) its impressions spend, sorted (≤ 8). */
   families: string[];
@@ -57,7 +62,37 @@ export interface AuctionOutcome {
 export function bidOf(b: Bidder, freshnessPpm: number): bigint {
   const base = b.max_bid < b.remaining ? b.max_bid : b.remaining;
   const q = BigInt(Math.min(2_500_000, Math.max(1_000_000, b.quality_ppm)));
-  return (((base * q) / 1_000_000n) * BigInt(freshnessPpm)) / 1_000_000n;
+  const signal = (((base * q) / 1_000_000n) * BigInt(freshnessPpm)) / 1_000_000n;
+  const paced = (signal * BigInt(b.pacing_ppm ?? 1_000_000)) / 1_000_000n;
+  return paced > b.remaining ? b.remaining : paced;
+}
+
+/** Integer square root (floor) of a non-negative bigint. */
+export function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  let x = n, y = (x + 1n) / 2n;
+  while (y < x) {
+    x = y;
+    y = (x + n / x) / 2n;
+  }
+  return x;
+}
+
+/**
+ * Quality of a campaign's bids, ppm in [1e6, 2.5e6]: its declared quality × the conversion
+ * response multiplier max(1, response^α), α = 0.5, response = observed conversion rate
+ * (conversions / won impressions) ÷ the creatives' declared action rate (spec §5 quality_alpha).
+ */
+export function effectiveQualityPpm(c: { quality_ppm: number; wins: number; conversions: number; creatives: readonly { action_rate_ppm: number }[] }): number {
+  const declared = c.creatives.length === 0 ? 10_000 : Math.max(1, Math.round(c.creatives.reduce((n, x) => n + x.action_rate_ppm, 0) / c.creatives.length));
+  let mult = 1_000_000n;
+  if (c.wins > 0 && c.conversions > 0) {
+    const responsePpm = (BigInt(c.conversions) * 1_000_000_000_000n) / (BigInt(c.wins) * BigInt(declared));
+    const r = isqrt(responsePpm * 1_000_000n);
+    if (r > mult) mult = r;
+  }
+  const q = (BigInt(Math.max(1_000_000, c.quality_ppm)) * mult) / 1_000_000n;
+  return Number(q > 2_500_000n ? 2_500_000n : q);
 }
 
 /** Runs one shaded first-price auction at reserve `clearing`; ties go to the lower campaign id. */

@@ -1,94 +1,30 @@
 /**
- * The ad market's chain module (`ad_market`). Every state change is a transaction; the kinds are
- * fee-exempt gateway attestations that only a validator may send (the node key signs what its
- * operator asks through the ADMIN RPC), refused with `not_validator` otherwise:
- *   ad_market.register  [id, advertiser, budget µUSD, max_bid µUSD, quality_ppm, tiers[], tags[]]
- *   ad_market.ack       [[viewer, host, provider, domain_tier, interest_tag, bucket, badges[], population], …] (≤ 256)
- *                       readiness events; each runs the privacy check and the selector's auction
- *   ad_market.presence  [bucket_id, kind, region, radius_m, confidence_bps, ttl_secs, crowd]
- *   ad_market.reserve   [campaign_id, bucket_id, slots]
+ * The ad market's chain rules (`ad_market`). Every state change is a transaction (kinds in
+ * `kinds.ts`): fee-exempt gateway attestations only a validator may send (the node key signs
+ * what its operator asks through the ADMIN RPC, or what an advertiser's authenticated conversion
+ * asks), refused with `not_validator` otherwise. Knobs come from the treasury's governance params
+ * (`ctx.read(treasuryState)` → `adParams`). Each readiness event runs the privacy check and its
+ * selector's auction (bids paced by the budget broker); a conversion is attributed to the
+ * selector of the campaign's last won impression and raises the campaign's quality.
  * endBlock prunes the window, cancels reservations whose bucket went stale or whose crowd fails
  * policy (counted in `skipped_presence`), and evaluates readiness (EMA thresholds and streak).
  */
-import { asArray, asSafeInt, asU64, CodecError } from '../codec/canonical.js';
 import { blake3, toHex } from '../crypto/hash.js';
-import { moduleRef, ok, refuse, type BlockContext, type ChainModule, type TxKind } from '../chain/module.js';
-import { priceStep, runAuction, PRICE_DEFAULTS } from './auction.js';
-import { authorize, familyOf } from './privacy.js';
+import { moduleRef, ok, refuse, type BlockContext, type ChainModule } from '../chain/module.js';
+import { treasuryState } from '../treasury/index.js';
+import { effectiveQualityPpm, priceStep, runAuction, PRICE_DEFAULTS } from './auction.js';
+import { appliedPacingPpm, newPacing, recordSpend } from './broker.js';
+import { AD_KINDS, type AckCall, type AdCall, type ClaimRouteCall, type ConvertCall, type PresenceCall, type RegisterCall, type ReserveCall } from './kinds.js';
+import { adParams, type AdParams, type PresenceParams } from './params.js';
+import { authorize, familyOf, impressionsUntilExhausted, type PrivacyConfig } from './privacy.js';
 import { evaluateReadiness } from './readiness.js';
-import { AD_PARAMS, asText, decodeAd, DOMAIN_TIERS, EMPTY_AD, encodeAd, PRESENCE_KINDS, type AdState, type Bucket } from './state.js';
+import { AD_LIMITS, decodeAd, EMPTY_AD, encodeAd, type AdState, type Bucket, type Campaign } from './state.js';
 
 export const AD_MARKET_ID = 'ad_market';
 export const adMarketState = moduleRef<AdState>(AD_MARKET_ID);
 
-const ID_RE = /^[a-z0-9][a-z0-9_.:-]{0,63}$/;
-const idText = (v: unknown, f: string) => {
-  const s = asText(v, f, 64);
-  if (!ID_RE.test(s)) throw new CodecError(`${f} must match ${ID_RE.source}`);
-  return s;
-};
-const tier = (v: unknown) => {
-  const s = asText(v, 'domain_tier', 16);
-  if (!(DOMAIN_TIERS as readonly string[]).includes(s)) throw new CodecError(`domain_tier must be one of ${DOMAIN_TIERS.join(', ')}`);
-  return s;
-};
-
-export interface RegisterCall { id: string; advertiser: string; budget: bigint; max_bid: bigint; quality_ppm: number; domain_tiers: string[]; interest_tags: string[] }
-export interface AckItem { viewer: string; host: string; provider: string; domain_tier: string; interest_tag: string; bucket: string; badges: string[]; population: number }
-export interface AckCall { acks: AckItem[] }
-export interface PresenceCall { bucket_id: string; kind: string; region: string; radius_m: number; confidence_bps: number; ttl_secs: number; crowd: number }
-export interface ReserveCall { campaign_id: string; bucket_id: string; slots: number }
-
-export const registerKind: TxKind<RegisterCall> = {
-  tag: 'ad_market.register',
-  fee: 'exempt',
-  decode(b) {
-    asArray(b, 'ad_market.register', 7);
-    return { id: idText(b[0], 'campaign id'), advertiser: asText(b[1], 'advertiser', 64), budget: asU64(b[2], 'budget'), max_bid: asU64(b[3], 'max_bid'), quality_ppm: asSafeInt(b[4], 'quality_ppm', 2_500_000), domain_tiers: asArray(b[5], 'tiers').map(tier), interest_tags: asArray(b[6], 'tags').map((t) => idText(t, 'interest_tag')) };
-  },
-  encode: (c) => [c.id, c.advertiser, c.budget, c.max_bid, c.quality_ppm, c.domain_tiers, c.interest_tags],
-  view: (c) => ({ summary: `register ad campaign ${c.id} (budget ${c.budget} µUSD)`, fields: { id: c.id, advertiser: c.advertiser, budget_usd_micros: c.budget.toString() } }),
-};
-
-export const ackKind: TxKind<AckCall> = {
-  tag: 'ad_market.ack',
-  fee: 'exempt',
-  decode(b) {
-    if (b.length < 1 || b.length > 256) throw new CodecError(`ad_market.ack takes 1..256 events, got ${b.length}`);
-    return {
-      acks: b.map((x, i) => {
-        const a = asArray(x, `ack[${i}]`, 8);
-        return { viewer: asText(a[0], 'viewer', 64), host: asText(a[1], 'host', 64), provider: asText(a[2], 'provider', 64), domain_tier: tier(a[3]), interest_tag: asText(a[4], 'interest_tag', 64), bucket: asText(a[5], 'bucket', 64), badges: asArray(a[6], 'badges').map((g) => asText(g, 'badge', 64)), population: asSafeInt(a[7], 'population', 1_000_000_000) };
-      }),
-    };
-  },
-  encode: (c) => c.acks.map((a) => [a.viewer, a.host, a.provider, a.domain_tier, a.interest_tag, a.bucket, a.badges, a.population]),
-  view: (c) => ({ summary: `${c.acks.length} ad readiness event(s)`, fields: { events: c.acks.length } }),
-};
-
-export const presenceKind: TxKind<PresenceCall> = {
-  tag: 'ad_market.presence',
-  fee: 'exempt',
-  decode(b) {
-    asArray(b, 'ad_market.presence', 7);
-    const kind = asText(b[1], 'kind', 16);
-    if (!(PRESENCE_KINDS as readonly string[]).includes(kind)) throw new CodecError(`kind must be one of ${PRESENCE_KINDS.join(', ')}`);
-    return { bucket_id: idText(b[0], 'bucket_id'), kind, region: asText(b[2], 'region', 64), radius_m: asSafeInt(b[3], 'radius_m', 1_000_000), confidence_bps: asSafeInt(b[4], 'confidence_bps', 10_000), ttl_secs: asSafeInt(b[5], 'ttl_secs', 10_000_000), crowd: asSafeInt(b[6], 'crowd', 1_000_000_000) };
-  },
-  encode: (c) => [c.bucket_id, c.kind, c.region, c.radius_m, c.confidence_bps, c.ttl_secs, c.crowd],
-  view: (c) => ({ summary: `presence bucket ${c.bucket_id} (${c.confidence_bps} bps, crowd ${c.crowd})`, fields: { bucket_id: c.bucket_id, confidence_bps: c.confidence_bps } }),
-};
-
-export const reserveKind: TxKind<ReserveCall> = {
-  tag: 'ad_market.reserve',
-  fee: 'exempt',
-  decode(b) {
-    asArray(b, 'ad_market.reserve', 3);
-    return { campaign_id: idText(b[0], 'campaign_id'), bucket_id: idText(b[1], 'bucket_id'), slots: asSafeInt(b[2], 'slots', 10_000) };
-  },
-  encode: (c) => [c.campaign_id, c.bucket_id, c.slots],
-  view: (c) => ({ summary: `reserve ${c.slots} presence slot(s) of ${c.bucket_id} for ${c.campaign_id}`, fields: { ...c } }),
-};
+/** The governance knobs in force at this point of the block. */
+export const paramsAt = (ctx: BlockContext): AdParams => adParams(ctx.read(treasuryState));
 
 /** Selector id (spec §1): hex BLAKE3(domain ‖ tier ‖ sorted tags ‖ bucket ‖ version u16 LE); domain '' (no `.block` names yet). */
 export function selectorId(domainTier: string, interestTags: readonly string[], bucket: string, version = 1): string {
@@ -100,8 +36,7 @@ export function selectorId(domainTier: string, interestTags: readonly string[], 
 }
 
 /** Bucket usable for reservations and impressions: unexpired, confident, crowd at policy. Else the reason. */
-export function bucketProblem(b: Bucket | undefined, nowMs: number): string | null {
-  const P = AD_PARAMS.presence;
+export function bucketProblem(b: Bucket | undefined, nowMs: number, P: PresenceParams): string | null {
   if (!b) return 'unknown presence bucket';
   if (b.expires_ms <= nowMs) return `bucket ${b.id} is stale (expired at ${new Date(b.expires_ms).toISOString()})`;
   if (b.confidence_bps < P.min_confidence_bps) return `bucket ${b.id} confidence ${b.confidence_bps} bps is under ${P.min_confidence_bps}`;
@@ -110,7 +45,7 @@ export function bucketProblem(b: Bucket | undefined, nowMs: number): string | nu
 }
 
 /** Slots a bucket offers: floor(crowd / min_crowd_size). */
-export const bucketSlots = (b: Bucket) => Math.floor(b.crowd / AD_PARAMS.presence.min_crowd_size);
+export const bucketSlots = (b: Bucket, P: PresenceParams) => Math.floor(b.crowd / P.min_crowd_size);
 export const reservedSlots = (s: AdState, bucket: string) => s.reservations.filter((r) => r.bucket === bucket).reduce((n, r) => n + r.slots, 0);
 
 const freshnessPpm = (b: Bucket | undefined, nowMs: number) => {
@@ -119,16 +54,18 @@ const freshnessPpm = (b: Bucket | undefined, nowMs: number) => {
   return age < H ? 1_000_000 : age < 6 * H ? 800_000 : age < 24 * H ? 500_000 : 200_000;
 };
 
-function applyAcks(s: AdState, call: AckCall, ctx: BlockContext): AdState {
+function applyAcks(s: AdState, call: AckCall, ctx: BlockContext, P: AdParams): AdState {
   let privacy = new Map(s.privacy.map((p) => [p.family, p]));
   const denials = { ...s.denials };
   const acks = [...s.acks];
   const campaigns = s.campaigns.map((c) => ({ ...c }));
   const selectors = new Map(s.selectors.map((x) => [x.selector, { ...x }]));
   let skipped = s.skipped_presence;
+  let settled = s.settled_usd_micros;
+  let settlements = s.settlement_count;
   for (const a of call.acks) {
     const bucket = a.bucket === '' ? undefined : s.buckets.find((b) => b.id === a.bucket);
-    if (a.bucket !== '' && bucketProblem(bucket, ctx.timestampMs) !== null) {
+    if (a.bucket !== '' && bucketProblem(bucket, ctx.timestampMs, P.presence) !== null) {
       skipped += 1;
       continue;
     }
@@ -136,7 +73,7 @@ function applyAcks(s: AdState, call: AckCall, ctx: BlockContext): AdState {
       denials.k_anonymity_redacted += 1;
       continue;
     }
-    const auth = authorize(privacy, a.badges, a.population, AD_PARAMS.privacy);
+    const auth = authorize(privacy, a.badges, a.population, P.privacy);
     privacy = auth.budgets;
     if (auth.decision !== 'ok') {
       denials[auth.decision] += 1;
@@ -146,8 +83,8 @@ function applyAcks(s: AdState, call: AckCall, ctx: BlockContext): AdState {
     const sel = selectorId(a.domain_tier, a.interest_tag === '' ? [] : [a.interest_tag], a.bucket);
     let st = selectors.get(sel);
     if (!st) {
-      if (selectors.size >= AD_PARAMS.max_selectors) continue;
-      st = { selector: sel, label: `${a.domain_tier}/${a.interest_tag || '-'}/${a.bucket || '-'}`, clearing_price: PRICE_DEFAULTS.default_price_usd_micros, integral: 0n, top_bid: 0n, last_paid: 0n, shading_bps: 0, opportunities: 0, wins: 0, conversion_value: 0n, families: [] };
+      if (selectors.size >= AD_LIMITS.max_selectors) continue;
+      st = { selector: sel, label: `${a.domain_tier}/${a.interest_tag || '-'}/${a.bucket || '-'}`, clearing_price: PRICE_DEFAULTS.default_price_usd_micros, integral: 0n, top_bid: 0n, last_paid: 0n, shading_bps: 0, opportunities: 0, wins: 0, conversions: 0, conversion_value: 0n, families: [] };
       selectors.set(sel, st);
     }
     const fams = new Set([...st.families, ...a.badges.map(familyOf)]);
@@ -155,7 +92,8 @@ function applyAcks(s: AdState, call: AckCall, ctx: BlockContext): AdState {
     const eligible = campaigns.filter(
       (c) => (c.domain_tiers.length === 0 || c.domain_tiers.includes(a.domain_tier)) && (c.interest_tags.length === 0 || c.interest_tags.includes(a.interest_tag)) && c.budget > c.spent,
     );
-    const out = runAuction(eligible.map((c) => ({ id: c.id, max_bid: c.max_bid, remaining: c.budget - c.spent, quality_ppm: c.quality_ppm })), st.clearing_price, freshnessPpm(bucket, ctx.timestampMs));
+    const bidders = eligible.map((c) => ({ id: c.id, max_bid: c.max_bid, remaining: c.budget - c.spent, quality_ppm: effectiveQualityPpm(c), pacing_ppm: appliedPacingPpm(c.pacing) }));
+    const out = runAuction(bidders, st.clearing_price, freshnessPpm(bucket, ctx.timestampMs));
     st.opportunities += 1;
     if (out.winner) {
       st.wins += 1;
@@ -164,21 +102,30 @@ function applyAcks(s: AdState, call: AckCall, ctx: BlockContext): AdState {
       st.shading_bps = out.shading_bps;
       const w = campaigns.find((c) => c.id === out.winner)!;
       w.spent += out.paid;
+      w.wins += 1;
+      w.last_selector = sel;
+      w.pacing = recordSpend(w.pacing, out.paid, w.budget - w.spent, P.epochs_per_budget);
+      settled += out.paid;
+      settlements += 1;
     }
     Object.assign(st, priceStep(st, out.winner !== null));
   }
-  const trimmed = acks.length > AD_PARAMS.max_events ? acks.slice(acks.length - AD_PARAMS.max_events) : acks;
-  return { ...s, acks: trimmed, privacy: [...privacy.values()].sort((x, y) => (x.family < y.family ? -1 : 1)), denials, campaigns, selectors: [...selectors.values()].sort((x, y) => (x.selector < y.selector ? -1 : 1)), skipped_presence: skipped };
+  const trimmed = acks.length > AD_LIMITS.max_events ? acks.slice(acks.length - AD_LIMITS.max_events) : acks;
+  return {
+    ...s, acks: trimmed, privacy: [...privacy.values()].sort((x, y) => (x.family < y.family ? -1 : 1)), denials, campaigns,
+    selectors: [...selectors.values()].sort((x, y) => (x.selector < y.selector ? -1 : 1)), skipped_presence: skipped, settled_usd_micros: settled, settlement_count: settlements,
+  };
 }
 
 function endBlock(s: AdState, ctx: BlockContext): AdState {
   const now = ctx.timestampMs;
-  const R = AD_PARAMS.readiness;
+  const P = paramsAt(ctx);
+  const R = P.readiness;
   const acks = s.acks.filter((a) => a.ts_ms > now - R.window_secs * 1000);
   let skipped = s.skipped_presence;
   const reservations = s.reservations.filter((r) => {
     if (r.expires_ms <= now) return false;
-    if (bucketProblem(s.buckets.find((b) => b.id === r.bucket), now) !== null) {
+    if (bucketProblem(s.buckets.find((b) => b.id === r.bucket), now, P.presence) !== null) {
       skipped += 1;
       return false;
     }
@@ -189,45 +136,100 @@ function endBlock(s: AdState, ctx: BlockContext): AdState {
   return { ...s, acks, reservations, buckets, skipped_presence: skipped, carry: ev.carry, ready: ev.ready, last_updated_ms: now };
 }
 
-const validatorOnly = (ctx: BlockContext & { sender: string }) => (ctx.validators.has(ctx.sender) ? null : refuse<AdState>('not_validator', `ad_market calls are gateway attestations: ${ctx.sender} is not a validator`));
+function register(s: AdState, call: RegisterCall, ctx: BlockContext, P: AdParams) {
+  if (s.campaigns.some((c) => c.id === call.id)) return refuse<AdState>('campaign_exists', `campaign already exists: ${call.id}`);
+  if (s.campaigns.length >= AD_LIMITS.max_campaigns) return refuse<AdState>('too_many_campaigns', `at most ${AD_LIMITS.max_campaigns} campaigns`);
+  const ids = new Set<string>();
+  const creatives = call.creatives.filter((x) => !ids.has(x.id) && ids.add(x.id)).sort((x, y) => (x.id < y.id ? -1 : 1));
+  const c: Campaign = {
+    id: call.id, advertiser: call.advertiser, budget: call.budget, spent: 0n, max_bid: call.max_bid, quality_ppm: call.quality_ppm,
+    domain_tiers: [...new Set(call.domain_tiers)].sort(), interest_tags: [...new Set(call.interest_tags)].sort(), created_ms: ctx.timestampMs,
+    creatives, token_hash: call.token_hash, wins: 0, conversions: 0, conversion_value: 0n, last_selector: '', pacing: newPacing(call.budget, P.epochs_per_budget),
+  };
+  return ok({ ...s, campaigns: [...s.campaigns, c].sort((x, y) => (x.id < y.id ? -1 : 1)) });
+}
 
-export const adMarketChain: ChainModule<AdState, RegisterCall | AckCall | PresenceCall | ReserveCall> = {
+function presence(s: AdState, call: PresenceCall, ctx: BlockContext, P: PresenceParams) {
+  const b: Bucket = {
+    id: call.bucket_id, kind: call.kind, region: call.region,
+    radius_m: Math.min(P.radius_max_m, Math.max(P.radius_min_m, call.radius_m)),
+    confidence_bps: Math.min(10_000, call.confidence_bps),
+    minted_ms: ctx.timestampMs,
+    expires_ms: ctx.timestampMs + Math.max(P.ttl_min_secs, Math.min(P.ttl_max_secs, call.ttl_secs)) * 1000,
+    crowd: Math.max(0, call.crowd),
+  };
+  const rest = s.buckets.filter((x) => x.id !== b.id);
+  if (rest.length >= AD_LIMITS.max_buckets) return refuse<AdState>('too_many_buckets', `at most ${AD_LIMITS.max_buckets} presence buckets`);
+  return ok({ ...s, buckets: [...rest, b].sort((x, y) => (x.id < y.id ? -1 : 1)) });
+}
+
+/**
+ * Why a bucket's impressions cannot be served privately (null = they can): a badge family they
+ * spend (`presence` and its selectors' families) is cooling or one impression from exhaustion.
+ */
+export function privacyBlock(s: AdState, bucketId: string, P: PrivacyConfig): string | null {
+  const fams = new Set(['presence', ...s.selectors.filter((x) => x.label.split('/')[2] === bucketId).flatMap((x) => x.families)]);
+  for (const f of [...fams].sort()) {
+    const b = s.privacy.find((p) => p.family === f);
+    if (!b) continue;
+    if (b.cooldown_remaining > 0) return `privacy budget of badge family ${f} is cooling off (${b.cooldown_remaining} impression(s) left)`;
+    if (impressionsUntilExhausted(b, 1, P) === 0) return `privacy budget of badge family ${f} is exhausted`;
+  }
+  return null;
+}
+
+function reserve(s: AdState, call: ReserveCall, ctx: BlockContext, P: PresenceParams, Pr: PrivacyConfig) {
+  const c = s.campaigns.find((x) => x.id === call.campaign_id);
+  if (!c) return refuse<AdState>('unknown_campaign', `unknown campaign ${call.campaign_id}`);
+  const b = s.buckets.find((x) => x.id === call.bucket_id);
+  const problem = bucketProblem(b, ctx.timestampMs, P);
+  if (problem) return refuse<AdState>('invalid_presence_bucket', problem);
+  const free = bucketSlots(b!, P) - reservedSlots(s, b!.id);
+  if (call.slots < 1 || call.slots > free) return refuse<AdState>('insufficient_slots', `bucket ${b!.id} has ${free} free slot(s); asked ${call.slots}`);
+  const spent = privacyBlock(s, b!.id, Pr);
+  if (spent) return refuse<AdState>('insufficient_privacy_budget', spent);
+  const r = { id: `r${s.seq + 1}`, campaign: c.id, bucket: b!.id, slots: call.slots, expires_ms: b!.expires_ms };
+  return ok({ ...s, reservations: [...s.reservations, r], seq: s.seq + 1 });
+}
+
+/** Why a conversion cannot be recorded (null = it can): the RPC checks this before submitting. */
+export function conversionProblem(s: AdState, campaignId: string, creativeId: string): { reason: string; message: string } | null {
+  const c = s.campaigns.find((x) => x.id === campaignId);
+  if (!c) return { reason: 'unknown_campaign', message: `unknown campaign ${campaignId}` };
+  if (!c.creatives.some((x) => x.id === creativeId)) return { reason: 'unknown_creative', message: `campaign ${campaignId} has no creative ${creativeId}` };
+  if (c.last_selector === '') return { reason: 'unattributed_conversion', message: `campaign ${campaignId} has won no impression to attribute a conversion to` };
+  return null;
+}
+
+function convert(s: AdState, call: ConvertCall) {
+  const problem = conversionProblem(s, call.campaign_id, call.creative_id);
+  if (problem) return refuse<AdState>(problem.reason, problem.message);
+  const campaigns = s.campaigns.map((c) => (c.id === call.campaign_id ? { ...c, conversions: c.conversions + 1, conversion_value: c.conversion_value + call.value } : c));
+  const sel = s.campaigns.find((c) => c.id === call.campaign_id)!.last_selector;
+  const selectors = s.selectors.map((x) => (x.selector === sel ? { ...x, conversions: x.conversions + 1, conversion_value: x.conversion_value + call.value } : x));
+  return ok({ ...s, campaigns, selectors });
+}
+
+function claimRoute(s: AdState, call: ClaimRouteCall) {
+  const rest = s.claim_routes.filter((r) => !(r.domain === call.domain && r.role === call.role));
+  if (rest.length >= AD_LIMITS.max_claim_routes) return refuse<AdState>('too_many_claim_routes', `at most ${AD_LIMITS.max_claim_routes} claim routes`);
+  const routes = [...rest, { ...call }].sort((x, y) => (x.domain === y.domain ? (x.role < y.role ? -1 : 1) : x.domain < y.domain ? -1 : 1));
+  return ok({ ...s, claim_routes: routes });
+}
+
+export const adMarketChain: ChainModule<AdState, AdCall> = {
   id: AD_MARKET_ID,
-  kinds: [registerKind, ackKind, presenceKind, reserveKind] as TxKind<RegisterCall | AckCall | PresenceCall | ReserveCall>[],
+  kinds: AD_KINDS,
   state: { empty: EMPTY_AD, encode: encodeAd, decode: decodeAd },
   applyTx(s, call, ctx) {
-    const denied = validatorOnly(ctx);
-    if (denied) return denied;
-    if ('acks' in call) return ok(applyAcks(s, call, ctx));
-    if ('advertiser' in call) {
-      if (s.campaigns.some((c) => c.id === call.id)) return refuse('campaign_exists', `campaign already exists: ${call.id}`);
-      if (s.campaigns.length >= AD_PARAMS.max_campaigns) return refuse('too_many_campaigns', `at most ${AD_PARAMS.max_campaigns} campaigns`);
-      const c = { id: call.id, advertiser: call.advertiser, budget: call.budget, spent: 0n, max_bid: call.max_bid, quality_ppm: call.quality_ppm, domain_tiers: [...new Set(call.domain_tiers)].sort(), interest_tags: [...new Set(call.interest_tags)].sort(), created_ms: ctx.timestampMs };
-      return ok({ ...s, campaigns: [...s.campaigns, c].sort((x, y) => (x.id < y.id ? -1 : 1)) });
-    }
-    if ('kind' in call) {
-      const P = AD_PARAMS.presence;
-      const b: Bucket = {
-        id: call.bucket_id, kind: call.kind, region: call.region,
-        radius_m: Math.min(P.radius_max_m, Math.max(P.radius_min_m, call.radius_m)),
-        confidence_bps: Math.min(10_000, call.confidence_bps),
-        minted_ms: ctx.timestampMs,
-        expires_ms: ctx.timestampMs + Math.max(P.ttl_min_secs, Math.min(P.ttl_default_secs, call.ttl_secs)) * 1000,
-        crowd: Math.max(0, call.crowd),
-      };
-      const rest = s.buckets.filter((x) => x.id !== b.id);
-      if (rest.length >= AD_PARAMS.max_buckets) return refuse('too_many_buckets', `at most ${AD_PARAMS.max_buckets} presence buckets`);
-      return ok({ ...s, buckets: [...rest, b].sort((x, y) => (x.id < y.id ? -1 : 1)) });
-    }
-    const c = s.campaigns.find((x) => x.id === call.campaign_id);
-    if (!c) return refuse('unknown_campaign', `unknown campaign ${call.campaign_id}`);
-    const b = s.buckets.find((x) => x.id === call.bucket_id);
-    const problem = bucketProblem(b, ctx.timestampMs);
-    if (problem) return refuse('invalid_presence_bucket', problem);
-    const free = bucketSlots(b!) - reservedSlots(s, b!.id);
-    if (call.slots < 1 || call.slots > free) return refuse('insufficient_slots', `bucket ${b!.id} has ${free} free slot(s); asked ${call.slots}`);
-    const r = { id: `r${s.seq + 1}`, campaign: c.id, bucket: b!.id, slots: call.slots, expires_ms: b!.expires_ms };
-    return ok({ ...s, reservations: [...s.reservations, r], seq: s.seq + 1 });
+    if (!ctx.validators.has(ctx.sender)) return refuse('not_validator', `ad_market calls are gateway attestations: ${ctx.sender} is not a validator`);
+    const P = paramsAt(ctx);
+    if ('acks' in call) return ok(applyAcks(s, call, ctx, P));
+    if ('advertiser' in call) return register(s, call, ctx, P);
+    if ('kind' in call) return presence(s, call, ctx, P.presence);
+    if ('creative_id' in call) return convert(s, call);
+    if ('role' in call) return claimRoute(s, call);
+    return reserve(s, call, ctx, P.presence, P.privacy);
   },
   endBlock,
 };

@@ -6,3 +6,5 @@ export { AD_MARKET, contextualVerdict, presenceVerdict } from './module.js';
 export { adMarketChain, adMarketState, AD_MARKET_ID, selectorId } from './chain-module.js';
 export { adMarketMonitoring } from './monitoring.js';
 export type { AdState } from './state.js';
+export { checkPolicy, policyBytes, readPolicy } from './policy.js';
+export { conversionTokenHash } from './module.js';

@@ -1,13 +1,15 @@
 /**
  * Ad market metrics (spec/ad_market.md §8), refreshed at every new head from the chain state.
  * Label cardinality is bounded: the MAX_SELECTOR_LABELS busiest selectors keep their own label
- * (`tier/tag/bucket`), the rest are aggregated under `other`; segment labels are the cohorts of
+ * (`tier/tag/bucket`), the rest are aggregated under `other` (auction figures, conversion value,
+ * privacy budget utilisation); segment labels are the cohorts of
  * the window (≤ max_selectors by construction).
  */
 import client, { type Registry } from 'prom-client';
 import { winRatePpm } from './auction.js';
+import { appliedPacingPpm } from './broker.js';
 import type { AdState } from './state.js';
-import type { ReadinessSnapshot } from '../../shared/api/ad_market.js';
+import type { ReadinessSnapshot, SelectorView } from '../../shared/api/ad_market.js';
 
 export const MAX_SELECTOR_LABELS = 16;
 
@@ -30,10 +32,14 @@ export function adMetrics(registry: Registry) {
     winRate: g('ad_auction_win_rate', 'Share of impressions that cleared, ppm.', ['selector']),
     shading: g('ad_bid_shading_factor_bps', 'Paid / top bid of the last cleared auction, bps.', ['selector']),
     clearing: g('ad_price_pi_price_per_mib', 'Clearing price from the PI controller, µUSD.', ['selector']),
-    conversions: c('ad_conversion_value_total', 'Conversion value recorded, µUSD.', ['selector']),
-    privacyUtil: g('ad_privacy_budget_utilization_ratio', 'Spent share of a badge family privacy budget (0..1).', ['family']),
+    conversions: c('ad_conversion_value_total', 'Conversion value recorded on chain, µUSD, by the selector it is attributed to.', ['selector']),
+    conversionTotal: c('ad_conversion_total', 'Conversion requests of advertisers: accepted, or rejected by reason (auth_required, advertiser_mismatch, token_missing, token_invalid, unknown_campaign, …).', ['result', 'reason']),
+    privacyUtil: g('ad_privacy_budget_utilization_ratio', 'Spent share (0..1) of the tightest privacy budget among the badge families a selector spends.', ['selector']),
     privacyRemaining: g('ad_privacy_budget_remaining_ppm', 'Lowest remaining privacy budget over families, ppm.'),
     denials: c('ad_privacy_denial_total', 'Impressions denied by the privacy guard, by reason.', ['reason']),
+    budgetMultiplier: g('ad_budget_shading_multiplier', 'Budget broker factor applied to a campaign\'s bids: min(1, kappa / (1 + shadow price)); the 16 biggest spenders by campaign.', ['campaign']),
+    budgetDual: g('ad_budget_dual_price', 'Budget broker shadow (dual) price of a campaign (0 = on or under its pacing target).', ['campaign']),
+    budgetProgress: g('ad_budget_progress', 'Spent share of a campaign budget (0..1).', ['campaign']),
   };
 }
 export type AdMetrics = ReturnType<typeof adMetrics>;
@@ -41,7 +47,7 @@ export type AdMetrics = ReturnType<typeof adMetrics>;
 /** Last seen chain counters (metrics counters only move forward by the difference). */
 export interface Seen { skipped: number; denials: Record<string, number>; conversions: Map<string, bigint> }
 
-export function refreshMetrics(m: AdMetrics, s: AdState, snap: ReadinessSnapshot, seen: Seen): void {
+export function refreshMetrics(m: AdMetrics, s: AdState, snap: ReadinessSnapshot, seen: Seen, views: readonly SelectorView[]): void {
   m.ready.set(snap.ready ? 1 : 0);
   m.viewers.set(snap.unique_viewers);
   m.hosts.set(snap.host_count);
@@ -87,9 +93,23 @@ export function refreshMetrics(m: AdMetrics, s: AdState, snap: ReadinessSnapshot
   for (const [tier, seg] of Object.entries(snap.segments.domain_tier)) if (seg.readiness_score >= 60) m.segmentReady.inc({ domain_tier: tier, presence_bucket: 'any', interest_tag: 'any' });
   for (const [tag, seg] of Object.entries(snap.segments.interest_tag)) if (seg.readiness_score >= 60) m.segmentReady.inc({ domain_tier: 'any', presence_bucket: 'any', interest_tag: tag });
   for (const [b, v] of Object.entries(snap.segments.presence_bucket)) if (v.ready_slots > 0) m.segmentReady.inc({ domain_tier: 'any', presence_bucket: b, interest_tag: 'any' });
-  if (snap.privacy) {
-    m.privacyRemaining.set(snap.privacy.remaining_ppm);
-    m.privacyUtil.reset();
-    for (const f of snap.privacy.families) m.privacyUtil.set({ family: f.family }, f.utilization_ppm / 1_000_000);
+  if (snap.privacy) m.privacyRemaining.set(snap.privacy.remaining_ppm);
+  m.budgetMultiplier.reset();
+  m.budgetDual.reset();
+  m.budgetProgress.reset();
+  for (const c of [...s.campaigns].sort((a, b) => (a.spent === b.spent ? (a.id < b.id ? -1 : 1) : a.spent > b.spent ? -1 : 1)).slice(0, MAX_SELECTOR_LABELS)) {
+    m.budgetMultiplier.set({ campaign: c.id }, appliedPacingPpm(c.pacing) / 1_000_000);
+    m.budgetDual.set({ campaign: c.id }, c.pacing.dual_price_ppm / 1_000_000);
+    m.budgetProgress.set({ campaign: c.id }, c.budget === 0n ? 0 : Number((c.spent * 1_000_000n) / c.budget) / 1_000_000);
   }
+  // Per selector: the same busiest-first cap; the rest aggregate under `other` at their worst.
+  const util = new Map(views.map((v) => [v.selector_id, v.privacy_utilization_ppm]));
+  m.privacyUtil.reset();
+  let otherUtil = -1;
+  busiest.forEach((x, i) => {
+    const u = util.get(x.selector) ?? 0;
+    if (i < MAX_SELECTOR_LABELS) m.privacyUtil.set({ selector: x.label }, u / 1_000_000);
+    else otherUtil = Math.max(otherUtil, u);
+  });
+  if (otherUtil >= 0) m.privacyUtil.set({ selector: 'other' }, otherUtil / 1_000_000);
 }

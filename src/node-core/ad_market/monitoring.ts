@@ -9,7 +9,7 @@ import { DASHBOARD_UIDS, sel, type MonitoringContribution } from '../../shared/m
 export const adMarketMonitoring: MonitoringContribution = {
   id: 'ad_market',
   dashboard: {
-    uid: DASHBOARD_UIDS.adMarket,
+    uid: DASHBOARD_UIDS.ad_market,
     title: 'The Block / Ad market',
     description: 'Ad readiness (blockers, counts vs thresholds, streak), presence freshness, per-selector auction competitiveness and privacy budgets.',
     tags: ['the-block', 'ad-market', 'module'],
@@ -90,13 +90,36 @@ export const adMarketMonitoring: MonitoringContribution = {
           },
           {
             title: 'Privacy budget used',
-            description: 'Spent share of each badge family budget; at 1 impressions are denied (budget_exhausted, then cooldown).',
+            description: 'Per selector: spent share of the tightest badge family budget its impressions spend; at 1 they are denied (budget_exhausted, then cooldown).',
             kind: 'bargauge',
-            queries: [{ expr: `max by (family) (${sel('ad_privacy_budget_utilization_ratio')})`, legend: '{{family}}' }],
+            queries: [{ expr: `max by (selector) (${sel('ad_privacy_budget_utilization_ratio')})`, legend: '{{selector}}' }],
             unit: 'percentunit',
             min: 0,
             max: 1,
             thresholds: [{ value: null, color: 'green' }, { value: 0.8, color: 'orange' }, { value: 0.95, color: 'red' }],
+          },
+          {
+            title: 'Budget pacing',
+            description: 'Budget broker per campaign (16 biggest spenders): factor applied to bids min(1, κ/(1+λ)), shadow price λ, and spent share of the budget.',
+            kind: 'timeseries',
+            queries: [
+              { expr: `max by (campaign) (${sel('ad_budget_shading_multiplier')})`, legend: 'bid factor {{campaign}}' },
+              { expr: `max by (campaign) (${sel('ad_budget_dual_price')})`, legend: 'shadow price {{campaign}}' },
+              { expr: `max by (campaign) (${sel('ad_budget_progress')})`, legend: 'spent {{campaign}}' },
+            ],
+            unit: 'short',
+            min: 0,
+          },
+          {
+            title: 'Conversions',
+            description: 'Conversion value attributed per selector (µUSD/s), and advertiser conversion requests accepted or rejected by reason (auth header, token, unknown campaign).',
+            kind: 'timeseries',
+            queries: [
+              { expr: `sum by (selector) (rate(${sel('ad_conversion_value_total')}[$__rate_interval]))`, legend: 'value {{selector}}' },
+              { expr: `sum by (result, reason) (rate(${sel('ad_conversion_total')}[$__rate_interval]))`, legend: '{{result}} {{reason}}' },
+            ],
+            unit: 'short',
+            min: 0,
           },
           {
             title: 'Privacy denials',

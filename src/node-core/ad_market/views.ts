@@ -4,31 +4,48 @@
  * the head block's timestamp, so the same height always gives the same snapshot.
  */
 import type { BucketReadiness, CampaignView, PrivacyFamily, ReadinessSnapshot, SelectorView } from '../../shared/api/ad_market.js';
-import { winRatePpm } from './auction.js';
+import type { ConversionSummary } from '../../shared/api/ad_market_ops.js';
+import { effectiveQualityPpm, PRICE_DEFAULTS, winRatePpm } from './auction.js';
+import { appliedPacingPpm } from './broker.js';
 import { bucketProblem, bucketSlots, reservedSlots } from './chain-module.js';
+import { PARAMS_SOURCE, type AdParams } from './params.js';
 import { impressionsUntilExhausted, remainingPpm } from './privacy.js';
 import { distinctCounts, freshnessHistogram } from './readiness.js';
-import { AD_PARAMS, type AdState, type Campaign } from './state.js';
+import type { AdState, Campaign } from './state.js';
 
-export const PARAMS_SOURCE = 'ad_market module defaults (spec §4 defaults; governance params not landed yet)';
+/** Service-side conversion counters (rejections since the node started; not chain state). */
+export interface ConversionStats {
+  authenticated: number;
+  rejected: Record<string, number>;
+  last_error: { code: string; occurred_at_ms: number } | null;
+}
+export const newConversionStats = (): ConversionStats => ({ authenticated: 0, rejected: {}, last_error: null });
 
-export function bucketView(s: AdState, id: string, nowMs: number): BucketReadiness | null {
+export function conversionSummary(s: AdState, st: ConversionStats): ConversionSummary {
+  const value = s.campaigns.reduce((n, c) => n + c.conversion_value, 0n);
+  return {
+    authenticated_total: st.authenticated, rejected_total: Object.values(st.rejected).reduce((a, b) => a + b, 0), error_counts: { ...st.rejected }, last_error: st.last_error,
+    conversions: s.campaigns.reduce((n, c) => n + c.conversions, 0), value_usd_micros: value.toString(),
+  };
+}
+
+export function bucketView(s: AdState, id: string, nowMs: number, P: AdParams): BucketReadiness | null {
   const b = s.buckets.find((x) => x.id === id);
   if (!b) return null;
-  const stale = bucketProblem(b, nowMs) !== null;
+  const stale = bucketProblem(b, nowMs, P.presence) !== null;
   const reserved = reservedSlots(s, b.id);
   const ages = s.acks.filter((a) => a.bucket === b.id).map((a) => nowMs - a.ts_ms);
   return {
     bucket_id: b.id, kind: b.kind, region: b.region, confidence_bps: b.confidence_bps, radius_meters: b.radius_m, crowd_size: b.crowd,
     minted_at_ms: b.minted_ms, expires_at_ms: b.expires_ms, stale,
-    ready_slots: stale ? 0 : Math.max(0, bucketSlots(b) - reserved), reserved_slots: reserved,
+    ready_slots: stale ? 0 : Math.max(0, bucketSlots(b, P.presence) - reserved), reserved_slots: reserved,
     freshness_histogram: freshnessHistogram(ages.length > 0 ? ages : [nowMs - b.minted_ms]),
   };
 }
 
-function privacyView(s: AdState, nowMs: number): NonNullable<ReadinessSnapshot['privacy']> {
-  const cfg = AD_PARAMS.privacy;
-  const windowMs = AD_PARAMS.readiness.window_secs * 1000;
+function privacyView(s: AdState, nowMs: number, P: AdParams): NonNullable<ReadinessSnapshot['privacy']> {
+  const cfg = P.privacy;
+  const windowMs = P.readiness.window_secs * 1000;
   const inWindow = s.acks.filter((a) => a.ts_ms > nowMs - windowMs);
   const spanS = inWindow.length > 1 ? (nowMs - inWindow[0].ts_ms) / 1000 : 0;
   const ratePerS = spanS > 0 ? inWindow.length / spanS : 0;
@@ -53,8 +70,8 @@ function privacyView(s: AdState, nowMs: number): NonNullable<ReadinessSnapshot['
 }
 
 /** The readiness snapshot at the head (`ad_market.readiness`; the CLI and the console export write it as is). */
-export function readinessSnapshot(s: AdState, height: number, nowMs: number, withPrivacy: boolean): ReadinessSnapshot {
-  const R = AD_PARAMS.readiness;
+export function readinessSnapshot(s: AdState, height: number, nowMs: number, withPrivacy: boolean, P: AdParams, conv: ConversionStats): ReadinessSnapshot {
+  const R = P.readiness;
   const from = nowMs - R.window_secs * 1000 + 1;
   const c = distinctCounts(s.acks, from, nowMs);
   const th = R.use_percentile_thresholds
@@ -86,7 +103,7 @@ export function readinessSnapshot(s: AdState, height: number, nowMs: number, wit
     return out;
   };
   const buckets: Record<string, BucketReadiness> = {};
-  for (const b of s.buckets) buckets[b.id] = bucketView(s, b.id, nowMs)!;
+  for (const b of s.buckets) buckets[b.id] = bucketView(s, b.id, nowMs, P)!;
   return {
     status: 'ok', height, ready: blockers.length === 0, window_secs: R.window_secs, ...c, thresholds: th,
     dynamic: { use_percentile_thresholds: R.use_percentile_thresholds, viewer_percentile: R.viewer_percentile, host_percentile: R.host_percentile, provider_percentile: R.provider_percentile, ema_smoothing_ppm: R.ema_smoothing_ppm, percentile_buckets: R.percentile_buckets },
@@ -96,7 +113,11 @@ export function readinessSnapshot(s: AdState, height: number, nowMs: number, wit
     segments: { domain_tier: seg((x) => x.tier), interest_tag: seg((x) => x.tag), presence_bucket: buckets },
     skipped: { presence: s.skipped_presence },
     params_source: PARAMS_SOURCE,
-    ...(withPrivacy ? { privacy: privacyView(s, nowMs) } : {}),
+    settlement_count: s.settlement_count,
+    total_usd_micros: s.settled_usd_micros.toString(),
+    conversion_summary: conversionSummary(s, conv),
+    utilization: utilizationView(s),
+    ...(withPrivacy ? { privacy: privacyView(s, nowMs, P) } : {}),
   };
 }
 
@@ -111,23 +132,23 @@ export function parseFilters(xs: readonly string[]): Filter {
 }
 
 /** The tightest of a selector's badge families: remaining ppm and impressions until exhausted. */
-function selectorPrivacy(s: AdState, families: readonly string[]): Pick<SelectorView, 'privacy_families' | 'privacy_remaining_ppm' | 'privacy_exhausted_in_impressions'> {
+function selectorPrivacy(s: AdState, families: readonly string[], P: AdParams): Pick<SelectorView, 'privacy_families' | 'privacy_remaining_ppm' | 'privacy_exhausted_in_impressions' | 'privacy_utilization_ppm'> {
   let rem = 1_000_000;
   let until: number | null = null;
   for (const f of families) {
     const b = s.privacy.find((p) => p.family === f);
     if (!b) continue;
-    rem = Math.min(rem, remainingPpm(b, AD_PARAMS.privacy));
-    const n = impressionsUntilExhausted(b, 1, AD_PARAMS.privacy);
+    rem = Math.min(rem, remainingPpm(b, P.privacy));
+    const n = impressionsUntilExhausted(b, 1, P.privacy);
     if (n !== null && (until === null || n < until)) until = n;
   }
-  return { privacy_families: [...families], privacy_remaining_ppm: rem, privacy_exhausted_in_impressions: until };
+  return { privacy_families: [...families], privacy_remaining_ppm: rem, privacy_exhausted_in_impressions: until, privacy_utilization_ppm: 1_000_000 - rem };
 }
 
 /** Selectors sorted by id; slot_cap = free presence slots split evenly, remainder to the first ones (spec §1). */
-export function selectorViews(s: AdState, nowMs: number, filters: readonly string[]): { ready_slots: number; selectors: SelectorView[] } {
+export function selectorViews(s: AdState, nowMs: number, filters: readonly string[], P: AdParams): { ready_slots: number; selectors: SelectorView[] } {
   const f = parseFilters(filters);
-  const readySlots = s.buckets.reduce((n, b) => n + (bucketProblem(b, nowMs) ? 0 : Math.max(0, bucketSlots(b) - reservedSlots(s, b.id))), 0);
+  const readySlots = s.buckets.reduce((n, b) => n + (bucketProblem(b, nowMs, P.presence) ? 0 : Math.max(0, bucketSlots(b, P.presence) - reservedSlots(s, b.id))), 0);
   const all = s.selectors.map((x) => {
     const [tier, tag, bucket] = x.label.split('/');
     return { x, tier, tag: tag === '-' ? '' : tag, bucket: bucket === '-' ? '' : bucket };
@@ -138,16 +159,35 @@ export function selectorViews(s: AdState, nowMs: number, filters: readonly strin
     clearing_price_usd_micros: x.clearing_price.toString(), top_bid_usd_micros: x.top_bid.toString(), last_paid_usd_micros: x.last_paid.toString(),
     shading_factor_bps: x.shading_bps, win_rate_ppm: winRatePpm(x), opportunities: x.opportunities, wins: x.wins,
     slot_cap: n === 0 ? 0 : Math.floor(readySlots / n) + (i < readySlots % n ? 1 : 0), max_pacing_ppm: 1_000_000,
-    ...selectorPrivacy(s, x.families),
+    ...selectorPrivacy(s, x.families, P),
+    conversions: x.conversions, conversion_value_usd_micros: x.conversion_value.toString(),
   }));
   return { ready_slots: readySlots, selectors: views.filter((v) => (!f.domain_tier || v.domain_tier === f.domain_tier) && (!f.interest_tag || v.interest_tag === f.interest_tag) && (!f.presence_bucket || v.presence_bucket === f.presence_bucket)) };
 }
 
 export function campaignView(c: Campaign): CampaignView {
-  return { id: c.id, advertiser_account: c.advertiser, budget_usd_micros: c.budget.toString(), spent_usd_micros: c.spent.toString(), max_bid_usd_micros: c.max_bid.toString(), quality_ppm: c.quality_ppm, domain_tiers: c.domain_tiers, interest_tags: c.interest_tags, created_at_ms: c.created_ms };
+  return {
+    id: c.id, advertiser_account: c.advertiser, budget_usd_micros: c.budget.toString(), spent_usd_micros: c.spent.toString(), max_bid_usd_micros: c.max_bid.toString(), quality_ppm: c.quality_ppm, domain_tiers: c.domain_tiers, interest_tags: c.interest_tags, created_at_ms: c.created_ms,
+    creatives: c.creatives.map((x) => ({ ...x })), conversions_enabled: c.token_hash !== '', wins: c.wins, conversions: c.conversions, conversion_value_usd_micros: c.conversion_value.toString(),
+    effective_quality_ppm: effectiveQualityPpm(c), pacing_multiplier_ppm: appliedPacingPpm(c.pacing),
+  };
 }
 
 export function campaignsMatching(s: AdState, filters: readonly string[]): CampaignView[] {
   const f = parseFilters(filters);
   return s.campaigns.filter((c) => (!f.domain_tier || c.domain_tiers.length === 0 || c.domain_tiers.includes(f.domain_tier)) && (!f.interest_tag || c.interest_tags.length === 0 || c.interest_tags.includes(f.interest_tag))).map(campaignView);
+}
+
+/** Utilisation per selector (spec §4 `utilization`): observed = win rate, target = the PI target. */
+function utilizationView(s: AdState): ReadinessSnapshot['utilization'] {
+  const target = Number(PRICE_DEFAULTS.target_utilization_ppm);
+  const cohorts = s.selectors.map((x) => {
+    const observed = winRatePpm(x);
+    return { selector_id: x.selector, label: x.label, price_per_mib_usd_micros: x.clearing_price.toString(), target_utilization_ppm: target, observed_utilization_ppm: observed, delta_utilization_ppm: observed - target };
+  });
+  const obs = cohorts.map((c) => c.observed_utilization_ppm);
+  return {
+    cohort_count: cohorts.length, mean_ppm: obs.length === 0 ? 0 : Math.round(obs.reduce((a, b) => a + b, 0) / obs.length),
+    min_ppm: obs.length === 0 ? 0 : Math.min(...obs), max_ppm: obs.length === 0 ? 0 : Math.max(...obs), last_updated: s.last_updated_ms, cohorts,
+  };
 }

@@ -4,11 +4,11 @@
  * `--telemetry` / `--no-telemetry` switch `/metrics`.
  */
 import { Command, Option } from 'commander';
-import { KEYS, type ConfigKey } from './schema.js';
+import type { KeyTable } from './keys.js';
 import type { LoadOptions } from './load.js';
 
 /** Adds the node flags to a commander command (values stay strings; the loader validates them). */
-export function addNodeFlags(cmd: Command): Command {
+export function addConfigFlags(cmd: Command, table: KeyTable): Command {
   cmd.addOption(
     new Option(
       '--config <file>',
@@ -18,7 +18,7 @@ export function addNodeFlags(cmd: Command): Command {
   cmd.addOption(
     new Option('--env-file <file>', 'dotenv file with TB_* settings (default: ./.env when present)'),
   );
-  for (const k of KEYS) {
+  for (const k of table.keys) {
     if (!k.flag) continue;
     if (k.key === 'telemetry') {
       cmd.addOption(new Option('--telemetry', `${k.doc} (env ${k.env}; default on)`));
@@ -31,9 +31,9 @@ export function addNodeFlags(cmd: Command): Command {
 }
 
 /** Maps commander's parsed options (camelCase) onto loader options. */
-export function flagsToLoadOptions(opts: Record<string, unknown>): LoadOptions {
-  const flags: Partial<Record<ConfigKey, unknown>> = {};
-  for (const k of KEYS) {
+export function flagsToLoadOptionsFor(table: KeyTable, opts: Record<string, unknown>): LoadOptions {
+  const flags: Partial<Record<string, unknown>> = {};
+  for (const k of table.keys) {
     if (!k.flag) continue;
     const camel = k.flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     if (opts[camel] !== undefined) flags[k.key] = opts[camel];

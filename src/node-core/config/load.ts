@@ -1,6 +1,6 @@
 /**
- * Loads `NodeConfig` with precedence defaults < `config/node.toml` < `.env` < `TB_*` env < flags
- * (DESIGN.md "Node core → config/"). The TOML file is parsed with smol-toml, `.env` with
+ * Loads a configuration over a key table (keys.ts; the node's is node-config.ts) with precedence
+ * defaults < `config/node.toml` < `.env` < `TB_*` env < flags (DESIGN.md "Node core → config/"). The TOML file is parsed with smol-toml, `.env` with
  * dotenv's `parse` (process.env is never mutated). Every value is validated against its key's
  * zod schema; the first problem throws a `ConfigError` naming the source (file, env var or flag)
  * and the key, never the value (values can be secrets).
@@ -11,15 +11,8 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { NetworkFileError, resolveNetwork } from '../net/network-file.js';
-import {
-  KEY_BY_ENV,
-  KEY_BY_NAME,
-  KEYS,
-  OTHER_ENV,
-  type ConfigKey,
-  type KeySpec,
-  type NodeConfig,
-} from './schema.js';
+import type { KeySpec, KeyTable } from './keys.js';
+import { OTHER_ENV, type BaseConfig } from './schema.js';
 
 /** A configuration problem; the message starts with the source: `config/node.toml: unknown key "rpc_adr"`. */
 export class ConfigError extends Error {
@@ -37,7 +30,7 @@ export class ConfigError extends Error {
 
 export interface LoadOptions {
   /** Values given as flags, by config key (strings as typed, booleans for switches). */
-  flags?: Partial<Record<ConfigKey, unknown>>;
+  flags?: Partial<Record<string, unknown>>;
   /** Explicit TOML file (`--config`); a missing explicit file is an error. Default: `TB_CONFIG`, else `<cwd>/config/node.toml` when it exists. */
   configFile?: string;
   /** Explicit dotenv file (`--env-file`); a missing explicit file is an error. Default: `<cwd>/.env` when it exists. */
@@ -50,10 +43,10 @@ export interface LoadOptions {
   home?: string;
 }
 
-export interface LoadedConfig {
-  config: NodeConfig;
+export interface LoadedConfig<C = BaseConfig> {
+  config: C;
   /** Where each value came from: `default`, a file path, an env var name or a flag. */
-  sources: Record<ConfigKey, string>;
+  sources: Record<string, string>;
   /** Absolute paths of the files actually read. */
   configFile?: string;
   envFile?: string;
@@ -115,17 +108,19 @@ function readDotenv(file: string, shown: string): Record<string, string> {
 }
 
 /**
- * Builds the node configuration from all layers.
+ * Builds a configuration from all layers; a key outside `table` is an error naming the file and key.
  * @throws ConfigError (exitCode 2) on an unknown key, a bad value, an unreadable or corrupt file.
  */
-export function loadConfig(o: LoadOptions = {}): LoadedConfig {
+export function loadConfigFrom<C extends BaseConfig>(table: KeyTable<C>, o: LoadOptions = {}): LoadedConfig<C> {
+  const { keys: KEYS, byName: KEY_BY_NAME, byEnv: KEY_BY_ENV } = table;
   const cwd = o.cwd ?? process.cwd();
   const home = o.home ?? os.homedir();
   const env = o.env ?? process.env;
-  const values = new Map<ConfigKey, unknown>();
-  const sources = {} as Record<ConfigKey, string>;
+  const values = new Map<string, unknown>();
+  const sources: Record<string, string> = {};
   const warnings: string[] = [];
-  const set = (k: ConfigKey, v: unknown, src: string) => {
+  const suggest = (name: string) => suggestKey(name, table);
+  const set = (k: string, v: unknown, src: string) => {
     values.set(k, v);
     sources[k] = src;
   };
@@ -200,20 +195,20 @@ export function loadConfig(o: LoadOptions = {}): LoadedConfig {
   if (!values.has('data_dir')) set('data_dir', path.join(home, '.the_block', network), 'default');
   values.set('data_dir', resolvePath(values.get('data_dir') as string, cwd, home));
 
-  const config = Object.fromEntries(values) as unknown as NodeConfig;
+  const config = Object.fromEntries(values) as unknown as C;
   return { config, sources, configFile, envFile, warnings };
 }
 
-/** The config with secrets replaced, for logs and `node status`. */
-export function redactConfig(c: NodeConfig): Record<string, unknown> {
+/** The config with the secrets of `table` replaced, for logs and `node status`. */
+export function redactConfigWith(table: KeyTable, c: object): Record<string, unknown> {
   const out: Record<string, unknown> = { ...c };
-  for (const k of KEYS) if (k.secret && out[k.key] !== undefined) out[k.key] = '<redacted>';
+  for (const k of table.keys) if (k.secret && out[k.key] !== undefined) out[k.key] = '<redacted>';
   return out;
 }
 
 /** ` (did you mean "rpc_addr"?)` for near-miss key names. */
-function suggest(name: string): string {
-  const pool = name.startsWith('TB_') ? [...KEY_BY_ENV.keys(), ...OTHER_ENV] : [...KEY_BY_NAME.keys()];
+function suggestKey(name: string, table: KeyTable): string {
+  const pool = name.startsWith('TB_') ? [...table.byEnv.keys(), ...OTHER_ENV] : [...table.byName.keys()];
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of pool) {

@@ -1,10 +1,13 @@
 /**
- * The node's configuration keys, declared once: TOML key, `TB_*` env var, command-line flag,
- * zod schema of the value, how a string (env / flag) becomes a value, default, and doc line.
- * The loader (`load.ts`), the flag definitions (`flags.ts`), `config/node.toml`, `.env.example`
- * and the README's table all follow this list.
+ * The node's own configuration keys (base schema), declared once: TOML key, `TB_*` env var,
+ * command-line flag, zod schema of the value, how a string (env / flag) becomes a value, default,
+ * and doc line. Modules declare theirs as config slices in their own folders (keys.ts
+ * `defineConfigSlice`; e.g. governor/config.ts); src/node-core/node-config.ts merges base + slices
+ * into the node's key table, which the loader (`load.ts`), the flags (`flags.ts`),
+ * `config/node.toml`, `.env.example` and the README's table follow.
  */
 import { z } from 'zod';
+import { list, num, parseBool, str, zInt, zPath, zSwitch, type KeySpec } from './keys.js';
 
 /** pino level names accepted by `log_level`. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -29,8 +32,8 @@ const zPeerList = z.array(
   z.string().regex(/^(\/(ip4|ip6|dns4|dns6)\/\S+|[A-Za-z0-9.-]+:[0-9]{1,5})$/, 'must be a multiaddr (/ip4/127.0.0.1/tcp/30333/p2p/12D3…) or host:port'),
 );
 
-/** Parsed and validated node configuration. Paths are absolute; durations in ms. */
-export interface NodeConfig {
+/** The node's own settings (modules add theirs: node-config.ts `NodeConfig`). Paths are absolute; durations in ms. */
+export interface BaseConfig {
   /** Network name; selects genesis and the default data dir (a network file path given as `network` is resolved to its name). */
   network: string;
   /** Absolute network file (resources/networks/<name>.json or a path given as `network`); derived by the loader, not a key. */
@@ -79,73 +82,17 @@ export interface NodeConfig {
   log_max_size_mb: number;
   /** Rotated log files kept besides the active one. */
   log_max_files: number;
-  /** Run the launch governor (issue 4; spec/governor.md). */
-  governor_enabled: boolean;
-  /** Intent store directory; undefined = `<data_dir>/governor_db`; relative = under the data dir. */
-  governor_db?: string;
-  /** `.block` registry store directory (SimpleDb `gateway_dns`); undefined = `<data_dir>/dns_db`; relative = under the data dir. */
-  dns_db?: string;
-  /** Dev network only: at start, vote the naming gate's trade intent so the registry moves value from the next epoch. */
-  dns_dev_trade?: boolean;
-  /** Governor sampling window in seconds; undefined = 2 × epoch duration (120 blocks × block time). */
-  governor_window_secs?: number;
-  /** Record decisions without submitting intent transactions. */
-  governor_shadow_only: boolean;
-  /** Write a `.sig` sidecar (Ed25519, key `node_key_hex`) next to each decision file. */
-  governor_sign: boolean;
-  /** 32-byte Ed25519 seed (64 hex) that signs governor decision files; never logged. */
-  node_key_hex?: string;
   /** Default SimpleDb engine for the node's small stores (storage/simpledb.ts). */
   simple_db_engine: 'file' | 'level' | 'memory';
   /** Per-store byte quota of SimpleDb stores; undefined = unlimited. */
   simple_db_limit_bytes?: number;
 }
 
-export type ConfigKey = keyof NodeConfig;
+/** A base key name. */
+export type ConfigKey = keyof BaseConfig;
 
-export interface KeySpec {
-  key: ConfigKey;
-  env: string;
-  /** Long flag without its value, e.g. `--rpc-addr`; absent = not settable by flag. */
-  flag?: string;
-  schema: z.ZodType;
-  /** Converts an env/flag string to the raw value handed to `schema`. */
-  fromString: (s: string) => unknown;
-  /** Default (before the other layers); `data_dir`'s depends on the network and is filled by the loader. */
-  default?: unknown;
-  doc: string;
-  /** Never printed (logs, `config show`, errors). */
-  secret?: boolean;
-}
-
-const str = (s: string): unknown => s;
-const list = (s: string): unknown =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter((x) => x !== '');
-
-/** Booleans from env/flags: 1/0, true/false, yes/no, on/off (case-insensitive). */
-export function parseBool(s: string): unknown {
-  const v = s.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  if (['0', 'false', 'no', 'off'].includes(v)) return false;
-  return s; // left as a string so the schema reports "expected boolean"
-}
-
-/** Decimal numbers from env/flags; anything else stays a string and fails the schema. */
-function num(s: string): unknown {
-  return /^[0-9]+(\.[0-9]+)?$/.test(s.trim()) ? Number(s.trim()) : s;
-}
-
-const zInt = (min: number, max: number, what: string) =>
-  z
-    .number({ error: `must be an integer number of ${what}` })
-    .int(`must be an integer number of ${what}`)
-    .min(min, `must be at least ${min} ${what}`)
-    .max(max, `must be at most ${max} ${what}`);
-
-export const KEYS: readonly KeySpec[] = [
+/** The node's own keys (module keys come from their slices). */
+export const BASE_KEYS: readonly KeySpec[] = [
   {
     key: 'network',
     env: 'TB_NETWORK',
@@ -159,7 +106,7 @@ export const KEYS: readonly KeySpec[] = [
     key: 'data_dir',
     env: 'TB_DATA_DIR',
     flag: '--data-dir',
-    schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
+    schema: zPath(),
     fromString: str,
     doc: 'data directory root (default ~/.the_block/<network>); `~` is expanded, relative paths are taken from the working directory',
   },
@@ -185,7 +132,7 @@ export const KEYS: readonly KeySpec[] = [
     key: 'telemetry',
     env: 'TB_ENABLE_TELEMETRY',
     flag: '--telemetry',
-    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
+    schema: zSwitch(),
     fromString: parseBool,
     default: true,
     doc: 'serve /metrics (off = no metrics server)',
@@ -260,69 +207,6 @@ export const KEYS: readonly KeySpec[] = [
     doc: 'rotated log files kept besides the active one',
   },
   {
-    key: 'governor_enabled',
-    env: 'TB_GOVERNOR_ENABLED',
-    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
-    fromString: parseBool,
-    default: false,
-    doc: 'run the launch governor (gates, signed decisions, governor.* RPC)',
-  },
-  {
-    key: 'governor_db',
-    env: 'TB_GOVERNOR_DB',
-    schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
-    fromString: str,
-    doc: 'governor intent store directory (default governor_db/ in the data dir; relative paths are under the data dir)',
-  },
-  {
-    key: 'dns_db',
-    env: 'TB_DNS_DB_PATH',
-    schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
-    fromString: str,
-    doc: '.block names registry store directory (default dns_db/ in the data dir; relative paths are under the data dir)',
-  },
-  {
-    key: 'dns_dev_trade',
-    env: 'TB_DNS_DEV_TRADE',
-    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
-    fromString: parseBool,
-    default: false,
-    doc: 'dev network only: start the .block registry in trade mode (the node votes the naming gate trade intent; value moves from the next epoch)',
-  },
-  {
-    key: 'governor_window_secs',
-    env: 'TB_GOVERNOR_WINDOW_SECS',
-    schema: zInt(1, 86_400, 'seconds'),
-    fromString: num,
-    doc: 'governor sampling window in seconds (default 2 × epoch duration); the required streak is ceil(epoch duration / window)',
-  },
-  {
-    key: 'governor_shadow_only',
-    env: 'TB_GOVERNOR_SHADOW_ONLY',
-    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
-    fromString: parseBool,
-    default: true,
-    doc: 'governor records decisions but never submits intent transactions (default on, as the reference)',
-  },
-  {
-    key: 'governor_sign',
-    env: 'TB_GOVERNOR_SIGN',
-    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
-    fromString: parseBool,
-    default: false,
-    doc: 'sign governor decision files (.sig sidecar); needs TB_NODE_KEY_HEX',
-  },
-  {
-    key: 'node_key_hex',
-    env: 'TB_NODE_KEY_HEX',
-    schema: z
-      .string({ error: 'must be 64 hex digits (a 32-byte Ed25519 seed)' })
-      .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (a 32-byte Ed25519 seed)'),
-    fromString: (s) => s.trim(),
-    doc: 'Ed25519 seed (32 bytes hex) that signs governor decision files',
-    secret: true,
-  },
-  {
     key: 'simple_db_engine',
     env: 'TB_SIMPLE_DB_ENGINE',
     schema: z.enum(['file', 'level', 'memory'], { error: 'must be one of file, level, memory' }),
@@ -341,7 +225,7 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: 'p2p',
     env: 'TB_P2P_ENABLED',
-    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
+    schema: zSwitch(),
     fromString: parseBool,
     default: true,
     doc: 'run the libp2p host (gossip and sync with peers); off = a node alone',
@@ -385,7 +269,7 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: 'p2p_overlay_path',
     env: 'TB_OVERLAY_DB_PATH',
-    schema: z.string({ error: 'must be a path' }).min(1, 'must be a path'),
+    schema: zPath(),
     fromString: str,
     doc: 'peer store file (default <data dir>/overlay/overlay_peers.json)',
   },
@@ -408,7 +292,7 @@ export const KEYS: readonly KeySpec[] = [
   {
     key: 'p2p_test_hooks',
     env: 'TB_P2P_TEST_HOOKS',
-    schema: z.boolean({ error: 'must be true or false (1/0, on/off)' }),
+    schema: zSwitch(),
     fromString: parseBool,
     default: false,
     doc: 'TEST ONLY: enable net.chaos (message loss, jitter, partitions)',
@@ -422,9 +306,6 @@ export const KEYS: readonly KeySpec[] = [
     doc: 'TEST ONLY: fault injection (double_sign: a validator signs two conflicting votes per height)',
   },
 ];
-
-export const KEY_BY_NAME: ReadonlyMap<string, KeySpec> = new Map(KEYS.map((k) => [k.key, k]));
-export const KEY_BY_ENV: ReadonlyMap<string, KeySpec> = new Map(KEYS.map((k) => [k.env, k]));
 
 /**
  * `TB_*` variables that are legitimate in `.env` / the environment but are not node settings

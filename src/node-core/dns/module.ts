@@ -7,16 +7,18 @@ import { dnsMonitoring } from './monitoring.js';
 import { DNS_METHODS } from '../../shared/api/dns.js';
 import { defineModule } from '../modules/index.js';
 import { DEFAULT_DURATION_BLOCKS, dnsChainModule } from './chain-module.js';
+import { DNS_CONFIG, DNS_DATA, type DnsConfig } from './config.js';
 import { dnsMetrics, DnsService, invalidDomain, stakeView, type DnsMetrics } from './service.js';
 import { RpcError } from '../../shared/api/errors.js';
 import { DNS_ERRORS } from '../../shared/api/dns.js';
 
-export const DNS = defineModule<typeof DNS_METHODS, DnsMetrics>({
+export const DNS = defineModule<typeof DNS_METHODS, DnsMetrics, DnsConfig>({
   id: 'dns',
   label: '.block names',
   chain: dnsChainModule,
   methods: DNS_METHODS,
-  dataPaths: [{ id: 'dns', label: '.block names', paths: ['dns_db'], note: 'dns_db/ (TB_DNS_DB_PATH) — registry mirror; the chain holds the state', default_included: true }],
+  dataPaths: [DNS_DATA],
+  config: DNS_CONFIG,
   metrics: dnsMetrics,
   monitoring: dnsMonitoring,
   async start(ctx) {

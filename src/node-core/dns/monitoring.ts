@@ -11,7 +11,7 @@ export const dnsMonitoring: MonitoringContribution = {
   id: 'dns',
   alertGroup: 'names',
   dashboard: {
-    uid: DASHBOARD_UIDS.names,
+    uid: DASHBOARD_UIDS.dns,
     title: 'The Block / .block names',
     description:
       'Name auctions (outcomes, settlement durations and prices), TXT ownership checks, registry activity and trade mode: the naming gate’s inputs.',

@@ -17,6 +17,7 @@ import type { Deadline } from '../modules/index.js';
 import { names, SimpleDb } from '../storage/simpledb.js';
 import { Keystore } from '../wallet/keystore.js';
 import { dnsState, kindOf, modeOf } from './chain-module.js';
+import { DNS_DB_DIR } from './config.js';
 import { evaluateNaming } from './gate.js';
 import { formatRecord, isDomain, parseRecord, recordOwner, signRecord, verifyRecord } from './record.js';
 import { DNS_ESCROW, REASON_OF, type DnsCall } from './rules.js';
@@ -79,7 +80,7 @@ export class DnsService {
   ) {}
 
   static async open(chain: Chain, root: string, network: string, dbPath: string | undefined, m: DnsMetrics): Promise<DnsService> {
-    const db = await SimpleDb.openNamed(names.GATEWAY_DNS, path.resolve(root, dbPath ?? 'dns_db'));
+    const db = await SimpleDb.openNamed(names.GATEWAY_DNS, path.resolve(root, dbPath ?? DNS_DB_DIR));
     const svc = new DnsService(chain, new Keystore(root, network), db, m);
     await svc.onHead();
     return svc;

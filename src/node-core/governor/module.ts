@@ -7,6 +7,8 @@
 import { GOVERNOR_METHODS } from '../../shared/api/governor.js';
 import { defineModule } from '../modules/index.js';
 import { governorChainModule } from './chain-module.js';
+import { GOVERNOR_CONFIG, GOVERNOR_DATA } from './config.js';
+import { governorMetrics } from './metrics.js';
 import { governorMonitoring } from './monitoring.js';
 import { governorHandlers, governorSettings } from './settings.js';
 import { Governor } from './service.js';
@@ -16,14 +18,16 @@ export const GOVERNOR = defineModule({
   label: 'Launch governor',
   chain: governorChainModule,
   methods: GOVERNOR_METHODS,
-  dataPaths: [{ id: 'governor', label: 'Launch governor', paths: ['governor_db', 'governor'], note: 'governor_db/ (TB_GOVERNOR_DB) and governor/decisions/', default_included: true }],
+  dataPaths: [GOVERNOR_DATA],
+  config: GOVERNOR_CONFIG,
+  metrics: governorMetrics,
   monitoring: governorMonitoring,
   async start(ctx) {
     let governor: Governor | undefined;
     if (ctx.config.governor_enabled) {
       // Before any listener: a bad signing setup is a startup error (ConfigError → exit 2).
       const gs = governorSettings(ctx.config, ctx.root, ctx.chain.genesis.block_time_ms);
-      governor = await Governor.start({ ...gs, dataDir: ctx.root, chain: ctx.chain, events: ctx.events, metrics: ctx.nodeMetrics, logger: ctx.logger, peers: ctx.peers, sources: ctx.sources });
+      governor = await Governor.start({ ...gs, dataDir: ctx.root, chain: ctx.chain, events: ctx.events, metrics: ctx.metrics, logger: ctx.logger, peers: ctx.peers, sources: ctx.sources });
     }
     return {
       handlers: governorHandlers(governor),

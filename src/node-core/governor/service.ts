@@ -26,7 +26,7 @@ import { toHex } from '../crypto/hash.js';
 import type { NodeEvents } from '../events.js';
 import { names, SimpleDb } from '../storage/simpledb.js';
 import type { Deadline } from '../modules/index.js';
-import type { Metrics } from '../telemetry/metrics.js';
+import type { GovernorMetrics } from './metrics.js';
 import { governorState, intentKind } from './chain-module.js';
 import { evaluateEconomics, evaluateMarket, evaluateOperational, initialMemory, noSignal, requiredStreak, stepGate, type GateMemory, type Verdict } from './gates.js';
 import { applyEpochFor, chainIntent, chainKeyOf, newestFirst, patchFor, summaryOf, type IntentRecord } from './intents.js';
@@ -50,7 +50,7 @@ export interface GovernorOptions {
   signingKeys?: Ed25519Keys;
   chain: Chain;
   events: NodeEvents;
-  metrics?: Metrics;
+  metrics?: GovernorMetrics;
   logger?: Logger;
   /** Wall clock in ms (tests). */
   now?: () => number;
@@ -261,6 +261,8 @@ export class Governor {
     await batch.write();
     const m = this.o.metrics;
     m?.governorGateTransitionsTotal.inc({ gate: r.gate, from: r.from_state, to: r.to_state });
+    // The gauges agree with the state before the change is announced (a subscriber may scrape at once).
+    this.updateMetrics();
     this.o.logger?.info(
       { gate: r.gate, from: r.from_state, to: r.to_state, intent: r.id, epoch_apply: r.epoch_apply, shadow: this.o.shadowOnly, snapshot_hash: hash },
       `governor: ${r.gate} ${r.from_state} → ${r.to_state} (applies at epoch ${r.epoch_apply})`,

@@ -4,14 +4,14 @@
  */
 import path from 'node:path';
 import { EPOCH_BLOCKS } from '../chain/block.js';
-import { ConfigError, type NodeConfig } from '../config/index.js';
+import { ConfigError } from '../config/index.js';
 import type { Ed25519Keys } from '../crypto/ed25519.js';
 import type { GOVERNOR_METHODS } from '../../shared/api/governor.js';
 import type { CompleteHandlers } from '../modules/index.js';
 import { OPERATIONAL } from './gates.js';
 import type { Governor } from './service.js';
+import { GOVERNOR_DB_DIR, type GovernorConfig } from './config.js';
 import { signingKeyFromHex } from './snapshots.js';
-
 
 export interface GovernorSettings {
   dbDir: string;
@@ -29,7 +29,7 @@ export interface GovernorSettings {
  *   the operational gate's minimum number of blocks at `blockTimeMs` (a healthy chain would be
  *   reported "stalled" every window and the gate could never enter).
  */
-export function governorSettings(cfg: NodeConfig, dataDir: string, blockTimeMs: number): GovernorSettings {
+export function governorSettings(cfg: GovernorConfig, dataDir: string, blockTimeMs: number): GovernorSettings {
   const epochSecs = (EPOCH_BLOCKS * blockTimeMs) / 1000;
   let signingKeys: Ed25519Keys | undefined;
   if (cfg.governor_sign) {
@@ -58,7 +58,7 @@ export function governorSettings(cfg: NodeConfig, dataDir: string, blockTimeMs: 
       'governor_window_secs',
     );
   return {
-    dbDir: path.resolve(dataDir, cfg.governor_db ?? 'governor_db'),
+    dbDir: path.resolve(dataDir, cfg.governor_db ?? GOVERNOR_DB_DIR),
     windowSecs,
     epochSecs,
     shadowOnly: cfg.governor_shadow_only,

@@ -16,6 +16,7 @@ import type { Attestation, GateMetrics, SignatureCheck } from '../../shared/api/
 import { keysFromSeed, sign, verify, type Ed25519Keys } from '../crypto/ed25519.js';
 import { blake3, fromHex, toHex } from '../crypto/hash.js';
 import { writeFileAtomic } from '../storage/atomic.js';
+import { GOVERNOR_DIR } from './config.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -101,7 +102,7 @@ export class DecisionFiles {
     private readonly dataDir: string,
     private readonly keys?: Ed25519Keys,
   ) {
-    this.dir = path.join(dataDir, 'governor', 'decisions');
+    this.dir = path.join(dataDir, GOVERNOR_DIR, 'decisions');
   }
 
   fileOf(epoch: number): string {

@@ -6,6 +6,7 @@
 import type { Registry } from 'prom-client';
 import type { MethodDecl } from '../../shared/api/index.js';
 import type { ChainModule } from '../chain/module.js';
+import { withSliceDefaults, type BaseConfig } from '../config/index.js';
 import type { HandlerMap } from '../rpc/types.js';
 import type { AnyNodeModule, DataPaths, Deadline, GateSources, ModuleService, ModuleStartContext } from './types.js';
 
@@ -50,7 +51,8 @@ export class ModuleHost {
   async start(base: StartBase): Promise<void> {
     for (const m of this.list) {
       const metrics = m.metrics?.(this.registry);
-      const svc = await m.start({ ...base, metrics, sources: this.sources });
+      const config = withSliceDefaults<BaseConfig>(base.config, m.config);
+      const svc = await m.start({ ...base, config, metrics, sources: this.sources });
       this.started.push({ id: m.id, svc });
       Object.assign(this.sources, svc.sources ?? {});
       base.logger.debug({ module: m.id }, 'module started');

@@ -8,7 +8,8 @@
  *   handlers    `start()` returns a handler for EVERY declared method (a missing one is a compile error)
  *   metrics     registered by the module on the node's prom-client registry
  *   dataPaths   declared once → data-dir layout, `snapshots.subsystems`, backup wizard, README table
- *   config      a zod slice of NodeConfig keys (config/schema.ts merges the slices; unknown keys stay errors)
+ *   config      its config slice (config/keys.ts defineConfigSlice: zod-checked keys, env vars, defaults);
+ *               node-config.ts merges every slice into the node's key table (unknown keys stay errors)
  *   sources     inputs of governor gates; `deadlines()` upcoming events for the console's inbox
  *   monitoring  its dashboard (panel specs) and alert rules with their promtool cases
  *               (src/shared/monitoring.ts; `npm run monitor` generates Grafana JSON and alerts.yml)
@@ -16,14 +17,14 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { z } from 'zod';
 import type { GateName, GateVerdict, MethodDecl, ParamsOf, ResultOf } from '../../shared/api/index.js';
 import type { MonitoringContribution } from '../../shared/monitoring.js';
 import type { Chain } from '../chain/chain.js';
 import type { ChainModule } from '../chain/module.js';
-import type { NodeConfig } from '../config/index.js';
+import type { BaseConfig, ConfigSlice } from '../config/index.js';
 import type { NodeEvents } from '../events.js';
 import type { CallContext } from '../rpc/types.js';
+import type { DataPaths } from '../storage/datadir.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { KeyPair } from '../wallet/keystore.js';
 
@@ -33,21 +34,7 @@ export type HandlerFor<D extends MethodDecl> = (params: ParamsOf<D>, ctx: CallCo
 /** A handler for every method of `M`: leaving one out does not compile. */
 export type CompleteHandlers<M extends readonly MethodDecl[]> = { [D in M[number] as D['name']]: HandlerFor<D> };
 
-/**
- * A data path of a module, relative to the data root (first segment = the top-level entry).
- * The same record is a row of `snapshots.subsystems` (DESIGN.md "Data directory").
- */
-export interface DataPaths {
-  /** Subsystem id in snapshots (usually the module id). */
-  id: string;
-  label: string;
-  /** Top-level entries under the data root, e.g. `governor_db`, `governor`. */
-  paths: string[];
-  /** One line for the backup wizard and the README table (env overrides named here). */
-  note: string;
-  default_included: boolean;
-  required?: boolean;
-}
+export type { DataPaths } from '../storage/datadir.js';
 
 /** An upcoming event of a module (the console's deadline inbox). */
 export interface Deadline {
@@ -70,8 +57,9 @@ export interface Deadline {
 export type GateSources = Partial<Record<GateName, () => GateVerdict | Promise<GateVerdict>>>;
 
 /** What `start` receives. */
-export interface ModuleStartContext<Mx = unknown> {
-  config: NodeConfig;
+export interface ModuleStartContext<Mx = unknown, C extends object = object> {
+  /** The node's own settings and this module's slice (with its defaults). */
+  config: BaseConfig & C;
   /** Absolute data root. */
   root: string;
   chain: Chain;
@@ -80,7 +68,7 @@ export interface ModuleStartContext<Mx = unknown> {
   logger: Logger;
   /** What `metrics()` returned (the module's own metric handles). */
   metrics: Mx;
-  /** The node's shared metrics (telemetry/metrics.ts; the governor's gauges still live there). */
+  /** The node's shared metrics (telemetry/metrics.ts). */
   nodeMetrics: Metrics;
   /** Connected peers (count, liveness) from the network, once it runs. */
   peers: () => { count: number; liveness: number | null };
@@ -99,26 +87,31 @@ export interface ModuleService<M extends readonly MethodDecl[]> {
   close(): Promise<void> | void;
 }
 
-export interface NodeModule<M extends readonly MethodDecl[] = readonly MethodDecl[], Mx = unknown> {
+export interface NodeModule<M extends readonly MethodDecl[] = readonly MethodDecl[], Mx = unknown, C extends object = object> {
   id: string;
   label: string;
   chain?: ChainModule;
   /** Its contract slice: the methods it serves (declared in src/shared/api/<module>.ts). */
   methods: M;
   dataPaths?: readonly DataPaths[];
-  /** Its NodeConfig keys (zod object shape merged by config/schema.ts). */
-  config?: z.ZodRawShape;
+  /** Its configuration keys (merged into the node's key table by node-config.ts). */
+  config?: ConfigSlice<C>;
   /** Registers its metrics on the node registry and returns their handles. */
   metrics?(registry: Registry): Mx;
-  start(ctx: ModuleStartContext<Mx>): Promise<ModuleService<M>>;
+  start(ctx: ModuleStartContext<Mx, C>): Promise<ModuleService<M>>;
   /** Its dashboard and alert group (`id` = the module id); absent until the module has metrics worth watching. */
   monitoring?: MonitoringContribution;
 }
 
 /** Identity function that infers `M` so the handler slice is checked for completeness. */
-export function defineModule<const M extends readonly MethodDecl[], Mx = unknown>(m: NodeModule<M, Mx>): NodeModule<M, Mx> {
+export function defineModule<const M extends readonly MethodDecl[], Mx = unknown, C extends object = object>(m: NodeModule<M, Mx, C>): NodeModule<M, Mx, C> {
   return m;
 }
 
 /** A module of any method list (what lists hold). */
-export type AnyNodeModule = NodeModule<readonly MethodDecl[], any>;
+export type AnyNodeModule = NodeModule<readonly MethodDecl[], any, any>;
+
+/** The config fields a module adds (`{}` without a slice). */
+export type ConfigOfModule<T> = T extends { config?: ConfigSlice<infer C> } ? (object extends C ? NoConfig : C) : NoConfig;
+/** What a module without config slice adds. */
+export type NoConfig = Record<never, never>;

@@ -22,6 +22,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/api/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { errorResponseText, refusalText, type Dispatcher } from './dispatcher.js';
+import { callHeaders } from './types.js';
 import { bearerChecker, guardConnections, hostChecker, isJsonContentType, listen, originChecker, RateLimiter, sendPlain } from '../http/index.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
@@ -178,7 +179,7 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
         const text = Buffer.concat(chunks, size).toString('utf8');
         return json(res, 429, refusalText(text, ErrorCode.RateLimited, 'rate limited'), { ...cors, 'retry-after': '1' });
       }
-      const ctx = { transport: 'http' as const, remote, authorized: authOk(req.headers.authorization) };
+      const ctx = { transport: 'http' as const, remote, authorized: authOk(req.headers.authorization), headers: callHeaders(req.headers) };
       o.dispatcher.handleText(Buffer.concat(chunks, size).toString('utf8'), ctx).then(
         (body) => {
           if (body === undefined) {
@@ -225,10 +226,10 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     if (!originOk(req.headers.origin)) return reject(socket, '403 Forbidden');
     const remote = req.socket.remoteAddress ?? 'unknown';
     if (!limiter.take(remote)) return reject(socket, '429 Too Many Requests');
-    wss.handleUpgrade(req, socket, head, (ws) => onWs(ws, remote, authOk(req.headers.authorization)));
+    wss.handleUpgrade(req, socket, head, (ws) => onWs(ws, remote, authOk(req.headers.authorization), callHeaders(req.headers)));
   });
 
-  const onWs = (ws: WebSocket, remote: string, authorized: boolean) => {
+  const onWs = (ws: WebSocket, remote: string, authorized: boolean, headers: Record<string, string>) => {
     const conn = o.dispatcher.openSession(
       (text) => {
         if (ws.readyState !== ws.OPEN) return;
@@ -239,7 +240,7 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
         }
         ws.send(text);
       },
-      { transport: 'ws', remote, authorized },
+      { transport: 'ws', remote, authorized, headers },
     );
     let alive = true;
     ws.on('pong', () => (alive = true));

@@ -6,6 +6,19 @@ export interface CallContext {
   transport: 'http' | 'ws' | 'ipc' | 'internal';
   /** Remote address for HTTP/WS (for logs and rate limits). */
   remote?: string;
+  /**
+   * Request headers of HTTP/WS calls (the WebSocket upgrade request's for WS), names lower-cased,
+   * repeated headers joined with ", ". Absent for IPC/internal calls. Methods that authenticate a
+   * caller other than the operator (e.g. with their own `Authorization` scheme) read them here.
+   */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** Request headers as a CallContext carries them (lower-case names, string values). */
+export function callHeaders(h: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
 }
 
 export type Handler<N extends MethodName> = (

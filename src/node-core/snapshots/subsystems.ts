@@ -1,8 +1,8 @@
 /**
  * What a snapshot can include: the operations guide's backup path table mapped onto this node's
  * data directory (DESIGN.md "Data directory"). Each subsystem is a set of paths relative to the
- * data root; the node's own entries are listed here, a module's come from its `dataPaths`
- * declaration (modules/types.ts), declared once; files at the root that no subsystem claims form
+ * data root; the node's own entries are declared in storage/datadir.ts, a module's in its `dataPaths`
+ * (modules/types.ts), each once; files at the root that no subsystem claims form
  * "other", so a store added later is still backed up. Never included: `node.lock` (the live lock), `snapshots/` (this module's temp
  * area) and `restore_history/` (the restore log of the data directory itself, kept across restores).
  * Paths moved outside the data directory with env variables (TB_ENERGY_MARKET_DIR, …) are not
@@ -11,34 +11,20 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Subsystem } from '../../shared/api/snapshots.js';
-import { dataPathsOf, type AnyNodeModule, type DataPaths } from '../modules/index.js';
+import { dataPathsOf, type AnyNodeModule } from '../modules/index.js';
+import { dataLayout, type DataPaths } from '../storage/datadir.js';
 import { NODE_MODULES } from '../node-modules.js';
 
 export type SubsystemDef = DataPaths;
 
-/** The node's own entries (not modules), before and after the modules' entries. */
-const CORE_FIRST: readonly SubsystemDef[] = [
-  { id: 'chain', label: 'Chain database', paths: ['chain'], note: 'chain/ — blocks, accounts, every chain module\'s state, genesis.json (classic-level)', required: true, default_included: true },
-  { id: 'keys', label: 'Node and wallet keys', paths: ['keys'], note: 'keys/ — node key and wallets (0600; protect the backup)', default_included: true },
-];
 /** Subsystems of the operations guide that are not modules yet: each moves into its module's `dataPaths` when it lands. */
 const PLANNED: readonly SubsystemDef[] = [
   { id: 'energy_market', label: 'Energy market', paths: ['energy_market'], note: 'energy_market/ (TB_ENERGY_MARKET_DIR)', default_included: true },
-  { id: 'treasury', label: 'Treasury', paths: ['treasury'], note: 'treasury/', default_included: true },
-  { id: 'ad_market', label: 'Ad market', paths: ['ad_market'], note: 'ad_market/', default_included: true },
-  { id: 'dns', label: 'DNS auctions', paths: ['dns_db'], note: 'dns_db/ (TB_DNS_DB_PATH)', default_included: true },
-];
-const CORE_LAST: readonly SubsystemDef[] = [
-  { id: 'peers', label: 'Peer stores', paths: ['overlay', 'peer_db', 'peer_db_quic'], note: 'overlay/overlay_peers.json (TB_OVERLAY_DB_PATH), peer_db/ (TB_PEER_DB_PATH)', default_included: true },
-  { id: 'settings', label: 'Console settings', paths: ['snapshot_schedule'], note: 'snapshot_schedule/ — scheduled backups', default_included: true },
-  { id: 'logs', label: 'Logs', paths: ['logs'], note: 'logs/node.log and rotated logs', default_included: false },
 ];
 
-/** The subsystems of a node running `modules` (its data-dir layout, in display order). */
+/** The subsystems of a node running `modules` (its data-dir layout, storage/datadir.ts, in display order). */
 export function subsystemsOf(modules: readonly AnyNodeModule[]): SubsystemDef[] {
-  const fromModules = dataPathsOf(modules);
-  const taken = new Set(fromModules.map((d) => d.id));
-  return [...CORE_FIRST, ...fromModules, ...PLANNED.filter((d) => !taken.has(d.id)), ...CORE_LAST];
+  return dataLayout(dataPathsOf(modules), PLANNED);
 }
 
 /** The subsystems of the node's module list (modules/index.ts). */

@@ -116,25 +116,6 @@ export function createMetrics() {
       registers: reg,
     }),
     equivocationsTotal: new client.Counter({ name: 'equivocations_total', help: 'Equivocations detected (two signed consensus messages of one validator for different values in one height/round/step).', registers: reg }),
-    // Launch governor (issue 4). Gate label values are the 8 gate names (bounded).
-    governorEnabled: new client.Gauge({ name: 'governor_enabled', help: '1 when the launch governor runs (TB_GOVERNOR_ENABLED), else 0.', registers: reg }),
-    governorGateState: new client.Gauge({
-      name: 'governor_gate_state',
-      help: 'State of each governor gate: one series per state (inactive, active, rehearsal, trade), 1 for the current one.',
-      labelNames: ['gate', 'state'] as const,
-      registers: reg,
-    }),
-    governorGateTransitionsTotal: new client.Counter({
-      name: 'governor_gate_transitions_total',
-      help: 'Governor gate state changes (decisions), by gate and from/to state.',
-      labelNames: ['gate', 'from', 'to'] as const,
-      registers: reg,
-    }),
-    governorGateEnterStreak: new client.Gauge({ name: 'governor_gate_enter_streak', help: 'Consecutive windows a gate met its enter condition.', labelNames: ['gate'] as const, registers: reg }),
-    governorGateExitStreak: new client.Gauge({ name: 'governor_gate_exit_streak', help: 'Consecutive windows a gate failed its stay condition.', labelNames: ['gate'] as const, registers: reg }),
-    governorGateStreakRequired: new client.Gauge({ name: 'governor_gate_streak_required', help: 'Consecutive windows needed for a gate to move.', labelNames: ['gate'] as const, registers: reg }),
-    governorGateNoSignal: new client.Gauge({ name: 'governor_gate_no_signal', help: '1 when a gate has no input signal (its source is missing).', labelNames: ['gate'] as const, registers: reg }),
-    intentBacklog: new client.Gauge({ name: 'governor_intent_backlog', help: 'Governor intents recorded but not yet in force on chain (state pending).', registers: reg }),
     // Snapshots and restores (issue 5). Restores run while the node is stopped: the node loads their
     // outcomes from the data directory's restore_history at start (counts cover every recorded restore).
     snapshotDurationSeconds: new client.Histogram({

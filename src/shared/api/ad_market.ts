@@ -6,7 +6,8 @@
  * decimal strings where they may exceed 2^53), ratios in ppm, shading in bps, times in ms.
  */
 import { z } from 'zod';
-import { defineMethod } from './define.js';
+import { defineContract, defineMethod } from './define.js';
+import { AD_MARKET_OPS_METHODS, ConversionSummary } from './ad_market_ops.js';
 
 export const DOMAIN_TIER_NAMES = ['premium', 'reserved', 'community', 'unverified'] as const;
 export const AD_BLOCKERS = ['insufficient_unique_viewers', 'insufficient_host_diversity', 'insufficient_provider_diversity'] as const;
@@ -73,8 +74,21 @@ export const ReadinessSnapshot = z.object({
   blockers: z.array(z.enum(AD_BLOCKERS)),
   segments: z.object({ domain_tier: z.record(z.string(), Segment), interest_tag: z.record(z.string(), Segment), presence_bucket: z.record(z.string(), BucketReadiness) }),
   skipped: z.object({ presence: z.number() }),
-  /** Where the thresholds come from (module defaults until governance params land). */
+  /** Where the thresholds come from (the treasury's governance params `ad_*`). */
   params_source: z.string(),
+  /** Settled (won) impressions and their paid total, µUSD; conversions. */
+  settlement_count: z.number(),
+  total_usd_micros: z.string(),
+  conversion_summary: ConversionSummary,
+  /** Per-selector utilisation (won share of opportunities) against the PI target, ppm; price = clearing price, µUSD. */
+  utilization: z.object({
+    cohort_count: z.number(),
+    mean_ppm: z.number(),
+    min_ppm: z.number(),
+    max_ppm: z.number(),
+    last_updated: z.number(),
+    cohorts: z.array(z.object({ selector_id: z.string(), label: z.string(), price_per_mib_usd_micros: z.string(), target_utilization_ppm: z.number(), observed_utilization_ppm: z.number(), delta_utilization_ppm: z.number() })),
+  }),
   privacy: PrivacySummary.optional(),
 });
 export type ReadinessSnapshot = z.infer<typeof ReadinessSnapshot>;
@@ -98,6 +112,11 @@ export const SelectorView = z.object({
   privacy_families: z.array(z.string()),
   privacy_remaining_ppm: z.number(),
   privacy_exhausted_in_impressions: z.number().nullable(),
+  /** Spent share of the tightest family's budget, ppm (the `ad_privacy_budget_utilization_ratio` gauge ×1e6). */
+  privacy_utilization_ppm: z.number(),
+  /** Conversions attributed to the selector and their value, µUSD. */
+  conversions: z.number(),
+  conversion_value_usd_micros: z.string(),
 });
 export type SelectorView = z.infer<typeof SelectorView>;
 
@@ -111,13 +130,24 @@ export const CampaignView = z.object({
   domain_tiers: z.array(z.string()),
   interest_tags: z.array(z.string()),
   created_at_ms: z.number(),
+  creatives: z.array(z.object({ id: z.string(), action_rate_ppm: z.number() })),
+  /** Whether conversions can be recorded (a conversion token hash was registered). */
+  conversions_enabled: z.boolean(),
+  wins: z.number(),
+  conversions: z.number(),
+  conversion_value_usd_micros: z.string(),
+  /** Bid quality in force (declared × conversion response), ppm. */
+  effective_quality_ppm: z.number(),
+  /** Budget broker factor applied to bids: min(1, kappa/(1+shadow price)), ppm. */
+  pacing_multiplier_ppm: z.number(),
 });
 export type CampaignView = z.infer<typeof CampaignView>;
 
 /** `key=value` selector filters: domain_tier, interest_tag, presence_bucket. */
 const SelectorFilter = z.array(z.string().regex(/^(domain_tier|interest_tag|presence_bucket)=[A-Za-z0-9_.:-]{1,64}$/, 'selector filter is key=value with key domain_tier, interest_tag or presence_bucket')).max(8);
 const Submitted = z.object({ status: z.literal('pending'), tx_hash: z.string() });
-const CHAIN_REASONS = ['not_validator', 'campaign_exists', 'unknown_campaign', 'invalid_presence_bucket', 'insufficient_slots', 'too_many_campaigns', 'too_many_buckets', 'malformed_tx'] as const;
+const CHAIN_REASONS = ['not_validator', 'campaign_exists', 'unknown_campaign', 'invalid_presence_bucket', 'insufficient_slots', 'insufficient_privacy_budget', 'too_many_campaigns', 'too_many_buckets', 'malformed_tx'] as const;
+export { ConversionSummary };
 
 export const adReadiness = defineMethod({
   name: 'ad_market.readiness',
@@ -146,18 +176,33 @@ export const adListCampaigns = defineMethod({
   mutating: false,
 });
 
+/** A presence cohort (spec §6): the bucket, its privacy guardrail and its selectors' bid specs (empty unless the guardrail is ok). */
+export const PresenceCohort = BucketReadiness.extend({
+  privacy_guardrail: z.enum(PRIVACY_DECISION_NAMES),
+  selector_prices: z.array(z.object({ selector_id: z.string(), label: z.string(), clearing_price_usd_micros: z.string(), shading_factor_bps: z.number(), slot_cap: z.number(), max_pacing_ppm: z.number() })),
+});
+export type PresenceCohort = z.infer<typeof PresenceCohort>;
+
 export const adListPresence = defineMethod({
   name: 'ad_market.list_presence_cohorts',
-  summary: 'Presence buckets with confidence, radius, TTL, ready slots and freshness; filters region, kind, min_confidence_bps, include_expired, limit.',
+  summary: 'Presence buckets with confidence, radius, TTL, ready slots, freshness, privacy guardrail and selector prices; filters region, domain_tier, interest_tag, beacon_id (part of the bucket id), kind, min_confidence_bps, include_expired, limit.',
   params: z.object({
     region: z.string().max(64).optional(),
+    domain_tier: z.enum(DOMAIN_TIER_NAMES).optional(),
+    interest_tag: z.string().max(64).optional(),
+    beacon_id: z.string().max(64).optional(),
     kind: z.enum(['localnet', 'range_boost', 'unknown']).optional(),
     min_confidence_bps: z.number().int().min(0).max(10_000).optional(),
     include_expired: z.boolean().default(false),
     limit: z.number().int().min(1).max(1000).default(100),
   }),
-  order: ['region', 'kind', 'min_confidence_bps', 'include_expired', 'limit'],
-  result: z.object({ status: z.literal('ok'), cohorts: z.array(BucketReadiness), privacy_budget: z.object({ remaining_ppm: z.number(), denied_count: z.number() }) }),
+  order: ['region', 'domain_tier', 'min_confidence_bps', 'interest_tag', 'beacon_id', 'kind', 'include_expired', 'limit'],
+  result: z.object({
+    status: z.literal('ok'),
+    cohorts: z.array(PresenceCohort),
+    /** remaining_ppm is 0 while any reservation holds (reference); denied_ppm = max share of denied+cooling decisions over families. */
+    privacy_budget: z.object({ remaining_ppm: z.number(), denied_ppm: z.number(), cooldown_remaining: z.number(), denied_count: z.number() }),
+  }),
   mutating: false,
 });
 
@@ -168,6 +213,10 @@ export const CampaignInput = z.object({
   max_bid_usd_micros: z.union([z.number().int().positive(), z.string().regex(/^[1-9][0-9]{0,18}$/)]),
   quality_ppm: z.number().int().min(0).max(2_500_000).default(1_000_000),
   targeting: z.object({ domain_tiers: z.array(z.enum(DOMAIN_TIER_NAMES)).max(4).default([]), interest_tags: z.array(z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/)).max(32).default([]) }).default({ domain_tiers: [], interest_tags: [] }),
+  /** Creatives (conversions name one); action_rate_ppm = declared share of impressions that convert (default 10 000 = 1 %). */
+  creatives: z.array(z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/), action_rate_ppm: z.number().int().min(1).max(1_000_000).default(10_000) })).max(16).default([]),
+  /** Hex BLAKE3 of the advertiser's conversion token (`contract-cli ad-market token-hash`); without it conversions answer −32032. */
+  conversion_token_hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (BLAKE3 of the token)').optional(),
 });
 export type CampaignInput = z.input<typeof CampaignInput>;
 
@@ -183,7 +232,7 @@ export const adRegisterCampaign = defineMethod({
 
 export const adReservePresence = defineMethod({
   name: 'ad_market.reserve_presence',
-  summary: 'ADMIN: reserve slots of a fresh presence bucket for a campaign (refused for a stale, unconfident or under-crowded bucket).',
+  summary: 'ADMIN: reserve slots of a fresh presence bucket for a campaign; −32034 for a stale bucket, confidence under ad_min_confidence_bps or crowd under ad_presence_min_crowd_size; −32037 when a badge family it spends is cooling or exhausted.',
   params: z.object({ campaign_id: z.string().min(1).max(64), presence_bucket_id: z.string().min(1).max(64), slot_count: z.number().int().min(1).max(10_000) }),
   order: ['campaign_id', 'presence_bucket_id', 'slot_count'],
   result: Submitted,
@@ -214,7 +263,7 @@ export const adRecordAcks = defineMethod({
 
 export const adMintPresence = defineMethod({
   name: 'ad_market.mint_presence',
-  summary: 'ADMIN: record a presence receipt for a bucket (radius clamped 10..10000 m, TTL 60..86400 s, minted at the block time).',
+  summary: 'ADMIN: record a presence receipt for a bucket (radius clamped to 10 m..governance ad_presence_radius_max_m, TTL to 60 s..ad_presence_ttl_max_secs; minted at the block time).',
   params: z.object({
     bucket_id: z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/),
     kind: z.enum(['localnet', 'range_boost', 'unknown']).default('localnet'),
@@ -230,8 +279,11 @@ export const adMintPresence = defineMethod({
   reasons: CHAIN_REASONS,
 });
 
-export const AD_MARKET_METHODS = [adReadiness, adInventory, adListCampaigns, adListPresence, adRegisterCampaign, adReservePresence, adRecordAcks, adMintPresence] as const;
+export const AD_MARKET_METHODS = [adReadiness, adInventory, adListCampaigns, adListPresence, adRegisterCampaign, adReservePresence, adRecordAcks, adMintPresence, ...AD_MARKET_OPS_METHODS] as const;
 
 /** Topic `adMarket.readinessChanged`: readiness or its blockers changed at a block. */
 export const ReadinessChanged = z.object({ height: z.number(), ready: z.boolean(), blockers: z.array(z.enum(AD_BLOCKERS)), ready_streak_windows: z.number() });
 export const AdMarketTopics = { 'adMarket.readinessChanged': ReadinessChanged } as const;
+
+/** The ad market's contract slice (the contract's module list, modules.ts). */
+export const AD_MARKET_CONTRACT = defineContract({ id: 'ad_market', methods: AD_MARKET_METHODS, topics: AdMarketTopics, dashboard: 'tb-ad-market' });

@@ -62,14 +62,17 @@ function causeCode(e: unknown): string | undefined {
  * @param url node endpoint, e.g. `http://127.0.0.1:8545`.
  * @param o.token sent as `Authorization: Bearer <token>` (needed for mutating methods when the node has one).
  * @param o.timeoutMs whole-call timeout in ms (default 30 000).
+ * @param o.headers extra request headers; they replace the token's `authorization` when they set one.
  * Errors: {@link RpcError} (code, message, data) for JSON-RPC errors; {@link TransportError}
  * "cannot reach node at <url>: is it running?" when the connection fails, "no answer from <url>
  * within N ms" on timeout, "HTTP <status> from <url>: …" for non-JSON-RPC answers.
  */
-export function httpTransport(url: string, o: { token?: string; timeoutMs?: number } = {}): Transport {
+export function httpTransport(url: string, o: { token?: string; timeoutMs?: number; headers?: Record<string, string> } = {}): Transport {
   const timeoutMs = o.timeoutMs ?? 30_000;
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (o.token) headers.authorization = `Bearer ${o.token}`;
+  // Extra headers (lower-case names) win: e.g. `authorization: Advertiser <account>:<token>`.
+  for (const [k, v] of Object.entries(o.headers ?? {})) headers[k.toLowerCase()] = v;
   let nextId = 1;
   return {
     async request(method, params) {

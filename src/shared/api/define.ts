@@ -72,3 +72,30 @@ export function parseParams<M extends MethodDecl>(m: M, raw: unknown): ParamsOf<
   if (!r.success) throw RpcError.invalidParams(zodIssues(r.error));
   return r.data as ParamsOf<M>;
 }
+
+/**
+ * A module's contract slice (src/shared/api/<module>.ts): the methods it serves, the topics it
+ * publishes and the uid of its generated Grafana dashboard. The contract's module list
+ * (modules.ts) holds one entry per module; METHODS, Topics and the dashboard uids derive from it.
+ */
+export interface ModuleContract<
+  Id extends string = string,
+  M extends readonly MethodDecl[] = readonly MethodDecl[],
+  T extends Record<string, z.ZodType> = Record<string, z.ZodType>,
+  D extends string | undefined = string | undefined,
+> {
+  /** The module id (its NodeModule's id). */
+  readonly id: Id;
+  readonly methods: M;
+  /** Subscription topics (`chain.subscribe`), each with its payload schema. */
+  readonly topics: T;
+  /** Stable Grafana uid (`tb-…`) of its dashboard; its monitoring contribution and console page use it. */
+  readonly dashboard: D;
+}
+
+/** Identity function keeping the literal types of a contract slice. */
+export function defineContract<const Id extends string, const M extends readonly MethodDecl[], T extends Record<string, z.ZodType> = Record<never, never>, const D extends string | undefined = undefined>(
+  c: { id: Id; methods: M; topics?: T; dashboard?: D },
+): ModuleContract<Id, M, T, D> {
+  return { id: c.id, methods: c.methods, topics: (c.topics ?? {}) as T, dashboard: c.dashboard as D };
+}

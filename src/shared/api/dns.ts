@@ -6,7 +6,7 @@
  * Errors: −32060…−32074 with the spec's names as `data.reason` (DNS_ERRORS).
  */
 import { z } from 'zod';
-import { defineMethod } from './define.js';
+import { defineContract, defineMethod } from './define.js';
 import { zAddress, zHash, zU64 } from './numbers.js';
 
 /** Spec error names (DNS L740-754) → JSON-RPC code, in order −32060…−32074. */
@@ -189,3 +189,6 @@ export const netDnsVerify = defineMethod({
 });
 
 export const DNS_METHODS = [dnsAuctions, dnsPublishRecord, dnsListForSale, dnsRegisterStake, dnsWithdrawStake, dnsStakeStatus, dnsPlaceBid, dnsCompleteSale, dnsCancelSale, netDnsVerify] as const;
+
+/** `.block` names' contract slice (the contract's module list, modules.ts). */
+export const DNS_CONTRACT = defineContract({ id: 'dns', methods: DNS_METHODS, dashboard: 'tb-names' });

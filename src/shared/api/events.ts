@@ -4,11 +4,9 @@
  * `{"jsonrpc":"2.0","method":"subscription","params":{"subscription":"<id>","topic":"<topic>","result":<payload>}}`.
  */
 import { z } from 'zod';
-import { AdMarketTopics } from './ad_market.js';
-import { GateChanged } from './governor.js';
+import { MODULE_TOPICS } from './modules.js';
 import { NetTopics } from './net.js';
 import { SnapshotTopics } from './snapshots.js';
-import { TreasuryTopics } from './treasury.js';
 import { BlockHeader, LogLine, NodeNotice, NodeStats, PhaseInfo } from './types.js';
 
 export const Topics = {
@@ -22,16 +20,12 @@ export const Topics = {
   'node.notice': NodeNotice,
   /** One node log line (info and above; the last 200 are replayed on subscribe). */
   'log.line': LogLine,
-  /** A launch-governor gate changed state (spec/governor.md; src/shared/api/governor.ts). */
-  'governor.gateChanged': GateChanged,
   /** Snapshot job progress and scheduled-backup results (src/shared/api/snapshots.ts). */
   ...SnapshotTopics,
   /** Sync status and peer counts (src/shared/api/net.ts). */
   ...NetTopics,
-  /** A treasury disbursement entered a new state (src/shared/api/treasury.ts). */
-  ...TreasuryTopics,
-  /** Ad readiness or its blockers changed (src/shared/api/ad_market.ts). */
-  ...AdMarketTopics,
+  /** Each module's topics (its contract slice, listed in modules.ts). */
+  ...MODULE_TOPICS,
 } as const;
 export type TopicName = keyof typeof Topics;
 export type TopicPayload<T extends TopicName> = z.infer<(typeof Topics)[T]>;

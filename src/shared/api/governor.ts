@@ -10,7 +10,7 @@
  *   result, not an error code: "nothing was decided for that epoch" is not a failure).
  */
 import { z } from 'zod';
-import { defineMethod } from './define.js';
+import { defineContract, defineMethod } from './define.js';
 import { zHeight } from './numbers.js';
 
 /** Gates in evaluation order (spec/governor.md §2). */
@@ -201,3 +201,12 @@ export const GateChanged = z.object({
   ts_ms: z.number(),
 });
 export type GateChanged = z.infer<typeof GateChanged>;
+
+/** The governor's contract slice (the contract's module list, modules.ts). */
+export const GOVERNOR_CONTRACT = defineContract({
+  id: 'governor',
+  methods: GOVERNOR_METHODS,
+  /** A launch-governor gate changed state (spec/governor.md). */
+  topics: { 'governor.gateChanged': GateChanged },
+  dashboard: 'tb-governor',
+});

@@ -3,6 +3,7 @@ export * from './define.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './methods.js';
+export * from './modules.js';
 export * from './governor.js';
 export * from './snapshots.js';
 export * from './numbers.js';

@@ -8,13 +8,10 @@ import { z } from 'zod';
 import { defineMethod } from './define.js';
 import { Reason } from './errors.js';
 import { TOPIC_NAMES } from './events.js';
-import { AD_MARKET_METHODS } from './ad_market.js';
-import { DNS_METHODS } from './dns.js';
-import { GOVERNOR_METHODS } from './governor.js';
+import { MODULE_METHODS } from './modules.js';
 import { NET_METHODS } from './net.js';
 import { SNAPSHOT_METHODS } from './snapshots.js';
 import { WALLET_HISTORY_METHODS } from './wallet.js';
-import { TREASURY_METHODS } from './treasury.js';
 import { zAddress, zHash, zHeight, zHex, zU64 } from './numbers.js';
 import { Account, BlockView, MempoolStats, NodeStats, NodeStatus, Tip, TxStatus, WalletList } from './types.js';
 
@@ -163,20 +160,19 @@ export const walletTransfer = defineMethod({
   reasons: [Reason.not_found, Reason.key_file_unreadable, Reason.insufficient_balance, Reason.fee_too_low, Reason.mempool_full],
 });
 
-/** All methods served by the node. Order = order in `rpc.discover`. */
-export const METHODS = [
+/** The node's own methods (modules' come from the contract's module list, modules.ts). */
+export const CORE_METHODS = [
   rpcDiscover, nodeStatus, nodeStats, chainTip, chainBlock, chainSubscribe, chainUnsubscribe,
   txSubmit, txStatus, accountGet, mempoolStats, devMineOne, walletList, walletTransfer,
-  ...GOVERNOR_METHODS,
   ...SNAPSHOT_METHODS,
   ...NET_METHODS,
   ...DEADLINE_METHODS,
   ...WALLET_HISTORY_METHODS,
-  ...TREASURY_METHODS,
-  ...AD_MARKET_METHODS,
-  ...DNS_METHODS,
 ] as const;
 
-export type AnyMethod = (typeof METHODS)[number];
+export type AnyMethod = (typeof CORE_METHODS)[number] | (typeof MODULE_METHODS)[number];
+
+/** All methods served by the node: its own, then each module's in list order. Order = order in `rpc.discover`. */
+export const METHODS: readonly AnyMethod[] = [...CORE_METHODS, ...MODULE_METHODS];
 export type MethodName = AnyMethod['name'];
 export type MethodByName<N extends MethodName> = Extract<AnyMethod, { name: N }>;

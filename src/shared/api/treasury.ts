@@ -6,7 +6,7 @@
  * Amounts are decimal strings of base units; heights are integers; times are ms since the epoch.
  */
 import { z } from 'zod';
-import { defineMethod } from './define.js';
+import { defineContract, defineMethod } from './define.js';
 import { zHash } from './numbers.js';
 
 export const DISBURSEMENT_STATUS_NAMES = ['Draft', 'Voting', 'Queued', 'Timelocked', 'Executed', 'Finalized', 'RolledBack', 'Expired'] as const;
@@ -230,3 +230,6 @@ export const TREASURY_METHODS = [
 
 /** Topic `treasury.disbursementChanged`: a disbursement entered a new state (payload = its view). */
 export const TreasuryTopics = { 'treasury.disbursementChanged': DisbursementView } as const;
+
+/** The treasury's contract slice (the contract's module list, modules.ts). */
+export const TREASURY_CONTRACT = defineContract({ id: 'treasury', methods: TREASURY_METHODS, topics: TreasuryTopics, dashboard: 'tb-treasury' });

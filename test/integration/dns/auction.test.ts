@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replayFromGenesis } from '../../../src/node-core/chain/replay.js';
-import { loadConfig } from '../../../src/node-core/config/load.js';
+import { loadConfig } from '../../../src/node-core/node-config.js';
 import { chainModulesOf } from '../../../src/node-core/modules/index.js';
 import { NODE_MODULES } from '../../../src/node-core/node-modules.js';
 import { Node } from '../../../src/node-core/node.js';

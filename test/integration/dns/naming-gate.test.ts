@@ -7,7 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/node-core/config/load.js';
+import { loadConfig } from '../../../src/node-core/node-config.js';
 import { Node } from '../../../src/node-core/node.js';
 import { Keystore } from '../../../src/node-core/wallet/keystore.js';
 import { rpc, removeTemp, tempDir } from '../node/helpers.js';

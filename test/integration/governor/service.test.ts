@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EPOCH_BLOCKS } from '../../../src/node-core/chain/block.js';
 import type { Verdict } from '../../../src/node-core/governor/gates.js';
 import { governorChainModule, governorState } from '../../../src/node-core/governor/chain-module.js';
+import { governorMetrics, type GovernorMetrics } from '../../../src/node-core/governor/metrics.js';
 import { Governor, type GovernorOptions } from '../../../src/node-core/governor/service.js';
 import { signingKeyFromHex } from '../../../src/node-core/governor/snapshots.js';
 import type { GateChanged } from '../../../src/shared/api/governor.js';
@@ -48,6 +49,9 @@ async function startChain(): Promise<TestChain> {
   return tc;
 }
 
+/** The governor's metrics on the test chain's registry, registered once (a restarted governor keeps them, as in the node). */
+const govMetrics = new WeakMap<TestChain, GovernorMetrics>();
+
 function options(tc: TestChain, o: Partial<GovernorOptions> = {}): GovernorOptions {
   const tip = tc.chain.tip();
   return {
@@ -59,7 +63,7 @@ function options(tc: TestChain, o: Partial<GovernorOptions> = {}): GovernorOptio
     signingKeys: signingKeyFromHex('22'.repeat(32)),
     chain: tc.chain,
     events: tc.events,
-    metrics: tc.metrics,
+    metrics: govMetrics.get(tc) ?? govMetrics.set(tc, governorMetrics(tc.metrics.registry)).get(tc),
     autoTick: false,
     now: () => tip.timestamp_ms + 10,
     ...o,

@@ -7,7 +7,7 @@
 import net from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/node-core/config/load.js';
+import { loadConfig } from '../../../src/node-core/node-config.js';
 import { Node } from '../../../src/node-core/node.js';
 import { PortInUseError } from '../../../src/node-core/http/index.js';
 import { removeTemp, tempDir } from './helpers.js';

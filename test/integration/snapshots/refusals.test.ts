@@ -1,7 +1,7 @@
 /**
  * Every restore refusal, through `contract-cli snapshots restore --yes` (and `verify` where it
  * applies): wrong network, another chain's data directory, a tampered file, a truncated archive,
- * missing files, a newer format version, a node holding the data directory. Each exits non-zero
+ * missing files, a newer format version, the previous chain layout, a node holding the data directory. Each exits non-zero
  * with a clear message and leaves the data directory's content exactly as it was.
  */
 import { promises as fs } from 'node:fs';
@@ -104,6 +104,11 @@ describe('restore refuses, touching nothing', () => {
   it('a newer format version', async () => {
     const p = await variant('newer', (x) => editManifest(x, (m) => (m.format_version = 2)));
     await refused(p, /error: .*snapshot format version 2 is newer than this node understands \(1\); upgrade the node to use it/);
+  });
+
+  it('a snapshot of the previous chain layout (2, before chain modules): names the versions and the ways out', async () => {
+    const p = await variant('layout-2', (x) => editManifest(x, (m) => (m.chain_schema = 2)));
+    await refused(p, /error: .*chain database layout is version 2; this node .* uses 3 .*Ways out: restore a snapshot taken by this node version, or resync/);
   });
 
   it('a snapshot written by a newer node version', async () => {

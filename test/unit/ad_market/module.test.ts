@@ -4,11 +4,17 @@ import { adMarketChain, adMarketMonitoring, contextualVerdict, presenceVerdict }
 import { readinessSnapshot } from '../../../src/node-core/ad_market/views.js';
 import { decodeAd, EMPTY_AD, encodeAd, type AdState } from '../../../src/node-core/ad_market/state.js';
 import type { TxContext } from '../../../src/node-core/chain/module.js';
+import { adParams } from '../../../src/node-core/ad_market/params.js';
+import { newConversionStats } from '../../../src/node-core/ad_market/views.js';
+
+/** The treasury state as ad_market reads it: no param changed → the governance defaults. */
+const TREASURY_EMPTY = { params: {} };
+const P = adParams(TREASURY_EMPTY as never);
 
 const V = 'tb1' + 'aa'.repeat(20);
 const T0 = 1_800_000_000_000;
 function ctx(ts: number, sender = V): TxContext {
-  return { height: 1, epoch: 0, timestampMs: ts, proposer: V, validators: new Map([[V, 1n]]), ledger: {} as never, read: () => { throw new Error('no'); }, sender, txHash: '00', fee: 0n, index: 0 };
+  return { height: 1, epoch: 0, timestampMs: ts, proposer: V, validators: new Map([[V, 1n]]), ledger: {} as never, read: () => TREASURY_EMPTY as never, sender, txHash: '00', fee: 0n, index: 0 };
 }
 function apply(s: AdState, call: unknown, ts = T0, sender = V) {
   return adMarketChain.applyTx(s, call as never, ctx(ts, sender));
@@ -21,7 +27,7 @@ const must = (r: ReturnType<typeof apply>) => {
 describe('ad_market chain rules', () => {
   let s: AdState = EMPTY_AD;
   it('only validators may send; campaigns are unique', () => {
-    const call = { id: 'c1', advertiser: 'adv', budget: 10_000_000n, max_bid: 2_000_000n, quality_ppm: 1_000_000, domain_tiers: ['premium'], interest_tags: ['travel'] };
+    const call = { id: 'c1', advertiser: 'adv', budget: 10_000_000n, max_bid: 2_000_000n, quality_ppm: 1_000_000, domain_tiers: ['premium'], interest_tags: ['travel'], creatives: [], token_hash: '' };
     expect(apply(s, call, T0, 'tb1' + 'bb'.repeat(20))).toMatchObject({ ok: false, reason: 'not_validator' });
     s = must(apply(s, call));
     expect(apply(s, call)).toMatchObject({ ok: false, reason: 'campaign_exists' });
@@ -51,7 +57,7 @@ describe('ad_market chain rules', () => {
 
 describe('governor gate sources', () => {
   it('blocked readiness keeps both gates closed with the blockers as reason; a ready market with slots opens them', () => {
-    const blocked = readinessSnapshot(EMPTY_AD, 0, T0, true);
+    const blocked = readinessSnapshot(EMPTY_AD, 0, T0, true, P, newConversionStats());
     const c = contextualVerdict(blocked);
     expect(c).toMatchObject({ signal: 'ok', enterOk: false });
     expect(c.reason).toMatch(/insufficient_unique_viewers/);
@@ -60,7 +66,7 @@ describe('governor gate sources', () => {
     for (let k = 0; k < 2; k++)
       s = must(apply(s, { acks: Array.from({ length: 130 }, (_, i) => ({ viewer: `v${k}-${i}`, host: `h${i % 25}`, provider: `p${i % 10}`, domain_tier: 'premium', interest_tag: 'travel', bucket: 'b1', badges: [], population: 1 })) }));
     s = adMarketChain.endBlock!(s, ctx(T0));
-    const ready = readinessSnapshot(s, 1, T0, true);
+    const ready = readinessSnapshot(s, 1, T0, true, P, newConversionStats());
     expect(ready.ready).toBe(true);
     expect(contextualVerdict(ready)).toMatchObject({ enterOk: true, stayOk: true });
     expect(presenceVerdict(ready)).toMatchObject({ enterOk: true, metrics: { presence_ready_slots: 10 } });

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, KEYS, loadConfig, redactConfig } from '../../../src/node-core/config/index.js';
+import { ConfigError, KEYS, loadConfig, redactConfig } from '../../../src/node-core/node-config.js';
 
 let dir: string;
 const home = '/home/op';
@@ -53,6 +53,7 @@ describe('loadConfig defaults', () => {
       governor_shadow_only: true,
       governor_sign: false,
       dns_dev_trade: false,
+      ad_policy_snapshot_keep: 336,
       p2p: true,
       p2p_quic_addr: '127.0.0.1:0',
       p2p_tcp_addr: '127.0.0.1:0',

@@ -3,7 +3,7 @@
 // "stalled" forever (found by running TB_GOVERNOR_WINDOW_SECS=2 at 1 s blocks).
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/node-core/config/load.js';
+import { ConfigError, loadConfig } from '../../../src/node-core/node-config.js';
 import { OPERATIONAL } from '../../../src/node-core/governor/gates.js';
 import { governorSettings } from '../../../src/node-core/governor/index.js';
 

@@ -18,9 +18,10 @@ afterAll(async () => {
 });
 
 describe('module monitoring contributions', () => {
-  it('come from the node module list (the governor first)', () => {
-    expect(MODULE_MONITORING.map((m) => m.id)).toEqual(['governor', 'treasury', 'ad_market', 'dns']);
-    expect(MODULE_MONITORING[0]).toBe(NODE_MODULES[0].monitoring);
+  it('come from the node module list, in list order', () => {
+    const withMonitoring = NODE_MODULES.filter((m) => m.monitoring);
+    expect(withMonitoring.length).toBeGreaterThan(0);
+    expect(MODULE_MONITORING).toEqual(withMonitoring.map((m) => m.monitoring));
   });
 
   it('a module added to the list gets its dashboard and alert group; its rules and cases pass promtool', async () => {
@@ -30,7 +31,7 @@ describe('module monitoring contributions', () => {
     expect(dash.uid).toBe('tb-module-counter');
     expect(dash.panels.find((p) => p.title === 'Counter total')?.targets?.[0].expr).toBe('counter_total{instance=~"$instance"}');
     const rules = yaml.load(files.get('alerts.yml')!) as { groups: { name: string; rules: { alert: string }[] }[] };
-    expect(rules.groups.map((g) => g.name)).toEqual(['the_block_node', 'launch_governor', 'treasury', 'ad_market', 'names', 'counter']);
+    expect(rules.groups.map((g) => g.name)).toEqual(['the_block_node', ...MODULE_MONITORING.filter((m) => m.alerts.length).map((m) => m.alertGroup ?? m.id), 'counter']);
     expect(rules.groups.find((g) => g.name === 'counter')!.rules.map((r) => r.alert)).toEqual(['counter_high']);
     const known = await exportedNames(modules);
     expect(metricNames('counter_total > 100').every((n) => known.has(n))).toBe(true);

@@ -18,7 +18,7 @@ import { BAN_SCORE, PeerBook } from '../../../src/node-core/net/peers.js';
 import {
   decodeBlocksRequest, decodeBlocksResponse, decodeStatus, encodeBlocksRequest, encodeBlocksResponse, encodeStatus, MAX_SYNC_BLOCKS, topicName,
 } from '../../../src/node-core/net/protocol.js';
-import { loadConfig } from '../../../src/node-core/config/load.js';
+import { loadConfig } from '../../../src/node-core/node-config.js';
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -41,8 +41,10 @@ describe('page registry', () => {
     }
   });
 
-  it('keeps the pages the operators and the end-to-end tests know, Overview first', () => {
-    expect(reg.PAGES.map((p) => p.id)).toEqual(['overview', 'network', 'governor', 'treasury', 'ad-market', 'deadlines', 'names', 'backup', 'logs', 'settings']);
+  it('keeps the pages the operators and the end-to-end tests know, in their order, Overview first (a new page needs no edit here)', () => {
+    const known = ['overview', 'network', 'governor', 'treasury', 'ad-market', 'deadlines', 'names', 'backup', 'logs', 'settings'];
+    expect(reg.PAGES.map((p) => p.id).filter((id) => known.includes(id))).toEqual(known);
+    expect(reg.PAGES[0].id).toBe('overview');
     expect(reg.isFirstPage('overview')).toBe(true);
     expect(reg.isFirstPage('logs')).toBe(false);
   });

@@ -16,17 +16,23 @@ export function CampaignList({ campaigns }: { campaigns: CampaignView[] }) {
               <th>Campaign</th>
               <th className="num">Spent / budget</th>
               <th className="num">Max bid</th>
+              <th className="num">Conversions</th>
+              <th className="num" title="Budget broker: factor applied to bids, min(1, kappa / (1 + shadow price))">Pacing</th>
               <th>Targeting</th>
             </tr>
           </thead>
           <tbody>
             {campaigns.map((c) => (
               <tr key={c.id} data-testid={`ad-campaign-${c.id}`}>
-                <td className="mono">{c.id}</td>
+                <td className="mono nowrap">{c.id}</td>
                 <td className="num">
                   {usd(c.spent_usd_micros)} / {usd(c.budget_usd_micros)}
                 </td>
                 <td className="num">{usd(c.max_bid_usd_micros)}</td>
+                <td className="num" data-testid="ad-campaign-conversions" title={c.conversions_enabled ? `${c.wins} won impression(s); bid quality ×${(c.effective_quality_ppm / 1e6).toFixed(2)}` : 'no conversion token registered: conversions are refused'}>
+                  {c.conversions_enabled ? `${c.conversions} · ${usd(c.conversion_value_usd_micros)}` : 'off'}
+                </td>
+                <td className="num" data-testid="ad-campaign-pacing">{pct(c.pacing_multiplier_ppm)}</td>
                 <td className="small">
                   {c.domain_tiers.join(', ') || 'any tier'} · {c.interest_tags.join(', ') || 'any tag'}
                 </td>

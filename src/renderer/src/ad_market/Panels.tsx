@@ -44,7 +44,7 @@ export function ReadinessPanel({ r }: { r: ReadinessSnapshot }) {
       <Meter label="Hosts" value={r.host_count} min={r.thresholds.min_host_count} testId="ad-meter-hosts" />
       <Meter label="Providers" value={r.provider_count} min={r.thresholds.min_provider_count} testId="ad-meter-providers" />
       <p className="muted small">
-        {r.dynamic.use_percentile_thresholds ? 'Percentile thresholds (EMA).' : 'Static thresholds.'} {r.params_source}. Skipped for presence policy: {r.skipped.presence}.
+        {r.dynamic.use_percentile_thresholds ? 'Percentile thresholds (EMA)' : 'Static thresholds'} from {r.params_source}. Skipped for presence policy: {r.skipped.presence}. Settled {r.settlement_count} impression(s), {usd(r.total_usd_micros)}.
       </p>
     </Card>
   );
@@ -103,6 +103,7 @@ export function CompetitivenessPanel({ selectors }: { selectors: SelectorView[] 
               <th className="num">Win rate</th>
               <th className="num">Shading</th>
               <th className="num">Slots</th>
+              <th className="num">Conversions</th>
               <th className="num">Privacy left</th>
             </tr>
           </thead>
@@ -115,6 +116,10 @@ export function CompetitivenessPanel({ selectors }: { selectors: SelectorView[] 
                 <td className="num" data-testid="ad-win-rate">{pct(s.win_rate_ppm)}</td>
                 <td className="num" data-testid="ad-shading">{bps(s.shading_factor_bps)}</td>
                 <td className="num">{s.slot_cap}</td>
+                <td className="num" data-testid="ad-conversions">
+                  {s.conversions}
+                  <div className="small muted">{usd(s.conversion_value_usd_micros)}</div>
+                </td>
                 <td className="num" data-testid="ad-selector-privacy" title={`${s.privacy_families.join(', ') || 'no badges'}; exhausted in ${s.privacy_exhausted_in_impressions ?? '∞ (never at this rate)'} impressions`}>
                   {s.privacy_families.length === 0 ? '—' : pct(s.privacy_remaining_ppm)}
                   <div className="small muted">{s.privacy_families.length === 0 ? 'no badges' : s.privacy_exhausted_in_impressions === null ? 'never runs out' : `out in ${s.privacy_exhausted_in_impressions} impr.`}</div>
