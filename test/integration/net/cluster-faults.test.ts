@@ -12,7 +12,7 @@ import { decodeMessage } from '../../../src/node-core/chain/tendermint/wire.js';
 import { fromHex } from '../../../src/node-core/crypto/hash.js';
 import { readFileSync } from 'node:fs';
 import { assertSameFinalizedChain, startCluster, tips, type Cluster } from './cluster.js';
-import { livenessFactor } from './burn.js';
+import { livenessFactor, stopAllBurners } from './burn.js';
 
 let c: Cluster;
 beforeAll(async () => {
@@ -20,6 +20,7 @@ beforeAll(async () => {
 }, 90_000 * livenessFactor());
 afterAll(async () => {
   await c?.cleanup();
+  stopAllBurners();
 });
 
 const ALL = ['v1', 'v2', 'v3', 'v4', 'f1'];

@@ -10,7 +10,7 @@ import { signTransfer } from '../../../src/node-core/chain/tx.js';
 import { fromHex } from '../../../src/node-core/crypto/hash.js';
 import { readFileSync } from 'node:fs';
 import { assertSameFinalizedChain, consensusOf, startCluster, tips, type Cluster } from './cluster.js';
-import { livenessFactor } from './burn.js';
+import { livenessFactor, stopAllBurners } from './burn.js';
 import { startTestPeer, type TestPeer } from './test-peer.js';
 
 let c: Cluster;
@@ -21,6 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await peer?.stop();
   await c?.cleanup();
+  stopAllBurners();
 });
 
 const V = ['v1', 'v2', 'v3'];
