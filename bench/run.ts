@@ -2,7 +2,8 @@
  * `npm run bench` (`node --import tsx bench/run.ts [name…]`): runs the benchmark modules that
  * exist — `bench/import.ts` (`runImportBench`), `bench/rpc.ts` (`runRpcBench`), `bench/console.ts`
  * (its exported `run…Bench`), `bench/sync.ts` (`runSyncBench`, p2p sync vs local import),
- * `bench/snapshot.ts` (`runSnapshotBench`, create/verify/restore vs tar/sha256sum/cp -r) — one after another (they measure throughput; running them in
+ * `bench/snapshot.ts` (`runSnapshotBench`, create/verify/restore vs tar/sha256sum/cp -r), `bench/finality.ts`
+ * (`runFinalityBench`, 4 Tendermint validators on loopback, idle and with 3 CPU burners) — one after another (they measure throughput; running them in
  * parallel would skew each other). Each module writes its own `bench/results/<name>.json` with
  * its figure beside the physical reference measured in the same run; this runner adds
  * `bench/results/summary.json` (machine, Node version, each result or error; a run of a subset
@@ -21,7 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MODULES = ['import', 'rpc', 'console', 'sync', 'snapshot', 'state-scale', 'energy'] as const;
+const MODULES = ['import', 'rpc', 'console', 'sync', 'snapshot', 'state-scale', 'energy', 'finality'] as const;
 
 type BenchFn = (o?: { log?: (s: string) => void }) => Promise<unknown>;
 

@@ -12,7 +12,7 @@ import { fromHex, toHex } from '../crypto/hash.js';
 import { ChainDb, ChainDbError } from '../storage/chaindb.js';
 import { decodeBlock, epochOf, headerView, makeBlock, txRoot, type Block } from './block.js';
 import { CodecError, encodeCanonical } from './codec.js';
-import { checkSlot, earliestSlotMs } from './consensus.js';
+import { checkSlot } from './consensus.js';
 import { genesisBlock, genesisState } from './genesis.js';
 import type { TxKind } from './module.js';
 import { loadModuleStates, stateBytes } from './module-states.js';
@@ -32,6 +32,9 @@ export { MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
 export const MAX_UNSYNCED = 256;
 
 export class Chain extends ChainReader {
+  /** The run of the last block built or checked, reused when that block is imported on the same head. */
+  private checked: { hashHex: string; parentHex: string; run: RunResult } | undefined;
+
   private constructor(o: ChainOpenOptions, db: ChainDb, state: State, modules: ModuleSet) {
     super(o, db, state, modules);
   }
@@ -274,50 +277,72 @@ export class Chain extends ChainReader {
 
   /**
    * Builds, signs and commits the next block from the mempool (fees to this node). Used by the
-   * production timer and `dev.mine_one`.
+   * production timer and `dev.mine_one` (single-validator chains).
    * @throws Error when this node's key is not a validator; ChainDbError-like I/O errors from the commit.
    */
   produceBlock(o: { parentHash?: string } = {}): Promise<BlockHeader> {
     return this.exclusive(async () => {
       if (this.closed) throw new Error('chain is closed');
-      if (!this.isValidator) throw new Error(`node key ${this.o.nodeKey.address} is not a validator of this chain`);
+      if (o.parentHash !== undefined && o.parentHash !== this.head.hashHex) throw new ImportError('stale_parent', 'the head changed before the block was built');
       await this.ready;
-      const parent = this.head;
-      if (o.parentHash !== undefined && o.parentHash !== parent.hashHex) throw new ImportError('stale_parent', 'the head changed before the block was built');
-      const proposerHex = this.o.nodeKey.address.slice(3);
-      const rejected: SignedTx[] = [];
-      const height = parent.header.height + 1;
-      const now = Date.now();
-      if (now < parent.header.timestampMs) this.o.logger?.warn({ now, parent_ms: parent.header.timestampMs }, 'wall clock is behind the head block; using parent timestamp + 1 ms');
-      // Multi-validator chains: never before this proposer's slot (chain/consensus.ts).
-      const timestampMs = Math.max(now, parent.header.timestampMs + 1, this.set.multi ? earliestSlotMs(parent.header.timestampMs, this.genesis.block_time_ms, this.set.rank(height, proposerHex)) : 0);
-      const run = this.nextRun(timestampMs).begin();
-      let index = 0; // position in the block, as import will see it (TxContext.index)
-      const txs = this.mempool.select(this.o.maxBlockTxs ?? MAX_BLOCK_TXS, (tx) => {
-        const f = run.apply(tx, index);
-        if (f) rejected.push(tx);
-        else index++;
-        return !f;
-      });
-      const r = run.end();
-      const block = makeBlock(
-        {
-          height,
-          parentHash: parent.hash,
-          timestampMs,
-          proposer: fromHex(proposerHex, 20),
-          txRoot: txRoot(txs.map((t) => fromHex(t.hash, 32))),
-          stateRoot: r.stateRoot,
-          epoch: epochOf(height),
-          txCount: txs.length,
-        },
-        txs,
-        this.o.nodeKey.secretKey,
-      );
-      await this.commit(block, r);
+      const { block, run, rejected } = this.build();
+      await this.commit(block, run);
       for (const r of rejected) this.mempool.dropFrom(r);
       return headerView(block);
     });
+  }
+
+  /**
+   * Builds and signs a block on the head without committing it (a Tendermint proposal, chain/engine.ts).
+   * Its run is kept, so importing this block on the same head does not apply it again.
+   * @throws Error when this node's key is not a validator.
+   */
+  buildBlock(): Block {
+    const { block, run } = this.build();
+    this.checked = { hashHex: block.hashHex, parentHex: this.head.hashHex, run };
+    return block;
+  }
+
+  private build(): { block: Block; run: RunResult; rejected: SignedTx[] } {
+    if (!this.isValidator) throw new Error(`node key ${this.o.nodeKey.address} is not a validator of this chain`);
+    const parent = this.head;
+    const proposerHex = this.o.nodeKey.address.slice(3);
+    const rejected: SignedTx[] = [];
+    const height = parent.header.height + 1;
+    const now = Date.now();
+    if (now < parent.header.timestampMs) this.o.logger?.warn({ now, parent_ms: parent.header.timestampMs }, 'wall clock is behind the head block; using parent timestamp + 1 ms');
+    const timestampMs = Math.max(now, parent.header.timestampMs + 1);
+    const run = this.nextRun(timestampMs).begin();
+    let index = 0; // position in the block, as import will see it (TxContext.index)
+    const txs = this.mempool.select(this.o.maxBlockTxs ?? MAX_BLOCK_TXS, (tx) => {
+      const f = run.apply(tx, index);
+      if (f) rejected.push(tx);
+      else index++;
+      return !f;
+    });
+    const r = run.end();
+    const header = { height, parentHash: parent.hash, timestampMs, proposer: fromHex(proposerHex, 20), txRoot: txRoot(txs.map((t) => fromHex(t.hash, 32))), stateRoot: r.stateRoot, epoch: epochOf(height), txCount: txs.length };
+    return { block: makeBlock(header, txs, this.o.nodeKey.secretKey), run: r, rejected };
+  }
+
+  /**
+   * Checks that a block applies on the head (signatures, rules, state root) without committing it;
+   * the result is kept for its import. A Tendermint proposal is `valid(v)` only after this.
+   * @throws ImportError with the reason when it does not apply.
+   */
+  checkBlock(bytes: Uint8Array): Promise<Block> {
+    const pre = this.preverify(bytes);
+    return this.exclusive(async () => {
+      await this.ready;
+      const block = await pre;
+      const run = applyBlock(block, this.head, this.state, { modules: { set: this.modules, states: this.mods }, validators: this.stake, slot: this.slotRule() });
+      this.checked = { hashHex: block.hashHex, parentHex: this.head.hashHex, run };
+      return block;
+    });
+  }
+
+  private slotRule(): ((b: Block, p: Block) => void) | undefined {
+    return this.set.multi ? (b: Block, p: Block) => checkSlot(b, p, this.set, this.genesis.block_time_ms) : undefined;
   }
 
   /**
@@ -331,7 +356,7 @@ export class Chain extends ChainReader {
    * writes are in the OS), a power loss at most the unsynced tail of the run.
    * @throws ImportError with a stable `reason` when the block is invalid; the chain is unchanged.
    */
-  importBlock(bytes: Uint8Array, preverified?: Promise<Block>): Promise<BlockHeader> {
+  importBlock(bytes: Uint8Array, preverified?: Promise<Block>, o: { certificate?: Uint8Array } = {}): Promise<BlockHeader> {
     const pre = preverified ?? this.preverify(bytes);
     this.queuedImports++;
     return this.exclusive(async () => {
@@ -339,15 +364,26 @@ export class Chain extends ChainReader {
       try {
         await this.ready;
         const block = await pre;
-        const slot = this.set.multi ? (b: Block, p: Block) => checkSlot(b, p, this.set, this.genesis.block_time_ms) : undefined;
-        const applied = applyBlock(block, this.head, this.state, { modules: { set: this.modules, states: this.mods }, validators: this.stake, slot });
-        await this.commit(block, applied, { sync: this.queuedImports === 0 || this.unsynced + 1 >= MAX_UNSYNCED });
+        const c = this.checked;
+        this.checked = undefined;
+        const applied =
+          c && c.hashHex === block.hashHex && c.parentHex === this.head.hashHex
+            ? c.run
+            : applyBlock(block, this.head, this.state, { modules: { set: this.modules, states: this.mods }, validators: this.stake, slot: this.slotRule() });
+        // A certified block is final at once: always synced (finality is never acknowledged before its fsync).
+        const sync = o.certificate !== undefined || this.queuedImports === 0 || this.unsynced + 1 >= MAX_UNSYNCED;
+        await this.commit(block, applied, { sync, certificate: o.certificate });
         return headerView(block);
       } catch (err) {
         if (this.queuedImports === 0) await this.flushUnsynced();
         throw err;
       }
     });
+  }
+
+  /** The commit certificate stored with block `height` (wire.ts), undefined when none. */
+  certificateAt(height: number): Promise<Uint8Array | undefined> {
+    return this.db.getMeta(`commit/${height}`);
   }
 
   /**
@@ -367,11 +403,19 @@ export class Chain extends ChainReader {
     return new BlockRun(this.state, this.modules, this.mods, { height, timestampMs, proposerHex: this.o.nodeKey.address.slice(3), validators: this.stake });
   }
 
-  private async commit(block: Block, r: RunResult, o: { sync?: boolean } = {}): Promise<void> {
-    const sync = o.sync ?? true;
+  /**
+   * Commits an applied block. With a commit certificate (Tendermint) the block is final at once:
+   * the certificate and the finalized record go in the same synced batch, and no undo record is kept.
+   * Without `sync` the batch is written without fsync (group commit, see importBlock).
+   */
+  private async commit(block: Block, r: RunResult, o: { sync?: boolean; certificate?: Uint8Array } = {}): Promise<void> {
+    const certificate = o.certificate;
+    const sync = certificate !== undefined || (o.sync ?? true);
     const parentTs = this.head.header.timestampMs;
     let undo: Uint8Array | undefined;
-    if (this.set.multi) {
+    const h = block.header.height;
+    const meta: [string, Uint8Array][] | undefined = certificate ? [[`commit/${h}`, certificate], ['finalized', encodeCanonical([h, block.hash])]] : undefined;
+    if (this.set.multi && !certificate) {
       const before = new Map<string, AccountState>();
       for (const addr of r.overlay.changes.keys()) before.set(addr, this.state.get(addr));
       const priorModules = new Map<string, Uint8Array | null>();
@@ -387,6 +431,7 @@ export class Chain extends ChainReader {
       modules: r.changed,
       undo,
       tree: State.treeWrites(r),
+      meta,
     }, { sync });
     this.state.commit(r);
     this.mods = r.modules;
@@ -394,6 +439,10 @@ export class Chain extends ChainReader {
     this.head = block;
     if (sync) this.markDurable();
     else this.unsynced++;
+    if (certificate) {
+      this.fin = { height: h, hashHex: block.hashHex };
+      this.recent.clear();
+    }
     this.mempool.onBlock(block.txs, (hex) => this.state.get(hex));
     const interval = block.header.timestampMs - parentTs;
     const m = this.o.metrics;
@@ -401,8 +450,6 @@ export class Chain extends ChainReader {
       m.blockIntervalSeconds.observe(interval / 1000);
       m.txsAppliedTotal.inc(block.txs.length);
       m.mempoolSize.set(this.mempool.size);
-      // A block of a fallback proposer means the primary missed its slot (our "round timeout").
-      if (this.set.multi && this.set.rank(block.header.height, toHex(block.header.proposer)) > 0) m.consensusFallbackBlocksTotal.inc();
     }
     this.updateHeadMetrics();
     this.o.logger?.info({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');

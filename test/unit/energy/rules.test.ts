@@ -26,7 +26,7 @@ function ledger(b: Map<string, bigint>): Ledger {
   };
 }
 function ctx(b: Map<string, bigint>, height = 10, timestampMs = 1_700_000_000_000): TxContext {
-  return { height, epoch: 0, timestampMs, proposer: V, validators: new Map([[V, 100n]]), ledger: ledger(b), read: () => { throw new Error('no reads'); }, sender: V, txHash: '00'.repeat(32), fee: 0n, index: 0 };
+  return { height, epoch: 0, timestampMs, proposer: V, validators: new Map([[V, 100n]]), ledger: ledger(b), read: () => { throw new Error('no reads'); }, sender: V, txHash: '00'.repeat(32), fee: 0n, fees: 0n, index: 0 };
 }
 const P = (trade: boolean, slashingBps = 500n): Params => ({ minStake: 1000n, timeoutBlocks: 30n, slashingBps, trade });
 function run(s: EnergyState, c: EnergyCall, cx: TxContext, p: Params): EnergyState {
