@@ -54,6 +54,8 @@ export class EnergyService {
   private queue: Queued[] = [];
   private flushing = false;
   private lastState: Readonly<EnergyState> | undefined;
+  /** Whether the mirror was checked against the store since start. */
+  private mirrored = false;
   private writing: Promise<void> = Promise.resolve();
   private readonly labels = new Set<string>();
   private seen: { providers: number; receipts: number; readings: Map<string, number>; disputesOpened: number; disputesResolved: number; kwh: bigint; fee: bigint; lastReceiptH: number } | undefined;
@@ -194,9 +196,15 @@ export class EnergyService {
     await this.writing;
   }
 
+  /** Writes the mirror; a start whose state equals the stored one writes nothing (`height` stays the height of the last change). */
   private async persist(s: Readonly<EnergyState>, bytes: Uint8Array, height: number): Promise<void> {
     const t0 = performance.now();
     try {
+      if (!this.mirrored) {
+        this.mirrored = true;
+        const stored = await this.db.get('state');
+        if (stored && Buffer.from(stored).equals(Buffer.from(bytes))) return;
+      }
       await this.db.batch().insert('state', bytes).insertJson('height', height).insertJson('receipts', s.receipts.map(receiptView)).insertJson('disputes', s.disputes.map(disputeView)).insertJson('slashes', s.slashes.map(slashView)).write();
       this.m.snapshotDuration.observe((performance.now() - t0) / 1000);
     } catch (err) {

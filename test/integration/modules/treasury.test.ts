@@ -43,7 +43,7 @@ const payload = (amount: number, title: string) => ({
 
 beforeAll(async () => {
   dir = await tempDir('tb-treasury');
-  config = loadConfig({ cwd: os.tmpdir(), env: {}, flags: { data_dir: path.join(dir, 'node'), rpc_addr: '127.0.0.1:0', metrics_addr: '127.0.0.1:0', block_time_ms: '600000', log_level: 'warn' } }).config;
+  config = loadConfig({ cwd: os.tmpdir(), env: {}, flags: { data_dir: path.join(dir, 'node'), rpc_addr: '127.0.0.1:0', metrics_addr: '127.0.0.1:0', block_time_ms: '600000', log_level: 'warn', rpc_tokens_per_sec: '100000' } }).config;
   node = await Node.start(config, { stdout: false });
   port = node.rpcPort!;
 }, 60_000);

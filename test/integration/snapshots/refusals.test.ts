@@ -108,7 +108,7 @@ describe('restore refuses, touching nothing', () => {
 
   it('a snapshot of the previous chain layout (2, before chain modules): names the versions and the ways out', async () => {
     const p = await variant('layout-2', (x) => editManifest(x, (m) => (m.chain_schema = 2)));
-    await refused(p, /error: .*chain database layout is version 2; this node .* uses 3 .*Ways out: restore a snapshot taken by this node version, or resync/);
+    await refused(p, /error: .*chain database layout is version 2; this node .* uses \d+ .*Ways out: restore a snapshot taken by this node version, or resync/);
   });
 
   it('a snapshot written by a newer node version', async () => {
