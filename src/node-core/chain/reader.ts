@@ -50,8 +50,6 @@ export abstract class ChainReader {
   readonly mempool: Mempool;
   protected head!: Block;
   protected queue: Promise<unknown> = Promise.resolve();
-  protected timer: NodeJS.Timeout | undefined;
-  protected producing = false;
   protected closed = false;
   protected readonly validators: Map<string, Uint8Array>;
   /** Validator stakes by `tb1…` address (module hooks' ctx.validators). */
