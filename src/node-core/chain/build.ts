@@ -1,19 +1,14 @@
 /**
  * Block building: the next block on a parent from the mempool's selection, each transaction
- * applied in block order as import will apply it, signed with the node key. Also the undo record
- * a committed block keeps on a multi-validator chain (prior accounts and module states).
+ * applied in block order as import will apply it, signed with the node key.
  */
 import type pino from 'pino';
 import type { KeyPair } from '../crypto/ed25519.js';
 import { fromHex } from '../crypto/hash.js';
 import { epochOf, makeBlock, txRoot, type Block } from './block.js';
 import type { Mempool } from './mempool.js';
-import { stateBytes } from './module-states.js';
-import type { ModuleSet } from './modules.js';
-import type { BlockRun, ModuleStates, RunResult } from './run.js';
-import type { AccountState, State } from './state.js';
+import type { BlockRun, RunResult } from './run.js';
 import type { SignedTx } from './tx.js';
-import { encodeUndo } from './undo.js';
 
 /** A built block, its run and the mempool transactions its run refused. */
 export interface Built {
@@ -45,13 +40,4 @@ export function buildOn(parent: Block, o: { nodeKey: KeyPair; maxTxs: number; lo
   const r = run.end();
   const header = { height, parentHash: parent.hash, timestampMs, proposer: fromHex(proposerHex, 20), txRoot: txRoot(txs.map((t) => fromHex(t.hash, 32))), stateRoot: r.stateRoot, epoch: epochOf(height), txCount: txs.length };
   return { block: makeBlock(header, txs, o.nodeKey.secretKey), run: r, rejected };
-}
-
-/** The undo record of an applied block: the accounts and module states it changes, as they are before it. */
-export function undoOf(r: RunResult, state: State, modules: ModuleSet, mods: ModuleStates): Uint8Array {
-  const before = new Map<string, AccountState>();
-  for (const addr of r.overlay.changes.keys()) before.set(addr, state.get(addr));
-  const priorModules = new Map<string, Uint8Array | null>();
-  for (const id of r.changed.keys()) priorModules.set(id, stateBytes(modules, mods, id));
-  return encodeUndo(before, priorModules);
 }

@@ -7,11 +7,12 @@
  */
 import { RpcError } from '../../shared/api/errors.js';
 import type { BlockHeader } from '../../shared/api/index.js';
-import { fromHex, toHex } from '../crypto/hash.js';
+import { fromHex } from '../crypto/hash.js';
 import { ChainDb, ChainDbError } from '../storage/chaindb.js';
 import { decodeSubmitted } from './admit.js';
 import { headerView, type Block } from './block.js';
-import { buildOn, undoOf, type Built } from './build.js';
+import { blockBatch, txIdsOf, undoOf } from './batch.js';
+import { buildOn, type Built } from './build.js';
 import { encodeCanonical } from './codec.js';
 import { checkSlot } from './consensus.js';
 import type { TxKind } from './module.js';
@@ -20,7 +21,6 @@ import { openStore, preloadBuckets } from './open.js';
 import { ProductionTimer } from './production.js';
 import { prepareRevert, requeue } from './revert.js';
 import { ChainReader, MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
-import { stateRoot } from './root.js';
 import { BlockRun, type RunResult } from './run.js';
 import { State } from './state.js';
 import { signCall, type SignedTx } from './tx.js';
@@ -171,7 +171,7 @@ export class Chain extends ChainReader {
       await this.db.revertBlock({
         height: h,
         hash: b.hash,
-        txIds: b.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
+        txIds: txIdsOf(b),
         restore: undo.accounts,
         modules: undo.modules,
         tree: State.treeWrites(prepared),
@@ -336,21 +336,9 @@ export class Chain extends ChainReader {
     const certificate = o.certificate;
     const sync = certificate !== undefined || (o.sync ?? true);
     const parentTs = this.head.header.timestampMs;
-    let undo: Uint8Array | undefined;
     const h = block.header.height;
-    const meta: [string, Uint8Array][] | undefined = certificate ? [[`commit/${h}`, certificate], ['finalized', encodeCanonical([h, block.hash])]] : undefined;
-    if (this.set.multi && !certificate) undo = undoOf(r, this.state, this.modules, this.mods);
-    await this.db.commitBlock({
-      height: block.header.height,
-      hash: block.hash,
-      bytes: block.bytes,
-      txIds: block.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
-      accounts: r.overlay.changes,
-      modules: r.changed,
-      undo,
-      tree: State.treeWrites(r),
-      meta,
-    }, { sync });
+    const undo = this.set.multi && !certificate ? undoOf(r, this.state, this.modules, this.mods) : undefined;
+    await this.db.commitBlock(blockBatch(block, r, { undo, certificate }), { sync });
     this.state.commit(r);
     this.mods = r.modules;
     if (this.set.multi && this.head.header.height > this.fin.height) this.recent.set(this.head.header.height, this.head.hashHex);
@@ -363,12 +351,7 @@ export class Chain extends ChainReader {
     }
     this.mempool.onBlock(block.txs, (hex) => this.state.get(hex));
     const interval = block.header.timestampMs - parentTs;
-    const m = this.o.metrics;
-    if (m) {
-      m.blockIntervalSeconds.observe(interval / 1000);
-      m.txsAppliedTotal.inc(block.txs.length);
-      m.mempoolSize.set(this.mempool.size);
-    }
+    this.observeBlock(interval, block.txs.length);
     this.updateHeadMetrics();
     this.o.logger?.info({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');
     this.o.events?.emit('newHeads', headerView(block));

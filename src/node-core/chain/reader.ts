@@ -243,6 +243,16 @@ export abstract class ChainReader {
     this.o.metrics?.finalizedHeight.set(this.finalizedHeight());
   }
 
+  /** Metrics of a committed block: interval since its parent (ms), transactions applied, mempool size after it. */
+  protected observeBlock(intervalMs: number, txs: number): void {
+    const m = this.o.metrics;
+    if (m) {
+      m.blockIntervalSeconds.observe(intervalMs / 1000);
+      m.txsAppliedTotal.inc(txs);
+      m.mempoolSize.set(this.mempool.size);
+    }
+  }
+
   /** A module's state after the head block (read-only). @throws Error when the module is not registered. */
   moduleState<S>(ref: ModuleRef<S>): Readonly<S> {
     if (!this.mods.states.has(ref.id)) throw new Error(`module ${ref.id} is not registered on this chain`);
