@@ -5,25 +5,26 @@
  * never interleave. Modules come in through `ChainOpenOptions.modules` (chain/module.ts); every
  * block of every path runs through chain/run.ts, and nothing here names a module.
  */
-import { Reason, RpcError } from '../../shared/api/errors.js';
+import { RpcError } from '../../shared/api/errors.js';
 import type { BlockHeader } from '../../shared/api/index.js';
-import { verify } from '../crypto/ed25519.js';
-import { fromHex, toHex } from '../crypto/hash.js';
+import { fromHex } from '../crypto/hash.js';
 import { ChainDb, ChainDbError } from '../storage/chaindb.js';
-import { decodeBlock, epochOf, headerView, makeBlock, txRoot, type Block } from './block.js';
-import { CodecError, encodeCanonical } from './codec.js';
+import { decodeSubmitted } from './admit.js';
+import { headerView, type Block } from './block.js';
+import { blockBatch, txIdsOf, undoOf } from './batch.js';
+import { buildOn, type Built } from './build.js';
+import { encodeCanonical } from './codec.js';
 import { checkSlot } from './consensus.js';
-import { genesisBlock, genesisState } from './genesis.js';
 import type { TxKind } from './module.js';
-import { loadModuleStates, stateBytes } from './module-states.js';
 import { ModuleSet } from './modules.js';
+import { openStore, preloadBuckets } from './open.js';
+import { ProductionTimer } from './production.js';
+import { prepareRevert, requeue } from './revert.js';
 import { ChainReader, MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
-import { stateRoot } from './root.js';
 import { BlockRun, type RunResult } from './run.js';
-import { State, type AccountState } from './state.js';
-import { decodeTx, signCall, signingMessage, type SignedTx } from './tx.js';
+import { State } from './state.js';
+import { signCall, type SignedTx } from './tx.js';
 import { applyBlock, ImportError, preverifyBlock } from './verify.js';
-import { decodeUndo, encodeUndo } from './undo.js';
 
 export { ChainDbError } from '../storage/chaindb.js';
 export { MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
@@ -53,57 +54,20 @@ export class Chain extends ChainReader {
       const storedGenesis = await db.genesisHash();
       if (storedGenesis !== undefined && storedGenesis !== o.genesis.hash)
         throw new ChainDbError('mismatch', o.dir, `it holds the chain of genesis ${storedGenesis}, not ${o.genesis.hash}`);
-      const head = await db.head();
-      let chain: Chain;
-      if (!head) {
-        const mem = genesisState(o.genesis);
-        const g = genesisBlock(o.genesis, mem);
-        const { accounts, tree } = mem.allRecords();
-        await db.commitBlock({ height: 0, hash: g.hash, bytes: g.bytes, txIds: [], accounts, tree, genesisHash: o.genesis.hash });
-        chain = new Chain(o, db, State.open(db.stateRecords, o.stateCache), set);
-        chain.head = g;
-        chain.fin = { height: 0, hashHex: g.hashHex };
-        chain.durable = { height: 0, hashHex: g.hashHex };
-      } else {
-        const bytes = await db.blockBytes(head.height);
-        if (!bytes) throw new ChainDbError('corrupt', o.dir, `head block ${head.height} is missing`);
-        let block: Block;
-        try {
-          block = decodeBlock(bytes);
-        } catch (err) {
-          throw new ChainDbError('corrupt', o.dir, `head block ${head.height} does not decode: ${(err as Error).message}`);
-        }
-        if (toHex(block.hash) !== toHex(head.hash)) throw new ChainDbError('corrupt', o.dir, `head block ${head.height} does not match the head record`);
-        // Layout 3 (no tree on disk): build it from the accounts once, then open as usual.
-        if (db.needsTree) {
-          o.logger?.info({ dir: o.dir }, 'chain DB layout 3: building the state tree records (once)');
-          await db.migrateTree(State.from(await db.loadAccounts()).allRecords().tree);
-        }
-        let state: State;
-        try {
-          state = State.open(db.stateRecords, o.stateCache);
-        } catch (err) {
-          throw err instanceof ChainDbError ? err : new ChainDbError('corrupt', o.dir, (err as Error).message);
-        }
-        const mods = await loadModuleStates(db, set);
-        const root = toHex(stateRoot(state.root(), mods.hashes));
-        if (root !== toHex(block.header.stateRoot))
-          throw new ChainDbError('corrupt', o.dir, `the stored state tree and module states give state root ${root}, but head block ${head.height} says ${toHex(block.header.stateRoot)}`);
-        chain = new Chain(o, db, state, set);
-        chain.head = block;
-        chain.durable = { height: head.height, hashHex: block.hashHex };
-        chain.mods = mods;
+      const st = await openStore(o, db, set);
+      const chain = new Chain(o, db, st.state, set);
+      chain.head = st.head;
+      chain.durable = { height: st.height, hashHex: st.head.hashHex };
+      if (st.mods === undefined) chain.fin = { height: 0, hashHex: st.head.hashHex };
+      else {
+        chain.mods = st.mods;
         await chain.loadFinality();
       }
       chain.updateHeadMetrics();
       // Every bucket hash (≤ 2 MiB) in the background: then a block touching a new page reads
       // nothing for it, and an address in an empty bucket is known absent without a read.
       // The first block waits for it (`ready`), Chain.open does not.
-      const state = chain.state;
-      chain.ready = db.stateRecords.allBucketHashes().then(
-        (h) => state.preload(h),
-        (err: Error) => o.logger?.debug({ err: err.message }, 'state tree: bucket hashes not preloaded (read on demand)'),
-      );
+      chain.ready = preloadBuckets(db, chain.state, o.logger);
       return chain;
     } catch (err) {
       await db.close().catch(() => {});
@@ -113,6 +77,12 @@ export class Chain extends ChainReader {
 
   /** The background preload of the bucket hashes (see open); blocks are applied after it. */
   private ready: Promise<void> = Promise.resolve();
+  /** The production timer (single-validator chains): a block each slot, after the head's timestamp. */
+  private readonly producer = new ProductionTimer(
+    () => Math.max(0, this.head.header.timestampMs + this.genesis.block_time_ms - Date.now()),
+    () => this.produceBlock(),
+    this.o.logger,
+  );
   /** importBlock calls queued and not yet started (a run of catch-up imports syncs once, at its end). */
   private queuedImports = 0;
   /** Blocks committed since the last fsync. */
@@ -194,21 +164,14 @@ export class Chain extends ChainReader {
       const b = this.head;
       const h = b.header.height;
       if (!this.set.multi || h <= this.fin.height || h === 0) throw new Error(`block ${h} is final; it cannot be reverted`);
-      const undoBytes = await this.db.undoBytes(h);
-      if (!undoBytes) throw new ChainDbError('corrupt', this.o.dir, `undo record of block ${h} is missing`);
-      const undo = decodeUndo(undoBytes);
-      const parent = await this.blockAt(h - 1);
-      if (!parent) throw new ChainDbError('corrupt', this.o.dir, `block ${h - 1} is missing`);
-      const ov = this.state.begin();
-      for (const [addr, a] of undo.accounts) ov.set(addr, a);
-      const prepared = this.state.prepare(ov);
-      const mods = this.undoModules(undo.modules, h);
-      if (toHex(stateRoot(prepared.root, mods.hashes)) !== toHex(parent.header.stateRoot))
-        throw new ChainDbError('corrupt', this.o.dir, `undo record of block ${h} does not restore the state root of block ${h - 1}`);
+      const { undo, parent, prepared, mods } = await prepareRevert(
+        { db: this.db, dir: this.o.dir, state: this.state, blockAt: (x) => this.blockAt(x), undoModules: (p, x) => this.undoModules(p, x) },
+        h,
+      );
       await this.db.revertBlock({
         height: h,
         hash: b.hash,
-        txIds: b.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
+        txIds: txIdsOf(b),
         restore: undo.accounts,
         modules: undo.modules,
         tree: State.treeWrites(prepared),
@@ -219,13 +182,7 @@ export class Chain extends ChainReader {
       this.head = parent;
       this.markDurable();
       this.recent.delete(h);
-      for (const tx of b.txs) {
-        try {
-          this.mempool.add(tx, this.state.get(tx.fromAddress.slice(3)));
-        } catch {
-          /* no longer applies (e.g. its nonce is taken): dropped */
-        }
-      }
+      requeue(this.mempool, b, this.state);
       this.updateHeadMetrics();
       this.o.logger?.warn({ height: h, hash: b.hashHex.slice(0, 12) }, 'block reverted (fork choice)');
       for (const cb of this.headListeners) cb(parent, { reverted: true });
@@ -242,23 +199,7 @@ export class Chain extends ChainReader {
    */
   submit(bytes: Uint8Array, o: { fromGossip?: boolean } = {}): SignedTx {
     try {
-      let tx: SignedTx;
-      let call;
-      try {
-        tx = decodeTx(bytes);
-        call = this.modules.decode(tx);
-      } catch (err) {
-        if (err instanceof CodecError) {
-          const reason = (err as { reason?: string }).reason;
-          throw RpcError.app(reason ?? Reason.malformed_tx, reason ? err.message : `malformed transaction: ${err.message}`);
-        }
-        throw err;
-      }
-      const chainId = this.genesis.chain_id;
-      if (tx.payload.chainId !== chainId)
-        throw RpcError.app(Reason.wrong_chain_id, `transaction is for chain id ${tx.payload.chainId}; this node runs chain id ${chainId}`);
-      if (!verify(tx.signature, signingMessage(chainId, tx.payloadBytes), tx.publicKey))
-        throw RpcError.app(Reason.bad_signature, `signature does not verify for ${tx.fromAddress} on chain id ${chainId}`);
+      const { tx, call } = decodeSubmitted(bytes, this.modules, this.genesis.chain_id);
       if (call) {
         // The module's own checks, against the next block (same functions as block application).
         const refused = this.nextRun(Date.now()).begin().admit(tx);
@@ -303,26 +244,9 @@ export class Chain extends ChainReader {
     return block;
   }
 
-  private build(): { block: Block; run: RunResult; rejected: SignedTx[] } {
+  private build(): Built {
     if (!this.isValidator) throw new Error(`node key ${this.o.nodeKey.address} is not a validator of this chain`);
-    const parent = this.head;
-    const proposerHex = this.o.nodeKey.address.slice(3);
-    const rejected: SignedTx[] = [];
-    const height = parent.header.height + 1;
-    const now = Date.now();
-    if (now < parent.header.timestampMs) this.o.logger?.warn({ now, parent_ms: parent.header.timestampMs }, 'wall clock is behind the head block; using parent timestamp + 1 ms');
-    const timestampMs = Math.max(now, parent.header.timestampMs + 1);
-    const run = this.nextRun(timestampMs).begin();
-    let index = 0; // position in the block, as import will see it (TxContext.index)
-    const txs = this.mempool.select(this.o.maxBlockTxs ?? MAX_BLOCK_TXS, (tx) => {
-      const f = run.apply(tx, index);
-      if (f) rejected.push(tx);
-      else index++;
-      return !f;
-    });
-    const r = run.end();
-    const header = { height, parentHash: parent.hash, timestampMs, proposer: fromHex(proposerHex, 20), txRoot: txRoot(txs.map((t) => fromHex(t.hash, 32))), stateRoot: r.stateRoot, epoch: epochOf(height), txCount: txs.length };
-    return { block: makeBlock(header, txs, this.o.nodeKey.secretKey), run: r, rejected };
+    return buildOn(this.head, { nodeKey: this.o.nodeKey, maxTxs: this.o.maxBlockTxs ?? MAX_BLOCK_TXS, logger: this.o.logger }, this.mempool, (ts) => this.nextRun(ts));
   }
 
   /**
@@ -412,27 +336,9 @@ export class Chain extends ChainReader {
     const certificate = o.certificate;
     const sync = certificate !== undefined || (o.sync ?? true);
     const parentTs = this.head.header.timestampMs;
-    let undo: Uint8Array | undefined;
     const h = block.header.height;
-    const meta: [string, Uint8Array][] | undefined = certificate ? [[`commit/${h}`, certificate], ['finalized', encodeCanonical([h, block.hash])]] : undefined;
-    if (this.set.multi && !certificate) {
-      const before = new Map<string, AccountState>();
-      for (const addr of r.overlay.changes.keys()) before.set(addr, this.state.get(addr));
-      const priorModules = new Map<string, Uint8Array | null>();
-      for (const id of r.changed.keys()) priorModules.set(id, stateBytes(this.modules, this.mods, id));
-      undo = encodeUndo(before, priorModules);
-    }
-    await this.db.commitBlock({
-      height: block.header.height,
-      hash: block.hash,
-      bytes: block.bytes,
-      txIds: block.txs.map((t) => t.idBytes ?? Buffer.from(t.hash, 'hex')),
-      accounts: r.overlay.changes,
-      modules: r.changed,
-      undo,
-      tree: State.treeWrites(r),
-      meta,
-    }, { sync });
+    const undo = this.set.multi && !certificate ? undoOf(r, this.state, this.modules, this.mods) : undefined;
+    await this.db.commitBlock(blockBatch(block, r, { undo, certificate }), { sync });
     this.state.commit(r);
     this.mods = r.modules;
     if (this.set.multi && this.head.header.height > this.fin.height) this.recent.set(this.head.header.height, this.head.hashHex);
@@ -445,12 +351,7 @@ export class Chain extends ChainReader {
     }
     this.mempool.onBlock(block.txs, (hex) => this.state.get(hex));
     const interval = block.header.timestampMs - parentTs;
-    const m = this.o.metrics;
-    if (m) {
-      m.blockIntervalSeconds.observe(interval / 1000);
-      m.txsAppliedTotal.inc(block.txs.length);
-      m.mempoolSize.set(this.mempool.size);
-    }
+    this.observeBlock(interval, block.txs.length);
     this.updateHeadMetrics();
     this.o.logger?.info({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');
     this.o.events?.emit('newHeads', headerView(block));
@@ -459,28 +360,14 @@ export class Chain extends ChainReader {
 
   /** Produces a block every `genesis.block_time_ms`, aligned to the head's timestamp. Idempotent. */
   startProducing(): void {
-    if (this.producing || this.closed) return;
+    if (this.producer.running || this.closed) return;
     if (!this.isValidator) throw new Error(`node key ${this.o.nodeKey.address} is not a validator of this chain; it cannot produce blocks`);
-    this.producing = true;
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (!this.producing) return;
-    const delay = Math.max(0, this.head.header.timestampMs + this.genesis.block_time_ms - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.produceBlock()
-        .catch((err) => this.o.logger?.error({ err }, 'block production failed; retrying at the next slot'))
-        .finally(() => this.schedule());
-    }, delay);
+    this.producer.start();
   }
 
   /** Stops the production timer and waits for a block being produced to commit. */
   async stopProducing(): Promise<void> {
-    this.producing = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.producer.stop();
     await this.queue;
   }
 

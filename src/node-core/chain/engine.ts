@@ -32,13 +32,14 @@ import { importCertified } from './tendermint/certified.js';
 import { importDevBlock } from './dev-follow.js';
 import { ConsensusDriver } from './tendermint/driver.js';
 import { SignedLog } from './tendermint/signed-log.js';
-import { ProposalChecks } from './tendermint/proposals.js';
+import { ProposalChecks, proposalRefusal } from './tendermint/proposals.js';
 import { RoundTimeouts } from './tendermint/timeouts.js';
 import { finalityView, setFinalityGauges } from './tendermint/view.js';
 import { EvidenceBook } from './tendermint/evidence-book.js';
 import { PrivValidatorStateFile } from './tendermint/privval.js';
+import { handleBundle } from './tendermint/bundle.js';
 import type { ConsensusMessage, Decision, Evidence } from './tendermint/types.js';
-import { decodeBundle, decodeEvidence, decodeMessage, encodeBundle, encodeCertificate, encodeEvidence, isBundle, isEvidence, signMessage, type Keyring, type SignedMessage } from './tendermint/wire.js';
+import { decodeEvidence, decodeMessage, encodeBundle, encodeCertificate, encodeEvidence, isBundle, isEvidence, signMessage, type Keyring, type SignedMessage } from './tendermint/wire.js';
 
 import type { BlockOutcome, Verdict } from './dev-follow.js';
 
@@ -246,23 +247,7 @@ export class ConsensusEngine {
   handleVote(bytes: Uint8Array): Verdict {
     if (!this.chain.set.multi) return 'reject';
     if (isBundle(bytes)) {
-      let list: Uint8Array[];
-      try {
-        list = decodeBundle(bytes);
-      } catch {
-        return 'reject';
-      }
-      let v: Verdict = 'ignore';
-      for (const m of list) {
-        if (isBundle(m)) return 'reject';
-        if (m.length > 2 && m[1] === 0) void this.handleBlock(m);
-        else {
-          const r = this.handleVote(m);
-          if (r === 'reject') return 'reject';
-          if (r === 'accept') v = 'accept';
-        }
-      }
-      return v;
+      return handleBundle(bytes, (m) => void this.handleBlock(m), (m) => this.handleVote(m));
     }
     if (isEvidence(bytes)) {
       try {
@@ -306,12 +291,9 @@ export class ConsensusEngine {
     }
     const p = sm.msg;
     if (p.type !== 'proposal') return { verdict: 'reject', reason: 'a vote on the blocks topic' };
-    const list = this.chain.set.list;
-    if (p.from !== list[(p.height + p.round) % list.length].addrHex) return { verdict: 'reject', reason: `not the proposer of height ${p.height} round ${p.round}` };
-    if (p.validRound >= p.round) return { verdict: 'reject', reason: 'valid round not below the round' };
     const head = this.chain.headBlock().header.height;
-    if (p.height <= head) return { verdict: 'ignore', reason: 'height already committed' };
-    if (p.height > head + 1 + AHEAD) return { verdict: 'ignore', needParent: true, reason: 'far ahead of this node' };
+    const refused = proposalRefusal(p, this.chain.set.list, head, AHEAD);
+    if (refused) return refused;
     this.wire.put(p, bytes);
     if (p.height > head + 1) {
       this.proposals.wait(sm);

@@ -50,8 +50,6 @@ export abstract class ChainReader {
   readonly mempool: Mempool;
   protected head!: Block;
   protected queue: Promise<unknown> = Promise.resolve();
-  protected timer: NodeJS.Timeout | undefined;
-  protected producing = false;
   protected closed = false;
   protected readonly validators: Map<string, Uint8Array>;
   /** Validator stakes by `tb1…` address (module hooks' ctx.validators). */
@@ -243,6 +241,16 @@ export abstract class ChainReader {
   protected updateHeadMetrics(): void {
     this.o.metrics?.blockHeight.set(this.head.header.height);
     this.o.metrics?.finalizedHeight.set(this.finalizedHeight());
+  }
+
+  /** Metrics of a committed block: interval since its parent (ms), transactions applied, mempool size after it. */
+  protected observeBlock(intervalMs: number, txs: number): void {
+    const m = this.o.metrics;
+    if (m) {
+      m.blockIntervalSeconds.observe(intervalMs / 1000);
+      m.txsAppliedTotal.inc(txs);
+      m.mempoolSize.set(this.mempool.size);
+    }
   }
 
   /** A module's state after the head block (read-only). @throws Error when the module is not registered. */

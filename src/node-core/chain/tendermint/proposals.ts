@@ -7,7 +7,10 @@
 import type pino from 'pino';
 import type { Block } from '../block.js';
 import type { Chain } from '../chain.js';
+import type { Validator } from '../consensus.js';
+import type { BlockOutcome } from '../dev-follow.js';
 import { ImportError } from '../verify.js';
+import type { Proposal } from './types.js';
 import type { SignedMessage } from './wire.js';
 
 /** A proposal whose block time is this far ahead of our clock (ms, beside 5 block times) is not valid. */
@@ -69,4 +72,18 @@ export class ProposalChecks {
     for (const x of this.pending.keys()) if (x <= h + 1) this.pending.delete(x);
     return next;
   }
+}
+
+/**
+ * The stateless rules a gossiped proposal must meet before its block is looked at: sent by the
+ * proposer of its round (validator `(h + r) mod n`), valid round below its round, height above the
+ * head and at most `1 + ahead` past it.
+ * @returns the outcome when refused or ignored, undefined when the proposal may go on.
+ */
+export function proposalRefusal(p: Proposal<Block>, list: readonly Validator[], head: number, ahead: number): BlockOutcome | undefined {
+  if (p.from !== list[(p.height + p.round) % list.length].addrHex) return { verdict: 'reject', reason: `not the proposer of height ${p.height} round ${p.round}` };
+  if (p.validRound >= p.round) return { verdict: 'reject', reason: 'valid round not below the round' };
+  if (p.height <= head) return { verdict: 'ignore', reason: 'height already committed' };
+  if (p.height > head + 1 + ahead) return { verdict: 'ignore', needParent: true, reason: 'far ahead of this node' };
+  return undefined;
 }
