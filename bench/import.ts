@@ -2,7 +2,8 @@
  * Import benchmark (issue 2 "Benchmarks"): ≥ 20,000 signed transfers in blocks are imported by a
  * second chain (worker-pool signature verify + apply + atomic synced commit per block), reported in
  * tx/s beside the raw sodium-native verify rate on all cores measured in the same run, on the same
- * signatures. Target: import ≥ 0.5 × raw. Writes bench/results/import.json.
+ * signatures. Target: import ≥ 0.8 × raw (issue 17; 0.5 in issue 2). Blocks are committed as
+ * catch-up import does (chain.ts group commit: one fsync per run of queued blocks). Writes bench/results/import.json.
  * Run: `node --import tsx bench/import.ts [--txs 20000] [--block 1000] [--rounds 5]`.
  */
 import { promises as fs } from 'node:fs';
@@ -17,6 +18,7 @@ import { generateKeys, verify } from '../src/node-core/crypto/ed25519.js';
 import { toHex } from '../src/node-core/crypto/hash.js';
 import { VerifyPool, type VerifyItem } from '../src/node-core/crypto/verify-pool.js';
 import type { KeyPair } from '../src/node-core/wallet/keystore.js';
+import type { Figure } from './run.js';
 
 export interface ImportBenchResult {
   name: 'import';
@@ -32,12 +34,15 @@ export interface ImportBenchResult {
   raw_verify_per_s_one_core: number;
   /** Median over rounds of import ÷ raw measured around that import (see the loop). */
   ratio: number;
-  target_ratio: 0.5;
+  target_ratio: 0.8;
   meets_target: boolean;
   import_ms: number;
   /** Alternating raw/import rounds; figures above are the best of each. */
   rounds: number;
   samples: { round_ratios: number[]; import_tx_per_s: number[]; raw_verify_per_s: number[] };
+  /** The target figure beside its reference (bench/run.ts summary). */
+  figures: Figure[];
+  load_avg: number[];
   node: string;
   date: string;
 }
@@ -154,10 +159,12 @@ export async function runImportBench(o: { txs?: number; blockSize?: number; roun
       raw_verify_per_s_all_cores: Math.round(rawRate),
       raw_verify_per_s_one_core: Math.round((oneN / oneMs) * 1000),
       ratio: Number(median(roundRatios).toFixed(3)),
-      target_ratio: 0.5,
-      meets_target: median(roundRatios) >= 0.5,
+      target_ratio: 0.8,
+      meets_target: median(roundRatios) >= 0.8,
       import_ms: Math.round(importMs),
       rounds,
+      figures: [{ figure: 'import tx/s', value: Math.round(importRate), unit: 'tx/s', reference: 'sodium-native verify on all cores', reference_value: Math.round(rawRate), ratio: Number(median(roundRatios).toFixed(3)), target: '≥ 0.8 × reference (median round ratio)', meets: median(roundRatios) >= 0.8 }],
+      load_avg: os.loadavg().map((x) => Number(x.toFixed(2))),
       samples: { round_ratios: roundRatios.map((x) => Number(x.toFixed(3))), import_tx_per_s: importSamples.map((ms) => Math.round((importedTxs / ms) * 1000)), raw_verify_per_s: rawSamples.map((ms) => Math.round((items.length / ms) * 1000)) },
       node: process.version,
       date: new Date().toISOString(),

@@ -2,11 +2,15 @@
  * `npm run bench` (`node --import tsx bench/run.ts [name…]`): runs the benchmark modules that
  * exist — `bench/import.ts` (`runImportBench`), `bench/rpc.ts` (`runRpcBench`), `bench/console.ts`
  * (its exported `run…Bench`), `bench/sync.ts` (`runSyncBench`, p2p sync vs local import),
- * `bench/snapshot.ts` (`runSnapshotBench`, create/verify/restore vs tar/sha256sum/cp -r) — one after another (they measure throughput; running them in
+ * `bench/snapshot.ts` (`runSnapshotBench`, create/verify/restore vs tar/sha256sum/cp -r), `bench/finality.ts`
+ * (`runFinalityBench`, 4 Tendermint validators on loopback, idle and with 3 CPU burners) — one after another (they measure throughput; running them in
  * parallel would skew each other). Each module writes its own `bench/results/<name>.json` with
  * its figure beside the physical reference measured in the same run; this runner adds
  * `bench/results/summary.json` (machine, Node version, each result or error; a run of a subset
  * keeps the other benchmarks' previous entries).
+ * The summary also holds `figures`: one row per target figure — value, the reference measured in
+ * the same run, their ratio, the target and whether it is met — taken from each result's own
+ * `figures` array (`Figure` below) when it has one.
  * Benchmarks are targets, not tests: a missed target is reported, never a failure exit.
  * Exit 1 only when a benchmark throws.
  */
@@ -18,9 +22,34 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MODULES = ['import', 'rpc', 'console', 'sync', 'snapshot'] as const;
+const MODULES = ['import', 'rpc', 'console', 'sync', 'snapshot', 'state-scale', 'energy', 'finality'] as const;
 
 type BenchFn = (o?: { log?: (s: string) => void }) => Promise<unknown>;
+
+/** One target figure of a benchmark, beside its reference from the same run. */
+export interface Figure {
+  figure: string;
+  value: number;
+  unit: string;
+  /** What the value is compared with (measured in the same run), or null (an absolute target). */
+  reference: string | null;
+  reference_value: number | null;
+  /** value ÷ reference_value (or, for "lower is better" figures, as the benchmark defines it). */
+  ratio: number | null;
+  /** The target, as text (e.g. "≥ 0.8 × reference", "< 1000 ms"). */
+  target: string;
+  meets: boolean | null;
+}
+
+/** Figures of every result that lists them (results without `figures` are left out). */
+function figuresOf(results: Record<string, unknown>): (Figure & { bench: string })[] {
+  const out: (Figure & { bench: string })[] = [];
+  for (const [bench, r] of Object.entries(results)) {
+    const f = (r as { figures?: Figure[] } | null)?.figures;
+    if (Array.isArray(f)) for (const x of f) out.push({ bench, ...x });
+  }
+  return out;
+}
 
 /** The module's `run<Name>Bench` export (or any `run…Bench` function). */
 function benchFn(mod: Record<string, unknown>, name: string): BenchFn | undefined {
@@ -74,6 +103,9 @@ async function main(): Promise<void> {
       process.stderr.write(`error: benchmark ${name} failed: ${(err as Error).message}\n`);
     }
   }
+  summary.figures = figuresOf(results);
+  for (const f of summary.figures as (Figure & { bench: string })[])
+    process.stdout.write(`${f.bench.padEnd(12)} ${f.figure.padEnd(34)} ${String(f.value).padStart(9)} ${f.unit.padEnd(9)} ref ${f.reference_value ?? '-'} ratio ${f.ratio ?? '-'} target ${f.target} ${f.meets === null ? '' : f.meets ? 'met' : 'MISSED'}\n`);
   await fs.mkdir(path.join(HERE, 'results'), { recursive: true });
   await writeFileAtomic(out, JSON.stringify(summary, null, 2) + '\n');
   process.stdout.write(

@@ -86,7 +86,8 @@ test('join a local testnet from the Network page and follow it', async ({ page }
   await expect(page.getByTestId('peer-row')).toHaveCount(3, { timeout: 30_000 });
   await expect(page.getByTestId('peer-transport').first()).toHaveText(/QUIC|TCP/);
   await expect.poll(() => numberOf(page, 'net-finalized'), { timeout: 30_000 }).toBeGreaterThan(0);
-  await expect(page.getByTestId('fin-stake')).toHaveText('3,000 / 2,000');
+  await expect(page.getByTestId('fin-stake')).toHaveText('3,000 / 2,001');
+  await expect(page.getByTestId('cons-state')).toHaveText(/height #\d+ · round \d+/);
   await expect(page.getByTestId('peer-row').first().locator('td').nth(4)).toHaveText(/\d+ ms/, { timeout: 30_000 });
   await page.screenshot({ path: path.join(SCREENSHOTS, 'network-following.png') });
   await page.getByTestId('finality-card').scrollIntoViewIfNeeded();

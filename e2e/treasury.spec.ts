@@ -1,9 +1,12 @@
 // Treasury page on a 200 ms dev chain: the treasury is funded with a real transfer; a disbursement
 // is created from the JSON template (live validation shows problems first), its vote opened, voted
 // yes with the node key, tallied, timelocked, executed (the executor lease is taken) and Finalized
-// on the timeline; a second one is executed and rolled back with a confirmed reason, and the
+// on the timeline; a second one, created by the local wallet key "faucet" (which pays its fee), is
+// executed and rolled back with a confirmed reason, and the
 // timeline shows RolledBack with the compensating move. What the timeline shows equals
-// `contract-cli gov disburse show --format json` field by field. Screenshots at 1280x800 and 1024x700.
+// `contract-cli gov disburse show --format json` field by field. The first one waits on the
+// timeline for its scheduled epoch (3 epochs after the current one) before it is executed; the treasury pays
+// each execution's fee. Screenshots at 1280x800 and 1024x700.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -35,11 +38,11 @@ function showJson(id: number): any {
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 }
-const payload = (title: string, amount: number, rollbackBlocks: number) =>
+const payload = (title: string, amount: number, rollbackBlocks: number, scheduledEpoch: number) =>
   JSON.stringify(
     {
       proposal: { title, summary: `e2e ${title}`, quorum: { operators_ppm: 670000, builders_ppm: 670000 }, vote_window_blocks: 40, timelock_blocks: 10, rollback_window_blocks: rollbackBlocks },
-      disbursement: { destination: DEST, amount, memo: title, scheduled_epoch: 1, expected_receipts: [{ account: 'grantee', amount }] },
+      disbursement: { destination: DEST, amount, memo: title, scheduled_epoch: scheduledEpoch, expected_receipts: [{ account: 'grantee', amount }] },
     },
     null,
     2,
@@ -53,7 +56,7 @@ async function create(page: Page, text: string): Promise<void> {
   await page.getByTestId('create-submit').click();
   await expect(page.getByTestId('create-result')).not.toHaveText(before ?? '', { timeout: 15_000 });
 }
-async function drive(page: Page, id: number): Promise<void> {
+async function drive(page: Page, id: number, scheduledHeight = 0): Promise<void> {
   await page.getByTestId(`disbursement-row-${id}`).click({ timeout: 30_000 });
   await expect(page.getByTestId('disbursement-timeline')).toHaveAttribute('data-id', String(id));
   await page.getByTestId('action-queue').click();
@@ -61,12 +64,19 @@ async function drive(page: Page, id: number): Promise<void> {
   await page.getByTestId('action-vote-yes').click();
   await expect(page.getByTestId('voted-node key')).toHaveText('voted yes', { timeout: 30_000 });
   await expect(page.getByTestId('timeline-status')).toHaveText('Timelocked', { timeout: 60_000 });
+  // Until its scheduled epoch starts the countdown names it and execution waits (checked when the
+  // loaded machine got here early enough to see it; the RPC-level refusal is in the integration test).
+  if ((await nodeRpc('chain.tip', {})).height < scheduledHeight - 10) {
+    await expect(page.getByTestId('countdown')).toContainText(`scheduled epoch at height ${scheduledHeight}`);
+    await shot(page, 'treasury-scheduled');
+  }
+  await expect(page.getByTestId('countdown')).toContainText('ready: waiting for the executor', { timeout: 180_000 });
   await page.getByTestId('action-execute').click();
   await expect(page.getByTestId('timeline-status')).toHaveText('Executed', { timeout: 60_000 });
 }
 
 test('create → vote → timelock → execute → Finalized, and a rollback, on the timeline', async ({ page }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(480_000);
   await openReady(page, c);
   const ep = await page.getByTestId('rpc-endpoint').textContent();
   rpcUrl = `http://${ep!.trim()}`;
@@ -83,9 +93,12 @@ test('create → vote → timelock → execute → Finalized, and a rollback, on
   await expect(page.getByTestId('create-issues')).toContainText('disbursement.amount');
   await expect(page.getByTestId('create-submit')).toBeDisabled();
 
-  await create(page, payload('Grant one', 250000, 15));
-  await drive(page, 1);
+  // Executable from the epoch 3 after the current one (≥ 360 blocks = 72 s away at 200 ms blocks).
+  const epoch = Math.floor((await nodeRpc('chain.tip', {})).height / 120) + 4;
+  await create(page, payload('Grant one', 250000, 15, epoch));
+  await drive(page, 1, epoch * 120);
   await expect(page.getByTestId('exec-tx')).toHaveText(/^[0-9a-f]{64}$/);
+  await expect(page.getByTestId('exec-fee')).toHaveText('fee 1, paid by the treasury');
   await expect(page.getByTestId('receipts')).toContainText('grantee: 250000');
   await expect(page.getByTestId('countdown')).toContainText('rollback window end');
   await expect(page.getByTestId('treasury-lease')).toContainText('live');
@@ -110,17 +123,29 @@ test('create → vote → timelock → execute → Finalized, and a rollback, on
   await expect(page.getByTestId('exec-tx')).toHaveText(j.tx_hash);
   await expect(page.getByTestId('effect')).toContainText(`${j.amount} →`);
   await expect(page.getByTestId('effect')).toContainText(`treasury ${j.effect.treasury_before} → ${j.effect.treasury_after}`);
+  await expect(page.getByTestId('exec-fee')).toHaveText(`fee ${j.execution_fee}, paid by the treasury`);
   await expect(page.getByTestId('receipts')).toHaveText(j.receipts.map((r: any) => `${r.account}: ${r.amount}`).join(''));
 
   await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByTestId('timeline-card').scrollIntoViewIfNeeded();
   await shot(page, 'treasury-finalized');
   await page.setViewportSize({ width: 1024, height: 700 });
+  await page.getByTestId('final-state').scrollIntoViewIfNeeded();
   await shot(page, 'treasury-finalized-1024');
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // A second disbursement, executed then rolled back inside its window.
-  await create(page, payload('Grant two', 40000, 400));
+  // created by a local wallet key ("sign and pay as" faucet): the Draft stage names it; it paid the fee
+  const wallets = (await nodeRpc('wallet.list', {})).wallets as { name: string; address: string }[];
+  const faucet = wallets.find((w) => w.name === 'faucet')!;
+  const faucetBefore = BigInt((await nodeRpc('account.get', [faucet.address])).balance);
+  await page.getByTestId('act-as').selectOption('faucet');
+  await create(page, payload('Grant two', 40000, 400, 1));
+  await page.getByTestId('act-as').selectOption('');
   await expect(page.getByTestId('disbursement-row-2')).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('disbursement-row-2').click();
+  await expect(page.getByTestId('stage-Draft').locator('[data-field="by"]')).toHaveAttribute('title', faucet.address);
+  expect(BigInt((await nodeRpc('account.get', [faucet.address])).balance)).toBe(faucetBefore - 1n);
   await drive(page, 2);
   await page.getByTestId('action-rollback').click();
   await expect(page.getByTestId('rollback-confirm-button')).toBeDisabled();
@@ -130,7 +155,8 @@ test('create → vote → timelock → execute → Finalized, and a rollback, on
   await expect(page.getByTestId('rollback-reason')).toHaveText('wrong destination');
   await expect(page.getByTestId('compensation')).toContainText('compensating move: 40000');
   await expect(page.getByTestId('stage-RolledBack')).toHaveAttribute('data-entered', 'yes');
-  await expect(page.getByTestId('treasury-balance')).toHaveText('750000', { timeout: 30_000 });
+  // 1000000 − 250000 − 40000 + 40000 (compensated) − 2 execution fees paid by the treasury
+  await expect(page.getByTestId('treasury-balance')).toHaveText('749998', { timeout: 30_000 });
   expect(showJson(2).rollback.reason).toBe('wrong destination');
 
   // Table filter and search.
@@ -143,7 +169,7 @@ test('create → vote → timelock → execute → Finalized, and a rollback, on
   await expect(page.getByTestId('disbursement-row-1')).toBeVisible();
   await page.getByTestId('disbursement-search').fill('');
   await page.getByTestId('disbursement-row-2').click();
-  await expect(page.getByTestId('effect')).toContainText('treasury 750000 → 750000');
+  await expect(page.getByTestId('effect')).toContainText('treasury 749998 → 749998');
   await page.getByTestId('timeline-card').scrollIntoViewIfNeeded();
   await shot(page, 'treasury-rolledback');
   await page.setViewportSize({ width: 1024, height: 700 });

@@ -7,6 +7,7 @@
 import { replayFromGenesis, type ReplayResult } from './chain/replay.js';
 import { AD_MARKET } from './ad_market/index.js';
 import { DNS } from './dns/index.js';
+import { ENERGY } from './energy/index.js';
 import { GOVERNOR } from './governor/index.js';
 import { TREASURY } from './treasury/index.js';
 import { chainModulesOf, type AnyNodeModule } from './modules/index.js';
@@ -16,6 +17,7 @@ export const NODE_MODULES = [
   TREASURY,
   AD_MARKET,
   DNS,
+  ENERGY,
 ] as const satisfies readonly AnyNodeModule[];
 
 /** From-genesis replay of a chain directory with the node's chain modules (what `contract-cli chain replay` runs); see replayFromGenesis. */

@@ -235,7 +235,7 @@ export class Node {
     // A network file (--network <file> or resources/networks/<name>.json) carries the genesis.
     const netFile: NetworkFile | undefined = cfg.network_file ? readNetworkFile(cfg.network_file) : undefined;
     const genesis = netFile ? await loadNetworkGenesis(dd.root, netFile) : await loadOrCreateGenesis(dd.root, cfg.network, this.nodeKey);
-    // The block time of a multi-validator chain is consensus (proposer slots): never overridden.
+    // The block time of a multi-validator chain is consensus (timeout_commit of every validator): never overridden.
     this.genesis =
       cfg.block_time_ms !== undefined && genesis.validators.length <= 1 ? { ...genesis, block_time_ms: cfg.block_time_ms } : genesis;
     this.metrics.nodeInfo.set({ version: NODE_VERSION, network: cfg.network, chain_id: String(this.genesis.chain_id) }, 1);
@@ -251,7 +251,7 @@ export class Node {
     this.chain = chain;
     this.opened('chain db', () => chain.close());
     await this.guardFinality(chain, cfg.p2p && ((netFile?.bootstrap.length ?? 0) + cfg.p2p_bootstrap.length + cfg.p2p_static_peers.length > 0 || this.genesis.validators.length > 1));
-    const engine = new ConsensusEngine({ chain, nodeKey: this.nodeKey, logger: log.logger, metrics: this.metrics, fault: cfg.test_fault === 'double_sign' ? 'double_sign' : undefined });
+    const engine = new ConsensusEngine({ chain, nodeKey: this.nodeKey, dataDir: dd.root, logger: log.logger, metrics: this.metrics, fault: cfg.test_fault === 'double_sign' ? 'double_sign' : undefined });
     this.engine = engine;
 
     this.setPhase({ phase: 'replaying' });
@@ -328,7 +328,7 @@ export class Node {
       this.net = net;
       this.opened('p2p network', () => net.stop());
     }
-    // Block production (dev: every block_time_ms; multi-validator: proposer slots) and voting.
+    // Block production (dev: every block_time_ms) or Tendermint consensus (multi-validator, chain/engine.ts).
     await engine.start();
     this.opened('block production', () => engine.stop());
     this.setPhase({ phase: 'ready' });

@@ -2,14 +2,17 @@
  * `contract-cli gov …` — treasury disbursements and governance params (issue 13; spec/treasury.md §6):
  *   gov disburse preview --json F [--check]      schema (here) + chain checks (node: gov.treasury.preview)
  *   gov disburse template [--out F]              writes a payload template
- *   gov disburse create --json F                 submits a Draft (gov.treasury.submit_disbursement)
- *   gov disburse queue|execute --id N            Draft → Voting | execute (takes the executor lease)
- *   gov disburse vote --id N --choice yes|no|abstain
- *   gov disburse rollback --id N --reason TEXT
+ *   gov disburse create --json F [--from KEY]    submits a Draft (gov.treasury.submit_disbursement)
+ *   gov disburse queue --id N [--from KEY]       Draft → Voting
+ *   gov disburse execute --id N                  execute (the node key takes the executor lease; the treasury pays the fee)
+ *   gov disburse vote --id N --choice yes|no|abstain [--from KEY]
+ *   gov disburse rollback --id N --reason TEXT [--from KEY]
  *   gov disburse show --id N                     the timeline (JSON = the console's timeline model)
  *   gov disburse list [--status S] [--search Q] [--limit N] [--cursor N]
  *   gov treasury balance | executor-status
- *   gov param show [NAME] | history [--name N] | update NAME VALUE | vote --id N --choice C | rollback --id N --reason R
+ *   gov param show [NAME] | history [--name N] | update NAME VALUE [--epoch E] | vote --id N --choice C | rollback --id N --reason R
+ * `--from KEY`: the local wallet key (keys/wallets/KEY.json on the node, "faucet" on dev) that signs
+ * the call and pays its fee; without it the node key signs and pays.
  * Exit codes: 0 ok; 1 check failed / node error; 2 usage.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -36,6 +39,8 @@ async function readJson(file: string): Promise<unknown> {
 }
 
 const idOpt = () => new Option('--id <n>', 'disbursement id').makeOptionMandatory();
+const fromOpt = () => new Option('--from <key>', 'local wallet key that signs and pays the fee (default: the node key)');
+const fromOf = (o: { from?: string }) => (o.from ? { from: o.from } : {});
 
 /** Human lines of a disbursement timeline. */
 export function timelineLines(d: DisbursementView): string[] {
@@ -45,7 +50,7 @@ export function timelineLines(d: DisbursementView): string[] {
     ['effect', `${d.amount} → ${d.destination} (treasury ${d.effect.treasury_before} → ${d.effect.treasury_after})`],
     ['votes', `yes ${d.votes.yes} / no ${d.votes.no} / abstain ${d.votes.abstain} of ${d.votes.total_stake}; turnout ${d.votes.turnout_ppm / 10_000}% (quorum ${d.votes.quorum_ppm / 10_000}%) ${d.votes.passing ? 'passing' : 'not passing'}`],
     ['next', d.next ? `${d.next.event} at height ${d.next.height} (in ${d.next.blocks_left} blocks, ~${new Date(d.next.eta_ms).toISOString()})` : '—'],
-    ['tx', d.tx_hash ?? '—'],
+    ['tx', d.tx_hash ? `${d.tx_hash}${d.execution_fee !== null ? ` (fee ${d.execution_fee}, paid by the treasury)` : ''}` : '—'],
     ['receipts', d.receipts.map((r) => `${r.account}:${r.amount}`).join(', ') || '—'],
   ]);
   if (d.rollback?.compensation) lines.push(`compensation  ${d.rollback.compensation.amount} ${d.rollback.compensation.from} → ${d.rollback.compensation.to} in tx ${d.rollback.compensation.tx_hash} at height ${d.rollback.compensation.height}`);
@@ -94,36 +99,38 @@ function disburseCommand(): Command {
     output(opts.format, { written: opts.out }, () => `template written to ${opts.out}`);
   });
 
-  withCommon(c.command('create').description('submit a payload as a Draft disbursement').requiredOption('--json <file>', 'payload file')).action(async (opts: CommonOpts & { json: string }) => {
+  withCommon(c.command('create').description('submit a payload as a Draft disbursement').requiredOption('--json <file>', 'payload file').addOption(fromOpt())).action(async (opts: CommonOpts & { json: string; from?: string }) => {
     const payload = await readJson(opts.json);
     const local = validatePayload(payload);
     if (!local.payload) throw new UsageError(`--json: ${opts.json} is not a valid payload:\n${issueLines(local.issues).join('\n')}`);
     const { client } = clientFor(opts);
-    const r = await client.call('gov.treasury.submit_disbursement', { payload });
+    const r = await client.call('gov.treasury.submit_disbursement', { payload, ...fromOf(opts) });
     output(opts.format, r, () => `submitted: tx ${r.tx_hash} (the Draft appears once it is in a block; see gov disburse list)`);
   });
 
-  const simple = (name: string, desc: string, method: 'gov.treasury.queue_disbursement' | 'gov.treasury.execute_disbursement') =>
-    withCommon(c.command(name).description(desc).addOption(idOpt())).action(async (opts: CommonOpts & { id: string }) => {
-      const { client } = clientFor(opts, 90_000);
-      const r = await client.call(method, { id: intFlag('--id', opts.id) });
-      output(opts.format, r, () => `submitted: tx ${r.tx_hash}`);
-    });
-  simple('queue', 'open the vote on a Draft (Draft → Voting)', 'gov.treasury.queue_disbursement');
-  simple('execute', 'execute a Timelocked disbursement (takes the executor lease first)', 'gov.treasury.execute_disbursement');
+  withCommon(c.command('queue').description('open the vote on a Draft (Draft → Voting)').addOption(idOpt()).addOption(fromOpt())).action(async (opts: CommonOpts & { id: string; from?: string }) => {
+    const { client } = clientFor(opts);
+    const r = await client.call('gov.treasury.queue_disbursement', { id: intFlag('--id', opts.id), ...fromOf(opts) });
+    output(opts.format, r, () => `submitted: tx ${r.tx_hash}`);
+  });
+  withCommon(c.command('execute').description('execute a Timelocked disbursement whose scheduled epoch has started (the node key takes the executor lease first)').addOption(idOpt())).action(async (opts: CommonOpts & { id: string }) => {
+    const { client } = clientFor(opts, 90_000);
+    const r = await client.call('gov.treasury.execute_disbursement', { id: intFlag('--id', opts.id) });
+    output(opts.format, r, () => `submitted: tx ${r.tx_hash}${r.lease_tx_hash ? ` (lease tx ${r.lease_tx_hash})` : ''}`);
+  });
 
-  withCommon(c.command('vote').description('vote with this node\'s validator key').addOption(idOpt()).addOption(new Option('--choice <c>', 'yes|no|abstain').choices(CHOICES).makeOptionMandatory())).action(
-    async (opts: CommonOpts & { id: string; choice: 'yes' | 'no' | 'abstain' }) => {
+  withCommon(c.command('vote').description('vote with this node\'s validator key (or the validator wallet key --from)').addOption(idOpt()).addOption(new Option('--choice <c>', 'yes|no|abstain').choices(CHOICES).makeOptionMandatory()).addOption(fromOpt())).action(
+    async (opts: CommonOpts & { id: string; choice: 'yes' | 'no' | 'abstain'; from?: string }) => {
       const { client } = clientFor(opts);
-      const r = await client.call('gov.treasury.vote_disbursement', { id: intFlag('--id', opts.id), choice: opts.choice });
+      const r = await client.call('gov.treasury.vote_disbursement', { id: intFlag('--id', opts.id), choice: opts.choice, ...fromOf(opts) });
       output(opts.format, r, () => `vote ${opts.choice} submitted: tx ${r.tx_hash}`);
     },
   );
 
-  withCommon(c.command('rollback').description('roll back (cancel, or compensate inside the rollback window)').addOption(idOpt()).requiredOption('--reason <text>', 'why (recorded in provenance.json)')).action(
-    async (opts: CommonOpts & { id: string; reason: string }) => {
+  withCommon(c.command('rollback').description('roll back (cancel, or compensate inside the rollback window)').addOption(idOpt()).requiredOption('--reason <text>', 'why (recorded in provenance.json)').addOption(fromOpt())).action(
+    async (opts: CommonOpts & { id: string; reason: string; from?: string }) => {
       const { client } = clientFor(opts);
-      const r = await client.call('gov.treasury.rollback_disbursement', { id: intFlag('--id', opts.id), reason: opts.reason });
+      const r = await client.call('gov.treasury.rollback_disbursement', { id: intFlag('--id', opts.id), reason: opts.reason, ...fromOf(opts) });
       output(opts.format, r, () => `rollback submitted: tx ${r.tx_hash}`);
     },
   );
@@ -163,7 +170,7 @@ function treasuryCommand(): Command {
   withCommon(c.command('balance').description('treasury account balance and committed amount')).action(async (opts: CommonOpts) => {
     const { client } = clientFor(opts);
     const r = await client.call('gov.treasury.balance', []);
-    output(opts.format, r, () => table([['address', r.address], ['balance', r.balance], ['committed', r.committed]]));
+    output(opts.format, r, () => table([['address', r.address], ['balance', r.balance], ['committed', r.committed], ['from fees', `${r.fees_accrued} (share ${r.fee_share_bps / 100} % of each block's fees)`]]));
   });
   withCommon(c.command('executor-status').description('executor lease holder, expiry, renewals and the intent queue')).action(async (opts: CommonOpts) => {
     const { client } = clientFor(opts);
@@ -172,7 +179,8 @@ function treasuryCommand(): Command {
       ...table([
         ['this node', `${r.self}${r.enabled ? ' (validator)' : ''}`],
         ['lease', r.lease ? `#${r.lease.id} held by ${r.lease.holder} until height ${r.lease.expires_height} (${r.lease.live ? 'live' : 'expired'}, ${r.lease.renewals} renewals)` : 'none'],
-        ['intents', r.intents.length === 0 ? 'none' : r.intents.map((i) => `#${i.disbursement_id} tx ${i.tx_hash} @${i.staged_height}`).join('; ')],
+        ['intents', r.intents.length === 0 ? 'none' : r.intents.map((i) => `#${i.disbursement_id} tx ${i.tx_hash} nonce ${i.nonce} staged @${i.staged_height} under lease ${i.lease ? `#${i.lease.id} (${i.lease.holder}, until ${i.lease.expires_height}, ${i.lease.renewals} renewals)` : 'none'}, submitted ${i.submissions}×`).join('; ')],
+        ['intents file', r.intents_file],
         ['last error', r.last_error ?? '—'],
       ]),
     ]);
@@ -190,25 +198,25 @@ function paramCommand(): Command {
   withCommon(c.command('history').description('param proposals, newest first').option('--name <n>', 'only this param')).action(async (opts: CommonOpts & { name?: string }) => {
     const { client } = clientFor(opts);
     const r = await client.call('gov.param.history', opts.name ? { name: opts.name } : {});
-    output(opts.format, r, () => (r.length === 0 ? ['no param proposals'] : r.map((p) => `#${String(p.id).padEnd(4)} ${p.name} = ${p.value} ${p.status.padEnd(10)} vote until ${p.vote_deadline_height}${p.activation_height !== null ? `, activation ${p.activation_height}` : ''}${p.rollback_reason ? ` — rolled back: ${p.rollback_reason}` : ''}`)));
+    output(opts.format, r, () => (r.length === 0 ? ['no param proposals'] : r.map((p) => `#${String(p.id).padEnd(4)} ${p.name} = ${p.value} ${p.status.padEnd(10)} vote until ${p.vote_deadline_height}${p.scheduled_epoch !== null ? `, scheduled epoch ${p.scheduled_epoch}` : ''}${p.activation_height !== null ? `, activation ${p.activation_height}` : ''}${p.rollback_reason ? ` — rolled back: ${p.rollback_reason}` : ''}`)));
   });
-  withCommon(c.command('update').description('propose a new value (this node votes yes)').argument('<name>').argument('<value>')).action(async (name: string, value: string, opts: CommonOpts) => {
+  withCommon(c.command('update').description('propose a new value (the proposer votes yes)').argument('<name>').argument('<value>').option('--epoch <n>', 'earliest activation epoch (default: the first epoch boundary after the vote passes)').addOption(fromOpt())).action(async (name: string, value: string, opts: CommonOpts & { epoch?: string; from?: string }) => {
     if (!/^\d+$/.test(value)) throw new UsageError(`value: "${value}" is not a non-negative integer`);
     const { client } = clientFor(opts);
-    const r = await client.call('gov.param.update', { name, value });
+    const r = await client.call('gov.param.update', { name, value, ...(opts.epoch !== undefined ? { activation_epoch: intFlag('--epoch', opts.epoch) } : {}), ...fromOf(opts) });
     output(opts.format, r, () => `proposal submitted: tx ${r.tx_hash}`);
   });
-  withCommon(c.command('vote').description('vote on a param proposal').requiredOption('--id <n>', 'proposal id').addOption(new Option('--choice <c>', 'yes|no|abstain').choices(CHOICES).makeOptionMandatory())).action(
-    async (opts: CommonOpts & { id: string; choice: 'yes' | 'no' | 'abstain' }) => {
+  withCommon(c.command('vote').description('vote on a param proposal').requiredOption('--id <n>', 'proposal id').addOption(new Option('--choice <c>', 'yes|no|abstain').choices(CHOICES).makeOptionMandatory()).addOption(fromOpt())).action(
+    async (opts: CommonOpts & { id: string; choice: 'yes' | 'no' | 'abstain'; from?: string }) => {
       const { client } = clientFor(opts);
-      const r = await client.call('gov.param.vote', { id: intFlag('--id', opts.id), choice: opts.choice });
+      const r = await client.call('gov.param.vote', { id: intFlag('--id', opts.id), choice: opts.choice, ...fromOf(opts) });
       output(opts.format, r, () => `vote submitted: tx ${r.tx_hash}`);
     },
   );
-  withCommon(c.command('rollback').description('roll back an Active change within ROLLBACK_WINDOW_EPOCHS').requiredOption('--id <n>', 'proposal id').requiredOption('--reason <text>', 'why')).action(
-    async (opts: CommonOpts & { id: string; reason: string }) => {
+  withCommon(c.command('rollback').description('roll back an Active change within ROLLBACK_WINDOW_EPOCHS').requiredOption('--id <n>', 'proposal id').requiredOption('--reason <text>', 'why').addOption(fromOpt())).action(
+    async (opts: CommonOpts & { id: string; reason: string; from?: string }) => {
       const { client } = clientFor(opts);
-      const r = await client.call('gov.param.rollback', { id: intFlag('--id', opts.id), reason: opts.reason });
+      const r = await client.call('gov.param.rollback', { id: intFlag('--id', opts.id), reason: opts.reason, ...fromOf(opts) });
       output(opts.format, r, () => `rollback submitted: tx ${r.tx_hash}`);
     },
   );

@@ -28,6 +28,7 @@ export const COMMAND_GROUPS = [
   { name: 'governor', load: async () => (await import('./governor.js')).governorCommand() },
   { name: 'gov', load: async () => (await import('./gov.js')).govCommand() },
   { name: 'ad-market', load: async () => (await import('./ad-market.js')).adMarketCommand() },
+  { name: 'energy', load: async () => (await import('./energy.js')).energyCommand() },
   { name: 'gateway', load: async () => (await import('./gateway.js')).gatewayCommand() },
   { name: 'net', load: async () => (await import('./gateway.js')).netCommand() },
   { name: 'snapshots', load: async () => (await import('./snapshots.js')).snapshotsCommand() },

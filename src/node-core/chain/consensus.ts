@@ -1,15 +1,12 @@
 /**
  * Consensus rules that are pure functions of genesis + blocks (DESIGN.md "Rules of the chain →
- * Consensus"): the validator set with its stake weights, the turn-based proposer schedule with
- * its fallback, and the block-slot check used by import and replay alike.
+ * Consensus"): the validator set with its stake weights, the proposer schedule and the proposer
+ * check used by import and replay alike.
  *
- * Proposer schedule (multi-validator chains): the validators are ordered as listed in genesis;
- * for height h the validator at index `(h + r) mod n` has rank r. Rank 0 (whose turn it is) may
- * propose once `parent.timestamp + block_time`; rank r may propose a fallback block from
- * `parent.timestamp + (1 + r) × block_time`, i.e. one block time later per rank, when those before
- * it are late or offline. The rule is checked on the block's own timestamp, so it is
- * deterministic (replay gives the same answer); the wall clock only decides *when* a validator
- * proposes and whether a gossiped block is too far in the future (net layer).
+ * Proposer schedule (multi-validator chains, Tendermint `proposer(h, r)`, chain/engine.ts): the
+ * validators are ordered as listed in genesis; in round r of height h the validator at index
+ * `(h + r) mod n` proposes (its "rank" at h is r). Blocks are final by their commit certificate
+ * (> 2/3 of the stake precommitted them), so import checks only that the proposer is a validator.
  *
  * A chain with a single validator keeps the v1 rule (any timestamp after the parent's): its one
  * validator is always rank 0, and `dev.mine_one` must be able to produce at once.
@@ -69,26 +66,21 @@ export class ValidatorSet {
   }
 }
 
-/** Earliest timestamp (ms) at which a validator of rank `rank` may propose on a parent with timestamp `parentMs`. */
-export function earliestSlotMs(parentMs: number, blockTimeMs: number, rank: number): number {
-  return parentMs + (1 + rank) * blockTimeMs;
-}
-
 /**
- * The slot rule of a block on its parent (multi-validator chains; no-op with one validator).
- * @throws ImportError `bad_slot` when the proposer proposed before its fallback slot.
+ * The proposer rule of a block on its parent (multi-validator chains; no-op with one validator):
+ * its proposer is a validator. Under Tendermint (chain/engine.ts) a block is final by its commit
+ * certificate, and whoever proposes in a round may re-propose a block another validator built
+ * (the paper's validValue), so no timing is attached to a proposer. `blockTimeMs` is kept for the
+ * callers' signature (replay checks the same rule).
+ * @throws ImportError `unknown_proposer` when the proposer is not a validator.
  */
-export function checkSlot(block: Block, parent: Block, set: ValidatorSet, blockTimeMs: number): void {
+export function checkSlot(block: Block, _parent: Block, set: ValidatorSet, _blockTimeMs: number): void {
   if (!set.multi) return;
   const h = block.header;
-  const rank = set.rank(h.height, toHex(h.proposer));
-  if (rank < 0) throw new ImportError('unknown_proposer', `block ${h.height}: proposer is not a validator`);
-  const earliest = earliestSlotMs(parent.header.timestampMs, blockTimeMs, rank);
-  if (h.timestampMs < earliest)
-    throw new ImportError('bad_slot', `block ${h.height}: proposer of rank ${rank} may not propose before ${earliest} (parent time + ${1 + rank} × ${blockTimeMs} ms), block time is ${h.timestampMs}`);
+  if (set.rank(h.height, toHex(h.proposer)) < 0) throw new ImportError('unknown_proposer', `block ${h.height}: proposer is not a validator`);
 }
 
-/** 2/3 of a stake, rounded up: the least support that finalizes (support × 3 ≥ effective × 2). */
+/** Least stake that commits under Tendermint: more than 2/3 of `effective` (w × 3 > effective × 2). */
 export function finalityThreshold(effective: bigint): bigint {
-  return (effective * 2n + 2n) / 3n;
+  return (effective * 2n) / 3n + 1n;
 }

@@ -1,80 +1,100 @@
 /**
- * The consensus engine of a node (DESIGN.md "Consensus"): on top of the Chain it
- *  - proposes blocks when it is this validator's turn, or its fallback slot (chain/consensus.ts);
- *  - votes for each new canonical head (multi-validator chains) and decides finality with the
- *    FinalityTracker; a finalized block is never reverted;
- *  - takes blocks and votes from the network (gossip, sync) and applies fork choice:
- *    the chain must contain the finalized block; the longer chain wins; at equal height the block
- *    of the lower proposer rank at the fork, then the lower hash.
- *  - detects equivocation (two signed votes of one validator for different blocks at a height),
- *    keeps the proof, and excludes the stake.
- * All block handling runs through one async lock so a reorg (revert + import) never interleaves
- * with another import or a proposal.
- *
- * Voting rule (safety): a validator votes only once per height, and only for a block that
- * descends from its previous vote — unless that vote is at or below the finalized height (a
- * conflicting finalized chain released it), or finality has stalled for STALL_UNLOCK_BLOCKS block
- * times (liveness after a split where no branch can reach 2/3; documented trade-off).
+ * The consensus engine of a node (DESIGN.md "Consensus"). Multi-validator chains run Tendermint:
+ * Buchman, Kwon, Milosevic 2018, "The latest gossip on BFT consensus" (arXiv 1807.04938,
+ * Algorithm 1; CometBFT `spec/consensus/consensus.md`), through the pure core
+ * (tendermint/core.ts) and its driver (tendermint/driver.ts: timers, the fsynced
+ * priv_validator_state, logs, metrics). This file connects them to the chain and the network:
+ *  - the round's proposer, `proposer(h, r)` = validator `(h + r) mod n` (chain/consensus.ts),
+ *    builds a block on the head (`getValue`, line 18) and gossips it as a signed proposal;
+ *  - a proposal's block is checked against the head (signatures, rules, state root) before the
+ *    core sees it, so `valid(v)` (lines 23/29/36/50) is a lookup;
+ *  - prevotes and precommits travel as signed messages (tendermint/wire.ts) on the votes topic;
+ *  - on a decision (+2/3 precommits, line 49) the block is imported with its commit certificate
+ *    in the same synced write: every committed block is final, nothing is ever reverted, and there
+ *    is no fork choice;
+ *  - sync (net/sync.ts) hands over blocks with their certificates; a block without a valid one is
+ *    refused; after a jump the core restarts at the new height (its state file keeps the
+ *    double-sign guard);
+ *  - conflicting signed messages of one validator are evidence (tendermint/evidence-book.ts):
+ *    kept, gossiped, counted in metrics and shown in the Finality card.
+ * A single-validator (dev) chain keeps producing one block every `block_time_ms` without votes.
  */
 import type pino from 'pino';
+import type { KeyPair } from '../crypto/ed25519.js';
 import { blake3, fromHex, toHex } from '../crypto/hash.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import type { KeyPair } from '../crypto/ed25519.js';
-import type { Block } from './block.js';
-import { decodeBlock } from './block.js';
+import { formatAddress } from './address.js';
+import { decodeBlock, type Block } from './block.js';
 import type { Chain } from './chain.js';
-import { earliestSlotMs } from './consensus.js';
-import { decodeEvidence, encodeEvidence } from './evidence.js';
-import { FinalityTracker, type Equivocation } from './finality.js';
 import { ImportError } from './verify.js';
-import { decodeVote, signVote, verifyVote, voteView, type Vote } from './vote.js';
+import type { CoreConfig } from './tendermint/core.js';
+import { importCertified } from './tendermint/certified.js';
+import { importDevBlock } from './dev-follow.js';
+import { ConsensusDriver } from './tendermint/driver.js';
+import { SignedLog } from './tendermint/signed-log.js';
+import { ProposalChecks } from './tendermint/proposals.js';
+import { RoundTimeouts } from './tendermint/timeouts.js';
+import { finalityView, setFinalityGauges } from './tendermint/view.js';
+import { EvidenceBook } from './tendermint/evidence-book.js';
+import { PrivValidatorStateFile } from './tendermint/privval.js';
+import type { ConsensusMessage, Decision, Evidence } from './tendermint/types.js';
+import { decodeBundle, decodeEvidence, decodeMessage, encodeBundle, encodeCertificate, encodeEvidence, isBundle, isEvidence, signMessage, type Keyring, type SignedMessage } from './tendermint/wire.js';
 
-/** Finality stall (in block times) after which a validator's vote lock is released. */
-export const STALL_UNLOCK_BLOCKS = 30;
-/** Side blocks kept for fork choice. */
-const SIDE_CAP = 512;
+import type { BlockOutcome, Verdict } from './dev-follow.js';
 
-export type Verdict = 'accept' | 'reject' | 'ignore';
+export type { Verdict };
 
 export interface EngineOptions {
   chain: Chain;
   nodeKey: KeyPair;
+  /** The node's data directory (`consensus/priv_validator_state.json` lives there); none: no state file (tests). */
+  dataDir?: string;
   logger?: pino.Logger;
   metrics?: Metrics;
-  /** Test-only fault injection: `double_sign` makes this validator sign two conflicting votes per height. */
+  /** Test-only fault injection: `double_sign` makes this validator sign a second, conflicting vote for every vote. */
   fault?: 'double_sign';
 }
 
-/** Outcome of handing a gossiped block to the engine. */
-export interface BlockOutcome {
-  verdict: Verdict;
-  /** The block's parent is unknown: fetch the chain from the sender (net layer). */
-  needParent?: boolean;
-  reason?: string;
-}
+export type { BlockOutcome } from './dev-follow.js';
+
+/** Heights above ours whose messages are still taken (the core queues them). */
+const AHEAD = 2;
+
 
 export class ConsensusEngine {
-  readonly tracker: FinalityTracker;
-  /** Set by the net layer: publish a block / vote on gossip. */
+  /** Set by the net layer: publish a proposal (or a dev block) / a vote or evidence on gossip. */
   publishBlock: (bytes: Uint8Array) => void = () => {};
   publishVote: (bytes: Uint8Array) => void = () => {};
-  /** Set by the net layer: a block finalized elsewhere is not on our chain; sync. */
+  /** Set by the net layer: peers are ahead of this node; sync. */
   needSync: (why: string) => void = () => {};
-  private lock: Promise<unknown> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
+  readonly evidence: EvidenceBook;
+  private driver: ConsensusDriver<Block> | undefined;
+  private readonly keys: Keyring;
+  private readonly stakes: Map<string, bigint>;
+  private readonly myHex: string;
+  private readonly state: PrivValidatorStateFile<Block> | undefined;
   private running = false;
   private syncing = false;
-  private lastVote: { height: number; hashHex: string } | undefined;
-  private lastFinalityMs = Date.now();
-  private readonly side = new Map<string, Block>();
-  /** Canonical blocks above the finalized height seen since start (fork-choice tie-breaks). */
-  private readonly canon = new Map<number, Block>();
-  private readonly myHex: string;
+  private lock: Promise<unknown> = Promise.resolve();
+  private readonly proposals: ProposalChecks;
+  /** Signed bytes of the messages seen (certificates and evidence are built from them). */
+  private readonly wire = new SignedLog();
+  /** Messages that arrived while the core restarted. */
+  private early: ConsensusMessage<Block>[] = [];
   private offHead?: () => void;
+  private regossipTimer: NodeJS.Timeout | undefined;
+  private regossipAt = { height: 0, round: -1 };
+  private bundleSeq = 0;
 
   constructor(private readonly o: EngineOptions) {
-    this.tracker = new FinalityTracker(o.chain.set);
     this.myHex = o.nodeKey.address.slice(3);
+    this.stakes = new Map(o.chain.set.list.map((v) => [v.addrHex, v.stake]));
+    const pks = new Map(o.chain.set.list.map((v) => [v.addrHex, fromHex(v.publicKey, 32)]));
+    this.keys = { chainId: o.chain.genesis.chain_id, keyOf: (a) => pks.get(a) };
+    this.evidence = new EvidenceBook(this.keys, o.chain, o.logger);
+    this.proposals = new ProposalChecks(o.chain, o.logger);
+    if (o.dataDir && this.isValidator && o.chain.set.multi)
+      this.state = new PrivValidatorStateFile<Block>(o.dataDir, { encode: (b) => toHex(b.bytes), decode: (h) => decodeBlock(fromHex(h)) });
   }
 
   private get chain(): Chain {
@@ -92,376 +112,306 @@ export class ConsensusEngine {
     return run;
   }
 
-  /** Loads the last vote and stored equivocation proofs, then starts proposing (validators). */
+  /**
+   * Loads the evidence and starts consensus: Tendermint at the height after the head
+   * (multi-validator), or block production (single validator).
+   * @throws PrivValStateError when the consensus state file is damaged.
+   */
   async start(): Promise<void> {
-    const lv = await this.chain.getMeta('last_vote');
-    if (lv) {
-      try {
-        const v = decodeVote(lv);
-        this.lastVote = { height: v.height, hashHex: v.hashHex };
-      } catch {
-        this.o.logger?.warn('last vote record does not decode; ignoring it');
-      }
-    }
-    for (const e of await this.loadEvidence()) this.tracker.addEvidence(e);
+    await this.evidence.load();
     this.updateMetrics();
     this.running = true;
-    this.offHead = this.chain.onHead((b, { reverted }) => this.onHead(b, reverted));
-    if (!this.isValidator) return;
-    if (!this.chain.set.multi) this.chain.startProducing();
-    else this.schedule();
+    if (!this.chain.set.multi) {
+      this.offHead = this.chain.onHead((b, { reverted }) => {
+        if (!reverted && toHex(b.header.proposer) === this.myHex) this.publishBlock(b.bytes);
+      });
+      if (this.isValidator) this.chain.startProducing();
+      return;
+    }
+    await this.startDriver();
+    this.regossipTimer = setInterval(() => this.regossip(), Math.max(1000, 2 * this.chain.genesis.block_time_ms));
+    this.regossipTimer.unref();
   }
 
-  /** Stops proposing and waits for block work in flight. */
+  /** Stops consensus and waits for work in flight. */
   async stop(): Promise<void> {
     this.running = false;
+    clearInterval(this.regossipTimer);
     this.offHead?.();
-    clearTimeout(this.timer);
-    this.timer = undefined;
     await this.chain.stopProducing();
+    const d = this.driver;
+    this.driver = undefined;
+    await d?.stop();
     await this.lock;
   }
 
-  /** While syncing (far behind peers) a validator does not propose or vote on a stale head. */
+  /** Shown in `consensus.finality` (Tendermint needs no pause while catching up). */
   setSyncing(on: boolean): void {
-    if (this.syncing === on) return;
     this.syncing = on;
-    if (!on) this.schedule();
   }
 
-  private onHead(b: Block, reverted: boolean): void {
-    const finH = this.chain.finalized().height;
-    if (reverted) {
-      for (const h of this.canon.keys()) if (h > b.header.height) this.canon.delete(h);
-    } else {
-      this.canon.set(b.header.height, b);
-      if (toHex(b.header.proposer) === this.myHex) this.publishBlock(b.bytes);
-      this.maybeVote(b);
-    }
-    for (const h of this.canon.keys()) if (h < finH) this.canon.delete(h);
-    for (const [k, s] of this.side) if (s.header.height <= finH) this.side.delete(k);
-    this.schedule();
+  private config(): CoreConfig<Block> {
+    const list = this.chain.set.list;
+    const timeouts = new RoundTimeouts(this.chain.genesis.block_time_ms);
+    return {
+      validators: this.stakes,
+      self: this.isValidator ? this.myHex : undefined,
+      proposer: (h, r) => list[(h + r) % list.length].addrHex,
+      getValue: (h) => this.propose(h),
+      valid: (b, h) => this.proposals.isValid(b, h),
+      idOf: (b) => b.hashHex,
+      timeout: (step, r) => timeouts.timeout(step, r),
+    };
   }
 
-  /** Arms the proposal timer for the next height at this validator's slot. */
-  private schedule(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (!this.running || !this.isValidator || !this.chain.set.multi || this.syncing) return;
-    const head = this.chain.headBlock();
-    const height = head.header.height + 1;
-    const rank = this.chain.set.rank(height, this.myHex);
-    const at = earliestSlotMs(head.header.timestampMs, this.chain.genesis.block_time_ms, rank);
-    const parentHash = head.hashHex;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.serial(async () => {
-        if (!this.running || this.syncing || this.chain.headBlock().hashHex !== parentHash) return;
-        try {
-          await this.chain.produceBlock({ parentHash });
-        } catch (err) {
-          if (!(err instanceof ImportError)) this.o.logger?.error({ err }, 'block production failed; retrying at the next slot');
-        }
-      }).finally(() => {
-        if (!this.timer) this.schedule();
-      });
-    }, Math.max(0, at - Date.now()));
+  /** getValue() (line 18): a block built on the head, valid by construction; none while the head is behind. */
+  private propose(h: number): Block | undefined {
+    if (this.chain.headBlock().header.height !== h - 1) return undefined;
+    const b = this.chain.buildBlock();
+    this.proposals.markOwn(b);
+    return b;
   }
 
-  /** Signs and publishes a vote for a new canonical head when the voting rule allows it. */
-  private maybeVote(b: Block): void {
-    if (!this.isValidator || !this.chain.set.multi || this.syncing) {
-      this.checkFinality();
-      return;
-    }
-    const h = b.header.height;
-    const lv = this.lastVote;
-    if (lv && h <= lv.height) return this.checkFinality();
-    if (lv && lv.height > this.chain.finalized().height && this.chain.recentHash(lv.height) !== lv.hashHex) {
-      const stalled = Date.now() - this.lastFinalityMs > STALL_UNLOCK_BLOCKS * this.chain.genesis.block_time_ms;
-      if (!stalled) return this.checkFinality();
-      this.o.logger?.warn({ locked_height: lv.height }, 'finality stalled: releasing the vote lock on another branch');
-      this.o.metrics?.consensusVoteLockReleasesTotal.inc();
-    }
-    const k = this.o.nodeKey;
-    const vote = signVote({ chainId: this.chain.genesis.chain_id, height: h, hash: b.hash, validator: fromHex(this.myHex, 20), secretKey: k.secretKey });
-    this.lastVote = { height: h, hashHex: b.hashHex };
-    void this.chain.putMeta([['last_vote', vote.bytes]]).catch((err) => this.o.logger?.error({ err }, 'cannot persist the last vote'));
-    this.tracker.add(vote);
-    this.publishVote(vote.bytes);
-    if (this.o.fault === 'double_sign') {
-      const evil = signVote({ chainId: vote.chainId, height: h, hash: blake3(b.hash), validator: vote.validator, secretKey: k.secretKey });
-      this.publishVote(evil.bytes);
-    }
-    this.checkFinality();
+  private async startDriver(): Promise<void> {
+    const height = this.chain.headBlock().header.height + 1;
+    // Blocks in the state file at this height are checked before the core can look at them.
+    const saved = await this.state?.load();
+    if (saved && saved.height === height)
+      for (const m of saved.signed) if (m.type === 'proposal') await this.proposals.check(m.value);
+    if (saved && saved.height === height) for (const v of [saved.lockedValue, saved.validValue]) if (v) await this.proposals.check(v);
+    this.driver = await ConsensusDriver.start<Block>({
+      config: this.config(),
+      height,
+      state: this.state,
+      send: (ms) => this.send(ms),
+      onDecision: (d) => this.commit(d),
+      onEvidence: (e) => this.onCoreEvidence(e),
+      logger: this.o.logger,
+      metrics: this.o.metrics,
+    });
+    const early = this.early;
+    this.early = [];
+    for (const m of early) this.driver.receive(m);
+    for (const p of this.proposals.committed(height - 1)) void this.offerProposal(p);
   }
 
   /**
-   * A vote from the network: chain id, validator and signature are checked; equivocations are
-   * recorded (and the vote still propagates, so every node sees the proof).
+   * Re-gossip (CometBFT's gossip routines send peers the votes they miss; gossipsub delivers each
+   * message at most once, and a lost one is lost): when the height has not moved for a tick, the
+   * messages of the current height's recent rounds and of the lock's / valid value's rounds (their
+   * proof-of-lock) go out again in one bundle.
+   */
+  private regossip(): void {
+    const d = this.driver;
+    if (!d || !this.running) return;
+    const c = d.core;
+    const at = this.regossipAt;
+    this.regossipAt = { height: c.height, round: c.round };
+    if (at.height !== c.height) return;
+    const rounds = new Set([c.round, c.round - 1, c.lockedRound, c.validRound].filter((r) => r >= 0));
+    const msgs = this.wire.all(c.messagesAt(rounds));
+    if (msgs.length > 0) this.publishVote(encodeBundle(++this.bundleSeq, msgs));
+  }
+
+  /** Signs and publishes what the core sent (the driver has saved the state file first). */
+  private send(ms: ConsensusMessage<Block>[]): void {
+    const sk = this.o.nodeKey.secretKey;
+    const chainId = this.chain.genesis.chain_id;
+    for (const m of ms) {
+      const bytes = signMessage(chainId, m, sk);
+      this.wire.put(m, bytes);
+      if (m.type === 'proposal') {
+        this.proposals.markOwn(m.value);
+        this.publishBlock(bytes);
+        continue;
+      }
+      this.publishVote(bytes);
+      if (this.o.fault === 'double_sign') this.publishVote(signMessage(chainId, { ...m, id: m.id === null ? toHex(blake3(fromHex(this.myHex))) : null }, sk));
+    }
+  }
+
+  private get coreHeight(): number {
+    return this.driver?.core.height ?? this.chain.headBlock().header.height + 1;
+  }
+
+  private deliver(m: ConsensusMessage<Block>): void {
+    if (this.driver) this.driver.receive(m);
+    else if (this.running && this.early.length < 10_000) this.early.push(m);
+  }
+
+  /**
+   * A vote or evidence message from the network: signature, chain id and sender are checked;
+   * conflicting votes still propagate (they are the proof everyone needs).
    */
   handleVote(bytes: Uint8Array): Verdict {
-    let v: Vote;
+    if (!this.chain.set.multi) return 'reject';
+    if (isBundle(bytes)) {
+      let list: Uint8Array[];
+      try {
+        list = decodeBundle(bytes);
+      } catch {
+        return 'reject';
+      }
+      let v: Verdict = 'ignore';
+      for (const m of list) {
+        if (isBundle(m)) return 'reject';
+        if (m.length > 2 && m[1] === 0) void this.handleBlock(m);
+        else {
+          const r = this.handleVote(m);
+          if (r === 'reject') return 'reject';
+          if (r === 'accept') v = 'accept';
+        }
+      }
+      return v;
+    }
+    if (isEvidence(bytes)) {
+      try {
+        const [a, b] = decodeEvidence(bytes, this.keys);
+        this.addEvidence(a, b);
+        return 'accept';
+      } catch {
+        return 'reject';
+      }
+    }
+    let sm: SignedMessage;
     try {
-      v = decodeVote(bytes);
+      sm = decodeMessage(bytes, this.keys);
     } catch {
       return 'reject';
     }
-    const val = this.chain.set.get(v.validatorHex);
-    if (v.chainId !== this.chain.genesis.chain_id || !val || !verifyVote(v, val.publicKey)) return 'reject';
-    if (v.height <= this.chain.finalized().height - 256) return 'ignore';
-    if (v.height > this.chain.headBlock().header.height + 10_000) return 'ignore';
-    const r = this.tracker.add(v);
-    if (r === 'equivocation') {
-      const e = this.tracker.evidence().find((x) => x.validatorHex === v.validatorHex)!;
-      this.o.logger?.warn({ validator: e.validator, height: e.height, hashes: e.votes.map((x) => x.hashHex.slice(0, 12)) }, 'equivocation: two signed votes for different blocks at one height; stake excluded');
-      this.o.metrics?.equivocationsTotal.inc();
-      void this.saveEvidence();
-      this.updateMetrics();
-      this.checkFinality();
-      return 'accept';
+    const m = sm.msg;
+    if (m.type === 'proposal') return 'reject';
+    const h = this.coreHeight;
+    if (m.height < h) return 'ignore';
+    if (m.height > h + AHEAD) {
+      this.needSync(`a ${m.type} at height ${m.height}, this node is at ${h}`);
+      return 'ignore';
     }
-    if (r !== 'added') return 'ignore';
-    this.checkFinality();
-    // A vote may arrive before its block; only a different block of ours at that height is a conflict.
-    const head = this.chain.headBlock().header.height;
-    if (v.height > this.chain.finalized().height && v.height <= head && this.chain.recentHash(v.height) !== v.hashHex) this.checkForeignFinality(v);
+    this.wire.put(m, bytes);
+    this.deliver(m);
     return 'accept';
   }
 
-  /** Votes at `v.height` for a block we do not have, with 2/3 of the stake: our branch lost. */
-  private checkForeignFinality(v: Vote): void {
-    let s = 0n;
-    for (const val of this.chain.set.list) {
-      const w = this.tracker.voteOf(v.height, val.addrHex);
-      if (w && w.hashHex === v.hashHex && !this.tracker.isFaulty(val.addrHex)) s += val.stake;
+  /**
+   * A proposal from the network (or, on a single-validator chain, a block). Its block is checked on
+   * our head before the core sees it; a proposal for a later height waits for its parent.
+   */
+  async handleBlock(bytes: Uint8Array): Promise<BlockOutcome> {
+    if (!this.chain.set.multi) return this.serial(() => importDevBlock(this.chain, bytes));
+    let sm: SignedMessage;
+    try {
+      sm = decodeMessage(bytes, this.keys);
+    } catch (err) {
+      return { verdict: 'reject', reason: (err as Error).message };
     }
-    if (s >= this.tracker.threshold()) this.needSync(`block ${v.hashHex.slice(0, 12)} at height ${v.height} has 2/3 of the votes but is not on this node's chain`);
-  }
-
-  private checkFinality(): void {
-    if (!this.chain.set.multi) return;
-    const fin = this.chain.finalized();
+    const p = sm.msg;
+    if (p.type !== 'proposal') return { verdict: 'reject', reason: 'a vote on the blocks topic' };
+    const list = this.chain.set.list;
+    if (p.from !== list[(p.height + p.round) % list.length].addrHex) return { verdict: 'reject', reason: `not the proposer of height ${p.height} round ${p.round}` };
+    if (p.validRound >= p.round) return { verdict: 'reject', reason: 'valid round not below the round' };
     const head = this.chain.headBlock().header.height;
-    const d = this.tracker.decide((h) => this.chain.recentHash(h), fin.height, head);
-    this.updateMetrics();
-    if (!d) return;
-    void this.chain.setFinalized(d.height, d.hashHex, d.votes.map((x) => x.bytes)).then((moved) => {
-      if (!moved) return;
-      this.lastFinalityMs = Date.now();
-      this.tracker.prune(d.height);
-      // One line per block already says the finalized height; this one is for debugging.
-      this.o.logger?.debug({ height: d.height, hash: d.hashHex.slice(0, 12), voters: d.votes.length }, 'finalized');
-      this.updateMetrics();
-    });
-  }
-
-  private updateMetrics(): void {
-    const m = this.o.metrics;
-    if (!m) return;
-    m.effectiveTotalStake.set(Number(this.tracker.effectiveTotal()));
-    m.equivocatedStake.set(Number(this.tracker.equivocatedStake()));
-    m.finalityThreshold.set(Number(this.tracker.threshold()));
-  }
-
-  /**
-   * A block from gossip. Extends the head → imported; a sibling or a side branch → kept and fork
-   * choice decides; an unknown parent → `needParent` (the net layer fetches the branch).
-   */
-  handleBlock(bytes: Uint8Array): Promise<BlockOutcome> {
-    return this.serial(async () => {
-      let b: Block;
-      try {
-        b = decodeBlock(bytes, { deferTxHashes: true });
-      } catch (err) {
-        return { verdict: 'reject', reason: (err as Error).message };
-      }
-      const h = b.header.height;
-      const fin = this.chain.finalized();
-      if (h <= fin.height) return { verdict: 'ignore', reason: 'at or below the finalized height' };
-      if (this.chain.recentHash(h) === b.hashHex || this.side.has(b.hashHex)) return { verdict: 'ignore', reason: 'known' };
-      const head = this.chain.headBlock();
-      const parentHex = toHex(b.header.parentHash);
-      if (h === head.header.height + 1 && parentHex === head.hashHex) return this.importOne(bytes);
-      const onChain = this.chain.recentHash(h - 1) === parentHex || (h - 1 === fin.height && fin.hashHex === parentHex);
-      if (!onChain && !this.side.has(parentHex)) return { verdict: 'ignore', needParent: true, reason: 'unknown parent' };
-      if (this.side.size >= SIDE_CAP) this.side.delete(this.side.keys().next().value!);
-      this.side.set(b.hashHex, b);
-      const branch = this.branchTo(b);
-      if (!branch) return { verdict: 'ignore', needParent: true, reason: 'side branch incomplete' };
-      if (!this.better(branch)) return { verdict: 'accept', reason: 'kept as a side block' };
-      const r = await this.reorg(branch.map((x) => x.bytes));
-      return r === true ? { verdict: 'accept' } : { verdict: 'reject', reason: `side branch does not apply: ${r.message}` };
-    });
-  }
-
-  private async importOne(bytes: Uint8Array): Promise<BlockOutcome> {
-    try {
-      await this.chain.importBlock(bytes);
+    if (p.height <= head) return { verdict: 'ignore', reason: 'height already committed' };
+    if (p.height > head + 1 + AHEAD) return { verdict: 'ignore', needParent: true, reason: 'far ahead of this node' };
+    this.wire.put(p, bytes);
+    if (p.height > head + 1) {
+      this.proposals.wait(sm);
       return { verdict: 'accept' };
-    } catch (err) {
-      if (err instanceof ImportError) return { verdict: 'reject', reason: `${err.reason}: ${err.message}` };
-      throw err;
     }
+    const ok = await this.offerProposal(sm);
+    return ok === false ? { verdict: 'reject', reason: 'the proposed block does not apply on its parent' } : { verdict: 'accept' };
   }
 
-  /** Side blocks from the fork point (exclusive) to `tip`, or undefined when a link is missing. */
-  private branchTo(tip: Block): Block[] | undefined {
-    const out: Block[] = [tip];
-    let cur = tip;
-    for (;;) {
-      const ph = cur.header.height - 1;
-      const parentHex = toHex(cur.header.parentHash);
-      const fin = this.chain.finalized();
-      if (this.chain.recentHash(ph) === parentHex || (ph === fin.height && fin.hashHex === parentHex)) return out.reverse();
-      const p = this.side.get(parentHex);
-      if (!p || ph <= fin.height) return undefined;
-      out.push(p);
-      cur = p;
-    }
+  /** Checks a proposal's block on the head and hands the proposal to the core. */
+  private async offerProposal(sm: SignedMessage): Promise<boolean | undefined> {
+    if (sm.msg.type !== 'proposal') return undefined;
+    const ok = await this.proposals.check(sm.msg.value);
+    if (ok !== undefined) this.deliver(sm.msg);
+    else if (sm.msg.height > this.chain.headBlock().header.height + 1) this.proposals.wait(sm);
+    return ok;
   }
 
-  /** Fork choice: is the branch (blocks after a fork point on our chain) better than our head? */
-  private better(branch: Block[]): boolean {
-    const tip = branch[branch.length - 1];
-    const head = this.chain.headBlock();
-    if (tip.header.height !== head.header.height) return tip.header.height > head.header.height;
-    const first = branch[0];
-    const ours = this.chain.recentHash(first.header.height);
-    if (ours === undefined) return false;
-    const set = this.chain.set;
-    const rankTheirs = set.rank(first.header.height, toHex(first.header.proposer));
-    const oursBlock = this.canon.get(first.header.height);
-    const rankOurs = oursBlock ? set.rank(first.header.height, toHex(oursBlock.header.proposer)) : rankTheirs;
-    if (rankTheirs !== rankOurs) return rankTheirs < rankOurs;
-    return first.hashHex < ours;
-  }
-
-  /**
-   * Switches to a branch whose first block's parent is on our chain above or at the finalized
-   * block: reverts our blocks down to the fork point, imports the branch; if the branch fails,
-   * restores our blocks. Never reverts a finalized block.
-   * @returns true when the branch is now canonical, else why not (our branch is back).
-   */
-  private async reorg(branch: Uint8Array[]): Promise<true | ImportError> {
-    const first = decodeBlock(branch[0], { deferTxHashes: true });
-    const forkHeight = first.header.height - 1;
-    if (forkHeight < this.chain.finalized().height) return new ImportError('no_common_ancestor', `the branch forks at ${forkHeight}, below the finalized block`);
-    const reverted: Block[] = [];
+  /** Line 49: the decided block goes into the chain with its commit certificate. */
+  private async commit(d: Decision<Block>): Promise<void> {
+    const b = d.value;
+    const h = d.height;
+    const precommits = this.wire.all(d.certificate.precommits);
+    const certificate = encodeCertificate({ height: h, round: d.round, hashHex: b.hashHex, precommits });
     try {
-      while (this.chain.headBlock().header.height > forkHeight) reverted.push(await this.chain.revertHead());
-    } catch (err) {
-      // Finality moved past the fork point meanwhile (votes arrive concurrently): keep our branch.
-      for (const r of reverted.reverse()) await this.chain.importBlock(r.bytes);
-      if (forkHeight < this.chain.finalized().height) return new ImportError('no_common_ancestor', `the branch forks at ${forkHeight}, below the finalized block`);
-      throw err;
-    }
-    const imported: number[] = [];
-    try {
-      for (const bytes of branch) {
-        await this.chain.importBlock(bytes);
-        imported.push(1);
-      }
-      for (const r of reverted) if (this.chain.recentHash(r.header.height) !== r.hashHex) this.side.set(r.hashHex, r);
-      this.o.logger?.warn({ fork_height: forkHeight, reverted: reverted.length, imported: branch.length, head: this.chain.headBlock().header.height }, 'fork choice: switched to a better branch');
-      return true;
+      if (this.chain.headBlock().header.height === h - 1) await this.chain.importBlock(b.bytes, undefined, { certificate });
     } catch (err) {
       if (!(err instanceof ImportError)) throw err;
-      this.o.logger?.warn({ err: err.message, fork_height: forkHeight }, 'fork choice: the other branch does not apply; keeping ours');
-      while (this.chain.headBlock().header.height > forkHeight) await this.chain.revertHead();
-      for (const r of reverted.reverse()) await this.chain.importBlock(r.bytes);
-      return err;
+      this.o.logger?.error({ height: h, err: err.message }, 'the decided block does not import; fetching it from peers');
+    }
+    const have = await this.chain.hashAt(h);
+    if (have === undefined) this.needSync(`decided block ${h} is not in the chain`);
+    else if (have !== b.hashHex) this.o.logger?.error({ height: h, decided: b.hashHex, committed: have }, 'SAFETY: the decided block differs from the committed one');
+    this.afterHeight(h);
+    if (d.round > 0) {
+      this.o.metrics?.consensusFallbackBlocksTotal.inc();
+      this.o.logger?.info({ height: h, round: d.round }, `committed block ${h} in round ${d.round}`);
     }
   }
 
+  /** Forgets what belongs to heights up to `h` and offers the proposals waiting for h + 1. */
+  private afterHeight(h: number): void {
+    this.wire.pruneTo(h);
+    for (const p of this.proposals.committed(h)) void this.offerProposal(p);
+    this.updateMetrics();
+  }
+
+  private onCoreEvidence(e: Evidence<Block>): void {
+    const a = this.wire.get(e.a);
+    const b = this.wire.get(e.b);
+    if (!a || !b) return;
+    const rec = this.evidence.add({ msg: e.a, bytes: a }, { msg: e.b, bytes: b });
+    if (rec) this.publishVote(encodeEvidence(a, b));
+    this.updateMetrics();
+  }
+
+  /** Evidence from gossip (already verified). */
+  private addEvidence(a: SignedMessage, b: SignedMessage): void {
+    const rec = this.evidence.add(a, b);
+    if (!rec) return;
+    this.o.logger?.warn({ validator: formatAddress(fromHex(rec.from, 20)), height: rec.height, round: rec.round, kind: rec.kind }, `equivocation: validator signed two different ${rec.kind}s at height ${rec.height} round ${rec.round} (evidence from a peer)`);
+    this.o.metrics?.equivocationsTotal.inc();
+    this.updateMetrics();
+  }
+
   /**
-   * Blocks fetched by sync (consecutive heights). They either extend the head (imported with
-   * signature checks overlapping), or form a branch from a fork point at or above the finalized
-   * block (fork choice decides).
-   * @returns how many blocks became canonical; throws ImportError on an invalid block.
+   * Blocks fetched by sync (consecutive heights) with their commit certificates (`certs[i]` for
+   * `blocks[i]`): each must carry > 2/3 of the stake's precommits for it; blocks we already have
+   * must be the same. Then the core moves to the new height.
+   * @returns how many blocks were imported; throws ImportError on an invalid block or certificate.
    */
-  adoptBlocks(blocks: Uint8Array[]): Promise<{ imported: number; forked: boolean }> {
-    // Signatures are checked in the worker pool from now on, even while an earlier batch still
-    // applies under the lock (sync hands batches over as they arrive).
+  adoptBlocks(blocks: Uint8Array[], certs: Uint8Array[] = []): Promise<{ imported: number; forked: boolean }> {
     const pre = blocks.map((b) => this.chain.preverify(b));
     return this.serial(async () => {
-      if (blocks.length === 0) return { imported: 0, forked: false };
-      const first = decodeBlock(blocks[0], { deferTxHashes: true });
-      const head = this.chain.headBlock();
-      const parentHex = toHex(first.header.parentHash);
-      if (first.header.height === head.header.height + 1 && parentHex === head.hashHex) {
-        const results = await Promise.allSettled(blocks.map((b, i) => this.chain.importBlock(b, pre[i])));
-        const bad = results.find((r) => r.status === 'rejected');
-        const ok = results.filter((r) => r.status === 'fulfilled').length;
-        if (bad) throw (bad as PromiseRejectedResult).reason;
-        return { imported: ok, forked: false };
-      }
-      const fin = this.chain.finalized();
-      const ph = first.header.height - 1;
-      const linked = this.chain.recentHash(ph) === parentHex || (ph === fin.height && fin.hashHex === parentHex);
-      if (!linked) throw new ImportError('no_common_ancestor', `block ${first.header.height} does not link to this node's chain above the finalized block ${fin.height}`);
-      // Skip the prefix we already have.
-      let i = 0;
-      while (i < blocks.length) {
-        const b = decodeBlock(blocks[i], { deferTxHashes: true });
-        if (this.chain.recentHash(b.header.height) !== b.hashHex) break;
-        i++;
-      }
-      const rest = blocks.slice(i);
-      if (rest.length === 0) return { imported: 0, forked: false };
-      const decoded = rest.map((b) => decodeBlock(b, { deferTxHashes: true }));
-      const r0 = decoded[0];
-      if (r0.header.height === this.chain.headBlock().header.height + 1 && toHex(r0.header.parentHash) === this.chain.headBlock().hashHex) {
-        for (const b of rest) await this.chain.importBlock(b);
-        return { imported: rest.length, forked: false };
-      }
-      for (const d of decoded) this.side.set(d.hashHex, d);
-      if (!this.better(decoded)) return { imported: 0, forked: false };
-      const r = await this.reorg(rest);
-      if (r !== true) throw r;
-      return { imported: rest.length, forked: true };
+      const imported = await importCertified(this.chain, { keys: this.keys, stakes: this.stakes }, blocks, certs, pre);
+      if (imported > 0) await this.jump();
+      return { imported, forked: false };
     });
   }
 
-  /** Finality votes carried by sync (the peer's proof of its finalized block). */
-  addProof(votes: Uint8Array[]): void {
-    for (const v of votes) this.handleVote(v);
+  /** The chain moved past the core's height (sync): restart the core after the head. */
+  private async jump(): Promise<void> {
+    const head = this.chain.headBlock().header.height;
+    this.afterHeight(head);
+    const d = this.driver;
+    if (!d || d.core.height > head) return;
+    this.driver = undefined;
+    await d.stop();
+    if (this.running) await this.startDriver();
+  }
+
+  /** Nothing to do since Tendermint: certificates come with each block (kept for the sync API). */
+  addProof(_votes: Uint8Array[]): void {}
+
+  private updateMetrics(): void {
+    if (this.o.metrics) setFinalityGauges(this.o.metrics, this.chain.set.total, this.evidence.stake(this.stakes));
   }
 
   /** `consensus.finality` view (amounts as decimal strings). */
   view() {
-    const t = this.tracker;
-    const fin = this.chain.finalized();
-    const eq = t.evidence();
-    return {
-      finalized_height: fin.height,
-      finalized_hash: fin.hashHex,
-      head_height: this.chain.headBlock().header.height,
-      effective_total_stake: t.effectiveTotal().toString(),
-      equivocated_stake: t.equivocatedStake().toString(),
-      finality_threshold: t.threshold().toString(),
-      total_stake: this.chain.set.total.toString(),
-      validators: this.chain.set.list.map((v) => ({ address: v.address, stake: v.stake.toString(), equivocated: t.isFaulty(v.addrHex), self: v.addrHex === this.myHex })),
-      vote_support: t.lastSupport.map((s) => ({ height: s.height, stake: s.stake.toString() })),
-      equivocated_validators: eq.map((e) => e.validator),
-      equivocations: eq.map((e) => ({ validator: e.validator, height: e.height, votes: e.votes.map(voteView), detected_at_ms: e.detectedAtMs })),
-      is_validator: this.isValidator,
-      syncing: this.syncing,
-    };
-  }
-
-  private async saveEvidence(): Promise<void> {
-    await this.chain.putMeta([['equivocations', encodeEvidence(this.tracker.evidence())]]).catch((err) => this.o.logger?.error({ err }, 'cannot persist equivocation evidence'));
-  }
-
-  private async loadEvidence(): Promise<Equivocation[]> {
-    const rec = await this.chain.getMeta('equivocations');
-    if (!rec) return [];
-    try {
-      return decodeEvidence(rec, this.chain.set);
-    } catch (err) {
-      this.o.logger?.warn({ err: (err as Error).message }, 'stored equivocation evidence does not decode; ignoring it');
-      return [];
-    }
+    return finalityView({ chain: this.chain, evidence: this.evidence, stakes: this.stakes, core: this.driver?.core, status: this.driver?.status(), myHex: this.myHex, syncing: this.syncing });
   }
 }

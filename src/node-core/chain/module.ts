@@ -12,7 +12,7 @@
  * Order inside one block (production, import, mempool admission and replay all run it, chain/run.ts):
  *   1. `beginBlock` of every module, in list order;
  *   2. each tx in block order: nonce + fee (core), then the transfer or the module's `applyTx`;
- *   3. `endBlock` of every module, in list order;
+ *   3. `endBlock` of every module, in list order (ctx.fees = the block's fees, already paid to the proposer);
  *   4. the state root (chain/root.ts) over the accounts and every module's encoded state.
  * Every hook is a pure function of (state, input, ctx): no clock, no I/O, no randomness.
  */
@@ -71,6 +71,13 @@ export interface BlockContext {
   /** Validator stake (base units) by address, from genesis. */
   validators: ReadonlyMap<Address, bigint>;
   ledger: Ledger;
+  /**
+   * Fees (base units) paid by the block's txs applied before this point: 0 in `beginBlock`, the
+   * block's total in `endBlock` (in `applyTx`, the txs before this one). The chain has already
+   * credited every fee to `proposer`; a module that takes a share of the fees moves
+   * it from `proposer` with `ledger.transfer` in its `endBlock`, so value is conserved.
+   */
+  fees: bigint;
   /** Another module's state as it stands at this point of the block (read-only). @throws Error for an unregistered id. */
   read<S>(ref: ModuleRef<S>): Readonly<S>;
 }

@@ -20,7 +20,7 @@ import type { Address, ChainModule, ModuleRef } from './module.js';
 import type { ModuleSet } from './modules.js';
 import { moduleHash } from './root.js';
 import { emptyModuleStates, type ModuleStates } from './run.js';
-import type { State } from './state.js';
+import type { State, StateCacheLimits } from './state.js';
 import { validatorKeys, validatorStakes } from './verify.js';
 
 /** Most transactions in one produced block. */
@@ -41,6 +41,8 @@ export interface ChainOpenOptions {
   verifyPool?: VerifyPool;
   /** The chain modules (the node's module list, modules/index.ts); default none. */
   modules?: readonly ChainModule[];
+  /** Bounds of the account and bucket caches (chain/state.ts; defaults 100,000 and 8,192 entries). */
+  stateCache?: StateCacheLimits;
 }
 
 export abstract class ChainReader {
@@ -96,14 +98,24 @@ export abstract class ChainReader {
     return { height: h.height, hash: this.head.hashHex, state_root: toHex(h.stateRoot), timestamp_ms: h.timestampMs, epoch: h.epoch, finalized_height: this.finalizedHeight() };
   }
 
-  /** Single-validator chains finalize each block as it is made (its signer is all the stake); multi-validator finality comes with votes. */
+  /**
+   * The last block known to be on disk (fsynced): every commit of a produced block, and the last
+   * of a run of imported blocks (catch-up import syncs once per run, chain.ts), move it.
+   */
+  protected durable = { height: 0, hashHex: '' };
+
+  /**
+   * Single-validator chains finalize each block as it is made (its signer is all the stake), once
+   * it is on disk; multi-validator finality comes with votes (recorded with a synced write).
+   */
   protected finalizedHeight(): number {
-    return this.set.multi ? this.fin.height : this.head.header.height;
+    return this.set.multi ? this.fin.height : Math.min(this.head.header.height, this.durable.height);
   }
 
   /** The highest final block (height, 64-hex hash). */
   finalized(): { height: number; hashHex: string } {
-    return this.set.multi ? { ...this.fin } : { height: this.head.header.height, hashHex: this.head.hashHex };
+    if (this.set.multi) return { ...this.fin };
+    return this.durable.height >= this.head.header.height ? { height: this.head.header.height, hashHex: this.head.hashHex } : { ...this.durable };
   }
 
   /** The head block. */

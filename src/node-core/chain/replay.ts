@@ -18,6 +18,7 @@ import type { ChainModule } from './module.js';
 import { ModuleSet } from './modules.js';
 import { stateRoot } from './root.js';
 import { emptyModuleStates, type ModuleStates } from './run.js';
+import { State } from './state.js';
 import { applyBlock, ImportError, preverifyBlock, validatorKeys, validatorStakes } from './verify.js';
 
 export interface ReplayResult {
@@ -57,14 +58,17 @@ export async function replayFromGenesis(
     dst = await ChainDb.open(tmp);
     const head = await src.head();
     if (!head) throw new ChainDbError('corrupt', chainDir, 'it has no head block');
-    const state = genesisState(genesis);
-    let parent: Block = genesisBlock(genesis, state);
+    const mem = genesisState(genesis);
+    let parent: Block = genesisBlock(genesis, mem);
     const stored0 = await src.blockBytes(0);
     if (!stored0 || !bytesEqual(stored0, parent.bytes)) {
-      return { height: 0, stateRoot: state.rootHex(), ok: false, firstMismatch: { height: 0, expected: 'the genesis block of genesis.json', actual: 'a different stored block 0' } };
+      return { height: 0, stateRoot: mem.rootHex(), ok: false, firstMismatch: { height: 0, expected: 'the genesis block of genesis.json', actual: 'a different stored block 0' } };
     }
-    // The temp DB is thrown away: no fsync per block.
-    await dst.commitBlock({ height: 0, hash: parent.hash, bytes: parent.bytes, txIds: [], accounts: new Map(state.entries()), genesisHash: genesis.hash }, { sync: false });
+    // The temp DB is thrown away: no fsync per block. The replayed state lives in it (tree
+    // included), read on demand like the node's, so replay memory does not grow with the accounts.
+    await dst.commitBlock({ height: 0, hash: parent.hash, bytes: parent.bytes, txIds: [], ...mem.allRecords(), genesisHash: genesis.hash }, { sync: false });
+    const state = State.open(dst.stateRecords);
+    state.preload(await dst.stateRecords.allBucketHashes());
     o.onProgress?.(0, head.height);
     const keys = validatorKeys(genesis);
     const vset = new ValidatorSet(genesis);
@@ -102,7 +106,7 @@ export async function replayFromGenesis(
           firstMismatch: { height: h, expected: toHex(block.header.stateRoot), actual: toHex(prepared.stateRoot) },
         };
       }
-      await dst.commitBlock({ height: h, hash: block.hash, bytes: block.bytes, txIds: block.txs.map((t) => Buffer.from(t.hash, 'hex')), accounts: prepared.overlay.changes, modules: prepared.changed }, { sync: false });
+      await dst.commitBlock({ height: h, hash: block.hash, bytes: block.bytes, txIds: block.txs.map((t) => Buffer.from(t.hash, 'hex')), accounts: prepared.overlay.changes, modules: prepared.changed, tree: State.treeWrites(prepared) }, { sync: false });
       state.commit(prepared);
       mods = prepared.modules;
       parent = block;

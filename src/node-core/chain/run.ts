@@ -49,6 +49,8 @@ export class BlockRun {
   private readonly ov: Overlay;
   private readonly states: Map<string, unknown>;
   private readonly ctx: BlockContext;
+  /** Fees of the txs applied so far (BlockContext.fees). */
+  private fees = 0n;
 
   constructor(
     private readonly state: State,
@@ -70,6 +72,7 @@ export class BlockRun {
       proposer: formatAddress(Buffer.from(this.b.proposerHex, 'hex')),
       validators: this.b.validators,
       ledger: ledgerOver(acc),
+      fees: this.fees,
       read<S>(ref: ModuleRef<S>): S {
         if (!states.has(ref.id)) throw new Error(`module ${ref.id} is not registered on this chain`);
         return states.get(ref.id) as S;
@@ -95,13 +98,18 @@ export class BlockRun {
       if (err instanceof CodecError) return { reason: (err as { reason?: string }).reason ?? 'malformed_tx', message: err.message };
       throw err;
     }
-    if (!call) return applyTransfer(this.ov, tx, this.b.proposerHex);
+    if (!call) {
+      const f = applyTransfer(this.ov, tx, this.b.proposerHex);
+      if (!f) this.fees += tx.payload.fee;
+      return f;
+    }
     const j = new Journal(this.ov);
     const f = applyTransfer(j, tx, this.b.proposerHex);
     if (f) return f;
     const r = this.callModule(tx, call, j, index);
     if (r) return r;
     j.commit();
+    this.fees += tx.payload.fee;
     return null;
   }
 
@@ -129,7 +137,8 @@ export class BlockRun {
 
   /** Runs every module's `endBlock`, hashes the accounts and the changed module states. */
   end(): RunResult {
-    for (const m of this.set.list) if (m.endBlock) this.states.set(m.id, m.endBlock(this.states.get(m.id), this.ctx));
+    const ctx: BlockContext = { ...this.ctx, fees: this.fees };
+    for (const m of this.set.list) if (m.endBlock) this.states.set(m.id, m.endBlock(this.states.get(m.id), ctx));
     const prepared = this.state.prepare(this.ov);
     const changed = new Map<string, Uint8Array | null>();
     const hashes = new Map(this.before.hashes);

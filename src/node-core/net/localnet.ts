@@ -119,6 +119,8 @@ export interface CreateOptions {
   faucetBalance?: bigint;
   /** Extra funded accounts (address → balance). */
   accounts?: { address: string; balance: string }[];
+  /** Stake of each validator in order (base units, decimal); default 1000 each. */
+  stakes?: string[];
 }
 
 /**
@@ -160,9 +162,9 @@ export async function createLocalnet(o: CreateOptions): Promise<LocalnetPlan> {
     block_time_ms: o.blockTimeMs ?? 1000,
     timestamp_ms: Date.now(),
     validators: await Promise.all(
-      nodes.map(async (n) => {
+      nodes.map(async (n, i) => {
         const k = await loadOrCreateNodeKey(n.data_dir);
-        return { address: k.address, public_key: toHex(k.publicKey), stake: '1000' };
+        return { address: k.address, public_key: toHex(k.publicKey), stake: o.stakes?.[i] ?? '1000' };
       }),
     ),
     accounts: [{ address: faucetAddress, balance: (o.faucetBalance ?? 10n ** 15n).toString() }, ...(o.accounts ?? [])],

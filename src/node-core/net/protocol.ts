@@ -6,11 +6,13 @@
  *                  `[chain_id, genesis_hash (32), head_height, head_hash (32), finalized_height, finalized_hash (32), agent]`
  *                  (the handshake: a peer of another chain id or genesis is refused)
  *   /tb/blocks/1   request `[from_height, count]` (count 1..MAX_SYNC_BLOCKS)
- *                  response `[[block bytes…], [vote bytes…]]`: consecutive canonical blocks from
+ *                  response `[[block bytes…], [certificate bytes…]]`: consecutive committed blocks from
  *                  `from_height` (fewer when the responder has fewer or the bytes bound is hit), and
- *                  the votes that prove the responder's finalized block.
+ *                  the commit certificate of each (chain/tendermint/wire.ts; empty bytes when none).
  * Gossip topics (gossipsub, unsigned messages, message id = SHA-256 of the data):
  *   tb/<chain_id>/<genesis hash 16 hex>/blocks | /txs | /votes
+ *   (blocks: signed Tendermint proposals carrying their block, or plain blocks of a single-validator
+ *   chain; votes: signed prevotes / precommits and evidence — chain/tendermint/wire.ts)
  */
 import { decode } from 'cborg';
 import { sha256 } from '../crypto/hash.js';

@@ -33,7 +33,6 @@ export interface ReqRespOptions {
 }
 
 export class ReqResp {
-  private proofCache: { height: number; votes: Uint8Array[] } | undefined;
   /** Last status of each peer seen (a reconnecting peer keeps it). */
   readonly lastStatus = new Map<string, { status: Status; at: number }>();
 
@@ -177,16 +176,12 @@ export class ReqResp {
         blocks.push(b);
         bytes += b.length;
       }
-      await lp.write(encodeBlocksResponse(blocks, await this.proof()));
+      // The commit certificate of each block (Tendermint), aligned with the blocks; empty when none.
+      const certs = await Promise.all(blocks.map(async (_, i) => (await chain.certificateAt(req.from + i)) ?? new Uint8Array(0)));
+      await lp.write(encodeBlocksResponse(blocks, certs));
       await stream.close();
     } catch (err) {
       stream.abort(err as Error);
     }
-  }
-
-  private async proof(): Promise<Uint8Array[]> {
-    const fin = this.o.chain.finalized().height;
-    if (this.proofCache?.height !== fin) this.proofCache = { height: fin, votes: this.o.chain.set.multi ? await this.o.chain.finalityProof() : [] };
-    return this.proofCache.votes;
   }
 }

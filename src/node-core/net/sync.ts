@@ -3,8 +3,9 @@
  * TB_P2P_CHAIN_SYNC_INTERVAL_MS"): each round refreshes the peers' status (head, finalized block),
  * picks the best peer, and downloads the missing blocks in bounded ranges with several requests in
  * flight, importing them in order while the next ranges arrive (signature checks of the next
- * blocks overlap the import of the current one). A peer whose chain forks from ours above the
- * finalized block is fetched from the finalized height and fork choice decides.
+ * blocks overlap the import of the current one). Each block comes with its commit certificate
+ * (> 2/3 of the stake precommitted it, Tendermint) and is refused without a valid one; committed
+ * blocks are final, so a peer whose chain conflicts with ours is not followed.
  *
  * Phases (shown by the console): connecting (peers configured, none answered yet) → downloading
  * (ranges in flight) → verifying (everything fetched, imports finishing) → following (within
@@ -237,7 +238,6 @@ export class SyncManager {
         const r = await a.p;
         this.note(r.imported);
         this.o.book.reward(peer, 0.01 * r.imported);
-        this.o.engine.addProof(a.res.proof);
         return !r.forked && r.imported === a.res.blocks.length;
       } catch (err) {
         for (const rest of adopting.splice(0)) rest.p.catch(() => {});
@@ -262,7 +262,7 @@ export class SyncManager {
       if (next > target && this.phase === 'downloading') this.setPhase('verifying');
       fill();
       if (res.blocks.length === 0) break;
-      const p = this.o.engine.adoptBlocks(res.blocks);
+      const p = this.o.engine.adoptBlocks(res.blocks, res.proof);
       p.catch(() => {});
       adopting.push({ p, res });
       if (adopting.length >= 2 && !(await settle())) return;
@@ -277,19 +277,18 @@ export class SyncManager {
     if (!s) return;
     const blocks: Uint8Array[] = [];
     let from = fin.height + 1;
-    let proof: Uint8Array[] = [];
+    const proof: Uint8Array[] = [];
     while (from <= s.headHeight && blocks.length < MAX_BRANCH) {
       const r = await this.o.transport.blocks(peer, from, Math.min(BATCH, s.headHeight - from + 1));
       if (r.blocks.length === 0) break;
       blocks.push(...r.blocks);
-      proof = r.proof;
+      proof.push(...r.blocks.map((_, i) => r.proof[i] ?? new Uint8Array(0)));
       from += r.blocks.length;
     }
     if (blocks.length === 0) return;
     try {
-      const r = await this.o.engine.adoptBlocks(blocks);
+      const r = await this.o.engine.adoptBlocks(blocks, proof);
       this.note(r.imported);
-      this.o.engine.addProof(proof);
     } catch (err) {
       if (err instanceof ImportError && err.reason === 'no_common_ancestor') {
         this.o.logger?.error({ peer, finalized: fin.height }, 'peer is on a chain that conflicts with this node\'s finalized block; not following it');

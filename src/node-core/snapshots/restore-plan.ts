@@ -14,7 +14,7 @@ import path from 'node:path';
 import semver from 'semver';
 import { SnapshotReason, type Manifest, type RestoreCheck, type RestorePlan } from '../../shared/api/snapshots.js';
 import { readGenesisFile } from '../chain/genesis.js';
-import { SCHEMA_VERSION } from '../storage/chaindb.js';
+import { SCHEMA_VERSION, UPGRADABLE_SCHEMAS } from '../storage/chaindb.js';
 import { NODE_VERSION } from '../version.js';
 import { freeBytes } from './create.js';
 import { compactTime, locate, SnapshotError, summary, type LocatedSnapshot } from './manifest.js';
@@ -75,7 +75,7 @@ export async function planRestore(from: string, root: string, network: string, a
   check({ id: 'manifest', label: 'Manifest', ok: true, detail: `${m.id}: height ${m.height}, ${m.files.length} files, ${m.total_bytes} bytes, created ${m.created_at}` });
   check({ id: 'format', label: 'Format version', ok: true, detail: `format version ${m.format_version} (this node reads up to 1)` });
   const newer = newerNode(m.node_version);
-  const schemaOk = m.chain_schema === SCHEMA_VERSION;
+  const schemaOk = m.chain_schema === SCHEMA_VERSION || UPGRADABLE_SCHEMAS.includes(m.chain_schema); // 3: the node builds the state tree at its first open
   check(
     {
       id: 'version',
@@ -83,7 +83,7 @@ export async function planRestore(from: string, root: string, network: string, a
       ok: newer === false && schemaOk,
       detail: !schemaOk
         ? `the snapshot's chain database layout is version ${m.chain_schema}; this node ${NODE_VERSION} uses ${SCHEMA_VERSION}` +
-          `${m.chain_schema < SCHEMA_VERSION ? ' (layout 3 keeps every chain module\'s state under its own key)' : ''}. Ways out: restore a snapshot taken by this node version, or resync (start the node on an empty data directory)`
+          `${m.chain_schema < 3 ? ' (layout 3 keeps every chain module\'s state under its own key)' : ''}. Ways out: restore a snapshot taken by this node version, or resync (start the node on an empty data directory)`
         : newer === null
           ? `the snapshot names node version "${m.node_version}", which is not a version`
           : newer

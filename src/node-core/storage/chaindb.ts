@@ -11,21 +11,36 @@
  *                       absent = the module's empty state)
  *   'u' height u64 BE → undo record of that block (multi-validator chains only, until final;
  *                       chain/undo.ts): the accounts and the module states before the block
+ *   'n' bucket u16 BE → the accounts-root tree's bucket members: sorted address (20) ‖ leaf (32)
+ *   'k' bucket u16 BE → that bucket's hash (absent = 32 zero bytes)
+ *   'q' page u8       → page hash (all 256 present)                 (chain/state.ts: the tree)
  *   'm' <name>        → other metadata of the consensus (finalized block, last vote; see chain/)
  * Layout history: 2 = the governor state under 'm' "gov" and a root folding it in by hand;
- * 3 = one 's' key per chain module (chain/root.ts STATE_ROOT_VERSION 3). A DB of another layout is
- * refused at open (ChainDbError 'version') with the ways out; it is never read.
+ * 3 = one 's' key per chain module (chain/root.ts STATE_ROOT_VERSION 3); 4 = the state tree's
+ * inner nodes ('n', 'k', 'q') stored beside the accounts, so an open reads no account and hashes
+ * nothing (same state root formula). A layout-3 DB opens with `needsTree` set: Chain.open builds
+ * the tree from the accounts once and writes it with the layout record 4 in one batch
+ * (`migrateTree`). A DB of another layout is refused at open (ChainDbError 'version') with the
+ * ways out; it is never read.
  * (Fixed-width binary for the per-tx records: they are written thousands of times per block.)
- * Every block is committed as ONE LevelDB write batch with `sync: true` (block, indexes, touched
- * accounts, head), so after a crash at any instant the DB holds exactly the blocks whose commit
- * returned, with the matching state and head.
+ * Every block is committed as ONE LevelDB write batch (block, indexes, touched accounts, the tree
+ * nodes they changed, head), so after a crash at any instant the DB holds a prefix of the
+ * committed blocks with the matching state, tree and head; with `sync: true` (the default) it
+ * holds every block whose commit returned. Catch-up import may commit a run of blocks with
+ * `sync: false` and the last one synced (one fsync per batch): LevelDB's log is ordered, so the
+ * synced write makes the whole run durable.
  */
 import { ClassicLevel } from 'classic-level';
 import { promises as fs } from 'node:fs';
 import { asArray, asBytes, asSafeInt, decodeCanonical, encodeCanonical, readU64be, u64be } from '../codec/canonical.js';
 import { toHex } from '../crypto/hash.js';
+import { putTree, StateRecords, type TreeWrites } from './state-records.js';
 
-export const SCHEMA_VERSION = 3;
+export type { TreeWrites } from './state-records.js';
+
+export const SCHEMA_VERSION = 4;
+/** Older layouts this node opens and upgrades in place (3: no tree records yet). */
+export const UPGRADABLE_SCHEMAS: readonly number[] = [3];
 
 /** A stored account: balance (base units) and nonce (the chain's AccountState). */
 export interface AccountState {
@@ -78,7 +93,6 @@ const K_HEAD = META('head');
 const K_GENESIS = META('genesis');
 const K_SCHEMA = META('schema');
 const K_MODULE = (id: string) => key('s', new TextEncoder().encode(id));
-
 export interface Head {
   height: number;
   hash: Uint8Array;
@@ -98,6 +112,8 @@ export interface BlockCommit {
   modules?: Map<string, Uint8Array | null>;
   /** Undo record (chain/undo.ts) so the block can be reverted while it is not final. */
   undo?: Uint8Array;
+  /** The state tree's inner nodes the block changed (every node on the genesis commit). */
+  tree?: TreeWrites;
   /** Metadata written in the same batch (name → bytes). */
   meta?: [string, Uint8Array][];
 }
@@ -111,6 +127,8 @@ export interface BlockRevert {
   restore: Map<string, AccountState>;
   /** Module states before the block: id → bytes, null = was empty (key deleted). */
   modules?: Map<string, Uint8Array | null>;
+  /** The state tree's inner nodes as they were before the block. */
+  tree?: TreeWrites;
   /** The new head (the parent). */
   parent: Head;
 }
@@ -125,10 +143,20 @@ function classify(err: unknown): { kind: ChainDbError['kind']; detail: string } 
 }
 
 export class ChainDb {
+  /** Set at open for a layout-3 DB: the tree records must be built (Chain.open does, `migrateTree`). */
+  needsTree = false;
+  /** The accounts and state tree records, read synchronously (chain/state.ts StateStore). */
+  readonly stateRecords: StateRecords;
+
   private constructor(
     readonly dir: string,
     private readonly db: Db,
-  ) {}
+  ) {
+    this.stateRecords = new StateRecords(db, (what, err) => {
+      const { kind, detail } = classify(err);
+      return new ChainDbError(kind === 'locked' ? 'io' : kind, dir, `${what}: ${detail}`);
+    }, (detail) => new ChainDbError('corrupt', dir, detail));
+  }
 
   /**
    * Opens (creating if missing) the chain DB in `dir`.
@@ -152,7 +180,8 @@ export class ChainDb {
       } catch {
         throw new Error(`layout version record ${toHex(schema!)} does not decode`);
       }
-      if (version !== undefined && version !== SCHEMA_VERSION)
+      if (version !== undefined && UPGRADABLE_SCHEMAS.includes(version)) cdb.needsTree = true;
+      else if (version !== undefined && version !== SCHEMA_VERSION)
         throw new ChainDbError('version', dir, `it was written in layout version ${version}${version < SCHEMA_VERSION ? ' (before chain modules)' : ''}; this node reads layout version ${SCHEMA_VERSION}`);
       if (version === undefined && (await db.get(K_HEAD)) !== undefined)
         throw new ChainDbError('version', dir, `it has blocks but no layout version record; this node reads layout version ${SCHEMA_VERSION}`);
@@ -235,6 +264,18 @@ export class ChainDb {
   }
 
   /**
+   * Upgrades a layout-3 DB: writes the whole tree (built by the caller from `loadAccounts`) and the
+   * layout record 4 in one synced batch.
+   */
+  async migrateTree(tree: TreeWrites): Promise<void> {
+    const batch = this.db.batch();
+    putTree(batch, tree);
+    batch.put(K_SCHEMA, encodeCanonical(SCHEMA_VERSION));
+    await batch.write({ sync: true });
+    this.needsTree = false;
+  }
+
+  /**
    * Writes one block with its indexes, touched accounts and the new head in one batch,
    * fsynced unless `sync: false` (only for throw-away DBs such as replay's temp DB).
    */
@@ -280,6 +321,7 @@ export class ChainDb {
     for (const [id, bytes] of c.modules ?? []) ops.push(bytes === null ? { type: 'del', key: K_MODULE(id) } : { type: 'put', key: K_MODULE(id), value: bytes });
     ops.push({ type: 'put', key: K_HEAD, value: encodeCanonical([c.height, c.hash]) });
     if (c.undo) ops.push({ type: 'put', key: key('u', h), value: c.undo });
+    putTree(batch, c.tree);
     for (const [name, value] of c.meta ?? []) ops.push({ type: 'put', key: META(name), value });
     if (c.genesisHash !== undefined) {
       ops.push({ type: 'put', key: K_GENESIS, value: new TextEncoder().encode(c.genesisHash) });
@@ -320,6 +362,7 @@ export class ChainDb {
       if (bytes === null) batch.del(K_MODULE(id));
       else batch.put(K_MODULE(id), bytes);
     }
+    putTree(batch, r.tree);
     batch.put(K_HEAD, encodeCanonical([r.parent.height, r.parent.hash]));
     await batch.write({ sync: true });
   }

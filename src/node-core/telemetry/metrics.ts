@@ -81,9 +81,9 @@ export function createMetrics() {
       },
     }),
     // Consensus and network (issue 6; spec/chain_core.md §6 telemetry names).
-    effectiveTotalStake: new client.Gauge({ name: 'effective_total_stake', help: 'Validator stake counted for finality: total minus equivocated stake.', registers: reg }),
-    equivocatedStake: new client.Gauge({ name: 'equivocated_stake', help: 'Stake of validators caught equivocating (excluded from finality).', registers: reg }),
-    finalityThreshold: new client.Gauge({ name: 'finality_threshold', help: 'Stake a block needs to be final: ceil(2/3 of the effective total stake).', registers: reg }),
+    effectiveTotalStake: new client.Gauge({ name: 'effective_total_stake', help: 'Validator stake counted by Tendermint quorums (the whole genesis stake; evidence does not change quorums until committed on chain).', registers: reg }),
+    equivocatedStake: new client.Gauge({ name: 'equivocated_stake', help: 'Stake of validators caught signing two conflicting consensus messages (evidence kept and gossiped).', registers: reg }),
+    finalityThreshold: new client.Gauge({ name: 'finality_threshold', help: 'Least precommit stake that commits a block: more than 2/3 of the counted stake.', registers: reg }),
     peers: new client.Gauge({ name: 'peers', help: 'Connected peers by transport.', labelNames: ['transport'] as const, registers: reg }),
     gossipMessagesTotal: new client.Counter({
       name: 'gossip_messages_total',
@@ -104,18 +104,18 @@ export function createMetrics() {
       labelNames: ['step'] as const,
       registers: reg,
     }),
-    finalityLagBlocks: new client.Gauge({ name: 'finality_lag_blocks', help: 'Head height minus finalized height (blocks).', registers: reg }),
+    finalityLagBlocks: new client.Gauge({ name: 'finality_lag_blocks', help: 'Highest height seen from peers minus the height this node is deciding (blocks; 0 when in step).', registers: reg }),
     consensusFallbackBlocksTotal: new client.Counter({
       name: 'consensus_fallback_blocks_total',
-      help: 'Canonical blocks made by a fallback proposer (rank > 0): the primary proposer of that height missed its slot.',
+      help: 'Blocks committed in a Tendermint round above 0 (the round-0 proposer missed or its proposal did not gather +2/3).',
       registers: reg,
     }),
     consensusVoteLockReleasesTotal: new client.Counter({
       name: 'consensus_vote_lock_releases_total',
-      help: 'Vote locks released because finality stalled for STALL_UNLOCK_BLOCKS block times (liveness after a split).',
+      help: 'Always 0 since Tendermint (issue 10): a lock is only released by a newer proof-of-lock; kept so dashboards keep their series.',
       registers: reg,
     }),
-    equivocationsTotal: new client.Counter({ name: 'equivocations_total', help: 'Equivocations detected (two signed votes of one validator for different blocks at one height).', registers: reg }),
+    equivocationsTotal: new client.Counter({ name: 'equivocations_total', help: 'Equivocations detected (two signed consensus messages of one validator for different values in one height/round/step).', registers: reg }),
     // Snapshots and restores (issue 5). Restores run while the node is stopped: the node loads their
     // outcomes from the data directory's restore_history at start (counts cover every recorded restore).
     snapshotDurationSeconds: new client.Histogram({

@@ -7,16 +7,17 @@
  *   treasury.lease    [ttl_blocks]            acquire / renew / release (0) the executor lease
  *   treasury.execute  [id]                    lease holder: Timelocked → Executed (ledger move)
  *   treasury.rollback [id, reason]            validators
- *   gov.param_propose [name, value]           validators
+ *   gov.param_propose [name, value, epoch?]   validators (epoch: earliest activation epoch)
  *   gov.param_vote    [id, choice]            validators
  *   gov.param_rollback [id, reason]           validators
- * beginBlock runs the block-driven steps (tallies, timelocks, finalization, param activation).
- * Fees: the chain does not expose a block's fees to modules (BlockContext has none), so fees do
- * not feed the treasury yet; the treasury balance grows by other modules' accruals
- * (`ctx.ledger.transfer(payer, TREASURY_ADDRESS, amount)`) and plain transfers to it.
+ * beginBlock runs the block-driven steps (tallies, timelocks, finalization, param activation);
+ * endBlock takes the treasury's share of the block's fees (accrual.ts: floor(ctx.fees ×
+ * treasury_fee_share_bps / 10 000), proposer → treasury). Other modules accrue with
+ * `accrueToTreasury(ctx.ledger, payer, amount)` from the public index.
  */
 import { asSafeInt, CodecError } from '../codec/canonical.js';
 import { moduleRef, ok, refuse, type ChainModule, type TxContext, type TxKind } from '../chain/module.js';
+import { collectFeeShare } from './accrual.js';
 import { proposeParam, rollbackParam, stepParams, voteParam } from './params.js';
 import { validatePayload, type DisbursementPayload } from './payload.js';
 import { advance, create, execute, lease, rollback, stepBlock, TreasuryRefusal, vote } from './rules.js';
@@ -33,7 +34,7 @@ export type TreasuryCall =
   | { op: 'vote'; id: number; choice: Choice }
   | { op: 'lease'; ttl: number }
   | { op: 'rollback'; id: number; reason: string }
-  | { op: 'param_propose'; name: string; value: bigint }
+  | { op: 'param_propose'; name: string; value: bigint; epoch: number | null }
   | { op: 'param_vote'; id: number; choice: Choice }
   | { op: 'param_rollback'; id: number; reason: string };
 
@@ -66,6 +67,35 @@ function kind(tag: string, op: TreasuryCall['op'], n: number, dec: (b: readonly 
   };
 }
 
+/** gov.param_propose [name, value] or [name, value, activation_epoch] (the earliest epoch of the change). */
+function paramProposeKind(): TxKind<TreasuryCall> {
+  const tag = 'gov.param_propose';
+  return {
+    tag,
+    fee: 'standard',
+    decode(b) {
+      if (b.length !== 2 && b.length !== 3) throw new CodecError(`${tag} takes 2 or 3 element(s), got ${b.length}`);
+      const name = text(b[0], 'param name', 64);
+      const v = b[1];
+      const value = typeof v === 'bigint' ? v : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : (() => { throw new CodecError('param value must be an unsigned integer'); })();
+      const epoch = b.length === 3 ? asSafeInt(b[2], 'activation_epoch') : null;
+      if (epoch !== null && epoch < 1) throw new CodecError('activation_epoch must be at least 1');
+      return { op: 'param_propose', name, value, epoch };
+    },
+    encode(c) {
+      const p = u(c, 'param_propose');
+      return p.epoch === null ? [p.name, p.value] : [p.name, p.value, p.epoch];
+    },
+    view(c) {
+      const p = u(c, 'param_propose');
+      return {
+        summary: `governance: propose ${p.name} = ${p.value}${p.epoch !== null ? ` from epoch ${p.epoch}` : ''}`,
+        fields: { op: p.op, name: p.name, value: p.value.toString(), ...(p.epoch !== null ? { activation_epoch: p.epoch } : {}) },
+      };
+    },
+  };
+}
+
 const u = <T extends TreasuryCall['op']>(c: TreasuryCall, _op: T) => c as Extract<TreasuryCall, { op: T }>;
 
 export const TREASURY_KINDS: TxKind<TreasuryCall>[] = [
@@ -86,12 +116,7 @@ export const TREASURY_KINDS: TxKind<TreasuryCall>[] = [
   kind('treasury.lease', 'lease', 1, (b) => ({ op: 'lease', ttl: asSafeInt(b[0], 'ttl_blocks', 100_000) }), (c) => [u(c, 'lease').ttl], (c) => (u(c, 'lease').ttl === 0 ? 'treasury: release executor lease' : `treasury: executor lease for ${u(c, 'lease').ttl} blocks`)),
   kind('treasury.execute', 'execute', 1, (b) => ({ op: 'execute', id: id(b[0], 'id') }), (c) => [u(c, 'execute').id], (c) => `treasury: execute disbursement ${u(c, 'execute').id}`),
   kind('treasury.rollback', 'rollback', 2, (b) => ({ op: 'rollback', id: id(b[0], 'id'), reason: text(b[1], 'reason', 1024) }), (c) => [u(c, 'rollback').id, u(c, 'rollback').reason], (c) => `treasury: roll back disbursement ${u(c, 'rollback').id}`),
-  kind('gov.param_propose', 'param_propose', 2, (b) => {
-    const name = text(b[0], 'param name', 64);
-    const v = b[1];
-    const value = typeof v === 'bigint' ? v : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : (() => { throw new CodecError('param value must be an unsigned integer'); })();
-    return { op: 'param_propose', name, value };
-  }, (c) => [u(c, 'param_propose').name, u(c, 'param_propose').value], (c) => `governance: propose ${u(c, 'param_propose').name} = ${u(c, 'param_propose').value}`),
+  paramProposeKind(),
   kind('gov.param_vote', 'param_vote', 2, (b) => ({ op: 'param_vote', id: id(b[0], 'id'), choice: choice(b[1], 'choice') }), (c) => [u(c, 'param_vote').id, u(c, 'param_vote').choice], (c) => `governance: vote ${u(c, 'param_vote').choice} on param proposal ${u(c, 'param_vote').id}`),
   kind('gov.param_rollback', 'param_rollback', 2, (b) => ({ op: 'param_rollback', id: id(b[0], 'id'), reason: text(b[1], 'reason', 1024) }), (c) => [u(c, 'param_rollback').id, u(c, 'param_rollback').reason], (c) => `governance: roll back param proposal ${u(c, 'param_rollback').id}`),
 ];
@@ -105,7 +130,7 @@ function applyCall(s: TreasuryState, c: TreasuryCall, ctx: TxContext): TreasuryS
     case 'lease': return lease(s, c.ttl, ctx);
     case 'execute': return execute(s, c.id, ctx);
     case 'rollback': return rollback(s, c.id, c.reason, ctx);
-    case 'param_propose': return proposeParam(s, c.name, c.value, ctx);
+    case 'param_propose': return proposeParam(s, c.name, c.value, ctx, c.epoch);
     case 'param_vote': return voteParam(s, c.id, c.choice, ctx);
     case 'param_rollback': return rollbackParam(s, c.id, c.reason, ctx);
   }
@@ -124,4 +149,5 @@ export const treasuryChainModule: ChainModule<TreasuryState, TreasuryCall> = {
     }
   },
   beginBlock: (s, ctx) => stepParams(stepBlock(s, ctx), ctx),
+  endBlock: collectFeeShare,
 };

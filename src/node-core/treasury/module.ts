@@ -14,13 +14,14 @@ import { kindByOp, treasuryChainModule } from './chain-module.js';
 import { getParam, isParamName, PARAM_NAMES, PARAMS } from './params.js';
 import { TreasuryService, type TreasuryMetrics } from './service.js';
 import { committed, disbursementView, page } from './view.js';
+import { Keystore } from '../wallet/keystore.js';
 
 export const TREASURY = defineModule<typeof TREASURY_METHODS, TreasuryMetrics>({
   id: 'treasury',
   label: 'Treasury and governance params',
   chain: treasuryChainModule,
   methods: TREASURY_METHODS,
-  dataPaths: [{ id: 'treasury', label: 'Treasury', paths: ['treasury'], note: 'treasury/provenance.json — executed and rolled-back disbursements (state itself is in the chain DB)', default_included: true }],
+  dataPaths: [{ id: 'treasury', label: 'Treasury', paths: ['treasury'], note: 'treasury/provenance.json — executed and rolled-back disbursements; treasury/intents.json — the executor\'s staged intents (state itself is in the chain DB)', default_included: true }],
   metrics: (registry): TreasuryMetrics => {
     const g = (name: string, help: string) => new client.Gauge({ name, help, registers: [registry] });
     const gs = (name: string, help: string) => new client.Gauge({ name, help, labelNames: ['status'] as const, registers: [registry] });
@@ -38,17 +39,19 @@ export const TREASURY = defineModule<typeof TREASURY_METHODS, TreasuryMetrics>({
       }),
       amountByStatus: gs('treasury_disbursement_amount', 'Sum of disbursement amounts by status (base units).'),
       amountCtByStatus: gs('treasury_disbursement_amount_ct', 'Sum of disbursement amounts by status, consumer lane (base units).'),
-      stalled: g('treasury_disbursement_stalled_seconds', 'Longest wait (s, block time) of a Timelocked disbursement (ready) for its execution.'),
-      oldestAge: g('treasury_disbursement_scheduled_oldest_age_seconds', 'Age (s, block time) of the oldest approved disbursement not yet executed.'),
+      stalled: g('treasury_disbursement_stalled_seconds', 'Longest wait (s, block time) of a Timelocked disbursement whose scheduled epoch has started (ready) for its execution.'),
+      oldestAge: g('treasury_disbursement_scheduled_oldest_age_seconds', 'Age (s, block time) of the oldest approved disbursement due (scheduled epoch reached) and not yet executed.'),
+      stagedIntents: g('treasury_executor_staged_intents', 'Execution intents staged by this node\'s executor and not yet settled (treasury/intents.json).'),
+      executorResults: new client.Counter({ name: 'treasury_executor_result_total', help: 'Execution intents that left the queue, by result (success, superseded, dropped).', labelNames: ['result'] as const, registers: [registry] }),
     };
   },
   monitoring: treasuryMonitoring,
   async start(ctx) {
-    const svc = new TreasuryService(ctx.chain, ctx.events, ctx.root, ctx.metrics, ctx.nodeKey.address);
+    const svc = new TreasuryService(ctx.chain, ctx.events, ctx.root, ctx.metrics, ctx.nodeKey, new Keystore(ctx.root, ctx.config.network));
     await svc.start();
-    const submit = (f: () => string) => {
+    const submit = async (f: () => Promise<string>) => {
       try {
-        return { tx_hash: f() };
+        return { tx_hash: await f() };
       } catch (err) {
         if (err instanceof CodecError) throw RpcError.app('malformed_tx', err.message);
         throw err;
@@ -66,32 +69,36 @@ export const TREASURY = defineModule<typeof TREASURY_METHODS, TreasuryMetrics>({
           return { disbursements: r.items.map((d) => disbursementView(d, c)), ...(r.next_cursor !== undefined ? { next_cursor: r.next_cursor } : {}) };
         },
         'gov.treasury.disbursement': (p) => ({ disbursement: svc.view(p.id) }),
-        'gov.treasury.balance': () => ({ address: TREASURY_ADDRESS, balance: svc.balance().toString(), committed: committed(svc.state()).toString(), history: svc.balanceHistoryRows() }),
+        'gov.treasury.balance': () => ({
+          address: TREASURY_ADDRESS, balance: svc.balance().toString(), committed: committed(svc.state()).toString(),
+          fees_accrued: svc.state().fees_accrued ?? '0', fee_share_bps: Number(getParam(svc.state(), 'treasury_fee_share_bps')), history: svc.balanceHistoryRows(),
+        }),
         'gov.treasury.executor_status': () => {
           const l = svc.state().lease;
           const h = ctx.chain.tip().height;
-          return { enabled: ctx.chain.nodeIsValidator, self: svc.self, lease: l && { ...l, live: l.expires_height > h }, intents: svc.intents, last_error: svc.lastError };
+          return { enabled: ctx.chain.nodeIsValidator, self: svc.self, lease: l && { ...l, live: l.expires_height > h }, intents: svc.queue.intents.map(({ tx_hex: _bytes, ...i }) => i), intents_file: svc.queue.file, last_error: svc.lastError };
         },
         'gov.treasury.preview': (p) => svc.preview(p.payload),
         'gov.treasury.submit_disbursement': (p) =>
           submit(() => {
             // decode with the tx kind's own checks (every problem listed), then sign
             const call = kindByOp('create').decode([JSON.stringify(p.payload ?? null)]);
-            return svc.submit(call);
+            return svc.submit(call, p.from);
           }),
-        'gov.treasury.queue_disbursement': (p) => submit(() => svc.submit({ op: 'advance', id: p.id })),
-        'gov.treasury.vote_disbursement': (p) => submit(() => svc.submit({ op: 'vote', id: p.id, choice: p.choice })),
+        'gov.treasury.queue_disbursement': (p) => submit(() => svc.submit({ op: 'advance', id: p.id }, p.from)),
+        'gov.treasury.vote_disbursement': (p) => submit(() => svc.submit({ op: 'vote', id: p.id, choice: p.choice }, p.from)),
         'gov.treasury.execute_disbursement': (p) => svc.execute(p.id),
-        'gov.treasury.rollback_disbursement': (p) => submit(() => svc.submit({ op: 'rollback', id: p.id, reason: p.reason })),
+        'gov.treasury.rollback_disbursement': (p) => submit(() => svc.submit({ op: 'rollback', id: p.id, reason: p.reason }, p.from)),
         'gov.param.show': (p) => {
           if (p.name === undefined) return PARAM_NAMES.map(paramRow);
           if (!isParamName(p.name)) throw RpcError.notFound(`unknown governance param ${p.name} (known: ${PARAM_NAMES.join(', ')})`);
           return [paramRow(p.name)];
         },
-        'gov.param.history': (p) => [...svc.state().param_proposals].filter((x) => p.name === undefined || x.name === p.name).sort((a, b) => b.id - a.id),
-        'gov.param.update': (p) => submit(() => svc.submit({ op: 'param_propose', name: p.name, value: BigInt(p.value) })),
-        'gov.param.vote': (p) => submit(() => svc.submit({ op: 'param_vote', id: p.id, choice: p.choice })),
-        'gov.param.rollback': (p) => submit(() => svc.submit({ op: 'param_rollback', id: p.id, reason: p.reason })),
+        'gov.param.history': (p) =>
+          [...svc.state().param_proposals].filter((x) => p.name === undefined || x.name === p.name).sort((a, b) => b.id - a.id).map((x) => ({ ...x, scheduled_epoch: x.scheduled_epoch ?? null })),
+        'gov.param.update': (p) => submit(() => svc.submit({ op: 'param_propose', name: p.name, value: BigInt(p.value), epoch: p.activation_epoch ?? null }, p.from)),
+        'gov.param.vote': (p) => submit(() => svc.submit({ op: 'param_vote', id: p.id, choice: p.choice }, p.from)),
+        'gov.param.rollback': (p) => submit(() => svc.submit({ op: 'param_rollback', id: p.id, reason: p.reason }, p.from)),
       },
       deadlines: () => svc.deadlines(),
       close: () => svc.close(),

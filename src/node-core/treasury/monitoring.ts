@@ -32,9 +32,7 @@ export const treasuryMonitoring: MonitoringContribution = {
             title: 'Disbursements by status',
             description: 'How many disbursements sit in each state of the lifecycle.',
             kind: 'timeseries',
-            queries: [
-              { expr: `max by (status) (${sel('treasury_disbursements')})`, legend: '{{status}}' },
-            ],
+            queries: [{ expr: `max by (status) (${sel('treasury_disbursements')})`, legend: '{{status}}' }],
             unit: 'short',
             min: 0,
             width: 12,
@@ -60,6 +58,22 @@ export const treasuryMonitoring: MonitoringContribution = {
               { value: null, color: 'green' },
               { value: 7200, color: 'red' },
             ],
+          },
+          {
+            title: 'Executor intents',
+            description:
+              'Execution intents staged by this node and not yet settled (treasury/intents.json), and how intents left the queue (success, superseded, dropped) per 5 minutes.',
+            kind: 'timeseries',
+            queries: [
+              { expr: `max(${sel('treasury_executor_staged_intents')})`, legend: 'staged' },
+              {
+                expr: `sum by (result) (increase(${sel('treasury_executor_result_total')}[5m]))`,
+                legend: '{{result}}',
+              },
+            ],
+            unit: 'short',
+            min: 0,
+            width: 12,
           },
           {
             title: 'Longest stalled ready disbursement',

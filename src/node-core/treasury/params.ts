@@ -2,7 +2,8 @@
  * Governance params (pure): named integer params with defaults and bounds, changed by
  * stake-weighted proposals of validators. A proposal votes for PARAM_VOTE_BLOCKS; at the deadline
  * it passes when turnout ≥ PARAM_QUORUM_PPM of stake and yes > no, and activates at the next
- * epoch boundary (height multiple of EPOCH_BLOCKS). An Active change can be rolled back by a
+ * epoch boundary (height multiple of EPOCH_BLOCKS), or at its `scheduled_epoch` when the proposal
+ * named a later one. An Active change can be rolled back by a
  * validator within ROLLBACK_WINDOW_EPOCHS epochs of its activation (the prior value returns).
  *
  * Other modules read params with `getParam(ctx.read(treasuryState), 'energy_min_stake')`.
@@ -39,6 +40,7 @@ export const PARAMS = {
   names_min_bid: { default: 100n, min: 1n, max: 10n ** 15n, doc: 'minimum .block name bid (base units)' },
   names_treasury_share_bps: { default: 10_000n, min: 0n, max: 10_000n, doc: 'share of name sale proceeds accrued to the treasury (basis points)' },
   // treasury
+  treasury_fee_share_bps: { default: 1000n, min: 0n, max: 10_000n, doc: "treasury's share of each block's fees, taken from the proposer (basis points)" },
   treasury_executor_lease_blocks: { default: 60n, min: 5n, max: 10_000n, doc: 'executor lease length (blocks)' },
 } as const;
 export type ParamName = keyof typeof PARAMS;
@@ -68,7 +70,8 @@ function findP(s: TreasuryState, id: number): ParamProposal {
   return s.param_proposals.find((p) => p.id === id) ?? no('not_found', `param proposal ${id} not found`);
 }
 
-export function proposeParam(s: TreasuryState, name: string, value: bigint, ctx: TxContext): TreasuryState {
+/** @param epoch the earliest activation epoch requested (null: the first boundary after the vote). */
+export function proposeParam(s: TreasuryState, name: string, value: bigint, ctx: TxContext, epoch: number | null = null): TreasuryState {
   if (!ctx.validators.has(ctx.sender)) no('not_a_validator', `param proposal: ${ctx.sender} is not a validator`);
   if (!isParamName(name)) no('unknown_param', `unknown governance param ${name} (known: ${PARAM_NAMES.join(', ')})`);
   const b = PARAMS[name as ParamName];
@@ -77,6 +80,7 @@ export function proposeParam(s: TreasuryState, name: string, value: bigint, ctx:
     id: s.next_param_id, name, value: value.toString(), prior_value: null, proposer: ctx.sender, created_height: ctx.height,
     vote_deadline_height: ctx.height + PARAM_VOTE_BLOCKS, votes: { [ctx.sender]: 'yes' }, status: 'Voting',
     activation_height: null, rollback_reason: null, history: [{ status: 'Voting', height: ctx.height, by: ctx.sender }],
+    ...(epoch !== null ? { scheduled_epoch: epoch } : {}),
   };
   return { ...s, next_param_id: s.next_param_id + 1, param_proposals: [...s.param_proposals, p] };
 }
@@ -105,7 +109,8 @@ export function stepParams(s: TreasuryState, ctx: BlockContext): TreasuryState {
   for (const p of s.param_proposals) {
     if (p.status === 'Voting' && ctx.height >= p.vote_deadline_height) {
       const t = tally(p.votes, ctx.validators, PARAM_QUORUM_PPM);
-      const at = (Math.floor(ctx.height / EPOCH_BLOCKS_P) + 1) * EPOCH_BLOCKS_P;
+      // The first epoch boundary after the tally, or the scheduled epoch when that is later.
+      const at = Math.max((Math.floor(ctx.height / EPOCH_BLOCKS_P) + 1) * EPOCH_BLOCKS_P, (p.scheduled_epoch ?? 0) * EPOCH_BLOCKS_P);
       out = putP(out, t.passed ? hist(p, 'Approved', ctx.height, 'chain', { activation_height: at }) : hist(p, 'Rejected', ctx.height, 'chain'));
     } else if (p.status === 'Approved' && p.activation_height !== null && ctx.height >= p.activation_height) {
       const prior = out.params[p.name] ?? null;

@@ -117,7 +117,8 @@ export interface ChainView {
 
 /**
  * Checks a valid payload against the chain: funds (warning: the treasury may accrue before
- * execution), a destination that this chain can credit (`tb1` + 40 hex; warning otherwise, as in
+ * execution), a scheduled epoch that starts after vote + timelock end (warning: execution waits
+ * for it), a destination that this chain can credit (`tb1` + 40 hex; warning otherwise, as in
  * the reference example's bech32-looking address), dependencies that exist (warning).
  */
 export function checkAgainstChain(p: DisbursementPayload, c: ChainView): PayloadIssue[] {
@@ -128,7 +129,12 @@ export function checkAgainstChain(p: DisbursementPayload, c: ChainView): Payload
     out.push({ path: 'disbursement.amount', code: 'InsufficientFunds', message: `treasury holds ${c.treasuryBalance} (${free} uncommitted); amount ${d.amount} is not covered yet`, severity: 'warning' });
   if (!CHAIN_ADDR_RE.test(d.destination))
     out.push({ path: 'disbursement.destination', code: 'InvalidTarget', message: `${d.destination} is not an account of this chain (tb1 + 40 lowercase hex); execution would be refused`, severity: 'warning' });
-  for (const dep of termsOf(p).deps)
+  const t = termsOf(p);
+  const ready = c.height + t.vote_window_blocks + t.timelock_blocks;
+  const due = d.scheduled_epoch * EPOCH_BLOCKS_T;
+  if (due > ready)
+    out.push({ path: 'disbursement.scheduled_epoch', code: 'ScheduledLater', message: `executable from epoch ${d.scheduled_epoch} (height ${due}), ${due - ready} blocks after the earliest end of vote + timelock (height ${ready})`, severity: 'warning' });
+  for (const dep of t.deps)
     if (!c.knownIds.has(dep)) out.push({ path: 'proposal.deps', code: 'DependencyFailed', message: `dependency ${dep} does not exist on this chain`, severity: 'warning' });
   return out;
 }

@@ -3,15 +3,18 @@
  *
  *   Draft ──advance──▶ Voting ──deadline, quorum met & yes>no──▶ Queued ──timelock──▶ Timelocked
  *     │                  └──deadline, quorum missed or yes≤no──▶ Expired
- *   Timelocked ──execute (lease holder)──▶ Executed ──rollback window passes──▶ Finalized
+ *   Timelocked ──execute (lease holder, from epoch scheduled_epoch on)──▶ Executed ──rollback window passes──▶ Finalized
  *   Draft|Voting|Queued|Timelocked ──rollback (validator)──▶ RolledBack (nothing moved)
  *   Executed ──rollback within the window (validator)──▶ RolledBack + compensating move
  *   anything else is refused with a stable reason.
  *
  * Votes: validators only, stake-weighted (ctx.validators); turnout = (yes+no+abstain) stake /
  * total stake; passes when turnout_ppm ≥ quorum_ppm (exactly at quorum passes) and yes > no.
- * Execution moves `amount` from TREASURY_ADDRESS to the destination through ctx.ledger (the tx's
- * hash is the execution tx hash); the compensating move of a rollback is destination → treasury
+ * Who pays: the signer of each call pays its fee (create/advance/vote/rollback/lease: the key that
+ * acts — the node key or a local wallet key named in `from`). Execution is the treasury's own:
+ * it moves `amount` from TREASURY_ADDRESS to the destination and refunds the executor's tx fee
+ * from the treasury in the same tx (the treasury must hold amount + fee; `execution_fee` records
+ * it). The tx's hash is the execution tx hash; the compensating move of a rollback is destination → treasury
  * (refused with `compensation_unavailable` when the destination no longer holds the amount —
  * value is never minted).
  */
@@ -19,6 +22,14 @@ import type { BlockContext, Refusal, TxContext } from '../chain/module.js';
 import { TREASURY_ADDRESS } from './account.js';
 import { termsOf, type DisbursementPayload } from './payload.js';
 import type { Choice, Disbursement, DisbursementStatus, Lease, Tally, TreasuryState } from './state.js';
+
+/** Blocks per epoch (chain/block.ts EPOCH_BLOCKS; the payload's epochs use the same length). */
+export const EPOCH_BLOCKS_R = 120;
+
+/** First height of a disbursement's `scheduled_epoch` (the executor cannot execute before it; reference TE: `scheduled_epoch <= height / 120`). */
+export function scheduledHeight(d: Pick<Disbursement, 'scheduled_epoch'>): number {
+  return d.scheduled_epoch * EPOCH_BLOCKS_R;
+}
 
 export class TreasuryRefusal extends Error implements Refusal {
   constructor(
@@ -127,15 +138,22 @@ export function execute(s: TreasuryState, id: number, ctx: TxContext): TreasuryS
   const d = find(s, id);
   if (d.status === 'Queued') no('timelocked', `disbursement ${id} is still timelocked until height ${d.activation_height}`);
   if (d.status !== 'Timelocked') no('bad_transition', `cannot execute disbursement ${id} from ${d.status}`);
+  if (ctx.epoch < d.scheduled_epoch)
+    no('not_scheduled', `disbursement ${id} is scheduled for epoch ${d.scheduled_epoch} (from height ${scheduledHeight(d)}); this block is in epoch ${ctx.epoch}`);
   for (const dep of d.terms.deps) {
     const dd = s.disbursements.find((x) => x.id === dep);
     if (!dd || (dd.status !== 'Executed' && dd.status !== 'Finalized')) no('dependency_failed', `disbursement ${id} depends on ${dep}, which is ${dd?.status ?? 'missing'}`);
   }
   if (!/^tb1[0-9a-f]{40}$/.test(d.destination)) no('invalid_target', `disbursement ${id}: ${d.destination} is not an account of this chain (tb1 + 40 lowercase hex)`);
-  const moved = ctx.ledger.transfer(TREASURY_ADDRESS, d.destination, BigInt(d.amount));
+  // The treasury pays the execution: amount to the destination and the tx fee back to the executor
+  // (reference TE: the execution tx is the treasury account's own and pays its fee from it).
+  const amount = BigInt(d.amount);
+  const held = ctx.ledger.balance(TREASURY_ADDRESS);
+  if (held < amount + ctx.fee) no('insufficient_funds', `executing disbursement ${id}: the treasury holds ${held}, less than amount ${amount} + execution fee ${ctx.fee}`);
+  const moved = ctx.ledger.transfer(TREASURY_ADDRESS, d.destination, amount) ?? (ctx.fee > 0n ? ctx.ledger.transfer(TREASURY_ADDRESS, ctx.sender, ctx.fee) : null);
   if (moved) no(moved.reason === 'insufficient_balance' ? 'insufficient_funds' : moved.reason, `executing disbursement ${id}: ${moved.message}`);
   const receipts = d.expected_receipts.length > 0 ? d.expected_receipts : [{ account: d.destination, amount: d.amount }];
-  return put(s, enter(d, 'Executed', ctx, ctx.sender, { tx_hash: ctx.txHash, receipts, finalize_height: ctx.height + d.terms.rollback_window_blocks }));
+  return put(s, enter(d, 'Executed', ctx, ctx.sender, { tx_hash: ctx.txHash, execution_fee: ctx.fee.toString(), receipts, finalize_height: ctx.height + d.terms.rollback_window_blocks }));
 }
 
 export function rollback(s: TreasuryState, id: number, reason: string, ctx: TxContext): TreasuryState {

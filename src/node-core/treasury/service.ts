@@ -1,12 +1,16 @@
 /**
  * The treasury service: handlers of the `gov.treasury.*` / `gov.param.*` methods, the executor
- * (lease + staged intent queue), `treasury/provenance.json`, the disbursementChanged topic and
- * the treasury metrics. It reads the chain state and submits module txs signed with the node key
- * (chain.submitCall); it never changes state itself.
+ * (lease + the persisted intent queue, executor.ts), `treasury/provenance.json`, the
+ * disbursementChanged topic and the treasury metrics. It reads the chain state and submits module
+ * txs; it never changes state itself.
  *
- * provenance.json (written atomically — temp file + rename — after every block in which a
- * disbursement was executed, finalized or rolled back): `{ version: 1, height, written_at_ms,
- * disbursements: DisbursementView[] }` of every disbursement that was ever executed or rolled back.
+ * Who signs and pays: every call is a module tx whose signer is the actor and pays its fee — the
+ * node key by default, or the local wallet key named in `from` (keys/wallets/<name>.json, "faucet"
+ * on dev). The executor (lease + execute) is always the node key; the treasury refunds the
+ * execution tx's fee (rules.ts), so a disbursement's execution is paid by the treasury.
+ *
+ * provenance.json (provenance.ts; written atomically after every block in which a disbursement
+ * was executed, finalized or rolled back).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,13 +18,17 @@ import type { Counter, Gauge } from 'prom-client';
 import { RpcError } from '../../shared/api/errors.js';
 import type { DisbursementView } from '../../shared/api/treasury.js';
 import type { Chain } from '../chain/chain.js';
+import { signCall } from '../chain/tx.js';
 import type { NodeEvents } from '../events.js';
 import type { Deadline } from '../modules/index.js';
-import { writeFileAtomic } from '../storage/atomic.js';
+import type { KeyPair, Keystore } from '../wallet/keystore.js';
 import { TREASURY_ADDRESS } from './account.js';
 import { kindByOp, treasuryState, type TreasuryCall } from './chain-module.js';
 import { getParam } from './params.js';
+import { IntentQueue, type IntentResult } from './executor.js';
+import { provenanceDocument, writeProvenance } from './provenance.js';
 import { checkAgainstChain, termsOf, validatePayload } from './payload.js';
+import { scheduledHeight } from './rules.js';
 import type { TreasuryState } from './state.js';
 import { committed, disbursementView, treasuryDeadlines, type ViewContext } from './view.js';
 
@@ -35,17 +43,12 @@ export interface TreasuryMetrics {
   amountCtByStatus: Gauge<'status'>;
   oldestAge: Gauge;
   stalled: Gauge;
-}
-
-export interface Intent {
-  disbursement_id: number;
-  tx_hash: string;
-  staged_height: number;
+  stagedIntents: Gauge;
+  executorResults: Counter<'result'>;
 }
 
 export class TreasuryService {
-  readonly intents: Intent[] = [];
-  lastError: string | null = null;
+  readonly queue: IntentQueue;
   private lastStatus = new Map<number, string>();
   /** Per status: how many stage entries `governance_disbursements_total` has counted so far. */
   private readonly enteredSeen = new Map<string, number>();
@@ -59,10 +62,25 @@ export class TreasuryService {
     private readonly events: NodeEvents,
     private readonly root: string,
     private readonly metrics: TreasuryMetrics,
-    /** This node's address (its key signs the module txs). */
-    readonly self: string,
+    /** This node's key: the executor, and the default signer of module txs. */
+    private readonly nodeKey: KeyPair,
+    /** Local wallet keys (`from`). */
+    private readonly keystore: Keystore,
   ) {
     this.validators = new Map(chain.genesis.validators.map((v) => [v.address, BigInt(v.stake)]));
+    this.queue = new IntentQueue(
+      path.join(root, 'treasury', 'intents.json'),
+      { state: () => this.state(), txStatus: (h) => chain.txStatus(h), submit: (b) => void chain.submit(b) },
+      (r: IntentResult) => metrics.executorResults.inc({ result: r }),
+    );
+  }
+
+  /** This node's address (the executor). */
+  get self(): string {
+    return this.nodeKey.address;
+  }
+  get lastError(): string | null {
+    return this.queue.lastError;
   }
 
   get provenancePath(): string {
@@ -71,6 +89,7 @@ export class TreasuryService {
 
   async start(): Promise<void> {
     await mkdir(path.join(this.root, 'treasury'), { recursive: true });
+    await this.queue.load();
     for (const d of this.state().disbursements) this.lastStatus.set(d.id, d.status);
     this.onHead();
     this.off = this.events.on('newHeads', () => this.onHead());
@@ -79,6 +98,7 @@ export class TreasuryService {
   async close(): Promise<void> {
     this.off?.();
     await this.writing;
+    await this.queue.idle();
   }
 
   state(): Readonly<TreasuryState> {
@@ -114,32 +134,54 @@ export class TreasuryService {
     return { ok: !issues.some((i) => i.severity === 'error'), issues, windows: { vote_blocks: t.vote_window_blocks, timelock_blocks: t.timelock_blocks, rollback_blocks: t.rollback_window_blocks } };
   }
 
-  submit(call: TreasuryCall): string {
-    return this.chain.submitCall(kindByOp(call.op), call);
+  /** The key that signs (and pays for) a call: the wallet key `from`, else the node key. */
+  private async keyOf(from: string | undefined): Promise<KeyPair> {
+    return from === undefined ? this.nodeKey : this.keystore.get(from);
   }
 
-  /** Takes or renews the executor lease if needed (waiting for it to be in a block), then submits the execution. */
+  private sign(call: TreasuryCall, key: KeyPair) {
+    const kind = kindByOp(call.op);
+    const nonce = this.chain.accountState(key.address).pendingNonce;
+    const fee = kind.fee === 'exempt' ? 0n : this.chain.mempool.minFee;
+    return signCall({ chainId: this.chain.genesis.chain_id, publicKey: key.publicKey, secretKey: key.secretKey, nonce, fee, call: { tag: kind.tag, body: kind.encode(call) } });
+  }
+
+  /** Signs `call` with `from` (or the node key), submits it and returns the tx hash. */
+  async submit(call: TreasuryCall, from?: string): Promise<string> {
+    const tx = this.sign(call, await this.keyOf(from));
+    this.chain.submit(tx.bytes);
+    return tx.hash;
+  }
+
+  /**
+   * Takes or renews the executor lease if needed (waiting for it to be in a block), then stages the
+   * execution intent (persisted before submit) and submits it.
+   */
   async execute(id: number): Promise<{ tx_hash: string; lease_tx_hash: string | null }> {
     const self = this.self;
     const l = this.state().lease;
     const h = this.chain.tip().height;
+    // Refuse what the chain would refuse anyway before taking a lease for it.
+    const d = this.state().disbursements.find((x) => x.id === id);
+    if (!d) throw RpcError.notFound(`disbursement ${id} not found`);
+    if (d.status === 'Timelocked' && scheduledHeight(d) > h + 1)
+      throw RpcError.app('not_scheduled', `disbursement ${id} is scheduled for epoch ${d.scheduled_epoch} (from height ${scheduledHeight(d)}); the next block is ${h + 1}`);
     let leaseTx: string | null = null;
     if (!l || l.holder !== self || l.expires_height <= h + 2) {
-      leaseTx = this.submit({ op: 'lease', ttl: Number(getParam(this.state(), 'treasury_executor_lease_blocks')) });
+      leaseTx = await this.submit({ op: 'lease', ttl: Number(getParam(this.state(), 'treasury_executor_lease_blocks')) });
       await this.waitFor(() => {
         const x = this.state().lease;
         return x !== null && x.holder === self && x.expires_height > this.chain.tip().height + 1;
       }, 60_000, 'executor lease');
     }
-    try {
-      const tx = this.submit({ op: 'execute', id });
-      this.intents.push({ disbursement_id: id, tx_hash: tx, staged_height: this.chain.tip().height });
-      this.lastError = null;
-      return { tx_hash: tx, lease_tx_hash: leaseTx };
-    } catch (err) {
-      this.lastError = (err as Error).message;
-      throw err;
-    }
+    const txHash = await this.queue.stage(
+      { disbursement_id: id, signer: self, staged_height: this.chain.tip().height, staged_at_ms: Date.now(), lease: this.state().lease },
+      () => {
+        const tx = this.sign({ op: 'execute', id }, this.nodeKey);
+        return { hash: tx.hash, bytes: tx.bytes, nonce: tx.payload.nonce };
+      },
+    );
+    return { tx_hash: txHash, lease_tx_hash: leaseTx };
   }
 
   private waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
@@ -170,20 +212,14 @@ export class TreasuryService {
       this.events.emit('treasury.disbursementChanged', disbursementView(d, c));
       if (d.status === 'Executed' || d.status === 'Finalized' || d.status === 'RolledBack') provenance = true;
     }
-    // Intents leave the queue once their disbursement left Timelocked.
-    for (let i = this.intents.length - 1; i >= 0; i--) {
-      const d = s.disbursements.find((x) => x.id === this.intents[i]!.disbursement_id);
-      if (!d || d.status !== 'Timelocked' || c.height - this.intents[i]!.staged_height > 30) this.intents.splice(i, 1);
-    }
+    // Intents leave the queue once their disbursement left Timelocked; lost txs are re-submitted.
+    this.writing = this.writing.then(() => this.queue.reconcile()).catch(() => undefined);
     this.updateMetrics(s, c);
     if (provenance) this.writing = this.writing.then(() => this.writeProvenance()).catch(() => undefined);
   }
 
   private async writeProvenance(): Promise<void> {
-    const s = this.state();
-    const c = this.viewContext();
-    const ds = s.disbursements.filter((d) => d.history.some((h) => h.status === 'Executed' || h.status === 'RolledBack')).map((d) => disbursementView(d, c));
-    await writeFileAtomic(this.provenancePath, JSON.stringify({ version: 1, height: c.height, written_at_ms: Date.now(), disbursements: ds }, null, 2) + '\n');
+    await writeProvenance(this.provenancePath, provenanceDocument(this.state(), this.viewContext(), Date.now()));
   }
 
   private updateMetrics(s: Readonly<TreasuryState>, c: ViewContext): void {
@@ -200,10 +236,17 @@ export class TreasuryService {
       for (const h of d.history) entered.set(h.status, (entered.get(h.status) ?? 0) + 1);
       counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
       amounts.set(d.status, (amounts.get(d.status) ?? 0n) + BigInt(d.amount));
-      if (d.status === 'Queued' || d.status === 'Timelocked') {
-        const since = d.history[d.history.length - 1]!.at_ms;
+      const sched = scheduledHeight(d);
+      if ((d.status === 'Queued' || d.status === 'Timelocked') && sched <= c.height) {
+        // Due since the later of its approval (Queued) and the start of its scheduled epoch (block time).
+        const schedMs = c.tipMs - (c.height - sched) * c.blockTimeMs;
+        const approved = d.history.find((h) => h.status === 'Queued')?.at_ms ?? schedMs;
+        const since = Math.max(approved, schedMs);
         oldest = oldest === null ? since : Math.min(oldest, since);
-        if (d.status === 'Timelocked') ready = ready === null ? since : Math.min(ready, since);
+        if (d.status === 'Timelocked') {
+          const at = Math.max(d.history[d.history.length - 1]!.at_ms, schedMs);
+          ready = ready === null ? at : Math.min(ready, at);
+        }
       }
     }
     m.backlog.set((counts.get('Queued') ?? 0) + (counts.get('Timelocked') ?? 0));
@@ -216,6 +259,7 @@ export class TreasuryService {
       m.amountByStatus.set({ status: st }, Number(amounts.get(st) ?? 0n));
       m.amountCtByStatus.set({ status: st }, Number(amounts.get(st) ?? 0n));
     }
+    m.stagedIntents.set(this.queue.intents.length);
     m.oldestAge.set(oldest === null ? 0 : Math.max(0, (c.tipMs - oldest) / 1000));
     m.stalled.set(ready === null ? 0 : Math.max(0, (c.tipMs - ready) / 1000));
   }

@@ -54,6 +54,8 @@ export interface Disbursement {
   activation_height: number | null;
   finalize_height: number | null;
   tx_hash: string | null;
+  /** Fee of the execution tx, refunded to the executor by the treasury (base units); absent before execution. */
+  execution_fee?: string;
   receipts: Receipt[];
   /** Tally at the vote deadline (stake, base units as decimal strings). */
   tally: Tally | null;
@@ -91,6 +93,8 @@ export interface ParamProposal {
   votes: Record<string, Choice>;
   status: ParamStatus;
   activation_height: number | null;
+  /** Earliest activation epoch named by the proposal (absent: the first boundary after the vote). */
+  scheduled_epoch?: number;
   rollback_reason: string | null;
   history: { status: ParamStatus; height: number; by: string }[];
 }
@@ -104,6 +108,8 @@ export interface TreasuryState {
   params: Record<string, string>;
   next_param_id: number;
   param_proposals: ParamProposal[];
+  /** Base units taken from block fees so far (accrual.ts); absent = 0 (states written before the fee share). */
+  fees_accrued?: string;
 }
 
 export const EMPTY_TREASURY: TreasuryState = Object.freeze({

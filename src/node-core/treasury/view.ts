@@ -4,7 +4,7 @@
  */
 import type { DisbursementView } from '../../shared/api/treasury.js';
 import type { Deadline } from '../modules/index.js';
-import { tally } from './rules.js';
+import { scheduledHeight, tally } from './rules.js';
 import type { Disbursement, TreasuryState } from './state.js';
 
 export interface ViewContext {
@@ -16,20 +16,22 @@ export interface ViewContext {
   treasuryBalance: bigint;
 }
 
-/** The next block-driven transition of `d`, if any. */
-export function nextEvent(d: Disbursement): { event: string; height: number } | null {
+/** The next block-driven transition of `d` at chain height `height`, if any (a Timelocked one waits for its scheduled epoch). */
+export function nextEvent(d: Disbursement, height: number): { event: string; height: number } | null {
   if (d.status === 'Voting' && d.vote_deadline_height !== null) return { event: 'vote_close', height: d.vote_deadline_height };
   if (d.status === 'Queued' && d.activation_height !== null) return { event: 'timelock_end', height: d.activation_height };
+  if ((d.status === 'Queued' || d.status === 'Timelocked') && scheduledHeight(d) > height) return { event: 'scheduled_epoch', height: scheduledHeight(d) };
   if (d.status === 'Executed' && d.finalize_height !== null) return { event: 'rollback_window_end', height: d.finalize_height };
   return null;
 }
 
 export function disbursementView(d: Disbursement, c: ViewContext): DisbursementView {
   const t = d.tally ?? tally(d.votes, c.validators, d.terms.quorum_ppm);
-  const n = nextEvent(d);
+  const n = nextEvent(d, c.height);
   const amount = BigInt(d.amount);
   const spent = d.status === 'Executed' || d.status === 'Finalized';
-  const before = spent ? c.treasuryBalance + amount : c.treasuryBalance;
+  // Executed: the treasury paid the amount and the execution fee (rules.ts execute).
+  const before = spent ? c.treasuryBalance + amount + BigInt(d.execution_fee ?? '0') : c.treasuryBalance;
   // Ended without a lasting move (cancelled, compensated, expired): no effect on the balance.
   const none = d.status === 'RolledBack' || d.status === 'Expired';
   const after = spent || none ? c.treasuryBalance : c.treasuryBalance - amount;
@@ -53,6 +55,7 @@ export function disbursementView(d: Disbursement, c: ViewContext): DisbursementV
     next: n && { event: n.event, height: n.height, blocks_left: Math.max(0, n.height - c.height), eta_ms: c.tipMs + Math.max(0, n.height - c.height) * c.blockTimeMs },
     effect: { destination: d.destination, amount: d.amount, treasury_before: (before < 0n ? 0n : before).toString(), treasury_after: after.toString() },
     tx_hash: d.tx_hash,
+    execution_fee: d.execution_fee ?? null,
     receipts: d.receipts,
     expected_receipts: d.expected_receipts,
     rollback: d.rollback,
@@ -80,9 +83,9 @@ export function page(s: TreasuryState, o: { cursor?: number; limit: number; stat
 export function treasuryDeadlines(s: TreasuryState, c: { height: number; tipMs: number; blockTimeMs: number }): Deadline[] {
   const out: Deadline[] = [];
   for (const d of s.disbursements) {
-    const n = nextEvent(d);
+    const n = nextEvent(d, c.height);
     if (!n) continue;
-    const label = { vote_close: 'vote closes', timelock_end: 'timelock ends', rollback_window_end: 'rollback window ends' }[n.event] ?? n.event;
+    const label = { vote_close: 'vote closes', timelock_end: 'timelock ends', scheduled_epoch: `scheduled epoch ${d.scheduled_epoch} starts`, rollback_window_end: 'rollback window ends' }[n.event] ?? n.event;
     out.push({ module: 'treasury', kind: n.event, label: `disbursement ${d.id}: ${label}`, height: n.height, at_ms: c.tipMs + Math.max(0, n.height - c.height) * c.blockTimeMs });
   }
   for (const p of s.param_proposals) {

@@ -7,6 +7,7 @@
  */
 import { AD_MARKET_CONTRACT } from './ad_market.js';
 import { DNS_CONTRACT } from './dns.js';
+import { ENERGY_CONTRACT } from './energy.js';
 import { GOVERNOR_CONTRACT } from './governor.js';
 import { TREASURY_CONTRACT } from './treasury.js';
 
@@ -15,6 +16,7 @@ export const MODULE_CONTRACTS = [
   TREASURY_CONTRACT,
   AD_MARKET_CONTRACT,
   DNS_CONTRACT,
+  ENERGY_CONTRACT,
 ] as const;
 
 type Contract = (typeof MODULE_CONTRACTS)[number];

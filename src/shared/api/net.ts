@@ -181,16 +181,44 @@ export const netChaos = defineMethod({
   reasons: ['test_hooks_disabled', 'p2p_disabled'],
 });
 
+/** Two conflicting signed Tendermint messages of one validator (each re-verifiable from `signed_message`). */
 export const EquivocationView = z.object({
   validator: zAddress,
+  kind: z.enum(['proposal', 'prevote', 'precommit']),
   height: z.number().int(),
-  votes: z.array(z.object({ height: z.number().int(), block_hash: zHash, validator: zAddress, signature: z.string() })),
+  round: z.number().int(),
+  votes: z.array(
+    z.object({
+      height: z.number().int(),
+      round: z.number().int(),
+      type: z.string(),
+      /** null = a vote for nil. */
+      block_hash: zHash.nullable(),
+      validator: zAddress,
+      /** The signed wire message (hex, chain/tendermint/wire.ts). */
+      signed_message: z.string(),
+    }),
+  ),
   detected_at_ms: z.number(),
+});
+
+/** The Tendermint state machine of this node (null before it starts and on single-validator chains). */
+export const ConsensusStateView = z.object({
+  protocol: z.literal('tendermint'),
+  height: z.number().int(),
+  round: z.number().int(),
+  step: z.enum(['newHeight', 'propose', 'prevote', 'precommit']),
+  /** Proposer of (height, round). */
+  proposer: z.string(),
+  /** The last round timeout at this height (ago_ms: milliseconds since it fired). */
+  last_timeout: z.object({ round: z.number().int(), step: z.enum(['commit', 'propose', 'prevote', 'precommit']), ago_ms: z.number() }).nullable(),
+  /** Why the current round was entered (null in round 0). */
+  round_reason: z.string().nullable(),
 });
 
 export const consensusFinality = defineMethod({
   name: 'consensus.finality',
-  summary: 'Finality: finalized height/hash, effective total stake, equivocated stake, threshold, validators, vote support of recent heights, equivocation proofs.',
+  summary: 'Finality (Tendermint): finalized height/hash, stake counted and needed (> 2/3), equivocated stake, validators, precommit support of the height being decided, equivocation proofs, consensus height/round/step/proposer/last timeout.',
   params: z.object({}),
   order: [],
   result: z.object({
@@ -207,6 +235,7 @@ export const consensusFinality = defineMethod({
     equivocations: z.array(EquivocationView),
     is_validator: z.boolean(),
     syncing: z.boolean(),
+    consensus: ConsensusStateView.nullable(),
   }),
   mutating: false,
 });

@@ -1,8 +1,10 @@
 /**
  * Treasury and governance-params API (issue 13; facts spec/treasury.md §5, decisions
  * spec/README.md). Spec names `gov.treasury.*`; every method is reachable (admin = mutating,
- * Bearer token when TB_RPC_AUTH_TOKEN is set). Mutations sign a module tx with the node key and
- * return its hash once admitted to the mempool (the change applies when the tx is in a block).
+ * Bearer token when TB_RPC_AUTH_TOKEN is set). Mutations sign a module tx and return its hash once
+ * admitted to the mempool (the change applies when the tx is in a block). The signer pays the tx
+ * fee: the node key, or the local wallet key named in the optional `from` (e.g. "faucet" on dev).
+ * Execution is signed by the node key (the executor) and its fee is refunded by the treasury.
  * Amounts are decimal strings of base units; heights are integers; times are ms since the epoch.
  */
 import { z } from 'zod';
@@ -43,6 +45,8 @@ export const DisbursementView = z.object({
   next: z.object({ event: z.string(), height: z.number().int(), blocks_left: z.number().int(), eta_ms: z.number().int() }).nullable(),
   effect: z.object({ destination: z.string(), amount: zAmount, treasury_before: zAmount, treasury_after: zAmount }),
   tx_hash: z.string().nullable(),
+  /** Fee of the execution tx (base units), paid by the treasury; null before execution. */
+  execution_fee: zAmount.nullable(),
   receipts: z.array(Receipt),
   expected_receipts: z.array(Receipt),
   rollback: z
@@ -58,6 +62,8 @@ export type DisbursementView = z.infer<typeof DisbursementView>;
 const TxAck = z.object({ tx_hash: zHash });
 const Issue = z.object({ path: z.string(), code: z.string(), message: z.string(), severity: z.enum(['error', 'warning']) });
 const zId = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+/** Local wallet key that signs and pays the fee (absent: the node key). */
+const zFrom = z.string().min(1).max(64).describe('local wallet key name that signs and pays the fee (default: the node key)');
 
 export const treasuryDisbursements = defineMethod({
   name: 'gov.treasury.disbursements',
@@ -92,6 +98,9 @@ export const treasuryBalance = defineMethod({
     address: z.string(),
     balance: zAmount,
     committed: zAmount,
+    /** Base units taken from block fees so far, and the share in force (governance param treasury_fee_share_bps). */
+    fees_accrued: zAmount,
+    fee_share_bps: z.number().int(),
     history: z.array(z.object({ height: z.number().int(), at_ms: z.number().int(), balance: zAmount })),
   }),
   mutating: false,
@@ -99,14 +108,22 @@ export const treasuryBalance = defineMethod({
 
 export const treasuryExecutorStatus = defineMethod({
   name: 'gov.treasury.executor_status',
-  summary: 'Executor lease on chain (id, holder, expiry height, renewals), whether this node runs the executor, and its staged intent queue.',
+  summary: 'Executor lease on chain (id, holder, expiry height, renewals), whether this node runs the executor, and its persisted intent queue (each intent with the lease it was staged under).',
   params: z.object({}),
   order: [],
   result: z.object({
     enabled: z.boolean(),
     self: z.string(),
     lease: z.object({ id: z.number().int(), holder: z.string(), acquired_height: z.number().int(), expires_height: z.number().int(), renewals: z.number().int(), live: z.boolean() }).nullable(),
-    intents: z.array(z.object({ disbursement_id: z.number().int(), tx_hash: z.string(), staged_height: z.number().int() })),
+    /** Staged execution intents (persisted in treasury/intents.json; re-submitted after a restart). */
+    intents: z.array(
+      z.object({
+        disbursement_id: z.number().int(), tx_hash: z.string(), signer: z.string(), nonce: zAmount, staged_height: z.number().int(), staged_at_ms: z.number().int(),
+        lease: z.object({ id: z.number().int(), holder: z.string(), expires_height: z.number().int(), renewals: z.number().int() }).nullable(),
+        submissions: z.number().int(),
+      }),
+    ),
+    intents_file: z.string(),
     last_error: z.string().nullable(),
   }),
   mutating: false,
@@ -121,13 +138,13 @@ export const treasuryPreview = defineMethod({
   mutating: false,
 });
 
-const MUT_REASONS = ['not_found', 'bad_transition', 'vote_closed', 'not_a_validator', 'lease_held', 'lease_not_held', 'timelocked', 'insufficient_funds', 'invalid_target', 'dependency_failed', 'rollback_window_closed', 'compensation_unavailable', 'malformed_tx'] as const;
+const MUT_REASONS = ['not_found', 'bad_transition', 'vote_closed', 'not_a_validator', 'lease_held', 'lease_not_held', 'timelocked', 'not_scheduled', 'insufficient_funds', 'invalid_target', 'dependency_failed', 'rollback_window_closed', 'compensation_unavailable', 'malformed_tx', 'key_file_unreadable'] as const;
 
 export const treasurySubmit = defineMethod({
   name: 'gov.treasury.submit_disbursement',
   summary: 'Creates a Draft disbursement from a payload (schema-checked; `malformed_tx` lists every problem). Returns the tx hash.',
-  params: z.object({ payload: z.unknown() }),
-  order: ['payload'],
+  params: z.object({ payload: z.unknown(), from: zFrom.optional() }),
+  order: ['payload', 'from'],
   result: TxAck,
   mutating: true,
   reasons: MUT_REASONS,
@@ -135,17 +152,17 @@ export const treasurySubmit = defineMethod({
 export const treasuryQueue = defineMethod({
   name: 'gov.treasury.queue_disbursement',
   summary: 'Opens the vote on a Draft (Draft → Voting); later steps are block-driven (tally at the deadline, timelock, finalization).',
-  params: z.object({ id: zId }),
-  order: ['id'],
+  params: z.object({ id: zId, from: zFrom.optional() }),
+  order: ['id', 'from'],
   result: TxAck,
   mutating: true,
   reasons: MUT_REASONS,
 });
 export const treasuryVote = defineMethod({
   name: 'gov.treasury.vote_disbursement',
-  summary: 'Votes yes/no/abstain on a disbursement in Voting with this node\'s validator key (stake-weighted).',
-  params: z.object({ id: zId, choice: Choice }),
-  order: ['id', 'choice'],
+  summary: 'Votes yes/no/abstain on a disbursement in Voting (stake-weighted; validators only) with the node key or the validator wallet key `from`.',
+  params: z.object({ id: zId, choice: Choice, from: zFrom.optional() }),
+  order: ['id', 'choice', 'from'],
   result: TxAck,
   mutating: true,
   reasons: MUT_REASONS,
@@ -162,8 +179,8 @@ export const treasuryExecute = defineMethod({
 export const treasuryRollback = defineMethod({
   name: 'gov.treasury.rollback_disbursement',
   summary: 'Rolls back a disbursement with a reason: cancels one not yet executed; an executed one inside its rollback window is compensated (destination → treasury).',
-  params: z.object({ id: zId, reason: z.string().min(1).max(1024) }),
-  order: ['id', 'reason'],
+  params: z.object({ id: zId, reason: z.string().min(1).max(1024), from: zFrom.optional() }),
+  order: ['id', 'reason', 'from'],
   result: TxAck,
   mutating: true,
   reasons: MUT_REASONS,
@@ -174,6 +191,8 @@ const ParamProposalView = z.object({
   id: z.number().int(), name: z.string(), value: zAmount, prior_value: zAmount.nullable(), proposer: z.string(),
   status: z.enum(['Voting', 'Approved', 'Active', 'Rejected', 'RolledBack']), created_height: z.number().int(),
   vote_deadline_height: z.number().int(), activation_height: z.number().int().nullable(), rollback_reason: z.string().nullable(),
+  /** Earliest epoch of activation requested by the proposal (null: the first boundary after the vote). */
+  scheduled_epoch: z.number().int().nullable(),
   votes: z.record(z.string(), Choice), history: z.array(z.object({ status: z.string(), height: z.number().int(), by: z.string() })),
 });
 
@@ -196,30 +215,30 @@ export const govParamHistory = defineMethod({
 });
 export const govParamUpdate = defineMethod({
   name: 'gov.param.update',
-  summary: 'Proposes a new value for a param with this node\'s validator key (votes yes); activates at the epoch after the vote passes.',
-  params: z.object({ name: z.string().min(1).max(64), value: z.union([z.number().int().min(0), z.string().regex(/^\d+$/)]) }),
-  order: ['name', 'value'],
+  summary: 'Proposes a new value for a param (the proposer, a validator, votes yes); activates at the first epoch boundary after the vote passes, or at `activation_epoch` when that is later (scheduled).',
+  params: z.object({ name: z.string().min(1).max(64), value: z.union([z.number().int().min(0), z.string().regex(/^\d+$/)]), activation_epoch: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(), from: zFrom.optional() }),
+  order: ['name', 'value', 'activation_epoch', 'from'],
   result: TxAck,
   mutating: true,
-  reasons: ['not_a_validator', 'unknown_param', 'param_out_of_range'],
+  reasons: ['not_a_validator', 'unknown_param', 'param_out_of_range', 'not_found', 'key_file_unreadable'],
 });
 export const govParamVote = defineMethod({
   name: 'gov.param.vote',
-  summary: 'Votes on a param proposal with this node\'s validator key.',
-  params: z.object({ id: zId, choice: Choice }),
-  order: ['id', 'choice'],
+  summary: 'Votes on a param proposal with the node key or the validator wallet key `from`.',
+  params: z.object({ id: zId, choice: Choice, from: zFrom.optional() }),
+  order: ['id', 'choice', 'from'],
   result: TxAck,
   mutating: true,
-  reasons: ['not_a_validator', 'vote_closed', 'not_found'],
+  reasons: ['not_a_validator', 'vote_closed', 'not_found', 'key_file_unreadable'],
 });
 export const govParamRollback = defineMethod({
   name: 'gov.param.rollback',
   summary: 'Rolls back an Active param change within ROLLBACK_WINDOW_EPOCHS of its activation.',
-  params: z.object({ id: zId, reason: z.string().min(1).max(1024) }),
-  order: ['id', 'reason'],
+  params: z.object({ id: zId, reason: z.string().min(1).max(1024), from: zFrom.optional() }),
+  order: ['id', 'reason', 'from'],
   result: TxAck,
   mutating: true,
-  reasons: ['not_a_validator', 'bad_transition', 'rollback_window_closed', 'not_found'],
+  reasons: ['not_a_validator', 'bad_transition', 'rollback_window_closed', 'not_found', 'key_file_unreadable'],
 });
 
 export const TREASURY_METHODS = [

@@ -89,6 +89,13 @@ describe('contract-cli gov', () => {
     const v = await cli('gov', 'disburse', 'vote', '--id', '1', '--choice', 'yes');
     expect(v.code, v.stderr).toBe(0);
     await statusIs(1, 'Timelocked');
+    // scheduled_epoch 1 starts at height 120: refused before (no lease is taken for it)
+    if ((await call('chain.tip')).height < 110) {
+      const early = await cli('gov', 'disburse', 'execute', '--id', '1');
+      expect(early.code).toBe(1);
+      expect(early.stderr).toMatch(/not_scheduled/);
+    }
+    await until(async () => ((await call('chain.tip')).height >= 119 ? true : undefined), 'height 119', 120_000);
     const ex = await cli('gov', 'disburse', 'execute', '--id', '1', '--format', 'json');
     expect(ex.code, ex.stderr).toBe(0);
     const executed = await statusIs(1, 'Executed');
@@ -105,16 +112,20 @@ describe('contract-cli gov', () => {
     expect(Object.keys(fromCli).sort()).toEqual(Object.keys(fromRpc).sort());
     const human = await cli('gov', 'disburse', 'show', '--id', '1');
     expect(human.stdout).toMatch(/Finalized/);
-  }, 120_000);
+    expect(human.stdout).toMatch(/fee 1, paid by the treasury/);
+    const bal = JSON.parse((await cli('gov', 'treasury', 'balance', '--format', 'json')).stdout);
+    expect(bal).toMatchObject({ fee_share_bps: 1000 });
+  }, 240_000);
 
   it('param update and history', async () => {
-    expect((await cli('gov', 'param', 'update', 'energy_min_stake', '2000')).code).toBe(0);
+    expect((await cli('gov', 'param', 'update', 'energy_min_stake', '2000', '--epoch', '50')).code).toBe(0);
     const h = await until(async () => {
       const r = await cli('gov', 'param', 'history', '--format', 'json');
       const list = JSON.parse(r.stdout);
       return list.length > 0 ? list : undefined;
     }, 'param proposal');
-    expect(h[0]).toMatchObject({ name: 'energy_min_stake', value: '2000', status: 'Voting' });
+    expect(h[0]).toMatchObject({ name: 'energy_min_stake', value: '2000', status: 'Voting', scheduled_epoch: 50 });
+    expect((await cli('gov', 'param', 'history')).stdout).toMatch(/scheduled epoch 50/);
     const bad = await cli('gov', 'param', 'update', 'energy_min_stake', 'lots');
     expect(bad.code).toBe(2);
   }, 60_000);
@@ -140,7 +151,10 @@ describe('contract-cli gov', () => {
     const ids = prov.disbursements.map((d: any) => d.id);
     expect(ids[0]).toBe(1);
     expect([[1], [1, 2]]).toContainEqual(ids);
-    const leftovers = (await fs.readdir(path.join(dir, 'treasury'))).filter((f) => f !== 'provenance.json');
+    // the executor's intent queue is written the same way: whole too
+    const intents = JSON.parse(await fs.readFile(path.join(dir, 'treasury', 'intents.json'), 'utf8'));
+    expect(intents.version).toBe(1);
+    const leftovers = (await fs.readdir(path.join(dir, 'treasury'))).filter((f) => f !== 'provenance.json' && f !== 'intents.json');
     expect(leftovers.every((f) => f.includes('.tmp') || f.startsWith('.'))).toBe(true);
   }, 120_000);
 });

@@ -1,9 +1,11 @@
 /**
  * The treasury module in a real in-process node (real classic-level chain DB, real RPC on a free
  * port, blocks produced with dev.mine_one): fund the treasury, create → queue → vote → tally →
- * timelock → execute (lease) → Finalized; a second disbursement executed and rolled back inside
- * its window with the compensating move; provenance.json; metrics; params; and a from-genesis
- * replay that reproduces the treasury state and root.
+ * timelock → (scheduled epoch) → execute (lease; the treasury pays the execution fee) → Finalized;
+ * a second disbursement executed and rolled back inside its window with the compensating move;
+ * provenance.json; metrics; params; a wallet key (`from`) that signs and pays for its calls; the
+ * executor's intent queue surviving a node restart (the lost tx re-submitted from
+ * treasury/intents.json); and a from-genesis replay that reproduces the treasury state and root.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -30,6 +32,10 @@ async function call(method: string, params: unknown = []): Promise<any> {
 async function mine(n = 1): Promise<void> {
   for (let i = 0; i < n; i++) await call('dev.mine_one');
 }
+async function mineTo(height: number): Promise<void> {
+  while ((await call('chain.tip')).height < height) await mine();
+}
+let config: ReturnType<typeof loadConfig>['config'];
 const payload = (amount: number, title: string) => ({
   proposal: { title, summary: 'integration', quorum: { operators_ppm: 670000, builders_ppm: 670000 }, vote_window_blocks: 3, timelock_blocks: 2, rollback_window_blocks: 4 },
   disbursement: { destination: DEST, amount, memo: title, scheduled_epoch: 1 },
@@ -37,7 +43,7 @@ const payload = (amount: number, title: string) => ({
 
 beforeAll(async () => {
   dir = await tempDir('tb-treasury');
-  const config = loadConfig({ cwd: os.tmpdir(), env: {}, flags: { data_dir: path.join(dir, 'node'), rpc_addr: '127.0.0.1:0', metrics_addr: '127.0.0.1:0', block_time_ms: '600000', log_level: 'warn' } }).config;
+  config = loadConfig({ cwd: os.tmpdir(), env: {}, flags: { data_dir: path.join(dir, 'node'), rpc_addr: '127.0.0.1:0', metrics_addr: '127.0.0.1:0', block_time_ms: '600000', log_level: 'warn' } }).config;
   node = await Node.start(config, { stdout: false });
   port = node.rpcPort!;
 }, 60_000);
@@ -75,6 +81,14 @@ describe('treasury in a node', () => {
     const q = await toStatus(1, 'Queued');
     expect(q.votes).toMatchObject({ yes: q.votes.total_stake, turnout_ppm: 1_000_000, passing: true });
     await toStatus(1, 'Timelocked');
+    // scheduled_epoch 1 starts at height 120: execution is refused before it (at mempool admission)
+    expect((await call('chain.tip')).height).toBeLessThan(119);
+    await call('gov.treasury.execute_disbursement', { id: 1 }).then(
+      () => expect.unreachable('executed before its scheduled epoch'),
+      (err) => expect(err.rpc.data.reason).toBe('not_scheduled'),
+    );
+    expect((await call('gov.treasury.disbursement', { id: 1 })).disbursement.next).toMatchObject({ event: 'scheduled_epoch', height: 120 });
+    await mineTo(119); // the next block is in epoch 1
 
     const pending = call('gov.treasury.execute_disbursement', { id: 1 });
     let r: any;
@@ -86,7 +100,9 @@ describe('treasury in a node', () => {
     const ex = await toStatus(1, 'Executed');
     expect(ex.tx_hash).toBe(r.tx_hash);
     expect((await call('account.get', [DEST])).balance).toBe('600');
-    expect((await call('gov.treasury.balance')).balance).toBe('9400');
+    // amount + the execution tx's fee (the fee floor, 1), refunded to the executor by the treasury
+    expect(ex.execution_fee).toBe('1');
+    expect((await call('gov.treasury.balance')).balance).toBe('9399');
     const status = await call('gov.treasury.executor_status');
     expect(status.lease).toMatchObject({ holder: status.self, live: true, id: 1 });
 
@@ -97,7 +113,17 @@ describe('treasury in a node', () => {
     expect(prov.disbursements.map((d: any) => [d.id, d.status])).toEqual([[1, 'Finalized']]);
 
     const metrics = await (await fetch(`http://127.0.0.1:${node!.metricsPort}/metrics`)).text();
-    expect(metrics).toMatch(/^treasury_balance 9400$/m);
+    expect(metrics).toMatch(/^treasury_balance 9399$/m);
+    expect(metrics).toMatch(/^treasury_executor_result_total\{result="success"\} 1$/m);
+    // every name the issue and the operations guide list
+    expect(metrics).toMatch(/^treasury_balance_ct 9399$/m);
+    expect(metrics).toMatch(/^treasury_balance_it 0$/m);
+    expect(metrics).toMatch(/^treasury_disbursement_backlog 0$/m);
+    expect(metrics).toMatch(/^treasury_disbursement_amount\{status="Finalized"\} 600$/m);
+    expect(metrics).toMatch(/^treasury_disbursement_amount_ct\{status="Finalized"\} 600$/m);
+    expect(metrics).toMatch(/^treasury_disbursement_scheduled_oldest_age_seconds 0$/m);
+    expect(metrics).toMatch(/^treasury_executor_staged_intents 0$/m);
+    for (const st of ['Draft', 'Voting', 'Queued', 'Timelocked', 'Executed']) expect(metrics).toMatch(new RegExp(`^governance_disbursements_total\\{status="${st}"\\} 1$`, 'm'));
     expect(metrics).toMatch(/^governance_disbursements_total\{status="Finalized"\} 1$/m);
     expect(metrics).toMatch(/^treasury_disbursements\{status="Finalized"\} 1$/m);
   }, 120_000);
@@ -117,7 +143,7 @@ describe('treasury in a node', () => {
     const d = (await call('gov.treasury.disbursement', { id: 2 })).disbursement;
     expect(d.status).toBe('RolledBack');
     expect(d.rollback).toMatchObject({ reason: 'wrong destination', prior_tx: tx_hash, compensation: { from: DEST, to: TREASURY_ADDRESS, amount: '400' } });
-    expect((await call('gov.treasury.balance')).balance).toBe('9400');
+    expect((await call('gov.treasury.balance')).balance).toBe('9398'); // the amount came back; the execution fee stays spent
     const late = await rpc(port, 'gov.treasury.rollback_disbursement', { id: 1, reason: 'too late' });
     expect(late.error?.data?.reason).toBe('rollback_window_closed');
     await new Promise((res) => setTimeout(res, 300));
@@ -138,6 +164,48 @@ describe('treasury in a node', () => {
     expect(bad.error?.data?.reason).toBe('unknown_param');
     expect((await call('gov.param.show', ['energy_min_stake']))[0]).toMatchObject({ value: '1000', default: '1000' });
   }, 60_000);
+
+  it('a wallet key named in `from` signs and pays for its calls; a non-validator key cannot vote', async () => {
+    const faucet = (await call('wallet.list')).wallets.find((w: any) => w.name === 'faucet');
+    const before = BigInt((await call('account.get', [faucet.address])).balance);
+    const { tx_hash } = await call('gov.treasury.submit_disbursement', { payload: payload(50, 'from the faucet'), from: 'faucet' });
+    await mine();
+    const d = (await call('gov.treasury.disbursement', { id: 3 })).disbursement;
+    expect(d).toMatchObject({ creator: faucet.address, status: 'Draft' });
+    const tx = (await call('tx.status', { hash: tx_hash })) as { status: string };
+    expect(tx.status).toBe('included');
+    expect(BigInt((await call('account.get', [faucet.address])).balance)).toBe(before - 1n); // its own fee
+    await call('gov.treasury.queue_disbursement', { id: 3, from: 'faucet' });
+    await mine();
+    const v = await rpc(port, 'gov.treasury.vote_disbursement', { id: 3, choice: 'yes', from: 'faucet' });
+    expect(v.error?.data?.reason).toBe('not_a_validator');
+    const nobody = await rpc(port, 'gov.treasury.vote_disbursement', { id: 3, choice: 'yes', from: 'nobody' });
+    expect(nobody.error?.data?.reason).toBe('not_found');
+    const bal = await call('gov.treasury.balance');
+    expect(bal).toMatchObject({ fee_share_bps: 1000 });
+    expect(BigInt(bal.fees_accrued)).toBeGreaterThanOrEqual(0n);
+  }, 60_000);
+
+  it('a staged execution intent survives a restart: the lost tx is re-submitted from treasury/intents.json', async () => {
+    await call('gov.treasury.vote_disbursement', { id: 3, choice: 'yes' });
+    await toStatus(3, 'Timelocked');
+    const { tx_hash } = await call('gov.treasury.execute_disbursement', { id: 3 }); // lease still held: no wait
+    const staged = await call('gov.treasury.executor_status');
+    expect(staged.intents).toMatchObject([{ disbursement_id: 3, tx_hash, submissions: 1, lease: { id: 1, holder: staged.self } }]);
+    const file = JSON.parse(await fs.readFile(path.join(dir, 'node', 'treasury', 'intents.json'), 'utf8'));
+    expect(file.intents.map((i: any) => i.tx_hash)).toEqual([tx_hash]);
+    // stop before any block: the mempool (and the tx in it) is gone; the intent file is not
+    await node!.stop();
+    node = await Node.start(config, { stdout: false });
+    port = node.rpcPort!;
+    const after = await call('gov.treasury.executor_status');
+    expect(after.intents).toMatchObject([{ disbursement_id: 3, tx_hash, submissions: 2 }]);
+    expect((await call('tx.status', { hash: tx_hash })).status).toBe('pending');
+    const ex = await toStatus(3, 'Executed');
+    expect(ex.tx_hash).toBe(tx_hash);
+    await mine();
+    expect((await call('gov.treasury.executor_status')).intents).toEqual([]);
+  }, 120_000);
 
   it('a from-genesis replay reproduces the treasury state and root', async () => {
     const tip = await call('chain.tip');

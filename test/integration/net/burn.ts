@@ -24,6 +24,11 @@ process.on('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
 
+/** Kills every burner this process started (an afterAll hook: a cluster that never finished starting has no cleanup). */
+export function stopAllBurners(): void {
+  for (const p of live) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+}
+
 /** Starts `n` CPU-burning children; the returned function kills them (idempotent). */
 export function startBurners(n = burnCount()): () => void {
   const mine: ChildProcess[] = [];

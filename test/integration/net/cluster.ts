@@ -48,10 +48,10 @@ async function poll<T>(cond: () => Promise<T | undefined | false>, timeoutMs: nu
   }
 }
 
-export async function startCluster(o: { validators: number; fullNodes?: number; blockTimeMs?: number; env?: Record<string, Record<string, string>> }): Promise<Cluster> {
+export async function startCluster(o: { validators: number; fullNodes?: number; blockTimeMs?: number; stakes?: string[]; env?: Record<string, Record<string, string>> }): Promise<Cluster> {
   const dir = await tempDir('tb-net');
   const stopBurners = startBurners();
-  const plan = await createLocalnet({ dir, validators: o.validators, blockTimeMs: o.blockTimeMs ?? 300 });
+  const plan = await createLocalnet({ dir, validators: o.validators, blockTimeMs: o.blockTimeMs ?? 300, stakes: o.stakes });
   const nodes: ClusterNode[] = plan.nodes.map((spec) => ({ name: spec.name, spec, env: { TB_P2P_TEST_HOOKS: '1', ...(o.env?.[spec.name] ?? {}) }, rpcPort: 0, metricsPort: 0 }));
   for (let i = 1; i <= (o.fullNodes ?? 0); i++) {
     const name = `f${i}`;
@@ -107,6 +107,11 @@ export async function startCluster(o: { validators: number; fullNodes?: number; 
   };
   await Promise.all(nodes.map((n) => c.start(n.name)));
   return c;
+}
+
+/** The Tendermint state of a node (`consensus.finality` → consensus). */
+export async function consensusOf(c: Cluster, name: string): Promise<{ height: number; round: number; step: string; proposer: string }> {
+  return (await c.rpc(name, 'consensus.finality')).consensus;
 }
 
 /** Heads and finalized heights of running nodes. */

@@ -14,7 +14,7 @@ const P = adParams(TREASURY_EMPTY as never);
 const V = 'tb1' + 'aa'.repeat(20);
 const T0 = 1_800_000_000_000;
 function ctx(ts: number, sender = V): TxContext {
-  return { height: 1, epoch: 0, timestampMs: ts, proposer: V, validators: new Map([[V, 1n]]), ledger: {} as never, read: () => TREASURY_EMPTY as never, sender, txHash: '00', fee: 0n, index: 0 };
+  return { height: 1, epoch: 0, timestampMs: ts, proposer: V, validators: new Map([[V, 1n]]), ledger: {} as never, fees: 0n, read: () => TREASURY_EMPTY as never, sender, txHash: '00', fee: 0n, index: 0 };
 }
 function apply(s: AdState, call: unknown, ts = T0, sender = V) {
   return adMarketChain.applyTx(s, call as never, ctx(ts, sender));

@@ -20,7 +20,7 @@ const V = 'tb1' + 'aa'.repeat(20);
 const T0 = 1_800_000_000_000;
 const treasury = (params: Record<string, string> = {}) => ({ params });
 function ctx(ts: number, params: Record<string, string> = {}): TxContext {
-  return { height: 1, epoch: 0, timestampMs: ts, proposer: V, validators: new Map([[V, 1n]]), ledger: {} as never, read: () => treasury(params) as never, sender: V, txHash: '00', fee: 0n, index: 0 };
+  return { height: 1, epoch: 0, timestampMs: ts, proposer: V, validators: new Map([[V, 1n]]), ledger: {} as never, fees: 0n, read: () => treasury(params) as never, sender: V, txHash: '00', fee: 0n, index: 0 };
 }
 const must = (r: ReturnType<typeof adMarketChain.applyTx>) => {
   if (!r.ok) throw new Error(`${r.reason}: ${r.message}`);

@@ -2,13 +2,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../../src/shared/api/errors.js';
 import { BlockHeader } from '../../../src/shared/api/types.js';
 import { addressOf } from '../../../src/node-core/chain/address.js';
 import { Chain, ChainDbError } from '../../../src/node-core/chain/chain.js';
 import { ImportError } from '../../../src/node-core/chain/verify.js';
-import { makeBlock, txRoot } from '../../../src/node-core/chain/block.js';
+import { decodeBlock, makeBlock, txRoot } from '../../../src/node-core/chain/block.js';
 import { State } from '../../../src/node-core/chain/state.js';
 import { signTransfer } from '../../../src/node-core/chain/tx.js';
 import { generateKeys, verify } from '../../../src/node-core/crypto/ed25519.js';
@@ -157,6 +157,40 @@ describe('state root', () => {
   });
 });
 
+describe('group commit of catch-up imports', () => {
+  it('a run of queued imports is fsynced once, at its end; a bad block ending a run still leaves the good ones synced', async () => {
+    const t = await open({ mempool: { maxPerAccount: 100 } });
+    for (let i = 0; i < 6; i++) {
+      await fill(t, 2);
+      await t.chain.produceBlock();
+    }
+    const blocks = await Promise.all([1, 2, 3, 4, 5, 6].map(async (h) => (await t.chain.blockAt(h))!.bytes));
+    const follower = await Chain.open({ dir: path.join(t.root, 'follower'), genesis: t.genesis, nodeKey: generateKeys() as never });
+    try {
+      const db = (follower as unknown as { db: ChainDb }).db;
+      const syncs: boolean[] = [];
+      const orig = db.commitBlock.bind(db);
+      db.commitBlock = (c, o = {}) => {
+        syncs.push(o.sync ?? true);
+        return orig(c, o);
+      };
+      const putMeta = vi.spyOn(db, 'putMeta');
+      await Promise.all(blocks.slice(0, 3).map((b) => follower.importBlock(b)));
+      expect(syncs).toEqual([false, false, true]);
+      expect(follower.tip().finalized_height).toBe(3);
+      // blocks 4 and 5 queued with a bad copy of 6 behind them: 4, 5 unsynced, then one flush
+      const bad = makeBlock({ ...decodeBlock(blocks[5]).header, stateRoot: new Uint8Array(32).fill(9) }, decodeBlock(blocks[5]).txs, t.nodeKey.secretKey).bytes;
+      const r = await Promise.allSettled([blocks[3], blocks[4], bad].map((b) => follower.importBlock(b)));
+      expect(r.map((x) => x.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      expect(syncs).toEqual([false, false, true, false, false]);
+      expect(putMeta).toHaveBeenCalledTimes(1); // the flush: one synced write
+      expect(follower.tip()).toMatchObject({ height: 5, finalized_height: 5 });
+    } finally {
+      await follower.close();
+    }
+  });
+});
+
 describe('persistence', () => {
   it('reopening after close resumes at the same head and state root, with the same accounts and tx index', async () => {
     const t = await open({ mempool: { maxPerAccount: 100 } });
@@ -213,29 +247,99 @@ describe('persistence', () => {
     t.chain = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey });
   });
 
-  it('accounts that disagree with the head state root are reported as corrupt', async () => {
+  it('a state tree that disagrees with the head state root is reported as corrupt; a bad account record when it is read', async () => {
     const t = await open();
     await fill(t, 2);
     await t.chain.produceBlock();
     await t.chain.close();
-    // tamper with one account record behind the chain's back
+    // tamper with one page hash of the stored state tree behind the chain's back
     const db = new ClassicLevel<Uint8Array, Uint8Array>(t.dir, { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
-    const f = await t.keystore.get('faucet');
-    const key = new Uint8Array([0x61, ...fromHex(f.address.slice(3))]);
-    await db.put(key, new Uint8Array(16).fill(1));
+    const page = new Uint8Array([0x71, 7]); // 'q' page 7
+    const good = await db.get(page);
+    await db.put(page, new Uint8Array(32).fill(1));
     await db.close();
     const err = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey }).catch((e) => e);
     expect(err).toBeInstanceOf(ChainDbError);
     expect(err.message).toMatch(/state root/);
     const db2 = new ClassicLevel<Uint8Array, Uint8Array>(t.dir, { keyEncoding: 'view', valueEncoding: 'view' });
-    await db2.put(key, new Uint8Array([1, 2, 3]));
+    await db2.put(page, new Uint8Array([1, 2, 3]));
     await db2.close();
     const err2 = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey }).catch((e) => e);
     expect(err2).toBeInstanceOf(ChainDbError);
     expect(err2.message).toMatch(/bad size.*Ways out/);
+    // restore the page; a malformed account record surfaces (as ChainDbError) when that account is read
+    const db3 = new ClassicLevel<Uint8Array, Uint8Array>(t.dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db3.put(page, good!);
+    const f = await t.keystore.get('faucet');
+    await db3.put(new Uint8Array([0x61, ...fromHex(f.address.slice(3))]), new Uint8Array([1, 2, 3]));
+    await db3.close();
+    t.chain = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey });
+    expect(() => t.chain.accountState(f.address)).toThrow(/bad size.*Ways out/);
+    await t.chain.close();
     await fs.rm(t.dir, { recursive: true });
     t.chain = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey });
+  });
+
+  it('opens without reading any account (the tree is on disk) and reads accounts on demand', async () => {
+    const t = await open();
+    await fill(t, 3);
+    await t.chain.produceBlock();
+    const f = await t.keystore.get('faucet');
+    const before = t.chain.accountState(f.address);
+    const tip = t.chain.tip();
+    await t.chain.close();
+    // move every account record away: the open still checks out (it reads the tree, not accounts)
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(t.dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    const saved: [Uint8Array, Uint8Array][] = [];
+    for await (const kv of db.iterator({ gte: Buffer.from('a'), lt: Buffer.from('b') })) saved.push(kv);
+    await db.clear({ gte: Buffer.from('a'), lt: Buffer.from('b') });
+    await db.close();
+    t.chain = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey });
+    expect(t.chain.tip()).toEqual(tip);
+    expect(t.chain.accountState(f.address).balance).toBe(0n);
+    await t.chain.close();
+    const db2 = new ClassicLevel<Uint8Array, Uint8Array>(t.dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db2.batch(saved.map(([key, value]) => ({ type: 'put' as const, key, value })));
+    await db2.close();
+    t.chain = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey });
+    expect(t.chain.accountState(f.address)).toEqual(before);
+  });
+
+  it('tiny account and bucket caches give the same roots as an unbounded in-memory state', async () => {
+    const t = await open({ mempool: { maxPerAccount: 100 } });
+    const u = await open({ genesis: () => t.genesis });
+    const small = await Chain.open({ dir: path.join(u.root, 'small'), genesis: t.genesis, nodeKey: u.nodeKey, stateCache: { accounts: 3, buckets: 2 } });
+    try {
+      const f = await t.keystore.get('faucet');
+      const to = Array.from({ length: 12 }, () => addressOf(generateKeys().publicKey));
+      for (let i = 0; i < 4; i++) {
+        await fill(t, 12, to); // the same receivers again: their buckets and leaves change in place
+        const h = await t.chain.produceBlock();
+        expect((await small.importBlock((await t.chain.blockAt(h.height))!.bytes)).state_root).toBe(h.state_root);
+      }
+      expect(small.accountState(f.address)).toEqual(t.chain.accountState(f.address));
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('a layout-3 chain DB (no tree records) is upgraded at open: same head and root', async () => {
+    const t = await open();
+    await fill(t, 4);
+    await t.chain.produceBlock();
+    const tip = t.chain.tip();
+    await t.chain.close();
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(t.dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    for (const p of ['n', 'k', 'q']) await db.clear({ gte: Buffer.from(p), lt: Buffer.from(String.fromCharCode(p.charCodeAt(0) + 1)) });
+    await db.put(Buffer.from('mschema'), new Uint8Array([3])); // canonical CBOR 3
+    await db.close();
+    t.chain = await Chain.open({ dir: t.dir, genesis: t.genesis, nodeKey: t.nodeKey });
+    expect(t.chain.tip()).toEqual(tip);
+    await fill(t, 2);
+    await t.chain.produceBlock();
+    await t.reopen();
+    expect(t.chain.tip().height).toBe(tip.height + 1);
   });
 
   it('ChainDb.repair runs on a closed DB', async () => {

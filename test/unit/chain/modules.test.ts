@@ -135,7 +135,7 @@ describe('opening a data dir', () => {
     const err = await Chain.open({ dir, genesis: single, nodeKey: vals[0], verifyPool: pool }).catch((e) => e);
     expect(err).toBeInstanceOf(ChainDbError);
     expect(err.kind).toBe('version');
-    expect(err.message).toMatch(/written in layout version 2 \(before chain modules\); this node reads layout version 3/);
+    expect(err.message).toMatch(/written in layout version 2 \(before chain modules\); this node reads layout version 4/);
     expect(err.message).toMatch(/resync: move .* aside/);
     expect(err.message).toMatch(/restore a snapshot taken by this version/);
     const db2 = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });

@@ -53,6 +53,7 @@ describe('loadConfig defaults', () => {
       governor_shadow_only: true,
       governor_sign: false,
       dns_dev_trade: false,
+      energy_dev_trade: false,
       ad_policy_snapshot_keep: 336,
       p2p: true,
       p2p_quic_addr: '127.0.0.1:0',

@@ -55,7 +55,7 @@ export class World {
       },
     };
     const ctx: TxContext = {
-      height: this.height, epoch: 0, timestampMs: 1_700_000_000_000 + this.height * 1000, proposer: sender, validators: new Map(), ledger,
+      height: this.height, epoch: 0, timestampMs: 1_700_000_000_000 + this.height * 1000, proposer: sender, validators: new Map(), ledger, fees: 0n,
       read: () => {
         throw new Error('not used');
       },

@@ -26,7 +26,7 @@ const queries = dashboards.flatMap((d) => d.rows.flatMap((r) => r.panels.flatMap
 
 describe('dashboard PromQL', () => {
   it('has the core dashboards and one per module contribution', () => {
-    expect(dashboards.map((d) => d.uid)).toEqual(['tb-node-health', 'tb-network-consensus', 'tb-backups', 'tb-governor', 'tb-treasury', 'tb-ad-market', 'tb-names']);
+    expect(dashboards.map((d) => d.uid)).toEqual(['tb-node-health', 'tb-network-consensus', 'tb-backups', 'tb-governor', 'tb-treasury', 'tb-ad-market', 'tb-names', 'tb-energy']);
     expect(queries.length).toBeGreaterThan(40);
   });
 

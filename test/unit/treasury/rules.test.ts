@@ -10,6 +10,8 @@ import type { BlockContext, Ledger, TxContext } from '../../../src/node-core/cha
 import type { AccountState } from '../../../src/node-core/chain/state.js';
 import { TREASURY_ADDRESS } from '../../../src/node-core/treasury/account.js';
 import { kindByOp, treasuryChainModule as M, type TreasuryCall } from '../../../src/node-core/treasury/chain-module.js';
+import { collectFeeShare } from '../../../src/node-core/treasury/accrual.js';
+import { accrueToTreasury } from '../../../src/node-core/treasury/index.js';
 import { getParam } from '../../../src/node-core/treasury/params.js';
 import { EMPTY_TREASURY, type TreasuryState } from '../../../src/node-core/treasury/state.js';
 
@@ -32,7 +34,7 @@ class World {
     this.ledger = ledgerOver(acc);
   }
   block(): BlockContext {
-    return { height: this.height, epoch: Math.floor(this.height / 120), timestampMs: 1_700_000_000_000 + this.height * 1000, proposer: A, validators: this.validators, ledger: this.ledger, read: () => { throw new Error('no reads'); } };
+    return { height: this.height, epoch: Math.floor(this.height / 120), timestampMs: 1_700_000_000_000 + this.height * 1000, proposer: A, validators: this.validators, ledger: this.ledger, fees: 0n, read: () => { throw new Error('no reads'); } };
   }
   /** Runs beginBlock for heights up to `h` (inclusive). */
   to(h: number): void {
@@ -90,6 +92,7 @@ function timelocked(w: World): void {
   expect(w.d().status).toBe('Queued');
   w.to(w.d().activation_height!);
   expect(w.d().status).toBe('Timelocked');
+  w.to(120); // scheduled_epoch 1 starts at height 120
 }
 
 describe('treasury disbursement lifecycle', () => {
@@ -101,7 +104,10 @@ describe('treasury disbursement lifecycle', () => {
     expect(w.d().status).toBe('Executed');
     expect(w.d().tx_hash).toBe('ab'.repeat(32));
     expect(w.bal(OUT)).toBe(500n);
-    expect(w.bal(TREASURY_ADDRESS)).toBe(9_500n);
+    // the treasury pays amount + the execution tx's fee (1, refunded to the executor B)
+    expect(w.bal(TREASURY_ADDRESS)).toBe(9_499n);
+    expect(w.bal(B)).toBe(1n);
+    expect(w.d().execution_fee).toBe('1');
     w.to(w.d().finalize_height! - 1);
     expect(w.d().status).toBe('Executed');
     w.to(w.d().finalize_height!);
@@ -138,13 +144,13 @@ describe('treasury disbursement lifecycle', () => {
     expect(w.bal(TREASURY_ADDRESS)).toBe(10_000n);
   });
 
-  it('refuses execution the treasury cannot fund, and a destination that is not a chain account', () => {
+  it('refuses execution the treasury cannot fund (amount + execution fee), moving nothing', () => {
     const w = world();
-    w.tx(STRANGER, create(payload({}, 20_000)));
+    w.tx(STRANGER, create(payload({}, 10_000))); // the treasury holds exactly the amount, not the fee
     w.tx(STRANGER, { op: 'advance', id: 1 });
     w.tx(A, { op: 'vote', id: 1, choice: 'yes' });
     w.to(w.d().vote_deadline_height!);
-    w.to(w.d().activation_height!);
+    w.to(120);
     w.tx(A, { op: 'lease', ttl: 50 });
     expect(w.tx(A, { op: 'execute', id: 1 })).toMatchObject({ ok: false, reason: 'insufficient_funds' });
     expect(w.d().status).toBe('Timelocked');
@@ -209,7 +215,7 @@ describe('rollback of an executed disbursement', () => {
     expect(w.d().status).toBe('RolledBack');
     expect(w.d().rollback).toMatchObject({ reason: 'wrong destination', prior_tx: 'ab'.repeat(32), compensation: { from: OUT, to: TREASURY_ADDRESS, amount: '500' } });
     expect(w.bal(OUT)).toBe(0n);
-    expect(w.bal(TREASURY_ADDRESS)).toBe(10_000n);
+    expect(w.bal(TREASURY_ADDRESS)).toBe(9_999n); // amount back; the execution fee stays spent
     w.to(w.height + 20);
     expect(w.d().status).toBe('RolledBack'); // never finalized afterwards
   });
@@ -237,10 +243,10 @@ describe('governance params', () => {
   it('propose → vote → approved → active at the next epoch → rollback within the window', () => {
     const w = world();
     expect(getParam(w.s, 'energy_min_stake')).toBe(1000n);
-    expect(w.tx(STRANGER, { op: 'param_propose', name: 'energy_min_stake', value: 2000n })).toMatchObject({ ok: false, reason: 'not_a_validator' });
-    expect(w.tx(A, { op: 'param_propose', name: 'nope', value: 1n })).toMatchObject({ ok: false, reason: 'unknown_param' });
-    expect(w.tx(A, { op: 'param_propose', name: 'energy_slashing_rate_bps', value: 10_001n })).toMatchObject({ ok: false, reason: 'param_out_of_range' });
-    expect(w.tx(A, { op: 'param_propose', name: 'energy_min_stake', value: 2000n })).toEqual({ ok: true }); // A votes yes: 50% = quorum
+    expect(w.tx(STRANGER, { op: 'param_propose', name: 'energy_min_stake', value: 2000n, epoch: null })).toMatchObject({ ok: false, reason: 'not_a_validator' });
+    expect(w.tx(A, { op: 'param_propose', name: 'nope', value: 1n, epoch: null })).toMatchObject({ ok: false, reason: 'unknown_param' });
+    expect(w.tx(A, { op: 'param_propose', name: 'energy_slashing_rate_bps', value: 10_001n, epoch: null })).toMatchObject({ ok: false, reason: 'param_out_of_range' });
+    expect(w.tx(A, { op: 'param_propose', name: 'energy_min_stake', value: 2000n, epoch: null })).toEqual({ ok: true }); // A votes yes: 50% = quorum
     w.to(121);
     expect(w.s.param_proposals[0]).toMatchObject({ status: 'Approved', activation_height: 240 });
     expect(getParam(w.s, 'energy_min_stake')).toBe(1000n);
@@ -253,11 +259,149 @@ describe('governance params', () => {
   });
   it('rollback after ROLLBACK_WINDOW_EPOCHS is refused; a minority proposal is rejected', () => {
     const w = world();
-    w.tx(A, { op: 'param_propose', name: 'energy_oracle_timeout_blocks', value: 60n });
-    w.tx(B, { op: 'param_propose', name: 'energy_min_stake', value: 5n }); // 30% < quorum
+    w.tx(A, { op: 'param_propose', name: 'energy_oracle_timeout_blocks', value: 60n, epoch: null });
+    w.tx(B, { op: 'param_propose', name: 'energy_min_stake', value: 5n, epoch: null }); // 30% < quorum
     w.to(361);
     expect(w.s.param_proposals.map((p) => p.status)).toEqual(['Active', 'Rejected']);
     expect(w.tx(B, { op: 'param_rollback', id: 1, reason: 'late' })).toMatchObject({ ok: false, reason: 'rollback_window_closed' });
     expect(getParam(w.s, 'energy_oracle_timeout_blocks')).toBe(60n);
   });
+});
+
+describe('scheduled_epoch', () => {
+  it('a Timelocked disbursement is not executed before its scheduled epoch starts, and is from its first block on', () => {
+    const w = world();
+    w.tx(STRANGER, create({ ...payload(), disbursement: { destination: OUT, amount: 500, memo: 'm', scheduled_epoch: 2 } }));
+    w.tx(STRANGER, { op: 'advance', id: 1 });
+    w.tx(A, { op: 'vote', id: 1, choice: 'yes' });
+    w.to(w.d().vote_deadline_height!);
+    w.to(w.d().activation_height!);
+    expect(w.d().status).toBe('Timelocked');
+    w.tx(A, { op: 'lease', ttl: 500 });
+    w.to(239);
+    expect(w.tx(A, { op: 'execute', id: 1 })).toMatchObject({ ok: false, reason: 'not_scheduled', message: expect.stringContaining('epoch 2 (from height 240)') });
+    expect(w.bal(OUT)).toBe(0n);
+    w.to(240);
+    expect(w.tx(A, { op: 'execute', id: 1 })).toEqual({ ok: true });
+    expect(w.bal(OUT)).toBe(500n);
+  });
+});
+
+describe('fee share and accruals', () => {
+  it('endBlock moves floor(fees × treasury_fee_share_bps / 10000) proposer → treasury; value is conserved', () => {
+    const w = world();
+    w.ledger.credit(A, 1_000n); // the proposer A has been paid the block's fees
+    const total = () => w.bal(A) + w.bal(TREASURY_ADDRESS);
+    const before = total();
+    for (const [fees, share] of [[0n, 0n], [9n, 0n], [10n, 1n], [999n, 99n], [1_000n, 100n]] as const) {
+      const t0 = w.bal(TREASURY_ADDRESS);
+      w.s = M.endBlock!(w.s, { ...w.block(), fees });
+      expect(w.bal(TREASURY_ADDRESS) - t0, `fees ${fees}`).toBe(share);
+    }
+    expect(total()).toBe(before);
+    expect(w.s.fees_accrued).toBe('200');
+    expect(getParam(w.s, 'treasury_fee_share_bps')).toBe(1000n);
+  });
+  it('the share is capped at what the proposer still holds (never minted); 0 bps takes nothing', () => {
+    const w = world();
+    w.ledger.credit(A, 3n);
+    w.s = collectFeeShare(w.s, { ...w.block(), fees: 100n }); // wants 10, A holds 3
+    expect(w.bal(A)).toBe(0n);
+    expect(w.s.fees_accrued).toBe('3');
+    w.s = { ...w.s, params: { treasury_fee_share_bps: '0' } };
+    w.ledger.credit(A, 50n);
+    const s1 = collectFeeShare(w.s, { ...w.block(), fees: 100n });
+    expect(s1).toBe(w.s);
+    expect(w.bal(A)).toBe(50n);
+  });
+  it('accrueToTreasury moves a positive amount from the payer, or refuses with nothing moved', () => {
+    const w = world();
+    w.ledger.credit(B, 40n);
+    expect(accrueToTreasury(w.ledger, B, 25n)).toBeNull();
+    expect(w.bal(TREASURY_ADDRESS)).toBe(10_025n);
+    expect(accrueToTreasury(w.ledger, B, 0n)).toMatchObject({ reason: 'bad_amount' });
+    expect(accrueToTreasury(w.ledger, B, 16n)).toMatchObject({ reason: 'insufficient_balance' });
+    expect(w.bal(B)).toBe(15n);
+  });
+});
+
+describe('param activation epoch', () => {
+  it('a passed proposal that names a later epoch activates at that epoch, not at the next boundary', () => {
+    const w = world();
+    expect(w.tx(A, { op: 'param_propose', name: 'energy_slashing_rate_bps', value: 700n, epoch: 4 })).toEqual({ ok: true });
+    w.to(121);
+    expect(w.s.param_proposals[0]).toMatchObject({ status: 'Approved', activation_height: 480, scheduled_epoch: 4 });
+    w.to(479);
+    expect(getParam(w.s, 'energy_slashing_rate_bps')).toBe(500n);
+    w.to(480);
+    expect(getParam(w.s, 'energy_slashing_rate_bps')).toBe(700n);
+    // an epoch already passed changes nothing: the first boundary after the vote
+    expect(w.tx(A, { op: 'param_propose', name: 'energy_min_stake', value: 7n, epoch: 1 })).toEqual({ ok: true });
+    w.to(601);
+    expect(w.s.param_proposals[1]).toMatchObject({ status: 'Approved', activation_height: 720 });
+  });
+  it('the tx body carries the epoch only when set, and refuses epoch 0', () => {
+    const k = kindByOp('param_propose');
+    expect(k.encode({ op: 'param_propose', name: 'x', value: 1n, epoch: null })).toEqual(['x', 1n]);
+    expect(k.decode(['x', 1n, 3])).toEqual({ op: 'param_propose', name: 'x', value: 1n, epoch: 3 });
+    expect(() => k.decode(['x', 1n, 0])).toThrow(/at least 1/);
+    expect(() => k.decode(['x'])).toThrow(/2 or 3/);
+  });
+});
+
+describe('every state, every call (the transition table)', () => {
+  /** A world with disbursement 1 driven to `target` (A holds the lease from height 1 on). */
+  function at(target: string): World {
+    const w = world();
+    w.tx(A, { op: 'lease', ttl: 1000 });
+    w.tx(STRANGER, create(payload()));
+    if (target === 'Draft') return w;
+    w.tx(STRANGER, { op: 'advance', id: 1 });
+    if (target === 'Voting') return w;
+    if (target === 'Expired') {
+      w.to(w.d().vote_deadline_height!);
+      return w;
+    }
+    w.tx(A, { op: 'vote', id: 1, choice: 'yes' });
+    w.to(w.d().vote_deadline_height!);
+    if (target === 'Queued') return w;
+    w.to(120);
+    if (target === 'Timelocked') return w;
+    expect(w.tx(A, { op: 'execute', id: 1 })).toEqual({ ok: true });
+    if (target === 'Executed') return w;
+    if (target === 'RolledBack') {
+      expect(w.tx(B, { op: 'rollback', id: 1, reason: 'r' })).toEqual({ ok: true });
+      return w;
+    }
+    w.to(w.d().finalize_height!);
+    return w;
+  }
+  const STATES = ['Draft', 'Voting', 'Queued', 'Timelocked', 'Executed', 'Finalized', 'RolledBack', 'Expired'];
+  // expected outcome of each call per state: a new status, or the refusal reason
+  const TABLE: Record<string, Record<string, string>> = {
+    advance: { Draft: 'Voting', Voting: 'bad_transition', Queued: 'bad_transition', Timelocked: 'bad_transition', Executed: 'bad_transition', Finalized: 'bad_transition', RolledBack: 'bad_transition', Expired: 'bad_transition' },
+    vote: { Draft: 'vote_closed', Voting: 'Voting', Queued: 'vote_closed', Timelocked: 'vote_closed', Executed: 'vote_closed', Finalized: 'vote_closed', RolledBack: 'vote_closed', Expired: 'vote_closed' },
+    execute: { Draft: 'bad_transition', Voting: 'bad_transition', Queued: 'timelocked', Timelocked: 'Executed', Executed: 'bad_transition', Finalized: 'bad_transition', RolledBack: 'bad_transition', Expired: 'bad_transition' },
+    rollback: { Draft: 'RolledBack', Voting: 'RolledBack', Queued: 'RolledBack', Timelocked: 'RolledBack', Executed: 'RolledBack', Finalized: 'rollback_window_closed', RolledBack: 'bad_transition', Expired: 'bad_transition' },
+  };
+  for (const [op, row] of Object.entries(TABLE))
+    for (const st of STATES)
+      it(`${op} from ${st} → ${row[st]}`, () => {
+        const w = at(st);
+        expect(w.d().status).toBe(st);
+        const treasury = w.bal(TREASURY_ADDRESS);
+        const out = w.bal(OUT);
+        const call: TreasuryCall = op === 'vote' ? { op: 'vote', id: 1, choice: 'no' } : op === 'rollback' ? { op: 'rollback', id: 1, reason: 'x' } : { op: op as 'advance' | 'execute', id: 1 };
+        const r = w.tx(op === 'execute' ? A : B, call);
+        const want = row[st]!;
+        if (STATES.includes(want)) {
+          expect(r).toEqual({ ok: true });
+          expect(w.d().status).toBe(want);
+        } else {
+          expect(r).toMatchObject({ ok: false, reason: want });
+          expect(w.d().status).toBe(st);
+          expect(w.bal(TREASURY_ADDRESS)).toBe(treasury); // a refused call moves nothing
+          expect(w.bal(OUT)).toBe(out);
+        }
+      });
 });

@@ -39,8 +39,12 @@ export interface CoreConfig<V> {
   self?: string;
   /** proposer(h, r) of the paper (§2): deterministic from the validator set. */
   proposer(height: number, round: number): string;
-  /** getValue() of line 18: a new value to propose at (height, round). */
-  getValue(height: number, round: number): V;
+  /**
+   * getValue() of line 18: a new value to propose at (height, round); undefined when the caller
+   * has none to offer yet (the node: the previous block is still being committed) — the proposer
+   * then stays silent in that round, as a slow proposer would (liveness only).
+   */
+  getValue(height: number, round: number): V | undefined;
   /** valid(v) of lines 23/29/36/50 (for the node: the block applies on the decided parent). */
   valid(v: V, height: number): boolean;
   idOf(v: V): ValueId;
@@ -340,7 +344,7 @@ export class TendermintCore<V> {
     this.step = 'propose'; // line 13
     if (this.c.self !== undefined && this.c.proposer(this.height, round) === this.c.self) {
       const proposal = this.validValue ?? this.c.getValue(this.height, round); // lines 15–18
-      this.sign({ type: 'proposal', height: this.height, round, value: proposal, validRound: this.validRound, from: this.c.self }); // line 19
+      if (proposal !== undefined) this.sign({ type: 'proposal', height: this.height, round, value: proposal, validRound: this.validRound, from: this.c.self }); // line 19
     }
     // Line 21 (non-proposers); the proposer arms it too, so a proposal that fails its own guard still moves on.
     this.arm('propose', round);

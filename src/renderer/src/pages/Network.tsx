@@ -5,7 +5,8 @@
  * network file or invite, copy one to share. Joining: the console restarts the node on that network with its own data root,
  * the node dials the bootstrap peers and the sync phases show with blocks/s, ETA and a progress
  * bar — then the peers (id, address, QUIC/TCP, latency, score, direction) with connect /
- * disconnect / ban, and finality (finalized height, effective stake, threshold, equivocations).
+ * disconnect / ban, and finality: Tendermint's height / round / step / proposer / last round timeout,
+ * the last committed block, stake needed to commit, equivocation evidence (network/FinalityCard.tsx).
  */
 import { useEffect, useRef, useState } from 'react';
 import { rpc } from '../api/hooks';
@@ -20,6 +21,7 @@ import { ConfirmDialog } from '../network/ConfirmDialog';
 import { ImportNetwork } from '../network/ImportNetwork';
 import { JoinText } from '../network/JoinText';
 import { PracticeCard } from '../network/PracticeCard';
+import { FinalityCard } from '../network/FinalityCard';
 import '../network/network.css';
 import type { Glyph } from '../components/Icon';
 
@@ -135,60 +137,6 @@ function NetworkPicker({ picked, setPicked }: { picked: string; setPicked(n: str
   );
 }
 
-function Finality() {
-  const on = useLive((s) => s.connection) === 'open';
-  const f = rpc['consensus.finality'].useQuery(undefined, { enabled: on });
-  const d = f.data;
-  if (!d) return <ErrorNote error={f.error} />;
-  return (
-    <>
-      <dl className="kv kv--compact">
-        <div className="kv__row">
-          <dt>Finalized</dt>
-          <dd className="mono" data-testid="fin-height">
-            #{fmtInt(d.finalized_height)} <span className="muted">{shortHash(d.finalized_hash, 8)}</span>
-          </dd>
-        </div>
-        <div className="kv__row">
-          <dt>Effective stake / threshold</dt>
-          <dd className="mono" data-testid="fin-stake">
-            {fmtInt(d.effective_total_stake)} / {fmtInt(d.finality_threshold)}
-          </dd>
-        </div>
-        <div className="kv__row">
-          <dt>Equivocated stake</dt>
-          <dd className={`mono ${d.equivocated_stake !== '0' ? 'tone--bad' : ''}`}>{fmtInt(d.equivocated_stake)}</dd>
-        </div>
-        <div className="kv__row">
-          <dt>This node</dt>
-          <dd>{d.is_validator ? 'validator' : 'full node (verifies and follows)'}</dd>
-        </div>
-      </dl>
-      <table className="table net__validators">
-        <thead>
-          <tr>
-            <th>Validator</th>
-            <th className="num">Stake</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {d.validators.map((v) => (
-            <tr key={v.address}>
-              <td className="mono" title={v.address}>
-                {shortHash(v.address, 8)}
-                {v.self && <span className="pill net__role">this node</span>}
-              </td>
-              <td className="num mono">{fmtInt(v.stake)}</td>
-              <td>{v.equivocated ? <span className="pill pill--bad">equivocated — excluded</span> : <span className="pill pill--ok">active</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
-  );
-}
-
 export function Network() {
   const on = useLive((s) => s.connection) === 'open';
   const sync = rpc['net.sync_status'].useQuery(undefined, { enabled: on });
@@ -218,7 +166,7 @@ export function Network() {
         <PeersTable />
       </Card>
       <Card title="Finality" testId="finality-card">
-        <Finality />
+        <FinalityCard />
       </Card>
     </div>
   );

@@ -3,6 +3,8 @@
  * disbursement's timeline (treasury/DisbursementTimeline.tsx), its actions (open vote, vote,
  * execute, rollback with a confirmed reason) and a create panel with live validation (the same
  * checks as `gov disburse preview --check`, via gov.treasury.preview). Live via treasury/live.ts.
+ * "Sign and pay as" picks the key of the create / open vote / vote / rollback calls (the node key or
+ * a local wallet key, which pays the fee); execution is always the node key's, paid by the treasury.
  */
 import { useEffect, useState } from 'react';
 import { DISBURSEMENT_STATUS_NAMES, type DisbursementView } from '../../../shared/api/treasury';
@@ -48,7 +50,11 @@ function BalanceChart({ history }: { history: { height: number; balance: string 
   );
 }
 
-function CreatePanel() {
+/** The local key that signs (and pays the fee of) the page's calls: '' = the node key, else a wallet key name. */
+type ActAs = string;
+const fromOf = (k: ActAs) => (k ? { from: k } : {});
+
+function CreatePanel({ actAs }: { actAs: ActAs }) {
   const [text, setText] = useState(TEMPLATE);
   const [parsed, setParsed] = useState<unknown>(() => JSON.parse(TEMPLATE));
   const [jsonError, setJsonError] = useState<string | null>(null);
@@ -93,7 +99,7 @@ function CreatePanel() {
         </div>
       )}
       <div className="row">
-        <button className="btn btn--primary" disabled={!ok || submit.isPending} onClick={() => submit.mutate({ payload: parsed }, { onSuccess: () => undefined })} data-testid="create-submit">
+        <button className="btn btn--primary" disabled={!ok || submit.isPending} onClick={() => submit.mutate({ payload: parsed, ...fromOf(actAs) }, { onSuccess: () => undefined })} data-testid="create-submit">
           Create draft
         </button>
         {submit.data && (
@@ -107,7 +113,7 @@ function CreatePanel() {
   );
 }
 
-function Actions({ d }: { d: DisbursementView }) {
+function Actions({ d, actAs }: { d: DisbursementView; actAs: ActAs }) {
   const queue = rpc['gov.treasury.queue_disbursement'].useMutation();
   const vote = rpc['gov.treasury.vote_disbursement'].useMutation();
   const execute = rpc['gov.treasury.execute_disbursement'].useMutation();
@@ -119,18 +125,18 @@ function Actions({ d }: { d: DisbursementView }) {
   return (
     <div className="actions" data-testid="timeline-actions">
       {d.status === 'Draft' && (
-        <button className="btn btn--primary" onClick={() => queue.mutate({ id: d.id })} disabled={queue.isPending} data-testid="action-queue">
+        <button className="btn btn--primary" onClick={() => queue.mutate({ id: d.id, ...fromOf(actAs) })} disabled={queue.isPending} data-testid="action-queue">
           Open vote
         </button>
       )}
       {d.status === 'Voting' &&
         (['yes', 'no', 'abstain'] as const).map((c) => (
-          <button key={c} className="btn" onClick={() => vote.mutate({ id: d.id, choice: c })} disabled={vote.isPending} data-testid={`action-vote-${c}`}>
+          <button key={c} className="btn" onClick={() => vote.mutate({ id: d.id, choice: c, ...fromOf(actAs) })} disabled={vote.isPending} data-testid={`action-vote-${c}`}>
             Vote {c}
           </button>
         ))}
       {d.status === 'Timelocked' && (
-        <button className="btn btn--primary" onClick={() => execute.mutate({ id: d.id })} disabled={execute.isPending} data-testid="action-execute">
+        <button className="btn btn--primary" onClick={() => execute.mutate({ id: d.id })} disabled={execute.isPending} data-testid="action-execute" title="the node key executes; the treasury pays the fee">
           {execute.isPending ? 'Executing… (taking the lease)' : 'Execute'}
         </button>
       )}
@@ -145,7 +151,7 @@ function Actions({ d }: { d: DisbursementView }) {
           <button
             className="btn btn--primary"
             disabled={reason.trim() === '' || rollback.isPending}
-            onClick={() => rollback.mutate({ id: d.id, reason: reason.trim() }, { onSuccess: () => setConfirming(false) })}
+            onClick={() => rollback.mutate({ id: d.id, reason: reason.trim(), ...fromOf(actAs) }, { onSuccess: () => setConfirming(false) })}
             data-testid="rollback-confirm-button"
           >
             Confirm rollback
@@ -165,6 +171,7 @@ export function Treasury() {
   const [status, setStatus] = useState<string>('');
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<number | null>(null);
+  const [actAs, setActAs] = useState<ActAs>('');
   const balance = rpc['gov.treasury.balance'].useQuery(undefined, { enabled: on });
   const exec = rpc['gov.treasury.executor_status'].useQuery(undefined, { enabled: on });
   const wallet = rpc['wallet.list'].useQuery(undefined, { enabled: on });
@@ -184,7 +191,12 @@ export function Treasury() {
   return (
     <div className="page" data-testid="page-treasury">
       <div className="stats">
-        <Stat label="Treasury balance" value={balance.data?.balance ?? '—'} sub="base units of BLOCK" testId="treasury-balance" />
+        <Stat
+          label="Treasury balance"
+          value={balance.data?.balance ?? '—'}
+          sub={balance.data ? `base units · ${balance.data.fees_accrued} from fees (${balance.data.fee_share_bps / 100} % share)` : 'base units of BLOCK'}
+          testId="treasury-balance"
+        />
         <Stat label="Committed" value={balance.data?.committed ?? '—'} sub="approved, not executed" testId="treasury-committed" />
         <Stat label="Disbursements" value={rows.length} sub={status || 'all statuses'} testId="treasury-count" />
         <Stat
@@ -201,8 +213,24 @@ export function Treasury() {
           <BalanceChart history={balance.data?.history ?? []} />
           <div className="muted mono">{balance.data?.address}</div>
         </Card>
-        <Card title="Create from a JSON template" testId="create-card">
-          <CreatePanel />
+        <Card
+          title="Create from a JSON template"
+          testId="create-card"
+          actions={
+            <label className="row muted">
+              sign and pay as
+              <select value={actAs} onChange={(e) => setActAs(e.target.value)} data-testid="act-as" aria-label="key that signs and pays the fee">
+                <option value="">node key</option>
+                {(wallet.data?.wallets ?? []).map((k) => (
+                  <option key={k.name} value={k.name}>
+                    {k.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          }
+        >
+          <CreatePanel actAs={actAs} />
         </Card>
       </div>
       <div className="treasury-split">
@@ -257,7 +285,7 @@ export function Treasury() {
           {d ? (
             <>
               <DisbursementTimeline d={d} localKeys={localKeys} />
-              <Actions d={d} />
+              <Actions d={d} actAs={actAs} />
             </>
           ) : (
             <p className="muted">Select a disbursement to see its timeline.</p>

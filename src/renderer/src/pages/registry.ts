@@ -15,12 +15,14 @@ import { useAdMarketLive } from '../ad_market/live';
 import { useBackupLive } from '../backup/live';
 import { useGovernorLive } from '../governor/live';
 import { useNamesLive } from '../names/live';
+import { useEnergyLive } from '../energy/live';
 import { useNetworkLive } from '../network/live';
 import { useTreasuryLive } from '../treasury/live';
 import type { PageId } from '../store/ui';
 import { AdMarket, adMarketIcon } from './AdMarket';
 import { Backup, backupIcon } from './Backup';
 import { Deadlines, deadlinesIcon } from './Deadlines';
+import { Energy, energyIcon } from './Energy';
 import { Governor, governorIcon } from './Governor';
 import { Logs, logsIcon } from './Logs';
 import { Names, namesIcon } from './Names';
@@ -50,6 +52,7 @@ export const PAGES = [
   { id: 'ad-market', label: 'Ad Market', icon: adMarketIcon, Page: AdMarket, live: [useAdMarketLive], dashboard: DASHBOARD_UIDS.ad_market },
   { id: 'deadlines', label: 'Deadlines', icon: deadlinesIcon, Page: Deadlines },
   { id: 'names', label: 'Names', icon: namesIcon, Page: Names, live: [useNamesLive], dashboard: DASHBOARD_UIDS.dns },
+  { id: 'energy', label: 'Energy', icon: energyIcon, Page: Energy, live: [useEnergyLive], dashboard: DASHBOARD_UIDS.energy },
   { id: 'backup', label: 'Backup & Restore', icon: backupIcon, Page: Backup, live: [useBackupLive], dashboard: DASHBOARD_UIDS.backups },
   { id: 'logs', label: 'Logs', icon: logsIcon, Page: Logs },
   { id: 'settings', label: 'Settings', icon: settingsIcon, Page: Settings },

@@ -147,6 +147,11 @@ export function DisbursementTimeline({ d, localKeys }: { d: DisbursementView; lo
           <div data-testid="exec-tx" className="mono">
             {d.tx_hash ?? '—'}
           </div>
+          {d.execution_fee !== null && (
+            <div className="muted" data-testid="exec-fee">
+              fee {d.execution_fee}, paid by the treasury
+            </div>
+          )}
           {d.receipts.length > 0 && (
             <ul className="receipts" data-testid="receipts">
               {d.receipts.map((r) => (

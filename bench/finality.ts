@@ -1,0 +1,156 @@
+/**
+ * Finality benchmark (issue 10 "Benchmark"): 4 validator processes on loopback (real libp2p,
+ * Tendermint, 1 s blocks) for 2 minutes, then the same with three CPU-burning processes beside
+ * them. Reported per run:
+ *   - blocks_per_s: committed blocks per second over the window;
+ *   - proposal_to_finality_block_times p50 / p99: from the block's timestamp (set by its proposer
+ *     when it built the proposal) to the moment v1 committed it (its `block` log line), in units of
+ *     block time (target p50 ≤ 1.5);
+ *   - rounds_above_0_per_100_heights: heights that needed a round above 0, per 100 heights.
+ * Writes bench/results/finality.json. Run: `node --import tsx bench/finality.ts [--seconds 120]
+ * [--block-time-ms 1000] [--burners 3]` or `npm run bench -- finality`.
+ */
+import '../src/node-core/polyfills.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLocalnet, NODE_MAIN, nodeArgs, REPO_ROOT } from '../src/node-core/net/localnet.js';
+import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+export interface FinalityRun {
+  burners: number;
+  seconds: number;
+  heights: number;
+  blocks_per_s: number;
+  proposal_to_finality_block_times: { p50: number; p99: number; max: number };
+  rounds_above_0_per_100_heights: number;
+  /** 1-minute load average at the end of the window (the machine may be shared). */
+  load_average?: number;
+}
+
+export interface FinalityBenchResult {
+  name: 'finality';
+  validators: number;
+  block_time_ms: number;
+  target: { proposal_to_finality_p50_block_times: number };
+  runs: FinalityRun[];
+  met: boolean;
+  cores: number;
+}
+
+function flag(name: string, dflt: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+async function rpc(port: number, method: string, params: unknown = []): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${port}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const j = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (j.error) throw new Error(`${method}: ${j.error.message}`);
+  return j.result;
+}
+
+async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await fn()) return;
+    } catch {
+      /* starting */
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function oneRun(o: { validators: number; blockTimeMs: number; seconds: number; burners: number; log: (s: string) => void }): Promise<FinalityRun> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tb-bench-finality-'));
+  const procs: ChildProcess[] = [];
+  const burners: ChildProcess[] = [];
+  try {
+    const plan = await createLocalnet({ dir, validators: o.validators, blockTimeMs: o.blockTimeMs });
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TB_')) env[k] = v;
+    for (const n of plan.nodes) {
+      const out = openSync(path.join(dir, `${n.name}.log`), 'a');
+      procs.push(spawn(process.execPath, ['--import', 'tsx', NODE_MAIN, ...nodeArgs(n, plan.network_file), '--log-level', 'info'], { cwd: REPO_ROOT, env, stdio: ['ignore', out, out] }));
+    }
+    const v1 = plan.nodes[0];
+    await until('every validator at height 3', async () => (await Promise.all(plan.nodes.map((n) => rpc(n.rpc_port, 'chain.tip')))).every((t) => t.height >= 3), 120_000);
+    for (let i = 0; i < o.burners; i++) burners.push(spawn('yes', [], { stdio: ['ignore', 'ignore', 'ignore'] }));
+    const h0 = (await rpc(v1.rpc_port, 'chain.tip')).height as number;
+    const t0 = Date.now();
+    o.log(`  ${o.burners} burner(s): measuring ${o.seconds} s from height ${h0}`);
+    await new Promise((r) => setTimeout(r, o.seconds * 1000));
+    const h1 = (await rpc(v1.rpc_port, 'chain.tip')).height as number;
+    const t1 = Date.now();
+    for (const b of burners) b.kill('SIGKILL');
+    // v1's commit times (log `time` of its `block` lines) and rounds above 0 (its round-change lines).
+    const committedAt = new Map<number, number>();
+    const roundsAbove0 = new Set<number>();
+    for (const line of readFileSync(path.join(dir, 'v1.log'), 'utf8').split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const j = JSON.parse(line) as { msg?: string; height?: number; time?: number; round?: number };
+      if (j.msg === 'block' && j.height !== undefined && j.time !== undefined) committedAt.set(j.height, j.time);
+      else if (j.round !== undefined && j.round > 0 && j.height !== undefined && j.msg?.startsWith('consensus round')) roundsAbove0.add(j.height);
+    }
+    const lat: number[] = [];
+    for (let h = h0 + 1; h <= h1; h++) {
+      const b = await rpc(v1.rpc_port, 'chain.block', [h]);
+      const at = committedAt.get(h);
+      if (at !== undefined) lat.push((at - (b.timestamp_ms as number)) / o.blockTimeMs);
+    }
+    lat.sort((a, b) => a - b);
+    const heights = h1 - h0;
+    const r2 = (x: number) => Math.round(x * 100) / 100;
+    const res: FinalityRun = {
+      burners: o.burners,
+      seconds: Math.round((t1 - t0) / 1000),
+      heights,
+      blocks_per_s: r2((heights * 1000) / (t1 - t0)),
+      proposal_to_finality_block_times: { p50: r2(pct(lat, 50)), p99: r2(pct(lat, 99)), max: r2(lat[lat.length - 1] ?? 0) },
+      rounds_above_0_per_100_heights: r2(heights > 0 ? ([...roundsAbove0].filter((h) => h > h0 && h <= h1).length * 100) / heights : 0),
+      load_average: r2(os.loadavg()[0]),
+    };
+    o.log(`  ${JSON.stringify(res)}`);
+    return res;
+  } finally {
+    for (const b of burners) b.kill('SIGKILL');
+    await Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise<void>((r) => { p.once('exit', () => r()); p.kill('SIGTERM'); }) : undefined)));
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+export async function runFinalityBench(o: { log?: (s: string) => void } = {}): Promise<FinalityBenchResult> {
+  const log = o.log ?? ((s: string) => process.stdout.write(s + '\n'));
+  const validators = 4;
+  const blockTimeMs = flag('--block-time-ms', 1000);
+  const seconds = flag('--seconds', 120);
+  const burners = flag('--burners', 3);
+  log(`finality: ${validators} validators on loopback, ${blockTimeMs} ms blocks, ${seconds} s per run`);
+  const runs = [await oneRun({ validators, blockTimeMs, seconds, burners: 0, log }), await oneRun({ validators, blockTimeMs, seconds, burners, log })];
+  const result: FinalityBenchResult = {
+    name: 'finality',
+    validators,
+    block_time_ms: blockTimeMs,
+    target: { proposal_to_finality_p50_block_times: 1.5 },
+    runs,
+    met: runs[0].proposal_to_finality_block_times.p50 <= 1.5,
+    cores: os.cpus().length,
+  };
+  await fs.mkdir(path.join(HERE, 'results'), { recursive: true });
+  await writeFileAtomic(path.join(HERE, 'results', 'finality.json'), JSON.stringify(result, null, 2) + '\n');
+  log(`wrote bench/results/finality.json`);
+  return result;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) await runFinalityBench();

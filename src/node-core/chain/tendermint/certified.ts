@@ -1,0 +1,46 @@
+/**
+ * Importing blocks that sync fetched (consecutive heights), each with its commit certificate
+ * (wire.ts): a block is taken only with > 2/3 of the stake's signed precommits for it (the
+ * catch-up of Algorithm 1 line 49 with the value carried beside the precommits); a block we already
+ * hold must be the same one (committed blocks are final: no fork choice).
+ */
+import type { Block } from '../block.js';
+import type { Chain } from '../chain.js';
+import { ImportError } from '../verify.js';
+import { verifyCertificate, type Keyring } from './wire.js';
+
+/**
+ * @param certs `certs[i]` certifies `blocks[i]` (empty bytes: none; refused on a multi-validator chain).
+ * @param pre the blocks' preverification, already started (chain.preverify).
+ * @returns how many blocks were imported.
+ * @throws ImportError no_common_ancestor (conflicts with a committed block) | no_certificate | bad_certificate | a block's reason.
+ */
+export async function importCertified(chain: Chain, v: { keys: Keyring; stakes: ReadonlyMap<string, bigint> }, blocks: Uint8Array[], certs: Uint8Array[], pre: Promise<Block>[]): Promise<number> {
+  let imported = 0;
+  for (let i = 0; i < blocks.length; i++) {
+    const b = await pre[i];
+    const h = b.header.height;
+    if (h <= chain.headBlock().header.height) {
+      if ((await chain.hashAt(h)) !== b.hashHex) throw new ImportError('no_common_ancestor', `block ${h} of the peer conflicts with this node's committed block ${h}`);
+      continue;
+    }
+    let certificate: Uint8Array | undefined;
+    if (chain.set.multi) {
+      certificate = certs[i];
+      if (!certificate || certificate.length === 0) throw new ImportError('no_certificate', `block ${h} comes without a commit certificate`);
+      try {
+        verifyCertificate(certificate, b, v.keys, v.stakes);
+      } catch (err) {
+        throw new ImportError('bad_certificate', `block ${h}: ${(err as Error).message}`);
+      }
+    }
+    try {
+      await chain.importBlock(blocks[i], pre[i], { certificate });
+      imported++;
+    } catch (err) {
+      // The core may have committed the same block meanwhile.
+      if (!(err instanceof ImportError) || (await chain.hashAt(h)) !== b.hashHex) throw err;
+    }
+  }
+  return imported;
+}

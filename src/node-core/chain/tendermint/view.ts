@@ -1,0 +1,74 @@
+/**
+ * The `consensus.finality` view of a Tendermint node (amounts as decimal strings): the last
+ * committed block (final at once), the stake counted and the precommit stake that commits (more
+ * than 2/3), evidence, validators, and the state machine (height, round, step, proposer, last round
+ * timeout and why the round was entered).
+ */
+import { fromHex } from '../../crypto/hash.js';
+import { formatAddress } from '../address.js';
+import type { Block } from '../block.js';
+import type { Chain } from '../chain.js';
+import { finalityThreshold } from '../consensus.js';
+import type { TendermintCore } from './core.js';
+import type { ConsensusStatus } from './driver.js';
+import type { Metrics } from '../../telemetry/metrics.js';
+import type { EvidenceBook } from './evidence-book.js';
+
+export interface ViewInput {
+  chain: Chain;
+  evidence: EvidenceBook;
+  stakes: ReadonlyMap<string, bigint>;
+  core?: TendermintCore<Block>;
+  status?: ConsensusStatus;
+  myHex: string;
+  syncing: boolean;
+}
+
+export function finalityView(o: ViewInput) {
+  const { chain, evidence, status: st } = o;
+  const fin = chain.finalized();
+  const set = chain.set;
+  const total = set.total;
+  return {
+    finalized_height: fin.height,
+    finalized_hash: fin.hashHex,
+    head_height: chain.headBlock().header.height,
+    effective_total_stake: total.toString(),
+    equivocated_stake: evidence.stake(o.stakes).toString(),
+    finality_threshold: finalityThreshold(total).toString(),
+    total_stake: total.toString(),
+    validators: set.list.map((v) => ({ address: v.address, stake: v.stake.toString(), equivocated: evidence.has(v.addrHex), self: v.addrHex === o.myHex })),
+    vote_support: support(o),
+    equivocated_validators: evidence.list().map((e) => formatAddress(fromHex(e.from, 20))),
+    equivocations: evidence.view(),
+    is_validator: set.get(o.myHex) !== undefined,
+    syncing: o.syncing,
+    consensus: st
+      ? {
+          protocol: 'tendermint' as const,
+          height: st.height,
+          round: st.round,
+          step: st.step,
+          proposer: set.get(st.proposer)?.address ?? st.proposer,
+          last_timeout: st.lastTimeout ? { round: st.lastTimeout.round, step: st.lastTimeout.step, ago_ms: st.lastTimeout.agoMs } : null,
+          round_reason: st.roundReason,
+        }
+      : null,
+  };
+}
+
+/** Precommit stake for a block in the current round of the height being decided. */
+function support(o: ViewInput): { height: number; stake: string }[] {
+  const c = o.core;
+  if (!c) return [];
+  let s = 0n;
+  for (const m of c.messagesAt([c.round])) if (m.type === 'precommit' && m.id !== null) s += o.stakes.get(m.from) ?? 0n;
+  return [{ height: c.height, stake: s.toString() }];
+}
+
+/** The finality gauges: stake counted, equivocated stake, precommit stake that commits. */
+export function setFinalityGauges(m: Metrics, total: bigint, equivocated: bigint): void {
+  m.effectiveTotalStake.set(Number(total));
+  m.equivocatedStake.set(Number(equivocated));
+  m.finalityThreshold.set(Number(finalityThreshold(total)));
+}
