@@ -13,7 +13,7 @@ import { Broker } from './broker.js';
 import { findChromium, hasDisplay, openInChromium } from './chromium.js';
 import { startConsoleServer, type ConsoleServer } from './console-server.js';
 import { forkLauncher } from './launcher.js';
-import { nodeEntry, rendererDir as defaultRendererDir } from './paths.js';
+import { nodeLaunch, rendererDir as defaultRendererDir } from './paths.js';
 import { Supervisor } from './supervisor.js';
 
 export interface ConsoleOptions {
@@ -72,7 +72,9 @@ export async function runConsole(o: ConsoleOptions = {}): Promise<RunningConsole
   if (!existsSync(path.join(ui, 'index.html')))
     throw new Error(`the console UI is not built (${ui} is missing): run "npm run build", or "npm start" which builds it`);
 
-  const supervisor = new Supervisor({ launcher: forkLauncher(), spec: { entry: nodeEntry(), args: o.nodeArgs ?? [] } });
+  const launch = nodeLaunch();
+  const env = launch.kind === 'built' ? { ...process.env, ...launch.env } : undefined;
+  const supervisor = new Supervisor({ launcher: forkLauncher(), spec: { entry: launch.entry, leadArgs: launch.leadArgs, args: o.nodeArgs ?? [], env } });
   const app = createAppHandlers({ mode: 'server', supervisor, dataDirHint: o.dataDir, firstRun: o.firstRun });
   const settings = desktopOf(app)?.settings;
   if (settings?.loadError) err(`warning: console settings not used (${settings.loadError}); defaults apply until Settings are saved`);

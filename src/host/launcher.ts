@@ -13,6 +13,8 @@ export interface NodeSpec {
   /** Absolute path of the entry module (`src/node-core/main.ts`, run through tsx when `.ts`). */
   entry: string;
   args: string[];
+  /** Arguments placed before `args` and never changed by the supervisor (the built entry's `--tb-node` marker). */
+  leadArgs?: string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
@@ -52,7 +54,7 @@ export function forkLauncher(o: { echo?: (line: string, stream: 'stdout' | 'stde
   return {
     kind: 'fork',
     launch(spec) {
-      const cp = fork(spec.entry, spec.args, {
+      const cp = fork(spec.entry, [...(spec.leadArgs ?? []), ...spec.args], {
         cwd: spec.cwd,
         env: spec.env ?? process.env,
         execArgv: spec.entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
