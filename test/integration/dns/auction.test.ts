@@ -147,7 +147,7 @@ describe('.block names on a dev node', () => {
 
   it('contract-cli gateway domain … and net dns verify drive the same flow', async () => {
     const cli = (...args: string[]) => runCli('contract-cli', [...args, '--rpc', `http://127.0.0.1:${port}`]);
-    const pending = cli('gateway', 'domain', 'list', 'cli.block', '--publish', '--min-bid', '10', '--stake', '5', '--blocks', '3', '--from', 'seller');
+    const pending = cli('gateway', 'domain', 'list', 'cli.block', '--publish', '--min-bid', '10', '--stake', '5', '--blocks', '30', '--from', 'seller');
     let done = false;
     void pending.then(() => (done = true));
     // the CLI waits for its record to be included: mine until it has listed
@@ -167,7 +167,8 @@ describe('.block names on a dev node', () => {
     const status = await cli('gateway', 'domain', 'status', 'cli.block');
     expect(status.stdout).toMatch(/cli\.block\s+bidding\s+\d+ block\(s\) left\s+highest 11 by tb1/);
     expect(JSON.parse((await cli('gateway', 'domain', 'stake-status', 'cli-k', '--format', 'json')).stdout)).toMatchObject({ locked_on: 'cli.block', escrowed: true });
-    await mine(3);
+    // (30 blocks: under load the CLI notices its inclusion late and the loop above mines on meanwhile)
+    await mine(30);
     expect((await cli('gateway', 'domain', 'complete', 'cli.block', '--from', 'b1')).code).toBe(0);
     await mine();
     expect((await cli('gateway', 'domain', 'stake-withdraw', 'cli-k', '--from', 'b1')).code).toBe(0);

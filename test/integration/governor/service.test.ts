@@ -5,7 +5,7 @@
 // caught before submission; shadow mode never submits.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EPOCH_BLOCKS } from '../../../src/node-core/chain/block.js';
 import type { Verdict } from '../../../src/node-core/governor/gates.js';
 import { governorChainModule, governorState } from '../../../src/node-core/governor/chain-module.js';
@@ -43,9 +43,18 @@ function heightReached(tc: TestChain, height: number): Promise<void> {
 
 async function startChain(): Promise<TestChain> {
   const tc = await openTestChain({ genesis: (k) => customGenesis(k, { block_time_ms: BLOCK_MS }), modules: [governorChainModule] });
-  tc.chain.startProducing();
-  await heightReached(tc, tc.chain.tip().height + 30); // > one window of blocks
-  await tc.chain.stopProducing(); // evaluate in a fixed epoch
+  // > one window of blocks, evenly spaced whatever the machine's load (the operational gate checks the
+  // spacing's smoothness): block timestamps come from a fake Date advanced by BLOCK_MS per block.
+  const start = Math.max(tc.chain.tip().timestamp_ms + BLOCK_MS, Date.now() - 40 * BLOCK_MS);
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    for (let i = 0; i < 31; i++) {
+      vi.setSystemTime(start + i * BLOCK_MS);
+      await tc.chain.produceBlock();
+    }
+  } finally {
+    vi.useRealTimers();
+  }
   return tc;
 }
 
