@@ -45,7 +45,8 @@ test('the operational gate enters Active; the page shows the transition and a va
   // Gates without a source say so, naming it (no invented numbers).
   // naming reads the .block registry: it waits for registry activity (issue 16)
   await expect(page.getByTestId('gate-signal-naming')).toHaveText(/waiting for data/);
-  await expect(page.getByTestId('gate-signal-energy')).toHaveText(/missing energy market/);
+  // energy reads the energy market module: it waits for providers and settlements (issue 14)
+  await expect(page.getByTestId('gate-signal-energy')).toHaveText(/waiting for data/);
   await expect(page.getByTestId('gate-enter-operational')).toHaveText(/^[1-5]\/6$/, { timeout: 30_000 });
   await shot(page, 'governor-warming');
 
