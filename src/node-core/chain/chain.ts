@@ -259,10 +259,15 @@ export class Chain extends ChainReader {
     return this.exclusive(async () => {
       await this.ready;
       const block = await pre;
-      const run = applyBlock(block, this.head, this.state, { modules: { set: this.modules, states: this.mods }, validators: this.stake, slot: this.slotRule() });
+      const run = this.applyOnHead(block);
       this.checked = { hashHex: block.hashHex, parentHex: this.head.hashHex, run };
       return block;
     });
+  }
+
+  /** Applies `block` on the head without committing it (checkBlock, importBlock). @throws ImportError */
+  private applyOnHead(block: Block): RunResult {
+    return applyBlock(block, this.head, this.state, { modules: { set: this.modules, states: this.mods }, validators: this.stake, slot: this.slotRule() });
   }
 
   private slotRule(): ((b: Block, p: Block) => void) | undefined {
@@ -290,13 +295,9 @@ export class Chain extends ChainReader {
         const block = await pre;
         const c = this.checked;
         this.checked = undefined;
-        const applied =
-          c && c.hashHex === block.hashHex && c.parentHex === this.head.hashHex
-            ? c.run
-            : applyBlock(block, this.head, this.state, { modules: { set: this.modules, states: this.mods }, validators: this.stake, slot: this.slotRule() });
-        // A certified block is final at once: always synced (finality is never acknowledged before its fsync).
-        const sync = o.certificate !== undefined || this.queuedImports === 0 || this.unsynced + 1 >= MAX_UNSYNCED;
-        await this.commit(block, applied, { sync, certificate: o.certificate });
+        const applied = c && c.hashHex === block.hashHex && c.parentHex === this.head.hashHex ? c.run : this.applyOnHead(block);
+        // Group commit; commit() syncs a certified block whatever `sync` says (finality is never acknowledged before its fsync).
+        await this.commit(block, applied, { sync: this.queuedImports === 0 || this.unsynced + 1 >= MAX_UNSYNCED, certificate: o.certificate });
         return headerView(block);
       } catch (err) {
         if (this.queuedImports === 0) await this.flushUnsynced();

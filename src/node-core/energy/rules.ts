@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ok, refuse, type ApplyResult, type TxContext } from '../chain/module.js';
-import { TREASURY_ADDRESS } from '../treasury/index.js';
+import { accrueToTreasury } from '../treasury/index.js';
 import { meterHash, type MeterReading } from './reading.js';
 import { LOG_PER_PROVIDER, providerIdOf, RECEIPTS_MAX, SLASHES_MAX, type Choice, type EnergyState, type LogEntry, type Provider } from './state.js';
 
@@ -101,6 +101,13 @@ function move(ctx: TxContext, from: string, to: string, amount: bigint): string 
   return r ? `${r.reason}: ${r.message}` : null;
 }
 
+/** The treasury's share (settlement fee, slash) through the treasury's accrual API; 0 moves nothing. */
+function accrue(ctx: TxContext, from: string, amount: bigint): string | null {
+  if (amount === 0n) return null;
+  const r = accrueToTreasury(ctx.ledger, from, amount);
+  return r ? `${r.reason}: ${r.message}` : null;
+}
+
 export function applyEnergy(s0: EnergyState, c: EnergyCall, ctx: TxContext, prm: Params): R {
   const s = draft(s0);
   const me = ctx.sender;
@@ -156,7 +163,7 @@ export function applyEnergy(s0: EnergyState, c: EnergyCall, ctx: TxContext, prm:
       const pricePaid = c.kwh * p.price;
       const fee = (pricePaid * TREASURY_FEE_BPS) / 10_000n;
       if (prm.trade) {
-        const e = move(ctx, me, p.owner, pricePaid - fee) ?? move(ctx, me, TREASURY_ADDRESS, fee);
+        const e = move(ctx, me, p.owner, pricePaid - fee) ?? accrue(ctx, me, fee);
         if (e) return refuse('insufficient_balance', `settlement of ${pricePaid}: ${e}`);
       }
       if (cr.kwh === c.kwh) s.credits.delete(c.hash);
@@ -193,7 +200,7 @@ export function applyEnergy(s0: EnergyState, c: EnergyCall, ctx: TxContext, prm:
         if (outcome === 'upheld' && p) {
           const amount = (p.stake * prm.slashingBps) / 10_000n;
           if (p.escrowed) {
-            const e = move(ctx, ENERGY_ESCROW, TREASURY_ADDRESS, amount);
+            const e = accrue(ctx, ENERGY_ESCROW, amount);
             if (e) throw new Error(`energy escrow cannot slash ${p.id}: ${e}`);
           }
           s.providers.set(p.id, { ...p, stake: p.stake - amount, reputationPpm: Math.round(p.reputationPpm * 0.7) });
