@@ -14,7 +14,7 @@ import { SUBSYSTEMS } from '../../../src/node-core/snapshots/subsystems.js';
 import { createMetrics } from '../../../src/node-core/telemetry/metrics.js';
 import { MODULE_CONTRACTS } from '../../../src/shared/api/modules.js';
 import { DASHBOARD_UIDS } from '../../../src/shared/monitoring.js';
-import { dataPathsTable, metricNamesText, REPO } from '../../../scripts/module-docs.js';
+import { dataPathsTable, methodsTable, metricNamesText, moduleMetricsTable, REPO } from '../../../scripts/module-docs.js';
 import { COUNTER, COUNTER_METHODS } from '../../fixtures/modules/counter/index.js';
 
 const NAMES_FILE = path.join(import.meta.dirname, 'metric-names.txt');
@@ -46,6 +46,12 @@ describe('NodeModule', () => {
 
   it('the README data-path table is the declared layout (npm run modules:docs)', async () => {
     expect(await fs.readFile(path.join(REPO, 'README.md'), 'utf8'), 'stale: run npm run modules:docs').toContain(dataPathsTable());
+  });
+
+  it('the README lists every RPC method and every module metric from their declarations (npm run modules:docs)', async () => {
+    const readme = await fs.readFile(path.join(REPO, 'README.md'), 'utf8');
+    expect(readme, 'stale: run npm run modules:docs').toContain(methodsTable());
+    expect(readme, 'stale: run npm run modules:docs').toContain(await moduleMetricsTable());
   });
 
   it('each module of the node list has its contract slice (same id, same methods, its dashboard uid), in the same order', () => {
