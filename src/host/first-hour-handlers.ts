@@ -16,6 +16,7 @@ import { withFlag } from './network-switch.js';
 import { nodeConfigOf, portsOf } from './node-config-of.js';
 import { PRACTICE_NAME, PracticeTestnet } from './practice-testnet.js';
 import { runPreflight } from './preflight.js';
+import { mkdirLevels } from '../node-core/storage/dir-target.js';
 import type { Supervisor } from './supervisor.js';
 
 type H<N extends FirstHourMethod> = (p: ParamsOf<AppMethodByName<N>>) => Promise<ResultOf<AppMethodByName<N>>>;
@@ -154,6 +155,10 @@ export function createFirstHour(c: FirstHourContext): FirstHour {
       const failing = r.checks.filter((x) => x.status === 'fail' && !(x.id === 'ports' && p.free_ports));
       if (failing.length)
         throw RpcError.app('preflight_failed', `the preflight found problems: ${failing.map((x) => `${x.title}: ${x.detail}`).join('; ')}`, { checks: failing.map((x) => x.id) });
+      // Created only now ("Start the node"), level by level; the preflight created nothing.
+      await mkdirLevels(dataDir).catch((e: NodeJS.ErrnoException) => {
+        throw RpcError.app('preflight_failed', `${dataDir} cannot be created (${e.code ?? 'error'}: ${e.message})`, { checks: ['writable'] });
+      });
       let args = withFlag(c.supervisor.args(), '--data-dir', dataDir);
       args = withFlag(args, '--network', r.file ?? r.network);
       if (p.free_ports) for (const f of r.checks.find((x) => x.id === 'ports')?.busy_flags ?? []) args = withFlag(args, f, '127.0.0.1:0');

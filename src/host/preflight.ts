@@ -1,16 +1,16 @@
 /**
  * Preflight of the console's first run (and of `app.preflight` at any time): what silently breaks
  * a node, checked before it starts, each with what to do about it —
- * - `writable`: the data directory can be created and written (a temp file written and removed);
+ * - `writable`: the data directory (or its nearest existing parent) is writable, nothing created;
  * - `disk`: free space where it lives against what the chosen network needs;
  * - `ports`: the node's JSON-RPC, metrics and p2p ports are free, naming the process that holds a
  *   busy one (src/host/port-holder.ts);
  * - `clock`: the wall clock against the peers' block timestamps once the node follows a network
  *   with peers (a single-node dev chain has nobody to compare with).
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { checkDirTarget } from '../node-core/storage/dir-target.js';
 import type { PreflightCheck } from '../shared/api/app.js';
 import { portFree, portHolder } from './port-holder.js';
 
@@ -58,25 +58,24 @@ async function existingAncestor(p: string): Promise<string> {
 
 const fmtBytes = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : `${Math.round(n / 2 ** 20)} MiB`);
 
-/** Data directory writable: creates it (and parents) if needed, writes and removes a temp file. */
+/**
+ * Data directory writable, checked without creating anything (the operator may still be typing):
+ * the folder, or its nearest existing parent, is a writable directory on a real disk. A path
+ * under a file or a pseudo file system (/proc, /sys) fails at once. The folder itself is created
+ * when the node starts.
+ */
 export async function checkWritable(dataDir: string): Promise<PreflightCheck> {
   const title = 'Data directory writable';
-  try {
-    await fs.mkdir(dataDir, { recursive: true });
-    const probe = path.join(dataDir, `.tb-write-test-${randomBytes(4).toString('hex')}`);
-    await fs.writeFile(probe, 'ok');
-    await fs.rm(probe, { force: true });
-    return { id: 'writable', status: 'ok', title, detail: `${dataDir} can be created and written` };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    return {
-      id: 'writable',
-      status: 'fail',
-      title,
-      detail: `${dataDir} cannot be written (${code}: ${(e as Error).message.replace(/^\w+: /, '')})`,
-      fix: 'choose another folder, or give your user write permission on it',
-    };
-  }
+  const t = await checkDirTarget(dataDir);
+  if (t.ok)
+    return { id: 'writable', status: 'ok', title, detail: t.exists ? `${t.path} can be written` : `${t.path} will be created in ${t.existing} (writable) when the node starts` };
+  return {
+    id: 'writable',
+    status: 'fail',
+    title,
+    detail: `${t.path} cannot be written (${t.code}: ${t.problem})`,
+    fix: 'choose another folder, or give your user write permission on it',
+  };
 }
 
 /** Free space where the data directory lives against `needed` bytes. */

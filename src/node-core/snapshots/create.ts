@@ -27,6 +27,7 @@ import { readGenesisFile } from '../chain/genesis.js';
 import { toHex } from '../crypto/hash.js';
 import { fsyncDir, writeFileAtomic } from '../storage/atomic.js';
 import { ChainDb, SCHEMA_VERSION } from '../storage/chaindb.js';
+import { checkDirTarget, mkdirLevels } from '../storage/dir-target.js';
 import { SimpleDb } from '../storage/simpledb.js';
 import { NODE_VERSION } from '../version.js';
 import { checkpointLevelDb } from './level-checkpoint.js';
@@ -139,8 +140,12 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
     throw new SnapshotError(SnapshotReason.wrong_network, `${root} holds network ${genesis.network}, not ${o.network}`);
   if (dest === root || dest.startsWith(root + path.sep))
     throw new SnapshotError(SnapshotReason.bad_path, `the destination ${dest} is inside the data directory; choose a folder outside it`);
+  // Checked before anything is created: a recursive mkdir under /proc never settles (Node 22).
+  const target = await checkDirTarget(dest);
+  if (!target.ok) throw new SnapshotError(SnapshotReason.bad_path, `${target.problem}; choose another destination`);
+  if (o.signal?.aborted) throw new SnapshotError(SnapshotReason.cancelled, 'the snapshot was cancelled; nothing was kept');
   try {
-    await fs.mkdir(dest, { recursive: true });
+    await mkdirLevels(dest);
     await fs.access(dest, fs.constants.W_OK);
   } catch (err) {
     throw toSnapshotError(err, dest);

@@ -12,7 +12,7 @@ import type { Tip } from '../../shared/api/types.js';
 import type { NodeEvents } from '../events.js';
 import type { HandlerMap } from '../rpc/types.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { freeBytes } from './create.js';
+import { checkDirTarget } from '../storage/dir-target.js';
 import { SnapshotJobs } from './jobs.js';
 import { listSnapshots, SnapshotError } from './manifest.js';
 import { planRestore } from './restore-plan.js';
@@ -49,20 +49,16 @@ export async function checkDestination(p: string, root: string): Promise<FreeSpa
   const abs = path.resolve(p);
   const st = await fs.stat(abs).catch(() => undefined);
   const out: FreeSpace = { path: abs, exists: !!st, is_dir: !!st?.isDirectory(), writable: false, free_bytes: 0, total_bytes: 0 };
-  try {
-    const { free, total, existing } = await freeBytes(abs);
-    out.free_bytes = free;
-    out.total_bytes = total;
-    const est = await fs.stat(existing);
-    out.writable = est.isDirectory() && (await fs.access(existing, fs.constants.W_OK).then(() => true, () => false));
-  } catch {
-    /* unreadable: reported below */
-  }
+  // Read-only (nothing created); a pseudo file system (/proc) or a file on the way is not writable.
+  const t = await checkDirTarget(abs);
+  out.free_bytes = t.free_bytes;
+  out.total_bytes = t.total_bytes;
+  out.writable = t.ok;
   const r = path.resolve(root);
   if (!path.isAbsolute(p)) out.problem = 'give an absolute path (it is resolved on the node’s machine)';
   else if (abs === r || abs.startsWith(r + path.sep)) out.problem = 'the folder is inside the data directory; choose one outside it';
   else if (st && !st.isDirectory()) out.problem = 'this is a file, not a folder';
-  else if (!out.writable) out.problem = 'the folder (or its nearest existing parent) is not writable';
+  else if (!out.writable) out.problem = t.problem ?? 'the folder (or its nearest existing parent) is not writable';
   return out;
 }
 
