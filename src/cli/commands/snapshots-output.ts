@@ -74,8 +74,10 @@ export function listLines(r: { path: string; snapshots: SnapshotSummary[]; inval
 
 export function verifyLines(r: VerifyResult): string[] {
   const out = [r.message];
-  for (const p of r.problems.slice(0, 20)) out.push(`  ${p.path}: ${p.problem}`);
-  if (r.problems.length > 20) out.push(`  … ${r.problems.length - 20} more`);
+  // The message already names the worst problem: list only the others (it was printed twice).
+  const rest = r.problems.filter((p) => !r.message.includes(`${p.path}: ${p.problem}`) && !(p.path === r.path && r.message.includes(p.problem)));
+  for (const p of rest.slice(0, 20)) out.push(`  ${p.path}: ${p.problem}`);
+  if (rest.length > 20) out.push(`  … ${rest.length - 20} more`);
   return out;
 }
 
