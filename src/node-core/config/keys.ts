@@ -41,9 +41,12 @@ export function parseBool(s: string): unknown {
   return s; // left as a string so the schema reports "expected boolean"
 }
 
-/** Decimal numbers from env/flags; anything else stays a string and fails the schema. */
+/**
+ * Decimal numbers from env/flags, negative ones too (so `-5` gets the schema's "must be at least
+ * N" rather than "must be a number"); anything else stays a string and fails the schema.
+ */
 export function num(s: string): unknown {
-  return /^[0-9]+(\.[0-9]+)?$/.test(s.trim()) ? Number(s.trim()) : s;
+  return /^-?[0-9]+(\.[0-9]+)?$/.test(s.trim()) ? Number(s.trim()) : s;
 }
 
 /** An integer between `min` and `max` (inclusive) of the unit `what` (named in every message). */

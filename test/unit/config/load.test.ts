@@ -210,6 +210,13 @@ describe('loadConfig errors name the key and the file', () => {
     expect(configError(() => load({ flags: { rpc_tokens_per_sec: '-3' } })).message).toBe(
       '--rpc-tokens-per-sec: must be a positive number',
     );
+    // operator finding F9: -5 is an integer; the rule broken is the minimum
+    expect(configError(() => load({ flags: { block_time_ms: '-5' } })).message).toBe(
+      '--block-time-ms: must be at least 50 ms',
+    );
+    expect(configError(() => load({ env: { TB_BLOCK_TIME_MS: '-5' } })).message).toBe(
+      'TB_BLOCK_TIME_MS: must be at least 50 ms',
+    );
   });
 
   it('unknown TB_* key in .env', async () => {
