@@ -30,6 +30,15 @@ export function parseShared(text: string): NetworkFile {
     if (!/^[A-Za-z0-9_-]+={0,2}$/.test(body)) throw RpcError.app('invalid_network', 'the invite is damaged: after "tb-invite:" only letters, digits, - and _ may follow');
     json = Buffer.from(body, 'base64url').toString('utf8');
     where = 'invite';
+    // Garbage or a cut-off copy decodes to binary, not to a JSON object: say so, not JSON.parse's text.
+    let obj: unknown;
+    try {
+      obj = JSON.parse(json);
+    } catch {
+      obj = undefined;
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+      throw RpcError.app('invalid_network', 'this invite is damaged or cut short — copy it again (Copy invite on the machine that shared it) and paste the whole text');
   } else if (!t.startsWith('{')) {
     throw RpcError.app('invalid_network', 'not a network: paste the JSON of a network file ({"name": …}) or an invite (tb-invite:…)');
   }

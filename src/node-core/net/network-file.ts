@@ -48,6 +48,19 @@ export class NetworkFileError extends Error {
 }
 
 /**
+ * Schema issues for an operator: missing fields named together ("missing chain_id, genesis"),
+ * then each other field with its problem, without zod's "Invalid input: expected …" wording.
+ */
+export function issuesReadable(issues: readonly z.core.$ZodIssue[]): string {
+  const at = (i: z.core.$ZodIssue) => i.path.join('.') || '(the whole file)';
+  const missing = issues.filter((i) => i.code === 'invalid_type' && /received undefined$/.test(i.message)).map(at);
+  const other = issues
+    .filter((i) => !(i.code === 'invalid_type' && /received undefined$/.test(i.message)))
+    .map((i) => `${at(i)} ${i.message.replace(/^Invalid input: expected (\w+), received (\w+)$/, 'must be a $1, not a $2').replace(/^Invalid input$/, 'is not valid')}`);
+  return [...(missing.length ? [`missing ${missing.join(', ')}`] : []), ...other].join('; ');
+}
+
+/**
  * Parses and checks a network file's JSON (schema, genesis hash, name/chain id consistency).
  * @throws NetworkFileError naming the file and the problem.
  */
@@ -59,7 +72,7 @@ export function parseNetworkFile(text: string, where: string): NetworkFile {
     throw new NetworkFileError(`network file ${where} is not valid JSON: ${(err as Error).message}`);
   }
   const r = zNetworkFile.safeParse(raw);
-  if (!r.success) throw new NetworkFileError(`network file ${where} is invalid: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!r.success) throw new NetworkFileError(`network file ${where} is invalid: ${issuesReadable(r.error.issues)}`);
   const nf = r.data;
   const { hash, ...body } = nf.genesis;
   if (genesisHash(body) !== hash) throw new NetworkFileError(`network file ${where}: its genesis does not hash to ${hash} (modified?)`);
