@@ -58,7 +58,7 @@ export class RestoreJob {
     this.s = { ...IDLE, state: 'running', phase: 'prechecks', from, started_at_ms: Date.now() };
     this.set({});
     const at = new Date();
-    const { plan, failure } = await planRestore(from, dataDir, network, at).catch((err: unknown) => ({ plan: undefined, failure: err as Error }));
+    const { plan, failure } = await planRestore(from, dataDir, network, at, { ownNode: true }).catch((err: unknown) => ({ plan: undefined, failure: err as Error }));
     if (failure || !plan?.snapshot) {
       const reason = (failure as { reason?: string } | undefined)?.reason ?? SnapshotReason.invalid_manifest;
       const message = failure?.message ?? 'the snapshot cannot be read';

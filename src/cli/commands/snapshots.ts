@@ -133,16 +133,17 @@ export function snapshotsCommand(): Command {
         .command('restore')
         .description('replace a stopped node\'s data directory with a snapshot (the old data is kept as <data dir>.pre-restore-<time>)')
         .option('--from <snapshot>', 'snapshot directory or .tar file')
-        .option('--yes', 'do not ask for confirmation'),
+        .option('--yes', 'do not ask for confirmation')
+        .option('--force', 'restore into a non-empty folder that is not a node data directory (its content is kept aside)'),
       { rpc: false },
     ),
-  ).action(async (opts: CommonOpts & LocalOpts & { from?: string; yes?: boolean }) => {
+  ).action(async (opts: CommonOpts & LocalOpts & { from?: string; yes?: boolean; force?: boolean }) => {
     const from = needPath(opts.from, '--from');
     const { root, network } = localRoot(opts);
     const { planRestore } = await import('../../node-core/snapshots/restore-plan.js');
     const { restoreSnapshot } = await import('../../node-core/snapshots/restore.js');
     const at = new Date();
-    const { plan, failure } = await planRestore(from, root, network, at);
+    const { plan, failure } = await planRestore(from, root, network, at, { force: opts.force });
     if (opts.format === 'human') process.stderr.write(planLines(plan).join('\n') + '\n\n');
     if (failure) throw failure;
     if (!opts.yes) {
@@ -155,7 +156,7 @@ export function snapshotsCommand(): Command {
     const line = progressLine(opts.format === 'human');
     let r;
     try {
-      r = await restoreSnapshot({ from, root, network, at, onProgress: (p) => line.update(p) });
+      r = await restoreSnapshot({ from, root, network, at, force: opts.force, onProgress: (p) => line.update(p) });
     } catch (err) {
       line.done();
       const e = err as { reason?: string; message: string };

@@ -4,17 +4,20 @@
  * pre-check step, which adds the checksum pass through `snapshots.verify`) and by the restore
  * itself, which refuses on the first failing check before touching anything.
  *
- * Checks: manifest readable and of a known format version; node version and chain DB layout
+ * Checks: the data directory not in use by a running node and either new, empty or a node's
+ * (else refused unless forced, naming what is there) — first, before the snapshot is read; manifest readable and of a known format version; node version and chain DB layout
  * compatible (a snapshot written by a newer minor/major version is refused); network equal to
  * the target's; chain id and genesis equal to the data directory's own (when it has one); enough
  * free space next to the data directory for the staging copy (the current data is kept aside).
  */
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import semver from 'semver';
 import { SnapshotReason, type Manifest, type RestoreCheck, type RestorePlan } from '../../shared/api/snapshots.js';
 import { readGenesisFile } from '../chain/genesis.js';
 import { SCHEMA_VERSION, UPGRADABLE_SCHEMAS } from '../storage/chaindb.js';
+import { LOCK_FILE, readLock, staleReason } from '../storage/lock.js';
 import { NODE_VERSION } from '../version.js';
 import { freeBytes } from './create.js';
 import { compactTime, locate, SnapshotError, summary, type LocatedSnapshot } from './manifest.js';
@@ -50,11 +53,59 @@ async function entrySize(root: string, name: string): Promise<number> {
   return w.files.reduce((n, f) => n + f.size, 0);
 }
 
+export interface RestorePlanOptions {
+  /** Restore into a non-empty folder that is not a node's data directory (its content is kept aside). */
+  force?: boolean;
+  /** Skip the "in use" check: the caller (the console) stops its own node before restoring. */
+  ownNode?: boolean;
+}
+
+/** Entries that mark a node's data directory. */
+const NODE_ROOT_MARKS = ['chain', 'node.lock', 'restore_history'];
+
+/**
+ * The data directory's own pre-check: not held by a running node (pid named), and either new,
+ * empty, a node's data directory, or `force`d. null when there is nothing to say (a new folder).
+ */
+async function targetCheck(abs: string, o: RestorePlanOptions): Promise<{ check: RestoreCheck; reason: SnapshotReason } | null> {
+  const label = 'Data directory';
+  let names: string[];
+  try {
+    names = await fs.readdir(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { check: { id: 'target', label, ok: true, detail: `${abs} is new (created by the restore)` }, reason: SnapshotReason.bad_path };
+    return { check: { id: 'target', label, ok: false, detail: `${abs} cannot be used as a data directory (${code ?? (err as Error).message})` }, reason: SnapshotReason.bad_path };
+  }
+  if (!o.ownNode && names.includes(LOCK_FILE)) {
+    const holder = await readLock(path.join(abs, LOCK_FILE));
+    if (staleReason(holder) === null && typeof holder.pid === 'number')
+      return {
+        check: { id: 'target', label, ok: false, detail: `data directory ${abs} is in use by pid ${holder.pid}${holder.hostname && holder.hostname !== os.hostname() ? ` on host "${holder.hostname}"` : ''} — stop the node first` },
+        reason: SnapshotReason.node_running,
+      };
+  }
+  if (names.length === 0) return { check: { id: 'target', label, ok: true, detail: `${abs} is empty` }, reason: SnapshotReason.bad_path };
+  if (names.some((n) => NODE_ROOT_MARKS.includes(n))) return { check: { id: 'target', label, ok: true, detail: `${abs} is a node's data directory, not in use` }, reason: SnapshotReason.bad_path };
+  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length} entries)` : '');
+  if (o.force) return { check: { id: 'target', label, ok: true, detail: `${abs} is not a node's data directory (it holds ${shown}); --force: it is kept aside` }, reason: SnapshotReason.bad_path };
+  return {
+    check: { id: 'target', label, ok: false, detail: `${abs} is not a node's data directory (no chain/ or node.lock; it holds ${shown}) — check the path, or pass --force to move it aside and restore there` },
+    reason: SnapshotReason.bad_path,
+  };
+}
+
 /**
  * Runs every pre-check of restoring `from` into `root` for a node of `network`. Never throws for
  * a check that fails: it is reported in `checks` and `ok` is false.
  */
-export async function planRestore(from: string, root: string, network: string, at = new Date()): Promise<{ plan: RestorePlan; snapshot?: LocatedSnapshot; failure?: SnapshotError }> {
+export async function planRestore(
+  from: string,
+  root: string,
+  network: string,
+  at = new Date(),
+  o: RestorePlanOptions = {},
+): Promise<{ plan: RestorePlan; snapshot?: LocatedSnapshot; failure?: SnapshotError }> {
   const abs = path.resolve(root);
   const checks: RestoreCheck[] = [];
   let failure: SnapshotError | undefined;
@@ -63,6 +114,13 @@ export async function planRestore(from: string, root: string, network: string, a
     if (c.ok === false && !failure) failure = new SnapshotError(reason ?? SnapshotReason.invalid_manifest, c.detail);
   };
   const base: RestorePlan = { data_dir: abs, checks, subsystems: [], current_height: null, pre_restore_path: preRestorePath(abs, at), ok: false };
+  // First the target itself: a running node's directory, or a folder that is not a node's, is
+  // refused before the snapshot is even read (nothing else in the plan matters then).
+  const target = await targetCheck(abs, o);
+  if (target) {
+    check(target.check, target.reason);
+    if (target.check.ok === false) return { plan: base, failure };
+  }
   let s: LocatedSnapshot;
   try {
     s = await locate(from);
@@ -117,7 +175,8 @@ export async function planRestore(from: string, root: string, network: string, a
         ? `chain id ${m.chain_id} (the data directory has no chain yet)`
         : sameChain
           ? `chain id ${m.chain_id}, genesis ${m.genesis_hash.slice(0, 12)}…`
-          : `the snapshot is of chain id ${m.chain_id} (genesis ${m.genesis_hash.slice(0, 12)}…), the data directory holds chain id ${currentGenesis.chain_id} (genesis ${currentGenesis.hash.slice(0, 12)}…)`,
+          : `the snapshot is of chain id ${m.chain_id} (genesis ${m.genesis_hash.slice(0, 12)}…), the data directory holds chain id ${currentGenesis.chain_id} (genesis ${currentGenesis.hash.slice(0, 12)}…)` +
+            (currentGenesis.chain_id === m.chain_id ? ` — same chain id but a different genesis (another ${m.network} chain)` : ''),
     },
     SnapshotReason.wrong_network,
   );

@@ -187,6 +187,8 @@ export interface RestoreOptions {
   /** Called after the staging copy passed every check, and right after the swap (before the journal is removed): crash-injection points for tests. */
   onStep?: (step: 'staged' | 'swapped') => Promise<void> | void;
   workers?: number;
+  /** Restore into a non-empty folder that is not a node's data directory (it is kept aside). */
+  force?: boolean;
 }
 
 export interface RestoreOutcome {
@@ -219,7 +221,7 @@ export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreOutcome
   const rolledBack = (await recoverInterruptedRestore(root)) ?? undefined;
   const existed = existsSync(root);
   const at = o.at ?? new Date();
-  const { plan, snapshot, failure } = await planRestore(o.from, root, o.network, at);
+  const { plan, snapshot, failure } = await planRestore(o.from, root, o.network, at, { force: o.force });
   if (failure || !snapshot) throw failure ?? new SnapshotError(SnapshotReason.invalid_manifest, 'the snapshot cannot be read');
   const m = snapshot.manifest;
   let dd;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { JobError, Progress, SnapshotSummary } from './snapshots-shapes.js';
 
 export const RestoreCheck = z.object({
-  id: z.enum(['manifest', 'format', 'version', 'network', 'chain_id', 'free_space', 'checksums']),
+  id: z.enum(['target', 'manifest', 'format', 'version', 'network', 'chain_id', 'free_space', 'checksums']),
   label: z.string(),
   /** null = not checked here (checksums: run `snapshots.verify`). */
   ok: z.boolean().nullable(),

@@ -66,7 +66,18 @@ describe('restore refuses, touching nothing', () => {
   it('a data directory of another chain (other genesis)', async () => {
     const other = path.join(dir, 'other chain');
     await makeDataDir(other, 1);
-    await refused(snapDir, /error: .*the snapshot is of chain id 31337 \(genesis [0-9a-f]{12}…\), the data directory holds chain id 31337 \(genesis [0-9a-f]{12}…\)/, other);
+    await refused(snapDir, /error: .*the snapshot is of chain id 31337 \(genesis [0-9a-f]{12}…\), the data directory holds chain id 31337 \(genesis [0-9a-f]{12}…\) — same chain id but a different genesis \(another dev chain\)/, other);
+  });
+
+  it('a non-empty folder that is not a node data directory, unless --force (operator finding F5)', async () => {
+    const mine = path.join(dir, 'forced', 'mine');
+    await fs.mkdir(mine, { recursive: true });
+    await fs.writeFile(path.join(mine, 'notes.txt'), 'my precious');
+    await refused(snapDir, /error: .*mine is not a node's data directory \(no chain\/ or node\.lock; it holds notes\.txt\) — check the path, or pass --force/, mine);
+    const r = await runCli('contract-cli', ['snapshots', 'restore', '--from', snapDir, '--data-dir', mine, '--yes', '--force']);
+    expect(r.code, r.stderr).toBe(0);
+    const kept = (await fs.readdir(path.dirname(mine))).find((n) => n.startsWith('mine.pre-restore-'))!;
+    expect(await fs.readFile(path.join(path.dirname(mine), kept, 'notes.txt'), 'utf8')).toBe('my precious');
   });
 
   it('a tampered file (one flipped byte)', async () => {
@@ -120,9 +131,17 @@ describe('restore refuses, touching nothing', () => {
     const n = spawnNode({ dataDir: data, args: ['--block-time-ms', '600000'] });
     try {
       await n.ready;
-      const r = await runCli('contract-cli', ['snapshots', 'restore', '--from', snapDir, '--data-dir', data, '--yes']);
-      expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`error: data directory .* is in use by pid ${n.pid}: stop the node before restoring`));
+      // The lock is checked first (operator finding F6): a snapshot of another chain is not compared.
+      const otherSnap = path.join(dir, 'other-chain-bk');
+      await makeDataDir(path.join(dir, 'other chain 2'), 1);
+      const o = await runCli('contract-cli', ['snapshots', 'create', '--path', otherSnap, '--data-dir', path.join(dir, 'other chain 2'), '--format', 'json']);
+      expect(o.code, o.stderr).toBe(0);
+      for (const from of [snapDir, (JSON.parse(o.stdout) as { path: string }).path]) {
+        const r = await runCli('contract-cli', ['snapshots', 'restore', '--from', from, '--data-dir', data, '--yes']);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(new RegExp(`error: data directory .* is in use by pid ${n.pid} — stop the node first`));
+        expect(r.stderr).not.toMatch(/genesis|Manifest|pre-restore/);
+      }
       const c = await runCli('contract-cli', ['snapshots', 'create', '--path', path.join(dir, 'bk2'), '--data-dir', data]);
       expect(c.code).toBe(1);
       expect(c.stderr).toMatch(/is in use by pid \d+ \(the node is running\): omit --data-dir to ask the running node/);
