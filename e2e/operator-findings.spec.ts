@@ -41,3 +41,17 @@ test('a refused .block action shows its error under the Act buttons, where the o
   await expect(err).toBeInViewport();
   await shot(page, 'operator-names-error-1024');
 });
+
+// F14 / F13: with dev alone the Network page says no public testnet is built in and what to do;
+// a damaged invite is refused with "copy it again", not JSON.parse's text.
+test('network page: no built-in testnet note, and a damaged invite says copy it again', async ({ page }) => {
+  await openReady(page, running());
+  await page.getByTestId('nav-network').click();
+  await expect(page.getByTestId('no-testnet-note')).toContainText('No public testnet is built in');
+  await page.getByTestId('import-network').locator('summary').click();
+  await page.getByTestId('import-text').fill('tb-invite:garbage');
+  await page.getByTestId('import-submit').click();
+  await expect(page.getByTestId('import-network')).toContainText('this invite is damaged or cut short — copy it again');
+  await expect(page.getByTestId('import-network')).not.toContainText('JSON');
+  await shot(page, 'operator-network-empty-invite');
+});

@@ -77,6 +77,11 @@ function NetworkPicker({ picked, setPicked }: { picked: string; setPicked(n: str
           {choice?.name === current ? 'Current network' : choice?.source === 'dev' ? 'Switch to dev…' : `Join ${choice?.name ?? ''}…`}
         </button>
       </div>
+      {list.length > 0 && list.every((n) => n.source === 'dev') && (
+        <p className="net__note" data-testid="no-testnet-note">
+          No public testnet is built in: start a <b>practice testnet</b> on this machine (below), or <b>import a network file or invite</b> another operator shared with you.
+        </p>
+      )}
       {choice && (
         <dl className="kv kv--compact net__choice">
           <div className="kv__row">
