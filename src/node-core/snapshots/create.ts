@@ -184,6 +184,7 @@ export async function createSnapshot(o: CreateOptions): Promise<CreateResult> {
     const inLevel = (rel: string) => levelDirs.some((d) => path.posix.dirname(rel) === d && LEVEL_FILE.test(path.posix.basename(rel)));
     const files: FileRef[] = live.filter((f) => !inLevel(f.rel));
     for (const d of levelDirs) {
+      if (o.signal?.aborted) throw new PoolClosedError(); // cancellable between checkpoints too
       const staged = path.join(cut, ...d.split('/'));
       await checkpointLevelDb(path.join(root, ...d.split('/')), staged);
       if (d === 'chain') {

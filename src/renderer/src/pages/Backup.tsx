@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { rpc } from '../api/hooks';
 import { BackupWizard } from '../backup/BackupWizard';
 import { RestoreWizard } from '../backup/RestoreWizard';
+import { RunningJobs } from '../backup/RunningJobs';
 import { Card } from '../components/Card';
 import { fmtDuration } from '../format';
 import { useLive } from '../store/live';
@@ -53,6 +54,7 @@ export function Backup() {
       </div>
       {tab === 'backup' ? (
         <Card title="Back up this node" testId="backup-card">
+          <RunningJobs />
           <BackupWizard />
         </Card>
       ) : (
