@@ -55,3 +55,36 @@ test('network page: no built-in testnet note, and a damaged invite says copy it 
   await expect(page.getByTestId('import-network')).not.toContainText('JSON');
   await shot(page, 'operator-network-empty-invite');
 });
+
+// F1: a snapshot job started elsewhere (here over JSON-RPC) is shown on the Backup page with a
+// Cancel button. The job is held deterministically: its manifest.json is a FIFO, so reading it
+// waits until the test writes to it.
+test('backup page: a job started elsewhere is listed with Cancel, and goes away when it ends', async ({ page }) => {
+  const { execFileSync } = await import('node:child_process');
+  const fs = await import('node:fs/promises');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tb-e2e-fifo-'));
+  const snap = path.join(dir, 'held snapshot');
+  await fs.mkdir(snap);
+  execFileSync('mkfifo', [path.join(snap, 'manifest.json')]);
+  try {
+    await openReady(page, running());
+    await expect(page.getByTestId('rpc-endpoint')).toHaveText(/^127\.0\.0\.1:\d+$/);
+    const rpcAddr = (await page.getByTestId('rpc-endpoint').textContent())!;
+    const r = await fetch(`http://${rpcAddr}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'snapshots.verify', params: { path: snap } }) });
+    expect(((await r.json()) as { result: { job_id: string } }).result.job_id).toMatch(/^verify-/);
+    await page.getByTestId('nav-backup').click();
+    const job = page.getByTestId('running-job');
+    await expect(job).toContainText('verification of');
+    await expect(job).toContainText('held snapshot');
+    await shot(page, 'operator-backup-running-job');
+    await page.getByTestId('running-job-cancel').click();
+    // Release the held read: the job ends (cancelled or failed) and leaves the list.
+    await fs.writeFile(path.join(snap, 'manifest.json'), 'x');
+    await expect(page.getByTestId('running-jobs')).toHaveCount(0);
+    await expect(page.getByTestId('backup-wizard')).toBeVisible();
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});

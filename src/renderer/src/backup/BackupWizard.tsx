@@ -12,6 +12,7 @@ import { fmtBytes, fmtDuration, fmtInt } from '../format';
 import { useLive } from '../store/live';
 import { FolderField, useFreeSpace } from './FolderField';
 import { ProgressBar, Steps } from './ProgressBar';
+import { RunningJobs } from './RunningJobs';
 import { useBackup } from './store';
 
 const STEPS = ['Destination', 'Include', 'Review', 'Back up', 'Done'];
@@ -114,6 +115,7 @@ export function BackupWizard() {
 
   return (
     <div className="bk-wizard" data-testid="backup-wizard" data-step={STEPS[current]}>
+      <RunningJobs except={jobId} />
       <Steps steps={STEPS} current={current} testId="backup-steps" />
 
       {current === 0 && (

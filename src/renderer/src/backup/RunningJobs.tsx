@@ -12,7 +12,8 @@ import { fmtBytes } from '../format';
 import { useLive } from '../store/live';
 import { useBackup } from './store';
 
-export function RunningJobs() {
+/** @param except the job this wizard started itself (shown by the wizard's own progress step). */
+export function RunningJobs({ except }: { except?: string }) {
   const on = useLive((s) => s.connection) === 'open';
   const listed = rpc['snapshots.jobs'].useQuery(undefined, { enabled: on, refetchOnMount: 'always' });
   const live = useBackup((s) => s.jobs);
@@ -20,7 +21,7 @@ export function RunningJobs() {
   const [asked, setAsked] = useState<Record<string, boolean>>({});
   const jobs = new Map((listed.data ?? []).map((j) => [j.job_id, j]));
   for (const j of Object.values(live)) jobs.set(j.job_id, j);
-  const running = [...jobs.values()].filter((j) => j.state === 'running');
+  const running = [...jobs.values()].filter((j) => j.state === 'running' && j.job_id !== except);
   if (running.length === 0) return null;
   const cancel = async (id: string) => {
     setError(undefined);

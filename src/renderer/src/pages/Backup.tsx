@@ -6,7 +6,6 @@ import { useState } from 'react';
 import { rpc } from '../api/hooks';
 import { BackupWizard } from '../backup/BackupWizard';
 import { RestoreWizard } from '../backup/RestoreWizard';
-import { RunningJobs } from '../backup/RunningJobs';
 import { Card } from '../components/Card';
 import { fmtDuration } from '../format';
 import { useLive } from '../store/live';
@@ -54,7 +53,6 @@ export function Backup() {
       </div>
       {tab === 'backup' ? (
         <Card title="Back up this node" testId="backup-card">
-          <RunningJobs />
           <BackupWizard />
         </Card>
       ) : (
