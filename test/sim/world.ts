@@ -112,7 +112,7 @@ export class World {
     return {
       validators: this.power,
       self,
-      proposer: (h, r) => this.order[(h + r) % this.order.length],
+      proposer: (h, r, ex) => activeOrder(this.order, ex)[(h + r) % activeOrder(this.order, ex).length],
       getValue: (h, r) => ({ id: `${h}.${r}.${n.id}.${n.nonce++}`, valid: true, evidence: (n.core?.evidence() ?? []).filter((e) => !excludedBy(n.decided, h).has(e.from)) }),
       valid: (v, h) => v.valid && v.id.startsWith(`${h}.`) && v.evidence.every((e) => e.height <= h && provesFault(e, this.power, (x) => x.id)),
       excluded: (h) => excludedBy(n.decided, h),
@@ -336,4 +336,9 @@ function excludedBy(decided: readonly CommitCertificate<SimValue>[], h: number):
 
 export function simulate(seed: number, o: SimOptions = {}): SimResult {
   return new World(seed, o).run();
+}
+
+/** proposer(h, r) runs over the validators active at h (the node: ValidatorSet.proposer). */
+function activeOrder(order: readonly string[], excluded: ReadonlySet<string>): readonly string[] {
+  return excluded.size === 0 ? order : order.filter((v) => !excluded.has(v));
 }
