@@ -159,6 +159,7 @@ export function headerView(b: Block): BlockHeaderView {
     state_root: toHex(h.stateRoot),
     epoch: h.epoch,
     tx_count: h.txCount,
+    ...(h.evidenceRoot ? { evidence_count: b.evidence.length, evidence_root: toHex(h.evidenceRoot) } : {}),
     signature: toHex(b.signature),
   };
 }
