@@ -21,8 +21,8 @@
  *  - Own signatures go through a priv-validator guard (CometBFT `privval` "double sign
  *    protection"): never sign at a (height, round, step) at or below the last signed one.
  */
-import { HeightLog, MAX_ROUNDS_AHEAD, type AddResult } from './log.js';
-import type { CommitCertificate, ConsensusMessage, CoreConfig, Evidence, Input, Output, PersistedState, Proposal, SignStep, Step, TimeoutStep, ValueId, Vote, VoteType } from './types.js';
+import { FutureInputs, HeightLog, MAX_ROUNDS_AHEAD, messagesIn, type AddResult } from './log.js';
+import type { CommitCertificate, ConsensusMessage, CoreConfig, Evidence, Input, Output, PersistedState, Proposal, Step, TimeoutStep, ValueId, Vote } from './types.js';
 import { certificateHolds, VotingPower } from './power.js';
 import { SignGuard } from './sign-guard.js';
 
@@ -48,12 +48,11 @@ export class TendermintCore<V> {
   private lockPol: Vote[] = [];
   private validPol: Vote[] = [];
   /** Every validator proven faulty so far, with its proof. */
-  private readonly faulty = new Set<string>();
   private readonly proofs = new Map<string, Evidence<V>>();
   /** Voting power at this height: the validators excluded there (`CoreConfig.excluded`) count 0. */
   private w: VotingPower;
   private log: HeightLog<V>;
-  private future = new Map<number, Input<V>[]>();
+  private readonly future = new FutureInputs<V>(FUTURE_HEIGHTS, FUTURE_CAP);
   /** "for the first time" guards of lines 34, 36 and 47, per round of the current height. */
   private fired = new Set<string>();
   /** Timeouts that fired in the current round (for the round-change reason). */
@@ -83,10 +82,7 @@ export class TendermintCore<V> {
     Object.assign(core, { round: s.round, step: s.step, lockedValue: s.lockedValue, lockedRound: s.lockedRound, validValue: s.validValue, validRound: s.validRound });
     core.guard = new SignGuard(s.lastSigned, s.signed.filter((m) => m.height === s.height));
     core.validPol = (s.pol ?? []).filter((v) => v.height === s.height);
-    for (const e of s.evidence) {
-      core.faulty.add(e.from);
-      core.proofs.set(e.from, e);
-    }
+    for (const e of s.evidence) core.proofs.set(e.from, e);
     return { core, out: core.run(() => core.resume()) };
   }
 
@@ -138,15 +134,7 @@ export class TendermintCore<V> {
 
   /** Messages of the current height in the given rounds (what gossip re-sends to peers). */
   messagesAt(rounds: Iterable<number>): ConsensusMessage<V>[] {
-    const out: ConsensusMessage<V>[] = [];
-    for (const r of rounds) {
-      const rl = this.log.rounds.get(r);
-      if (!rl) continue;
-      out.push(...rl.proposals.values());
-      for (const vs of rl.prevotes.values()) out.push(...vs);
-      for (const vs of rl.precommits.values()) out.push(...vs);
-    }
-    return out;
+    return messagesIn(this.log, rounds);
   }
 
   private polVotes(): Vote[] {
@@ -161,17 +149,12 @@ export class TendermintCore<V> {
   }
 
   isFaulty(id: string): boolean {
-    return this.faulty.has(id);
+    return this.proofs.has(id);
   }
 
   /** Total voting power minus the power excluded at this height. */
   effectiveTotal(): bigint {
     return this.w.effective;
-  }
-
-  /** Validators excluded at this height. */
-  excludedNow(): ReadonlySet<string> {
-    return this.w.excluded;
   }
 
   /** proposer(h, r) over the validators active at the current height. */
@@ -180,7 +163,7 @@ export class TendermintCore<V> {
   }
 
   private newLog(): HeightLog<V> {
-    return new HeightLog<V>(this.height, this.c.idOf, (v) => this.w.of(v));
+    return new HeightLog<V>(this.height, this.c.idOf, this.w);
   }
 
   // ─── internals ───────────────────────────────────────────────────────────────────────────
@@ -206,26 +189,10 @@ export class TendermintCore<V> {
     else this.arm(this.step, this.round);
   }
 
-  /** The id (or null = nil) with > 2/3 of `type` votes in round r, undefined when none. */
-  private quorumId(r: number, type: VoteType): ValueId | null | undefined {
-    const rl = this.log.rounds.get(r);
-    if (!rl) return undefined;
-    for (const [id, w] of rl.tally[type]) if (this.w.quorum(w)) return id;
-    return undefined;
-  }
-
-  private anyQuorum(r: number, type: VoteType): boolean {
-    const rl = this.log.rounds.get(r);
-    return !!rl && this.w.quorum(rl.voted[type]);
-  }
-
   private accept(m: Input<V>): void {
     if (m.height < this.height) return;
     if (m.height > this.height) {
-      if (m.height > this.height + FUTURE_HEIGHTS) return;
-      const q = this.future.get(m.height) ?? [];
-      if (q.length < FUTURE_CAP) q.push(m);
-      this.future.set(m.height, q);
+      this.future.hold(m, this.height);
       return;
     }
     if (m.type === 'commit') return this.acceptCommit(m);
@@ -244,9 +211,8 @@ export class TendermintCore<V> {
   }
 
   private addEvidence(e: Evidence<V>): void {
-    if (this.faulty.has(e.from)) return;
+    if (this.proofs.has(e.from)) return;
     this.out.evidence.push(e);
-    this.faulty.add(e.from);
     this.proofs.set(e.from, e);
   }
 
@@ -307,7 +273,7 @@ export class TendermintCore<V> {
   /** Lines 49–54: a proposal and > 2/3 precommits for it in any round r decide the height. */
   private ruleDecide(): boolean {
     for (const [r, rl] of this.log.rounds) {
-      const id = this.quorumId(r, 'precommit');
+      const id = this.log.quorumId(r, 'precommit');
       if (id === undefined || id === null) continue;
       const v = rl.proposals.get(id)?.value ?? this.log.values.get(id);
       if (v === undefined || !this.c.valid(v, this.height)) continue; // line 50
@@ -335,10 +301,7 @@ export class TendermintCore<V> {
     this.fired.clear();
     this.timedOut = [];
     this.enterNewHeight(); // line 54, after timeout_commit
-    const queued = this.future.get(this.height) ?? [];
-    this.future.delete(this.height);
-    for (const h of this.future.keys()) if (h < this.height) this.future.delete(h);
-    for (const m of queued) this.accept(m);
+    for (const m of this.future.take(this.height)) this.accept(m);
   }
 
   /** Lines 55–56: messages from > 1/3 of the power in a higher round → StartRound(that round). */
@@ -366,7 +329,7 @@ export class TendermintCore<V> {
         ok = this.c.valid(p.value, this.height) && (this.lockedRound === -1 || this.lockedId() === id || this.c.broken === 'ignore_lock');
       } else {
         // lines 28–29: needs > 2/3 prevotes for id(v) in round vr < round_p
-        if (this.quorumId(p.validRound, 'prevote') !== id) continue;
+        if (this.log.quorumId(p.validRound, 'prevote') !== id) continue;
         ok = this.c.valid(p.value, this.height) && (this.lockedRound <= p.validRound || this.lockedId() === id || this.c.broken === 'ignore_lock');
       }
       this.sign({ type: 'prevote', height: this.height, round: this.round, id: ok ? id : null, from: this.c.self ?? '' }); // lines 24/26/30/32
@@ -385,7 +348,7 @@ export class TendermintCore<V> {
     if (this.step !== 'prevote' && this.step !== 'precommit') return false;
     const key = `36:${this.round}`;
     if (this.fired.has(key)) return false;
-    const id = this.quorumId(this.round, 'prevote');
+    const id = this.log.quorumId(this.round, 'prevote');
     if (id === undefined || id === null) return false;
     const p: Proposal<V> | undefined = this.log.rounds.get(this.round)?.proposals.get(id);
     if (!p || !this.c.valid(p.value, this.height)) return false;
@@ -407,7 +370,7 @@ export class TendermintCore<V> {
 
   /** Lines 44–46: > 2/3 prevotes for nil while in the prevote step. */
   private rulePrevoteNil(): boolean {
-    if (this.step !== 'prevote' || this.quorumId(this.round, 'prevote') !== null) return false;
+    if (this.step !== 'prevote' || this.log.quorumId(this.round, 'prevote') !== null) return false;
     this.sign({ type: 'precommit', height: this.height, round: this.round, id: null, from: this.c.self ?? '' }); // line 45
     this.step = 'precommit'; // line 46
     return true;
@@ -416,12 +379,12 @@ export class TendermintCore<V> {
   /** Lines 34–35 and 47–48: arm the prevote / precommit timeouts the first time a quorum of any votes is seen. */
   private ruleTimers(): boolean {
     const r = this.round;
-    if (this.step === 'prevote' && !this.fired.has(`34:${r}`) && this.anyQuorum(r, 'prevote')) {
+    if (this.step === 'prevote' && !this.fired.has(`34:${r}`) && this.log.anyQuorum(r, 'prevote')) {
       this.fired.add(`34:${r}`);
       this.arm('prevote', r);
       return true;
     }
-    if (this.step !== 'newHeight' && !this.fired.has(`47:${r}`) && this.anyQuorum(r, 'precommit')) {
+    if (this.step !== 'newHeight' && !this.fired.has(`47:${r}`) && this.log.anyQuorum(r, 'precommit')) {
       this.fired.add(`47:${r}`);
       this.arm('precommit', r);
       return true;
