@@ -12,7 +12,6 @@
  */
 import { asArray, asBytes, asSafeInt, CodecError } from './codec.js';
 import { moduleRef, type ChainModule } from './module.js';
-import type { ModuleStates } from './run.js';
 import { fromHex, toHex } from '../crypto/hash.js';
 
 export interface Exclusion {
@@ -61,6 +60,6 @@ export function withExclusions(s: Exclusions, accused: readonly string[], height
 }
 
 /** The exclusions held in a chain's module states (empty when none). */
-export function exclusionsOf(m: ModuleStates): Exclusions {
+export function exclusionsOf(m: { states: ReadonlyMap<string, unknown> }): Exclusions {
   return (m.states.get(EXCLUSIONS_ID) as Exclusions | undefined) ?? [];
 }

@@ -13,6 +13,7 @@ import { ConsensusEngine } from '../../../src/node-core/chain/engine.js';
 import { genesisHash, type Genesis } from '../../../src/node-core/chain/genesis.js';
 import { signTransfer } from '../../../src/node-core/chain/tx.js';
 import { ImportError } from '../../../src/node-core/chain/verify.js';
+import { replayFromGenesis } from '../../../src/node-core/chain/replay.js';
 import { decodeMessage, encodeCertificate, verifyCertificate } from '../../../src/node-core/chain/tendermint/wire.js';
 import { generateKeys } from '../../../src/node-core/crypto/ed25519.js';
 import { fromHex, toHex } from '../../../src/node-core/crypto/hash.js';
@@ -152,9 +153,16 @@ describe('Tendermint in the node (4 validators + a full node, in-memory gossip)'
       expect((await lone.engine.adoptBlocks(bytes, certs)).imported).toBe(head - 1);
       expect(lone.engine.view().excluded_validators).toEqual(nodes[0].engine.view().excluded_validators);
       expect(toHex(lone.chain.headBlock().header.stateRoot)).toBe(toHex(src.headBlock().header.stateRoot));
-    } finally {
+      // Replay from genesis re-checks the evidence and reproduces every state root, the exclusion included.
       await lone.engine.stop();
       await lone.chain.close();
+      const dir = dirs[dirs.length - 1];
+      await fs.writeFile(path.join(dir, 'chain', 'genesis.json'), JSON.stringify(genesis));
+      const r = await replayFromGenesis(path.join(dir, 'chain'));
+      expect(r).toMatchObject({ ok: true, height: head, stateRoot: toHex(src.headBlock().header.stateRoot) });
+    } finally {
+      await lone.engine.stop();
+      await lone.chain.close().catch(() => {});
     }
   });
 });
