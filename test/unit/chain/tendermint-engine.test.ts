@@ -27,7 +27,7 @@ const kp = (): KeyPair => {
 const vals = [kp(), kp(), kp(), kp()];
 const faucet = kp();
 const body = {
-  network: 'tmtest', chain_id: 4343, block_time_ms: 40, timestamp_ms: Date.now() - 60_000,
+  network: 'tmtest', chain_id: 4343, block_time_ms: 50, timestamp_ms: Date.now() - 60_000,
   validators: vals.map((v) => ({ address: v.address, public_key: toHex(v.publicKey), stake: '1000' })),
   accounts: [{ address: faucet.address, balance: '1000000' }],
 };
