@@ -63,7 +63,6 @@ export type { BlockOutcome } from './dev-follow.js';
 /** Heights above ours whose messages are still taken (the core queues them). */
 const AHEAD = 2;
 
-
 export class ConsensusEngine {
   /** Set by the net layer: publish a proposal (or a dev block) / a vote or evidence on gossip. */
   publishBlock: (bytes: Uint8Array) => void = () => {};
@@ -154,9 +153,7 @@ export class ConsensusEngine {
   }
 
   /** Validators excluded by evidence committed up to the head (chain/exclusions.ts). */
-  private exclusions(): Exclusions {
-    return this.chain.moduleState(exclusionsRef);
-  }
+  private readonly exclusions = (): Exclusions => this.chain.moduleState(exclusionsRef);
 
   private config(): CoreConfig<Block> {
     const timeouts = new RoundTimeouts(this.chain.genesis.block_time_ms);
@@ -165,7 +162,7 @@ export class ConsensusEngine {
       self: this.isValidator ? this.myHex : undefined,
       proposer: (h, r, ex) => this.chain.set.proposer(h, r, ex).addrHex,
       excluded: (h) => excludedAt(this.exclusions(), h),
-      excludes: (b) => accusedOf(b),
+      excludes: accusedOf,
       getValue: (h) => this.propose(h),
       valid: (b, h) => this.proposals.isValid(b, h),
       idOf: (b) => b.hashHex,
