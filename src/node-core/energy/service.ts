@@ -31,6 +31,7 @@ import { meterHash, verifyReading, type MeterReading } from './reading.js';
 import { MAX_TX_BYTES } from '../chain/tx.js';
 import { JOURNAL_COMPACT_BYTES, ReadingJournal, readingLine } from './journal.js';
 import { PendingReadings, type Track } from './pending.js';
+import { ReadingVerifier } from './verifier.js';
 import { checkReading, ENERGY_ESCROW, MAX_READINGS_PER_TX, windowCheck, type EnergyCall } from './rules.js';
 import { encodeEnergy, providerIdOf, type EnergyState, type Provider } from './state.js';
 import { disputeView, energyVerdict, marketState, receiptView, slashView } from './views.js';
@@ -58,6 +59,7 @@ const INCLUSION_MARGIN_MS = 2000;
 
 export class EnergyService {
   readonly pending = new PendingReadings();
+  readonly verifier = new ReadingVerifier();
   private journal: ReadingJournal | undefined;
   private flushing = false;
   /** Height up to which blocks were scanned for this node's readings txs. */
@@ -147,7 +149,18 @@ export class EnergyService {
     const hash = meterHash(r);
     const known = this.pending.byHash.get(hash);
     if (known && known.state !== 'refused') return this.answer(known);
-    const bad = this.check(r);
+    // the checks that need no signature first (same order as check()), then the signature in the
+    // verify pool, then the market checks against the chain and the readings accepted by then
+    const p = this.effective(r.provider_id);
+    const key = this.keys.get(r.provider_id);
+    let bad = !p || r.meter_address !== p.meter || !key ? this.check(r) : null;
+    if (!bad && !(await this.verifier.verify(r, key!))) bad = { reason: 'signature_invalid', message: `signature does not verify for ${r.provider_id} (Ed25519 over BLAKE3 of provider_id ‖ meter ‖ total_kwh LE ‖ timestamp LE ‖ nonce LE)`, label: 'invalid_signature' };
+    if (!bad) {
+      const again = this.pending.byHash.get(hash);
+      if (again && again.state !== 'refused') return this.answer(again); // the same reading twice in one batch
+      const q = this.effective(r.provider_id);
+      bad = !q || r.meter_address !== q.meter ? this.check(r) : checkReading(q, r, Math.floor(Date.now() / 1000), this.params().timeoutBlocks);
+    }
     if (bad) {
       this.m.rejects.inc({ reason: bad.reason });
       if (bad.label) this.m.sigFail.inc({ provider: providerLabel(this.labels, r.provider_id), reason: bad.label });
@@ -417,6 +430,7 @@ export class EnergyService {
   async close(): Promise<void> {
     await this.writing;
     await this.journal?.close();
+    await this.verifier.close();
     await this.db.close();
   }
 }
