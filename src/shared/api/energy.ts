@@ -136,7 +136,7 @@ export const ENERGY_METHODS = [
     ['provider_id', 'capacity_kwh', 'price_per_kwh', 'jurisdiction'], pending, true),
   m('energy.market_state', 'Providers, pending credits, receipts, disputes, slashes, recent readings and governance params; `provider_id` narrows to one provider.',
     z.object({ provider_id: zProviderId.optional() }), ['provider_id'], EnergyMarketState, false),
-  m('energy.submit_reading', 'Submit a signed meter reading (checked against the key registry and the provider\'s last reading); answers the credit it will create. Oracle.',
+  m('energy.submit_reading', 'Submit a signed meter reading (verified against the key registry, checked against the provider\'s last reading and the readings already accepted); answers the credit it will create once the reading is durably queued (follow it with energy.reading_status). Oracle.',
     MeterReadingPayload, ['provider_id', 'meter_address', 'kwh_reading', 'timestamp', 'nonce', 'signature'], SubmitReadingResult, false),
   m('energy.reading_status', 'Where an accepted reading is: queued (waiting for a tx), pending (in a mempool tx), included (block height), refused (reason), or unknown to this node.',
     z.object({ meter_hash: zMeterHash }), ['meter_hash'], ReadingStatus, false),
