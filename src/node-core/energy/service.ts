@@ -136,19 +136,25 @@ export class EnergyService {
     return { status: t.state as 'queued' | 'pending' | 'included', meter_hash: t.hash, tx_hash: t.tx, credit: { provider: t.r.provider_id, amount_kwh: Number(t.amount), meter_hash: t.hash, timestamp: t.height ?? tip + 1 } };
   }
 
+  /** The spec's nonce_replay for a reading sent again, with where the accepted copy is (`data.meter_hash`, `status`, `tx_hash`, `height`). */
+  private already(t: Track): unknown {
+    this.m.rejects.inc({ reason: 'nonce_replay' });
+    return refusal('nonce_replay', `nonce ${t.r.nonce} already used for provider ${t.r.provider_id}: this very reading was accepted (${t.state}${t.height !== null ? ` in block ${t.height}` : ''})`, { meter_hash: t.hash, status: t.state, tx_hash: t.tx, height: t.height });
+  }
+
   /**
    * `energy.submit_reading`: verifies and checks the reading (against the chain plus the readings
    * already accepted), queues it for the next `energy.readings` tx and answers once it is durable
    * in the journal — not when it is in a block (follow it with `energy.reading_status` or the
-   * `energy.readingsIncluded` topic). The same signed reading sent again while it waits or after
-   * it was included answers the same (idempotent resubmission).
+   * `energy.readingsIncluded` topic). The same signed reading sent again is the spec's nonce_replay,
+   * whose data names the accepted copy (meter_hash, status, tx_hash, height).
    */
   async submitReading(payload: MeterReadingPayload) {
     const r = toReading(payload);
     this.m.oracleLatency.observe(Math.max(0, Date.now() / 1000 - r.timestamp));
     const hash = meterHash(r);
     const known = this.pending.byHash.get(hash);
-    if (known && known.state !== 'refused') return this.answer(known);
+    if (known && known.state !== 'refused') throw this.already(known);
     // the checks that need no signature first (same order as check()), then the signature in the
     // verify pool, then the market checks against the chain and the readings accepted by then
     const p = this.effective(r.provider_id);
@@ -157,7 +163,7 @@ export class EnergyService {
     if (!bad && !(await this.verifier.verify(r, key!))) bad = { reason: 'signature_invalid', message: `signature does not verify for ${r.provider_id} (Ed25519 over BLAKE3 of provider_id ‖ meter ‖ total_kwh LE ‖ timestamp LE ‖ nonce LE)`, label: 'invalid_signature' };
     if (!bad) {
       const again = this.pending.byHash.get(hash);
-      if (again && again.state !== 'refused') return this.answer(again); // the same reading twice in one batch
+      if (again && again.state !== 'refused') throw this.already(again); // the same reading twice in one batch
       const q = this.effective(r.provider_id);
       bad = !q || r.meter_address !== q.meter ? this.check(r) : checkReading(q, r, Math.floor(Date.now() / 1000), this.params().timeoutBlocks);
     }

@@ -221,8 +221,9 @@ describe('energy market on a dev node', () => {
     expect(['queued', 'pending']).toContain(a.status);
     expect(a.credit).toMatchObject({ provider: P0, amount_kwh: 10, meter_hash: a.meter_hash });
     expect(['queued', 'pending']).toContain((await call('energy.reading_status', { meter_hash: a.meter_hash })).status);
-    // the same signed reading again: the same answer, not a nonce replay
-    expect((await call('energy.submit_reading', r)).meter_hash).toBe(a.meter_hash);
+    // the same signed reading again: the spec's nonce_replay, naming the accepted copy
+    const dup = await err('energy.submit_reading', r);
+    expect([dup.code, dup.data]).toEqual([-33007, expect.objectContaining({ reason: 'nonce_replay', meter_hash: a.meter_hash, status: expect.stringMatching(/^(queued|pending)$/) })]);
     const journal = path.join(root, 'energy_market', 'pending-readings.jsonl');
     expect(await fs.readFile(journal, 'utf8')).toContain(r.signature);
     // restart before any block: the mempool is gone, the journal re-queues the reading
