@@ -28,7 +28,7 @@ if (!satisfies(process.versions.node)) {
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The node (src/node-core) is part of the build: the desktop app runs it from its bundle.
 const SOURCES = ['src/main', 'src/preload', 'src/renderer', 'src/shared', 'src/host', 'src/node-core', 'electron.vite.config.ts', 'package.json'];
-const OUTPUTS = ['out/main/index.js', 'out/main/snapshot-worker.js', 'out/main/verify-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const OUTPUTS = ['out/main/index.js', 'out/main/snapshot-worker.js', 'out/main/verify-worker.js', 'out/node/node-entry.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
 
 /** Newest mtime (ms) under a file or directory. */
 function newest(p) {
