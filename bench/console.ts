@@ -28,6 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { findChromium } from '../src/host/chromium.js';
+import { NODE_V8_FLAGS } from '../src/host/launcher.js';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -88,12 +89,12 @@ async function nodeReady(kind: 'built' | 'source_tsx', base: string, idleS = 0):
   const cp =
     kind === 'built'
       ? fork(path.join(ROOT, 'out', 'node', 'node-entry.js'), ['--tb-node', ...flags], {
-          execArgv: [],
+          execArgv: [...NODE_V8_FLAGS],
           env: { ...process.env, TB_RESOURCES_DIR: path.join(ROOT, 'resources') },
           stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
           serialization: 'json',
         })
-      : fork(path.join(ROOT, 'src', 'node-core', 'main.ts'), flags, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
+      : fork(path.join(ROOT, 'src', 'node-core', 'main.ts'), flags, { execArgv: [...NODE_V8_FLAGS, '--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
   try {
     const wall = await new Promise<number>((resolve, reject) => {
       cp.on('message', (m: { type?: string }) => {
