@@ -144,7 +144,8 @@ export class Node {
     for (const ph of NodePhase.options) this.metrics.nodePhase.set({ phase: ph }, ph === p.phase ? 1 : 0);
     this.events.emit('node.phase', p);
     this.post({ type: 'phase', ...p });
-    if (p.phase !== 'failed') this.logger?.info({ phase: p.phase }, `phase ${p.phase}`);
+    // process_ms: since the process started (the start's timing marks, issue 17).
+    if (p.phase !== 'failed') this.logger?.info({ phase: p.phase, process_ms: Math.round(performance.now()) }, `phase ${p.phase}`);
   }
 
   private post(m: LifecycleMessage): void {
