@@ -101,6 +101,8 @@ export const NodeStatus = z.object({
   finalized_height: z.number().int(),
   peers: z.number().int(),
   node_address: zAddress,
+  /** The p2p network: `off` (p2p disabled), `starting` (the node is ready, libp2p not yet listening), `up`, `failed`. */
+  net: z.enum(['off', 'starting', 'up', 'failed']).optional(),
 });
 export type NodeStatus = z.infer<typeof NodeStatus>;
 
