@@ -42,9 +42,12 @@ export interface FinalityBenchResult {
   cores: number;
 }
 
-function flag(name: string, dflt: number): number {
+/** A numeric `--name value` flag, else the environment variable, else the default. */
+function flag(name: string, env: string, dflt: number): number {
   const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+  if (i >= 0) return Number(process.argv[i + 1]);
+  const e = process.env[env];
+  return e !== undefined && e !== '' ? Number(e) : dflt;
 }
 
 async function rpc(port: number, method: string, params: unknown = []): Promise<any> {
@@ -82,7 +85,7 @@ async function oneRun(o: { validators: number; blockTimeMs: number; seconds: num
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TB_')) env[k] = v;
     for (const n of plan.nodes) {
       const out = openSync(path.join(dir, `${n.name}.log`), 'a');
-      procs.push(spawn(process.execPath, ['--import', 'tsx', NODE_MAIN, ...nodeArgs(n, plan.network_file), '--log-level', 'info'], { cwd: REPO_ROOT, env, stdio: ['ignore', out, out] }));
+      procs.push(spawn(process.execPath, ['--import', 'tsx', NODE_MAIN, ...nodeArgs(n, plan.network_file), '--log-level', process.env.TB_BENCH_FINALITY_LOG_LEVEL || 'info'], { cwd: REPO_ROOT, env, stdio: ['ignore', out, out] }));
     }
     const v1 = plan.nodes[0];
     await until('every validator at height 3', async () => (await Promise.all(plan.nodes.map((n) => rpc(n.rpc_port, 'chain.tip')))).every((t) => t.height >= 3), 120_000);
@@ -126,18 +129,20 @@ async function oneRun(o: { validators: number; blockTimeMs: number; seconds: num
   } finally {
     for (const b of burners) b.kill('SIGKILL');
     await Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise<void>((r) => { p.once('exit', () => r()); p.kill('SIGTERM'); }) : undefined)));
-    await fs.rm(dir, { recursive: true, force: true });
+    if (process.env.TB_BENCH_KEEP) o.log(`  kept ${dir} (TB_BENCH_KEEP)`);
+    else await fs.rm(dir, { recursive: true, force: true });
   }
 }
 
 export async function runFinalityBench(o: { log?: (s: string) => void } = {}): Promise<FinalityBenchResult> {
   const log = o.log ?? ((s: string) => process.stdout.write(s + '\n'));
   const validators = 4;
-  const blockTimeMs = flag('--block-time-ms', 1000);
-  const seconds = flag('--seconds', 120);
-  const burners = flag('--burners', 3);
+  const blockTimeMs = flag('--block-time-ms', 'TB_BENCH_FINALITY_BLOCK_TIME_MS', 1000);
+  const seconds = flag('--seconds', 'TB_BENCH_FINALITY_SECONDS', 120);
+  const burners = flag('--burners', 'TB_BENCH_FINALITY_BURNERS', 3);
   log(`finality: ${validators} validators on loopback, ${blockTimeMs} ms blocks, ${seconds} s per run`);
-  const runs = [await oneRun({ validators, blockTimeMs, seconds, burners: 0, log }), await oneRun({ validators, blockTimeMs, seconds, burners, log })];
+  const runs = [await oneRun({ validators, blockTimeMs, seconds, burners: 0, log })];
+  if (burners > 0) runs.push(await oneRun({ validators, blockTimeMs, seconds, burners, log }));
   const result: FinalityBenchResult = {
     name: 'finality',
     validators,
