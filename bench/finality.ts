@@ -100,7 +100,8 @@ async function oneRun(o: { validators: number; blockTimeMs: number; seconds: num
       procs.push(spawn(process.execPath, ['--import', 'tsx', NODE_MAIN, ...nodeArgs(n, plan.network_file), '--log-level', process.env.TB_BENCH_FINALITY_LOG_LEVEL || 'info'], { cwd: REPO_ROOT, env, stdio: ['ignore', out, out] }));
     }
     const v1 = plan.nodes[0];
-    await until('every validator at height 3', async () => (await Promise.all(plan.nodes.map((n) => rpc(n.rpc_port, 'chain.tip')))).every((t) => t.height >= 3), 120_000);
+    // Generous: four tsx processes start slowly on a loaded machine.
+    await until('every validator at height 3', async () => (await Promise.all(plan.nodes.map((n) => rpc(n.rpc_port, 'chain.tip')))).every((t) => t.height >= 3), 300_000);
     for (let i = 0; i < o.burners; i++) burners.push(spawn('yes', [], { stdio: ['ignore', 'ignore', 'ignore'] }));
     const h0 = (await rpc(v1.rpc_port, 'chain.tip')).height as number;
     const t0 = Date.now();
