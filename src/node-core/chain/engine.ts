@@ -79,6 +79,7 @@ export class ConsensusEngine {
   private syncing = false;
   private lock: Promise<unknown> = Promise.resolve();
   private readonly proposals: ProposalChecks;
+  private readonly timeouts: RoundTimeouts;
   /** Signed bytes of the messages seen (certificates and evidence are built from them). */
   private readonly wire = new SignedLog();
   /** Messages that arrived while the core restarted. */
@@ -95,6 +96,7 @@ export class ConsensusEngine {
     this.keys = { chainId: o.chain.genesis.chain_id, keyOf: (a) => pks.get(a) };
     this.evidence = new EvidenceBook(this.keys, o.chain, o.logger);
     this.proposals = new ProposalChecks(o.chain, o.logger);
+    this.timeouts = new RoundTimeouts(o.chain.genesis.block_time_ms);
     if (o.dataDir && this.isValidator && o.chain.set.multi)
       this.state = new PrivValidatorStateFile<Block>(o.dataDir, { encode: (b) => toHex(b.bytes), decode: (h) => decodeBlock(fromHex(h)) });
   }
@@ -156,7 +158,6 @@ export class ConsensusEngine {
   private readonly exclusions = (): Exclusions => this.chain.moduleState(exclusionsRef);
 
   private config(): CoreConfig<Block> {
-    const timeouts = new RoundTimeouts(this.chain.genesis.block_time_ms);
     return {
       validators: this.stakes,
       self: this.isValidator ? this.myHex : undefined,
@@ -166,7 +167,7 @@ export class ConsensusEngine {
       getValue: (h) => this.propose(h),
       valid: (b, h) => this.proposals.isValid(b, h),
       idOf: (b) => b.hashHex,
-      timeout: (step, r) => timeouts.timeout(step, r),
+      timeout: (step, r) => this.timeouts.timeout(step, r),
     };
   }
 
@@ -191,6 +192,7 @@ export class ConsensusEngine {
       state: this.state,
       send: (ms) => this.send(ms),
       onDecision: (d) => this.commit(d),
+      commitDelay: (d) => this.timeouts.afterBlock(d.value.header.timestampMs),
       onEvidence: (e) => this.onCoreEvidence(e),
       logger: this.o.logger,
       metrics: this.o.metrics,

@@ -55,6 +55,7 @@ export class ProposalChecks {
         ok = false;
       }
     this.checked.set(b.hashHex, { height: b.header.height, ok });
+    this.logger?.debug({ height: b.header.height, ok, age_ms: Date.now() - b.header.timestampMs }, 'consensus trace: proposal checked');
     return ok;
   }
 
