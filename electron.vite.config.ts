@@ -1,22 +1,122 @@
 /**
- * electron-vite build of the three Electron bundles (https://electron-vite.org/config/):
- * - main → `out/main/index.js` (ESM; src/main + src/host; node_modules stay external). The node
- *   is its own bundle: index.ts imports `../node-core/node-entry?modulePath`, so electron-vite
- *   builds src/node-core/node-entry.ts + the rest of src/node-core into `out/main/chunks/` and
- *   hands main its path; the worker threads are entries (`out/main/snapshot-worker.js`,
+ * electron-vite build of the three Electron bundles (https://electron-vite.org/config/), plus the
+ * node's own bundle:
+ * - main → `out/main/index.js` (ESM; src/main + src/host; node_modules stay external); the worker
+ *   threads main runs itself (snapshot restores) are entries (`out/main/snapshot-worker.js`,
  *   `verify-worker.js`).
+ * - node → `out/node/node-entry.js` (+ `out/node/chunks/`, its own `snapshot-worker.js`,
+ *   `verify-worker.js`), built by the `the-block:node-bundle` plugin below once main is written:
+ *   src/node-core WITH its JavaScript dependencies bundled (issue 17: resolving ~1,000 files of
+ *   libp2p/zod/pino/… from node_modules was most of the node's start), only the native addons
+ *   (NATIVE_DEPS) stay external and load from node_modules. A directory of its own, not
+ *   `out/main`: this code only ever runs in the node's process (utilityProcess / a forked Node)
+ *   or in console server mode (`out/node/console-entry.js`, plain Node: bin/start.mjs), never in
+ *   Electron main or a renderer, so the Electronegativity scan of `out/main` (Electron security
+ *   settings) stays about Electron code. main finds the node at `../node/node-entry.js`.
  *   Nothing under out/ runs TypeScript or needs `src/` or `tsx`.
  * - preload → `out/preload/index.cjs`: ONE self-contained CommonJS file, as sandboxed preloads
  *   require (`sandbox: true` preloads cannot load other modules; only `electron` is external);
  * - renderer → `out/renderer` (React; also served by console server mode).
  * `npm run build` needs no Electron binary.
  */
+import { builtinModules, createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
+import { build, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+
+/**
+ * Dependencies the node bundle leaves to node_modules: native addons (a `.node` binding cannot be
+ * bundled; electron-builder.yml unpacks them from the asar) and pino-pretty (loaded on demand by
+ * logging.ts through createRequire, only for a TTY).
+ */
+export const NATIVE_DEPS = ['classic-level', 'sodium-native', '@chainsafe/libp2p-quic', 'pino-pretty'];
+
+const requireHere = createRequire(import.meta.url);
+/** Accessors of builtins that load a whole library on first read (node:http's WebSocket & co. load undici). */
+const LAZY_BUILTIN_EXPORTS = new Set(['WebSocket', 'CloseEvent', 'MessageEvent']);
+const VIA_REQUIRE = '\0the-block-builtin:';
+
+/**
+ * The node bundle's ESM imports of Node builtins (`import http from 'node:http'`) become CommonJS
+ * requires: Node builds an ESM facade of a builtin by reading EVERY export, and node:http's
+ * WebSocket/CloseEvent/MessageEvent getters load undici (~60 ms of a ~400 ms start, issue 17).
+ * The named exports are listed at build time from this Node (the build's Node is the run's major).
+ */
+function builtinsViaRequire(): Plugin {
+  return {
+    name: 'the-block:builtins-via-require',
+    enforce: 'pre',
+    resolveId(id, _importer, extra) {
+      const name = id.replace(/^node:/, '');
+      if (!builtinModules.includes(name)) return null;
+      // A CommonJS dependency's require() stays a require of the builtin itself.
+      if (name === 'module' || (extra as { kind?: string }).kind !== 'import-statement') return { id, external: true };
+      return VIA_REQUIRE + name;
+    },
+    load(id) {
+      if (!id.startsWith(VIA_REQUIRE)) return null;
+      const name = id.slice(VIA_REQUIRE.length);
+      const m = requireHere(`node:${name}`) as Record<string, unknown>;
+      const names = Object.keys(m).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k) && k !== 'default' && !LAZY_BUILTIN_EXPORTS.has(k));
+      return [
+        `import { createRequire } from 'node:module';`,
+        `const m = createRequire(import.meta.url)('node:${name}');`,
+        'export default m;',
+        ...names.map((k) => `export const ${k} = m.${k};`),
+      ].join('\n');
+    },
+  };
+}
+
+/** Builds the node bundle into `out/node` after main (see the module doc). */
+function nodeBundle(): Plugin {
+  return {
+    name: 'the-block:node-bundle',
+    apply: 'build',
+    async closeBundle() {
+      await build({
+        configFile: false,
+        plugins: [builtinsViaRequire()],
+        logLevel: 'warn',
+        publicDir: false,
+        build: {
+          outDir: resolve('out/node'),
+          emptyOutDir: true,
+          ssr: true,
+          target: 'node22',
+          minify: false,
+          reportCompressedSize: false,
+          rollupOptions: {
+            input: {
+              'node-entry': resolve('src/node-core/node-entry.ts'),
+              // Console server mode (`npm start` without an Electron window, bin/start.mjs).
+              'console-entry': resolve('src/cli/console-entry.ts'),
+              'snapshot-worker': resolve('src/node-core/snapshots/worker.mjs'),
+              'verify-worker': resolve('src/node-core/crypto/verify-worker.mjs'),
+            },
+            // Builtins other than node:module resolve to builtinsViaRequire's modules.
+            external: [...NATIVE_DEPS, new RegExp(`^(${NATIVE_DEPS.join('|')})/`), 'electron', 'module', 'node:module'],
+            output: {
+              format: 'es',
+              entryFileNames: '[name].js',
+              chunkFileNames: 'chunks/[name]-[hash].js',
+              // Whitespace out and ASCII only, names kept (no mangling, no compression: stack traces
+              // still name functions): V8 keeps every script's source in the heap, as two-byte
+              // strings when it has any non-ASCII character (idle heap: 6.9 MB of bundle source).
+              minify: { compress: false, mangle: false, codegen: { removeWhitespace: true, asciiOnly: true } },
+            },
+          },
+        },
+        ssr: { noExternal: true, target: 'node' },
+      });
+    },
+  };
+}
 
 export default defineConfig({
   main: {
+    plugins: [nodeBundle()],
     build: {
       outDir: 'out/main',
       rollupOptions: {

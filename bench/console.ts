@@ -9,7 +9,7 @@
  *   a bare `node --import tsx` start and a static page load from the same server (the physical
  *   floor of process start + page load on this machine).
  * - **node ready** (issue 17, target < 500 ms): ms from forking the node alone until its `ready`
- *   lifecycle message, fresh data dir — the built bundle (`out/main/chunks/node-entry-*.js`, as the
+ *   lifecycle message, fresh data dir — the built bundle (`out/node/node-entry.js`, as the
  *   desktop app runs it) and the source entry through tsx (as console server mode runs it), with
  *   the node's CPU time at ready (user + system, /proc) beside the wall time: on a shared machine
  *   the wall time mostly measures the others' load. Reference: a bare `node -e 0`.
@@ -20,7 +20,7 @@
  * Not a test: a missed target is reported in the JSON, never an exception.
  */
 import { fork, spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { findChromium } from '../src/host/chromium.js';
+import { NODE_V8_FLAGS } from '../src/host/launcher.js';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,17 +85,16 @@ function rssMbOf(pid: number): number {
 async function nodeReady(kind: 'built' | 'source_tsx', base: string, idleS = 0): Promise<NodeReady & { rss_mb?: number }> {
   const dataDir = await mkdtemp(path.join(base, `node-${kind}-`));
   const flags = ['--data-dir', dataDir, '--rpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0'];
-  const chunks = path.join(ROOT, 'out', 'main', 'chunks');
   const t0 = performance.now();
   const cp =
     kind === 'built'
-      ? fork(path.join(chunks, readdirSync(chunks).find((f) => f.startsWith('node-entry'))!), ['--tb-node', ...flags], {
-          execArgv: [],
+      ? fork(path.join(ROOT, 'out', 'node', 'node-entry.js'), ['--tb-node', ...flags], {
+          execArgv: [...NODE_V8_FLAGS],
           env: { ...process.env, TB_RESOURCES_DIR: path.join(ROOT, 'resources') },
           stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
           serialization: 'json',
         })
-      : fork(path.join(ROOT, 'src', 'node-core', 'main.ts'), flags, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
+      : fork(path.join(ROOT, 'src', 'node-core', 'main.ts'), flags, { execArgv: [...NODE_V8_FLAGS, '--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
   try {
     const wall = await new Promise<number>((resolve, reject) => {
       cp.on('message', (m: { type?: string }) => {

@@ -3,9 +3,9 @@
 // 1. Builds the app (`electron-vite build`) when `out/` is missing or older than its sources.
 // 2. Opens the Electron window when an Electron binary can run here (binary present, it starts,
 //    and on Linux a display is set; the node then runs from its built bundle in a utilityProcess);
-//    otherwise console server mode (`contract-cli console`, from the source checkout through tsx,
-//    a devDependency): the node in a child process, the UI on 127.0.0.1 with a per-start token,
-//    the URL printed and opened in Chromium --app when one is found.
+//    otherwise console server mode (`contract-cli console`, from the build: out/node/console-entry.js,
+//    no tsx): the node (out/node/node-entry.js) in a child process, the UI on 127.0.0.1 with a
+//    per-start token, the URL printed and opened in Chromium --app when one is found.
 // Flags: `--server` forces console server mode; the others are those of `contract-cli console`
 // (`--no-open`, `--port`, `--data-dir`, `--rpc-addr`, `--network`, …); in Electron mode they go
 // to the node after `--`.
@@ -28,7 +28,7 @@ if (!satisfies(process.versions.node)) {
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The node (src/node-core) is part of the build: the desktop app runs it from its bundle.
 const SOURCES = ['src/main', 'src/preload', 'src/renderer', 'src/shared', 'src/host', 'src/node-core', 'electron.vite.config.ts', 'package.json'];
-const OUTPUTS = ['out/main/index.js', 'out/main/snapshot-worker.js', 'out/main/verify-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const OUTPUTS = ['out/main/index.js', 'out/main/snapshot-worker.js', 'out/main/verify-worker.js', 'out/node/node-entry.js', 'out/node/console-entry.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
 
 /** Newest mtime (ms) under a file or directory. */
 function newest(p) {
@@ -80,12 +80,7 @@ if (electron.bin) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
   process.stderr.write(`Electron window not available: ${electron.reason}. Starting console server mode.\n`);
-  const { register } = await import('tsx/esm/api');
-  register();
-  // Only the console group of the CLI's command list (not all of contract-cli): fewer modules to
-  // load before the node starts.
-  await import(new URL('../src/node-core/polyfills.ts', import.meta.url).href);
-  const { loadCommandGroup } = await import(new URL('../src/cli/commands/index.ts', import.meta.url).href);
-  const { runProgram } = await import(new URL('../src/cli/common.ts', import.meta.url).href);
-  await runProgram((await loadCommandGroup('console')).name('npm start'), [process.argv[0], 'start', ...rest]);
+  // Built (buildIfStale above made out/ fresh): no TypeScript compiled at start (src/cli/console-entry.ts).
+  const { startConsole } = await import(new URL('../out/node/console-entry.js', import.meta.url).href);
+  await startConsole([process.argv[0], 'start', ...rest]);
 }

@@ -5,6 +5,13 @@
 // sends it as a header, which a static scan cannot see). Exits 1 on any finding.
 // Part of `npm test` (after `npm run build`).
 //
+// Not scanned: out/node, the node's own bundle (node-core with its dependencies bundled: libp2p,
+// zod, pino, …; electron.vite.config.ts). It runs only in the node's process (an Electron
+// utilityProcess or plain Node), never in Electron main or a renderer, so it holds no
+// BrowserWindow, webPreferences, protocol or IPC wiring for these checks to judge, and scanning
+// third-party code for Electron misconfigurations only yields noise. That premise is checked
+// instead: a file of out/node that imports or requires `electron` is a finding.
+//
 // Suppressions: Electronegativity's own `// eng-disable CHECK` comments must sit on the flagged
 // line of the BUNDLE, and the bundler moves comments to lines of their own, so they cannot work
 // here. Instead SUPPRESSED below lists each accepted finding by check id, file and the exact code
@@ -19,7 +26,7 @@
 // replaced by an immediate failure (the bundled en-US messages are used), so nothing leaves the
 // machine.
 import { createRequire } from 'node:module';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +63,19 @@ for (const p of parts) {
     process.exit(2);
   }
 }
+/** Files of out/node that load Electron (they would need this scan), as `file: line`. */
+function electronInNodeBundle(dir) {
+  if (!existsSync(dir)) return [];
+  const hits = [];
+  for (const f of readdirSync(dir, { recursive: true })) {
+    if (!String(f).endsWith('.js')) continue;
+    const text = readFileSync(path.join(dir, f), 'utf8');
+    if (/\bfrom\s*["']electron["']|\brequire\(\s*["']electron["']\s*\)|\bimport\(\s*["']electron["']\s*\)/.test(text)) hits.push(String(f));
+  }
+  return hits;
+}
+const electronInNode = electronInNodeBundle(path.join(out, 'node'));
+
 const stage = mkdtempSync(path.join(os.tmpdir(), 'tb-eng-'));
 try {
   for (const p of parts) cpSync(path.join(out, p), path.join(stage, p), { recursive: true });
@@ -72,11 +92,12 @@ try {
   }
   process.stdout.write(
     `electronegativity over ${parts.join(', ')} (Electron ${electronVersion}): ${r.globalChecks + r.atomicChecks} checks, ` +
-      `${findings.length} findings, ${suppressed.length} suppressed, ${r.errors.length} unparsed files\n`,
+      `${findings.length + electronInNode.length} findings, ${suppressed.length} suppressed, ${r.errors.length} unparsed files; out/node not scanned (no electron import: ${electronInNode.length === 0 ? 'checked' : 'FAILED'})\n`,
   );
+  for (const f of electronInNode) process.stdout.write(`  FINDING NODE_BUNDLE_LOADS_ELECTRON node/${f}: the node bundle must not load electron (or it must be scanned)\n`);
   for (const { i } of findings) process.stdout.write(`  FINDING ${i.id} ${i.file}:${i.location?.line ?? '?'} ${i.severity?.name ?? ''} ${i.description ?? ''}\n    ${i.sample ?? ''}\n`);
   for (const { i, why } of suppressed) process.stdout.write(`  suppressed ${i.id} ${i.file}:${i.location?.line ?? '?'}: ${why}\n`);
-  process.exitCode = findings.length + r.errors.length === 0 ? 0 : 1;
+  process.exitCode = findings.length + electronInNode.length + r.errors.length === 0 ? 0 : 1;
 } finally {
   rmSync(stage, { recursive: true, force: true });
 }

@@ -8,6 +8,14 @@
 import { fork } from 'node:child_process';
 import { lineSplitter } from './lines.js';
 
+/**
+ * V8 flags of the node process (both launchers). `--max-semi-space-size=2` (MB): V8 grows the young
+ * generation to 2 × 16 MB under allocation bursts (start, sync) and keeps it resident while the
+ * node idles; capped at 2 MB the idle node is ~20 MB smaller (issue 17: idle RSS 136 → 117 MB,
+ * measured side by side), at the cost of more, shorter scavenges.
+ */
+export const NODE_V8_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+
 /** What to run: the node entry module, its CLI args (the `node start` flags), environment, cwd. */
 export interface NodeSpec {
   /** Absolute path of the entry module (`src/node-core/main.ts`, run through tsx when `.ts`). */
@@ -57,7 +65,7 @@ export function forkLauncher(o: { echo?: (line: string, stream: 'stdout' | 'stde
       const cp = fork(spec.entry, [...(spec.leadArgs ?? []), ...spec.args], {
         cwd: spec.cwd,
         env: spec.env ?? process.env,
-        execArgv: spec.entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
+        execArgv: [...NODE_V8_FLAGS, ...(spec.entry.endsWith('.ts') ? ['--import', 'tsx'] : [])],
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         serialization: 'json',
       });

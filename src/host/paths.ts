@@ -44,22 +44,16 @@ function newestMtime(p: string): number {
 }
 
 /**
- * The built node entry (`out/main/chunks/node-entry-<hash>.js`, with its workers beside main) when
- * it exists and is newer than every node source; else null. Freshness is by mtime, as `npm start`
- * decides whether to rebuild.
+ * The built node entry (`out/node/node-entry.js`, with its workers beside it; the node's own
+ * bundle, electron.vite.config.ts) when it exists and is newer than every node source; else null.
+ * Freshness is by mtime, as `npm start` decides whether to rebuild.
  */
 export function builtNodeEntry(root = packageRoot()): string | null {
-  const main = path.join(root, 'out', 'main');
-  const chunks = path.join(main, 'chunks');
-  if (!existsSync(chunks) || !['snapshot-worker.js', 'verify-worker.js'].every((w) => existsSync(path.join(main, w)))) return null;
-  const entries = readdirSync(chunks)
-    .filter((f) => /^node-entry-[\w-]+\.js$/.test(f))
-    .map((f) => ({ f: path.join(chunks, f), t: statSync(path.join(chunks, f)).mtimeMs }))
-    .sort((a, b) => b.t - a.t);
-  const entry = entries[0];
-  if (!entry) return null;
+  const dir = path.join(root, 'out', 'node');
+  const entry = path.join(dir, 'node-entry.js');
+  if (!['node-entry.js', 'snapshot-worker.js', 'verify-worker.js'].every((f) => existsSync(path.join(dir, f)))) return null;
   const sources = Math.max(...NODE_SOURCES.map((s) => newestMtime(path.join(root, s))));
-  return sources > entry.t ? null : entry.f;
+  return sources > statSync(entry).mtimeMs ? null : entry;
 }
 
 /** How console server mode starts the node: entry, leading args and environment additions. */

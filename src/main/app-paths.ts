@@ -4,7 +4,8 @@
  *   (electron-builder.yml `extraResources` copies `resources/genesis` and `resources/networks`
  *   there), `<app>/resources` when run unpackaged (`electron .` in a checkout). It is passed to
  *   the node (`TB_RESOURCES_DIR`) and to the app handlers explicitly.
- * - the preload and the renderer: next to the main bundle (`out/main` → `out/preload`, `out/renderer`).
+ * - the preload, the renderer and the node: next to the main bundle (`out/main` → `out/preload`,
+ *   `out/renderer`, `out/node`).
  */
 import path from 'node:path';
 
@@ -25,6 +26,14 @@ export function appResourcesDir(app: AppLike, resourcesPath: string | undefined 
 /** `out/preload/index.cjs`, from the directory of the main bundle (`out/main`). */
 export function preloadPath(mainDir: string): string {
   return path.join(mainDir, '..', 'preload', 'index.cjs');
+}
+
+/**
+ * The node's built entry `out/node/node-entry.js` (its own bundle, electron.vite.config.ts), from
+ * the directory of the main bundle; forked as a utilityProcess, never loaded into main.
+ */
+export function nodeEntryPath(mainDir: string): string {
+  return path.join(mainDir, '..', 'node', 'node-entry.js');
 }
 
 /** `out/renderer`, from the directory of the main bundle. */

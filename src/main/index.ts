@@ -3,7 +3,7 @@
  * `app://console`, and stops the node in order before the app quits (the window stays up and
  * shows "stopping" meanwhile). Node flags may follow `--` on the command line
  * (`electron . -- --data-dir /srv/tb`); TB_* environment variables work as for the headless node.
- * The node runs from its own bundle (`node-core/node-entry?modulePath`), with the resources directory
+ * The node runs from its own bundle (`out/node/node-entry.js`, app-paths.ts nodeEntryPath), with the resources directory
  * passed explicitly (app-paths.ts); the packaged app is hardened (hardening.ts).
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeImage, Notification, powerMonitor, protocol, session, shell, Tray, utilityProcess } from 'electron';
@@ -13,19 +13,17 @@ import { createAppHandlers, desktopOf, firstHourOf } from '../host/app-handlers.
 import { Broker } from '../host/broker.js';
 import { Supervisor } from '../host/supervisor.js';
 import { RESOURCES_ENV, useBuiltWorkersAt } from '../host/built.js';
-import { appResourcesDir, preloadPath, rendererPath } from './app-paths.js';
+import { appResourcesDir, nodeEntryPath, preloadPath, rendererPath } from './app-paths.js';
 import { guardDevTools, hardenProductionApp } from './hardening.js';
 import { installDesktop } from './desktop.js';
 import { installIpcBroker } from './ipc-broker.js';
-// Not an in-process import: electron-vite builds the node's entry as a bundle of its own and this
-// is only its path, for utilityProcess.fork.
-// eslint-disable-next-line no-restricted-imports
-import nodeEntry from '../node-core/node-entry?modulePath';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { utilityLauncher } from './utility-launcher.js';
 import { createConsoleWindow, denyAllPermissions, hardenWebContents } from './window.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // out/main
+// Not an in-process import: the node is a bundle of its own (out/node), forked by path.
+const nodeEntry = nodeEntryPath(here);
 const production = app.isPackaged;
 const dashDash = process.argv.indexOf('--');
 const nodeArgs = dashDash >= 0 ? process.argv.slice(dashDash + 1) : [];

@@ -1,8 +1,8 @@
 /**
- * The node's entry in the desktop app's utilityProcess. BUILT, never run as TypeScript:
- * src/main/index.ts imports this file with electron-vite's `?modulePath`, which bundles it with
- * the rest of node-core into files of their own under `out/main/chunks/` (node_modules stay
- * external) and gives main only the path to fork. Nothing here needs `src/` or `tsx` at run time.
+ * The node's entry in the desktop app's utilityProcess and in console server mode. BUILT, never run
+ * as TypeScript: electron.vite.config.ts bundles it with the rest of node-core AND its JavaScript
+ * dependencies into `out/node/node-entry.js` (+ `out/node/chunks/`; only native addons load from
+ * node_modules), and src/main forks that path. Nothing here needs `src/` or `tsx` at run time.
  * (From a source checkout the node's entry is main.ts.)
  *
  * Contract with the launcher (utility-launcher.ts):
@@ -10,8 +10,8 @@
  *   `process.argv` is not something to depend on);
  * - `TB_RESOURCES_DIR` names the resources directory (genesis/, networks/): a bundle's location
  *   says nothing about where they are, so the node refuses to start without it (exit 2);
- * - worker threads come from the workers the build emitted next to main (workers.ts):
- *   electron-vite writes `?modulePath` bundles into `out/main/chunks/`, so they are one level up.
+ * - worker threads come from the workers the node build emitted beside this entry
+ *   (`out/node/snapshot-worker.js`, `verify-worker.js`; workers.ts).
  * Then the node runs exactly as `src/node-core/main.ts` (IPC on `process.parentPort`).
  */
 import { RESOURCES_ENV } from './resources.js';
@@ -24,7 +24,7 @@ if (at < 0 || !process.env[RESOURCES_ENV]) {
   process.stderr.write(`error: the node entry needs the ${NODE_ARGS_MARKER} flag marker and ${RESOURCES_ENV}\n`);
   process.exit(2);
 }
-useBuiltWorkers(builtWorkersAt(new URL('../', import.meta.url)));
+useBuiltWorkers(builtWorkersAt(new URL('./', import.meta.url)));
 // Imported only now (its own chunk): main.ts runs itself when it is the process's script, which a
 // bundle must not trigger; here it runs once, with the flags after the marker.
 const { main } = await import('./main.js');

@@ -9,8 +9,13 @@
  *   replaying   the head is read, the modules of the node's list start in order (modules/index.ts;
  *               each brings its handler slice) and the handlers are attached (short in v1: this
  *               is where catch-up progress will be reported)
- *   ready       stats sampler, RPC (HTTP+WS) and metrics servers listening, the p2p network up
- *               (libp2p host, gossip, sync; net/), block production and voting running (chain/engine.ts)
+ *   ready       stats sampler, RPC (HTTP+WS) and metrics servers listening: chain.tip answers (the
+ *               signal the console waits for). Only THEN the p2p network (libp2p, loaded on demand:
+ *               ~250 files; `node.status` says `net: 'starting'` until it is `'up'`) and block
+ *               production / voting (chain/engine.ts; a single validator starts producing before the
+ *               network, a multi-validator chain votes once the network is up). `Node.start`
+ *               resolves when both run; a failure there stops the node as any start failure (exit
+ *               1), only after `ready` (issue 17: ready in constant, small time).
  *   stopping → stopped, or failed (with `reason`) when a start step throws.
  * Stop order (reverse of opening): block production → p2p network → metrics and RPC servers → stats → snapshots
  * (a running snapshot job is cancelled and its partial output removed) → modules (reverse list order) → chain DB
@@ -24,7 +29,7 @@ import { Chain } from './chain/chain.js';
 import { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
 import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
-import { Network } from './net/network.js';
+import type { Network } from './net/network.js';
 import { redactConfig, type NodeConfig } from './node-config.js';
 import { keepNotices, NodeEvents } from './events.js';
 import { chainModulesOf, dataPathsOf, ModuleHost, type AnyNodeModule } from './modules/index.js';
@@ -86,6 +91,8 @@ export class Node {
   net?: Network;
   rpcPort?: number;
   metricsPort?: number;
+  /** The p2p network's state: `starting` from ready until it listens (see the module doc). */
+  private netState: NonNullable<NodeStatus['net']> = 'off';
 
   private constructor(
     readonly config: NodeConfig,
@@ -137,7 +144,8 @@ export class Node {
     for (const ph of NodePhase.options) this.metrics.nodePhase.set({ phase: ph }, ph === p.phase ? 1 : 0);
     this.events.emit('node.phase', p);
     this.post({ type: 'phase', ...p });
-    if (p.phase !== 'failed') this.logger?.info({ phase: p.phase }, `phase ${p.phase}`);
+    // process_ms: since the process started (the start's timing marks, issue 17).
+    if (p.phase !== 'failed') this.logger?.info({ phase: p.phase, process_ms: Math.round(performance.now()) }, `phase ${p.phase}`);
   }
 
   private post(m: LifecycleMessage): void {
@@ -305,7 +313,16 @@ export class Node {
       this.opened('metrics server', () => ms.close());
     }
 
+    this.setPhase({ phase: 'ready' });
+    log.logger.info({ rpc_port: this.rpcPort, metrics_port: this.metricsPort ?? null, data_dir: dd.root }, 'node ready');
+    this.post({ type: 'ready', pid: process.pid, version: NODE_VERSION, network: cfg.network, chain_id: this.genesis.chain_id, data_dir: dd.root,
+      node_address: this.nodeKey.address, rpc_addr: cfg.rpc_addr, rpc_port: rpc.port, metrics_port: this.metricsPort ?? null });
+    // A single validator produces without votes: its blocks need not wait for the network (peers
+    // fetch the ones made before it attached by sync). Tendermint votes only once the network is up.
+    if (!chain.set.multi) await this.startEngine(engine);
     if (cfg.p2p) {
+      this.netState = 'starting';
+      const { Network } = await import('./net/network.js');
       const net = await Network.start({
         root: dd.root,
         nodeKey: this.nodeKey,
@@ -324,30 +341,21 @@ export class Node {
         events: this.events,
         metrics: this.metrics,
         logger: log.logger,
+      }).catch((err: unknown) => {
+        this.netState = 'failed';
+        throw err;
       });
       this.net = net;
+      this.netState = 'up';
       this.opened('p2p network', () => net.stop());
     }
-    // Block production (dev: every block_time_ms) or Tendermint consensus (multi-validator, chain/engine.ts).
+    if (chain.set.multi) await this.startEngine(engine);
+  }
+
+  /** Block production (dev: every block_time_ms) or Tendermint consensus (multi-validator, chain/engine.ts). */
+  private async startEngine(engine: ConsensusEngine): Promise<void> {
     await engine.start();
     this.opened('block production', () => engine.stop());
-    this.setPhase({ phase: 'ready' });
-    log.logger.info(
-      { rpc_port: this.rpcPort, metrics_port: this.metricsPort ?? null, data_dir: dd.root },
-      'node ready',
-    );
-    this.post({
-      type: 'ready',
-      pid: process.pid,
-      version: NODE_VERSION,
-      network: cfg.network,
-      chain_id: this.genesis.chain_id,
-      data_dir: dd.root,
-      node_address: this.nodeKey.address,
-      rpc_addr: cfg.rpc_addr,
-      rpc_port: rpc.port,
-      metrics_port: this.metricsPort ?? null,
-    });
   }
 
   /**
@@ -382,6 +390,7 @@ export class Node {
       finalized_height: tip?.finalized_height ?? 0,
       peers: this.net?.book.connected.size ?? 0,
       node_address: this.nodeKey?.address ?? '',
+      net: this.netState,
     };
     if (this.info.reason !== undefined) s.phase_reason = this.info.reason;
     return s;

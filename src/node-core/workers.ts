@@ -4,9 +4,9 @@
  * tests) a worker is `new Worker(<that file>)`. A BUILT bundle cannot find them that way (the
  * bundle's `import.meta.url` is somewhere under `out/`), so the built entries register the
  * workers the build emitted: the worker scripts are entry inputs of the main build
- * (electron.vite.config.ts), written as `out/main/snapshot-worker.js` and `verify-worker.js`
- * (electron-vite's `?nodeWorker` is not available inside the `?modulePath` sub-build that bundles
- * the node, hence entries). The node's desktop entry (node-entry.ts) and Electron main (which runs
+ * (electron.vite.config.ts), written as `out/main/snapshot-worker.js` / `verify-worker.js` for main
+ * and `out/node/…` beside the node's own bundle (entries, not `?nodeWorker`, so both builds emit
+ * them under fixed names). The node's desktop entry (node-entry.ts) and Electron main (which runs
  * snapshot restores itself, through src/host/built.ts) call `useBuiltWorkers(builtWorkersAt(dir))`.
  */
 import { existsSync } from 'node:fs';

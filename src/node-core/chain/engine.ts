@@ -36,6 +36,8 @@ import { ProposalChecks, proposalRefusal } from './tendermint/proposals.js';
 import { RoundTimeouts } from './tendermint/timeouts.js';
 import { finalityView, setFinalityGauges } from './tendermint/view.js';
 import { EvidenceBook } from './tendermint/evidence-book.js';
+import { accusedOf, selectEvidence } from './tendermint/committed-evidence.js';
+import { excludedAt, exclusionsRef, type Exclusions } from './exclusions.js';
 import { PrivValidatorStateFile } from './tendermint/privval.js';
 import { handleBundle } from './tendermint/bundle.js';
 import type { ConsensusMessage, Decision, Evidence } from './tendermint/types.js';
@@ -61,7 +63,6 @@ export type { BlockOutcome } from './dev-follow.js';
 /** Heights above ours whose messages are still taken (the core queues them). */
 const AHEAD = 2;
 
-
 export class ConsensusEngine {
   /** Set by the net layer: publish a proposal (or a dev block) / a vote or evidence on gossip. */
   publishBlock: (bytes: Uint8Array) => void = () => {};
@@ -78,6 +79,7 @@ export class ConsensusEngine {
   private syncing = false;
   private lock: Promise<unknown> = Promise.resolve();
   private readonly proposals: ProposalChecks;
+  private readonly timeouts: RoundTimeouts;
   /** Signed bytes of the messages seen (certificates and evidence are built from them). */
   private readonly wire = new SignedLog();
   /** Messages that arrived while the core restarted. */
@@ -94,6 +96,7 @@ export class ConsensusEngine {
     this.keys = { chainId: o.chain.genesis.chain_id, keyOf: (a) => pks.get(a) };
     this.evidence = new EvidenceBook(this.keys, o.chain, o.logger);
     this.proposals = new ProposalChecks(o.chain, o.logger);
+    this.timeouts = new RoundTimeouts(o.chain.genesis.block_time_ms);
     if (o.dataDir && this.isValidator && o.chain.set.multi)
       this.state = new PrivValidatorStateFile<Block>(o.dataDir, { encode: (b) => toHex(b.bytes), decode: (h) => decodeBlock(fromHex(h)) });
   }
@@ -151,24 +154,27 @@ export class ConsensusEngine {
     this.syncing = on;
   }
 
+  /** Validators excluded by evidence committed up to the head (chain/exclusions.ts). */
+  private readonly exclusions = (): Exclusions => this.chain.moduleState(exclusionsRef);
+
   private config(): CoreConfig<Block> {
-    const list = this.chain.set.list;
-    const timeouts = new RoundTimeouts(this.chain.genesis.block_time_ms);
     return {
       validators: this.stakes,
       self: this.isValidator ? this.myHex : undefined,
-      proposer: (h, r) => list[(h + r) % list.length].addrHex,
+      proposer: (h, r, ex) => this.chain.set.proposer(h, r, ex).addrHex,
+      excluded: (h) => excludedAt(this.exclusions(), h),
+      excludes: accusedOf,
       getValue: (h) => this.propose(h),
       valid: (b, h) => this.proposals.isValid(b, h),
       idOf: (b) => b.hashHex,
-      timeout: (step, r) => timeouts.timeout(step, r),
+      timeout: (step, r) => this.timeouts.timeout(step, r),
     };
   }
 
-  /** getValue() (line 18): a block built on the head, valid by construction; none while the head is behind. */
+  /** getValue() (line 18): a block built on the head with the pending evidence, valid by construction; none while the head is behind. */
   private propose(h: number): Block | undefined {
     if (this.chain.headBlock().header.height !== h - 1) return undefined;
-    const b = this.chain.buildBlock();
+    const b = this.chain.buildBlock(selectEvidence(this.evidence.list(), this.exclusions(), h, this.stakes));
     this.proposals.markOwn(b);
     return b;
   }
@@ -186,6 +192,7 @@ export class ConsensusEngine {
       state: this.state,
       send: (ms) => this.send(ms),
       onDecision: (d) => this.commit(d),
+      commitDelay: (d) => this.timeouts.afterBlock(d.value.header.timestampMs),
       onEvidence: (e) => this.onCoreEvidence(e),
       logger: this.o.logger,
       metrics: this.o.metrics,
@@ -292,7 +299,7 @@ export class ConsensusEngine {
     const p = sm.msg;
     if (p.type !== 'proposal') return { verdict: 'reject', reason: 'a vote on the blocks topic' };
     const head = this.chain.headBlock().header.height;
-    const refused = proposalRefusal(p, this.chain.set.list, head, AHEAD);
+    const refused = proposalRefusal(p, this.chain.set, excludedAt(this.exclusions(), head + 1), head, AHEAD);
     if (refused) return refused;
     this.wire.put(p, bytes);
     if (p.height > head + 1) {
@@ -389,7 +396,7 @@ export class ConsensusEngine {
   addProof(_votes: Uint8Array[]): void {}
 
   private updateMetrics(): void {
-    if (this.o.metrics) setFinalityGauges(this.o.metrics, this.chain.set.total, this.evidence.stake(this.stakes));
+    if (this.o.metrics) setFinalityGauges(this.o.metrics, this.stakes, this.evidence.stake(this.stakes), this.exclusions());
   }
 
   /** `consensus.finality` view (amounts as decimal strings). */

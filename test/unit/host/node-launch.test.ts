@@ -15,7 +15,7 @@ function fakeRoot(src: number, out: number | null): string {
   for (const f of ['src/node-core/main.ts', 'src/shared/x.ts', 'electron.vite.config.ts', 'package.json']) put(f, src);
   // Directory mtimes count too (a file added or removed), as in `npm start`'s staleness check.
   for (const d of ['src/node-core', 'src/shared']) utimesSync(path.join(root, d), src, src);
-  if (out !== null) for (const f of ['out/main/chunks/node-entry-abc123.js', 'out/main/snapshot-worker.js', 'out/main/verify-worker.js']) put(f, out);
+  if (out !== null) for (const f of ['out/node/node-entry.js', 'out/node/snapshot-worker.js', 'out/node/verify-worker.js']) put(f, out);
   return root;
 }
 
@@ -26,7 +26,7 @@ describe('console server mode node entry', () => {
   it('uses the built bundle, with the --tb-node marker and the checkout resources, when out/ is newer than the node sources', () => {
     const root = fakeRoot(1_000_000, 2_000_000);
     roots.push(root);
-    expect(builtNodeEntry(root)).toBe(path.join(root, 'out/main/chunks/node-entry-abc123.js'));
+    expect(builtNodeEntry(root)).toBe(path.join(root, 'out/node/node-entry.js'));
     const l = nodeLaunch(root, {});
     expect(l).toMatchObject({ kind: 'built', leadArgs: ['--tb-node'], env: { TB_RESOURCES_DIR: path.join(root, 'resources') } });
   });

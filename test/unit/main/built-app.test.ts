@@ -147,7 +147,7 @@ describe('the built app, packaged layout', () => {
     expect(existsSync(path.join(appDir, 'src'))).toBe(false);
     expect(existsSync(path.join(appDir, 'node_modules/tsx'))).toBe(false);
     expect(existsSync(path.join(appDir, 'node_modules/esbuild'))).toBe(false);
-    expect(readdirSync(path.join(appDir, 'out/main/chunks')).some((f) => f.startsWith('node-entry-'))).toBe(true);
+    expect(existsSync(path.join(appDir, 'out/node/node-entry.js'))).toBe(true);
   });
 
   it('starts the node from its bundle, lists networks from the resources dir, snapshots and restores, survives a crash, quits in order', async () => {
@@ -155,7 +155,7 @@ describe('the built app, packaged layout', () => {
     try {
       // The node runs from the built entry, with the resources directory passed explicitly.
       const forked = await a.waitEvent('utility.fork');
-      expect(forked.modulePath).toMatch(/[/\\]resources[/\\]app[/\\]out[/\\]main[/\\]chunks[/\\]node-entry-[0-9a-f]+\.js$/);
+      expect(forked.modulePath).toMatch(/[/\\]resources[/\\]app[/\\]out[/\\]node[/\\]node-entry\.js$/);
       expect(forked.modulePath.startsWith(appDir)).toBe(true);
       expect(forked.args[0]).toBe('--tb-node');
       expect(forked.resources).toBe(resources);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const SOURCES = ['src/main', 'src/preload', 'src/renderer', 'src/shared', 'src/host', 'src/node-core', 'electron.vite.config.ts', 'package.json'];
-const OUTPUTS = ['out/main/index.js', 'out/main/snapshot-worker.js', 'out/main/verify-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
+const OUTPUTS = ['out/main/index.js', 'out/main/snapshot-worker.js', 'out/main/verify-worker.js', 'out/node/node-entry.js', 'out/node/console-entry.js', 'out/preload/index.cjs', 'out/renderer/index.html'];
 
 function newest(p: string): number {
   const st = statSync(p);

@@ -31,11 +31,15 @@ it('fails an insecure build', () => {
     );
     writeFileSync(path.join(dir, 'preload/index.cjs'), "require('electron');\n");
     writeFileSync(path.join(dir, 'renderer/index.html'), '<!doctype html><html><head></head><body></body></html>\n');
+    // The node's bundle is not scanned because it never loads Electron: one that does is a finding.
+    mkdirSync(path.join(dir, 'node/chunks'), { recursive: true });
+    writeFileSync(path.join(dir, 'node/chunks/x.js'), 'import{app}from"electron";app.quit();\n');
     const r = run(dir);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FINDING CONTEXT_ISOLATION_JS_CHECK main\/index\.js:2/);
     expect(r.stdout).toMatch(/FINDING SANDBOX_JS_CHECK main\/index\.js:2/);
     expect(r.stdout).toMatch(/FINDING LIMIT_NAVIGATION_GLOBAL_CHECK/);
+    expect(r.stdout).toMatch(/FINDING NODE_BUNDLE_LOADS_ELECTRON node\/chunks\/x\.js/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,12 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 
 const FAKE = fileURLToPath(new URL('../host/fixtures/fake-node.mjs', import.meta.url));
-const BUILT_ENTRY = '/app/out/main/chunks/node-entry-0000.js';
-
-// The electron-vite build gives main the built node entry's path (`?modulePath`) and the built
-// workers (entries of the main build); from src/ there are neither (test/unit/main/built-app.test.ts
-// runs the real build output).
-vi.mock('../../../src/node-core/node-entry?modulePath', () => ({ default: BUILT_ENTRY }));
+// main forks the node's own bundle beside its own (`out/main` → `out/node/node-entry.js`); from
+// src/ that is src/node/node-entry.js, which does not exist (the fork is a stand-in here), and main
+// uses the built workers (entries of the main build), of which src/ has none
+// (test/unit/main/built-app.test.ts runs the real build output).
+const BUILT_ENTRY = fileURLToPath(new URL('../../../src/node/node-entry.js', import.meta.url));
 vi.mock('../../../src/host/built.js', async (orig) => ({ ...(await orig<object>()), useBuiltWorkersAt: () => {} }));
 
 const h = vi.hoisted(() => {

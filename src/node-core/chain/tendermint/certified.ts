@@ -2,12 +2,16 @@
  * Importing blocks that sync fetched (consecutive heights), each with its commit certificate
  * (wire.ts): a block is taken only with > 2/3 of the stake's signed precommits for it (the
  * catch-up of Algorithm 1 line 49 with the value carried beside the precommits); a block we already
- * hold must be the same one (committed blocks are final: no fork choice).
+ * hold must be the same one (committed blocks are final: no fork choice). The stake counted is the
+ * set active at the block's height: genesis stakes without the validators excluded by evidence
+ * committed below it (the chain state after the parent, chain/exclusions.ts).
  */
 import type { Block } from '../block.js';
 import type { Chain } from '../chain.js';
 import { ImportError } from '../verify.js';
 import { verifyCertificate, type Keyring } from './wire.js';
+import { activeStakes } from './committed-evidence.js';
+import { excludedAt, exclusionsRef } from '../exclusions.js';
 
 /**
  * @param certs `certs[i]` certifies `blocks[i]` (empty bytes: none; refused on a multi-validator chain).
@@ -29,7 +33,7 @@ export async function importCertified(chain: Chain, v: { keys: Keyring; stakes: 
       certificate = certs[i];
       if (!certificate || certificate.length === 0) throw new ImportError('no_certificate', `block ${h} comes without a commit certificate`);
       try {
-        verifyCertificate(certificate, b, v.keys, v.stakes);
+        verifyCertificate(certificate, b, v.keys, activeStakes(v.stakes, excludedAt(chain.moduleState(exclusionsRef), h)));
       } catch (err) {
         throw new ImportError('bad_certificate', `block ${h}: ${(err as Error).message}`);
       }

@@ -26,6 +26,11 @@ export interface DriverOptions<V> {
   onEvidence?(e: Evidence<V>): void;
   logger?: pino.Logger;
   metrics?: Metrics;
+  /**
+   * timeout_commit after a decision (ms from now until round 0 of the next height), replacing the
+   * core's request; lets every node count from a start they agree on (timeouts.ts `afterBlock`).
+   */
+  commitDelay?(d: Decision<V>): number;
   /** Monotonic clock (ms); timers never follow wall-clock steps. */
   now?: () => number;
 }
@@ -108,7 +113,7 @@ export class ConsensusDriver<V> {
       height: c.height,
       round: c.round,
       step: c.step,
-      proposer: this.o.config.proposer(c.height, c.round),
+      proposer: c.proposerOf(c.round),
       lastTimeout: lt ? { round: lt.round, step: lt.step, agoMs: Math.round(this.now() - lt.at) } : null,
       roundReason: this.roundReason,
     };
@@ -123,10 +128,17 @@ export class ConsensusDriver<V> {
   }
 
   private async apply(out: Output<V>): Promise<void> {
+    const t0 = this.now();
     if (out.send.length > 0 && this.o.state) await this.o.state.save(this.core.persistentState());
     if (this.stopped) return;
-    if (out.send.length > 0) this.o.send(out.send);
-    for (const t of out.timeouts) this.arm(t.height, t.round, t.step, t.afterMs);
+    if (out.send.length > 0) {
+      this.o.logger?.debug({ height: out.send[0].height, round: out.send[0].round, sent: out.send.map((m) => m.type), save_ms: Math.round(this.now() - t0) }, 'consensus trace: signed');
+      this.o.send(out.send);
+    }
+    for (const t of out.timeouts) {
+      const d = t.step === 'commit' && this.o.commitDelay ? out.decisions.find((x) => x.height + 1 === t.height) : undefined;
+      this.arm(t.height, t.round, t.step, d ? this.o.commitDelay!(d) : t.afterMs);
+    }
     for (const e of out.evidence) {
       this.o.logger?.warn({ validator: e.from, height: e.height, round: e.round, kind: e.kind }, `equivocation: validator ${e.from} signed two different ${e.kind}s at height ${e.height} round ${e.round}`);
       this.o.metrics?.equivocationsTotal.inc();
@@ -138,7 +150,9 @@ export class ConsensusDriver<V> {
     }
     for (const d of out.decisions) {
       this.roundReason = null;
+      const t1 = this.now();
       await this.o.onDecision(d);
+      this.o.logger?.debug({ height: d.height, round: d.round, commit_ms: Math.round(this.now() - t1) }, 'consensus trace: decided and committed');
     }
     const m = this.o.metrics;
     if (m) {
@@ -154,6 +168,7 @@ export class ConsensusDriver<V> {
       this.enqueue(() => {
         const c = this.core;
         const live = c.height === height && (step === 'commit' ? c.step === 'newHeight' : c.round === round && (step === 'precommit' || c.step === step));
+        if (live && step === 'commit') this.o.logger?.debug({ height, waited_ms: afterMs }, 'consensus trace: height starts (timeout_commit)');
         if (live && step !== 'commit') {
           this.lastTimeout = { height, round, step, at: this.now() };
           this.o.metrics?.consensusRoundTimeoutsTotal.inc({ step });

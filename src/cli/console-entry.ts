@@ -1,0 +1,15 @@
+/**
+ * Console server mode from the build: `npm start` (bin/start.mjs) imports this module BUILT, as
+ * `out/node/console-entry.js` (bundled with the console command, src/host and node-core and
+ * their JavaScript dependencies by electron.vite.config.ts), instead of compiling the CLI's
+ * TypeScript through tsx at every start (issue 17: ~1 s before the console printed its URL).
+ * Only the console group of the CLI's command list is loaded.
+ */
+import '../node-core/polyfills.js';
+import { loadCommandGroup } from './commands/index.js';
+import { runProgram } from './common.js';
+
+/** Runs `contract-cli console` as `npm start`. @param argv `[exec, script, ...flags]`. */
+export async function startConsole(argv: string[]): Promise<void> {
+  await runProgram((await loadCommandGroup('console')).name('npm start'), argv);
+}
