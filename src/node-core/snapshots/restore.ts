@@ -37,7 +37,7 @@ import { PoolClosedError, WorkerPool, WorkerTaskError } from './pool.js';
 import { ProgressTracker } from './progress.js';
 import { planRestore, replacedEntries } from './restore-plan.js';
 import { NEVER_INCLUDED } from './subsystems.js';
-import { compareWithManifest, describeProblems, type Actual } from './verify.js';
+import { compareWithManifest, describeProblems, hasTarEnd, type Actual } from './verify.js';
 
 interface Journal {
   pid: number;
@@ -280,6 +280,9 @@ export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreOutcome
       try {
         const r = await pool.run({ task: 'tar-scan', src: snapshot.path, extractTo: staging }, (b) => progress.bytes(b));
         for (const e of r.entries) found.set(e.name, e);
+        // Cut on an entry boundary, the archive reads cleanly but lacks its end (two zero blocks).
+        if (found.size < m.files.length && !(await hasTarEnd(snapshot.path)))
+          throw new WorkerTaskError(`the archive ends early (truncated): ${m.files.length - found.size} of its ${m.files.length} files are not in it`, 'TRUNCATED');
       } catch (err) {
         if (err instanceof WorkerTaskError && err.code === 'TRUNCATED') throw new SnapshotError(SnapshotReason.truncated, `snapshot ${m.id}: ${err.message}; nothing was restored`);
         if (err instanceof WorkerTaskError && (err.code === 'BAD_ENTRY' || err.code === 'BAD_TAR')) throw new SnapshotError(SnapshotReason.tampered, `snapshot ${m.id}: ${err.message}; nothing was restored`);

@@ -128,6 +128,8 @@ export async function verifySnapshot(p: string, o: VerifyOptions = {}): Promise<
           found.set(e.name, e);
           bytes += e.size;
         }
+        if (found.size < s.manifest.files.length && !(await hasTarEnd(s.path)))
+          throw new WorkerTaskError(`the archive ends early (truncated): ${s.manifest.files.length - found.size} of its ${s.manifest.files.length} files are not in it`, 'TRUNCATED');
       } catch (err) {
         if (err instanceof WorkerTaskError && ['TRUNCATED', 'BAD_ENTRY', 'BAD_TAR'].includes(err.code)) {
           const reason = err.code === 'TRUNCATED' ? SnapshotReason.truncated : SnapshotReason.tampered;
@@ -156,4 +158,21 @@ export async function verifySnapshot(p: string, o: VerifyOptions = {}): Promise<
     };
   const { reason, message } = describeProblems(s.manifest.id, problems);
   return { ...base, ok: false, files_checked: found.size, bytes_checked: bytes, reason, message, problems: problems.slice(0, 50).map(({ path, problem }) => ({ path, problem })) };
+}
+
+/**
+ * Whether a tar file ends with its end-of-archive marker (two 512-byte zero blocks): an
+ * archive cut on an entry boundary reads cleanly but lacks it.
+ */
+export async function hasTarEnd(file: string): Promise<boolean> {
+  const h = await fs.open(file, 'r');
+  try {
+    const { size } = await h.stat();
+    if (size < 1024 || size % 512 !== 0) return false;
+    const b = Buffer.alloc(1024);
+    await h.read(b, 0, 1024, size - 1024);
+    return b.every((x) => x === 0);
+  } finally {
+    await h.close();
+  }
 }
