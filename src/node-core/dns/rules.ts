@@ -13,7 +13,7 @@
  */
 import { DNS_ERRORS, type DnsErrorName } from '../../shared/api/dns.js';
 import { ok, refuse, type ApplyResult, type Ledger, type TxContext } from '../chain/module.js';
-import { TREASURY_ADDRESS } from '../treasury/index.js';
+import { TREASURY_ADDRESS, accrueToTreasury } from '../treasury/index.js';
 import { recordOwner, type TxtRecord } from './record.js';
 import type { Auction, DnsState, Sale, Stake } from './state.js';
 
@@ -40,6 +40,13 @@ const no = (name: DnsErrorName, message: string): ApplyResult<DnsState> => refus
 /** Tx-local copy-on-write of the maps a call touches. */
 function draft(s: DnsState): DnsState {
   return { auctions: new Map(s.auctions), stakes: new Map(s.stakes), owners: new Map(s.owners), sales: s.sales, counters: { ...s.counters } };
+}
+
+/** Accrues a sale's protocol fee from the escrow to the treasury (a zero fee moves nothing). */
+function accrue(ledger: Ledger, fee: bigint): string | null {
+  if (fee === 0n) return null;
+  const r = accrueToTreasury(ledger, DNS_ESCROW, fee);
+  return r ? `${r.reason}: ${r.message}` : null;
 }
 
 /** Moves value or reports the ledger refusal as a refusal of the call. */
@@ -173,7 +180,8 @@ function settle(s: DnsState, a: Auction, buyer: string, price: bigint, stakeRef:
   ];
   if (a.trade) {
     for (const e of events.slice(1)) {
-      const r = move(ctx.ledger, DNS_ESCROW, e.account, e.amount);
+      // The protocol fee goes through the treasury's accrual API (the one way modules pay it).
+      const r = e.kind === 'treasury_accrual' ? accrue(ctx.ledger, e.amount) : move(ctx.ledger, DNS_ESCROW, e.account, e.amount);
       if (r) throw new Error(`dns escrow cannot settle ${a.domain}: ${r}`);
     }
   }

@@ -6,7 +6,7 @@
  */
 import type { GateAction, GateName, IntentSummary } from '../../shared/api/governor.js';
 import { intentKey, type GovIntent } from './gov-intent.js';
-import { canonicalJson } from './snapshots.js';
+import { canonicalJson, type DecisionEntry } from './snapshots.js';
 
 export type Patch = Record<string, boolean | string | number>;
 
@@ -68,4 +68,12 @@ export function newestFirst(a: IntentRecord, b: IntentRecord): number {
 export function applyEpochFor(height: number, epochBlocks: number, margin = 3): number {
   const epoch = Math.floor(height / epochBlocks);
   return epochBlocks - (height % epochBlocks) <= margin ? epoch + 2 : epoch + 1;
+}
+
+/** The epoch file's entry of a recorded decision (snapshots.ts `DecisionEntry`). */
+export function entryOf(r: IntentRecord): DecisionEntry {
+  return {
+    action: r.action, created_epoch: r.created_epoch, epoch: r.epoch_apply, from_state: r.from_state, gate: r.gate, intent_id: r.id,
+    metrics_raw: r.metrics, metrics_summary: r.metrics, params_patch: r.params_patch, reason: r.reason, to_state: r.to_state,
+  };
 }

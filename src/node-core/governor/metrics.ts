@@ -5,6 +5,7 @@
  * names (bounded).
  */
 import client, { type Registry } from 'prom-client';
+import type { GateMemory } from './gates.js';
 
 export type GovernorMetrics = ReturnType<typeof governorMetrics>;
 
@@ -30,4 +31,18 @@ export function governorMetrics(registry: Registry) {
     governorGateNoSignal: new client.Gauge({ name: 'governor_gate_no_signal', help: '1 when a gate has no input signal (its source is missing).', labelNames: ['gate'] as const, registers: [registry] }),
     intentBacklog: new client.Gauge({ name: 'governor_intent_backlog', help: 'Governor intents recorded but not yet in force on chain (state pending).', registers: [registry] }),
   };
+}
+
+const GATE_STATES = ['inactive', 'active', 'rehearsal', 'trade'] as const;
+
+/** Publishes each gate's state, streaks and signal, and the intent backlog (called after every tick). */
+export function publishGateMetrics(m: GovernorMetrics, gates: Iterable<GateMemory>, required: number, backlog: number): void {
+  for (const g of gates) {
+    for (const st of GATE_STATES) m.governorGateState.set({ gate: g.name, state: st }, st === g.state ? 1 : 0);
+    m.governorGateEnterStreak.set({ gate: g.name }, g.enterStreak);
+    m.governorGateExitStreak.set({ gate: g.name }, g.exitStreak);
+    m.governorGateStreakRequired.set({ gate: g.name }, required);
+    m.governorGateNoSignal.set({ gate: g.name }, g.signal === 'no_signal' ? 1 : 0);
+  }
+  m.intentBacklog.set(backlog);
 }

@@ -1,8 +1,8 @@
 /**
  * The launch governor service (issue 4; spec/governor.md §2, §4 with spec/README.md's decisions).
  *
- * Every `window_secs` it samples the gates' inputs (operational: our chain; the other gates'
- * sources do not exist yet → `no_signal`), steps each gate (gates.ts) and, for every state change,
+ * Every `window_secs` it samples the gates' inputs (operational: our chain; market gates: the
+ * modules that feed them, e.g. energy; a gate whose source is absent says `no_signal`), steps each gate (gates.ts) and, for every state change,
  * records a decision:
  *   1. an intent `{gate}-{created_epoch}-{seq}` with `epoch_apply` (next epoch) in the SimpleDb
  *      store `launch_governor` at TB_GOVERNOR_DB (`intent/{id}`; gate memory under `gate/{name}`),
@@ -26,16 +26,15 @@ import { toHex } from '../crypto/hash.js';
 import type { NodeEvents } from '../events.js';
 import { names, SimpleDb } from '../storage/simpledb.js';
 import type { Deadline } from '../modules/index.js';
-import type { GovernorMetrics } from './metrics.js';
+import { publishGateMetrics, type GovernorMetrics } from './metrics.js';
 import { governorState, intentKind } from './chain-module.js';
 import { evaluateEconomics, evaluateMarket, evaluateOperational, initialMemory, noSignal, requiredStreak, stepGate, type GateMemory, type Verdict } from './gates.js';
-import { applyEpochFor, chainIntent, chainKeyOf, newestFirst, patchFor, summaryOf, type IntentRecord } from './intents.js';
+import { applyEpochFor, chainIntent, chainKeyOf, entryOf, newestFirst, patchFor, summaryOf, type IntentRecord } from './intents.js';
 import { BlockRing, epochActivity, sampleOperational } from './signals.js';
-import { checkAttestation, DecisionFiles, type DecisionEntry } from './snapshots.js';
+import { DecisionFiles, snapshotFound } from './snapshots.js';
 
 export const GOVERNOR_SCHEMA_VERSION = 1;
 /** Every gate state, for the one-series-per-state `governor_gate_state{gate,state}` gauge. */
-const GATE_STATES = ['inactive', 'active', 'rehearsal', 'trade'] as const;
 
 export interface GovernorOptions {
   /** Node data directory (decision files go to `<dataDir>/governor/decisions`). */
@@ -318,16 +317,7 @@ export class Governor {
   }
 
   private updateMetrics(): void {
-    const m = this.o.metrics;
-    if (!m) return;
-    for (const g of this.gates.values()) {
-      for (const st of GATE_STATES) m.governorGateState.set({ gate: g.name, state: st }, st === g.state ? 1 : 0);
-      m.governorGateEnterStreak.set({ gate: g.name }, g.enterStreak);
-      m.governorGateExitStreak.set({ gate: g.name }, g.exitStreak);
-      m.governorGateStreakRequired.set({ gate: g.name }, this.required);
-      m.governorGateNoSignal.set({ gate: g.name }, g.signal === 'no_signal' ? 1 : 0);
-    }
-    m.intentBacklog.set(this.pendingCount());
+    if (this.o.metrics) publishGateMetrics(this.o.metrics, this.gates.values(), this.required, this.pendingCount());
   }
 
   // ------------------------------------------------------------------ API
@@ -407,20 +397,6 @@ export class Governor {
   async snapshot(epoch: number): Promise<SnapshotFound | { status: 'not_found'; epoch: number }> {
     const s = await this.files.read(epoch);
     if (!s) return { status: 'not_found', epoch };
-    const check = checkAttestation(s.bytes, s.attestation);
-    const recorded = [...this.intents.values()].filter((r) => r.epoch_apply === epoch);
-    const intentsMatch = recorded.length > 0 && recorded.every((r) => r.snapshot_hash_hex === s.hashHex);
-    const detail = [check.detail, intentsMatch ? `the ${recorded.length} recorded decision(s) name this file hash` : recorded.length === 0 ? 'no recorded decision names this file' : `recorded decisions name hash ${recorded[0].snapshot_hash_hex}, the file hashes to ${s.hashHex}`];
-    return {
-      status: 'found', epoch, path: s.relPath, file_text: new TextDecoder().decode(s.bytes), payload_hash_hex: s.hashHex, body: s.body, attestation: s.attestation,
-      verification: { signature: check.signature, intents_match: intentsMatch, detail: detail.join('; ') },
-    };
+    return snapshotFound(epoch, s, [...this.intents.values()].filter((r) => r.epoch_apply === epoch).map((r) => r.snapshot_hash_hex));
   }
-}
-
-function entryOf(r: IntentRecord): DecisionEntry {
-  return {
-    action: r.action, created_epoch: r.created_epoch, epoch: r.epoch_apply, from_state: r.from_state, gate: r.gate, intent_id: r.id,
-    metrics_raw: r.metrics, metrics_summary: r.metrics, params_patch: r.params_patch, reason: r.reason, to_state: r.to_state,
-  };
 }

@@ -12,7 +12,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import canonicalize from 'canonicalize';
-import type { Attestation, GateMetrics, SignatureCheck } from '../../shared/api/governor.js';
+import type { Attestation, GateMetrics, SignatureCheck, SnapshotFound } from '../../shared/api/governor.js';
 import { keysFromSeed, sign, verify, type Ed25519Keys } from '../crypto/ed25519.js';
 import { blake3, fromHex, toHex } from '../crypto/hash.js';
 import { writeFileAtomic } from '../storage/atomic.js';
@@ -163,4 +163,18 @@ export class DecisionFiles {
       throw err;
     }
   }
+}
+
+/**
+ * `governor.snapshot`'s answer for a stored epoch file: its text, body, sidecar, the signature check
+ * and whether every decision recorded for that epoch names this file's BLAKE3 (`recordedHashes`).
+ */
+export function snapshotFound(epoch: number, s: StoredSnapshot, recordedHashes: string[]): SnapshotFound {
+  const check = checkAttestation(s.bytes, s.attestation);
+  const intentsMatch = recordedHashes.length > 0 && recordedHashes.every((h) => h === s.hashHex);
+  const detail = [check.detail, intentsMatch ? `the ${recordedHashes.length} recorded decision(s) name this file hash` : recordedHashes.length === 0 ? 'no recorded decision names this file' : `recorded decisions name hash ${recordedHashes[0]}, the file hashes to ${s.hashHex}`];
+  return {
+    status: 'found', epoch, path: s.relPath, file_text: new TextDecoder().decode(s.bytes), payload_hash_hex: s.hashHex, body: s.body, attestation: s.attestation,
+    verification: { signature: check.signature, intents_match: intentsMatch, detail: detail.join('; ') },
+  };
 }
