@@ -5,7 +5,10 @@
  * latency at full load, and p99 at a fixed 1,000 req/s twice — idle (the reference) and with two
  * CPU-burning processes running (one per core here). Targets: RPC ≥ 0.7 × bare req/s; p99 < 10 ms
  * at 1,000 req/s with the burners. The 1-minute load average is recorded around each phase (the
- * machine is shared). Writes bench/results/rpc.json.
+ * machine is shared). A third fixed-rate run keeps the burners while the chain produces a block every
+ * second (a validator serving RPC), and the server's event-loop delay (perf_hooks, 1 ms resolution)
+ * is recorded for each fixed-rate phase, so a missed p99 says whether our own loop stalled. Writes
+ * bench/results/rpc.json (with `figures` for `npm run bench`'s summary).
  *
  * The servers run in a child process (this file with `--serve`) so that the load generator does not
  * share their event loop. Full-load runs alternate bare/RPC for `rounds` rounds and keep the best
@@ -19,6 +22,7 @@ import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { addressOf } from '../src/node-core/chain/address.js';
@@ -33,6 +37,7 @@ import { startRpcServer } from '../src/node-core/rpc/server.js';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
 import { createMetrics } from '../src/node-core/telemetry/metrics.js';
 import { NODE_VERSION } from '../src/node-core/version.js';
+import type { Figure } from './run.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TIP_BODY = '{"jsonrpc":"2.0","method":"chain.tip","params":[],"id":1}';
@@ -44,6 +49,13 @@ export interface Load {
   requests: number;
   errors: number;
   non_2xx: number;
+}
+
+/** Event-loop delay of the server process during one phase (perf_hooks, 1 ms resolution). */
+export interface LoopDelay {
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
 }
 
 export interface RpcBenchResult {
@@ -60,12 +72,24 @@ export interface RpcBenchResult {
   fixed_rate: Load & { offered_req_per_s: number };
   /** The same with `burners` CPU-burning processes running. */
   fixed_rate_burners: Load & { offered_req_per_s: number; burners: number };
+  /**
+   * The burners run again while the chain produces a block every second (what a validator's node
+   * does while it serves): block production, apply and its writes share the RPC's event loop.
+   */
+  fixed_rate_burners_producing: Load & { offered_req_per_s: number; burners: number; blocks_produced: number };
+  /** Server event-loop delay in each fixed-rate phase: what held answers back. */
+  event_loop_delay: { fixed_idle: LoopDelay; fixed_burners: LoopDelay; fixed_burners_producing: LoopDelay };
   /** fixed_rate_burners.p99_ms / fixed_rate.p99_ms */
   p99_burners_vs_idle: number;
   target_p99_ms: 10;
   meets_p99: boolean;
   /** 1-minute load average before/after each phase (full load, idle fixed rate, with burners). */
-  loadavg_1m: { full_load: [number, number]; fixed_idle: [number, number]; fixed_burners: [number, number] };
+  loadavg_1m: {
+    full_load: [number, number];
+    fixed_idle: [number, number];
+    fixed_burners: [number, number];
+    fixed_burners_producing: [number, number];
+  };
   connections: number;
   duration_s: number;
   rounds: number;
@@ -79,6 +103,8 @@ export interface RpcBenchResult {
    * instead of wall time, so other processes' load on a shared machine does not move it.
    */
   cpu_ratio: number;
+  /** The issue-17 target figures beside their references (read by `npm run bench`'s summary). */
+  figures: Figure[];
   chain: string;
   node: string;
   version: string;
@@ -118,15 +144,33 @@ async function serve(): Promise<void> {
   bare.listen(0, '127.0.0.1');
   await once(bare, 'listening');
   process.send!({ rpc: rpc.port, bare: (bare.address() as { port: number }).port });
-  // CPU time of this process (both servers) on request: the parent reads it around each run.
-  process.on('message', (m: { cpu?: number }) => {
-    if (m?.cpu !== undefined) {
-      const u = process.cpuUsage();
-      process.send!({ cpu: m.cpu, us: u.user + u.system });
+  // On request from the parent: this process's CPU time (both servers) and its event-loop delay
+  // since the last read (what stalls the answers), and block production on or off.
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  eld.enable();
+  let producer: NodeJS.Timeout | undefined;
+  let produced = 0;
+  process.on('message', (m: { cpu?: number; produce?: boolean }) => {
+    if (m?.cpu === undefined) return;
+    if (m.produce === true && !producer) {
+      produced = 0;
+      producer = setInterval(() => void chain.produceBlock().then(() => produced++), body.block_time_ms);
+    } else if (m.produce === false && producer) {
+      clearInterval(producer);
+      producer = undefined;
     }
+    const u = process.cpuUsage();
+    const loop: LoopDelay = {
+      p50_ms: Number((eld.percentile(50) / 1e6).toFixed(2)),
+      p99_ms: Number((eld.percentile(99) / 1e6).toFixed(2)),
+      max_ms: Number((eld.max / 1e6).toFixed(2)),
+    };
+    eld.reset();
+    process.send!({ cpu: m.cpu, us: u.user + u.system, loop, produced });
   });
   process.once('disconnect', () => {
     void (async () => {
+      clearInterval(producer);
       bare.closeAllConnections();
       bare.close();
       await rpc.close();
@@ -245,18 +289,20 @@ export async function runRpcBench(
     const rpcs: Load[] = [];
     const cpu = { bare: 0, rpc: 0 };
     let asked = 0;
-    /** The server process's CPU time so far (µs, user + system). */
-    const serverCpuUs = () =>
-      new Promise<number>((resolve) => {
+    type Reading = { us: number; loop: LoopDelay; produced: number };
+    /** The server's CPU time so far (µs, user + system), its event-loop delay since the last read; `produce` switches block production. */
+    const serverRead = (produce?: boolean) =>
+      new Promise<Reading>((resolve) => {
         const id = ++asked;
-        const on = (m: { cpu?: number; us?: number }) => {
+        const on = (m: { cpu?: number } & Reading) => {
           if (m?.cpu !== id) return;
           child.off('message', on);
-          resolve(m.us!);
+          resolve(m);
         };
         child.on('message', on);
-        child.send({ cpu: id });
+        child.send({ cpu: id, produce });
       });
+    const serverCpuUs = async () => (await serverRead()).us;
     const la0 = load1();
     for (let r = 0; r < rounds; r++) {
       log(
@@ -272,8 +318,10 @@ export async function runRpcBench(
       cpu.rpc += c1 - c0;
     }
     const la1 = load1();
+    await serverRead();
     log(`chain.tip at a fixed ${rate} req/s for ${duration * 2} s…`);
     const fixed = await load(rpcUrl, { duration: duration * 2, connections, overallRate: rate });
+    const loopIdle = (await serverRead()).loop;
     const la2 = load1();
     log(`chain.tip at a fixed ${rate} req/s for ${duration * 2} s with ${burnerCount} CPU burners…`);
     const burners = startBurners(burnerCount);
@@ -284,7 +332,18 @@ export async function runRpcBench(
       await stopBurners(burners);
     }
     const la3 = load1();
-    for (const l of [...bares, ...rpcs, fixed, fixedBurn])
+    const loopBurners = (await serverRead(true)).loop;
+    log(`chain.tip at a fixed ${rate} req/s for ${duration * 2} s with ${burnerCount} CPU burners, producing a block every second…`);
+    const burners2 = startBurners(burnerCount);
+    let fixedProd: Load;
+    try {
+      fixedProd = await load(rpcUrl, { duration: duration * 2, connections, overallRate: rate });
+    } finally {
+      await stopBurners(burners2);
+    }
+    const prod = await serverRead(false);
+    const la4 = load1();
+    for (const l of [...bares, ...rpcs, fixed, fixedBurn, fixedProd])
       if (l.errors > 0 || l.non_2xx > 0)
         throw new Error(`load run had ${l.errors} errors and ${l.non_2xx} non-2xx answers`);
 
@@ -302,10 +361,22 @@ export async function runRpcBench(
       meets_ratio: ratio >= 0.7,
       fixed_rate: { ...fixed, offered_req_per_s: rate },
       fixed_rate_burners: { ...fixedBurn, offered_req_per_s: rate, burners: burnerCount },
+      fixed_rate_burners_producing: {
+        ...fixedProd,
+        offered_req_per_s: rate,
+        burners: burnerCount,
+        blocks_produced: prod.produced,
+      },
+      event_loop_delay: { fixed_idle: loopIdle, fixed_burners: loopBurners, fixed_burners_producing: prod.loop },
       p99_burners_vs_idle: Number((fixedBurn.p99_ms / Math.max(1, fixed.p99_ms)).toFixed(2)),
       target_p99_ms: 10,
       meets_p99: fixedBurn.p99_ms < 10,
-      loadavg_1m: { full_load: [la0, la1], fixed_idle: [la1, la2], fixed_burners: [la2, la3] },
+      loadavg_1m: {
+        full_load: [la0, la1],
+        fixed_idle: [la1, la2],
+        fixed_burners: [la2, la3],
+        fixed_burners_producing: [la3, la4],
+      },
       connections,
       duration_s: duration,
       rounds,
@@ -313,7 +384,39 @@ export async function runRpcBench(
       ratio_median_of_rounds: median(rpcs.map((r, i) => r.req_per_s / bares[i].req_per_s)),
       server_cpu_us_per_req: { bare: cpuPerReq(cpu.bare, bares), rpc: cpuPerReq(cpu.rpc, rpcs) },
       cpu_ratio: Number((cpuPerReq(cpu.bare, bares) / cpuPerReq(cpu.rpc, rpcs)).toFixed(3)),
-      chain: 'real Chain (classic-level in a temp dir, 3 blocks) behind the real Dispatcher and RPC server',
+      figures: [
+        {
+          figure: 'RPC chain.tip req/s',
+          value: rpc.req_per_s,
+          unit: 'req/s',
+          reference: 'bare node:http hello world (best round each)',
+          reference_value: bare.req_per_s,
+          ratio,
+          target: '≥ 0.7 × reference',
+          meets: ratio >= 0.7,
+        },
+        {
+          figure: `RPC p99 at ${rate} req/s, ${burnerCount} burners`,
+          value: fixedBurn.p99_ms,
+          unit: 'ms',
+          reference: 'same, idle',
+          reference_value: fixed.p99_ms,
+          ratio: Number((fixedBurn.p99_ms / Math.max(1, fixed.p99_ms)).toFixed(2)),
+          target: '< 10 ms',
+          meets: fixedBurn.p99_ms < 10,
+        },
+        {
+          figure: `RPC p99 at ${rate} req/s, ${burnerCount} burners, producing`,
+          value: fixedProd.p99_ms,
+          unit: 'ms',
+          reference: 'same, idle, not producing',
+          reference_value: fixed.p99_ms,
+          ratio: Number((fixedProd.p99_ms / Math.max(1, fixed.p99_ms)).toFixed(2)),
+          target: '< 10 ms',
+          meets: fixedProd.p99_ms < 10,
+        },
+      ],
+      chain: 'real Chain (classic-level in a temp dir, 3 blocks; a block a second in the producing phase) behind the real Dispatcher and RPC server',
       node: process.version,
       version: NODE_VERSION,
       cpus: os.availableParallelism(),
@@ -326,7 +429,9 @@ export async function runRpcBench(
       `bare ${bare.req_per_s} req/s (p50 ${bare.p50_ms} ms, p99 ${bare.p99_ms} ms); chain.tip ${rpc.req_per_s} req/s ` +
         `(p50 ${rpc.p50_ms} ms, p99 ${rpc.p99_ms} ms) = ${ratio} × bare (target ≥ 0.7); at ${rate} req/s p99 ${fixed.p99_ms} ms idle, ` +
         `${fixedBurn.p99_ms} ms with ${burnerCount} burners (target < 10); server CPU per request ${result.server_cpu_us_per_req.bare} µs bare, ` +
-        `${result.server_cpu_us_per_req.rpc} µs chain.tip = ${result.cpu_ratio} ×; load average ${la0} → ${la3}`,
+        `${result.server_cpu_us_per_req.rpc} µs chain.tip = ${result.cpu_ratio} ×; ${fixedProd.p99_ms} ms with burners while producing ` +
+        `${prod.produced} blocks (server event-loop delay p99/max ${loopIdle.p99_ms}/${loopIdle.max_ms} ms idle, ` +
+        `${loopBurners.p99_ms}/${loopBurners.max_ms} burners, ${prod.loop.p99_ms}/${prod.loop.max_ms} producing); load average ${la0} → ${la4}`,
     );
     log(`wrote ${path.relative(process.cwd(), out)}`);
     return result;

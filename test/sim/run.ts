@@ -12,6 +12,8 @@ export interface SimSummary {
   failing_seeds: number[];
   seeds_with_byzantine: number;
   seeds_with_evidence: number;
+  /** Seeds where evidence was committed in a decided block (an equivocator excluded from then on). */
+  seeds_with_exclusion: number;
   /** Rounds needed to finalize a height (1 = first round), over all heights / over heights after stabilisation. */
   rounds_to_finality: { p50: number; p90: number; p99: number; max: number };
   rounds_to_finality_stable: { p50: number; p90: number; p99: number; max: number };
@@ -44,6 +46,7 @@ export interface SimRaw {
   events: number;
   withByz: number;
   withEvidence: number;
+  withExclusion: number;
 }
 
 export function runSeedsRaw(o: {
@@ -56,7 +59,7 @@ export function runSeedsRaw(o: {
   onProgress?: (done: number) => void;
   stopAtFirstFailure?: boolean;
 }): SimRaw {
-  const raw: SimRaw = { from: o.from, count: o.count, broken: o.broken ?? null, rounds: [], stableRounds: [], recovery: [], failing: [], blocks: 0, events: 0, withByz: 0, withEvidence: 0 };
+  const raw: SimRaw = { from: o.from, count: o.count, broken: o.broken ?? null, rounds: [], stableRounds: [], recovery: [], failing: [], blocks: 0, events: 0, withByz: 0, withEvidence: 0, withExclusion: 0 };
   for (let i = 0; i < o.count; i++) {
     const r = simulate(o.from + i, { validators: o.validators, broken: o.broken, trace: o.trace });
     raw.blocks += r.heights;
@@ -64,6 +67,7 @@ export function runSeedsRaw(o: {
     raw.events += r.events;
     if (r.byzantine > 0) raw.withByz++;
     if (r.evidence > 0) raw.withEvidence++;
+    if (r.excluded > 0) raw.withExclusion++;
     for (const x of r.decisionRounds) raw.rounds.push(x + 1);
     for (const x of r.stableDecisionRounds) raw.stableRounds.push(x + 1);
     if (r.violations.length > 0) {
@@ -79,7 +83,7 @@ export function runSeedsRaw(o: {
 /** One summary over shards (in seed order). */
 export function summarize(shards: SimRaw[]): SimSummary {
   const all = (k: 'rounds' | 'stableRounds' | 'recovery' | 'failing') => shards.flatMap((s) => s[k]);
-  const sum = (k: 'blocks' | 'events' | 'withByz' | 'withEvidence' | 'count') => shards.reduce((a, s) => a + s[k], 0);
+  const sum = (k: 'blocks' | 'events' | 'withByz' | 'withEvidence' | 'withExclusion' | 'count') => shards.reduce((a, s) => a + s[k], 0);
   return {
     protocol: 'Tendermint (Buchman, Kwon, Milosevic 2018, Algorithm 1) — src/node-core/chain/tendermint/core.ts',
     seeds: { from: Math.min(...shards.map((s) => s.from)), count: sum('count') },
@@ -90,6 +94,7 @@ export function summarize(shards: SimRaw[]): SimSummary {
     failing_seeds: all('failing'),
     seeds_with_byzantine: sum('withByz'),
     seeds_with_evidence: sum('withEvidence'),
+    seeds_with_exclusion: sum('withExclusion'),
     rounds_to_finality: percentiles(all('rounds')),
     rounds_to_finality_stable: percentiles(all('stableRounds')),
     liveness_bound_block_times: LIVENESS_BOUND_MS / BLOCK_MS,

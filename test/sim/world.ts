@@ -31,6 +31,8 @@ export interface SimOptions {
   /** A deliberately broken variant the invariants must catch. */
   broken?: Broken;
   trace?: (line: string) => void;
+  /** Blocks every honest node finalizes after stabilisation before the run stops (default RUN_ON_BLOCKS). */
+  runOn?: number;
 }
 
 export interface SimResult {
@@ -46,6 +48,10 @@ export interface SimResult {
   /** Simulated ms from stabilisation until the last honest node finalized a new block. */
   recoveryMs: number;
   evidence: number;
+  /** First height from which a validator is excluded by evidence committed in a decided block (null: none). */
+  exclusionFrom: number | null;
+  /** Validators excluded by committed evidence by the end of the run. */
+  excluded: number;
   validators: number;
   byzantine: number;
 }
@@ -112,7 +118,7 @@ export class World {
     return {
       validators: this.power,
       self,
-      proposer: (h, r) => this.order[(h + r) % this.order.length],
+      proposer: (h, r, ex) => activeOrder(this.order, ex)[(h + r) % activeOrder(this.order, ex).length],
       getValue: (h, r) => ({ id: `${h}.${r}.${n.id}.${n.nonce++}`, valid: true, evidence: (n.core?.evidence() ?? []).filter((e) => !excludedBy(n.decided, h).has(e.from)) }),
       valid: (v, h) => v.valid && v.id.startsWith(`${h}.`) && v.evidence.every((e) => e.height <= h && provesFault(e, this.power, (x) => x.id)),
       excluded: (h) => excludedBy(n.decided, h),
@@ -140,7 +146,7 @@ export class World {
       this.step(next.e);
       if (this.violations.length > 0) break;
       // Liveness shown: every honest node finalized RUN_ON_BLOCKS new blocks after stabilisation.
-      if (stableHeights && this.s.honest.every((id) => this.nodes.get(id)!.decided.length >= stableHeights!.get(id)! + RUN_ON_BLOCKS)) break;
+      if (stableHeights && this.s.honest.every((id) => this.nodes.get(id)!.decided.length >= stableHeights!.get(id)! + (this.o.runOn ?? RUN_ON_BLOCKS))) break;
     }
     if (stableHeights) this.recoveryMs = Math.max(...this.s.honest.map((id) => (this.firstAfterStable.get(id) ?? this.s.endMs) - this.s.stableAtMs));
     if (this.violations.length === 0) this.checkLiveness(stableHeights ?? this.finalizedHeights());
@@ -154,9 +160,17 @@ export class World {
       events: this.events,
       recoveryMs: this.recoveryMs,
       evidence: this.proven.size,
+      ...this.exclusions(),
       validators: this.order.length,
       byzantine: this.s.byzantine.size,
     };
+  }
+
+  /** Exclusions committed in the decided chain: the first height they apply at, and how many. */
+  private exclusions(): { exclusionFrom: number | null; excluded: number } {
+    const hs = [...this.decidedAt.keys()].sort((a, b) => a - b);
+    const first = hs.find((h) => this.decidedAt.get(h)!.evidence.length > 0);
+    return { exclusionFrom: first === undefined ? null : first + 1, excluded: excludedBy([...this.decidedAt.values()].map((value) => ({ value }) as CommitCertificate<SimValue>), Infinity).size };
   }
 
   private finalizedHeights(): Map<string, number> {
@@ -336,4 +350,9 @@ function excludedBy(decided: readonly CommitCertificate<SimValue>[], h: number):
 
 export function simulate(seed: number, o: SimOptions = {}): SimResult {
   return new World(seed, o).run();
+}
+
+/** proposer(h, r) runs over the validators active at h (the node: ValidatorSet.proposer). */
+function activeOrder(order: readonly string[], excluded: ReadonlySet<string>): readonly string[] {
+  return excluded.size === 0 ? order : order.filter((v) => !excluded.has(v));
 }

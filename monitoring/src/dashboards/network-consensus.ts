@@ -83,12 +83,13 @@ export const networkConsensus: DashboardSpec = {
         },
         {
           title: 'Stake for finality',
-          description: 'Effective total stake (total minus equivocated), the stake a block needs to be final, and the equivocated stake.',
+          description: 'Effective total stake (total minus the stake excluded by evidence committed in blocks), the stake a block needs to be final, the equivocated stake (evidence held) and the excluded stake.',
           kind: 'timeseries',
           queries: [
             { expr: sel('effective_total_stake'), legend: 'effective' },
             { expr: sel('finality_threshold'), legend: 'threshold (⌈2/3⌉)' },
             { expr: sel('equivocated_stake'), legend: 'equivocated' },
+            { expr: sel('consensus_excluded_stake'), legend: 'excluded' },
           ],
           unit: 'short',
           min: 0,

@@ -3,7 +3,8 @@
  * [--verbose] | submit-reading --file | verify-reading --file [--public-key] (offline) | settle |
  * receipts | credits | slashes | disputes | flag-dispute | resolve-dispute | keys | reload-keys |
  * set-key | revoke-key. Mutations are chain transactions: the command waits until the tx is in a
- * block (`--no-wait` returns the pending tx) and prints the outcome (provider id, credit, receipt).
+ * block (`--no-wait` returns the pending tx) and prints the outcome (provider id, credit, receipt);
+ * submit-reading is answered once the reading is queued and waits (energy.reading_status) until it is included.
  * Token: `--token`, else TB_ENERGY_ADMIN_TOKEN (TB_ENERGY_ORACLE_TOKEN for submit-reading), else
  * TB_RPC_AUTH_TOKEN. Exit codes: 0 ok; 1 node error / refusal / invalid reading; 2 usage.
  */
@@ -11,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { parse as parseToml } from 'smol-toml';
-import { MeterReadingPayload, type EnergyMarketState } from '../../shared/api/energy.js';
+import { MeterReadingPayload, type EnergyMarketState, type ReadingStatus } from '../../shared/api/energy.js';
 import { createClient, httpTransport } from '../../shared/api/client.js';
 import { meterHash, parseKeyEntries, signingDigest, verifyReading } from '../../node-core/energy/index.js';
 import { cliEnv, intFlag, localInput, output, rpcUrl, SilentFailure, table, UsageError, withCommon, type CommonOpts } from '../common.js';
@@ -31,6 +32,17 @@ async function included(client: ReturnType<typeof clientOf>, hash: string): Prom
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`transaction ${hash} not included within 60 s (is the node producing blocks?)`);
+}
+
+/** Waits until an accepted reading is in a block (polls energy.reading_status; 60 s); a refusal after acceptance is an error naming its reason. */
+async function readingIncluded(client: ReturnType<typeof clientOf>, meterHash: string): Promise<ReadingStatus> {
+  for (let i = 0; i < 600; i++) {
+    const s = await client.call('energy.reading_status', { meter_hash: meterHash });
+    if (s.status === 'included') return s;
+    if (s.status === 'refused') throw new Error(`reading ${meterHash} was accepted but refused before inclusion: ${s.reason} (it aged out of the timestamp window while queued; sign a fresh reading)`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`reading ${meterHash} not included within 60 s (is the node producing blocks?)`);
 }
 
 async function readJson(file: string, flag: string): Promise<unknown> {
@@ -101,8 +113,9 @@ export function energyCommand(): Command {
         }
       const client = clientOf(o, 'oracle');
       const r = await client.call('energy.submit_reading', readingOf(json, o.file ? '--file' : '--reading-json'));
-      if (o.wait !== false) await included(client, r.tx_hash);
-      output(o.format, r, (x) => `credit ${x.credit.amount_kwh} kWh to ${x.credit.provider}, meter_hash ${x.credit.meter_hash} (tx ${x.tx_hash}${o.wait !== false ? ', included' : ', pending'})`);
+      if (o.wait === false) return output(o.format, r, (x) => `credit ${x.credit.amount_kwh} kWh to ${x.credit.provider}, meter_hash ${x.credit.meter_hash} (accepted, ${x.status}${x.tx_hash ? ` in tx ${x.tx_hash}` : ''}; follow: energy.reading_status)`);
+      const s = await readingIncluded(client, r.meter_hash);
+      output(o.format, { ...r, status: s.status, tx_hash: s.tx_hash ?? r.tx_hash, credit: { ...r.credit, timestamp: s.height ?? r.credit.timestamp } }, (x) => `credit ${x.credit.amount_kwh} kWh to ${x.credit.provider}, meter_hash ${x.credit.meter_hash} (accepted → pending → included in block ${x.credit.timestamp}${x.tx_hash ? `, tx ${x.tx_hash}` : ''})`);
     },
   );
   withCommon(e.command('verify-reading').description('verify a reading offline: signature over the reference digest (key from --public-key, else energy.provider_keys)').requiredOption('--file <reading.json>').option('--public-key <hex>').option('--keys <file>', 'key file (default: TB_ENERGY_PROVIDER_KEYS_FILE, else [energy] provider_keys of --config / config/node.toml)').option('--config <file>'), { rpc: false }).action(

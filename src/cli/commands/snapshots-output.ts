@@ -89,7 +89,8 @@ export function planLines(p: RestorePlan): string[] {
     out.push('', 'what happens to each part of the data directory:');
     for (const x of p.subsystems)
       out.push(`  ${x.action === 'replace' ? 'replace' : 'keep   '} ${x.label} (${x.action === 'replace' ? `${fmtBytes(x.current_bytes)} now → ${fmtBytes(x.snapshot_bytes)} from the snapshot` : `${fmtBytes(x.current_bytes)}, not in the snapshot`})`);
-    out.push('', `the current data is kept as ${p.pre_restore_path} until you remove it`);
+    // Said only when the restore can go ahead: after a FAIL nothing is moved or kept.
+    out.push('', p.ok ? `if you go ahead, the current data is kept as ${p.pre_restore_path} until you remove it` : 'nothing will be changed: fix the FAIL above first');
   }
   return out;
 }

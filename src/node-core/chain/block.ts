@@ -7,6 +7,13 @@
  * (already domain-separated BLAKE3 outputs), node = H(0x01 ‖ left ‖ right), an odd node is promoted
  * unchanged; no txs → 32 zero bytes. (SHA-256 because it is native and ~3× faster than JS BLAKE3
  * on the import path; ids and header hashes stay BLAKE3.) epoch = floor(height / 120).
+ *
+ * Committed evidence (issue 10, multi-validator chains): a block may carry equivocation proofs
+ * (tendermint/wire.ts evidence messages `[3, message a, message b]`). Such a block has a 9th header
+ * field `evidence_root` = BLAKE3(canonical CBOR list of the evidence bytes) and a 4th block element,
+ * the list itself (1..MAX_BLOCK_EVIDENCE items). A block without evidence keeps the 8-field header
+ * and 3-element form byte for byte, so every block written before stays valid with the same hash:
+ * no chain layout bump is needed (an older node refuses a block with evidence as malformed).
  */
 import { hash as oneShot } from 'node:crypto';
 import { blake3, toHex } from '../crypto/hash.js';
@@ -28,6 +35,8 @@ export interface Header {
   stateRoot: Uint8Array;
   epoch: number;
   txCount: number;
+  /** BLAKE3 of the canonical CBOR list of the block's evidence; only when it carries some. */
+  evidenceRoot?: Uint8Array;
 }
 
 export interface Block {
@@ -37,6 +46,8 @@ export interface Block {
   hashHex: string;
   signature: Uint8Array;
   txs: SignedTx[];
+  /** Equivocation proofs the block commits (evidence message bytes, tendermint/wire.ts); usually none. */
+  evidence: Uint8Array[];
   /** Canonical block bytes as stored. */
   bytes: Uint8Array;
 }
@@ -45,8 +56,18 @@ export function epochOf(height: number): number {
   return Math.floor(height / EPOCH_BLOCKS);
 }
 
+/** Most evidence items one block carries. */
+export const MAX_BLOCK_EVIDENCE = 8;
+
 function headerArray(h: Header): unknown[] {
-  return [h.height, h.parentHash, h.timestampMs, h.proposer, h.txRoot, h.stateRoot, h.epoch, h.txCount];
+  const a: unknown[] = [h.height, h.parentHash, h.timestampMs, h.proposer, h.txRoot, h.stateRoot, h.epoch, h.txCount];
+  if (h.evidenceRoot) a.push(h.evidenceRoot);
+  return a;
+}
+
+/** The header's evidence_root over a block's evidence items (undefined for none). */
+export function evidenceRoot(items: readonly Uint8Array[]): Uint8Array | undefined {
+  return items.length === 0 ? undefined : blake3(encodeCanonical(items));
 }
 
 export function headerHash(h: Header): Uint8Array {
@@ -73,12 +94,19 @@ export function txRoot(ids: Uint8Array[]): Uint8Array {
   return new Uint8Array(level[0]);
 }
 
-/** Builds, hashes and (when a secret key is given) signs a block; genesis passes no key. */
-export function makeBlock(header: Header, txs: SignedTx[], secretKey?: Uint8Array): Block {
+/**
+ * Builds, hashes and (when a secret key is given) signs a block; genesis passes no key.
+ * @param evidence evidence items to commit; the header's evidenceRoot is set from them.
+ */
+export function makeBlock(header: Header, txs: SignedTx[], secretKey?: Uint8Array, evidence: Uint8Array[] = []): Block {
+  header = { ...header, evidenceRoot: evidenceRoot(evidence) };
+  if (!header.evidenceRoot) delete header.evidenceRoot;
   const hash = headerHash(header);
   const signature = secretKey ? sign(hash, secretKey) : new Uint8Array(0);
-  const bytes = encodeCanonical([headerArray(header), signature, txs.map((t) => t.bytes)]);
-  return { header, hash, hashHex: toHex(hash), signature, txs, bytes };
+  const top: unknown[] = [headerArray(header), signature, txs.map((t) => t.bytes)];
+  if (evidence.length > 0) top.push(evidence);
+  const bytes = encodeCanonical(top);
+  return { header, hash, hashHex: toHex(hash), signature, txs, evidence, bytes };
 }
 
 /**
@@ -87,8 +115,10 @@ export function makeBlock(header: Header, txs: SignedTx[], secretKey?: Uint8Arra
  * @throws CodecError on a malformed block or transaction.
  */
 export function decodeBlock(bytes: Uint8Array, o: { deferTxHashes?: boolean } = {}): Block {
-  const top = asArray(decodeCanonical(bytes, 'block'), 'block', 3);
-  const h = asArray(top[0], 'header', 8);
+  const top = asArray(decodeCanonical(bytes, 'block'), 'block');
+  if (top.length !== 3 && top.length !== 4) throw new CodecError(`block must have 3 or 4 elements, got ${top.length}`);
+  const h = asArray(top[0], 'header');
+  if (h.length !== top.length + 5) throw new CodecError(`header must have ${top.length + 5} elements in a block of ${top.length}, got ${h.length}`);
   const header: Header = {
     height: asSafeInt(h[0], 'header.height'),
     parentHash: asBytes(h[1], 'header.parent_hash', 32),
@@ -99,12 +129,21 @@ export function decodeBlock(bytes: Uint8Array, o: { deferTxHashes?: boolean } = 
     epoch: asSafeInt(h[6], 'header.epoch'),
     txCount: asSafeInt(h[7], 'header.tx_count'),
   };
+  let evidence: Uint8Array[] = [];
+  if (top.length === 4) {
+    const root = asBytes(h[8], 'header.evidence_root', 32);
+    const items = asArray(top[3], 'evidence');
+    if (items.length < 1 || items.length > MAX_BLOCK_EVIDENCE) throw new CodecError(`a block carries 1 to ${MAX_BLOCK_EVIDENCE} evidence items, got ${items.length}`);
+    evidence = items.map((x, i) => asBytes(x, `evidence[${i}]`));
+    if (toHex(evidenceRoot(evidence)!) !== toHex(root)) throw new CodecError('header.evidence_root does not match the block\'s evidence');
+    header.evidenceRoot = root;
+  }
   const signature = asBytes(top[1], 'signature');
   const rawTxs = asArray(top[2], 'transactions');
   if (rawTxs.length !== header.txCount) throw new CodecError(`header.tx_count ${header.txCount} != ${rawTxs.length} transactions`);
   const txs = rawTxs.map((t, i) => decodeTx(asBytes(t, `transactions[${i}]`), o.deferTxHashes ? '' : undefined));
   const hash = headerHash(header);
-  return { header, hash, hashHex: toHex(hash), signature, txs, bytes };
+  return { header, hash, hashHex: toHex(hash), signature, txs, evidence, bytes };
 }
 
 /** JSON header view (src/shared/api/types.ts BlockHeader). */
@@ -120,6 +159,7 @@ export function headerView(b: Block): BlockHeaderView {
     state_root: toHex(h.stateRoot),
     epoch: h.epoch,
     tx_count: h.txCount,
+    ...(h.evidenceRoot ? { evidence_count: b.evidence.length, evidence_root: toHex(h.evidenceRoot) } : {}),
     signature: toHex(b.signature),
   };
 }

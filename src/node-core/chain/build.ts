@@ -20,9 +20,10 @@ export interface Built {
 /**
  * Builds and signs the block after `parent`: timestamp = now (ms), or parent's + 1 ms when the
  * wall clock is behind; at most `maxTxs` transactions.
+ * @param o.evidence evidence items the block commits (its run must record their accused, see nextRun).
  * @param nextRun a run of the block after the parent at the given timestamp (ms).
  */
-export function buildOn(parent: Block, o: { nodeKey: KeyPair; maxTxs: number; logger?: pino.Logger }, mempool: Mempool, nextRun: (timestampMs: number) => BlockRun): Built {
+export function buildOn(parent: Block, o: { nodeKey: KeyPair; maxTxs: number; logger?: pino.Logger; evidence?: Uint8Array[] }, mempool: Mempool, nextRun: (timestampMs: number) => BlockRun): Built {
   const proposerHex = o.nodeKey.address.slice(3);
   const rejected: SignedTx[] = [];
   const height = parent.header.height + 1;
@@ -39,5 +40,5 @@ export function buildOn(parent: Block, o: { nodeKey: KeyPair; maxTxs: number; lo
   });
   const r = run.end();
   const header = { height, parentHash: parent.hash, timestampMs, proposer: fromHex(proposerHex, 20), txRoot: txRoot(txs.map((t) => fromHex(t.hash, 32))), stateRoot: r.stateRoot, epoch: epochOf(height), txCount: txs.length };
-  return { block: makeBlock(header, txs, o.nodeKey.secretKey), run: r, rejected };
+  return { block: makeBlock(header, txs, o.nodeKey.secretKey, o.evidence), run: r, rejected };
 }

@@ -21,7 +21,7 @@ import { openStore, preloadBuckets } from './open.js';
 import { ProductionTimer } from './production.js';
 import { prepareRevert, requeue } from './revert.js';
 import { ChainReader, MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
-import { BlockRun, type RunResult } from './run.js';
+import { BlockRun, type ModuleStates, type RunResult } from './run.js';
 import { State } from './state.js';
 import { signCall, type SignedTx } from './tx.js';
 import { applyBlock, ImportError, preverifyBlock } from './verify.js';
@@ -236,17 +236,18 @@ export class Chain extends ChainReader {
   /**
    * Builds and signs a block on the head without committing it (a Tendermint proposal, chain/engine.ts).
    * Its run is kept, so importing this block on the same head does not apply it again.
+   * @param evidence evidence items to commit and their accused (tendermint/committed-evidence.ts selectEvidence).
    * @throws Error when this node's key is not a validator.
    */
-  buildBlock(): Block {
-    const { block, run } = this.build();
+  buildBlock(evidence?: { items: Uint8Array[]; accused: string[] }): Block {
+    const { block, run } = this.build(evidence);
     this.checked = { block, hashHex: block.hashHex, parentHex: this.head.hashHex, run };
     return block;
   }
 
-  private build(): Built {
+  private build(ev?: { items: Uint8Array[]; accused: string[] }): Built {
     if (!this.isValidator) throw new Error(`node key ${this.o.nodeKey.address} is not a validator of this chain`);
-    return buildOn(this.head, { nodeKey: this.o.nodeKey, maxTxs: this.o.maxBlockTxs ?? MAX_BLOCK_TXS, logger: this.o.logger }, this.mempool, (ts) => this.nextRun(ts));
+    return buildOn(this.head, { nodeKey: this.o.nodeKey, maxTxs: this.o.maxBlockTxs ?? MAX_BLOCK_TXS, logger: this.o.logger, evidence: ev?.items }, this.mempool, (ts) => this.nextRun(ts, ev?.accused));
   }
 
   /**
@@ -269,8 +270,8 @@ export class Chain extends ChainReader {
     return applyBlock(block, this.head, this.state, { modules: { set: this.modules, states: this.mods }, validators: this.stake, slot: this.slotRule() });
   }
 
-  private slotRule(): ((b: Block, p: Block) => void) | undefined {
-    return this.set.multi ? (b: Block, p: Block) => checkSlot(b, p, this.set, this.genesis.block_time_ms) : undefined;
+  private slotRule(): ((b: Block, p: Block, m: ModuleStates) => string[]) | undefined {
+    return this.set.multi ? (b: Block, p: Block, m: ModuleStates) => checkSlot(b, p, this.set, this.genesis.block_time_ms, m) : undefined;
   }
 
   /**
@@ -316,17 +317,16 @@ export class Chain extends ChainReader {
    * @throws (rejects with) ImportError for a malformed or badly signed block.
    */
   preverify(bytes: Uint8Array): Promise<Block> {
-    const c = this.checked;
-    if (c && bytesEqual(c.block.bytes, bytes)) return Promise.resolve(c.block);
+    if (this.checked && bytesEqual(this.checked.block.bytes, bytes)) return Promise.resolve(this.checked.block);
     const pre = preverifyBlock(bytes, this.genesis, this.validators, this.pool, this.modules);
     pre.catch(() => {});
     return pre;
   }
 
   /** A run of the block after the head (production, admission). */
-  private nextRun(timestampMs: number): BlockRun {
+  private nextRun(timestampMs: number, excludes?: readonly string[]): BlockRun {
     const height = this.head.header.height + 1;
-    return new BlockRun(this.state, this.modules, this.mods, { height, timestampMs, proposerHex: this.o.nodeKey.address.slice(3), validators: this.stake });
+    return new BlockRun(this.state, this.modules, this.mods, { height, timestampMs, proposerHex: this.o.nodeKey.address.slice(3), validators: this.stake, excludes });
   }
 
   /**

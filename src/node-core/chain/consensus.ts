@@ -11,10 +11,13 @@
  * A chain with a single validator keeps the v1 rule (any timestamp after the parent's): its one
  * validator is always rank 0, and `dev.mine_one` must be able to produce at once.
  */
-import { toHex } from '../crypto/hash.js';
+import { fromHex, toHex } from '../crypto/hash.js';
 import type { Block } from './block.js';
 import type { Genesis } from './genesis.js';
 import { ImportError } from './verify.js';
+import { excludedAt, exclusionsOf } from './exclusions.js';
+import type { ModuleStates } from './run.js';
+import { checkEvidence, type EvidenceRules } from './tendermint/committed-evidence.js';
 
 export interface Validator {
   /** 40-hex address bytes (no `tb1`). */
@@ -31,11 +34,14 @@ export class ValidatorSet {
   readonly list: readonly Validator[];
   readonly total: bigint;
   private readonly byAddr: Map<string, Validator>;
+  /** What committed evidence is checked against (tendermint/committed-evidence.ts). */
+  readonly evidenceRules: EvidenceRules;
 
-  constructor(g: Pick<Genesis, 'validators'>) {
+  constructor(g: Pick<Genesis, 'validators'> & { chain_id?: number }) {
     this.list = g.validators.map((v, index) => ({ addrHex: v.address.slice(3), address: v.address, publicKey: v.public_key, stake: BigInt(v.stake), index }));
     this.byAddr = new Map(this.list.map((v) => [v.addrHex, v]));
     this.total = this.list.reduce((s, v) => s + v.stake, 0n);
+    this.evidenceRules = { chainId: g.chain_id ?? 0, keys: new Map(this.list.map((v) => [v.addrHex, fromHex(v.publicKey, 32)])), stakes: new Map(this.list.map((v) => [v.addrHex, v.stake])) };
   }
 
   get size(): number {
@@ -60,6 +66,15 @@ export class ValidatorSet {
     return (((v.index - height) % n) + n) % n;
   }
 
+  /**
+   * Tendermint proposer(h, r) over the validators active at h (genesis order without `excluded`):
+   * the one at index (h + r) mod n. With no exclusion it is the genesis list's (h + r) mod n.
+   */
+  proposer(height: number, round: number, excluded: ReadonlySet<string>): Validator {
+    const active = excluded.size === 0 ? this.list : this.list.filter((v) => !excluded.has(v.addrHex));
+    return active[(height + round) % active.length];
+  }
+
   /** The validator whose turn height h is (rank 0). */
   primary(height: number): Validator {
     return this.list[height % this.list.length];
@@ -67,17 +82,28 @@ export class ValidatorSet {
 }
 
 /**
- * The proposer rule of a block on its parent (multi-validator chains; no-op with one validator):
- * its proposer is a validator. Under Tendermint (chain/engine.ts) a block is final by its commit
- * certificate, and whoever proposes in a round may re-propose a block another validator built
- * (the paper's validValue), so no timing is attached to a proposer. `blockTimeMs` is kept for the
- * callers' signature (replay checks the same rule).
- * @throws ImportError `unknown_proposer` when the proposer is not a validator.
+ * The proposer and evidence rules of a block on its parent (multi-validator chains; a
+ * single-validator chain takes no evidence and any proposer check is a no-op): its proposer is a
+ * validator not excluded at its height, and its committed evidence holds
+ * (tendermint/committed-evidence.ts). Under Tendermint (chain/engine.ts) a block is final by its
+ * commit certificate, and whoever proposes in a round may re-propose a block another validator
+ * built (the paper's validValue), so no timing is attached to a proposer. `blockTimeMs` is kept
+ * for the callers' signature (replay checks the same rule).
+ * @param before the module states after the parent (the exclusions so far).
+ * @returns the validators the block's evidence excludes from the next height on.
+ * @throws ImportError unknown_proposer | excluded_proposer | unexpected_evidence | an evidence reason.
  */
-export function checkSlot(block: Block, _parent: Block, set: ValidatorSet, _blockTimeMs: number): void {
-  if (!set.multi) return;
+export function checkSlot(block: Block, _parent: Block, set: ValidatorSet, _blockTimeMs: number, before?: ModuleStates): string[] {
   const h = block.header;
-  if (set.rank(h.height, toHex(h.proposer)) < 0) throw new ImportError('unknown_proposer', `block ${h.height}: proposer is not a validator`);
+  if (!set.multi) {
+    if (block.evidence.length > 0) throw new ImportError('unexpected_evidence', `block ${h.height}: a single-validator chain takes no evidence`);
+    return [];
+  }
+  const p = toHex(h.proposer);
+  if (set.rank(h.height, p) < 0) throw new ImportError('unknown_proposer', `block ${h.height}: proposer is not a validator`);
+  const ex = before ? exclusionsOf(before) : [];
+  if (excludedAt(ex, h.height).has(p)) throw new ImportError('excluded_proposer', `block ${h.height}: proposer ${set.get(p)!.address} is excluded (committed evidence)`);
+  return block.evidence.length > 0 ? checkEvidence(block, ex, set.evidenceRules) : [];
 }
 
 /** Least stake that commits under Tendermint: more than 2/3 of `effective` (w × 3 > effective × 2). */

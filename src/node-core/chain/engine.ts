@@ -36,6 +36,8 @@ import { ProposalChecks, proposalRefusal } from './tendermint/proposals.js';
 import { RoundTimeouts } from './tendermint/timeouts.js';
 import { finalityView, setFinalityGauges } from './tendermint/view.js';
 import { EvidenceBook } from './tendermint/evidence-book.js';
+import { accusedOf, selectEvidence } from './tendermint/committed-evidence.js';
+import { excludedAt, exclusionsRef, type Exclusions } from './exclusions.js';
 import { PrivValidatorStateFile } from './tendermint/privval.js';
 import { handleBundle } from './tendermint/bundle.js';
 import type { ConsensusMessage, Decision, Evidence } from './tendermint/types.js';
@@ -60,7 +62,6 @@ export type { BlockOutcome } from './dev-follow.js';
 
 /** Heights above ours whose messages are still taken (the core queues them). */
 const AHEAD = 2;
-
 
 export class ConsensusEngine {
   /** Set by the net layer: publish a proposal (or a dev block) / a vote or evidence on gossip. */
@@ -151,13 +152,17 @@ export class ConsensusEngine {
     this.syncing = on;
   }
 
+  /** Validators excluded by evidence committed up to the head (chain/exclusions.ts). */
+  private readonly exclusions = (): Exclusions => this.chain.moduleState(exclusionsRef);
+
   private config(): CoreConfig<Block> {
-    const list = this.chain.set.list;
     const timeouts = new RoundTimeouts(this.chain.genesis.block_time_ms);
     return {
       validators: this.stakes,
       self: this.isValidator ? this.myHex : undefined,
-      proposer: (h, r) => list[(h + r) % list.length].addrHex,
+      proposer: (h, r, ex) => this.chain.set.proposer(h, r, ex).addrHex,
+      excluded: (h) => excludedAt(this.exclusions(), h),
+      excludes: accusedOf,
       getValue: (h) => this.propose(h),
       valid: (b, h) => this.proposals.isValid(b, h),
       idOf: (b) => b.hashHex,
@@ -165,10 +170,10 @@ export class ConsensusEngine {
     };
   }
 
-  /** getValue() (line 18): a block built on the head, valid by construction; none while the head is behind. */
+  /** getValue() (line 18): a block built on the head with the pending evidence, valid by construction; none while the head is behind. */
   private propose(h: number): Block | undefined {
     if (this.chain.headBlock().header.height !== h - 1) return undefined;
-    const b = this.chain.buildBlock();
+    const b = this.chain.buildBlock(selectEvidence(this.evidence.list(), this.exclusions(), h, this.stakes));
     this.proposals.markOwn(b);
     return b;
   }
@@ -292,7 +297,7 @@ export class ConsensusEngine {
     const p = sm.msg;
     if (p.type !== 'proposal') return { verdict: 'reject', reason: 'a vote on the blocks topic' };
     const head = this.chain.headBlock().header.height;
-    const refused = proposalRefusal(p, this.chain.set.list, head, AHEAD);
+    const refused = proposalRefusal(p, this.chain.set, excludedAt(this.exclusions(), head + 1), head, AHEAD);
     if (refused) return refused;
     this.wire.put(p, bytes);
     if (p.height > head + 1) {
@@ -389,7 +394,7 @@ export class ConsensusEngine {
   addProof(_votes: Uint8Array[]): void {}
 
   private updateMetrics(): void {
-    if (this.o.metrics) setFinalityGauges(this.o.metrics, this.chain.set.total, this.evidence.stake(this.stakes));
+    if (this.o.metrics) setFinalityGauges(this.o.metrics, this.stakes, this.evidence.stake(this.stakes), this.exclusions());
   }
 
   /** `consensus.finality` view (amounts as decimal strings). */

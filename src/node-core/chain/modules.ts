@@ -6,6 +6,7 @@
 import { CodecError, decodeCanonical, encodeCanonical } from './codec.js';
 import type { CallView, ChainModule, TxKind } from './module.js';
 import { TAG_RE, type DescribeCall, type SignedTx } from './tx.js';
+import { EXCLUSIONS_ID, exclusionsModule } from './exclusions.js';
 
 const ID_RE = /^[a-z0-9_]{1,32}$/;
 
@@ -33,11 +34,14 @@ export class ModuleSet {
   private readonly decoded = new WeakMap<SignedTx, DecodedCall>();
   private readonly emptyBytes = new Map<string, Uint8Array>();
 
-  /** @throws Error for a bad or duplicate module id or tag (a programming error in the module list). */
+  /**
+   * The chain's own consensus state (chain/exclusions.ts) comes first, then `modules`.
+   * @throws Error for a bad, reserved or duplicate module id or tag (a programming error in the module list).
+   */
   constructor(modules: readonly ChainModule[] = []) {
-    this.list = modules;
-    for (const m of modules) {
-      if (!ID_RE.test(m.id)) throw new Error(`module id "${m.id}" must be 1-32 of a-z 0-9 _`);
+    this.list = [exclusionsModule, ...modules];
+    for (const m of this.list) {
+      if (!ID_RE.test(m.id) || (m.id === EXCLUSIONS_ID && m !== exclusionsModule)) throw new Error(`module id "${m.id}" must be 1-32 of a-z 0-9 _ and not "${EXCLUSIONS_ID}"`);
       if (this.byId.has(m.id)) throw new Error(`module id "${m.id}" is registered twice`);
       this.byId.set(m.id, m);
       for (const kind of m.kinds) {

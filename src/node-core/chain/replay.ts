@@ -72,7 +72,7 @@ export async function replayFromGenesis(
     o.onProgress?.(0, head.height);
     const keys = validatorKeys(genesis);
     const vset = new ValidatorSet(genesis);
-    const slot = (b: Block, p: Block) => checkSlot(b, p, vset, genesis.block_time_ms);
+    const slot = (b: Block, p: Block, m: ModuleStates) => checkSlot(b, p, vset, genesis.block_time_ms, m);
     const validators = validatorStakes(genesis);
     let mods: ModuleStates = emptyModuleStates(set);
     const rootNow = () => toHex(stateRoot(state.root(), mods.hashes));

@@ -13,6 +13,7 @@ import { Journal, ledgerOver, type Accounts } from './ledger.js';
 import type { Address, BlockContext, ModuleRef, Refusal, TxContext } from './module.js';
 import type { ModuleSet } from './modules.js';
 import { moduleHash, stateRoot } from './root.js';
+import { EXCLUSIONS_ID, withExclusions, type Exclusions } from './exclusions.js';
 import type { Overlay, Prepared, State } from './state.js';
 import type { SignedTx } from './tx.js';
 
@@ -38,6 +39,8 @@ export interface BlockInfo {
   proposerHex: string;
   /** Validator stake by `tb1…` address. */
   validators: ReadonlyMap<Address, bigint>;
+  /** Validators (40-hex) the block's committed evidence excludes from height + 1 (chain/exclusions.ts). */
+  excludes?: readonly string[];
 }
 
 /** Module states of a chain with no module state yet (every module at its empty value). */
@@ -80,8 +83,9 @@ export class BlockRun {
     };
   }
 
-  /** Runs every module's `beginBlock` (list order). */
+  /** Records the block's exclusions (chain/exclusions.ts), then runs every module's `beginBlock` (list order). */
   begin(): this {
+    if (this.b.excludes?.length) this.states.set(EXCLUSIONS_ID, withExclusions(this.states.get(EXCLUSIONS_ID) as Exclusions, this.b.excludes, this.b.height));
     for (const m of this.set.list) if (m.beginBlock) this.states.set(m.id, m.beginBlock(this.states.get(m.id), this.ctx));
     return this;
   }

@@ -98,25 +98,27 @@ export async function preverifyBlock(bytes: Uint8Array, g: Genesis, validators: 
 /**
  * Stage 2: applies a preverified block on top of `parent` to a staged overlay of `state`.
  * @param o.modules the registry and the module states after `parent`; o.validators stake by address;
- *   o.slot the proposer-slot rule of multi-validator chains (chain/consensus.ts checkSlot, passed in
- *   so this file does not depend on consensus).
+ *   o.slot the proposer-slot and evidence rules of multi-validator chains (chain/consensus.ts
+ *   checkSlot, passed in so this file does not depend on consensus): it gets the module states
+ *   before the block and returns the validators its evidence excludes (chain/exclusions.ts).
  * @returns the run's result (install with `state.commit` after the DB commit).
- * @throws ImportError bad_parent | bad_height | bad_timestamp | bad_slot | bad_epoch | <tx or module refusal reason> | bad_state_root
+ * @throws ImportError bad_parent | bad_height | bad_timestamp | bad_slot | bad_epoch | unexpected_evidence | <slot or evidence reason> | <tx or module refusal reason> | bad_state_root
  */
 export function applyBlock(
   block: Block,
   parent: Block,
   state: State,
-  o: { checkStateRoot?: boolean; modules: { set: ModuleSet; states: ModuleStates }; validators: ReadonlyMap<Address, bigint>; slot?: (block: Block, parent: Block) => void },
+  o: { checkStateRoot?: boolean; modules: { set: ModuleSet; states: ModuleStates }; validators: ReadonlyMap<Address, bigint>; slot?: (block: Block, parent: Block, before: ModuleStates) => readonly string[] | void },
 ): RunResult {
   const h = block.header;
   const where = `block ${h.height}`;
   if (h.height !== parent.header.height + 1) throw new ImportError('bad_height', `${where} does not follow the head ${parent.header.height}`);
   if (!bytesEqual(h.parentHash, parent.hash)) throw new ImportError('bad_parent', `${where}: parent hash is not the hash of block ${parent.header.height}`);
   if (h.timestampMs <= parent.header.timestampMs) throw new ImportError('bad_timestamp', `${where}: timestamp is not after its parent's`);
-  o.slot?.(block, parent);
+  if (!o.slot && block.evidence.length > 0) throw new ImportError('unexpected_evidence', `${where}: a single-validator chain takes no evidence`);
+  const excludes = o.slot?.(block, parent, o.modules.states) ?? [];
   if (h.epoch !== epochOf(h.height)) throw new ImportError('bad_epoch', `${where}: epoch ${h.epoch} should be ${epochOf(h.height)}`);
-  const run = new BlockRun(state, o.modules.set, o.modules.states, { height: h.height, timestampMs: h.timestampMs, proposerHex: toHex(h.proposer), validators: o.validators }).begin();
+  const run = new BlockRun(state, o.modules.set, o.modules.states, { height: h.height, timestampMs: h.timestampMs, proposerHex: toHex(h.proposer), validators: o.validators, excludes }).begin();
   block.txs.forEach((tx, i) => {
     const f = run.apply(tx, i);
     if (f) throw new ImportError(f.reason, `${where}: transaction ${i} (${tx.hash}) cannot apply: ${f.message}`);

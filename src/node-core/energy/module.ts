@@ -68,6 +68,10 @@ export const ENERGY = defineModule<typeof ENERGY_METHODS, EnergyMetrics, EnergyC
           access.check(c, 'oracle', 'submit', 'energy.submit_reading');
           return svc.submitReading(p);
         },
+        'energy.reading_status': (p, c) => {
+          access.check(c, 'provider', 'read', 'energy.reading_status');
+          return svc.readingStatus(p.meter_hash);
+        },
         'energy.verify_reading': (p, c) => {
           access.check(c, 'provider', 'read', 'energy.verify_reading');
           const r = toReading(p);

@@ -27,8 +27,12 @@ export const TREASURY_FEE_BPS = 250n;
 export const MAX_CLOCK_SKEW_S = 300;
 /** Nominal block interval used to turn `energy_oracle_timeout_blocks` into seconds. */
 export const NOMINAL_BLOCK_S = 1;
-/** Readings per `energy.readings` transaction. */
-export const MAX_READINGS_PER_TX = 256;
+/**
+ * Most readings in one `energy.readings` transaction. A reading takes ≤ 98 bytes + its provider id
+ * and meter (≈ 125 bytes typically), so ~520 fit in MAX_TX_BYTES (64 KiB), which binds first;
+ * this cap only bounds decoding. (Was 256 before the node packed txs by size.)
+ */
+export const MAX_READINGS_PER_TX = 1024;
 
 export interface Params {
   minStake: bigint;
@@ -61,14 +65,24 @@ function draft(s: EnergyState): EnergyState {
 export function checkReading(p: Provider | undefined, r: MeterReading, nowS: number, timeoutBlocks: bigint): { reason: string; message: string } | null {
   if (!p) return { reason: 'unknown_provider', message: `provider ${r.provider_id} is not registered` };
   if (r.meter_address !== p.meter) return { reason: 'unknown_meter', message: `meter ${r.meter_address} is not the meter of ${p.id} (${p.meter})` };
+  const late = windowCheck(r, nowS, timeoutBlocks);
+  if (late) return late;
+  if (p.readings > 0 && r.nonce <= p.lastNonce) return { reason: 'nonce_replay', message: `nonce ${r.nonce} already used for provider ${p.id} (last ${p.lastNonce})` };
+  if (p.readings > 0 && r.timestamp <= p.lastTs) return { reason: 'stale_reading', message: `timestamp ${r.timestamp} is not after the last reading's ${p.lastTs}` };
+  if (p.readings > 0 && r.total_kwh < p.lastValue) return { reason: 'non_monotonic_total', message: `total ${r.total_kwh} kWh is below the last total ${p.lastValue} kWh` };
+  return null;
+}
+
+/**
+ * The time window of a reading at block time `nowS` (unix s): future_timestamp, stale_timestamp
+ * (|skew| > MAX_CLOCK_SKEW_S), oracle_timeout (older than energy_oracle_timeout_blocks × NOMINAL_BLOCK_S).
+ */
+export function windowCheck(r: Pick<MeterReading, 'timestamp'>, nowS: number, timeoutBlocks: bigint): { reason: string; message: string } | null {
   if (r.timestamp > nowS + MAX_CLOCK_SKEW_S) return { reason: 'future_timestamp', message: `timestamp ${r.timestamp} is ${r.timestamp - nowS} s ahead of the block time (tolerance ${MAX_CLOCK_SKEW_S} s)` };
   const age = nowS - r.timestamp;
   if (age > MAX_CLOCK_SKEW_S) return { reason: 'stale_timestamp', message: `timestamp skew ${age}s exceeds tolerance ${MAX_CLOCK_SKEW_S}s` };
   const limit = Number(timeoutBlocks) * NOMINAL_BLOCK_S;
   if (age > limit) return { reason: 'oracle_timeout', message: `reading is ${age} s old: more than energy_oracle_timeout_blocks = ${timeoutBlocks} block(s) (${limit} s)` };
-  if (p.readings > 0 && r.nonce <= p.lastNonce) return { reason: 'nonce_replay', message: `nonce ${r.nonce} already used for provider ${p.id} (last ${p.lastNonce})` };
-  if (p.readings > 0 && r.timestamp <= p.lastTs) return { reason: 'stale_reading', message: `timestamp ${r.timestamp} is not after the last reading's ${p.lastTs}` };
-  if (p.readings > 0 && r.total_kwh < p.lastValue) return { reason: 'non_monotonic_total', message: `total ${r.total_kwh} kWh is below the last total ${p.lastValue} kWh` };
   return null;
 }
 

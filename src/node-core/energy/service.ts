@@ -7,9 +7,12 @@
  * CBOR, `height`, `receipts`, `disputes`, `slashes`), keeps the metrics, emits
  * `energy.marketChanged`, and feeds the governor's energy gate.
  *
- * Pending overlay: a reading accepted here but not yet in a block moves its provider's
- * last nonce/timestamp/total in an overlay, so the next reading is checked against it (a replayed
- * nonce is refused at once, not one block later). The overlay entry goes when its tx leaves the mempool.
+ * Readings are answered once verified, checked and durable in the pending-readings journal
+ * (journal.ts), not when included; pending.ts keeps their state (queued → pending → included |
+ * refused) and the overlay: a provider moved by its accepted readings not yet included, so the
+ * next reading is checked against it (a replayed nonce is refused at once, not one block later).
+ * Signatures are verified once, here: the chain rules (rules.ts) check everything but the
+ * signature, whose trust roots are this node's config (validators attest what they checked).
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -25,7 +28,11 @@ import { energyState, kindOf, paramsOf } from './chain-module.js';
 import type { ProviderKeys } from './keys.js';
 import { providerLabel, type EnergyMetrics } from './metrics.js';
 import { meterHash, verifyReading, type MeterReading } from './reading.js';
-import { checkReading, ENERGY_ESCROW, MAX_READINGS_PER_TX, type EnergyCall } from './rules.js';
+import { MAX_TX_BYTES } from '../chain/tx.js';
+import { JOURNAL_COMPACT_BYTES, ReadingJournal, readingLine } from './journal.js';
+import { PendingReadings, type Track } from './pending.js';
+import { ReadingVerifier } from './verifier.js';
+import { checkReading, ENERGY_ESCROW, MAX_READINGS_PER_TX, windowCheck, type EnergyCall } from './rules.js';
 import { encodeEnergy, providerIdOf, type EnergyState, type Provider } from './state.js';
 import { disputeView, energyVerdict, marketState, receiptView, slashView } from './views.js';
 
@@ -43,16 +50,20 @@ export function toReading(p: MeterReadingPayload): MeterReading {
   return { provider_id: p.provider_id, meter_address: p.meter_address, total_kwh: BigInt(p.kwh_reading), timestamp: p.timestamp, nonce: BigInt(p.nonce), signature: Uint8Array.from(Buffer.from(p.signature, 'hex')) };
 }
 
-interface Queued {
-  reading: MeterReading;
-  resolve: (txHash: string) => void;
-  reject: (err: unknown) => void;
-}
+/** CBOR bytes of a reading inside an `energy.readings` tx, at most (6-array of 2 texts, 3 u64, 64-byte signature). */
+const readingBytes = (r: MeterReading): number => Buffer.byteLength(r.provider_id) + Buffer.byteLength(r.meter_address) + 98;
+/** Bytes of a signed tx around its readings (chain id, key, nonce, fee, tag, signature, headers), at most. */
+const TX_ENVELOPE_BYTES = 512;
+/** A queued reading must stay inside its timestamp window this long after it is packed (ms; two block times at most). */
+const INCLUSION_MARGIN_MS = 2000;
 
 export class EnergyService {
-  private overlay = new Map<string, { p: Provider; tx: string | null }>();
-  private queue: Queued[] = [];
+  readonly pending = new PendingReadings();
+  readonly verifier = new ReadingVerifier();
+  private journal: ReadingJournal | undefined;
   private flushing = false;
+  /** Height up to which blocks were scanned for this node's readings txs. */
+  private scanned = 0;
   private lastState: Readonly<EnergyState> | undefined;
   /** Whether the mirror was checked against the store since start. */
   private mirrored = false;
@@ -72,9 +83,14 @@ export class EnergyService {
   ) {}
 
   static async open(o: { chain: Chain; events: NodeEvents; root: string; dir: string | undefined; keys: ProviderKeys; metrics: EnergyMetrics; logger: Logger; self: string }): Promise<EnergyService> {
-    const db = await SimpleDb.openNamed(names.ENERGY_MARKET, path.resolve(o.root, o.dir ?? 'energy_market'));
+    const dir = path.resolve(o.root, o.dir ?? 'energy_market');
+    const db = await SimpleDb.openNamed(names.ENERGY_MARKET, dir);
     const svc = new EnergyService(o.chain, o.events, db, o.keys, o.metrics, o.logger, o.self.slice(3));
+    svc.scanned = o.chain.tip().height;
     await svc.onHead();
+    const { journal, readings } = await ReadingJournal.open(dir);
+    svc.journal = journal;
+    await svc.recover(readings);
     return svc;
   }
 
@@ -86,9 +102,9 @@ export class EnergyService {
     return marketState(this.state(), { height: tip.height, timestampMs: Math.max(tip.timestamp_ms, Date.now()), escrow: ENERGY_ESCROW, params: this.params(), hasKey: (id) => this.keys.has(id), provider });
   }
 
-  /** Provider as seen by the next reading: the chain's, moved by accepted readings still in the mempool. */
+  /** Provider as seen by the next reading: the chain's, moved by accepted readings not yet included. */
   private effective(id: string): Provider | undefined {
-    return this.overlay.get(id)?.p ?? this.state().providers.get(id);
+    return this.pending.provider(id) ?? this.state().providers.get(id);
   }
 
   /**
@@ -105,57 +121,213 @@ export class EnergyService {
     return checkReading(p, r, Math.floor(Date.now() / 1000), this.params().timeoutBlocks);
   }
 
-  /** `energy.submit_reading`: checks, then queues into the next `energy.readings` tx. */
+  /** Accepts a checked reading: overlay, queue, journal line. */
+  private accept(r: MeterReading, hash: string): Track {
+    const p = this.effective(r.provider_id)!;
+    const amount = p.readings > 0 ? r.total_kwh - p.lastValue : r.total_kwh;
+    const t: Track = { r, hash, amount, state: 'queued', tx: null, height: null, reason: null, line: readingLine(r) };
+    this.pending.accept(t, { ...p, readings: p.readings + 1, lastValue: r.total_kwh, lastTs: r.timestamp, lastNonce: r.nonce });
+    this.kick();
+    return t;
+  }
+
+  private answer(t: Track) {
+    const tip = this.chain.tip().height;
+    return { status: t.state as 'queued' | 'pending' | 'included', meter_hash: t.hash, tx_hash: t.tx, credit: { provider: t.r.provider_id, amount_kwh: Number(t.amount), meter_hash: t.hash, timestamp: t.height ?? tip + 1 } };
+  }
+
+  /** The spec's nonce_replay for a reading sent again, with where the accepted copy is (`data.meter_hash`, `status`, `tx_hash`, `height`). */
+  private already(t: Track): unknown {
+    this.m.rejects.inc({ reason: 'nonce_replay' });
+    return refusal('nonce_replay', `nonce ${t.r.nonce} already used for provider ${t.r.provider_id}: this very reading was accepted (${t.state}${t.height !== null ? ` in block ${t.height}` : ''})`, { meter_hash: t.hash, status: t.state, tx_hash: t.tx, height: t.height });
+  }
+
+  /**
+   * `energy.submit_reading`: verifies and checks the reading (against the chain plus the readings
+   * already accepted), queues it for the next `energy.readings` tx and answers once it is durable
+   * in the journal — not when it is in a block (follow it with `energy.reading_status` or the
+   * `energy.readingsIncluded` topic). The same signed reading sent again is the spec's nonce_replay,
+   * whose data names the accepted copy (meter_hash, status, tx_hash, height).
+   */
   async submitReading(payload: MeterReadingPayload) {
     const r = toReading(payload);
     this.m.oracleLatency.observe(Math.max(0, Date.now() / 1000 - r.timestamp));
-    const bad = this.check(r);
+    const hash = meterHash(r);
+    const known = this.pending.byHash.get(hash);
+    if (known && known.state !== 'refused') throw this.already(known);
+    // the checks that need no signature first (same order as check()), then the signature in the
+    // verify pool, then the market checks against the chain and the readings accepted by then
+    const p = this.effective(r.provider_id);
+    const key = this.keys.get(r.provider_id);
+    let bad = !p || r.meter_address !== p.meter || !key ? this.check(r) : null;
+    if (!bad && !(await this.verifier.verify(r, key!))) bad = { reason: 'signature_invalid', message: `signature does not verify for ${r.provider_id} (Ed25519 over BLAKE3 of provider_id ‖ meter ‖ total_kwh LE ‖ timestamp LE ‖ nonce LE)`, label: 'invalid_signature' };
+    if (!bad) {
+      const again = this.pending.byHash.get(hash);
+      if (again && again.state !== 'refused') throw this.already(again); // the same reading twice in one batch
+      const q = this.effective(r.provider_id);
+      bad = !q || r.meter_address !== q.meter ? this.check(r) : checkReading(q, r, Math.floor(Date.now() / 1000), this.params().timeoutBlocks);
+    }
     if (bad) {
       this.m.rejects.inc({ reason: bad.reason });
       if (bad.label) this.m.sigFail.inc({ provider: providerLabel(this.labels, r.provider_id), reason: bad.label });
       throw energyError(RpcError.app(bad.reason, bad.message));
     }
-    const p = this.effective(r.provider_id)!;
-    const amount = p.readings > 0 ? r.total_kwh - p.lastValue : r.total_kwh;
-    const next: Provider = { ...p, readings: p.readings + 1, lastValue: r.total_kwh, lastTs: r.timestamp, lastNonce: r.nonce };
-    this.overlay.set(p.id, { p: next, tx: null });
-    const tx = await new Promise<string>((resolve, reject) => {
-      this.queue.push({ reading: r, resolve, reject });
-      this.kick();
-    });
-    return { status: 'pending' as const, tx_hash: tx, credit: { provider: p.id, amount_kwh: Number(amount), meter_hash: meterHash(r), timestamp: this.chain.tip().height + 1 } };
+    const t = this.accept(r, hash);
+    try {
+      await this.journal!.append(t.line);
+    } catch (err) {
+      this.logger.warn({ err }, 'energy: pending-readings journal not written');
+      throw RpcError.app('queue_not_durable', `the reading was accepted but the pending-readings journal could not be written (${(err as Error).message}); it may still be included — check energy.reading_status ${hash}`, { meter_hash: hash });
+    }
+    return this.answer(t);
+  }
+
+  /** `energy.reading_status`: where a reading is (this node's book-keeping, else the chain's credits and reading log). */
+  readingStatus(hash: string) {
+    const t = this.pending.byHash.get(hash);
+    if (t) return { meter_hash: hash, status: t.state, provider_id: t.r.provider_id, tx_hash: t.tx, height: t.height, reason: t.reason };
+    const s = this.state();
+    const c = s.credits.get(hash);
+    const l = c ? undefined : s.log.find((e) => e.hash === hash);
+    if (c || l) return { meter_hash: hash, status: 'included' as const, provider_id: (c?.provider ?? l?.provider)!, tx_hash: null, height: (c?.height ?? l?.height)!, reason: null };
+    return { meter_hash: hash, status: 'unknown' as const, provider_id: null, tx_hash: null, height: null, reason: null };
+  }
+
+  /** After a restart: re-checks the journal's readings; re-queues those the chain does not hold yet. */
+  private async recover(readings: MeterReading[]): Promise<void> {
+    let requeued = 0;
+    const refused: Track[] = [];
+    for (const r of readings) {
+      const onChain = this.state().providers.get(r.provider_id);
+      if (onChain && onChain.readings > 0 && r.nonce <= onChain.lastNonce) continue; // included (or superseded) before the restart
+      const hash = meterHash(r);
+      if (this.pending.byHash.has(hash)) continue;
+      const bad = this.check(r);
+      if (!bad) {
+        this.accept(r, hash);
+        requeued++;
+        continue;
+      }
+      const t: Track = { r, hash, amount: 0n, state: 'queued', tx: null, height: null, reason: null, line: '' };
+      this.pending.refuseUnaccepted(t, bad.reason);
+      refused.push(t);
+    }
+    if (readings.length > 0) this.logger.info({ journal: readings.length, requeued, refused: refused.length }, 'energy: pending readings recovered from the journal');
+    this.refused(refused);
+    await this.journal!.rewrite(() => this.pending.waitingLines());
   }
 
   private kick(): void {
-    if (this.flushing || this.queue.length === 0) return;
+    if (this.flushing || this.pending.queue.length === 0) return;
     this.flushing = true;
     setImmediate(() => this.flush());
   }
 
   /**
-   * Submits queued readings, up to MAX_READINGS_PER_TX per tx. The node key may hold at most
-   * `maxPerAccount` pending txs: one slot stays free for the other energy calls, and when the
-   * rest are taken the queue waits for the next block (onHead kicks it again).
+   * Packs queued readings into `energy.readings` txs: as many as fit in MAX_TX_BYTES (at most
+   * MAX_READINGS_PER_TX). The node key may hold at most `maxPerAccount` pending txs: one slot stays
+   * free for the other energy calls, and when the rest are taken the queue waits for the next
+   * block (onHead kicks it again). A reading whose timestamp would leave the accepted window
+   * (MAX_CLOCK_SKEW_S, energy_oracle_timeout_blocks) within INCLUSION_MARGIN_MS is refused here with the
+   * chain's reason instead of sinking its whole tx at block production.
    */
   private flush(): void {
+    this.flushing = false;
     const mp = this.chain.mempool;
-    while (this.queue.length > 0 && mp.pendingCount(this.selfHex) < mp.maxPerAccount - 1) {
-      const batch = this.queue.splice(0, MAX_READINGS_PER_TX);
-      try {
-        const hash = this.chain.submitCall(kindOf('readings'), { op: 'readings', readings: batch.map((q) => q.reading) });
-        for (const q of batch) {
-          const o = this.overlay.get(q.reading.provider_id);
-          if (o) o.tx = hash;
-          q.resolve(hash);
+    const q = this.pending;
+    const horizonS = Math.floor((Date.now() + Math.min(2 * this.chain.genesis.block_time_ms, INCLUSION_MARGIN_MS)) / 1000);
+    const timeout = this.params().timeoutBlocks;
+    const refused: Track[] = [];
+    while (q.queue.length > 0 && mp.pendingCount(this.selfHex) < mp.maxPerAccount - 1) {
+      const batch: Track[] = [];
+      let bytes = TX_ENVELOPE_BYTES;
+      let i = 0;
+      for (; i < q.queue.length && batch.length < MAX_READINGS_PER_TX; i++) {
+        const t = q.queue[i];
+        const late = windowCheck(t.r, horizonS, timeout);
+        if (late && late.reason !== 'future_timestamp') {
+          q.resolve(t, { reason: late.reason });
+          refused.push(t);
+          continue;
         }
+        const b = readingBytes(t.r);
+        if (bytes + b > MAX_TX_BYTES) break;
+        bytes += b;
+        batch.push(t);
+      }
+      q.queue.splice(0, i);
+      if (batch.length === 0) continue;
+      try {
+        const hash = this.chain.submitCall(kindOf('readings'), { op: 'readings', readings: batch.map((t) => t.r) });
+        for (const t of batch) Object.assign(t, { state: 'pending', tx: hash });
+        q.inflight.set(hash, batch);
       } catch (err) {
-        for (const q of batch) this.overlay.delete(q.reading.provider_id);
         const e = energyError(err);
-        if (e instanceof RpcError && typeof e.data?.reason === 'string') this.m.rejects.inc({ reason: e.data.reason }, batch.length);
-        for (const q of batch) q.reject(e);
+        const reason = e instanceof RpcError && typeof e.data?.reason === 'string' ? e.data.reason : 'internal';
+        if (reason === 'pending_limit_reached' || reason === 'mempool_full') {
+          q.queue.unshift(...batch);
+          break;
+        }
+        this.logger.warn({ err, readings: batch.length }, 'energy: a readings tx was refused at admission; its readings are refused');
+        for (const t of batch) q.resolve(t, { reason });
+        refused.push(...batch);
       }
     }
-    this.flushing = false;
+    this.refused(refused);
+  }
+
+  /** Metric + log for readings refused after they were accepted (reasons: the chain's window checks). */
+  private refused(ts: Track[]): void {
+    if (ts.length === 0) return;
+    const by = new Map<string, number>();
+    for (const t of ts) by.set(t.reason!, (by.get(t.reason!) ?? 0) + 1);
+    for (const [reason, n] of by) this.m.refusedAfterAccept.inc({ reason }, n);
+    this.logger.warn({ refused: Object.fromEntries(by) }, 'energy: accepted readings refused before inclusion');
+    this.refusals.push(...ts);
+  }
+  private refusals: Track[] = [];
+
+  /** Follows this node's readings txs into blocks: included → resolved; dropped from the mempool unincluded → re-queued. */
+  private async trackInclusion(): Promise<void> {
+    const q = this.pending;
+    const tip = this.chain.tip().height;
+    const included: { tx: string; height: number; n: number }[] = [];
+    if (q.inflight.size > 0)
+      for (let h = this.scanned + 1; h <= tip; h++) {
+        const b = h === tip ? this.chain.headBlock() : await this.chain.blockAt(h);
+        for (const tx of b?.txs ?? []) {
+          const ts = q.inflight.get(tx.hash);
+          if (!ts) continue;
+          q.inflight.delete(tx.hash);
+          for (const t of ts) q.resolve(t, { height: h });
+          included.push({ tx: tx.hash, height: h, n: ts.length });
+        }
+      }
+    if (this.chain.tip().height !== tip) return; // a block landed meanwhile: next round
+    this.scanned = tip;
+    const back: Track[] = [];
+    for (const [hash, ts] of q.inflight)
+      if (!this.chain.mempool.has(hash)) {
+        q.inflight.delete(hash);
+        for (const t of ts) Object.assign(t, { state: 'queued', tx: null });
+        back.push(...ts);
+      }
+    if (back.length > 0) {
+      this.logger.info({ readings: back.length }, 'energy: readings txs left the mempool unincluded; readings re-queued');
+      q.queue = [...back, ...q.queue];
+    }
+    const n = included.reduce((a, x) => a + x.n, 0);
+    if (n > 0) this.m.readingsIncluded.inc(n);
+    const refusals = this.refusals.splice(0);
+    const { queued, pending } = q.counts();
+    this.m.readingsWaiting.set(queued + pending);
+    if (included.length > 0 || refusals.length > 0)
+      this.events.emit('energy.readingsIncluded', {
+        height: tip, included: n, txs: included.map((x) => ({ tx_hash: x.tx, height: x.height, readings: x.n })), queued, pending,
+        refused: refusals.slice(0, 100).map((t) => ({ meter_hash: t.hash, provider_id: t.r.provider_id, reason: t.reason! })), refused_total: refusals.length,
+      });
+    if (q.waiting === 0 && this.journal && this.journal.bytes > 0) await this.journal.rewrite(() => (q.waiting === 0 ? [] : q.waitingLines()));
+    else if (this.journal && this.journal.bytes > JOURNAL_COMPACT_BYTES) await this.journal.rewrite(() => q.waitingLines());
   }
 
   /** Signs `call` with the node key and submits it; refusals become the spec's errors. */
@@ -179,8 +351,8 @@ export class EnergyService {
 
   /** Follows the chain: overlay cleanup, metrics, topic, and the SimpleDb mirror when the state changed. */
   async onHead(): Promise<void> {
+    await this.trackInclusion().catch((err) => this.logger.warn({ err }, 'energy: readings inclusion not tracked'));
     this.kick();
-    for (const [id, o] of this.overlay) if (o.tx !== null && !this.chain.mempool.has(o.tx)) this.overlay.delete(id);
     const s = this.state();
     // The chain replaces the state object when a block changed it (hooks are pure, copy-on-write).
     if (s === this.lastState) return;
@@ -263,6 +435,8 @@ export class EnergyService {
 
   async close(): Promise<void> {
     await this.writing;
+    await this.journal?.close();
+    await this.verifier.close();
     await this.db.close();
   }
 }

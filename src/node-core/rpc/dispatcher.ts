@@ -64,7 +64,40 @@ type Impl = (params: any, ctx: RequestContext, after: (() => void)[]) => unknown
 interface Entry {
   decl: MethodDecl;
   impl?: Impl;
+  /** The method takes no params at all (`z.object({})`): absent/empty params skip zod. */
+  paramless: boolean;
+  /** Kept metric children (labels resolved once, not per call). */
+  counters?: Map<number, CounterChild>;
+  latency?: HistogramChild;
 }
+type CounterChild = ReturnType<Metrics['rpcRequestsTotal']['labels']>;
+type HistogramChild = ReturnType<Metrics['rpcLatencySeconds']['labels']>;
+
+/** A value now, or later (the dispatcher answers synchronous handlers without a promise). */
+type Maybe<T> = T | Promise<T>;
+
+/** Runs the deferred `after` steps (subscription releases) once the answer is known, then resolves with it. */
+function settle(out: Maybe<Answer>, after: (() => void)[]): Promise<Answer> {
+  if (isThenable(out))
+    return out.then((v) => {
+      for (const f of after) f();
+      return v;
+    });
+  for (const f of after) f();
+  return Promise.resolve(out);
+}
+
+/** Params a param-less method accepts without zod: absent, `null`, `[]` or `{}` (anything else is parsed, so it gets its −32602). */
+function emptyParams(raw: unknown): boolean {
+  if (raw === undefined || raw === null) return true;
+  if (Array.isArray(raw)) return raw.length === 0;
+  if (typeof raw !== 'object') return false;
+  for (const k in raw) if (has(raw, k)) return false;
+  return Object.getPrototypeOf(raw) === Object.prototype || Object.getPrototypeOf(raw) === null;
+}
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 
 /** One answered call: `text` is the response object's JSON, or undefined for a notification. */
 type Answer = string | undefined;
@@ -108,6 +141,7 @@ const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 
 export class Dispatcher {
   private readonly methods = new Map<string, Entry>();
+  private readonly unknownCounters = new Map<number, CounterChild>();
   private openRpc?: Record<string, unknown>;
 
   constructor(private readonly o: DispatcherOptions) {
@@ -115,7 +149,11 @@ export class Dispatcher {
     for (const decl of methods) {
       const h = (o.handlers as Record<string, Impl | undefined>)[decl.name];
       // Own-property read only: a handler map is data, never its prototype.
-      this.methods.set(decl.name, { decl, impl: has(o.handlers, decl.name) ? h : undefined });
+      this.methods.set(decl.name, {
+        decl,
+        impl: has(o.handlers, decl.name) ? h : undefined,
+        paramless: decl.order.length === 0 && Object.keys(decl.params.shape).length === 0,
+      });
     }
     this.builtin('rpc.discover', () => (this.openRpc ??= buildOpenRpc(methods, o.info)));
     this.builtin('chain.subscribe', (p: { topic: TopicName }, ctx, after) =>
@@ -147,19 +185,15 @@ export class Dispatcher {
    * Handles a request body (single request or batch) given as JSON text.
    * @returns the response body, or undefined when nothing must be sent (notifications only).
    */
-  async handleText(text: string, ctx: RequestContext): Promise<string | undefined> {
+  handleText(text: string, ctx: RequestContext): Promise<string | undefined> {
     const after: (() => void)[] = [];
-    const out = await this.handleTextDeferred(text, ctx, after);
-    for (const f of after) f();
-    return out;
+    return settle(this.handleTextDeferred(text, ctx, after), after);
   }
 
   /** Same as {@link handleText} for an already-parsed value (IPC structured messages). */
-  async handleValue(value: unknown, ctx: RequestContext): Promise<string | undefined> {
+  handleValue(value: unknown, ctx: RequestContext): Promise<string | undefined> {
     const after: (() => void)[] = [];
-    const out = await this.handleParsed(value, ctx, after);
-    for (const f of after) f();
-    return out;
+    return settle(this.handleParsed(value, ctx, after), after);
   }
 
   /**
@@ -170,7 +204,7 @@ export class Dispatcher {
     const gauge = this.o.metrics?.rpcSubscriptions;
     const session = new Session(send, (d) => gauge?.inc(d));
     const full: RequestContext = { ...ctx, session };
-    const run = async (f: (after: (() => void)[]) => Promise<string | undefined>) => {
+    const run = async (f: (after: (() => void)[]) => Maybe<Answer>) => {
       const after: (() => void)[] = [];
       const out = await f(after);
       if (out !== undefined) session.deliver(out);
@@ -184,28 +218,24 @@ export class Dispatcher {
     };
   }
 
-  private async handleTextDeferred(
-    text: string,
-    ctx: RequestContext,
-    after: (() => void)[],
-  ): Promise<string | undefined> {
+  private handleTextDeferred(text: string, ctx: RequestContext, after: (() => void)[]): Maybe<Answer> {
     let value: unknown;
     try {
       value = parseExact(text);
     } catch (e) {
-      this.count('unknown', ErrorCode.ParseError);
+      this.countUnknown(ErrorCode.ParseError);
       const detail = e instanceof SyntaxError ? e.message : 'JSON nested too deeply';
       return errorText('null', { code: ErrorCode.ParseError, message: 'parse error', data: { detail } });
     }
     return this.handleParsed(value, ctx, after);
   }
 
-  private async handleParsed(
-    value: unknown,
-    ctx: RequestContext,
-    after: (() => void)[],
-  ): Promise<string | undefined> {
+  private handleParsed(value: unknown, ctx: RequestContext, after: (() => void)[]): Maybe<Answer> {
     if (!Array.isArray(value)) return this.handleOne(value, ctx, after);
+    return this.handleBatch(value, ctx, after);
+  }
+
+  private async handleBatch(value: unknown[], ctx: RequestContext, after: (() => void)[]): Promise<Answer> {
     if (value.length === 0) return this.invalid('empty batch');
     if (value.length > MAX_BATCH) return this.invalid(`batch too large: at most ${MAX_BATCH} requests`);
     const parts: string[] = [];
@@ -214,7 +244,7 @@ export class Dispatcher {
       if (isPlainObject(item) && has(item, 'id') && isValidId(item.id)) {
         const id = idText(item.id);
         if (seen.has(id)) {
-          this.count('unknown', ErrorCode.InvalidRequest);
+          this.countUnknown(ErrorCode.InvalidRequest);
           parts.push(
             errorText(id, {
               code: ErrorCode.InvalidRequest,
@@ -233,7 +263,7 @@ export class Dispatcher {
   }
 
   private invalid(message: string, id = 'null'): string {
-    this.count('unknown', ErrorCode.InvalidRequest);
+    this.countUnknown(ErrorCode.InvalidRequest);
     return errorText(id, {
       code: ErrorCode.InvalidRequest,
       message: 'invalid request',
@@ -241,27 +271,26 @@ export class Dispatcher {
     });
   }
 
-  private async handleOne(req: unknown, ctx: RequestContext, after: (() => void)[]): Promise<Answer> {
+  private handleOne(req: unknown, ctx: RequestContext, after: (() => void)[]): Maybe<Answer> {
     if (!isPlainObject(req)) return this.invalid('a request must be a JSON object');
     const hasId = has(req, 'id');
     if (hasId && !isValidId(req.id)) return this.invalid('id must be a string, a number or null');
     const id = hasId ? idText(req.id) : 'null';
     if (req.jsonrpc !== '2.0') return this.invalid('jsonrpc must be "2.0"', id);
     if (typeof req.method !== 'string') return this.invalid('method must be a string', id);
-    const answer = await this.call(req.method, has(req, 'params') ? req.params : undefined, ctx, after, id);
-    return hasId ? answer : undefined;
+    const answer = this.call(req.method, has(req, 'params') ? req.params : undefined, ctx, after, id);
+    if (hasId) return answer;
+    return isThenable(answer) ? answer.then(() => undefined) : undefined;
   }
 
-  private async call(
-    method: string,
-    rawParams: unknown,
-    ctx: RequestContext,
-    after: (() => void)[],
-    id: string,
-  ): Promise<string> {
+  /**
+   * Runs one call. Synchronous handlers (most reads, e.g. `chain.tip`) are answered without a
+   * promise; asynchronous ones through one `then`.
+   */
+  private call(method: string, rawParams: unknown, ctx: RequestContext, after: (() => void)[], id: string): Maybe<string> {
     const entry = this.methods.get(method);
-    const label = entry ? method : 'unknown';
-    const t0 = process.hrtime.bigint();
+    const t0 = performance.now();
+    let result: unknown;
     try {
       if (!entry || !entry.impl) throw new RpcError(ErrorCode.MethodNotFound, 'method not found');
       if (entry.decl.mutating && !ctx.authorized)
@@ -272,19 +301,55 @@ export class Dispatcher {
             reason: Reason.unauthorized,
           },
         );
-      const params = parseParams(entry.decl, paramsForSchemas(rawParams));
-      const result = await entry.impl(params, ctx, after);
-      const text = `{"jsonrpc":"2.0","id":${id},"result":${stringifyResult(result)}}`;
-      this.count(label, 0);
-      return text;
+      // Param-less methods called without params skip zod (same result: a fresh `{}`).
+      const params = entry.paramless && emptyParams(rawParams) ? {} : parseParams(entry.decl, paramsForSchemas(rawParams));
+      result = entry.impl(params, ctx, after);
     } catch (e) {
-      const err = e instanceof RpcError ? e : this.internal(e, method);
-      this.count(label, err.code);
-      return errorText(id, err.toJSON());
-    } finally {
-      if (entry)
-        this.o.metrics?.rpcLatencySeconds.observe({ method }, Number(process.hrtime.bigint() - t0) / 1e9);
+      return this.failed(entry, method, id, e, t0);
     }
+    if (isThenable(result))
+      return Promise.resolve(result).then(
+        (r) => this.succeeded(entry!, method, id, r, t0),
+        (e: unknown) => this.failed(entry, method, id, e, t0),
+      );
+    return this.succeeded(entry!, method, id, result, t0);
+  }
+
+  private succeeded(entry: Entry, method: string, id: string, result: unknown, t0: number): string {
+    let text: string;
+    try {
+      text = `{"jsonrpc":"2.0","id":${id},"result":${stringifyResult(result)}}`;
+    } catch (e) {
+      return this.failed(entry, method, id, e, t0);
+    }
+    this.counted(entry, method, 0);
+    this.observed(entry, method, t0);
+    return text;
+  }
+
+  private failed(entry: Entry | undefined, method: string, id: string, e: unknown, t0: number): string {
+    const err = e instanceof RpcError ? e : this.internal(e, method);
+    if (entry) {
+      this.counted(entry, method, err.code);
+      this.observed(entry, method, t0);
+    } else this.countUnknown(err.code);
+    return errorText(id, err.toJSON());
+  }
+
+  /** `rpc_requests_total{method,code}` through a child kept per method and code (no per-call label object). */
+  private counted(entry: Entry, method: string, code: number): void {
+    const m = this.o.metrics;
+    if (!m) return;
+    const children = (entry.counters ??= new Map());
+    let c = children.get(code);
+    if (!c) children.set(code, (c = m.rpcRequestsTotal.labels(method, String(code))));
+    c.inc();
+  }
+
+  /** `rpc_latency_seconds{method}` (seconds since `t0`, a `performance.now()` in ms) through the method's kept child. */
+  private observed(entry: Entry, method: string, t0: number): void {
+    const m = this.o.metrics;
+    if (m) (entry.latency ??= m.rpcLatencySeconds.labels(method)).observe((performance.now() - t0) / 1e3);
   }
 
   private internal(e: unknown, method: string): RpcError {
@@ -292,8 +357,13 @@ export class Dispatcher {
     return new RpcError(ErrorCode.Internal, 'internal error');
   }
 
-  private count(method: string, code: number): void {
-    this.o.metrics?.rpcRequestsTotal.inc({ method, code: String(code) });
+  /** `rpc_requests_total{method="unknown",code}` (undeclared methods, unparsable or invalid requests). */
+  private countUnknown(code: number): void {
+    const m = this.o.metrics;
+    if (!m) return;
+    let c = this.unknownCounters.get(code);
+    if (!c) this.unknownCounters.set(code, (c = m.rpcRequestsTotal.labels('unknown', String(code))));
+    c.inc();
   }
 
   private subscribe(topic: TopicName, ctx: RequestContext, after: (() => void)[]): string {

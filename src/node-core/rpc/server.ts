@@ -21,7 +21,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ErrorCode } from '../../shared/api/index.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { errorResponseText, refusalText, type Dispatcher } from './dispatcher.js';
+import { errorResponseText, refusalText, type Dispatcher, type RequestContext } from './dispatcher.js';
 import { callHeaders } from './types.js';
 import { bearerChecker, guardConnections, hostChecker, isJsonContentType, listen, originChecker, RateLimiter, sendPlain } from '../http/index.js';
 
@@ -67,6 +67,31 @@ const MAX_WS_BUFFERED = 8 * 1024 * 1024;
 const WS_PING_MS = 30_000;
 /** Bytes of an over-limit body read and discarded after the 413 before the socket is cut. */
 const DRAIN_LIMIT = 16 * 1024 * 1024;
+/** Shared empty header set (no CORS headers): never mutated. */
+const NO_HEADERS: http.OutgoingHttpHeaders = Object.freeze({});
+const pathOf = (url: string | undefined) => (url ?? '/').split('?', 1)[0];
+
+/**
+ * The call context of one HTTP request. `headers` (a lower-cased copy) and `authorized` (a
+ * SHA-256 of the bearer token) are computed on first read: most calls are reads that need
+ * neither (the dispatcher reads `authorized` only for mutating methods).
+ */
+class HttpCallContext implements RequestContext {
+  readonly transport = 'http' as const;
+  private copied?: Record<string, string>;
+  private auth?: boolean;
+  constructor(
+    private readonly raw: http.IncomingHttpHeaders,
+    readonly remote: string,
+    private readonly authOk: (authorization: string | undefined) => boolean,
+  ) {}
+  get headers(): Record<string, string> {
+    return (this.copied ??= callHeaders(this.raw));
+  }
+  get authorized(): boolean {
+    return (this.auth ??= this.authOk(this.raw.authorization));
+  }
+}
 
 /**
  * Starts the RPC server.
@@ -83,26 +108,121 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
   const count = (code: number) => o.metrics?.rpcRequestsTotal.inc({ method: 'unknown', code: String(code) });
 
   const plain = sendPlain;
-  const json = (
-    res: http.ServerResponse,
-    status: number,
-    body: string,
-    headers: http.OutgoingHttpHeaders = {},
-  ) => {
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+  const json = (res: http.ServerResponse, status: number, body: string, headers: http.OutgoingHttpHeaders) => {
+    // Content-Length instead of chunked encoding: one write of head + body, no chunk framing.
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'content-length': Buffer.byteLength(body),
+      ...headers,
+    });
     res.end(body);
   };
-  const pathOf = (url: string | undefined) => (url ?? '/').split('?', 1)[0];
+  /** The answer of a served call: 200 with the body, 204 for notifications only. */
+  const answer = (res: http.ServerResponse, body: string | undefined, cors: http.OutgoingHttpHeaders) => {
+    if (body === undefined) {
+      res.writeHead(204, cors);
+      res.end();
+    } else if (cors === NO_HEADERS)
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) }).end(body);
+    else json(res, 200, body, cors);
+  };
+  // Host headers repeat (every poll of one client sends the same): remember the last verdict.
+  let lastHost: string | undefined;
+  let lastHostOk = false;
+  const hostAllowed = (host: string | undefined): boolean => {
+    if (host === undefined || host !== lastHost) {
+      lastHostOk = hostOk(host);
+      lastHost = host;
+    }
+    return lastHostOk;
+  };
+
+  /**
+   * Reads the body (within the size limit), then answers (hot path of issue 17: one closure per
+   * request, no per-request header copy or auth digest unless a method needs them).
+   */
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse, cors: http.OutgoingHttpHeaders, remote: string) => {
+    // Over the rate: the body is still read (within the size limit) so the 429 echoes its ids.
+    const limited = !limiter.take(remote);
+    // An over-limit body is answered 413 only once the client has finished sending it (read and
+    // discarded, up to DRAIN_LIMIT): a client still writing when the server closes gets EPIPE /
+    // "fetch failed" instead of our answer (undici fetch does). Beyond DRAIN_LIMIT the 413 goes
+    // out at once and the socket is closed after it.
+    let rejected = false;
+    let answered = false;
+    let aborted = false;
+    let drained = 0;
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
+    let size = 0;
+    const send413 = (cut: boolean) => {
+      if (answered) return;
+      answered = true;
+      json(
+        res,
+        413,
+        errorResponseText(ErrorCode.InvalidRequest, 'invalid request', { detail: `request body exceeds ${maxBody} bytes` }),
+        { ...cors, connection: 'close' },
+      );
+      if (cut) res.once('finish', () => req.socket.destroySoon());
+    };
+    const tooLarge = () => {
+      if (rejected) return;
+      rejected = true;
+      first = chunks = undefined;
+      count(ErrorCode.InvalidRequest);
+    };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBody) {
+      tooLarge();
+      if (declared > maxBody + DRAIN_LIMIT) send413(true);
+    }
+    req.on('data', (c: Buffer) => {
+      if (rejected) {
+        drained += c.length;
+        if (drained > DRAIN_LIMIT) {
+          req.pause();
+          send413(true);
+        }
+        return;
+      }
+      size += c.length;
+      if (size > maxBody) tooLarge();
+      else if (first === undefined) first = c;
+      else (chunks ??= [first]).push(c);
+    });
+    req.on('error', () => {
+      aborted = true;
+    });
+    req.on('end', () => {
+      if (rejected && !aborted) return send413(false);
+      if (aborted || rejected) return;
+      const text = chunks ? Buffer.concat(chunks, size).toString('utf8') : (first?.toString('utf8') ?? '');
+      if (limited) {
+        count(ErrorCode.RateLimited);
+        return json(res, 429, refusalText(text, ErrorCode.RateLimited, 'rate limited'), { ...cors, 'retry-after': '1' });
+      }
+      o.dispatcher.handleText(text, new HttpCallContext(req.headers, remote, authOk)).then(
+        (body) => answer(res, body, cors),
+        (e: unknown) => {
+          o.logger?.error({ err: e }, 'rpc request failed');
+          json(res, 500, errorResponseText(ErrorCode.Internal, 'internal error'), cors);
+        },
+      );
+    });
+  };
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    if (!hostOk(req.headers.host))
+    const h = req.headers;
+    if (!hostAllowed(h.host))
       return plain(res, 403, 'forbidden: Host header is not an allowed host (DNS rebinding protection)');
-    if (pathOf(req.url) !== '/') return plain(res, 404, 'not found: JSON-RPC is served at POST /');
-    const origin = req.headers.origin;
+    if (req.url !== '/' && pathOf(req.url) !== '/') return plain(res, 404, 'not found: JSON-RPC is served at POST /');
+    const origin = h.origin;
     const cors: http.OutgoingHttpHeaders =
       corsEnabled && origin !== undefined && originOk(origin)
         ? { 'access-control-allow-origin': origin, vary: 'Origin' }
-        : {};
+        : NO_HEADERS;
     if (req.method === 'OPTIONS') {
       if (!cors['access-control-allow-origin']) return plain(res, 403, 'forbidden: origin not allowed');
       res.writeHead(204, {
@@ -115,84 +235,11 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     }
     if (req.method !== 'POST')
       return plain(res, 405, 'method not allowed: use POST with a JSON-RPC body', { allow: 'POST, OPTIONS' });
-    if (!originOk(origin)) return plain(res, 403, 'forbidden: origin not allowed');
-    if (!isJsonContentType(req.headers['content-type']))
+    if (origin !== undefined && !originOk(origin)) return plain(res, 403, 'forbidden: origin not allowed');
+    const ct = h['content-type'];
+    if (ct !== 'application/json' && !isJsonContentType(ct))
       return plain(res, 415, 'unsupported media type: send Content-Type: application/json', cors);
-    const remote = req.socket.remoteAddress ?? 'unknown';
-    // Over the rate: the body is still read (within the size limit) so the 429 echoes its ids.
-    const limited = !limiter.take(remote);
-    // An over-limit body is answered 413 only once the client has finished sending it (read and
-    // discarded, up to DRAIN_LIMIT): a client still writing when the server closes gets EPIPE /
-    // "fetch failed" instead of our answer (undici fetch does). Beyond DRAIN_LIMIT the 413 goes
-    // out at once and the socket is closed after it.
-    let rejected = false;
-    let answered = false;
-    let drained = 0;
-    const send413 = (cut: boolean) => {
-      if (answered) return;
-      answered = true;
-      json(
-        res,
-        413,
-        errorResponseText(ErrorCode.InvalidRequest, 'invalid request', {
-          detail: `request body exceeds ${maxBody} bytes`,
-        }),
-        { ...cors, connection: 'close' },
-      );
-      if (cut) res.once('finish', () => req.socket.destroySoon());
-    };
-    const tooLarge = () => {
-      if (rejected) return;
-      rejected = true;
-      chunks.length = 0;
-      count(ErrorCode.InvalidRequest);
-    };
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      if (rejected) {
-        drained += c.length;
-        if (drained > DRAIN_LIMIT) {
-          req.pause();
-          send413(true);
-        }
-        return;
-      }
-      size += c.length;
-      if (size > maxBody) tooLarge();
-      else chunks.push(c);
-    });
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBody) {
-      tooLarge();
-      if (declared > maxBody + DRAIN_LIMIT) send413(true);
-    }
-    let aborted = false;
-    req.on('error', () => {
-      aborted = true;
-    });
-    req.on('end', () => {
-      if (rejected && !aborted) return send413(false);
-      if (aborted || rejected) return;
-      if (limited) {
-        count(ErrorCode.RateLimited);
-        const text = Buffer.concat(chunks, size).toString('utf8');
-        return json(res, 429, refusalText(text, ErrorCode.RateLimited, 'rate limited'), { ...cors, 'retry-after': '1' });
-      }
-      const ctx = { transport: 'http' as const, remote, authorized: authOk(req.headers.authorization), headers: callHeaders(req.headers) };
-      o.dispatcher.handleText(Buffer.concat(chunks, size).toString('utf8'), ctx).then(
-        (body) => {
-          if (body === undefined) {
-            res.writeHead(204, cors);
-            res.end();
-          } else json(res, 200, body, cors);
-        },
-        (e: unknown) => {
-          o.logger?.error({ err: e }, 'rpc request failed');
-          json(res, 500, errorResponseText(ErrorCode.Internal, 'internal error'), cors);
-        },
-      );
-    });
+    serve(req, res, cors, req.socket.remoteAddress ?? 'unknown');
   };
 
   const headersTimeout = o.headersTimeoutMs ?? 10_000;

@@ -81,7 +81,9 @@ export function createMetrics() {
       },
     }),
     // Consensus and network (issue 6; spec/chain_core.md §6 telemetry names).
-    effectiveTotalStake: new client.Gauge({ name: 'effective_total_stake', help: 'Validator stake counted by Tendermint quorums (the whole genesis stake; evidence does not change quorums until committed on chain).', registers: reg }),
+    effectiveTotalStake: new client.Gauge({ name: 'effective_total_stake', help: 'Validator stake counted by Tendermint quorums after the head: genesis stake minus the stake excluded by evidence committed on chain.', registers: reg }),
+    consensusExcludedStake: new client.Gauge({ name: 'consensus_excluded_stake', help: 'Stake of validators excluded from quorums by equivocation evidence committed in blocks.', registers: reg }),
+    consensusValidatorsExcluded: new client.Gauge({ name: 'consensus_validators_excluded', help: 'Validators excluded from quorums by equivocation evidence committed in blocks.', registers: reg }),
     equivocatedStake: new client.Gauge({ name: 'equivocated_stake', help: 'Stake of validators caught signing two conflicting consensus messages (evidence kept and gossiped).', registers: reg }),
     finalityThreshold: new client.Gauge({ name: 'finality_threshold', help: 'Least precommit stake that commits a block: more than 2/3 of the counted stake.', registers: reg }),
     peers: new client.Gauge({ name: 'peers', help: 'Connected peers by transport.', labelNames: ['transport'] as const, registers: reg }),

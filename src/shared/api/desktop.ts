@@ -51,7 +51,7 @@ export const ConsoleSettings = z
       shadow_only: z.boolean().nullable(),
       /** Sampling window in seconds, 120–86400 (null = as launched). */
       window_secs: z
-        .number()
+        .number({ error: 'must be a number of seconds (120–86400)' })
         .int('must be a whole number of seconds')
         .min(120, 'must be at least 120 s')
         .max(86_400, 'must be at most 86400 s (one day)')
@@ -60,12 +60,12 @@ export const ConsoleSettings = z
     /** Low-disk tiers on the data directory's file system, in MiB free: warn below `warn_free_mib`; below `refuse_free_mib` the console refuses new writes that could not finish (backups, restores, data-dir moves). */
     disk: z.strictObject({
       warn_free_mib: z
-        .number()
+        .number({ error: 'must be a number of MiB' })
         .int('must be a whole number of MiB')
         .min(1, 'must be at least 1 MiB')
         .max(10_000_000),
       refuse_free_mib: z
-        .number()
+        .number({ error: 'must be a number of MiB' })
         .int('must be a whole number of MiB')
         .min(1, 'must be at least 1 MiB')
         .max(10_000_000),

@@ -3,7 +3,8 @@
  * credits → settlements → receipts, disputes resolved by a validator vote, the provider key
  * registry. Declared once, spread into METHODS. kWh, prices, stakes and fees are integers
  * (kWh; base units of BLOCK); heights are blocks; `timestamp` of a reading is unix seconds.
- * Mutations are chain transactions signed by the node key: they answer `{status: "pending", tx_hash}`.
+ * Mutations are chain transactions signed by the node key: they answer `{status: "pending", tx_hash}`;
+ * submit_reading answers once the reading is durably queued (SubmitReadingResult; follow it with reading_status).
  *
  * Access (spec §6): when an energy role token is configured (TB_ENERGY_{PROVIDER,ORACLE,ADMIN}_TOKEN
  * or secrets/energy_*.token; admin falls back to TB_RPC_AUTH_TOKEN), HTTP/WS callers present
@@ -106,6 +107,21 @@ export const ProviderKey = z.object({ provider_id: z.string(), public_key_hex: z
 export const KeyRegistry = z.object({ source: z.string(), generation: z.number(), loaded_at_ms: z.number(), keys: z.array(ProviderKey), errors: z.array(z.string()) });
 export type KeyRegistry = z.infer<typeof KeyRegistry>;
 const pending = z.object({ status: z.literal('pending'), tx_hash: z.string() });
+/**
+ * `energy.submit_reading` answers once the reading is verified, checked and durably queued (not
+ * when it is in a block): `status` queued | pending (tx_hash set) | included (a resubmission of an
+ * included reading); `credit.timestamp` is the expected block height (the actual one once included).
+ */
+export const SubmitReadingResult = z.object({
+  status: z.enum(['queued', 'pending', 'included']), meter_hash: z.string(), tx_hash: z.string().nullable(),
+  credit: z.object({ provider: z.string(), amount_kwh: z.number(), meter_hash: z.string(), timestamp: z.number() }),
+});
+export type SubmitReadingResult = z.infer<typeof SubmitReadingResult>;
+export const ReadingStatus = z.object({
+  meter_hash: z.string(), status: z.enum(['queued', 'pending', 'included', 'refused', 'unknown']), provider_id: z.string().nullable(),
+  tx_hash: z.string().nullable(), height: z.number().nullable(), reason: z.string().nullable(),
+});
+export type ReadingStatus = z.infer<typeof ReadingStatus>;
 const paging = { provider_id: zProviderId.optional(), page: z.number().int().min(0).default(0), page_size: z.number().int().min(1).max(250).default(25) };
 
 const m = <N extends string, P extends z.ZodObject<any>, R extends z.ZodType>(name: N, summary: string, params: P, order: readonly (keyof z.input<P> & string)[], result: R, mutating: boolean) =>
@@ -120,8 +136,10 @@ export const ENERGY_METHODS = [
     ['provider_id', 'capacity_kwh', 'price_per_kwh', 'jurisdiction'], pending, true),
   m('energy.market_state', 'Providers, pending credits, receipts, disputes, slashes, recent readings and governance params; `provider_id` narrows to one provider.',
     z.object({ provider_id: zProviderId.optional() }), ['provider_id'], EnergyMarketState, false),
-  m('energy.submit_reading', 'Submit a signed meter reading (checked against the key registry and the provider\'s last reading); answers the credit it will create. Oracle.',
-    MeterReadingPayload, ['provider_id', 'meter_address', 'kwh_reading', 'timestamp', 'nonce', 'signature'], pending.extend({ credit: z.object({ provider: z.string(), amount_kwh: z.number(), meter_hash: z.string(), timestamp: z.number() }) }), false),
+  m('energy.submit_reading', 'Submit a signed meter reading (verified against the key registry, checked against the provider\'s last reading and the readings already accepted); answers the credit it will create once the reading is durably queued (follow it with energy.reading_status). Oracle.',
+    MeterReadingPayload, ['provider_id', 'meter_address', 'kwh_reading', 'timestamp', 'nonce', 'signature'], SubmitReadingResult, false),
+  m('energy.reading_status', 'Where an accepted reading is: queued (waiting for a tx), pending (in a mempool tx), included (block height), refused (reason), or unknown to this node.',
+    z.object({ meter_hash: zMeterHash }), ['meter_hash'], ReadingStatus, false),
   m('energy.verify_reading', 'Verify a reading offline: the exact verdict and reason (signature against `public_key`, else the registry key; then the market checks). Changes nothing.',
     MeterReadingPayload.extend({ public_key: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (32-byte Ed25519 key)').optional() }),
     ['provider_id', 'meter_address', 'kwh_reading', 'timestamp', 'nonce', 'signature', 'public_key'],
@@ -146,7 +164,15 @@ export const ENERGY_METHODS = [
 
 /** Topic `energy.marketChanged`: the market changed at a block (counts only; refetch energy.market_state). */
 export const EnergyChanged = z.object({ height: z.number(), providers: z.number(), pending_credits: z.number(), receipts: z.number(), open_disputes: z.number(), readings: z.number(), key_generation: z.number() });
-export const EnergyTopics = { 'energy.marketChanged': EnergyChanged } as const;
+/**
+ * Topic `energy.readingsIncluded`: this node's accepted readings that reached a block (per tx) or
+ * were refused before inclusion (first 100 listed; `refused_total` counts all) since the last event.
+ */
+export const ReadingsIncluded = z.object({
+  height: z.number(), included: z.number(), txs: z.array(z.object({ tx_hash: z.string(), height: z.number(), readings: z.number() })),
+  queued: z.number(), pending: z.number(), refused: z.array(z.object({ meter_hash: z.string(), provider_id: z.string(), reason: z.string() })), refused_total: z.number(),
+});
+export const EnergyTopics = { 'energy.marketChanged': EnergyChanged, 'energy.readingsIncluded': ReadingsIncluded } as const;
 
 /** The energy market's contract slice (listed in modules.ts). */
 export const ENERGY_CONTRACT = defineContract({ id: 'energy', methods: ENERGY_METHODS, topics: EnergyTopics, dashboard: 'tb-energy' });

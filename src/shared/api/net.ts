@@ -227,9 +227,13 @@ export const consensusFinality = defineMethod({
     head_height: z.number().int(),
     effective_total_stake: zDecimal,
     equivocated_stake: zDecimal,
+    /** Stake excluded from quorums by evidence committed in blocks (issue 10). */
+    excluded_stake: zDecimal,
     finality_threshold: zDecimal,
     total_stake: zDecimal,
-    validators: z.array(z.object({ address: zAddress, stake: zDecimal, equivocated: z.boolean(), self: z.boolean() })),
+    validators: z.array(z.object({ address: zAddress, stake: zDecimal, equivocated: z.boolean(), excluded_from_height: z.number().int().nullable(), self: z.boolean() })),
+    /** Validators excluded by committed evidence and the first height their stake no longer counts. */
+    excluded_validators: z.array(z.object({ address: zAddress, from_height: z.number().int() })),
     vote_support: z.array(z.object({ height: z.number().int(), stake: zDecimal })),
     equivocated_validators: z.array(zAddress),
     equivocations: z.array(EquivocationView),

@@ -26,6 +26,9 @@ export const BlockHeader = z.object({
   /** epoch = floor(height / 120) (spec/chain_core.md §2 EPOCH_BLOCKS). */
   epoch: z.number().int(),
   tx_count: z.number().int(),
+  /** Equivocation proofs the block commits and their evidence_root (issue 10); absent when none. */
+  evidence_count: z.number().int().optional(),
+  evidence_root: zHash.optional(),
   /** Ed25519 signature of the proposer over the header hash, hex. */
   signature: z.string(),
 });

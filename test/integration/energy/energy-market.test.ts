@@ -30,6 +30,7 @@ let root: string;
 let node: Node | undefined;
 let port: number;
 let keysFile: string;
+let nodeConfig: ReturnType<typeof loadConfig>['config'];
 
 async function call(method: string, params: unknown = []): Promise<any> {
   const r = await rpc(port, method, params);
@@ -76,6 +77,7 @@ beforeAll(async () => {
     env: { TB_ENERGY_DEV_TRADE: '1', TB_ENERGY: JSON.stringify({ provider_keys: [{ provider_id: P0, public_key_hex: hex(await ed.getPublicKeyAsync(k1)) }] }) },
     flags: { data_dir: root, rpc_addr: '127.0.0.1:0', metrics_addr: '127.0.0.1:0', block_time_ms: '600000', log_level: 'warn', rpc_tokens_per_sec: '10000' },
   });
+  nodeConfig = config;
   node = await Node.start(config, { stdout: false });
   port = node.rpcPort!;
 }, 60_000);
@@ -208,6 +210,43 @@ describe('energy market on a dev node', () => {
     const again = await err('energy.resolve_dispute', { dispute_id: d.id, outcome: 'dismiss' });
     expect([again.code, again.data.reason]).toEqual([-33005, 'dispute_already_resolved']);
   }, 180_000);
+
+  it('a reading is answered once durably queued, survives a restart (journal) and is followed to its block by energy.reading_status', async () => {
+    await call('energy.set_provider_key', { provider_id: P0, public_key_hex: hex(await ed.getPublicKeyAsync(k1)) });
+    const last = (await call('energy.market_state', [P0])).providers[0];
+    nonce = last.last_nonce + 1;
+    total = last.last_meter_value + 10;
+    const r = await reading();
+    const a = await call('energy.submit_reading', r);
+    expect(['queued', 'pending']).toContain(a.status);
+    expect(a.credit).toMatchObject({ provider: P0, amount_kwh: 10, meter_hash: a.meter_hash });
+    expect(['queued', 'pending']).toContain((await call('energy.reading_status', { meter_hash: a.meter_hash })).status);
+    // the same signed reading again: the spec's nonce_replay, naming the accepted copy
+    const dup = await err('energy.submit_reading', r);
+    expect([dup.code, dup.data]).toEqual([-33007, expect.objectContaining({ reason: 'nonce_replay', meter_hash: a.meter_hash, status: expect.stringMatching(/^(queued|pending)$/) })]);
+    const journal = path.join(root, 'energy_market', 'pending-readings.jsonl');
+    expect(await fs.readFile(journal, 'utf8')).toContain(r.signature);
+    // restart before any block: the mempool is gone, the journal re-queues the reading
+    await node!.stop();
+    node = await Node.start(nodeConfig, { stdout: false });
+    port = node.rpcPort!;
+    const back = await call('energy.reading_status', { meter_hash: a.meter_hash });
+    expect(back).toMatchObject({ status: expect.stringMatching(/^(queued|pending)$/), provider_id: P0 });
+    // readings checked against the accepted one: its nonce is taken
+    expect((await err('energy.submit_reading', await reading({ nonce: nonce, kwh: total + 5 })))?.data.reason).toBe('nonce_replay');
+    for (let i = 0; i < 100 && (await call('energy.reading_status', { meter_hash: a.meter_hash })).status === 'queued'; i++) await new Promise((x) => setTimeout(x, 50));
+    await mine();
+    let st = await call('energy.reading_status', { meter_hash: a.meter_hash });
+    for (let i = 0; i < 200 && st.status !== 'included'; i++) {
+      await new Promise((x) => setTimeout(x, 50));
+      st = await call('energy.reading_status', { meter_hash: a.meter_hash });
+    }
+    expect(st).toMatchObject({ status: 'included', height: (await call('chain.tip')).height, provider_id: P0 });
+    expect((await call('energy.market_state', [P0])).providers[0]).toMatchObject({ last_nonce: nonce, last_meter_value: total });
+    // nothing waits any more: the journal is emptied (liveness: generous wait)
+    for (let i = 0; i < 200 && (await fs.readFile(journal, 'utf8')) !== ''; i++) await new Promise((x) => setTimeout(x, 50));
+    expect(await fs.readFile(journal, 'utf8')).toBe('');
+  }, 120_000);
 
   it('the energy_market store holds the chain state; a from-genesis replay reproduces the state root', async () => {
     const tip = await call('chain.tip');

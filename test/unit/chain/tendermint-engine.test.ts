@@ -13,6 +13,7 @@ import { ConsensusEngine } from '../../../src/node-core/chain/engine.js';
 import { genesisHash, type Genesis } from '../../../src/node-core/chain/genesis.js';
 import { signTransfer } from '../../../src/node-core/chain/tx.js';
 import { ImportError } from '../../../src/node-core/chain/verify.js';
+import { replayFromGenesis } from '../../../src/node-core/chain/replay.js';
 import { decodeMessage, encodeCertificate, verifyCertificate } from '../../../src/node-core/chain/tendermint/wire.js';
 import { generateKeys } from '../../../src/node-core/crypto/ed25519.js';
 import { fromHex, toHex } from '../../../src/node-core/crypto/hash.js';
@@ -26,7 +27,7 @@ const kp = (): KeyPair => {
 const vals = [kp(), kp(), kp(), kp()];
 const faucet = kp();
 const body = {
-  network: 'tmtest', chain_id: 4343, block_time_ms: 40, timestamp_ms: Date.now() - 60_000,
+  network: 'tmtest', chain_id: 4343, block_time_ms: 50, timestamp_ms: Date.now() - 60_000,
   validators: vals.map((v) => ({ address: v.address, public_key: toHex(v.publicKey), stake: '1000' })),
   accounts: [{ address: faucet.address, balance: '1000000' }],
 };
@@ -74,19 +75,30 @@ describe('Tendermint in the node (4 validators + a full node, in-memory gossip)'
     const tx = signTransfer({ chainId: genesis.chain_id, publicKey: faucet.publicKey, secretKey: faucet.secretKey, to: vals[1].address, amount: 5n, fee: 1n, nonce: 0n });
     nodes[0].chain.submit(tx.bytes);
     for (const n of nodes.slice(1)) n.chain.submit(tx.bytes, { fromGossip: true });
-    await until('12 blocks everywhere', () => nodes.every((n) => n.chain.headBlock().header.height >= 12));
-    for (let h = 1; h <= 12; h++) {
+    // The double-signer's evidence is committed in a block; 12 more blocks follow without it.
+    const bad = vals[3].address.slice(3);
+    await until('an exclusion everywhere', () => nodes.every((n) => n.engine.view().excluded_validators.length === 1));
+    const from = full.engine.view().excluded_validators[0].from_height;
+    await until('12 blocks after the exclusion everywhere', () => nodes.every((n) => n.chain.headBlock().header.height >= from + 12));
+    for (const n of nodes) expect(n.engine.view().excluded_validators).toEqual([{ address: vals[3].address, from_height: from }]);
+    const withEvidence = (await full.chain.blockAt(from - 1))!;
+    expect(withEvidence.evidence.length).toBe(1);
+    for (let h = 1; h <= from + 12; h++) {
       const hashes = new Set(await Promise.all(nodes.map(async (n) => n.chain.hashAt(h))));
       expect(hashes.size, `block ${h}`).toBe(1);
       const b = (await full.chain.blockAt(h))!;
+      if (h !== from - 1) expect(b.evidence.length, `evidence in block ${h}`).toBe(0);
       const cert = await full.chain.certificateAt(h);
       expect(cert, `certificate ${h}`).toBeDefined();
-      expect(verifyCertificate(cert!, b, keys, stakes).height).toBe(h);
+      // From the exclusion height on, > 2/3 of the active stake (3000) certifies.
+      const active = h >= from ? new Map([...stakes].filter(([a]) => a !== bad)) : stakes;
+      expect(verifyCertificate(cert!, b, keys, active).height).toBe(h);
+      // proposer(h, r) runs over the active validators: the excluded one builds no block from then on.
+      if (h >= from) expect(toHex(b.header.proposer)).not.toBe(bad);
     }
-    // Each validator proposes in its rounds: the first 12 blocks come from all four.
     const proposers = new Set<string>();
-    for (let h = 1; h <= 12; h++) proposers.add(toHex((await full.chain.blockAt(h))!.header.proposer));
-    expect(proposers.size).toBe(4);
+    for (let h = from; h <= from + 12; h++) proposers.add(toHex((await full.chain.blockAt(h))!.header.proposer));
+    expect(proposers.size).toBe(3);
     // Every committed block is final at once.
     for (const n of nodes) expect(n.chain.finalized().height).toBe(n.chain.headBlock().header.height);
     expect((await full.chain.accountState(faucet.address)).nonce).toBe(1n);
@@ -96,7 +108,10 @@ describe('Tendermint in the node (4 validators + a full node, in-memory gossip)'
     await until('evidence everywhere', () => nodes.slice(0, 3).concat(full).every((n) => n.engine.evidence.has(vals[3].address.slice(3))));
     const view = full.engine.view();
     expect(view.equivocated_stake).toBe('1000');
-    expect(view.finality_threshold).toBe('2667');
+    expect(view.excluded_stake).toBe('1000');
+    expect(view.effective_total_stake).toBe('3000');
+    expect(view.finality_threshold).toBe('2001');
+    expect(view.validators.find((v) => v.address === vals[3].address)?.excluded_from_height).toBe(from);
     expect(view.consensus).toMatchObject({ protocol: 'tendermint' });
     const e = view.equivocations[0];
     expect(e.validator).toBe(vals[3].address);
@@ -126,9 +141,28 @@ describe('Tendermint in the node (4 validators + a full node, in-memory gossip)'
       expect(lone.chain.headBlock().header.height).toBe(0);
       expect((await lone.engine.adoptBlocks([b1.bytes], [good])).imported).toBe(1);
       expect(lone.chain.finalized().height).toBe(1);
-    } finally {
+      // Sync past the exclusion: certificates are checked against the set active at each height,
+      // and the synced node holds the same exclusion (it is chain state).
+      const head = src.headBlock().header.height;
+      const bytes: Uint8Array[] = [];
+      const certs: Uint8Array[] = [];
+      for (let h = 2; h <= head; h++) {
+        bytes.push((await src.blockAt(h))!.bytes);
+        certs.push((await src.certificateAt(h))!);
+      }
+      expect((await lone.engine.adoptBlocks(bytes, certs)).imported).toBe(head - 1);
+      expect(lone.engine.view().excluded_validators).toEqual(nodes[0].engine.view().excluded_validators);
+      expect(toHex(lone.chain.headBlock().header.stateRoot)).toBe(toHex(src.headBlock().header.stateRoot));
+      // Replay from genesis re-checks the evidence and reproduces every state root, the exclusion included.
       await lone.engine.stop();
       await lone.chain.close();
+      const dir = dirs[dirs.length - 1];
+      await fs.writeFile(path.join(dir, 'chain', 'genesis.json'), JSON.stringify(genesis));
+      const r = await replayFromGenesis(path.join(dir, 'chain'));
+      expect(r).toMatchObject({ ok: true, height: head, stateRoot: toHex(src.headBlock().header.stateRoot) });
+    } finally {
+      await lone.engine.stop();
+      await lone.chain.close().catch(() => {});
     }
   });
 });

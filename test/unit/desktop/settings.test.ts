@@ -66,6 +66,10 @@ describe('settings store', () => {
       /below the warning/,
     ],
     [{ governor: { window_secs: 30 } }, ['patch', 'governor', 'window_secs'], /at least 120/],
+    // A non-number gets a sentence in the field's unit, not zod's "expected number, received string".
+    [{ governor: { window_secs: 'soon' } }, ['patch', 'governor', 'window_secs'], /^must be a number of seconds/],
+    [{ disk: { warn_free_mib: 'lots', refuse_free_mib: 256 } }, ['patch', 'disk', 'warn_free_mib'], /^must be a number of MiB$/],
+    [{ disk: { warn_free_mib: 2048, refuse_free_mib: '' } }, ['patch', 'disk', 'refuse_free_mib'], /^must be a number of MiB$/],
     [{ log_level: 'loud' }, ['patch', 'log_level'], /./],
     [{ theme: 'pink' }, ['patch', 'theme'], /./],
     [{ governor: { bogus: true } }, ['patch', 'governor'], /./],

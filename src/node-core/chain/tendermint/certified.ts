@@ -2,12 +2,16 @@
  * Importing blocks that sync fetched (consecutive heights), each with its commit certificate
  * (wire.ts): a block is taken only with > 2/3 of the stake's signed precommits for it (the
  * catch-up of Algorithm 1 line 49 with the value carried beside the precommits); a block we already
- * hold must be the same one (committed blocks are final: no fork choice).
+ * hold must be the same one (committed blocks are final: no fork choice). The stake counted is the
+ * set active at the block's height: genesis stakes without the validators excluded by evidence
+ * committed below it (the chain state after the parent, chain/exclusions.ts).
  */
 import type { Block } from '../block.js';
 import type { Chain } from '../chain.js';
 import { ImportError } from '../verify.js';
 import { verifyCertificate, type Keyring } from './wire.js';
+import { activeStakes } from './committed-evidence.js';
+import { excludedAt, exclusionsRef } from '../exclusions.js';
 
 /**
  * @param certs `certs[i]` certifies `blocks[i]` (empty bytes: none; refused on a multi-validator chain).
@@ -16,9 +20,44 @@ import { verifyCertificate, type Keyring } from './wire.js';
  * @throws ImportError no_common_ancestor (conflicts with a committed block) | no_certificate | bad_certificate | a block's reason.
  */
 export async function importCertified(chain: Chain, v: { keys: Keyring; stakes: ReadonlyMap<string, bigint> }, blocks: Uint8Array[], certs: Uint8Array[], pre: Promise<Block>[]): Promise<number> {
-  // The imports are queued, not awaited one by one: then a run of uncertified blocks (a
-  // single-validator chain) is group-committed with one fsync (Chain.importBlock), and the apply
-  // of block i overlaps the checks of block i+1. A certified block is still synced on its own.
+  if (!chain.set.multi) return importQueued(chain, blocks, pre);
+  let imported = 0;
+  for (let i = 0; i < blocks.length; i++) {
+    const b = await pre[i];
+    const h = b.header.height;
+    if (h <= chain.headBlock().header.height) {
+      if ((await chain.hashAt(h)) !== b.hashHex) throw new ImportError('no_common_ancestor', `block ${h} of the peer conflicts with this node's committed block ${h}`);
+      continue;
+    }
+    let certificate: Uint8Array | undefined;
+    if (chain.set.multi) {
+      certificate = certs[i];
+      if (!certificate || certificate.length === 0) throw new ImportError('no_certificate', `block ${h} comes without a commit certificate`);
+      try {
+        verifyCertificate(certificate, b, v.keys, activeStakes(v.stakes, excludedAt(chain.moduleState(exclusionsRef), h)));
+      } catch (err) {
+        throw new ImportError('bad_certificate', `block ${h}: ${(err as Error).message}`);
+      }
+    }
+    try {
+      await chain.importBlock(blocks[i], pre[i], { certificate });
+      imported++;
+    } catch (err) {
+      // The core may have committed the same block meanwhile.
+      if (!(err instanceof ImportError) || (await chain.hashAt(h)) !== b.hashHex) throw err;
+    }
+  }
+  return imported;
+}
+
+/**
+ * A single-validator chain's range (no certificates): the imports are queued, not awaited one by
+ * one, so the run is group-committed with one fsync (Chain.importBlock) and the apply of block i
+ * overlaps the checks of block i+1. (A multi-validator chain's blocks are checked one at a time
+ * above: each certificate is checked against the state after its parent, and each certified
+ * block is synced on its own anyway.)
+ */
+async function importQueued(chain: Chain, blocks: Uint8Array[], pre: Promise<Block>[]): Promise<number> {
   const queued: Promise<boolean>[] = [];
   try {
     for (let i = 0; i < blocks.length; i++) {
@@ -28,17 +67,7 @@ export async function importCertified(chain: Chain, v: { keys: Keyring; stakes: 
         if ((await chain.hashAt(h)) !== b.hashHex) throw new ImportError('no_common_ancestor', `block ${h} of the peer conflicts with this node's committed block ${h}`);
         continue;
       }
-      let certificate: Uint8Array | undefined;
-      if (chain.set.multi) {
-        certificate = certs[i];
-        if (!certificate || certificate.length === 0) throw new ImportError('no_certificate', `block ${h} comes without a commit certificate`);
-        try {
-          verifyCertificate(certificate, b, v.keys, v.stakes);
-        } catch (err) {
-          throw new ImportError('bad_certificate', `block ${h}: ${(err as Error).message}`);
-        }
-      }
-      const p = chain.importBlock(blocks[i], pre[i], { certificate }).then(
+      const p = chain.importBlock(blocks[i], pre[i]).then(
         () => true,
         // The core may have committed the same block meanwhile.
         async (err: unknown) => {

@@ -21,44 +21,14 @@
  *  - Own signatures go through a priv-validator guard (CometBFT `privval` "double sign
  *    protection"): never sign at a (height, round, step) at or below the last signed one.
  */
-import { HeightLog, MAX_ROUNDS_AHEAD, type AddResult } from './log.js';
-import type { CommitCertificate, ConsensusMessage, Evidence, Input, Output, PersistedState, Proposal, SignStep, Step, TimeoutStep, ValueId, Vote, VoteType } from './types.js';
+import { FutureInputs, HeightLog, MAX_ROUNDS_AHEAD, messagesIn, type AddResult } from './log.js';
+import type { CommitCertificate, ConsensusMessage, CoreConfig, Evidence, Input, Output, PersistedState, Proposal, Step, TimeoutStep, ValueId, Vote } from './types.js';
+import { certificateHolds, VotingPower } from './power.js';
+import { SignGuard } from './sign-guard.js';
 
-export interface CoreConfig<V> {
-  /** Voting power by validator id (the validator set of every height here). */
-  validators: ReadonlyMap<string, bigint>;
-  /**
-   * Validators whose power is excluded at `height` (proven equivocators). Must be a function of
-   * the decided chain below `height` (evidence committed in blocks), the same at every process.
-   * Read once, when the core is built; after that the core adds `excludes(v)` of each value it decides.
-   */
-  excluded?(height: number): Iterable<string>;
-  /** Validators a decided value excludes from the next height on (the evidence it commits). */
-  excludes?(v: V): Iterable<string>;
-  /** This process's validator id; undefined for a full node (follows, never signs). */
-  self?: string;
-  /** proposer(h, r) of the paper (§2): deterministic from the validator set. */
-  proposer(height: number, round: number): string;
-  /**
-   * getValue() of line 18: a new value to propose at (height, round); undefined when the caller
-   * has none to offer yet (the node: the previous block is still being committed) — the proposer
-   * then stays silent in that round, as a slow proposer would (liveness only).
-   */
-  getValue(height: number, round: number): V | undefined;
-  /** valid(v) of lines 23/29/36/50 (for the node: the block applies on the decided parent). */
-  valid(v: V, height: number): boolean;
-  idOf(v: V): ValueId;
-  /** timeoutPropose/Prevote/Precommit(round) of lines 21/35/48 (must grow with the round) and timeout_commit (ms). */
-  timeout(step: TimeoutStep, round: number): number;
-  /**
-   * Test-only broken variants that the simulator must catch (issue 10 "the harness must be able to
-   * fail"): `ignore_lock` prevotes any valid proposal, unlocking without a newer POL (breaks
-   * lines 23 and 29); `half_quorum` counts more than 1/2 of the power as "2f + 1".
-   */
-  broken?: 'ignore_lock' | 'half_quorum';
-}
+export type { CoreConfig };
+export { certificateHolds, provesFault } from './power.js';
 
-const SIGN_STEP: Record<ConsensusMessage<unknown>['type'], SignStep> = { proposal: 0, prevote: 1, precommit: 2 };
 /** Heights ahead of ours whose messages are kept until we get there. */
 const FUTURE_HEIGHTS = 2;
 const FUTURE_CAP = 4096;
@@ -73,27 +43,25 @@ export class TendermintCore<V> {
   lockedRound = -1;
   validValue: V | null = null;
   validRound = -1;
-  private lastSigned: PersistedState<V>['lastSigned'] = null;
-  private signed: ConsensusMessage<V>[] = [];
+  private guard = new SignGuard<V>();
   /** Prevotes of the lock's and the valid value's proof-of-lock (persisted, see PersistedState.pol). */
   private lockPol: Vote[] = [];
   private validPol: Vote[] = [];
   /** Every validator proven faulty so far, with its proof. */
-  private readonly faulty = new Set<string>();
   private readonly proofs = new Map<string, Evidence<V>>();
-  /** Validators whose power is excluded at this height (`CoreConfig.excluded`). */
-  private excluded = new Set<string>();
-  private eff: bigint;
+  /** Voting power at this height: the validators excluded there (`CoreConfig.excluded`) count 0. */
+  private w: VotingPower;
   private log: HeightLog<V>;
-  private future = new Map<number, Input<V>[]>();
+  private readonly future = new FutureInputs<V>(FUTURE_HEIGHTS, FUTURE_CAP);
   /** "for the first time" guards of lines 34, 36 and 47, per round of the current height. */
   private fired = new Set<string>();
   /** Timeouts that fired in the current round (for the round-change reason). */
   private timedOut: TimeoutStep[] = [];
   private out: Output<V> = emptyOutput();
-  private readonly total: bigint;
   /** Signatures the guard refused (a bug or a restart race; never a second signature). */
-  refusedSignatures = 0;
+  get refusedSignatures(): number {
+    return this.guard.refused;
+  }
 
   /**
    * @param height the first undecided height (the node: finalized height + 1).
@@ -104,11 +72,7 @@ export class TendermintCore<V> {
     height: number,
   ) {
     this.height = height;
-    let t = 0n;
-    for (const p of c.validators.values()) t += p;
-    this.total = t;
-    this.eff = t;
-    this.setExcluded(c.excluded?.(height) ?? []);
+    this.w = new VotingPower(c.validators, c.excluded?.(height) ?? [], c.broken === 'half_quorum');
     this.log = this.newLog();
   }
 
@@ -116,13 +80,9 @@ export class TendermintCore<V> {
   static restore<V>(c: CoreConfig<V>, s: PersistedState<V>): { core: TendermintCore<V>; out: Output<V> } {
     const core = new TendermintCore(c, s.height);
     Object.assign(core, { round: s.round, step: s.step, lockedValue: s.lockedValue, lockedRound: s.lockedRound, validValue: s.validValue, validRound: s.validRound });
-    core.lastSigned = s.lastSigned;
-    core.signed = s.signed.filter((m) => m.height === s.height);
+    core.guard = new SignGuard(s.lastSigned, s.signed.filter((m) => m.height === s.height));
     core.validPol = (s.pol ?? []).filter((v) => v.height === s.height);
-    for (const e of s.evidence) {
-      core.faulty.add(e.from);
-      core.proofs.set(e.from, e);
-    }
+    for (const e of s.evidence) core.proofs.set(e.from, e);
     return { core, out: core.run(() => core.resume()) };
   }
 
@@ -169,20 +129,12 @@ export class TendermintCore<V> {
 
   /** What must be on disk (fsynced) before any message of the last output leaves the process. */
   persistentState(): PersistedState<V> {
-    return { height: this.height, round: this.round, step: this.step, lockedValue: this.lockedValue, lockedRound: this.lockedRound, validValue: this.validValue, validRound: this.validRound, lastSigned: this.lastSigned, signed: this.signed, pol: this.polVotes(), evidence: [...this.proofs.values()] };
+    return { height: this.height, round: this.round, step: this.step, lockedValue: this.lockedValue, lockedRound: this.lockedRound, validValue: this.validValue, validRound: this.validRound, lastSigned: this.guard.lastSigned, signed: this.guard.signed, pol: this.polVotes(), evidence: [...this.proofs.values()] };
   }
 
   /** Messages of the current height in the given rounds (what gossip re-sends to peers). */
   messagesAt(rounds: Iterable<number>): ConsensusMessage<V>[] {
-    const out: ConsensusMessage<V>[] = [];
-    for (const r of rounds) {
-      const rl = this.log.rounds.get(r);
-      if (!rl) continue;
-      out.push(...rl.proposals.values());
-      for (const vs of rl.prevotes.values()) out.push(...vs);
-      for (const vs of rl.precommits.values()) out.push(...vs);
-    }
-    return out;
+    return messagesIn(this.log, rounds);
   }
 
   private polVotes(): Vote[] {
@@ -197,24 +149,21 @@ export class TendermintCore<V> {
   }
 
   isFaulty(id: string): boolean {
-    return this.faulty.has(id);
+    return this.proofs.has(id);
   }
 
   /** Total voting power minus the power excluded at this height. */
   effectiveTotal(): bigint {
-    return this.eff;
+    return this.w.effective;
   }
 
-  /** Sets the validators excluded at this height (only between heights: the log must be empty). */
-  private setExcluded(ids: Iterable<string>): void {
-    this.excluded = new Set(ids);
-    let t = this.total;
-    for (const f of this.excluded) t -= this.c.validators.get(f) ?? 0n;
-    this.eff = t;
+  /** proposer(h, r) over the validators active at the current height. */
+  proposerOf(round: number): string {
+    return this.c.proposer(this.height, round, this.w.excluded);
   }
 
   private newLog(): HeightLog<V> {
-    return new HeightLog<V>(this.height, this.c.idOf, (v) => this.power(v));
+    return new HeightLog<V>(this.height, this.c.idOf, this.w);
   }
 
   // ─── internals ───────────────────────────────────────────────────────────────────────────
@@ -228,7 +177,7 @@ export class TendermintCore<V> {
 
   private resume(): void {
     // Re-send this height's signatures unchanged (they may not have left before the crash).
-    for (const m of this.signed) {
+    for (const m of this.guard.signed) {
       this.out.send.push(m);
       this.record(m);
     }
@@ -240,40 +189,10 @@ export class TendermintCore<V> {
     else this.arm(this.step, this.round);
   }
 
-  private power(id: string): bigint {
-    return this.excluded.has(id) ? 0n : (this.c.validators.get(id) ?? 0n);
-  }
-
-  /** w × 3 > total × 2: "2f + 1" (> 2/3). */
-  private quorum(w: bigint): boolean {
-    return this.c.broken === 'half_quorum' ? w * 2n > this.eff : w * 3n > this.eff * 2n;
-  }
-
-  /** w × 3 > total: "f + 1" (> 1/3). */
-  private third(w: bigint): boolean {
-    return w * 3n > this.eff;
-  }
-
-  /** The id (or null = nil) with > 2/3 of `type` votes in round r, undefined when none. */
-  private quorumId(r: number, type: VoteType): ValueId | null | undefined {
-    const rl = this.log.rounds.get(r);
-    if (!rl) return undefined;
-    for (const [id, w] of rl.tally[type]) if (this.quorum(w)) return id;
-    return undefined;
-  }
-
-  private anyQuorum(r: number, type: VoteType): boolean {
-    const rl = this.log.rounds.get(r);
-    return !!rl && this.quorum(rl.voted[type]);
-  }
-
   private accept(m: Input<V>): void {
     if (m.height < this.height) return;
     if (m.height > this.height) {
-      if (m.height > this.height + FUTURE_HEIGHTS) return;
-      const q = this.future.get(m.height) ?? [];
-      if (q.length < FUTURE_CAP) q.push(m);
-      this.future.set(m.height, q);
+      this.future.hold(m, this.height);
       return;
     }
     if (m.type === 'commit') return this.acceptCommit(m);
@@ -285,22 +204,21 @@ export class TendermintCore<V> {
   private record(m: ConsensusMessage<V>): void {
     let r: AddResult<V>;
     if (m.type === 'proposal') {
-      if (m.from !== this.c.proposer(m.height, m.round) || m.validRound >= m.round || m.validRound < -1) return;
+      if (m.from !== this.proposerOf(m.round) || m.validRound >= m.round || m.validRound < -1) return;
       r = this.log.addProposal(m);
     } else r = this.log.addVote(m);
     if (typeof r === 'object') this.addEvidence(r);
   }
 
   private addEvidence(e: Evidence<V>): void {
-    if (this.faulty.has(e.from)) return;
+    if (this.proofs.has(e.from)) return;
     this.out.evidence.push(e);
-    this.faulty.add(e.from);
     this.proofs.set(e.from, e);
   }
 
   /** Catch-up: line 49 with the value and the precommits carried by the certificate. */
   private acceptCommit(c: CommitCertificate<V>): void {
-    if (!certificateHolds(c, this.c.validators, this.c.idOf, this.excluded)) return;
+    if (!certificateHolds(c, this.c.validators, this.c.idOf, this.w.excluded)) return;
     if (!this.c.valid(c.value, this.height)) return;
     this.decide(c.round, c.value, c.precommits);
   }
@@ -313,15 +231,7 @@ export class TendermintCore<V> {
   /** Signs (through the guard) and broadcasts one of our messages; it also enters our own log. */
   private sign(m: ConsensusMessage<V>): void {
     const self = this.c.self;
-    if (self === undefined) return;
-    const s = SIGN_STEP[m.type];
-    const l = this.lastSigned;
-    if (l && (m.height < l.height || (m.height === l.height && (m.round < l.round || (m.round === l.round && s <= l.step))))) {
-      this.refusedSignatures++;
-      return;
-    }
-    this.lastSigned = { height: m.height, round: m.round, step: s };
-    this.signed = this.signed.length > 0 && this.signed[0].height !== m.height ? [m] : [...this.signed, m];
+    if (self === undefined || !this.guard.admit(m)) return;
     this.out.send.push(m);
     this.record(m);
   }
@@ -342,7 +252,7 @@ export class TendermintCore<V> {
     this.timedOut = [];
     this.round = round; // line 12
     this.step = 'propose'; // line 13
-    if (this.c.self !== undefined && this.c.proposer(this.height, round) === this.c.self) {
+    if (this.c.self !== undefined && this.proposerOf(round) === this.c.self) {
       const proposal = this.validValue ?? this.c.getValue(this.height, round); // lines 15–18
       if (proposal !== undefined) this.sign({ type: 'proposal', height: this.height, round, value: proposal, validRound: this.validRound, from: this.c.self }); // line 19
     }
@@ -363,12 +273,12 @@ export class TendermintCore<V> {
   /** Lines 49–54: a proposal and > 2/3 precommits for it in any round r decide the height. */
   private ruleDecide(): boolean {
     for (const [r, rl] of this.log.rounds) {
-      const id = this.quorumId(r, 'precommit');
+      const id = this.log.quorumId(r, 'precommit');
       if (id === undefined || id === null) continue;
       const v = rl.proposals.get(id)?.value ?? this.log.values.get(id);
       if (v === undefined || !this.c.valid(v, this.height)) continue; // line 50
       const precommits: Vote[] = [];
-      for (const [from, vs] of rl.precommits) if (!this.excluded.has(from)) precommits.push(...vs.filter((p) => p.id === id));
+      for (const [from, vs] of rl.precommits) if (!this.w.excluded.has(from)) precommits.push(...vs.filter((p) => p.id === id));
       this.decide(r, v, precommits);
       return true;
     }
@@ -386,15 +296,12 @@ export class TendermintCore<V> {
     this.validRound = -1;
     this.lockPol = [];
     this.validPol = [];
-    this.setExcluded([...this.excluded, ...(this.c.excludes?.(v) ?? [])]);
+    this.w = this.w.excluding(this.c.excludes?.(v) ?? []);
     this.log = this.newLog();
     this.fired.clear();
     this.timedOut = [];
     this.enterNewHeight(); // line 54, after timeout_commit
-    const queued = this.future.get(this.height) ?? [];
-    this.future.delete(this.height);
-    for (const h of this.future.keys()) if (h < this.height) this.future.delete(h);
-    for (const m of queued) this.accept(m);
+    for (const m of this.future.take(this.height)) this.accept(m);
   }
 
   /** Lines 55–56: messages from > 1/3 of the power in a higher round → StartRound(that round). */
@@ -402,7 +309,7 @@ export class TendermintCore<V> {
     let best = -1;
     for (const [r, rl] of this.log.rounds) {
       if (r <= this.round || r <= best) continue;
-      if (this.third(rl.senderPower)) best = r;
+      if (this.w.third(rl.senderPower)) best = r;
     }
     if (best < 0) return false;
     this.startRound(best, 'round_skip');
@@ -422,7 +329,7 @@ export class TendermintCore<V> {
         ok = this.c.valid(p.value, this.height) && (this.lockedRound === -1 || this.lockedId() === id || this.c.broken === 'ignore_lock');
       } else {
         // lines 28–29: needs > 2/3 prevotes for id(v) in round vr < round_p
-        if (this.quorumId(p.validRound, 'prevote') !== id) continue;
+        if (this.log.quorumId(p.validRound, 'prevote') !== id) continue;
         ok = this.c.valid(p.value, this.height) && (this.lockedRound <= p.validRound || this.lockedId() === id || this.c.broken === 'ignore_lock');
       }
       this.sign({ type: 'prevote', height: this.height, round: this.round, id: ok ? id : null, from: this.c.self ?? '' }); // lines 24/26/30/32
@@ -441,7 +348,7 @@ export class TendermintCore<V> {
     if (this.step !== 'prevote' && this.step !== 'precommit') return false;
     const key = `36:${this.round}`;
     if (this.fired.has(key)) return false;
-    const id = this.quorumId(this.round, 'prevote');
+    const id = this.log.quorumId(this.round, 'prevote');
     if (id === undefined || id === null) return false;
     const p: Proposal<V> | undefined = this.log.rounds.get(this.round)?.proposals.get(id);
     if (!p || !this.c.valid(p.value, this.height)) return false;
@@ -463,7 +370,7 @@ export class TendermintCore<V> {
 
   /** Lines 44–46: > 2/3 prevotes for nil while in the prevote step. */
   private rulePrevoteNil(): boolean {
-    if (this.step !== 'prevote' || this.quorumId(this.round, 'prevote') !== null) return false;
+    if (this.step !== 'prevote' || this.log.quorumId(this.round, 'prevote') !== null) return false;
     this.sign({ type: 'precommit', height: this.height, round: this.round, id: null, from: this.c.self ?? '' }); // line 45
     this.step = 'precommit'; // line 46
     return true;
@@ -472,45 +379,18 @@ export class TendermintCore<V> {
   /** Lines 34–35 and 47–48: arm the prevote / precommit timeouts the first time a quorum of any votes is seen. */
   private ruleTimers(): boolean {
     const r = this.round;
-    if (this.step === 'prevote' && !this.fired.has(`34:${r}`) && this.anyQuorum(r, 'prevote')) {
+    if (this.step === 'prevote' && !this.fired.has(`34:${r}`) && this.log.anyQuorum(r, 'prevote')) {
       this.fired.add(`34:${r}`);
       this.arm('prevote', r);
       return true;
     }
-    if (this.step !== 'newHeight' && !this.fired.has(`47:${r}`) && this.anyQuorum(r, 'precommit')) {
+    if (this.step !== 'newHeight' && !this.fired.has(`47:${r}`) && this.log.anyQuorum(r, 'precommit')) {
       this.fired.add(`47:${r}`);
       this.arm('precommit', r);
       return true;
     }
     return false;
   }
-}
-
-/**
- * A commit certificate holds: distinct validators' precommits for id(value) at its (height, round)
- * with more than 2/3 of the power left after excluding `excluded` (proven equivocators).
- */
-export function certificateHolds<V>(c: CommitCertificate<V>, validators: ReadonlyMap<string, bigint>, idOf: (v: V) => ValueId, excluded: ReadonlySet<string>): boolean {
-  const id = idOf(c.value);
-  const seen = new Set<string>();
-  let w = 0n;
-  let total = 0n;
-  for (const [v, p] of validators) if (!excluded.has(v)) total += p;
-  for (const p of c.precommits) {
-    if (p.type !== 'precommit' || p.height !== c.height || p.round !== c.round || p.id !== id || seen.has(p.from) || !validators.has(p.from)) return false;
-    seen.add(p.from);
-    if (!excluded.has(p.from)) w += validators.get(p.from)!;
-  }
-  return w * 3n > total * 2n;
-}
-
-/** True when `e` is two different messages of one validator in one (height, round, step) slot. */
-export function provesFault<V>(e: Evidence<V>, validators: ReadonlyMap<string, bigint>, idOf: (v: V) => ValueId): boolean {
-  const { a, b } = e;
-  if (a.from !== e.from || b.from !== e.from || !validators.has(e.from)) return false;
-  if (a.type !== b.type || a.height !== b.height || a.round !== b.round || a.height !== e.height || a.round !== e.round) return false;
-  if (a.type === 'proposal' && b.type === 'proposal') return idOf(a.value) !== idOf(b.value) || a.validRound !== b.validRound;
-  return a.type !== 'proposal' && b.type !== 'proposal' && a.id !== b.id;
 }
 
 export type { Input };

@@ -108,7 +108,7 @@ export class ConsensusDriver<V> {
       height: c.height,
       round: c.round,
       step: c.step,
-      proposer: this.o.config.proposer(c.height, c.round),
+      proposer: c.proposerOf(c.round),
       lastTimeout: lt ? { round: lt.round, step: lt.step, agoMs: Math.round(this.now() - lt.at) } : null,
       roundReason: this.roundReason,
     };

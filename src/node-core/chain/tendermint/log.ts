@@ -5,7 +5,8 @@
  * caller excludes that validator's power from every tally (see `Tally` in core.ts for why this is
  * safe with the strict "> 2/3" quorum).
  */
-import type { Evidence, Proposal, ValueId, Vote, VoteType } from './types.js';
+import type { ConsensusMessage, Evidence, Input, Proposal, ValueId, Vote, VoteType } from './types.js';
+import type { VotingPower } from './power.js';
 
 /** Distinct values one validator may be counted for in one (round, type) slot (bounds an equivocator). */
 export const MAX_VOTES_PER_SLOT = 4;
@@ -49,12 +50,30 @@ export class HeightLog<V> {
   /** Values seen at this height (proposals and commit certificates), by id. */
   readonly values = new Map<ValueId, V>();
 
-  /** `power(validator)`: its voting power at this height (0 when excluded); fixed for the height. */
+  /** `w`: the voting power of this height (power.ts: 0 for the excluded, the "2f + 1" threshold); fixed for the height. */
   constructor(
     readonly height: number,
     private readonly idOf: (v: V) => ValueId,
-    private readonly power: (validator: string) => bigint,
+    private readonly w: Pick<VotingPower, 'of' | 'quorum'>,
   ) {}
+
+  private power(validator: string): bigint {
+    return this.w.of(validator);
+  }
+
+  /** The id (or null = nil) with > 2/3 of `type` votes in round r, undefined when none. */
+  quorumId(r: number, type: VoteType): ValueId | null | undefined {
+    const rl = this.rounds.get(r);
+    if (!rl) return undefined;
+    for (const [id, w] of rl.tally[type]) if (this.w.quorum(w)) return id;
+    return undefined;
+  }
+
+  /** Whether > 2/3 of the power sent `type` votes (any values) in round r. */
+  anyQuorum(r: number, type: VoteType): boolean {
+    const rl = this.rounds.get(r);
+    return !!rl && this.w.quorum(rl.voted[type]);
+  }
 
   round(r: number): RoundLog<V> {
     let rl = this.rounds.get(r);
@@ -112,4 +131,43 @@ export class HeightLog<V> {
     }
     return { kind: 'vote', from: v.from, height: v.height, round: v.round, a: prev[0], b: v };
   }
+}
+
+/** Inputs for heights just above the current one, kept until the process gets there (bounded). */
+export class FutureInputs<V> {
+  private readonly byHeight = new Map<number, Input<V>[]>();
+
+  /** @param ahead heights above the current one that are kept; @param cap inputs kept per height. */
+  constructor(
+    private readonly ahead: number,
+    private readonly cap: number,
+  ) {}
+
+  /** Keeps `m` (a height above `current`) when it is near enough and there is room. */
+  hold(m: Input<V>, current: number): void {
+    if (m.height > current + this.ahead) return;
+    const q = this.byHeight.get(m.height) ?? [];
+    if (q.length < this.cap) q.push(m);
+    this.byHeight.set(m.height, q);
+  }
+
+  /** The inputs kept for `height`; forgets them and every lower height's. */
+  take(height: number): Input<V>[] {
+    const q = this.byHeight.get(height) ?? [];
+    for (const h of [...this.byHeight.keys()]) if (h <= height) this.byHeight.delete(h);
+    return q;
+  }
+}
+
+/** Messages of a height log in the given rounds (what gossip re-sends to peers). */
+export function messagesIn<V>(log: HeightLog<V>, rounds: Iterable<number>): ConsensusMessage<V>[] {
+  const out: ConsensusMessage<V>[] = [];
+  for (const r of rounds) {
+    const rl = log.rounds.get(r);
+    if (!rl) continue;
+    out.push(...rl.proposals.values());
+    for (const vs of rl.prevotes.values()) out.push(...vs);
+    for (const vs of rl.precommits.values()) out.push(...vs);
+  }
+  return out;
 }

@@ -7,7 +7,7 @@
 import type pino from 'pino';
 import type { Block } from '../block.js';
 import type { Chain } from '../chain.js';
-import type { Validator } from '../consensus.js';
+import type { ValidatorSet } from '../consensus.js';
 import type { BlockOutcome } from '../dev-follow.js';
 import { ImportError } from '../verify.js';
 import type { Proposal } from './types.js';
@@ -76,12 +76,13 @@ export class ProposalChecks {
 
 /**
  * The stateless rules a gossiped proposal must meet before its block is looked at: sent by the
- * proposer of its round (validator `(h + r) mod n`), valid round below its round, height above the
- * head and at most `1 + ahead` past it.
+ * proposer of its round (at head + 1: validator `(h + r) mod n` of the active set, i.e. without
+ * `excluded`), valid round below its round, height above the head and at most `1 + ahead` past it.
  * @returns the outcome when refused or ignored, undefined when the proposal may go on.
  */
-export function proposalRefusal(p: Proposal<Block>, list: readonly Validator[], head: number, ahead: number): BlockOutcome | undefined {
-  if (p.from !== list[(p.height + p.round) % list.length].addrHex) return { verdict: 'reject', reason: `not the proposer of height ${p.height} round ${p.round}` };
+export function proposalRefusal(p: Proposal<Block>, set: ValidatorSet, excluded: ReadonlySet<string>, head: number, ahead: number): BlockOutcome | undefined {
+  // The active set of a height above head + 1 may still change (evidence in the blocks between): only a validator is required there.
+  if (p.height === head + 1 ? p.from !== set.proposer(p.height, p.round, excluded).addrHex : !set.get(p.from)) return { verdict: 'reject', reason: `not the proposer of height ${p.height} round ${p.round}` };
   if (p.validRound >= p.round) return { verdict: 'reject', reason: 'valid round not below the round' };
   if (p.height <= head) return { verdict: 'ignore', reason: 'height already committed' };
   if (p.height > head + 1 + ahead) return { verdict: 'ignore', needParent: true, reason: 'far ahead of this node' };

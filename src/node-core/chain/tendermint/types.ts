@@ -138,3 +138,41 @@ export interface PersistedState<V> {
   /** Proofs of the validators proven faulty (kept and gossiped until a block carries them). */
   evidence: Evidence<V>[];
 }
+
+/** What a `TendermintCore` (core.ts) is built with: the validator set and the caller's hooks. */
+export interface CoreConfig<V> {
+  /** Voting power by validator id (the validator set of every height here). */
+  validators: ReadonlyMap<string, bigint>;
+  /**
+   * Validators whose power is excluded at `height` (proven equivocators). Must be a function of
+   * the decided chain below `height` (evidence committed in blocks), the same at every process.
+   * Read once, when the core is built; after that the core adds `excludes(v)` of each value it decides.
+   */
+  excluded?(height: number): Iterable<string>;
+  /** Validators a decided value excludes from the next height on (the evidence it commits). */
+  excludes?(v: V): Iterable<string>;
+  /** This process's validator id; undefined for a full node (follows, never signs). */
+  self?: string;
+  /**
+   * proposer(h, r) of the paper (§2): deterministic from the validator set active at h, i.e. the
+   * genesis set without `excluded` (the validators excluded at h, as this core holds them).
+   */
+  proposer(height: number, round: number, excluded: ReadonlySet<string>): string;
+  /**
+   * getValue() of line 18: a new value to propose at (height, round); undefined when the caller
+   * has none to offer yet (the node: the previous block is still being committed) — the proposer
+   * then stays silent in that round, as a slow proposer would (liveness only).
+   */
+  getValue(height: number, round: number): V | undefined;
+  /** valid(v) of lines 23/29/36/50 (for the node: the block applies on the decided parent). */
+  valid(v: V, height: number): boolean;
+  idOf(v: V): ValueId;
+  /** timeoutPropose/Prevote/Precommit(round) of lines 21/35/48 (must grow with the round) and timeout_commit (ms). */
+  timeout(step: TimeoutStep, round: number): number;
+  /**
+   * Test-only broken variants that the simulator must catch (issue 10 "the harness must be able to
+   * fail"): `ignore_lock` prevotes any valid proposal, unlocking without a newer POL (breaks
+   * lines 23 and 29); `half_quorum` counts more than 1/2 of the power as "2f + 1".
+   */
+  broken?: 'ignore_lock' | 'half_quorum';
+}

@@ -66,16 +66,20 @@ export function isEvidence(bytes: Uint8Array): boolean {
   return bytes.length > 1 && bytes[0] === 0x83 && bytes[1] === EVIDENCE;
 }
 
+/** A signed message decoded but not yet checked against a chain id or a key (evidence checks). */
+export interface ParsedMessage extends SignedMessage {
+  chainId: number;
+  signature: Uint8Array;
+}
+
 /**
- * Decodes and verifies a signed proposal or vote: chain id, a validator sender, its signature, and
- * (proposals) that the block decodes and the proposal signs that block's hash.
- * @throws CodecError with the reason when any check fails.
+ * Decodes the structure of a signed proposal or vote (no chain id, sender or signature check).
+ * @throws CodecError when malformed.
  */
-export function decodeMessage(bytes: Uint8Array, keys: Keyring): SignedMessage {
+export function parseMessage(bytes: Uint8Array): ParsedMessage {
   const a = asArray(decodeCanonical(bytes, 'consensus message'), 'consensus message');
   const type = asSafeInt(a[0], 'type', 2);
   const chainId = asSafeInt(a[1], 'chain_id', 0xffffffff);
-  if (chainId !== keys.chainId) throw new CodecError(`consensus message of chain id ${chainId}, this node runs ${keys.chainId}`);
   const height = asSafeInt(a[2], 'height');
   const round = asSafeInt(a[3], 'round', 1_000_000);
   let msg: ConsensusMessage<Block>;
@@ -100,11 +104,26 @@ export function decodeMessage(bytes: Uint8Array, keys: Keyring): SignedMessage {
     msg = { type: type === TYPE.prevote ? 'prevote' : 'precommit', height, round, id: h.length === 0 ? null : toHex(h), from: '' } satisfies Vote;
   }
   msg.from = toHex(asBytes(rest[0], 'validator', 20));
-  const sig = asBytes(rest[1], 'signature', 64);
-  const pk = keys.keyOf(msg.from);
-  if (!pk) throw new CodecError(`sender ${msg.from} is not a validator`);
-  if (!verify(sig, signBytes(chainId, msg), pk)) throw new CodecError('signature does not verify');
-  return { msg, bytes };
+  return { msg, bytes, chainId, signature: asBytes(rest[1], 'signature', 64) };
+}
+
+/** Whether the parsed message's signature verifies under `publicKey` (its own chain id signed in). */
+export function signatureHolds(p: ParsedMessage, publicKey: Uint8Array): boolean {
+  return verify(p.signature, signBytes(p.chainId, p.msg), publicKey);
+}
+
+/**
+ * Decodes and verifies a signed proposal or vote: chain id, a validator sender, its signature, and
+ * (proposals) that the block decodes and the proposal signs that block's hash.
+ * @throws CodecError with the reason when any check fails.
+ */
+export function decodeMessage(bytes: Uint8Array, keys: Keyring): SignedMessage {
+  const p = parseMessage(bytes);
+  if (p.chainId !== keys.chainId) throw new CodecError(`consensus message of chain id ${p.chainId}, this node runs ${keys.chainId}`);
+  const pk = keys.keyOf(p.msg.from);
+  if (!pk) throw new CodecError(`sender ${p.msg.from} is not a validator`);
+  if (!signatureHolds(p, pk)) throw new CodecError('signature does not verify');
+  return { msg: p.msg, bytes };
 }
 
 /** Whether the bytes are a bundle message (type 4). */
@@ -142,6 +161,13 @@ export function decodeEvidence(bytes: Uint8Array, keys: Keyring): [SignedMessage
   const y = decodeMessage(asBytes(a[2], 'evidence.b'), keys);
   if (!conflict(x.msg, y.msg)) throw new CodecError('the two messages do not conflict');
   return [x, y];
+}
+
+/** The two messages of an evidence message, decoded but not verified (block evidence checks). @throws CodecError when malformed. */
+export function parseEvidence(bytes: Uint8Array): [ParsedMessage, ParsedMessage] {
+  const a = asArray(decodeCanonical(bytes, 'evidence'), 'evidence', 3);
+  if (asSafeInt(a[0], 'type') !== EVIDENCE) throw new CodecError('not an evidence message');
+  return [parseMessage(asBytes(a[1], 'evidence.a')), parseMessage(asBytes(a[2], 'evidence.b'))];
 }
 
 /** Same validator, same (height, round, type), different value (or valid round for proposals). */

@@ -66,12 +66,15 @@ export function ReadingForm() {
   const [key, setKey] = useState('');
   const [local, setLocal] = useState<FieldErrors>({});
   const [done, setDone] = useState<string | null>(null);
+  const [hash, setHash] = useState<string | null>(null);
   const submit = rpc['energy.submit_reading'].useMutation();
+  const status = rpc['energy.reading_status'].useQuery({ meter_hash: hash ?? '' }, { enabled: hash !== null });
   const verify = rpc['energy.verify_reading'].useMutation();
   const run = async (what: 'submit' | 'verify') => {
     submit.reset();
     verify.reset();
     setDone(null);
+    setHash(null);
     const p = parseReading(text);
     if (key && !/^[0-9a-fA-F]{64}$/.test(key)) return setLocal({ public_key: 'public_key: 64 hex digits (32-byte Ed25519 key)' });
     if (!p.ok) return setLocal(p.errors);
@@ -81,7 +84,8 @@ export function ReadingForm() {
       if (v) setDone(`${v.valid ? 'VALID' : 'INVALID'}: ${v.reason} — ${v.message} (key: ${v.key_source}; meter_hash ${v.meter_hash.slice(0, 16)}…)`);
     } else {
       const r = await submit.mutateAsync(p.reading).catch(() => undefined);
-      if (r) setDone(`accepted: credit ${r.credit.amount_kwh} kWh to ${r.credit.provider}, meter_hash ${r.credit.meter_hash.slice(0, 16)}… (in the next block)`);
+      if (r) setHash(r.meter_hash);
+      if (r) setDone(`accepted: credit ${r.credit.amount_kwh} kWh to ${r.credit.provider}, meter_hash ${r.credit.meter_hash.slice(0, 16)}…`);
     }
   };
   return (
@@ -117,6 +121,20 @@ export function ReadingForm() {
           {done}
         </p>
       )}
+      {hash && status.data && (
+        <p className="muted" data-testid="energy-reading-status">
+          {stage(status.data)}
+        </p>
+      )}
     </div>
   );
+}
+
+/** "pending → included in block N" line of an accepted reading. */
+function stage(s: { status: string; tx_hash: string | null; height: number | null; reason: string | null }): string {
+  const tx = s.tx_hash ? ` (tx ${s.tx_hash.slice(0, 12)}…)` : '';
+  if (s.status === 'included') return `included in block ${s.height}${tx}`;
+  if (s.status === 'refused') return `refused before inclusion: ${s.reason} — sign a fresh reading`;
+  if (s.status === 'pending') return `pending${tx} → next block`;
+  return s.status === 'queued' ? 'queued → waiting for a readings transaction' : 'unknown to this node';
 }

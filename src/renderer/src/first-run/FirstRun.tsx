@@ -10,6 +10,7 @@ import { call } from '../api/client';
 import { rpc } from '../api/hooks';
 import { ErrorNote } from '../components/ErrorNote';
 import { useLive } from '../store/live';
+import { isFullPath, preflightWaitText } from './folder';
 import { PreflightList } from './Preflight';
 import { useFirstRunUi } from './store';
 import './first-run.css';
@@ -51,13 +52,13 @@ function FirstRunForm({ reopened }: { reopened: boolean }) {
     return () => clearTimeout(t);
   }, [dataDir, netArg]);
   const pf = rpc['app.preflight'].useQuery(settled.dataDir && settled.netArg ? { data_dir: settled.dataDir, network: settled.netArg } : undefined, {
-    enabled: !!settled.dataDir && !!settled.netArg && settled.dataDir.startsWith('/'),
+    enabled: !!settled.dataDir && !!settled.netArg && isFullPath(settled.dataDir),
     refetchOnMount: 'always',
   });
   const fresh = settled.dataDir === dataDir && settled.netArg === netArg && !pf.isFetching;
   const blocking = useMemo(() => (pf.data?.checks ?? []).filter((c) => c.status === 'fail' && !(c.id === 'ports' && freePorts)), [pf.data, freePorts]);
   const tokenBad = token !== '' && !/^\S{8,256}$/.test(token);
-  const absolute = !!parent && (parent.startsWith('/') || /^[A-Za-z]:[\\/]/.test(parent));
+  const absolute = !!parent && isFullPath(parent);
   const canStart = !!choice && absolute && fresh && !!pf.data && blocking.length === 0 && !tokenBad && !starting;
 
   const browse = async () => {
@@ -129,7 +130,7 @@ function FirstRunForm({ reopened }: { reopened: boolean }) {
             {pf.isFetching ? 'Checking…' : 'Check again'}
           </button>
         </div>
-        {pf.data ? <PreflightList checks={pf.data.checks} freePorts={freePorts} onFreePorts={setFreePorts} /> : <p className="muted">{absolute ? 'Checking…' : 'Choose a folder first.'}</p>}
+        {pf.data ? <PreflightList checks={pf.data.checks} freePorts={freePorts} onFreePorts={setFreePorts} /> : <p className="muted">{preflightWaitText(parent)}</p>}
         <ErrorNote error={pf.error} testId="first-run-preflight-error" />
         <ErrorNote error={error} testId="first-run-error" />
         <div className="row-actions">

@@ -2,8 +2,10 @@
  * The Finality card of Network & Sync (issue 10): Tendermint's view of this node — the height being
  * decided, its round and step, the round's proposer and why the last round timed out — then the
  * last committed block (every committed block is final), the stake counted and the precommit stake
- * a block needs (more than 2/3), equivocation evidence (two signed messages of one validator in one
- * height/round/step for different values) and the validators.
+ * a block needs (more than 2/3 of the active stake), equivocation evidence (two signed messages of
+ * one validator in one height/round/step for different values), the validators excluded by evidence
+ * committed in a block ("excluded from height N": their stake counts in no quorum from N on) and
+ * the validators.
  */
 import { rpc } from '../api/hooks';
 import { ErrorNote } from '../components/ErrorNote';
@@ -63,6 +65,17 @@ export function FinalityCard() {
           </dd>
         </div>
         <div className="kv__row">
+          <dt>Excluded stake</dt>
+          <dd className={`mono ${d.excluded_stake !== '0' ? 'tone--warn' : ''}`} data-testid="fin-excluded">
+            {fmtInt(d.excluded_stake)}
+            {d.excluded_validators.map((x) => (
+              <div key={x.address} className="muted small" title={x.address}>
+                {shortHash(x.address, 8)} excluded from height #{fmtInt(x.from_height)}
+              </div>
+            ))}
+          </dd>
+        </div>
+        <div className="kv__row">
           <dt>This node</dt>
           <dd>{d.is_validator ? 'validator' : 'full node (verifies and follows)'}</dd>
         </div>
@@ -97,7 +110,15 @@ export function FinalityCard() {
                 {c && c.proposer === v.address && <span className="pill net__role">proposer</span>}
               </td>
               <td className="num mono">{fmtInt(v.stake)}</td>
-              <td>{v.equivocated ? <span className="pill pill--bad">equivocated — evidence held</span> : <span className="pill pill--ok">active</span>}</td>
+              <td>
+                {v.excluded_from_height !== null ? (
+                  <span className="pill pill--bad">excluded from height {fmtInt(v.excluded_from_height)}</span>
+                ) : v.equivocated ? (
+                  <span className="pill pill--bad">equivocated — evidence held, not yet committed</span>
+                ) : (
+                  <span className="pill pill--ok">active</span>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>

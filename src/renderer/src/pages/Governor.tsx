@@ -14,6 +14,7 @@ import { GateCard } from '../governor/GateCard';
 import { useGovernorUi } from '../governor/store';
 import { Timeline } from '../governor/Timeline';
 import { useLive } from '../store/live';
+import { useUi } from '../store/ui';
 import '../governor/governor.css';
 import type { Glyph } from '../components/Icon';
 
@@ -21,13 +22,20 @@ import type { Glyph } from '../components/Icon';
 export const governorIcon: Glyph = { d: 'M12 3l8 3v6c0 4.5-3.4 8.2-8 9-4.6-.8-8-4.5-8-9V6l8-3zm-3.5 9l2.5 2.5 4.5-5' };
 
 function Disabled() {
+  const setPage = useUi((s) => s.setPage);
   return (
     <Card title="Launch governor" testId="governor-disabled">
       <p>
         The launch governor is <b>disabled</b> on this node.
       </p>
+      <p data-testid="governor-enable-hint">
+        In this console: Settings → <b>Launch governor: On</b>, Save, then <b>Restart node now</b>.{' '}
+        <button className="btn btn--ghost" onClick={() => setPage('settings')} data-testid="governor-open-settings">
+          Open settings
+        </button>
+      </p>
       <p className="muted">
-        Start the node with <code>TB_GOVERNOR_ENABLED=1</code> (optionally <code>TB_GOVERNOR_SIGN=1</code> with <code>TB_NODE_KEY_HEX</code>,{' '}
+        Headless (<code>contract-cli node start</code>): start the node with <code>TB_GOVERNOR_ENABLED=1</code> (optionally <code>TB_GOVERNOR_SIGN=1</code> with <code>TB_NODE_KEY_HEX</code>,{' '}
         <code>TB_GOVERNOR_WINDOW_SECS</code>, <code>TB_GOVERNOR_SHADOW_ONLY=0</code>) or set <code>governor_enabled = true</code> in <code>config/node.toml</code>.
       </p>
     </Card>

@@ -125,12 +125,7 @@ export function Names() {
         <Stat label="To do" value={todo} sub="pending bid, name and stake actions" testId="names-todo" tone={todo > 0 ? 'bad' : 'ok'} />
         <Stat label="Sales" value={v?.counters.completions ?? '—'} sub={`${v?.counters.cancels ?? 0} cancelled`} testId="names-sales" />
       </div>
-      <ErrorNote error={view.error ?? error} testId="names-error" />
-      {done && (
-        <p className="muted" data-testid="names-done">
-          {done}
-        </p>
-      )}
+      <ErrorNote error={view.error} testId="names-view-error" />
 
 
       <Card title="Auctions by phase" testId="names-auctions">
@@ -221,6 +216,13 @@ export function Names() {
             Cancel sale
           </button>
         </div>
+        {/* The outcome of an action sits under the buttons: at the top of the page it was out of sight (operator finding F16). */}
+        <ErrorNote error={error} testId="names-error" />
+        {done && (
+          <p className="muted" data-testid="names-done">
+            {done}
+          </p>
+        )}
       </Card>
     </div>
   );

@@ -13,6 +13,7 @@ import { Card, Stat } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
 import type { Glyph } from '../components/Icon';
 import { useLive } from '../store/live';
+import { balanceChartView } from '../treasury/balance-chart';
 import { DisbursementTimeline } from '../treasury/DisbursementTimeline';
 import '../treasury/treasury.css';
 
@@ -31,22 +32,20 @@ function BalanceChart({ history }: { history: { height: number; balance: string 
   if (history.length < 2) return <p className="muted">The chart fills in as blocks arrive.</p>;
   const w = 600;
   const h = 90;
-  const vals = history.map((p) => Number(p.balance));
-  const max = Math.max(...vals, 1);
-  const min = Math.min(...vals, 0);
-  const x = (i: number) => (i / (history.length - 1)) * w;
-  const y = (v: number) => h - ((v - min) / (max - min || 1)) * (h - 6) - 3;
-  const pts = vals.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+  const v = balanceChartView(history, w, h);
+  // Labels sit outside the drawing: inside the SVG they overlapped the line at its top or bottom.
   return (
-    <svg className="tchart" viewBox={`0 0 ${w} ${h}`} preserveAspectRatio="none" data-testid="balance-chart" role="img" aria-label="treasury balance over recent blocks">
-      <polyline points={pts} fill="none" stroke="var(--accent)" strokeWidth="2" vectorEffect="non-scaling-stroke" />
-      <text x="4" y="12" className="tchart__label">
-        {max.toLocaleString()}
-      </text>
-      <text x="4" y={h - 4} className="tchart__label">
-        #{history[0]!.height} … #{history[history.length - 1]!.height}
-      </text>
-    </svg>
+    <>
+      <svg className="tchart" viewBox={`0 0 ${w} ${h}`} preserveAspectRatio="none" data-testid="balance-chart" role="img" aria-label="treasury balance over recent blocks">
+        <polyline points={v.points} fill="none" stroke="var(--accent)" strokeWidth="2" vectorEffect="non-scaling-stroke" />
+      </svg>
+      <div className="tchart__legend muted small" data-testid="balance-chart-legend">
+        <span>
+          {v.maxLabel === v.minLabel ? `balance ${v.maxLabel}` : `${v.minLabel} – ${v.maxLabel}`} base units
+        </span>
+        <span>blocks {v.rangeLabel}</span>
+      </div>
+    </>
   );
 }
 
@@ -211,7 +210,11 @@ export function Treasury() {
       <div className="grid-2">
         <Card title="Balance and inflow" testId="balance-card">
           <BalanceChart history={balance.data?.history ?? []} />
-          <div className="muted mono">{balance.data?.address}</div>
+          {balance.data?.address && (
+            <div className="muted small" data-testid="treasury-address">
+              Treasury account <span className="mono">{balance.data.address}</span>
+            </div>
+          )}
         </Card>
         <Card
           title="Create from a JSON template"
