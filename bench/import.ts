@@ -6,7 +6,7 @@
  * catch-up import does (chain.ts group commit: one fsync per run of queued blocks). Writes bench/results/import.json.
  * Run: `node --import tsx bench/import.ts [--txs 20000] [--block 1000] [--rounds 5]`.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,14 @@ export interface ImportBenchResult {
   import_ms: number;
   /** Alternating raw/import rounds; figures above are the best of each. */
   rounds: number;
+  /**
+   * CPU time per transaction (µs, median over rounds), which the machine's load changes far less
+   * than the rates: `raw` = the raw verify run (all threads), `import_all` = the import (all
+   * threads: main, verify workers, LevelDB, GC), `import_main` = the import's main thread alone
+   * (decode, apply, state hashing, DB batch). Import ≥ 0.8 × raw on all cores needs
+   * import_all ≤ raw / 0.8. Linux only (/proc), else omitted.
+   */
+  cpu_us_per_tx?: { raw: number; import_all: number; import_main: number };
   samples: { round_ratios: number[]; import_tx_per_s: number[]; raw_verify_per_s: number[] };
   /** The target figure beside its reference (bench/run.ts summary). */
   figures: Figure[];
@@ -50,6 +58,19 @@ export interface ImportBenchResult {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** CPU ms so far: of the whole process, and of its main thread (Linux /proc; undefined elsewhere). */
+function cpuMs(): { all: number; main: number | undefined } {
+  const u = process.cpuUsage();
+  let main: number | undefined;
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    main = (Number(f[11]) + Number(f[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
+  } catch {
+    main = undefined;
+  }
+  return { all: (u.user + u.system) / 1000, main };
 }
 
 function keyPair(): KeyPair {
@@ -103,17 +124,27 @@ export async function runImportBench(o: { txs?: number; blockSize?: number; roun
     const items: VerifyItem[] = txs.map((t) => ({ publicKey: t.publicKey, signature: t.signature, message: signingMessage(31337, t.payloadBytes) }));
     const pool = new VerifyPool();
     await pool.verifyBatch(items.slice(0, 2000)); // warm up workers
+    const cpu = { raw: [] as number[], all: [] as number[], main: [] as number[] };
     const rawOnce = async () => {
+      const c0 = cpuMs();
       const t = performance.now();
       const raw = await pool.verifyBatch(items);
       if (raw.ok.some((x) => x !== 1)) throw new Error('raw verify: a signature failed');
-      return performance.now() - t;
+      const ms = performance.now() - t;
+      cpu.raw.push(((cpuMs().all - c0.all) * 1000) / items.length);
+      return ms;
     };
     const importOnce = async (round: number) => {
       const follower = await Chain.open({ dir: path.join(root, `follower-${round < 0 ? 'warmup' : round}`), genesis, nodeKey: keyPair(), verifyPool: pool });
+      const c0 = cpuMs();
       const t = performance.now();
       await Promise.all(blocks.map((b) => follower.importBlock(b)));
       const ms = performance.now() - t;
+      const c1 = cpuMs();
+      if (round >= 0) {
+        cpu.all.push(((c1.all - c0.all) * 1000) / total);
+        if (c0.main !== undefined && c1.main !== undefined) cpu.main.push(((c1.main - c0.main) * 1000) / total);
+      }
       if (follower.tip().height !== blocks.length) throw new Error('import stopped early');
       await follower.close();
       return ms;
@@ -163,6 +194,7 @@ export async function runImportBench(o: { txs?: number; blockSize?: number; roun
       meets_target: median(roundRatios) >= 0.8,
       import_ms: Math.round(importMs),
       rounds,
+      ...(cpu.main.length > 0 ? { cpu_us_per_tx: { raw: Number(median(cpu.raw).toFixed(1)), import_all: Number(median(cpu.all).toFixed(1)), import_main: Number(median(cpu.main).toFixed(1)) } } : {}),
       figures: [{ figure: 'import tx/s', value: Math.round(importRate), unit: 'tx/s', reference: 'sodium-native verify on all cores', reference_value: Math.round(rawRate), ratio: Number(median(roundRatios).toFixed(3)), target: '≥ 0.8 × reference (median round ratio)', meets: median(roundRatios) >= 0.8 }],
       load_avg: os.loadavg().map((x) => Number(x.toFixed(2))),
       samples: { round_ratios: roundRatios.map((x) => Number(x.toFixed(3))), import_tx_per_s: importSamples.map((ms) => Math.round((importedTxs / ms) * 1000)), raw_verify_per_s: rawSamples.map((ms) => Math.round((items.length / ms) * 1000)) },

@@ -70,7 +70,7 @@ test('register → readings → settle on the Energy page, with coverage and the
   await page.getByTestId('energy-reg-meter_address').fill('meter-01');
   await page.getByTestId('energy-reg-stake').fill('10');
   await page.getByTestId('energy-register-submit').click();
-  await expect(page.getByTestId('energy-reg-error-stake')).toContainText('stake: at least energy_min_stake = 1000');
+  await expect(page.getByTestId('energy-reg-error-stake')).toContainText('must be at least energy_min_stake = 1000');
   await page.getByTestId('energy-reg-stake').fill('1500');
   await expect(page.getByTestId('energy-reg-error-stake')).toHaveCount(0);
   await page.getByTestId('energy-register-submit').click();

@@ -7,7 +7,7 @@
  */
 import { RpcError } from '../../shared/api/errors.js';
 import type { BlockHeader } from '../../shared/api/index.js';
-import { fromHex } from '../crypto/hash.js';
+import { bytesEqual, fromHex } from '../crypto/hash.js';
 import { ChainDb, ChainDbError } from '../storage/chaindb.js';
 import { decodeSubmitted } from './admit.js';
 import { headerView, type Block } from './block.js';
@@ -33,8 +33,8 @@ export { MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
 export const MAX_UNSYNCED = 256;
 
 export class Chain extends ChainReader {
-  /** The run of the last block built or checked, reused when that block is imported on the same head. */
-  private checked: { hashHex: string; parentHex: string; run: RunResult } | undefined;
+  /** The last block built or checked and its run: its import checks no signature again and reuses the run on the same head. */
+  private checked: { block: Block; hashHex: string; parentHex: string; run: RunResult } | undefined;
 
   private constructor(o: ChainOpenOptions, db: ChainDb, state: State, modules: ModuleSet) {
     super(o, db, state, modules);
@@ -241,7 +241,7 @@ export class Chain extends ChainReader {
    */
   buildBlock(evidence?: { items: Uint8Array[]; accused: string[] }): Block {
     const { block, run } = this.build(evidence);
-    this.checked = { hashHex: block.hashHex, parentHex: this.head.hashHex, run };
+    this.checked = { block, hashHex: block.hashHex, parentHex: this.head.hashHex, run };
     return block;
   }
 
@@ -260,8 +260,7 @@ export class Chain extends ChainReader {
     return this.exclusive(async () => {
       await this.ready;
       const block = await pre;
-      const run = this.applyOnHead(block);
-      this.checked = { hashHex: block.hashHex, parentHex: this.head.hashHex, run };
+      this.checked = { block, hashHex: block.hashHex, parentHex: this.head.hashHex, run: this.applyOnHead(block) };
       return block;
     });
   }
@@ -314,10 +313,11 @@ export class Chain extends ChainReader {
 
   /**
    * Stage 1 of an import (decode + every signature in the worker pool), started now; hand the
-   * promise to `importBlock` later so a caller can verify blocks ahead of applying them.
+   * promise to `importBlock` later (verify ahead of apply); not again for the block built or checked last.
    * @throws (rejects with) ImportError for a malformed or badly signed block.
    */
   preverify(bytes: Uint8Array): Promise<Block> {
+    if (this.checked && bytesEqual(this.checked.block.bytes, bytes)) return Promise.resolve(this.checked.block);
     const pre = preverifyBlock(bytes, this.genesis, this.validators, this.pool, this.modules);
     pre.catch(() => {});
     return pre;

@@ -15,6 +15,7 @@ import { blake3, toHex } from '../crypto/hash.js';
 import { sign } from '../crypto/ed25519.js';
 import { addressBytesOf, formatAddress, parseAddress } from './address.js';
 import { asArray, asBytes, asSafeInt, asU64, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
+import { parseWireTransfer } from './tx-wire.js';
 
 export const TX_VERSION = 2;
 export const DOMAIN_TAG = 'THE_BLOCKv2|';
@@ -154,6 +155,12 @@ export function signCall(o: { chainId: number; publicKey: Uint8Array; secretKey:
  */
 export function decodeTx(bytes: Uint8Array, knownHash?: string): SignedTx {
   if (bytes.length > MAX_TX_BYTES) throw new CodecError(`transaction is ${bytes.length} bytes; the limit is ${MAX_TX_BYTES}`);
+  const w = parseWireTransfer(bytes); // fast path: a canonical transfer (chain/tx-wire.ts)
+  if (w) {
+    if (Buffer.compare(addressBytesOf(w.publicKey), w.from) !== 0) throw new CodecError('payload.from is not the address of the public key');
+    const { chainId, from, to, amount, fee, nonce } = w;
+    return assemble({ chainId, from, to, amount, fee, nonce }, w.publicKey, w.signature, w.payloadBytes, bytes, knownHash);
+  }
   const top = asArray(decodeCanonical(bytes, 'transaction'), 'transaction', 3);
   const p = asArray(top[0], 'payload');
   if (p.length !== 6 && p.length !== 7) throw new CodecError(`payload must have 6 elements (transfer) or 7 (module call), got ${p.length}`);

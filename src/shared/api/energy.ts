@@ -48,6 +48,8 @@ export const zMeter = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 
 export const zJurisdiction = z.string().regex(/^[A-Z]{2}(_[A-Z0-9]{1,8})?$/, 'must be a jurisdiction code like US_CA');
 export const zMeterHash = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex (a meter_hash)');
 const zKwh = z.number().int('must be a whole number of kWh').min(0, 'must be ≥ 0').max(1e12, 'must be ≤ 10^12 kWh');
+/** A capacity: at least 1 kWh (one issue per bad value, not "≥ 0" and "> 0" both). */
+const zKwhPositive = z.number().int('must be a whole number of kWh').min(1, 'must be ≥ 1 kWh').max(1e12, 'must be ≤ 10^12 kWh');
 const zPrice = z.number().int('must be whole base units').min(0, 'must be ≥ 0').max(1e6, 'must be ≤ 10^6 base units per kWh');
 const zStake = z.number().int('must be whole base units').min(0, 'must be ≥ 0').max(1e15, 'must be ≤ 10^15');
 const zU64Int = z.number().int('must be an integer').min(0, 'must be ≥ 0').max(Number.MAX_SAFE_INTEGER, 'must be ≤ 2^53 − 1');
@@ -129,7 +131,7 @@ const m = <N extends string, P extends z.ZodObject<any>, R extends z.ZodType>(na
 
 export const ENERGY_METHODS = [
   m('energy.register_provider', 'Register a provider (stake ≥ energy_min_stake; escrowed in trade mode). Admin.',
-    z.object({ capacity_kwh: zKwh.refine((v) => v > 0, 'must be > 0'), price_per_kwh: zPrice, stake: zStake.default(1000), meter_address: zMeter, jurisdiction: zJurisdiction, owner: z.string().regex(/^tb1[0-9a-f]{40}$/, 'must be a tb1 address').optional() }),
+    z.object({ capacity_kwh: zKwhPositive, price_per_kwh: zPrice, stake: zStake.default(1000), meter_address: zMeter, jurisdiction: zJurisdiction, owner: z.string().regex(/^tb1[0-9a-f]{40}$/, 'must be a tb1 address').optional() }),
     ['capacity_kwh', 'price_per_kwh', 'stake', 'meter_address', 'jurisdiction', 'owner'], pending.extend({ provider_id: z.string() }), true),
   m('energy.update_provider', 'Change capacity (caps available), price or jurisdiction of a provider. Admin.',
     z.object({ provider_id: zProviderId, capacity_kwh: zKwh.optional(), price_per_kwh: zPrice.optional(), jurisdiction: zJurisdiction.optional() }).refine((p) => p.capacity_kwh !== undefined || p.price_per_kwh !== undefined || p.jurisdiction !== undefined, { message: 'give at least one of capacity_kwh, price_per_kwh, jurisdiction', path: ['capacity_kwh'] }),

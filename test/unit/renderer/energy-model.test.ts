@@ -32,7 +32,9 @@ describe('energy page model', () => {
   });
 
   it('forms name the failing field', () => {
-    expect(validateRegister({ capacity_kwh: '500', price_per_kwh: '25', stake: '10', meter_address: 'meter-01', jurisdiction: 'US_CA' }, 1000)).toEqual({ stake: 'stake: at least energy_min_stake = 1000' });
+    expect(validateRegister({ capacity_kwh: '500', price_per_kwh: '25', stake: '10', meter_address: 'meter-01', jurisdiction: 'US_CA' }, 1000)).toEqual({ stake: 'must be at least energy_min_stake = 1000' });
+    // A negative number breaks the minimum, not "whole number" (operator finding F15).
+    expect(validateRegister({ capacity_kwh: '-5', price_per_kwh: 'x', stake: '1000', meter_address: 'meter-01', jurisdiction: 'US_CA' }, 1000)).toEqual({ capacity_kwh: 'must be at least 1', price_per_kwh: 'must be a whole number (digits only, e.g. 500)' });
     expect(Object.keys(validateRegister({ capacity_kwh: '0', price_per_kwh: 'x', stake: '1000', meter_address: 'a b', jurisdiction: 'california' }, 1000))).toEqual(['capacity_kwh', 'price_per_kwh', 'meter_address', 'jurisdiction']);
     const r = parseReading(JSON.stringify({ provider_id: 'energy-0x00000000', meter_address: 'm', kwh_reading: 1, timestamp: 2, nonce: 1, signature: 'ab' }));
     expect(r).toEqual({ ok: false, errors: { signature: 'signature: signature must be 64 bytes (128 hex digits)' } });

@@ -78,9 +78,11 @@ export function series(m: EnergyMarketState): { block: number; kwh: number; pric
 }
 
 export type FieldErrors = Record<string, string>;
+/** A whole number in [min, max]; the message says which rule failed (shown under the field). */
 const int = (v: string, field: string, e: FieldErrors, min: number, max: number) => {
-  if (!/^[0-9]+$/.test(v)) e[field] = `${field}: a whole number`;
-  else if (Number(v) < min || Number(v) > max) e[field] = `${field}: ${min} to ${max}`;
+  if (/^-[0-9]+$/.test(v) || (/^[0-9]+$/.test(v) && Number(v) < min)) e[field] = `must be at least ${min.toLocaleString('en-US')}`;
+  else if (!/^[0-9]+$/.test(v)) e[field] = v === '' ? 'required' : 'must be a whole number (digits only, e.g. 500)';
+  else if (Number(v) > max) e[field] = `must be at most ${max.toLocaleString('en-US')}`;
 };
 
 /** Field errors of the register form, keyed by the RPC param name. */
@@ -89,9 +91,9 @@ export function validateRegister(f: { capacity_kwh: string; price_per_kwh: strin
   int(f.capacity_kwh, 'capacity_kwh', e, 1, 1e12);
   int(f.price_per_kwh, 'price_per_kwh', e, 0, 1e6);
   int(f.stake, 'stake', e, minStake, 1e15);
-  if (e.stake && /^[0-9]+$/.test(f.stake) && Number(f.stake) < minStake) e.stake = `stake: at least energy_min_stake = ${minStake}`;
-  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(f.meter_address)) e.meter_address = 'meter_address: 1-64 of A-Z a-z 0-9 _ . : -';
-  if (!/^[A-Z]{2}(_[A-Z0-9]{1,8})?$/.test(f.jurisdiction)) e.jurisdiction = 'jurisdiction: a code like US_CA';
+  if (e.stake && /^[0-9]+$/.test(f.stake) && Number(f.stake) < minStake) e.stake = `must be at least energy_min_stake = ${minStake}`;
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(f.meter_address)) e.meter_address = '1-64 of A-Z a-z 0-9 _ . : - (e.g. meter-01)';
+  if (!/^[A-Z]{2}(_[A-Z0-9]{1,8})?$/.test(f.jurisdiction)) e.jurisdiction = 'a code like US_CA';
   return e;
 }
 

@@ -29,6 +29,14 @@ function useNowS(): number {
   }, []);
   return now;
 }
+/** What each provider status means and what the operator can do about it. */
+const STATUS_HINT: Record<string, string> = {
+  active: 'readings arrive and verify',
+  stale: 'no reading within the oracle timeout: check the meter or the oracle that submits for it',
+  no_readings: 'registered, no reading yet: point an oracle (e.g. npx tb-mock-oracle) at this meter',
+  no_key: "no verifier key for this provider: add its meter's public key in the Provider key registry (or [energy] provider_keys in the config); readings are refused until then",
+};
+
 const age = (s: number | null) => (s === null ? '—' : s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`);
 
 export function Energy() {
@@ -107,7 +115,10 @@ export function Energy() {
                     </td>
                     <td>{age(c.age_s)}</td>
                     <td>
-                      <span className={`pill pill--${status === 'active' ? 'ok' : 'warn'}`}>{status.replace('_', ' ')}</span>
+                      <span className={`pill pill--${status === 'active' ? 'ok' : 'warn'}`} title={STATUS_HINT[status]}>
+                        {status.replace('_', ' ')}
+                      </span>
+                      {status === 'no_key' && <div className="muted small">add its meter key below (Provider key registry)</div>}
                     </td>
                   </tr>
                 );
