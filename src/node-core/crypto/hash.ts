@@ -1,9 +1,20 @@
 /**
- * Hash functions: SHA-256 from node:crypto (OpenSSL), BLAKE3 from @noble/hashes
- * (the reference hashes transactions and blocks with BLAKE3, spec/chain_core.md §3-4).
+ * Hash functions: SHA-256 from node:crypto (OpenSSL); BLAKE3 (the reference hashes transactions
+ * and blocks with BLAKE3, spec/chain_core.md §3-4) from hash-wasm's WebAssembly build once it has
+ * compiled (a few ms after this module loads; ~1 µs for a 100-byte input), from @noble/hashes'
+ * JavaScript until then (~6 µs). Both are the standard BLAKE3-256, so the digest never depends on
+ * which one ran (test/unit/crypto/hash.test.ts compares them).
  */
 import { createHash, hash as oneShot } from 'node:crypto';
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
+import { createBLAKE3, type IHasher } from 'hash-wasm';
+
+let wasm: IHasher | undefined;
+/** Resolves once the WebAssembly BLAKE3 is in use (never rejects: on failure @noble stays). */
+export const blake3Ready: Promise<void> = createBLAKE3().then(
+  (h) => void (wasm = h),
+  () => undefined,
+);
 
 /** SHA-256 of the concatenation of `parts` (32 bytes). */
 export function sha256(...parts: Uint8Array[]): Uint8Array {
@@ -18,6 +29,12 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
 
 /** BLAKE3-256 of the concatenation of `parts` (32 bytes). */
 export function blake3(...parts: Uint8Array[]): Uint8Array {
+  if (wasm) {
+    // Synchronous: init → update → digest never interleaves with another call on this thread.
+    wasm.init();
+    for (const p of parts) wasm.update(p);
+    return wasm.digest('binary');
+  }
   if (parts.length === 1) return nobleBlake3(parts[0]);
   const h = nobleBlake3.create();
   for (const p of parts) h.update(p);
