@@ -25,19 +25,13 @@ export async function importCertified(chain: Chain, v: { keys: Keyring; stakes: 
   for (let i = 0; i < blocks.length; i++) {
     const b = await pre[i];
     const h = b.header.height;
-    if (h <= chain.headBlock().header.height) {
-      if ((await chain.hashAt(h)) !== b.hashHex) throw new ImportError('no_common_ancestor', `block ${h} of the peer conflicts with this node's committed block ${h}`);
-      continue;
-    }
-    let certificate: Uint8Array | undefined;
-    if (chain.set.multi) {
-      certificate = certs[i];
-      if (!certificate || certificate.length === 0) throw new ImportError('no_certificate', `block ${h} comes without a commit certificate`);
-      try {
-        verifyCertificate(certificate, b, v.keys, activeStakes(v.stakes, excludedAt(chain.moduleState(exclusionsRef), h)));
-      } catch (err) {
-        throw new ImportError('bad_certificate', `block ${h}: ${(err as Error).message}`);
-      }
+    if (await alreadyHeld(chain, b)) continue;
+    const certificate = certs[i];
+    if (!certificate || certificate.length === 0) throw new ImportError('no_certificate', `block ${h} comes without a commit certificate`);
+    try {
+      verifyCertificate(certificate, b, v.keys, activeStakes(v.stakes, excludedAt(chain.moduleState(exclusionsRef), h)));
+    } catch (err) {
+      throw new ImportError('bad_certificate', `block ${h}: ${(err as Error).message}`);
     }
     try {
       await chain.importBlock(blocks[i], pre[i], { certificate });
@@ -63,10 +57,7 @@ async function importQueued(chain: Chain, blocks: Uint8Array[], pre: Promise<Blo
     for (let i = 0; i < blocks.length; i++) {
       const b = await pre[i];
       const h = b.header.height;
-      if (h <= chain.headBlock().header.height) {
-        if ((await chain.hashAt(h)) !== b.hashHex) throw new ImportError('no_common_ancestor', `block ${h} of the peer conflicts with this node's committed block ${h}`);
-        continue;
-      }
+      if (await alreadyHeld(chain, b)) continue;
       const p = chain.importBlock(blocks[i], pre[i]).then(
         () => true,
         // The core may have committed the same block meanwhile.
@@ -86,4 +77,15 @@ async function importQueued(chain: Chain, blocks: Uint8Array[], pre: Promise<Blo
   let imported = 0;
   for (const p of queued) if (await p) imported++;
   return imported;
+}
+
+/**
+ * True when the chain already holds block `b`'s height and it is the same block (skip it).
+ * @throws ImportError no_common_ancestor when it holds a different block there (committed blocks are final).
+ */
+async function alreadyHeld(chain: Chain, b: Block): Promise<boolean> {
+  const h = b.header.height;
+  if (h > chain.headBlock().header.height) return false;
+  if ((await chain.hashAt(h)) !== b.hashHex) throw new ImportError('no_common_ancestor', `block ${h} of the peer conflicts with this node's committed block ${h}`);
+  return true;
 }
