@@ -12,8 +12,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import canonicalize from 'canonicalize';
 import type { PolicySnapshot } from '../../shared/api/ad_market_ops.js';
-import { sign, verify } from '../crypto/ed25519.js';
-import { blake3, fromHex, toHex } from '../crypto/hash.js';
+import { attest, checkAttestation, parseAttestation } from '../crypto/attestation.js';
+import { blake3, toHex } from '../crypto/hash.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 
 export const POLICY_DIR = 'ad_policy';
@@ -36,21 +36,9 @@ export function policyBytes(body: Record<string, unknown>): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-/** The sidecar of file bytes: Ed25519 over their BLAKE3 digest. */
-export function attestBytes(bytes: Uint8Array, keys: SigningKeys): Attestation {
-  const digest = blake3(bytes);
-  return { payload_hash_hex: toHex(digest), pubkey_hex: toHex(keys.publicKey), signature_hex: toHex(sign(digest, keys.secretKey)) };
-}
-
-/** 'valid' when the sidecar's hash is the file's BLAKE3 and its signature verifies with its key. */
+/** 'valid' when the sidecar's hash is the file's BLAKE3 and its signature verifies with its key (crypto/attestation.ts). */
 export function checkPolicy(bytes: Uint8Array, a: Attestation | null): PolicySnapshot['signature'] {
-  if (a === null) return 'unsigned';
-  if (a.payload_hash_hex !== toHex(blake3(bytes))) return 'invalid';
-  try {
-    return verify(fromHex(a.signature_hex, 64), fromHex(a.payload_hash_hex, 32), fromHex(a.pubkey_hex, 32)) ? 'valid' : 'invalid';
-  } catch {
-    return 'invalid';
-  }
+  return checkAttestation(bytes, a).signature;
 }
 
 /** Writes the snapshot of `epoch` and its sidecar, then prunes to the newest `keep` epochs. */
@@ -58,7 +46,7 @@ export async function writePolicy(root: string, epoch: number, body: Record<stri
   const file = policyFile(root, epoch);
   const bytes = policyBytes(body);
   await writeFileAtomic(file, bytes);
-  await writeFileAtomic(path.join(policyDir(root), `${epoch}.sig`), policyBytes(attestBytes(bytes, keys)));
+  await writeFileAtomic(path.join(policyDir(root), `${epoch}.sig`), policyBytes(attest(bytes, keys)));
   const epochs = await listEpochs(root);
   for (const e of epochs.slice(0, Math.max(0, epochs.length - Math.max(1, keep)))) {
     await fs.rm(policyFile(root, e), { force: true });
@@ -79,15 +67,6 @@ export async function listEpochs(root: string): Promise<number[]> {
   return names.map((n) => /^(\d+)\.json$/.exec(n)?.[1]).filter((x): x is string => x !== undefined).map(Number).sort((a, b) => a - b);
 }
 
-function parseAttestation(text: string): Attestation {
-  try {
-    const v = JSON.parse(text) as Record<string, unknown>;
-    const hex = (x: unknown) => (typeof x === 'string' && /^[0-9a-f]*$/.test(x) ? x : '');
-    return { payload_hash_hex: hex(v.payload_hash_hex), pubkey_hex: hex(v.pubkey_hex), signature_hex: hex(v.signature_hex) };
-  } catch {
-    return { payload_hash_hex: '', pubkey_hex: '', signature_hex: '' };
-  }
-}
 
 /** Reads and checks the snapshot of `epoch`; null when there is none. `relTo` makes `path` relative. */
 export async function readPolicy(root: string, epoch: number): Promise<PolicySnapshot | null> {

@@ -12,10 +12,14 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import canonicalize from 'canonicalize';
-import type { Attestation, GateMetrics, SignatureCheck, SnapshotFound } from '../../shared/api/governor.js';
-import { keysFromSeed, sign, verify, type Ed25519Keys } from '../crypto/ed25519.js';
+import type { Attestation, GateMetrics, SnapshotFound } from '../../shared/api/governor.js';
+import { attest, checkAttestation, parseAttestation } from '../crypto/attestation.js';
+import { keysFromSeed, type Ed25519Keys } from '../crypto/ed25519.js';
 import { blake3, fromHex, toHex } from '../crypto/hash.js';
 import { writeFileAtomic } from '../storage/atomic.js';
+
+/** The sidecar helpers (crypto/attestation.ts), re-exported for the governor's callers. */
+export { attest, checkAttestation };
 import { GOVERNOR_DIR } from './config.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
@@ -52,38 +56,6 @@ export function signingKeyFromHex(hex: string): Ed25519Keys {
   return keysFromSeed(fromHex(hex.toLowerCase(), 32));
 }
 
-/** Sidecar of file bytes: BLAKE3 digest signed with Ed25519. */
-export function attest(bytes: Uint8Array, keys: Ed25519Keys): Attestation {
-  const digest = blake3(bytes);
-  return { payload_hash_hex: toHex(digest), pubkey_hex: toHex(keys.publicKey), signature_hex: toHex(sign(digest, keys.secretKey)) };
-}
-
-/**
- * Checks file bytes against a sidecar: the sidecar's hash must be the file's BLAKE3 and the
- * signature must verify with the sidecar's public key over that 32-byte digest.
- */
-export function checkAttestation(bytes: Uint8Array, a: Attestation | null): { signature: SignatureCheck; detail: string } {
-  if (a === null) return { signature: 'unsigned', detail: 'no .sig sidecar' };
-  const hash = blake3Hex(bytes);
-  if (a.payload_hash_hex !== hash) return { signature: 'invalid', detail: `file BLAKE3 ${hash} differs from the signed hash ${a.payload_hash_hex} (the file was changed after signing)` };
-  let ok = false;
-  try {
-    ok = verify(fromHex(a.signature_hex, 64), fromHex(a.payload_hash_hex, 32), fromHex(a.pubkey_hex, 32));
-  } catch {
-    ok = false;
-  }
-  return ok ? { signature: 'valid', detail: `Ed25519 signature by ${a.pubkey_hex} verifies over BLAKE3 ${hash}` } : { signature: 'invalid', detail: 'Ed25519 signature does not verify' };
-}
-
-function parseAttestation(text: string): Attestation | null {
-  try {
-    const v = JSON.parse(text) as Record<string, unknown>;
-    const hex = (x: unknown) => (typeof x === 'string' && /^[0-9a-f]*$/.test(x) ? x : '');
-    return { payload_hash_hex: hex(v.payload_hash_hex), pubkey_hex: hex(v.pubkey_hex), signature_hex: hex(v.signature_hex) };
-  } catch {
-    return { payload_hash_hex: '', pubkey_hex: '', signature_hex: '' };
-  }
-}
 
 export interface StoredSnapshot {
   epoch: number;
