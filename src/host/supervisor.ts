@@ -39,8 +39,13 @@ export interface SupervisorOptions {
   probeIntervalMs?: number;
 }
 
-/** Events replayed to a new listener (the node replays the last 200 log lines on subscribe; we keep that for every listener). */
-const REPLAY: Partial<Record<TopicName, number>> = { 'log.line': 200, 'node.phase': 1, 'node.stats': 1 };
+/**
+ * Events replayed to a new listener. The node replays its backlog (the last 200 log lines, the
+ * last 50 notices) only to a new node-side subscription, and the supervisor holds one per topic
+ * for all its listeners: a listener that comes after the first (the console page after the
+ * notification center) would miss a notice emitted during start without this ring.
+ */
+const REPLAY: Partial<Record<TopicName, number>> = { 'log.line': 200, 'node.phase': 1, 'node.stats': 1, 'node.notice': 50 };
 
 interface Pending {
   resolve(v: unknown): void;

@@ -184,4 +184,19 @@ describe('Supervisor', () => {
     expect(late).toEqual(['hello from fake node', 'hello from fake node']);
     off();
   });
+
+  it('replays a notice emitted before a second listener came (the console page after the notification center)', async () => {
+    const sup = make();
+    let first!: () => void;
+    const seen = new Promise<void>((r) => (first = r));
+    sup.subscribe('node.notice', () => first());
+    sup.start();
+    await until(sup, (x) => x.state === 'running' && x.node_phase?.phase === 'ready');
+    const notice = { at_ms: 1, level: 'warn', kind: 'store_quarantined', message: 'moved aside', path: '/x/snapshot_schedule' };
+    await sup.call('test.emit', { topic: 'node.notice', result: notice });
+    await seen;
+    const late: unknown[] = [];
+    sup.subscribe('node.notice', (n) => late.push(n));
+    expect(late).toEqual([notice]);
+  });
 });
