@@ -8,7 +8,11 @@
  * failure (`start_failed`): restarting would fail the same way, so none is scheduled.
  *
  * Subscriptions are fanned out: one node-side subscription per topic however many listeners
- * (windows, WebSocket clients) want it; they are re-established after every restart.
+ * (windows, WebSocket clients) want it; they are re-established after every restart. A topic's
+ * node-side subscription stays open once made, even while no listener is left: closing it and
+ * opening a new one when a page comes back would make the node replay its backlog again (every
+ * recent log line twice), and a listener leaving before the node confirmed the subscription would
+ * leave an orphan one behind (every event twice afterwards). At most one per topic (14 topics).
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -55,8 +59,8 @@ interface Pending {
 
 interface TopicState {
   listeners: Set<(payload: unknown) => void>;
-  /** Node-side subscription id while subscribed. */
-  subId?: string;
+  /** Whether a node-side subscription is open or asked for (on the current child). */
+  subscribed: boolean;
   replay: Ring<unknown>;
 }
 
@@ -233,26 +237,22 @@ export class Supervisor {
   }
 
   /**
-   * Listens to a node topic. Recent events of replayed topics (`log.line`, `node.phase`,
-   * `node.stats`) are delivered first. Survives node restarts. Returns the unsubscribe function.
+   * Listens to a node topic. Recent events of replayed topics ({@link REPLAY}: `log.line`,
+   * `node.phase`, `node.stats`, `node.notice`) are delivered first. Survives node restarts.
+   * Returns the unsubscribe function.
    */
   subscribe<T extends TopicName>(topic: T, cb: (payload: TopicPayload<T>) => void): () => void {
     let t = this.topics.get(topic);
     if (!t) {
-      t = { listeners: new Set(), replay: new Ring(REPLAY[topic] ?? 0) };
+      t = { listeners: new Set(), subscribed: false, replay: new Ring(REPLAY[topic] ?? 0) };
       this.topics.set(topic, t);
     }
     const fn = cb as (payload: unknown) => void;
     for (const ev of t.replay.toArray()) fn(ev);
     t.listeners.add(fn);
-    if (t.listeners.size === 1 && this.connected) void this.subscribeNode(topic, t);
-    return () => {
-      const cur = this.topics.get(topic);
-      if (!cur || !cur.listeners.delete(fn) || cur.listeners.size > 0) return;
-      const subId = cur.subId;
-      cur.subId = undefined;
-      if (subId && this.connected) this.call('chain.unsubscribe', [subId]).catch(() => {});
-    };
+    if (this.connected) void this.subscribeNode(topic, t);
+    // The node-side subscription stays (see the class comment): only the listener goes.
+    return () => void this.topics.get(topic)?.listeners.delete(fn);
   }
 
   private spawn(): void {
@@ -299,18 +299,23 @@ export class Supervisor {
     this.connected = true;
     this.status = st;
     for (const q of this.queue.splice(0)) child.send(q.msg);
-    for (const [topic, t] of this.topics) if (t.listeners.size > 0) void this.subscribeNode(topic, t);
+    for (const [topic, t] of this.topics) void this.subscribeNode(topic, t);
     this.update({
       state: 'running',
       node_phase: this.s.node_phase ?? (st ? { phase: st.phase, ...(st.phase_reason ? { reason: st.phase_reason } : {}) } : null),
     });
   }
 
+  /** Opens the topic's node-side subscription unless it is open or asked for already. */
   private async subscribeNode(topic: TopicName, t: TopicState): Promise<void> {
+    if (t.subscribed) return;
+    t.subscribed = true;
+    const child = this.child;
     try {
-      t.subId = String(await this.call('chain.subscribe', [topic]));
+      await this.call('chain.subscribe', [topic]);
     } catch {
-      // The node went away; the next connect subscribes again.
+      // The node went away (the next connect subscribes again) or refused: a later listener asks again.
+      if (this.child === child) t.subscribed = false;
     }
   }
 
@@ -370,7 +375,7 @@ export class Supervisor {
     this.child = undefined;
     this.connected = false;
     for (const t of this.topics.values()) {
-      t.subId = undefined;
+      t.subscribed = false;
       // Stale resource samples and phases of a dead process must not be replayed; log lines stay (they tell what happened).
       if (t.replay.capacity <= 1) t.replay.clear();
     }

@@ -199,4 +199,40 @@ describe('Supervisor', () => {
     sup.subscribe('node.notice', (n) => late.push(n));
     expect(late).toEqual([notice]);
   });
+
+  // Races of the fan-out (one node-side subscription per topic for every listener): a console
+  // page that opens and closes while the node answers must not leave a second node-side
+  // subscription behind, nor make the node replay its backlog a second time.
+  it('a listener that leaves before the node confirmed the subscription leaves no second one (events once)', async () => {
+    const sup = make();
+    sup.start();
+    await until(sup, (x) => x.state === 'running' && x.node_phase?.phase === 'ready');
+    const off = sup.subscribe('newHeads', () => {});
+    off(); // before the node answered chain.subscribe
+    await sup.call('test.echo'); // the channel is ordered: that answer has been handled now
+    const got: unknown[] = [];
+    sup.subscribe('newHeads', (h) => got.push(h));
+    await sup.call('test.echo');
+    const head = { height: 1 };
+    await sup.call('test.emit', { topic: 'newHeads', result: head });
+    expect(got).toEqual([head]);
+    expect((await sup.call('test.subs')) as Record<string, number>).toMatchObject({ newHeads: 1 });
+  });
+
+  it('a listener that comes after every other one left gets each recent log line once', async () => {
+    const sup = make();
+    let got!: () => void;
+    const first = new Promise<void>((r) => (got = r));
+    const off = sup.subscribe('log.line', () => got());
+    sup.start();
+    await until(sup, (x) => x.state === 'running' && x.node_phase?.phase === 'ready');
+    await first;
+    off();
+    await sup.call('test.echo');
+    const late: string[] = [];
+    sup.subscribe('log.line', (l) => late.push(l.msg));
+    await sup.call('test.echo'); // a backlog sent again by the node would have arrived before this answer
+    expect(late).toEqual(['hello from fake node']);
+    expect((await sup.call('test.subs')) as Record<string, number>).toMatchObject({ 'log.line': 1 });
+  });
 });
