@@ -40,7 +40,8 @@ function unlock(args: string[], input: string): Promise<{ code: number | null; s
 
 const exists = (p: string) => fs.stat(p).then(() => true, () => false);
 
-describe('a lock of another host', () => {
+// Three CLI starts, or two node starts, per test: at load 20+ each takes 10–20 s (the default 60 s ran out).
+describe('a lock of another host', { timeout: 240_000 }, () => {
   it('is refused with the host, pid, start time and the takeover command', async () => {
     dir = await tempDir('tb-lock élsewhere');
     await fs.writeFile(path.join(dir, 'node.lock'), JSON.stringify(FOREIGN));
