@@ -42,16 +42,24 @@ test('a weekly schedule is saved, runs now, and a failing run raises a notificat
   await expect(page.getByTestId('schedule-saved')).toBeVisible();
   await expect(page.getByTestId('schedule-next')).toContainText(/\d{4}-\d\d-\d\d 03:30 UTC \(Wed/);
 
+  // The previous run's result stays on screen until the new job id is back, and its pruning runs
+  // after the job's own "done": each run is waited for by its own snapshot id, and the folder is
+  // read once the third run's record (written after pruning) is shown.
+  const result = page.getByTestId('schedule-run-result');
+  const shownId = async () => /Backed up (tb-dev-\S+) \(/.exec((await result.allTextContents()).join(''))?.[1];
+  const ids: string[] = [];
   for (let i = 0; i < 3; i++) {
     await page.getByTestId('schedule-run').click();
-    await expect(page.getByTestId('schedule-run-result')).toContainText('Backed up tb-dev-', { timeout: 60_000 });
-    await expect(page.getByTestId('schedule-last')).toContainText('ok, tb-dev-');
+    await expect.poll(async () => { const id = await shownId(); return id !== undefined && !ids.includes(id); }, { timeout: 60_000 }).toBe(true);
+    const id = (await shownId())!;
+    ids.push(id);
+    await expect(page.getByTestId('schedule-last')).toContainText(`ok, ${id}`);
     // The next run gets a new height (and so a new snapshot id).
     const h = await page.getByTestId('topbar-height').textContent();
     await expect(page.getByTestId('topbar-height')).not.toHaveText(h!);
   }
-  expect((await fs.readdir(dest)).filter((n) => n.startsWith('tb-dev-'))).toHaveLength(2); // keep last 2
-  await expect(page.getByTestId('schedule-last')).toContainText('removed 1 old');
+  await expect(page.getByTestId('schedule-last')).toContainText(`ok, ${ids[2]}; removed 1 old`);
+  expect((await fs.readdir(dest)).filter((n) => n.startsWith('tb-dev-')).sort()).toEqual([ids[1], ids[2]].sort()); // keep last 2
   await shot(page, 'backup-15-schedule-saved');
 
   // A destination below a plain file cannot be created: the run fails.

@@ -66,7 +66,8 @@ async function drive(page: Page, id: number, scheduledHeight = 0): Promise<void>
   await expect(page.getByTestId('timeline-status')).toHaveText('Timelocked', { timeout: 60_000 });
   // Until its scheduled epoch starts the countdown names it and execution waits (checked when the
   // loaded machine got here early enough to see it; the RPC-level refusal is in the integration test).
-  if ((await nodeRpc('chain.tip', {})).height < scheduledHeight - 10) {
+  // 60 blocks (12 s) of margin: the countdown must still name the epoch while the assertion retries.
+  if ((await nodeRpc('chain.tip', {})).height < scheduledHeight - 60) {
     await expect(page.getByTestId('countdown')).toContainText(`scheduled epoch at height ${scheduledHeight}`);
     await shot(page, 'treasury-scheduled');
   }
