@@ -11,6 +11,9 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import { expect, test, type Locator, type Page } from '@playwright/test';
+// Below the ephemeral range: a port from listen(0), closed again, can go to any outgoing
+// connection on a busy machine before the restarted node binds it.
+import { freePort } from '../src/node-core/net/localnet';
 import {
   newKey,
   numberOf,
@@ -102,15 +105,6 @@ async function shots(page: Page, name: string, focus?: Locator): Promise<void> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 test('notification center: low disk at once, a crash and the restart, read and dismiss', async ({ page }) => {
   test.setTimeout(150_000);
