@@ -177,7 +177,8 @@ test('a tampered snapshot fails its checksum pre-check and cannot be restored', 
 });
 
 test('an interrupted restore is rolled back at the next start, and the console says so', async ({ page }) => {
-  test.setTimeout(120_000);
+  // A console stop, a restore process through tsx, a console and node start: 72–90 s at load 22.
+  test.setTimeout(240_000);
   // Stop the console (and its node), kill a restore right after its swap, start again.
   expect(await c.stop()).toBe(0);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/integration/snapshots/fixtures/restore-crash.ts'), snapshotPath, c.dataDir, 'swapped'], { cwd: ROOT, stdio: 'ignore' });
