@@ -182,7 +182,9 @@ describe('.block names on a dev node', () => {
     expect(bad.stdout).toMatch(/signature\s+INVALID/);
     await mine();
     expect(await sum()).toBe(total);
-  }, 120_000);
+    // Eleven CLI processes (each a Node start through tsx): up to ~19 s each at load 20+, so the
+    // 120 s it had ran out beside the other suites (and the next test then met a node still mined).
+  }, 420_000);
 
   it('the registry mirror holds the spec keys; a from-genesis replay reproduces the state root', async () => {
     const tip = await call('chain.tip');
