@@ -35,11 +35,15 @@ export interface CopyTask {
   size?: number;
   /** fdatasync the copy (default true). */
   sync?: boolean;
+  /** Expected size in bytes: a source of another size is not copied (result `{ size, sha256: '' }`). */
+  expect?: number;
 }
 export interface HashTask {
   task: 'hash';
   src: string;
   size?: number;
+  /** Expected size in bytes: a file of another size is not read (result `{ size, sha256: '' }`). */
+  expect?: number;
 }
 export interface TarPackTask {
   task: 'tar-pack';
@@ -52,6 +56,8 @@ export interface TarScanTask {
   task: 'tar-scan';
   src: string;
   extractTo?: string;
+  /** fdatasync each extracted file (default true); false: each complete file is announced to `onFile` instead. */
+  sync?: boolean;
 }
 export interface FsyncTask {
   task: 'fsync';
@@ -77,6 +83,7 @@ interface Job {
   id: number;
   task: Task;
   onProgress?: (bytes: number) => void;
+  onFile?: (name: string) => void;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -103,11 +110,15 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const slot: Slot = { worker: startWorker('snapshot') };
-    slot.worker.on('message', (m: { id: number; type: string; bytes?: number; result?: unknown; error?: { message: string; code: string } }) => {
+    slot.worker.on('message', (m: { id: number; type: string; bytes?: number; name?: string; result?: unknown; error?: { message: string; code: string } }) => {
       const job = slot.job;
       if (!job || job.id !== m.id) return;
       if (m.type === 'progress') {
         job.onProgress?.(m.bytes ?? 0);
+        return;
+      }
+      if (m.type === 'file') {
+        job.onFile?.(m.name ?? '');
         return;
       }
       slot.job = undefined;
@@ -126,11 +137,14 @@ export class WorkerPool {
     return slot;
   }
 
-  /** Runs one task on the first idle worker. @throws WorkerTaskError, PoolClosedError. */
-  run<T extends Task>(task: T, onProgress?: (bytes: number) => void): Promise<ResultOf<T>> {
+  /**
+   * Runs one task on the first idle worker; `onProgress` gets bytes done, `onFile` the names of
+   * files a tar-scan with `sync: false` completed. @throws WorkerTaskError, PoolClosedError.
+   */
+  run<T extends Task>(task: T, onProgress?: (bytes: number) => void, onFile?: (name: string) => void): Promise<ResultOf<T>> {
     if (this.closed) return Promise.reject(new PoolClosedError());
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, onProgress, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ id: this.nextId++, task, onProgress, onFile, resolve: resolve as (v: unknown) => void, reject });
       this.pump();
     });
   }
