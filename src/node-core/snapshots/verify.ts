@@ -80,15 +80,19 @@ export interface VerifyOptions {
  */
 export async function verifySnapshot(p: string, o: VerifyOptions = {}): Promise<VerifyResult> {
   const abs = path.resolve(p);
+  // The workers start (≈ 30 ms each) while the manifest is read and the files listed.
+  const pool = new WorkerPool(o.workers);
   let s: LocatedSnapshot;
   try {
     s = await locate(abs);
   } catch (err) {
+    await pool.close();
     if (err instanceof SnapshotError) return { ok: false, path: abs, files_checked: 0, bytes_checked: 0, reason: err.reason, message: err.message, problems: [] };
     throw err;
   }
   const base = { path: s.path, id: s.manifest.id, snapshot: summary(s) };
-  if (o.checksum && o.checksum !== s.checksum)
+  if (o.checksum && o.checksum !== s.checksum) {
+    await pool.close();
     return {
       ...base,
       ok: false,
@@ -98,8 +102,8 @@ export async function verifySnapshot(p: string, o: VerifyOptions = {}): Promise<
       message: `snapshot ${s.manifest.id}: manifest checksum is ${s.checksum}, expected ${o.checksum} — the manifest was changed or this is another snapshot`,
       problems: [{ path: MANIFEST_NAME, problem: 'checksum differs from the expected one' }],
     };
+  }
   const progress = new ProgressTracker(o.onProgress);
-  const pool = new WorkerPool(o.workers);
   const onAbort = () => void pool.close();
   o.signal?.addEventListener('abort', onAbort);
   const found = new Map<string, Actual>();
