@@ -270,20 +270,19 @@ export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreOutcome
       const onDisk = await listSnapshotFiles(snapshot.path);
       const listed = new Set(m.files.map((f) => f.path));
       for (const rel of onDisk) if (!listed.has(rel)) found.set(rel, { size: -1, sha256: '' }); // unlisted → refused below
-      // Largest first, each to the first idle worker: the smallest files finish last, so no
-      // worker idles at the tail. A source of the wrong size is not copied (the worker checks
-      // it at open) and is refused below.
-      await Promise.all(
-        m.files
-          .filter((f) => onDisk.has(f.path))
-          .sort((a, b) => b.size - a.size)
-          .map(async (f) => {
-            const dst = path.join(staging, ...f.path.split('/'));
-            const r = await pool.run({ task: 'copy', src: path.join(snapshot.path, ...f.path.split('/')), dst, mode: f.mode & 0o777, sync: false, expect: f.size }, (b) => progress.bytes(b));
-            found.set(f.path, r);
-            if (r.size === f.size) syncs.add(dst);
-            progress.file();
-          }),
+      // Largest first, each worker taking the next file itself (pool.runEach): the smallest
+      // files finish last, so no worker idles at the tail. A source of the wrong size is not
+      // copied (the worker checks it at open) and is refused below.
+      const todo = m.files.filter((f) => onDisk.has(f.path)).sort((a, b) => b.size - a.size);
+      const dst = (rel: string) => path.join(staging, ...rel.split('/'));
+      await pool.runEach(
+        todo.map((f) => ({ task: 'copy', src: path.join(snapshot.path, ...f.path.split('/')), dst: dst(f.path), mode: f.mode & 0o777, sync: false, expect: f.size })),
+        (i, r) => {
+          found.set(todo[i].path, r);
+          if (r.size === todo[i].size) syncs.add(dst(todo[i].path));
+          progress.file();
+        },
+        (b) => progress.bytes(b),
       );
     } else {
       await phase('staging', { bytes: (await fs.stat(snapshot.path)).size, files: m.files.length });

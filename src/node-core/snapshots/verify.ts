@@ -112,22 +112,21 @@ export async function verifySnapshot(p: string, o: VerifyOptions = {}): Promise<
     progress.phase('verifying', { bytes: s.manifest.total_bytes, files: s.manifest.files.length });
     if (s.format === 'dir') {
       const onDisk = await listFiles(s.path);
-      // Largest first: the pool hands each file to the first idle worker, so the last ones to
+      // Largest first, each worker taking the next file itself (pool.runEach): the last ones to
       // finish are the smallest and no worker idles at the tail (issue 17). A file of the wrong
       // size is reported without reading it (the worker checks the size at open); a file the
       // manifest does not list is refused whatever it holds, so it is not read either.
       const listed = new Set(s.manifest.files.map((f) => f.path));
       for (const rel of onDisk.keys()) if (!listed.has(rel)) found.set(rel, { size: 0, sha256: '' });
-      await Promise.all(
-        [...s.manifest.files]
-          .filter((f) => onDisk.has(f.path))
-          .sort((a, b) => b.size - a.size)
-          .map(async (f) => {
-            const r = await pool.run({ task: 'hash', src: onDisk.get(f.path)!, expect: f.size }, (b) => progress.bytes(b));
-            found.set(f.path, r);
-            bytes += r.size;
-            progress.file();
-          }),
+      const todo = s.manifest.files.filter((f) => onDisk.has(f.path)).sort((a, b) => b.size - a.size);
+      await pool.runEach(
+        todo.map((f) => ({ task: 'hash', src: onDisk.get(f.path)!, expect: f.size })),
+        (i, r) => {
+          found.set(todo[i].path, r);
+          bytes += r.size;
+          progress.file();
+        },
+        (b) => progress.bytes(b),
       );
     } else {
       const st = await fs.stat(s.path);

@@ -1,9 +1,10 @@
 // Snapshot I/O worker (plain ESM so it runs under plain Node, without tsx): copies, hashes and
 // packs/unpacks files off the node's main thread, streaming through fixed buffers so memory stays
 // flat whatever the store sizes. Protocol (worker_threads messages):
-//   in : { id, task: 'copy' | 'hash' | 'tar-pack' | 'tar-scan', ...args }
+//   in : { id, task: 'copy' | 'hash' | 'each' | 'tar-pack' | 'tar-scan' | 'fsync', ...args }
 //   out: { id, type: 'progress', bytes } (bytes processed since the last report)
 //        { id, type: 'file', name } (tar-scan with sync: false: an extracted file is complete)
+//        { id, type: 'item', index, result } (each: one item of the shared list is done)
 //        { id, type: 'done', result } | { id, type: 'error', error: { message, code } }
 // Tar reading and writing use tar-stream (never a hand-rolled tar parser).
 import { createHash } from 'node:crypto';
@@ -265,7 +266,31 @@ function fsyncFiles(t) {
   return { files: t.files.length };
 }
 
-const TASKS = { copy, hash, 'tar-pack': tarPack, 'tar-scan': tarScan, fsync: fsyncFiles };
+/**
+ * Copies or hashes the items of one list shared by every worker of the pool: each worker claims
+ * the next item through a shared counter (`counter`, a SharedArrayBuffer of one Int32), so the
+ * first to finish takes the next file and no worker waits for the main thread between files
+ * (issue 17). Each result is posted as `{ type: 'item', index, result }`. A failing item stops
+ * every worker's claiming (the counter jumps to the end) and fails this task.
+ */
+function each(t, rep) {
+  const next = new Int32Array(t.counter);
+  let done = 0;
+  try {
+    for (let i = Atomics.add(next, 0, 1); i < t.items.length; i = Atomics.add(next, 0, 1)) {
+      const item = t.items[i];
+      const result = item.task === 'copy' ? copy(item, rep) : hash(item, rep);
+      parentPort.postMessage({ id: t.id, type: 'item', index: i, result });
+      done++;
+    }
+  } catch (err) {
+    Atomics.store(next, 0, t.items.length);
+    throw err;
+  }
+  return { items: done };
+}
+
+const TASKS = { copy, hash, each, 'tar-pack': tarPack, 'tar-scan': tarScan, fsync: fsyncFiles };
 
 parentPort.on('message', async (m) => {
   const rep = reporter(m.id);
