@@ -35,11 +35,15 @@ export interface CopyTask {
   size?: number;
   /** fdatasync the copy (default true). */
   sync?: boolean;
+  /** Expected size in bytes: a source of another size is not copied (result `{ size, sha256: '' }`). */
+  expect?: number;
 }
 export interface HashTask {
   task: 'hash';
   src: string;
   size?: number;
+  /** Expected size in bytes: a file of another size is not read (result `{ size, sha256: '' }`). */
+  expect?: number;
 }
 export interface TarPackTask {
   task: 'tar-pack';
@@ -52,12 +56,21 @@ export interface TarScanTask {
   task: 'tar-scan';
   src: string;
   extractTo?: string;
+  /** fdatasync each extracted file (default true); false: each complete file is announced to `onFile` instead. */
+  sync?: boolean;
 }
 export interface FsyncTask {
   task: 'fsync';
   files: string[];
 }
-export type Task = CopyTask | HashTask | TarPackTask | TarScanTask | FsyncTask;
+/** Items shared by every worker (see {@link WorkerPool.runEach}). */
+export interface EachTask {
+  task: 'each';
+  items: (CopyTask | HashTask)[];
+  /** One Int32: the index of the next item to claim. */
+  counter: SharedArrayBuffer;
+}
+export type Task = CopyTask | HashTask | TarPackTask | TarScanTask | FsyncTask | EachTask;
 
 export interface TarEntryInfo {
   name: string;
@@ -71,12 +84,16 @@ export type ResultOf<T extends Task> = T extends CopyTask | HashTask
     ? { size: number }
     : T extends FsyncTask
       ? { files: number }
-      : { manifest: string | null; entries: TarEntryInfo[] };
+      : T extends EachTask
+        ? { items: number }
+        : { manifest: string | null; entries: TarEntryInfo[] };
 
 interface Job {
   id: number;
   task: Task;
   onProgress?: (bytes: number) => void;
+  onFile?: (name: string) => void;
+  onItem?: (index: number, result: { size: number; sha256: string }) => void;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
 }
@@ -103,11 +120,19 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const slot: Slot = { worker: startWorker('snapshot') };
-    slot.worker.on('message', (m: { id: number; type: string; bytes?: number; result?: unknown; error?: { message: string; code: string } }) => {
+    slot.worker.on('message', (m: { id: number; type: string; bytes?: number; name?: string; index?: number; result?: unknown; error?: { message: string; code: string } }) => {
       const job = slot.job;
       if (!job || job.id !== m.id) return;
       if (m.type === 'progress') {
         job.onProgress?.(m.bytes ?? 0);
+        return;
+      }
+      if (m.type === 'file') {
+        job.onFile?.(m.name ?? '');
+        return;
+      }
+      if (m.type === 'item') {
+        job.onItem?.(m.index ?? -1, m.result as { size: number; sha256: string });
         return;
       }
       slot.job = undefined;
@@ -126,13 +151,41 @@ export class WorkerPool {
     return slot;
   }
 
-  /** Runs one task on the first idle worker. @throws WorkerTaskError, PoolClosedError. */
-  run<T extends Task>(task: T, onProgress?: (bytes: number) => void): Promise<ResultOf<T>> {
+  /**
+   * Runs one task on the first idle worker; `onProgress` gets bytes done, `onFile` the names of
+   * files a tar-scan with `sync: false` completed. @throws WorkerTaskError, PoolClosedError.
+   */
+  run<T extends Task>(
+    task: T,
+    onProgress?: (bytes: number) => void,
+    onFile?: (name: string) => void,
+    onItem?: (index: number, result: { size: number; sha256: string }) => void,
+  ): Promise<ResultOf<T>> {
     if (this.closed) return Promise.reject(new PoolClosedError());
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, onProgress, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ id: this.nextId++, task, onProgress, onFile, onItem, resolve: resolve as (v: unknown) => void, reject });
       this.pump();
     });
+  }
+
+  /**
+   * Copies/hashes `items` on every worker at once, each worker claiming the next item itself
+   * (work stealing through a shared counter: none waits for this thread between files, none
+   * idles while items are left). Give the largest first, so the last to finish are small.
+   * `onItem` gets each result with its index in `items`. Settles only when every worker has
+   * stopped (so nothing is still writing when it returns).
+   * @throws the first item's WorkerTaskError / fs error (the other workers stop claiming), PoolClosedError.
+   */
+  async runEach(
+    items: (CopyTask | HashTask)[],
+    onItem: (index: number, result: { size: number; sha256: string }) => void,
+    onProgress?: (bytes: number) => void,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const counter = new SharedArrayBuffer(4);
+    const runs = Array.from({ length: Math.min(this.slots.length, items.length) }, () => this.run({ task: 'each', items, counter }, onProgress, undefined, onItem));
+    const failed = (await Promise.allSettled(runs)).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private pump(): void {

@@ -80,15 +80,19 @@ export interface VerifyOptions {
  */
 export async function verifySnapshot(p: string, o: VerifyOptions = {}): Promise<VerifyResult> {
   const abs = path.resolve(p);
+  // The workers start (≈ 30 ms each) while the manifest is read and the files listed.
+  const pool = new WorkerPool(o.workers);
   let s: LocatedSnapshot;
   try {
     s = await locate(abs);
   } catch (err) {
+    await pool.close();
     if (err instanceof SnapshotError) return { ok: false, path: abs, files_checked: 0, bytes_checked: 0, reason: err.reason, message: err.message, problems: [] };
     throw err;
   }
   const base = { path: s.path, id: s.manifest.id, snapshot: summary(s) };
-  if (o.checksum && o.checksum !== s.checksum)
+  if (o.checksum && o.checksum !== s.checksum) {
+    await pool.close();
     return {
       ...base,
       ok: false,
@@ -98,8 +102,8 @@ export async function verifySnapshot(p: string, o: VerifyOptions = {}): Promise<
       message: `snapshot ${s.manifest.id}: manifest checksum is ${s.checksum}, expected ${o.checksum} — the manifest was changed or this is another snapshot`,
       problems: [{ path: MANIFEST_NAME, problem: 'checksum differs from the expected one' }],
     };
+  }
   const progress = new ProgressTracker(o.onProgress);
-  const pool = new WorkerPool(o.workers);
   const onAbort = () => void pool.close();
   o.signal?.addEventListener('abort', onAbort);
   const found = new Map<string, Actual>();
@@ -108,16 +112,21 @@ export async function verifySnapshot(p: string, o: VerifyOptions = {}): Promise<
     progress.phase('verifying', { bytes: s.manifest.total_bytes, files: s.manifest.files.length });
     if (s.format === 'dir') {
       const onDisk = await listFiles(s.path);
-      const sizes = new Map(s.manifest.files.map((f) => [f.path, f.size]));
-      await Promise.all(
-        [...onDisk].map(async ([rel, file]) => {
-          const st = await fs.stat(file);
-          // A file of the wrong size is reported without reading it.
-          const r = st.size === sizes.get(rel) ? await pool.run({ task: 'hash', src: file }, (b) => progress.bytes(b)) : { size: st.size, sha256: '' };
-          found.set(rel, r);
+      // Largest first, each worker taking the next file itself (pool.runEach): the last ones to
+      // finish are the smallest and no worker idles at the tail (issue 17). A file of the wrong
+      // size is reported without reading it (the worker checks the size at open); a file the
+      // manifest does not list is refused whatever it holds, so it is not read either.
+      const listed = new Set(s.manifest.files.map((f) => f.path));
+      for (const rel of onDisk.keys()) if (!listed.has(rel)) found.set(rel, { size: 0, sha256: '' });
+      const todo = s.manifest.files.filter((f) => onDisk.has(f.path)).sort((a, b) => b.size - a.size);
+      await pool.runEach(
+        todo.map((f) => ({ task: 'hash', src: onDisk.get(f.path)!, expect: f.size })),
+        (i, r) => {
+          found.set(todo[i].path, r);
           bytes += r.size;
           progress.file();
-        }),
+        },
+        (b) => progress.bytes(b),
       );
     } else {
       const st = await fs.stat(s.path);
