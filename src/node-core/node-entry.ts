@@ -14,13 +14,11 @@
  *   (`out/node/snapshot-worker.js`, `verify-worker.js`; workers.ts).
  * Then the node runs exactly as `src/node-core/main.ts` (IPC on `process.parentPort`).
  *
- * V8's code cache on disk (`module.enableCompileCache`, Node ≥ 22.1; Node's default directory
- * `$NODE_COMPILE_CACHE` or `<tmpdir>/node-compile-cache`, keyed by file content, so a rebuilt
- * bundle never runs stale code; `NODE_DISABLE_COMPILE_CACHE=1` turns it off) is enabled before
- * the bundle's chunks load: a start after the first compiles ~70 ms less of the ~2 MB bundle
- * (issue 17, node ready). node.ts writes the cache out once the node is ready.
+ * V8's code cache on disk is NOT enabled here (unlike the console, bin/start.mjs): measured side by
+ * side it saves ~40 ms of the node's ~375 ms of start CPU but Node keeps the cache it read in
+ * memory, +3–5 MB of idle RSS against the < 100 MB target (issue 17). `NODE_COMPILE_CACHE=<dir>`
+ * in the node's environment opts in (Node's own switch; node.ts writes the cache once running).
  */
-import { enableCompileCache } from 'node:module';
 import { RESOURCES_ENV } from './resources.js';
 import { builtWorkersAt, useBuiltWorkers } from './workers.js';
 
@@ -31,8 +29,6 @@ if (at < 0 || !process.env[RESOURCES_ENV]) {
   process.stderr.write(`error: the node entry needs the ${NODE_ARGS_MARKER} flag marker and ${RESOURCES_ENV}\n`);
   process.exit(2);
 }
-// A read-only or full temp directory only costs the cache (status FAILED), never the start.
-enableCompileCache?.();
 useBuiltWorkers(builtWorkersAt(new URL('./', import.meta.url)));
 // Imported only now (its own chunk): main.ts runs itself when it is the process's script, which a
 // bundle must not trigger; here it runs once, with the flags after the marker.

@@ -367,8 +367,8 @@ export class Node {
       this.opened('p2p network', () => net.stop());
     }
     if (chain.set.multi) await this.startEngine(engine);
-    // The code compiled by now (with the network's) goes to the compile cache (node-entry.ts; a
-    // no-op when it is off) at once, not only at a clean exit: the next start benefits after a crash too.
+    // With NODE_COMPILE_CACHE set (node-entry.ts), the code compiled by now goes to the cache at
+    // once, not only at a clean exit: the next start benefits after a crash too (else a no-op).
     flushCompileCache?.();
   }
 
