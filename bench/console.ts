@@ -1,10 +1,15 @@
 /**
  * Console benchmark (`bench/results/console.json`; issue "Console v1" targets, issue 17 targets):
  * - **first live height**: ms from spawning `npm start`'s entry in console server mode
- *   (`node bin/start.mjs --server --no-open`, app built just before, fresh data dir) until Chromium shows a
- *   live height (> 0: the first block produced after the start, pushed by `newHeads`) on the
- *   Overview; `first_tip` is when the node's tip (0 on a fresh chain) first shows. Target < 1 500 ms
- *   (issue 17; was 5 000 ms).
+ *   (`node bin/start.mjs --server --no-open`, app built just before) until Chromium shows on the
+ *   Overview a height that the page RECEIVED LIVE: a `newHeads` notification on its WebSocket
+ *   (watched through Playwright's frame events) whose height the tip then shows. A tip fetched
+ *   by `chain.tip` does not count, however new. Measured twice, in this order: `fresh` (a new data
+ *   dir: genesis written at this start, block 1 due one block time after it, chain/production
+ *   rules unchanged) and `restart` (the same data dir again, the everyday `npm start`: the head is
+ *   old, so the next block is due at once). `first_live_height_ms` is the fresh figure. Breakdown:
+ *   `url_printed`, `page_loaded`, `first_tip` (any height shown, fetched or live), `first_height`.
+ *   Target < 1 500 ms (issue 17; was 5 000 ms).
  *   Beside it, measured in the same run:
  *   a bare `node --import tsx` start and a static page load from the same server (the physical
  *   floor of process start + page load on this machine).
@@ -26,7 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { findChromium } from '../src/host/chromium.js';
 import { NODE_V8_FLAGS } from '../src/host/launcher.js';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
@@ -38,8 +43,11 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 export interface ConsoleBenchResult {
   date: string;
   machine: { cpus: number; cpu_model: string; node: string; chromium: string };
+  /** Fresh data dir (see the module doc). */
   first_live_height_ms: number;
-  breakdown_ms: { url_printed: number; page_loaded: number; first_tip: number; first_height: number };
+  breakdown_ms: Breakdown;
+  /** The same data dir started again (the everyday `npm start`). */
+  restart: { first_live_height_ms: number; breakdown_ms: Breakdown };
   reference_ms: { node_tsx_start: number; static_page_load: number; bare_node_start: number };
   /** Node process alone: fork → `ready`, wall and CPU ms; built bundle and source through tsx. */
   node_ready: { built: NodeReady; source_tsx: NodeReady };
@@ -49,7 +57,16 @@ export interface ConsoleBenchResult {
   loadavg_1m: [number, number];
   heap: { minutes: number; after_1min_bytes: number; after_n_min_bytes: number; ratio: number; dom_nodes_1min: number; dom_nodes_n_min: number; heights: [number, number] };
   targets: { first_live_height_ms: number; heap_ratio: number; node_ready_ms: number; node_idle_rss_mb: number };
-  met: { first_live_height: boolean; heap_ratio: boolean; node_ready: boolean; node_idle_rss: boolean };
+  met: { first_live_height: boolean; first_live_height_restart: boolean; heap_ratio: boolean; node_ready: boolean; node_idle_rss: boolean };
+}
+
+/** ms from spawning bin/start.mjs; `height` is the first live height shown. */
+export interface Breakdown {
+  url_printed: number;
+  page_loaded: number;
+  first_tip: number;
+  first_height: number;
+  height: number;
 }
 
 export interface NodeReady {
@@ -134,6 +151,83 @@ async function heapAfterGc(page: Page): Promise<{ used: number; nodes: number }>
   return { used: usedSize, nodes };
 }
 
+/**
+ * One console start: spawns `bin/start.mjs --server --no-open` on `dataDir`, opens its URL in a
+ * new page and waits until the Overview's height shows a height received in a `newHeads`
+ * notification on the page's WebSocket (see the module doc). Returns the running console.
+ */
+export async function firstLiveHeight(browser: Browser, dataDir: string, log: (s: string) => void, label: string) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const live = new Set<number>();
+  page.on('websocket', (ws) =>
+    ws.on('framereceived', (f) => {
+      const text = String(f.payload);
+      if (!text.includes('"newHeads"')) return;
+      const m = /"height":(\d+)/.exec(text);
+      if (m) live.add(Number(m[1]));
+    }),
+  );
+  const t0 = performance.now();
+  const proc = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'start.mjs'), '--server', '--no-open', '--data-dir', dataDir, '--rpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const stop = async () => {
+    if (proc.exitCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    }
+    await page.close();
+  };
+  try {
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const on = (d: Buffer) => {
+        out += d;
+        const m = /Console: (http:\/\/\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      };
+      proc.stdout!.on('data', on);
+      proc.stderr!.on('data', on);
+      proc.once('exit', (c) => reject(new Error(`console exited (${c}) before printing its URL:\n${out}`)));
+    });
+    const tUrl = performance.now();
+    await page.goto(url);
+    const tLoaded = performance.now();
+    // Polled from here (the live set is on this side): a few ms of resolution, ample against the target.
+    let tTip = 0;
+    let height = 0;
+    const deadline = performance.now() + 60_000;
+    for (;;) {
+      // Runs in the page (this file is type-checked without DOM types; the CSP forbids string eval).
+      const text = await page.evaluate(() => (globalThis as any).document.querySelector('[data-testid="tip-height"]')?.textContent ?? '');
+      const h = Number(text.replace(/[^0-9]/g, '') || 0);
+      if (!tTip && /\d/.test(text)) tTip = performance.now();
+      if (h > 0 && live.has(h)) {
+        height = h;
+        break;
+      }
+      if (performance.now() > deadline) throw new Error(`${label}: no live height within 60 s (shown ${h}, received ${[...live].join(',')})`);
+      await sleep(5);
+    }
+    const tHeight = performance.now();
+    const breakdown: Breakdown = {
+      url_printed: Math.round(tUrl - t0),
+      page_loaded: Math.round(tLoaded - t0),
+      first_tip: Math.round((tTip || tHeight) - t0),
+      first_height: Math.round(tHeight - t0),
+      height,
+    };
+    log(`console bench (${label}): first live height ${height} after ${breakdown.first_height} ms (URL ${breakdown.url_printed} ms, page ${breakdown.page_loaded} ms, tip ${breakdown.first_tip} ms)`);
+    return { proc, page, url, tHeight, breakdown, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
 /** Runs the console benchmark and writes `bench/results/console.json`. */
 export async function runConsoleBench(o: { log?: (s: string) => void; minutes?: number } = {}): Promise<ConsoleBenchResult> {
   const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
@@ -166,46 +260,20 @@ export async function runConsoleBench(o: { log?: (s: string) => void; minutes?: 
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     // --- the node alone: ready time (built, then source) and idle RSS (built) ---
     const builtReady = await nodeReady('built', base, 10);
     const sourceReady = await nodeReady('source_tsx', base);
     log(`console bench: node ready — built ${builtReady.wall_ms} ms (CPU ${builtReady.cpu_ms} ms), source via tsx ${sourceReady.wall_ms} ms (CPU ${sourceReady.cpu_ms} ms); bare node ${bareNodeStart.toFixed(0)} ms; idle RSS ${builtReady.rss_mb} MB`);
 
-    // --- first live height ---
-    const t0 = performance.now();
-    proc = spawn(
-      process.execPath,
-      [path.join(ROOT, 'bin', 'start.mjs'), '--server', '--no-open', '--data-dir', dataDir, '--rpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0'],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const on = (d: Buffer) => {
-        out += d;
-        const m = /Console: (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      };
-      proc!.stdout!.on('data', on);
-      proc!.stderr!.on('data', on);
-      proc!.once('exit', (c) => reject(new Error(`console exited (${c}) before printing its URL:\n${out}`)));
-    });
-    const tUrl = performance.now();
-    await page.goto(url);
-    const tLoaded = performance.now();
-    // Runs in the page (this file is type-checked without DOM types; the CSP forbids string eval).
-    const shown = (re: RegExp) =>
-      page.waitForFunction((src) => new RegExp(src).test((globalThis as any).document.querySelector('[data-testid="tip-height"]')?.textContent ?? ''), re.source, {
-        timeout: 60_000,
-        polling: 'raf',
-      });
-    await shown(/\d/); // the node's tip (0 on a fresh chain)
-    const tTip = performance.now();
-    await shown(/[1-9]/); // a block produced after the start, pushed live
-    const tHeight = performance.now();
-    const first = tHeight - t0;
+    // --- first live height: fresh data dir, then the same data dir again ---
+    const fresh = await firstLiveHeight(browser, dataDir, log, 'fresh');
+    await fresh.stop();
+    const again = await firstLiveHeight(browser, dataDir, log, 'restart');
+    proc = again.proc;
+    const page = again.page;
+    const url = again.url;
+    const tHeight = again.tHeight;
     const la1 = Number(os.loadavg()[0].toFixed(2));
-    log(`console bench: first live height after ${first.toFixed(0)} ms (URL ${(tUrl - t0).toFixed(0)} ms, page ${(tLoaded - t0).toFixed(0)} ms, tip ${(tTip - t0).toFixed(0)} ms)`);
 
     // Physical reference 2: a static page load from the same server.
     const ref = await browser.newPage();
@@ -233,8 +301,9 @@ export async function runConsoleBench(o: { log?: (s: string) => void; minutes?: 
     const result: ConsoleBenchResult = {
       date: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model ?? 'unknown', node: process.version, chromium: browser.version() },
-      first_live_height_ms: Math.round(first),
-      breakdown_ms: { url_printed: Math.round(tUrl - t0), page_loaded: Math.round(tLoaded - t0), first_tip: Math.round(tTip - t0), first_height: Math.round(first) },
+      first_live_height_ms: fresh.breakdown.first_height,
+      breakdown_ms: fresh.breakdown,
+      restart: { first_live_height_ms: again.breakdown.first_height, breakdown_ms: again.breakdown },
       reference_ms: { node_tsx_start: Math.round(nodeTsxStart), static_page_load: Math.round(staticLoad), bare_node_start: Math.round(bareNodeStart) },
       node_ready: { built: { wall_ms: builtReady.wall_ms, cpu_ms: builtReady.cpu_ms }, source_tsx: { wall_ms: sourceReady.wall_ms, cpu_ms: sourceReady.cpu_ms } },
       node_idle: { rss_mb: builtReady.rss_mb ?? -1, seconds_after_ready: 10 },
@@ -249,7 +318,7 @@ export async function runConsoleBench(o: { log?: (s: string) => void; minutes?: 
         heights: [height1, heightN],
       },
       targets: { first_live_height_ms: 1500, heap_ratio: 1.3, node_ready_ms: 500, node_idle_rss_mb: 100 },
-      met: { first_live_height: first < 1500, heap_ratio: ratio < 1.3, node_ready: builtReady.wall_ms < 500, node_idle_rss: (builtReady.rss_mb ?? Infinity) < 100 },
+      met: { first_live_height: fresh.breakdown.first_height < 1500, first_live_height_restart: again.breakdown.first_height < 1500, heap_ratio: ratio < 1.3, node_ready: builtReady.wall_ms < 500, node_idle_rss: (builtReady.rss_mb ?? Infinity) < 100 },
     };
     await writeFileAtomic(RESULT, JSON.stringify(result, null, 2) + '\n');
     return result;

@@ -7,11 +7,9 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { SupervisorState } from '../shared/api/app.js';
-import { createAppHandlers, desktopOf, firstHourOf } from './app-handlers.js';
 import type { FirstRunOptions } from './first-hour-handlers.js';
-import { Broker } from './broker.js';
 import { findChromium, hasDisplay, openInChromium } from './chromium.js';
-import { startConsoleServer, type ConsoleServer } from './console-server.js';
+import type { ConsoleServer } from './console-server.js';
 import { forkLauncher } from './launcher.js';
 import { nodeLaunch, rendererDir as defaultRendererDir } from './paths.js';
 import { Supervisor } from './supervisor.js';
@@ -75,22 +73,31 @@ export async function runConsole(o: ConsoleOptions = {}): Promise<RunningConsole
   const launch = nodeLaunch();
   const env = launch.kind === 'built' ? { ...process.env, ...launch.env } : undefined;
   const supervisor = new Supervisor({ launcher: forkLauncher(), spec: { entry: launch.entry, leadArgs: launch.leadArgs, args: o.nodeArgs ?? [], env } });
+  supervisor.onState(reportState(err));
+  // The app handlers apply the console settings to the node's flags and environment
+  // (desktop/index.ts), so they come first; then the node starts at once, unless the first run is
+  // due, and boots on the other core while the broker and the HTTP/WebSocket server load and
+  // listen (issue 17, first live height: they were on the node's critical path).
+  const { createAppHandlers, desktopOf, firstHourOf } = await import('./app-handlers.js');
   const app = createAppHandlers({ mode: 'server', supervisor, dataDirHint: o.dataDir, firstRun: o.firstRun });
   const settings = desktopOf(app)?.settings;
   if (settings?.loadError) err(`warning: console settings not used (${settings.loadError}); defaults apply until Settings are saved`);
   const first = firstHourOf(app);
-  const broker = new Broker(supervisor, app);
+  const firstDue = first?.due() ?? false;
+  if (!firstDue) supervisor.start();
   let server: ConsoleServer;
   try {
+    const [{ Broker }, { startConsoleServer }] = await Promise.all([import('./broker.js'), import('./console-server.js')]);
+    const broker = new Broker(supervisor, app);
     server = await startConsoleServer({ broker, rendererDir: ui, host, port: o.port, allowedHosts: o.allowedHosts, token: o.token, log: err });
   } catch (e) {
+    // No console to show it: the node started above stops again (ordered stop, lock released).
+    await supervisor.stop();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
       throw new Error(`port ${o.port} is already in use (${host}:${o.port}); change it with --port`);
     throw e;
   }
-  supervisor.onState(reportState(err));
-  if (first?.due()) err('first run: choose where data lives and which network in the console; the node starts after that');
-  else supervisor.start();
+  if (firstDue) err('first run: choose where data lives and which network in the console; the node starts after that');
   out(`Console: ${server.url}`);
 
   let browser: { cleanup(): void } | undefined;

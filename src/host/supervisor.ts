@@ -78,6 +78,7 @@ export class Supervisor {
   private crashTimes: number[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
+  private probeId: number | undefined;
   private stopping: Promise<void> | undefined;
   private exited: Promise<void> = Promise.resolve();
   private status: NodeStatus | undefined;
@@ -276,9 +277,15 @@ export class Supervisor {
     this.probe(child);
   }
 
-  /** Asks `node.status` until the child first answers: before that, its channel may not be served yet. */
+  /**
+   * Asks `node.status` until the child first answers: before that, its channel may not be served
+   * yet (a probe sent then is lost). A pending probe is replaced, not doubled.
+   */
   private probe(child: NodeChild): void {
+    clearTimeout(this.probeTimer);
+    if (this.probeId !== undefined) this.pending.delete(this.probeId);
     const id = this.nextId++;
+    this.probeId = id;
     const p: Pending = {
       resolve: (st) => this.onConnected(child, st as NodeStatus),
       reject: (e) => {
@@ -296,6 +303,7 @@ export class Supervisor {
   private onConnected(child: NodeChild, st: NodeStatus | undefined): void {
     if (this.child !== child || this.connected) return;
     clearTimeout(this.probeTimer);
+    this.probeId = undefined;
     this.connected = true;
     this.status = st;
     for (const q of this.queue.splice(0)) child.send(q.msg);
@@ -354,6 +362,10 @@ export class Supervisor {
     if (m.type === 'phase') {
       const { type: _t, ...phase } = m;
       if (phase.phase === 'ready') this.reachedReady = true;
+      // The node serves its channel from the end of `starting` on: connect now rather than at the
+      // next probe tick, so queued calls and topic subscriptions reach it before `ready` (a
+      // restarted dev chain's first block comes right after ready: issue 17, first live height).
+      if (!this.connected && phase.phase !== 'starting') this.probe(child);
       this.update({ node_phase: phase });
     } else if (m.type === 'ready') {
       this.ready = m;

@@ -13,6 +13,11 @@
  * - worker threads come from the workers the node build emitted beside this entry
  *   (`out/node/snapshot-worker.js`, `verify-worker.js`; workers.ts).
  * Then the node runs exactly as `src/node-core/main.ts` (IPC on `process.parentPort`).
+ *
+ * V8's code cache on disk is NOT enabled here (unlike the console, bin/start.mjs): measured side by
+ * side it saves ~40 ms of the node's ~375 ms of start CPU but Node keeps the cache it read in
+ * memory, +3–5 MB of idle RSS against the < 100 MB target (issue 17). `NODE_COMPILE_CACHE=<dir>`
+ * in the node's environment opts in (Node's own switch; node.ts writes the cache once running).
  */
 import { RESOURCES_ENV } from './resources.js';
 import { builtWorkersAt, useBuiltWorkers } from './workers.js';

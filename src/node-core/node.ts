@@ -13,9 +13,9 @@
  *               signal the console waits for). Only THEN the p2p network (libp2p, loaded on demand:
  *               ~250 files; `node.status` says `net: 'starting'` until it is `'up'`) and block
  *               production / voting (chain/engine.ts; a single validator starts producing before the
- *               network, a multi-validator chain votes once the network is up). `Node.start`
- *               resolves when both run; a failure there stops the node as any start failure (exit
- *               1), only after `ready` (issue 17: ready in constant, small time).
+ *               network, which starts after its first block or 250 ms; a multi-validator chain votes
+ *               once the network is up). `Node.start` resolves when both run; a failure there stops
+ *               the node as any start failure (exit 1), only after `ready` (issue 17).
  *   stopping → stopped, or failed (with `reason`) when a start step throws.
  * Stop order (reverse of opening): block production → p2p network → metrics and RPC servers → stats → snapshots
  * (a running snapshot job is cancelled and its partial output removed) → modules (reverse list order) → chain DB
@@ -53,6 +53,7 @@ import { NODE_VERSION } from './version.js';
 import { NodePhase } from '../shared/api/types.js';
 import { Keystore, loadOrCreateNodeKey, type KeyPair } from './wallet/keystore.js';
 import type { Logger } from 'pino';
+import { flushCompileCache } from 'node:module';
 
 export type { IpcPort };
 
@@ -66,6 +67,16 @@ export interface NodeStartOptions {
   /** The module list (default the node's list, modules/index.ts; tests add fixture modules). */
   modules?: readonly AnyNodeModule[];
 }
+
+/** Longest wait (ms) after `ready` for a single validator's first block before the p2p network starts. */
+export const NET_DEFER_MS = 250;
+
+/** Resolves at the chain's next head or after `ms`, whichever comes first. */
+const firstHeadOrTimeout = (chain: Chain, ms: number) =>
+  new Promise<void>((resolve) => {
+    const off = chain.onHead(() => (clearTimeout(timer), off(), resolve()));
+    const timer = setTimeout(() => (off(), resolve()), ms);
+  });
 
 export class Node {
   readonly events = new NodeEvents();
@@ -319,9 +330,15 @@ export class Node {
       node_address: this.nodeKey.address, rpc_addr: cfg.rpc_addr, rpc_port: rpc.port, metrics_port: this.metricsPort ?? null });
     // A single validator produces without votes: its blocks need not wait for the network (peers
     // fetch the ones made before it attached by sync). Tendermint votes only once the network is up.
-    if (!chain.set.multi) await this.startEngine(engine);
+    if (cfg.p2p) this.netState = 'starting';
+    if (!chain.set.multi) {
+      await this.startEngine(engine);
+      // Loading and starting libp2p holds this thread for a few hundred ms: it waits for the
+      // first block (due at once on a restart) or NET_DEFER_MS, so the console's first calls and
+      // the first live head are not queued behind it (issue 17, first live height).
+      if (cfg.p2p) await firstHeadOrTimeout(chain, NET_DEFER_MS);
+    }
     if (cfg.p2p) {
-      this.netState = 'starting';
       const { Network } = await import('./net/network.js');
       const net = await Network.start({
         root: dd.root,
@@ -350,6 +367,9 @@ export class Node {
       this.opened('p2p network', () => net.stop());
     }
     if (chain.set.multi) await this.startEngine(engine);
+    // With NODE_COMPILE_CACHE set (node-entry.ts), the code compiled by now goes to the cache at
+    // once, not only at a clean exit: the next start benefits after a crash too (else a no-op).
+    flushCompileCache?.();
   }
 
   /** Block production (dev: every block_time_ms) or Tendermint consensus (multi-validator, chain/engine.ts). */

@@ -145,10 +145,11 @@ export async function acquireLock(root: string, o: { warn?: (msg: string) => voi
   };
   const body = JSON.stringify(lock) + '\n';
   try {
+    // Not fsynced: O_EXCL makes the claim, and after a power loss the holder is gone anyway (a lock
+    // lost or left empty by the crash is stale either way), so a sync only delayed every start.
     const fh = await fs.open(lockFile, 'wx', 0o644);
     try {
       await fh.writeFile(body);
-      await fh.sync();
     } finally {
       await fh.close();
     }
