@@ -18,7 +18,7 @@ export function createMetrics() {
   /** Data directory whose filesystem the `data_dir_filesystem_*` gauges measure (set once it is known). */
   const dataDir: { path?: string } = {};
   /** Hot-path recorder of the two per-call RPC metrics; their `collect()` flushes it before each read. */
-  let rpcCalls: RpcMeter | undefined;
+  const rpc: { calls?: RpcMeter } = {};
   const metrics = {
     registry,
     blockHeight: new client.Gauge({ name: 'block_height', help: 'Height of the canonical head block.', registers: reg }),
@@ -43,7 +43,7 @@ export function createMetrics() {
       labelNames: ['method', 'code'] as const,
       registers: reg,
       collect() {
-        rpcCalls?.flushCounts();
+        rpc.calls?.flushCounts();
       },
     }),
     rpcLatencySeconds: new client.Histogram({
@@ -53,7 +53,7 @@ export function createMetrics() {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: reg,
       collect() {
-        rpcCalls?.flushLatency();
+        rpc.calls?.flushLatency();
       },
     }),
     rpcSubscriptions: new client.Gauge({ name: 'rpc_subscriptions', help: 'Open WebSocket subscriptions.', registers: reg }),
@@ -156,7 +156,7 @@ export function createMetrics() {
   client.collectDefaultMetrics({ register: registry });
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
     registry.removeSingleMetric(name);
-  rpcCalls = new RpcMeter(metrics.rpcRequestsTotal, metrics.rpcLatencySeconds);
-  /** Record `rpc_requests_total` / `rpc_latency_seconds` through this on hot paths (see rpc-meter.ts). */
-  return Object.assign(metrics, { rpcCalls });
+  rpc.calls = new RpcMeter(metrics.rpcRequestsTotal, metrics.rpcLatencySeconds);
+  /** Record `rpc_requests_total` / `rpc_latency_seconds` through `rpcCalls` on hot paths (see rpc-meter.ts). */
+  return Object.assign(metrics, { rpcCalls: rpc.calls });
 }
