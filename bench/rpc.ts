@@ -1,108 +1,101 @@
 /**
  * RPC benchmark (issue 2 "Benchmarks", targets of issue 17): `chain.tip` over HTTP on loopback,
- * served by the real RPC server + Dispatcher + real Chain (classic-level in a temp dir), measured
- * with autocannon beside a bare `node:http` hello-world server in the same run: req/s and p50/p99
- * latency at full load, and p99 at a fixed 1,000 req/s twice — idle (the reference) and with two
- * CPU-burning processes running (one per core here). Targets: RPC ≥ 0.7 × bare req/s; p99 < 10 ms
- * at 1,000 req/s with the burners. The 1-minute load average is recorded around each phase (the
- * machine is shared). A third fixed-rate run keeps the burners while the chain produces a block every
- * second (a validator serving RPC), and the server's event-loop delay (perf_hooks, 1 ms resolution)
- * is recorded for each fixed-rate phase, so a missed p99 says whether our own loop stalled. Writes
- * bench/results/rpc.json (with `figures` for `npm run bench`'s summary).
+ * served by the real RPC server + Dispatcher + real Chain (classic-level in a temp dir), beside a
+ * bare `node:http` hello-world server in the same run. Targets: RPC ≥ 0.7 × bare req/s; p99 < 10 ms
+ * at 1,000 req/s with two CPU-burning processes running. Writes bench/results/rpc.json (with
+ * `figures` for `npm run bench`'s summary).
  *
- * The servers run in a child process (this file with `--serve`) so that the load generator does not
- * share their event loop. Full-load runs alternate bare/RPC for `rounds` rounds and keep the best
- * of each, so neither side profits from a quiet moment of the shared machine the other did not get.
+ * Method (the machine may be shared, so every figure stands beside its reference from the same run):
+ * - The servers run in a child process (bench/rpc-serve.ts); the load generators (bench/rpc-load.ts)
+ *   run in this process, so neither shares the other's event loop.
+ * - Throughput: autocannon at full load (10 connections), `rounds` rounds of bare and RPC back to
+ *   back, the order alternating each round (bare-RPC, RPC-bare, …). The ratio is the median of the
+ *   per-round ratios (one quiet or busy moment moves one pair, not the figure); best-of and the
+ *   server's CPU time per request (user + system, `process.cpuUsage`, which other processes' load
+ *   moves far less than rates) are reported beside it.
+ * - Latency at a fixed rate: an open-loop generator (raw keep-alive sockets, at most `connections`
+ *   of them) sends one request every 1/rate s on a schedule. autocannon's `overallRate` is not a
+ *   fixed rate (each connection sends its per-second quota back to back, then waits for the next
+ *   second) and its coordinated-omission correction assumes 1 ms between requests, so it is not used
+ *   here. Client latency is measured from the actual send (the figure) and from the scheduled send
+ *   (adds the generator's own lateness). The server reports its own handling time (request parsed →
+ *   answer written, node:http diagnostics channels), its event-loop delay (1 ms resolution) and its
+ *   GC pauses, so a missed p99 says whether the time was lost in our process or outside it.
+ *   Phases: idle (the reference), with `burners` CPU burners, and with burners while the chain
+ *   produces a block a second (a validator serving RPC). The 1-minute load average is recorded
+ *   around each phase.
  * The per-IP rate limit is disabled for the run (one loopback client would otherwise get 100 req/s).
- * Run: `node --import tsx bench/rpc.ts [--duration 3] [--connections 10] [--rounds 6]`.
+ * Run: `node --import tsx bench/rpc.ts [--duration 3] [--connections 10] [--rounds 6] [--out file]`.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { promises as fs } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import autocannon from 'autocannon';
-import { addressOf } from '../src/node-core/chain/address.js';
-import { Chain } from '../src/node-core/chain/chain.js';
-import { chainHandlers } from '../src/node-core/chain/handlers.js';
-import { genesisHash, type Genesis } from '../src/node-core/chain/genesis.js';
-import { generateKeys } from '../src/node-core/crypto/ed25519.js';
-import { toHex } from '../src/node-core/crypto/hash.js';
-import { NodeEvents } from '../src/node-core/events.js';
-import { Dispatcher } from '../src/node-core/rpc/dispatcher.js';
-import { startRpcServer } from '../src/node-core/rpc/server.js';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
-import { createMetrics } from '../src/node-core/telemetry/metrics.js';
 import { NODE_VERSION } from '../src/node-core/version.js';
+import {
+  distOf,
+  fullLoad,
+  load1,
+  median,
+  openLoop,
+  startBurners,
+  stopBurners,
+  TIP_BODY,
+  type Dist,
+  type FullLoad,
+} from './rpc-load.js';
+import type { ServerReading, ServerView } from './rpc-serve.js';
 import type { Figure } from './run.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const TIP_BODY = '{"jsonrpc":"2.0","method":"chain.tip","params":[],"id":1}';
 
-export interface Load {
-  req_per_s: number;
-  p50_ms: number;
-  p99_ms: number;
-  requests: number;
-  errors: number;
-  non_2xx: number;
+/** One full-load autocannon run, with the server's CPU time over it. */
+export interface Load extends FullLoad {
+  /** Server process CPU (user + system) per answered request, µs. */
+  server_cpu_us_per_req: number;
 }
 
-/** Event-loop delay of the server process during one phase (perf_hooks, 1 ms resolution). */
-export interface LoopDelay {
-  p50_ms: number;
-  p99_ms: number;
-  max_ms: number;
+/** One fixed-rate phase: client view, server view, machine load. */
+export interface FixedRate {
+  offered_req_per_s: number;
+  achieved_req_per_s: number;
+  requests: number;
+  errors: number;
+  burners: number;
+  producing: boolean;
+  /** Client latency from the actual send to the end of the answer (the figure). */
+  client: Dist;
+  /** Client latency from the scheduled send (adds the generator's own lateness). */
+  client_from_schedule: Dist;
+  server: ServerView;
+  loadavg_1m: [number, number];
 }
 
 export interface RpcBenchResult {
   name: 'rpc';
   method: 'chain.tip';
-  /** Full load: best round of each. */
-  bare: Load;
-  rpc: Load;
-  /** rpc.req_per_s / bare.req_per_s */
+  /** Median over rounds of rpc/bare req/s within each round (the figure). */
   ratio: number;
   target_ratio: 0.7;
   meets_ratio: boolean;
-  /** `chain.tip` at a fixed offered rate, nothing else of ours running (the reference). */
-  fixed_rate: Load & { offered_req_per_s: number };
-  /** The same with `burners` CPU-burning processes running. */
-  fixed_rate_burners: Load & { offered_req_per_s: number; burners: number };
-  /**
-   * The burners run again while the chain produces a block every second (what a validator's node
-   * does while it serves): block production, apply and its writes share the RPC's event loop.
-   */
-  fixed_rate_burners_producing: Load & { offered_req_per_s: number; burners: number; blocks_produced: number };
-  /** Server event-loop delay in each fixed-rate phase: what held answers back. */
-  event_loop_delay: { fixed_idle: LoopDelay; fixed_burners: LoopDelay; fixed_burners_producing: LoopDelay };
-  /** fixed_rate_burners.p99_ms / fixed_rate.p99_ms */
-  p99_burners_vs_idle: number;
+  /** Best round of each and their ratio (luck-prone: shown for continuity with earlier runs). */
+  best: { bare: Load; rpc: Load; ratio: number };
+  /** bare ÷ rpc server CPU per request over all rounds (the req/s ratio of a CPU-bound server). */
+  cpu_ratio: number;
+  server_cpu_us_per_req: { bare: number; rpc: number };
+  rounds: { order: 'bare-rpc' | 'rpc-bare'; bare: Load; rpc: Load; ratio: number; cpu_ratio: number }[];
+  fixed_idle: FixedRate;
+  fixed_burners: FixedRate;
+  fixed_burners_producing: FixedRate;
   target_p99_ms: 10;
   meets_p99: boolean;
-  /** 1-minute load average before/after each phase (full load, idle fixed rate, with burners). */
-  loadavg_1m: {
-    full_load: [number, number];
-    fixed_idle: [number, number];
-    fixed_burners: [number, number];
-    fixed_burners_producing: [number, number];
-  };
+  loadavg_1m_full_load: [number, number];
+  load_generator: string;
   connections: number;
   duration_s: number;
-  rounds: number;
-  samples: { bare_req_per_s: number[]; rpc_req_per_s: number[] };
-  /** Median over rounds of rpc/bare within the round (a second view of the ratio, less luck-prone than best-of). */
-  ratio_median_of_rounds: number;
-  /** Server CPU (user + system µs) per answered request over all full-load rounds. */
-  server_cpu_us_per_req: { bare: number; rpc: number };
-  /**
-   * bare ÷ rpc CPU per request: the req/s ratio a CPU-bound server reaches, measured by CPU time
-   * instead of wall time, so other processes' load on a shared machine does not move it.
-   */
-  cpu_ratio: number;
   /** The issue-17 target figures beside their references (read by `npm run bench`'s summary). */
   figures: Figure[];
   chain: string;
@@ -112,135 +105,11 @@ export interface RpcBenchResult {
   date: string;
 }
 
-/** Child side: a real chain behind the real RPC server, plus a bare hello-world server. */
-async function serve(): Promise<void> {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'tb-bench-rpc-'));
-  const k = generateKeys();
-  const nodeKey = { ...k, address: addressOf(k.publicKey) };
-  const body = {
-    network: 'bench',
-    chain_id: 31338,
-    block_time_ms: 1000,
-    timestamp_ms: Date.now(),
-    validators: [{ address: nodeKey.address, public_key: toHex(nodeKey.publicKey), stake: '1' }],
-    accounts: [{ address: nodeKey.address, balance: '1000000' }],
-  };
-  const genesis: Genesis = { ...body, hash: genesisHash(body) };
-  const events = new NodeEvents();
-  const metrics = createMetrics();
-  const chain = await Chain.open({ dir: path.join(root, 'chain'), genesis, nodeKey, metrics, events });
-  for (let i = 0; i < 3; i++) await chain.produceBlock();
-  const dispatcher = new Dispatcher({
-    handlers: chainHandlers(chain, { network: 'bench' }),
-    events,
-    metrics,
-    info: { title: 'bench', version: NODE_VERSION },
-  });
-  const rpc = await startRpcServer({ addr: '127.0.0.1:0', dispatcher, metrics, rateLimitPerSec: 0 });
-  const bare = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end('hello world');
-  });
-  bare.listen(0, '127.0.0.1');
-  await once(bare, 'listening');
-  process.send!({ rpc: rpc.port, bare: (bare.address() as { port: number }).port });
-  // On request from the parent: this process's CPU time (both servers) and its event-loop delay
-  // since the last read (what stalls the answers), and block production on or off.
-  const eld = monitorEventLoopDelay({ resolution: 1 });
-  eld.enable();
-  let producer: NodeJS.Timeout | undefined;
-  let produced = 0;
-  process.on('message', (m: { cpu?: number; produce?: boolean }) => {
-    if (m?.cpu === undefined) return;
-    if (m.produce === true && !producer) {
-      produced = 0;
-      producer = setInterval(() => void chain.produceBlock().then(() => produced++), body.block_time_ms);
-    } else if (m.produce === false && producer) {
-      clearInterval(producer);
-      producer = undefined;
-    }
-    const u = process.cpuUsage();
-    const loop: LoopDelay = {
-      p50_ms: Number((eld.percentile(50) / 1e6).toFixed(2)),
-      p99_ms: Number((eld.percentile(99) / 1e6).toFixed(2)),
-      max_ms: Number((eld.max / 1e6).toFixed(2)),
-    };
-    eld.reset();
-    process.send!({ cpu: m.cpu, us: u.user + u.system, loop, produced });
-  });
-  process.once('disconnect', () => {
-    void (async () => {
-      clearInterval(producer);
-      bare.closeAllConnections();
-      bare.close();
-      await rpc.close();
-      await chain.close();
-      await fs.rm(root, { recursive: true, force: true });
-      process.exit(0);
-    })();
-  });
-}
-
-/** Starts `n` processes that each spin one core until killed (the "two CPU burners" of issue 17). */
-function startBurners(n: number): ChildProcess[] {
-  return Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
-}
-
-async function stopBurners(burners: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    burners.map((b) => (b.exitCode === null && b.signalCode === null ? (b.kill('SIGKILL'), once(b, 'exit')) : undefined)),
-  );
-}
-
-/** Median of a non-empty list, rounded to 3 decimals. */
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  return Number(m.toFixed(3));
-}
-
-/** CPU µs per request over runs. */
-function cpuPerReq(us: number, runs: Load[]): number {
-  return Number((us / Math.max(1, runs.reduce((a, r) => a + r.requests, 0))).toFixed(1));
-}
-
-const load1 = () => Number(os.loadavg()[0].toFixed(2));
-
-function load(
-  url: string,
-  o: { duration: number; connections: number; overallRate?: number },
-): Promise<Load> {
-  return new Promise((resolve, reject) => {
-    autocannon(
-      {
-        url,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: TIP_BODY,
-        duration: o.duration,
-        connections: o.connections,
-        ...(o.overallRate ? { overallRate: o.overallRate } : {}),
-      },
-      (err, r) => {
-        if (err) return reject(err);
-        resolve({
-          req_per_s: Math.round(r.requests.average),
-          p50_ms: r.latency.p50,
-          p99_ms: r.latency.p99,
-          requests: r.requests.total,
-          errors: r.errors + r.timeouts,
-          non_2xx: r.non2xx,
-        });
-      },
-    );
-  });
-}
-
 /**
  * Runs the benchmark and writes `o.out` (default bench/results/rpc.json).
- * @param o.duration seconds per full-load measurement (default 5); o.connections (default 10);
- *   o.rounds alternating bare/RPC rounds (default 6; duration default 3 s); o.rate fixed offered rate (default 1,000 req/s);
- *   o.burners CPU burners during the second fixed-rate run (default 2).
+ * @param o.duration seconds per full-load round (default 3; fixed-rate phases last 2 × duration);
+ *   o.connections (default 10); o.rounds (default 6); o.rate fixed offered rate (default 1,000 req/s);
+ *   o.burners CPU burners in the loaded phases (default 2).
  * @throws Error when the RPC answer is wrong or a run has errors (a benchmark of failures is no benchmark).
  */
 export async function runRpcBench(
@@ -249,7 +118,6 @@ export async function runRpcBench(
     connections?: number;
     rounds?: number;
     rate?: number;
-    /** CPU-burning processes during the second fixed-rate run (default 2). */
     burners?: number;
     out?: string;
     log?: (s: string) => void;
@@ -257,12 +125,11 @@ export async function runRpcBench(
 ): Promise<RpcBenchResult> {
   const duration = o.duration ?? 3;
   const connections = o.connections ?? 10;
-  // Many short alternating rounds: on a shared machine a single round is mostly luck.
   const rounds = o.rounds ?? 6;
   const rate = o.rate ?? 1000;
   const burnerCount = o.burners ?? 2;
   const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
+  const child = fork(path.join(HERE, 'rpc-serve.ts'), [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -277,146 +144,170 @@ export async function runRpcBench(
     const bareUrl = `http://127.0.0.1:${ports.bare}/`;
     const check = (await (
       await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: TIP_BODY })
-    ).json()) as {
-      result?: { height?: number };
-    };
+    ).json()) as { result?: { height?: number } };
     if (check.result?.height !== 3) throw new Error(`chain.tip answered ${JSON.stringify(check)}`);
 
-    log('warming up…');
-    await load(bareUrl, { duration: 1, connections });
-    await load(rpcUrl, { duration: 2, connections });
-    const bares: Load[] = [];
-    const rpcs: Load[] = [];
-    const cpu = { bare: 0, rpc: 0 };
     let asked = 0;
-    type Reading = { us: number; loop: LoopDelay; produced: number };
-    /** The server's CPU time so far (µs, user + system), its event-loop delay since the last read; `produce` switches block production. */
-    const serverRead = (produce?: boolean) =>
-      new Promise<Reading>((resolve) => {
+    /** What the server saw since the last read; `produce` / `timing` switch block production / handling timing. */
+    const serverRead = (set: { produce?: boolean; timing?: boolean } = {}) =>
+      new Promise<ServerReading>((resolve) => {
         const id = ++asked;
-        const on = (m: { cpu?: number } & Reading) => {
-          if (m?.cpu !== id) return;
+        const on = (m: { read?: number; reading: ServerReading }) => {
+          if (m?.read !== id) return;
           child.off('message', on);
-          resolve(m);
+          resolve(m.reading);
         };
         child.on('message', on);
-        child.send({ cpu: id, produce });
+        child.send({ read: id, ...set });
       });
-    const serverCpuUs = async () => (await serverRead()).us;
+    const measured = async (url: string) => {
+      await serverRead();
+      const l = await fullLoad(url, duration, connections);
+      const { cpu_us } = await serverRead();
+      return { ...l, server_cpu_us_per_req: Number((cpu_us / Math.max(1, l.requests)).toFixed(1)) };
+    };
+
+    log('warming up…');
+    await fullLoad(bareUrl, 1, connections);
+    await fullLoad(rpcUrl, 2, connections);
     const la0 = load1();
+    const done: RpcBenchResult['rounds'] = [];
     for (let r = 0; r < rounds; r++) {
-      log(
-        `round ${r + 1}/${rounds}: bare node:http, then chain.tip over RPC (${duration} s each, ${connections} connections)…`,
-      );
-      let c0 = await serverCpuUs();
-      bares.push(await load(bareUrl, { duration, connections }));
-      let c1 = await serverCpuUs();
-      cpu.bare += c1 - c0;
-      c0 = c1;
-      rpcs.push(await load(rpcUrl, { duration, connections }));
-      c1 = await serverCpuUs();
-      cpu.rpc += c1 - c0;
+      const order = r % 2 === 0 ? 'bare-rpc' : 'rpc-bare';
+      log(`round ${r + 1}/${rounds} (${order}, ${duration} s each, ${connections} connections)…`);
+      const first = await measured(order === 'bare-rpc' ? bareUrl : rpcUrl);
+      const second = await measured(order === 'bare-rpc' ? rpcUrl : bareUrl);
+      const [bare, rpc] = order === 'bare-rpc' ? [first, second] : [second, first];
+      done.push({
+        order,
+        bare,
+        rpc,
+        ratio: Number((rpc.req_per_s / bare.req_per_s).toFixed(3)),
+        cpu_ratio: Number((bare.server_cpu_us_per_req / rpc.server_cpu_us_per_req).toFixed(3)),
+      });
     }
     const la1 = load1();
-    await serverRead();
-    log(`chain.tip at a fixed ${rate} req/s for ${duration * 2} s…`);
-    const fixed = await load(rpcUrl, { duration: duration * 2, connections, overallRate: rate });
-    const loopIdle = (await serverRead()).loop;
-    const la2 = load1();
-    log(`chain.tip at a fixed ${rate} req/s for ${duration * 2} s with ${burnerCount} CPU burners…`);
-    const burners = startBurners(burnerCount);
-    let fixedBurn: Load;
-    try {
-      fixedBurn = await load(rpcUrl, { duration: duration * 2, connections, overallRate: rate });
-    } finally {
-      await stopBurners(burners);
-    }
-    const la3 = load1();
-    const loopBurners = (await serverRead(true)).loop;
-    log(`chain.tip at a fixed ${rate} req/s for ${duration * 2} s with ${burnerCount} CPU burners, producing a block every second…`);
-    const burners2 = startBurners(burnerCount);
-    let fixedProd: Load;
-    try {
-      fixedProd = await load(rpcUrl, { duration: duration * 2, connections, overallRate: rate });
-    } finally {
-      await stopBurners(burners2);
-    }
-    const prod = await serverRead(false);
-    const la4 = load1();
-    for (const l of [...bares, ...rpcs, fixed, fixedBurn, fixedProd])
-      if (l.errors > 0 || l.non_2xx > 0)
-        throw new Error(`load run had ${l.errors} errors and ${l.non_2xx} non-2xx answers`);
+
+    const fixed = async (burners: number, producing: boolean): Promise<FixedRate> => {
+      log(
+        `chain.tip at a fixed ${rate} req/s for ${duration * 2} s, ${burners} burners${producing ? ', producing a block a second' : ''}…`,
+      );
+      const b = startBurners(burners);
+      const l0 = load1();
+      let run: Awaited<ReturnType<typeof openLoop>>;
+      let server: ServerReading;
+      try {
+        await serverRead({ timing: true, produce: producing });
+        run = await openLoop(ports.rpc, { rate, seconds: duration * 2, warmup: 1, connections });
+        server = await serverRead({ timing: false, produce: false });
+      } finally {
+        await stopBurners(b);
+      }
+      const { produced, ...view } = server;
+      return {
+        offered_req_per_s: rate,
+        achieved_req_per_s: Math.round(run.requests / run.wall_s),
+        requests: run.requests,
+        errors: run.errors,
+        burners,
+        producing,
+        client: distOf(run.fromSend),
+        client_from_schedule: distOf(run.fromSchedule),
+        server: { ...view, blocks_produced: produced },
+        loadavg_1m: [l0, load1()],
+      };
+    };
+    const idle = await fixed(0, false);
+    const burning = await fixed(burnerCount, false);
+    const producing = await fixed(burnerCount, true);
+
+    for (const r of done)
+      for (const l of [r.bare, r.rpc])
+        if (l.errors > 0 || l.non_2xx > 0)
+          throw new Error(`load run had ${l.errors} errors and ${l.non_2xx} non-2xx answers`);
+    for (const f of [idle, burning, producing])
+      if (f.errors > 0) throw new Error(`fixed-rate run had ${f.errors} errors or non-200 answers`);
 
     const best = (ls: Load[]) => ls.reduce((a, b) => (b.req_per_s > a.req_per_s ? b : a));
-    const bare = best(bares);
-    const rpc = best(rpcs);
-    const ratio = Number((rpc.req_per_s / bare.req_per_s).toFixed(3));
+    const bareBest = best(done.map((r) => r.bare));
+    const rpcBest = best(done.map((r) => r.rpc));
+    const sumCpu = (k: 'bare' | 'rpc') =>
+      done.reduce((a, r) => a + r[k].server_cpu_us_per_req * r[k].requests, 0) /
+      done.reduce((a, r) => a + r[k].requests, 0);
+    const cpu = { bare: Number(sumCpu('bare').toFixed(1)), rpc: Number(sumCpu('rpc').toFixed(1)) };
+    const ratio = median(done.map((r) => r.ratio));
+    const cpuRatio = Number((cpu.bare / cpu.rpc).toFixed(3));
+    const medBare = median(done.map((r) => r.bare.req_per_s));
+    const medRpc = median(done.map((r) => r.rpc.req_per_s));
+    const p99 = burning.client.p99_ms;
     const result: RpcBenchResult = {
       name: 'rpc',
       method: 'chain.tip',
-      bare,
-      rpc,
       ratio,
       target_ratio: 0.7,
       meets_ratio: ratio >= 0.7,
-      fixed_rate: { ...fixed, offered_req_per_s: rate },
-      fixed_rate_burners: { ...fixedBurn, offered_req_per_s: rate, burners: burnerCount },
-      fixed_rate_burners_producing: {
-        ...fixedProd,
-        offered_req_per_s: rate,
-        burners: burnerCount,
-        blocks_produced: prod.produced,
+      best: {
+        bare: bareBest,
+        rpc: rpcBest,
+        ratio: Number((rpcBest.req_per_s / bareBest.req_per_s).toFixed(3)),
       },
-      event_loop_delay: { fixed_idle: loopIdle, fixed_burners: loopBurners, fixed_burners_producing: prod.loop },
-      p99_burners_vs_idle: Number((fixedBurn.p99_ms / Math.max(1, fixed.p99_ms)).toFixed(2)),
+      cpu_ratio: cpuRatio,
+      server_cpu_us_per_req: cpu,
+      rounds: done,
+      fixed_idle: idle,
+      fixed_burners: burning,
+      fixed_burners_producing: producing,
       target_p99_ms: 10,
-      meets_p99: fixedBurn.p99_ms < 10,
-      loadavg_1m: {
-        full_load: [la0, la1],
-        fixed_idle: [la1, la2],
-        fixed_burners: [la2, la3],
-        fixed_burners_producing: [la3, la4],
-      },
+      meets_p99: p99 < 10,
+      loadavg_1m_full_load: [la0, la1],
+      load_generator:
+        'full load: autocannon 9 in the bench process; fixed rate: open-loop node:http client in the bench process (servers in a child process)',
       connections,
       duration_s: duration,
-      rounds,
-      samples: { bare_req_per_s: bares.map((b) => b.req_per_s), rpc_req_per_s: rpcs.map((b) => b.req_per_s) },
-      ratio_median_of_rounds: median(rpcs.map((r, i) => r.req_per_s / bares[i].req_per_s)),
-      server_cpu_us_per_req: { bare: cpuPerReq(cpu.bare, bares), rpc: cpuPerReq(cpu.rpc, rpcs) },
-      cpu_ratio: Number((cpuPerReq(cpu.bare, bares) / cpuPerReq(cpu.rpc, rpcs)).toFixed(3)),
       figures: [
         {
-          figure: 'RPC chain.tip req/s',
-          value: rpc.req_per_s,
+          figure: 'RPC chain.tip req/s (median of paired rounds)',
+          value: medRpc,
           unit: 'req/s',
-          reference: 'bare node:http hello world (best round each)',
-          reference_value: bare.req_per_s,
+          reference: 'bare node:http hello world, same rounds',
+          reference_value: medBare,
           ratio,
           target: '≥ 0.7 × reference',
           meets: ratio >= 0.7,
         },
         {
+          figure: 'RPC chain.tip server CPU per request',
+          value: cpu.rpc,
+          unit: 'µs',
+          reference: 'bare node:http hello world, same rounds',
+          reference_value: cpu.bare,
+          ratio: cpuRatio,
+          target: '≥ 0.7 (reference ÷ value)',
+          meets: cpuRatio >= 0.7,
+        },
+        {
           figure: `RPC p99 at ${rate} req/s, ${burnerCount} burners`,
-          value: fixedBurn.p99_ms,
+          value: p99,
           unit: 'ms',
           reference: 'same, idle',
-          reference_value: fixed.p99_ms,
-          ratio: Number((fixedBurn.p99_ms / Math.max(1, fixed.p99_ms)).toFixed(2)),
+          reference_value: idle.client.p99_ms,
+          ratio: Number((p99 / Math.max(0.01, idle.client.p99_ms)).toFixed(2)),
           target: '< 10 ms',
-          meets: fixedBurn.p99_ms < 10,
+          meets: p99 < 10,
         },
         {
           figure: `RPC p99 at ${rate} req/s, ${burnerCount} burners, producing`,
-          value: fixedProd.p99_ms,
+          value: producing.client.p99_ms,
           unit: 'ms',
           reference: 'same, idle, not producing',
-          reference_value: fixed.p99_ms,
-          ratio: Number((fixedProd.p99_ms / Math.max(1, fixed.p99_ms)).toFixed(2)),
+          reference_value: idle.client.p99_ms,
+          ratio: Number((producing.client.p99_ms / Math.max(0.01, idle.client.p99_ms)).toFixed(2)),
           target: '< 10 ms',
-          meets: fixedProd.p99_ms < 10,
+          meets: producing.client.p99_ms < 10,
         },
       ],
-      chain: 'real Chain (classic-level in a temp dir, 3 blocks; a block a second in the producing phase) behind the real Dispatcher and RPC server',
+      chain:
+        'real Chain (classic-level in a temp dir, 3 blocks; a block a second in the producing phase) behind the real Dispatcher and RPC server',
       node: process.version,
       version: NODE_VERSION,
       cpus: os.availableParallelism(),
@@ -425,13 +316,15 @@ export async function runRpcBench(
     const out = o.out ?? path.join(HERE, 'results', 'rpc.json');
     await fs.mkdir(path.dirname(out), { recursive: true });
     await writeFileAtomic(out, JSON.stringify(result, null, 2) + '\n');
+    const phase = (f: FixedRate) =>
+      `client p99 ${f.client.p99_ms} ms (from schedule ${f.client_from_schedule.p99_ms}), server handling p99/max ` +
+      `${f.server.handling.p99_ms}/${f.server.handling.max_ms} ms, loop delay p99/max ${f.server.event_loop_delay.p99_ms}/` +
+      `${f.server.event_loop_delay.max_ms} ms, GC max ${f.server.gc.max_ms} ms (${f.server.gc.major} major)`;
     log(
-      `bare ${bare.req_per_s} req/s (p50 ${bare.p50_ms} ms, p99 ${bare.p99_ms} ms); chain.tip ${rpc.req_per_s} req/s ` +
-        `(p50 ${rpc.p50_ms} ms, p99 ${rpc.p99_ms} ms) = ${ratio} × bare (target ≥ 0.7); at ${rate} req/s p99 ${fixed.p99_ms} ms idle, ` +
-        `${fixedBurn.p99_ms} ms with ${burnerCount} burners (target < 10); server CPU per request ${result.server_cpu_us_per_req.bare} µs bare, ` +
-        `${result.server_cpu_us_per_req.rpc} µs chain.tip = ${result.cpu_ratio} ×; ${fixedProd.p99_ms} ms with burners while producing ` +
-        `${prod.produced} blocks (server event-loop delay p99/max ${loopIdle.p99_ms}/${loopIdle.max_ms} ms idle, ` +
-        `${loopBurners.p99_ms}/${loopBurners.max_ms} burners, ${prod.loop.p99_ms}/${prod.loop.max_ms} producing); load average ${la0} → ${la4}`,
+      `chain.tip ${medRpc} req/s vs bare ${medBare} (median of ${rounds} paired rounds: ${ratio} ×, target ≥ 0.7; best-of ` +
+        `${result.best.ratio}); server CPU per request ${cpu.rpc} µs vs ${cpu.bare} µs bare = ${cpuRatio} ×\n` +
+        `at ${rate} req/s — idle: ${phase(idle)}\n  ${burnerCount} burners: ${phase(burning)} (target p99 < 10 ms)\n` +
+        `  burners + producing (${producing.server.blocks_produced} blocks): ${phase(producing)}\nload average ${la0} → ${load1()}`,
     );
     log(`wrote ${path.relative(process.cwd(), out)}`);
     return result;
@@ -441,13 +334,19 @@ export async function runRpcBench(
   }
 }
 
-function arg(name: string): number | undefined {
+function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  return i > 0 ? process.argv[i + 1] : undefined;
 }
+const num = (name: string) => (arg(name) === undefined ? undefined : Number(arg(name)));
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (process.argv.includes('--serve')) await serve();
-  else
-    await runRpcBench({ duration: arg('duration'), connections: arg('connections'), rounds: arg('rounds') });
+  await runRpcBench({
+    duration: num('duration'),
+    connections: num('connections'),
+    rounds: num('rounds'),
+    rate: num('rate'),
+    burners: num('burners'),
+    out: arg('out'),
+  });
 }

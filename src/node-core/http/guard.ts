@@ -119,6 +119,18 @@ export interface ConnectionGuardOptions {
   firstByteMs?: number;
 }
 
+const TRACKED = Symbol('tracked connection');
+type TrackedResponse = http.ServerResponse & { [TRACKED]?: Tracked };
+
+/** A response of a tracked connection closed (finished or aborted; emitted once): its connection is idle again. */
+function onResponseClose(this: TrackedResponse): void {
+  const t = this[TRACKED];
+  if (!t) return;
+  this[TRACKED] = undefined;
+  t.busy = Math.max(0, t.busy - 1);
+  t.since = performance.now();
+}
+
 interface Tracked {
   socket: Socket;
   addr: string;
@@ -192,14 +204,13 @@ export function guardConnections(server: http.Server, o: ConnectionGuardOptions)
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
   });
+  // Per request (a hot path: issue 17): one Map lookup and one shared listener, no closure.
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const t = all.get(req.socket);
     if (!t) return;
     t.busy++;
-    res.once('close', () => {
-      t.busy = Math.max(0, t.busy - 1);
-      t.since = performance.now();
-    });
+    (res as TrackedResponse)[TRACKED] = t;
+    res.on('close', onResponseClose);
   });
   server.on('upgrade', (req: http.IncomingMessage) => {
     const t = all.get(req.socket);

@@ -29,6 +29,7 @@ import {
 } from '../../shared/api/index.js';
 import type { NodeEvents } from '../events.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { RpcMethodMeter } from '../telemetry/rpc-meter.js';
 import { idText, isValidId, parseExact, paramsForSchemas, stringifyResult } from './json.js';
 import { MAX_SUBSCRIPTIONS_PER_SESSION, Session } from './session.js';
 import type { CallContext, HandlerMap } from './types.js';
@@ -66,25 +67,22 @@ interface Entry {
   impl?: Impl;
   /** The method takes no params at all (`z.object({})`): absent/empty params skip zod. */
   paramless: boolean;
-  /** Kept metric children (labels resolved once, not per call). */
-  counters?: Map<number, CounterChild>;
-  latency?: HistogramChild;
+  /** The method's `rpc_requests_total` / `rpc_latency_seconds` series (plain numbers until read). */
+  meter?: RpcMethodMeter;
 }
-type CounterChild = ReturnType<Metrics['rpcRequestsTotal']['labels']>;
-type HistogramChild = ReturnType<Metrics['rpcLatencySeconds']['labels']>;
 
 /** A value now, or later (the dispatcher answers synchronous handlers without a promise). */
 type Maybe<T> = T | Promise<T>;
 
-/** Runs the deferred `after` steps (subscription releases) once the answer is known, then resolves with it. */
-function settle(out: Maybe<Answer>, after: (() => void)[]): Promise<Answer> {
+/** Runs the deferred `after` steps (subscription releases) once the answer is known, then gives it (now when it is known now). */
+function settle(out: Maybe<Answer>, after: (() => void)[]): Maybe<Answer> {
   if (isThenable(out))
     return out.then((v) => {
       for (const f of after) f();
       return v;
     });
   for (const f of after) f();
-  return Promise.resolve(out);
+  return out;
 }
 
 /** Params a param-less method accepts without zod: absent, `null`, `[]` or `{}` (anything else is parsed, so it gets its −32602). */
@@ -141,11 +139,13 @@ const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 
 export class Dispatcher {
   private readonly methods = new Map<string, Entry>();
-  private readonly unknownCounters = new Map<number, CounterChild>();
+  /** `rpc_requests_total{method="unknown"}` (undeclared methods, unparsable or invalid requests). */
+  private readonly unknown?: RpcMethodMeter;
   private openRpc?: Record<string, unknown>;
 
   constructor(private readonly o: DispatcherOptions) {
     const methods = o.methods ?? METHODS;
+    this.unknown = o.metrics?.rpcCalls.method('unknown');
     for (const decl of methods) {
       const h = (o.handlers as Record<string, Impl | undefined>)[decl.name];
       // Own-property read only: a handler map is data, never its prototype.
@@ -153,6 +153,7 @@ export class Dispatcher {
         decl,
         impl: has(o.handlers, decl.name) ? h : undefined,
         paramless: decl.order.length === 0 && Object.keys(decl.params.shape).length === 0,
+        meter: o.metrics?.rpcCalls.method(decl.name),
       });
     }
     this.builtin('rpc.discover', () => (this.openRpc ??= buildOpenRpc(methods, o.info)));
@@ -186,6 +187,14 @@ export class Dispatcher {
    * @returns the response body, or undefined when nothing must be sent (notifications only).
    */
   handleText(text: string, ctx: RequestContext): Promise<string | undefined> {
+    return Promise.resolve(this.answerText(text, ctx));
+  }
+
+  /**
+   * {@link handleText} without a promise when every handler answered synchronously (most reads,
+   * e.g. `chain.tip`): the HTTP front door answers in the same tick. A promise otherwise.
+   */
+  answerText(text: string, ctx: RequestContext): Maybe<string | undefined> {
     const after: (() => void)[] = [];
     return settle(this.handleTextDeferred(text, ctx, after), after);
   }
@@ -193,7 +202,7 @@ export class Dispatcher {
   /** Same as {@link handleText} for an already-parsed value (IPC structured messages). */
   handleValue(value: unknown, ctx: RequestContext): Promise<string | undefined> {
     const after: (() => void)[] = [];
-    return settle(this.handleParsed(value, ctx, after), after);
+    return Promise.resolve(settle(this.handleParsed(value, ctx, after), after));
   }
 
   /**
@@ -322,34 +331,26 @@ export class Dispatcher {
     } catch (e) {
       return this.failed(entry, method, id, e, t0);
     }
-    this.counted(entry, method, 0);
-    this.observed(entry, method, t0);
+    this.counted(entry, 0, t0);
     return text;
   }
 
   private failed(entry: Entry | undefined, method: string, id: string, e: unknown, t0: number): string {
     const err = e instanceof RpcError ? e : this.internal(e, method);
-    if (entry) {
-      this.counted(entry, method, err.code);
-      this.observed(entry, method, t0);
-    } else this.countUnknown(err.code);
+    if (entry) this.counted(entry, err.code, t0);
+    else this.countUnknown(err.code);
     return errorText(id, err.toJSON());
   }
 
-  /** `rpc_requests_total{method,code}` through a child kept per method and code (no per-call label object). */
-  private counted(entry: Entry, method: string, code: number): void {
-    const m = this.o.metrics;
+  /**
+   * `rpc_requests_total{method,code}` and `rpc_latency_seconds{method}` (seconds since `t0`, a
+   * `performance.now()` in ms) through the method's meter.
+   */
+  private counted(entry: Entry, code: number, t0: number): void {
+    const m = entry.meter;
     if (!m) return;
-    const children = (entry.counters ??= new Map());
-    let c = children.get(code);
-    if (!c) children.set(code, (c = m.rpcRequestsTotal.labels(method, String(code))));
-    c.inc();
-  }
-
-  /** `rpc_latency_seconds{method}` (seconds since `t0`, a `performance.now()` in ms) through the method's kept child. */
-  private observed(entry: Entry, method: string, t0: number): void {
-    const m = this.o.metrics;
-    if (m) (entry.latency ??= m.rpcLatencySeconds.labels(method)).observe((performance.now() - t0) / 1e3);
+    m.count(code);
+    m.observe((performance.now() - t0) / 1e3);
   }
 
   private internal(e: unknown, method: string): RpcError {
@@ -359,11 +360,7 @@ export class Dispatcher {
 
   /** `rpc_requests_total{method="unknown",code}` (undeclared methods, unparsable or invalid requests). */
   private countUnknown(code: number): void {
-    const m = this.o.metrics;
-    if (!m) return;
-    let c = this.unknownCounters.get(code);
-    if (!c) this.unknownCounters.set(code, (c = m.rpcRequestsTotal.labels('unknown', String(code))));
-    c.inc();
+    this.unknown?.count(code);
   }
 
   private subscribe(topic: TopicName, ctx: RequestContext, after: (() => void)[]): string {

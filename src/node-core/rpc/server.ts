@@ -71,26 +71,174 @@ const DRAIN_LIMIT = 16 * 1024 * 1024;
 const NO_HEADERS: http.OutgoingHttpHeaders = Object.freeze({});
 const pathOf = (url: string | undefined) => (url ?? '/').split('?', 1)[0];
 
+/** What an HTTP call needs from its server (set once per server, shared by every call). */
+interface FrontDoor {
+  dispatcher: Dispatcher;
+  maxBody: number;
+  authOk: (authorization: string | undefined) => boolean;
+  logger?: Logger;
+  /** `rpc_requests_total{method="unknown",code}` for the refusals answered here (413, 429). */
+  count(code: number): void;
+}
+
+/** The request being read by an {@link HttpCall} (the call rides on it for the shared listeners). */
+type CallRequest = http.IncomingMessage & { [CALL]?: HttpCall };
+const CALL = Symbol('rpc http call');
+
+/** Shared body listeners (no closures per request): `this` is the request. */
+function onBodyData(this: CallRequest, c: Buffer): void {
+  this[CALL]!.data(c);
+}
+function onBodyError(this: CallRequest): void {
+  this[CALL]!.aborted = true;
+}
+function onBodyEnd(this: CallRequest): void {
+  this[CALL]!.end();
+}
+
 /**
- * The call context of one HTTP request. `headers` (a lower-cased copy) and `authorized` (a
- * SHA-256 of the bearer token) are computed on first read: most calls are reads that need
- * neither (the dispatcher reads `authorized` only for mutating methods).
+ * One HTTP POST: reads the body within the size limit, then answers (hot path of issue 17: one
+ * object per request, shared listeners, the answer written in the same tick when the dispatcher
+ * answers synchronously). It is also the call's context: `headers` (a lower-cased copy) and
+ * `authorized` (a SHA-256 of the bearer token) are computed on first read: most calls are reads
+ * that need neither (the dispatcher reads `authorized` only for mutating methods).
+ *
+ * An over-limit body is answered 413 only once the client has finished sending it (read and
+ * discarded, up to DRAIN_LIMIT): a client still writing when the server closes gets EPIPE / "fetch
+ * failed" instead of our answer (undici fetch does). Beyond DRAIN_LIMIT the 413 goes out at once
+ * and the socket is closed after it. Over the rate limit, the body is still read (within the size
+ * limit) so the 429 echoes its ids.
  */
-class HttpCallContext implements RequestContext {
+class HttpCall implements RequestContext {
   readonly transport = 'http' as const;
+  aborted = false;
+  private rejected = false;
+  private answered = false;
+  /** Bytes of an over-limit body read and discarded so far. */
+  private drained = 0;
+  private first: Buffer | undefined = undefined;
+  private chunks: Buffer[] | undefined = undefined;
+  private size = 0;
   private copied?: Record<string, string>;
   private auth?: boolean;
+
   constructor(
-    private readonly raw: http.IncomingHttpHeaders,
+    private readonly door: FrontDoor,
+    private readonly req: CallRequest,
+    private readonly res: http.ServerResponse,
+    private readonly cors: http.OutgoingHttpHeaders,
     readonly remote: string,
-    private readonly authOk: (authorization: string | undefined) => boolean,
-  ) {}
+    /** The rate limiter refused this call (answered 429 once the body is read). */
+    private readonly limited: boolean,
+  ) {
+    req[CALL] = this;
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > door.maxBody) {
+      this.tooLarge();
+      if (declared > door.maxBody + DRAIN_LIMIT) this.send413(true);
+    }
+    req.on('data', onBodyData);
+    req.on('error', onBodyError);
+    req.on('end', onBodyEnd);
+  }
+
   get headers(): Record<string, string> {
-    return (this.copied ??= callHeaders(this.raw));
+    return (this.copied ??= callHeaders(this.req.headers));
   }
+
   get authorized(): boolean {
-    return (this.auth ??= this.authOk(this.raw.authorization));
+    return (this.auth ??= this.door.authOk(this.req.headers.authorization));
   }
+
+  data(c: Buffer): void {
+    if (this.rejected) {
+      this.drained += c.length;
+      if (this.drained > DRAIN_LIMIT) {
+        this.req.pause();
+        this.send413(true);
+      }
+      return;
+    }
+    this.size += c.length;
+    if (this.size > this.door.maxBody) this.tooLarge();
+    else if (this.first === undefined) this.first = c;
+    else (this.chunks ??= [this.first]).push(c);
+  }
+
+  end(): void {
+    if (this.rejected && !this.aborted) return this.send413(false);
+    if (this.aborted || this.rejected) return;
+    const text = this.chunks
+      ? Buffer.concat(this.chunks, this.size).toString('utf8')
+      : (this.first?.toString('utf8') ?? '');
+    this.first = this.chunks = undefined;
+    if (this.limited) {
+      this.door.count(ErrorCode.RateLimited);
+      return sendJson(this.res, 429, refusalText(text, ErrorCode.RateLimited, 'rate limited'), {
+        ...this.cors,
+        'retry-after': '1',
+      });
+    }
+    let out: ReturnType<Dispatcher['answerText']>;
+    try {
+      out = this.door.dispatcher.answerText(text, this);
+    } catch (e) {
+      return this.failed(e);
+    }
+    if (out === undefined || typeof out === 'string') return this.answer(out);
+    out.then(
+      (body) => this.answer(body),
+      (e: unknown) => this.failed(e),
+    );
+  }
+
+  /** The answer of a served call: 200 with the body, 204 for notifications only. */
+  private answer(body: string | undefined): void {
+    const res = this.res;
+    if (body === undefined) {
+      res.writeHead(204, this.cors);
+      res.end();
+    } else if (this.cors === NO_HEADERS)
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) })
+        .end(body);
+    else sendJson(res, 200, body, this.cors);
+  }
+
+  private failed(e: unknown): void {
+    this.door.logger?.error({ err: e }, 'rpc request failed');
+    sendJson(this.res, 500, errorResponseText(ErrorCode.Internal, 'internal error'), this.cors);
+  }
+
+  private tooLarge(): void {
+    if (this.rejected) return;
+    this.rejected = true;
+    this.first = this.chunks = undefined;
+    this.door.count(ErrorCode.InvalidRequest);
+  }
+
+  private send413(cut: boolean): void {
+    if (this.answered) return;
+    this.answered = true;
+    sendJson(
+      this.res,
+      413,
+      errorResponseText(ErrorCode.InvalidRequest, 'invalid request', { detail: `request body exceeds ${this.door.maxBody} bytes` }),
+      { ...this.cors, connection: 'close' },
+    );
+    if (cut) this.res.once('finish', () => this.req.socket.destroySoon());
+  }
+}
+
+/** A JSON answer with Content-Length instead of chunked encoding: one write of head + body, no chunk framing. */
+function sendJson(res: http.ServerResponse, status: number, body: string, headers: http.OutgoingHttpHeaders): void {
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
+  res.end(body);
 }
 
 /**
@@ -105,28 +253,10 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
   const authOk = bearerChecker(o.authToken);
   const limiter = new RateLimiter(o.rateLimitPerSec ?? 100);
   const corsEnabled = (o.corsOrigins?.length ?? 0) > 0;
-  const count = (code: number) => o.metrics?.rpcRequestsTotal.inc({ method: 'unknown', code: String(code) });
-
+  const unknownCalls = o.metrics?.rpcCalls.method('unknown');
+  const count = (code: number) => unknownCalls?.count(code);
+  const door: FrontDoor = { dispatcher: o.dispatcher, maxBody, authOk, logger: o.logger, count };
   const plain = sendPlain;
-  const json = (res: http.ServerResponse, status: number, body: string, headers: http.OutgoingHttpHeaders) => {
-    // Content-Length instead of chunked encoding: one write of head + body, no chunk framing.
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'cache-control': 'no-store',
-      'content-length': Buffer.byteLength(body),
-      ...headers,
-    });
-    res.end(body);
-  };
-  /** The answer of a served call: 200 with the body, 204 for notifications only. */
-  const answer = (res: http.ServerResponse, body: string | undefined, cors: http.OutgoingHttpHeaders) => {
-    if (body === undefined) {
-      res.writeHead(204, cors);
-      res.end();
-    } else if (cors === NO_HEADERS)
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) }).end(body);
-    else json(res, 200, body, cors);
-  };
   // Host headers repeat (every poll of one client sends the same): remember the last verdict.
   let lastHost: string | undefined;
   let lastHostOk = false;
@@ -136,81 +266,6 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
       lastHost = host;
     }
     return lastHostOk;
-  };
-
-  /**
-   * Reads the body (within the size limit), then answers (hot path of issue 17: one closure per
-   * request, no per-request header copy or auth digest unless a method needs them).
-   */
-  const serve = (req: http.IncomingMessage, res: http.ServerResponse, cors: http.OutgoingHttpHeaders, remote: string) => {
-    // Over the rate: the body is still read (within the size limit) so the 429 echoes its ids.
-    const limited = !limiter.take(remote);
-    // An over-limit body is answered 413 only once the client has finished sending it (read and
-    // discarded, up to DRAIN_LIMIT): a client still writing when the server closes gets EPIPE /
-    // "fetch failed" instead of our answer (undici fetch does). Beyond DRAIN_LIMIT the 413 goes
-    // out at once and the socket is closed after it.
-    let rejected = false;
-    let answered = false;
-    let aborted = false;
-    let drained = 0;
-    let first: Buffer | undefined;
-    let chunks: Buffer[] | undefined;
-    let size = 0;
-    const send413 = (cut: boolean) => {
-      if (answered) return;
-      answered = true;
-      json(
-        res,
-        413,
-        errorResponseText(ErrorCode.InvalidRequest, 'invalid request', { detail: `request body exceeds ${maxBody} bytes` }),
-        { ...cors, connection: 'close' },
-      );
-      if (cut) res.once('finish', () => req.socket.destroySoon());
-    };
-    const tooLarge = () => {
-      if (rejected) return;
-      rejected = true;
-      first = chunks = undefined;
-      count(ErrorCode.InvalidRequest);
-    };
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBody) {
-      tooLarge();
-      if (declared > maxBody + DRAIN_LIMIT) send413(true);
-    }
-    req.on('data', (c: Buffer) => {
-      if (rejected) {
-        drained += c.length;
-        if (drained > DRAIN_LIMIT) {
-          req.pause();
-          send413(true);
-        }
-        return;
-      }
-      size += c.length;
-      if (size > maxBody) tooLarge();
-      else if (first === undefined) first = c;
-      else (chunks ??= [first]).push(c);
-    });
-    req.on('error', () => {
-      aborted = true;
-    });
-    req.on('end', () => {
-      if (rejected && !aborted) return send413(false);
-      if (aborted || rejected) return;
-      const text = chunks ? Buffer.concat(chunks, size).toString('utf8') : (first?.toString('utf8') ?? '');
-      if (limited) {
-        count(ErrorCode.RateLimited);
-        return json(res, 429, refusalText(text, ErrorCode.RateLimited, 'rate limited'), { ...cors, 'retry-after': '1' });
-      }
-      o.dispatcher.handleText(text, new HttpCallContext(req.headers, remote, authOk)).then(
-        (body) => answer(res, body, cors),
-        (e: unknown) => {
-          o.logger?.error({ err: e }, 'rpc request failed');
-          json(res, 500, errorResponseText(ErrorCode.Internal, 'internal error'), cors);
-        },
-      );
-    });
   };
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -239,7 +294,8 @@ export async function startRpcServer(o: RpcServerOptions): Promise<RpcServer> {
     const ct = h['content-type'];
     if (ct !== 'application/json' && !isJsonContentType(ct))
       return plain(res, 415, 'unsupported media type: send Content-Type: application/json', cors);
-    serve(req, res, cors, req.socket.remoteAddress ?? 'unknown');
+    const remote = req.socket.remoteAddress ?? 'unknown';
+    new HttpCall(door, req, res, cors, remote, !limiter.take(remote));
   };
 
   const headersTimeout = o.headersTimeoutMs ?? 10_000;

@@ -8,6 +8,7 @@
 import client from 'prom-client';
 import { NodePhase } from '../../shared/api/types.js';
 import { statfsBytes } from './disk.js';
+import { RpcMeter } from './rpc-meter.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -16,6 +17,8 @@ export function createMetrics() {
   const reg = [registry];
   /** Data directory whose filesystem the `data_dir_filesystem_*` gauges measure (set once it is known). */
   const dataDir: { path?: string } = {};
+  /** Hot-path recorder of the two per-call RPC metrics; their `collect()` flushes it before each read. */
+  const rpc: { calls?: RpcMeter } = {};
   const metrics = {
     registry,
     blockHeight: new client.Gauge({ name: 'block_height', help: 'Height of the canonical head block.', registers: reg }),
@@ -39,6 +42,9 @@ export function createMetrics() {
       help: 'JSON-RPC requests by method and result code (0 = success).',
       labelNames: ['method', 'code'] as const,
       registers: reg,
+      collect() {
+        rpc.calls?.flushCounts();
+      },
     }),
     rpcLatencySeconds: new client.Histogram({
       name: 'rpc_latency_seconds',
@@ -46,6 +52,9 @@ export function createMetrics() {
       labelNames: ['method'] as const,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: reg,
+      collect() {
+        rpc.calls?.flushLatency();
+      },
     }),
     rpcSubscriptions: new client.Gauge({ name: 'rpc_subscriptions', help: 'Open WebSocket subscriptions.', registers: reg }),
     nodeUp: new client.Gauge({ name: 'node_up', help: '1 while the node is in phase ready.', registers: reg }),
@@ -147,5 +156,7 @@ export function createMetrics() {
   client.collectDefaultMetrics({ register: registry });
   for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
     registry.removeSingleMetric(name);
-  return metrics;
+  rpc.calls = new RpcMeter(metrics.rpcRequestsTotal, metrics.rpcLatencySeconds);
+  /** Record `rpc_requests_total` / `rpc_latency_seconds` through `rpcCalls` on hot paths (see rpc-meter.ts). */
+  return Object.assign(metrics, { rpcCalls: rpc.calls });
 }
