@@ -12,6 +12,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { genesisDir } from '../resources.js';
+import { createBLAKE3, type IHasher } from 'hash-wasm';
 import { z } from 'zod';
 import { U64_MAX } from '../../shared/api/numbers.js';
 import { blake3, fromHex, toHex } from '../crypto/hash.js';
@@ -78,6 +79,69 @@ export function genesisHash(g: Omit<Genesis, 'hash'>): string {
       ]),
     ),
   );
+}
+
+/**
+ * The genesis hash computed over allocations fed in order, for a list too large to hold
+ * (chain/genesis-stream.ts): the same bytes `genesisHash` hashes — the canonical CBOR of the body
+ * with the accounts array's header written for `count` items, then each `[address, balance]` item
+ * — into one BLAKE3 (hash-wasm) hasher of its own.
+ */
+export class GenesisHasher {
+  private fed = 0;
+  private constructor(
+    private readonly h: IHasher,
+    readonly count: number,
+  ) {}
+
+  /** A hasher for a genesis `head` (its `accounts` are ignored) followed by `count` allocations. */
+  static async create(head: Omit<Genesis, 'hash' | 'accounts'>, count: number): Promise<GenesisHasher> {
+    const h = await createBLAKE3();
+    h.init();
+    // The body with an empty accounts array ends in that array's header (0x80): replace it by the
+    // header for `count` items, which is the canonical CBOR of the unsigned integer `count` with
+    // the major type set to 4 (array) — RFC 8949 §3.1: both are major type ‖ the same argument.
+    const body = encodeCanonical([head.network, head.chain_id, head.block_time_ms, head.timestamp_ms, head.validators.map((v) => [v.address, v.public_key, BigInt(v.stake)]), []]);
+    h.update(body.subarray(0, body.length - 1));
+    const arr = Uint8Array.from(encodeCanonical(count));
+    arr[0] |= 0x80;
+    h.update(arr);
+    return new GenesisHasher(h, count);
+  }
+
+  /** Feeds the next allocations (in genesis order). @throws GenesisError past `count`. */
+  update(accounts: readonly { address: string; balance: string }[]): void {
+    if (accounts.length === 0) return;
+    this.fed += accounts.length;
+    if (this.fed > this.count) throw new GenesisError(`more than the announced ${this.count} accounts`);
+    // One CBOR array of the chunk, minus its own header = the items' bytes.
+    const chunk = encodeCanonical(accounts.map((a) => [a.address, BigInt(a.balance)]));
+    this.h.update(chunk.subarray(encodeCanonical(accounts.length).length));
+  }
+
+  /** The genesis hash (64 hex). @throws GenesisError unless exactly `count` allocations were fed. */
+  digest(): string {
+    if (this.fed !== this.count) throw new GenesisError(`${this.fed} accounts were given, ${this.count} announced`);
+    return this.h.digest('hex');
+  }
+}
+
+/**
+ * Checks a genesis head (every field but the allocations; `accounts` must be empty): schema and
+ * validator keys, as `readGenesisFile` does.
+ * @throws GenesisError naming the field.
+ */
+export function checkGenesisHead(head: Omit<Genesis, 'hash'>, where = 'genesis'): void {
+  const r = z.object(zBody).strict().safeParse(head);
+  if (!r.success) throw new GenesisError(`${where} is invalid: ${issuesText(r.error)}`);
+  if (head.accounts.length !== 0) throw new GenesisError(`${where}: a streamed genesis takes its accounts from the stream, not the head`);
+  checkBody(head, where);
+}
+
+/** Checks one allocation of a streamed genesis (same rules as the file schema). @throws GenesisError. */
+export function checkAllocation(a: { address: string; balance: string }, i: number): void {
+  const r = zBody.accounts.element.safeParse(a);
+  if (!r.success) throw new GenesisError(`genesis account ${i} is invalid: ${issuesText(r.error)}`);
 }
 
 /**
