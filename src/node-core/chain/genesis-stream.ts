@@ -117,7 +117,8 @@ export async function buildGenesisChain(dir: string, head: Omit<Genesis, 'hash'>
     let supply = 0n;
     let n = 0;
     let chunk: Allocation[] = [];
-    for await (const a of accounts) {
+    /** Takes one allocation; a promise only when a spill buffer is being flushed. */
+    const take = (a: Allocation): Promise<void> | undefined => {
       checkAllocation(a, n);
       const balance = BigInt(a.balance);
       supply += balance;
@@ -127,9 +128,16 @@ export async function buildGenesisChain(dir: string, head: Omit<Genesis, 'hash'>
         hasher.update(chunk);
         chunk = [];
       }
-      await spill.add(a.address.slice(3), balance);
       n++;
-    }
+      return spill.add(a.address.slice(3), balance);
+    };
+    // A synchronous source is read without a promise per allocation (`for await` would make one).
+    if (Symbol.iterator in accounts) {
+      for (const a of accounts) {
+        const flushing = take(a);
+        if (flushing) await flushing;
+      }
+    } else for await (const a of accounts) await take(a);
     hasher.update(chunk);
     const hash = hasher.digest();
     await spill.flushAll();
