@@ -6,7 +6,7 @@
  * After the open, the child produces one block of 10 transfers (accounts and buckets read on
  * demand), so the figure includes a working state, not just an opened file.
  * Writes bench/results/state-scale.json.
- * Run: `node --import tsx bench/state-scale.ts [--max 1000000] [--opens 3]`, or through the runner
+ * Run: `node --import tsx bench/state-scale.ts [--max 1000000] [--opens 3] [--out file.json]`, or through the runner
  * `STATE_SCALE_MAX=10000000 npm run bench -- state-scale` (the default run stops at 1M).
  * Each chain is built by the streamed genesis build (chain/genesis-stream.ts) in its own process:
  * bounded memory, bounded batches, the allocations generated as they are read.
@@ -261,5 +261,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === SELF) {
   };
   if (arg('--build')) build(arg('--build')!, Number(process.argv[process.argv.indexOf('--build') + 2])).catch(fail);
   else if (arg('--child')) child(arg('--child')!).catch(fail);
-  else runStateScaleBench({ max: arg('--max') ? Number(arg('--max')) : undefined, opens: arg('--opens') ? Number(arg('--opens')) : undefined }).then((r) => console.log(JSON.stringify(r, null, 2)), fail);
+  else runStateScaleBench({ max: arg('--max') ? Number(arg('--max')) : undefined, opens: arg('--opens') ? Number(arg('--opens')) : undefined, out: arg('--out') }).then((r) => console.log(JSON.stringify(r, null, 2)), fail);
 }
