@@ -1,9 +1,11 @@
 // Streamed genesis build (chain/genesis-stream.ts) against the normal path (Chain.open creating
 // block 0 from a genesis held in memory): same genesis hash, block 0, state root and every record.
 import { ClassicLevel } from 'classic-level';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addressOf } from '../../../src/node-core/chain/address.js';
 import { Chain } from '../../../src/node-core/chain/chain.js';
@@ -114,6 +116,29 @@ describe('streamed genesis build', () => {
     expect(existsSync(dir)).toBe(false);
     expect(existsSync(`${dir}.partial`)).toBe(false);
   });
+
+  it('kill -9 while the pages are written: nothing at the chain path; the next build completes', async () => {
+    const root = await tempRoot('tb genesis-stream-');
+    roots.push(root);
+    const dir = path.join(root, 'chain');
+    const mod = fileURLToPath(new URL('../../../src/node-core/chain/genesis-stream.ts', import.meta.url));
+    const code = `import { buildGenesisChain } from ${JSON.stringify(mod)};
+      const h = ${JSON.stringify(head())};
+      function* xs() { for (let i = 0; i < 1e6; i++) yield { address: 'tb1' + i.toString(16).padStart(8, '0') + 'ab'.repeat(16), balance: '5' }; }
+      await buildGenesisChain(${JSON.stringify(dir)}, h, 1e6, xs());`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    // Killed once LevelDB holds records (the page phase), long before block 0.
+    while (!existsSync(path.join(`${dir}.partial`, 'CURRENT')) && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGKILL');
+    await exited;
+    expect(child.signalCode).toBe('SIGKILL');
+    expect(existsSync(dir)).toBe(false);
+    const built = await buildGenesisChain(dir, head(), 10, allocations(10));
+    expect(existsSync(`${dir}.partial`)).toBe(false);
+    expect((await records(dir)).size).toBeGreaterThan(10);
+    expect(built.allocations).toBe(10);
+  }, 120_000);
 
   it('a build that fails mid-stream leaves nothing at the chain path; a stale .partial is replaced', async () => {
     const root = await tempRoot('tb genesis-stream-');
