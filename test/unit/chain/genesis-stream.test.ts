@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addressOf } from '../../../src/node-core/chain/address.js';
 import { Chain } from '../../../src/node-core/chain/chain.js';
-import { genesisHash, GenesisError, type Genesis } from '../../../src/node-core/chain/genesis.js';
+import { genesisHash, GenesisError, GenesisHasher, type Genesis } from '../../../src/node-core/chain/genesis.js';
 import { buildGenesisChain, type Allocation } from '../../../src/node-core/chain/genesis-stream.js';
 import { signTransfer } from '../../../src/node-core/chain/tx.js';
 import { keysFromSeed } from '../../../src/node-core/crypto/ed25519.js';
@@ -82,6 +82,15 @@ describe('streamed genesis build', () => {
     const b = await records(path.join(root, 'streamed'));
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     for (const [k, v] of a) expect(b.get(k), k).toBe(v);
+  });
+
+  it('the streamed genesis hash equals genesisHash at every CBOR array-header size (up to 70,000 accounts, 4-byte count)', async () => {
+    for (const n of [0, 1, 23, 24, 255, 256, 65535, 65536, 70_000]) {
+      const accounts = allocations(Math.max(n, 1)).slice(0, n);
+      const h = await GenesisHasher.create(head(), n);
+      for (let i = 0; i < n; i += 5000) h.update(accounts.slice(i, i + 5000));
+      expect(h.digest(), `${n} accounts`).toBe(genesisHash({ ...head(), accounts }));
+    }
   });
 
   it('the built chain opens with the genesis head alone and produces a block', async () => {
