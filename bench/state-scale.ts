@@ -6,7 +6,10 @@
  * After the open, the child produces one block of 10 transfers (accounts and buckets read on
  * demand), so the figure includes a working state, not just an opened file.
  * Writes bench/results/state-scale.json.
- * Run: `node --import tsx bench/state-scale.ts [--max 1000000] [--opens 3]`.
+ * Run: `node --import tsx bench/state-scale.ts [--max 1000000] [--opens 3] [--out file.json]`, or through the runner
+ * `STATE_SCALE_MAX=10000000 npm run bench -- state-scale` (the default run stops at 1M).
+ * Each chain is built by the streamed genesis build (chain/genesis-stream.ts) in its own process:
+ * bounded memory, bounded batches, the allocations generated as they are read.
  *
  * The accounts are genesis allocations (random addresses; the first 10 belong to seeded keys that
  * send the transfers). The reopening child gets the genesis without its allocation list (same
@@ -22,7 +25,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { addressOf } from '../src/node-core/chain/address.js';
 import { Chain } from '../src/node-core/chain/chain.js';
-import { genesisHash, type Genesis } from '../src/node-core/chain/genesis.js';
+import { type Genesis } from '../src/node-core/chain/genesis.js';
+import { buildGenesisChain } from '../src/node-core/chain/genesis-stream.js';
 import { signTransfer } from '../src/node-core/chain/tx.js';
 import { keysFromSeed } from '../src/node-core/crypto/ed25519.js';
 import { toHex } from '../src/node-core/crypto/hash.js';
@@ -51,8 +55,11 @@ export interface StateScaleRow {
   accounts: number;
   /** Chain DB size on disk, MB. */
   db_mb: number;
-  /** Building the chain DB (genesis with these allocations), s (context, not a target). */
+  /** Building the chain DB (genesis with these allocations, streamed), wall s (context, not a target). */
   build_s: number;
+  /** The builder's CPU time (user + system), s, and peak RSS, MB (bounded: it streams). */
+  build_cpu_s: number;
+  build_peak_rss_mb: number;
   /** Median of the reopens. */
   open_ms: number;
   rss_mb_after_open: number;
@@ -94,25 +101,50 @@ async function dirSize(dir: string): Promise<number> {
   return n;
 }
 
-/** Creates `<root>/chain` holding block 0 of a genesis with `n` accounts; writes `<root>/genesis-head.json`. */
+/** What the builder process reports. */
+interface BuildSample {
+  /** Builder CPU time (user + system), s. */
+  cpu_s: number;
+  /** Builder peak RSS (VmHWM), MB. */
+  peak_rss_mb: number;
+}
+
+/** The bench allocations: 10 seeded senders, then `n - 10` random addresses, generated as they are read. */
+function* benchAllocations(n: number): Generator<Genesis['accounts'][number]> {
+  for (let i = 0; i < Math.min(SENDERS, n); i++) yield { address: addressOf(keysFromSeed(seedOfSender(i)).publicKey), balance: '1000000000000' };
+  const CHUNK = 65536;
+  for (let done = SENDERS; done < n; ) {
+    const k = Math.min(CHUNK, n - done);
+    const rnd = randomBytes(20 * k);
+    for (let i = 0; i < k; i++, done++) yield { address: 'tb1' + rnd.toString('hex', 20 * i, 20 * i + 20), balance: String(1000 + (done % 1000)) };
+  }
+}
+
+/** Peak RSS of this process (VmHWM), MB. */
+async function peakRssMb(): Promise<number> {
+  const m = /VmHWM:\s+(\d+) kB/.exec(await fs.readFile('/proc/self/status', 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : Math.round(process.memoryUsage().rss / 2 ** 20);
+}
+
+/**
+ * Creates `<root>/chain` holding block 0 of a genesis with `n` accounts, streamed
+ * (chain/genesis-stream.ts: bounded memory and batches, built aside and renamed), and writes
+ * `<root>/genesis-head.json`; prints a BuildSample.
+ */
 async function build(root: string, n: number): Promise<void> {
   const validator = keysFromSeed(new Uint8Array(32).fill(200));
-  const accounts: Genesis['accounts'] = [];
-  for (let i = 0; i < SENDERS; i++) accounts.push({ address: addressOf(keysFromSeed(seedOfSender(i)).publicKey), balance: '1000000000000' });
-  const rnd = randomBytes(20 * (n - SENDERS));
-  for (let i = 0; i < n - SENDERS; i++) accounts.push({ address: 'tb1' + rnd.toString('hex', 20 * i, 20 * i + 20), balance: String(1000 + (i % 1000)) });
-  const body = {
+  const head: Omit<Genesis, 'hash'> = {
     network: 'bench', chain_id: 31337, block_time_ms: 1000, timestamp_ms: Date.now() - 60_000,
     validators: [{ address: addressOf(validator.publicKey), public_key: toHex(validator.publicKey), stake: '1' }],
-    accounts,
+    accounts: [],
   };
-  const genesis: Genesis = { ...body, hash: genesisHash(body) };
-  const chain = await Chain.open({ dir: path.join(root, 'chain'), genesis, nodeKey: { ...validator, address: addressOf(validator.publicKey) } });
-  await chain.close();
-  // One unmeasured reopen: LevelDB replays its log (here one huge genesis batch) into a table once;
-  // a node's later starts find at most a write buffer's worth (4 MiB) of log.
+  const built = await buildGenesisChain(path.join(root, 'chain'), head, n, benchAllocations(n));
+  // One unmeasured reopen: LevelDB replays its log (at most a write buffer, 4 MiB) into a table once.
   await (await ChainDb.open(path.join(root, 'chain'))).close();
-  await writeFileAtomic(path.join(root, 'genesis-head.json'), JSON.stringify({ ...genesis, accounts: [] }));
+  await writeFileAtomic(path.join(root, 'genesis-head.json'), JSON.stringify(built.genesis));
+  const cpu = process.cpuUsage();
+  const sample: BuildSample = { cpu_s: Number(((cpu.user + cpu.system) / 1e6).toFixed(1)), peak_rss_mb: await peakRssMb() };
+  process.stdout.write(JSON.stringify(sample) + '\n');
 }
 
 /** Child: opens the chain, produces one block, prints an OpenSample as JSON. */
@@ -144,26 +176,34 @@ async function child(root: string): Promise<void> {
   process.stdout.write(JSON.stringify(sample) + '\n');
 }
 
+/** A numeric environment variable (the runner, `npm run bench`, passes no flags), or undefined. */
+function envNumber(name: string): number | undefined {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : Number(v);
+}
+
 /**
  * Builds and reopens chains of growing size, writes bench/results/state-scale.json.
  * @param o.max largest account count (default 1,000,000; 10,000,000 adds the 10M row);
  *   o.opens reopens per size (default 3); o.out result file.
  */
 export async function runStateScaleBench(o: { max?: number; opens?: number; out?: string; log?: (s: string) => void } = {}): Promise<StateScaleResult> {
-  const max = o.max ?? 1_000_000;
-  const opens = o.opens ?? 3;
+  const max = o.max ?? envNumber('STATE_SCALE_MAX') ?? 1_000_000;
+  const opens = o.opens ?? envNumber('STATE_SCALE_OPENS') ?? 3;
   const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const sizes = [10_000, 100_000, 1_000_000, 10_000_000].filter((n) => n <= max);
-  const notRun = [10_000_000].filter((n) => n > max).map((n) => `${n} accounts (pass --max ${n}: ~1.5 GB of chain DB and minutes to build)`);
+  const notRun = [10_000_000].filter((n) => n > max).map((n) => `${n} accounts (pass --max ${n}, or STATE_SCALE_MAX=${n} npm run bench -- state-scale: ~1 GB of chain DB, minutes to build)`);
   const rows: StateScaleRow[] = [];
   for (const n of sizes) {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), `tb-bench-state-${n}-`));
     try {
       log(`${n} accounts: building the chain DB…`);
       const tb = performance.now();
-      // Built in its own process so the builder's heap (the allocation list) is not the measured node's.
-      await promisify(execFile)(process.execPath, ['--import', 'tsx', '--max-old-space-size=8192', SELF, '--build', root, String(n)], { maxBuffer: 1 << 20 });
+      // Built in its own process (default heap limit: the build streams) so the builder's memory is not the measured node's.
+      const { stdout: bout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', SELF, '--build', root, String(n)], { maxBuffer: 1 << 20 });
       const buildS = (performance.now() - tb) / 1000;
+      const bs = JSON.parse(bout.trim().split('\n').pop()!) as BuildSample;
+      log(`  built in ${buildS.toFixed(1)} s (CPU ${bs.cpu_s} s, peak RSS ${bs.peak_rss_mb} MB)`);
       const samples: OpenSample[] = [];
       for (let i = 0; i < opens; i++) {
         const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', SELF, '--child', root], { maxBuffer: 1 << 20 });
@@ -175,6 +215,8 @@ export async function runStateScaleBench(o: { max?: number; opens?: number; out?
         accounts: n,
         db_mb: Math.round((await dirSize(path.join(root, 'chain'))) / 2 ** 20),
         build_s: Number(buildS.toFixed(1)),
+        build_cpu_s: bs.cpu_s,
+        build_peak_rss_mb: bs.peak_rss_mb,
         open_ms: openMs,
         rss_mb_after_open: median(samples.map((s) => s.rss_mb_after_open)),
         first_block_ms: median(samples.map((s) => s.first_block_ms)),
@@ -219,5 +261,5 @@ if (process.argv[1] && path.resolve(process.argv[1]) === SELF) {
   };
   if (arg('--build')) build(arg('--build')!, Number(process.argv[process.argv.indexOf('--build') + 2])).catch(fail);
   else if (arg('--child')) child(arg('--child')!).catch(fail);
-  else runStateScaleBench({ max: arg('--max') ? Number(arg('--max')) : undefined, opens: arg('--opens') ? Number(arg('--opens')) : undefined }).then((r) => console.log(JSON.stringify(r, null, 2)), fail);
+  else runStateScaleBench({ max: arg('--max') ? Number(arg('--max')) : undefined, opens: arg('--opens') ? Number(arg('--opens')) : undefined, out: arg('--out') }).then((r) => console.log(JSON.stringify(r, null, 2)), fail);
 }

@@ -12,6 +12,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { genesisDir } from '../resources.js';
+import { createBLAKE3, type IHasher } from 'hash-wasm';
 import { z } from 'zod';
 import { U64_MAX } from '../../shared/api/numbers.js';
 import { blake3, fromHex, toHex } from '../crypto/hash.js';
@@ -45,8 +46,10 @@ export class GenesisError extends Error {
   }
 }
 
-const zAddr = z.string().regex(/^tb1[0-9a-f]{40}$/, 'must be tb1 followed by 40 lowercase hex digits');
-const zDec = z.string().regex(/^(0|[1-9][0-9]*)$/, 'must be a decimal integer string').refine((s) => BigInt(s) <= U64_MAX, 'must fit in 64 bits');
+const ADDR_RE = /^tb1[0-9a-f]{40}$/;
+const DEC_RE = /^(0|[1-9][0-9]*)$/;
+const zAddr = z.string().regex(ADDR_RE, 'must be tb1 followed by 40 lowercase hex digits');
+const zDec = z.string().regex(DEC_RE, 'must be a decimal integer string').refine((s) => BigInt(s) <= U64_MAX, 'must fit in 64 bits');
 const zBody = {
   network: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'network names are 1-32 of a-z 0-9 _ -'),
   chain_id: z.number().int().min(0).max(0xffffffff),
@@ -78,6 +81,71 @@ export function genesisHash(g: Omit<Genesis, 'hash'>): string {
       ]),
     ),
   );
+}
+
+/**
+ * The genesis hash computed over allocations fed in order, for a list too large to hold
+ * (chain/genesis-stream.ts): the same bytes `genesisHash` hashes — the canonical CBOR of the body
+ * with the accounts array's header written for `count` items, then each `[address, balance]` item
+ * — into one BLAKE3 (hash-wasm) hasher of its own.
+ */
+export class GenesisHasher {
+  private fed = 0;
+  private constructor(
+    private readonly h: IHasher,
+    readonly count: number,
+  ) {}
+
+  /** A hasher for a genesis `head` (its `accounts` are ignored) followed by `count` allocations. */
+  static async create(head: Omit<Genesis, 'hash' | 'accounts'>, count: number): Promise<GenesisHasher> {
+    const h = await createBLAKE3();
+    h.init();
+    // The body with an empty accounts array ends in that array's header (0x80): replace it by the
+    // header for `count` items, which is the canonical CBOR of the unsigned integer `count` with
+    // the major type set to 4 (array) — RFC 8949 §3.1: both are major type ‖ the same argument.
+    const body = encodeCanonical([head.network, head.chain_id, head.block_time_ms, head.timestamp_ms, head.validators.map((v) => [v.address, v.public_key, BigInt(v.stake)]), []]);
+    h.update(body.subarray(0, body.length - 1));
+    const arr = Uint8Array.from(encodeCanonical(count));
+    arr[0] |= 0x80;
+    h.update(arr);
+    return new GenesisHasher(h, count);
+  }
+
+  /** Feeds the next allocations (in genesis order). @throws GenesisError past `count`. */
+  update(accounts: readonly { address: string; balance: string }[]): void {
+    if (accounts.length === 0) return;
+    this.fed += accounts.length;
+    if (this.fed > this.count) throw new GenesisError(`more than the announced ${this.count} accounts`);
+    // One CBOR array of the chunk, minus its own header = the items' bytes.
+    const chunk = encodeCanonical(accounts.map((a) => [a.address, BigInt(a.balance)]));
+    this.h.update(chunk.subarray(encodeCanonical(accounts.length).length));
+  }
+
+  /** The genesis hash (64 hex). @throws GenesisError unless exactly `count` allocations were fed. */
+  digest(): string {
+    if (this.fed !== this.count) throw new GenesisError(`${this.fed} accounts were given, ${this.count} announced`);
+    return this.h.digest('hex');
+  }
+}
+
+/**
+ * Checks a genesis head (every field but the allocations; `accounts` must be empty): schema and
+ * validator keys, as `readGenesisFile` does.
+ * @throws GenesisError naming the field.
+ */
+export function checkGenesisHead(head: Omit<Genesis, 'hash'>, where = 'genesis'): void {
+  const r = z.object(zBody).strict().safeParse(head);
+  if (!r.success) throw new GenesisError(`${where} is invalid: ${issuesText(r.error)}`);
+  if (head.accounts.length !== 0) throw new GenesisError(`${where}: a streamed genesis takes its accounts from the stream, not the head`);
+  checkBody(head, where);
+}
+
+/** Checks one allocation of a streamed genesis (same rules as the file schema). @throws GenesisError. */
+export function checkAllocation(a: { address: string; balance: string }, i: number): void {
+  // Fast path for a valid allocation (millions of them): the schema's own rules; zod names the problem otherwise.
+  if (typeof a.address === 'string' && typeof a.balance === 'string' && ADDR_RE.test(a.address) && DEC_RE.test(a.balance) && (a.balance.length < 20 || BigInt(a.balance) <= U64_MAX) && Object.keys(a).length === 2) return;
+  const r = zBody.accounts.element.safeParse(a);
+  if (!r.success) throw new GenesisError(`genesis account ${i} is invalid: ${issuesText(r.error)}`);
 }
 
 /**

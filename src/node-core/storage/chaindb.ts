@@ -34,7 +34,7 @@ import { ClassicLevel } from 'classic-level';
 import { promises as fs } from 'node:fs';
 import { asArray, asBytes, asSafeInt, decodeCanonical, encodeCanonical, readU64be, u64be } from '../codec/canonical.js';
 import { toHex } from '../crypto/hash.js';
-import { putTree, StateRecords, type TreeWrites } from './state-records.js';
+import { putAccounts, putTree, StateRecords, type TreeWrites } from './state-records.js';
 
 export type { TreeWrites } from './state-records.js';
 
@@ -276,6 +276,18 @@ export class ChainDb {
   }
 
   /**
+   * Writes account and state-tree records without a block or head (a genesis built in parts,
+   * chain/genesis-stream.ts): one batch, not fsynced unless `sync`. The DB is not a chain until a
+   * block 0 commit writes the head.
+   */
+  async putStateRecords(accounts: ReadonlyMap<string, AccountState>, tree: TreeWrites | undefined, o: { sync?: boolean } = {}): Promise<void> {
+    const batch = this.db.batch();
+    putAccounts(batch, accounts);
+    putTree(batch, tree);
+    await batch.write({ sync: o.sync ?? false });
+  }
+
+  /**
    * Writes one block with its indexes, touched accounts and the new head in one batch,
    * fsynced unless `sync: false` (only for throw-away DBs such as replay's temp DB).
    */
@@ -302,22 +314,7 @@ export class ChainDb {
       k.set(id, 1);
       ops.push({ type: 'put', key: k, value: v });
     });
-    const acctKey = Buffer.allocUnsafe(21 * c.accounts.size);
-    const acctVal = Buffer.allocUnsafe(16 * c.accounts.size);
-    let i = 0;
-    for (const [addr, a] of c.accounts) {
-      const k = acctKey.subarray(21 * i, 21 * i + 21);
-      k[0] = P('a');
-      k.write(addr, 1, 20, 'hex');
-      if (a.balance === 0n && a.nonce === 0n) ops.push({ type: 'del', key: k });
-      else {
-        const v = acctVal.subarray(16 * i, 16 * i + 16);
-        v.writeBigUInt64BE(a.balance, 0);
-        v.writeBigUInt64BE(a.nonce, 8);
-        ops.push({ type: 'put', key: k, value: v });
-      }
-      i++;
-    }
+    putAccounts(batch, c.accounts);
     for (const [id, bytes] of c.modules ?? []) ops.push(bytes === null ? { type: 'del', key: K_MODULE(id) } : { type: 'put', key: K_MODULE(id), value: bytes });
     ops.push({ type: 'put', key: K_HEAD, value: encodeCanonical([c.height, c.hash]) });
     if (c.undo) ops.push({ type: 'put', key: key('u', h), value: c.undo });
