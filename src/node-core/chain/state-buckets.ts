@@ -14,6 +14,11 @@ export const NO_MEMBERS = new Uint8Array(0);
 let bucketInput = Buffer.alloc(1 + 32 * 64);
 const out32 = new Uint8Array(32);
 
+/** Copies n bytes src[s..] → dst[d..] (a loop: no subarray object per small copy). */
+export function copyBytes(dst: Uint8Array, d: number, src: Uint8Array, s: number, n: number): void {
+  for (let k = 0; k < n; k++) dst[d + k] = src[s + k];
+}
+
 /** Checks a member record read from the store (whole entries). */
 export function checkMembers(rec: Uint8Array): Uint8Array {
   if (rec.length % MEMBER !== 0) throw new Error(`bucket member record has ${rec.length} bytes, not a multiple of ${MEMBER}`);
@@ -36,11 +41,11 @@ export function cmpAddr(a: Uint8Array, ao: number, b: Uint8Array, bo: number): n
 export function hashMembers(rec: Uint8Array, out: Uint8Array, at: number): void {
   const m = rec.length / MEMBER;
   if (m === 0) out.fill(0, at, at + 32);
-  else if (m === 1) out.set(rec.subarray(20, MEMBER), at);
+  else if (m === 1) copyBytes(out, at, rec, 20, 32);
   else {
     if (bucketInput.length < 1 + 32 * m) bucketInput = Buffer.alloc(2 * (1 + 32 * m));
     bucketInput[0] = 1;
-    for (let i = 0; i < m; i++) bucketInput.set(rec.subarray(MEMBER * i + 20, MEMBER * i + MEMBER), 1 + 32 * i);
+    for (let i = 0; i < m; i++) copyBytes(bucketInput, 1 + 32 * i, rec, MEMBER * i + 20, 32);
     sha256Into(out32, bucketInput.subarray(0, 1 + 32 * m));
     out.set(out32, at);
   }
@@ -78,25 +83,33 @@ export class Lru<K, V> {
  * a live change replaces or inserts its address ‖ leaf, a dead one removes the address.
  */
 export function mergeMembers(old: Uint8Array, idx: number[], addrs: Uint8Array, leaves: Uint8Array, live: Uint8Array): Uint8Array {
-  const out = new Uint8Array(old.length + MEMBER * idx.length);
+  // First pass: the new size (members kept + changes alive).
+  let size = old.length;
+  for (let o = 0, j = 0; j < idx.length; j++) {
+    const c = idx[j];
+    while (o < old.length && cmpAddr(old, o, addrs, 20 * c) < 0) o += MEMBER;
+    const found = o < old.length && cmpAddr(old, o, addrs, 20 * c) === 0;
+    if (found) o += MEMBER;
+    size += (live[c] ? MEMBER : 0) - (found ? MEMBER : 0);
+  }
+  if (size === 0) return NO_MEMBERS;
+  const out = new Uint8Array(size);
   let o = 0;
   let w = 0;
-  for (const c of idx) {
+  for (let j = 0; j < idx.length; j++) {
+    const c = idx[j];
     while (o < old.length && cmpAddr(old, o, addrs, 20 * c) < 0) {
-      out.set(old.subarray(o, o + MEMBER), w);
+      copyBytes(out, w, old, o, MEMBER);
       o += MEMBER;
       w += MEMBER;
     }
     if (o < old.length && cmpAddr(old, o, addrs, 20 * c) === 0) o += MEMBER;
     if (live[c]) {
-      out.set(addrs.subarray(20 * c, 20 * c + 20), w);
-      out.set(leaves.subarray(32 * c, 32 * c + 32), w + 20);
+      copyBytes(out, w, addrs, 20 * c, 20);
+      copyBytes(out, w + 20, leaves, 32 * c, 32);
       w += MEMBER;
     }
   }
-  if (o < old.length) {
-    out.set(old.subarray(o), w);
-    w += old.length - o;
-  }
-  return w === 0 ? NO_MEMBERS : w === out.length ? out : out.slice(0, w);
+  copyBytes(out, w, old, o, old.length - o);
+  return out;
 }

@@ -27,7 +27,7 @@
  */
 import { hash as oneShot } from 'node:crypto';
 import { sha256Into, toHex } from '../crypto/hash.js';
-import { checkMembers, cmpAddr, hashMembers, Lru, mergeMembers, NO_MEMBERS } from './state-buckets.js';
+import { checkMembers, cmpAddr, copyBytes, hashMembers, Lru, mergeMembers, NO_MEMBERS } from './state-buckets.js';
 
 export const BUCKETS = 65536;
 export const PAGES = 256;
@@ -78,6 +78,7 @@ export function bucketOf(addrHex: string): number {
 
 /** Reused input of leaf hashes: 0x00 ‖ address (20) ‖ balance u64 BE ‖ nonce u64 BE. */
 const leafInput = Buffer.alloc(37);
+const leafView = new DataView(leafInput.buffer, leafInput.byteOffset, leafInput.byteLength);
 /** Reused inputs of page and root hashes (hashing is synchronous, so never shared by two calls). */
 const pageInput = Buffer.alloc(1 + PER_PAGE * 32);
 const rootInput = Buffer.alloc(1 + PAGES * 32);
@@ -252,7 +253,7 @@ export class State {
     const input = pageInput;
     input[0] = 2;
     input.set(this.bucketHashes.subarray(p * PER_PAGE * 32, (p + 1) * PER_PAGE * 32), 1);
-    for (let j = from; j < to; j++) input.set(hashes.subarray(32 * j, 32 * j + 32), 1 + (ids[j] - p * PER_PAGE) * 32);
+    for (let j = from; j < to; j++) copyBytes(input, 1 + (ids[j] - p * PER_PAGE) * 32, hashes, 32 * j, 32);
     return oneShot('sha256', input, 'buffer');
   }
 
@@ -261,7 +262,7 @@ export class State {
     const input = rootInput;
     input[0] = 3;
     input.set(this.pageHashes, 1);
-    for (let j = 0; j < ids.length; j++) input.set(hashes.subarray(32 * j, 32 * j + 32), 1 + ids[j] * 32);
+    for (let j = 0; j < ids.length; j++) copyBytes(input, 1 + ids[j] * 32, hashes, 32 * j, 32);
     return new Uint8Array(oneShot('sha256', input, 'buffer'));
   }
 
@@ -283,8 +284,8 @@ export class State {
       leafInput.write(addr, 1, 20, 'hex');
       for (let k = 0; k < 20; k++) addrs[20 * i + k] = leafInput[1 + k];
       if (a.balance !== 0n || a.nonce !== 0n) {
-        leafInput.writeBigUInt64BE(a.balance, 21);
-        leafInput.writeBigUInt64BE(a.nonce, 29);
+        leafView.setBigUint64(21, a.balance);
+        leafView.setBigUint64(29, a.nonce);
         sha256Into(out32, leafInput);
         leaves.set(out32, 32 * i);
         live[i] = 1;
@@ -303,8 +304,9 @@ export class State {
         // insertion by address (a bucket's changes are few)
         const c = order[s] % 4294967296;
         let at = idx.length;
-        while (at > 0 && cmpAddr(addrs, 20 * idx[at - 1], addrs, 20 * c) > 0) at--;
-        idx.splice(at, 0, c);
+        idx.push(c);
+        for (; at > 0 && cmpAddr(addrs, 20 * idx[at - 1], addrs, 20 * c) > 0; at--) idx[at] = idx[at - 1];
+        idx[at] = c;
       }
       bucketIds.push(b);
       records.push(mergeMembers(this.bucketMembers(b), idx, addrs, leaves, live));
@@ -343,9 +345,9 @@ export class State {
     p.bucketIds.forEach((b, j) => {
       this.members.set(b, p.records[j]);
       this.loadPage(b >>> 8);
-      this.bucketHashes.set(p.bucketHashes.subarray(32 * j, 32 * j + 32), b * 32);
+      copyBytes(this.bucketHashes, b * 32, p.bucketHashes, 32 * j, 32);
     });
-    p.pageIds.forEach((pg, j) => this.pageHashes.set(p.pageHashes.subarray(32 * j, 32 * j + 32), pg * 32));
+    p.pageIds.forEach((pg, j) => copyBytes(this.pageHashes, pg * 32, p.pageHashes, 32 * j, 32));
     this.rootHash = p.root;
   }
 }

@@ -33,18 +33,31 @@ const K_PAGE = (p: number) => prefixed('q', Uint8Array.of(p));
 
 type BatchLike = { put(k: Uint8Array, v: Uint8Array): unknown; del(k: Uint8Array): unknown };
 
-/** Adds the tree writes to a batch (null = delete the record). */
+/** Adds the tree writes to a batch (null = delete the record); keys carved from one slab. */
 export function putTree(batch: BatchLike, t: TreeWrites | undefined): void {
   if (!t) return;
+  const keys = Buffer.allocUnsafe(3 * (t.members.size + t.buckets.size) + 2 * t.pages.size);
+  let at = 0;
+  const next = (c: number, b: number, len: number) => {
+    keys[at] = c;
+    if (len === 3) {
+      keys[at + 1] = b >>> 8;
+      keys[at + 2] = b & 255;
+    } else keys[at + 1] = b;
+    at += len;
+    return keys.subarray(at - len, at);
+  };
   for (const [b, rec] of t.members) {
-    if (rec === null) batch.del(K_MEMBERS(b));
-    else batch.put(K_MEMBERS(b), rec);
+    const k = next(0x6e, b, 3); // 'n'
+    if (rec === null) batch.del(k);
+    else batch.put(k, rec);
   }
   for (const [b, h] of t.buckets) {
-    if (h === null) batch.del(K_BUCKET(b));
-    else batch.put(K_BUCKET(b), h);
+    const k = next(0x6b, b, 3); // 'k'
+    if (h === null) batch.del(k);
+    else batch.put(k, h);
   }
-  for (const [p, h] of t.pages) batch.put(K_PAGE(p), h);
+  for (const [p, h] of t.pages) batch.put(next(0x71, p, 2), h); // 'q'
 }
 
 export class StateRecords {
