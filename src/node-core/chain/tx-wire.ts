@@ -13,7 +13,7 @@
  * the public key) stays with the caller.
  */
 
-/** Fields of a canonical signed transfer (copies, as the generic decoder gives; payloadBytes is a subarray). */
+/** Fields of a canonical signed transfer: the byte fields are views into the tx bytes (which the SignedTx keeps anyway). */
 export interface WireTransfer {
   chainId: number;
   from: Uint8Array;
@@ -86,17 +86,17 @@ export function parseWireTransfer(bytes: Uint8Array): WireTransfer | undefined {
   if (nonce === undefined) return undefined;
   o = end;
   if (o + 100 !== n || bytes[o] !== 0x58 || bytes[o + 1] !== 0x20 || bytes[o + 34] !== 0x58 || bytes[o + 35] !== 0x40) return undefined;
-  // Copies as plain Uint8Arrays (one allocation each; Uint8Array#slice copies, Buffer#slice would not).
+  // Views of `bytes` as plain Uint8Arrays (no copy: the SignedTx keeps `bytes` itself anyway).
   const u8 = bytes instanceof Buffer ? new Uint8Array(bytes.buffer, bytes.byteOffset, n) : bytes;
   return {
     chainId: Number(chainId),
-    from: u8.slice(fromAt, fromAt + 20),
-    to: u8.slice(fromAt + 21, fromAt + 41),
+    from: u8.subarray(fromAt, fromAt + 20),
+    to: u8.subarray(fromAt + 21, fromAt + 41),
     amount,
     fee,
     nonce,
-    publicKey: u8.slice(o + 2, o + 34),
-    signature: u8.slice(o + 36, o + 100),
+    publicKey: u8.subarray(o + 2, o + 34),
+    signature: u8.subarray(o + 36, o + 100),
     payloadBytes: bytes.subarray(1, o),
   };
 }
