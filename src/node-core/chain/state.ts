@@ -26,14 +26,13 @@
  * state untouched, and `commit` installs them after the block's DB batch was written.
  */
 import { hash as oneShot } from 'node:crypto';
-import { toHex } from '../crypto/hash.js';
+import { sha256Into, toHex } from '../crypto/hash.js';
+import { checkMembers, cmpAddr, copyBytes, hashMembers, Lru, mergeMembers, NO_MEMBERS } from './state-buckets.js';
 
 export const BUCKETS = 65536;
 export const PAGES = 256;
 const PER_PAGE = BUCKETS / PAGES;
 const ZERO = new Uint8Array(32);
-/** Bytes of one bucket member in a member record: address (20) ‖ leaf hash (32). */
-const MEMBER = 52;
 
 export interface AccountState {
   balance: bigint;
@@ -77,82 +76,14 @@ export function bucketOf(addrHex: string): number {
   return parseInt(addrHex.slice(0, 4), 16);
 }
 
-const sha = (b: Uint8Array): Uint8Array => oneShot('sha256', b, 'buffer');
-
-/** Reused input buffer of leaf hashes: 0x00 ‖ address (20) ‖ balance u64 BE ‖ nonce u64 BE. */
+/** Reused input of leaf hashes: 0x00 ‖ address (20) ‖ balance u64 BE ‖ nonce u64 BE. */
 const leafInput = Buffer.alloc(37);
-function leafHash(addrHex: string, a: AccountState): Uint8Array {
-  leafInput[0] = 0;
-  leafInput.write(addrHex, 1, 20, 'hex');
-  leafInput.writeBigUInt64BE(a.balance, 21);
-  leafInput.writeBigUInt64BE(a.nonce, 29);
-  return sha(leafInput);
-}
-
+const leafView = new DataView(leafInput.buffer, leafInput.byteOffset, leafInput.byteLength);
 /** Reused inputs of page and root hashes (hashing is synchronous, so never shared by two calls). */
 const pageInput = Buffer.alloc(1 + PER_PAGE * 32);
 const rootInput = Buffer.alloc(1 + PAGES * 32);
-
-/** Bucket members: address (40 hex) → leaf hash. */
-type Members = Map<string, Uint8Array>;
-
-function decodeMembers(rec: Uint8Array): Members {
-  if (rec.length % MEMBER !== 0) throw new Error(`bucket member record has ${rec.length} bytes, not a multiple of ${MEMBER}`);
-  const m: Members = new Map();
-  const buf = Buffer.from(rec.buffer, rec.byteOffset, rec.byteLength);
-  for (let o = 0; o < rec.length; o += MEMBER) m.set(buf.toString('hex', o, o + 20), new Uint8Array(rec.subarray(o + 20, o + MEMBER)));
-  return m;
-}
-
-/** Sorted member record of a bucket, or null when it is empty. */
-function encodeMembers(m: Members): Uint8Array | null {
-  if (m.size === 0) return null;
-  const keys = [...m.keys()].sort();
-  const out = Buffer.allocUnsafe(MEMBER * keys.length);
-  keys.forEach((k, i) => {
-    out.write(k, MEMBER * i, 20, 'hex');
-    out.set(m.get(k)!, MEMBER * i + 20);
-  });
-  return out;
-}
-
-/** Hash of a bucket from its members (see the header). */
-function hashMembers(m: Members): Uint8Array {
-  if (m.size === 0) return ZERO;
-  if (m.size === 1) return m.values().next().value!;
-  const keys = [...m.keys()].sort();
-  const input = Buffer.allocUnsafe(1 + 32 * keys.length);
-  input[0] = 1;
-  keys.forEach((k, i) => input.set(m.get(k)!, 1 + 32 * i));
-  return sha(input);
-}
-
-/**
- * A Map that forgets its oldest entries beyond `max` (unbounded when max is Infinity). "Oldest" is
- * by last write (reads do not reorder: a hit costs one Map lookup); every account a block changes
- * is rewritten at commit, so active accounts stay.
- */
-class Lru<K, V> {
-  private readonly m = new Map<K, V>();
-  constructor(private readonly max: number) {}
-  get(k: K): V | undefined {
-    return this.m.get(k);
-  }
-  set(k: K, v: V): void {
-    this.m.delete(k);
-    this.m.set(k, v);
-    if (this.m.size > this.max) for (const old of this.m.keys()) {
-      this.m.delete(old);
-      if (this.m.size <= this.max * 0.9) break;
-    }
-  }
-  get size(): number {
-    return this.m.size;
-  }
-  entries(): IterableIterator<[K, V]> {
-    return this.m.entries();
-  }
-}
+/** A 32-byte hash output. */
+const out32 = new Uint8Array(32);
 
 /** Staged account changes on top of a State (one block being built or imported). */
 export class Overlay {
@@ -167,21 +98,28 @@ export class Overlay {
   }
 }
 
-/** Result of hashing an overlay: the new root plus what `commit` installs and the DB writes. */
+/**
+ * Result of hashing an overlay: the new root plus what `commit` installs and the DB writes, in
+ * flat arrays (one block touches thousands of buckets: no Map or object per bucket).
+ */
 export interface Prepared {
   overlay: Overlay;
   root: Uint8Array;
-  leaves: Map<string, Uint8Array | null>;
-  buckets: Map<number, Uint8Array>;
-  pages: Map<number, Uint8Array>;
-  /** New member sets of the changed buckets. */
-  members: Map<number, Members>;
+  /** Changed buckets, ascending. */
+  bucketIds: number[];
+  /** New member record of bucketIds[j] (length 0 = the bucket is now empty). */
+  records: Uint8Array[];
+  /** New hash of bucketIds[j] at 32·j. */
+  bucketHashes: Uint8Array;
+  /** Changed pages, ascending, and their new hashes at 32·j. */
+  pageIds: number[];
+  pageHashes: Uint8Array;
 }
 
 export class State {
   private readonly accounts: Lru<string, AccountState>;
-  /** Member sets of buckets read or built so far (an empty Map = known empty bucket). */
-  private readonly members: Lru<number, Members>;
+  /** Member records of buckets read or built so far (length 0 = known empty bucket). */
+  private readonly members: Lru<number, Uint8Array>;
   private readonly bucketHashes = new Uint8Array(BUCKETS * 32);
   /** Pages whose 256 bucket hashes are in `bucketHashes` (all of them without a store). */
   private readonly pageLoaded = new Uint8Array(PAGES);
@@ -199,18 +137,15 @@ export class State {
   /** An in-memory state built from accounts (genesis allocations, tests, a DB migration). */
   static from(entries: Iterable<[string, AccountState]>): State {
     const s = new State(undefined);
-    for (const [addr, a] of entries) {
-      if (a.balance === 0n && a.nonce === 0n) continue;
-      s.accounts.set(addr, a);
-      const b = bucketOf(addr);
-      let m = s.members.get(b);
-      if (!m) s.members.set(b, (m = new Map()));
-      m.set(addr, leafHash(addr, a));
-    }
-    for (const [b, m] of s.members.entries()) s.bucketHashes.set(hashMembers(m), b * 32);
     s.pageLoaded.fill(1);
-    for (let p = 0; p < PAGES; p++) s.pageHashes.set(s.hashPage(p, new Map()), p * 32);
-    s.rootHash = s.hashRoot(new Map());
+    pageInput.fill(0);
+    pageInput[0] = 2;
+    const emptyPage = oneShot('sha256', pageInput, 'buffer');
+    for (let p = 0; p < PAGES; p++) s.pageHashes.set(emptyPage, p * 32);
+    s.rootHash = s.hashRoot([], ZERO);
+    const ov = s.begin();
+    for (const [addr, a] of entries) if (a.balance !== 0n || a.nonce !== 0n) ov.set(addr, a);
+    s.commit(s.prepare(ov));
     return s;
   }
 
@@ -224,7 +159,7 @@ export class State {
     if (!pages || pages.length !== PAGES * 32) throw new Error('the chain DB holds no state tree');
     const s = new State(store, limits);
     s.pageHashes.set(pages);
-    s.rootHash = s.hashRoot(new Map());
+    s.rootHash = s.hashRoot([], ZERO);
     return s;
   }
 
@@ -257,9 +192,9 @@ export class State {
   allRecords(): { accounts: Map<string, AccountState>; tree: TreeWrites } {
     if (this.store) throw new Error('allRecords() is for in-memory states');
     const tree: TreeWrites = { members: new Map(), buckets: new Map(), pages: new Map() };
-    for (const [b, m] of this.members.entries()) {
-      tree.members.set(b, encodeMembers(m));
-      tree.buckets.set(b, m.size === 0 ? null : this.bucketHashes.slice(b * 32, b * 32 + 32));
+    for (const [b, rec] of this.members.entries()) {
+      tree.members.set(b, rec.length === 0 ? null : rec);
+      tree.buckets.set(b, rec.length === 0 ? null : this.bucketHashes.slice(b * 32, b * 32 + 32));
     }
     for (let p = 0; p < PAGES; p++) tree.pages.set(p, this.pageHashes.slice(p * 32, p * 32 + 32));
     return { accounts: new Map(this.accounts.entries()), tree };
@@ -277,11 +212,12 @@ export class State {
     return toHex(this.rootHash);
   }
 
-  private bucketMembers(b: number): Members {
+  /** Bucket b's committed member record (read once from the store). */
+  private bucketMembers(b: number): Uint8Array {
     let m = this.members.get(b);
     if (m) return m;
     const rec = this.knownEmpty(b) ? undefined : this.store?.bucketMembers(b);
-    m = rec ? decodeMembers(rec) : new Map();
+    m = rec ? checkMembers(rec) : NO_MEMBERS;
     this.members.set(b, m);
     return m;
   }
@@ -311,72 +247,107 @@ export class State {
     this.pageLoaded[p] = 1;
   }
 
-  private hashPage(p: number, bucketOverrides: Map<number, Uint8Array>): Uint8Array {
+  /** Page p's hash with the new hashes of buckets ids[from..to) (all in page p) at 32·j of `hashes`. */
+  private hashPage(p: number, ids: number[], hashes: Uint8Array, from: number, to: number): Uint8Array {
     this.loadPage(p);
     const input = pageInput;
     input[0] = 2;
     input.set(this.bucketHashes.subarray(p * PER_PAGE * 32, (p + 1) * PER_PAGE * 32), 1);
-    for (const [b, h] of bucketOverrides) if (b >>> 8 === p) input.set(h, 1 + (b - p * PER_PAGE) * 32);
-    return sha(input);
+    for (let j = from; j < to; j++) copyBytes(input, 1 + (ids[j] - p * PER_PAGE) * 32, hashes, 32 * j, 32);
+    return oneShot('sha256', input, 'buffer');
   }
 
-  private hashRoot(pageOverrides: Map<number, Uint8Array>): Uint8Array {
+  /** The root with pages ids[j] replaced by the hashes at 32·j of `hashes`. */
+  private hashRoot(ids: number[], hashes: Uint8Array): Uint8Array {
     const input = rootInput;
     input[0] = 3;
     input.set(this.pageHashes, 1);
-    for (const [p, h] of pageOverrides) input.set(h, 1 + p * 32);
-    return sha(input);
+    for (let j = 0; j < ids.length; j++) copyBytes(input, 1 + ids[j] * 32, hashes, 32 * j, 32);
+    return new Uint8Array(oneShot('sha256', input, 'buffer'));
   }
 
-  /** Hashes the state as it would be after `overlay`, without changing this state. */
+  /**
+   * Hashes the state as it would be after `overlay`, without changing this state: the changed
+   * leaves (grouped by bucket, address order within), each changed bucket's new member record and
+   * hash, each changed page, the root.
+   */
   prepare(overlay: Overlay): Prepared {
-    const leaves = new Map<string, Uint8Array | null>();
-    const members = new Map<number, Members>();
+    const n = overlay.changes.size;
+    const addrs = new Uint8Array(20 * n);
+    const leaves = new Uint8Array(32 * n);
+    const live = new Uint8Array(n);
+    /** bucket · 2^32 + change index: sorted, the changes grouped by ascending bucket. */
+    const order = new Float64Array(n);
+    let i = 0;
     for (const [addr, a] of overlay.changes) {
-      const leaf = a.balance === 0n && a.nonce === 0n ? null : leafHash(addr, a);
-      leaves.set(addr, leaf);
-      const b = bucketOf(addr);
-      let m = members.get(b);
-      if (!m) members.set(b, (m = new Map(this.bucketMembers(b))));
-      if (leaf) m.set(addr, leaf);
-      else m.delete(addr);
+      leafInput[0] = 0;
+      leafInput.write(addr, 1, 20, 'hex');
+      for (let k = 0; k < 20; k++) addrs[20 * i + k] = leafInput[1 + k];
+      if (a.balance !== 0n || a.nonce !== 0n) {
+        leafView.setBigUint64(21, a.balance);
+        leafView.setBigUint64(29, a.nonce);
+        sha256Into(out32, leafInput);
+        leaves.set(out32, 32 * i);
+        live[i] = 1;
+      }
+      order[i] = ((addrs[20 * i] << 8) | addrs[20 * i + 1]) * 4294967296 + i;
+      i++;
     }
-    const buckets = new Map<number, Uint8Array>();
-    const dirtyPages = new Map<number, Map<number, Uint8Array>>();
-    for (const [b, m] of members) {
-      const h = hashMembers(m);
-      buckets.set(b, h);
-      const p = b >>> 8;
-      const d = dirtyPages.get(p);
-      if (d) d.set(b, h);
-      else dirtyPages.set(p, new Map([[b, h]]));
+    order.sort();
+    const bucketIds: number[] = [];
+    const records: Uint8Array[] = [];
+    const idx: number[] = [];
+    for (let s = 0; s < n; ) {
+      const b = Math.floor(order[s] / 4294967296);
+      idx.length = 0;
+      for (; s < n && Math.floor(order[s] / 4294967296) === b; s++) {
+        // insertion by address (a bucket's changes are few)
+        const c = order[s] % 4294967296;
+        let at = idx.length;
+        idx.push(c);
+        for (; at > 0 && cmpAddr(addrs, 20 * idx[at - 1], addrs, 20 * c) > 0; at--) idx[at] = idx[at - 1];
+        idx[at] = c;
+      }
+      bucketIds.push(b);
+      records.push(mergeMembers(this.bucketMembers(b), idx, addrs, leaves, live));
     }
-    const pages = new Map<number, Uint8Array>();
-    for (const [p, overrides] of dirtyPages) pages.set(p, this.hashPage(p, overrides));
-    const root = pages.size === 0 ? this.rootHash : this.hashRoot(pages);
-    return { overlay, root, leaves, buckets, pages, members };
+    const bucketHashes = new Uint8Array(32 * bucketIds.length);
+    for (let j = 0; j < bucketIds.length; j++) hashMembers(records[j], bucketHashes, 32 * j);
+    const pageIds: number[] = [];
+    const pageHashes = new Uint8Array(32 * PAGES);
+    for (let j = 0; j < bucketIds.length; ) {
+      const p = bucketIds[j] >>> 8;
+      let e = j + 1;
+      while (e < bucketIds.length && bucketIds[e] >>> 8 === p) e++;
+      pageHashes.set(this.hashPage(p, bucketIds, bucketHashes, j, e), 32 * pageIds.length);
+      pageIds.push(p);
+      j = e;
+    }
+    const root = pageIds.length === 0 ? this.rootHash : this.hashRoot(pageIds, pageHashes);
+    return { overlay, root, bucketIds, records, bucketHashes, pageIds, pageHashes: pageHashes.subarray(0, 32 * pageIds.length) };
   }
 
   /** The DB writes of a prepared overlay's inner nodes (same batch as its block). */
   static treeWrites(p: Prepared): TreeWrites {
-    const out: TreeWrites = { members: new Map(), buckets: new Map(), pages: p.pages };
-    for (const [b, m] of p.members) {
-      out.members.set(b, encodeMembers(m));
-      const h = p.buckets.get(b)!;
-      out.buckets.set(b, m.size === 0 ? null : h);
-    }
+    const out: TreeWrites = { members: new Map(), buckets: new Map(), pages: new Map() };
+    p.bucketIds.forEach((b, j) => {
+      const empty = p.records[j].length === 0;
+      out.members.set(b, empty ? null : p.records[j]);
+      out.buckets.set(b, empty ? null : p.bucketHashes.subarray(32 * j, 32 * j + 32));
+    });
+    p.pageIds.forEach((pg, j) => out.pages.set(pg, p.pageHashes.subarray(32 * j, 32 * j + 32)));
     return out;
   }
 
   /** Installs a prepared overlay (after its block was durably committed). */
   commit(p: Prepared): void {
-    for (const [addr, a] of p.overlay.changes) this.accounts.set(addr, p.leaves.get(addr) ? a : EMPTY);
-    for (const [b, m] of p.members) this.members.set(b, m);
-    for (const [b, h] of p.buckets) {
+    for (const [addr, a] of p.overlay.changes) this.accounts.set(addr, a.balance === 0n && a.nonce === 0n ? EMPTY : a);
+    p.bucketIds.forEach((b, j) => {
+      this.members.set(b, p.records[j]);
       this.loadPage(b >>> 8);
-      this.bucketHashes.set(h, b * 32);
-    }
-    for (const [pg, h] of p.pages) this.pageHashes.set(h, pg * 32);
+      copyBytes(this.bucketHashes, b * 32, p.bucketHashes, 32 * j, 32);
+    });
+    p.pageIds.forEach((pg, j) => copyBytes(this.pageHashes, pg * 32, p.pageHashes, 32 * j, 32));
     this.rootHash = p.root;
   }
 }

@@ -13,7 +13,7 @@
  * the public key) stays with the caller.
  */
 
-/** Fields of a canonical signed transfer (copies, as the generic decoder gives; payloadBytes is a subarray). */
+/** Fields of a canonical signed transfer: the byte fields are views into the tx bytes (which the SignedTx keeps anyway). */
 export interface WireTransfer {
   chainId: number;
   from: Uint8Array;
@@ -27,30 +27,40 @@ export interface WireTransfer {
   payloadBytes: Uint8Array;
 }
 
-/** Shortest-form CBOR unsigned integer at `o`: [value, next offset], or undefined when not one. */
-function readUint(b: Uint8Array, o: number): [bigint, number] | undefined {
+/** Offset after the last `readUint` (module state: parsing is synchronous; saves a tuple per field). */
+let end = 0;
+
+/** Shortest-form CBOR unsigned integer at `o` (next offset in `end`), or undefined when not one. */
+function readUint(b: Uint8Array, o: number): bigint | undefined {
   if (o >= b.length) return undefined;
   const ib = b[o];
-  if (ib < 24) return [BigInt(ib), o + 1];
+  if (ib < 24) {
+    end = o + 1;
+    return BigInt(ib);
+  }
   switch (ib) {
     case 0x18:
       if (o + 2 > b.length || b[o + 1] < 24) return undefined;
-      return [BigInt(b[o + 1]), o + 2];
+      end = o + 2;
+      return BigInt(b[o + 1]);
     case 0x19: {
       if (o + 3 > b.length) return undefined;
       const v = (b[o + 1] << 8) | b[o + 2];
-      return v > 0xff ? [BigInt(v), o + 3] : undefined;
+      end = o + 3;
+      return v > 0xff ? BigInt(v) : undefined;
     }
     case 0x1a: {
       if (o + 5 > b.length) return undefined;
       const v = ((b[o + 1] << 24) >>> 0) + ((b[o + 2] << 16) | (b[o + 3] << 8) | b[o + 4]);
-      return v > 0xffff ? [BigInt(v), o + 5] : undefined;
+      end = o + 5;
+      return v > 0xffff ? BigInt(v) : undefined;
     }
     case 0x1b: {
       if (o + 9 > b.length) return undefined;
       const hi = ((b[o + 1] << 24) >>> 0) + ((b[o + 2] << 16) | (b[o + 3] << 8) | b[o + 4]);
       const lo = ((b[o + 5] << 24) >>> 0) + ((b[o + 6] << 16) | (b[o + 7] << 8) | b[o + 8]);
-      return hi > 0 ? [(BigInt(hi) << 32n) | BigInt(lo), o + 9] : undefined;
+      end = o + 9;
+      return hi > 0 ? (hi <= 0x1fffff ? BigInt(hi * 4294967296 + lo) : (BigInt(hi) << 32n) | BigInt(lo)) : undefined;
     }
     default:
       return undefined;
@@ -62,30 +72,31 @@ export function parseWireTransfer(bytes: Uint8Array): WireTransfer | undefined {
   const n = bytes.length;
   // Fixed parts: 2 array heads + 6 one-byte uints at least + 2 × 21 + 2 + 32 + 2 + 64.
   if (n < 2 + 6 + 42 + 100 - 3 || bytes[0] !== 0x83 || bytes[1] !== 0x86) return undefined;
-  const c = readUint(bytes, 2);
-  if (!c || c[0] > 0xffffffffn) return undefined;
-  let o = c[1];
+  const chainId = readUint(bytes, 2);
+  if (chainId === undefined || chainId > 0xffffffffn) return undefined;
+  let o = end;
   if (o + 42 > n || bytes[o] !== 0x54 || bytes[o + 21] !== 0x54) return undefined;
-  const from = bytes.subarray(o + 1, o + 21);
-  const to = bytes.subarray(o + 22, o + 42);
+  const fromAt = o + 1;
   o += 42;
   const amount = readUint(bytes, o);
-  if (!amount) return undefined;
-  const fee = readUint(bytes, amount[1]);
-  if (!fee) return undefined;
-  const nonce = readUint(bytes, fee[1]);
-  if (!nonce) return undefined;
-  o = nonce[1];
+  if (amount === undefined) return undefined;
+  const fee = readUint(bytes, end);
+  if (fee === undefined) return undefined;
+  const nonce = readUint(bytes, end);
+  if (nonce === undefined) return undefined;
+  o = end;
   if (o + 100 !== n || bytes[o] !== 0x58 || bytes[o + 1] !== 0x20 || bytes[o + 34] !== 0x58 || bytes[o + 35] !== 0x40) return undefined;
+  // Views of `bytes` as plain Uint8Arrays (no copy: the SignedTx keeps `bytes` itself anyway).
+  const u8 = bytes instanceof Buffer ? new Uint8Array(bytes.buffer, bytes.byteOffset, n) : bytes;
   return {
-    chainId: Number(c[0]),
-    from: new Uint8Array(from),
-    to: new Uint8Array(to),
-    amount: amount[0],
-    fee: fee[0],
-    nonce: nonce[0],
-    publicKey: new Uint8Array(bytes.subarray(o + 2, o + 34)),
-    signature: new Uint8Array(bytes.subarray(o + 36, o + 100)),
+    chainId: Number(chainId),
+    from: u8.subarray(fromAt, fromAt + 20),
+    to: u8.subarray(fromAt + 21, fromAt + 41),
+    amount,
+    fee,
+    nonce,
+    publicKey: u8.subarray(o + 2, o + 34),
+    signature: u8.subarray(o + 36, o + 100),
     payloadBytes: bytes.subarray(1, o),
   };
 }

@@ -11,7 +11,7 @@
  * Tx id: BLAKE3("TX" ‖ TX_VERSION (0x02) ‖ payload bytes ‖ public key), lowercase hex.
  */
 import type { TxView } from '../../shared/api/types.js';
-import { blake3, toHex } from '../crypto/hash.js';
+import { blake3, sha256Into, toHex } from '../crypto/hash.js';
 import { sign } from '../crypto/ed25519.js';
 import { addressBytesOf, formatAddress, parseAddress } from './address.js';
 import { asArray, asBytes, asSafeInt, asU64, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
@@ -93,6 +93,16 @@ export function encodePayload(p: TxPayload): Uint8Array {
   return encodeCanonical(payloadArray(p));
 }
 
+/** Scratch output of `fromMatchesKey` (synchronous, never shared by two calls). */
+const keyHash = new Uint8Array(32);
+
+/** Whether `from` is the address of `publicKey` (chain/address.ts: the first 20 bytes of SHA-256(public key)), without allocating. */
+function fromMatchesKey(from: Uint8Array, publicKey: Uint8Array): boolean {
+  sha256Into(keyHash, publicKey);
+  for (let i = 0; i < 20; i++) if (keyHash[i] !== from[i]) return false;
+  return true;
+}
+
 /** Assembles a SignedTx from parts; `hash` may be supplied when already known (import path). */
 function assemble(payload: TxPayload, publicKey: Uint8Array, signature: Uint8Array, payloadBytes: Uint8Array, bytes: Uint8Array, hash?: string): SignedTx {
   return {
@@ -157,7 +167,7 @@ export function decodeTx(bytes: Uint8Array, knownHash?: string): SignedTx {
   if (bytes.length > MAX_TX_BYTES) throw new CodecError(`transaction is ${bytes.length} bytes; the limit is ${MAX_TX_BYTES}`);
   const w = parseWireTransfer(bytes); // fast path: a canonical transfer (chain/tx-wire.ts)
   if (w) {
-    if (Buffer.compare(addressBytesOf(w.publicKey), w.from) !== 0) throw new CodecError('payload.from is not the address of the public key');
+    if (!fromMatchesKey(w.from, w.publicKey)) throw new CodecError('payload.from is not the address of the public key');
     const { chainId, from, to, amount, fee, nonce } = w;
     return assemble({ chainId, from, to, amount, fee, nonce }, w.publicKey, w.signature, w.payloadBytes, bytes, knownHash);
   }

@@ -10,6 +10,7 @@ declare module 'sodium-native' {
     crypto_sign_detached(sig: Uint8Array, msg: Uint8Array, sk: Uint8Array): void;
     crypto_sign_verify_detached(sig: Uint8Array, msg: Uint8Array, pk: Uint8Array): boolean;
     randombytes_buf(buf: Uint8Array): void;
+    crypto_hash_sha256(out: Uint8Array, input: Uint8Array): void;
   };
   export default sodium;
 }

@@ -116,9 +116,13 @@ export class VerifyPool {
     let off = 4;
     for (const it of items) {
       // Wrong-length keys/signatures are zero-padded/truncated; they then fail verification in the worker.
-      u8.set(it.publicKey.subarray(0, 32), off);
-      u8.set(it.signature.subarray(0, 64), off + 32);
-      if (it.publicKey.length !== 32 || it.signature.length !== 64) u8.fill(0, off + 32, off + 96);
+      if (it.publicKey.length === 32 && it.signature.length === 64) {
+        u8.set(it.publicKey, off);
+        u8.set(it.signature, off + 32);
+      } else {
+        u8.set(it.publicKey.subarray(0, 32), off);
+        u8.fill(0, off + 32, off + 96);
+      }
       const pre = it.prefix?.length ?? 0;
       dv.setUint32(off + 96, pre + it.message.length, true);
       if (it.prefix) u8.set(it.prefix, off + 100);

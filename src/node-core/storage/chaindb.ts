@@ -293,36 +293,34 @@ export class ChainDb {
    */
   async commitBlock(c: BlockCommit, o: { sync?: boolean } = {}): Promise<void> {
     // A chained batch: measured ~3× faster than the array form for thousands of small records.
+    // The per-tx records' keys and values are carved from a few slabs (no allocation per record).
     const batch = this.db.batch();
-    const ops = {
-      push(...xs: ({ type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array })[]) {
-        for (const x of xs) if (x.type === 'put') batch.put(x.key, x.value);
-        else batch.del(x.key);
-      },
-    };
     const h = u64be(c.height);
-    ops.push({ type: 'put', key: key('b', h), value: c.bytes }, { type: 'put', key: key('h', c.hash), value: h });
-    const txVal = Buffer.allocUnsafe(44 * c.txIds.length);
-    const txKey = Buffer.allocUnsafe(33 * c.txIds.length);
-    c.txIds.forEach((id, i) => {
-      const v = txVal.subarray(44 * i, 44 * i + 44);
-      v.writeBigUInt64BE(BigInt(c.height), 0);
-      v.writeUInt32BE(i, 8);
-      v.set(c.hash, 12);
-      const k = txKey.subarray(33 * i, 33 * i + 33);
-      k[0] = P('t');
-      k.set(id, 1);
-      ops.push({ type: 'put', key: k, value: v });
-    });
+    batch.put(key('b', h), c.bytes);
+    batch.put(key('h', c.hash), h);
+    const n = c.txIds.length;
+    const txVal = Buffer.allocUnsafe(44 * n);
+    const txKey = Buffer.allocUnsafe(33 * n);
+    for (let i = 0; i < n; i++) {
+      txVal.set(h, 44 * i);
+      txVal.writeUInt32BE(i, 44 * i + 8);
+      txVal.set(c.hash, 44 * i + 12);
+      txKey[33 * i] = P('t');
+      txKey.set(c.txIds[i], 33 * i + 1);
+      batch.put(txKey.subarray(33 * i, 33 * i + 33), txVal.subarray(44 * i, 44 * i + 44));
+    }
     putAccounts(batch, c.accounts);
-    for (const [id, bytes] of c.modules ?? []) ops.push(bytes === null ? { type: 'del', key: K_MODULE(id) } : { type: 'put', key: K_MODULE(id), value: bytes });
-    ops.push({ type: 'put', key: K_HEAD, value: encodeCanonical([c.height, c.hash]) });
-    if (c.undo) ops.push({ type: 'put', key: key('u', h), value: c.undo });
+    for (const [id, bytes] of c.modules ?? []) {
+      if (bytes === null) batch.del(K_MODULE(id));
+      else batch.put(K_MODULE(id), bytes);
+    }
+    batch.put(K_HEAD, encodeCanonical([c.height, c.hash]));
+    if (c.undo) batch.put(key('u', h), c.undo);
     putTree(batch, c.tree);
-    for (const [name, value] of c.meta ?? []) ops.push({ type: 'put', key: META(name), value });
+    for (const [name, value] of c.meta ?? []) batch.put(META(name), value);
     if (c.genesisHash !== undefined) {
-      ops.push({ type: 'put', key: K_GENESIS, value: new TextEncoder().encode(c.genesisHash) });
-      ops.push({ type: 'put', key: K_SCHEMA, value: encodeCanonical(SCHEMA_VERSION) });
+      batch.put(K_GENESIS, new TextEncoder().encode(c.genesisHash));
+      batch.put(K_SCHEMA, encodeCanonical(SCHEMA_VERSION));
     }
     await batch.write({ sync: o.sync ?? true });
   }

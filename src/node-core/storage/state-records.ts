@@ -35,41 +35,54 @@ type BatchLike = { put(k: Uint8Array, v: Uint8Array): unknown; del(k: Uint8Array
 
 /**
  * Adds account records to a batch: 'a' address → balance u64 BE ‖ nonce u64 BE; an empty account
- * (balance 0, nonce 0) deletes its record. Keys and values are views of two buffers allocated once
- * per call (thousands of accounts per block).
+ * (balance 0, nonce 0) deletes its record. Keys and values are views of two slabs allocated once
+ * per call (thousands of accounts per block; no op object or subarray copy per record).
  * @param accounts 40-hex address → state (balance and nonce in base units / count, u64).
  */
 export function putAccounts(batch: BatchLike, accounts: ReadonlyMap<string, { balance: bigint; nonce: bigint }>): void {
   const keys = Buffer.allocUnsafe(21 * accounts.size);
   const vals = Buffer.allocUnsafe(16 * accounts.size);
+  const dv = new DataView(vals.buffer, vals.byteOffset, vals.byteLength);
   let i = 0;
   for (const [addr, a] of accounts) {
+    keys[21 * i] = 0x61; // 'a'
+    keys.write(addr, 21 * i + 1, 20, 'hex');
     const k = keys.subarray(21 * i, 21 * i + 21);
-    k[0] = 0x61; // 'a'
-    k.write(addr, 1, 20, 'hex');
     if (a.balance === 0n && a.nonce === 0n) batch.del(k);
     else {
-      const v = vals.subarray(16 * i, 16 * i + 16);
-      v.writeBigUInt64BE(a.balance, 0);
-      v.writeBigUInt64BE(a.nonce, 8);
-      batch.put(k, v);
+      dv.setBigUint64(16 * i, a.balance);
+      dv.setBigUint64(16 * i + 8, a.nonce);
+      batch.put(k, vals.subarray(16 * i, 16 * i + 16));
     }
     i++;
   }
 }
 
-/** Adds the tree writes to a batch (null = delete the record). */
+/** Adds the tree writes to a batch (null = delete the record); keys carved from one slab. */
 export function putTree(batch: BatchLike, t: TreeWrites | undefined): void {
   if (!t) return;
+  const keys = Buffer.allocUnsafe(3 * (t.members.size + t.buckets.size) + 2 * t.pages.size);
+  let at = 0;
+  const next = (c: number, b: number, len: number) => {
+    keys[at] = c;
+    if (len === 3) {
+      keys[at + 1] = b >>> 8;
+      keys[at + 2] = b & 255;
+    } else keys[at + 1] = b;
+    at += len;
+    return keys.subarray(at - len, at);
+  };
   for (const [b, rec] of t.members) {
-    if (rec === null) batch.del(K_MEMBERS(b));
-    else batch.put(K_MEMBERS(b), rec);
+    const k = next(0x6e, b, 3); // 'n'
+    if (rec === null) batch.del(k);
+    else batch.put(k, rec);
   }
   for (const [b, h] of t.buckets) {
-    if (h === null) batch.del(K_BUCKET(b));
-    else batch.put(K_BUCKET(b), h);
+    const k = next(0x6b, b, 3); // 'k'
+    if (h === null) batch.del(k);
+    else batch.put(k, h);
   }
-  for (const [p, h] of t.pages) batch.put(K_PAGE(p), h);
+  for (const [p, h] of t.pages) batch.put(next(0x71, p, 2), h); // 'q'
 }
 
 export class StateRecords {
