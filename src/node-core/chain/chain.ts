@@ -24,7 +24,7 @@ import { ChainReader, MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
 import { BlockRun, type ModuleStates, type RunResult } from './run.js';
 import { State } from './state.js';
 import { signCall, type SignedTx } from './tx.js';
-import { applyBlock, ImportError, preverifyBlock } from './verify.js';
+import { applyBlock, ImportError, PreverifyBatcher } from './verify.js';
 
 export { ChainDbError } from '../storage/chaindb.js';
 export { MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
@@ -83,6 +83,7 @@ export class Chain extends ChainReader {
     () => this.produceBlock(),
     this.o.logger,
   );
+  private readonly batcher = new PreverifyBatcher({ genesis: this.genesis, validators: this.validators, pool: this.pool, modules: this.modules });
   /** importBlock calls queued and not yet started (a run of catch-up imports syncs once, at its end). */
   private queuedImports = 0;
   /** Blocks committed since the last fsync. */
@@ -227,9 +228,9 @@ export class Chain extends ChainReader {
       if (o.parentHash !== undefined && o.parentHash !== this.head.hashHex) throw new ImportError('stale_parent', 'the head changed before the block was built');
       await this.ready;
       const { block, run, rejected } = this.build();
-      await this.commit(block, run);
+      const view = await this.commit(block, run);
       for (const r of rejected) this.mempool.dropFrom(r);
-      return headerView(block);
+      return view;
     });
   }
 
@@ -296,9 +297,10 @@ export class Chain extends ChainReader {
         const c = this.checked;
         this.checked = undefined;
         const applied = c && c.hashHex === block.hashHex && c.parentHex === this.head.hashHex ? c.run : this.applyOnHead(block);
-        // Group commit; commit() syncs a certified block whatever `sync` says (finality is never acknowledged before its fsync).
-        await this.commit(block, applied, { sync: this.queuedImports === 0 || this.unsynced + 1 >= MAX_UNSYNCED, certificate: o.certificate });
-        return headerView(block);
+        // Group commit; commit() syncs a certified block whatever `sync` says (finality is never acknowledged
+        // before its fsync). A catch-up run logs its last block only (sync logs its own progress).
+        const more = this.queuedImports > 0;
+        return await this.commit(block, applied, { sync: !more || this.unsynced + 1 >= MAX_UNSYNCED, certificate: o.certificate, quiet: more });
       } catch (err) {
         if (this.queuedImports === 0) await this.flushUnsynced();
         throw err;
@@ -312,13 +314,14 @@ export class Chain extends ChainReader {
   }
 
   /**
-   * Stage 1 of an import (decode + every signature in the worker pool), started now; hand the
-   * promise to `importBlock` later (verify ahead of apply); not again for the block built or checked last.
+   * Stage 1 of an import (decode + every signature in the worker pool, batched with the blocks
+   * preverified in the same tick), started now; hand the promise to `importBlock` later (verify
+   * ahead of apply); not again for the block built or checked last.
    * @throws (rejects with) ImportError for a malformed or badly signed block.
    */
   preverify(bytes: Uint8Array): Promise<Block> {
     if (this.checked && bytesEqual(this.checked.block.bytes, bytes)) return Promise.resolve(this.checked.block);
-    const pre = preverifyBlock(bytes, this.genesis, this.validators, this.pool, this.modules);
+    const pre = this.batcher.add(bytes);
     pre.catch(() => {});
     return pre;
   }
@@ -332,9 +335,9 @@ export class Chain extends ChainReader {
   /**
    * Commits an applied block. With a commit certificate (Tendermint) the block is final at once:
    * the certificate and the finalized record go in the same synced batch, and no undo record is kept.
-   * Without `sync` the batch is written without fsync (group commit, see importBlock).
+   * Without `sync` the batch is written without fsync (group commit, see importBlock); `quiet` logs at debug.
    */
-  private async commit(block: Block, r: RunResult, o: { sync?: boolean; certificate?: Uint8Array } = {}): Promise<void> {
+  private async commit(block: Block, r: RunResult, o: { sync?: boolean; certificate?: Uint8Array; quiet?: boolean } = {}): Promise<BlockHeader> {
     const certificate = o.certificate;
     const sync = certificate !== undefined || (o.sync ?? true);
     const parentTs = this.head.header.timestampMs;
@@ -355,9 +358,11 @@ export class Chain extends ChainReader {
     const interval = block.header.timestampMs - parentTs;
     this.observeBlock(interval, block.txs.length);
     this.updateHeadMetrics();
-    this.o.logger?.info({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');
-    this.o.events?.emit('newHeads', headerView(block));
+    this.o.logger?.[o.quiet ? 'debug' : 'info']({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');
+    const view = headerView(block);
+    this.o.events?.emit('newHeads', view);
     for (const cb of this.headListeners) cb(block, { reverted: false });
+    return view;
   }
 
   /** Produces a block every `genesis.block_time_ms`, aligned to the head's timestamp. Idempotent. */
