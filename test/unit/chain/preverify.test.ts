@@ -50,7 +50,8 @@ describe('PreverifyBatcher', () => {
     const other = generateKeys();
     const batcher = new PreverifyBatcher({ genesis, validators: validatorKeys(genesis), pool, modules: new ModuleSet([]) });
     // More than one batch's worth of signatures, with forged blocks in the middle and at the end.
-    const kinds = Array.from({ length: Math.ceil(PREVERIFY_BATCH_ITEMS / 11) + 8 }, (_, i) => (i === 5 ? 'forged' : i === 9 ? 'bad_tx' : 'good'));
+    type Kind = 'good' | 'forged' | 'bad_tx' | 'malformed';
+    const kinds = Array.from({ length: Math.ceil(PREVERIFY_BATCH_ITEMS / 11) + 8 }, (_, i): Kind => (i === 5 ? 'forged' : i === 9 ? 'bad_tx' : 'good'));
     kinds.push('forged', 'malformed');
     const bytes = kinds.map((k) => (k === 'malformed' ? Uint8Array.of(0x83, 1, 2) : block(10, k === 'forged' ? other.secretKey : proposer.secretKey, k === 'bad_tx')));
     const spy = vi.spyOn(pool, 'verifyBatch');
