@@ -64,9 +64,8 @@ export class Chain extends ChainReader {
         await chain.loadFinality();
       }
       chain.updateHeadMetrics();
-      // Every bucket hash (≤ 2 MiB) in the background: then a block touching a new page reads
-      // nothing for it, and an address in an empty bucket is known absent without a read.
-      // The first block waits for it (`ready`), Chain.open does not.
+      // Every bucket hash (≤ 2 MiB) in the background: a block touching a new page then reads nothing
+      // for it, and an address in an empty bucket is known absent. The first block waits for it.
       chain.ready = preloadBuckets(db, chain.state, o.logger);
       return chain;
     } catch (err) {
@@ -89,10 +88,17 @@ export class Chain extends ChainReader {
   /** Blocks committed since the last fsync. */
   private unsynced = 0;
 
-  /** After any synced write: every committed block is on disk. */
+  /** The last certified block committed without fsync: final once synced (markDurable), not before. */
+  private pendingFin: { height: number; hashHex: string } | undefined;
+  /** After any synced write: every committed block is on disk, and a pending certified block is final. */
   private markDurable(): void {
     this.unsynced = 0;
     this.durable = { height: this.head.header.height, hashHex: this.head.hashHex };
+    const f = this.pendingFin;
+    if (!f) return;
+    this.pendingFin = undefined;
+    this.fin = f;
+    for (const h of this.recent.keys()) if (h <= f.height) this.recent.delete(h);
   }
 
   /** Makes the blocks committed without fsync durable (one synced write), if any. */
@@ -130,7 +136,7 @@ export class Chain extends ChainReader {
    */
   setFinalized(height: number, hashHex: string, proof: Uint8Array[]): Promise<boolean> {
     return this.exclusive(async () => {
-      if (!this.set.multi || height <= this.fin.height || this.closed) return false;
+      if (!this.set.multi || height <= Math.max(this.fin.height, this.pendingFin?.height ?? 0) || this.closed) return false;
       if (this.recentHash(height) !== hashHex) return false;
       await this.db.putMeta([
         ['finalized', encodeCanonical([height, fromHex(hashHex, 32)])],
@@ -164,20 +170,13 @@ export class Chain extends ChainReader {
     return this.exclusive(async () => {
       const b = this.head;
       const h = b.header.height;
-      if (!this.set.multi || h <= this.fin.height || h === 0) throw new Error(`block ${h} is final; it cannot be reverted`);
+      if (!this.set.multi || h <= Math.max(this.fin.height, this.pendingFin?.height ?? 0) || h === 0) throw new Error(`block ${h} is final; it cannot be reverted`);
       const { undo, parent, prepared, mods } = await prepareRevert(
         { db: this.db, dir: this.o.dir, state: this.state, blockAt: (x) => this.blockAt(x), undoModules: (p, x) => this.undoModules(p, x) },
         h,
       );
-      await this.db.revertBlock({
-        height: h,
-        hash: b.hash,
-        txIds: txIdsOf(b),
-        restore: undo.accounts,
-        modules: undo.modules,
-        tree: State.treeWrites(prepared),
-        parent: { height: h - 1, hash: parent.hash },
-      });
+      const tree = State.treeWrites(prepared);
+      await this.db.revertBlock({ height: h, hash: b.hash, txIds: txIdsOf(b), restore: undo.accounts, modules: undo.modules, tree, parent: { height: h - 1, hash: parent.hash } });
       this.state.commit(prepared);
       this.mods = mods;
       this.head = parent;
@@ -282,11 +281,12 @@ export class Chain extends ChainReader {
    * Group commit: while more importBlock calls are queued behind this one, the block's batch is
    * written without fsync; the last of the run (or every MAX_UNSYNCED-th) is synced, which makes
    * the whole run durable (LevelDB's log is ordered). Until then the run counts as not final
-   * (`finalized()` stops at the last synced block) — a crash of the process loses nothing (the
-   * writes are in the OS), a power loss at most the unsynced tail of the run.
+   * (`finalized()` stops at the last synced block, certified blocks included) — a crash of the
+   * process loses nothing (the writes are in the OS), a power loss at most the unsynced tail.
+   * `o.check` runs on the decoded block just before it is applied (the head is then its parent).
    * @throws ImportError with a stable `reason` when the block is invalid; the chain is unchanged.
    */
-  importBlock(bytes: Uint8Array, preverified?: Promise<Block>, o: { certificate?: Uint8Array } = {}): Promise<BlockHeader> {
+  importBlock(bytes: Uint8Array, preverified?: Promise<Block>, o: { certificate?: Uint8Array; check?: (b: Block) => void } = {}): Promise<BlockHeader> {
     const pre = preverified ?? this.preverify(bytes);
     this.queuedImports++;
     return this.exclusive(async () => {
@@ -294,11 +294,11 @@ export class Chain extends ChainReader {
       try {
         await this.ready;
         const block = await pre;
+        o.check?.(block);
         const c = this.checked;
         this.checked = undefined;
         const applied = c && c.hashHex === block.hashHex && c.parentHex === this.head.hashHex ? c.run : this.applyOnHead(block);
-        // Group commit; commit() syncs a certified block whatever `sync` says (finality is never acknowledged
-        // before its fsync). A catch-up run logs its last block only (sync logs its own progress).
+        // Group commit; a catch-up run logs its last block only (sync logs its own progress).
         const more = this.queuedImports > 0;
         return await this.commit(block, applied, { sync: !more || this.unsynced + 1 >= MAX_UNSYNCED, certificate: o.certificate, quiet: more });
       } catch (err) {
@@ -333,13 +333,13 @@ export class Chain extends ChainReader {
   }
 
   /**
-   * Commits an applied block. With a commit certificate (Tendermint) the block is final at once:
-   * the certificate and the finalized record go in the same synced batch, and no undo record is kept.
-   * Without `sync` the batch is written without fsync (group commit, see importBlock); `quiet` logs at debug.
+   * Commits an applied block. With a commit certificate (Tendermint) the certificate and the
+   * finalized record go in its batch and no undo record is kept; it is final (`fin`) once that
+   * batch is synced. Without `sync` the batch is written without fsync (group commit, see importBlock).
    */
   private async commit(block: Block, r: RunResult, o: { sync?: boolean; certificate?: Uint8Array; quiet?: boolean } = {}): Promise<BlockHeader> {
     const certificate = o.certificate;
-    const sync = certificate !== undefined || (o.sync ?? true);
+    const sync = o.sync ?? true;
     const parentTs = this.head.header.timestampMs;
     const h = block.header.height;
     const undo = this.set.multi && !certificate ? undoOf(r, this.state, this.modules, this.mods) : undefined;
@@ -348,12 +348,9 @@ export class Chain extends ChainReader {
     this.mods = r.modules;
     if (this.set.multi && this.head.header.height > this.fin.height) this.recent.set(this.head.header.height, this.head.hashHex);
     this.head = block;
+    if (certificate) this.pendingFin = { height: h, hashHex: block.hashHex };
     if (sync) this.markDurable();
     else this.unsynced++;
-    if (certificate) {
-      this.fin = { height: h, hashHex: block.hashHex };
-      this.recent.clear();
-    }
     this.mempool.onBlock(block.txs, (hex) => this.state.get(hex));
     const interval = block.header.timestampMs - parentTs;
     this.observeBlock(interval, block.txs.length);
