@@ -11,7 +11,10 @@
  * bounds measured right before and right after it (the machine is shared). Catch-up import commits
  * a run of blocks with one fsync (chain.ts group commit), so it can beat the bound's one fsync per
  * block. Writes bench/results/sync.json.
- * Run: `node --import tsx bench/sync.ts [--blocks 10000] [--txs-per-block 10] [--no-import-bench]`
+ * Run: `node --import tsx bench/sync.ts [--blocks 10000] [--txs-per-block 10] [--no-import-bench] [--out file.json]
+ * [--cpu-prof-dir dir]` (the last writes a V8 CPU profile of each syncing node there). Each sync also
+ * reports the syncing node's CPU per block (all threads and by thread, Linux /proc), which load
+ * moves far less than the rate.
  * (`TB_BENCH_SYNC_BLOCKS=2000 npm run bench -- sync` for a shorter chain on a busy machine).
  *
  * The sync rate is measured from the first synced block to the last (the process start is not
@@ -20,7 +23,7 @@
  */
 import '../src/node-core/polyfills.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, promises as fs } from 'node:fs';
+import { openSync, promises as fs, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +48,46 @@ interface Rate {
   tx_per_s: number;
 }
 
+/** CPU of the importing node while it synced, µs per block (Linux /proc, clock ticks): all threads, and by thread name. */
+interface SyncCpu {
+  all_us_per_block: number;
+  by_thread_us_per_block: Record<string, number>;
+}
+
+/** CPU ms so far of every thread of process `pid`, by thread name (Linux /proc; {} elsewhere). */
+function threadCpuMs(pid: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const s = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = Number(tid) === pid ? 'main' : s.slice(s.indexOf('(') + 1, s.lastIndexOf(')')).trim();
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      // utime and stime are fields 14 and 15 of stat (11 and 12 after the name), in 1/100 s.
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return out;
+}
+
+function cpuPerBlock(a: Record<string, number>, b: Record<string, number>, blocks: number): SyncCpu {
+  const by: Record<string, number> = {};
+  let all = 0;
+  for (const k of Object.keys(b)) {
+    const d = b[k] - (a[k] ?? 0);
+    all += d;
+    if (d > 0) by[k] = Math.round((d / blocks) * 1000);
+  }
+  return { all_us_per_block: Math.round((all / blocks) * 1000), by_thread_us_per_block: by };
+}
+
 export interface SyncBenchResult {
   name: 'sync';
   blocks: number;
@@ -64,8 +107,9 @@ export interface SyncBenchResult {
   local_import: Rate;
   /** Local import before the QUIC sync, between the two syncs, after the TCP sync. */
   local_import_runs: Rate[];
-  quic: Rate & { transport: string };
-  tcp: Rate & { transport: string };
+  /** cpu: the syncing node's CPU per block; serving_cpu: the validator's that serves the blocks (same machine). */
+  quic: Rate & { transport: string; cpu?: SyncCpu; serving_cpu?: SyncCpu };
+  tcp: Rate & { transport: string; cpu?: SyncCpu; serving_cpu?: SyncCpu };
   load_avg: number[];
   /** The target figures beside their references (bench/run.ts summary). */
   figures: Figure[];
@@ -84,6 +128,8 @@ const kp = (): KeyPair => {
 interface Bound {
   /** Raw sodium-native verify on all cores (worker pool), verifies/s. */
   raw_verify_per_s: number;
+  /** CPU (all threads of this process) of verifying one block's signatures raw, µs (Linux /proc; 0 elsewhere): compare with the syncing node's cpu.all_us_per_block. */
+  raw_verify_cpu_us_per_block: number;
   /** One fdatasync of a block-sized append, ms (mean of 200). */
   fsync_ms: number;
   /** 1000 / (txs_per_block / raw_verify_per_s × 1000 + fsync_ms). */
@@ -92,10 +138,12 @@ interface Bound {
 
 /** Measures the per-block bound: raw verify of `items` in the pool, then 200 appends of `blockBytes` bytes each fdatasync'ed in `dir`. */
 async function measureBound(pool: VerifyPool, items: VerifyItem[], perBlock: number, blockBytes: number, dir: string): Promise<Bound> {
+  const c0 = threadCpuMs(process.pid);
   const t0 = performance.now();
   const r = await pool.verifyBatch(items);
   if (r.ok.some((x) => x !== 1)) throw new Error('raw verify: a signature failed');
   const verifyPerS = (items.length / (performance.now() - t0)) * 1000;
+  const cpu = cpuPerBlock(c0, threadCpuMs(process.pid), items.length / perBlock).all_us_per_block;
   const file = path.join(dir, `fsync-${Date.now()}.bin`);
   const fh = await fs.open(file, 'a');
   const buf = Buffer.alloc(blockBytes, 7);
@@ -108,7 +156,7 @@ async function measureBound(pool: VerifyPool, items: VerifyItem[], perBlock: num
   const fsyncMs = (performance.now() - t1) / n;
   await fh.close();
   await fs.rm(file, { force: true });
-  return { raw_verify_per_s: Math.round(verifyPerS), fsync_ms: Number(fsyncMs.toFixed(3)), blocks_per_s: Math.round(1000 / ((perBlock / verifyPerS) * 1000 + fsyncMs)) };
+  return { raw_verify_per_s: Math.round(verifyPerS), raw_verify_cpu_us_per_block: cpu, fsync_ms: Number(fsyncMs.toFixed(3)), blocks_per_s: Math.round(1000 / ((perBlock / verifyPerS) * 1000 + fsyncMs)) };
 }
 
 function rate(blocks: number, txs: number, ms: number): Rate {
@@ -128,11 +176,11 @@ interface Proc {
   stop(): Promise<void>;
 }
 
-function startNode(args: string[], logFile: string, rpcPort: number): Proc {
+function startNode(args: string[], logFile: string, rpcPort: number, nodeFlags: string[] = []): Proc {
   const out = openSync(logFile, 'a');
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TB_')) env[k] = v;
-  const child = spawn(process.execPath, ['--import', 'tsx', NODE_MAIN, '--rpc-addr', `127.0.0.1:${rpcPort}`, '--metrics-addr', '127.0.0.1:0', '--log-level', 'warn', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', NODE_MAIN, '--rpc-addr', `127.0.0.1:${rpcPort}`, '--metrics-addr', '127.0.0.1:0', '--log-level', 'warn', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', out, out] });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
     child,
@@ -163,7 +211,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
  * @param o.blocks chain length (default 10,000); o.txsPerBlock transfers per block (default 10);
  *   o.importBench also run bench/import.ts (default true); o.out result file.
  */
-export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; importBench?: boolean; out?: string; log?: (s: string) => void } = {}): Promise<SyncBenchResult> {
+export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; importBench?: boolean; out?: string; log?: (s: string) => void; cpuProfDir?: string } = {}): Promise<SyncBenchResult> {
   const nBlocks = o.blocks ?? (Number(process.env.TB_BENCH_SYNC_BLOCKS) || 10_000);
   const perBlock = o.txsPerBlock ?? 10;
   const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
@@ -232,7 +280,7 @@ export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; i
     const blockBytes = Math.round(blocks.reduce((n, b) => n + b.length, 0) / blocks.length);
     const boundRun = async (tag: string) => {
       const b = await measureBound(pool, items, perBlock, blockBytes, root);
-      log(`per-block bound (${tag}): ${b.blocks_per_s} blocks/s (raw verify ${b.raw_verify_per_s}/s, fsync ${b.fsync_ms} ms)`);
+      log(`per-block bound (${tag}): ${b.blocks_per_s} blocks/s (raw verify ${b.raw_verify_per_s}/s, ${b.raw_verify_cpu_us_per_block} µs CPU per block; fsync ${b.fsync_ms} ms)`);
       return b;
     };
     await pool.verifyBatch(items.slice(0, 2000)); // warm up the workers
@@ -254,19 +302,22 @@ export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; i
 
     const syncOver = async (t: 'quic' | 'tcp') => {
       log(`full node syncing ${nBlocks} blocks over ${t.toUpperCase()}…`);
-      const f = startNode(['--network', files[t], '--data-dir', path.join(root, `full-${t}`)], path.join(root, `full-${t}.log`), await freePort());
+      const prof = o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(o.cpuProfDir), '--cpu-prof-name', `full-${t}-${Date.now()}.cpuprofile`] : [];
+      const f = startNode(['--network', files[t], '--data-dir', path.join(root, `full-${t}`)], path.join(root, `full-${t}.log`), await freePort(), prof);
       procs.push(f);
       const first = await until('first synced block', async () => {
         const s = await rpc(f.rpcPort, 'net.sync_status');
-        return s.local_height >= 1 && { h: s.local_height as number, t: performance.now() };
+        return s.local_height >= 1 && { h: s.local_height as number, t: performance.now(), cpu: threadCpuMs(f.child.pid!), vcpu: threadCpuMs(v.child.pid!) };
       }, 120_000, 20);
       const done = await until('sync to the head', async () => (await rpc(f.rpcPort, 'net.sync_status')).local_height >= nBlocks && performance.now(), 600_000);
+      const cpu = cpuPerBlock(first.cpu, threadCpuMs(f.child.pid!), nBlocks - first.h);
+      const vcpu = cpuPerBlock(first.vcpu, threadCpuMs(v.child.pid!), nBlocks - first.h);
       const peers = await rpc(f.rpcPort, 'net.peers');
       const transport = peers[0]?.transport ?? 'none';
       await f.stop();
       const r = rate(nBlocks - first.h, (nBlocks - first.h) * perBlock, done - first.t);
-      log(`sync over ${t}: ${r.blocks_per_s} blocks/s, ${r.tx_per_s} tx/s (connection: ${transport})`);
-      return { ...r, transport };
+      log(`sync over ${t}: ${r.blocks_per_s} blocks/s, ${r.tx_per_s} tx/s (connection: ${transport}); importing node CPU ${cpu.all_us_per_block} µs/block ${JSON.stringify(cpu.by_thread_us_per_block)}, serving node ${vcpu.all_us_per_block} µs/block`);
+      return { ...r, transport, ...(cpu.all_us_per_block > 0 ? { cpu, serving_cpu: vcpu } : {}) };
     };
     const quic = await syncOver('quic');
     const localBetween = await localRun('between');
@@ -336,7 +387,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const i = process.argv.indexOf(name);
     return i > 0 ? Number(process.argv[i + 1]) : undefined;
   };
-  runSyncBench({ blocks: arg('--blocks'), txsPerBlock: arg('--txs-per-block'), importBench: !process.argv.includes('--no-import-bench') }).then(
+  const profAt = process.argv.indexOf('--cpu-prof-dir');
+  const outAt = process.argv.indexOf('--out');
+  runSyncBench({ blocks: arg('--blocks'), txsPerBlock: arg('--txs-per-block'), importBench: !process.argv.includes('--no-import-bench'), cpuProfDir: profAt > 0 ? process.argv[profAt + 1] : undefined, out: outAt > 0 ? path.resolve(process.argv[outAt + 1]) : undefined }).then(
     (r) => console.log(JSON.stringify(r, null, 2)),
     (err) => {
       console.error(err);

@@ -74,6 +74,18 @@ export function headerHash(h: Header): Uint8Array {
   return blake3(encodeCanonical(headerArray(h)));
 }
 
+/** Bytes of a canonical unsigned integer (RFC 8949 §4.2.1 shortest form). */
+function uintLength(v: number): number {
+  return v < 24 ? 1 : v < 0x100 ? 2 : v < 0x10000 ? 3 : v < 0x100000000 ? 5 : 9;
+}
+
+/** Bytes of the header's canonical encoding (headerArray): a one-byte array head, 4 integers, 4 or 5 byte strings. */
+export function headerLength(h: Header): number {
+  const ints = uintLength(h.height) + uintLength(h.timestampMs) + uintLength(h.epoch) + uintLength(h.txCount);
+  // parent hash, tx root, state root (and evidence root): 0x58 0x20 ‖ 32 bytes; proposer: 0x54 ‖ 20 bytes.
+  return 1 + ints + 3 * 34 + 21 + (h.evidenceRoot ? 34 : 0);
+}
+
 /** Merkle root over 32-byte tx ids (see module doc). */
 export function txRoot(ids: Uint8Array[]): Uint8Array {
   if (ids.length === 0) return ZERO_HASH;
@@ -146,7 +158,9 @@ export function decodeBlock(bytes: Uint8Array, o: { deferTxHashes?: boolean } = 
   const rawTxs = asArray(top[2], 'transactions');
   if (rawTxs.length !== header.txCount) throw new CodecError(`header.tx_count ${header.txCount} != ${rawTxs.length} transactions`);
   const txs = rawTxs.map((t, i) => decodeTx(asBytes(t, `transactions[${i}]`), o.deferTxHashes ? '' : undefined));
-  const hash = headerHash(header);
+  // The bytes are canonical (checked above), so the header's canonical encoding is their slice
+  // right after the block's one-byte array head: hashed in place, not re-encoded.
+  const hash = blake3(bytes.subarray(1, 1 + headerLength(header)));
   return { header, hash, hashHex: toHex(hash), signature, txs, evidence, bytes };
 }
 

@@ -24,7 +24,7 @@ import { ChainReader, MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
 import { BlockRun, type ModuleStates, type RunResult } from './run.js';
 import { State } from './state.js';
 import { signCall, type SignedTx } from './tx.js';
-import { applyBlock, ImportError, preverifyBlock } from './verify.js';
+import { applyBlock, ImportError, PreverifyBatcher } from './verify.js';
 
 export { ChainDbError } from '../storage/chaindb.js';
 export { MAX_BLOCK_TXS, type ChainOpenOptions } from './reader.js';
@@ -64,9 +64,8 @@ export class Chain extends ChainReader {
         await chain.loadFinality();
       }
       chain.updateHeadMetrics();
-      // Every bucket hash (≤ 2 MiB) in the background: then a block touching a new page reads
-      // nothing for it, and an address in an empty bucket is known absent without a read.
-      // The first block waits for it (`ready`), Chain.open does not.
+      // Every bucket hash (≤ 2 MiB) in the background: a block touching a new page then reads nothing
+      // for it, and an address in an empty bucket is known absent. The first block waits for it.
       chain.ready = preloadBuckets(db, chain.state, o.logger);
       return chain;
     } catch (err) {
@@ -83,15 +82,23 @@ export class Chain extends ChainReader {
     () => this.produceBlock(),
     this.o.logger,
   );
+  private readonly batcher = new PreverifyBatcher({ genesis: this.genesis, validators: this.validators, pool: this.pool, modules: this.modules });
   /** importBlock calls queued and not yet started (a run of catch-up imports syncs once, at its end). */
   private queuedImports = 0;
   /** Blocks committed since the last fsync. */
   private unsynced = 0;
 
-  /** After any synced write: every committed block is on disk. */
+  /** The last certified block committed without fsync: final once synced (markDurable), not before. */
+  private pendingFin: { height: number; hashHex: string } | undefined;
+  /** After any synced write: every committed block is on disk, and a pending certified block is final. */
   private markDurable(): void {
     this.unsynced = 0;
     this.durable = { height: this.head.header.height, hashHex: this.head.hashHex };
+    const f = this.pendingFin;
+    if (!f) return;
+    this.pendingFin = undefined;
+    this.fin = f;
+    for (const h of this.recent.keys()) if (h <= f.height) this.recent.delete(h);
   }
 
   /** Makes the blocks committed without fsync durable (one synced write), if any. */
@@ -129,7 +136,7 @@ export class Chain extends ChainReader {
    */
   setFinalized(height: number, hashHex: string, proof: Uint8Array[]): Promise<boolean> {
     return this.exclusive(async () => {
-      if (!this.set.multi || height <= this.fin.height || this.closed) return false;
+      if (!this.set.multi || height <= Math.max(this.fin.height, this.pendingFin?.height ?? 0) || this.closed) return false;
       if (this.recentHash(height) !== hashHex) return false;
       await this.db.putMeta([
         ['finalized', encodeCanonical([height, fromHex(hashHex, 32)])],
@@ -163,20 +170,13 @@ export class Chain extends ChainReader {
     return this.exclusive(async () => {
       const b = this.head;
       const h = b.header.height;
-      if (!this.set.multi || h <= this.fin.height || h === 0) throw new Error(`block ${h} is final; it cannot be reverted`);
+      if (!this.set.multi || h <= Math.max(this.fin.height, this.pendingFin?.height ?? 0) || h === 0) throw new Error(`block ${h} is final; it cannot be reverted`);
       const { undo, parent, prepared, mods } = await prepareRevert(
         { db: this.db, dir: this.o.dir, state: this.state, blockAt: (x) => this.blockAt(x), undoModules: (p, x) => this.undoModules(p, x) },
         h,
       );
-      await this.db.revertBlock({
-        height: h,
-        hash: b.hash,
-        txIds: txIdsOf(b),
-        restore: undo.accounts,
-        modules: undo.modules,
-        tree: State.treeWrites(prepared),
-        parent: { height: h - 1, hash: parent.hash },
-      });
+      const tree = State.treeWrites(prepared);
+      await this.db.revertBlock({ height: h, hash: b.hash, txIds: txIdsOf(b), restore: undo.accounts, modules: undo.modules, tree, parent: { height: h - 1, hash: parent.hash } });
       this.state.commit(prepared);
       this.mods = mods;
       this.head = parent;
@@ -227,9 +227,9 @@ export class Chain extends ChainReader {
       if (o.parentHash !== undefined && o.parentHash !== this.head.hashHex) throw new ImportError('stale_parent', 'the head changed before the block was built');
       await this.ready;
       const { block, run, rejected } = this.build();
-      await this.commit(block, run);
+      const view = await this.commit(block, run);
       for (const r of rejected) this.mempool.dropFrom(r);
-      return headerView(block);
+      return view;
     });
   }
 
@@ -281,11 +281,12 @@ export class Chain extends ChainReader {
    * Group commit: while more importBlock calls are queued behind this one, the block's batch is
    * written without fsync; the last of the run (or every MAX_UNSYNCED-th) is synced, which makes
    * the whole run durable (LevelDB's log is ordered). Until then the run counts as not final
-   * (`finalized()` stops at the last synced block) — a crash of the process loses nothing (the
-   * writes are in the OS), a power loss at most the unsynced tail of the run.
+   * (`finalized()` stops at the last synced block, certified blocks included) — a crash of the
+   * process loses nothing (the writes are in the OS), a power loss at most the unsynced tail.
+   * `o.check` runs on the decoded block just before it is applied (the head is then its parent).
    * @throws ImportError with a stable `reason` when the block is invalid; the chain is unchanged.
    */
-  importBlock(bytes: Uint8Array, preverified?: Promise<Block>, o: { certificate?: Uint8Array } = {}): Promise<BlockHeader> {
+  importBlock(bytes: Uint8Array, preverified?: Promise<Block>, o: { certificate?: Uint8Array; check?: (b: Block) => void } = {}): Promise<BlockHeader> {
     const pre = preverified ?? this.preverify(bytes);
     this.queuedImports++;
     return this.exclusive(async () => {
@@ -293,12 +294,13 @@ export class Chain extends ChainReader {
       try {
         await this.ready;
         const block = await pre;
+        o.check?.(block);
         const c = this.checked;
         this.checked = undefined;
         const applied = c && c.hashHex === block.hashHex && c.parentHex === this.head.hashHex ? c.run : this.applyOnHead(block);
-        // Group commit; commit() syncs a certified block whatever `sync` says (finality is never acknowledged before its fsync).
-        await this.commit(block, applied, { sync: this.queuedImports === 0 || this.unsynced + 1 >= MAX_UNSYNCED, certificate: o.certificate });
-        return headerView(block);
+        // Group commit; a catch-up run logs its last block only (sync logs its own progress).
+        const more = this.queuedImports > 0;
+        return await this.commit(block, applied, { sync: !more || this.unsynced + 1 >= MAX_UNSYNCED, certificate: o.certificate, quiet: more });
       } catch (err) {
         if (this.queuedImports === 0) await this.flushUnsynced();
         throw err;
@@ -312,13 +314,14 @@ export class Chain extends ChainReader {
   }
 
   /**
-   * Stage 1 of an import (decode + every signature in the worker pool), started now; hand the
-   * promise to `importBlock` later (verify ahead of apply); not again for the block built or checked last.
+   * Stage 1 of an import (decode + every signature in the worker pool, batched with the blocks
+   * preverified in the same tick), started now; hand the promise to `importBlock` later (verify
+   * ahead of apply); not again for the block built or checked last.
    * @throws (rejects with) ImportError for a malformed or badly signed block.
    */
   preverify(bytes: Uint8Array): Promise<Block> {
     if (this.checked && bytesEqual(this.checked.block.bytes, bytes)) return Promise.resolve(this.checked.block);
-    const pre = preverifyBlock(bytes, this.genesis, this.validators, this.pool, this.modules);
+    const pre = this.batcher.add(bytes);
     pre.catch(() => {});
     return pre;
   }
@@ -330,13 +333,13 @@ export class Chain extends ChainReader {
   }
 
   /**
-   * Commits an applied block. With a commit certificate (Tendermint) the block is final at once:
-   * the certificate and the finalized record go in the same synced batch, and no undo record is kept.
-   * Without `sync` the batch is written without fsync (group commit, see importBlock).
+   * Commits an applied block. With a commit certificate (Tendermint) the certificate and the
+   * finalized record go in its batch and no undo record is kept; it is final (`fin`) once that
+   * batch is synced. Without `sync` the batch is written without fsync (group commit, see importBlock).
    */
-  private async commit(block: Block, r: RunResult, o: { sync?: boolean; certificate?: Uint8Array } = {}): Promise<void> {
+  private async commit(block: Block, r: RunResult, o: { sync?: boolean; certificate?: Uint8Array; quiet?: boolean } = {}): Promise<BlockHeader> {
     const certificate = o.certificate;
-    const sync = certificate !== undefined || (o.sync ?? true);
+    const sync = o.sync ?? true;
     const parentTs = this.head.header.timestampMs;
     const h = block.header.height;
     const undo = this.set.multi && !certificate ? undoOf(r, this.state, this.modules, this.mods) : undefined;
@@ -345,19 +348,18 @@ export class Chain extends ChainReader {
     this.mods = r.modules;
     if (this.set.multi && this.head.header.height > this.fin.height) this.recent.set(this.head.header.height, this.head.hashHex);
     this.head = block;
+    if (certificate) this.pendingFin = { height: h, hashHex: block.hashHex };
     if (sync) this.markDurable();
     else this.unsynced++;
-    if (certificate) {
-      this.fin = { height: h, hashHex: block.hashHex };
-      this.recent.clear();
-    }
     this.mempool.onBlock(block.txs, (hex) => this.state.get(hex));
     const interval = block.header.timestampMs - parentTs;
     this.observeBlock(interval, block.txs.length);
     this.updateHeadMetrics();
-    this.o.logger?.info({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');
-    this.o.events?.emit('newHeads', headerView(block));
+    this.o.logger?.[o.quiet ? 'debug' : 'info']({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');
+    const view = headerView(block);
+    this.o.events?.emit('newHeads', view);
     for (const cb of this.headListeners) cb(block, { reverted: false });
+    return view;
   }
 
   /** Produces a block every `genesis.block_time_ms`, aligned to the head's timestamp. Idempotent. */

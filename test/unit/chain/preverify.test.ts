@@ -1,12 +1,13 @@
 // Stage 1 of import (chain/verify.ts preverifyBlock): the proposer signature is checked in the
 // pool batch for small blocks and before the batch for big ones; both refuse a forged block.
-import { afterAll, describe, expect, it } from 'vitest';
+// PreverifyBatcher: blocks handed over in one tick share pool batches, with the same verdicts.
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { addressOf, parseAddress } from '../../../src/node-core/chain/address.js';
 import { makeBlock, txRoot, type Header } from '../../../src/node-core/chain/block.js';
 import { genesisHash, type Genesis } from '../../../src/node-core/chain/genesis.js';
 import { ModuleSet } from '../../../src/node-core/chain/modules.js';
 import { signTransfer } from '../../../src/node-core/chain/tx.js';
-import { preverifyBlock, PROPOSER_IN_BATCH_MAX, validatorKeys } from '../../../src/node-core/chain/verify.js';
+import { PREVERIFY_BATCH_ITEMS, preverifyBlock, PreverifyBatcher, PROPOSER_IN_BATCH_MAX, validatorKeys } from '../../../src/node-core/chain/verify.js';
 import { generateKeys } from '../../../src/node-core/crypto/ed25519.js';
 import { fromHex, toHex } from '../../../src/node-core/crypto/hash.js';
 import { VerifyPool } from '../../../src/node-core/crypto/verify-pool.js';
@@ -41,5 +42,32 @@ describe('preverifyBlock', () => {
       await expect(pre(block(n, proposer.secretKey, true))).rejects.toMatchObject({ reason: 'bad_signature' });
       await expect(pre(block(n, other.secretKey, true))).rejects.toMatchObject({ reason: 'bad_block_signature' });
     }
+  });
+});
+
+describe('PreverifyBatcher', () => {
+  it('blocks preverified in one tick share batches; each gets its own verdict, tx ids and errors as preverifyBlock gives', async () => {
+    const other = generateKeys();
+    const batcher = new PreverifyBatcher({ genesis, validators: validatorKeys(genesis), pool, modules: new ModuleSet([]) });
+    // More than one batch's worth of signatures, with forged blocks in the middle and at the end.
+    type Kind = 'good' | 'forged' | 'bad_tx' | 'malformed';
+    const kinds = Array.from({ length: Math.ceil(PREVERIFY_BATCH_ITEMS / 11) + 8 }, (_, i): Kind => (i === 5 ? 'forged' : i === 9 ? 'bad_tx' : 'good'));
+    kinds.push('forged', 'malformed');
+    const bytes = kinds.map((k) => (k === 'malformed' ? Uint8Array.of(0x83, 1, 2) : block(10, k === 'forged' ? other.secretKey : proposer.secretKey, k === 'bad_tx')));
+    const spy = vi.spyOn(pool, 'verifyBatch');
+    const got = await Promise.allSettled(bytes.map((b) => batcher.add(b)));
+    // Every signature of the run in ceil(items / PREVERIFY_BATCH_ITEMS) pool calls, not one per block.
+    expect(spy.mock.calls.length).toBe(2);
+    spy.mockRestore();
+    const single = await Promise.allSettled(bytes.map((b) => preverifyBlock(b, genesis, validatorKeys(genesis), pool, new ModuleSet([]))));
+    got.forEach((r, i) => {
+      const s = single[i];
+      expect(r.status).toBe(s.status);
+      if (r.status === 'fulfilled' && s.status === 'fulfilled') expect(r.value.txs.map((t) => t.hash)).toEqual(s.value.txs.map((t) => t.hash));
+      else expect((r as PromiseRejectedResult).reason.reason).toBe((s as PromiseRejectedResult).reason.reason);
+    });
+    expect(got.map((r) => (r.status === 'fulfilled' ? 'ok' : r.reason.reason))).toEqual(kinds.map((k) => ({ good: 'ok', forged: 'bad_block_signature', bad_tx: 'bad_signature', malformed: 'malformed_block' })[k]));
+    // A lone block later still goes out on its own.
+    expect((await batcher.add(block(3, proposer.secretKey))).txs.length).toBe(3);
   });
 });

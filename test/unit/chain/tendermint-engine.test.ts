@@ -150,7 +150,37 @@ describe('Tendermint in the node (4 validators + a full node, in-memory gossip)'
         bytes.push((await src.blockAt(h))!.bytes);
         certs.push((await src.certificateAt(h))!);
       }
-      expect((await lone.engine.adoptBlocks(bytes, certs)).imported).toBe(head - 1);
+      // The range is group-committed: one synced write for the whole run, and finality never runs
+      // ahead of what is synced (each certified block is final only after the fsync that covers it).
+      type Db = { commitBlock(c: { height: number }, o?: { sync?: boolean }): Promise<void>; putMeta(e: [string, Uint8Array][]): Promise<void> };
+      const db = (lone.chain as unknown as { db: Db }).db;
+      const [commitBlock, putMeta] = [db.commitBlock.bind(db), db.putMeta.bind(db)];
+      let synced = lone.chain.finalized().height;
+      const writes: boolean[] = [];
+      const finalityAhead: number[] = [];
+      const watch = () => {
+        if (lone.chain.finalized().height > synced) finalityAhead.push(lone.chain.finalized().height);
+      };
+      db.commitBlock = async (c, o) => {
+        watch();
+        writes.push(!!o?.sync);
+        await commitBlock(c, o);
+        if (o?.sync) synced = c.height;
+      };
+      db.putMeta = async (e) => {
+        watch();
+        const h = lone.chain.headBlock().header.height;
+        await putMeta(e);
+        synced = h;
+      };
+      const adopted = lone.engine.adoptBlocks(bytes, certs);
+      const poll = setInterval(watch, 1);
+      expect((await adopted).imported).toBe(head - 1);
+      clearInterval(poll);
+      watch();
+      expect(finalityAhead).toEqual([]);
+      expect(writes.filter((x) => x).length).toBeLessThanOrEqual(1);
+      expect(lone.chain.finalized().height).toBe(head);
       expect(lone.engine.view().excluded_validators).toEqual(nodes[0].engine.view().excluded_validators);
       expect(toHex(lone.chain.headBlock().header.stateRoot)).toBe(toHex(src.headBlock().header.stateRoot));
       // Replay from genesis re-checks the evidence and reproduces every state root, the exclusion included.

@@ -14,51 +14,36 @@ import { activeStakes } from './committed-evidence.js';
 import { excludedAt, exclusionsRef } from '../exclusions.js';
 
 /**
+ * The imports of a range are queued, not awaited one by one, so the run is group-committed with
+ * one fsync (Chain.importBlock) and the apply of block i overlaps the checks of block i+1. On a
+ * multi-validator chain each certificate is checked just before its block applies (against the
+ * stake active after its parent), and the run's certified blocks become final only with the
+ * run's fsync: finality is never acknowledged before the block is on disk.
  * @param certs `certs[i]` certifies `blocks[i]` (empty bytes: none; refused on a multi-validator chain).
  * @param pre the blocks' preverification, already started (chain.preverify).
  * @returns how many blocks were imported.
  * @throws ImportError no_common_ancestor (conflicts with a committed block) | no_certificate | bad_certificate | a block's reason.
  */
 export async function importCertified(chain: Chain, v: { keys: Keyring; stakes: ReadonlyMap<string, bigint> }, blocks: Uint8Array[], certs: Uint8Array[], pre: Promise<Block>[]): Promise<number> {
-  if (!chain.set.multi) return importQueued(chain, blocks, pre);
-  let imported = 0;
-  for (let i = 0; i < blocks.length; i++) {
-    const b = await pre[i];
-    const h = b.header.height;
-    if (await alreadyHeld(chain, b)) continue;
-    const certificate = certs[i];
-    if (!certificate || certificate.length === 0) throw new ImportError('no_certificate', `block ${h} comes without a commit certificate`);
-    try {
-      verifyCertificate(certificate, b, v.keys, activeStakes(v.stakes, excludedAt(chain.moduleState(exclusionsRef), h)));
-    } catch (err) {
-      throw new ImportError('bad_certificate', `block ${h}: ${(err as Error).message}`);
-    }
-    try {
-      await chain.importBlock(blocks[i], pre[i], { certificate });
-      imported++;
-    } catch (err) {
-      // The core may have committed the same block meanwhile.
-      if (!(err instanceof ImportError) || (await chain.hashAt(h)) !== b.hashHex) throw err;
-    }
-  }
-  return imported;
-}
-
-/**
- * A single-validator chain's range (no certificates): the imports are queued, not awaited one by
- * one, so the run is group-committed with one fsync (Chain.importBlock) and the apply of block i
- * overlaps the checks of block i+1. (A multi-validator chain's blocks are checked one at a time
- * above: each certificate is checked against the state after its parent, and each certified
- * block is synced on its own anyway.)
- */
-async function importQueued(chain: Chain, blocks: Uint8Array[], pre: Promise<Block>[]): Promise<number> {
+  const multi = chain.set.multi;
   const queued: Promise<boolean>[] = [];
   try {
     for (let i = 0; i < blocks.length; i++) {
       const b = await pre[i];
       const h = b.header.height;
       if (await alreadyHeld(chain, b)) continue;
-      const p = chain.importBlock(blocks[i], pre[i]).then(
+      const certificate = multi ? certs[i] : undefined;
+      if (multi && (!certificate || certificate.length === 0)) throw new ImportError('no_certificate', `block ${h} comes without a commit certificate`);
+      const check = certificate
+        ? () => {
+            try {
+              verifyCertificate(certificate, b, v.keys, activeStakes(v.stakes, excludedAt(chain.moduleState(exclusionsRef), h)));
+            } catch (err) {
+              throw new ImportError('bad_certificate', `block ${h}: ${(err as Error).message}`);
+            }
+          }
+        : undefined;
+      const p = chain.importBlock(blocks[i], pre[i], { certificate, check }).then(
         () => true,
         // The core may have committed the same block meanwhile.
         async (err: unknown) => {
