@@ -11,7 +11,7 @@
 // to the node after `--`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { enableCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNode22, envWith, satisfies } from '../scripts/node22.mjs';
@@ -85,7 +85,7 @@ if (electron.bin) {
   // V8's code cache on disk (Node's default directory, keyed by file content) for the console
   // bundle: ~55 ms less CPU before the console forks the node (issue 17, first live height). Not
   // inherited by the node process (src/node-core/node-entry.ts says why).
-  enableCompileCache?.();
+  nodeModule.enableCompileCache?.();
   const { startConsole } = await import(new URL('../out/node/console-entry.js', import.meta.url).href);
   await startConsole([process.argv[0], 'start', ...rest]);
 }

@@ -53,7 +53,7 @@ import { NODE_VERSION } from './version.js';
 import { NodePhase } from '../shared/api/types.js';
 import { Keystore, loadOrCreateNodeKey, type KeyPair } from './wallet/keystore.js';
 import type { Logger } from 'pino';
-import { flushCompileCache } from 'node:module';
+import * as nodeModule from 'node:module';
 
 export type { IpcPort };
 
@@ -369,7 +369,7 @@ export class Node {
     if (chain.set.multi) await this.startEngine(engine);
     // With NODE_COMPILE_CACHE set (node-entry.ts), the code compiled by now goes to the cache at
     // once, not only at a clean exit: the next start benefits after a crash too (else a no-op).
-    flushCompileCache?.();
+    nodeModule.flushCompileCache?.(); // Node ≥ 22.12; absent on older Nodes
   }
 
   /** Block production (dev: every block_time_ms) or Tendermint consensus (multi-validator, chain/engine.ts). */
