@@ -155,8 +155,12 @@ export class Node {
     for (const ph of NodePhase.options) this.metrics.nodePhase.set({ phase: ph }, ph === p.phase ? 1 : 0);
     this.events.emit('node.phase', p);
     this.post({ type: 'phase', ...p });
-    // process_ms: since the process started (the start's timing marks, issue 17).
-    if (p.phase !== 'failed') this.logger?.info({ phase: p.phase, process_ms: Math.round(performance.now()) }, `phase ${p.phase}`);
+    // process_ms: since the process started; cpu_ms: the process's CPU (user + system, all
+    // threads) so far — the start's timing marks (issue 17; wall time mostly measures the load).
+    if (p.phase !== 'failed') {
+      const cpu = process.cpuUsage();
+      this.logger?.info({ phase: p.phase, process_ms: Math.round(performance.now()), cpu_ms: Math.round((cpu.user + cpu.system) / 1000) }, `phase ${p.phase}`);
+    }
   }
 
   private post(m: LifecycleMessage): void {
