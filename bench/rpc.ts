@@ -21,11 +21,16 @@
  *   (adds the generator's own lateness). The server reports its own handling time (request parsed →
  *   answer written, node:http diagnostics channels), its event-loop delay (1 ms resolution) and its
  *   GC pauses, so a missed p99 says whether the time was lost in our process or outside it.
- *   Phases: idle (the reference), with `burners` CPU burners, and with burners while the chain
- *   produces a block a second (a validator serving RPC). The 1-minute load average is recorded
- *   around each phase.
+ *   The generator's own event-loop delay is reported beside them (a late generator delays the
+ *   reading of answers too). Phases: idle (the reference), with `burners` CPU burners, and with
+ *   burners while the chain produces a block a second (a validator serving RPC). The 1-minute load
+ *   average is recorded around each phase. The figure compared with the < 10 ms target is the
+ *   client's p99 from send with burners, not producing (`p99_figure` in the result).
+ * - The server process runs with the node process's V8 flags (`NODE_V8_FLAGS`, src/host/launcher.ts:
+ *   what the supervisor gives the node), or `--server-flags "…"` for a side-by-side comparison.
  * The per-IP rate limit is disabled for the run (one loopback client would otherwise get 100 req/s).
- * Run: `node --import tsx bench/rpc.ts [--duration 3] [--connections 10] [--rounds 6] [--out file]`.
+ * Run: `node --import tsx bench/rpc.ts [--duration 3] [--connections 10] [--rounds 6] [--rate 1000]
+ *   [--burners 2] [--server-flags "--max-semi-space-size=2"] [--out file]`.
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -33,6 +38,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { NODE_V8_FLAGS } from '../src/host/launcher.js';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
 import { NODE_VERSION } from '../src/node-core/version.js';
 import {
@@ -70,6 +76,8 @@ export interface FixedRate {
   client: Dist;
   /** Client latency from the scheduled send (adds the generator's own lateness). */
   client_from_schedule: Dist;
+  /** The generator's own event-loop delay over the measured part (a reference: its lateness is in both client figures). */
+  generator_event_loop_delay: Dist;
   server: ServerView;
   loadavg_1m: [number, number];
 }
@@ -92,6 +100,10 @@ export interface RpcBenchResult {
   fixed_burners_producing: FixedRate;
   target_p99_ms: 10;
   meets_p99: boolean;
+  /** Which p99 is compared with the target. */
+  p99_figure: string;
+  /** V8 flags of the server process (the node's own by default). */
+  server_flags: string[];
   loadavg_1m_full_load: [number, number];
   load_generator: string;
   connections: number;
@@ -119,6 +131,7 @@ export async function runRpcBench(
     rounds?: number;
     rate?: number;
     burners?: number;
+    serverFlags?: string[];
     out?: string;
     log?: (s: string) => void;
   } = {},
@@ -128,9 +141,10 @@ export async function runRpcBench(
   const rounds = o.rounds ?? 6;
   const rate = o.rate ?? 1000;
   const burnerCount = o.burners ?? 2;
+  const serverFlags = o.serverFlags ?? [...NODE_V8_FLAGS];
   const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const child = fork(path.join(HERE, 'rpc-serve.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [...serverFlags, '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
@@ -213,6 +227,7 @@ export async function runRpcBench(
         producing,
         client: distOf(run.fromSend),
         client_from_schedule: distOf(run.fromSchedule),
+        generator_event_loop_delay: distOf(run.loopDelay),
         server: { ...view, blocks_produced: produced },
         loadavg_1m: [l0, load1()],
       };
@@ -259,9 +274,11 @@ export async function runRpcBench(
       fixed_burners_producing: producing,
       target_p99_ms: 10,
       meets_p99: p99 < 10,
+      p99_figure: `client latency from send (open-loop generator), ${rate} req/s, ${burnerCount} burners, not producing`,
+      server_flags: serverFlags,
       loadavg_1m_full_load: [la0, la1],
       load_generator:
-        'full load: autocannon 9 in the bench process; fixed rate: open-loop node:http client in the bench process (servers in a child process)',
+        'full load: autocannon 9 in the bench process; fixed rate: open-loop raw-socket keep-alive generator in the bench process (servers in a child process)',
       connections,
       duration_s: duration,
       figures: [
@@ -286,7 +303,7 @@ export async function runRpcBench(
           meets: cpuRatio >= 0.7,
         },
         {
-          figure: `RPC p99 at ${rate} req/s, ${burnerCount} burners`,
+          figure: `RPC p99 at ${rate} req/s, ${burnerCount} burners (client, from send)`,
           value: p99,
           unit: 'ms',
           reference: 'same, idle',
@@ -296,7 +313,7 @@ export async function runRpcBench(
           meets: p99 < 10,
         },
         {
-          figure: `RPC p99 at ${rate} req/s, ${burnerCount} burners, producing`,
+          figure: `RPC p99 at ${rate} req/s, ${burnerCount} burners, producing (client, from send)`,
           value: producing.client.p99_ms,
           unit: 'ms',
           reference: 'same, idle, not producing',
@@ -317,7 +334,8 @@ export async function runRpcBench(
     await fs.mkdir(path.dirname(out), { recursive: true });
     await writeFileAtomic(out, JSON.stringify(result, null, 2) + '\n');
     const phase = (f: FixedRate) =>
-      `client p99 ${f.client.p99_ms} ms (from schedule ${f.client_from_schedule.p99_ms}), server handling p99/max ` +
+      `client p99 ${f.client.p99_ms} ms (from schedule ${f.client_from_schedule.p99_ms}; generator loop delay p99 ` +
+      `${f.generator_event_loop_delay.p99_ms}), server handling p99/max ` +
       `${f.server.handling.p99_ms}/${f.server.handling.max_ms} ms, loop delay p99/max ${f.server.event_loop_delay.p99_ms}/` +
       `${f.server.event_loop_delay.max_ms} ms, GC max ${f.server.gc.max_ms} ms (${f.server.gc.major} major)`;
     log(
@@ -347,6 +365,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     rounds: num('rounds'),
     rate: num('rate'),
     burners: num('burners'),
+    serverFlags: arg('server-flags')?.split(/\s+/).filter(Boolean),
     out: arg('out'),
   });
 }
