@@ -15,8 +15,9 @@ import { lineSplitter } from './lines.js';
  * measured side by side), at the cost of more, shorter scavenges. `--no-parallel-scavenge`: a
  * scavenge runs on the main thread alone; a parallel one waits for helper threads that a busy
  * machine may not schedule, which stretched each pause (issue 17, RPC at 1,000 req/s with two CPU
- * burners at load 11–16: GC pause time per 7 s phase, median of 7 runs, 372 → 150 ms; idle RSS
- * unchanged). Major GCs keep their concurrent marking.
+ * burners at load 11–24, 14 runs each, medians: GC pause time per 7 s phase 379 → 162 ms, client
+ * p99 58 → 42 ms; idle RSS unchanged). Major GCs keep their concurrent marking. (A 16 MB semi-space
+ * cut the pauses to 30 ms but costs 16 MB of idle RSS.)
  */
 export const NODE_V8_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--no-parallel-scavenge'];
 

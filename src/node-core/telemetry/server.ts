@@ -38,7 +38,7 @@ export const SCRAPE_SLICE_MS = 2;
  * @param sliceMs work between yields, ms (default {@link SCRAPE_SLICE_MS}).
  */
 export async function metricsText(registry: Registry, sliceMs = SCRAPE_SLICE_MS): Promise<string> {
-  const open = registry.contentType === Registry.OPENMETRICS_CONTENT_TYPE;
+  const open = (registry.contentType as string) === Registry.OPENMETRICS_CONTENT_TYPE;
   if (open) return registry.metrics(); // counters are renamed by metrics() itself in this format
   const parts: string[] = [];
   let t0 = performance.now();
