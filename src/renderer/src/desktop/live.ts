@@ -38,9 +38,13 @@ export function useDesktopLive(): void {
     let moved = false;
     const offs = [
       // A finished data-directory move: every page's data dir and status are stale — refreshed
-      // once the node on the new folder is ready (before that, the host still knows the old one).
+      // at once and again once the node on the new folder is ready (its 'ready' can reach the page
+      // before or after the move's 'done': the supervisor reports the new node's phases as soon
+      // as it starts, so waiting for a ready after 'done' alone missed it).
       bridge.tb.subscribe('app.move', (p) => {
-        if (p.step === 'done') moved = true;
+        if (p.step !== 'done') return;
+        moved = true;
+        for (const k of ['app.info', 'node.status', 'app.settings']) void qc.invalidateQueries({ queryKey: [k] });
       }),
       bridge.tb.subscribe('app.supervisor', (st) => {
         if (!moved || st.node_phase?.phase !== 'ready') return;
