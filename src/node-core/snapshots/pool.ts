@@ -37,6 +37,8 @@ export interface CopyTask {
   sync?: boolean;
   /** Expected size in bytes: a source of another size is not copied (result `{ size, sha256: '' }`). */
   expect?: number;
+  /** The kernel copies the whole file (copy_file_range), then the copy is hashed (for sources that do not change: a restore). */
+  kernel?: boolean;
 }
 export interface HashTask {
   task: 'hash';

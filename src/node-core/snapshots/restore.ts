@@ -294,6 +294,10 @@ export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreOutcome
       const onDisk = await listSnapshotFiles(snapshot.path);
       const listed = new Set(m.files.map((f) => f.path));
       for (const rel of onDisk) if (!listed.has(rel)) found.set(rel, { size: -1, sha256: '' }); // unlisted → refused below
+      // The kernel copies each file (copy_file_range, or a clone where the file system has
+      // them) and the worker hashes the staged copy: the SHA-256 compared below is of exactly the
+      // bytes that are swapped in, and the copy costs no user-space read + write (issue 17:
+      // 0.9–1.2 CPU s for 521 MB instead of 1.3–2.3 on this machine under load).
       // The chain DB's files first, then the rest, each part largest first, each worker taking
       // the next file itself (pool.runEach): the smallest files finish last, so no worker idles
       // at the tail. A source of the wrong size is not copied (the worker checks it at open) and
@@ -306,7 +310,7 @@ export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreOutcome
       const chainFiles = m.files.filter((f) => inChain(f.path));
       let chainLeft = chainFiles.every((f) => onDisk.has(f.path)) ? chainFiles.length : -1;
       await pool.runEach(
-        todo.map((f) => ({ task: 'copy', src: path.join(snapshot.path, ...f.path.split('/')), dst: dst(f.path), mode: f.mode & 0o777, sync: false, expect: f.size })),
+        todo.map((f) => ({ task: 'copy', src: path.join(snapshot.path, ...f.path.split('/')), dst: dst(f.path), mode: f.mode & 0o777, sync: false, expect: f.size, kernel: true })),
         (i, r) => {
           const f = todo[i];
           found.set(f.path, r);
