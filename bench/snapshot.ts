@@ -6,7 +6,9 @@
  *   verify  (snapshots/verify.ts: SHA-256 of every file)                beside `sha256sum` of the same files,
  *   restore (snapshots/restore.ts: staging copy + hashes + fsync + swap) beside `cp -r` (and `cp -r` + `sync`).
  *   SHA-256 on all cores: `node:crypto` SHA-256 in one worker thread per core over the same number
- *           of bytes (in memory; workers started inside the timing, as verify's are).
+ *           of bytes (in memory; workers started inside the timing, as verify's are), and the same
+ *           over the snapshot's own files read from disk (the bytes verify must read; see
+ *           `sha256_workers_files`: a reference that does the least verify can do on those files).
  * Targets (issue 17): verify ≥ 0.8 × SHA-256 on all cores, restore ≥ 0.9 × (`cp -r` + `sync`);
  * (issue 5) create ≥ 0.7 × tar; verify ≥ 0.7 × sha256sum. Create and restore
  * fsync what they write (a backup must survive a crash once it is renamed complete); `tar` and
@@ -14,7 +16,8 @@
  * `durable: false` (the copy + hash pipeline alone) to show where the time goes. Writes
  * bench/results/snapshot.json. Every tool reads files that were read once before (warm page
  * cache for all), and writes go to the same filesystem.
- * Run: `node --import tsx bench/snapshot.ts [--mb 500] [--rounds 2]`.
+ * `figures` holds the target rows for bench/run.ts; `round_ratios` the paired per-round ratios.
+ * Run: `node --import tsx bench/snapshot.ts [--mb 500] [--rounds 3]`.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,6 +36,7 @@ import { restoreSnapshot } from '../src/node-core/snapshots/restore.js';
 import { verifySnapshot } from '../src/node-core/snapshots/verify.js';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
 import { loadOrCreateNodeKey } from '../src/node-core/wallet/keystore.js';
+import type { Figure as SummaryFigure } from './run.js';
 
 const run = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -78,6 +82,16 @@ export interface SnapshotBenchResult {
   verify_vs_sha256_workers_cpu: number;
   target_verify_vs_sha256_workers: 0.8;
   meets_verify_vs_sha256_workers: boolean;
+  /**
+   * `node:crypto` SHA-256 in one worker per core over the snapshot's own files, read from disk
+   * (page cache) 256 KiB at a time: the same bytes verify must read, without its manifest, checks
+   * and progress (the in-memory reference above never reads a file).
+   */
+  sha256_workers_files: Figure & { workers: number };
+  verify_vs_sha256_workers_files: number;
+  verify_vs_sha256_workers_files_cpu: number;
+  /** Per round (each figure beside its reference measured just before or after it): ratios by wall time. */
+  round_ratios: { verify_vs_sha256_workers: number[]; verify_vs_sha256_workers_files: number[]; restore_vs_cp_r_sync: number[] };
   restore: Figure;
   cp_r: Figure;
   cp_r_sync: Figure;
@@ -94,6 +108,8 @@ export interface SnapshotBenchResult {
   /** Extra: the .tar format of create and verify. */
   create_tar_format: Figure;
   verify_tar_format: Figure;
+  /** The target figures beside their references (bench/run.ts summary). */
+  figures: SummaryFigure[];
 }
 
 /** Builds the data directory: chain DB with some blocks, a ~40 % level store, the rest as files. */
@@ -122,6 +138,14 @@ export async function buildDataDir(root: string, totalMb: number, log: (s: strin
   log(`built a ${totalMb} MB data dir (level store ${levelMb} MB, files ${filesMb} MB) in ${root}`);
 }
 
+/** Regular files under `dir` with their sizes (bytes), manifest.json left out. */
+async function filesWithSizes(dir: string): Promise<{ path: string; size: number }[]> {
+  const { files } = await sizeOf(dir);
+  const out = [];
+  for (const f of files) if (path.basename(f) !== 'manifest.json') out.push({ path: f, size: (await fs.stat(f)).size });
+  return out;
+}
+
 async function sizeOf(dir: string): Promise<{ bytes: number; files: string[] }> {
   const files: string[] = [];
   let bytes = 0;
@@ -145,6 +169,37 @@ const buf = Buffer.alloc(256 * 1024, 7);
 const h = createHash('sha256');
 for (let left = workerData; left > 0; left -= buf.length) h.update(left >= buf.length ? buf : buf.subarray(0, left));
 parentPort.postMessage(h.digest('hex'));`;
+
+const SHA_FILES_WORKER = `const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const buf = Buffer.allocUnsafe(256 * 1024);
+const next = new Int32Array(workerData.counter);
+for (let i = Atomics.add(next, 0, 1); i < workerData.files.length; i = Atomics.add(next, 0, 1)) {
+  const fd = fs.openSync(workerData.files[i], 'r');
+  const h = createHash('sha256');
+  for (let pos = 0, n; (n = fs.readSync(fd, buf, 0, buf.length, pos)) > 0; pos += n) h.update(buf.subarray(0, n));
+  h.digest('hex');
+  fs.closeSync(fd);
+}
+parentPort.postMessage('done');`;
+
+/**
+ * SHA-256 of the same files (the bytes verify must read from disk), one worker thread per core,
+ * each reading 256 KiB at a time and claiming the next file, largest first, through a shared
+ * counter: the least a verify of these files can do, without a manifest, checks or progress.
+ */
+async function sha256FilesWorkers(files: { path: string; size: number }[], workers: number): Promise<void> {
+  const list = [...files].sort((a, b) => b.size - a.size).map((f) => f.path);
+  const counter = new SharedArrayBuffer(4);
+  await Promise.all(
+    Array.from({ length: workers }, () => new Promise((resolve, reject) => {
+      const w = new Worker(SHA_FILES_WORKER, { eval: true, workerData: { files: list, counter } });
+      w.once('message', resolve);
+      w.once('error', reject);
+    })),
+  );
+}
 
 /** SHA-256 of `bytes` bytes split over one worker thread per core (256 KiB updates, as verify's workers). */
 async function sha256Workers(bytes: number, workers: number): Promise<void> {
@@ -198,7 +253,7 @@ const fig = (bytes: number, s: number, cpu?: number): Figure => ({
 
 export async function runSnapshotBench(o: { log?: (s: string) => void; mb?: number; rounds?: number } = {}): Promise<SnapshotBenchResult> {
   const log = o.log ?? ((s: string) => process.stdout.write(s + '\n'));
-  const rounds = o.rounds ?? 2;
+  const rounds = o.rounds ?? 3;
   const base = await fs.mkdtemp(path.join(os.tmpdir(), 'tb-bench-snap-'));
   const root = path.join(base, 'data');
   try {
@@ -208,7 +263,9 @@ export async function runSnapshotBench(o: { log?: (s: string) => void; mb?: numb
     await run('sh', ['-c', `cat ${files.map((f) => `'${f}'`).join(' ')} > /dev/null`], { maxBuffer: 1 << 20 });
     const la0 = Number(os.loadavg()[0].toFixed(2));
     const cores = os.availableParallelism();
-    const cpuOf: Record<'verify' | 'shaWorkers' | 'restore' | 'cpSync', { s: number; cpu: number } | undefined> = { verify: undefined, shaWorkers: undefined, restore: undefined, cpSync: undefined };
+    const cpuOf: Record<'verify' | 'shaWorkers' | 'shaFiles' | 'restore' | 'cpSync', { s: number; cpu: number } | undefined> = { verify: undefined, shaWorkers: undefined, shaFiles: undefined, restore: undefined, cpSync: undefined };
+    const ratios = { verify_vs_sha256_workers: [] as number[], verify_vs_sha256_workers_files: [] as number[], restore_vs_cp_r_sync: [] as number[] };
+    const r2 = (x: number) => Math.round(x * 100) / 100;
     const best = { shaWorkers: Infinity, createNoSync: Infinity, tarSync: Infinity, create: Infinity, tar: Infinity, verify: Infinity, sha: Infinity, restore: Infinity, cp: Infinity, cpSync: Infinity, createTar: Infinity, verifyTar: Infinity };
     for (let r = 1; r <= rounds; r++) {
       const out = path.join(base, `out-${r}`);
@@ -220,20 +277,30 @@ export async function runSnapshotBench(o: { log?: (s: string) => void; mb?: numb
       best.tarSync = Math.min(best.tarSync, await timed(() => run('sh', ['-c', `tar -cf '${path.join(out, 'data2.tar')}' -C '${root}' . && sync`])));
       await fs.rm(path.join(out, 'snaps-nosync'), { recursive: true, force: true });
       await fs.rm(path.join(out, 'data2.tar'), { force: true });
-      cpuOf.verify = keep(cpuOf.verify, await timedCpu(async () => {
+      const snapFiles = await filesWithSizes(snap);
+      const shaFiles = await timedCpu(() => sha256FilesWorkers(snapFiles, cores));
+      const verify = await timedCpu(async () => {
         const v = await verifySnapshot(snap);
         if (!v.ok) throw new Error(v.message);
-      }));
+      });
+      const shaMem = await timedCpu(() => sha256Workers(bytes, cores));
+      cpuOf.verify = keep(cpuOf.verify, verify);
+      cpuOf.shaFiles = keep(cpuOf.shaFiles, shaFiles);
+      cpuOf.shaWorkers = keep(cpuOf.shaWorkers, shaMem);
       best.verify = cpuOf.verify.s;
-      best.sha = Math.min(best.sha, await timed(() => run('sh', ['-c', `find '${root}' -type f -exec sha256sum {} + > /dev/null`])));
-      cpuOf.shaWorkers = keep(cpuOf.shaWorkers, await timedCpu(() => sha256Workers(bytes, cores)));
       best.shaWorkers = cpuOf.shaWorkers.s;
-      cpuOf.restore = keep(cpuOf.restore, await timedCpu(() => restoreSnapshot({ from: snap, root: path.join(out, 'restored'), network: 'dev' })));
+      ratios.verify_vs_sha256_workers.push(r2(shaMem.s / verify.s));
+      ratios.verify_vs_sha256_workers_files.push(r2(shaFiles.s / verify.s));
+      best.sha = Math.min(best.sha, await timed(() => run('sh', ['-c', `find '${root}' -type f -exec sha256sum {} + > /dev/null`])));
+      const restore = await timedCpu(() => restoreSnapshot({ from: snap, root: path.join(out, 'restored'), network: 'dev' }));
+      cpuOf.restore = keep(cpuOf.restore, restore);
       best.restore = cpuOf.restore.s;
-      best.cp = Math.min(best.cp, await timed(() => run('cp', ['-r', snap, path.join(out, 'cp')])));
       // The same tree onto the same disk, then `sync` (restore fsyncs what it writes).
-      cpuOf.cpSync = keep(cpuOf.cpSync, await timedCpu(() => run('sh', ['-c', `cp -r '${snap}' '${path.join(out, 'cp-sync')}' && sync`])));
+      const cpSync = await timedCpu(() => run('sh', ['-c', `cp -r '${snap}' '${path.join(out, 'cp-sync')}' && sync`]));
+      cpuOf.cpSync = keep(cpuOf.cpSync, cpSync);
       best.cpSync = cpuOf.cpSync.s;
+      ratios.restore_vs_cp_r_sync.push(r2(cpSync.s / restore.s));
+      best.cp = Math.min(best.cp, await timed(() => run('cp', ['-r', snap, path.join(out, 'cp')])));
       let tarSnap = '';
       best.createTar = Math.min(best.createTar, await timed(async () => (tarSnap = (await createSnapshot({ root, dest: path.join(out, 'snaps-tar'), origin: 'cli', format: 'tar', include: ['keys', 'energy_market', 'other'] })).path)));
       best.verifyTar = Math.min(best.verifyTar, await timed(async () => {
@@ -280,14 +347,37 @@ export async function runSnapshotBench(o: { log?: (s: string) => void; mb?: numb
       loadavg_1m: [la0, Number(os.loadavg()[0].toFixed(2))],
       create_tar_format: fig(bytes, best.createTar),
       verify_tar_format: fig(bytes, best.verifyTar),
+      sha256_workers_files: { ...fig(bytes, cpuOf.shaFiles!.s, cpuOf.shaFiles!.cpu), workers: cores },
+      verify_vs_sha256_workers_files: r2(cpuOf.shaFiles!.s / best.verify),
+      verify_vs_sha256_workers_files_cpu: r2(cpuOf.shaFiles!.cpu / (cpuOf.verify?.cpu ?? 1)),
+      round_ratios: ratios,
+      figures: [],
     };
+    const row = (figure: string, value: Figure, reference: string, ref: Figure, target: number, note = ''): SummaryFigure => ({
+      figure,
+      value: value.mb_per_s,
+      unit: 'MB/s',
+      reference,
+      reference_value: ref.mb_per_s,
+      ratio: r2(value.mb_per_s / ref.mb_per_s),
+      target: `≥ ${target} × reference (best of ${rounds} rounds${note})`,
+      meets: value.mb_per_s / ref.mb_per_s >= target,
+    });
+    result.figures = [
+      row('snapshot verify', result.verify, `node:crypto SHA-256 in ${cores} workers (in memory)`, result.sha256_workers, 0.8),
+      row('snapshot verify (same bytes read from disk)', result.verify, `node:crypto SHA-256 in ${cores} workers reading the snapshot's files`, result.sha256_workers_files, 0.8),
+      row('snapshot restore', result.restore, 'cp -r + sync', result.cp_r_sync, 0.9),
+      row('snapshot create', result.create, 'tar -cf', result.tar, 0.7),
+      row('snapshot verify vs sha256sum', result.verify, 'sha256sum of the data files', result.sha256sum, 0.7),
+    ];
     await fs.mkdir(path.join(HERE, 'results'), { recursive: true });
     await writeFileAtomic(path.join(HERE, 'results', 'snapshot.json'), JSON.stringify(result, null, 2) + '\n');
     log(
       `create ${result.create.mb_per_s} MB/s = ${result.create_vs_tar} × tar (${result.tar.mb_per_s} MB/s; target 0.7), ${result.create_vs_tar_sync} × tar+sync; ` +
         `without fsync ${result.create_no_fsync.mb_per_s} MB/s = ${result.create_no_fsync_vs_tar} × tar; ` +
         `verify ${result.verify.mb_per_s} MB/s = ${result.verify_vs_sha256sum} × sha256sum (${result.sha256sum.mb_per_s} MB/s; target 0.7), ` +
-        `${result.verify_vs_sha256_workers} × SHA-256 in ${cores} workers (${result.sha256_workers.mb_per_s} MB/s; target 0.8; by CPU time ${result.verify_vs_sha256_workers_cpu}); ` +
+        `${result.verify_vs_sha256_workers} × SHA-256 in ${cores} workers (${result.sha256_workers.mb_per_s} MB/s; target 0.8; by CPU time ${result.verify_vs_sha256_workers_cpu}), ` +
+        `${result.verify_vs_sha256_workers_files} × SHA-256 in ${cores} workers reading the files (${result.sha256_workers_files.mb_per_s} MB/s; by CPU time ${result.verify_vs_sha256_workers_files_cpu}); ` +
         `restore ${result.restore.seconds} s = ${result.restore_vs_cp_r} × cp -r (${result.cp_r.seconds} s; target < 2), ` +
         `${result.restore_vs_cp_r_sync} × cp -r + sync (${result.cp_r_sync.seconds} s; target ≥ 0.9; CPU ${result.restore.cpu_s} s vs ${result.cp_r_sync.cpu_s} s); load average ${result.loadavg_1m.join(' → ')}`,
     );

@@ -37,6 +37,8 @@ export interface CopyTask {
   sync?: boolean;
   /** Expected size in bytes: a source of another size is not copied (result `{ size, sha256: '' }`). */
   expect?: number;
+  /** The kernel copies the whole file (copy_file_range), then the copy is hashed (for sources that do not change: a restore). */
+  kernel?: boolean;
 }
 export interface HashTask {
   task: 'hash';
@@ -199,19 +201,30 @@ export class WorkerPool {
     }
   }
 
-  /** Terminates every worker; queued and running tasks reject with PoolClosedError. Idempotent. */
-  async close(): Promise<void> {
+  /**
+   * Terminates every worker; queued and running tasks reject with PoolClosedError. Idempotent.
+   * @param o.wait wait until every worker has exited (default true: nothing of this pool still
+   *   writes when it resolves). `false` for callers whose workers only read (verify): they are
+   *   stopped in the background (a worker's exit takes ~5–10 ms; issue 17 "snapshot verify").
+   */
+  async close(o: { wait?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const err = new PoolClosedError();
     for (const j of this.queue.splice(0)) j.reject(err);
-    await Promise.all(
+    const wait = o.wait !== false;
+    const stopped = Promise.all(
       this.slots.map(async (s) => {
         const job = s.job;
         s.job = undefined;
-        await s.worker.terminate();
+        const exited = s.worker.terminate();
+        // Waiting: a running task rejects only once its worker is gone (nothing still writes).
+        if (wait) await exited;
         job?.reject(err);
+        await exited;
       }),
     );
+    if (wait) await stopped;
+    else stopped.catch(() => {});
   }
 }

@@ -193,13 +193,14 @@ export async function planRestore(
   let keptBytes = 0;
   for (const n of kept) keptBytes += await entrySize(abs, n);
   const bySub = new Map<string, number>();
+  const defs = await definitions(abs);
   for (const f of m.files) {
     const top = f.path.split('/')[0];
-    const d = (await definitions(abs)).find((x) => x.paths.includes(top));
+    const d = defs.find((x) => x.paths.includes(top));
     const id = d?.id ?? 'other';
     bySub.set(id, (bySub.get(id) ?? 0) + f.size);
   }
-  for (const d of await definitions(abs)) {
+  for (const d of defs) {
     const cur = (await Promise.all(d.paths.map((p) => entrySize(abs, p)))).reduce((a, b) => a + b, 0);
     const inSnap = m.subsystems.includes(d.id);
     if (cur === 0 && !(inSnap && bySub.has(d.id))) continue;

@@ -86,13 +86,13 @@ export async function verifySnapshot(p: string, o: VerifyOptions = {}): Promise<
   try {
     s = await locate(abs);
   } catch (err) {
-    await pool.close();
+    await pool.close({ wait: false });
     if (err instanceof SnapshotError) return { ok: false, path: abs, files_checked: 0, bytes_checked: 0, reason: err.reason, message: err.message, problems: [] };
     throw err;
   }
   const base = { path: s.path, id: s.manifest.id, snapshot: summary(s) };
   if (o.checksum && o.checksum !== s.checksum) {
-    await pool.close();
+    await pool.close({ wait: false });
     return {
       ...base,
       ok: false,
@@ -152,7 +152,8 @@ export async function verifySnapshot(p: string, o: VerifyOptions = {}): Promise<
     throw err;
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
-    await pool.close();
+    // The workers only read: the result does not wait for them to exit.
+    await pool.close({ wait: false });
     progress.flush();
   }
   const problems = compareWithManifest(s.manifest, found);

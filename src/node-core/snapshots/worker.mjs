@@ -64,6 +64,7 @@ function copy(t, rep) {
     const size = t.size ?? fs.fstatSync(inFd).size;
     if (t.expect !== undefined && size !== t.expect) return { size, sha256: '' };
     fs.mkdirSync(path.dirname(t.dst), { recursive: true });
+    if (t.kernel) return copyInKernel(t, size, rep);
     outFd = fs.openSync(t.dst, 'wx', t.mode ?? 0o644);
     const h = createHash('sha256');
     let done = 0;
@@ -83,6 +84,31 @@ function copy(t, rep) {
   } finally {
     fs.closeSync(inFd);
     if (outFd !== undefined) fs.closeSync(outFd);
+  }
+}
+
+/**
+ * `copy` with `kernel: true` (a restore's staging copy of files that do not change): the kernel
+ * copies (fs.copyFileSync: copy_file_range on Linux, a clone where the file system can), then the
+ * staged copy itself is hashed from the page cache — the SHA-256 is of exactly the bytes that will
+ * be swapped in. A copy of another size than `size` is reported as such (`{ size, sha256: '' }`).
+ */
+function copyInKernel(t, size, rep) {
+  fs.copyFileSync(t.src, t.dst, fs.constants.COPYFILE_EXCL | fs.constants.COPYFILE_FICLONE);
+  const fd = fs.openSync(t.dst, 'r');
+  try {
+    if (t.mode !== undefined) fs.fchmodSync(fd, t.mode);
+    const h = createHash('sha256');
+    let done = 0;
+    for (let n; (n = fs.readSync(fd, buf, 0, CHUNK, done)) > 0; done += n) {
+      h.update(buf.subarray(0, n));
+      rep.add(n);
+    }
+    if (done !== size) return { size: done, sha256: '' };
+    if (t.sync !== false) fs.fdatasyncSync(fd);
+    return { size, sha256: h.digest('hex') };
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

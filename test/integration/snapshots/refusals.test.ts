@@ -1,7 +1,8 @@
 /**
  * Every restore refusal, through `contract-cli snapshots restore --yes` (and `verify` where it
  * applies): wrong network, another chain's data directory, a tampered file, a truncated archive,
- * missing files, a newer format version, the previous chain layout, a node holding the data directory. Each exits non-zero
+ * missing files, a newer format version, the previous chain layout, a chain DB whose head is not the
+ * manifest's, a node holding the data directory. Each exits non-zero
  * with a clear message and leaves the data directory's content exactly as it was.
  */
 import { promises as fs } from 'node:fs';
@@ -120,6 +121,24 @@ describe('restore refuses, touching nothing', () => {
   it('a snapshot of the previous chain layout (2, before chain modules): names the versions and the ways out', async () => {
     const p = await variant('layout-2', (x) => editManifest(x, (m) => (m.chain_schema = 2)));
     await refused(p, /error: .*chain database layout is version 2; this node .* uses \d+ .*Ways out: restore a snapshot taken by this node version, or resync/);
+  });
+
+  it('a chain DB whose head is not the manifest\'s (checked during the copy), and that reported after a damaged file', async () => {
+    // Every file intact, the manifest's state root another: the staged chain DB's check refuses it.
+    const wrongRoot = (m: any) => (m.state_root = '0'.repeat(64));
+    const p = await variant('other-head', (x) => editManifest(x, wrongRoot));
+    await refused(p, /error: snapshot \S+: the restored chain database does not match the manifest \(its head is height \d+, state root [0-9a-f]{12}…, the manifest says height \d+, state root 000000000000…\); nothing was restored/);
+    // A chain file damaged as well: the damaged file is what the refusal names (hashes first).
+    const q = await variant('other-head-damaged', async (x) => {
+      await editManifest(x, wrongRoot);
+      const chain = path.join(x, 'chain');
+      const sized = await Promise.all((await fs.readdir(chain)).map(async (n) => ({ n, size: (await fs.stat(path.join(chain, n))).size })));
+      const f = path.join(chain, sized.sort((a, b) => b.size - a.size)[0].n);
+      const buf = await fs.readFile(f);
+      buf[Math.floor(buf.length / 2)] ^= 0xff;
+      await fs.writeFile(f, buf);
+    });
+    await refused(q, /error: snapshot \S+ failed verification: it was modified or damaged: chain\/\S+: SHA-256 is/);
   });
 
   it('a snapshot written by a newer node version', async () => {
