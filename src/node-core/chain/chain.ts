@@ -405,7 +405,7 @@ export class Chain extends ChainReader {
     await this.stopProducing();
     this.closed = true;
     await this.queue;
-    await this.flushUnsynced();
+    if (!this.pending.failed) await this.flushUnsynced(); // else the staged run is lost: the DB stays as written
     if (this.ownPool) await this.pool.close();
     await this.db.close();
   }

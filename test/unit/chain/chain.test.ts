@@ -229,6 +229,31 @@ describe('group commit of catch-up imports', () => {
       await follower.close();
     }
   });
+  it('a failed write of a staged run stops every later write; the reopened chain is the DB as written', async () => {
+    const t = await open({ mempool: { maxPerAccount: 100 } });
+    for (let i = 0; i < 3; i++) {
+      await fill(t, 2);
+      await t.chain.produceBlock();
+    }
+    const blocks = await Promise.all([1, 2, 3].map(async (h) => (await t.chain.blockAt(h))!.bytes));
+    const dir = path.join(t.root, 'follower');
+    const nodeKey = generateKeys() as never;
+    const follower = await Chain.open({ dir, genesis: t.genesis, nodeKey });
+    const db = (follower as unknown as { db: ChainDb }).db;
+    db.commitBlocks = () => Promise.reject(new Error('disk full'));
+    const r = await Promise.allSettled(blocks.map((b) => follower.importBlock(b)));
+    expect(r.map((x) => x.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    await expect(follower.importBlock(blocks[2])).rejects.toThrow(/block write failed \(disk full\)/);
+    await follower.close();
+    const again = await Chain.open({ dir, genesis: t.genesis, nodeKey });
+    try {
+      expect(again.tip().height).toBe(0);
+      await Promise.all(blocks.map((b) => again.importBlock(b)));
+      expect(again.tip()).toEqual(t.chain.tip());
+    } finally {
+      await again.close();
+    }
+  });
 });
 
 describe('persistence', () => {
