@@ -365,7 +365,8 @@ export class Chain extends ChainReader {
     const interval = block.header.timestampMs - parentTs;
     this.observeBlock(interval, block.txs.length);
     this.updateHeadMetrics();
-    this.o.logger?.[o.quiet ? 'debug' : 'info']({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');
+    const level = o.quiet ? 'debug' : 'info'; // a synced block's line is not even built at the usual info level
+    if (this.o.logger?.isLevelEnabled(level)) this.o.logger[level]({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');
     const view = headerView(block);
     this.o.events?.emit('newHeads', view);
     for (const cb of this.headListeners) cb(block, { reverted: false });
