@@ -10,8 +10,9 @@
  * benchmark (bench/import.ts) run right after.
  * Target (issue 17): sync ≥ 0.7 × the per-block bound, each sync compared with the mean of the
  * bounds measured right before and right after it (the machine is shared). Catch-up import commits
- * a run of blocks with one fsync (chain.ts group commit), so it can beat the bound's one fsync per
- * block. Writes bench/results/sync.json.
+ * a run of blocks with one fsync, up to 64 blocks per DB write (chain.ts group commit,
+ * chain/pending.ts), so it can beat the bound's one fsync per block when fsync is slow (a loaded
+ * disk: compare the CPU per block, not only the ratio). Writes bench/results/sync.json.
  * Run: `node --import tsx bench/sync.ts [--blocks 10000] [--txs-per-block 10] [--no-import-bench] [--out file.json]
  * [--cpu-prof-dir dir]` (the last writes a V8 CPU profile of each syncing node there). Each sync also
  * reports the syncing node's CPU per block (all threads and by thread, Linux /proc), which load
