@@ -229,6 +229,21 @@ export abstract class ChainReader {
     return this.pending.block(height)?.bytes ?? this.db.blockBytes(height);
   }
 
+  /** Stored bytes of the canonical blocks from `from` up to `count` of them, stopping at the head or the first missing one (what sync serves, one DB read). */
+  async blocksBytesFrom(from: number, count: number): Promise<Uint8Array[]> {
+    const heights: number[] = [];
+    for (let h = from; h < from + count && h <= this.head.header.height; h++) heights.push(h);
+    const stored = await this.db.blocksBytes(heights.filter((h) => h < this.head.header.height && !this.pending.block(h)));
+    const out: Uint8Array[] = [];
+    let at = 0;
+    for (const h of heights) {
+      const b = h === this.head.header.height ? this.head.bytes : (this.pending.block(h)?.bytes ?? stored[at++]);
+      if (!b) break;
+      out.push(b);
+    }
+    return out;
+  }
+
   /** JSON block (with transactions) by height or 64-hex hash; undefined when unknown. */
   async blockView(q: { height?: number; hash?: string }): Promise<BlockView | undefined> {
     let height = q.height;

@@ -235,6 +235,12 @@ export class ChainDb {
     return v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   }
 
+  /** Stored bytes of blocks `heights` in one read (LevelDB getMany: one thread-pool trip, not one per block); undefined where absent. */
+  async blocksBytes(heights: readonly number[]): Promise<(Uint8Array | undefined)[]> {
+    const vs = await this.db.getMany(heights.map((h) => key('b', u64be(h))));
+    return vs.map((v) => (v === undefined ? undefined : new Uint8Array(v.buffer, v.byteOffset, v.byteLength)));
+  }
+
   async heightOfHash(hash: Uint8Array): Promise<number | undefined> {
     const v = await this.db.get(key('h', hash));
     return v === undefined ? undefined : Number(readU64be(v));

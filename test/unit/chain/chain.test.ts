@@ -217,6 +217,7 @@ describe('group commit of catch-up imports', () => {
       expect(follower.finalized().height).toBe(0);
       expect((await follower.blockAt(1))?.hashHex).toBe(blocks[0].hashHex);
       expect(await follower.blockBytesAt(1)).toEqual(blocks[0].bytes);
+      expect(await follower.blocksBytesFrom(0, 9)).toEqual([(await t.chain.blockBytesAt(0))!, blocks[0].bytes, blocks[1].bytes]);
       expect(await follower.hashAt(1)).toBe(blocks[0].hashHex);
       expect((await follower.blockView({ hash: blocks[0].hashHex }))?.height).toBe(1);
       expect(await follower.txStatus(hashes[0])).toMatchObject({ status: 'included', height: 1, block_hash: blocks[0].hashHex });
@@ -225,6 +226,9 @@ describe('group commit of catch-up imports', () => {
       expect(follower.tip()).toMatchObject({ height: 3, finalized_height: 3 });
       expect(await follower.txStatus(hashes[0])).toMatchObject({ status: 'included', height: 1 });
       expect((await follower.blockAt(1))?.hashHex).toBe(blocks[0].hashHex);
+      expect(await follower.blocksBytesFrom(1, 3)).toEqual(blocks.map((b) => b.bytes));
+      expect(await follower.blocksBytesFrom(3, 5)).toEqual([blocks[2].bytes]);
+      expect(await follower.blocksBytesFrom(4, 5)).toEqual([]);
     } finally {
       await follower.close();
     }
