@@ -231,13 +231,19 @@ export abstract class ChainReader {
 
   /** Stored bytes of the canonical blocks from `from` up to `count` of them, stopping at the head or the first missing one (what sync serves, one DB read). */
   async blocksBytesFrom(from: number, count: number): Promise<Uint8Array[]> {
-    const heights: number[] = [];
-    for (let h = from; h < from + count && h <= this.head.header.height; h++) heights.push(h);
-    const stored = await this.db.blocksBytes(heights.filter((h) => h < this.head.header.height && !this.pending.block(h)));
+    // The head and staged blocks are taken before the DB read (a write may land meanwhile: the DB then has them too).
+    const mem: (Uint8Array | undefined)[] = [];
+    const read: number[] = [];
+    for (let h = from; h < from + count && h <= this.head.header.height; h++) {
+      const b = h === this.head.header.height ? this.head.bytes : this.pending.block(h)?.bytes;
+      mem.push(b);
+      if (!b) read.push(h);
+    }
+    const stored = await this.db.blocksBytes(read);
     const out: Uint8Array[] = [];
     let at = 0;
-    for (const h of heights) {
-      const b = h === this.head.header.height ? this.head.bytes : (this.pending.block(h)?.bytes ?? stored[at++]);
+    for (const m of mem) {
+      const b = m ?? stored[at++];
       if (!b) break;
       out.push(b);
     }
