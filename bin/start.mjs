@@ -86,6 +86,9 @@ if (electron.bin) {
   // bundle: ~55 ms less CPU before the console forks the node (issue 17, first live height). Not
   // inherited by the node process (src/node-core/node-entry.ts says why).
   nodeModule.enableCompileCache?.();
-  const { startConsole } = await import(new URL('../out/node/console-entry.js', import.meta.url).href);
+  const { startConsole, prewarmNode } = await import(new URL('../out/node/console-entry.js', import.meta.url).href);
+  // The node process starts loading its bundle now, on the other core, while the console loads;
+  // the supervisor's first start hands it its flags (src/host/prewarm.ts; issue 17).
+  prewarmNode(root);
   await startConsole([process.argv[0], 'start', ...rest]);
 }

@@ -9,6 +9,9 @@ import '../node-core/polyfills.js';
 import { loadCommandGroup } from './commands/index.js';
 import { runProgram } from './common.js';
 
+/** bin/start.mjs forks the node ahead with this, before the console loads (src/host/prewarm.ts). */
+export { prewarmNode } from '../host/prewarm.js';
+
 /** Runs `contract-cli console` as `npm start`. @param argv `[exec, script, ...flags]`. */
 export async function startConsole(argv: string[]): Promise<void> {
   await runProgram((await loadCommandGroup('console')).name('npm start'), argv);

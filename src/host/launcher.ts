@@ -7,14 +7,10 @@
  */
 import { fork } from 'node:child_process';
 import { lineSplitter } from './lines.js';
+import { NODE_V8_FLAGS } from './node-flags.js';
+import { takePrewarmed } from './prewarm.js';
 
-/**
- * V8 flags of the node process (both launchers). `--max-semi-space-size=2` (MB): V8 grows the young
- * generation to 2 × 16 MB under allocation bursts (start, sync) and keeps it resident while the
- * node idles; capped at 2 MB the idle node is ~20 MB smaller (issue 17: idle RSS 136 → 117 MB,
- * measured side by side), at the cost of more, shorter scavenges.
- */
-export const NODE_V8_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+export { NODE_V8_FLAGS };
 
 /** What to run: the node entry module, its CLI args (the `node start` flags), environment, cwd. */
 export interface NodeSpec {
@@ -58,20 +54,26 @@ export interface Launcher {
  * TypeScript directly, see common tooling). The channel uses JSON serialization, the same wire
  * format as the node's other front doors.
  */
-export function forkLauncher(o: { echo?: (line: string, stream: 'stdout' | 'stderr') => void } = {}): Launcher {
+export function forkLauncher(
+  o: { echo?: (line: string, stream: 'stdout' | 'stderr') => void } = {},
+): Launcher {
   return {
     kind: 'fork',
     launch(spec) {
-      const cp = fork(spec.entry, [...(spec.leadArgs ?? []), ...spec.args], {
-        cwd: spec.cwd,
-        env: spec.env ?? process.env,
-        execArgv: [...NODE_V8_FLAGS, ...(spec.entry.endsWith('.ts') ? ['--import', 'tsx'] : [])],
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        serialization: 'json',
-      });
+      // The node bin/start.mjs forked ahead (prewarm.ts), when it can run this spec; else a fork.
+      const cp =
+        takePrewarmed(spec) ??
+        fork(spec.entry, [...(spec.leadArgs ?? []), ...spec.args], {
+          cwd: spec.cwd,
+          env: spec.env ?? process.env,
+          execArgv: [...NODE_V8_FLAGS, ...(spec.entry.endsWith('.ts') ? ['--import', 'tsx'] : [])],
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+          serialization: 'json',
+        });
       const lineCbs: ((line: string, stream: 'stdout' | 'stderr') => void)[] = [];
       if (o.echo) lineCbs.push(o.echo);
-      const emit = (stream: 'stdout' | 'stderr') => (line: string) => lineCbs.forEach((cb) => cb(line, stream));
+      const emit = (stream: 'stdout' | 'stderr') => (line: string) =>
+        lineCbs.forEach((cb) => cb(line, stream));
       cp.stdout?.on('data', lineSplitter(emit('stdout')));
       cp.stderr?.on('data', lineSplitter(emit('stderr')));
       // A send on a channel that just closed emits 'error' on the child; the exit handler reports it.

@@ -13,7 +13,7 @@
  *               signal the console waits for). Only THEN the p2p network (libp2p, loaded on demand:
  *               ~250 files; `node.status` says `net: 'starting'` until it is `'up'`) and block
  *               production / voting (chain/engine.ts; a single validator starts producing before the
- *               network, which starts after its first block or 250 ms; a multi-validator chain votes
+ *               network, which starts after its first block, or NET_DEFER_MS when it does not produce; a multi-validator chain votes
  *               once the network is up). `Node.start` resolves when both run; a failure there stops
  *               the node as any start failure (exit 1), only after `ready` (issue 17).
  *   stopping → stopped, or failed (with `reason`) when a start step throws.
@@ -68,8 +68,10 @@ export interface NodeStartOptions {
   modules?: readonly AnyNodeModule[];
 }
 
-/** Longest wait (ms) after `ready` for a single validator's first block before the p2p network starts. */
+/** Margin (ms) over one block time that a single validator waits after `ready` for its first block before the p2p network starts (a non-producing node: the whole wait). */
 export const NET_DEFER_MS = 250;
+/** Longest block time (ms) a single validator waits for its first block before the p2p network starts (a long test block time must not hold the start). */
+export const FIRST_BLOCK_WAIT_MAX_MS = 1000;
 
 /** Resolves at the chain's next head or after `ms`, whichever comes first. */
 const firstHeadOrTimeout = (chain: Chain, ms: number) =>
@@ -155,8 +157,12 @@ export class Node {
     for (const ph of NodePhase.options) this.metrics.nodePhase.set({ phase: ph }, ph === p.phase ? 1 : 0);
     this.events.emit('node.phase', p);
     this.post({ type: 'phase', ...p });
-    // process_ms: since the process started (the start's timing marks, issue 17).
-    if (p.phase !== 'failed') this.logger?.info({ phase: p.phase, process_ms: Math.round(performance.now()) }, `phase ${p.phase}`);
+    // process_ms: since the process started; cpu_ms: the process's CPU (user + system, all
+    // threads) so far — the start's timing marks (issue 17; wall time mostly measures the load).
+    if (p.phase !== 'failed') {
+      const cpu = process.cpuUsage();
+      this.logger?.info({ phase: p.phase, process_ms: Math.round(performance.now()), cpu_ms: Math.round((cpu.user + cpu.system) / 1000) }, `phase ${p.phase}`);
+    }
   }
 
   private post(m: LifecycleMessage): void {
@@ -332,11 +338,15 @@ export class Node {
     // fetch the ones made before it attached by sync). Tendermint votes only once the network is up.
     if (cfg.p2p) this.netState = 'starting';
     if (!chain.set.multi) {
+      // Listening before production starts: a block due at once may be made inside engine.start().
+      const firstHead = cfg.p2p ? firstHeadOrTimeout(chain, engine.isValidator ? Math.min(this.genesis.block_time_ms, FIRST_BLOCK_WAIT_MAX_MS) + NET_DEFER_MS : NET_DEFER_MS) : undefined;
       await this.startEngine(engine);
-      // Loading and starting libp2p holds this thread for a few hundred ms: it waits for the
-      // first block (due at once on a restart) or NET_DEFER_MS, so the console's first calls and
-      // the first live head are not queued behind it (issue 17, first live height).
-      if (cfg.p2p) await firstHeadOrTimeout(chain, NET_DEFER_MS);
+      // Loading and starting libp2p holds this thread for a few hundred ms (more on a loaded
+      // machine): it waits for this producer's first block — due at once on a restart, one block
+      // time after genesis on a fresh chain (waited for up to FIRST_BLOCK_WAIT_MAX_MS + NET_DEFER_MS) — so the first live head (and the console's first
+      // calls) are not queued behind it (issue 17, first live height). A node that does not
+      // produce waits NET_DEFER_MS at most: its blocks come over the network.
+      await firstHead;
     }
     if (cfg.p2p) {
       const { Network } = await import('./net/network.js');

@@ -155,6 +155,7 @@ export class Mempool {
    * (nonce below the sender's new nonce), keeping each sender's run contiguous.
    */
   onBlock(included: SignedTx[], accountOf: (senderHex: string) => AccountState): void {
+    if (this.byHash.size === 0) return; // nothing pending (a syncing or importing follower): no per-tx work
     const touched = new Set<string>();
     for (const tx of included) touched.add(tx.fromAddress.slice(3));
     for (const sender of touched) {

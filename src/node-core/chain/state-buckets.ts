@@ -34,6 +34,20 @@ export function cmpAddr(a: Uint8Array, ao: number, b: Uint8Array, bo: number): n
   return 0;
 }
 
+/** Whether the sorted member record `rec` holds the 20-byte address `addr` (binary search). */
+export function hasMember(rec: Uint8Array, addr: Uint8Array): boolean {
+  let lo = 0;
+  let hi = rec.length / MEMBER;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = cmpAddr(rec, MEMBER * mid, addr, 0);
+    if (c === 0) return true;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
+
 /**
  * Hash of a bucket from its member record into `out` at `at` (chain/state.ts header): zero when empty,
  * the one leaf for one member, else SHA-256(0x01 ‖ leaves in address order).
@@ -48,6 +62,27 @@ export function hashMembers(rec: Uint8Array, out: Uint8Array, at: number): void 
     for (let i = 0; i < m; i++) copyBytes(bucketInput, 1 + 32 * i, rec, MEMBER * i + 20, 32);
     sha256Into(out32, bucketInput.subarray(0, 1 + 32 * m));
     out.set(out32, at);
+  }
+}
+
+/**
+ * Bump allocator of one block's new member records: views of a few shared ArrayBuffers instead of
+ * one buffer per bucket (a record over 64 bytes would get its own off-heap backing store, whose
+ * allocation and GC finalization cost more than the merge itself). A cached record keeps its
+ * chunk alive: at most the chunks of the buckets in the cache.
+ */
+export class Slab {
+  private buf = new Uint8Array(0);
+  private at = 0;
+  constructor(private readonly chunk = 64 * 1024) {}
+  /** A zeroed view of `n` fresh bytes. */
+  take(n: number): Uint8Array {
+    if (this.at + n > this.buf.length) {
+      this.buf = new Uint8Array(Math.max(this.chunk, n));
+      this.at = 0;
+    }
+    this.at += n;
+    return this.buf.subarray(this.at - n, this.at);
   }
 }
 
@@ -82,7 +117,7 @@ export class Lru<K, V> {
  * A bucket's new member record: `old` (sorted) with the changes idx (sorted by address) applied:
  * a live change replaces or inserts its address ‖ leaf, a dead one removes the address.
  */
-export function mergeMembers(old: Uint8Array, idx: number[], addrs: Uint8Array, leaves: Uint8Array, live: Uint8Array): Uint8Array {
+export function mergeMembers(old: Uint8Array, idx: number[], addrs: Uint8Array, leaves: Uint8Array, live: Uint8Array, slab?: Slab): Uint8Array {
   // First pass: the new size (members kept + changes alive).
   let size = old.length;
   for (let o = 0, j = 0; j < idx.length; j++) {
@@ -93,7 +128,7 @@ export function mergeMembers(old: Uint8Array, idx: number[], addrs: Uint8Array, 
     size += (live[c] ? MEMBER : 0) - (found ? MEMBER : 0);
   }
   if (size === 0) return NO_MEMBERS;
-  const out = new Uint8Array(size);
+  const out = slab ? slab.take(size) : new Uint8Array(size);
   let o = 0;
   let w = 0;
   for (let j = 0; j < idx.length; j++) {

@@ -26,8 +26,8 @@
  * state untouched, and `commit` installs them after the block's DB batch was written.
  */
 import { hash as oneShot } from 'node:crypto';
-import { sha256Into, toHex } from '../crypto/hash.js';
-import { checkMembers, cmpAddr, copyBytes, hashMembers, Lru, mergeMembers, NO_MEMBERS } from './state-buckets.js';
+import { hexInto, sha256Into, toHex } from '../crypto/hash.js';
+import { checkMembers, cmpAddr, copyBytes, hasMember, hashMembers, Lru, mergeMembers, NO_MEMBERS, Slab } from './state-buckets.js';
 
 export const BUCKETS = 65536;
 export const PAGES = 256;
@@ -82,8 +82,9 @@ const leafView = new DataView(leafInput.buffer, leafInput.byteOffset, leafInput.
 /** Reused inputs of page and root hashes (hashing is synchronous, so never shared by two calls). */
 const pageInput = Buffer.alloc(1 + PER_PAGE * 32);
 const rootInput = Buffer.alloc(1 + PAGES * 32);
-/** A 32-byte hash output. */
+/** A 32-byte hash output; a 20-byte address. */
 const out32 = new Uint8Array(32);
+const addrScratch = new Uint8Array(20);
 
 /** Staged account changes on top of a State (one block being built or imported). */
 export class Overlay {
@@ -91,7 +92,7 @@ export class Overlay {
   constructor(private readonly base: State) {}
   /** Account by 40-hex address (never undefined: unknown accounts are empty). */
   get(addrHex: string): AccountState {
-    return this.changes.get(addrHex) ?? this.base.get(addrHex);
+    return this.changes.get(addrHex) ?? this.base.get(addrHex, true);
   }
   set(addrHex: string, a: AccountState): void {
     this.changes.set(addrHex, a);
@@ -171,10 +172,27 @@ export class State {
     return true;
   }
 
-  get(addrHex: string): AccountState {
+  /**
+   * The committed account at a 40-hex address (empty when absent).
+   * @param forWrite the caller is a block run that may change the account (Overlay): then the
+   *   bucket's member record, which the block's tree update reads anyway, is read first and an
+   *   address that is not a member costs no account read (a new recipient is the common case;
+   *   without a bloom filter an absent key is LevelDB's dearest read). Plain reads (RPC, mempool)
+   *   use the member record only when it is cached.
+   */
+  get(addrHex: string, forWrite = false): AccountState {
     const hit = this.accounts.get(addrHex);
     if (hit !== undefined || !this.store) return hit ?? EMPTY;
-    if (this.knownEmpty(bucketOf(addrHex))) return EMPTY;
+    const b = bucketOf(addrHex);
+    if (this.knownEmpty(b)) return EMPTY;
+    const m = forWrite ? this.bucketMembers(b) : this.members.get(b);
+    if (m !== undefined) {
+      hexInto(addrHex, addrScratch, 0, 20);
+      if (!hasMember(m, addrScratch)) {
+        this.accounts.set(addrHex, EMPTY);
+        return EMPTY;
+      }
+    }
     const a = this.store.account(addrHex) ?? EMPTY;
     this.accounts.set(addrHex, a);
     return a;
@@ -281,7 +299,7 @@ export class State {
     let i = 0;
     for (const [addr, a] of overlay.changes) {
       leafInput[0] = 0;
-      leafInput.write(addr, 1, 20, 'hex');
+      hexInto(addr, leafInput, 1, 20);
       for (let k = 0; k < 20; k++) addrs[20 * i + k] = leafInput[1 + k];
       if (a.balance !== 0n || a.nonce !== 0n) {
         leafView.setBigUint64(21, a.balance);
@@ -297,6 +315,7 @@ export class State {
     const bucketIds: number[] = [];
     const records: Uint8Array[] = [];
     const idx: number[] = [];
+    const slab = new Slab(Math.min(256 * 1024, 64 * n + 1024));
     for (let s = 0; s < n; ) {
       const b = Math.floor(order[s] / 4294967296);
       idx.length = 0;
@@ -309,7 +328,7 @@ export class State {
         idx[at] = c;
       }
       bucketIds.push(b);
-      records.push(mergeMembers(this.bucketMembers(b), idx, addrs, leaves, live));
+      records.push(mergeMembers(this.bucketMembers(b), idx, addrs, leaves, live, slab));
     }
     const bucketHashes = new Uint8Array(32 * bucketIds.length);
     for (let j = 0; j < bucketIds.length; j++) hashMembers(records[j], bucketHashes, 32 * j);

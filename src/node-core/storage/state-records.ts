@@ -9,7 +9,7 @@
  *   'q' page u8       → page hash (all 256 present once the DB has a tree)
  */
 import type { ClassicLevel } from 'classic-level';
-import { toHex } from '../crypto/hash.js';
+import { hexInto, toHex } from '../crypto/hash.js';
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
 
@@ -46,7 +46,7 @@ export function putAccounts(batch: BatchLike, accounts: ReadonlyMap<string, { ba
   let i = 0;
   for (const [addr, a] of accounts) {
     keys[21 * i] = 0x61; // 'a'
-    keys.write(addr, 21 * i + 1, 20, 'hex');
+    hexInto(addr, keys, 21 * i + 1, 20);
     const k = keys.subarray(21 * i, 21 * i + 21);
     if (a.balance === 0n && a.nonce === 0n) batch.del(k);
     else {
@@ -97,7 +97,10 @@ export class StateRecords {
 
   /** One stored account by 40-hex address. */
   account(addrHex: string): { balance: bigint; nonce: bigint } | undefined {
-    const v = this.get(prefixed('a', Buffer.from(addrHex, 'hex')), 'account');
+    const k = new Uint8Array(21);
+    k[0] = 0x61; // 'a'
+    hexInto(addrHex, k, 1, 20);
+    const v = this.get(k, 'account');
     if (v === undefined) return undefined;
     if (v.length !== 16) throw this.corrupt(`account record ${addrHex} has a bad size (${v.length} bytes, expected 16)`);
     const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);

@@ -35,12 +35,15 @@ describe('node.deadlines', () => {
     expect(r.block_time_ms).toBe(50);
     const w = r.deadlines.find((d) => d.kind === 'governor_window')!;
     expect(w).toMatchObject({ module: 'governor', recurring: true, title: 'next gate evaluation' });
-    // The window's id stays put between calls (the governor's timer), so it is notified at most once.
-    expect(
-      ((await call(port, 'node.deadlines', [])) as DeadlinesResult).deadlines.find(
-        (d) => d.kind === 'governor_window',
-      )!.id,
-    ).toBe(w.id);
+    // The window's id stays put between calls (the governor's timer), so it is notified at most
+    // once. With 1 s windows a second call on a loaded machine may come after the window fell
+    // due: then the next window (a later id, later due time) is listed instead.
+    const again = (await call(port, 'node.deadlines', [])) as DeadlinesResult;
+    const w2 = again.deadlines.find((d) => d.kind === 'governor_window')!;
+    if (w2.id !== w.id) {
+      expect(again.now_ms).toBeGreaterThanOrEqual(w.at_ms - 5); // the timer fired: not before it was due
+      expect(w2.at_ms).toBeGreaterThan(w.at_ms);
+    }
     expect(w.at_height).toBeGreaterThan(r.height);
     expect(w.blocks_left).toBe(w.at_height - r.height);
     expect(w.at_ms).toBeGreaterThanOrEqual(r.now_ms);

@@ -113,4 +113,35 @@ describe('accounts root', () => {
       expect(mem.rootHex()).toBe(naiveRoot(accts));
     }
   });
+
+  it('a block run looks an address up in its bucket member record first: an absent address reads no account record, a present one reads its own', () => {
+    const accts = new Map<string, AccountState>(Array.from({ length: 60 }, (_, i) => [addr(i), { balance: 10n + BigInt(i), nonce: 1n }]));
+    const store = storeOf(State.from(accts));
+    const reads = { account: 0, members: 0 };
+    const counted: StateStore = {
+      ...store,
+      account: (a) => (reads.account++, store.account(a)),
+      bucketMembers: (b) => (reads.members++, store.bucketMembers(b)),
+    };
+    // addr(0), addr(5), … share three buckets 'ab00'…'ab02': an absent address in one of them.
+    const absent = 'ab01' + 'f'.repeat(36);
+    const disk = State.open(counted, { accounts: 100, buckets: 100 });
+    const ov = disk.begin();
+    expect(ov.get(absent)).toEqual({ balance: 0n, nonce: 0n });
+    expect(reads).toEqual({ account: 0, members: 1 });
+    expect(ov.get(addr(5))).toEqual({ balance: 15n, nonce: 1n }); // addr(5) is in bucket ab02: its record, then its account
+    expect(ov.get(addr(10))).toEqual({ balance: 20n, nonce: 1n }); // ab01 again: members cached, the account read
+    expect(reads).toEqual({ account: 2, members: 2 });
+    // A plain read (RPC, mempool) of a cold bucket reads the account only, as before.
+    const cold = State.open(counted, { accounts: 100, buckets: 100 });
+    reads.account = reads.members = 0;
+    expect(cold.get('ab00' + 'e'.repeat(36))).toEqual({ balance: 0n, nonce: 0n });
+    expect(reads).toEqual({ account: 1, members: 0 });
+    // The roots are those of the in-memory state after the same changes.
+    ov.set(absent, { balance: 3n, nonce: 0n });
+    const mem = State.from(accts);
+    const m = mem.begin();
+    m.set(absent, { balance: 3n, nonce: 0n });
+    expect(Buffer.from(disk.prepare(ov).root).toString('hex')).toBe(Buffer.from(mem.prepare(m).root).toString('hex'));
+  });
 });

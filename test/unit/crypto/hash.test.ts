@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
 import { describe, expect, it } from 'vitest';
-import { blake3, blake3Ready, toHex } from '../../../src/node-core/crypto/hash.js';
+import { blake3, blake3Ready, hexInto, toHex } from '../../../src/node-core/crypto/hash.js';
 
 describe('blake3 (hash-wasm once compiled, @noble/hashes before)', () => {
   it('equals @noble/hashes on empty, small, block-boundary, large and multi-part inputs', async () => {
@@ -23,3 +23,17 @@ describe('blake3 (hash-wasm once compiled, @noble/hashes before)', () => {
     expect(toHex(a)).toBe(keep);
   });
 });
+
+describe('hexInto', () => {
+  it('writes the bytes Buffer.from(hex) gives, either case, at an offset, touching nothing else', () => {
+    const bytes = Uint8Array.from({ length: 20 }, (_, i) => (i * 37 + 11) & 255);
+    const hex = Buffer.from(bytes).toString('hex');
+    for (const h of [hex, hex.toUpperCase()]) {
+      const out = new Uint8Array(23).fill(0xee);
+      hexInto(h, out, 2, 20);
+      expect(Buffer.from(out.subarray(2, 22)).equals(Buffer.from(bytes))).toBe(true);
+      expect([out[0], out[1], out[22]]).toEqual([0xee, 0xee, 0xee]);
+    }
+  });
+});
+
