@@ -2,15 +2,17 @@
  * Sync benchmark (issues 6 and 17): a full node process syncs a 10,000-block chain with
  * transfers from a validator process over libp2p on loopback, once over QUIC and once over TCP
  * (each network file lists only that transport's bootstrap address), reported in blocks/s and
- * tx/s beside the PER-BLOCK BOUND measured in the same run: 1 / (the block's signatures verified
- * raw with sodium-native on all cores + one fsync of a block-sized append), i.e. what a node that
- * did nothing but check signatures and sync each block to disk would reach. Also (context) the
+ * tx/s beside the PER-BLOCK BOUND measured in the same run: 1 / (the block's signatures — its
+ * transfers' and its proposer's, txs_per_block + 1 — verified raw with sodium-native on all cores
+ * + one fsync of a block-sized append), i.e. what a node that did nothing but check signatures and
+ * sync each block to disk would reach. Also (context) the
  * local import of the very same blocks (in-process Chain, no network) and the Node core v1 import
  * benchmark (bench/import.ts) run right after.
  * Target (issue 17): sync ≥ 0.7 × the per-block bound, each sync compared with the mean of the
  * bounds measured right before and right after it (the machine is shared). Catch-up import commits
- * a run of blocks with one fsync (chain.ts group commit), so it can beat the bound's one fsync per
- * block. Writes bench/results/sync.json.
+ * a run of blocks with one fsync, up to 64 blocks per DB write (chain.ts group commit,
+ * chain/pending.ts), so it can beat the bound's one fsync per block when fsync is slow (a loaded
+ * disk: compare the CPU per block, not only the ratio). Writes bench/results/sync.json.
  * Run: `node --import tsx bench/sync.ts [--blocks 10000] [--txs-per-block 10] [--no-import-bench] [--out file.json]
  * [--cpu-prof-dir dir]` (the last writes a V8 CPU profile of each syncing node there). Each sync also
  * reports the syncing node's CPU per block (all threads and by thread, Linux /proc), which load
@@ -130,20 +132,22 @@ interface Bound {
   raw_verify_per_s: number;
   /** CPU (all threads of this process) of verifying one block's signatures raw, µs (Linux /proc; 0 elsewhere): compare with the syncing node's cpu.all_us_per_block. */
   raw_verify_cpu_us_per_block: number;
+  /** Signatures a block carries: its transfers' and its proposer's (txs_per_block + 1). */
+  sigs_per_block: number;
   /** One fdatasync of a block-sized append, ms (mean of 200). */
   fsync_ms: number;
-  /** 1000 / (txs_per_block / raw_verify_per_s × 1000 + fsync_ms). */
+  /** 1000 / (sigs_per_block / raw_verify_per_s × 1000 + fsync_ms). */
   blocks_per_s: number;
 }
 
-/** Measures the per-block bound: raw verify of `items` in the pool, then 200 appends of `blockBytes` bytes each fdatasync'ed in `dir`. */
-async function measureBound(pool: VerifyPool, items: VerifyItem[], perBlock: number, blockBytes: number, dir: string): Promise<Bound> {
+/** Measures the per-block bound: raw verify of `items` in the pool (`sigsPerBlock` a block), then 200 appends of `blockBytes` bytes each fdatasync'ed in `dir`. */
+async function measureBound(pool: VerifyPool, items: VerifyItem[], sigsPerBlock: number, blockBytes: number, dir: string): Promise<Bound> {
   const c0 = threadCpuMs(process.pid);
   const t0 = performance.now();
   const r = await pool.verifyBatch(items);
   if (r.ok.some((x) => x !== 1)) throw new Error('raw verify: a signature failed');
   const verifyPerS = (items.length / (performance.now() - t0)) * 1000;
-  const cpu = cpuPerBlock(c0, threadCpuMs(process.pid), items.length / perBlock).all_us_per_block;
+  const cpu = cpuPerBlock(c0, threadCpuMs(process.pid), items.length / sigsPerBlock).all_us_per_block;
   const file = path.join(dir, `fsync-${Date.now()}.bin`);
   const fh = await fs.open(file, 'a');
   const buf = Buffer.alloc(blockBytes, 7);
@@ -156,7 +160,7 @@ async function measureBound(pool: VerifyPool, items: VerifyItem[], perBlock: num
   const fsyncMs = (performance.now() - t1) / n;
   await fh.close();
   await fs.rm(file, { force: true });
-  return { raw_verify_per_s: Math.round(verifyPerS), raw_verify_cpu_us_per_block: cpu, fsync_ms: Number(fsyncMs.toFixed(3)), blocks_per_s: Math.round(1000 / ((perBlock / verifyPerS) * 1000 + fsyncMs)) };
+  return { raw_verify_per_s: Math.round(verifyPerS), raw_verify_cpu_us_per_block: cpu, sigs_per_block: sigsPerBlock, fsync_ms: Number(fsyncMs.toFixed(3)), blocks_per_s: Math.round(1000 / ((sigsPerBlock / verifyPerS) * 1000 + fsyncMs)) };
 }
 
 function rate(blocks: number, txs: number, ms: number): Rate {
@@ -279,7 +283,7 @@ export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; i
     };
     const blockBytes = Math.round(blocks.reduce((n, b) => n + b.length, 0) / blocks.length);
     const boundRun = async (tag: string) => {
-      const b = await measureBound(pool, items, perBlock, blockBytes, root);
+      const b = await measureBound(pool, items, perBlock + 1, blockBytes, root);
       log(`per-block bound (${tag}): ${b.blocks_per_s} blocks/s (raw verify ${b.raw_verify_per_s}/s, ${b.raw_verify_cpu_us_per_block} µs CPU per block; fsync ${b.fsync_ms} ms)`);
       return b;
     };
@@ -365,7 +369,7 @@ export async function runSyncBench(o: { blocks?: number; txsPerBlock?: number; i
       figures: (['quic', 'tcp'] as const).map((t) => {
         const ref = Math.round(t === 'quic' ? mean(boundBefore, boundBetween) : mean(boundBetween, boundAfter));
         const ratio = t === 'quic' ? ratioQuic : ratioTcp;
-        return { figure: `sync blocks/s (${perBlock} tx/block, ${t.toUpperCase()})`, value: (t === 'quic' ? quic : tcp).blocks_per_s, unit: 'blocks/s', reference: 'per-block bound: raw verify + one fsync per block', reference_value: ref, ratio, target: '≥ 0.7 × reference', meets: ratio >= 0.7 };
+        return { figure: `sync blocks/s (${perBlock} tx/block, ${t.toUpperCase()})`, value: (t === 'quic' ? quic : tcp).blocks_per_s, unit: 'blocks/s', reference: `per-block bound: raw verify of the block's ${perBlock + 1} signatures + one fsync per block`, reference_value: ref, ratio, target: '≥ 0.7 × reference', meets: ratio >= 0.7 };
       }),
       import_bench: importBench,
       node: process.version,

@@ -101,19 +101,25 @@ export class Chain extends ChainReader {
     for (const h of this.recent.keys()) if (h <= f.height) this.recent.delete(h);
   }
 
-  /** Makes the blocks committed without fsync durable (one synced write), if any. */
+  /** Makes the blocks committed without fsync (or staged, chain/pending.ts) durable with one synced write, if any. */
   private async flushUnsynced(): Promise<void> {
-    if (this.unsynced === 0) return;
-    await this.db.putMeta([['durable', encodeCanonical(this.head.header.height)]]);
+    if (this.pending.size > 0) await this.pending.write(this.db, undefined, true);
+    else if (this.unsynced === 0) return;
+    else await this.db.putMeta([['durable', encodeCanonical(this.head.header.height)]]);
     this.markDurable();
     this.updateHeadMetrics();
   }
 
-  /** Runs `fn` after every previously queued state change (serial order = call order). */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => {});
-    return run;
+  /** Runs `fn` after every previously queued state change (serial order = call order); anything but a catch-up import (`run`) first writes the staged run. */
+  private exclusive<T>(fn: () => Promise<T>, run = false): Promise<T> {
+    const go = async () => {
+      if (this.pending.failed) throw new ChainDbError('io', this.o.dir, `a block write failed (${this.pending.failed.message}); restart the node`);
+      if (!run) await this.pending.write(this.db, undefined, false);
+      return fn();
+    };
+    const p = this.queue.then(go, go);
+    this.queue = p.catch(() => {});
+    return p;
   }
 
   /** Called with each transaction admitted from a local submission (the net layer gossips it). Returns the unsubscribe function. */
@@ -278,11 +284,11 @@ export class Chain extends ChainReader {
    * Imports a block produced elsewhere (or re-imports stored blocks): signatures are checked in the
    * worker pool as soon as this is called (so calls for consecutive blocks overlap), then the block
    * is applied in call order and its state root checked before the atomic commit.
-   * Group commit: while more importBlock calls are queued behind this one, the block's batch is
-   * written without fsync; the last of the run (or every MAX_UNSYNCED-th) is synced, which makes
-   * the whole run durable (LevelDB's log is ordered). Until then the run counts as not final
-   * (`finalized()` stops at the last synced block, certified blocks included) — a crash of the
-   * process loses nothing (the writes are in the OS), a power loss at most the unsynced tail.
+   * Group commit: while more importBlock calls are queued behind this one, the block is applied
+   * and staged (chain/pending.ts: up to 64 blocks written as ONE DB batch, without fsync); the
+   * last of the run (or every MAX_UNSYNCED-th) is written synced, which makes the whole run
+   * durable (LevelDB's log is ordered). Until then the run counts as not final (`finalized()`
+   * stops at the last synced block, certified blocks included): a crash loses at most that tail.
    * `o.check` runs on the decoded block just before it is applied (the head is then its parent).
    * @throws ImportError with a stable `reason` when the block is invalid; the chain is unchanged.
    */
@@ -298,19 +304,20 @@ export class Chain extends ChainReader {
         const c = this.checked;
         this.checked = undefined;
         const applied = c && c.hashHex === block.hashHex && c.parentHex === this.head.hashHex ? c.run : this.applyOnHead(block);
-        // Group commit; a catch-up run logs its last block only (sync logs its own progress).
+        // Group commit (staged while more imports are queued); a catch-up run logs its last block only (sync logs its own progress).
         const more = this.queuedImports > 0;
-        return await this.commit(block, applied, { sync: !more || this.unsynced + 1 >= MAX_UNSYNCED, certificate: o.certificate, quiet: more });
+        const sync = !more || this.unsynced + 1 >= MAX_UNSYNCED;
+        return await this.commit(block, applied, { sync, stage: !sync, certificate: o.certificate, quiet: more });
       } catch (err) {
-        if (this.queuedImports === 0) await this.flushUnsynced();
+        if (this.queuedImports === 0 && !this.pending.failed) await this.flushUnsynced();
         throw err;
       }
-    });
+    }, true);
   }
 
   /** The commit certificate stored with block `height` (wire.ts), undefined when none. */
   certificateAt(height: number): Promise<Uint8Array | undefined> {
-    return this.db.getMeta(`commit/${height}`);
+    return this.getMeta(`commit/${height}`);
   }
 
   /**
@@ -335,15 +342,18 @@ export class Chain extends ChainReader {
   /**
    * Commits an applied block. With a commit certificate (Tendermint) the certificate and the
    * finalized record go in its batch and no undo record is kept; it is final (`fin`) once that
-   * batch is synced. Without `sync` the batch is written without fsync (group commit, see importBlock).
+   * batch is synced. Without `sync` the batch is written without fsync (group commit, see importBlock);
+   * with `stage` it is staged (chain/pending.ts) and written with the run's next write, when it fits.
    */
-  private async commit(block: Block, r: RunResult, o: { sync?: boolean; certificate?: Uint8Array; quiet?: boolean } = {}): Promise<BlockHeader> {
+  private async commit(block: Block, r: RunResult, o: { sync?: boolean; stage?: boolean; certificate?: Uint8Array; quiet?: boolean } = {}): Promise<BlockHeader> {
     const certificate = o.certificate;
     const sync = o.sync ?? true;
     const parentTs = this.head.header.timestampMs;
     const h = block.header.height;
     const undo = this.set.multi && !certificate ? undoOf(r, this.state, this.modules, this.mods) : undefined;
-    await this.db.commitBlock(blockBatch(block, r, { undo, certificate }), { sync });
+    const batch = blockBatch(block, r, { undo, certificate });
+    if (o.stage && this.pending.fits(batch)) this.pending.add(block, batch);
+    else await this.pending.write(this.db, batch, sync);
     this.state.commit(r);
     this.mods = r.modules;
     if (this.set.multi && this.head.header.height > this.fin.height) this.recent.set(this.head.header.height, this.head.hashHex);
@@ -355,7 +365,8 @@ export class Chain extends ChainReader {
     const interval = block.header.timestampMs - parentTs;
     this.observeBlock(interval, block.txs.length);
     this.updateHeadMetrics();
-    this.o.logger?.[o.quiet ? 'debug' : 'info']({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');
+    const level = o.quiet ? 'debug' : 'info'; // a synced block's line is not even built at the usual info level
+    if (this.o.logger?.isLevelEnabled(level)) this.o.logger[level]({ height: block.header.height, hash: block.hashHex.slice(0, 12), txs: block.txs.length, interval_ms: interval, finalized: this.finalizedHeight() }, 'block');
     const view = headerView(block);
     this.o.events?.emit('newHeads', view);
     for (const cb of this.headListeners) cb(block, { reverted: false });
@@ -395,7 +406,7 @@ export class Chain extends ChainReader {
     await this.stopProducing();
     this.closed = true;
     await this.queue;
-    await this.flushUnsynced();
+    if (!this.pending.failed) await this.flushUnsynced(); // else the staged run is lost: the DB stays as written
     if (this.ownPool) await this.pool.close();
     await this.db.close();
   }

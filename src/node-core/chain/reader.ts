@@ -18,6 +18,7 @@ import type { Genesis } from './genesis.js';
 import { Mempool, type MempoolOptions } from './mempool.js';
 import type { Address, ChainModule, ModuleRef } from './module.js';
 import type { ModuleSet } from './modules.js';
+import { PendingWrites } from './pending.js';
 import { moduleHash } from './root.js';
 import { emptyModuleStates, type ModuleStates } from './run.js';
 import type { State, StateCacheLimits } from './state.js';
@@ -68,6 +69,8 @@ export abstract class ChainReader {
   protected readonly recent = new Map<number, string>();
   protected readonly headListeners = new Set<(b: Block, o: { reverted: boolean }) => void>();
   protected readonly txListeners = new Set<(bytes: Uint8Array) => void>();
+  /** Blocks of a catch-up run applied but not yet written (chain/pending.ts): reads see them here. */
+  protected readonly pending: PendingWrites;
 
   protected constructor(
     protected readonly o: ChainOpenOptions,
@@ -84,6 +87,7 @@ export abstract class ChainReader {
     this.set = new ValidatorSet(o.genesis);
     this.ownPool = !o.verifyPool;
     this.pool = o.verifyPool ?? new VerifyPool();
+    this.pending = new PendingWrites(o.stateCache);
   }
 
   protected get isValidator(): boolean {
@@ -167,7 +171,8 @@ export abstract class ChainReader {
 
   /** Consensus metadata of other modules (last vote, equivocation evidence), by name. */
   getMeta(name: string): Promise<Uint8Array | undefined> {
-    return this.db.getMeta(name);
+    const staged = this.pending.meta(name);
+    return staged ? Promise.resolve(staged) : this.db.getMeta(name);
   }
 
   /** Module states with an undo record's prior states put back. @throws ChainDbError for an unknown module or undecodable state. */
@@ -206,6 +211,8 @@ export abstract class ChainReader {
   async blockAt(height: number): Promise<Block | undefined> {
     if (height > this.head.header.height) return undefined;
     if (height === this.head.header.height) return this.head;
+    const staged = this.pending.block(height);
+    if (staged) return staged;
     const bytes = await this.db.blockBytes(height);
     if (!bytes) return undefined;
     try {
@@ -219,13 +226,34 @@ export abstract class ChainReader {
   async blockBytesAt(height: number): Promise<Uint8Array | undefined> {
     if (height > this.head.header.height) return undefined;
     if (height === this.head.header.height) return this.head.bytes;
-    return this.db.blockBytes(height);
+    return this.pending.block(height)?.bytes ?? this.db.blockBytes(height);
+  }
+
+  /** Stored bytes of the canonical blocks from `from` up to `count` of them, stopping at the head or the first missing one (what sync serves, one DB read). */
+  async blocksBytesFrom(from: number, count: number): Promise<Uint8Array[]> {
+    // The head and staged blocks are taken before the DB read (a write may land meanwhile: the DB then has them too).
+    const mem: (Uint8Array | undefined)[] = [];
+    const read: number[] = [];
+    for (let h = from; h < from + count && h <= this.head.header.height; h++) {
+      const b = h === this.head.header.height ? this.head.bytes : this.pending.block(h)?.bytes;
+      mem.push(b);
+      if (!b) read.push(h);
+    }
+    const stored = await this.db.blocksBytes(read);
+    const out: Uint8Array[] = [];
+    let at = 0;
+    for (const m of mem) {
+      const b = m ?? stored[at++];
+      if (!b) break;
+      out.push(b);
+    }
+    return out;
   }
 
   /** JSON block (with transactions) by height or 64-hex hash; undefined when unknown. */
   async blockView(q: { height?: number; hash?: string }): Promise<BlockView | undefined> {
     let height = q.height;
-    if (q.hash !== undefined) height = await this.db.heightOfHash(fromHex(q.hash, 32));
+    if (q.hash !== undefined) height = this.pending.heightOf(q.hash.toLowerCase()) ?? (await this.db.heightOfHash(fromHex(q.hash, 32)));
     if (height === undefined) return undefined;
     const b = await this.blockAt(height);
     return b && blockView(b, this.modules.describe);
@@ -234,7 +262,7 @@ export abstract class ChainReader {
   /** Where a tx is: pending in the mempool, included in a block, or unknown. */
   async txStatus(hash: string): Promise<{ hash: string; status: 'pending' | 'included' | 'unknown'; height?: number; block_hash?: string }> {
     if (this.mempool.has(hash)) return { hash, status: 'pending' };
-    const loc = await this.db.txLocation(fromHex(hash, 32));
+    const loc = this.pending.txLocation(hash.toLowerCase()) ?? (await this.db.txLocation(fromHex(hash, 32)));
     return loc ? { hash, status: 'included', height: loc.height, block_hash: toHex(loc.blockHash) } : { hash, status: 'unknown' };
   }
 

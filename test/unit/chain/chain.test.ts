@@ -158,7 +158,7 @@ describe('state root', () => {
 });
 
 describe('group commit of catch-up imports', () => {
-  it('a run of queued imports is fsynced once, at its end; a bad block ending a run still leaves the good ones synced', async () => {
+  it('a run of queued imports is written as one batch, fsynced once, at its end; a bad block ending a run still leaves the good ones synced', async () => {
     const t = await open({ mempool: { maxPerAccount: 100 } });
     for (let i = 0; i < 6; i++) {
       await fill(t, 2);
@@ -168,25 +168,94 @@ describe('group commit of catch-up imports', () => {
     const follower = await Chain.open({ dir: path.join(t.root, 'follower'), genesis: t.genesis, nodeKey: generateKeys() as never });
     try {
       const db = (follower as unknown as { db: ChainDb }).db;
-      const syncs: boolean[] = [];
-      const orig = db.commitBlock.bind(db);
-      db.commitBlock = (c, o = {}) => {
-        syncs.push(o.sync ?? true);
-        return orig(c, o);
+      const writes: string[] = [];
+      const orig = db.commitBlocks.bind(db);
+      db.commitBlocks = (cs, o = {}) => {
+        writes.push(cs.map((c) => c.height).join(',') + ((o.sync ?? true) ? ' synced' : ''));
+        return orig(cs, o);
       };
       const putMeta = vi.spyOn(db, 'putMeta');
       await Promise.all(blocks.slice(0, 3).map((b) => follower.importBlock(b)));
-      expect(syncs).toEqual([false, false, true]);
+      expect(writes).toEqual(['1,2,3 synced']);
       expect(follower.tip().finalized_height).toBe(3);
-      // blocks 4 and 5 queued with a bad copy of 6 behind them: 4, 5 unsynced, then one flush
+      // blocks 4 and 5 queued with a bad copy of 6 behind them: 4, 5 staged, then one synced flush
       const bad = makeBlock({ ...decodeBlock(blocks[5]).header, stateRoot: new Uint8Array(32).fill(9) }, decodeBlock(blocks[5]).txs, t.nodeKey.secretKey).bytes;
       const r = await Promise.allSettled([blocks[3], blocks[4], bad].map((b) => follower.importBlock(b)));
       expect(r.map((x) => x.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
-      expect(syncs).toEqual([false, false, true, false, false]);
-      expect(putMeta).toHaveBeenCalledTimes(1); // the flush: one synced write
+      expect(writes).toEqual(['1,2,3 synced', '4,5 synced']);
+      expect(putMeta).not.toHaveBeenCalled();
       expect(follower.tip()).toMatchObject({ height: 5, finalized_height: 5 });
     } finally {
       await follower.close();
+    }
+  });
+
+  it('staged blocks of a run are read from memory until their write, and are not final before its fsync', async () => {
+    const t = await open({ mempool: { maxPerAccount: 100 } });
+    const hashes: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      hashes.push(...(await fill(t, 2)));
+      await t.chain.produceBlock();
+    }
+    const blocks = await Promise.all([1, 2, 3].map(async (h) => (await t.chain.blockAt(h))!));
+    const follower = await Chain.open({ dir: path.join(t.root, 'follower'), genesis: t.genesis, nodeKey: generateKeys() as never });
+    try {
+      const db = (follower as unknown as { db: ChainDb }).db;
+      const orig = db.commitBlocks.bind(db);
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let entered!: () => void;
+      const writing = new Promise<void>((r) => (entered = r));
+      db.commitBlocks = async (cs, o = {}) => {
+        entered();
+        await gate;
+        return orig(cs, o);
+      };
+      const run = Promise.all(blocks.map((b) => follower.importBlock(b.bytes)));
+      await writing; // blocks 1 and 2 are applied and staged; the run's one write (1, 2, 3) is held
+      expect(follower.headBlock().header.height).toBe(2);
+      expect(follower.finalized().height).toBe(0);
+      expect((await follower.blockAt(1))?.hashHex).toBe(blocks[0].hashHex);
+      expect(await follower.blockBytesAt(1)).toEqual(blocks[0].bytes);
+      expect(await follower.blocksBytesFrom(0, 9)).toEqual([(await t.chain.blockBytesAt(0))!, blocks[0].bytes, blocks[1].bytes]);
+      expect(await follower.hashAt(1)).toBe(blocks[0].hashHex);
+      expect((await follower.blockView({ hash: blocks[0].hashHex }))?.height).toBe(1);
+      expect(await follower.txStatus(hashes[0])).toMatchObject({ status: 'included', height: 1, block_hash: blocks[0].hashHex });
+      release();
+      await run;
+      expect(follower.tip()).toMatchObject({ height: 3, finalized_height: 3 });
+      expect(await follower.txStatus(hashes[0])).toMatchObject({ status: 'included', height: 1 });
+      expect((await follower.blockAt(1))?.hashHex).toBe(blocks[0].hashHex);
+      expect(await follower.blocksBytesFrom(1, 3)).toEqual(blocks.map((b) => b.bytes));
+      expect(await follower.blocksBytesFrom(3, 5)).toEqual([blocks[2].bytes]);
+      expect(await follower.blocksBytesFrom(4, 5)).toEqual([]);
+    } finally {
+      await follower.close();
+    }
+  });
+  it('a failed write of a staged run stops every later write; the reopened chain is the DB as written', async () => {
+    const t = await open({ mempool: { maxPerAccount: 100 } });
+    for (let i = 0; i < 3; i++) {
+      await fill(t, 2);
+      await t.chain.produceBlock();
+    }
+    const blocks = await Promise.all([1, 2, 3].map(async (h) => (await t.chain.blockAt(h))!.bytes));
+    const dir = path.join(t.root, 'follower');
+    const nodeKey = generateKeys() as never;
+    const follower = await Chain.open({ dir, genesis: t.genesis, nodeKey });
+    const db = (follower as unknown as { db: ChainDb }).db;
+    db.commitBlocks = () => Promise.reject(new Error('disk full'));
+    const r = await Promise.allSettled(blocks.map((b) => follower.importBlock(b)));
+    expect(r.map((x) => x.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    await expect(follower.importBlock(blocks[2])).rejects.toThrow(/block write failed \(disk full\)/);
+    await follower.close();
+    const again = await Chain.open({ dir, genesis: t.genesis, nodeKey });
+    try {
+      expect(again.tip().height).toBe(0);
+      await Promise.all(blocks.map((b) => again.importBlock(b)));
+      expect(again.tip()).toEqual(t.chain.tip());
+    } finally {
+      await again.close();
     }
   });
 });

@@ -152,20 +152,20 @@ describe('Tendermint in the node (4 validators + a full node, in-memory gossip)'
       }
       // The range is group-committed: one synced write for the whole run, and finality never runs
       // ahead of what is synced (each certified block is final only after the fsync that covers it).
-      type Db = { commitBlock(c: { height: number }, o?: { sync?: boolean }): Promise<void>; putMeta(e: [string, Uint8Array][]): Promise<void> };
+      type Db = { commitBlocks(cs: { height: number }[], o?: { sync?: boolean }): Promise<void>; putMeta(e: [string, Uint8Array][]): Promise<void> };
       const db = (lone.chain as unknown as { db: Db }).db;
-      const [commitBlock, putMeta] = [db.commitBlock.bind(db), db.putMeta.bind(db)];
+      const [commitBlocks, putMeta] = [db.commitBlocks.bind(db), db.putMeta.bind(db)];
       let synced = lone.chain.finalized().height;
       const writes: boolean[] = [];
       const finalityAhead: number[] = [];
       const watch = () => {
         if (lone.chain.finalized().height > synced) finalityAhead.push(lone.chain.finalized().height);
       };
-      db.commitBlock = async (c, o) => {
+      db.commitBlocks = async (cs, o) => {
         watch();
-        writes.push(!!o?.sync);
-        await commitBlock(c, o);
-        if (o?.sync) synced = c.height;
+        writes.push(o?.sync ?? true);
+        await commitBlocks(cs, o);
+        if (o?.sync ?? true) synced = cs[cs.length - 1].height;
       };
       db.putMeta = async (e) => {
         watch();
