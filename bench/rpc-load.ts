@@ -108,6 +108,7 @@ export async function openLoop(
   loopDelay: IntervalHistogram;
   requests: number;
   errors: number;
+  failed_by_status: Record<string, number>;
   wall_s: number;
 }> {
   const request = Buffer.from(
@@ -120,6 +121,8 @@ export async function openLoop(
   const total = Math.round(o.rate * (o.warmup + o.seconds));
   const skip = Math.round(o.rate * o.warmup);
   let errors = 0;
+  /** Failed answers by HTTP status ('closed': the server closed a connection with a request in flight). */
+  const statuses = new Map<string, number>();
   let done = 0;
   let measuredFrom = 0;
   const waiting: number[] = [];
@@ -152,33 +155,54 @@ export async function openLoop(
     if (next !== undefined) send(c, next);
     else free.push(c);
   };
-  const conns = await Promise.all(
-    Array.from({ length: o.connections }, async () => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.setNoDelay(true);
-      await once(socket, 'connect');
-      const c: Conn = { socket, busy: -1, t0: 0, buf: Buffer.alloc(0) };
-      socket.on('data', (d: Buffer) => {
-        c.buf = c.buf.length ? Buffer.concat([c.buf, d]) : d;
-        for (;;) {
-          const end = c.buf.indexOf('\r\n\r\n');
-          if (end < 0) return;
-          const head = c.buf.subarray(0, end).toString('latin1');
-          const len = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? NaN);
-          if (!Number.isFinite(len)) throw new Error(`answer without Content-Length: ${head}`);
-          if (c.buf.length < end + 4 + len) return;
-          c.buf = c.buf.subarray(end + 4 + len);
-          answered(c, head.startsWith('HTTP/1.1 200 '));
-        }
-      });
-      socket.on('error', () => {});
-      socket.on('close', () => {
-        if (c.busy >= 0) answered(c, false);
-      });
-      free.push(c);
-      return c;
-    }),
-  );
+  // A connection the server closes while idle (its keep-alive timeout: a connection low in the
+  // free stack may sit unused for seconds) leaves the pool and is replaced: a request is never
+  // written to a closed socket (it would be lost, not answered).
+  const conns: Conn[] = [];
+  let ended = false;
+  const open = async (): Promise<Conn> => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.setNoDelay(true);
+    const c: Conn = { socket, busy: -1, t0: 0, buf: Buffer.alloc(0) };
+    socket.on('data', (d: Buffer) => {
+      c.buf = c.buf.length ? Buffer.concat([c.buf, d]) : d;
+      for (;;) {
+        const end = c.buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = c.buf.subarray(0, end).toString('latin1');
+        const len = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? NaN);
+        if (!Number.isFinite(len)) throw new Error(`answer without Content-Length: ${head}`);
+        if (c.buf.length < end + 4 + len) return;
+        c.buf = c.buf.subarray(end + 4 + len);
+        const ok = head.startsWith('HTTP/1.1 200 ');
+        if (!ok) statuses.set(head.slice(9, 12), (statuses.get(head.slice(9, 12)) ?? 0) + 1);
+        answered(c, ok);
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (c.busy >= 0) {
+        statuses.set('closed', (statuses.get('closed') ?? 0) + 1);
+        answered(c, false);
+      }
+      const at = free.indexOf(c);
+      if (at >= 0) free.splice(at, 1);
+      if (!ended && done < total)
+        void open().then(
+          (n) => {
+            if (ended) return void n.socket.destroy();
+            const next = waiting.shift();
+            if (next !== undefined) send(n, next);
+            else free.push(n);
+          },
+          () => {},
+        );
+    });
+    await once(socket, 'connect');
+    conns.push(c);
+    return c;
+  };
+  for (const c of await Promise.all(Array.from({ length: o.connections }, open))) free.push(c);
   let sent = 0;
   const tick = () => {
     const due = Math.min(total, Math.floor(((performance.now() - start) * o.rate) / 1000) + 1);
@@ -202,6 +226,7 @@ export async function openLoop(
   loopDelay.disable();
   clearTimeout(timeout);
   const wall_s = (performance.now() - measuredFrom) / 1000;
+  ended = true;
   for (const c of conns) c.socket.destroy();
-  return { fromSend, fromSchedule, loopDelay, requests: total - skip, errors, wall_s };
+  return { fromSend, fromSchedule, loopDelay, requests: total - skip, errors, failed_by_status: Object.fromEntries(statuses), wall_s };
 }

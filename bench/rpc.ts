@@ -73,6 +73,8 @@ export interface FixedRate {
   achieved_req_per_s: number;
   requests: number;
   errors: number;
+  /** Failed answers by HTTP status (`closed`: connection closed with a request in flight). */
+  failed_by_status: Record<string, number>;
   burners: number;
   producing: boolean;
   /** Client latency from the actual send to the end of the answer (the figure). */
@@ -238,6 +240,7 @@ export async function runRpcBench(
         achieved_req_per_s: Math.round(run.requests / run.wall_s),
         requests: run.requests,
         errors: run.errors,
+        failed_by_status: run.failed_by_status,
         burners,
         producing,
         client: distOf(run.fromSend),
@@ -265,7 +268,8 @@ export async function runRpcBench(
         if (l.errors > 0 || l.non_2xx > 0)
           throw new Error(`load run had ${l.errors} errors and ${l.non_2xx} non-2xx answers`);
     for (const f of [idle, ...burningRuns, ...producingRuns])
-      if (f.errors > 0) throw new Error(`fixed-rate run had ${f.errors} errors or non-200 answers`);
+      if (f.errors > 0)
+        throw new Error(`fixed-rate run (${f.burners} burners${f.producing ? ', producing' : ''}) had ${f.errors} errors or non-200 answers: ${JSON.stringify(f.failed_by_status)}`);
 
     const best = (ls: Load[]) => ls.reduce((a, b) => (b.req_per_s > a.req_per_s ? b : a));
     const bareBest = best(done.map((r) => r.bare));
