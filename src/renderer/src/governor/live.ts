@@ -6,6 +6,7 @@
 import { useEffect } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { bridge } from '../api/client';
+import { throttleTrailing } from '../api/throttle';
 import { useGovernorUi } from './store';
 
 const KEYS = ['governor.status', 'governor.decisions', 'governor.snapshot'];
@@ -14,20 +15,21 @@ const KEYS = ['governor.status', 'governor.decisions', 'governor.snapshot'];
 export function useGovernorLive(): void {
   const qc = useQueryClient();
   useEffect(() => {
-    let last = 0;
+    // At most once a second, with a trailing refresh (api/throttle.ts): the last head of a burst is shown.
+    const onHead = throttleTrailing(() => {
+      void qc.invalidateQueries({ queryKey: ['governor.status'] });
+      void qc.invalidateQueries({ queryKey: ['governor.decisions'] });
+    }, 1000);
     const offs = [
       bridge.tb.subscribe('governor.gateChanged', (e) => {
         useGovernorUi.getState().notify(e);
         for (const k of KEYS) void qc.invalidateQueries({ queryKey: [k] });
       }),
-      bridge.tb.subscribe('newHeads', () => {
-        const now = Date.now();
-        if (now - last < 1000) return;
-        last = now;
-        void qc.invalidateQueries({ queryKey: ['governor.status'] });
-        void qc.invalidateQueries({ queryKey: ['governor.decisions'] });
-      }),
+      bridge.tb.subscribe('newHeads', onHead.call),
     ];
-    return () => offs.forEach((off) => off());
+    return () => {
+      offs.forEach((off) => off());
+      onHead.cancel();
+    };
   }, [qc]);
 }
