@@ -37,6 +37,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { findChromium } from '../src/host/chromium.js';
 import { NODE_V8_FLAGS } from '../src/host/launcher.js';
+import { NODE_ARGS_MARKER, PREWARM_FLAG, PREWARM_SPEC } from '../src/node-core/entry-args.js';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
 import type { Figure } from './run.js';
 
@@ -126,7 +127,7 @@ async function nodeReady(kind: 'built' | 'source_tsx' | 'prewarmed', base: strin
   let t0 = performance.now();
   const cp =
     kind !== 'source_tsx'
-      ? fork(path.join(ROOT, 'out', 'node', 'node-entry.js'), kind === 'built' ? ['--tb-node', ...flags] : ['--tb-node-prewarm'], {
+      ? fork(path.join(ROOT, 'out', 'node', 'node-entry.js'), kind === 'built' ? [NODE_ARGS_MARKER, ...flags] : [PREWARM_FLAG], {
           execArgv: [...NODE_V8_FLAGS],
           env: { ...process.env, TB_RESOURCES_DIR: path.join(ROOT, 'resources') },
           stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -138,7 +139,7 @@ async function nodeReady(kind: 'built' | 'source_tsx' | 'prewarmed', base: strin
     // (1.5 s is ample on a quiet machine); the wall time counts from the spec.
     await sleep(1500);
     t0 = performance.now();
-    cp.send({ type: 'tb-node-spec', args: ['--tb-node', ...flags], env: { ...process.env, TB_RESOURCES_DIR: path.join(ROOT, 'resources') } });
+    cp.send({ type: PREWARM_SPEC, args: [NODE_ARGS_MARKER, ...flags], env: { ...process.env, TB_RESOURCES_DIR: path.join(ROOT, 'resources') } });
   }
   try {
     const wall = await new Promise<number>((resolve, reject) => {

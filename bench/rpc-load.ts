@@ -123,6 +123,7 @@ export async function openLoop(
   let errors = 0;
   /** Failed answers by HTTP status ('closed': the server closed a connection with a request in flight). */
   const statuses = new Map<string, number>();
+  const failed = (status: string) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
   let done = 0;
   let measuredFrom = 0;
   const waiting: number[] = [];
@@ -175,14 +176,14 @@ export async function openLoop(
         if (c.buf.length < end + 4 + len) return;
         c.buf = c.buf.subarray(end + 4 + len);
         const ok = head.startsWith('HTTP/1.1 200 ');
-        if (!ok) statuses.set(head.slice(9, 12), (statuses.get(head.slice(9, 12)) ?? 0) + 1);
+        if (!ok) failed(head.slice(9, 12));
         answered(c, ok);
       }
     });
     socket.on('error', () => {});
     socket.on('close', () => {
       if (c.busy >= 0) {
-        statuses.set('closed', (statuses.get('closed') ?? 0) + 1);
+        failed('closed');
         answered(c, false);
       }
       const at = free.indexOf(c);

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_ARGS_MARKER } from '../node-core/entry-args.js';
 import { RESOURCES_ENV } from '../node-core/resources.js';
 
 const PACKAGE_NAME = 'the-block-console';
@@ -73,7 +74,7 @@ export interface NodeLaunch {
 export function nodeLaunch(root = packageRoot(), env: NodeJS.ProcessEnv = process.env): NodeLaunch {
   const built = env.TB_NODE_FROM_SOURCE === '1' ? null : builtNodeEntry(root);
   if (!built) return { entry: nodeEntry(root), leadArgs: [], env: {}, kind: 'source' };
-  return { entry: built, leadArgs: ['--tb-node'], env: { [RESOURCES_ENV]: env[RESOURCES_ENV] || path.join(root, 'resources') }, kind: 'built' };
+  return { entry: built, leadArgs: [NODE_ARGS_MARKER], env: { [RESOURCES_ENV]: env[RESOURCES_ENV] || path.join(root, 'resources') }, kind: 'built' };
 }
 
 /** The built renderer (`electron-vite build` output). */

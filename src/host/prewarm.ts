@@ -14,13 +14,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { PREWARM_FLAG, PREWARM_SPEC } from '../node-core/entry-args.js';
 import { RESOURCES_ENV } from '../node-core/resources.js';
 import { NODE_V8_FLAGS } from './node-flags.js';
 
-/** Marker flag of a prewarmed node (node-entry.ts); its spec comes in a `PREWARM_SPEC` message. */
-export const PREWARM_FLAG = '--tb-node-prewarm';
-/** Type of the message carrying the spec to a prewarmed node: `{ type, args, env }`. */
-export const PREWARM_SPEC = 'tb-node-spec';
 
 interface Prewarmed {
   cp: ChildProcess;

@@ -22,13 +22,10 @@
  * memory, +3–5 MB of idle RSS against the < 100 MB target (issue 17). `NODE_COMPILE_CACHE=<dir>`
  * in the node's environment opts in (Node's own switch; node.ts writes the cache once running).
  */
+import { NODE_ARGS_MARKER, PREWARM_FLAG, PREWARM_SPEC } from './entry-args.js';
 import { RESOURCES_ENV } from './resources.js';
 import { builtWorkersAt, useBuiltWorkers } from './workers.js';
 
-const NODE_ARGS_MARKER = '--tb-node';
-/** src/host/prewarm.ts: forked before its flags are known; they come in one message. */
-const PREWARM_FLAG = '--tb-node-prewarm';
-const PREWARM_SPEC = 'tb-node-spec';
 /** A prewarmed process nobody took leaves after this long (ms). */
 const PREWARM_WAIT_MS = 60_000;
 

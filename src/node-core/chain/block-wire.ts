@@ -15,8 +15,8 @@
  * which gives the precise error. The transactions are decoded by the caller (chain/tx.ts).
  */
 
-/** The parts of a canonical evidence-free block; byte fields are views into the block bytes. */
-export interface WireBlock {
+/** The eight header fields every block has (chain/block.ts `Header` adds the optional evidence root). */
+export interface WireHeader {
   height: number;
   parentHash: Uint8Array;
   timestampMs: number;
@@ -25,6 +25,10 @@ export interface WireBlock {
   stateRoot: Uint8Array;
   epoch: number;
   txCount: number;
+}
+
+/** The parts of a canonical evidence-free block; byte fields are views into the block bytes. */
+export interface WireBlock extends WireHeader {
   /** The header's canonical bytes (what its hash covers). */
   headerBytes: Uint8Array;
   signature: Uint8Array;

@@ -20,21 +20,13 @@ import { sign } from '../crypto/ed25519.js';
 import { formatAddress } from './address.js';
 import { asArray, asBytes, asSafeInt, CodecError, decodeCanonical, encodeCanonical } from './codec.js';
 import { decodeTx, txView, type DescribeCall, type SignedTx } from './tx.js';
-import { parseWireBlock, type WireBlock } from './block-wire.js';
+import { parseWireBlock, type WireBlock, type WireHeader } from './block-wire.js';
 import type { BlockHeader as BlockHeaderView, BlockView } from '../../shared/api/index.js';
 
 export const EPOCH_BLOCKS = 120;
 export const ZERO_HASH = new Uint8Array(32);
 
-export interface Header {
-  height: number;
-  parentHash: Uint8Array;
-  timestampMs: number;
-  proposer: Uint8Array;
-  txRoot: Uint8Array;
-  stateRoot: Uint8Array;
-  epoch: number;
-  txCount: number;
+export interface Header extends WireHeader {
   /** BLAKE3 of the canonical CBOR list of the block's evidence; only when it carries some. */
   evidenceRoot?: Uint8Array;
 }

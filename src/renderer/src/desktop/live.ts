@@ -36,6 +36,9 @@ export function useDesktopLive(): void {
     if (!on) return;
     let live = true;
     let moved = false;
+    const refreshDataDir = () => {
+      for (const k of ['app.info', 'node.status', 'app.settings']) void qc.invalidateQueries({ queryKey: [k] });
+    };
     const offs = [
       // A finished data-directory move: every page's data dir and status are stale — refreshed
       // at once and again once the node on the new folder is ready (its 'ready' can reach the page
@@ -44,12 +47,12 @@ export function useDesktopLive(): void {
       bridge.tb.subscribe('app.move', (p) => {
         if (p.step !== 'done') return;
         moved = true;
-        for (const k of ['app.info', 'node.status', 'app.settings']) void qc.invalidateQueries({ queryKey: [k] });
+        refreshDataDir();
       }),
       bridge.tb.subscribe('app.supervisor', (st) => {
         if (!moved || st.node_phase?.phase !== 'ready') return;
         moved = false;
-        for (const k of ['app.info', 'node.status', 'app.settings']) void qc.invalidateQueries({ queryKey: [k] });
+        refreshDataDir();
       }),
       bridge.tb.subscribe('app.notification', (n) => useNotifications.getState().upsert(n)),
       bridge.tb.subscribe('app.settings', (v) => applyTheme(v.settings.theme)),
