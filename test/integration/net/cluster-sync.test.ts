@@ -67,16 +67,18 @@ describe('a 3-validator testnet with a full node', () => {
     await peer.connect(`/ip4/127.0.0.1/tcp/${v1.tcp_port}/p2p/${v1.peer_id}`);
     await peer.waitSubscribed(v1.peer_id);
     const before = (await tips(c, ['v1']))[0].height;
+    // An invalid block, vote and tx (-65 points: above gossipsub's graylist at -80, so every one
+    // is validated) are rejected while the peer is still connected. Only then does the peer turn to
+    // sync garbage — a malformed request, and a junk answer after announcing a better chain — which
+    // takes it past the ban score. (The other way round, the ban could come first and the gossip of
+    // a graylisted or banned peer is never validated.)
     await peer.publishGarbage();
-    await peer.sendMalformedSync(v1.peer_id);
-    // Invalid block, vote and tx messages, a malformed sync request and a garbage sync response
-    // (the peer announces a better chain, then answers junk): together far below the ban score.
-    await c.until('v1 banned the test peer', async () => (await c.rpc('v1', 'net.info')).banned.some((b: { peer_id: string }) => b.peer_id === peer!.id));
-    await c.until('v1 hung up on the banned peer', async () => !(await c.rpc('v1', 'net.peers')).some((p: { peer_id: string }) => p.peer_id === peer!.id));
-    // Gossip is validated asynchronously: the reject counters may move after the hang-up.
     const rejected = async (kind: string) => ((await c.rpc('v1', 'net.gossip_status')).topics.find((t: { kind: string }) => t.kind === kind).received.reject as number) >= 1;
     await c.until('v1 rejected the invalid block', () => rejected('blocks'));
     await c.until('v1 rejected the invalid vote', () => rejected('votes'));
+    await peer.sendMalformedSync(v1.peer_id);
+    await c.until('v1 banned the test peer', async () => (await c.rpc('v1', 'net.info')).banned.some((b: { peer_id: string }) => b.peer_id === peer!.id));
+    await c.until('v1 hung up on the banned peer', async () => !(await c.rpc('v1', 'net.peers')).some((p: { peer_id: string }) => p.peer_id === peer!.id));
     // The banned peer cannot come back.
     await peer.connect(`/ip4/127.0.0.1/tcp/${v1.tcp_port}/p2p/${v1.peer_id}`).catch(() => {});
     expect((await c.rpc('v1', 'net.peers')).some((p: { peer_id: string }) => p.peer_id === peer!.id)).toBe(false);

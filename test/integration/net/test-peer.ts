@@ -27,19 +27,6 @@ export async function startTestPeer(o: { chainId: number; genesisHash: string })
   const host = await startHost({ nodeKey: { ...k, address: addressOf(k.publicKey) }, quicAddr: '127.0.0.1:0', tcpAddr: '127.0.0.1:0', deny: () => false, appScore: () => 0 });
   const topic = (kind: TopicKind) => topicName(o.chainId, o.genesisHash, kind);
   for (const kind of ['blocks', 'txs', 'votes'] as const) host.services.pubsub.subscribe(topic(kind));
-  // Announce a far better chain (unknown finalized block) so the node asks us for blocks — and answer garbage.
-  await host.handle(PROTO_STATUS, async (stream) => {
-    const lp = lpStream(stream);
-    await lp.read();
-    await lp.write(encodeStatus({ chainId: o.chainId, genesisHash: o.genesisHash, headHeight: 1_000_000, headHash: 'ab'.repeat(32), finalizedHeight: 999_000, finalizedHash: 'cd'.repeat(32), agent: 'test-peer' }));
-    await stream.close();
-  });
-  await host.handle(PROTO_BLOCKS, async (stream) => {
-    const lp = lpStream(stream);
-    await lp.read();
-    await lp.write(new Uint8Array([0xff, 0x00, 0x13, 0x37]));
-    await stream.close();
-  });
   const id = host.peerId.toString();
   return {
     id,
@@ -55,14 +42,26 @@ export async function startTestPeer(o: { chainId: number; genesisHash: string })
       throw new Error('the node never subscribed to the block topic');
     },
     async publishGarbage() {
-      const junk = [new Uint8Array([1, 2, 3, 4, 5]), encodeCanonical([1, 2, 3]), new TextEncoder().encode('{"not":"cbor"}')];
-      for (const [i, j] of junk.entries()) {
-        await host.services.pubsub.publish(topic('blocks'), j);
-        await host.services.pubsub.publish(topic('votes'), encodeCanonical([o.chainId, i, new Uint8Array(32), new Uint8Array(20), new Uint8Array(64)]));
-        await host.services.pubsub.publish(topic('txs'), j);
-      }
+      await host.services.pubsub.publish(topic('blocks'), encodeCanonical([1, 2, 3]));
+      await host.services.pubsub.publish(topic('votes'), encodeCanonical([o.chainId, 0, new Uint8Array(32), new Uint8Array(20), new Uint8Array(64)]));
+      await host.services.pubsub.publish(topic('txs'), new TextEncoder().encode('{"not":"cbor"}'));
     },
     async sendMalformedSync(peerId) {
+      // Announce a far better chain (unknown finalized block) so the node asks us for blocks — and
+      // answer garbage. Served only from here on: before, the node's status requests to this peer
+      // fail unpenalized (protocol not supported).
+      await host.handle(PROTO_STATUS, async (stream) => {
+        const lp = lpStream(stream);
+        await lp.read();
+        await lp.write(encodeStatus({ chainId: o.chainId, genesisHash: o.genesisHash, headHeight: 1_000_000, headHash: 'ab'.repeat(32), finalizedHeight: 999_000, finalizedHash: 'cd'.repeat(32), agent: 'test-peer' }));
+        await stream.close();
+      });
+      await host.handle(PROTO_BLOCKS, async (stream) => {
+        const lp = lpStream(stream);
+        await lp.read();
+        await lp.write(new Uint8Array([0xff, 0x00, 0x13, 0x37]));
+        await stream.close();
+      });
       for (const proto of [PROTO_BLOCKS, PROTO_STATUS]) {
         try {
           const s = await host.dialProtocol(peerIdFromString(peerId), proto, { signal: AbortSignal.timeout(5000) });
