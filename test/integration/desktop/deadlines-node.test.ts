@@ -1,4 +1,4 @@
-// node.deadlines on a real node process with the governor on (a 1 s window on a 50 ms dev chain):
+// node.deadlines on a real node process with the governor on (a 1 s window on a 100 ms dev chain):
 // the window's end is listed with blocks left and a wall-time estimate, pending decisions appear
 // at epoch_apply × 120 once the governor decides, over plain JSON-RPC (positional params, as an
 // operator's curl); a node without the governor answers an empty list.
@@ -16,7 +16,7 @@ beforeAll(async () => {
     dataDir: dir,
     args: ['--rpc-addr', '127.0.0.1:0'],
     env: {
-      TB_BLOCK_TIME_MS: '50',
+      TB_BLOCK_TIME_MS: '100',
       TB_GOVERNOR_ENABLED: '1',
       TB_GOVERNOR_WINDOW_SECS: '1',
       TB_GOVERNOR_SHADOW_ONLY: '1',
@@ -30,9 +30,9 @@ afterAll(async () => {
 });
 
 describe('node.deadlines', () => {
-  it('lists the governor window and its pending decisions, soonest first', async () => {
+  it('lists the governor window and its pending decisions, soonest first', { timeout: 200_000 }, async () => {
     const r = (await call(port, 'node.deadlines', [])) as DeadlinesResult;
-    expect(r.block_time_ms).toBe(50);
+    expect(r.block_time_ms).toBe(100);
     const w = r.deadlines.find((d) => d.kind === 'governor_window')!;
     expect(w).toMatchObject({ module: 'governor', recurring: true, title: 'next gate evaluation' });
     // The window's id stays put between calls (the governor's timer), so it is notified at most
@@ -47,15 +47,17 @@ describe('node.deadlines', () => {
     expect(w.at_height).toBeGreaterThan(r.height);
     expect(w.blocks_left).toBe(w.at_height - r.height);
     expect(w.at_ms).toBeGreaterThanOrEqual(r.now_ms);
-    // The operational gate decides within a few windows on a healthy chain: its decision is listed
-    // until it takes effect at epoch_apply × 120.
+    // The operational gate enters after a streak of windows covering an epoch (120 blocks = 12 s)
+    // whose block spacing is smooth (MAD/median ≤ 0.1, i.e. ±10 ms here: 50 ms blocks were too
+    // tight for a loaded machine's timer jitter, and a rough window restarts the streak); its
+    // decision is listed until it takes effect at epoch_apply × 120.
     await expect
       .poll(
         async () =>
           ((await call(port, 'node.deadlines', [])) as DeadlinesResult).deadlines.filter(
             (d) => d.kind === 'intent_apply',
           ).length,
-        { timeout: 30_000, interval: 250 },
+        { timeout: 150_000, interval: 250 },
       )
       .toBeGreaterThan(0);
     const r2 = (await call(port, 'node.deadlines', [])) as DeadlinesResult;
