@@ -146,7 +146,8 @@ interface Tracked {
  * edges → HTTP servers"; issue 12 item 4). Replaces `server.maxConnections`, which refuses the
  * newcomer and so lets 64 silent sockets blind a Prometheus scrape until the header timeout.
  *
- * - A connection that has not sent its first byte within `firstByteMs` is closed.
+ * - A connection that has not sent its first byte within `firstByteMs` is closed (bytes that
+ *   arrived in time but were not read yet because this process was starved count as sent).
  * - When a new connection would exceed `maxPerAddress` (for its address) or `maxConnections`
  *   (in all), the oldest idle connection (no request in flight, not a WebSocket) of that address
  *   — or, for the global cap, of the address holding most connections — is closed to make room.
@@ -198,8 +199,13 @@ export function guardConnections(server: http.Server, o: ConnectionGuardOptions)
     set.add(t);
     socket.once('close', () => drop(t));
     const timer = setTimeout(() => {
-      // bytesRead comes from the native handle, so it counts bytes the HTTP parser consumed.
-      if (socket.bytesRead === 0) socket.destroy();
+      // bytesRead comes from the native handle, so it counts bytes the HTTP parser consumed. Judged
+      // after this loop turn's I/O (setImmediate runs after the poll phase): when the process itself
+      // was starved past the deadline, the timer fires before the poll phase reads bytes that arrived
+      // in time, and a prompt client was reset (a crash test's RPC call at load 14).
+      setImmediate(() => {
+        if (socket.bytesRead === 0) socket.destroy();
+      });
     }, firstByteMs);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));

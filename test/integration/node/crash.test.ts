@@ -42,9 +42,14 @@ describe('crash safety', () => {
       const port = ready.rpc_port;
 
       // Invariants after the previous kill.
-      const tip = await call(port, 'chain.tip');
-      expect(tip.height).toBeGreaterThanOrEqual(lastSeen);
-      for (const h of included) expect((await call(port, 'tx.status', [h])).status).toBe('included');
+      try {
+        const tip = await call(port, 'chain.tip');
+        expect(tip.height).toBeGreaterThanOrEqual(lastSeen);
+        for (const h of included) expect((await call(port, 'tx.status', [h])).status).toBe('included');
+      } catch (e) {
+        const state = node.child.exitCode ?? node.child.signalCode ?? 'running';
+        throw new Error(`round ${round} (node ${state}, rpc port ${port}): ${(e as Error).message}\n--- stderr\n${node.stderr().slice(-4000)}\n--- stdout\n${node.stdout().slice(-4000)}`, { cause: e });
+      }
       if (round === KILLS) {
         node.child.kill('SIGINT');
         expect((await node.exited).code).toBe(0);
