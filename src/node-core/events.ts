@@ -21,6 +21,53 @@ export class NodeEvents {
   }
 }
 
+/**
+ * Calls `fn` once per turn of the event loop in which `newHeads` arrived (a setImmediate after the
+ * first of them), for refresh work that reads only the chain's tip (metrics, readiness, a mirror):
+ * a catch-up run commits its blocks back to back in one turn (chain/chain.ts group commit,
+ * chain/pending.ts stages up to 64), one `newHeads` each, and the refresh then runs once per run
+ * instead of once per block — as geth emits one chain-head event per inserted batch
+ * (core/blockchain.go insertChain). `newHeads` itself stays one event per block; work that needs
+ * every block (an epoch snapshot at its height) subscribes to it directly. Returns the unsubscribe
+ * function (a pending call is dropped).
+ */
+export function onHeadsSettled(events: NodeEvents, fn: () => void): () => void {
+  let pending: NodeJS.Immediate | undefined;
+  const off = events.on('newHeads', () => {
+    pending ??= setImmediate(() => {
+      pending = undefined;
+      fn();
+    });
+  });
+  return () => {
+    off();
+    if (pending) clearImmediate(pending);
+    pending = undefined;
+  };
+}
+
+/**
+ * Follows `newHeads` with async refresh work `fn` run one at a time, where a head that arrives
+ * while a run is still queued (not started) adds no run: `fn` reads the tip when it starts, so the
+ * queued run covers it. Errors go to `onError`. Returns `{ off, idle }`: unsubscribe, and a promise
+ * of the work queued so far.
+ */
+export function serialHeadWork(events: NodeEvents, fn: () => Promise<void>, onError: (err: unknown) => void): { off: () => void; idle: () => Promise<void> } {
+  let work = Promise.resolve();
+  let queued = false;
+  const off = events.on('newHeads', () => {
+    if (queued) return;
+    queued = true;
+    work = work
+      .then(() => {
+        queued = false;
+        return fn();
+      })
+      .catch(onError);
+  });
+  return { off, idle: () => work };
+}
+
 /** How many `node.notice` events are kept for replay to new subscribers. */
 export const NOTICES_KEPT = 50;
 
