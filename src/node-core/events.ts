@@ -47,15 +47,18 @@ export function onHeadsSettled(events: NodeEvents, fn: () => void): () => void {
 }
 
 /**
- * Follows `newHeads` with async refresh work `fn` run one at a time, where a head that arrives
- * while a run is still queued (not started) adds no run: `fn` reads the tip when it starts, so the
- * queued run covers it. Errors go to `onError`. Returns `{ off, idle }`: unsubscribe, and a promise
- * of the work queued so far.
+ * Follows `newHeads` with async refresh work `fn` that reads the tip when it starts (a mirror):
+ * the heads of one event-loop turn (a catch-up run, see onHeadsSettled) ask for one run, in a
+ * setImmediate; runs go one at a time, and a run asked for while one is still queued (not started)
+ * is that one. Errors go to `onError`. Returns `off` (unsubscribe; a run already asked for still
+ * happens) and `idle` (starts an asked-for run now and resolves when the queued work is done).
  */
 export function serialHeadWork(events: NodeEvents, fn: () => Promise<void>, onError: (err: unknown) => void): { off: () => void; idle: () => Promise<void> } {
   let work = Promise.resolve();
   let queued = false;
-  const off = events.on('newHeads', () => {
+  let turn: NodeJS.Immediate | undefined;
+  const enqueue = () => {
+    turn = undefined;
     if (queued) return;
     queued = true;
     work = work
@@ -64,8 +67,20 @@ export function serialHeadWork(events: NodeEvents, fn: () => Promise<void>, onEr
         return fn();
       })
       .catch(onError);
+  };
+  const off = events.on('newHeads', () => {
+    turn ??= setImmediate(enqueue);
   });
-  return { off, idle: () => work };
+  return {
+    off,
+    idle: async () => {
+      if (turn) {
+        clearImmediate(turn);
+        enqueue();
+      }
+      await work;
+    },
+  };
 }
 
 /** How many `node.notice` events are kept for replay to new subscribers. */

@@ -1,6 +1,6 @@
 // The module-side followers of `newHeads` (src/node-core/events.ts): onHeadsSettled runs tip-only
 // refresh work once per event-loop turn of heads, serialHeadWork queues at most one async run
-// behind the current one. `newHeads` itself stays one event per block.
+// behind the current one and asks for it once per turn of heads. `newHeads` itself stays one event per block.
 import { describe, expect, it } from 'vitest';
 import type { BlockHeader } from '../../../src/shared/api/index.js';
 import { NodeEvents, onHeadsSettled, serialHeadWork } from '../../../src/node-core/events.js';
@@ -56,7 +56,7 @@ describe('onHeadsSettled', () => {
 });
 
 describe('serialHeadWork', () => {
-  it('runs one at a time; heads while a run is queued add none; a head during a run queues one more', async () => {
+  it('runs one at a time; the heads of one turn ask for one run; heads during a run queue one more, which reads the tip when it starts', async () => {
     const events = new NodeEvents();
     const started: number[] = [];
     let tip = 0;
@@ -91,6 +91,20 @@ describe('serialHeadWork', () => {
     await w.idle();
     expect(started).toEqual([1, 4]);
     expect(errors).toEqual([]);
+  });
+
+  it('the heads of one turn make one run (fast work included); idle after off still runs the one asked for', async () => {
+    const events = new NodeEvents();
+    let runs = 0;
+    const w = serialHeadWork(events, async () => void runs++, () => {});
+    for (let h = 1; h <= 10; h++) events.emit('newHeads', head(h));
+    await nextTurn();
+    await w.idle();
+    expect(runs).toBe(1);
+    events.emit('newHeads', head(11));
+    w.off(); // a module closing right after a head
+    await w.idle();
+    expect(runs).toBe(2);
   });
 
   it('passes a failing run to onError and keeps following', async () => {
