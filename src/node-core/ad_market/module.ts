@@ -10,6 +10,7 @@ import { RpcError } from '../../shared/api/errors.js';
 import type { GateVerdict } from '../../shared/api/governor.js';
 import { EPOCH_BLOCKS } from '../chain/block.js';
 import { blake3, toHex } from '../crypto/hash.js';
+import { onHeadsSettled } from '../events.js';
 import { defineModule } from '../modules/index.js';
 import { treasuryState } from '../treasury/index.js';
 import { adMarketChain, adMarketState, conversionProblem } from './chain-module.js';
@@ -89,10 +90,9 @@ export const AD_MARKET = defineModule<typeof AD_MARKET_METHODS, AdMetrics, AdMar
     refresh();
     const tip0 = ctx.chain.tip();
     if (tip0.height % EPOCH_BLOCKS === 0 && !(await listEpochs(ctx.root)).includes(tip0.height / EPOCH_BLOCKS)) snapshotEpoch(tip0.height, tip0.timestamp_ms);
-    const off = ctx.events.on('newHeads', (h) => {
-      refresh();
-      snapshotEpoch(h.height, h.timestamp_ms);
-    });
+    // The policy snapshot needs every epoch's first block; the refresh reads only the tip, so it runs once per run of heads (events.ts).
+    const offEpochs = ctx.events.on('newHeads', (h) => snapshotEpoch(h.height, h.timestamp_ms));
+    const offRefresh = onHeadsSettled(ctx.events, refresh);
     const tipMs = () => ctx.chain.tip().timestamp_ms;
     const refuseConversion = (r: ConversionRefusal): never => {
       conv.rejected[r.code] = (conv.rejected[r.code] ?? 0) + 1;
@@ -178,7 +178,8 @@ export const AD_MARKET = defineModule<typeof AD_MARKET_METHODS, AdMetrics, AdMar
         ad_targeting_presence: () => presenceVerdict(snap(true)),
       },
       close: async () => {
-        off();
+        offEpochs();
+        offRefresh();
         await writing;
       },
     };

@@ -5,6 +5,7 @@
  */
 import { dnsMonitoring } from './monitoring.js';
 import { DNS_METHODS } from '../../shared/api/dns.js';
+import { serialHeadWork } from '../events.js';
 import { defineModule } from '../modules/index.js';
 import { DEFAULT_DURATION_BLOCKS, dnsChainModule } from './chain-module.js';
 import { DNS_CONFIG, DNS_DATA, type DnsConfig } from './config.js';
@@ -23,10 +24,8 @@ export const DNS = defineModule<typeof DNS_METHODS, DnsMetrics, DnsConfig>({
   monitoring: dnsMonitoring,
   async start(ctx) {
     const svc = await DnsService.open(ctx.chain, ctx.root, ctx.config.network, ctx.config.dns_db, ctx.metrics);
-    let work = Promise.resolve();
-    const off = ctx.events.on('newHeads', () => {
-      work = work.then(() => svc.onHead()).catch((err) => ctx.logger.warn({ err }, 'dns registry mirror not written'));
-    });
+    // One mirror refresh per run of heads (events.ts serialHeadWork): onHead reads the tip.
+    const heads = serialHeadWork(ctx.events, () => svc.onHead(), (err) => ctx.logger.warn({ err }, 'dns registry mirror not written'));
     if (ctx.config.dns_dev_trade) svc.voteDevTrade(ctx.config.network, ctx.logger);
     const name = (d: string) => svc.domain(d);
     return {
@@ -56,8 +55,8 @@ export const DNS = defineModule<typeof DNS_METHODS, DnsMetrics, DnsConfig>({
       sources: { naming: () => svc.gate() },
       deadlines: () => svc.deadlines(),
       async close() {
-        off();
-        await work;
+        heads.off();
+        await heads.idle();
         await svc.close();
       },
     };

@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { ENERGY_METHODS } from '../../shared/api/energy.js';
+import { serialHeadWork } from '../events.js';
 import { defineModule } from '../modules/index.js';
 import { EnergyAccess } from './access.js';
 import { energyChainModule } from './chain-module.js';
@@ -39,10 +40,8 @@ export const ENERGY = defineModule<typeof ENERGY_METHODS, EnergyMetrics, EnergyC
     process.on('SIGHUP', onHup);
     const svc = await EnergyService.open({ chain: ctx.chain, events: ctx.events, root: ctx.root, dir: ctx.config.energy_market_dir, keys, metrics: ctx.metrics, logger: ctx.logger, self: ctx.nodeKey.address });
     const access = new EnergyAccess(ctx.root, ctx.config.rpc_auth_token);
-    let work = Promise.resolve();
-    const off = ctx.events.on('newHeads', () => {
-      work = work.then(() => svc.onHead()).catch((err) => ctx.logger.warn({ err }, 'energy market mirror not written'));
-    });
+    // One mirror refresh per run of heads (events.ts serialHeadWork): onHead reads the tip.
+    const heads = serialHeadWork(ctx.events, () => svc.onHead(), (err) => ctx.logger.warn({ err }, 'energy market mirror not written'));
     if (ctx.config.energy_dev_trade) svc.voteDevTrade(ctx.config.network);
     const paged = <T>(items: T[], p: { page: number; page_size: number }, key: string) => {
       const { items: xs, ...rest } = page(items, p);
@@ -131,10 +130,10 @@ export const ENERGY = defineModule<typeof ENERGY_METHODS, EnergyMetrics, EnergyC
       },
       sources: { energy: () => svc.gate() },
       async close() {
-        off();
+        heads.off();
         process.off('SIGHUP', onHup);
         keys.close();
-        await work;
+        await heads.idle();
         await svc.close();
       },
     };

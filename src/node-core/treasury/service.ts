@@ -19,7 +19,7 @@ import { RpcError } from '../../shared/api/errors.js';
 import type { DisbursementView } from '../../shared/api/treasury.js';
 import type { Chain } from '../chain/chain.js';
 import { signCall } from '../chain/tx.js';
-import type { NodeEvents } from '../events.js';
+import { onHeadsSettled, type NodeEvents } from '../events.js';
 import type { Deadline } from '../modules/index.js';
 import type { KeyPair, Keystore } from '../wallet/keystore.js';
 import { TREASURY_ADDRESS } from './account.js';
@@ -92,7 +92,8 @@ export class TreasuryService {
     await this.queue.load();
     for (const d of this.state().disbursements) this.lastStatus.set(d.id, d.status);
     this.onHead();
-    this.off = this.events.on('newHeads', () => this.onHead());
+    // Reads only the tip (balance point, status changes, metrics): once per run of heads (events.ts).
+    this.off = onHeadsSettled(this.events, () => this.onHead());
   }
 
   async close(): Promise<void> {
