@@ -20,7 +20,8 @@
  * `npm run build` needs no Electron binary.
  */
 import { builtinModules, createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { build, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
@@ -28,9 +29,10 @@ import react from '@vitejs/plugin-react';
 /**
  * Dependencies the node bundle leaves to node_modules: native addons (a `.node` binding cannot be
  * bundled; electron-builder.yml unpacks them from the asar) and pino-pretty (loaded on demand by
- * logging.ts through createRequire, only for a TTY).
+ * logging.ts through createRequire, only for a TTY). @chainsafe/libp2p-quic is bundled but for its
+ * binding loader (quicBindingFromPackage below).
  */
-export const NATIVE_DEPS = ['classic-level', 'sodium-native', '@chainsafe/libp2p-quic', 'pino-pretty'];
+export const NATIVE_DEPS = ['classic-level', 'sodium-native', 'pino-pretty'];
 
 const requireHere = createRequire(import.meta.url);
 /** Accessors of builtins that load a whole library on first read (node:http's WebSocket & co. load undici). */
@@ -69,6 +71,41 @@ function builtinsViaRequire(): Plugin {
   };
 }
 
+const QUIC_NAPI = '\0the-block-quic-napi';
+
+/**
+ * @chainsafe/libp2p-quic's JavaScript is bundled like the rest of libp2p. Left external (as it was
+ * until issue 17's idle-RSS work), it loaded its own ~250 files of @libp2p/utils, @libp2p/crypto,
+ * multiformats, @noble/curves… from node_modules beside the bundle's copies of the same libraries:
+ * ~8 MB of the idle node's resident set (110.8 → 102.7 MB, paired medians, bench/node-idle.ts).
+ * Only its NAPI-RS loader (`dist/src/napi.js`: picks the platform's `.node` binding, e.g.
+ * @chainsafe/libp2p-quic-linux-x64-gnu) still loads from the installed package, found at run time
+ * by `import.meta.resolve`, so the binding resolves from the package exactly as before (and from
+ * the asar's unpacked copy in the desktop app). Its export names are read from that file at build
+ * time; the build fails when none are found (a new package layout).
+ */
+function quicBindingFromPackage(): Plugin {
+  let napiFile = '';
+  return {
+    name: 'the-block:quic-binding-from-package',
+    enforce: 'pre',
+    resolveId(id, importer) {
+      if (id !== './napi.js' || !importer || !/[\\/]@chainsafe[\\/]libp2p-quic[\\/]dist[\\/]src[\\/][^\\/]+\.js$/.test(importer)) return null;
+      napiFile = resolve(dirname(importer), 'napi.js');
+      return QUIC_NAPI;
+    },
+    load(id) {
+      if (id !== QUIC_NAPI) return null;
+      const names = [...readFileSync(napiFile, 'utf8').matchAll(/^export \{ (\w+) \};$/gm)].map((m) => m[1]);
+      if (names.length === 0) throw new Error(`${napiFile}: no \`export { Name };\` lines (has @chainsafe/libp2p-quic's loader changed?)`);
+      return [
+        `const napi = await import(new URL('./napi.js', import.meta.resolve('@chainsafe/libp2p-quic')).href);`,
+        ...names.map((k) => `export const ${k} = napi.${k};`),
+      ].join('\n');
+    },
+  };
+}
+
 /** Builds the node bundle into `out/node` after main (see the module doc). */
 function nodeBundle(): Plugin {
   return {
@@ -77,7 +114,7 @@ function nodeBundle(): Plugin {
     async closeBundle() {
       await build({
         configFile: false,
-        plugins: [builtinsViaRequire()],
+        plugins: [builtinsViaRequire(), quicBindingFromPackage()],
         logLevel: 'warn',
         publicDir: false,
         build: {
