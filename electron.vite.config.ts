@@ -106,6 +106,44 @@ function quicBindingFromPackage(): Plugin {
   };
 }
 
+/**
+ * One copy of each package version in the node bundle. npm installs a version several times where it
+ * cannot hoist it (nested node_modules under libp2p's packages: protons-runtime 7.1.2 ×6,
+ * uint8arraylist 3.0.2 ×13, uint8arrays 6.1.1 ×18), and a bundler takes each path for a module of
+ * its own: the bundle carried every copy's code, which V8 keeps as source and compiled code (issue
+ * 17, idle RSS). Each file resolved inside a package copy is replaced by the same file of the first
+ * copy of that name and version resolved in this build (a published version is one set of files).
+ */
+function dedupePackageCopies(): Plugin {
+  const first = new Map<string, string>(); // `name@version` → package directory
+  const versionOf = new Map<string, string | null>(); // package directory → `name@version`
+  const keyOf = (dir: string): string | null => {
+    if (!versionOf.has(dir)) {
+      try {
+        const pkg = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        versionOf.set(dir, pkg.name && pkg.version ? `${pkg.name}@${pkg.version}` : null);
+      } catch {
+        versionOf.set(dir, null);
+      }
+    }
+    return versionOf.get(dir)!;
+  };
+  return {
+    name: 'the-block:dedupe-package-copies',
+    enforce: 'pre',
+    async resolveId(id, importer, opts) {
+      if (!importer || id.startsWith('\0')) return null;
+      const r = await this.resolve(id, importer, { ...opts, skipSelf: true });
+      const m = r && !r.external ? /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/@][^\\/]*)([\\/].+)$/.exec(r.id) : null;
+      if (!r || !m) return r;
+      const key = keyOf(m[1]);
+      if (!key) return r;
+      if (!first.has(key)) first.set(key, m[1]);
+      return first.get(key) === m[1] ? r : { ...r, id: first.get(key)! + m[2] };
+    },
+  };
+}
+
 /** Builds the node bundle into `out/node` after main (see the module doc). */
 function nodeBundle(): Plugin {
   return {
@@ -114,7 +152,7 @@ function nodeBundle(): Plugin {
     async closeBundle() {
       await build({
         configFile: false,
-        plugins: [builtinsViaRequire(), quicBindingFromPackage()],
+        plugins: [builtinsViaRequire(), quicBindingFromPackage(), dedupePackageCopies()],
         logLevel: 'warn',
         publicDir: false,
         build: {
