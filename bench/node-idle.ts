@@ -5,11 +5,13 @@
  *
  *   node --import tsx bench/node-idle.ts [--samples 5] [--idle 10]
  *        [--a-out DIR] [--b-out DIR] [--a-flag F]… [--b-flag F]… [--a-env K=V]… [--b-env K=V]…
+ *        [--a-bare-env] [--b-bare-env]
  *
  * Each variant is a build directory (default: `out/`, the one `npx electron-vite build` writes;
  * e.g. a copy of main's build for "before") plus extra node flags and environment. Samples
  * alternate A B A B…, each a fresh data dir, forked exactly as bench/console.ts forks the node
- * (`out/node/node-entry.js`, the `--tb-node` marker, NODE_V8_FLAGS, JSON IPC). Per sample, `idle`
+ * (`out/node/node-entry.js`, the `--tb-node` marker, NODE_V8_FLAGS and the NODE_ENV_DEFAULTS environment
+ * unless `--x-bare-env`, JSON IPC). Per sample, `idle`
  * seconds after `ready`, from Linux /proc: VmRSS, RssAnon, RssFile (kB → MB, 1 MB = 1024 kB),
  * thread count and names, the node's CPU at ready (user + system, ms) and fork → ready wall ms.
  * Prints every sample and the medians; Linux only.
@@ -22,7 +24,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { NODE_V8_FLAGS } from '../src/host/node-flags.js';
+import { NODE_V8_FLAGS, nodeEnv } from '../src/host/node-flags.js';
 import { NODE_ARGS_MARKER } from '../src/node-core/entry-args.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +34,8 @@ interface Variant {
   out: string;
   flags: string[];
   env: Record<string, string>;
+  /** Without the launchers' environment defaults (NODE_ENV_DEFAULTS): as main forked the node before them. */
+  bareEnv: boolean;
 }
 
 interface Sample {
@@ -61,7 +65,7 @@ async function sample(v: Variant, idleS: number): Promise<Sample> {
   const t0 = performance.now();
   const cp = fork(path.join(v.out, 'node', 'node-entry.js'), [NODE_ARGS_MARKER, ...flags], {
     execArgv: [...NODE_V8_FLAGS, ...v.flags],
-    env: { ...process.env, TB_RESOURCES_DIR: path.join(ROOT, 'resources'), ...v.env },
+    env: v.bareEnv ? { ...process.env, TB_RESOURCES_DIR: path.join(ROOT, 'resources'), ...v.env } : nodeEnv({ ...process.env, TB_RESOURCES_DIR: path.join(ROOT, 'resources'), ...v.env }),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     serialization: 'json',
   });
@@ -98,9 +102,10 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function variantOf(name: 'A' | 'B', out: string | undefined, flags: string[] | undefined, env: string[] | undefined): Variant {
+function variantOf(name: 'A' | 'B', out: string | undefined, flags: string[] | undefined, env: string[] | undefined, bareEnv = false): Variant {
   return {
     name,
+    bareEnv,
     out: path.resolve(out ?? path.join(ROOT, 'out')),
     flags: flags ?? [],
     env: Object.fromEntries((env ?? []).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
@@ -118,10 +123,12 @@ async function main(): Promise<void> {
       'b-flag': { type: 'string', multiple: true },
       'a-env': { type: 'string', multiple: true },
       'b-env': { type: 'string', multiple: true },
+      'a-bare-env': { type: 'boolean', default: false },
+      'b-bare-env': { type: 'boolean', default: false },
     },
   });
-  const variants = [variantOf('A', o['a-out'], o['a-flag'], o['a-env']), variantOf('B', o['b-out'], o['b-flag'], o['b-env'])];
-  for (const v of variants) console.log(`${v.name}: ${v.out} flags [${v.flags.join(' ')}] env ${JSON.stringify(v.env)}`);
+  const variants = [variantOf('A', o['a-out'], o['a-flag'], o['a-env'], o['a-bare-env']), variantOf('B', o['b-out'], o['b-flag'], o['b-env'], o['b-bare-env'])];
+  for (const v of variants) console.log(`${v.name}: ${v.out} flags [${v.flags.join(' ')}] env ${JSON.stringify(v.env)}${v.bareEnv ? ' (no NODE_ENV_DEFAULTS)' : ''}`);
   const results: Record<string, Sample[]> = { A: [], B: [] };
   for (let i = 0; i < Number(o.samples); i++) {
     for (const v of i % 2 ? [...variants].reverse() : variants) {
