@@ -77,7 +77,7 @@ const QUIC_NAPI = '\0the-block-quic-napi';
  * @chainsafe/libp2p-quic's JavaScript is bundled like the rest of libp2p. Left external (as it was
  * until issue 17's idle-RSS work), it loaded its own ~250 files of @libp2p/utils, @libp2p/crypto,
  * multiformats, @noble/curves… from node_modules beside the bundle's copies of the same libraries:
- * ~8 MB of the idle node's resident set (110.8 → 102.7 MB, paired medians, bench/node-idle.ts).
+ * ~10 MB of the idle node's resident set (113.2 → 103.1 MB, 5+5 paired medians, bench/node-idle.ts).
  * Only its NAPI-RS loader (`dist/src/napi.js`: picks the platform's `.node` binding, e.g.
  * @chainsafe/libp2p-quic-linux-x64-gnu) still loads from the installed package, found at run time
  * by `import.meta.resolve`, so the binding resolves from the package exactly as before (and from
