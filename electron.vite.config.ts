@@ -144,6 +144,41 @@ function dedupePackageCopies(): Plugin {
   };
 }
 
+/** `a < b ? -1 : …`: the order of UTF-16 code units, what `localeCompare` is replaced with below. */
+const CODE_UNIT_COMPARE = '((x, y) => (x < y ? -1 : x > y ? 1 : 0))';
+
+/**
+ * libp2p's peer store and peer records sort protocol ids, metadata keys and multiaddr strings with
+ * `String.prototype.localeCompare`, only to get a deterministic order (sorted before storing, or
+ * both sides sorted alike before comparing). Its first call makes V8 create ICU's collator, which
+ * maps ~2.4 MB of collation data into the node at idle (issue 17: RssFile 57.8 → 55.4 MB without
+ * it, 3+3 paired medians, bench/node-idle.ts). These sites compare by UTF-16 code units instead: a
+ * total order as deterministic (and equal only for equal strings). Each site is matched exactly;
+ * the build fails when one is not found (a new version of the package: look again).
+ */
+function codeUnitOrderInLibp2p(): Plugin {
+  const sites: { file: RegExp; from: string; to: string; count: number }[] = [
+    { file: /[\\/]@libp2p[\\/]peer-store[\\/]dist[\\/]src[\\/]utils[\\/]to-peer-pb\.js$/, from: 'return a.localeCompare(b);', to: `return ${CODE_UNIT_COMPARE}(a, b);`, count: 2 },
+    {
+      file: /[\\/]@libp2p[\\/]peer-store[\\/]dist[\\/]src[\\/]utils[\\/]dedupe-addresses\.js$/,
+      from: 'return a.multiaddr.toString().localeCompare(b.multiaddr.toString());',
+      to: `return ${CODE_UNIT_COMPARE}(a.multiaddr.toString(), b.multiaddr.toString());`,
+      count: 1,
+    },
+    { file: /[\\/]@libp2p[\\/]peer-record[\\/]dist[\\/]src[\\/]peer-record[\\/]utils\.js$/, from: 'a.toString().localeCompare(b.toString())', to: `${CODE_UNIT_COMPARE}(a.toString(), b.toString())`, count: 1 },
+  ];
+  return {
+    name: 'the-block:code-unit-order-in-libp2p',
+    transform(code, id) {
+      const site = sites.find((s) => s.file.test(id));
+      if (!site) return null;
+      const found = code.split(site.from).length - 1;
+      if (found !== site.count) throw new Error(`${id}: expected ${site.count} × \`${site.from}\`, found ${found} (has the package changed?)`);
+      return { code: code.split(site.from).join(site.to), map: null };
+    },
+  };
+}
+
 /** Builds the node bundle into `out/node` after main (see the module doc). */
 function nodeBundle(): Plugin {
   return {
@@ -152,7 +187,7 @@ function nodeBundle(): Plugin {
     async closeBundle() {
       await build({
         configFile: false,
-        plugins: [builtinsViaRequire(), quicBindingFromPackage(), dedupePackageCopies()],
+        plugins: [builtinsViaRequire(), quicBindingFromPackage(), dedupePackageCopies(), codeUnitOrderInLibp2p()],
         logLevel: 'warn',
         publicDir: false,
         build: {
