@@ -21,7 +21,8 @@
  *   before Chromium starts (its own start-up would run beside the node's); built: median of three
  *   cold forks. Beside it, `built_prewarmed`: the node as console server mode now starts it
  *   (src/host/prewarm.ts: forked ahead, bundle loaded), wall time from its flags' arrival.
- * - **node idle RSS** (issue 17, target < 100 MB): VmRSS of the built node 10 s after ready.
+ * - **node idle RSS** (issue 17, target < 100 MB): VmRSS of the built node 10 s after ready (forked
+ *   with the launchers' V8 flags and environment defaults, src/host/node-flags.ts).
  * - **renderer heap**: JS heap of the page (after a forced GC, CDP `Runtime.getHeapUsage`) after
  *   1 minute of live updates and after N minutes; ratio target < 1.3 (bounded buffers).
  *   N = 2 by default (dev), 10 with `TB_BENCH_FULL=1`, or `TB_BENCH_CONSOLE_MINUTES`.
@@ -36,7 +37,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { findChromium } from '../src/host/chromium.js';
-import { NODE_V8_FLAGS } from '../src/host/launcher.js';
+import { NODE_V8_FLAGS, nodeEnv } from '../src/host/launcher.js';
 import { NODE_ARGS_MARKER, PREWARM_FLAG, PREWARM_SPEC } from '../src/node-core/entry-args.js';
 import { writeFileAtomic } from '../src/node-core/storage/atomic.js';
 import type { Figure } from './run.js';
@@ -129,17 +130,17 @@ async function nodeReady(kind: 'built' | 'source_tsx' | 'prewarmed', base: strin
     kind !== 'source_tsx'
       ? fork(path.join(ROOT, 'out', 'node', 'node-entry.js'), kind === 'built' ? [NODE_ARGS_MARKER, ...flags] : [PREWARM_FLAG], {
           execArgv: [...NODE_V8_FLAGS],
-          env: { ...process.env, TB_RESOURCES_DIR: path.join(ROOT, 'resources') },
+          env: nodeEnv({ ...process.env, TB_RESOURCES_DIR: path.join(ROOT, 'resources') }),
           stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
           serialization: 'json',
         })
-      : fork(path.join(ROOT, 'src', 'node-core', 'main.ts'), flags, { execArgv: [...NODE_V8_FLAGS, '--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
+      : fork(path.join(ROOT, 'src', 'node-core', 'main.ts'), flags, { execArgv: [...NODE_V8_FLAGS, '--import', 'tsx'], env: nodeEnv(process.env), stdio: ['ignore', 'ignore', 'ignore', 'ipc'], serialization: 'json' });
   if (kind === 'prewarmed') {
     // As console server mode (src/host/prewarm.ts): forked ahead, handed its flags once loaded
     // (1.5 s is ample on a quiet machine); the wall time counts from the spec.
     await sleep(1500);
     t0 = performance.now();
-    cp.send({ type: PREWARM_SPEC, args: [NODE_ARGS_MARKER, ...flags], env: { ...process.env, TB_RESOURCES_DIR: path.join(ROOT, 'resources') } });
+    cp.send({ type: PREWARM_SPEC, args: [NODE_ARGS_MARKER, ...flags], env: nodeEnv({ ...process.env, TB_RESOURCES_DIR: path.join(ROOT, 'resources') }) });
   }
   try {
     const wall = await new Promise<number>((resolve, reject) => {

@@ -7,10 +7,10 @@
  */
 import { fork } from 'node:child_process';
 import { lineSplitter } from './lines.js';
-import { NODE_V8_FLAGS } from './node-flags.js';
+import { NODE_V8_FLAGS, nodeEnv } from './node-flags.js';
 import { takePrewarmed } from './prewarm.js';
 
-export { NODE_V8_FLAGS };
+export { NODE_V8_FLAGS, nodeEnv };
 
 /** What to run: the node entry module, its CLI args (the `node start` flags), environment, cwd. */
 export interface NodeSpec {
@@ -65,7 +65,7 @@ export function forkLauncher(
         takePrewarmed(spec) ??
         fork(spec.entry, [...(spec.leadArgs ?? []), ...spec.args], {
           cwd: spec.cwd,
-          env: spec.env ?? process.env,
+          env: nodeEnv(spec.env ?? process.env),
           execArgv: [...NODE_V8_FLAGS, ...(spec.entry.endsWith('.ts') ? ['--import', 'tsx'] : [])],
           stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
           serialization: 'json',

@@ -16,7 +16,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { PREWARM_FLAG, PREWARM_SPEC } from '../node-core/entry-args.js';
 import { RESOURCES_ENV } from '../node-core/resources.js';
-import { NODE_V8_FLAGS } from './node-flags.js';
+import { NODE_V8_FLAGS, nodeEnv } from './node-flags.js';
 
 
 interface Prewarmed {
@@ -36,7 +36,7 @@ let prewarmed: Prewarmed | undefined;
 export function prewarmNode(root: string, env: NodeJS.ProcessEnv = process.env): void {
   if (prewarmed || env.TB_NODE_FROM_SOURCE === '1') return;
   const entry = path.join(root, 'out', 'node', 'node-entry.js');
-  const childEnv = { ...env, [RESOURCES_ENV]: env[RESOURCES_ENV] || path.join(root, 'resources') };
+  const childEnv = nodeEnv({ ...env, [RESOURCES_ENV]: env[RESOURCES_ENV] || path.join(root, 'resources') });
   const cwd = process.cwd();
   const cp = fork(entry, [PREWARM_FLAG], {
     env: childEnv,
@@ -73,7 +73,7 @@ export function takePrewarmed(spec: {
   const p = prewarmed;
   prewarmed = undefined;
   if (!p) return undefined;
-  const env = spec.env ?? process.env;
+  const env = nodeEnv(spec.env ?? process.env);
   const usable =
     p.cp.connected &&
     p.cp.exitCode === null &&

@@ -8,7 +8,7 @@
  */
 import type { ForkOptions, UtilityProcess } from 'electron';
 import { lineSplitter } from '../host/lines.js';
-import { NODE_V8_FLAGS, type Launcher, type NodeChild, type NodeSpec } from '../host/launcher.js';
+import { NODE_V8_FLAGS, nodeEnv, type Launcher, type NodeChild, type NodeSpec } from '../host/launcher.js';
 
 type Fork = (modulePath: string, args?: string[], options?: ForkOptions) => UtilityProcess;
 
@@ -21,7 +21,7 @@ export function utilityLauncher(fork: Fork): Launcher {
         stdio: 'pipe',
         serviceName: 'The Block node',
         execArgv: [...NODE_V8_FLAGS],
-        env: spec.env ?? process.env,
+        env: nodeEnv(spec.env ?? process.env),
         cwd: spec.cwd,
       });
       let exited = false;

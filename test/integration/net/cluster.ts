@@ -48,7 +48,8 @@ async function poll<T>(cond: () => Promise<T | undefined | false>, timeoutMs: nu
   }
 }
 
-export async function startCluster(o: { validators: number; fullNodes?: number; blockTimeMs?: number; stakes?: string[]; env?: Record<string, Record<string, string>> }): Promise<Cluster> {
+/** `built`: the nodes run from the built bundle (spawnNode `built`), not from source. */
+export async function startCluster(o: { validators: number; fullNodes?: number; blockTimeMs?: number; stakes?: string[]; env?: Record<string, Record<string, string>>; built?: boolean }): Promise<Cluster> {
   const dir = await tempDir('tb-net');
   const stopBurners = startBurners();
   const plan = await createLocalnet({ dir, validators: o.validators, blockTimeMs: o.blockTimeMs ?? 300, stakes: o.stakes });
@@ -77,7 +78,7 @@ export async function startCluster(o: { validators: number; fullNodes?: number; 
       await fs.mkdir(n.spec.data_dir, { recursive: true });
       const drop = new Set(['--data-dir', '--rpc-addr', '--metrics-addr']);
       const args = nodeArgs(n.spec, plan.network_file).filter((_, i, a) => !drop.has(a[i]) && !drop.has(a[i - 1]));
-      n.proc = spawnNode({ dataDir: n.spec.data_dir, args, env: n.env, cwd: dir });
+      n.proc = spawnNode({ dataDir: n.spec.data_dir, args, env: n.env, cwd: dir, built: o.built });
       const ready = await n.proc.ready;
       n.rpcPort = ready.rpc_port;
       n.metricsPort = ready.metrics_port ?? 0;

@@ -10,6 +10,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_V8_FLAGS, nodeEnv } from '../../../src/host/node-flags.js';
+import { NODE_ARGS_MARKER } from '../../../src/node-core/entry-args.js';
 import type { LifecycleMessage } from '../../../src/node-core/node.js';
 
 export const REPO = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -66,6 +68,11 @@ export interface SpawnNodeOptions {
   cwd?: string;
   /** Start through `contract-cli node start` instead of main.ts. */
   viaCli?: boolean;
+  /**
+   * Start the BUILT node (`out/node/node-entry.js`, build it first: test/unit/main/built-output.ts
+   * `ensureBuilt`) as the launchers fork it: V8 flags, environment defaults, resources directory.
+   */
+  built?: boolean;
 }
 
 /** Spawns a node with an IPC channel. */
@@ -78,12 +85,14 @@ export function spawnNode(o: SpawnNodeOptions): NodeProc {
   if (!args.includes('--metrics-addr') && env.TB_METRICS_ADDR === undefined)
     flags.push('--metrics-addr', '127.0.0.1:0');
   flags.push(...args);
-  const argv = o.viaCli
-    ? [BIN['contract-cli'], 'node', 'start', ...flags]
-    : ['--import', TSX, MAIN, ...flags];
+  const argv = o.built
+    ? [...NODE_V8_FLAGS, path.join(REPO, 'out/node/node-entry.js'), NODE_ARGS_MARKER, ...flags]
+    : o.viaCli
+      ? [BIN['contract-cli'], 'node', 'start', ...flags]
+      : ['--import', TSX, MAIN, ...flags];
   const child = spawn(process.execPath, argv, {
     cwd: o.cwd ?? path.dirname(o.dataDir),
-    env: cleanEnv(o.env),
+    env: o.built ? nodeEnv(cleanEnv({ TB_RESOURCES_DIR: path.join(REPO, 'resources'), ...o.env })) : cleanEnv(o.env),
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let out = '';

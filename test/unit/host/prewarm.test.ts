@@ -2,9 +2,11 @@
  * The prewarmed node (src/host/prewarm.ts, node-entry.ts prewarm mode): forked before its flags
  * are known, it runs the first spec it is handed exactly as a node forked with it (flags AND the
  * `TB_*` environment), and a spec it cannot take (an environment differing beyond `TB_*`) is
- * refused, the prewarmed process stopped, and the caller forks as usual. Uses the built bundle.
+ * refused, the prewarmed process stopped, and the caller forks as usual; it starts with the
+ * launchers' environment defaults (node-flags.ts). Uses the built bundle.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +54,9 @@ describe('prewarmed node', () => {
       cp!.once('exit', (c) => reject(new Error(`the prewarmed node exited (${c}) before ready`)));
     });
     expect(ready.data_dir).toBe(dir);
+    // The launchers' environment defaults were in its environment from its start (glibc reads
+    // MALLOC_ARENA_MAX then; /proc/PID/environ is that start environment).
+    if (process.platform === 'linux') expect(readFileSync(`/proc/${cp!.pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
     // TB_ENABLE_TELEMETRY=false came with the spec, not with the fork: no metrics server.
     expect(ready.metrics_port).toBeNull();
     // Taken once: the next launch forks.

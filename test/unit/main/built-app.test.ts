@@ -173,6 +173,11 @@ describe('the built app, packaged layout', () => {
       const status = await a.call('node.status', []);
       expect(status).toMatchObject({ phase: 'ready', version: VERSION, network: 'dev' });
       expect(info.supervisor.pid).toBe(forked.pid);
+      // The p2p network starts from the bundle too: libp2p-quic's JavaScript is bundled and its
+      // native binding loads from the shipped package (electron.vite.config.ts, quicBindingFromPackage).
+      const net = await until(async () => (await a.call('node.status', [])).net === 'up' && a.call('net.info', []), 'the p2p network');
+      expect(net.listen.filter((m: string) => /\/udp\/\d+\/quic-v1(\/|$)/.test(m)).length).toBeGreaterThan(0);
+      expect(net.listen.filter((m: string) => /\/tcp\/\d+(\/|$)/.test(m)).length).toBeGreaterThan(0);
 
       // The renderer is served from the shipped files over app://, with the CSP header.
       const page = await a.request('fetch', { url: 'app://console/index.html' });
