@@ -19,7 +19,7 @@ import {
   type LoadedConfig,
   type LoadOptions,
 } from './config/index.js';
-import type { ConfigOfModule, ModuleMeta } from './modules/types.js';
+import type { ConfigOfModule, ModuleMeta } from './modules/index.js';
 import { NODE_MODULE_META } from './node-module-list.js';
 
 export { ConfigError, type LoadOptions, type LoadedConfig } from './config/index.js';

@@ -1,5 +1,5 @@
 /** The treasury's metadata (modules/types.ts ModuleMeta; no config keys): read by the node's module list without loading the module. */
-import { defineModuleMeta } from '../modules/types.js';
+import { defineModuleMeta } from '../modules/index.js';
 
 export const TREASURY_META = defineModuleMeta({
   id: 'treasury',
