@@ -13,7 +13,7 @@
 import '../node-core/polyfills.js';
 
 /** bin/start.mjs forks the node ahead with this, before the console loads (src/host/prewarm.ts). */
-export { prewarmNode } from '../host/prewarm.js';
+export { cancelPrewarm, prewarmNode } from '../host/prewarm.js';
 
 /** Runs `contract-cli console` as `npm start`. @param argv `[exec, script, ...flags]`. */
 export async function startConsole(argv: string[]): Promise<void> {
