@@ -5,7 +5,7 @@
 // small and safe (shared, preload, renderer) — the npm packages it may use. Everything not allowed
 // is an error naming what is allowed. A second rule keeps modules sealed: a folder of src/node-core
 // with an `index.ts` (its public index: governor/, config/, http/, and every chain module to come)
-// is imported from outside only through that index. `test/unit/repo/boundaries.test.ts` proves
+// is imported from outside only through that index, or its `meta.ts` (modules/types.ts ModuleMeta). `test/unit/repo/boundaries.test.ts` proves
 // both rules fail on forbidden imports.
 import { existsSync, readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -56,8 +56,8 @@ function runtimePatterns(name) {
 
 function modulePatterns(except) {
   return MODULES.filter((m) => m !== except).map((m) => ({
-    regex: `(?:^|/)${esc(m)}/(?!index\\.js$)[^/]+`,
-    message: `import src/node-core/${m}/ only through its public index (${m}/index.js): a module's other files are its own.`,
+    regex: `(?:^|/)${esc(m)}/(?!(?:index|meta)\\.js$)[^/]+`,
+    message: `import src/node-core/${m}/ only through its public index (${m}/index.js), or its metadata (${m}/meta.js: what the node knows of it without loading its code): a module's other files are its own.`,
   }));
 }
 

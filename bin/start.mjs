@@ -40,11 +40,12 @@ function newest(p) {
   return m;
 }
 
+/** Builds when out/ is missing or older than the sources. @returns whether it built. */
 function buildIfStale() {
   const outs = OUTPUTS.map((o) => path.join(root, o));
   const missing = outs.some((o) => !existsSync(o));
   const stale = !missing && Math.max(...SOURCES.map((s) => newest(path.join(root, s)))) > Math.min(...outs.map((o) => statSync(o).mtimeMs));
-  if (!missing && !stale) return;
+  if (!missing && !stale) return false;
   process.stderr.write(`${missing ? 'out/ is missing' : 'out/ is older than the sources'}: building the console (electron-vite build)…\n`);
   const bin = path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
   const r = spawnSync(process.execPath, [bin, 'build'], { cwd: root, stdio: 'inherit' });
@@ -52,6 +53,7 @@ function buildIfStale() {
     process.stderr.write('error: the console build failed (see above)\n');
     process.exit(1);
   }
+  return true;
 }
 
 /** Path of a runnable Electron binary, or a reason why there is none. Never triggers a download. */
@@ -70,8 +72,26 @@ function electronBinary() {
 const args = process.argv.slice(2);
 const forceServer = args.includes('--server');
 const rest = args.filter((a) => a !== '--server');
+const consoleEntry = new URL('../out/node/console-entry.js', import.meta.url);
 
-buildIfStale();
+// V8's code cache on disk (Node's default directory, keyed by file content) for the console
+// bundle: ~55 ms less CPU before the console forks the node (issue 17, first live height). Not
+// inherited by the node process (src/node-core/node-entry.ts says why).
+if (forceServer) nodeModule.enableCompileCache?.();
+// With --server, the node process is forked (src/host/prewarm.ts) before the build check below,
+// which walks the sources (~30 ms) on this core while the node loads on the other; when that
+// check rebuilds, the node is stopped and forked again from the new bundle (issue 17).
+let early;
+if (forceServer && existsSync(fileURLToPath(consoleEntry))) {
+  try {
+    early = await import(consoleEntry.href);
+    early.prewarmNode(root);
+  } catch {
+    early = undefined; // a partial out/: the build below replaces it
+  }
+}
+
+const rebuilt = buildIfStale();
 
 const electron = forceServer ? { reason: '--server given' } : electronBinary();
 if (electron.bin) {
@@ -82,13 +102,15 @@ if (electron.bin) {
 } else {
   process.stderr.write(`Electron window not available: ${electron.reason}. Starting console server mode.\n`);
   // Built (buildIfStale above made out/ fresh): no TypeScript compiled at start (src/cli/console-entry.ts).
-  // V8's code cache on disk (Node's default directory, keyed by file content) for the console
-  // bundle: ~55 ms less CPU before the console forks the node (issue 17, first live height). Not
-  // inherited by the node process (src/node-core/node-entry.ts says why).
   nodeModule.enableCompileCache?.();
-  const { startConsole, prewarmNode } = await import(new URL('../out/node/console-entry.js', import.meta.url).href);
-  // The node process starts loading its bundle now, on the other core, while the console loads;
-  // the supervisor's first start hands it its flags (src/host/prewarm.ts; issue 17).
-  prewarmNode(root);
-  await startConsole([process.argv[0], 'start', ...rest]);
+  if (!early || rebuilt) {
+    // The bundle imported above (if any) was replaced: its node stops, and the new one is imported
+    // under a new URL (an ES module is loaded once per URL).
+    early?.cancelPrewarm();
+    early = await import(`${consoleEntry.href}${early ? `?rebuilt=${Date.now()}` : ''}`);
+    // The node process starts loading its bundle now, on the other core, while the console loads;
+    // the supervisor's first start hands it its flags (src/host/prewarm.ts; issue 17).
+    early.prewarmNode(root);
+  }
+  await early.startConsole([process.argv[0], 'start', ...rest]);
 }

@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FirstRunSettings } from '../shared/api/app.js';
+import { FirstRunSettings } from '../shared/api/first-run.js';
 import { writeFileAtomic } from '../node-core/storage/atomic.js';
 
 /** `~/.the_block`: the default folder of the data roots and of the console's settings. */

@@ -52,6 +52,13 @@ export function prewarmNode(root: string, env: NodeJS.ProcessEnv = process.env):
   prewarmed = p;
 }
 
+/** Stops the prewarmed node, if one waits (bin/start.mjs: the bundle it loaded was rebuilt since). */
+export function cancelPrewarm(): void {
+  const p = prewarmed;
+  prewarmed = undefined;
+  p?.cp.kill('SIGTERM');
+}
+
 /** Same value, or a difference in a `TB_*` variable only (read by the node after its spec arrives). */
 function envCompatible(a: NodeJS.ProcessEnv, b: NodeJS.ProcessEnv): boolean {
   for (const k of new Set([...Object.keys(a), ...Object.keys(b)]))

@@ -12,8 +12,6 @@ import { EventEmitter } from 'node:events';
 import { RpcError } from '../shared/api/errors.js';
 import { SnapshotReason, type RestorePhase, type RestoreProgress } from '../shared/api/snapshots.js';
 import type { SupervisorState } from '../shared/api/app.js';
-import { planRestore } from '../node-core/snapshots/restore-plan.js';
-import { restoreSnapshot } from '../node-core/snapshots/restore.js';
 import type { Supervisor } from './supervisor.js';
 
 const IDLE: RestoreProgress = { state: 'idle', phase: '', bytes_done: 0, bytes_total: 0, files_done: 0, files_total: 0, eta_ms: null };
@@ -58,6 +56,8 @@ export class RestoreJob {
     this.s = { ...IDLE, state: 'running', phase: 'prechecks', from, started_at_ms: Date.now() };
     this.set({});
     const at = new Date();
+    // Loaded on first use: the restore code (snapshot reader, every module's data layout) is not on the console's start path (issue 17).
+    const { planRestore } = await import('../node-core/snapshots/restore-plan.js');
     const { plan, failure } = await planRestore(from, dataDir, network, at, { ownNode: true }).catch((err: unknown) => ({ plan: undefined, failure: err as Error }));
     if (failure || !plan?.snapshot) {
       const reason = (failure as { reason?: string } | undefined)?.reason ?? SnapshotReason.invalid_manifest;
@@ -74,6 +74,7 @@ export class RestoreJob {
     try {
       this.set({ phase: 'stopping_node' });
       await this.o.supervisor.stop();
+      const { restoreSnapshot } = await import('../node-core/snapshots/restore.js');
       const r = await restoreSnapshot({
         from,
         root,

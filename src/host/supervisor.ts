@@ -17,8 +17,8 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, Reason, RpcError } from '../shared/api/errors.js';
-import { SUBSCRIPTION_METHOD, type TopicName, type TopicPayload } from '../shared/api/events.js';
-import type { JsonRpcResponse } from '../shared/api/jsonrpc.js';
+import type { TopicName, TopicPayload } from '../shared/api/events.js';
+import { SUBSCRIPTION_METHOD, type JsonRpcResponse } from '../shared/api/jsonrpc.js';
 import type { NodeStatus } from '../shared/api/types.js';
 import type { CrashInfo, SupervisorState } from '../shared/api/app.js';
 import type { ChildExit, Launcher, NodeChild, NodeSpec } from './launcher.js';

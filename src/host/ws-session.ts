@@ -7,7 +7,7 @@
  */
 import type { WebSocket } from 'ws';
 import { ErrorCode, Reason, RpcError } from '../shared/api/errors.js';
-import { SUBSCRIPTION_METHOD } from '../shared/api/events.js';
+import { SUBSCRIPTION_METHOD } from '../shared/api/jsonrpc.js';
 import type { JsonRpcId } from '../shared/api/jsonrpc.js';
 import type { AnyTopic, Broker } from './broker.js';
 

@@ -1,8 +1,9 @@
 /**
  * The node's configuration: the base keys (config/schema.ts) merged with the config slice of every
- * module of the node's list (node-modules.ts), and the loader, flags and redaction bound to that
- * table. Nothing here names a module: a module's keys arrive with its list line. Modules import
- * config/ (the base), never this file, so config/ ↔ module imports stay acyclic.
+ * module of the node's list (node-module-list.ts: each module's metadata, no module code — the
+ * console and the CLI load this file to know the node's flags), and the loader, flags and
+ * redaction bound to that table. Nothing here names a module: a module's keys arrive with its list
+ * line. Modules import config/ (the base), never this file, so config/ ↔ module imports stay acyclic.
  */
 import type { Command } from 'commander';
 import {
@@ -18,19 +19,19 @@ import {
   type LoadedConfig,
   type LoadOptions,
 } from './config/index.js';
-import type { AnyNodeModule, ConfigOfModule } from './modules/index.js';
-import { NODE_MODULES } from './node-modules.js';
+import type { ConfigOfModule, ModuleMeta } from './modules/index.js';
+import { NODE_MODULE_META } from './node-module-list.js';
 
 export { ConfigError, type LoadOptions, type LoadedConfig } from './config/index.js';
 
 type Intersect<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void ? I : never;
 
 /** Parsed and validated node configuration: the base settings and every module's. Paths are absolute; durations in ms. */
-export type NodeConfig = BaseConfig & Intersect<ConfigOfModule<(typeof NODE_MODULES)[number]>>;
+export type NodeConfig = BaseConfig & Intersect<ConfigOfModule<(typeof NODE_MODULE_META)[number]>>;
 export type ConfigKey = keyof NodeConfig & string;
 
-/** The key table of a module list (base keys first, then each module's slice in list order). */
-export function nodeKeyTable(modules: readonly AnyNodeModule[] = NODE_MODULES): KeyTable<NodeConfig> {
+/** The key table of a module list (base keys first, then each module's slice in list order); modules or their metadata. */
+export function nodeKeyTable(modules: readonly Pick<ModuleMeta, 'id' | 'config'>[] = NODE_MODULE_META): KeyTable<NodeConfig> {
   return keyTable<NodeConfig>(BASE_KEYS, modules.flatMap((m) => (m.config ? [{ owner: m.id, slice: m.config }] : [])));
 }
 

@@ -3,9 +3,12 @@
  * explicit phases and one ordered stop in reverse order.
  *
  * Phases, emitted as `node.phase` on the bus and as `{type:'phase', …}` on the IPC channel:
- *   starting    data dir layout + lock, logger, node key, IPC JSON-RPC (node.* answer from here on)
- *   opening_db  genesis, chain DB open; Chain.open checks the stored state against the head's
- *               state root (a corrupt/locked DB fails here with the ways out)
+ *   starting    data dir layout + lock, logger, node key, genesis (read, or written on a fresh data
+ *               dir); then the rest of the node's code loads (node-services.ts: issue 17, on a fresh
+ *               dir block 1 is due one block time after the genesis, which no longer waits for it)
+ *   opening_db  IPC JSON-RPC (node.* answer from here on), chain DB open; Chain.open checks the
+ *               stored state against the head's state root (a corrupt/locked DB fails here with
+ *               the ways out)
  *   replaying   the head is read, the modules of the node's list start in order (modules/index.ts;
  *               each brings its handler slice) and the handlers are attached (short in v1: this
  *               is where catch-up progress will be reported)
@@ -25,30 +28,23 @@
  */
 import type { NodeStatus, PhaseInfo } from '../shared/api/index.js';
 import type { LifecycleMessage } from './lifecycle-message.js';
-import { Chain } from './chain/chain.js';
-import { ConsensusEngine } from './chain/engine.js';
+import { lstatSync } from 'node:fs';
+import type { Chain } from './chain/chain.js';
+import type { ConsensusEngine } from './chain/engine.js';
 import { loadOrCreateGenesis, type Genesis } from './chain/genesis.js';
 import { loadNetworkGenesis, readNetworkFile, type NetworkFile } from './net/network-file.js';
 import type { Network } from './net/network.js';
 import { redactConfig, type NodeConfig } from './node-config.js';
 import { keepNotices, NodeEvents } from './events.js';
-import { chainModulesOf, dataPathsOf, ModuleHost, type AnyNodeModule } from './modules/index.js';
-import { NODE_MODULES } from './node-modules.js';
-import { declaredMethods, forwardingHandlers, nodeHandlers } from './node-handlers.js';
-import { recoverInterruptedRestore } from './snapshots/restore.js';
-import { SnapshotService } from './snapshots/service.js';
-import { subsystemsOf } from './snapshots/subsystems.js';
-import { configureSimpleDb } from './storage/simpledb.js';
+import { chainModulesOf, dataPathsOf, type AnyNodeModule, type ModuleHost } from './modules/index.js';
+import { NODE_MODULE_META } from './node-module-list.js';
+import { journalPath } from './snapshots/journal-path.js';
 import { createNodeLogger, LogRing } from './logging.js';
-import { Dispatcher } from './rpc/dispatcher.js';
-import { serveIpc, type IpcPort } from './rpc/ipc.js';
-import { startRpcServer } from './rpc/server.js';
+import type { IpcPort } from './rpc/ipc.js';
 import type { HandlerMap } from './rpc/types.js';
-import { nodeInfoHandlers, StatsSampler } from './stats.js';
+import type { StatsSampler } from './stats.js';
 import { openDataDir, type DataDir } from './storage/datadir.js';
-import { checkFinalizedMark, trackFinalizedMark } from './storage/finalized-mark.js';
 import { createMetrics, type Metrics } from './telemetry/metrics.js';
-import { startMetricsServer } from './telemetry/server.js';
 import { NODE_VERSION } from './version.js';
 import { NodePhase } from '../shared/api/types.js';
 import { Keystore, loadOrCreateNodeKey, type KeyPair } from './wallet/keystore.js';
@@ -72,6 +68,18 @@ export interface NodeStartOptions {
 export const NET_DEFER_MS = 250;
 /** Longest block time (ms) a single validator waits for its first block before the p2p network starts (a long test block time must not hold the start). */
 export const FIRST_BLOCK_WAIT_MAX_MS = 1000;
+
+type Services = typeof import('./node-services.js');
+
+/** Whether an interrupted restore left its journal next to `root` (anything but "no such file" counts: the restore code reports it). */
+function restoreJournalPresent(root: string): boolean {
+  try {
+    lstatSync(journalPath(root));
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
 
 /** Resolves at the chain's next head or after `ms`, whichever comes first. */
 const firstHeadOrTimeout = (chain: Chain, ms: number) =>
@@ -193,18 +201,27 @@ export class Node {
     const cfg = this.config;
     this.setPhase({ phase: 'starting' });
     const warnings: string[] = [];
-    // Every SimpleDb store this node opens follows the configured engine and quota.
-    configureSimpleDb({ default_engine: cfg.simple_db_engine, limit_bytes: cfg.simple_db_limit_bytes ?? null });
+    // Most of the node's code (node-services.ts) loads once the genesis is written (see the module
+    // doc), or first when a restore must be rolled back.
+    let loaded: Services | undefined;
+    const services = async (): Promise<Services> => {
+      if (!loaded) {
+        loaded = await import('./node-services.js');
+        // Every SimpleDb store this node opens follows the configured engine and quota.
+        loaded.configureSimpleDb({ default_engine: cfg.simple_db_engine, limit_bytes: cfg.simple_db_limit_bytes ?? null });
+      }
+      return loaded;
+    };
     // A restore into this data directory that was interrupted (crash, power loss) is rolled back
     // before anything opens the directory; the phase reason and restore_history say so.
-    const rolledBack = await recoverInterruptedRestore(cfg.data_dir);
+    const rolledBack = restoreJournalPresent(cfg.data_dir) ? await (await services()).recoverInterruptedRestore(cfg.data_dir) : null;
     if (rolledBack) {
       warnings.push(rolledBack.message);
       this.setPhase({ phase: 'starting', reason: rolledBack.message });
     }
-    const moduleList = this.o.modules ?? NODE_MODULES;
-    // The declared layout: the node's entries and every module's data paths (checked for overlaps).
-    const dd = await openDataDir(cfg.data_dir, { warn: (m) => warnings.push(m), modules: dataPathsOf(moduleList) });
+    // The declared layout: the node's entries and every module's data paths (checked for overlaps;
+    // the node's own list through its metadata, which loads no module code).
+    const dd = await openDataDir(cfg.data_dir, { warn: (m) => warnings.push(m), modules: dataPathsOf(this.o.modules ?? NODE_MODULE_META) });
     this.dataDir = dd;
     this.metrics.dataDir.path = dd.root;
     this.opened('data-dir lock', () => dd.release());
@@ -230,6 +247,14 @@ export class Node {
     log.logger.info({ config: redactConfig(cfg), version: NODE_VERSION, pid: process.pid }, 'node starting');
 
     this.nodeKey = await loadOrCreateNodeKey(dd.root);
+    // A network file (--network <file> or resources/networks/<name>.json) carries the genesis.
+    const netFile: NetworkFile | undefined = cfg.network_file ? readNetworkFile(cfg.network_file) : undefined;
+    const genesis = netFile ? await loadNetworkGenesis(dd.root, netFile) : await loadOrCreateGenesis(dd.root, cfg.network, this.nodeKey);
+    // The block time of a multi-validator chain is consensus (timeout_commit of every validator): never overridden.
+    this.genesis =
+      cfg.block_time_ms !== undefined && genesis.validators.length <= 1 ? { ...genesis, block_time_ms: cfg.block_time_ms } : genesis;
+    const { Chain, ConsensusEngine, ModuleHost, NODE_MODULES, declaredMethods, forwardingHandlers, nodeHandlers, SnapshotService, subsystemsOf, Dispatcher, serveIpc, startRpcServer, nodeInfoHandlers, StatsSampler, startMetricsServer } = await services();
+    const moduleList = this.o.modules ?? NODE_MODULES;
     const keystore = new Keystore(dd.root, cfg.network);
     const stats = new StatsSampler({
       root: dd.root,
@@ -257,12 +282,6 @@ export class Node {
     }
 
     this.setPhase({ phase: 'opening_db' });
-    // A network file (--network <file> or resources/networks/<name>.json) carries the genesis.
-    const netFile: NetworkFile | undefined = cfg.network_file ? readNetworkFile(cfg.network_file) : undefined;
-    const genesis = netFile ? await loadNetworkGenesis(dd.root, netFile) : await loadOrCreateGenesis(dd.root, cfg.network, this.nodeKey);
-    // The block time of a multi-validator chain is consensus (timeout_commit of every validator): never overridden.
-    this.genesis =
-      cfg.block_time_ms !== undefined && genesis.validators.length <= 1 ? { ...genesis, block_time_ms: cfg.block_time_ms } : genesis;
     this.metrics.nodeInfo.set({ version: NODE_VERSION, network: cfg.network, chain_id: String(this.genesis.chain_id) }, 1);
     const chain = await Chain.open({
       dir: dd.chainDir,
@@ -275,7 +294,7 @@ export class Node {
     });
     this.chain = chain;
     this.opened('chain db', () => chain.close());
-    await this.guardFinality(chain, cfg.p2p && ((netFile?.bootstrap.length ?? 0) + cfg.p2p_bootstrap.length + cfg.p2p_static_peers.length > 0 || this.genesis.validators.length > 1));
+    await this.guardFinality(await services(), chain, cfg.p2p && ((netFile?.bootstrap.length ?? 0) + cfg.p2p_bootstrap.length + cfg.p2p_static_peers.length > 0 || this.genesis.validators.length > 1));
     const engine = new ConsensusEngine({ chain, nodeKey: this.nodeKey, dataDir: dd.root, logger: log.logger, metrics: this.metrics, fault: cfg.test_fault === 'double_sign' ? 'double_sign' : undefined });
     this.engine = engine;
 
@@ -392,7 +411,7 @@ export class Node {
    * The finalized mark (storage/finalized-mark.ts): refuses (alone) or refetches (with peers) when
    * the chain opened below the height it had reported final; then keeps the mark up to date.
    */
-  private async guardFinality(chain: Chain, withPeers: boolean): Promise<void> {
+  private async guardFinality({ checkFinalizedMark, trackFinalizedMark }: Services, chain: Chain, withPeers: boolean): Promise<void> {
     const root = this.dataDir!.root;
     await checkFinalizedMark(root, chain, { network: withPeers, logger: this.logger, notify: (n) => this.events.emit('node.notice', n) });
     const mark = trackFinalizedMark(root, chain, { logger: this.logger });

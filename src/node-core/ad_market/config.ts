@@ -4,7 +4,9 @@
  */
 import { defineConfigSlice, num, zInt } from '../config/index.js';
 import type { DataPaths } from '../storage/datadir.js';
-import { POLICY_DIR } from './policy.js';
+
+/** Signed policy snapshots: `<root>/ad_policy/<epoch>.json` + `.sig` (policy.ts). */
+export const POLICY_DIR = 'ad_policy';
 
 /** The ad market's settings in the node configuration. */
 export interface AdMarketConfig {

@@ -12,10 +12,11 @@ import { EPOCH_BLOCKS } from '../chain/block.js';
 import { blake3, toHex } from '../crypto/hash.js';
 import { onHeadsSettled } from '../events.js';
 import { defineModule } from '../modules/index.js';
+import { AD_MARKET_META } from './meta.js';
 import { treasuryState } from '../treasury/index.js';
 import { adMarketChain, adMarketState, conversionProblem } from './chain-module.js';
 import { ackKind, claimRouteKind, convertKind, presenceKind, registerKind, reserveKind } from './kinds.js';
-import { AD_MARKET_CONFIG, AD_MARKET_DATA, type AdMarketConfig } from './config.js';
+import type { AdMarketConfig } from './config.js';
 import { adMetrics, refreshMetrics, type AdMetrics, type Seen } from './metrics.js';
 import { adMarketMonitoring } from './monitoring.js';
 import { brokerView, checkAdvertiser, ConversionRefusal, distributionView, parseAdvertiserAuth, policyBody } from './ops.js';
@@ -51,14 +52,11 @@ export function presenceVerdict(s: ReadinessSnapshot): GateVerdict {
 }
 
 export const AD_MARKET = defineModule<typeof AD_MARKET_METHODS, AdMetrics, AdMarketConfig>({
-  id: 'ad_market',
-  label: 'Ad market',
+  ...AD_MARKET_META,
   chain: adMarketChain,
   methods: AD_MARKET_METHODS,
   metrics: adMetrics,
   monitoring: adMarketMonitoring,
-  dataPaths: [AD_MARKET_DATA],
-  config: AD_MARKET_CONFIG,
   async start(ctx) {
     const state = () => ctx.chain.moduleState(adMarketState);
     const params = () => adParams(ctx.chain.moduleState(treasuryState));

@@ -16,7 +16,9 @@ import { attest, checkAttestation, parseAttestation } from '../crypto/attestatio
 import { blake3, toHex } from '../crypto/hash.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 
-export const POLICY_DIR = 'ad_policy';
+import { POLICY_DIR } from './config.js';
+
+export { POLICY_DIR };
 export const DEFAULT_POLICY_KEEP = 336;
 export const POLICY_SCHEMA_VERSION = 1;
 

@@ -7,19 +7,17 @@ import { dnsMonitoring } from './monitoring.js';
 import { DNS_METHODS } from '../../shared/api/dns.js';
 import { serialHeadWork } from '../events.js';
 import { defineModule } from '../modules/index.js';
+import { DNS_META } from './meta.js';
 import { DEFAULT_DURATION_BLOCKS, dnsChainModule } from './chain-module.js';
-import { DNS_CONFIG, DNS_DATA, type DnsConfig } from './config.js';
+import type { DnsConfig } from './config.js';
 import { dnsMetrics, DnsService, invalidDomain, stakeView, type DnsMetrics } from './service.js';
 import { RpcError } from '../../shared/api/errors.js';
 import { DNS_ERRORS } from '../../shared/api/dns.js';
 
 export const DNS = defineModule<typeof DNS_METHODS, DnsMetrics, DnsConfig>({
-  id: 'dns',
-  label: '.block names',
+  ...DNS_META,
   chain: dnsChainModule,
   methods: DNS_METHODS,
-  dataPaths: [DNS_DATA],
-  config: DNS_CONFIG,
   metrics: dnsMetrics,
   monitoring: dnsMonitoring,
   async start(ctx) {

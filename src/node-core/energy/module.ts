@@ -9,9 +9,10 @@ import path from 'node:path';
 import { ENERGY_METHODS } from '../../shared/api/energy.js';
 import { serialHeadWork } from '../events.js';
 import { defineModule } from '../modules/index.js';
+import { ENERGY_META } from './meta.js';
 import { EnergyAccess } from './access.js';
 import { energyChainModule } from './chain-module.js';
-import { ENERGY_CONFIG, ENERGY_DATA, type EnergyConfig } from './config.js';
+import type { EnergyConfig } from './config.js';
 import { ProviderKeys } from './keys.js';
 import { energyMetrics, type EnergyMetrics } from './metrics.js';
 import { energyMonitoring } from './monitoring.js';
@@ -20,12 +21,9 @@ import { meterHash, signingDigest } from './reading.js';
 import { page } from './views.js';
 
 export const ENERGY = defineModule<typeof ENERGY_METHODS, EnergyMetrics, EnergyConfig>({
-  id: 'energy',
-  label: 'Energy market',
+  ...ENERGY_META,
   chain: energyChainModule,
   methods: ENERGY_METHODS,
-  dataPaths: [ENERGY_DATA],
-  config: ENERGY_CONFIG,
   metrics: energyMetrics,
   monitoring: energyMonitoring,
   async start(ctx) {

@@ -6,20 +6,17 @@
  */
 import { GOVERNOR_METHODS } from '../../shared/api/governor.js';
 import { defineModule } from '../modules/index.js';
+import { GOVERNOR_META } from './meta.js';
 import { governorChainModule } from './chain-module.js';
-import { GOVERNOR_CONFIG, GOVERNOR_DATA } from './config.js';
 import { governorMetrics } from './metrics.js';
 import { governorMonitoring } from './monitoring.js';
 import { governorHandlers, governorSettings } from './settings.js';
 import { Governor } from './service.js';
 
 export const GOVERNOR = defineModule({
-  id: 'governor',
-  label: 'Launch governor',
+  ...GOVERNOR_META,
   chain: governorChainModule,
   methods: GOVERNOR_METHODS,
-  dataPaths: [GOVERNOR_DATA],
-  config: GOVERNOR_CONFIG,
   metrics: governorMetrics,
   monitoring: governorMonitoring,
   async start(ctx) {

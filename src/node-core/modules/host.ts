@@ -20,8 +20,8 @@ export function moduleMethodsOf(list: readonly AnyNodeModule[]): MethodDecl[] {
   return list.flatMap((m) => [...m.methods]);
 }
 
-/** Data paths declared by the modules (snapshots/subsystems.ts, the data-dir table). */
-export function dataPathsOf(list: readonly AnyNodeModule[]): DataPaths[] {
+/** Data paths declared by the modules or their metadata (snapshots/subsystems.ts, the data-dir table). */
+export function dataPathsOf(list: readonly Pick<AnyNodeModule, 'dataPaths'>[]): DataPaths[] {
   return list.flatMap((m) => [...(m.dataPaths ?? [])]);
 }
 

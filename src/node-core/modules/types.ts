@@ -103,6 +103,19 @@ export interface NodeModule<M extends readonly MethodDecl[] = readonly MethodDec
   monitoring?: MonitoringContribution;
 }
 
+/**
+ * What the node knows of a module without loading its code: id, label, config slice and data
+ * paths. Declared in the module's `meta.ts` (which imports only its `config.ts`), spread into its
+ * NodeModule by `module.ts`, and listed by node-module-list.ts: the console and the CLI read the
+ * node's flags and config keys from that list without loading any module's code (issue 17).
+ */
+export type ModuleMeta<Id extends string = string, C extends object = object> = Pick<NodeModule<readonly MethodDecl[], unknown, C>, 'label' | 'config' | 'dataPaths'> & { id: Id };
+
+/** Identity function that keeps the literal `id` of a module's metadata (node-modules.ts matches modules to it by id). */
+export function defineModuleMeta<const Id extends string, C extends object = object>(m: ModuleMeta<Id, C>): ModuleMeta<Id, C> {
+  return m;
+}
+
 /** Identity function that infers `M` so the handler slice is checked for completeness. */
 export function defineModule<const M extends readonly MethodDecl[], Mx = unknown, C extends object = object>(m: NodeModule<M, Mx, C>): NodeModule<M, Mx, C> {
   return m;

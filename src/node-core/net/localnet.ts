@@ -14,8 +14,6 @@ import { createSocket } from 'node:dgram';
 import { existsSync, openSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
-import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { z } from 'zod';
 import { addressOf } from '../chain/address.js';
 import { genesisHash, type Genesis } from '../chain/genesis.js';
@@ -116,6 +114,8 @@ async function bindAny(kind: 'tcp' | 'udp'): Promise<number> {
 
 /** The libp2p peer id of a node key (same Ed25519 seed). */
 export async function peerIdOfSeed(seed: Uint8Array): Promise<string> {
+  // Loaded on first use: console server mode loads this file at start (its practice testnet) and libp2p's key code is not needed until one is created (issue 17).
+  const [{ generateKeyPairFromSeed }, { peerIdFromPrivateKey }] = await Promise.all([import('@libp2p/crypto/keys'), import('@libp2p/peer-id')]);
   return peerIdFromPrivateKey(await generateKeyPairFromSeed('Ed25519', seed)).toString();
 }
 

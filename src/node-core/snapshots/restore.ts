@@ -38,6 +38,7 @@ import { toSnapshotError } from './create.js';
 import { compactTime, SnapshotError } from './manifest.js';
 import { PoolClosedError, WorkerPool, WorkerTaskError } from './pool.js';
 import { FsyncQueue } from './fsync-queue.js';
+import { journalPath } from './journal-path.js';
 import { ProgressTracker } from './progress.js';
 import { planRestore, replacedEntries } from './restore-plan.js';
 import { checkStagedChain, copyTree, filesUnder, fsyncStaged, fsyncTree, listSnapshotFiles } from './restore-stage.js';
@@ -61,10 +62,7 @@ interface Journal {
   started_at_ms: number;
 }
 
-/** `<root>.restore.lock`: the restore journal (JSON), next to the data directory. */
-export function journalPath(root: string): string {
-  return `${path.resolve(root)}.restore.lock`;
-}
+export { journalPath };
 
 async function writeJournal(j: Journal): Promise<void> {
   await writeFileAtomic(journalPath(j.root), JSON.stringify(j, null, 2) + '\n');

@@ -9,6 +9,7 @@ import { RpcError } from '../../shared/api/errors.js';
 import { TREASURY_METHODS } from '../../shared/api/treasury.js';
 import { CodecError } from '../codec/canonical.js';
 import { defineModule } from '../modules/index.js';
+import { TREASURY_META } from './meta.js';
 import { TREASURY_ADDRESS } from './account.js';
 import { kindByOp, treasuryChainModule } from './chain-module.js';
 import { getParam, isParamName, PARAM_NAMES, PARAMS } from './params.js';
@@ -17,11 +18,9 @@ import { committed, disbursementView, page } from './view.js';
 import { Keystore } from '../wallet/keystore.js';
 
 export const TREASURY = defineModule<typeof TREASURY_METHODS, TreasuryMetrics>({
-  id: 'treasury',
-  label: 'Treasury and governance params',
+  ...TREASURY_META,
   chain: treasuryChainModule,
   methods: TREASURY_METHODS,
-  dataPaths: [{ id: 'treasury', label: 'Treasury', paths: ['treasury'], note: 'treasury/provenance.json — executed and rolled-back disbursements; treasury/intents.json — the executor\'s staged intents (state itself is in the chain DB)', default_included: true }],
   metrics: (registry): TreasuryMetrics => {
     const g = (name: string, help: string) => new client.Gauge({ name, help, registers: [registry] });
     const gs = (name: string, help: string) => new client.Gauge({ name, help, labelNames: ['status'] as const, registers: [registry] });

@@ -1,4 +1,5 @@
 /** Root: live subscriptions, the shell, the current page, the wallet drawer, governor and backup notifications, the notification center's toasts. */
+import { Suspense } from 'react';
 import { useLiveData } from './api/live';
 import { BackupToasts } from './backup/Notices';
 import { useDesktopLive } from './desktop/live';
@@ -19,7 +20,10 @@ export function App() {
   return (
     <>
       <Shell>
-        <Page />
+        {/* Pages other than the Overview load on first show (pages/registry.ts). */}
+        <Suspense fallback={<p className="muted" role="status" data-testid="page-loading">Loading…</p>}>
+          <Page />
+        </Suspense>
       </Shell>
       <WalletDrawer />
       <GovernorToasts />

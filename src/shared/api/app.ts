@@ -9,6 +9,7 @@ import { defineMethod } from './define.js';
 import { RestoreProgress, SnapshotReason } from './snapshots.js';
 import { PhaseInfo } from './types.js';
 import { DESKTOP_METHODS, DesktopTopics } from './desktop.js';
+import { FirstRunSettings } from './first-run.js';
 
 /** Where the console runs: the Electron window, or console server mode (browser over WebSocket). */
 export const AppMode = z.enum(['electron', 'server']);
@@ -220,19 +221,7 @@ export const PreflightCheck = z.object({
 });
 export type PreflightCheck = z.infer<typeof PreflightCheck>;
 
-/** The first run's choices (`~/.the_block/console.json`). The RPC token it may set is kept by the Settings store (`console-settings.json`, see desktop.ts), where Settings edits it. */
-export const FirstRunSettings = z.object({
-  version: z.literal(1),
-  /** Folder holding one data root per network (`<data_parent>/<network>`). */
-  data_parent: z.string(),
-  network: z.string(),
-  /** Keep the node running in the background when the window closes (desktop tray). */
-  keep_running: z.boolean(),
-  /** Whether mutating RPC calls need a token (the token itself is never sent to the UI). */
-  rpc_auth: z.boolean(),
-  completed_at_ms: z.number(),
-});
-export type FirstRunSettings = z.infer<typeof FirstRunSettings>;
+export { FirstRunSettings } from './first-run.js';
 
 export const appFirstRun = defineMethod({
   name: 'app.firstRun',

@@ -31,8 +31,7 @@ export type TopicName = keyof typeof Topics;
 export type TopicPayload<T extends TopicName> = z.infer<(typeof Topics)[T]>;
 export const TOPIC_NAMES = Object.keys(Topics) as TopicName[];
 
-/** Method name of subscription notifications. */
-export const SUBSCRIPTION_METHOD = 'subscription';
+/** Notifications carry these as `params` under the method `SUBSCRIPTION_METHOD` (jsonrpc.ts). */
 export interface SubscriptionNotification<T extends TopicName = TopicName> {
   subscription: string;
   topic: T;

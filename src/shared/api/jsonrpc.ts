@@ -1,4 +1,7 @@
 /** JSON-RPC 2.0 envelopes (https://www.jsonrpc.org/specification). */
+
+/** Method name of subscription notifications (payloads: events.ts; here so a host can name it without loading every topic's schema). */
+export const SUBSCRIPTION_METHOD = 'subscription';
 export type JsonRpcId = string | number | null;
 export interface JsonRpcRequest {
   jsonrpc: '2.0';

@@ -11,6 +11,7 @@ import { BASE_KEYS, defineConfigSlice, keyTable, loadConfigFrom, parseBool, with
 import { defineModule } from '../../../src/node-core/modules/index.js';
 import { KEYS, loadConfig, nodeKeyTable } from '../../../src/node-core/node-config.js';
 import { NODE_MODULES } from '../../../src/node-core/node-modules.js';
+import { NODE_MODULE_META } from '../../../src/node-core/node-module-list.js';
 import { COUNTER_METHODS } from '../../fixtures/modules/counter/index.js';
 
 let dir: string;
@@ -48,6 +49,16 @@ describe('config slices', () => {
     expect(KEYS.map((k) => k.key)).toEqual([...BASE_KEYS.map((k) => k.key), ...fromModules]);
     expect(fromModules).toContain('governor_enabled');
     expect(BASE_KEYS.map((k) => k.key)).not.toContain('governor_enabled');
+  });
+
+  it('each module carries its metadata (meta.ts), in the order of the metadata list the key table is built from', () => {
+    expect(NODE_MODULES.map((m) => m.id)).toEqual(NODE_MODULE_META.map((m) => m.id));
+    NODE_MODULES.forEach((m, i) => {
+      const meta = NODE_MODULE_META[i];
+      expect(m.config).toBe('config' in meta ? meta.config : undefined);
+      expect(m.dataPaths).toBe(meta.dataPaths);
+      expect(m.label).toBe(meta.label);
+    });
   });
 
   it('a module key loads from TOML and env with its default; an unknown key names the file and the key', async () => {

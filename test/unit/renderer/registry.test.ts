@@ -36,7 +36,8 @@ describe('page registry', () => {
       expect(p.id).toMatch(/^[a-z][a-z0-9-]*$/);
       expect(p.label.trim()).not.toBe('');
       expect(p.icon.d).toMatch(/^M/);
-      expect(typeof p.Page).toBe('function');
+      // A component, or a React.lazy one (pages other than the first load on first show).
+      expect(typeof p.Page === 'function' || (p.Page as { $$typeof?: symbol }).$$typeof === Symbol.for('react.lazy')).toBe(true);
       for (const hook of p.live ?? []) expect(typeof hook).toBe('function');
     }
   });

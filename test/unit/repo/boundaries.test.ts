@@ -82,6 +82,7 @@ describe('lint boundaries: a node-core module is imported only through its publi
     ['src/node-core/governor/probe.ts', './service.js'],
     ['src/node-core/governor/probe.ts', './snapshots.js'],
     ['src/node-core/node.ts', './governor/index.js'],
+    ['src/node-core/node-module-list.ts', './governor/meta.js'],
     ['src/node-core/rpc/probe.ts', '../chain/chain.js'],
   ])('%s importing %s is allowed', async (file, src) => {
     expect(await boundaryErrors(file, imp(src))).toEqual([]);

@@ -11,11 +11,9 @@ import { CampaignList, CohortBrowser } from '../ad_market/Campaigns';
 import { snapshotText } from '../ad_market/format';
 import { CompetitivenessPanel, FreshnessPanel, PrivacyPanel, ReadinessPanel } from '../ad_market/Panels';
 import { ErrorNote } from '../components/ErrorNote';
-import type { Glyph } from '../components/Icon';
 import { useLive } from '../store/live';
 import '../ad_market/ad-market.css';
 
-export const adMarketIcon: Glyph = { d: 'M4 19V9m5 10V5m5 14v-7m5 7V8' };
 
 async function exportSnapshot(): Promise<void> {
   const snap = await call('ad_market.readiness', { with_privacy: true });

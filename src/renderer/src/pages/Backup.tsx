@@ -11,10 +11,8 @@ import { fmtDuration } from '../format';
 import { useLive } from '../store/live';
 import { useUi } from '../store/ui';
 import '../backup/backup.css';
-import type { Glyph } from '../components/Icon';
 
 /** The page's icon in the navigation (pages/registry.tsx). */
-export const backupIcon: Glyph = { d: 'M4 7c0-1.7 3.6-3 8-3s8 1.3 8 3-3.6 3-8 3-8-1.3-8-3zm0 0v10c0 1.7 3.6 3 8 3s8-1.3 8-3V7M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3' };
 
 function History() {
   const on = useLive((s) => s.connection) === 'open';

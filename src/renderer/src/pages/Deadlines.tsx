@@ -11,14 +11,12 @@ import type { Deadline } from '../../../shared/api/deadlines';
 import { bridge, call } from '../api/client';
 import { rpc } from '../api/hooks';
 import { Card } from '../components/Card';
-import type { Glyph } from '../components/Icon';
 import { ErrorNote } from '../components/ErrorNote';
 import { fmtDuration, fmtInt } from '../format';
 import { useLive } from '../store/live';
 import '../desktop/desktop.css';
 
 /** The page's icon in the navigation (pages/registry.ts): a stopwatch. */
-export const deadlinesIcon: Glyph = { d: 'M12 21a8 8 0 1 0 0-16 8 8 0 0 0 0 16zm0-12v4l2.5 2.5M9 2h6' };
 
 /** Saves text as a file through a Blob link (works in the desktop window and in a browser). */
 export function download(name: string, data: BlobPart, type: string): void {

@@ -10,7 +10,6 @@ import { useEffect, useState } from 'react';
 import { rpc } from '../api/hooks';
 import { Card, Stat } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
-import type { Glyph } from '../components/Icon';
 import { EnergyChart } from '../energy/Charts';
 import { ReadingForm, RegisterForm } from '../energy/Forms';
 import { KeyRegistry } from '../energy/Keys';
@@ -19,7 +18,6 @@ import { fmtInt, shortHash } from '../format';
 import { useLive } from '../store/live';
 import '../energy/energy.css';
 
-export const energyIcon: Glyph = { d: 'M13 2L4 14h7l-1 8 9-12h-7z' };
 
 function useNowS(): number {
   const [now, setNow] = useState(Math.floor(Date.now() / 1000));

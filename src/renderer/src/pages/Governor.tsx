@@ -16,10 +16,8 @@ import { Timeline } from '../governor/Timeline';
 import { useLive } from '../store/live';
 import { useUi } from '../store/ui';
 import '../governor/governor.css';
-import type { Glyph } from '../components/Icon';
 
 /** The page's icon in the navigation (pages/registry.tsx). */
-export const governorIcon: Glyph = { d: 'M12 3l8 3v6c0 4.5-3.4 8.2-8 9-4.6-.8-8-4.5-8-9V6l8-3zm-3.5 9l2.5 2.5 4.5-5' };
 
 function Disabled() {
   const setPage = useUi((s) => s.setPage);

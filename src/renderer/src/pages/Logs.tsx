@@ -11,10 +11,8 @@ import { LogTail } from '../components/LogTail';
 import { filterLogs, useLogs, type LevelFilter, type LogEntry } from '../store/logs';
 import { useUi } from '../store/ui';
 import { fmtClock } from '../format';
-import type { Glyph } from '../components/Icon';
 
 /** The page's icon in the navigation (pages/registry.tsx). */
-export const logsIcon: Glyph = { d: 'M4 6h16M4 10h16M4 14h10M4 18h7' };
 
 /** Lines rendered at most (the newest matches); the ring itself keeps more. */
 const MAX_RENDERED = 1000;

@@ -9,13 +9,11 @@ import type { DnsAuction } from '../../../shared/api/dns';
 import { rpc } from '../api/hooks';
 import { Card, Stat } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
-import type { Glyph } from '../components/Icon';
 import { fmtInt, shortHash } from '../format';
 import { bidNeeds, blocksLeft, countdown, nameNeeds, stakeNeeds, type Need } from '../names/needs';
 import { useLive } from '../store/live';
 import '../names/names.css';
 
-export const namesIcon: Glyph = { d: 'M4 5h16v4H4zM4 11h10v4H4zM4 17h7v2H4zm13-4l4 4-4 4' };
 
 const PHASES = ['bidding', 'ended', 'completed', 'cancelled'] as const;
 const PHASE_LABEL = { bidding: 'Bidding', ended: 'Ended — needs complete/cancel', completed: 'Completed', cancelled: 'Cancelled' };

@@ -23,10 +23,8 @@ import { JoinText } from '../network/JoinText';
 import { PracticeCard } from '../network/PracticeCard';
 import { FinalityCard } from '../network/FinalityCard';
 import '../network/network.css';
-import type { Glyph } from '../components/Icon';
 
 /** The page's icon in the navigation (pages/registry.tsx). */
-export const networkIcon: Glyph = { d: 'M12 5a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM5 21a2 2 0 1 0 0-4 2 2 0 0 0 0 4zm14 0a2 2 0 1 0 0-4 2 2 0 0 0 0 4zM12 5v6m0 0l-6 6.5M12 11l6 6.5M7 19h10' };
 
 const SOURCE: Record<string, string> = { dev: 'this machine', local: 'local testnet', builtin: 'built-in', practice: 'practice testnet', imported: 'imported' };
 

@@ -3,21 +3,22 @@
  * live block chart, mempool, peers, data directory and its size, process CPU and memory, version.
  * All values are live (subscriptions write the cache; see api/live.ts).
  */
-import { useMemo } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import { rpc } from '../api/hooks';
 import { bridge } from '../api/client';
 import { Card, Stat } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
-import { Icon, type Glyph } from '../components/Icon';
+import { Icon } from '../components/Icon';
 import { describeStatus } from '../components/status';
 import { useBlocks } from '../store/blocks';
 import { useLive } from '../store/live';
 import { fmtBytes, fmtDuration, fmtInt, shortHash } from '../format';
-import { BlockChart } from './BlockChart';
 import { newerMempoolSize } from './mempool';
 
+/** The chart (recharts: most of the Overview's code) loads after the first paint (issue 17: the height and phase do not wait for it). */
+const BlockChart = lazy(async () => ({ default: (await import('./BlockChart')).BlockChart }));
+
 /** The page's icon in the navigation (pages/registry.tsx). */
-export const overviewIcon: Glyph = { d: 'M3 13h8V3H3v10zm0 8h8v-6H3v6zm10 0h8V11h-8v10zm0-18v6h8V3h-8z', filled: true };
 
 function Row({ k, v, testId, mono }: { k: string; v: React.ReactNode; testId?: string; mono?: boolean }) {
   return (
@@ -103,7 +104,9 @@ export function Overview() {
 
       <div className="grid-2">
         <Card title="Blocks — last 10 minutes" testId="chart-card">
-          <BlockChart />
+          <Suspense fallback={<div className="chart chart--empty">Loading the chart…</div>}>
+            <BlockChart />
+          </Suspense>
         </Card>
         <Card title="Node" testId="node-card">
           <dl className="kv">

@@ -11,13 +11,11 @@ import { DISBURSEMENT_STATUS_NAMES, type DisbursementView } from '../../../share
 import { rpc } from '../api/hooks';
 import { Card, Stat } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
-import type { Glyph } from '../components/Icon';
 import { useLive } from '../store/live';
 import { balanceChartView } from '../treasury/balance-chart';
 import { DisbursementTimeline } from '../treasury/DisbursementTimeline';
 import '../treasury/treasury.css';
 
-export const treasuryIcon: Glyph = { d: 'M3 10l9-6 9 6M5 10v8m4-8v8m6-8v8m4-8v8M3 20h18' };
 
 const TEMPLATE = JSON.stringify(
   {

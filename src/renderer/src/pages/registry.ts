@@ -8,7 +8,7 @@
  * into the cache and drive the notifications), in list order — the list is constant, so React's
  * rule of hooks holds.
  */
-import type { ComponentType } from 'react';
+import { lazy, type ComponentType } from 'react';
 import { DASHBOARD_UIDS } from '../../../shared/monitoring';
 import type { Glyph } from '../components/Icon';
 import { useAdMarketLive } from '../ad_market/live';
@@ -19,17 +19,28 @@ import { useEnergyLive } from '../energy/live';
 import { useNetworkLive } from '../network/live';
 import { useTreasuryLive } from '../treasury/live';
 import type { PageId } from '../store/ui';
-import { AdMarket, adMarketIcon } from './AdMarket';
-import { Backup, backupIcon } from './Backup';
-import { Deadlines, deadlinesIcon } from './Deadlines';
-import { Energy, energyIcon } from './Energy';
-import { Governor, governorIcon } from './Governor';
-import { Logs, logsIcon } from './Logs';
-import { Names, namesIcon } from './Names';
-import { Network, networkIcon } from './Network';
-import { Overview, overviewIcon } from './Overview';
-import { Settings, settingsIcon } from './Settings';
-import { Treasury, treasuryIcon } from './Treasury';
+import { adMarketIcon, backupIcon, deadlinesIcon, energyIcon, governorIcon, logsIcon, namesIcon, networkIcon, overviewIcon, settingsIcon, treasuryIcon } from './icons';
+import { Overview } from './Overview';
+
+/**
+ * A page whose code loads when it is first shown (its own chunk; App.tsx shows a placeholder
+ * meanwhile): the first paint waits only for the shell and the Overview (issue 17, first live
+ * height). `load` names the module's export of the page.
+ */
+function later<M>(load: () => Promise<M>, pick: (m: M) => ComponentType): ComponentType {
+  return lazy(async () => ({ default: pick(await load()) }));
+}
+
+const AdMarket = later(() => import('./AdMarket'), (m) => m.AdMarket);
+const Backup = later(() => import('./Backup'), (m) => m.Backup);
+const Deadlines = later(() => import('./Deadlines'), (m) => m.Deadlines);
+const Energy = later(() => import('./Energy'), (m) => m.Energy);
+const Governor = later(() => import('./Governor'), (m) => m.Governor);
+const Logs = later(() => import('./Logs'), (m) => m.Logs);
+const Names = later(() => import('./Names'), (m) => m.Names);
+const Network = later(() => import('./Network'), (m) => m.Network);
+const Settings = later(() => import('./Settings'), (m) => m.Settings);
+const Treasury = later(() => import('./Treasury'), (m) => m.Treasury);
 
 export interface PageEntry<Id extends string = string> {
   /** URL `page=<id>`, `data-testid="nav-<id>"`. Lowercase, stable: links and tests use it. */
