@@ -36,14 +36,16 @@ export function useDesktopLive(): void {
     if (!on) return;
     let live = true;
     let moved = false;
+    let settle: ReturnType<typeof setTimeout> | undefined;
     const refreshDataDir = () => {
       for (const k of ['app.info', 'node.status', 'app.settings']) void qc.invalidateQueries({ queryKey: [k] });
     };
     const offs = [
       // A finished data-directory move: every page's data dir and status are stale — refreshed
-      // at once and again once the node on the new folder is ready (its 'ready' can reach the page
-      // before or after the move's 'done': the supervisor reports the new node's phases as soon
-      // as it starts, so waiting for a ready after 'done' alone missed it).
+      // at once and on every supervisor update in the ready phase for 5 s after the first one (the
+      // new node's 'ready' can reach the page before or after the move's 'done', and the node's
+      // `ready` message — which carries the new data dir that app.info reports — comes in its own
+      // supervisor update just after the ready phase's).
       bridge.tb.subscribe('app.move', (p) => {
         if (p.step !== 'done') return;
         moved = true;
@@ -51,8 +53,11 @@ export function useDesktopLive(): void {
       }),
       bridge.tb.subscribe('app.supervisor', (st) => {
         if (!moved || st.node_phase?.phase !== 'ready') return;
-        moved = false;
         refreshDataDir();
+        settle ??= setTimeout(() => {
+          moved = false;
+          settle = undefined;
+        }, 5_000);
       }),
       bridge.tb.subscribe('app.notification', (n) => useNotifications.getState().upsert(n)),
       bridge.tb.subscribe('app.settings', (v) => applyTheme(v.settings.theme)),
@@ -67,6 +72,7 @@ export function useDesktopLive(): void {
     );
     return () => {
       live = false;
+      clearTimeout(settle);
       offs.forEach((off) => off());
     };
   }, [on, qc]);
