@@ -371,9 +371,9 @@ export class Supervisor {
       this.ready = m;
       this.reachedReady = true;
       if (!this.connected) this.probe(child);
-      // The endpoints are known from now on: tell listeners (the UI asks app.info again), since the
-      // `ready` phase may have been reported before this message.
-      this.update({});
+      // No state update of its own: the node posts this right before its `ready` phase
+      // (lifecycle-message.ts), so the update that reports `ready` already has these endpoints
+      // (app.info's data dir, read again by the page on that update after a data-directory move).
     } else if (m.type === 'exit' && m.code !== 0) {
       this.exitMessage = m.message;
       this.exitReason = m.reason;

@@ -7,7 +7,10 @@ import type { PhaseInfo } from '../shared/api/index.js';
 export type LifecycleMessage =
   /** Every phase change, the same payload as the `node.phase` topic. */
   | ({ type: 'phase' } & PhaseInfo)
-  /** Once, when the phase becomes `ready`. `metrics_port` is null with telemetry off. */
+  /**
+   * Once, right before the phase becomes `ready` (posted first, so whoever sees the `ready` phase
+   * already has the endpoints). `metrics_port` is null with telemetry off.
+   */
   | {
       type: 'ready';
       pid: number;

@@ -37,7 +37,11 @@ describe('node lifecycle', () => {
       pid: n.pid,
     });
     expect(ready.metrics_port).toBeGreaterThan(0);
+    // The endpoints come right before the ready phase: whoever sees `ready` knows them already.
+    await n.nextMessage((m) => (m as { type?: string; phase?: string }).type === 'phase' && (m as { phase: string }).phase === 'ready');
     expect(phases(n)).toEqual(['starting', 'opening_db', 'replaying', 'ready']);
+    const order = n.messages.map((m) => (m.type === 'phase' ? `phase:${m.phase}` : m.type));
+    expect(order.indexOf('ready')).toBe(order.indexOf('phase:ready') - 1);
 
     // JSON-RPC over the IPC channel (structured messages), the same dispatcher as HTTP.
     n.child.send({ jsonrpc: '2.0', id: 7, method: 'node.status', params: [] });

@@ -51,6 +51,26 @@ describe('Supervisor', () => {
     await expect(sup.call('nope.method')).rejects.toMatchObject({ code: -32601 });
   });
 
+  it('reports the ready phase only with the new child\'s endpoints (a restart on another data dir)', async () => {
+    const sup = make(['--data-dir', '/tmp/tb-fake-a']);
+    sup.start();
+    await until(sup, (x) => x.state === 'running' && x.node_phase?.phase === 'ready');
+    expect(sup.nodeReady()?.data_dir).toBe('/tmp/tb-fake-a');
+    // What a data-directory move does: new args, a stop, then a start. Every state update in the
+    // ready phase after that start must carry the new child's data dir (the page reads app.info then).
+    sup.setArgs(['--data-dir', '/tmp/tb-fake-b']);
+    await sup.stop();
+    const seen: (string | undefined)[] = [];
+    const off = sup.onState((x) => {
+      if (x.node_phase?.phase === 'ready') seen.push(sup.nodeReady()?.data_dir);
+    });
+    sup.start();
+    await until(sup, (x) => x.state === 'running' && x.node_phase?.phase === 'ready');
+    off();
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((d) => d === '/tmp/tb-fake-b')).toBe(true);
+  });
+
   it('queues calls made before the child serves its channel', async () => {
     const sup = make(['--serve-after-ms', '400']);
     sup.start();

@@ -36,16 +36,14 @@ export function useDesktopLive(): void {
     if (!on) return;
     let live = true;
     let moved = false;
-    let settle: ReturnType<typeof setTimeout> | undefined;
     const refreshDataDir = () => {
       for (const k of ['app.info', 'node.status', 'app.settings']) void qc.invalidateQueries({ queryKey: [k] });
     };
     const offs = [
-      // A finished data-directory move: every page's data dir and status are stale — refreshed
-      // at once and on every supervisor update in the ready phase for 5 s after the first one (the
-      // new node's 'ready' can reach the page before or after the move's 'done', and the node's
-      // `ready` message — which carries the new data dir that app.info reports — comes in its own
-      // supervisor update just after the ready phase's).
+      // A finished data-directory move: every page's data dir and status are stale. The move's
+      // 'done' comes once the node on the new folder was started, before it is ready: refreshed at
+      // once and again on the first supervisor update in the ready phase (the node posts its
+      // endpoints, with the data dir app.info reports, before its ready phase: src/host/supervisor.ts).
       bridge.tb.subscribe('app.move', (p) => {
         if (p.step !== 'done') return;
         moved = true;
@@ -53,11 +51,8 @@ export function useDesktopLive(): void {
       }),
       bridge.tb.subscribe('app.supervisor', (st) => {
         if (!moved || st.node_phase?.phase !== 'ready') return;
+        moved = false;
         refreshDataDir();
-        settle ??= setTimeout(() => {
-          moved = false;
-          settle = undefined;
-        }, 5_000);
       }),
       bridge.tb.subscribe('app.notification', (n) => useNotifications.getState().upsert(n)),
       bridge.tb.subscribe('app.settings', (v) => applyTheme(v.settings.theme)),
@@ -72,7 +67,6 @@ export function useDesktopLive(): void {
     );
     return () => {
       live = false;
-      clearTimeout(settle);
       offs.forEach((off) => off());
     };
   }, [on, qc]);
