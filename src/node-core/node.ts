@@ -137,7 +137,11 @@ export class Node {
     } catch (err) {
       node.chainHandlers = undefined;
       node.setPhase({ phase: 'failed', reason: (err as Error).message });
-      node.logger?.error({ err }, 'node failed to start');
+      // An operator's mistake (a port in use, an unusable listen address) is said in one line; the
+      // stack is kept for the unexpected (the terminal shows the JSON log line above `error: …`).
+      // (By name: http/ loads after the genesis, with the servers; both classes set their name.)
+      const said = err instanceof Error && (err.name === 'PortInUseError' || err.name === 'ListenError');
+      node.logger?.error(said ? { reason: (err as Error).message } : { err }, 'node failed to start');
       await node.teardown();
       throw err;
     }

@@ -57,6 +57,13 @@ describe('startup errors', () => {
       ]);
       expect(r.failedReason).toContain(`port ${busy.port} is already in use`);
       expect(r.exitMsg).toMatchObject({ type: 'exit', code: 1 });
+      // The log (stdout and the file) says it in one field: no stack for an operator's mistake.
+      const failedLine = n
+        .stdout()
+        .split('\n')
+        .find((l) => l.includes('"node failed to start"'));
+      expect(JSON.parse(failedLine!)).toMatchObject({ level: 50, reason: expect.stringContaining(`port ${busy.port} is already in use`) });
+      expect(failedLine).not.toContain('"stack"');
       expect(existsSync(path.join(dir, 'node.lock'))).toBe(false);
     } finally {
       await busy.close();
