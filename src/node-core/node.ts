@@ -77,7 +77,9 @@ function restoreJournalPresent(root: string): boolean {
     lstatSync(journalPath(root));
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+    // ENOTDIR: a file in the data dir's path, so there is no journal (openDataDir says what is wrong).
+    const code = (err as NodeJS.ErrnoException).code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
   }
 }
 

@@ -23,6 +23,7 @@ import path from 'node:path';
 import type { MoveProgress, MoveStep } from '../../shared/api/desktop.js';
 import { RpcError } from '../../shared/api/errors.js';
 import { writeFileAtomic } from '../../node-core/storage/atomic.js';
+import { checkDirTarget, mkdirLevels } from '../../node-core/storage/dir-target.js';
 import { withFlag } from '../network-switch.js';
 import { freeBytes } from './notify-sources.js';
 import type { SettingsStore } from './settings-store.js';
@@ -200,7 +201,9 @@ export class MoveJob {
     if (isInside(target, source))
       throw RpcError.app(
         'target_inside_source',
-        `${target} is inside the current data directory ${source}; choose a folder elsewhere`,
+        path.relative(path.resolve(source), path.resolve(target)) === ''
+          ? `${target} is the current data directory; choose another folder`
+          : `${target} is inside the current data directory ${source}; choose a folder elsewhere`,
       );
     if (existsSync(target)) {
       const st = await fs.stat(target);
@@ -208,9 +211,13 @@ export class MoveJob {
       if ((await fs.readdir(target)).length > 0)
         throw RpcError.app('target_not_empty', `${target} is not empty; choose a new or empty folder`);
     }
+    // Read-only first: a recursive mkdir under a pseudo file system (/proc/x) never settles on
+    // Node 22 and burns a core (storage/dir-target.ts); then the missing levels one by one.
+    const t = await checkDirTarget(target);
+    if (!t.ok) throw RpcError.app('not_writable', `${target} cannot be written (${t.code}): ${t.problem}`);
     const base = await nearestExisting(target);
     try {
-      await fs.mkdir(target, { recursive: true });
+      await mkdirLevels(target);
       const probe = path.join(target, `.tb-write-test-${process.pid}`);
       await fs.writeFile(probe, 'ok');
       await fs.rm(probe);

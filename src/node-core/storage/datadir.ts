@@ -13,6 +13,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { checkDirTarget, mkdirLevels } from './dir-target.js';
 import { acquireLock, type LockInfo } from './lock.js';
 
 // The lock itself lives in lock.ts; re-exported here for the callers that open a data directory.
@@ -86,13 +87,29 @@ export interface DataDir {
   release(): Promise<void>;
 }
 
+/** A data directory that cannot be a writable folder on a disk. Message: `data directory <root> cannot be used (<code>): <why>`. */
+export class DataDirUnusableError extends Error {
+  /** Stable reason (lifecycle `exit.reason`). */
+  readonly reason = 'data_dir_unusable';
+  constructor(
+    readonly root: string,
+    readonly code: string,
+    problem: string,
+  ) {
+    super(`data directory ${root} cannot be used (${code}): ${problem}`);
+    this.name = 'DataDirUnusableError';
+  }
+}
+
 /**
  * Creates the node's directories under `root` and takes `node.lock` (module entries are created by
  * their stores when first written).
  * @param root absolute or relative path (resolved against cwd).
  * @param o.warn receives one line when a stale lock is taken over.
  * @param o.modules the modules' declared data paths (checked against the node's and each other).
- * @throws DataDirLockedError when a live node holds the root; fs errors (EACCES, ENOSPC…) as they are.
+ * @throws DataDirLockedError when a live node holds the root; DataDirUnusableError when the root
+ *   cannot be a writable folder on a disk (a pseudo file system such as /proc, a file in its path,
+ *   no write permission); fs errors (ENOSPC…) as they are.
  */
 export async function openDataDir(root: string, o: { warn?: (msg: string) => void; modules?: readonly DataPaths[] } = {}): Promise<DataDir> {
   root = path.resolve(root);
@@ -100,7 +117,11 @@ export async function openDataDir(root: string, o: { warn?: (msg: string) => voi
   const chainDir = path.join(root, CHAIN_DIR);
   const keysDir = path.join(root, KEYS_DIR);
   const logsDir = path.join(root, LOGS_DIR);
-  await fs.mkdir(root, { recursive: true });
+  // Read-only check first, then the missing levels one by one: a recursive mkdir under /proc never
+  // settled on Node 22 (the node hung at start, burning a core, deaf to SIGTERM; dir-target.ts).
+  const target = await checkDirTarget(root);
+  if (!target.ok) throw new DataDirUnusableError(root, target.code ?? 'EIO', target.problem ?? 'unusable');
+  await mkdirLevels(root);
   await fs.mkdir(chainDir, { recursive: true });
   await fs.mkdir(keysDir, { recursive: true, mode: 0o700 });
   await fs.mkdir(logsDir, { recursive: true });

@@ -101,6 +101,24 @@ describe('startup errors', () => {
     }
   });
 
+  it('a data dir that cannot be a folder on a disk (under /proc, below a file): one line, exit 1, nothing created', async () => {
+    const file = path.join(path.dirname(dir), 'a-file');
+    await fs.writeFile(file, 'x');
+    const cases = [path.join(file, 'data'), ...(process.platform === 'linux' ? ['/proc/tb-node-test/data'] : [])];
+    for (const target of cases) {
+      const n = spawnNode({ dataDir: target, cwd: path.dirname(dir) });
+      // A recursive mkdir under /proc never settled (the node hung, burning a core, deaf to SIGTERM):
+      // 60 s is a liveness bound only; a hung node is killed so the test fails instead of waiting.
+      const hung = setTimeout(() => n.child.kill('SIGKILL'), 60_000);
+      const r = await failedStart(n).finally(() => clearTimeout(hung));
+      expect(r.exit.code).toBe(1);
+      expect(r.lines).toHaveLength(1);
+      expect(r.lines[0]).toMatch(new RegExp(`^error: data directory ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be used \\((ENOTDIR|EPSEUDOFS)\\): `));
+      expect(r.exitMsg).toMatchObject({ type: 'exit', code: 1, reason: 'data_dir_unusable', data_dir: target });
+    }
+    expect(existsSync('/proc/tb-node-test')).toBe(false);
+  });
+
   it('a stale lock (dead pid) is taken over with a warning', async () => {
     await fs.writeFile(
       path.join(dir, 'node.lock'),

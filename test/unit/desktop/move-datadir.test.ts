@@ -111,6 +111,15 @@ describe('data-directory move', () => {
     expect(await reason(job(node, settings).start(full))).toBe('target_not_empty');
     // Below a regular file nothing can be created (a permission test would not hold as root).
     expect(await reason(job(node, settings).start(path.join(full, 'x', 'data')))).toBe('not_writable');
+    // Under a pseudo file system: refused at once (a recursive mkdir there never settled on Node 22
+    // and burned a core; the move stayed at "Checking the target…"). 30 s is a liveness bound only.
+    if (process.platform === 'linux') {
+      const proc = job(node, settings).start('/proc/tb-move-target/data');
+      const outcome = await Promise.race([reason(proc), new Promise((r) => setTimeout(() => r('still checking after 30 s'), 30_000).unref())]);
+      expect(outcome).toBe('not_writable');
+    }
+    const same = await job(node, settings).start(source).then(() => undefined, (e: Error) => e.message);
+    expect(same).toContain('is the current data directory');
     const small = job(node, settings, undefined, Number.MAX_SAFE_INTEGER);
     expect(await reason(small.start(path.join(base, 'new')))).toBe('no_space');
     expect(small.status()).toMatchObject({ step: 'failed', reason: 'no_space' });
