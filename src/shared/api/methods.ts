@@ -151,7 +151,9 @@ export const walletTransfer = defineMethod({
   params: z.object({
     from: z.string().min(1).max(64),
     to: zAddress,
-    amount: zU64,
+    // A transfer of nothing would only pay a fee: refused here as in the Wallet form (raw signed
+    // txs through tx.submit are the chain's rules).
+    amount: zU64.refine((v) => v > 0n, 'must be greater than 0'),
     fee: zU64.optional(),
   }),
   order: ['from', 'to', 'amount', 'fee'],

@@ -31,6 +31,8 @@ describe('amounts (u64) over HTTP', () => {
     ['1e400', 'must be an integer (no fractions or exponents)'],
     ['-1', 'must not be negative'],
     ['-9007199254740993', 'must not be negative'],
+    ['0', 'must be greater than 0'],
+    ['"0"', 'must be greater than 0'],
     ['18446744073709551616', 'must be at most 18446744073709551615'],
     ['123456789012345678901234567890', 'must be at most 18446744073709551615'],
   ])('rejects %s with "%s"', async (amount, message) => {
@@ -59,7 +61,7 @@ describe('amounts (u64) over HTTP', () => {
   it.each([
     ['25', '25'],
     ['"25"', '25'],
-    ['0', '0'],
+    ['1', '1'],
     ['9007199254740993', '9007199254740993'], // beyond 2^53 as a bare literal: kept exact, not rounded to …992
     ['18446744073709551615', '18446744073709551615'],
     ['"18446744073709551615"', '18446744073709551615'],
