@@ -123,7 +123,7 @@ export function Energy() {
               })}
             </tbody>
           </table>
-          {m && m.providers.length === 0 && <p className="muted">No providers yet: register one below (or `contract-cli energy register`).</p>}
+          {m && m.providers.length === 0 && <p className="muted">No providers yet: register one below (or <code>contract-cli energy register</code>).</p>}
         </div>
       </Card>
 
