@@ -82,6 +82,8 @@ export async function runConsole(o: ConsoleOptions = {}): Promise<RunningConsole
   const app = createAppHandlers({ mode: 'server', supervisor, dataDirHint: o.dataDir, firstRun: o.firstRun });
   const settings = desktopOf(app)?.settings;
   if (settings?.loadError) err(`warning: console settings not used (${settings.loadError}); defaults apply until Settings are saved`);
+  for (const v of desktopOf(app)?.overrides ?? [])
+    err(`note: the console's saved ${v.setting} (Settings) replaces ${v.flag} ${v.launch}: the node uses ${v.used}`);
   const first = firstHourOf(app);
   const firstDue = first?.due() ?? false;
   if (!firstDue) supervisor.start();

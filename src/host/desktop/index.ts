@@ -15,7 +15,7 @@ import type { Supervisor } from '../supervisor.js';
 import { writeDiagnostics } from './diagnostics.js';
 import { deadlinesToIcs } from './ics-export.js';
 import { MoveJob } from './move-datadir.js';
-import { applyToArgs, envPatch, networkOfArgs } from './node-options.js';
+import { applyToArgs, envPatch, launchOverrides, networkOfArgs, type LaunchOverride } from './node-options.js';
 import { NotificationCenter } from './notify-center.js';
 import { checkDisk, deadlineNotices, watchSupervisor, watchTopics, type DiskTier } from './notify-sources.js';
 import { portFree } from './port-check.js';
@@ -61,6 +61,8 @@ export interface Desktop {
   crashes(): CrashInfo[];
   settingsView(): SettingsView;
   onSettings(cb: (v: SettingsView) => void): () => void;
+  /** Launch flags the saved settings replaced at start (console-main prints a line for each). */
+  overrides: LaunchOverride[];
   /** Stops the watchers (timers, subscriptions). */
   close(): void;
 }
@@ -82,7 +84,9 @@ export function createDesktop(o: DesktopOptions): Desktop {
     sup.setArgs(applyToArgs(sup.args(), s, only));
     sup.setEnv(envPatch(baseEnv, s, settings.authToken() ?? tokenFromLaunch));
   };
+  const launchArgs = sup.args();
   apply();
+  const overrides = launchOverrides(launchArgs, sup.args());
   if (settings.loadError)
     center.raise({
       kind: 'start_failed',
@@ -283,6 +287,7 @@ export function createDesktop(o: DesktopOptions): Desktop {
     handlers,
     guard,
     crashes: () => [...crashes],
+    overrides,
     settingsView: view,
     onSettings(cb) {
       settingsCbs.add(cb);

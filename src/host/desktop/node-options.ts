@@ -45,6 +45,47 @@ export function applyToArgs(
   return a;
 }
 
+/** The flags Settings can set, each with the setting that owns it. */
+const SETTINGS_FLAGS: readonly (readonly [flag: string, setting: string])[] = [
+  ['--data-dir', 'data directory'],
+  ['--rpc-addr', 'JSON-RPC port'],
+  ['--metrics-addr', 'metrics port'],
+  ['--p2p-tcp-addr', 'peer-to-peer port'],
+  ['--log-level', 'log level'],
+];
+
+/** The value of `flag` in `args` (`--x v` or `--x=v`, the last one wins), or undefined. */
+function flagValue(args: readonly string[], flag: string): string | undefined {
+  let v: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === flag) v = args[i + 1];
+    else if (args[i].startsWith(`${flag}=`)) v = args[i].slice(flag.length + 1);
+  }
+  return v;
+}
+
+/** A flag given at launch that a saved setting replaced (`applyToArgs`): what was asked, what is used. */
+export interface LaunchOverride {
+  flag: string;
+  setting: string;
+  launch: string;
+  used: string;
+}
+
+/**
+ * The launch flags the console's saved settings replaced, so the terminal can say so (an operator
+ * who starts with `--data-dir A` after moving the data to B in the console gets B, and is told).
+ */
+export function launchOverrides(launchArgs: readonly string[], appliedArgs: readonly string[]): LaunchOverride[] {
+  const out: LaunchOverride[] = [];
+  for (const [flag, setting] of SETTINGS_FLAGS) {
+    const launch = flagValue(launchArgs, flag);
+    const used = flagValue(appliedArgs, flag);
+    if (launch !== undefined && used !== undefined && launch !== used) out.push({ flag, setting, launch, used });
+  }
+  return out;
+}
+
 /** A network file path names its network by its base name (`…/testnet.json` → testnet). */
 function baseName(network: string): string {
   return network.includes('/') || network.endsWith('.json')

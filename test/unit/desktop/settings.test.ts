@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, SettingsPatch } from '../../../src/shared/api/desktop.js';
 import { RpcError } from '../../../src/shared/api/errors.js';
-import { applyToArgs, applyToEnv } from '../../../src/host/desktop/node-options.js';
+import { applyToArgs, applyToEnv, launchOverrides } from '../../../src/host/desktop/node-options.js';
 import { SETTINGS_FILE, SettingsStore, settingsDirFor } from '../../../src/host/desktop/settings-store.js';
 
 let dir: string;
@@ -146,6 +146,17 @@ describe('settings → node options', () => {
       '127.0.0.1:0',
     ]);
   });
+  it('names the launch flags a saved setting replaced (the terminal says so at start)', () => {
+    const launch = ['--data-dir', '/srv/old', '--rpc-addr=127.0.0.1:8545', '--log-level', 'info'];
+    const applied = applyToArgs(launch, { ...DEFAULT_SETTINGS, data_dir: '/srv/moved', rpc_port: 9000, log_level: 'info' }, undefined, {});
+    expect(launchOverrides(launch, applied)).toEqual([
+      { flag: '--data-dir', setting: 'data directory', launch: '/srv/old', used: '/srv/moved' },
+      { flag: '--rpc-addr', setting: 'JSON-RPC port', launch: '127.0.0.1:8545', used: '127.0.0.1:9000' },
+    ]);
+    // A flag not given at launch, or set to what was asked, is not an override.
+    expect(launchOverrides(['--log-level', 'info'], ['--log-level', 'info', '--data-dir', '/x'])).toEqual([]);
+  });
+
   it('a moved data directory applies only to its own network', () => {
     expect(applyToArgs(['--network', 'testnet', '--data-dir', '/t'], s, ['data_dir'], {})).toEqual([
       '--network',
