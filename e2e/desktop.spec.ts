@@ -317,8 +317,17 @@ test('data directory: moved with copy → verify → switch, the node runs on th
   await page.getByTestId('move-target').fill(c.dataDir);
   await page.getByTestId('move-start').click();
   await page.getByTestId('move-go').click();
-  await expect(page.getByTestId('move-error')).toContainText('inside the current data directory');
+  await expect(page.getByTestId('move-error')).toContainText('is the current data directory');
   await expect(page.getByTestId('error-reason')).toHaveText('target_inside_source');
+  // Said once: the refused attempt's failed step is not repeated under the note.
+  await expect(page.getByTestId('move-progress')).toHaveCount(0);
+  // Not on a disk: refused at once (it used to stay at "Checking the target…" with a core busy).
+  await page.getByTestId('move-target').fill('/proc/tb-e2e-move');
+  await page.getByTestId('move-start').click();
+  await page.getByTestId('move-go').click();
+  await expect(page.getByTestId('move-error')).toContainText('not on a real disk');
+  await expect(page.getByTestId('error-reason')).toHaveText('not_writable');
+  await expect(page.getByTestId('move-target')).toBeEnabled();
 
   const target = path.join(base, 'moved data ü');
   await page.getByTestId('move-target').fill(target);

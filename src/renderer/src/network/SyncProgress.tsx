@@ -45,8 +45,9 @@ export function SyncProgress({ s }: { s: SyncStatus | undefined }) {
         </div>
         <div>
           <dt>Rate</dt>
-          <dd className="mono" data-testid="sync-rate">
-            {s.blocks_per_s.toFixed(1)} blocks/s
+          {/* The catch-up download rate: at the tip blocks come one per block time, not at a rate to show. */}
+          <dd className="mono" data-testid="sync-rate" title="Blocks fetched per second while catching up">
+            {idle || s.phase === 'following' ? 'at the tip' : `${s.blocks_per_s.toFixed(1)} blocks/s`}
           </dd>
         </div>
         <div>

@@ -153,7 +153,7 @@ export function Network() {
       <div className="stats">
         <Stat label="Network" value={status.data?.network ?? '—'} sub={status.data ? `chain ${status.data.chain_id}` : undefined} testId="net-name" />
         <Stat label="Peers" value={fmtInt(status.data?.peers)} sub={info.data && !info.data.enabled ? 'p2p off' : undefined} testId="net-peers" />
-        <Stat label="Sync" value={s?.phase ?? '—'} sub={s ? `${s.blocks_per_s.toFixed(1)} blocks/s` : undefined} testId="net-sync" tone={s?.phase === 'following' || s?.phase === 'idle' ? 'ok' : 'warn'} />
+        <Stat label="Sync" value={s?.phase ?? '—'} sub={!s ? undefined : s.phase === 'following' || s.phase === 'idle' ? 'at the tip' : `${s.blocks_per_s.toFixed(1)} blocks/s`} testId="net-sync" tone={s?.phase === 'following' || s?.phase === 'idle' ? 'ok' : 'warn'} />
         <Stat label="Finalized" value={fmtInt(tip.data?.finalized_height)} sub={tip.data ? `head #${fmtInt(tip.data.height)}` : undefined} testId="net-finalized" />
       </div>
       <div className="grid-2">

@@ -108,7 +108,9 @@ export function DataDirMove() {
           </div>
         )}
         <ErrorNote error={error} testId="move-error" />
-        {p && p.step !== 'idle' && (
+        {/* A refusal of this attempt is in the error note above; a failed step below it would say
+            it again, or (a param refused before the move started) show an earlier attempt's. */}
+        {p && p.step !== 'idle' && !(error && p.step === 'failed') && (
           <div data-testid="move-progress" data-step={p.step}>
             <Steps p={p} />
             {(p.step === 'copying' || p.step === 'verifying') && (
