@@ -207,7 +207,7 @@ export class MoveJob {
       );
     if (existsSync(target)) {
       const st = await fs.stat(target);
-      if (!st.isDirectory()) throw RpcError.app('target_not_empty', `${target} exists and is not a folder`);
+      if (!st.isDirectory()) throw RpcError.app('not_writable', `${target} is a file, not a folder; choose a new or empty folder`);
       if ((await fs.readdir(target)).length > 0)
         throw RpcError.app('target_not_empty', `${target} is not empty; choose a new or empty folder`);
     }

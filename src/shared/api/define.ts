@@ -39,7 +39,13 @@ export type ResultOf<M extends MethodDecl> = z.output<M['result']>;
 
 /** Converts zod issues into the field-level `data.issues` of a −32602 error. */
 export function zodIssues(err: z.ZodError): ParamIssue[] {
-  return err.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
+  return err.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: readable(i) }));
+}
+
+/** zod's "Invalid input: expected string, received undefined" for a missing param reads "required (a string)". */
+function readable(i: z.core.$ZodIssue): string {
+  const m = i.code === 'invalid_type' ? /^Invalid input: expected (\w+), received undefined$/.exec(i.message) : null;
+  return m ? `required (${/^[aeiou]/.test(m[1]) ? 'an' : 'a'} ${m[1]})` : i.message;
 }
 
 // `.strict()` builds a new schema each time (tens of µs); build it once per method.

@@ -109,6 +109,7 @@ describe('data-directory move', () => {
     await mkdir(full);
     await writeFile(path.join(full, 'x'), 'x');
     expect(await reason(job(node, settings).start(full))).toBe('target_not_empty');
+    expect(await reason(job(node, settings).start(path.join(full, 'x')))).toBe('not_writable'); // a file
     // Below a regular file nothing can be created (a permission test would not hold as root).
     expect(await reason(job(node, settings).start(path.join(full, 'x', 'data')))).toBe('not_writable');
     // Under a pseudo file system: refused at once (a recursive mkdir there never settled on Node 22

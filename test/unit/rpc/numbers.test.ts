@@ -71,6 +71,15 @@ describe('amounts (u64) over HTTP', () => {
   });
 });
 
+describe('missing params over HTTP', () => {
+  it('names each missing field as required, with the type it takes', async () => {
+    const r = await post(f.url, '{"jsonrpc":"2.0","id":1,"method":"wallet.transfer","params":["faucet"]}');
+    expect(r.json.error.code).toBe(ErrorCode.InvalidParams);
+    expect(r.json.error.data.issues[0]).toEqual({ path: ['to'], message: 'required (a string)' });
+    expect(r.json.error.data.issues.map((i: { path: string[] }) => i.path[0])).toContain('amount');
+  });
+});
+
 describe('heights over HTTP', () => {
   it.each([
     ['1.5', 'must be an integer (no fractions or exponents)'],
