@@ -292,6 +292,14 @@ export class Dispatcher {
     return isThenable(answer) ? answer.then(() => undefined) : undefined;
   }
 
+  /** `data` of a −32601: the served methods of the name's namespace (`chain.get_block` → `chain.*`), and where to find the rest. */
+  private notFoundHint(method: string): { namespace_methods?: string[]; hint: string } {
+    const dot = typeof method === 'string' ? method.indexOf('.') : -1;
+    const ns = dot > 0 ? method.slice(0, dot + 1) : undefined;
+    const same = ns ? [...this.methods].filter(([n, e]) => e.impl && n.startsWith(ns)).map(([n]) => n).slice(0, 30) : [];
+    return { ...(same.length ? { namespace_methods: same } : {}), hint: 'rpc.discover lists every method with its params' };
+  }
+
   /**
    * Runs one call. Synchronous handlers (most reads, e.g. `chain.tip`) are answered without a
    * promise; asynchronous ones through one `then`.
@@ -301,7 +309,7 @@ export class Dispatcher {
     const t0 = performance.now();
     let result: unknown;
     try {
-      if (!entry || !entry.impl) throw new RpcError(ErrorCode.MethodNotFound, 'method not found');
+      if (!entry || !entry.impl) throw new RpcError(ErrorCode.MethodNotFound, 'method not found', this.notFoundHint(method));
       if (entry.decl.mutating && !ctx.authorized)
         throw new RpcError(
           ErrorCode.Unauthorized,

@@ -106,13 +106,21 @@ describe('method lookup', () => {
     '%s → −32601',
     async (m) => {
       const r = await rpc(f.url, m, [], 7);
-      expect(r).toEqual({
+      expect(r).toMatchObject({
         jsonrpc: '2.0',
         id: 7,
-        error: { code: ErrorCode.MethodNotFound, message: 'method not found' },
+        error: { code: ErrorCode.MethodNotFound, message: 'method not found', data: { hint: expect.stringContaining('rpc.discover') } },
       });
+      expect(r.error.data.namespace_methods).toBeUndefined();
     },
   );
+
+  it('a near miss lists the served methods of its namespace (chain.get_block → chain.*)', async () => {
+    const r = await rpc(f.url, 'chain.get_block', [1]);
+    expect(r.error.code).toBe(ErrorCode.MethodNotFound);
+    expect(r.error.data.namespace_methods).toContain('chain.tip');
+    expect(r.error.data.namespace_methods.every((n: string) => n.startsWith('chain.'))).toBe(true);
+  });
 
   it('declared methods without a handler → −32601', async () => {
     const r = await rpc(f.url, 'node.status', []);
