@@ -314,17 +314,16 @@ test('data directory: moved with copy → verify → switch, the node runs on th
   test.setTimeout(120_000);
   await openReady(page, c);
   await page.getByTestId('nav-settings').click();
+  // The checks run before the confirmation: a refusal comes at once, no confirmation is asked.
   await page.getByTestId('move-target').fill(c.dataDir);
   await page.getByTestId('move-start').click();
-  await page.getByTestId('move-go').click();
   await expect(page.getByTestId('move-error')).toContainText('is the current data directory');
   await expect(page.getByTestId('error-reason')).toHaveText('target_inside_source');
-  // Said once: the refused attempt's failed step is not repeated under the note.
+  await expect(page.getByTestId('move-confirm')).toHaveCount(0);
   await expect(page.getByTestId('move-progress')).toHaveCount(0);
   // Not on a disk: refused at once (it used to stay at "Checking the target…" with a core busy).
   await page.getByTestId('move-target').fill('/proc/tb-e2e-move');
   await page.getByTestId('move-start').click();
-  await page.getByTestId('move-go').click();
   await expect(page.getByTestId('move-error')).toContainText('not on a real disk');
   await expect(page.getByTestId('error-reason')).toHaveText('not_writable');
   await expect(page.getByTestId('move-target')).toBeEnabled();
@@ -332,6 +331,7 @@ test('data directory: moved with copy → verify → switch, the node runs on th
   const target = path.join(base, 'moved data ü');
   await page.getByTestId('move-target').fill(target);
   await page.getByTestId('move-start').click();
+  await expect(page.getByTestId('move-confirm')).toContainText('to copy');
   await page.getByTestId('move-go').click();
   await expect(page.getByTestId('move-progress')).toHaveAttribute('data-step', 'done', { timeout: 90_000 });
   await expect(page.getByTestId('move-message')).toContainText(`Moved to ${target}`);

@@ -20,7 +20,7 @@ export type IpcEnvelope = { ok: true; result: unknown } | { ok: false; error: { 
 
 /** `app.*` method names exposed as `window.tb.app.<short name>`. */
 export const APP_SHORT_NAMES = ['info', 'restartNode', 'openDataDir', 'openLogs', 'pickFolder', 'restoreSnapshot', 'restoreStatus', 'networks', 'joinNetwork', 'unlockDataDir',
-  'notifications', 'notificationsRead', 'settings', 'setSettings', 'portFree', 'moveDataDir', 'moveStatus', 'diagnostics', 'deadlinesIcs',
+  'notifications', 'notificationsRead', 'settings', 'setSettings', 'portFree', 'moveDataDir', 'moveCheck', 'moveStatus', 'diagnostics', 'deadlinesIcs',
   'firstRun', 'preflight', 'completeFirstRun', 'practiceTestnet', 'startPracticeTestnet', 'stopPracticeTestnet', 'importNetwork', 'networkInvite'] as const;
 
 // Compile-time check: the list names every `app.*` method of the contract, and nothing else.

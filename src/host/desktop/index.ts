@@ -237,6 +237,7 @@ export function createDesktop(o: DesktopOptions): Desktop {
       const ready = sup.nodeReady();
       return portFree(p.port, sup.state().state === 'running' ? [ready?.rpc_port, ready?.metrics_port] : []);
     },
+    'app.moveCheck': async (p) => move.precheck(p.target),
     'app.moveDataDir': async (p) => {
       guard('app.moveDataDir');
       const { done } = await move.start(p.target);

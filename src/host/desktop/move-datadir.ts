@@ -161,16 +161,32 @@ export class MoveJob {
     return this.running;
   }
 
-  /** Pre-checks, then starts the move. @throws RpcError with a stable reason when a check fails (nothing touched). */
-  async start(targetIn: string): Promise<{ done: Promise<void> }> {
+  /** The source and the resolved target of a move to `targetIn`. @throws RpcError busy, not_ready, −32602 (not absolute). */
+  private endpoints(targetIn: string): { source: string; target: string; network: string } {
     if (this.running) throw RpcError.app('busy', 'a data-directory move is already running');
     const cur = this.o.current();
     if (!cur.dataDir)
       throw RpcError.app('not_ready', 'the data directory is not known until the node has started once');
-    const source = path.resolve(cur.dataDir);
     if (!path.isAbsolute(targetIn))
       throw RpcError.invalidParams([{ path: ['target'], message: 'must be an absolute path' }]);
-    const target = path.resolve(targetIn);
+    return { source: path.resolve(cur.dataDir), target: path.resolve(targetIn), network: cur.network };
+  }
+
+  /**
+   * The checks of {@link start} alone, asked before the operator confirms a move; the node keeps
+   * running and nothing is left behind (a folder the check created is removed again).
+   * @returns the bytes to copy and the bytes free at the target.
+   * @throws RpcError as {@link start} does.
+   */
+  async precheck(targetIn: string): Promise<{ target: string; need_bytes: number; free_bytes: number }> {
+    const { source, target } = this.endpoints(targetIn);
+    const { need, free } = await this.check(source, target, true);
+    return { target, need_bytes: need, free_bytes: free };
+  }
+
+  /** Pre-checks, then starts the move. @throws RpcError with a stable reason when a check fails (nothing touched). */
+  async start(targetIn: string): Promise<{ done: Promise<void> }> {
+    const { source, target, network } = this.endpoints(targetIn);
     this.set({
       step: 'checking',
       source,
@@ -191,13 +207,14 @@ export class MoveJob {
       });
       throw e;
     }
-    const j: Journal = { source, target, network: cur.network, step: 'copying', started_ms: this.now() };
+    const j: Journal = { source, target, network, step: 'copying', started_ms: this.now() };
     await this.journal(j);
     this.running = this.run(j).finally(() => (this.running = undefined));
     return { done: this.running };
   }
 
-  private async check(source: string, target: string): Promise<void> {
+  /** The move's checks; `dry`: remove again what they created. @returns bytes to copy and free at the target. */
+  private async check(source: string, target: string, dry = false): Promise<{ need: number; free: number }> {
     if (isInside(target, source))
       throw RpcError.app(
         'target_inside_source',
@@ -216,14 +233,16 @@ export class MoveJob {
     const t = await checkDirTarget(target);
     if (!t.ok) throw RpcError.app('not_writable', `${target} cannot be written (${t.code}): ${t.problem}`);
     const base = await nearestExisting(target);
+    // The first level the check creates (removing it removes every level it made), or undefined.
+    const made = base === target ? undefined : path.join(base, path.relative(base, target).split(path.sep)[0]);
+    const unmake = () => (made ? fs.rm(made, { recursive: true, force: true }).catch(() => {}) : Promise.resolve());
     try {
       await mkdirLevels(target);
       const probe = path.join(target, `.tb-write-test-${process.pid}`);
       await fs.writeFile(probe, 'ok');
       await fs.rm(probe);
     } catch (e) {
-      // Leave no empty folder we created.
-      if (base !== target) await fs.rm(target, { recursive: true, force: true }).catch(() => {});
+      await unmake(); // leave no empty folder we created
       throw RpcError.app(
         'not_writable',
         `${target} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
@@ -232,14 +251,16 @@ export class MoveJob {
     const need = (await listFiles(source)).reduce((a, f) => a + f.size, 0);
     const free = await freeBytes(target);
     const reserve = this.o.reserveBytes();
+    // (An empty folder the operator made is theirs: only what the check created goes.)
+    if (free < need + reserve || dry) await unmake();
     if (free < need + reserve) {
-      await fs.rm(target, { recursive: true, force: true }).catch(() => {});
       throw RpcError.app(
         'no_space',
         `not enough space at ${target}: the data needs ${fmtMiB(need)} plus ${fmtMiB(reserve)} kept free, ${fmtMiB(free)} is free`,
         { need_bytes: need, free_bytes: free },
       );
     }
+    return { need, free };
   }
 
   private async journal(j: Journal): Promise<void> {

@@ -306,6 +306,17 @@ export const appMoveDataDir = defineMethod({
   reasons: ['target_inside_source', 'not_writable', 'no_space', 'target_not_empty', 'busy', 'not_ready'],
 });
 
+export const appMoveCheck = defineMethod({
+  name: 'app.moveCheck',
+  summary:
+    "The checks of app.moveDataDir alone (not inside the source, a writable folder on a disk, new or empty, enough space), asked before the operator confirms a move: the node keeps running and nothing is left behind. Returns the bytes to copy and the bytes free there.",
+  params: z.object({ target: z.string().min(1).max(4096) }),
+  order: ['target'],
+  result: z.object({ target: z.string(), need_bytes: z.number(), free_bytes: z.number() }),
+  mutating: true,
+  reasons: ['target_inside_source', 'not_writable', 'no_space', 'target_not_empty', 'busy', 'not_ready'],
+});
+
 export const appMoveStatus = defineMethod({
   name: 'app.moveStatus',
   summary: 'The data-directory move in progress or the last one (step idle when none).',
@@ -350,6 +361,7 @@ export const DESKTOP_METHODS = [
   appSetSettings,
   appPortFree,
   appMoveDataDir,
+  appMoveCheck,
   appMoveStatus,
   appDiagnostics,
   appDeadlinesIcs,

@@ -129,6 +129,30 @@ describe('data-directory move', () => {
     expect(settings.get().data_dir).toBeNull();
   });
 
+  it('precheck: the same checks before the confirmation, the node untouched and nothing left behind', async () => {
+    const node = new FakeNode();
+    const settings = new SettingsStore(settingsDir);
+    const j = job(node, settings);
+    expect(await reason(j.precheck(source))).toBe('target_inside_source');
+    expect(await reason(j.precheck('/proc/tb-precheck/data'))).toBe('not_writable');
+    // A new folder two levels down: checked by creating it, then removed again, both levels.
+    const deep = path.join(base, 'pre-new', 'deeper');
+    const r = await j.precheck(deep);
+    expect(r).toMatchObject({ target: deep });
+    expect(r.need_bytes).toBeGreaterThan(0);
+    expect(r.free_bytes).toBeGreaterThan(r.need_bytes);
+    expect(existsSync(path.join(base, 'pre-new'))).toBe(false);
+    // An empty folder the operator made is theirs: kept (also when the space check refuses).
+    const mine = path.join(base, 'pre-mine');
+    await mkdir(mine);
+    await j.precheck(mine);
+    expect(await reason(job(node, settings, undefined, Number.MAX_SAFE_INTEGER).precheck(mine))).toBe('no_space');
+    expect(existsSync(mine)).toBe(true);
+    expect(node.log).toEqual([]);
+    expect(j.status().step).toBe('idle');
+    expect(settings.get().data_dir).toBeNull();
+  });
+
   it('moves: stop, copy, verify, switch (settings + --data-dir), start; progress with an ETA', async () => {
     const node = new FakeNode();
     const settings = new SettingsStore(settingsDir);

@@ -44,14 +44,29 @@ export function DataDirMove() {
   const status = rpc['node.status'].useQuery(undefined, { enabled: on });
   const [p, setP] = useState<MoveProgress>();
   const [target, setTarget] = useState('');
-  const [confirm, setConfirm] = useState(false);
+  /** Set once the target passed the move's checks: the confirmation shows what will be copied. */
+  const [confirm, setConfirm] = useState<{ need_bytes: number; free_bytes: number }>();
+  const [checking, setChecking] = useState(false);
   const [error, setError] = useState<unknown>();
   useEffect(() => (on ? bridge.tb.subscribe('app.move', setP) : undefined), [on]);
   const dir = info.data?.node.data_dir ?? status.data?.data_dir;
   const running = p && !['idle', 'done', 'failed'].includes(p.step);
+  // The checks run before the confirmation: a refusal is said at once, the node never stops for it.
+  const ask = async () => {
+    setError(undefined);
+    setChecking(true);
+    try {
+      const r = await call('app.moveCheck', { target: target.trim() });
+      setConfirm({ need_bytes: r.need_bytes, free_bytes: r.free_bytes });
+    } catch (e) {
+      setError(e);
+    } finally {
+      setChecking(false);
+    }
+  };
   const start = async () => {
     setError(undefined);
-    setConfirm(false);
+    setConfirm(undefined);
     try {
       await call('app.moveDataDir', { target: target.trim() });
     } catch (e) {
@@ -83,11 +98,12 @@ export function DataDirMove() {
             <div className="banner__main">
               <strong className="banner__title">The node stops while its data is copied and verified.</strong>
               <span className="banner__text">
-                It starts again on the new folder; the old folder is left as it is for you to delete.
+                {fmtBytes(confirm.need_bytes)} to copy ({fmtBytes(confirm.free_bytes)} free there). It starts again on the
+                new folder; the old folder is left as it is for you to delete.
               </span>
             </div>
             <div className="banner__actions">
-              <button className="btn" onClick={() => setConfirm(false)}>
+              <button className="btn" onClick={() => setConfirm(undefined)}>
                 Cancel
               </button>
               <button className="btn btn--primary" onClick={start} data-testid="move-go">
@@ -99,11 +115,11 @@ export function DataDirMove() {
           <div className="row-actions">
             <button
               className="btn"
-              disabled={!target.trim() || !!running}
-              onClick={() => setConfirm(true)}
+              disabled={!target.trim() || !!running || checking}
+              onClick={() => void ask()}
               data-testid="move-start"
             >
-              Move data directory…
+              {checking ? 'Checking…' : 'Move data directory…'}
             </button>
           </div>
         )}
