@@ -80,9 +80,9 @@ export async function runConsole(o: ConsoleOptions = {}): Promise<RunningConsole
   // listen (issue 17, first live height: they were on the node's critical path).
   const { createAppHandlers, desktopOf, firstHourOf } = await import('./app-handlers.js');
   const app = createAppHandlers({ mode: 'server', supervisor, dataDirHint: o.dataDir, firstRun: o.firstRun });
-  const settings = desktopOf(app)?.settings;
-  if (settings?.loadError) err(`warning: console settings not used (${settings.loadError}); defaults apply until Settings are saved`);
-  for (const v of desktopOf(app)?.overrides ?? [])
+  const desktop = desktopOf(app);
+  if (desktop?.settings.loadError) err(`warning: console settings not used (${desktop.settings.loadError}); defaults apply until Settings are saved`);
+  for (const v of desktop?.overrides ?? [])
     err(`note: the console's saved ${v.setting} (Settings) replaces ${v.flag} ${v.launch}: the node uses ${v.used}`);
   const first = firstHourOf(app);
   const firstDue = first?.due() ?? false;

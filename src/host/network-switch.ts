@@ -41,6 +41,16 @@ export function listNetworks(o: { home?: string; builtinDir?: string; extra?: ()
   return out;
 }
 
+/** The value of `flag` in `args` (`--x v` or `--x=v`, the last one wins), or undefined. */
+export function flagValue(args: readonly string[], flag: string): string | undefined {
+  let v: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === flag) v = args[i + 1];
+    else if (args[i].startsWith(`${flag}=`)) v = args[i].slice(flag.length + 1);
+  }
+  return v;
+}
+
 /** Replaces (or appends) a `--flag value` pair in node args. */
 export function withFlag(args: string[], flag: string, value: string): string[] {
   const out: string[] = [];

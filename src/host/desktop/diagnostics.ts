@@ -20,6 +20,7 @@ import { strToU8, zipSync, type Zippable } from 'fflate';
 import type { CrashInfo, SupervisorState } from '../../shared/api/app.js';
 import { NODE_VERSION } from '../../node-core/version.js';
 import { writeFileAtomic } from '../../node-core/storage/atomic.js';
+import { flagValue } from '../network-switch.js';
 import { isSecretName, Redactor, SECRET_ENV } from './redact.js';
 
 export interface DiagnosticsInput {
@@ -73,13 +74,6 @@ async function readText(file: string, tail?: number): Promise<string | undefined
   } catch {
     return undefined;
   }
-}
-
-/** The value of `--flag v` / `--flag=v` in args. */
-function flagValue(args: string[], flag: string): string | undefined {
-  const i = args.lastIndexOf(flag);
-  if (i >= 0) return args[i + 1];
-  return args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
 }
 
 /** Collects every secret the bundle must not contain. */

@@ -25,7 +25,6 @@ import { RpcError } from '../../shared/api/errors.js';
 import { writeFileAtomic } from '../../node-core/storage/atomic.js';
 import { checkDirTarget, mkdirLevels } from '../../node-core/storage/dir-target.js';
 import { withFlag } from '../network-switch.js';
-import { freeBytes } from './notify-sources.js';
 import type { SettingsStore } from './settings-store.js';
 
 export const MOVE_JOURNAL = 'datadir-move.json';
@@ -92,16 +91,6 @@ function sha256(file: string): Promise<string> {
 export function isInside(child: string, parent: string): boolean {
   const rel = path.relative(path.resolve(parent), path.resolve(child));
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-async function nearestExisting(p: string): Promise<string> {
-  let d = path.resolve(p);
-  while (!existsSync(d)) {
-    const up = path.dirname(d);
-    if (up === d) break;
-    d = up;
-  }
-  return d;
 }
 
 const fmtMiB = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
@@ -218,23 +207,19 @@ export class MoveJob {
     if (isInside(target, source))
       throw RpcError.app(
         'target_inside_source',
-        path.relative(path.resolve(source), path.resolve(target)) === ''
+        target === source
           ? `${target} is the current data directory; choose another folder`
           : `${target} is inside the current data directory ${source}; choose a folder elsewhere`,
       );
-    if (existsSync(target)) {
-      const st = await fs.stat(target);
-      if (!st.isDirectory()) throw RpcError.app('not_writable', `${target} is a file, not a folder; choose a new or empty folder`);
-      if ((await fs.readdir(target)).length > 0)
-        throw RpcError.app('target_not_empty', `${target} is not empty; choose a new or empty folder`);
-    }
-    // Read-only first: a recursive mkdir under a pseudo file system (/proc/x) never settles on
-    // Node 22 and burns a core (storage/dir-target.ts); then the missing levels one by one.
+    // Read-only first (a file, a pseudo file system, no permission; storage/dir-target.ts): a
+    // recursive mkdir under /proc/x never settles on Node 22 and burns a core.
     const t = await checkDirTarget(target);
     if (!t.ok) throw RpcError.app('not_writable', `${target} cannot be written (${t.code}): ${t.problem}`);
-    const base = await nearestExisting(target);
-    // The first level the check creates (removing it removes every level it made), or undefined.
-    const made = base === target ? undefined : path.join(base, path.relative(base, target).split(path.sep)[0]);
+    if (t.exists && (await fs.readdir(target)).length > 0)
+      throw RpcError.app('target_not_empty', `${target} is not empty; choose a new or empty folder`);
+    // The first level the check creates (removing it removes every level it made), or undefined:
+    // an empty folder the operator made is theirs.
+    const made = t.exists ? undefined : path.join(t.existing, path.relative(t.existing, target).split(path.sep)[0]);
     const unmake = () => (made ? fs.rm(made, { recursive: true, force: true }).catch(() => {}) : Promise.resolve());
     try {
       await mkdirLevels(target);
@@ -242,24 +227,24 @@ export class MoveJob {
       await fs.writeFile(probe, 'ok');
       await fs.rm(probe);
     } catch (e) {
-      await unmake(); // leave no empty folder we created
+      await unmake();
       throw RpcError.app(
         'not_writable',
         `${target} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
       );
     }
     const need = (await listFiles(source)).reduce((a, f) => a + f.size, 0);
-    const free = await freeBytes(target);
+    const free = t.free_bytes;
     const reserve = this.o.reserveBytes();
-    // (An empty folder the operator made is theirs: only what the check created goes.)
-    if (free < need + reserve || dry) await unmake();
     if (free < need + reserve) {
+      await unmake();
       throw RpcError.app(
         'no_space',
         `not enough space at ${target}: the data needs ${fmtMiB(need)} plus ${fmtMiB(reserve)} kept free, ${fmtMiB(free)} is free`,
         { need_bytes: need, free_bytes: free },
       );
     }
+    if (dry) await unmake();
     return { need, free };
   }
 

@@ -6,18 +6,17 @@
  * value alone.
  */
 import type { ConsoleSettings } from '../../shared/api/desktop.js';
-import { withFlag } from '../network-switch.js';
+import { flagValue, withFlag } from '../network-switch.js';
 
 /** Removes every form of a boolean flag (`--x`, `--no-x`). */
 function withoutBool(args: string[], name: string): string[] {
   return args.filter((a) => a !== `--${name}` && a !== `--no-${name}`);
 }
 
+
 /** The network the node args name (`--network`), else `TB_NETWORK`, else dev. */
 export function networkOfArgs(args: string[], env: NodeJS.ProcessEnv = process.env): string {
-  const i = args.lastIndexOf('--network');
-  const v = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--network='))?.slice(10);
-  return v ?? env.TB_NETWORK ?? 'dev';
+  return flagValue(args, '--network') ?? env.TB_NETWORK ?? 'dev';
 }
 
 /**
@@ -54,15 +53,6 @@ const SETTINGS_FLAGS: readonly (readonly [flag: string, setting: string])[] = [
   ['--log-level', 'log level'],
 ];
 
-/** The value of `flag` in `args` (`--x v` or `--x=v`, the last one wins), or undefined. */
-function flagValue(args: readonly string[], flag: string): string | undefined {
-  let v: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === flag) v = args[i + 1];
-    else if (args[i].startsWith(`${flag}=`)) v = args[i].slice(flag.length + 1);
-  }
-  return v;
-}
 
 /** A flag given at launch that a saved setting replaced (`applyToArgs`): what was asked, what is used. */
 export interface LaunchOverride {

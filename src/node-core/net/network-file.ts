@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isMissingIssue } from '../../shared/api/define.js';
 import { GenesisError, genesisHash, readGenesisFile, type Genesis } from '../chain/genesis.js';
 import { writeFileAtomic } from '../storage/atomic.js';
 import { networksDir } from '../resources.js';
@@ -53,9 +54,9 @@ export class NetworkFileError extends Error {
  */
 export function issuesReadable(issues: readonly z.core.$ZodIssue[]): string {
   const at = (i: z.core.$ZodIssue) => i.path.join('.') || '(the whole file)';
-  const missing = issues.filter((i) => i.code === 'invalid_type' && /received undefined$/.test(i.message)).map(at);
+  const missing = issues.filter(isMissingIssue).map(at);
   const other = issues
-    .filter((i) => !(i.code === 'invalid_type' && /received undefined$/.test(i.message)))
+    .filter((i) => !isMissingIssue(i))
     .map((i) => `${at(i)} ${i.message.replace(/^Invalid input: expected (\w+), received (\w+)$/, 'must be a $1, not a $2').replace(/^Invalid input$/, 'is not valid')}`);
   return [...(missing.length ? [`missing ${missing.join(', ')}`] : []), ...other].join('; ');
 }

@@ -42,10 +42,15 @@ export function zodIssues(err: z.ZodError): ParamIssue[] {
   return err.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: readable(i) }));
 }
 
-/** zod's "Invalid input: expected string, received undefined" for a missing param reads "required (a string)". */
+/** Whether a zod issue is an absent value (zod says "Invalid input: expected string, received undefined"). */
+export function isMissingIssue(i: z.core.$ZodIssue): boolean {
+  return i.code === 'invalid_type' && /received undefined$/.test(i.message);
+}
+
+/** A missing param reads "required (a string)" rather than zod's wording. */
 function readable(i: z.core.$ZodIssue): string {
-  const m = i.code === 'invalid_type' ? /^Invalid input: expected (\w+), received undefined$/.exec(i.message) : null;
-  return m ? `required (${/^[aeiou]/.test(m[1]) ? 'an' : 'a'} ${m[1]})` : i.message;
+  if (i.code !== 'invalid_type' || !isMissingIssue(i)) return i.message;
+  return `required (${/^[aeiou]/.test(i.expected) ? 'an' : 'a'} ${i.expected})`;
 }
 
 // `.strict()` builds a new schema each time (tens of µs); build it once per method.

@@ -295,26 +295,28 @@ export const MoveProgress = z.object({
 });
 export type MoveProgress = z.infer<typeof MoveProgress>;
 
+/** What app.moveDataDir and app.moveCheck take, and the reasons their (same) checks refuse with. */
+const MOVE_TARGET = { params: z.object({ target: z.string().min(1).max(4096) }), order: ['target'] } as const;
+const MOVE_REASONS = ['target_inside_source', 'not_writable', 'no_space', 'target_not_empty', 'busy', 'not_ready'];
+
 export const appMoveDataDir = defineMethod({
   name: 'app.moveDataDir',
   summary:
     'Move the node data directory: checks (not inside the source, writable, enough space), stop node, copy, verify (SHA-256 of every file), switch, start; resumes after a crash; progress on app.move.',
-  params: z.object({ target: z.string().min(1).max(4096) }),
-  order: ['target'],
+  ...MOVE_TARGET,
   result: z.object({ started: z.literal(true) }),
   mutating: true,
-  reasons: ['target_inside_source', 'not_writable', 'no_space', 'target_not_empty', 'busy', 'not_ready'],
+  reasons: MOVE_REASONS,
 });
 
 export const appMoveCheck = defineMethod({
   name: 'app.moveCheck',
   summary:
-    "The checks of app.moveDataDir alone (not inside the source, a writable folder on a disk, new or empty, enough space), asked before the operator confirms a move: the node keeps running and nothing is left behind. Returns the bytes to copy and the bytes free there.",
-  params: z.object({ target: z.string().min(1).max(4096) }),
-  order: ['target'],
+    'The checks of app.moveDataDir alone (not inside the source, a writable folder on a disk, new or empty, enough space), asked before the operator confirms a move: the node keeps running and nothing is left behind. Returns the bytes to copy and the bytes free there.',
+  ...MOVE_TARGET,
   result: z.object({ target: z.string(), need_bytes: z.number(), free_bytes: z.number() }),
   mutating: true,
-  reasons: ['target_inside_source', 'not_writable', 'no_space', 'target_not_empty', 'busy', 'not_ready'],
+  reasons: MOVE_REASONS,
 });
 
 export const appMoveStatus = defineMethod({
