@@ -134,6 +134,7 @@ describe('data-directory move', () => {
     const settings = new SettingsStore(settingsDir);
     const j = job(node, settings);
     expect(await reason(j.precheck(source))).toBe('target_inside_source');
+    await expect(j.precheck('relative/dir')).rejects.toMatchObject({ code: -32602, data: { issues: [{ path: ['target'] }] } });
     expect(await reason(j.precheck('/proc/tb-precheck/data'))).toBe('not_writable');
     // A new folder two levels down: checked by creating it, then removed again, both levels.
     const deep = path.join(base, 'pre-new', 'deeper');
