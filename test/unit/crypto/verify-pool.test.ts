@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateKeys, sign } from '../../../src/node-core/crypto/ed25519.js';
 import { toHex } from '../../../src/node-core/crypto/hash.js';
@@ -50,6 +51,31 @@ describe('VerifyPool', () => {
       expect(toHex(r.hashes!.subarray(32 * i, 32 * i + 32))).toBe(t.hash);
       expect(toHex(txIdBytes(t.payloadBytes, t.publicKey))).toBe(t.hash);
     });
+  });
+
+  // Linux: nice is per thread; the workers yield to the thread that applies blocks (verify-worker.mjs).
+  it.runIf(process.platform === 'linux')('runs its worker threads 5 nice levels below the calling thread, which it leaves alone', async () => {
+    const niceOf = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    const before = niceOf(readFileSync('/proc/thread-self/stat', 'utf8'));
+    const p = new VerifyPool(2);
+    try {
+      const k = generateKeys();
+      const m = new Uint8Array(8);
+      const items = Array.from({ length: 10 }, () => ({ publicKey: k.publicKey, signature: sign(m, k.secretKey), message: m }));
+      expect([...(await p.verifyBatch(items)).ok]).toEqual(Array(10).fill(1));
+      const nices = readdirSync('/proc/self/task').map((tid) => {
+        try {
+          return niceOf(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'));
+        } catch {
+          return undefined; // the thread ended
+        }
+      });
+      // The two workers of this pool (any other pool's workers would be at the same level).
+      expect(nices.filter((n) => n === Math.min(19, before + 5)).length).toBeGreaterThanOrEqual(2);
+      expect(niceOf(readFileSync('/proc/thread-self/stat', 'utf8'))).toBe(before);
+    } finally {
+      await p.close();
+    }
   });
 
   it('refuses work after close', async () => {
