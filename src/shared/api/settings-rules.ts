@@ -39,12 +39,13 @@ export function checkSettings(
 
 /**
  * Every issue `app.setSettings` would refuse `patch` with on top of `base`: the patch's own shape
- * (unknown keys, the token) as the contract checks its params, then the merged settings. Empty
- * when the save would be accepted. Paths are relative to the patch.
+ * (unknown keys, the token) as the contract checks its params, and the merged settings. Empty
+ * when the save would be accepted. Paths are relative to the patch. (A save stops at the first
+ * group — the params are checked before the store sees them — while this lists both, so a bad
+ * token does not hide a bad port.)
  */
 export function settingsPatchIssues(base: ConsoleSettings, patch: Record<string, unknown>): ParamIssue[] {
   const own = SettingsPatch.safeParse(patch);
-  if (!own.success) return zodIssues(own.error);
   const merged = checkSettings(base, patch);
-  return merged.ok ? [] : merged.issues;
+  return [...(own.success ? [] : zodIssues(own.error)), ...(merged.ok ? [] : merged.issues)];
 }

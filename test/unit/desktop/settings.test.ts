@@ -95,6 +95,8 @@ describe('settings store', () => {
       { path: ['rpc_auth_token'], message: 'must be at least 16 characters' },
     ]);
     expect(settingsPatchIssues(base, { nope: 1 })[0].path).toEqual([]);
+    // A bad token does not hide a bad port.
+    expect(settingsPatchIssues(base, { rpc_port: 80, rpc_auth_token: 'short' }).map((i) => i.path.join('.'))).toEqual(['rpc_auth_token', 'rpc_port']);
     // Judged on top of the saved settings: a port that is free alone collides with a saved one.
     expect(settingsPatchIssues({ ...base, rpc_port: 20000 }, { metrics_port: 20000 })).toEqual([
       { path: ['metrics_port'], message: 'is the same port as rpc_port' },

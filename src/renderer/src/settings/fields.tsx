@@ -175,7 +175,7 @@ export function PortField({
         label={label}
         placeholder={current ? `${current} (as launched)` : 'as launched'}
       />
-      {state && state.port === port && (
+      {state && state.port === port && !f.issues[path] && (
         <div
           className={`port-state ${state.free ? 'tone--ok' : state.used_by_node ? 'muted' : 'tone--bad'}`}
           data-testid={`${tid(path)}-state`}
