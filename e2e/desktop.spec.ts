@@ -187,8 +187,19 @@ test('settings: an invalid port is refused in place; a free one is checked live,
   test.setTimeout(90_000);
   await openReady(page, c);
   await page.getByTestId('nav-settings').click();
+  // Checked as a field is left, by the rules the save uses: the error is in place before Save.
+  const token = page.getByTestId('set-rpc_auth_token');
+  await token.fill('short');
+  await token.blur();
+  await expect(page.getByTestId('error-rpc_auth_token')).toHaveText('must be at least 16 characters');
+  await page.getByTestId('node-settings-discard').click();
+  await expect(page.getByTestId('error-rpc_auth_token')).toHaveCount(0);
   const rpcPort = page.getByTestId('set-rpc_port');
   await rpcPort.fill('80');
+  await rpcPort.blur();
+  await expect(page.getByTestId('error-rpc_port')).toHaveText('must be 1024 or higher (lower ports need root)');
+  await expect(page.getByTestId('node-settings-invalid')).toHaveText(/^One value needs fixing/);
+  await expect(page.getByTestId('node-settings-refused')).toHaveCount(0);
   await page.getByTestId('node-settings-save').click();
   await expect(page.getByTestId('error-rpc_port')).toHaveText(
     'must be 1024 or higher (lower ports need root)',
@@ -201,6 +212,8 @@ test('settings: an invalid port is refused in place; a free one is checked live,
   // Two fields with the same port: refused, named on the second one.
   await rpcPort.fill('23456');
   await page.getByTestId('set-metrics_port').fill('23456');
+  await page.getByTestId('set-metrics_port').blur();
+  await expect(page.getByTestId('error-metrics_port')).toHaveText('is the same port as rpc_port');
   await page.getByTestId('node-settings-save').click();
   await expect(page.getByTestId('error-metrics_port')).toHaveText('is the same port as rpc_port');
   await shots(page, 'desktop-settings-refused', page.getByTestId('settings-node'));

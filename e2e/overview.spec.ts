@@ -30,6 +30,9 @@ test('Overview shows the height rising from live events', async ({ page }) => {
   await expect(page.getByTestId('peers')).toHaveText(/^\d/);
   await expect(page.getByTestId('block-chart')).toHaveAttribute('data-points', /^([3-9]|\d\d+)$/);
   await expect(page.getByTestId('topbar-height')).toHaveText(/^#\d/);
+  // Both endpoints as host:port an operator can curl (the metrics row once read ":PORT/metrics").
+  await expect(page.getByTestId('rpc-endpoint')).toHaveText(/^127\.0\.0\.1:\d+$/);
+  await expect(page.getByTestId('metrics-endpoint')).toHaveText(/^127\.0\.0\.1:\d+\/metrics$/);
   await shot(page, 'overview');
 
   await page.emulateMedia({ colorScheme: 'dark' });

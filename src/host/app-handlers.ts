@@ -86,7 +86,7 @@ export function createAppHandlers(o: AppHandlerOptions): AppHandlers {
       supervisor: o.supervisor.state(),
       node: {
         ...(dataDirOf(o) ? { data_dir: dataDirOf(o) } : {}),
-        ...(ready ? { rpc_addr: ready.rpc_addr, rpc_port: ready.rpc_port, metrics_port: ready.metrics_port } : {}),
+        ...(ready ? { rpc_addr: ready.rpc_addr, rpc_port: ready.rpc_port, metrics_addr: ready.metrics_addr, metrics_port: ready.metrics_port } : {}),
       },
     };
   };

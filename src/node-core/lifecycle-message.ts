@@ -9,7 +9,9 @@ export type LifecycleMessage =
   | ({ type: 'phase' } & PhaseInfo)
   /**
    * Once, right before the phase becomes `ready` (posted first, so whoever sees the `ready` phase
-   * already has the endpoints). `metrics_port` is null with telemetry off.
+   * already has the endpoints). `rpc_addr` and `metrics_addr` are the listen addresses as
+   * configured (`host:port`, the port possibly 0); `rpc_port` and `metrics_port` the bound ports.
+   * `metrics_addr` and `metrics_port` are null with telemetry off.
    */
   | {
       type: 'ready';
@@ -21,6 +23,7 @@ export type LifecycleMessage =
       node_address: string;
       rpc_addr: string;
       rpc_port: number;
+      metrics_addr: string | null;
       metrics_port: number | null;
     }
   /**

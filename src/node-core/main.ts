@@ -12,7 +12,7 @@
  *   `subscription` notifications, all carrying `jsonrpc`) and lifecycle messages are posted
  *   (`LifecycleMessage` in node.ts):
  *     `{type:'phase', phase, reason?}` on every phase change,
- *     `{type:'ready', pid, version, network, chain_id, data_dir, node_address, rpc_addr, rpc_port, metrics_port}`
+ *     `{type:'ready', pid, version, network, chain_id, data_dir, node_address, rpc_addr, rpc_port, metrics_addr, metrics_port}`
  *     once, right before the `ready` phase's message,
  *     `{type:'exit', code, message?}` right before the process exits.
  *   The parent may send `{type:'stop'}` for a graceful stop (exit 0). When the parent

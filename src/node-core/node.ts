@@ -358,7 +358,8 @@ export class Node {
     // The endpoints go first: a parent that sees the `ready` phase already knows this node's data
     // dir and ports (the console's app.info after a data-directory move reads them then).
     this.post({ type: 'ready', pid: process.pid, version: NODE_VERSION, network: cfg.network, chain_id: this.genesis.chain_id, data_dir: dd.root,
-      node_address: this.nodeKey.address, rpc_addr: cfg.rpc_addr, rpc_port: rpc.port, metrics_port: this.metricsPort ?? null });
+      node_address: this.nodeKey.address, rpc_addr: cfg.rpc_addr, rpc_port: rpc.port,
+      metrics_addr: cfg.telemetry ? cfg.metrics_addr : null, metrics_port: this.metricsPort ?? null });
     this.setPhase({ phase: 'ready' });
     log.logger.info({ rpc_port: this.rpcPort, metrics_port: this.metricsPort ?? null, data_dir: dd.root }, 'node ready');
     // A single validator produces without votes: its blocks need not wait for the network (peers

@@ -195,6 +195,15 @@ export function createDesktop(o: DesktopOptions): Desktop {
   });
   // An interrupted move resumes now (the node it stops may just have been started).
   void move.resume()?.catch(() => {});
+  // A node started on another data directory (network switch) makes the last move's message stale.
+  // Only at the `ready` phase: the ready message (posted just before it) is this child's, while on
+  // connect it may still be the previous child's (the old data directory).
+  offs.push(
+    sup.onState((s) => {
+      const at = s.state === 'running' && s.node_phase?.phase === 'ready' ? sup.nodeReady()?.data_dir : undefined;
+      if (at) move.nodeRunsOn(at);
+    }),
+  );
 
   const guard = (method: string) => {
     if (tier === 'critical' && BULK_WRITES.has(method))

@@ -95,18 +95,20 @@ export function isInside(child: string, parent: string): boolean {
 
 const fmtMiB = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 
+const idle = (message: string): MoveProgress => ({
+  step: 'idle',
+  bytes_done: 0,
+  bytes_total: 0,
+  files_done: 0,
+  files_total: 0,
+  eta_ms: null,
+  resumed: false,
+  message,
+});
+
 export class MoveJob {
   private readonly ee = new EventEmitter();
-  private p: MoveProgress = {
-    step: 'idle',
-    bytes_done: 0,
-    bytes_total: 0,
-    files_done: 0,
-    files_total: 0,
-    eta_ms: null,
-    resumed: false,
-    message: 'No move has run since the console started.',
-  };
+  private p: MoveProgress = idle('No move has run since the console started.');
   private running: Promise<void> | undefined;
   private readonly journalFile: string;
   private readonly now: () => number;
@@ -123,6 +125,21 @@ export class MoveJob {
   onChange(cb: (p: MoveProgress) => void): () => void {
     this.ee.on('change', cb);
     return () => this.ee.off('change', cb);
+  }
+
+  /**
+   * Tells the job which data directory the node now runs on (the supervisor's `ready`). A finished
+   * move's message concerns the folder it left the node on — the target when done, the source when
+   * failed; once the node runs on another one (a network switch gives it another data root), that
+   * message would describe a folder the operator is no longer looking at, so the status goes back
+   * to idle (emitted: the Settings card clears it). A move in progress is never touched.
+   */
+  nodeRunsOn(dataDir: string): void {
+    if (this.running || (this.p.step !== 'done' && this.p.step !== 'failed')) return;
+    const concerns = this.p.step === 'done' ? this.p.target : this.p.source;
+    if (concerns !== undefined && path.resolve(concerns) === path.resolve(dataDir)) return;
+    this.p = idle(`No move of ${dataDir} has run since the console started.`);
+    this.ee.emit('change', this.status());
   }
 
   /** The journal of an unfinished move, if any. */

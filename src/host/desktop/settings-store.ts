@@ -14,6 +14,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { ConsoleSettings, DEFAULT_SETTINGS, type SettingsPatch } from '../../shared/api/desktop.js';
 import { zodIssues } from '../../shared/api/define.js';
+import { checkSettings, mergeSettings } from '../../shared/api/settings-rules.js';
 import { RpcError } from '../../shared/api/errors.js';
 import { writeFileAtomic } from '../../node-core/storage/atomic.js';
 
@@ -36,20 +37,6 @@ interface FileBody {
   rpc_auth_token?: string;
 }
 
-/** Deep-merges one level of nested objects (governor, disk, notifications). */
-function merge(base: ConsoleSettings, patch: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = structuredClone(base);
-  for (const [k, v] of Object.entries(patch)) {
-    if (k === 'rpc_auth_token') continue;
-    const cur = out[k];
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object'
-        ? { ...(cur as object), ...(v as object) }
-        : v;
-  }
-  return out;
-}
-
 export class SettingsStore {
   readonly file: string;
   private s: ConsoleSettings = structuredClone(DEFAULT_SETTINGS);
@@ -70,7 +57,7 @@ export class SettingsStore {
     try {
       const body = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<FileBody>;
       const r = ConsoleSettings.safeParse(
-        merge(structuredClone(DEFAULT_SETTINGS), (body.settings ?? {}) as Record<string, unknown>),
+        mergeSettings(structuredClone(DEFAULT_SETTINGS), (body.settings ?? {}) as Record<string, unknown>),
       );
       if (!r.success) {
         this.loadError = `${this.file}: ${zodIssues(r.error)
@@ -108,12 +95,9 @@ export class SettingsStore {
     patch: SettingsPatch | Record<string, unknown>,
     internal: { data_dir?: string | null; data_dir_network?: string | null } = {},
   ): Promise<{ settings: ConsoleSettings; changed: string[] }> {
-    const merged = merge(this.s, patch as Record<string, unknown>);
-    Object.assign(merged, internal);
-    const r = ConsoleSettings.safeParse(merged);
-    if (!r.success)
-      throw RpcError.invalidParams(zodIssues(r.error).map((i) => ({ ...i, path: ['patch', ...i.path] })));
-    const next = r.data;
+    const r = checkSettings(this.s, { ...(patch as Record<string, unknown>), ...internal });
+    if (!r.ok) throw RpcError.invalidParams(r.issues.map((i) => ({ ...i, path: ['patch', ...i.path] })));
+    const next = r.settings;
     const changed = Object.keys(next).filter(
       (k) =>
         JSON.stringify(next[k as keyof ConsoleSettings]) !==

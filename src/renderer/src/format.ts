@@ -51,3 +51,16 @@ export function fmtClock(ms: number): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
+
+/**
+ * The `host:port` an operator on this machine can connect to (curl) for a server whose listen
+ * address is `listenAddr` as configured (`127.0.0.1:8545`, `[::1]:0`, `0.0.0.0:26658`; its port
+ * may be 0) and whose bound port is `port`. A wildcard host (0.0.0.0, ::) is not an address to
+ * connect to everywhere: it is shown as the loopback address of its family.
+ */
+export function reachableEndpoint(listenAddr: string, port: number): string {
+  const host = listenAddr.replace(/:\d+$/, '');
+  const bare = host.replace(/^\[|\]$/g, '');
+  const shown = bare === '0.0.0.0' ? '127.0.0.1' : bare === '::' ? '[::1]' : host;
+  return `${shown}:${port}`;
+}

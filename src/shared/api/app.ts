@@ -74,11 +74,16 @@ export const appInfo = defineMethod({
     mode: AppMode,
     version: z.string(),
     supervisor: SupervisorState,
-    /** Where the node lives, as far as known: data directory, JSON-RPC address and port, metrics port (null when telemetry is off). */
+    /**
+     * Where the node lives, as far as known: data directory, JSON-RPC listen address and bound
+     * port, metrics listen address and bound port (both null when telemetry is off). The listen
+     * addresses are as configured (`host:port`, the port possibly 0 = a free one).
+     */
     node: z.object({
       data_dir: z.string().optional(),
       rpc_addr: z.string().optional(),
       rpc_port: z.number().int().optional(),
+      metrics_addr: z.string().nullable().optional(),
       metrics_port: z.number().int().nullable().optional(),
     }),
   }),

@@ -37,6 +37,8 @@ describe('node lifecycle', () => {
       pid: n.pid,
     });
     expect(ready.metrics_port).toBeGreaterThan(0);
+    // The metrics listen host travels with its port, as rpc_addr does (the Overview shows host:port).
+    expect(ready).toMatchObject({ rpc_addr: '127.0.0.1:0', metrics_addr: '127.0.0.1:0' });
     // The endpoints come right before the ready phase: whoever sees `ready` knows them already.
     await n.nextMessage((m) => (m as { type?: string; phase?: string }).type === 'phase' && (m as { phase: string }).phase === 'ready');
     expect(phases(n)).toEqual(['starting', 'opening_db', 'replaying', 'ready']);
@@ -135,6 +137,7 @@ describe('node lifecycle', () => {
     });
     const ready = await n.ready;
     expect(ready.metrics_port).toBeNull();
+    expect(ready.metrics_addr).toBeNull();
     const denied = await rpc(ready.rpc_port, 'dev.mine_one');
     expect(denied.error?.code).toBe(-32004);
     const ok = await rpc(ready.rpc_port, 'dev.mine_one', [], { authorization: `Bearer ${token}` });

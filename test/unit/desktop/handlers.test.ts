@@ -3,7 +3,7 @@
 // app.setSettings refuses invalid values field by field (nothing saved) and says when a restart
 // is needed (cleared by the restart); the live port check; the notification center; and the
 // second disk tier refusing writes that could not finish.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { createAppHandlers, desktopOf } from '../../../src/host/app-handlers.js'
 import { Broker } from '../../../src/host/broker.js';
 import { forkLauncher } from '../../../src/host/launcher.js';
 import { Supervisor } from '../../../src/host/supervisor.js';
+import { withFlag } from '../../../src/host/network-switch.js';
 
 const FAKE = fileURLToPath(new URL('../host/fixtures/fake-node.mjs', import.meta.url));
 
@@ -127,6 +128,38 @@ describe('desktop app.* methods', () => {
     await broker.call('app.restartNode', {});
     await until(sup, (s) => s.state === 'running');
     expect(((await broker.call('app.settings', {})) as any).restart_needed).toBe(false);
+  });
+
+  it('the last data-directory move is forgotten when the node starts on another data directory (network switch)', async () => {
+    const data = path.join(dir, 'dev');
+    await mkdir(path.join(data, 'chain'), { recursive: true });
+    await writeFile(path.join(data, 'chain', 'CURRENT'), 'x');
+    const settingsDir = path.join(dir, 'settings');
+    const sup = new Supervisor({
+      launcher: forkLauncher(),
+      spec: { entry: FAKE, args: ['--data-dir', data, '--rpc-addr', '127.0.0.1:0'], env: { ...process.env } },
+      probeIntervalMs: 50,
+    });
+    stops.push(() => sup.stop());
+    const handlers = createAppHandlers({ mode: 'server', supervisor: sup, settingsDir, dataDirHint: data, desktop: { diskIntervalMs: 0, deadlineIntervalMs: 0 } });
+    stops.push(() => desktopOf(handlers)!.close());
+    const broker = new Broker(sup, handlers);
+    const readyOn = (d: string) => until(sup, (s) => s.state === 'running' && s.node_phase?.phase === 'ready' && sup.nodeReady()?.data_dir === d);
+    sup.start();
+    await readyOn(data);
+    const moved = path.join(dir, 'moved');
+    const done = new Promise<void>((r) => desktopOf(handlers)!.move.onChange((p) => p.step === 'done' && r()));
+    await broker.call('app.moveDataDir', { target: moved });
+    await done;
+    // The node the move started runs on the new folder: the move's message stays.
+    await readyOn(moved);
+    expect(await broker.call('app.moveStatus', {})).toMatchObject({ step: 'done', target: moved });
+    // What app.joinNetwork does: another --data-dir (the network's own root), then a restart.
+    const testnet = path.join(dir, 'testnet');
+    sup.setArgs(withFlag(sup.args(), '--data-dir', testnet));
+    await sup.restart();
+    await readyOn(testnet);
+    expect(await broker.call('app.moveStatus', {})).toMatchObject({ step: 'idle' });
   });
 
   it('portFree: a listening port is in use, a free one is free, the node’s own is named', async () => {

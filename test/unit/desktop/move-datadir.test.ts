@@ -200,6 +200,33 @@ describe('data-directory move', () => {
     expect(node.running).toBe(true);
   });
 
+  it('the last move is forgotten once the node runs on another data directory (a network switch), kept on its own', async () => {
+    const node = new FakeNode();
+    const settings = new SettingsStore(settingsDir);
+    const j = job(node, settings);
+    const seen: string[] = [];
+    j.onChange((p) => seen.push(p.step));
+    const target = path.join(base, 'moved');
+    await (await j.start(target)).done;
+    // The node the move started again runs on the target: the "Moved to …" message stays.
+    j.nodeRunsOn(target);
+    j.nodeRunsOn(`${target}${path.sep}`);
+    expect(j.status()).toMatchObject({ step: 'done', target });
+    const before = seen.length;
+    // Switched to another network: another data root, the move's message is gone (and said so).
+    j.nodeRunsOn(path.join(base, 'testnet'));
+    expect(j.status()).toMatchObject({ step: 'idle', bytes_total: 0, resumed: false });
+    expect(j.status().target).toBeUndefined();
+    expect(seen.slice(before)).toEqual(['idle']);
+    // A refused move concerns the folder the node stayed on (its source).
+    const small = job(node, settings, undefined, Number.MAX_SAFE_INTEGER);
+    await small.start(path.join(base, 'other')).catch(() => {});
+    small.nodeRunsOn(source);
+    expect(small.status()).toMatchObject({ step: 'failed', reason: 'no_space' });
+    small.nodeRunsOn(path.join(base, 'testnet'));
+    expect(small.status().step).toBe('idle');
+  });
+
   const crashPoints: [MoveStep, number][] = [
     ['copying', 1],
     ['copying', 4],

@@ -9,6 +9,7 @@ import { DEFAULT_SETTINGS, SettingsPatch } from '../../../src/shared/api/desktop
 import { RpcError } from '../../../src/shared/api/errors.js';
 import { applyToArgs, applyToEnv, launchOverrides } from '../../../src/host/desktop/node-options.js';
 import { SETTINGS_FILE, SettingsStore, settingsDirFor } from '../../../src/host/desktop/settings-store.js';
+import { settingsPatchIssues } from '../../../src/shared/api/settings-rules.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -83,6 +84,23 @@ describe('settings store', () => {
     );
     expect(await readFile(path.join(dir, SETTINGS_FILE), 'utf8')).toBe(before);
     expect(s.get().theme).toBe('light');
+    // The Settings page checks a field as it is left with the same function: the same issues, before Save.
+    expect(settingsPatchIssues(s.get(), patch as Record<string, unknown>).map((i) => ({ ...i, path: ['patch', ...i.path] }))).toEqual(issues);
+  });
+
+  it('the check run as a field is left: the patch\'s own rules (the token, unknown keys) as app.setSettings\'s params, nothing for a valid patch', () => {
+    const base = structuredClone(DEFAULT_SETTINGS);
+    expect(settingsPatchIssues(base, { rpc_port: 18545, disk: { warn_free_mib: 4096 }, rpc_auth_token: 'abcdefghijklmnop-123' })).toEqual([]);
+    expect(settingsPatchIssues(base, { rpc_auth_token: 'short' })).toEqual([
+      { path: ['rpc_auth_token'], message: 'must be at least 16 characters' },
+    ]);
+    expect(settingsPatchIssues(base, { nope: 1 })[0].path).toEqual([]);
+    // A bad token does not hide a bad port.
+    expect(settingsPatchIssues(base, { rpc_port: 80, rpc_auth_token: 'short' }).map((i) => i.path.join('.'))).toEqual(['rpc_auth_token', 'rpc_port']);
+    // Judged on top of the saved settings: a port that is free alone collides with a saved one.
+    expect(settingsPatchIssues({ ...base, rpc_port: 20000 }, { metrics_port: 20000 })).toEqual([
+      { path: ['metrics_port'], message: 'is the same port as rpc_port' },
+    ]);
   });
 
   it('the patch schema refuses unknown keys and a bad token before the store sees them', () => {

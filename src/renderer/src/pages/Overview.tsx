@@ -12,7 +12,7 @@ import { Icon } from '../components/Icon';
 import { describeStatus } from '../components/status';
 import { useBlocks } from '../store/blocks';
 import { useLive } from '../store/live';
-import { fmtBytes, fmtDuration, fmtInt, shortHash } from '../format';
+import { fmtBytes, fmtDuration, fmtInt, reachableEndpoint, shortHash } from '../format';
 import { newerMempoolSize } from './mempool';
 
 /** The chart (recharts: most of the Overview's code) loads after the first paint (issue 17: the height and phase do not wait for it). */
@@ -117,8 +117,13 @@ export function Overview() {
             <Row k="Uptime" v={fmtDuration(startedAt === undefined ? undefined : Date.now() - startedAt)} testId="node-uptime" />
             <Row k="Process" v={sup?.pid ? `pid ${sup.pid}` : '—'} testId="node-pid" mono />
             <Row k="Node address" v={<span title={s?.node_address}>{shortHash(s?.node_address, 10)}</span>} mono />
-            <Row k="JSON-RPC" v={node?.rpc_addr ? `${node.rpc_addr.replace(/:\d+$/, '')}:${node.rpc_port}` : '—'} testId="rpc-endpoint" mono />
-            <Row k="Metrics" v={node?.metrics_port ? `:${node.metrics_port}/metrics` : node?.metrics_port === null ? 'off' : '—'} mono />
+            <Row k="JSON-RPC" v={node?.rpc_addr && node.rpc_port ? reachableEndpoint(node.rpc_addr, node.rpc_port) : '—'} testId="rpc-endpoint" mono />
+            <Row
+              k="Metrics"
+              v={node?.metrics_addr && node.metrics_port ? `${reachableEndpoint(node.metrics_addr, node.metrics_port)}/metrics` : node?.metrics_port === null ? 'off' : '—'}
+              testId="metrics-endpoint"
+              mono
+            />
           </dl>
           <ErrorNote error={status.error} testId="status-error" />
         </Card>

@@ -50,6 +50,12 @@ export function DataDirMove() {
   const [error, setError] = useState<unknown>();
   useEffect(() => (on ? bridge.tb.subscribe('app.move', setP) : undefined), [on]);
   const dir = info.data?.node.data_dir ?? status.data?.data_dir;
+  // Another data directory (a network switch while this card is open): a refusal or a pending
+  // confirmation of the last one no longer applies. The host forgets that move's progress itself.
+  useEffect(() => {
+    setError(undefined);
+    setConfirm(undefined);
+  }, [dir]);
   const running = p && !['idle', 'done', 'failed'].includes(p.step);
   // The checks run before the confirmation: a refusal is said at once, the node never stops for it.
   const ask = async () => {

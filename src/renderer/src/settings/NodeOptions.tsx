@@ -103,6 +103,8 @@ export function NodeOptions() {
             placeholder={tokenSet ? 'type a new token to replace it' : 'type or generate a token'}
             value={typeof token === 'string' ? token : ''}
             onChange={(e) => f.set('rpc_auth_token', e.target.value)}
+            onBlur={f.check}
+            aria-invalid={!!f.issues.rpc_auth_token}
             data-testid="set-rpc_auth_token"
           />
           {typeof token === 'string' && token.length > 0 && (

@@ -8,13 +8,13 @@ export function SaveBar({ f, testId, restart }: { f: SettingsForm; testId: strin
   const [restarting, setRestarting] = useState(false);
   const [restartError, setRestartError] = useState<unknown>();
   const issues = Object.keys(f.issues).length;
+  const fix = `${issues === 1 ? 'one value needs' : `${issues} values need`} fixing (shown next to the field${issues === 1 ? '' : 's'}).`;
   return (
     <>
       <ErrorNote error={f.error ?? restartError} testId={`${testId}-error`} />
       {issues > 0 && (
-        <div className="field__error" data-testid={`${testId}-refused`}>
-          Not saved: {issues === 1 ? 'one value needs' : `${issues} values need`} fixing (shown next to the
-          field{issues === 1 ? '' : 's'}).
+        <div className="field__error" data-testid={f.refused ? `${testId}-refused` : `${testId}-invalid`}>
+          {f.refused ? `Not saved: ${fix}` : fix[0].toUpperCase() + fix.slice(1)}
         </div>
       )}
       <div className="row-actions">

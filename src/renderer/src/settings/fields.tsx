@@ -15,7 +15,7 @@ export function FieldError({ f, path }: { f: SettingsForm; path: string }) {
 
 const tid = (path: string) => `set-${path.replace(/\./g, '-')}`;
 
-/** A number (or empty = as launched) field; what is typed stays until saved or fixed. */
+/** A number (or empty = as launched) field; what is typed stays until saved or fixed, and is checked when the field is left. */
 export function NumberField({
   f,
   path,
@@ -39,6 +39,7 @@ export function NumberField({
         value={v === null || v === undefined ? '' : String(v)}
         placeholder={placeholder}
         onChange={(e) => f.set(path, numberOrNull(e.target.value))}
+        onBlur={f.check}
         aria-invalid={!!f.issues[path]}
         data-testid={tid(path)}
       />
@@ -174,7 +175,7 @@ export function PortField({
         label={label}
         placeholder={current ? `${current} (as launched)` : 'as launched'}
       />
-      {state && state.port === port && (
+      {state && state.port === port && !f.issues[path] && (
         <div
           className={`port-state ${state.free ? 'tone--ok' : state.used_by_node ? 'muted' : 'tone--bad'}`}
           data-testid={`${tid(path)}-state`}

@@ -1,12 +1,17 @@
 /**
  * The Settings form model: the saved view (`app.settings`, kept current by `app.settings`
- * events), a draft of edited fields, and the field-level issues of the last refused save (shown
- * next to each field; the typed value stays so it can be fixed in place). Saving sends only the
- * edited fields as one patch; the host validates the whole and refuses it whole.
+ * events), a draft of edited fields, and field-level issues (shown next to each field; the typed
+ * value stays so it can be fixed in place). Issues come from the same rules at two moments: as
+ * the operator leaves a field ({@link SettingsForm.check}: `settingsPatchIssues` on the saved
+ * settings plus the draft, in the page) and from a refused save (the host runs that function
+ * too, and it has the last word: another window may have saved in between). Saving sends only
+ * the edited fields as one patch; the host validates the whole and refuses it whole.
  */
 import { useEffect, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { ConsoleSettings, SettingsView } from '../../../shared/api/desktop';
+import type { ParamIssue } from '../../../shared/api/errors';
+import { settingsPatchIssues } from '../../../shared/api/settings-rules';
 import { bridge, call } from '../api/client';
 import { rpc, rpcKey } from '../api/hooks';
 import { toRpcError } from '../transport/errors';
@@ -24,6 +29,10 @@ export interface SettingsForm {
   dirty: boolean;
   /** Field issue messages by dotted path (without the leading `patch`). */
   issues: Record<string, string>;
+  /** Checks the draft as a save would (same rules, no call) and shows its issues in place; called when a field loses focus. */
+  check(): void;
+  /** The last save was refused (its issues are shown); cleared by a save or a discard. */
+  refused: boolean;
   saving: boolean;
   saved: boolean;
   save(): Promise<void>;
@@ -37,6 +46,13 @@ function get(obj: unknown, path: string): unknown {
       (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
       obj,
     );
+}
+
+/** Issue messages by dotted path (paths relative to the patch, a leading `patch` dropped); the first per field. */
+export function issuesByPath(list: ParamIssue[]): Record<string, string> {
+  const byPath: Record<string, string> = {};
+  for (const i of list) byPath[i.path.filter((x) => x !== 'patch').join('.')] ??= i.message;
+  return byPath;
 }
 
 /** Builds the nested patch from the dotted draft. */
@@ -59,6 +75,7 @@ export function useSettingsForm(): SettingsForm {
   const [error, setError] = useState<unknown>();
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
+  const [refused, setRefused] = useState(false);
   useEffect(
     () => bridge.tb.subscribe('app.settings', (v) => qc.setQueryData(rpcKey('app.settings'), v)),
     [qc],
@@ -69,11 +86,16 @@ export function useSettingsForm(): SettingsForm {
     value: (p) => (p in draft ? draft[p] : get(q.data?.settings as ConsoleSettings | undefined, p)),
     set: (p, v) => {
       setSaved(false);
+      setRefused(false);
       setDraft((d) => ({ ...d, [p]: v }));
       setIssues(({ [p]: _gone, ...rest }) => rest);
     },
     dirty: Object.keys(draft).length > 0,
     issues,
+    check: () => {
+      if (q.data) setIssues(issuesByPath(settingsPatchIssues(q.data.settings, patchOf(draft))));
+    },
+    refused,
     saving,
     saved,
     async save() {
@@ -84,15 +106,13 @@ export function useSettingsForm(): SettingsForm {
         qc.setQueryData(rpcKey('app.settings'), v);
         setDraft({});
         setIssues({});
+        setRefused(false);
         setSaved(true);
       } catch (e) {
         const err = toRpcError(e);
-        const list = Array.isArray(err.data?.issues)
-          ? (err.data.issues as { path: (string | number)[]; message: string }[])
-          : [];
-        const byPath: Record<string, string> = {};
-        for (const i of list) byPath[i.path.filter((x) => x !== 'patch').join('.')] ??= i.message;
-        setIssues(byPath);
+        const list = Array.isArray(err.data?.issues) ? (err.data.issues as ParamIssue[]) : [];
+        setIssues(issuesByPath(list));
+        setRefused(list.length > 0);
         if (!list.length) setError(e);
       } finally {
         setSaving(false);
@@ -101,6 +121,7 @@ export function useSettingsForm(): SettingsForm {
     reset: () => {
       setDraft({});
       setIssues({});
+      setRefused(false);
     },
   };
 }
