@@ -107,6 +107,9 @@ test('npm start → first run → practice testnet → following → verified ba
   expect(ticks.length).toBeGreaterThan(1);
   for (const t of ticks) expect(ms(t), `y tick ${t}`).toBeLessThanOrEqual(5000);
   await shot(page, 'first-hour-4b-overview-practice');
+  // Settings names the practice node's data directory, not the dev node's it replaced (a look: not counted).
+  await page.getByTestId('nav-settings').click();
+  await expect(page.getByTestId('datadir-current')).toHaveText(path.join(home, '.the_block', 'practice'));
 
   await click(page, 'nav-backup');
   await expect(page.getByTestId('backup-dest-input')).toHaveValue(path.join(home, '.the_block', 'backups'));

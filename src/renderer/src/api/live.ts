@@ -64,7 +64,11 @@ export function useLiveData(): void {
       }),
       tb.subscribe('app.supervisor', (s) => {
         useLive.getState().setSupervisor(s);
-        qc.setQueryData(rpcKey('app.info'), (old: { supervisor: SupervisorState } | undefined) => (old ? { ...old, supervisor: s } : old));
+        // The cached app.info follows the supervisor — unless it awaits a refetch: setQueryData would
+        // mark it fresh again (staleTime is Infinity), and a page mounted later (Settings after a
+        // network switch) would show the previous node's data dir and endpoints.
+        if (!qc.getQueryState(rpcKey('app.info'))?.isInvalidated)
+          qc.setQueryData(rpcKey('app.info'), (old: { supervisor: SupervisorState } | undefined) => (old ? { ...old, supervisor: s } : old));
         // A (re)started node answers again, or has just become ready (endpoints known, every
         // method served): refetch what failed or was partial meanwhile.
         const phase = s.node_phase?.phase;
