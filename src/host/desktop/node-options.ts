@@ -13,7 +13,6 @@ function withoutBool(args: string[], name: string): string[] {
   return args.filter((a) => a !== `--${name}` && a !== `--no-${name}`);
 }
 
-
 /** The network the node args name (`--network`), else `TB_NETWORK`, else dev. */
 export function networkOfArgs(args: string[], env: NodeJS.ProcessEnv = process.env): string {
   return flagValue(args, '--network') ?? env.TB_NETWORK ?? 'dev';
@@ -52,7 +51,6 @@ const SETTINGS_FLAGS: readonly (readonly [flag: string, setting: string])[] = [
   ['--p2p-tcp-addr', 'peer-to-peer port'],
   ['--log-level', 'log level'],
 ];
-
 
 /** A flag given at launch that a saved setting replaced (`applyToArgs`): what was asked, what is used. */
 export interface LaunchOverride {
