@@ -127,10 +127,15 @@ export async function runConsole(o: ConsoleOptions = {}): Promise<RunningConsole
   };
 }
 
-/** One line per meaningful supervisor change, for the terminal the console runs in. */
-function reportState(err: (l: string) => void): (s: SupervisorState) => void {
+/**
+ * One line per meaningful supervisor change, for the terminal the console runs in. A node's
+ * `failed` phase prints nothing: the process exits right after it, and the exit's line (could
+ * not start / crashed) says the same reason with what to do next.
+ */
+export function reportState(err: (l: string) => void): (s: SupervisorState) => void {
   let last = '';
   return (s) => {
+    if (s.state === 'running' && s.node_phase?.phase === 'failed') return;
     let line: string;
     if (s.state === 'backoff' && s.last_crash)
       line = `node crashed (${s.last_crash.reason}); restarting in ${Math.max(0, Math.round(((s.next_restart_at_ms ?? Date.now()) - Date.now()) / 1000))} s`;
