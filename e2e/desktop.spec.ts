@@ -192,6 +192,14 @@ test('settings: an invalid port is refused in place; a free one is checked live,
   await token.fill('short');
   await token.blur();
   await expect(page.getByTestId('error-rpc_auth_token')).toHaveText('must be at least 16 characters');
+  // Emptied again, the field is no change: no error, nothing to save.
+  await token.fill('');
+  await token.blur();
+  await expect(page.getByTestId('error-rpc_auth_token')).toHaveCount(0);
+  await expect(page.getByTestId('node-settings-save')).toBeDisabled();
+  await token.fill('short');
+  await token.blur();
+  await expect(page.getByTestId('error-rpc_auth_token')).toHaveText('must be at least 16 characters');
   await page.getByTestId('node-settings-discard').click();
   await expect(page.getByTestId('error-rpc_auth_token')).toHaveCount(0);
   const rpcPort = page.getByTestId('set-rpc_port');

@@ -102,7 +102,8 @@ export function NodeOptions() {
             spellCheck={false}
             placeholder={tokenSet ? 'type a new token to replace it' : 'type or generate a token'}
             value={typeof token === 'string' ? token : ''}
-            onChange={(e) => f.set('rpc_auth_token', e.target.value)}
+            // An emptied field is no change (the token stays as it is; Remove clears it), not an empty token.
+            onChange={(e) => f.set('rpc_auth_token', e.target.value === '' ? undefined : e.target.value)}
             onBlur={f.check}
             aria-invalid={!!f.issues.rpc_auth_token}
             data-testid="set-rpc_auth_token"

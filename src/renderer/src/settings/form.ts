@@ -25,6 +25,7 @@ export interface SettingsForm {
   error: unknown;
   /** The value shown for a path: the draft's, else the saved one. */
   value(path: string): unknown;
+  /** Sets a draft value; `undefined` drops the path from the draft (the saved value shows again, nothing to save). */
   set(path: string, v: unknown): void;
   dirty: boolean;
   /** Field issue messages by dotted path (without the leading `patch`). */
@@ -87,7 +88,7 @@ export function useSettingsForm(): SettingsForm {
     set: (p, v) => {
       setSaved(false);
       setRefused(false);
-      setDraft((d) => ({ ...d, [p]: v }));
+      setDraft(({ [p]: _was, ...rest }) => (v === undefined ? rest : { ...rest, [p]: v }));
       setIssues(({ [p]: _gone, ...rest }) => rest);
     },
     dirty: Object.keys(draft).length > 0,
