@@ -46,10 +46,18 @@ let gateChanged: { gate: string; from: string; to: string; epoch_apply: number; 
 
 beforeAll(async () => {
   dir = await tempDir('tb-gov');
-  // The guide's commands use :8545; use it when free (another test may hold it), else any port.
-  const addr = (await portFree(8545)) ? '127.0.0.1:8545' : '127.0.0.1:0';
-  node = spawnNode({ dataDir: dir, args: ['--rpc-addr', addr], env: GOV_ENV });
-  port = (await node.ready).rpc_port;
+  // The guide's commands use :8545; use it when free (another test or program may hold it, or
+  // take it between the check and the node's listen: then the node fails to start), else any port.
+  const start = (addr: string) => spawnNode({ dataDir: dir, args: ['--rpc-addr', addr], env: GOV_ENV });
+  node = start((await portFree(8545)) ? '127.0.0.1:8545' : '127.0.0.1:0');
+  port = await node.ready.then(
+    (r) => r.rpc_port,
+    async () => {
+      await stopNode(node);
+      node = start('127.0.0.1:0');
+      return (await node.ready).rpc_port;
+    },
+  );
   const ws = new WebSocket(`ws://127.0.0.1:${port}`);
   await once(ws, 'open');
   const note = new Promise<typeof gateChanged>((resolve) =>
