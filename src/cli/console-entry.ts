@@ -15,8 +15,15 @@ import '../node-core/polyfills.js';
 /** bin/start.mjs forks the node ahead with this, before the console loads (src/host/prewarm.ts). */
 export { cancelPrewarm, prewarmNode } from '../host/prewarm.js';
 
-/** Runs `contract-cli console` as `npm start`. @param argv `[exec, script, ...flags]`. */
+/**
+ * Runs `contract-cli console` as `npm start`. @param argv `[exec, script, ...flags]`.
+ * The console runs snapshot restores in this process (src/host/restore-job.ts): their workers are
+ * the built ones beside this bundle (`out/node/snapshot-worker.js`), registered as Electron main
+ * and the node's entry do; without it the pool looked for the source worker under the bundle's
+ * chunks and every restore from the console failed.
+ */
 export async function startConsole(argv: string[]): Promise<void> {
-  const [{ loadCommandGroup }, { runProgram }] = await Promise.all([import('./commands/index.js'), import('./common.js')]);
+  const [{ loadCommandGroup }, { runProgram }, { useBuiltWorkersAt }] = await Promise.all([import('./commands/index.js'), import('./common.js'), import('../host/built.js')]);
+  useBuiltWorkersAt(new URL('./', import.meta.url));
   await runProgram((await loadCommandGroup('console')).name('npm start'), argv);
 }
