@@ -92,6 +92,13 @@ test('npm start → first run → practice testnet → following → verified ba
   await expect(page.getByTestId('clock-check')).toHaveAttribute('data-status', 'ok', { timeout: 30_000 });
   await expect(page.getByTestId('clock-check')).toContainText("of the peers' block times (3 peers)");
   mark('practice testnet joined and following');
+  // The validators run the built node bundle, as the console's node does (an installed app has no src/ or tsx).
+  const plan = JSON.parse(await fs.readFile(path.join(home, '.the_block', 'practice-testnet', 'testnet.json'), 'utf8')) as { nodes: { pid: number }[] };
+  for (const n of plan.nodes) {
+    const cmd = (await fs.readFile(`/proc/${n.pid}/cmdline`, 'utf8')).split('\0');
+    expect(cmd).toContain(path.join(ROOT, 'out', 'node', 'node-entry.js'));
+    expect(cmd).not.toContain('tsx');
+  }
   await shot(page, 'first-hour-4-following');
   await page.setViewportSize({ width: 1024, height: 700 });
   await shot(page, 'first-hour-4-following-1024');

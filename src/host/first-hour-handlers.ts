@@ -14,6 +14,7 @@ import { defaultDataParent, firstRunDue, readSettings, settingsFile, writeSettin
 import { importedNetworks, inviteOf, networkFileText, parseShared, saveImported } from './network-import.js';
 import { withFlag } from './network-switch.js';
 import { nodeConfigOf, portsOf } from './node-config-of.js';
+import { detachedNodeCommand } from './launcher.js';
 import { PRACTICE_NAME, PracticeTestnet } from './practice-testnet.js';
 import { runPreflight } from './preflight.js';
 import { mkdirLevels } from '../node-core/storage/dir-target.js';
@@ -86,6 +87,7 @@ export function createFirstHour(c: FirstHourContext): FirstHour {
     join: async (file) => {
       await c.join(file);
     },
+    node: () => detachedNodeCommand(c.supervisor.spec()),
   });
 
   const extraNetworks = (): NetworkEntry[] => {

@@ -6,6 +6,10 @@
  * `process.parentPort`).
  */
 import { fork } from 'node:child_process';
+import path from 'node:path';
+import { NODE_ARGS_MARKER } from '../node-core/entry-args.js';
+import type { NodeCommand } from '../node-core/net/localnet.js';
+import { RESOURCES_ENV } from '../node-core/resources.js';
 import { lineSplitter } from './lines.js';
 import { NODE_V8_FLAGS, nodeEnv } from './node-flags.js';
 import { takePrewarmed } from './prewarm.js';
@@ -106,4 +110,21 @@ export function forkLauncher(
       };
     },
   };
+}
+
+/**
+ * How a node outside the supervisor runs the same code as `spec` (a practice testnet validator:
+ * detached, so it may outlive the console). A `.ts` entry runs from source through tsx, from the
+ * package root. A built entry (`out/node/node-entry.js`) runs with the `--tb-node` marker and the
+ * resources directory; under Electron its own binary runs as plain Node (ELECTRON_RUN_AS_NODE),
+ * since an installed app has no Node binary, no src/ and no tsx.
+ */
+export function detachedNodeCommand(spec: NodeSpec): NodeCommand {
+  if (spec.entry.endsWith('.ts'))
+    return { execPath: process.execPath, argv: [...NODE_V8_FLAGS, '--import', 'tsx', spec.entry], cwd: path.resolve(path.dirname(spec.entry), '..', '..') };
+  const env: Record<string, string> = {};
+  const resources = spec.env?.[RESOURCES_ENV];
+  if (resources) env[RESOURCES_ENV] = resources;
+  if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
+  return { execPath: process.execPath, argv: [...NODE_V8_FLAGS, spec.entry, NODE_ARGS_MARKER], env };
 }

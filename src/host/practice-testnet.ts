@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { PracticeState } from '../shared/api/app.js';
 import { createClient, httpTransport } from '../shared/api/client.js';
 import { RpcError } from '../shared/api/errors.js';
-import { createLocalnet, isOurNode, readPlan, savePlan, spawnDetached, type LocalnetNode, type LocalnetPlan } from '../node-core/net/localnet.js';
+import { createLocalnet, isOurNode, readPlan, savePlan, spawnDetached, type LocalnetNode, type LocalnetPlan, type NodeCommand } from '../node-core/net/localnet.js';
 
 export const PRACTICE_NAME = 'practice';
 export const PRACTICE_CHAIN_ID = 31_339;
@@ -31,6 +31,8 @@ export interface PracticeOptions {
   walletsDir?: (network: string) => string;
   /** How long one validator may take to become ready (ms). */
   readyTimeoutMs?: number;
+  /** How a validator process starts (the console's own node's way: launcher.ts detachedNodeCommand); default from source. */
+  node?: () => NodeCommand;
 }
 
 async function answersReady(n: LocalnetNode): Promise<boolean> {
@@ -104,7 +106,7 @@ export class PracticeTestnet {
     }
     this.plan = plan;
     this.set({ state: 'starting', validators: plan.nodes.length, network: plan.name, network_file: plan.network_file, step: `starting ${plan.nodes.length} validators` });
-    for (const n of plan.nodes) if (n.pid === null || !isOurNode(n.pid, n.data_dir)) n.pid = spawnDetached(n, plan.network_file);
+    for (const n of plan.nodes) if (n.pid === null || !isOurNode(n.pid, n.data_dir)) n.pid = spawnDetached(n, plan.network_file, {}, this.o.node?.());
     await savePlan(dir, plan);
     const until = Date.now() + (this.o.readyTimeoutMs ?? 120_000);
     const ready = new Set<string>();

@@ -172,6 +172,11 @@ export class Supervisor {
     return this.stopping;
   }
 
+  /** How the node is launched (entry, flags, environment): a copy. */
+  spec(): NodeSpec {
+    return structuredClone(this.o.spec);
+  }
+
   /** The node's command-line flags (`node start` flags). */
   args(): string[] {
     return [...this.o.spec.args];

@@ -223,17 +223,33 @@ export function nodeArgs(n: Pick<LocalnetNode, 'data_dir' | 'rpc_port' | 'metric
 }
 
 /**
+ * How a node process is started: the executable, the arguments before the node's own flags, the
+ * environment it adds and its working directory (default: the node's data directory).
+ */
+export interface NodeCommand {
+  execPath: string;
+  argv: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** The node of this checkout's source through tsx (`contract-cli testnet up`, tests). */
+export const SOURCE_NODE: NodeCommand = { execPath: process.execPath, argv: ['--import', 'tsx', NODE_MAIN], cwd: REPO_ROOT };
+
+/**
  * Starts a node process detached from this one (it outlives `testnet up`), its output appended
- * to `<data dir>/node.out`. Every inherited TB_* variable is dropped except `env`'s.
+ * to `<data dir>/node.out`. Every inherited TB_* variable is dropped except `command.env`'s and `env`'s.
+ * @param command how the node runs (default: from source; the console passes its own node's, e.g.
+ *   the built bundle, which an installed app has instead of src/ and tsx).
  * @returns the pid.
  */
-export function spawnDetached(n: LocalnetNode, networkFile: string, env: Record<string, string> = {}): number {
+export function spawnDetached(n: LocalnetNode, networkFile: string, env: Record<string, string> = {}, command: NodeCommand = SOURCE_NODE): number {
   const out = openSync(path.join(n.data_dir, 'node.out'), 'a');
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TB_')) clean[k] = v;
-  const child = spawn(process.execPath, ['--import', 'tsx', NODE_MAIN, ...nodeArgs(n, networkFile)], {
-    cwd: REPO_ROOT,
-    env: { ...clean, ...env },
+  const child = spawn(command.execPath, [...command.argv, ...nodeArgs(n, networkFile)], {
+    cwd: command.cwd ?? n.data_dir,
+    env: { ...clean, ...command.env, ...env },
     detached: true,
     stdio: ['ignore', out, out],
   });

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { detachedNodeCommand } from '../../../src/host/launcher.js';
 import { builtNodeEntry, nodeLaunch } from '../../../src/host/paths.js';
 
 /** A fake package root: node sources at mtime `src`, out/ files at mtime `out` (seconds since the epoch). */
@@ -40,5 +41,21 @@ describe('console server mode node entry', () => {
     expect(builtNodeEntry(none)).toBeNull();
     for (const [root, env] of [[stale, {}], [none, {}], [fresh, { TB_NODE_FROM_SOURCE: '1' }]] as const)
       expect(nodeLaunch(root, env)).toEqual({ entry: path.join(root, 'src/node-core/main.ts'), leadArgs: [], env: {}, kind: 'source' });
+  });
+});
+
+describe('a detached node (practice testnet validator) runs what the console node runs', () => {
+  it('the built bundle with the marker and the resources directory, not src/ through tsx', () => {
+    const c = detachedNodeCommand({ entry: '/app/out/node/node-entry.js', leadArgs: ['--tb-node'], args: ['--network', 'dev'], env: { TB_RESOURCES_DIR: '/app/resources', HOME: '/h' } });
+    expect(c.execPath).toBe(process.execPath);
+    expect(c.argv.slice(-2)).toEqual(['/app/out/node/node-entry.js', '--tb-node']);
+    expect(c.argv).not.toContain('tsx');
+    expect(c.env).toEqual({ TB_RESOURCES_DIR: '/app/resources' });
+  });
+
+  it('the source entry through tsx, from the package root (where tsx resolves)', () => {
+    const c = detachedNodeCommand({ entry: '/repo/src/node-core/main.ts', args: [] });
+    expect(c.argv.slice(-3)).toEqual(['--import', 'tsx', '/repo/src/node-core/main.ts']);
+    expect(c.cwd).toBe('/repo');
   });
 });
