@@ -105,6 +105,15 @@ test('use free ports, Start: the node starts in the chosen folder and the settin
     await expect(page.getByTestId('first-run-start')).toBeDisabled();
     await page.getByTestId('first-run-free-ports').check();
     await expect(page.getByTestId('first-run-start')).toBeEnabled();
+    // The token follows Settings' rule (it becomes Settings' token), said in place.
+    const token = page.getByTestId('first-run-token');
+    await token.fill('abc✓defghijklmnopq');
+    await expect(page.getByTestId('first-run-token-note')).toHaveText('The token may only contain letters, digits and . _ ~ -');
+    await expect(page.getByTestId('first-run-start')).toBeDisabled();
+    await token.fill('x'.repeat(5000));
+    await expect(page.getByTestId('first-run-token-note')).toHaveText('The token must be at most 256 characters');
+    await token.fill('');
+    await expect(page.getByTestId('first-run-start')).toBeEnabled();
     await shot(page, 'first-run-ready');
     await page.getByTestId('first-run-start').click();
     await expect(page.getByTestId('first-run')).toHaveCount(0, { timeout: 30_000 });

@@ -78,10 +78,18 @@ export function rpcUrl(opts: { rpc?: string }): string {
   return url;
 }
 
-/** Typed JSON-RPC client for the node the options point at. */
+/**
+ * Typed JSON-RPC client for the node the options point at.
+ * @throws UsageError when TB_RPC_AUTH_TOKEN is not printable ASCII (an HTTP header cannot carry it:
+ *   the request would fail before any connection, reported as "cannot reach node"; the node refuses
+ *   such a token too, node-core/config/schema.ts).
+ */
 export function clientFor(opts: { rpc?: string }, timeoutMs?: number, headers?: Record<string, string>): { client: Client; url: string } {
   const url = rpcUrl(opts);
-  return { client: createClient(httpTransport(url, { token: cliEnv('TB_RPC_AUTH_TOKEN'), timeoutMs, headers })), url };
+  const token = cliEnv('TB_RPC_AUTH_TOKEN');
+  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token))
+    throw new UsageError('TB_RPC_AUTH_TOKEN: must be printable ASCII without spaces (it travels in an HTTP header)');
+  return { client: createClient(httpTransport(url, { token, timeoutMs, headers })), url };
 }
 
 /** Parses an exact u64 flag value (amount, fee, nonce); never rounds. */

@@ -140,7 +140,9 @@ export const BASE_KEYS: readonly KeySpec[] = [
   {
     key: 'rpc_auth_token',
     env: 'TB_RPC_AUTH_TOKEN',
-    schema: z.string({ error: 'must be a string' }).regex(/^\S+$/, 'must not contain whitespace'),
+    // Clients send it in an HTTP header (`Authorization: Bearer …`): printable ASCII only, or curl
+    // and our own CLI disagree on its bytes (a non-ASCII token was refused to one, accepted from the other).
+    schema: z.string({ error: 'must be a string' }).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an HTTP header)'),
     fromString: str,
     doc: 'when set, mutating RPC methods need `Authorization: Bearer <token>`',
     secret: true,

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { defineMethod } from './define.js';
 import { RestoreProgress, SnapshotReason } from './snapshots.js';
 import { PhaseInfo } from './types.js';
-import { DESKTOP_METHODS, DesktopTopics } from './desktop.js';
+import { DESKTOP_METHODS, DesktopTopics, zAuthToken } from './desktop.js';
 import { FirstRunSettings } from './first-run.js';
 
 /** Where the console runs: the Electron window, or console server mode (browser over WebSocket). */
@@ -258,8 +258,8 @@ export const appCompleteFirstRun = defineMethod({
     data_parent: z.string().min(1).max(4096),
     network: z.string().min(1).max(4096),
     keep_running: z.boolean(),
-    /** Optional RPC auth token (no whitespace); kept by the Settings store (`console-settings.json`, 0600) as Settings' token, never returned. */
-    rpc_auth_token: z.string().regex(/^\S{8,256}$/, 'must be 8-256 characters without spaces').optional(),
+    /** Optional RPC auth token, by Settings' rule (desktop.ts zAuthToken); kept by the Settings store (`console-settings.json`, 0600) as Settings' token, never returned. */
+    rpc_auth_token: zAuthToken.optional(),
     /** Let the node pick free ports for the busy ones the preflight named. */
     free_ports: z.boolean().optional(),
   }),

@@ -137,6 +137,14 @@ describe('tx.submit refuses bad transactions on the real node', () => {
     expect((await call(port, 'account.get', [carol])).balance).toBe('0');
   });
 
+  it('a TB_RPC_AUTH_TOKEN no HTTP header can carry: contract-cli and probe name the rule (exit 2), not "cannot reach node"', async () => {
+    for (const bin of ['contract-cli', 'probe'] as const) {
+      const r = await runCli(bin, bin === 'probe' ? ['tip'] : ['chain', 'tip'], { env: { TB_RPC_URL: `http://127.0.0.1:${port}`, TB_RPC_AUTH_TOKEN: 'abc✓defgh' } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('error: TB_RPC_AUTH_TOKEN: must be printable ASCII without spaces (it travels in an HTTP header)\n');
+    }
+  });
+
   it('the node is still up and its mempool holds nothing refused', async () => {
     expect((await call(port, 'node.status')).phase).toBe('ready');
     expect((await call(port, 'mempool.stats')).size).toBe(0);

@@ -199,9 +199,11 @@ describe('loadConfig errors name the key and the file', () => {
     expect(configError(() => load({ env: { TB_NETWORK: 'Dev Net' } })).message).toContain(
       'TB_NETWORK: must be a network name',
     );
-    expect(configError(() => load({ env: { TB_RPC_AUTH_TOKEN: 'has space' } })).message).toBe(
-      'TB_RPC_AUTH_TOKEN: must not contain whitespace',
-    );
+    for (const token of ['has space', 'abc✓defgh', 'tökénüxyz1'])
+      expect(configError(() => load({ env: { TB_RPC_AUTH_TOKEN: token } })).message).toBe(
+        'TB_RPC_AUTH_TOKEN: must be printable ASCII without spaces (it travels in an HTTP header)',
+      );
+    expect(load({ env: { TB_RPC_AUTH_TOKEN: 'A-z0.9_~!$%&*+/=?^`{|}' } }).config.rpc_auth_token).toBe('A-z0.9_~!$%&*+/=?^`{|}');
     await write('.env', 'TB_METRICS_ADDR=:26658\n');
     expect(configError(() => load()).message).toBe(
       '.env: TB_METRICS_ADDR: must be host:port (e.g. 127.0.0.1:8545)',

@@ -6,6 +6,7 @@
  * each problem. "Start the node" saves the choices (`app.completeFirstRun`) and the node starts.
  */
 import { useEffect, useMemo, useState } from 'react';
+import { zAuthToken } from '../../../shared/api/desktop';
 import { call } from '../api/client';
 import { rpc } from '../api/hooks';
 import { ErrorNote } from '../components/ErrorNote';
@@ -57,7 +58,9 @@ function FirstRunForm({ reopened }: { reopened: boolean }) {
   });
   const fresh = settled.dataDir === dataDir && settled.netArg === netArg && !pf.isFetching;
   const blocking = useMemo(() => (pf.data?.checks ?? []).filter((c) => c.status === 'fail' && !(c.id === 'ports' && freePorts)), [pf.data, freePorts]);
-  const tokenBad = token !== '' && !/^\S{8,256}$/.test(token);
+  // The Settings token's rule (it becomes Settings' token): an HTTP header's safe characters.
+  const tokenIssue = token === '' ? undefined : zAuthToken.safeParse(token).error?.issues[0]?.message;
+  const tokenBad = tokenIssue !== undefined;
   const absolute = !!parent && isFullPath(parent);
   const canStart = !!choice && absolute && fresh && !!pf.data && blocking.length === 0 && !tokenBad && !starting;
 
@@ -118,8 +121,8 @@ function FirstRunForm({ reopened }: { reopened: boolean }) {
         <label className="field">
           <span>RPC auth token (optional)</span>
           <input className="input mono" type="password" value={token} onChange={(e) => setToken(e.target.value)} placeholder="none: local calls need no token" autoComplete="off" data-testid="first-run-token" />
-          <small className={tokenBad ? 'field__error' : 'muted'}>
-            {tokenBad ? 'at least 8 characters, no spaces' : 'When set, write calls to JSON-RPC need Authorization: Bearer <token>. Kept in a 0600 file, never shown again.'}
+          <small className={tokenBad ? 'field__error' : 'muted'} data-testid="first-run-token-note">
+            {tokenBad ? `The token ${tokenIssue}` : 'When set, write calls to JSON-RPC need Authorization: Bearer <token>. Kept in a 0600 file, never shown again.'}
           </small>
         </label>
       </div>
