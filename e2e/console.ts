@@ -120,3 +120,40 @@ export function consolePerFile(prepare?: (dataDir: string) => void | Promise<voi
     return c;
   };
 }
+
+/**
+ * Elements whose text is cut (ellipsis or clipped), as "selector: text" — stat values, gate names,
+ * card titles, nav items, toolbars, buttons, and selects whose chosen option is wider than the box
+ * (a select never reports overflow: its text is measured against its inner width).
+ */
+export async function cutText(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const g = globalThis as any;
+    const out: string[] = [];
+    for (const sel of ['.stat__value', '.stat__label', '.stat__sub', '.gate__name', '.card__title', '.nav__item', '.topbar__title', '.toolbar', '.btn']) {
+      for (const el of Array.from(g.document.querySelectorAll(sel)) as any[]) {
+        if (el.offsetParent === null) continue; // hidden
+        if (el.scrollWidth > el.clientWidth + 1) out.push(`${sel}: ${String(el.textContent ?? '').trim().slice(0, 40)}`);
+      }
+    }
+    const ctx = g.document.createElement('canvas').getContext('2d');
+    for (const el of Array.from(g.document.querySelectorAll('select')) as any[]) {
+      if (el.offsetParent === null) continue;
+      const text = String(el.options[el.selectedIndex]?.text ?? '');
+      const cs = g.getComputedStyle(el);
+      ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+      // Inner width less the padding and the drop-down arrow (about 20 px in Chromium).
+      const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 20;
+      if (ctx.measureText(text).width > room) out.push(`select: ${text.slice(0, 40)}`);
+    }
+    return out;
+  });
+}
+
+/** Whether the document, or the page's own scroll area (`.content`), scrolls sideways: its content is wider than its client area. */
+export async function scrollsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const doc = (globalThis as any).document;
+    return [doc.documentElement, doc.querySelector('.content')].some((el: any) => !!el && el.scrollWidth > el.clientWidth);
+  });
+}

@@ -45,3 +45,37 @@ test('the Logs page shows a new block line, filters, and pauses on scroll', asyn
   await expect(page.getByTestId('log-file-tail')).toContainText(/\d\d:\d\d:\d\d\.\d{3} info {2}block height=\d+/);
   await expect(page.getByTestId('log-file-tail')).not.toContainText('"msg":');
 });
+
+// A window resize is not the operator scrolling: following the live end at 1280x800, then resized
+// to 1024x700 (and back), the tail still follows — it read "Resume (3 new)" with no scroll.
+test('the live tail keeps following through a window resize', async ({ page }) => {
+  const c = consoleOf();
+  await openReady(page, c);
+  const rpcAddr = (await page.getByTestId('rpc-endpoint').textContent())!;
+  await page.getByTestId('nav-logs').click();
+  const view = page.getByTestId('logs-view');
+  const lines = page.getByTestId('log-line');
+  // Enough lines to scroll (the view starts at the bottom).
+  const mine = Array.from({ length: 40 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'dev.mine_one', params: [] }));
+  expect((await fetch(`http://${rpcAddr}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(mine) })).status).toBe(200);
+  await expect.poll(() => lines.count()).toBeGreaterThan(50);
+  await expect(page.getByTestId('logs-pause')).toBeVisible();
+  const tip = async () => ((await (await fetch(`http://${rpcAddr}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain.tip', params: [] }) })).json()) as { result: { height: number } }).result.height;
+  const atBottom = () => view.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 24);
+  for (const size of [{ width: 1024, height: 700 }, { width: 1280, height: 800 }, { width: 1024, height: 700 }]) {
+    await page.setViewportSize(size);
+    // Two new blocks (two new lines) after the resize: still following, showing them, at the bottom.
+    const h = (await tip()) + 2;
+    await expect.poll(tip).toBeGreaterThanOrEqual(h);
+    await expect(view).toHaveAttribute('data-paused', 'false');
+    await expect(lines.filter({ hasText: new RegExp(`block .*\\bheight=${h}\\b`) })).toHaveCount(1);
+    await expect(page.getByTestId('logs-pause')).toBeVisible();
+    await expect.poll(atBottom).toBe(true);
+  }
+  await shot(page, 'logs-after-resize');
+  // An operator scroll up still pauses.
+  await view.hover();
+  await page.mouse.wheel(0, -600);
+  await expect(view).toHaveAttribute('data-paused', 'true');
+  await expect(page.getByTestId('logs-resume')).toBeVisible();
+});

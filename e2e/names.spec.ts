@@ -85,3 +85,57 @@ test('an auction worked from the Names page, with every pending action shown', a
   await expect(page.getByTestId('names-sales')).toHaveText('1');
   await top(page, 'names-completed');
 });
+
+// The "Act" form checks each field as it is left, in the operator's words, and keeps the buttons
+// that would send a bad value disabled (every button was enabled, and the node answered one raw
+// "invalid params | min_bid must be … | duration_blocks Too small" block after submit).
+test('the Names form says what is wrong next to each field and sends nothing bad', async ({ page }) => {
+  const c = consoleOf();
+  await openReady(page, c);
+  await page.getByTestId('nav-names').click();
+  await expect(page.getByTestId('page-names')).toBeVisible();
+  const leave = async (testId: string, value: string) => {
+    await page.getByTestId(testId).fill(value);
+    await page.getByTestId(testId).blur();
+  };
+  const buttons = ['names-publish', 'names-list', 'names-stake', 'names-bid', 'names-cancel'];
+  for (const [domain, msg] of [
+    ['-alice.block', 'cannot start or end with -'],
+    ['ünï.block', 'Only a–z, 0–9 and -'],
+    ['ALICE.block', 'lowercase: alice.block'],
+    ['.block', 'Type the name before .block'],
+    [`${'a'.repeat(64)}.block`, 'at most 63 characters (this has 64)'],
+  ]) {
+    await leave('names-domain', domain);
+    await expect(page.getByTestId('names-domain-error')).toContainText(msg);
+    await expect(page.getByTestId('names-domain')).toHaveAttribute('aria-invalid', 'true');
+    for (const b of ['names-publish', 'names-cancel']) await expect(page.getByTestId(b)).toBeDisabled();
+  }
+  await leave('names-domain', 'alice.block');
+  await expect(page.getByTestId('names-domain-error')).toHaveCount(0);
+  await expect(page.getByTestId('names-publish')).toBeEnabled();
+
+  for (const amount of ['-5', '99999999999999999999999']) {
+    await leave('names-amount', amount);
+    await expect(page.getByTestId('names-amount-error')).toContainText(/whole number of base units|beyond the largest possible amount/);
+    for (const b of ['names-list', 'names-stake', 'names-bid']) await expect(page.getByTestId(b)).toBeDisabled();
+  }
+  await leave('names-amount', '100');
+  await leave('names-stake-ref', 'st 1');
+  await expect(page.getByTestId('names-stake-ref-error')).toContainText('1–64 of a–z, 0–9, _ and -');
+  for (const b of ['names-stake', 'names-bid']) await expect(page.getByTestId(b)).toBeDisabled();
+  await expect(page.getByTestId('names-list')).toBeEnabled();
+  await leave('names-blocks', '');
+  await expect(page.getByTestId('names-blocks-error')).toHaveText('Enter the auction length in blocks (1 to 1,000,000).');
+  await expect(page.getByTestId('names-list')).toBeDisabled();
+  await page.getByTestId('names-act').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'names-form-errors.png') });
+
+  await leave('names-stake-ref', 'st-1');
+  await leave('names-blocks', '30');
+  for (const t of ['names-domain', 'names-amount', 'names-stake-ref', 'names-blocks']) await expect(page.getByTestId(`${t}-error`)).toHaveCount(0);
+  for (const b of buttons) await expect(page.getByTestId(b)).toBeEnabled();
+  // Nothing was sent: no outcome, no refusal.
+  await expect(page.getByTestId('names-error')).toHaveCount(0);
+  await expect(page.getByTestId('names-done')).toHaveCount(0);
+});

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { numberOf, openReady, ROOT, SCREENSHOTS, startConsole, tempDataDir, type RunningConsole } from './console';
+import { cutText, numberOf, openReady, ROOT, SCREENSHOTS, scrollsSideways, startConsole, tempDataDir, type RunningConsole } from './console';
 
 const CLI = path.join(ROOT, 'bin', 'contract-cli.mjs');
 let c: RunningConsole;
@@ -92,6 +92,28 @@ test('join a local testnet from the Network page and follow it', async ({ page }
   await page.screenshot({ path: path.join(SCREENSHOTS, 'network-following.png') });
   await page.getByTestId('finality-card').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(SCREENSHOTS, 'network-peers-finality.png') });
+
+  // At 1024x700, sidebar folded and open, the peers table fits its card: no sideways scroll, each
+  // row's Ban button wholly on screen and inside the card (the Ban buttons were cut off and the
+  // whole page scrolled sideways).
+  await page.setViewportSize({ width: 1024, height: 700 });
+  for (const open of [false, true]) {
+    if (open) await page.getByTestId('sidebar-toggle').click();
+    await expect(page.getByTestId('sidebar')).toHaveAttribute('data-collapsed', String(!open));
+    await page.waitForTimeout(400); // the sidebar's width transition
+    await page.getByTestId('peers-table').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, `network-peers-1024${open ? '-sidebar' : ''}.png`) });
+    expect(await scrollsSideways(page), `the Network page scrolls sideways at 1024 px (sidebar ${open ? 'open' : 'folded'})`).toBe(false);
+    const card = (await page.getByTestId('peers-card').boundingBox())!;
+    for (const ban of await page.getByTestId('peer-ban').all()) {
+      await expect(ban).toBeInViewport({ ratio: 1 });
+      const b = (await ban.boundingBox())!;
+      expect(b.x + b.width, 'Ban inside the peers card').toBeLessThanOrEqual(card.x + card.width);
+    }
+    expect(await cutText(page)).toEqual([]);
+  }
+  await page.getByTestId('sidebar-toggle').click();
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // Ban one validator: it leaves the table (the node refuses it for TB_P2P_BAN_SECS).
   const first = page.getByTestId('peer-row').first();

@@ -1,7 +1,7 @@
 /**
  * Logs: live tail of the node log (`log.line`: info and above, the last 200 replayed on open),
  * level filter, text search. Scrolling up pauses the view (new lines are counted); "Resume" jumps
- * back to the live end. Log text is untrusted: rendered as text only.
+ * back to the live end. A resize of the view keeps it following (only the operator's scroll up pauses). Log text is untrusted: rendered as text only.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { rpc } from '../api/hooks';
@@ -67,15 +67,37 @@ export function Logs() {
     if (el && !paused) el.scrollTop = el.scrollHeight;
   }, [shown, paused]);
 
+  // A resize of the view (the window, the sidebar) is not the operator scrolling: while following,
+  // stay at the bottom. Without this a resize left the view off the bottom and the next scroll
+  // event paused the tail ("Resume (3 new)" with no scroll).
+  const following = useRef(!paused);
+  following.current = !paused;
+  useEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      if (following.current) el.scrollTop = el.scrollHeight;
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
   // Resume when the page is opened again.
   useEffect(() => () => useLogs.getState().resume(), []);
 
+  /** The view's size and scroll position at the last scroll event: only a move up in a view of the same size is the operator's. */
+  const last = useRef({ top: 0, w: 0, h: 0 });
   const onScroll = () => {
     const el = box.current;
     if (!el) return;
+    const prev = last.current;
+    const resized = el.clientWidth !== prev.w || el.clientHeight !== prev.h;
+    last.current = { top: el.scrollTop, w: el.clientWidth, h: el.clientHeight };
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-    if (!atBottom && !paused) pause();
-    else if (atBottom && paused && missed === 0) resume();
+    if (!atBottom && !paused) {
+      if (!resized && el.scrollTop < prev.top) pause();
+      else el.scrollTop = el.scrollHeight; // a resize or a reflow moved it: back to the live end
+    } else if (atBottom && paused && missed === 0) resume();
   };
 
   return (

@@ -12,6 +12,8 @@ import { ErrorNote } from '../components/ErrorNote';
 import { fmtInt, shortHash } from '../format';
 import { bidNeeds, blocksLeft, countdown, nameNeeds, stakeNeeds, type Need } from '../names/needs';
 import { useLive } from '../store/live';
+import { toRpcError } from '../transport/errors';
+import { blocker, issuesOnFields, LABEL, validateAct, type ActAction, type ActDraft, type ActErrors, type ActField } from '../names/validate';
 import '../names/names.css';
 
 
@@ -70,6 +72,15 @@ export function Names() {
   const all = [publish, list, stake, bid, complete, cancel, withdraw];
   const error = all.find((m) => m.error)?.error;
   const busy = all.some((m) => m.isPending);
+  // Field checks as each field is left (the Wallet/Energy/Settings way); the node's −32602 issues go on their fields.
+  const draft: ActDraft = { domain, amount, stakeRef, stakeReq, blocks };
+  const errors = validateAct(draft);
+  const [left, setLeft] = useState<Partial<Record<ActField, boolean>>>({});
+  const [refused, setRefused] = useState<ActErrors>({});
+  const rpcErr = error ? toRpcError(error) : undefined;
+  const placed = rpcErr && rpcErr.code === -32602 && Array.isArray(rpcErr.data?.issues) ? issuesOnFields(rpcErr.data.issues, draft) : undefined;
+  const shownError = (f: ActField) => refused[f] ?? (left[f] ? errors[f] : undefined);
+  const why = (a: ActAction) => blocker(a, draft, errors);
 
   const wallets = useMemo(() => keys.data?.wallets ?? [], [keys.data]);
   const mine = useMemo(() => new Map(wallets.map((k) => [k.address, k.name])), [wallets]);
@@ -84,7 +95,14 @@ export function Names() {
   const run = async (what: string, f: () => Promise<unknown>) => {
     for (const m of all) m.reset();
     setDone(null);
-    await f().then(() => setDone(`${what}: submitted — it applies in the next block`)).catch(() => undefined);
+    setRefused({});
+    const sent = draft;
+    await f()
+      .then(() => setDone(`${what}: submitted — it applies in the next block`))
+      .catch((e: unknown) => {
+        const r = toRpcError(e);
+        if (r.code === -32602 && Array.isArray(r.data?.issues)) setRefused(issuesOnFields(r.data.issues, sent).fields);
+      });
   };
   const act = (n: Need) => {
     const from = n.key ?? key;
@@ -177,45 +195,130 @@ export function Names() {
             </select>
           </label>
           <label className="field">
-            <span>Name</span>
-            <input className="input" value={domain} placeholder="alice.block" onChange={(e) => setDomain(e.target.value.trim())} data-testid="names-domain" />
+            <span>{LABEL.domain}</span>
+            <input
+              className="input"
+              value={domain}
+              placeholder="alice.block"
+              aria-invalid={shownError('domain') ? 'true' : undefined}
+              onChange={(e) => {
+                setDomain(e.target.value.trim());
+                setRefused((r) => ({ ...r, domain: undefined }));
+              }}
+              onBlur={() => setLeft((l) => ({ ...l, domain: true }))}
+              data-testid="names-domain"
+            />
+            {shownError('domain') && (
+              <span className="field__error" data-testid="names-domain-error">
+                {shownError('domain')}
+              </span>
+            )}
           </label>
           <label className="field">
-            <span>Amount / min bid</span>
-            <input className="input" value={amount} inputMode="numeric" onChange={(e) => setAmount(e.target.value.trim())} data-testid="names-amount" />
+            <span>{LABEL.amount}</span>
+            <input
+              className="input"
+              value={amount}
+              inputMode="numeric"
+              aria-invalid={shownError('amount') ? 'true' : undefined}
+              onChange={(e) => {
+                setAmount(e.target.value.trim());
+                setRefused((r) => ({ ...r, amount: undefined }));
+              }}
+              onBlur={() => setLeft((l) => ({ ...l, amount: true }))}
+              data-testid="names-amount"
+            />
+            {shownError('amount') && (
+              <span className="field__error" data-testid="names-amount-error">
+                {shownError('amount')}
+              </span>
+            )}
           </label>
           <label className="field">
-            <span>Stake reference</span>
-            <input className="input" value={stakeRef} onChange={(e) => setStakeRef(e.target.value.trim())} data-testid="names-stake-ref" />
+            <span>{LABEL.stakeRef}</span>
+            <input
+              className="input"
+              value={stakeRef}
+              aria-invalid={shownError('stakeRef') ? 'true' : undefined}
+              onChange={(e) => {
+                setStakeRef(e.target.value.trim());
+                setRefused((r) => ({ ...r, stakeRef: undefined }));
+              }}
+              onBlur={() => setLeft((l) => ({ ...l, stakeRef: true }))}
+              data-testid="names-stake-ref"
+            />
+            {shownError('stakeRef') && (
+              <span className="field__error" data-testid="names-stake-ref-error">
+                {shownError('stakeRef')}
+              </span>
+            )}
           </label>
           <label className="field">
-            <span>Stake required (list)</span>
-            <input className="input" value={stakeReq} inputMode="numeric" onChange={(e) => setStakeReq(e.target.value.trim())} data-testid="names-stake-req" />
+            <span>{LABEL.stakeReq}</span>
+            <input
+              className="input"
+              value={stakeReq}
+              inputMode="numeric"
+              aria-invalid={shownError('stakeReq') ? 'true' : undefined}
+              onChange={(e) => {
+                setStakeReq(e.target.value.trim());
+                setRefused((r) => ({ ...r, stakeReq: undefined }));
+              }}
+              onBlur={() => setLeft((l) => ({ ...l, stakeReq: true }))}
+              data-testid="names-stake-req"
+            />
+            {shownError('stakeReq') && (
+              <span className="field__error" data-testid="names-stake-req-error">
+                {shownError('stakeReq')}
+              </span>
+            )}
           </label>
           <label className="field">
-            <span>Duration (blocks)</span>
-            <input className="input" value={blocks} inputMode="numeric" onChange={(e) => setBlocks(e.target.value.trim())} data-testid="names-blocks" />
+            <span>{LABEL.blocks}</span>
+            <input
+              className="input"
+              value={blocks}
+              inputMode="numeric"
+              aria-invalid={shownError('blocks') ? 'true' : undefined}
+              onChange={(e) => {
+                setBlocks(e.target.value.trim());
+                setRefused((r) => ({ ...r, blocks: undefined }));
+              }}
+              onBlur={() => setLeft((l) => ({ ...l, blocks: true }))}
+              data-testid="names-blocks"
+            />
+            {shownError('blocks') && (
+              <span className="field__error" data-testid="names-blocks-error">
+                {shownError('blocks')}
+              </span>
+            )}
           </label>
         </div>
         <div className="names-actions">
-          <button className="btn" disabled={busy || !domain} onClick={() => void run(`publish ${domain}`, () => publish.mutateAsync({ from: key, domain }))} data-testid="names-publish">
+          <button className="btn" disabled={busy || !!why('publish')} title={why('publish')} onClick={() => void run(`publish ${domain}`, () => publish.mutateAsync({ from: key, domain }))} data-testid="names-publish">
             Publish record
           </button>
-          <button className="btn" disabled={busy || !domain || !amount} onClick={() => void run(`list ${domain}`, () => list.mutateAsync({ from: key, domain, min_bid: amount, stake_requirement: stakeReq || '0', duration_blocks: Number(blocks) }))} data-testid="names-list">
+          <button className="btn" disabled={busy || !!why('list')} title={why('list')} onClick={() => void run(`list ${domain}`, () => list.mutateAsync({ from: key, domain, min_bid: amount, stake_requirement: stakeReq || '0', duration_blocks: Number(blocks) }))} data-testid="names-list">
             List for sale
           </button>
-          <button className="btn" disabled={busy || !stakeRef || !amount} onClick={() => void run(`stake ${stakeRef}`, () => stake.mutateAsync({ from: key, reference: stakeRef, amount }))} data-testid="names-stake">
+          <button className="btn" disabled={busy || !!why('stake')} title={why('stake')} onClick={() => void run(`stake ${stakeRef}`, () => stake.mutateAsync({ from: key, reference: stakeRef, amount }))} data-testid="names-stake">
             Register stake
           </button>
-          <button className="btn btn--primary" disabled={busy || !domain || !amount || !stakeRef} onClick={() => void run(`bid on ${domain}`, () => bid.mutateAsync({ from: key, domain, amount, stake_ref: stakeRef }))} data-testid="names-bid">
+          <button className="btn btn--primary" disabled={busy || !!why('bid')} title={why('bid')} onClick={() => void run(`bid on ${domain}`, () => bid.mutateAsync({ from: key, domain, amount, stake_ref: stakeRef }))} data-testid="names-bid">
             Place bid
           </button>
-          <button className="btn" disabled={busy || !domain} onClick={() => void run(`cancel ${domain}`, () => cancel.mutateAsync({ from: key, domain }))} data-testid="names-cancel">
+          <button className="btn" disabled={busy || !!why('cancel')} title={why('cancel')} onClick={() => void run(`cancel ${domain}`, () => cancel.mutateAsync({ from: key, domain }))} data-testid="names-cancel">
             Cancel sale
           </button>
         </div>
         {/* The outcome of an action sits under the buttons: at the top of the page it was out of sight (operator finding F16). */}
-        <ErrorNote error={error} testId="names-error" />
+        {placed && placed.rest.length === 0 ? (
+          <div className="error-note" role="alert" data-testid="names-error">
+            Not submitted: the node refused {Object.keys(placed.fields).length === 1 ? 'a value' : 'some values'} (shown next to the field{Object.keys(placed.fields).length === 1 ? '' : 's'}).
+          </div>
+        ) : (
+          <ErrorNote error={error} testId="names-error" />
+        )}
         {done && (
           <p className="muted" data-testid="names-done">
             {done}

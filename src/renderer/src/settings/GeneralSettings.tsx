@@ -36,7 +36,8 @@ export function GeneralSettings() {
           />
         </div>
         <CheckField f={f} path="notifications.os" label="Also show system notifications (desktop app)" />
-        <div className="field-row">
+        {/* Each select as wide as its longest choice ("Stop the node and quit" was cut at 1024 px); Theme wraps under when both do not fit. */}
+        <div className="field-row field-row--fit">
           <SelectField
             f={f}
             path="close_action"
