@@ -10,7 +10,7 @@ import { RpcError } from '../../../src/shared/api/errors.js';
 import { applyToArgs, applyToEnv, launchOverrides } from '../../../src/host/desktop/node-options.js';
 import { flagValue } from '../../../src/host/network-switch.js';
 import { SETTINGS_FILE, SettingsStore, settingsDirFor } from '../../../src/host/desktop/settings-store.js';
-import { settingsPatchIssues } from '../../../src/shared/api/settings-rules.js';
+import { portToCheck, settingsPatchIssues } from '../../../src/shared/api/settings-rules.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -239,5 +239,23 @@ describe('settings → node options', () => {
     expect(
       applyToEnv({ TB_RPC_AUTH_TOKEN: 'old' }, DEFAULT_SETTINGS, undefined, true).TB_RPC_AUTH_TOKEN,
     ).toBeUndefined();
+  });
+});
+
+describe('the live "port free?" check', () => {
+  it('speaks only for a port the field rules accept (the field error wins over "✓ free")', () => {
+    const base = { ...DEFAULT_SETTINGS, metrics_port: 9100 };
+    expect(portToCheck(base, { rpc_port: 18545 }, 'rpc_port')).toBe(18545);
+    expect(portToCheck(base, { rpc_port: 80 }, 'rpc_port')).toBeNull();
+    expect(portToCheck(base, { rpc_port: 70000 }, 'rpc_port')).toBeNull();
+    expect(portToCheck(base, { rpc_port: '12a' }, 'rpc_port')).toBeNull();
+    expect(portToCheck(base, { rpc_port: null }, 'rpc_port')).toBeNull();
+    // Two fields on one port: the rules name the later field, which gets no check.
+    expect(portToCheck(base, { rpc_port: 9100 }, 'metrics_port')).toBeNull();
+    expect(portToCheck(base, { rpc_port: 23456, p2p_port: 23456 }, 'p2p_port')).toBeNull();
+    // A saved port (not edited) is still checked: an in-use port saved anyway keeps its warning.
+    expect(portToCheck(base, {}, 'metrics_port')).toBe(9100);
+    // Another field's error does not hide this one's check.
+    expect(portToCheck(base, { rpc_port: 18545, rpc_auth_token: 'short' }, 'rpc_port')).toBe(18545);
   });
 });
