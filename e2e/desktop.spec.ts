@@ -184,7 +184,7 @@ test('deadline inbox: governor windows with countdowns in blocks and time, .ics 
 test('settings: an invalid port is refused in place; a free one is checked live, saved atomically, needs a restart; theme', async ({
   page,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(240_000); // three node starts
   await openReady(page, c);
   await page.getByTestId('nav-settings').click();
   // Checked as a field is left, by the rules the save uses: the error is in place before Save.
@@ -234,6 +234,39 @@ test('settings: an invalid port is refused in place; a free one is checked live,
   await rpcPort.fill(String(busyPort));
   await expect(page.getByTestId('set-rpc_port-state')).toHaveAttribute('data-free', 'false');
   await expect(page.getByTestId('set-rpc_port-state')).toContainText('in use by another program');
+  // Save names it and takes a second click: nothing is saved by the first.
+  const save = page.getByTestId('node-settings-save');
+  await save.click();
+  await expect(page.getByTestId('node-settings-in-use')).toHaveText(
+    `port ${busyPort} is in use by another program: the node will fail to start on it.`,
+  );
+  await expect(save).toHaveText('Save anyway');
+  expect(JSON.parse(await readFile(file, 'utf8')).settings.rpc_port ?? null).toBeNull();
+  await shots(page, 'desktop-settings-in-use', page.getByTestId('settings-node'));
+  await save.click();
+  await expect(page.getByTestId('node-settings-saved')).toBeVisible();
+  expect(JSON.parse(await readFile(file, 'utf8')).settings.rpc_port).toBe(busyPort);
+  // Saved anyway, the field keeps its warning.
+  await expect(page.getByTestId('set-rpc_port-state')).toHaveAttribute('data-free', 'false');
+  // The restart fails on it; the banner's advice is Settings (the node's own text kept).
+  await page.getByTestId('restart-node').click();
+  const banner = page.getByTestId('crash-banner');
+  await expect(banner).toHaveAttribute('data-state', 'start_failed', { timeout: 60_000 });
+  await expect(page.getByTestId('start-error')).toContainText(`port ${busyPort} is already in use`);
+  await expect(page.getByTestId('start-advice')).toHaveText(
+    `port ${busyPort} is taken: change the port in Settings (Node), save, then Retry.`,
+  );
+  await expect(page.getByTestId('crash-open-settings')).toBeVisible();
+  await shots(page, 'desktop-start-failed-port');
+  // Emptied (as launched) and saved, Retry starts on the launch port — and no "crashed" banner:
+  // the node never crashed.
+  await rpcPort.fill('');
+  await save.click();
+  await expect(page.getByTestId('node-settings-saved')).toBeVisible();
+  expect(JSON.parse(await readFile(file, 'utf8')).settings.rpc_port).toBeNull();
+  await page.getByTestId('crash-restart').click();
+  await expect(page.getByTestId('node-phase')).toHaveText('ready', { timeout: 60_000 });
+  await expect(banner).toHaveCount(0);
   busy.close();
   const port = await freePort();
   await rpcPort.fill(String(port));

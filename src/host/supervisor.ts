@@ -207,8 +207,13 @@ export class Supervisor {
     this.o.spec = { ...this.o.spec, env };
   }
 
-  /** Manual restart (operator): ordered stop, clear the crash window and crash loop, start. */
+  /**
+   * Manual restart (operator): ordered stop, clear the crash window and crash loop, start. After a
+   * start failure (Retry) its report goes too: the node did not crash, and a start that now
+   * succeeds must not read as "crashed and was restarted" (one that fails again reports anew).
+   */
   async restart(): Promise<void> {
+    if (this.s.state === 'start_failed') this.update({ last_crash: null });
     await this.stop();
     this.crashTimes = [];
     this.update({ crash_loop: false, start_error: undefined, start_error_reason: undefined });

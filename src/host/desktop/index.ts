@@ -78,13 +78,14 @@ export function createDesktop(o: DesktopOptions): Desktop {
 
   // Launch: the saved node options on top of the launch flags and environment. Only the keys
   // Settings own are set (merged into the node's environment: nothing else there is lost); a
-  // `null` setting gives the launch value back.
+  // `null` setting gives the launch value back — the launch flags', not the current args' (which
+  // hold the value saved before: a port cleared after a failed start must not stay on it).
+  const launchArgs = sup.args();
   const apply = (only?: readonly string[]) => {
     const s = settings.get();
-    sup.setArgs(applyToArgs(sup.args(), s, only));
+    sup.setArgs(applyToArgs(sup.args(), s, only, process.env, launchArgs));
     sup.setEnv(envPatch(baseEnv, s, settings.authToken() ?? tokenFromLaunch));
   };
-  const launchArgs = sup.args();
   apply();
   const overrides = launchOverrides(launchArgs, sup.args());
   if (settings.loadError)

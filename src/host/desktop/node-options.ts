@@ -2,8 +2,8 @@
  * Console settings → the node's start options. Node options are set where the node reads them:
  * flags for what has a flag (`--rpc-addr`, `--metrics-addr`, `--p2p-tcp-addr`, `--telemetry`,
  * `--log-level`, `--data-dir`), `TB_*` environment variables for the rest (governor options and
- * the RPC token, which must never appear in a process list). `null` settings leave the launch
- * value alone.
+ * the RPC token, which must never appear in a process list). A `null` setting means the launch
+ * value: the flag as the console was launched with it, or no flag if it was not given.
  */
 import type { ConsoleSettings } from '../../shared/api/desktop.js';
 import { flagValue, withFlag } from '../network-switch.js';
@@ -18,28 +18,47 @@ export function networkOfArgs(args: string[], env: NodeJS.ProcessEnv = process.e
   return flagValue(args, '--network') ?? env.TB_NETWORK ?? 'dev';
 }
 
+/** Removes every `--flag value` / `--flag=value` form of a flag. */
+function withoutFlag(args: string[], flag: string): string[] {
+  return withFlag(args, flag, '').slice(0, -2);
+}
+
 /**
  * Node flags with the settings applied.
  * @param only top-level settings keys to apply (default: all); the data directory is applied only
  *   when `data_dir_network` names the network of these args.
+ * @param launch the flags the console was launched with: a `null` setting among `only` puts the
+ *   launch value back (`args` may hold an earlier saved value: a port cleared in Settings is the
+ *   port the node was launched with, not the one saved before). Without it, `null` keeps `args`.
  */
 export function applyToArgs(
   args: string[],
   s: ConsoleSettings,
   only?: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  launch?: readonly string[],
 ): string[] {
   const want = (k: string) => !only || only.includes(k);
   let a = [...args];
+  /** `flag` set to `value`, or for null its launch value (no flag if it had none). */
+  const set = (flag: string, value: string | null) => {
+    if (value !== null) return withFlag(a, flag, value);
+    if (!launch) return a;
+    const v = flagValue(launch, flag);
+    return v !== undefined ? withFlag(a, flag, v) : withoutFlag(a, flag);
+  };
   if (want('data_dir') && s.data_dir && (s.data_dir_network ?? 'dev') === baseName(networkOfArgs(a, env)))
     a = withFlag(a, '--data-dir', s.data_dir);
-  if (want('rpc_port') && s.rpc_port !== null) a = withFlag(a, '--rpc-addr', `127.0.0.1:${s.rpc_port}`);
-  if (want('metrics_port') && s.metrics_port !== null)
-    a = withFlag(a, '--metrics-addr', `127.0.0.1:${s.metrics_port}`);
-  if (want('p2p_port') && s.p2p_port !== null) a = withFlag(a, '--p2p-tcp-addr', `0.0.0.0:${s.p2p_port}`);
-  if (want('log_level') && s.log_level !== null) a = withFlag(a, '--log-level', s.log_level);
+  if (want('rpc_port')) a = set('--rpc-addr', s.rpc_port !== null ? `127.0.0.1:${s.rpc_port}` : null);
+  if (want('metrics_port')) a = set('--metrics-addr', s.metrics_port !== null ? `127.0.0.1:${s.metrics_port}` : null);
+  if (want('p2p_port')) a = set('--p2p-tcp-addr', s.p2p_port !== null ? `0.0.0.0:${s.p2p_port}` : null);
+  if (want('log_level')) a = set('--log-level', s.log_level);
   if (want('telemetry') && s.telemetry !== null)
     a = [...withoutBool(a, 'telemetry'), s.telemetry ? '--telemetry' : '--no-telemetry'];
+  else if (want('telemetry') && launch) {
+    const given = launch.filter((x) => x === '--telemetry' || x === '--no-telemetry').pop();
+    a = [...withoutBool(a, 'telemetry'), ...(given ? [given] : [])];
+  }
   return a;
 }
 

@@ -6,7 +6,7 @@
  * Every notice goes through the {@link NotificationCenter} (de-duplication, alert throttling).
  */
 import { statfs } from 'node:fs/promises';
-import type { SupervisorState } from '../../shared/api/app.js';
+import { portConflictOf, type SupervisorState } from '../../shared/api/app.js';
 import type { ConsoleSettings } from '../../shared/api/desktop.js';
 import type { DeadlinesResult } from '../../shared/api/deadlines.js';
 import type { TopicName, TopicPayload } from '../../shared/api/events.js';
@@ -18,17 +18,6 @@ export interface WatchedNode {
   onState(cb: (s: SupervisorState) => void): () => void;
   subscribe<T extends TopicName>(topic: T, cb: (p: TopicPayload<T>) => void): () => void;
   call(method: string, params?: unknown): Promise<unknown>;
-}
-
-const PORT_RE =
-  /(?:port\s+(\d{2,5})|:(\d{2,5})\b).*?(?:already in use|EADDRINUSE)|(?:already in use|EADDRINUSE).*?(?:port\s+|:)(\d{2,5})/i;
-
-/** The port a start error names, when it is a port conflict. */
-export function portConflictOf(msg: string): number | null {
-  if (!/already in use|EADDRINUSE/i.test(msg)) return null;
-  const m = PORT_RE.exec(msg);
-  const p = m ? Number(m[1] ?? m[2] ?? m[3]) : NaN;
-  return Number.isFinite(p) ? p : 0;
 }
 
 /** Supervisor transitions → notices. */

@@ -65,6 +65,20 @@ export const SupervisorState = z.object({
 });
 export type SupervisorState = z.infer<typeof SupervisorState>;
 
+const PORT_RE =
+  /(?:port\s+(\d{2,5})|:(\d{2,5})\b).*?(?:already in use|EADDRINUSE)|(?:already in use|EADDRINUSE).*?(?:port\s+|:)(\d{2,5})/i;
+
+/**
+ * The port a node's start error names when it is a port conflict (0: a port, unnamed), else null.
+ * The console then points to Settings rather than the node's flags.
+ */
+export function portConflictOf(msg: string): number | null {
+  if (!/already in use|EADDRINUSE/i.test(msg)) return null;
+  const m = PORT_RE.exec(msg);
+  const p = m ? Number(m[1] ?? m[2] ?? m[3]) : NaN;
+  return Number.isFinite(p) ? p : 0;
+}
+
 export const appInfo = defineMethod({
   name: 'app.info',
   summary: 'Console mode (electron | server), console version and the node supervisor state.',

@@ -49,3 +49,19 @@ export function settingsPatchIssues(base: ConsoleSettings, patch: Record<string,
   const merged = checkSettings(base, patch);
   return [...(own.success ? [] : zodIssues(own.error)), ...(merged.ok ? [] : merged.issues)];
 }
+
+/** The settings that are ports, each with a live "port free?" check in Settings. */
+export const PORT_KEYS = ['rpc_port', 'metrics_port', 'p2p_port'] as const;
+export type PortKey = (typeof PORT_KEYS)[number];
+
+/**
+ * The port a "port free?" check may speak for: `key` as `patch` on top of `base` sets it, when
+ * these rules accept it, else null. A value the rules refuse (80, 70000, the port of another
+ * field) gets its field error and no check: never "✓ port 80 is free" beside a port Save refuses.
+ */
+export function portToCheck(base: ConsoleSettings, patch: Record<string, unknown>, key: PortKey): number | null {
+  const v = key in patch ? patch[key] : base[key];
+  if (typeof v !== 'number') return null;
+  const refused = settingsPatchIssues(base, patch).some((i) => i.path.filter((x) => x !== 'patch')[0] === key);
+  return refused ? null : v;
+}

@@ -130,6 +130,15 @@ describe('desktop app.* methods', () => {
     expect(((await broker.call('app.settings', {})) as any).restart_needed).toBe(false);
   });
 
+  it('setSettings: a port emptied after a saved one is the launch port again (a failed start is recoverable)', async () => {
+    const { sup, broker } = await setup();
+    const launch = sup.args();
+    await broker.call('app.setSettings', { patch: { rpc_port: 28547, metrics_port: 28548, log_level: 'debug' } });
+    expect(sup.args()).toEqual(['--data-dir', dir, '--rpc-addr', '127.0.0.1:28547', '--metrics-addr', '127.0.0.1:28548', '--log-level', 'debug']);
+    await broker.call('app.setSettings', { patch: { rpc_port: null, metrics_port: null, log_level: null } });
+    expect(sup.args()).toEqual(launch);
+  });
+
   it('the last data-directory move is forgotten when the node starts on another data directory (network switch)', async () => {
     const data = path.join(dir, 'dev');
     await mkdir(path.join(data, 'chain'), { recursive: true });

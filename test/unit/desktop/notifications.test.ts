@@ -3,13 +3,12 @@
 // turn supervisor states, node topics, disk figures and deadlines into notices.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { SupervisorState } from '../../../src/shared/api/app.js';
+import { portConflictOf, type SupervisorState } from '../../../src/shared/api/app.js';
 import { DEFAULT_SETTINGS } from '../../../src/shared/api/desktop.js';
 import { NotificationCenter } from '../../../src/host/desktop/notify-center.js';
 import {
   checkDisk,
   deadlineNotices,
-  portConflictOf,
   watchSupervisor,
   watchTopics,
   type WatchedNode,

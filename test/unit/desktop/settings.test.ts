@@ -8,8 +8,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, SettingsPatch } from '../../../src/shared/api/desktop.js';
 import { RpcError } from '../../../src/shared/api/errors.js';
 import { applyToArgs, applyToEnv, launchOverrides } from '../../../src/host/desktop/node-options.js';
+import { flagValue } from '../../../src/host/network-switch.js';
 import { SETTINGS_FILE, SettingsStore, settingsDirFor } from '../../../src/host/desktop/settings-store.js';
-import { settingsPatchIssues } from '../../../src/shared/api/settings-rules.js';
+import { portToCheck, settingsPatchIssues } from '../../../src/shared/api/settings-rules.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -164,6 +165,48 @@ describe('settings → node options', () => {
       '127.0.0.1:0',
     ]);
   });
+  it('a setting emptied after a saved value gives the LAUNCH value back, not the saved one', () => {
+    const launch = ['--data-dir', '/d', '--rpc-addr', '127.0.0.1:8545', '--log-level', 'info', '--no-telemetry'];
+    const saved = applyToArgs(
+      launch,
+      { ...DEFAULT_SETTINGS, rpc_port: 2024, metrics_port: 2025, p2p_port: 2026, log_level: 'debug', telemetry: true },
+      undefined,
+      {},
+      launch,
+    );
+    const flags = (a: string[]) => ({
+      rpc: flagValue(a, '--rpc-addr'),
+      metrics: flagValue(a, '--metrics-addr'),
+      p2p: flagValue(a, '--p2p-tcp-addr'),
+      log: flagValue(a, '--log-level'),
+      telemetry: a.filter((x) => x.endsWith('-telemetry') || x === '--telemetry'),
+      dir: flagValue(a, '--data-dir'),
+    });
+    expect(flags(saved)).toEqual({
+      rpc: '127.0.0.1:2024',
+      metrics: '127.0.0.1:2025',
+      p2p: '0.0.0.0:2026',
+      log: 'debug',
+      telemetry: ['--telemetry'],
+      dir: '/d',
+    });
+    // All emptied (the saved args are the base, as the supervisor's are): the launch flags, and
+    // no flag where the launch had none.
+    const keys = ['rpc_port', 'metrics_port', 'p2p_port', 'log_level', 'telemetry'];
+    const back = applyToArgs(saved, DEFAULT_SETTINGS, keys, {}, launch);
+    expect(flags(back)).toEqual(flags(launch));
+    expect(back).toHaveLength(launch.length);
+    // Only the keys asked for go back; a flag another part of the console set (--network) stays.
+    const partly = applyToArgs([...saved, '--network', 'testnet'], DEFAULT_SETTINGS, ['rpc_port'], {}, launch);
+    expect(partly).toContain('127.0.0.1:8545');
+    expect(partly).toContain('127.0.0.1:2025');
+    expect(flagValue(partly, '--network')).toBe('testnet');
+    // Launch values given as --flag=value come back as such a value.
+    expect(applyToArgs(['--rpc-addr', '127.0.0.1:2024'], DEFAULT_SETTINGS, ['rpc_port'], {}, ['--rpc-addr=127.0.0.1:9'])).toEqual([
+      '--rpc-addr',
+      '127.0.0.1:9',
+    ]);
+  });
   it('names the launch flags a saved setting replaced (the terminal says so at start)', () => {
     const launch = ['--data-dir', '/srv/old', '--rpc-addr=127.0.0.1:8545', '--log-level', 'info'];
     const applied = applyToArgs(launch, { ...DEFAULT_SETTINGS, data_dir: '/srv/moved', rpc_port: 9000, log_level: 'info' }, undefined, {});
@@ -196,5 +239,23 @@ describe('settings → node options', () => {
     expect(
       applyToEnv({ TB_RPC_AUTH_TOKEN: 'old' }, DEFAULT_SETTINGS, undefined, true).TB_RPC_AUTH_TOKEN,
     ).toBeUndefined();
+  });
+});
+
+describe('the live "port free?" check', () => {
+  it('speaks only for a port the field rules accept (the field error wins over "✓ free")', () => {
+    const base = { ...DEFAULT_SETTINGS, metrics_port: 9100 };
+    expect(portToCheck(base, { rpc_port: 18545 }, 'rpc_port')).toBe(18545);
+    expect(portToCheck(base, { rpc_port: 80 }, 'rpc_port')).toBeNull();
+    expect(portToCheck(base, { rpc_port: 70000 }, 'rpc_port')).toBeNull();
+    expect(portToCheck(base, { rpc_port: '12a' }, 'rpc_port')).toBeNull();
+    expect(portToCheck(base, { rpc_port: null }, 'rpc_port')).toBeNull();
+    // Two fields on one port: the rules name the later field, which gets no check.
+    expect(portToCheck(base, { rpc_port: 9100 }, 'metrics_port')).toBeNull();
+    expect(portToCheck(base, { rpc_port: 23456, p2p_port: 23456 }, 'p2p_port')).toBeNull();
+    // A saved port (not edited) is still checked: an in-use port saved anyway keeps its warning.
+    expect(portToCheck(base, {}, 'metrics_port')).toBe(9100);
+    // Another field's error does not hide this one's check.
+    expect(portToCheck(base, { rpc_port: 18545, rpc_auth_token: 'short' }, 'rpc_port')).toBe(18545);
   });
 });

@@ -143,6 +143,23 @@ describe('Supervisor', () => {
     expect(again.restarts).toBe(0);
   });
 
+  it('a start failure fixed and retried is no crash: running again, no last_crash (no "crashed and was restarted")', async () => {
+    const sup = make(['--start-fail', 'port 2024 is already in use (127.0.0.1:2024)']);
+    sup.start();
+    await until(sup, (x) => x.state === 'start_failed');
+    const seen: SupervisorState[] = [];
+    sup.onState((s) => seen.push(s));
+    // The operator changes the port (Settings), then Retry.
+    sup.setArgs([]);
+    await sup.restart();
+    const up = await until(sup, (x) => x.state === 'running' && x.node_phase?.phase === 'ready');
+    expect(up.last_crash).toBeNull();
+    expect(up.start_error).toBeUndefined();
+    expect(up.restarts).toBe(0);
+    // Not even for a moment while restarting (the banner reads every state).
+    expect(seen.filter((s) => s.last_crash !== null)).toEqual([]);
+  });
+
   it('stops restarting after three crashes within a minute, until a manual restart', async () => {
     const sup = make(['--exit-after-ms', '30', '--stderr', 'boom']);
     const states: string[] = [];

@@ -3,10 +3,12 @@
  * automatic restarts so far; in a crash loop, "Open logs" and "Restart"; after a start failure (the
  * node exited before ready and said why), its own message with "Open logs" and "Retry"; when the
  * data directory is locked by a node of another host, also "Take over the lock" (two steps: the
- * operator confirms no node there uses it; `app.unlockDataDir` then starts the node). Crash text
- * is untrusted and rendered as text.
+ * operator confirms no node there uses it; `app.unlockDataDir` then starts the node); when a port
+ * is in use, the advice is Settings (the node's own text, kept, names its command-line flags).
+ * Crash text is untrusted and rendered as text.
  */
 import { useState } from 'react';
+import { portConflictOf } from '../../../shared/api/app';
 import { rpc } from '../api/hooks';
 import { useLive } from '../store/live';
 import { useUi } from '../store/ui';
@@ -32,6 +34,8 @@ export function CrashBanner() {
   const stuck = loop || startFailed;
   const recovered = !stuck && !waiting;
   const lockedElsewhere = startFailed && sup.start_error_reason === 'data_dir_locked_elsewhere';
+  // A port in use: the node's own text names its flags; in the console the port is a setting.
+  const portConflict = startFailed ? portConflictOf(sup.start_error ?? crash.reason) : null;
   return (
     <div className={`banner ${recovered ? 'banner--warn' : 'banner--bad'}`} role="alert" data-testid="crash-banner" data-state={sup.state}>
       <div className="banner__main">
@@ -48,7 +52,14 @@ export function CrashBanner() {
               The node could not start: <span data-testid="start-error">{sup.start_error ?? crash.reason}</span>
             </strong>
             <span className="banner__text">
-              at {fmtClock(crash.at_ms)}: <span data-testid="crash-reason">{crash.reason}</span> — not restarted automatically; fix the cause, then Retry.
+              at {fmtClock(crash.at_ms)}: <span data-testid="crash-reason">{crash.reason}</span> — not restarted automatically;{' '}
+              {portConflict !== null ? (
+                <span data-testid="start-advice">
+                  {portConflict ? `port ${portConflict} is taken: change` : 'change'} the port in Settings (Node), save, then Retry.
+                </span>
+              ) : (
+                'fix the cause, then Retry.'
+              )}
             </span>
           </>
         ) : (
@@ -90,6 +101,11 @@ export function CrashBanner() {
             >
               Open logs
             </button>
+            {portConflict !== null && (
+              <button className="btn" data-testid="crash-open-settings" onClick={() => setPage('settings')}>
+                Open Settings
+              </button>
+            )}
             {lockedElsewhere && !confirmUnlock && (
               <button className="btn" data-testid="crash-unlock" onClick={() => setConfirmUnlock(true)}>
                 Take over the lock…

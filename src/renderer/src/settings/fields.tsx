@@ -1,5 +1,6 @@
 /** Settings inputs bound to the form model, each with its issue shown in place. */
 import { useEffect, useState, type ReactNode } from 'react';
+import { portToCheck, type PortKey } from '../../../shared/api/settings-rules';
 import { call } from '../api/client';
 import { numberOrNull, type SettingsForm } from './form';
 
@@ -132,7 +133,11 @@ export function CheckField({ f, path, label }: { f: SettingsForm; path: string; 
   );
 }
 
-/** A port with a live "port free?" check (`app.portFree`) once typing pauses. */
+/**
+ * A port with a live "port free?" check (`app.portFree`) once typing pauses — only for a value
+ * the field's rules accept (the field error wins: no "✓ free" for a port Save refuses). The
+ * check stays shown after a save, so a port saved anyway keeps its "in use" warning.
+ */
 export function PortField({
   f,
   path,
@@ -140,12 +145,11 @@ export function PortField({
   current,
 }: {
   f: SettingsForm;
-  path: string;
+  path: PortKey;
   label: string;
   current: number | null;
 }) {
-  const v = f.value(path);
-  const port = typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535 ? v : null;
+  const port = f.view ? portToCheck(f.view.settings, f.patch(), path) : null;
   const [state, setState] = useState<{
     port: number;
     free: boolean;

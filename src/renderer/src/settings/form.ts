@@ -28,6 +28,8 @@ export interface SettingsForm {
   /** Sets a draft value; `undefined` drops the path from the draft (the saved value shows again, nothing to save). */
   set(path: string, v: unknown): void;
   dirty: boolean;
+  /** The edited fields as the patch a save sends. */
+  patch(): Record<string, unknown>;
   /** Field issue messages by dotted path (without the leading `patch`). */
   issues: Record<string, string>;
   /** Checks the draft as a save would (same rules, no call) and shows its issues in place; called when a field loses focus. */
@@ -92,6 +94,7 @@ export function useSettingsForm(): SettingsForm {
       setIssues(({ [p]: _gone, ...rest }) => rest);
     },
     dirty: Object.keys(draft).length > 0,
+    patch: () => patchOf(draft),
     issues,
     check: () => {
       if (q.data) setIssues(issuesByPath(settingsPatchIssues(q.data.settings, patchOf(draft))));
