@@ -59,7 +59,7 @@ export function watchSupervisor(node: WatchedNode, center: NotificationCenter): 
           key: String(port),
           severity: 'error',
           title: port ? `Port ${port} is already in use` : 'A port is already in use',
-          body: `${msg} Change the port in Settings, then restart the node.`,
+          body: `${/[.!?]$/.test(msg) ? msg : `${msg}.`} Change the port in Settings, then restart the node.`,
           page: 'settings',
         });
       else

@@ -179,6 +179,8 @@ describe('watchers', () => {
     expect(items[0]).toMatchObject({
       kind: 'port_conflict',
       title: 'Port 8545 is already in use',
+      // The node's sentence gets its full stop before the console's advice.
+      body: 'port 8545 is already in use (127.0.0.1:8545); change it with --rpc-addr or TB_RPC_ADDR. Change the port in Settings, then restart the node.',
       page: 'settings',
     });
     expect(items[1]).toMatchObject({ kind: 'crash_loop', severity: 'error' });
