@@ -8,7 +8,7 @@
  * anything starts); 1 when the console cannot start (port in use, UI not built).
  */
 import { Command, Option } from 'commander';
-import { addNodeFlags, flagsToLoadOptions, KEYS, loadConfig } from '../node-core/node-config.js';
+import { addNodeFlags, dataDirGiven as dataDirWasGiven, flagsToLoadOptions, KEYS, loadConfig } from '../node-core/node-config.js';
 import { isLoopbackHost, runConsole, stopOnSignals } from '../host/console-main.js';
 import { UsageError } from './common.js';
 import path from 'node:path';
@@ -67,7 +67,7 @@ export function consoleCommand(): Command {
     const minFree = opts.minFreeSpace === undefined ? undefined : /^\d{1,9}$/.test(opts.minFreeSpace) ? Number(opts.minFreeSpace) * 2 ** 20 : undefined;
     if (opts.minFreeSpace !== undefined && minFree === undefined) throw new UsageError(`--min-free-space must be a whole number of MiB, got "${opts.minFreeSpace}"`);
     // Settings of an earlier first run choose the data root and network unless the command line did.
-    const dataDirGiven = sources.data_dir !== 'default';
+    const dataDirGiven = dataDirWasGiven(sources);
     const settings = readSettings();
     const nodeArgs = nodeArgsOf(opts);
     let dataDir = config.data_dir;

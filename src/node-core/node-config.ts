@@ -22,7 +22,7 @@ import {
 import type { ConfigOfModule, ModuleMeta } from './modules/index.js';
 import { NODE_MODULE_META } from './node-module-list.js';
 
-export { ConfigError, type LoadOptions, type LoadedConfig } from './config/index.js';
+export { ConfigError, dataDirGiven, type LoadOptions, type LoadedConfig } from './config/index.js';
 
 type Intersect<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void ? I : never;
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { parse as parseToml, TomlError } from 'smol-toml';
+import { FirstRunSettings } from '../../shared/api/first-run.js';
 import { NetworkFileError, resolveNetwork } from '../net/network-file.js';
 import type { KeySpec, KeyTable } from './keys.js';
 import { OTHER_ENV, type BaseConfig } from './schema.js';
@@ -96,6 +97,32 @@ function readToml(file: string, shown: string): Record<string, unknown> {
       throw new ConfigError(`${shown}:${err.line}:${err.column}`, `invalid TOML (${first})`);
     }
     throw new ConfigError(shown, 'invalid TOML');
+  }
+}
+
+/** Source of a data_dir that follows the console's first run (see {@link consoleDataParent}). */
+const CONSOLE_FIRST_RUN = "the console's first run";
+
+/** Whether the operator chose the data directory (flag, env, config file), not a default (`~/.the_block`, or the console's first run). */
+export function dataDirGiven(sources: Record<string, string>): boolean {
+  const s = sources.data_dir ?? 'default';
+  return s !== 'default' && !s.startsWith(CONSOLE_FIRST_RUN);
+}
+
+/**
+ * The folder of data roots the console's first run chose (`data_parent` of
+ * `~/.the_block/console.json`, schema src/shared/api/first-run.ts), when that file names an
+ * absolute one; else undefined. It replaces `~/.the_block` as the default folder, so the CLI and a
+ * headless node use the data (chain, wallet keys) the console uses, not a second copy beside it.
+ */
+function consoleDataParent(home: string): { parent: string; file: string } | undefined {
+  const file = path.join(home, '.the_block', 'console.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const r = FirstRunSettings.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return r.success && path.isAbsolute(r.data.data_parent) ? { parent: r.data.data_parent, file } : undefined;
+  } catch {
+    return undefined; // unreadable: the console offers its first run again; the default applies
   }
 }
 
@@ -192,7 +219,11 @@ export function loadConfigFrom<C extends BaseConfig>(table: KeyTable<C>, o: Load
   values.set('network', net.name);
   if (net.file) values.set('network_file', net.file);
   const network = net.name;
-  if (!values.has('data_dir')) set('data_dir', path.join(home, '.the_block', network), 'default');
+  if (!values.has('data_dir')) {
+    const chosen = consoleDataParent(home);
+    if (chosen) set('data_dir', path.join(chosen.parent, network), `${CONSOLE_FIRST_RUN} (${chosen.file})`);
+    else set('data_dir', path.join(home, '.the_block', network), 'default');
+  }
   values.set('data_dir', resolvePath(values.get('data_dir') as string, cwd, home));
 
   const config = Object.fromEntries(values) as unknown as C;

@@ -58,7 +58,7 @@ export interface BaseConfig {
   p2p_test_hooks: boolean;
   /** Test-only fault injection (`double_sign`). */
   test_fault: 'none' | 'double_sign';
-  /** Absolute data directory root (`~/.the_block/<network>` by default). */
+  /** Absolute data directory root (`~/.the_block/<network>` by default, or `<data_parent>/<network>` of the console's first run, config/load.ts). */
   data_dir: string;
   /** JSON-RPC HTTP+WS listen address. */
   rpc_addr: string;
@@ -108,7 +108,7 @@ export const BASE_KEYS: readonly KeySpec[] = [
     flag: '--data-dir',
     schema: zPath(),
     fromString: str,
-    doc: 'data directory root (default ~/.the_block/<network>); `~` is expanded, relative paths are taken from the working directory',
+    doc: "data directory root (default ~/.the_block/<network>, or <the console's data folder>/<network> once its first run chose one); `~` is expanded, relative paths are taken from the working directory",
   },
   {
     key: 'rpc_addr',

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, KEYS, loadConfig, redactConfig } from '../../../src/node-core/node-config.js';
+import { ConfigError, dataDirGiven, KEYS, loadConfig, redactConfig } from '../../../src/node-core/node-config.js';
 
 let dir: string;
 const home = '/home/op';
@@ -35,6 +35,28 @@ function configError(f: () => unknown): ConfigError {
 }
 
 describe('loadConfig defaults', () => {
+  it("follow the console's first-run data folder (~/.the_block/console.json); flags and env still win", async () => {
+    const chosen = path.join(dir, 'tb data ü');
+    await fs.mkdir(path.join(home, '.the_block'), { recursive: true });
+    const file = path.join(home, '.the_block', 'console.json');
+    await fs.writeFile(file, JSON.stringify({ version: 1, data_parent: chosen, network: 'dev', keep_running: false, rpc_auth: false, completed_at_ms: 1 }));
+    try {
+      const { config, sources } = load();
+      expect(config.data_dir).toBe(path.join(chosen, 'dev'));
+      expect(sources.data_dir).toBe(`the console's first run (${file})`);
+      // Still a default for the console (its saved network applies): not a choice of the operator's.
+      expect(dataDirGiven(sources)).toBe(false);
+      expect(dataDirGiven(load({ env: { TB_DATA_DIR: '/srv/tb' } }).sources)).toBe(true);
+      expect(load({ env: { TB_NETWORK: 'testnet' } }).config.data_dir).toBe(path.join(chosen, 'testnet'));
+      expect(load({ env: { TB_DATA_DIR: '/srv/tb' } }).config.data_dir).toBe('/srv/tb');
+      await fs.writeFile(file, '{ not json');
+      expect(load().config.data_dir).toBe(path.join(home, '.the_block', 'dev'));
+    } finally {
+      await fs.rm(file, { force: true });
+    }
+  });
+
+
   it('uses the documented defaults with no file, .env, env or flags', () => {
     const { config, sources } = load();
     expect(config).toEqual({
