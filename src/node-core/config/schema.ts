@@ -18,8 +18,8 @@ const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/;
 /** `host:port` with port 0..65535 (0 = pick a free port, reported in the ready message). */
 export const zHostPort = z.string().superRefine((s, ctx) => {
   const m = HOST_PORT.exec(s);
-  if (!m || Number(m[2]) > 65535)
-    ctx.addIssue({ code: 'custom', message: 'must be host:port (e.g. 127.0.0.1:8545)' });
+  if (!m) ctx.addIssue({ code: 'custom', message: 'must be host:port (e.g. 127.0.0.1:8545)' });
+  else if (Number(m[2]) > 65535) ctx.addIssue({ code: 'custom', message: `port ${Number(m[2])} is out of range: ports are 0–65535 (0 = any free port)` });
 });
 
 const zNetwork = z

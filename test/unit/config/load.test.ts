@@ -204,7 +204,7 @@ describe('loadConfig errors name the key and the file', () => {
       'TB_RPC_ADDR: must be host:port (e.g. 127.0.0.1:8545)',
     );
     expect(configError(() => load({ env: { TB_RPC_ADDR: '127.0.0.1:70000' } })).message).toBe(
-      'TB_RPC_ADDR: must be host:port (e.g. 127.0.0.1:8545)',
+      'TB_RPC_ADDR: port 70000 is out of range: ports are 0–65535 (0 = any free port)',
     );
     expect(configError(() => load({ env: { TB_BLOCK_TIME_MS: '1e3' } })).message).toBe(
       'TB_BLOCK_TIME_MS: must be an integer number of ms',

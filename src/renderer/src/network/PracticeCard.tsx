@@ -94,7 +94,7 @@ export function PracticeCard({ current, currentDir }: { current: string | null; 
             </span>
             {busy && (
               <span className="muted" data-testid="practice-eta">
-                {fmtDuration(elapsed)} elapsed{eta !== null ? ` · about ${fmtDuration(eta)} left` : ''}
+                {fmtDuration(elapsed)} elapsed{eta !== null ? (eta < 1000 ? ' · almost done' : ` · about ${fmtDuration(eta)} left`) : ''}
               </span>
             )}
           </div>
