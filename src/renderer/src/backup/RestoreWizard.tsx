@@ -11,7 +11,7 @@ import { rpc } from '../api/hooks';
 import { ErrorNote } from '../components/ErrorNote';
 import { fmtBytes, fmtInt } from '../format';
 import { useLive } from '../store/live';
-import { FolderField } from './FolderField';
+import { FolderField, snapshotPathProblem, useFreeSpace } from './FolderField';
 import { phaseLabel, ProgressBar, Steps } from './ProgressBar';
 import { useBackup } from './store';
 
@@ -28,11 +28,22 @@ function Pick({ onPick }: { onPick(path: string): void }) {
   const saved = useBackup((s) => s.folder);
   const [folder, setFolder] = useState(saved);
   const [chosen, setChosen] = useState('');
-  const list = rpc['snapshots.list'].useQuery({ path: folder }, { enabled: on && folder.trim().startsWith('/') });
+  // Listed once the folder is known to exist (a missing one reads "No such folder" under the field).
+  const dir = useFreeSpace(folder).data;
+  const list = rpc['snapshots.list'].useQuery({ path: folder }, { enabled: on && !snapshotPathProblem(folder) && !!dir?.exists && dir.is_dir });
   const snaps = list.data?.snapshots ?? [];
+  const pathProblem = chosen.trim() ? snapshotPathProblem(chosen) : undefined;
   return (
     <div className="form">
-      <FolderField value={folder} onChange={setFolder} label="Folder holding snapshots" testId="restore-folder" title="Choose the backup folder" />
+      <FolderField
+        value={folder}
+        onChange={setFolder}
+        label="Folder holding snapshots"
+        testId="restore-folder"
+        title="Choose the backup folder"
+        purpose="source"
+        found={list.data && dir?.exists ? snaps.length : undefined}
+      />
       {snaps.length > 0 && (
         <table className="table" data-testid="snapshot-list">
           <thead>
@@ -71,10 +82,15 @@ function Pick({ onPick }: { onPick(path: string): void }) {
       <ErrorNote error={list.error} />
       <label className="field">
         <span>…or the path of a snapshot (folder or .tar)</span>
-        <input className="input mono" value={chosen} onChange={(e) => setChosen(e.target.value)} spellCheck={false} data-testid="restore-path" />
+        <input className="input mono" value={chosen} onChange={(e) => setChosen(e.target.value)} spellCheck={false} aria-invalid={!!pathProblem} data-testid="restore-path" />
+        {pathProblem && (
+          <span className="field__error small" data-testid="restore-path-problem">
+            {pathProblem}
+          </span>
+        )}
       </label>
       <div className="row-actions">
-        <button className="btn btn--primary" disabled={!chosen.trim()} onClick={() => onPick(chosen.trim())} data-testid="restore-next">
+        <button className="btn btn--primary" disabled={!chosen.trim() || !!pathProblem} onClick={() => onPick(chosen.trim())} data-testid="restore-next">
           Next
         </button>
       </div>
