@@ -237,7 +237,7 @@ function Running() {
   );
 }
 
-function Done({ onAgain }: { onAgain(): void }) {
+function Done({ onAgain, onRetry }: { onAgain(): void; onRetry(): void }) {
   const r = useBackup((s) => s.restore);
   const tip = rpc['chain.tip'].useQuery();
   if (!r) return null;
@@ -250,7 +250,7 @@ function Done({ onAgain }: { onAgain(): void }) {
       ) : (
         <div className="error-note" role="alert" data-testid="restore-failed">
           <div className="error-note__msg">
-            The restore failed: {r.error?.message}
+            The restore failed{r.failed_phase ? ` while ${phaseLabel(r.failed_phase).toLowerCase()}` : ''}: {r.error?.message}
             <code className="error-note__reason">{r.error?.reason}</code>
           </div>
           <div className="small">The data directory was not changed; the node was started again on it.</div>
@@ -273,8 +273,13 @@ function Done({ onAgain }: { onAgain(): void }) {
         )}
       </dl>
       <div className="row-actions">
+        {r.state === 'failed' && (
+          <button className="btn btn--primary" onClick={onRetry} data-testid="restore-retry">
+            Back to pre-checks
+          </button>
+        )}
         <button className="btn" onClick={onAgain} data-testid="restore-again">
-          Restore another snapshot
+          {r.state === 'failed' ? 'Choose another snapshot' : 'Restore another snapshot'}
         </button>
       </div>
     </div>
@@ -288,10 +293,12 @@ export function RestoreWizard() {
   const restore = useBackup((s) => s.restore);
   const running = restore?.state === 'running' && restore.phase !== 'prechecks';
   const finished = !!restore && restore.state !== 'running' && (restore.started_at_ms ?? 0) >= startedAt;
-  const current = running ? 3 : step >= 3 && finished ? 4 : step;
+  // A failed restore stays on its step, marked failed, with the error and a way back (it never reads as done).
+  const failed = step >= 3 && finished && restore.state === 'failed';
+  const current = running ? 3 : step >= 3 && finished ? (failed ? 3 : 4) : step;
   return (
-    <div className="bk-wizard" data-testid="restore-wizard" data-step={STEPS[current]}>
-      <Steps steps={STEPS} current={current} testId="restore-steps" />
+    <div className="bk-wizard" data-testid="restore-wizard" data-step={STEPS[current]} data-failed={failed || undefined}>
+      <Steps steps={STEPS} current={current} testId="restore-steps" failed={failed} />
       {current === 0 && (
         <Pick
           onPick={(p) => {
@@ -311,8 +318,8 @@ export function RestoreWizard() {
           }}
         />
       )}
-      {current === 3 && <Running />}
-      {current === 4 && <Done onAgain={() => setStep(0)} />}
+      {current === 3 && !failed && <Running />}
+      {(current === 4 || failed) && <Done onAgain={() => setStep(0)} onRetry={() => setStep(1)} />}
     </div>
   );
 }
