@@ -176,6 +176,86 @@ test('a tampered snapshot fails its checksum pre-check and cannot be restored', 
   await shot(page, 'backup-12-tampered');
 });
 
+test('restore source fields: the folder reads "N snapshots found" or "No such folder"; a relative path or a text file is refused as such', async ({ page }) => {
+  test.setTimeout(60_000);
+  await openReady(page, c);
+  await nav(page, 'backup');
+  await page.getByTestId('tab-restore').click();
+  // The restore source is read, not written: never "Folder will be created" (the backup destination's text).
+  await page.getByTestId('restore-folder-input').fill(backups);
+  await expect(page.getByTestId('restore-folder-check')).toHaveText('1 snapshot found');
+  await page.getByTestId('restore-folder-input').fill(path.join(base, 'no such backups'));
+  await expect(page.getByTestId('restore-folder-check')).toHaveText('No such folder');
+  await expect(page.getByTestId('restore-folder-check')).toHaveAttribute('data-ok', 'false');
+  await page.getByTestId('restore-folder-input').fill('backups');
+  await expect(page.getByTestId('restore-folder-check')).toContainText('give a full path');
+  // A relative snapshot path is refused before anything asks the node (it was resolved against the node's cwd).
+  await page.getByTestId('restore-path').fill('relative/tb-dev-1');
+  await expect(page.getByTestId('restore-path-problem')).toContainText('give a full path');
+  await expect(page.getByTestId('restore-next')).toBeDisabled();
+  // A plain text file is "not a snapshot archive", not a truncated one.
+  const notes = path.join(base, 'notes.txt');
+  await fs.writeFile(notes, 'backup notes: the snapshot is in /srv/backups\n');
+  await page.getByTestId('restore-path').fill(notes);
+  await page.getByTestId('restore-next').click();
+  await expect(page.getByTestId('check-manifest')).toHaveAttribute('data-ok', 'false', { timeout: 30_000 });
+  await expect(page.getByTestId('check-manifest')).toContainText('not a snapshot archive (it is a text file');
+  await expect(page.getByTestId('check-manifest')).not.toContainText('truncated');
+  await expect(page.getByTestId('restore-next')).toBeDisabled();
+});
+
+test('a restore that fails while verifying: the Restore step is marked failed with the error and a way back; the node runs on its old data', async ({ page }) => {
+  test.setTimeout(150_000);
+  // A copy of the good snapshot, damaged after its pre-checks passed (as a disk or a copy can fail between the two).
+  const copy = path.join(base, 'failing', path.basename(snapshotPath));
+  await fs.cp(snapshotPath, copy, { recursive: true });
+  await openReady(page, c);
+  await nav(page, 'backup');
+  await page.getByTestId('tab-restore').click();
+  const wiz = page.getByTestId('restore-wizard');
+  await page.getByTestId('restore-path').fill(copy);
+  await page.getByTestId('restore-next').click();
+  await expect(wiz).toHaveAttribute('data-step', 'Pre-checks');
+  // The console's own node holds the data directory: said as such, never "not in use".
+  await expect(page.getByTestId('check-target')).toContainText("in use by this console's node: it will be stopped for the restore");
+  await expect(page.getByTestId('check-target')).toHaveAttribute('data-ok', 'true');
+  await expect(page.getByTestId('check-checksums')).toHaveAttribute('data-ok', 'true', { timeout: 60_000 });
+  await page.getByTestId('restore-next').click();
+  await expect(wiz).toHaveAttribute('data-step', 'Confirm');
+  await page.getByTestId('restore-agree').check();
+  const before = await numberOf(page, 'restore-confirm-height');
+  const fh = await fs.open(path.join(copy, 'bulk', 'blob.bin'), 'r+');
+  await fh.write(Buffer.from([0xff]), 0, 1, 4321);
+  await fh.close();
+  await page.getByTestId('restore-start').click();
+
+  await expect(page.getByTestId('restore-failed')).toBeVisible({ timeout: 90_000 });
+  await expect(wiz).toHaveAttribute('data-step', 'Restore');
+  await expect(wiz).toHaveAttribute('data-failed', 'true');
+  const step = page.getByTestId('restore-steps-3');
+  await expect(step).toHaveAttribute('data-state', 'failed');
+  await expect(step).toContainText('✗');
+  await expect(step).not.toContainText('✓');
+  await expect(page.getByTestId('restore-steps-4')).toHaveAttribute('data-state', 'todo');
+  await expect(page.getByTestId('restore-failed')).toContainText('The restore failed while verifying checksums');
+  await expect(page.getByTestId('restore-failed')).toContainText('bulk/blob.bin');
+  await expect(page.getByTestId('restore-kept')).toHaveCount(0);
+  // Nothing lost: the node is back on its old data, past the head the restore would have replaced.
+  await expect(page.getByTestId('node-phase')).toHaveText('ready', { timeout: 60_000 });
+  await expect.poll(() => numberOf(page, 'restore-height-now'), { timeout: 30_000 }).toBeGreaterThanOrEqual(before);
+  await expect(page.getByTestId('restore-history').locator('li').first()).toHaveAttribute('data-outcome', 'failed');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await shot(page, 'backup-14-restore-failed');
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await shot(page, 'backup-14-restore-failed-1024');
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // The way back: the pre-checks again, which now find the damaged file.
+  await page.getByTestId('restore-retry').click();
+  await expect(wiz).toHaveAttribute('data-step', 'Pre-checks');
+  await expect(page.getByTestId('check-checksums')).toHaveAttribute('data-ok', 'false', { timeout: 60_000 });
+});
+
 test('an interrupted restore is rolled back at the next start, and the console says so', async ({ page }) => {
   // A console stop, a restore process through tsx, a console and node start: 72–90 s at load 22.
   test.setTimeout(240_000);

@@ -62,7 +62,7 @@ export class RestoreJob {
     if (failure || !plan?.snapshot) {
       const reason = (failure as { reason?: string } | undefined)?.reason ?? SnapshotReason.invalid_manifest;
       const message = failure?.message ?? 'the snapshot cannot be read';
-      this.set({ state: 'failed', error: { message, reason }, finished_at_ms: Date.now() });
+      this.set({ state: 'failed', error: { message, reason }, failed_phase: 'prechecks', finished_at_ms: Date.now() });
       throw RpcError.app(reason, message);
     }
     this.set({ snapshot_id: plan.snapshot.id, height: plan.snapshot.height, pre_restore_path: plan.pre_restore_path });
@@ -71,6 +71,7 @@ export class RestoreJob {
 
   private async run(from: string, root: string, network: string, at: Date): Promise<RestoreProgress> {
     let error: { message: string; reason: string } | undefined;
+    let failedPhase: RestorePhase | undefined;
     try {
       this.set({ phase: 'stopping_node' });
       await this.o.supervisor.stop();
@@ -88,6 +89,7 @@ export class RestoreJob {
       this.set({ height: r.height, pre_restore_path: r.pre_restore_path ?? undefined });
     } catch (err) {
       error = { message: (err as Error).message, reason: (err as { reason?: string }).reason ?? SnapshotReason.io_error };
+      failedPhase = this.s.phase || undefined;
     }
     // Restored or not, the node runs again (on the old data after a failure: nothing was changed).
     this.set({ phase: 'starting_node', eta_ms: null });
@@ -98,9 +100,10 @@ export class RestoreJob {
         this.set({ phase: 'ready', message: `restored ${this.s.snapshot_id}; the node is ready at height ${tip.height} (snapshot height ${this.s.height})` });
       }
     } catch (err) {
+      if (!error) failedPhase = 'starting_node';
       error ??= { message: `the node did not come back after the restore: ${(err as Error).message}`, reason: SnapshotReason.io_error };
     }
-    this.set(error ? { state: 'failed', error, finished_at_ms: Date.now() } : { state: 'done', finished_at_ms: Date.now() });
+    this.set(error ? { state: 'failed', error, failed_phase: failedPhase, finished_at_ms: Date.now() } : { state: 'done', finished_at_ms: Date.now() });
     return this.status();
   }
 

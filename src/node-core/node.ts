@@ -322,7 +322,7 @@ export class Node {
       // Peer liveness: share of requests (status, sync, ping) answered in the last minute (net/liveness.ts).
       peers: () => ({ count: this.net?.book.connected.size ?? 0, liveness: this.net?.peerLiveness() ?? null }),
     });
-    const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip(), subsystems: subsystemsOf(moduleList) });
+    const snapshots = new SnapshotService({ root: dd.root, network: cfg.network, events: this.events, metrics: this.metrics, logger: log.logger, tip: () => chain.tip(), subsystems: subsystemsOf(moduleList), supervised: !!this.o.ipc });
     await snapshots.start();
     this.opened('snapshots', () => snapshots.close());
     this.chainHandlers = nodeHandlers({ cfg, root: dd.root, chain, keystore, modules, snapshots, netFile, blockTimeMs: this.genesis.block_time_ms, net: () => this.net, engine: () => this.engine, chain$: () => this.chain });

@@ -95,8 +95,35 @@ export interface LocatedSnapshot {
   checksum: string;
 }
 
+/**
+ * Whether a file starts like one of our tar archives: a POSIX/ustar header (magic "ustar" at byte
+ * 257) or, cut shorter than that, the name of its first entry. Anything else (a text file, a gzip,
+ * a random file) is not a snapshot at all — tar-stream reports a short one as "unexpected end of
+ * data", which read as a truncated archive.
+ * @returns null when it looks like a tar, else what it looks like instead.
+ */
+async function notTar(file: string): Promise<string | null> {
+  const fh = await fs.open(file, 'r');
+  let head: Buffer;
+  try {
+    const buf = Buffer.alloc(512);
+    const { bytesRead } = await fh.read(buf, 0, 512, 0);
+    head = buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+  if (head.length === 0) return 'the file is empty';
+  if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return null;
+  if (head.length < 262 && head.subarray(0, MANIFEST_NAME.length + 1).equals(Buffer.from(`${MANIFEST_NAME}\0`))) return null;
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'it is gzip-compressed: gunzip it first';
+  const text = head.every((b) => b === 0x09 || b === 0x0a || b === 0x0d || (b >= 0x20 && b !== 0x7f));
+  return text ? 'it is a text file, with no tar header' : 'it has no tar header';
+}
+
 /** Reads the first entry of a tar (must be manifest.json) without reading the rest. */
 async function tarManifest(file: string): Promise<string> {
+  const not = await notTar(file);
+  if (not) throw new SnapshotError(SnapshotReason.bad_path, `${file}: not a snapshot archive (${not})`);
   const extract = tar.extract();
   const input = (await fs.open(file, 'r')).createReadStream();
   input.pipe(extract);

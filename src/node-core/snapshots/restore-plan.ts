@@ -17,7 +17,7 @@ import semver from 'semver';
 import { SnapshotReason, type Manifest, type RestoreCheck, type RestorePlan } from '../../shared/api/snapshots.js';
 import { readGenesisFile } from '../chain/genesis.js';
 import { SCHEMA_VERSION, UPGRADABLE_SCHEMAS } from '../storage/chaindb.js';
-import { LOCK_FILE, readLock, staleReason } from '../storage/lock.js';
+import { heldByThisProcess, LOCK_FILE, readLock, staleReason } from '../storage/lock.js';
 import { NODE_VERSION } from '../version.js';
 import { freeBytes } from './create.js';
 import { compactTime, locate, SnapshotError, summary, type LocatedSnapshot } from './manifest.js';
@@ -58,6 +58,12 @@ export interface RestorePlanOptions {
   force?: boolean;
   /** Skip the "in use" check: the caller (the console) stops its own node before restoring. */
   ownNode?: boolean;
+  /**
+   * Asked by the running node itself (`snapshots.inspect`), which holds the lock: `console` when
+   * the console supervises it (its restore stops the node first: the check passes, saying so),
+   * `node` when it runs on its own (it must be stopped before `contract-cli snapshots restore`).
+   */
+  askedBy?: 'console' | 'node';
 }
 
 /** Entries that mark a node's data directory. */
@@ -79,6 +85,15 @@ async function targetCheck(abs: string, o: RestorePlanOptions): Promise<{ check:
   }
   if (!o.ownNode && names.includes(LOCK_FILE)) {
     const holder = await readLock(path.join(abs, LOCK_FILE));
+    // The asking node's own lock: staleReason calls a lock naming this pid "left by an earlier
+    // run", which is only true when this process does not hold it.
+    if (holder.pid === process.pid && heldByThisProcess(abs)) {
+      if (o.askedBy === 'console') return { check: { id: 'target', label, ok: true, detail: `${abs} is in use by this console's node: it will be stopped for the restore` }, reason: SnapshotReason.node_running };
+      return {
+        check: { id: 'target', label, ok: false, detail: `data directory ${abs} is in use by this node (pid ${process.pid}) — stop the node, then restore with contract-cli snapshots restore` },
+        reason: SnapshotReason.node_running,
+      };
+    }
     if (staleReason(holder) === null && typeof holder.pid === 'number')
       return {
         check: { id: 'target', label, ok: false, detail: `data directory ${abs} is in use by pid ${holder.pid}${holder.hostname && holder.hostname !== os.hostname() ? ` on host "${holder.hostname}"` : ''} — stop the node first` },
@@ -86,7 +101,9 @@ async function targetCheck(abs: string, o: RestorePlanOptions): Promise<{ check:
       };
   }
   if (names.length === 0) return { check: { id: 'target', label, ok: true, detail: `${abs} is empty` }, reason: SnapshotReason.bad_path };
-  if (names.some((n) => NODE_ROOT_MARKS.includes(n))) return { check: { id: 'target', label, ok: true, detail: `${abs} is a node's data directory, not in use` }, reason: SnapshotReason.bad_path };
+  // Only say "not in use" when the lock was looked at (ownNode skips it: the caller stops its node).
+  if (names.some((n) => NODE_ROOT_MARKS.includes(n)))
+    return { check: { id: 'target', label, ok: true, detail: o.ownNode ? `${abs} is a node's data directory` : `${abs} is a node's data directory, not in use` }, reason: SnapshotReason.bad_path };
   const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length} entries)` : '');
   if (o.force) return { check: { id: 'target', label, ok: true, detail: `${abs} is not a node's data directory (it holds ${shown}); --force: it is kept aside` }, reason: SnapshotReason.bad_path };
   return {

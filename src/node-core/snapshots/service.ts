@@ -31,6 +31,8 @@ export interface SnapshotServiceOptions {
   /** The node's subsystems (snapshots/subsystems.ts subsystemsOf its module list); default SUBSYSTEMS. */
   subsystems?: readonly SubsystemDef[];
   workers?: number;
+  /** The node is supervised by the console (it has an IPC channel): the console's restore stops it first. */
+  supervised?: boolean;
 }
 
 /** Converts snapshot errors to RpcError with their reason; other errors pass through (→ −32603 without text). */
@@ -120,7 +122,7 @@ export class SnapshotService {
       'snapshots.list': (p) => rpc(() => listSnapshots(p.path)),
       'snapshots.inspect': (p) =>
         rpc(async () => {
-          const { plan } = await planRestore(p.path, root, this.o.network);
+          const { plan } = await planRestore(p.path, root, this.o.network, new Date(), { askedBy: this.o.supervised ? 'console' : 'node' });
           if (plan.current_height === null && this.o.tip) plan.current_height = this.o.tip().height;
           return plan;
         }),

@@ -69,6 +69,11 @@ export class DataDirLockedError extends Error {
 /** Roots locked by this process (a second `Node.start` in the same process must fail too). */
 const heldHere = new Set<string>();
 
+/** Does this process hold the lock of `root` (a node running in this very process)? */
+export function heldByThisProcess(root: string): boolean {
+  return heldHere.has(path.resolve(root));
+}
+
 /** Start time of a process from /proc (Linux), or null where unavailable. */
 export function procStartTime(pid: number): string | null {
   try {

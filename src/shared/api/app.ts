@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { defineMethod } from './define.js';
-import { RestoreProgress, SnapshotReason } from './snapshots.js';
+import { RestoreProgress, SnapshotReason, zSnapshotPath } from './snapshots.js';
 import { PhaseInfo } from './types.js';
 import { DESKTOP_METHODS, DesktopTopics, zAuthToken } from './desktop.js';
 import { FirstRunSettings } from './first-run.js';
@@ -144,7 +144,7 @@ export const appRestoreSnapshot = defineMethod({
   name: 'app.restoreSnapshot',
   summary:
     'Restore a snapshot into the node\'s data directory: pre-checks, stop the node, restore into staging, verify, swap (old data kept as <data dir>.pre-restore-<time>), restart; progress on app.restore.',
-  params: z.object({ path: z.string().min(1).max(4096) }),
+  params: z.object({ path: zSnapshotPath }),
   order: ['path'],
   result: z.object({ started: z.literal(true) }),
   mutating: true,

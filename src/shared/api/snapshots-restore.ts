@@ -64,6 +64,8 @@ export const RestoreProgress = Progress.extend({
   pre_restore_path: z.string().optional(),
   message: z.string().optional(),
   error: JobError.optional(),
+  /** The phase a failed restore stopped in (the node is started again after it either way). */
+  failed_phase: RestorePhase.optional(),
   started_at_ms: z.number().optional(),
   finished_at_ms: z.number().optional(),
 });

@@ -18,6 +18,13 @@ export * from './snapshots-shapes.js';
 export * from './snapshots-restore.js';
 
 const zPath = z.string().min(1, 'give a path').max(4096, 'path is too long');
+/**
+ * A snapshot to read: a full path on the node's machine. A relative one would be resolved against
+ * the node's working directory, which the caller neither knows nor chose; NUL never names a file.
+ */
+export const zSnapshotPath = zPath
+  .refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'give a full path (a relative path would be resolved against the node\'s working directory)')
+  .refine((p) => !p.includes('\0'), 'a path cannot contain NUL');
 const zJobId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'job ids are lowercase letters, digits and -');
 
 export const Schedule = z.object({
@@ -93,7 +100,7 @@ export const snapshotsCreate = defineMethod({
 export const snapshotsVerify = defineMethod({
   name: 'snapshots.verify',
   summary: 'Start checking a snapshot (manifest, every file size and SHA-256, optional expected checksum); returns a job id.',
-  params: z.object({ path: zPath, checksum: zHash.optional() }),
+  params: z.object({ path: zSnapshotPath, checksum: zHash.optional() }),
   order: ['path', 'checksum'],
   result: jobStarted,
   mutating: true,
@@ -130,7 +137,7 @@ export const snapshotsCancel = defineMethod({
 export const snapshotsList = defineMethod({
   name: 'snapshots.list',
   summary: 'Complete snapshots in a folder (newest first), plus entries that are not valid snapshots; partial ones are never listed.',
-  params: z.object({ path: zPath }),
+  params: z.object({ path: zSnapshotPath }),
   order: ['path'],
   result: z.object({ path: z.string(), snapshots: z.array(SnapshotSummary), invalid: z.array(VerifyProblem) }),
   mutating: false,
@@ -141,7 +148,7 @@ export const snapshotsInspect = defineMethod({
   name: 'snapshots.inspect',
   summary:
     'Pre-checks of restoring a snapshot into this node\'s data directory (manifest, format, version, network, chain id, free space) and what would be replaced.',
-  params: z.object({ path: zPath }),
+  params: z.object({ path: zSnapshotPath }),
   order: ['path'],
   result: RestorePlan,
   mutating: false,

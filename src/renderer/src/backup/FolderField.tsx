@@ -5,7 +5,7 @@
  * be on another machine, so the path is typed and checked instead.
  */
 import { useEffect, useState } from 'react';
-import type { FreeSpace } from '../../../shared/api/snapshots';
+import { zSnapshotPath, type FreeSpace } from '../../../shared/api/snapshots';
 import { call } from '../api/client';
 import { rpc } from '../api/hooks';
 import { fmtBytes } from '../format';
@@ -24,7 +24,44 @@ export function useFreeSpace(path: string): { data?: FreeSpace; checking: boolea
   return { data: settled === path ? q.data : undefined, checking: settled !== path || q.isFetching };
 }
 
-export function FolderField({ value, onChange, label, testId, title }: { value: string; onChange(v: string): void; label: string; testId: string; title?: string }) {
+/** Why a typed snapshot path cannot be read (relative, NUL), or undefined when it can be asked for. */
+export function snapshotPathProblem(p: string): string | undefined {
+  const r = zSnapshotPath.safeParse(p.trim());
+  return r.success ? undefined : r.error.issues[0]?.message;
+}
+
+/** What the field says under a folder to read snapshots from (`found`: how many are listed there, once known). */
+function sourceCheck(value: string, data: FreeSpace | undefined, found: number | undefined): { problem?: string; text: string } {
+  const bad = snapshotPathProblem(value);
+  if (bad) return { problem: bad, text: '' };
+  if (!data) return { text: '' };
+  if (!data.exists) return { problem: 'No such folder', text: '' };
+  if (!data.is_dir) return { problem: 'This is a file, not a folder (give the folder that holds the snapshots)', text: '' };
+  if (found === undefined) return { text: 'Folder exists · listing snapshots…' };
+  return { text: found === 0 ? 'Folder exists · no snapshots found' : `${found} snapshot${found === 1 ? '' : 's'} found` };
+}
+
+/**
+ * `purpose` destination (a backup goes there: may be created, must be writable and outside the data
+ * directory) or source (snapshots are read from there: must exist; `found` = how many it lists).
+ */
+export function FolderField({
+  value,
+  onChange,
+  label,
+  testId,
+  title,
+  purpose = 'destination',
+  found,
+}: {
+  value: string;
+  onChange(v: string): void;
+  label: string;
+  testId: string;
+  title?: string;
+  purpose?: 'destination' | 'source';
+  found?: number;
+}) {
   const info = rpc['app.info'].useQuery();
   const { data, checking } = useFreeSpace(value);
   const [browseError, setBrowseError] = useState<string>();
@@ -38,6 +75,14 @@ export function FolderField({ value, onChange, label, testId, title }: { value: 
     }
   };
   const desktop = info.data?.mode === 'electron';
+  const source = purpose === 'source' ? sourceCheck(value, data, found) : undefined;
+  const problem = source ? source.problem : data?.problem;
+  const text = source
+    ? source.text
+    : data
+      ? `${data.exists ? 'Folder exists' : 'Folder will be created'} · ${fmtBytes(data.free_bytes)} free of ${fmtBytes(data.total_bytes)}`
+      : '';
+  const ready = source ? !!source.problem || (!!data && found !== undefined) : !!data;
   return (
     <div className="field" data-testid={testId}>
       <span>{label}</span>
@@ -49,7 +94,7 @@ export function FolderField({ value, onChange, label, testId, title }: { value: 
           placeholder={desktop ? 'Choose a folder…' : '/absolute/path/on/the/node/machine'}
           spellCheck={false}
           autoComplete="off"
-          aria-invalid={!!data?.problem}
+          aria-invalid={!!problem}
           data-testid={`${testId}-input`}
         />
         {desktop && (
@@ -60,14 +105,8 @@ export function FolderField({ value, onChange, label, testId, title }: { value: 
       </div>
       {!desktop && <div className="muted small">Console server mode: type a path on the machine the node runs on.</div>}
       {value.trim() !== '' && (
-        <div className={`small ${data?.problem ? 'field__error' : 'muted'}`} data-testid={`${testId}-check`} data-ok={data ? String(!data.problem) : undefined}>
-          {checking && !data
-            ? 'checking…'
-            : data?.problem
-              ? data.problem
-              : data
-                ? `${data.exists ? 'Folder exists' : 'Folder will be created'} · ${fmtBytes(data.free_bytes)} free of ${fmtBytes(data.total_bytes)}`
-                : ''}
+        <div className={`small ${problem ? 'field__error' : 'muted'}`} data-testid={`${testId}-check`} data-ok={ready ? String(!problem) : undefined}>
+          {problem ?? (checking && !data ? 'checking…' : text)}
         </div>
       )}
       {browseError && <div className="field__error">{browseError}</div>}

@@ -49,16 +49,19 @@ export function ProgressBar({ p, testId }: { p: Progress; testId: string }) {
   );
 }
 
-/** Numbered wizard steps; the current one highlighted. */
-export function Steps({ steps, current, testId }: { steps: string[]; current: number; testId: string }) {
+/** Numbered wizard steps; the current one highlighted, or marked ✗ (error tone) when it `failed`. */
+export function Steps({ steps, current, testId, failed = false }: { steps: string[]; current: number; testId: string; failed?: boolean }) {
   return (
     <ol className="bk-steps" data-testid={testId}>
-      {steps.map((s, i) => (
-        <li key={s} className={`bk-steps__item ${i === current ? 'bk-steps__item--current' : i < current ? 'bk-steps__item--done' : ''}`} aria-current={i === current ? 'step' : undefined}>
-          <span className="bk-steps__num">{i < current ? '✓' : i + 1}</span>
-          {s}
-        </li>
-      ))}
+      {steps.map((s, i) => {
+        const state = i === current ? (failed ? 'failed' : 'current') : i < current ? 'done' : 'todo';
+        return (
+          <li key={s} className={`bk-steps__item bk-steps__item--${state}`} aria-current={i === current ? 'step' : undefined} data-state={state} data-testid={`${testId}-${i}`} title={state === 'failed' ? `${s}: failed` : undefined}>
+            <span className="bk-steps__num">{state === 'done' ? '✓' : state === 'failed' ? '✗' : i + 1}</span>
+            {s}
+          </li>
+        );
+      })}
     </ol>
   );
 }

@@ -11,7 +11,7 @@ import { rpc } from '../api/hooks';
 import { ErrorNote } from '../components/ErrorNote';
 import { fmtBytes, fmtInt } from '../format';
 import { useLive } from '../store/live';
-import { FolderField } from './FolderField';
+import { FolderField, snapshotPathProblem, useFreeSpace } from './FolderField';
 import { phaseLabel, ProgressBar, Steps } from './ProgressBar';
 import { useBackup } from './store';
 
@@ -28,11 +28,22 @@ function Pick({ onPick }: { onPick(path: string): void }) {
   const saved = useBackup((s) => s.folder);
   const [folder, setFolder] = useState(saved);
   const [chosen, setChosen] = useState('');
-  const list = rpc['snapshots.list'].useQuery({ path: folder }, { enabled: on && folder.trim().startsWith('/') });
+  // Listed once the folder is known to exist (a missing one reads "No such folder" under the field).
+  const dir = useFreeSpace(folder).data;
+  const list = rpc['snapshots.list'].useQuery({ path: folder }, { enabled: on && !snapshotPathProblem(folder) && !!dir?.exists && dir.is_dir });
   const snaps = list.data?.snapshots ?? [];
+  const pathProblem = chosen.trim() ? snapshotPathProblem(chosen) : undefined;
   return (
     <div className="form">
-      <FolderField value={folder} onChange={setFolder} label="Folder holding snapshots" testId="restore-folder" title="Choose the backup folder" />
+      <FolderField
+        value={folder}
+        onChange={setFolder}
+        label="Folder holding snapshots"
+        testId="restore-folder"
+        title="Choose the backup folder"
+        purpose="source"
+        found={list.data && dir?.exists ? snaps.length : undefined}
+      />
       {snaps.length > 0 && (
         <table className="table" data-testid="snapshot-list">
           <thead>
@@ -71,10 +82,15 @@ function Pick({ onPick }: { onPick(path: string): void }) {
       <ErrorNote error={list.error} />
       <label className="field">
         <span>…or the path of a snapshot (folder or .tar)</span>
-        <input className="input mono" value={chosen} onChange={(e) => setChosen(e.target.value)} spellCheck={false} data-testid="restore-path" />
+        <input className="input mono" value={chosen} onChange={(e) => setChosen(e.target.value)} spellCheck={false} aria-invalid={!!pathProblem} data-testid="restore-path" />
+        {pathProblem && (
+          <span className="field__error small" data-testid="restore-path-problem">
+            {pathProblem}
+          </span>
+        )}
       </label>
       <div className="row-actions">
-        <button className="btn btn--primary" disabled={!chosen.trim()} onClick={() => onPick(chosen.trim())} data-testid="restore-next">
+        <button className="btn btn--primary" disabled={!chosen.trim() || !!pathProblem} onClick={() => onPick(chosen.trim())} data-testid="restore-next">
           Next
         </button>
       </div>
@@ -221,7 +237,7 @@ function Running() {
   );
 }
 
-function Done({ onAgain }: { onAgain(): void }) {
+function Done({ onAgain, onRetry }: { onAgain(): void; onRetry(): void }) {
   const r = useBackup((s) => s.restore);
   const tip = rpc['chain.tip'].useQuery();
   if (!r) return null;
@@ -234,7 +250,7 @@ function Done({ onAgain }: { onAgain(): void }) {
       ) : (
         <div className="error-note" role="alert" data-testid="restore-failed">
           <div className="error-note__msg">
-            The restore failed: {r.error?.message}
+            The restore failed{r.failed_phase ? ` while ${phaseLabel(r.failed_phase).toLowerCase()}` : ''}: {r.error?.message}
             <code className="error-note__reason">{r.error?.reason}</code>
           </div>
           <div className="small">The data directory was not changed; the node was started again on it.</div>
@@ -257,8 +273,13 @@ function Done({ onAgain }: { onAgain(): void }) {
         )}
       </dl>
       <div className="row-actions">
+        {r.state === 'failed' && (
+          <button className="btn btn--primary" onClick={onRetry} data-testid="restore-retry">
+            Back to pre-checks
+          </button>
+        )}
         <button className="btn" onClick={onAgain} data-testid="restore-again">
-          Restore another snapshot
+          {r.state === 'failed' ? 'Choose another snapshot' : 'Restore another snapshot'}
         </button>
       </div>
     </div>
@@ -272,10 +293,12 @@ export function RestoreWizard() {
   const restore = useBackup((s) => s.restore);
   const running = restore?.state === 'running' && restore.phase !== 'prechecks';
   const finished = !!restore && restore.state !== 'running' && (restore.started_at_ms ?? 0) >= startedAt;
-  const current = running ? 3 : step >= 3 && finished ? 4 : step;
+  // A failed restore stays on its step, marked failed, with the error and a way back (it never reads as done).
+  const failed = step >= 3 && finished && restore.state === 'failed';
+  const current = running ? 3 : step >= 3 && finished ? (failed ? 3 : 4) : step;
   return (
-    <div className="bk-wizard" data-testid="restore-wizard" data-step={STEPS[current]}>
-      <Steps steps={STEPS} current={current} testId="restore-steps" />
+    <div className="bk-wizard" data-testid="restore-wizard" data-step={STEPS[current]} data-failed={failed || undefined}>
+      <Steps steps={STEPS} current={current} testId="restore-steps" failed={failed} />
       {current === 0 && (
         <Pick
           onPick={(p) => {
@@ -295,8 +318,8 @@ export function RestoreWizard() {
           }}
         />
       )}
-      {current === 3 && <Running />}
-      {current === 4 && <Done onAgain={() => setStep(0)} />}
+      {current === 3 && !failed && <Running />}
+      {(current === 4 || failed) && <Done onAgain={() => setStep(0)} onRetry={() => setStep(1)} />}
     </div>
   );
 }
