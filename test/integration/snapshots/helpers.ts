@@ -61,11 +61,17 @@ export async function makeDataDir(dataDir: string, blocks: number): Promise<numb
   return h;
 }
 
-/** The height in the node's "chain head" log line (what the node opened at start). */
-export function openedHeight(n: NodeProc): number | undefined {
-  for (const line of n.stdout().split('\n')) {
-    if (!line.includes('"chain head"')) continue;
-    return (JSON.parse(line) as { height: number }).height;
+/** The height in the node's "chain head" log line (what the node opened at start), waited for up to `timeoutMs`; undefined when it never comes. */
+export async function openedHeight(n: NodeProc, timeoutMs = 30_000): Promise<number | undefined> {
+  // The log line comes over the stdout pipe, the ready message over IPC: on a loaded machine the
+  // ready message can arrive first (CI: undefined right after ready), so wait for the line.
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    for (const line of n.stdout().split('\n')) {
+      if (!line.includes('"chain head"')) continue;
+      return (JSON.parse(line) as { height: number }).height;
+    }
+    if (Date.now() > until) return undefined;
+    await new Promise((r) => setTimeout(r, 50));
   }
-  return undefined;
 }

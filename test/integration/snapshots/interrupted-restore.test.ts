@@ -62,7 +62,7 @@ for (const point of ['staging', 'verifying', 'staged', 'swapping', 'swapped']) {
       rolledBack++;
       const starting = n.messages.find((m) => m.type === 'phase' && m.phase === 'starting' && 'reason' in m && m.reason) as { reason: string } | undefined;
       expect(starting?.reason).toMatch(/^An interrupted restore of tb-dev-\d+-\S+ \(started .* by pid \d+\) was rolled back: /);
-      expect(openedHeight(n)).toBe(headBefore);
+      expect(await openedHeight(n)).toBe(headBefore);
       const st = await ipc(n, 'snapshots.restore_status');
       expect(st.last).toMatchObject({ outcome: 'rolled_back' });
       expect(st.history.filter((h: { outcome: string }) => h.outcome === 'rolled_back')).toHaveLength(rolledBack);

@@ -66,7 +66,7 @@ it('restore on a fresh data dir → replay gives the manifest state root; the no
   const n = spawnNode({ dataDir: fresh, args: ['--block-time-ms', '600000'] });
   try {
     const ready = await n.ready;
-    expect(openedHeight(n)).toBe(snaps.dir.height);
+    expect(await openedHeight(n)).toBe(snaps.dir.height);
     expect(ready.node_address).toBe(nodeAddress); // keys/ came with the snapshot
     expect((await ipc(n, 'chain.tip')).state_root).toBe(snaps.dir.state_root);
     const hist = await ipc(n, 'snapshots.restore_status');
