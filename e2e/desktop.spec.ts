@@ -253,6 +253,10 @@ test('settings: an invalid port is refused in place; a free one is checked live,
   const banner = page.getByTestId('crash-banner');
   await expect(banner).toHaveAttribute('data-state', 'start_failed', { timeout: 60_000 });
   await expect(page.getByTestId('start-error')).toContainText(`port ${busyPort} is already in use`);
+  // The node's reason is said once (the title); the line below says how it ended.
+  await expect(page.getByTestId('crash-reason')).toHaveText('exited with code 1');
+  await expect(banner).toContainText(`port ${busyPort} is already in use`, { useInnerText: true });
+  expect((await banner.innerText()).split(`port ${busyPort} is already in use (`).length - 1).toBe(1);
   await expect(page.getByTestId('start-advice')).toHaveText(
     `port ${busyPort} is taken: change the port in Settings (Node), save, then Retry.`,
   );

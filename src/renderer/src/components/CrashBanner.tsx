@@ -52,7 +52,10 @@ export function CrashBanner() {
               The node could not start: <span data-testid="start-error">{sup.start_error ?? crash.reason}</span>
             </strong>
             <span className="banner__text">
-              at {fmtClock(crash.at_ms)}: <span data-testid="crash-reason">{crash.reason}</span> — not restarted automatically;{' '}
+              {/* The title says why in the node's words; here only how it ended (its reason repeated it). */}
+              at {fmtClock(crash.at_ms)}:{' '}
+              <span data-testid="crash-reason">{crash.code !== null ? `exited with code ${crash.code}` : crash.signal ? `killed by ${crash.signal}` : crash.reason}</span> — not restarted
+              automatically;{' '}
               {portConflict !== null ? (
                 <span data-testid="start-advice">
                   {portConflict ? `port ${portConflict} is taken: change` : 'change'} the port in Settings (Node), save, then Retry.
