@@ -80,8 +80,9 @@ export const TREASURY = defineModule<typeof TREASURY_METHODS, TreasuryMetrics>({
         'gov.treasury.preview': (p) => svc.preview(p.payload),
         'gov.treasury.submit_disbursement': (p) =>
           submit(() => {
-            // decode with the tx kind's own checks (every problem listed), then sign
-            const call = kindByOp('create').decode([JSON.stringify(p.payload ?? null)]);
+            // the params schema already checked the payload field by field (−32602); the tx kind's
+            // own decode runs the same checks on the text it will carry, then sign
+            const call = kindByOp('create').decode([JSON.stringify(p.payload)]);
             return svc.submit(call, p.from);
           }),
         'gov.treasury.queue_disbursement': (p) => submit(() => svc.submit({ op: 'advance', id: p.id }, p.from)),

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { defineContract, defineMethod } from './define.js';
 import { zHash } from './numbers.js';
+import { DisbursementPayloadParam } from './treasury-payload.js';
 
 export const DISBURSEMENT_STATUS_NAMES = ['Draft', 'Voting', 'Queued', 'Timelocked', 'Executed', 'Finalized', 'RolledBack', 'Expired'] as const;
 export const DisbursementStatusName = z.enum(DISBURSEMENT_STATUS_NAMES);
@@ -142,8 +143,8 @@ const MUT_REASONS = ['not_found', 'bad_transition', 'vote_closed', 'not_a_valida
 
 export const treasurySubmit = defineMethod({
   name: 'gov.treasury.submit_disbursement',
-  summary: 'Creates a Draft disbursement from a payload (schema-checked; `malformed_tx` lists every problem). Returns the tx hash.',
-  params: z.object({ payload: z.unknown(), from: zFrom.optional() }),
+  summary: 'Creates a Draft disbursement from a payload (schema and rules checked as params: −32602 names each field, e.g. payload.disbursement.amount). Returns the tx hash.',
+  params: z.object({ payload: DisbursementPayloadParam, from: zFrom.optional() }),
   order: ['payload', 'from'],
   result: TxAck,
   mutating: true,
