@@ -199,7 +199,7 @@ const ParamProposalView = z.object({
 
 export const govParamShow = defineMethod({
   name: 'gov.param.show',
-  summary: 'Governance params in force (value, default, bounds), or one by name.',
+  summary: 'Governance params in force (value, default, bounds), or one by name. Unknown name → −32010 not_found listing the known names.',
   params: z.object({ name: z.string().max(64).optional() }),
   order: ['name'],
   result: z.array(ParamRow),
@@ -208,11 +208,12 @@ export const govParamShow = defineMethod({
 });
 export const govParamHistory = defineMethod({
   name: 'gov.param.history',
-  summary: 'Param proposals, newest first, with votes, activation height and rollbacks.',
+  summary: 'Param proposals, newest first, with votes, activation height and rollbacks; of one param by name (none yet → []). Unknown name → −32010 not_found, as gov.param.show.',
   params: z.object({ name: z.string().max(64).optional() }),
   order: ['name'],
   result: z.array(ParamProposalView),
   mutating: false,
+  reasons: ['not_found'],
 });
 export const govParamUpdate = defineMethod({
   name: 'gov.param.update',

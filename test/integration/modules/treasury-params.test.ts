@@ -2,7 +2,8 @@
  * Bad params of the treasury methods over real HTTP JSON-RPC (an in-process node on a free port):
  * a malformed disbursement payload is a −32602 with field-level `data.issues` like every other
  * method (not a −32000 `malformed_tx` sentence), while refusals that depend on the chain or the
- * keys keep their application codes.
+ * keys keep their application codes; `gov.param.history` and `gov.param.show` answer an unknown
+ * param name with the same error, and a known name without proposals is [].
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -80,5 +81,22 @@ describe('gov.treasury.submit_disbursement params', () => {
     // preview still lists problems as a result (not an error), the size limit included
     const pv = await rpc(port, 'gov.treasury.preview', { payload: { ...good(), proposal: { ...good().proposal, title: 't'.repeat(40_000), summary: 's'.repeat(40_000) } } });
     expect(pv.result).toMatchObject({ ok: false, issues: [{ path: '(root)', code: 'PayloadTooLarge', severity: 'error' }] });
+  });
+});
+
+describe('gov.param.history / gov.param.show with a param name', () => {
+  it('an unknown name is the same error from both, listing the known names', async () => {
+    const show = await rpc(port, 'gov.param.show', ['no_such_param']);
+    const history = await rpc(port, 'gov.param.history', ['no_such_param']);
+    expect(show.error).toMatchObject({ code: -32010, data: { reason: 'not_found' } });
+    expect(history.error).toEqual(show.error);
+    expect(history.error!.message).toMatch(/unknown governance param no_such_param \(known: .*treasury_fee_share_bps/);
+  });
+
+  it('a known name with no proposals is []', async () => {
+    const r = await rpc(port, 'gov.param.history', { name: 'treasury_fee_share_bps' });
+    expect(r.error).toBeUndefined();
+    expect(r.result).toEqual([]);
+    expect((await rpc(port, 'gov.param.history', [])).result).toEqual([]);
   });
 });
