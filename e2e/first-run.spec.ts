@@ -85,6 +85,17 @@ test('preflight failures: busy port (named holder), too little space, unwritable
     await expect(page.getByTestId('preflight-writable')).toContainText('choose another folder');
     await expect(page.getByTestId('first-run-start')).toBeDisabled();
     await shot(page, 'first-run-unwritable');
+
+    // `~/…` as everywhere else a data dir is read: the host expands it, the form shows where it points.
+    await page.getByTestId('first-run-folder').fill('~/tbx');
+    await expect(page.getByTestId('first-run-data-dir')).toHaveText(path.join(home, 'tbx', 'dev'), { timeout: 30_000 });
+    await check(page, 'writable', 'ok');
+    await expect(page.getByTestId('first-run')).not.toContainText('give a full path');
+    await expect(page.getByTestId('first-run-folder')).toHaveValue('~/tbx');
+    await shot(page, 'first-run-home-folder');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await shot(page, 'first-run-home-folder-1024');
+    await page.setViewportSize({ width: 1280, height: 800 });
     expect(existsSync(path.join(home, '.the_block', 'console.json'))).toBe(false);
   } finally {
     expect(await c.stop()).toBe(0);

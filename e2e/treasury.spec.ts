@@ -177,3 +177,37 @@ test('create → vote → timelock → execute → Finalized, and a rollback, on
   await page.getByTestId('final-state').scrollIntoViewIfNeeded();
   await shot(page, 'treasury-rolledback-1024');
 });
+
+test('create panel: text that stops being JSON clears the previous checks; a payload over the contract limit is flagged before submit', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openReady(page, c);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByTestId('nav-treasury').click();
+  await expect(page.getByTestId('page-treasury')).toBeVisible();
+  const issues = page.getByTestId('create-issues');
+  // more than any treasury here: a warning from the node's check
+  await page.getByTestId('create-json').fill(payload('Too much', 10 ** 15, 4, 1));
+  await expect(issues).toContainText('warning · disbursement.amount: treasury holds', { timeout: 15_000 });
+  for (const text of ['', '{']) {
+    await page.getByTestId('create-json').fill(text);
+    await expect(issues).toContainText('not JSON:');
+    await expect(issues).not.toContainText('checking');
+    await expect(issues).not.toContainText('warning');
+    await expect(page.getByTestId('create-windows')).toHaveCount(0);
+    await expect(page.getByTestId('create-submit')).toBeDisabled();
+  }
+  await issues.scrollIntoViewIfNeeded();
+  await shot(page, 'treasury-create-not-json');
+  const long = JSON.parse(payload('x', 1000, 4, 1));
+  long.proposal.title = 't'.repeat(70_000);
+  await page.getByTestId('create-json').fill(JSON.stringify(long, null, 2));
+  await expect(issues).toContainText('error · (root): payload is 70', { timeout: 15_000 });
+  await expect(issues).toContainText('(max 65536)');
+  await expect(issues).not.toContainText('not JSON');
+  await expect(page.getByTestId('create-submit')).toBeDisabled();
+  await issues.scrollIntoViewIfNeeded();
+  await shot(page, 'treasury-create-too-large');
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await issues.scrollIntoViewIfNeeded();
+  await shot(page, 'treasury-create-too-large-1024');
+});

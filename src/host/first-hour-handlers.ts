@@ -5,6 +5,7 @@
  * `app.practice`) and shared networks (`app.importNetwork`, `app.networkInvite`). Built by
  * createAppHandlers, which owns the rest.
  */
+import os from 'node:os';
 import path from 'node:path';
 import type { AppMethodByName, PracticeState } from '../shared/api/app.js';
 import type { ParamsOf, ResultOf } from '../shared/api/define.js';
@@ -18,6 +19,7 @@ import { detachedNodeCommand } from './launcher.js';
 import { PRACTICE_NAME, PracticeTestnet } from './practice-testnet.js';
 import { runPreflight } from './preflight.js';
 import { mkdirLevels } from '../node-core/storage/dir-target.js';
+import { resolvePath } from '../node-core/config/index.js';
 import type { Supervisor } from './supervisor.js';
 
 type H<N extends FirstHourMethod> = (p: ParamsOf<AppMethodByName<N>>) => Promise<ResultOf<AppMethodByName<N>>>;
@@ -74,6 +76,8 @@ export interface FirstHour {
 
 export function createFirstHour(c: FirstHourContext): FirstHour {
   const home = c.firstRun.home;
+  /** What `~` stands for in a typed folder. */
+  const homeDir = home ?? os.homedir();
   const dataParent = (): string => {
     const d = c.dataDir();
     if (d) return path.dirname(d);
@@ -145,12 +149,13 @@ export function createFirstHour(c: FirstHourContext): FirstHour {
       const network = p.network ?? c.supervisor.nodeStatus()?.network ?? 'dev';
       const name = networkName(network);
       const dataDir = p.data_dir ?? c.dataDir() ?? path.join(dataParent(), name);
-      const r = await preflight(path.resolve(dataDir), network);
+      // `~/…` as everywhere else a data dir is read (config/load.ts); the answer shows the expansion
+      const r = await preflight(resolvePath(dataDir, process.cwd(), homeDir), network);
       return { data_dir: r.data_dir, network: r.network, checks: r.checks, ok: r.ok };
     },
 
     'app.completeFirstRun': async (p) => {
-      const parent = path.resolve(p.data_parent);
+      const parent = resolvePath(p.data_parent, process.cwd(), homeDir);
       const name = networkName(p.network);
       const dataDir = path.join(parent, name);
       const r = await preflight(dataDir, p.network);

@@ -104,7 +104,7 @@ function disburseCommand(): Command {
     const local = validatePayload(payload);
     if (!local.payload) throw new UsageError(`--json: ${opts.json} is not a valid payload:\n${issueLines(local.issues).join('\n')}`);
     const { client } = clientFor(opts);
-    const r = await client.call('gov.treasury.submit_disbursement', { payload, ...fromOf(opts) });
+    const r = await client.call('gov.treasury.submit_disbursement', { payload: local.payload, ...fromOf(opts) });
     output(opts.format, r, () => `submitted: tx ${r.tx_hash} (the Draft appears once it is in a block; see gov disburse list)`);
   });
 

@@ -19,7 +19,7 @@ import { asSafeInt, CodecError } from '../codec/canonical.js';
 import { moduleRef, ok, refuse, type ChainModule, type TxContext, type TxKind } from '../chain/module.js';
 import { collectFeeShare } from './accrual.js';
 import { proposeParam, rollbackParam, stepParams, voteParam } from './params.js';
-import { validatePayload, type DisbursementPayload } from './payload.js';
+import { PAYLOAD_MAX_CHARS, validatePayload, type DisbursementPayload } from './payload.js';
 import { advance, create, execute, lease, rollback, stepBlock, TreasuryRefusal, vote } from './rules.js';
 import { decodeTreasury, EMPTY_TREASURY, encodeTreasury, type Choice, type TreasuryState } from './state.js';
 
@@ -100,7 +100,7 @@ const u = <T extends TreasuryCall['op']>(c: TreasuryCall, _op: T) => c as Extrac
 
 export const TREASURY_KINDS: TxKind<TreasuryCall>[] = [
   kind('treasury.create', 'create', 1, (b) => {
-    const json = text(b[0], 'treasury.create payload', 64 * 1024);
+    const json = text(b[0], 'treasury.create payload', PAYLOAD_MAX_CHARS);
     let parsed: unknown;
     try {
       parsed = JSON.parse(json);

@@ -12,7 +12,7 @@ import { defineModule } from '../modules/index.js';
 import { TREASURY_META } from './meta.js';
 import { TREASURY_ADDRESS } from './account.js';
 import { kindByOp, treasuryChainModule } from './chain-module.js';
-import { getParam, isParamName, PARAM_NAMES, PARAMS } from './params.js';
+import { getParam, isParamName, PARAM_NAMES, PARAMS, type ParamName } from './params.js';
 import { TreasuryService, type TreasuryMetrics } from './service.js';
 import { committed, disbursementView, page } from './view.js';
 import { Keystore } from '../wallet/keystore.js';
@@ -56,7 +56,12 @@ export const TREASURY = defineModule<typeof TREASURY_METHODS, TreasuryMetrics>({
         throw err;
       }
     };
-    const paramRow = (name: (typeof PARAM_NAMES)[number]) => {
+    /** `name` as a param name, or the same −32010 for show and history: an unknown name lists the known ones. */
+    const knownParam = (name: string): ParamName => {
+      if (!isParamName(name)) throw RpcError.notFound(`unknown governance param ${name} (known: ${PARAM_NAMES.join(', ')})`);
+      return name;
+    };
+    const paramRow = (name: ParamName) => {
       const b = PARAMS[name];
       return { name, value: getParam(svc.state(), name).toString(), default: b.default.toString(), min: b.min.toString(), max: b.max.toString(), doc: b.doc };
     };
@@ -80,8 +85,9 @@ export const TREASURY = defineModule<typeof TREASURY_METHODS, TreasuryMetrics>({
         'gov.treasury.preview': (p) => svc.preview(p.payload),
         'gov.treasury.submit_disbursement': (p) =>
           submit(() => {
-            // decode with the tx kind's own checks (every problem listed), then sign
-            const call = kindByOp('create').decode([JSON.stringify(p.payload ?? null)]);
+            // the params schema already checked the payload field by field (−32602); the tx kind's
+            // own decode runs the same checks on the text it will carry, then sign
+            const call = kindByOp('create').decode([JSON.stringify(p.payload)]);
             return svc.submit(call, p.from);
           }),
         'gov.treasury.queue_disbursement': (p) => submit(() => svc.submit({ op: 'advance', id: p.id }, p.from)),
@@ -90,11 +96,12 @@ export const TREASURY = defineModule<typeof TREASURY_METHODS, TreasuryMetrics>({
         'gov.treasury.rollback_disbursement': (p) => submit(() => svc.submit({ op: 'rollback', id: p.id, reason: p.reason }, p.from)),
         'gov.param.show': (p) => {
           if (p.name === undefined) return PARAM_NAMES.map(paramRow);
-          if (!isParamName(p.name)) throw RpcError.notFound(`unknown governance param ${p.name} (known: ${PARAM_NAMES.join(', ')})`);
-          return [paramRow(p.name)];
+          return [paramRow(knownParam(p.name))];
         },
-        'gov.param.history': (p) =>
-          [...svc.state().param_proposals].filter((x) => p.name === undefined || x.name === p.name).sort((a, b) => b.id - a.id).map((x) => ({ ...x, scheduled_epoch: x.scheduled_epoch ?? null })),
+        'gov.param.history': (p) => {
+          const name = p.name === undefined ? undefined : knownParam(p.name);
+          return [...svc.state().param_proposals].filter((x) => name === undefined || x.name === name).sort((a, b) => b.id - a.id).map((x) => ({ ...x, scheduled_epoch: x.scheduled_epoch ?? null }));
+        },
         'gov.param.update': (p) => submit(() => svc.submit({ op: 'param_propose', name: p.name, value: BigInt(p.value), epoch: p.activation_epoch ?? null }, p.from)),
         'gov.param.vote': (p) => submit(() => svc.submit({ op: 'param_vote', id: p.id, choice: p.choice }, p.from)),
         'gov.param.rollback': (p) => submit(() => svc.submit({ op: 'param_rollback', id: p.id, reason: p.reason }, p.from)),

@@ -1,6 +1,6 @@
 /**
- * Disbursement payload (spec/treasury.md §1; schema `shared/data/disbursement.schema.json`):
- * parsing with zod and the reference validation order (GT L355-439), plus the checks against the
+ * Disbursement payload (spec/treasury.md §1; schema `shared/data/disbursement.schema.json`;
+ * the zod schema and its rules are declared once in src/shared/api/treasury-payload.ts): parsing and the reference validation order (GT L355-439), plus the checks against the
  * current chain used by `gov disburse preview --check` and the console's live validation.
  *
  * Windows: `vote_window_epochs` / `timelock_epochs` / `rollback_window_epochs` (defaults 4/2/1,
@@ -8,43 +8,12 @@
  * additionalProperties: true); ours reads `vote_window_blocks`, `timelock_blocks`,
  * `rollback_window_blocks` when present, which override the epoch forms (dev chains, tests).
  */
-import { z } from 'zod';
+import { DisbursementPayload, payloadRuleIssues } from '../../shared/api/treasury-payload.js';
+
+export { DisbursementPayload, DisbursementDetails, ProposalMetadata, MEMO_MAX, PAYLOAD_MAX_CHARS, payloadSizeIssue } from '../../shared/api/treasury-payload.js';
 
 export const EPOCH_BLOCKS_T = 120;
-const ADDR_RE = /^tb1[a-zA-Z0-9]+$/;
 const CHAIN_ADDR_RE = /^tb1[0-9a-f]{40}$/;
-const MEMO_MAX = 8192;
-
-const zInt = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-
-export const ProposalMetadata = z
-  .object({
-    title: z.string().min(1),
-    summary: z.string().min(1),
-    deps: z.array(zInt.min(1)).max(100).optional(),
-    attachments: z.array(z.object({ name: z.string(), uri: z.string() }).strict()).optional(),
-    quorum: z.object({ operators_ppm: zInt.max(1_000_000), builders_ppm: zInt.max(1_000_000) }).strict(),
-    vote_window_epochs: zInt.min(1).optional(),
-    timelock_epochs: zInt.min(1).optional(),
-    rollback_window_epochs: zInt.min(1).optional(),
-    vote_window_blocks: zInt.min(1).optional(),
-    timelock_blocks: zInt.min(1).optional(),
-    rollback_window_blocks: zInt.min(1).optional(),
-  })
-  .passthrough();
-
-export const DisbursementDetails = z
-  .object({
-    destination: z.string().regex(ADDR_RE, 'destination must start with tb1 followed by letters/digits'),
-    amount: zInt.min(1),
-    memo: z.string().max(MEMO_MAX),
-    scheduled_epoch: zInt.min(1),
-    expected_receipts: z.array(z.object({ account: z.string(), amount: zInt.min(1) }).strict()).optional(),
-  })
-  .strict();
-
-export const DisbursementPayload = z.object({ proposal: ProposalMetadata.optional(), disbursement: DisbursementDetails }).strict();
-export type DisbursementPayload = z.infer<typeof DisbursementPayload>;
 
 /** One problem found in a payload: a JSON path, a stable code and a message. */
 export interface PayloadIssue {
@@ -91,17 +60,7 @@ export function validatePayload(input: unknown): { payload?: DisbursementPayload
     return { issues: r.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', code: 'schema', message: i.message, severity: 'error' as const })) };
   }
   const p = r.data;
-  const issues: PayloadIssue[] = [];
-  const d = p.disbursement;
-  if (Buffer.byteLength(d.memo, 'utf8') > MEMO_MAX) issues.push({ path: 'disbursement.memo', code: 'MemoTooLong', message: `memo is ${Buffer.byteLength(d.memo, 'utf8')} bytes (max ${MEMO_MAX})`, severity: 'error' });
-  if (d.expected_receipts && d.expected_receipts.length > 0) {
-    const sum = d.expected_receipts.reduce((a, x) => a + x.amount, 0);
-    if (sum !== d.amount) issues.push({ path: 'disbursement.expected_receipts', code: 'ExpectedReceiptsMismatch', message: `expected receipts sum to ${sum}, amount is ${d.amount}`, severity: 'error' });
-  }
-  if (p.proposal) {
-    if (p.proposal.title.trim() === '') issues.push({ path: 'proposal.title', code: 'EmptyTitle', message: 'title is blank', severity: 'error' });
-    if (p.proposal.summary.trim() === '') issues.push({ path: 'proposal.summary', code: 'EmptySummary', message: 'summary is blank', severity: 'error' });
-  }
+  const issues: PayloadIssue[] = payloadRuleIssues(p).map((i) => ({ path: i.path.join('.') || '(root)', code: i.code, message: i.message, severity: 'error' as const }));
   return { payload: issues.some((i) => i.severity === 'error') ? undefined : p, issues };
 }
 

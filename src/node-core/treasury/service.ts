@@ -27,7 +27,7 @@ import { kindByOp, treasuryState, type TreasuryCall } from './chain-module.js';
 import { getParam } from './params.js';
 import { IntentQueue, type IntentResult } from './executor.js';
 import { provenanceDocument, writeProvenance } from './provenance.js';
-import { checkAgainstChain, termsOf, validatePayload } from './payload.js';
+import { checkAgainstChain, payloadSizeIssue, termsOf, validatePayload } from './payload.js';
 import { scheduledHeight } from './rules.js';
 import type { TreasuryState } from './state.js';
 import { committed, disbursementView, treasuryDeadlines, type ViewContext } from './view.js';
@@ -128,7 +128,9 @@ export class TreasuryService {
   /** Schema + chain checks of a payload (preview --check, the console's live validation). */
   preview(payload: unknown) {
     const r = validatePayload(payload);
-    if (!r.payload) return { ok: false, issues: r.issues, windows: null };
+    const big = payloadSizeIssue(payload);
+    if (big) r.issues.push({ path: '(root)', code: big.code, message: big.message, severity: 'error' });
+    if (!r.payload || big) return { ok: false, issues: r.issues, windows: null };
     const s = this.state();
     const issues = [...r.issues, ...checkAgainstChain(r.payload, { treasuryBalance: this.balance(), committed: committed(s), height: this.chain.tip().height, knownIds: new Set(s.disbursements.map((d) => d.id)) })];
     const t = termsOf(r.payload);

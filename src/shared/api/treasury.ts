@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { defineContract, defineMethod } from './define.js';
 import { zHash } from './numbers.js';
+import { DisbursementPayloadParam } from './treasury-payload.js';
 
 export const DISBURSEMENT_STATUS_NAMES = ['Draft', 'Voting', 'Queued', 'Timelocked', 'Executed', 'Finalized', 'RolledBack', 'Expired'] as const;
 export const DisbursementStatusName = z.enum(DISBURSEMENT_STATUS_NAMES);
@@ -142,8 +143,8 @@ const MUT_REASONS = ['not_found', 'bad_transition', 'vote_closed', 'not_a_valida
 
 export const treasurySubmit = defineMethod({
   name: 'gov.treasury.submit_disbursement',
-  summary: 'Creates a Draft disbursement from a payload (schema-checked; `malformed_tx` lists every problem). Returns the tx hash.',
-  params: z.object({ payload: z.unknown(), from: zFrom.optional() }),
+  summary: 'Creates a Draft disbursement from a payload (schema and rules checked as params: −32602 names each field, e.g. payload.disbursement.amount). Returns the tx hash.',
+  params: z.object({ payload: DisbursementPayloadParam, from: zFrom.optional() }),
   order: ['payload', 'from'],
   result: TxAck,
   mutating: true,
@@ -198,7 +199,7 @@ const ParamProposalView = z.object({
 
 export const govParamShow = defineMethod({
   name: 'gov.param.show',
-  summary: 'Governance params in force (value, default, bounds), or one by name.',
+  summary: 'Governance params in force (value, default, bounds), or one by name. Unknown name → −32010 not_found listing the known names.',
   params: z.object({ name: z.string().max(64).optional() }),
   order: ['name'],
   result: z.array(ParamRow),
@@ -207,11 +208,12 @@ export const govParamShow = defineMethod({
 });
 export const govParamHistory = defineMethod({
   name: 'gov.param.history',
-  summary: 'Param proposals, newest first, with votes, activation height and rollbacks.',
+  summary: 'Param proposals, newest first, with votes, activation height and rollbacks; of one param by name (none yet → []). Unknown name → −32010 not_found, as gov.param.show.',
   params: z.object({ name: z.string().max(64).optional() }),
   order: ['name'],
   result: z.array(ParamProposalView),
   mutating: false,
+  reasons: ['not_found'],
 });
 export const govParamUpdate = defineMethod({
   name: 'gov.param.update',

@@ -11,7 +11,7 @@ import { call } from '../api/client';
 import { rpc } from '../api/hooks';
 import { ErrorNote } from '../components/ErrorNote';
 import { useLive } from '../store/live';
-import { isFullPath, preflightWaitText } from './folder';
+import { isFullPath, preflightWaitText, shownDataDir } from './folder';
 import { PreflightList } from './Preflight';
 import { useFirstRunUi } from './store';
 import './first-run.css';
@@ -62,6 +62,8 @@ function FirstRunForm({ reopened }: { reopened: boolean }) {
   const tokenIssue = token === '' ? undefined : zAuthToken.safeParse(token).error?.issues[0]?.message;
   const tokenBad = tokenIssue !== undefined;
   const absolute = !!parent && isFullPath(parent);
+  // `~/…` as the host expanded it (the renderer does not know the home folder)
+  const shownDir = shownDataDir(dataDir, pf.data ? { asked: settled.dataDir, data_dir: pf.data.data_dir } : undefined);
   const canStart = !!choice && absolute && fresh && !!pf.data && blocking.length === 0 && !tokenBad && !starting;
 
   const browse = async () => {
@@ -99,8 +101,8 @@ function FirstRunForm({ reopened }: { reopened: boolean }) {
             )}
           </div>
           <small className="muted">
-            Each network keeps its own folder inside: <span className="mono" data-testid="first-run-data-dir">{dataDir || '—'}</span>
-            {!absolute && parent !== '' && <span className="field__error"> — give a full path (starting with /)</span>}
+            Each network keeps its own folder inside: <span className="mono" data-testid="first-run-data-dir">{shownDir || '—'}</span>
+            {!absolute && parent !== '' && <span className="field__error"> — give a full path (starting with / or ~/)</span>}
           </small>
         </label>
         <label className="field">

@@ -8,11 +8,13 @@
  */
 import { useEffect, useState } from 'react';
 import { DISBURSEMENT_STATUS_NAMES, type DisbursementView } from '../../../shared/api/treasury';
+import type { DisbursementPayload } from '../../../shared/api/treasury-payload';
 import { rpc } from '../api/hooks';
 import { Card, Stat } from '../components/Card';
 import { ErrorNote } from '../components/ErrorNote';
 import { useLive } from '../store/live';
 import { balanceChartView } from '../treasury/balance-chart';
+import { createChecks } from '../treasury/create-checks';
 import { DisbursementTimeline } from '../treasury/DisbursementTimeline';
 import '../treasury/treasury.css';
 
@@ -73,14 +75,15 @@ function CreatePanel({ actAs }: { actAs: ActAs }) {
     }, 250);
     return () => clearTimeout(t);
   }, [text]);
-  const issues = preview.data?.issues ?? [];
-  const settled = checked === text && !preview.isFetching;
-  const ok = settled && jsonError === null && preview.data?.ok === true;
+  const checks = createChecks(jsonError, parsed, preview.data);
+  const { issues } = checks;
+  const settled = checked === text && (jsonError !== null || !preview.isFetching);
+  const ok = settled && checks.ok;
   return (
     <div className="create" data-testid="create-panel">
       <textarea className="input create__json mono" value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} data-testid="create-json" aria-label="disbursement payload JSON" />
       <ul className="issues" data-testid="create-issues">
-        {jsonError && <li className="tone--bad">not JSON: {jsonError}</li>}
+        {checks.jsonError !== null && <li className="tone--bad">not JSON: {checks.jsonError}</li>}
         {issues.map((i) => (
           <li key={i.path + i.code} className={i.severity === 'error' ? 'tone--bad' : 'tone--warn'}>
             {i.severity === 'error' ? 'error' : 'warning'} · {i.path}: {i.message}
@@ -90,13 +93,13 @@ function CreatePanel({ actAs }: { actAs: ActAs }) {
         {ok && issues.length > 0 && <li className="tone--ok">valid (warnings only)</li>}
         {!settled && <li className="muted">checking…</li>}
       </ul>
-      {preview.data?.windows && (
+      {checks.windows && (
         <div className="muted" data-testid="create-windows">
-          vote {preview.data.windows.vote_blocks} blocks · timelock {preview.data.windows.timelock_blocks} · rollback window {preview.data.windows.rollback_blocks}
+          vote {checks.windows.vote_blocks} blocks · timelock {checks.windows.timelock_blocks} · rollback window {checks.windows.rollback_blocks}
         </div>
       )}
       <div className="row">
-        <button className="btn btn--primary" disabled={!ok || submit.isPending} onClick={() => submit.mutate({ payload: parsed, ...fromOf(actAs) }, { onSuccess: () => undefined })} data-testid="create-submit">
+        <button className="btn btn--primary" disabled={!ok || submit.isPending} onClick={() => submit.mutate({ payload: parsed as DisbursementPayload, ...fromOf(actAs) }, { onSuccess: () => undefined })} data-testid="create-submit">
           Create draft
         </button>
         {submit.data && (
