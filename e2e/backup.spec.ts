@@ -58,7 +58,7 @@ test('backup wizard: destination, include, review, progress, done, verify', asyn
   await expect(wiz).toHaveAttribute('data-step', 'Destination');
   // A relative path is refused by the node's check; an absolute one outside the data dir is fine.
   await page.getByTestId('backup-dest-input').fill('relative/folder');
-  await expect(page.getByTestId('backup-dest-check')).toContainText('give an absolute path');
+  await expect(page.getByTestId('backup-dest-check')).toContainText('give a full path');
   await expect(page.getByTestId('backup-next')).toBeDisabled();
   await page.getByTestId('backup-dest-input').fill(path.join(c.dataDir, 'inside'));
   await expect(page.getByTestId('backup-dest-check')).toContainText('inside the data directory');

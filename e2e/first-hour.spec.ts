@@ -141,7 +141,10 @@ test('npm start → first run → practice testnet → following → verified ba
   // console `npm start` runs, whose restores run in its own process with the built workers: every
   // restore from it failed (the pool looked for the source worker under out/node/chunks/).
   await page.getByTestId('tab-restore').click();
-  await page.getByTestId('restore-folder-input').fill(path.join(home, '.the_block', 'backups'));
+  // Proposed where the backup went, and read afresh: the Back up tab's earlier answer for it
+  // ("will be created", before the backup) must not say "No such folder" here.
+  await expect(page.getByTestId('restore-folder-input')).toHaveValue(path.join(home, '.the_block', 'backups'));
+  await expect(page.getByTestId('restore-folder-check')).toHaveText('1 snapshot found', { timeout: 30_000 });
   await page.locator('[data-testid^="pick-"]').first().check();
   await page.getByTestId('restore-next').click();
   for (const check of ['manifest', 'network', 'checksums'])

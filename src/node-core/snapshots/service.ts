@@ -57,7 +57,7 @@ export async function checkDestination(p: string, root: string): Promise<FreeSpa
   out.total_bytes = t.total_bytes;
   out.writable = t.ok;
   const r = path.resolve(root);
-  if (!path.isAbsolute(p)) out.problem = 'give an absolute path (it is resolved on the node’s machine)';
+  if (!path.isAbsolute(p)) out.problem = 'give a full path (it is resolved on the node’s machine)';
   else if (abs === r || abs.startsWith(r + path.sep)) out.problem = 'the folder is inside the data directory; choose one outside it';
   else if (st && !st.isDirectory()) out.problem = 'this is a file, not a folder';
   else if (!out.writable) out.problem = t.problem ?? 'the folder (or its nearest existing parent) is not writable';

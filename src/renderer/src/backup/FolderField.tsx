@@ -20,8 +20,11 @@ export function useFreeSpace(path: string): { data?: FreeSpace; checking: boolea
     const t = setTimeout(() => setSettled(path), 300);
     return () => clearTimeout(t);
   }, [path]);
-  const q = rpc['snapshots.free_space'].useQuery({ path: settled }, { enabled: on && settled.trim() !== '' });
-  return { data: settled === path ? q.data : undefined, checking: settled !== path || q.isFetching };
+  // Asked again whenever a field shows it: the disk changes under a cached answer (the Back up
+  // tab's "will be created" for a folder its backup then created read "No such folder" on Restore).
+  const q = rpc['snapshots.free_space'].useQuery({ path: settled }, { enabled: on && settled.trim() !== '', refetchOnMount: 'always' });
+  const current = settled === path && q.isFetchedAfterMount;
+  return { data: current ? q.data : undefined, checking: settled !== path || q.isFetching };
 }
 
 /** Why a typed snapshot path cannot be read (relative, NUL), or undefined when it can be asked for. */
@@ -32,6 +35,7 @@ export function snapshotPathProblem(p: string): string | undefined {
 
 /** What the field says under a folder to read snapshots from (`found`: how many are listed there, once known). */
 function sourceCheck(value: string, data: FreeSpace | undefined, found: number | undefined): { problem?: string; text: string } {
+  if (value.trim() === '') return { text: '' }; // nothing typed yet: nothing wrong
   const bad = snapshotPathProblem(value);
   if (bad) return { problem: bad, text: '' };
   if (!data) return { text: '' };

@@ -27,6 +27,16 @@ function Pick({ onPick }: { onPick(path: string): void }) {
   const on = useLive((s) => s.connection) === 'open';
   const saved = useBackup((s) => s.folder);
   const [folder, setFolder] = useState(saved);
+  // No backup folder used yet: propose where the Back up tab puts them (`<folder of the data roots>/backups`).
+  // Proposed once: a field the operator empties stays empty.
+  const st = rpc['node.status'].useQuery(undefined, { enabled: on });
+  const [proposed, setProposed] = useState(!!saved);
+  useEffect(() => {
+    const d = st.data?.data_dir;
+    if (proposed || !d) return;
+    setProposed(true);
+    setFolder(`${d.replace(/[\\/][^\\/]+[\\/]?$/, '')}/backups`);
+  }, [st.data?.data_dir, proposed]);
   const [chosen, setChosen] = useState('');
   // Listed once the folder is known to exist (a missing one reads "No such folder" under the field).
   const dir = useFreeSpace(folder).data;
