@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { numberOf, openReady, ROOT, shot, startConsole, tempDataDir, type RunningConsole } from './console';
+import { newKey, numberOf, openReady, ROOT, shot, startConsole, tempDataDir, type RunningConsole } from './console';
 
 let c: RunningConsole;
 let cleanup: () => Promise<void>;
@@ -105,6 +105,7 @@ test('backup wizard: destination, include, review, progress, done, verify', asyn
 
 test('restore wizard: pick, pre-checks, confirm, phases, node ready at the restored height', async ({ page }) => {
   test.setTimeout(120_000);
+  newKey(c.dataDir, 'made-later'); // after the snapshot of the backup test
   await openReady(page, c);
   // The chain moves well past the snapshot before we restore it (20 blocks: 5 s at 250 ms).
   await expect.poll(async () => Number(((await page.getByTestId('topbar-height').textContent()) ?? '').replace(/\D/g, '')), { timeout: 60_000 }).toBeGreaterThan(snapshotHeight + 20);
@@ -125,6 +126,9 @@ test('restore wizard: pick, pre-checks, confirm, phases, node ready at the resto
 
   await expect(wiz).toHaveAttribute('data-step', 'Confirm');
   await expect(page.getByTestId('summary-chain')).toContainText('replaced');
+  // The wallet key made since the snapshot is named before the operator confirms (the restore
+  // replaces the keys folder: it is then only in the kept copy), and again when it is done.
+  await expect(page.getByTestId('restore-wallets-warning')).toContainText('made-later');
   await expect(page.getByTestId('pre-restore-path')).toContainText('.pre-restore-');
   await expect(page.getByTestId('restore-start')).toBeDisabled();
   await shot(page, 'backup-9-confirm');
@@ -153,6 +157,7 @@ test('restore wizard: pick, pre-checks, confirm, phases, node ready at the resto
   await expect.poll(now, { message: 'the height shown leaves the replaced chain' }).toBeLessThan(before);
   expect(await now()).toBeGreaterThanOrEqual(snapshotHeight);
   await expect(page.getByTestId('restore-kept')).toContainText('.pre-restore-');
+  await expect(page.getByTestId('restore-kept-wallets')).toContainText('made-later');
   await expect(page.getByTestId('restore-history')).toContainText('completed');
   await shot(page, 'backup-11-restored');
 });

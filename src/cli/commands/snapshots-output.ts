@@ -93,6 +93,9 @@ export function planLines(p: RestorePlan): string[] {
       out.push(`  ${x.action === 'replace' ? 'replace' : 'keep   '} ${x.label} (${x.action === 'replace' ? `${fmtBytes(x.current_bytes)} now → ${fmtBytes(x.snapshot_bytes)} from the snapshot` : `${fmtBytes(x.current_bytes)}, not in the snapshot`})`);
     // Said only when the restore can go ahead: after a FAIL nothing is moved or kept.
     out.push('', p.ok ? `if you go ahead, the current data is kept as ${p.pre_restore_path} until you remove it` : 'nothing will be changed: fix the FAIL above first');
+    const lost = p.wallets_not_in_snapshot ?? [];
+    if (p.ok && lost.length > 0)
+      out.push(`WARNING: wallet key${lost.length === 1 ? '' : 's'} ${lost.join(', ')} ${lost.length === 1 ? 'is' : 'are'} not in the snapshot: after the restore ${lost.length === 1 ? 'it is' : 'they are'} only in ${p.pre_restore_path}/keys/wallets/ — copy ${lost.length === 1 ? 'it' : 'them'} back before removing that folder`);
   }
   return out;
 }

@@ -207,6 +207,18 @@ export async function planRestore(
     /* no data dir yet */
   }
   const kept = current.filter((n) => !replaced.has(n));
+  // Wallet keys made since the snapshot: the restore replaces the keys folder, so they would be
+  // left in the pre-restore copy only — said before the operator confirms (and after, by the console).
+  if (replaced.has('keys')) {
+    const inSnap = new Set(m.files.map((f) => f.path));
+    let wallets: string[] = [];
+    try {
+      wallets = (await fs.readdir(path.join(abs, 'keys', 'wallets'))).filter((n) => n.endsWith('.json'));
+    } catch {
+      /* no wallets here */
+    }
+    base.wallets_not_in_snapshot = wallets.filter((n) => !inSnap.has(`keys/wallets/${n}`)).map((n) => n.slice(0, -'.json'.length)).sort();
+  }
   let keptBytes = 0;
   for (const n of kept) keptBytes += await entrySize(abs, n);
   const bySub = new Map<string, number>();

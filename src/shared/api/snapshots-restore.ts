@@ -31,6 +31,12 @@ export const RestorePlan = z.object({
     }),
   ),
   current_height: z.number().int().nullable(),
+  /**
+   * Wallet keys in the data directory that the snapshot does not hold (names of
+   * `keys/wallets/<name>.json`), when the restore replaces the keys folder: made since the
+   * snapshot, they are kept only in the pre-restore copy. Absent when the keys are kept.
+   */
+  wallets_not_in_snapshot: z.array(z.string()).optional(),
   /** Where the current data will be kept: `<data dir>.pre-restore-<time>`. */
   pre_restore_path: z.string(),
   ok: z.boolean(),

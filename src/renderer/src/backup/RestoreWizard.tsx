@@ -157,7 +157,7 @@ function Prechecks({ path, onBack, onNext }: { path: string; onBack(): void; onN
   );
 }
 
-function Confirm({ path, onBack, onStarted }: { path: string; onBack(): void; onStarted(): void }) {
+function Confirm({ path, onBack, onStarted }: { path: string; onBack(): void; onStarted(walletsNotInSnapshot: string[]): void }) {
   const plan = rpc['snapshots.inspect'].useQuery({ path });
   const tip = rpc['chain.tip'].useQuery();
   const [agree, setAgree] = useState(false);
@@ -167,7 +167,7 @@ function Confirm({ path, onBack, onStarted }: { path: string; onBack(): void; on
     setError(undefined);
     try {
       await call('app.restoreSnapshot', { path });
-      onStarted();
+      onStarted(p?.wallets_not_in_snapshot ?? []);
     } catch (e) {
       setError(e);
     }
@@ -207,6 +207,17 @@ function Confirm({ path, onBack, onStarted }: { path: string; onBack(): void; on
           ))}
         </tbody>
       </table>
+      {(p.wallets_not_in_snapshot?.length ?? 0) > 0 && (
+        <div className="error-note" role="alert" data-testid="restore-wallets-warning">
+          <div className="error-note__msg">
+            {p.wallets_not_in_snapshot!.length === 1 ? 'The wallet key ' : 'The wallet keys '}
+            <b>{p.wallets_not_in_snapshot!.join(', ')}</b> {p.wallets_not_in_snapshot!.length === 1 ? 'is' : 'are'} not in this snapshot (made since it was
+            taken). The restore replaces the keys folder: {p.wallets_not_in_snapshot!.length === 1 ? 'it' : 'they'} will be only in the kept copy of the
+            current data (<span className="mono">keys/wallets/</span>) — copy {p.wallets_not_in_snapshot!.length === 1 ? 'it' : 'them'} back after the restore, or back up
+            first.
+          </div>
+        </div>
+      )}
       <label className="bk-agree">
         <input type="checkbox" checked={agree} onChange={(e) => setAgree(e.target.checked)} data-testid="restore-agree" />
         <span>
@@ -247,7 +258,7 @@ function Running() {
   );
 }
 
-function Done({ onAgain, onRetry }: { onAgain(): void; onRetry(): void }) {
+function Done({ onAgain, onRetry, walletsLeft }: { onAgain(): void; onRetry(): void; walletsLeft: string[] }) {
   const r = useBackup((s) => s.restore);
   const tip = rpc['chain.tip'].useQuery();
   if (!r) return null;
@@ -277,7 +288,15 @@ function Done({ onAgain, onRetry }: { onAgain(): void; onRetry(): void }) {
           <div className="kv__row">
             <dt>Previous data</dt>
             <dd className="mono" data-testid="restore-kept">
-              {r.pre_restore_path} (remove it once the node runs well)
+              {r.pre_restore_path}{' '}
+              {walletsLeft.length > 0 ? (
+                <span data-testid="restore-kept-wallets">
+                  — it holds the wallet key{walletsLeft.length === 1 ? '' : 's'} {walletsLeft.join(', ')} that the restored node does not have: copy{' '}
+                  {walletsLeft.length === 1 ? 'it' : 'them'} from its keys/wallets/ to this data directory&apos;s before removing it
+                </span>
+              ) : (
+                '(remove it once the node runs well)'
+              )}
             </dd>
           </div>
         )}
@@ -299,6 +318,7 @@ function Done({ onAgain, onRetry }: { onAgain(): void; onRetry(): void }) {
 export function RestoreWizard() {
   const [step, setStep] = useState(0);
   const [path, setPath] = useState('');
+  const [walletsLeft, setWalletsLeft] = useState<string[]>([]);
   const [startedAt, setStartedAt] = useState(0);
   const restore = useBackup((s) => s.restore);
   const running = restore?.state === 'running' && restore.phase !== 'prechecks';
@@ -322,14 +342,15 @@ export function RestoreWizard() {
         <Confirm
           path={path}
           onBack={() => setStep(1)}
-          onStarted={() => {
+          onStarted={(wallets) => {
+            setWalletsLeft(wallets);
             setStartedAt(Date.now() - 60_000); // the host stamps its own clock; allow for skew
             setStep(3);
           }}
         />
       )}
       {current === 3 && !failed && <Running />}
-      {(current === 4 || failed) && <Done onAgain={() => setStep(0)} onRetry={() => setStep(1)} />}
+      {(current === 4 || failed) && <Done onAgain={() => setStep(0)} onRetry={() => setStep(1)} walletsLeft={walletsLeft} />}
     </div>
   );
 }
