@@ -19,9 +19,11 @@ const zPort = z
 /** RPC bearer token: 16–256 characters of A–Z a–z 0–9 . _ ~ - (safe in an HTTP header). */
 export const zAuthToken = z
   .string()
+  // The character rule first: a token that breaks it is said so before its length (padding
+  // 'abc✓defgh' to 16 characters would not help).
+  .regex(/^[A-Za-z0-9._~-]+$/, 'may only contain letters, digits and . _ ~ -')
   .min(16, 'must be at least 16 characters')
-  .max(256, 'must be at most 256 characters')
-  .regex(/^[A-Za-z0-9._~-]+$/, 'may only contain letters, digits and . _ ~ -');
+  .max(256, 'must be at most 256 characters');
 
 /**
  * Console settings (persisted atomically in `<settings dir>/console-settings.json`). `null` for
