@@ -20,8 +20,15 @@ test('a transfer sent from the Wallet drawer appears in the receiver balance', a
   expect(faucetBefore).toBeGreaterThan(0);
   await expect(page.getByTestId('fee-estimate')).toContainText('mempool floor');
 
-  // Bad input gets a message next to the field, and nothing is sent.
+  // Bad input gets a message next to the field as the field is left (before Review), and nothing is sent.
+  await page.getByTestId('transfer-fee').fill('abc');
+  await page.getByTestId('transfer-fee').blur();
+  await expect(page.getByTestId('transfer-fee-error')).toBeVisible();
+  await expect(page.getByTestId('transfer-to-error')).toHaveCount(0); // not left yet: no error
+  await page.getByTestId('transfer-fee').fill('');
   await page.getByTestId('transfer-to').fill('tb1XYZ');
+  await page.getByTestId('transfer-to').blur();
+  await expect(page.getByTestId('transfer-to-error')).toContainText('tb1 followed by 40 hex digits');
   await page.getByTestId('transfer-amount').fill('2.5');
   await page.getByTestId('transfer-review').click();
   await expect(page.getByTestId('transfer-to-error')).toContainText('tb1 followed by 40 hex digits');

@@ -60,13 +60,16 @@ function TxProgress({ hash, to, onAgain }: { hash: string; to: string; onAgain()
 export function TransferForm({ keys, from, setFrom }: { keys: WalletKey[]; from: string; setFrom(name: string): void }) {
   const [draft, setDraft] = useState<Omit<TransferDraft, 'from'>>({ to: '', amount: '', fee: '' });
   const [touched, setTouched] = useState(false);
+  // Fields the operator has left: their errors show at once, as in the other forms; Review shows all.
+  const [left, setLeft] = useState<ReadonlySet<TransferField>>(new Set());
+  const leave = (f: TransferField) => () => setLeft((s) => (s.has(f) ? s : new Set(s).add(f)));
   const [step, setStep] = useState<Step>({ kind: 'edit' });
   const mempool = rpc['mempool.stats'].useQuery();
   const transfer = rpc['wallet.transfer'].useMutation();
   const sender = keys.find((k) => k.name === from);
   const feeFloor = mempool.data ? BigInt(mempool.data.fee_floor) : undefined;
   const check = validateTransfer({ ...draft, from }, { balance: sender?.balance !== undefined ? BigInt(sender.balance) : undefined, feeFloor });
-  const errors = touched ? check.errors : {};
+  const errors = touched ? check.errors : Object.fromEntries(Object.entries(check.errors).filter(([f]) => left.has(f as TransferField)));
   const ok = Object.keys(check.errors).length === 0;
   const set = (k: keyof typeof draft) => (e: React.ChangeEvent<HTMLInputElement>) => setDraft({ ...draft, [k]: e.target.value });
 
@@ -78,6 +81,7 @@ export function TransferForm({ keys, from, setFrom }: { keys: WalletKey[]; from:
         onAgain={() => {
           setDraft({ to: '', amount: '', fee: '' });
           setTouched(false);
+          setLeft(new Set());
           transfer.reset();
           setStep({ kind: 'edit' });
         }}
@@ -167,7 +171,7 @@ export function TransferForm({ keys, from, setFrom }: { keys: WalletKey[]; from:
       </label>
       <label className="field">
         <span>To</span>
-        <input className="input mono" placeholder="tb1…" value={draft.to} onChange={set('to')} spellCheck={false} autoComplete="off" data-testid="transfer-to" aria-invalid={!!errors.to} />
+        <input className="input mono" placeholder="tb1…" value={draft.to} onChange={set('to')} onBlur={leave('to')} spellCheck={false} autoComplete="off" data-testid="transfer-to" aria-invalid={!!errors.to} />
         <FieldError field="to" msg={errors.to} />
         {keys.length > 1 && (
           <div className="chips">
@@ -184,12 +188,12 @@ export function TransferForm({ keys, from, setFrom }: { keys: WalletKey[]; from:
       <div className="field-row">
         <label className="field">
           <span>Amount (base units)</span>
-          <input className="input mono" inputMode="numeric" value={draft.amount} onChange={set('amount')} data-testid="transfer-amount" aria-invalid={!!errors.amount} />
+          <input className="input mono" inputMode="numeric" value={draft.amount} onChange={set('amount')} onBlur={leave('amount')} data-testid="transfer-amount" aria-invalid={!!errors.amount} />
           <FieldError field="amount" msg={errors.amount} />
         </label>
         <label className="field">
           <span>Fee (base units)</span>
-          <input className="input mono" inputMode="numeric" placeholder={feeFloor !== undefined ? String(feeFloor) : ''} value={draft.fee} onChange={set('fee')} data-testid="transfer-fee" aria-invalid={!!errors.fee} />
+          <input className="input mono" inputMode="numeric" placeholder={feeFloor !== undefined ? String(feeFloor) : ''} value={draft.fee} onChange={set('fee')} onBlur={leave('fee')} data-testid="transfer-fee" aria-invalid={!!errors.fee} />
           <FieldError field="fee" msg={errors.fee} />
         </label>
       </div>
