@@ -71,7 +71,16 @@ export async function listFiles(root: string): Promise<FileEntry[]> {
   const out: FileEntry[] = [];
   for (const rel of (await fs.readdir(root, { recursive: true })).map(String).sort()) {
     if (rel === 'node.lock') continue;
-    const st = await fs.lstat(path.join(root, rel));
+    let st;
+    try {
+      st = await fs.lstat(path.join(root, rel));
+    } catch (e) {
+      // Gone since the listing: the pre-check sizes a RUNNING node's folder, whose LevelDB
+      // compaction and log rotation delete files (it answered "internal error" on a busy CI
+      // machine). The copy itself runs with the node stopped.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw e;
+    }
     if (st.isFile()) out.push({ rel, size: st.size });
   }
   return out;

@@ -6,10 +6,12 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { promises as fsp } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MoveStep } from '../../../src/shared/api/desktop.js';
 import { RpcError } from '../../../src/shared/api/errors.js';
 import {
+  listFiles,
   MOVE_JOURNAL,
   MoveJob,
   SimulatedCrash,
@@ -253,5 +255,29 @@ describe('data-directory move', () => {
     await expectMoved(target, settings2, node2);
     expect(second.pending()).toBeUndefined();
     expect(second.resume()).toBeUndefined();
+  });
+});
+
+describe('listFiles on a running node\'s folder', () => {
+  it('skips a file deleted between the listing and its stat (LevelDB compaction), and still fails on other errors', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'tb-list-'));
+    try {
+      await mkdir(path.join(root, 'chain'));
+      await writeFile(path.join(root, 'chain', '000005.ldb'), 'x'.repeat(10));
+      await writeFile(path.join(root, 'chain', 'CURRENT'), 'MANIFEST\n');
+      const real = fsp.lstat.bind(fsp);
+      const gone = vi.spyOn(fsp, 'lstat').mockImplementation(async (p, ...rest) => {
+        if (String(p).endsWith('000005.ldb')) throw Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
+        return real(p, ...(rest as []));
+      });
+      expect(await listFiles(root)).toEqual([{ rel: path.join('chain', 'CURRENT'), size: 9 }]);
+      gone.mockImplementation(async () => {
+        throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      });
+      await expect(listFiles(root)).rejects.toThrow('EACCES');
+      gone.mockRestore();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
