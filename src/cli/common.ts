@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import dotenv from 'dotenv';
 import { createClient, httpTransport, TransportError, type Client } from '../shared/api/client.js';
+import { HEADER_TOKEN } from '../shared/api/desktop.js';
 import { ErrorCode, RpcError } from '../shared/api/errors.js';
 import { parseU64 } from '../shared/api/numbers.js';
 import { ConfigError } from '../node-core/config/index.js';
@@ -87,8 +88,7 @@ export function rpcUrl(opts: { rpc?: string }): string {
 export function clientFor(opts: { rpc?: string }, timeoutMs?: number, headers?: Record<string, string>): { client: Client; url: string } {
   const url = rpcUrl(opts);
   const token = cliEnv('TB_RPC_AUTH_TOKEN');
-  if (token !== undefined && !/^[\x21-\x7e]+$/.test(token))
-    throw new UsageError('TB_RPC_AUTH_TOKEN: must be printable ASCII without spaces (it travels in an HTTP header)');
+  if (token !== undefined && !HEADER_TOKEN.re.test(token)) throw new UsageError(`TB_RPC_AUTH_TOKEN: ${HEADER_TOKEN.message}`);
   return { client: createClient(httpTransport(url, { token, timeoutMs, headers })), url };
 }
 

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { list, num, parseBool, str, zInt, zPath, zSwitch, type KeySpec } from './keys.js';
+import { HEADER_TOKEN } from '../../shared/api/desktop.js';
 
 /** pino level names accepted by `log_level`. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -142,7 +143,7 @@ export const BASE_KEYS: readonly KeySpec[] = [
     env: 'TB_RPC_AUTH_TOKEN',
     // Clients send it in an HTTP header (`Authorization: Bearer …`): printable ASCII only, or curl
     // and our own CLI disagree on its bytes (a non-ASCII token was refused to one, accepted from the other).
-    schema: z.string({ error: 'must be a string' }).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it travels in an HTTP header)'),
+    schema: z.string({ error: 'must be a string' }).regex(HEADER_TOKEN.re, HEADER_TOKEN.message),
     fromString: str,
     doc: 'when set, mutating RPC methods need `Authorization: Bearer <token>`',
     secret: true,

@@ -16,6 +16,13 @@ const zPort = z
   .min(1024, 'must be 1024 or higher (lower ports need root)')
   .max(65535, 'must be at most 65535');
 
+/**
+ * What any RPC bearer token must be: printable ASCII without spaces, what an HTTP header carries
+ * byte for byte. The node's `TB_RPC_AUTH_TOKEN` (node-core/config/schema.ts) and the CLI that sends
+ * it (cli/common.ts) check this one rule; the console's own tokens follow {@link zAuthToken}, stricter.
+ */
+export const HEADER_TOKEN = { re: /^[\x21-\x7e]+$/, message: 'must be printable ASCII without spaces (it travels in an HTTP header)' } as const;
+
 /** RPC bearer token: 16–256 characters of A–Z a–z 0–9 . _ ~ - (safe in an HTTP header). */
 export const zAuthToken = z
   .string()

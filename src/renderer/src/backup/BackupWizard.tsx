@@ -13,7 +13,7 @@ import { useLive } from '../store/live';
 import { FolderField, useFreeSpace } from './FolderField';
 import { ProgressBar, Steps } from './ProgressBar';
 import { RunningJobs } from './RunningJobs';
-import { useBackup } from './store';
+import { backupsBeside, useBackup } from './store';
 
 const STEPS = ['Destination', 'Include', 'Review', 'Back up', 'Done'];
 /** Room kept free beyond the data (the node's own pre-check uses the same margin). */
@@ -74,7 +74,7 @@ export function BackupWizard() {
   const st = rpc['node.status'].useQuery(undefined, { enabled: on });
   useEffect(() => {
     const d = st.data?.data_dir;
-    if (!dest && d) setDest(`${d.replace(/[\\/][^\\/]+[\\/]?$/, '')}/backups`);
+    if (!dest && d) setDest(backupsBeside(d));
   }, [st.data?.data_dir, dest]);
   const [format, setFormat] = useState<SnapshotFormat>('dir');
   // Sizes as of now, not of the first visit: asked again on mount and on entering the Include step

@@ -13,7 +13,7 @@ import { fmtBytes, fmtInt } from '../format';
 import { useLive } from '../store/live';
 import { FolderField, snapshotPathProblem, useFreeSpace } from './FolderField';
 import { phaseLabel, ProgressBar, Steps } from './ProgressBar';
-import { useBackup } from './store';
+import { backupsBeside, useBackup } from './store';
 
 /** The free-space check's text counts raw bytes ("142620766 bytes needed … 82315620352 free"): every number in it is a byte count, shown in KiB/MiB/GiB. */
 function humanBytes(detail: string): string {
@@ -35,7 +35,7 @@ function Pick({ onPick }: { onPick(path: string): void }) {
     const d = st.data?.data_dir;
     if (proposed || !d) return;
     setProposed(true);
-    setFolder(`${d.replace(/[\\/][^\\/]+[\\/]?$/, '')}/backups`);
+    setFolder(backupsBeside(d));
   }, [st.data?.data_dir, proposed]);
   const [chosen, setChosen] = useState('');
   // Listed once the folder is known to exist (a missing one reads "No such folder" under the field).

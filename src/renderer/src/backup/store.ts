@@ -59,3 +59,8 @@ export const useBackup = create<BackupState>((set) => ({
     set({ dismissedNotice: at });
   },
 }));
+
+/** Where backups go by default: `<folder of the data roots>/backups`, beside the data and outside it (#19). */
+export function backupsBeside(dataDir: string): string {
+  return `${dataDir.replace(/[\\/][^\\/]+[\\/]?$/, '')}/backups`;
+}
